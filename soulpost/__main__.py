@@ -1,0 +1,5 @@
+"""Allow ``python -m soulpost``."""
+
+from soulpost.cli import main
+
+raise SystemExit(main())

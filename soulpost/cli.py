@@ -1,0 +1,100 @@
+"""The ``soulpost`` command line: argument parsing, exit codes and nothing else.
+
+Exit codes, used by every command:
+
+* ``0`` success: nothing to report at or above the threshold;
+* ``1`` findings or failures a person should look at (lint findings at ``--fail-on`` or
+  above; a publication that failed, was missed or is in doubt);
+* ``2`` usage, configuration or input errors (a bad flag, a broken config or draft).
+
+Each command lives in ``soulpost/commands/<name>.py`` with ``add_arguments(parser)`` and
+``run(args) -> int`` and is imported only when it runs, so ``soulpost --version`` and a
+one-file lint start fast. This module is the one place errors become exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from soulpost import __version__
+
+# name -> (module, one-line help). Order is the order of `soulpost --help`.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("soulpost.commands.init", "create a workspace (config.toml, queue/, rules/) here"),
+    "add": ("soulpost.commands.add", "write a new post file into queue/"),
+    "queue": ("soulpost.commands.queue", "show the queue in time order"),
+}
+
+EPILOG = """exit codes: 0 ok; 1 findings or failures to look at; 2 usage, config or input error.
+Run `soulpost COMMAND --help` for a command's options."""
+
+
+def build_parser(command: str | None) -> argparse.ArgumentParser:
+    """The parser; only *command*'s module is imported to add its options."""
+    parser = argparse.ArgumentParser(
+        prog="soulpost",
+        description="Schedule social posts from TOML drafts, and lint them for soul first.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"soulpost {__version__}")
+    parser.add_argument(
+        "-C",
+        "--workspace",
+        metavar="DIR",
+        help="run as if started in DIR (the workspace is found from there upwards)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, summary) in COMMANDS.items():
+        sub_parser = sub.add_parser(
+            name,
+            help=summary,
+            description=summary,
+            epilog=EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        if name == command:
+            import importlib
+
+            module = importlib.import_module(module_name)
+            module.add_arguments(sub_parser)
+            sub_parser.set_defaults(run=module.run)
+    return parser
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in ("-C", "--workspace"):
+            skip = True
+            continue
+        if not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_in(args_list))
+    args = parser.parse_args(args_list)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    from soulpost.errors import SoulpostError
+
+    try:
+        return int(args.run(args))
+    except SoulpostError as exc:
+        print(f"soulpost: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("soulpost: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,191 @@
+"""Workspace settings: ``config.toml`` (or ``[tool.soulpost]`` in pyproject.toml) -> Settings.
+
+Settings hold *names* of environment variables for credentials, never the secrets. Every
+section rejects unknown keys so a typo is an error rather than a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from soulpost.platforms import known_platforms
+from soulpost.timeutil import load_zone, parse_clock, parse_duration
+
+PLATFORM_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_DAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class Strict(BaseModel):
+    """Base for settings sections: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PlatformSettings(Strict):
+    """One platform/account the workspace publishes to.
+
+    ``adapter`` names the adapter that delivers it (defaults to the platform's own name; the
+    example workspace uses ``outbox``). ``env`` maps credential roles to *environment variable
+    names*, e.g. ``{token = "SOULPOST_MASTODON_TOKEN"}``.
+    """
+
+    adapter: str | None = None
+    account: str | None = None
+    env: dict[str, str] = Field(default_factory=dict)
+    options: dict[str, Any] = Field(default_factory=dict)
+    slots: list[SlotRule] | None = None
+
+    @field_validator("env")
+    @classmethod
+    def _env_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for role, name in value.items():
+            if not ENV_NAME.match(name):
+                raise ValueError(
+                    f"env.{role} must be the NAME of an environment variable "
+                    f"(letters, digits, _), not its value"
+                )
+        return value
+
+
+class SlotRule(Strict):
+    """Posting slots: on these weekdays, at these local times."""
+
+    days: list[str] = Field(default_factory=lambda: list(_DAY_NAMES))
+    times: list[time]
+
+    @field_validator("days", mode="before")
+    @classmethod
+    def _days(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [value]
+        out: list[str] = []
+        for item in value:
+            token = str(item).strip().lower()
+            if token in ("daily", "all", "every day"):
+                out.extend(_DAY_NAMES)
+                continue
+            if token in ("weekdays",):
+                out.extend(_DAY_NAMES[:5])
+                continue
+            if token in ("weekends", "weekend"):
+                out.extend(_DAY_NAMES[5:])
+                continue
+            if "-" in token:
+                start, end = (t.strip()[:3] for t in token.split("-", 1))
+                if start not in _DAY_NAMES or end not in _DAY_NAMES:
+                    raise ValueError(f"unknown weekday range {item!r} (use e.g. 'mon-fri')")
+                i, j = _DAY_NAMES.index(start), _DAY_NAMES.index(end)
+                out.extend(
+                    _DAY_NAMES[i : j + 1] if i <= j else _DAY_NAMES[i:] + _DAY_NAMES[: j + 1]
+                )
+                continue
+            if token[:3] not in _DAY_NAMES:
+                raise ValueError(f"unknown weekday {item!r} (use mon, tue, ... or 'mon-fri')")
+            out.append(token[:3])
+        return list(dict.fromkeys(out))
+
+    @field_validator("times", mode="before")
+    @classmethod
+    def _times(cls, value: Any) -> Any:
+        if isinstance(value, str | time):
+            value = [value]
+        return [parse_clock(v) if isinstance(v, str) else v for v in value]
+
+    def weekday_numbers(self) -> set[int]:
+        """Monday is 0, as in :meth:`datetime.weekday`."""
+        return {_DAY_NAMES.index(d) for d in self.days}
+
+
+class LintSettings(Strict):
+    """``[lint]``: which rules run, how severe they are, and their options."""
+
+    select: list[str] = Field(default_factory=lambda: ["ALL"])
+    ignore: list[str] = Field(default_factory=list)
+    severity: dict[str, Literal["error", "warning", "info"]] = Field(default_factory=dict)
+    options: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    allow: list[str] = Field(default_factory=list)  # words never flagged as shouting etc.
+    packs: list[str] = Field(default_factory=list)  # extra pack files beyond rules/*.toml
+    fail_on: Literal["error", "warning", "info"] = "error"
+
+
+class PublishSettings(Strict):
+    """``[publish]``: policy for the publishing engine."""
+
+    require_approval: bool = False
+    max_lateness: timedelta = timedelta(hours=2)
+    lint_gate: bool = True
+    heartbeat: timedelta = timedelta(seconds=30)
+    ledger: Literal["sqlite"] = "sqlite"
+    state_dir: str = ".soulpost"
+
+    @field_validator("max_lateness", "heartbeat", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        return parse_duration(value)
+
+
+class Settings(Strict):
+    """Everything ``config.toml`` may say."""
+
+    timezone: str | None = None
+    default_platforms: list[str] = Field(default_factory=list)
+    platforms: dict[str, PlatformSettings] = Field(default_factory=dict)
+    slots: list[SlotRule] = Field(default_factory=list)
+    lint: LintSettings = Field(default_factory=LintSettings)
+    publish: PublishSettings = Field(default_factory=PublishSettings)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            load_zone(value)
+        return value
+
+    @field_validator("platforms")
+    @classmethod
+    def _platform_names(cls, value: dict[str, PlatformSettings]) -> dict[str, PlatformSettings]:
+        for name in value:
+            if not PLATFORM_NAME.match(name):
+                raise ValueError(
+                    f"platform name {name!r} must be lower-case letters, digits, - or _"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _defaults_known(self) -> Settings:
+        unknown = [p for p in self.default_platforms if p not in self.platform_names()]
+        if unknown:
+            raise ValueError(
+                f"default_platforms names unknown platform(s) {', '.join(unknown)}; "
+                f"known: {', '.join(sorted(self.platform_names()))}"
+            )
+        return self
+
+    def zone(self) -> ZoneInfo | None:
+        """The workspace time zone, or None when not configured."""
+        return load_zone(self.timezone) if self.timezone else None
+
+    def platform_names(self) -> set[str]:
+        """Networks a post may name: the built-in ones plus any configured here."""
+        return set(known_platforms()) | set(self.platforms)
+
+    def adapter_for(self, platform: str) -> str:
+        """Which adapter delivers *platform* (the platform's own name unless configured)."""
+        conf = self.platforms.get(platform)
+        return (conf.adapter if conf and conf.adapter else None) or platform
+
+    def slots_for(self, platform: str) -> list[SlotRule]:
+        """Posting slots for *platform*: its own when configured, else the global ones."""
+        conf = self.platforms.get(platform)
+        if conf is not None and conf.slots is not None:
+            return conf.slots
+        return self.slots
+
+
+PlatformSettings.model_rebuild()

@@ -1,0 +1,1 @@
+"""The soul linter: rules over single posts and over the whole queue."""

@@ -1,0 +1,389 @@
+"""The Post model, and reading and writing post files.
+
+A post file is TOML in ``queue/``. Reading validates strictly (unknown keys are errors) and
+resolves a local ``at`` in the workspace time zone by the rule in :mod:`soulpost.timeutil`.
+Writing is atomic and never replaces an existing post: the file appears whole or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import tomllib
+import unicodedata
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from soulpost.errors import InputError
+from soulpost.timeutil import LocalTimeKind, parse_duration, resolve_local
+from soulpost.tomlpos import Loc, SourceMap
+
+POST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Media(_Strict):
+    """An image (or other file) attached to a post, with its alt text."""
+
+    path: str
+    alt: str | None = None
+
+
+class ThreadPart(_Strict):
+    """A follow-up part of a thread, posted as a reply to the part before it."""
+
+    text: str
+    media: list[Media] = Field(default_factory=list)
+
+
+def _thread_parts(value: Any) -> Any:
+    if isinstance(value, list):
+        return [{"text": item} if isinstance(item, str) else item for item in value]
+    return value
+
+
+class Variant(_Strict):
+    """A per-platform override of the post's text, media or thread."""
+
+    text: str | None = None
+    media: list[Media] | None = None
+    thread: list[ThreadPart] | None = None
+
+    @field_validator("thread", mode="before")
+    @classmethod
+    def _parts(cls, value: Any) -> Any:
+        return _thread_parts(value)
+
+
+class PostLint(_Strict):
+    """Per-post lint suppressions: rule codes or names, with an optional reason."""
+
+    ignore: list[str] = Field(default_factory=list)
+    reason: str | None = None
+
+
+class Post(_Strict):
+    """One draft in the queue."""
+
+    id: str
+    text: str
+    platforms: list[str]
+    at: datetime | None = None
+    status: Literal["draft", "approved"] = "draft"
+    tags: list[str] = Field(default_factory=list)
+    media: list[Media] = Field(default_factory=list)
+    variants: dict[str, Variant] = Field(default_factory=dict)
+    thread: list[ThreadPart] = Field(default_factory=list)
+    lint: PostLint = Field(default_factory=PostLint)
+    max_lateness: timedelta | None = None
+
+    _time_kind: LocalTimeKind | None = PrivateAttr(default=None)
+    _path: Path | None = PrivateAttr(default=None)
+    _source: SourceMap | None = PrivateAttr(default=None)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not POST_ID.match(value):
+            raise ValueError(
+                "must start with a letter or digit and use only letters, digits, '.', '_' "
+                "or '-' (at most 128 characters)"
+            )
+        return value
+
+    @field_validator("platforms", mode="before")
+    @classmethod
+    def _platforms(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str):
+            value = [value]
+        if value == [] or value is None:
+            defaults = (info.context or {}).get("default_platforms") or []
+            if not defaults:
+                raise ValueError(
+                    'no platforms: add platforms = ["mastodon", ...] to the post or '
+                    "default_platforms to config.toml"
+                )
+            return list(defaults)
+        known = (info.context or {}).get("platforms")
+        if known is not None:
+            unknown = [p for p in value if isinstance(p, str) and p not in known]
+            if unknown:
+                raise ValueError(
+                    f"unknown platform {', '.join(map(repr, unknown))}; expected one of "
+                    f"{', '.join(sorted(known))} (or configure it under [platforms] in config.toml)"
+                )
+        if len(set(value)) != len(value):
+            raise ValueError("lists the same platform twice")
+        return value
+
+    @field_validator("variants")
+    @classmethod
+    def _variants(cls, value: dict[str, Variant], info: ValidationInfo) -> dict[str, Variant]:
+        known = (info.context or {}).get("platforms")
+        if known is not None:
+            unknown = [p for p in value if p not in known]
+            if unknown:
+                raise ValueError(
+                    f"variant for unknown platform {', '.join(map(repr, unknown))}; expected "
+                    f"one of {', '.join(sorted(known))}"
+                )
+        return value
+
+    @field_validator("thread", mode="before")
+    @classmethod
+    def _thread(cls, value: Any) -> Any:
+        return _thread_parts(value)
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _at(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            try:
+                value = datetime.fromisoformat(text)
+            except ValueError:
+                raise ValueError(
+                    "expected a date and time such as 2026-12-01T09:00:00+01:00 or a local "
+                    "2026-12-01T09:00:00"
+                ) from None
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                value = value.date()
+        if isinstance(value, date) and not isinstance(value, datetime):
+            raise ValueError(f"a date without a time; write e.g. {value.isoformat()}T09:00:00")
+        if isinstance(value, time):
+            raise ValueError("a time without a date; write e.g. 2026-12-01T09:00:00")
+        return value
+
+    @field_validator("max_lateness", mode="before")
+    @classmethod
+    def _lateness(cls, value: Any) -> Any:
+        return parse_duration(value) if value is not None else value
+
+    @model_validator(mode="after")
+    def _resolve(self, info: ValidationInfo) -> Post:
+        if not self.text.strip() and not self.media:
+            raise ValueError("text is empty and there is no media: write the post's text")
+        if self.at is not None:
+            if self.at.tzinfo is None:
+                zone: tzinfo | None = (info.context or {}).get("zone")
+                if zone is None:
+                    raise ValueError(
+                        "at: a local time but config.toml sets no timezone; add "
+                        'timezone = "Europe/London" (an IANA name) or give an offset '
+                        "such as +01:00"
+                    )
+                self.at, self._time_kind = resolve_local(self.at, zone)
+            else:
+                self._time_kind = LocalTimeKind.EXPLICIT
+        return self
+
+    @property
+    def time_kind(self) -> LocalTimeKind | None:
+        """How ``at`` was resolved (None when the post has no time)."""
+        return self._time_kind
+
+    @property
+    def path(self) -> Path | None:
+        """The file the post was read from."""
+        return self._path
+
+    @property
+    def source(self) -> SourceMap | None:
+        """Key positions in the file, for messages that point at a line."""
+        return self._source
+
+    def text_for(self, platform: str) -> str:
+        """The text sent to *platform*: its variant's text or the post's own."""
+        variant = self.variants.get(platform)
+        return variant.text if variant and variant.text is not None else self.text
+
+    def media_for(self, platform: str) -> list[Media]:
+        """The media sent to *platform*."""
+        variant = self.variants.get(platform)
+        return variant.media if variant and variant.media is not None else self.media
+
+    def thread_for(self, platform: str) -> list[ThreadPart]:
+        """The follow-up parts sent to *platform*."""
+        variant = self.variants.get(platform)
+        return variant.thread if variant and variant.thread is not None else self.thread
+
+
+_FRIENDLY = {
+    "extra_forbidden": "unknown key",
+    "missing": "missing required key",
+}
+
+
+def _loc_text(loc: Iterable[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def validation_errors(
+    exc: ValidationError, path: Path, smap: SourceMap, model: type[BaseModel]
+) -> list[InputError]:
+    """Turn a pydantic error into messages that name the file, line, key and expectation."""
+    errors = []
+    for item in exc.errors(include_url=False):
+        loc: Loc = tuple(item["loc"])
+        problem = _FRIENDLY.get(item["type"], item["msg"])
+        if problem.startswith("Value error, "):
+            problem = problem[len("Value error, ") :]
+        hint = None
+        if item["type"] == "extra_forbidden":
+            allowed = _allowed_keys(model, loc[:-1])
+            hint = f"expected one of: {', '.join(allowed)}" if allowed else None
+        elif item["type"] not in ("value_error", "missing"):
+            hint = f"got {item.get('input')!r}" if "input" in item else None
+        key = _loc_text(loc) or None
+        errors.append(InputError(problem, path=path, line=smap.line_of(loc), key=key, hint=hint))
+    return errors
+
+
+def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int) or current is None:
+            continue
+        field_info = current.model_fields.get(part) if hasattr(current, "model_fields") else None
+        if field_info is None:
+            return []
+        current = _model_in(field_info.annotation)
+    return (
+        sorted(current.model_fields)
+        if current is not None and hasattr(current, "model_fields")
+        else []
+    )
+
+
+def _model_in(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+class PostInvalid(Exception):
+    """A post file could not be loaded; carries one error per problem found."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors))
+
+
+def toml_error(exc: tomllib.TOMLDecodeError, path: Path) -> InputError:
+    """An InputError for a TOML syntax error, with its line."""
+    message = str(exc)
+    match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    line = int(match.group(1)) if match else None
+    problem = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+    if match:
+        problem += f" at column {match.group(2)}"
+    return InputError(
+        f"invalid TOML: {problem}", path=path, line=line, hint="fix the syntax; see https://toml.io"
+    )
+
+
+def parse_post(text: str, path: Path, context: dict[str, Any]) -> Post:
+    """Validate the TOML *text* of the post file *path*; raise PostInvalid with every problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PostInvalid([toml_error(exc, path)]) from None
+    data.setdefault("id", path.stem)
+    smap = SourceMap.scan(text)
+    try:
+        post = Post.model_validate(data, context=context)
+    except ValidationError as exc:
+        raise PostInvalid(validation_errors(exc, path, smap, Post)) from None
+    post._path = path
+    post._source = smap
+    return post
+
+
+def read_post(path: Path, context: dict[str, Any]) -> Post:
+    """Read and validate one post file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise PostInvalid(
+            [InputError("not UTF-8 text", path=path, hint="save the file as UTF-8")]
+        ) from None
+    except OSError as exc:
+        raise PostInvalid([InputError(f"cannot read: {exc.strerror}", path=path)]) from None
+    return parse_post(text, path, context)
+
+
+def slugify(text: str, limit: int = 48) -> str:
+    """A file-name-safe slug from the first words of *text*."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > limit:
+            break
+        slug = candidate
+    return slug or "post"
+
+
+def write_new_file(path: Path, content: str) -> None:
+    """Write *content* to *path* atomically; fail with FileExistsError if *path* exists."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(tmp, path)  # link() refuses to replace: a post is never overwritten
+    finally:
+        tmp.unlink()
+
+
+def replace_file(path: Path, content: str) -> None:
+    """Replace *path* with *content* atomically (write, fsync, rename)."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def dump_post(data: dict[str, Any]) -> str:
+    """Serialise a post's data as TOML, keys in the order a person reads them."""
+    import tomli_w
+
+    order = ["id", "text", "platforms", "at", "status", "tags", "max_lateness"]
+    ordered = {k: data[k] for k in order if k in data and data[k] not in (None, [], {})}
+    ordered.update({k: v for k, v in data.items() if k not in ordered and v not in (None, [], {})})
+    return tomli_w.dumps(ordered, multiline_strings=True)

@@ -1,0 +1,101 @@
+"""Where keys live in a TOML file, so errors and findings can name a line and column.
+
+``tomllib`` gives values but no positions. This scanner reads the raw text once and maps
+each key path (``("media", 0, "alt")``) to the line that defines it, and can turn an offset
+inside a string value into a line and column. It understands table headers, arrays of
+tables, dotted keys and the opening of multi-line strings; it does not need to understand
+values, so it stays small and fast.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(
+    r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*="""
+)
+
+Loc = tuple[str | int, ...]
+
+
+def _split_key(dotted: str) -> list[str]:
+    parts = re.findall(r'"([^"]*)"|\'([^\']*)\'|([A-Za-z0-9_-]+)', dotted)
+    return [a or b or c for a, b, c in parts]
+
+
+@dataclass
+class SourceMap:
+    """Line numbers of the keys of one TOML document (1-based)."""
+
+    lines: list[str]
+    keys: dict[Loc, int] = field(default_factory=dict)
+
+    @classmethod
+    def scan(cls, text: str) -> SourceMap:
+        """Scan *text* once; values are not parsed."""
+        smap = cls(text.splitlines())
+        table: Loc = ()
+        counts: dict[Loc, int] = {}
+        in_multiline: str | None = None
+        for number, line in enumerate(smap.lines, start=1):
+            if in_multiline:
+                if line.count(in_multiline) % 2 == 1:
+                    in_multiline = None
+                continue
+            header = _HEADER.match(line)
+            if header and not _KEY.match(line):
+                path = tuple(_split_key(header.group(2)))
+                if header.group(1) == "[[":
+                    index = counts.get(path, 0)
+                    counts[path] = index + 1
+                    table = (*path, index)
+                else:
+                    table = path
+                smap.keys.setdefault(table, number)
+                continue
+            key = _KEY.match(line)
+            if key:
+                loc = (*table, *_split_key(key.group(1)))
+                smap.keys.setdefault(loc, number)
+                rest = line[key.end() :]
+                for quote in ('"""', "'''"):
+                    if rest.count(quote) == 1:
+                        in_multiline = quote
+        return smap
+
+    def line_of(self, loc: Loc) -> int | None:
+        """The line defining *loc*, or of its nearest enclosing key that has one."""
+        probe = tuple(loc)
+        while probe:
+            if probe in self.keys:
+                return self.keys[probe]
+            probe = probe[:-1]
+        return None
+
+    def position(self, loc: Loc, offset: int = 0, value: str | None = None) -> tuple[int, int]:
+        """Line and column (1-based) of character *offset* inside the string value at *loc*."""
+        line = self.line_of(loc)
+        if line is None:
+            return 1, 1
+        raw = self.lines[line - 1] if line <= len(self.lines) else ""
+        start_line, start_col = line, 1
+        eq = raw.find("=")
+        rest = raw[eq + 1 :] if eq >= 0 else raw
+        for quote in ('"""', "'''", '"', "'"):
+            at = rest.find(quote)
+            if at >= 0:
+                after = rest[at + len(quote) :]
+                if len(quote) == 3 and not after.strip():
+                    start_line, start_col = line + 1, 1
+                else:
+                    start_col = eq + 1 + at + len(quote) + 1
+                break
+        if value is None or offset <= 0:
+            return start_line, start_col
+        before = value[:offset]
+        newlines = before.count("\n")
+        if newlines == 0:
+            return start_line, start_col + offset
+        return start_line + newlines, offset - before.rfind("\n")

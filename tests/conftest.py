@@ -1,0 +1,82 @@
+"""Shared fixtures: scratch workspaces and running the real CLI entry point."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from soulpost.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Result]:
+    """Run ``soulpost`` in-process through its real entry point ``soulpost.cli.main``."""
+
+    def run(*args: str | Path, cwd: Path | None = None, stdin: str | None = None) -> Result:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        if stdin is not None:
+            import io
+
+            monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+def run_process(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
+) -> Result:
+    """Run the installed ``soulpost`` console script in a subprocess."""
+    exe = Path(sys.executable).with_name("soulpost")
+    proc = subprocess.run(
+        [str(exe), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Callable[..., Path]:
+    """Make a workspace in tmp_path: ``workspace(config=..., posts={name: toml})``."""
+
+    def make(
+        config: str = 'timezone = "Europe/Berlin"\n', posts: dict[str, str] | None = None
+    ) -> Path:
+        (tmp_path / "config.toml").write_text(textwrap.dedent(config), encoding="utf-8")
+        queue = tmp_path / "queue"
+        queue.mkdir(exist_ok=True)
+        for name, body in (posts or {}).items():
+            target = queue / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(textwrap.dedent(body), encoding="utf-8")
+        return tmp_path
+
+    return make
