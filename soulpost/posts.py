@@ -84,7 +84,7 @@ class Post(_Strict):
 
     id: str
     text: str
-    platforms: list[str]
+    platforms: list[str] = Field(default_factory=list, validate_default=True)
     at: datetime | None = None
     status: Literal["draft", "approved"] = "draft"
     tags: list[str] = Field(default_factory=list)
@@ -121,6 +121,8 @@ class Post(_Strict):
                     "default_platforms to config.toml"
                 )
             return list(defaults)
+        if not isinstance(value, list):
+            return value  # pydantic reports the type error with the key and line
         known = (info.context or {}).get("platforms")
         if known is not None:
             unknown = [p for p in value if isinstance(p, str) and p not in known]
@@ -129,7 +131,7 @@ class Post(_Strict):
                     f"unknown platform {', '.join(map(repr, unknown))}; expected one of "
                     f"{', '.join(sorted(known))} (or configure it under [platforms] in config.toml)"
                 )
-        if len(set(value)) != len(value):
+        if len(set(map(str, value))) != len(value):
             raise ValueError("lists the same platform twice")
         return value
 
