@@ -40,6 +40,13 @@ class InputError(SoulpostError):
         self.hint = hint
         super().__init__(self.render())
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword-only fields: rebuild from them so errors cross process boundaries intact.
+        return (
+            _rebuild_input_error,
+            (type(self), self.problem, self.path, self.line, self.key, self.hint),
+        )
+
     def render(self, base: Path | None = None) -> str:
         """``path:line: key: problem (hint)``, with the path relative to *base* when given."""
         where = ""
@@ -54,6 +61,17 @@ class InputError(SoulpostError):
         key = f"{self.key}: " if self.key else ""
         hint = f" ({self.hint})" if self.hint else ""
         return f"{where}{key}{self.problem}{hint}"
+
+
+def _rebuild_input_error(
+    cls: type[InputError],
+    problem: str,
+    path: Path | None,
+    line: int | None,
+    key: str | None,
+    hint: str | None,
+) -> InputError:
+    return cls(problem, path=path, line=line, key=key, hint=hint)
 
 
 class ConfigError(InputError):

@@ -97,6 +97,7 @@ class Post(_Strict):
     _time_kind: LocalTimeKind | None = PrivateAttr(default=None)
     _path: Path | None = PrivateAttr(default=None)
     _source: SourceMap | None = PrivateAttr(default=None)
+    _raw: str | None = PrivateAttr(default=None)
 
     @field_validator("id")
     @classmethod
@@ -208,7 +209,21 @@ class Post(_Strict):
 
     @property
     def source(self) -> SourceMap | None:
-        """Key positions in the file, for messages that point at a line."""
+        """Key positions in the file, for messages that point at a line.
+
+        Built on first use: most posts never need one, and scanning every file up front
+        would cost a fifth of the time it takes to load a large queue.
+        """
+        if self._source is None:
+            raw = self._raw
+            if raw is None and self._path is not None:
+                try:
+                    raw = self._path.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    raw = ""
+            if raw is not None:
+                self._source = SourceMap.scan(raw)
+                self._raw = None
         return self._source
 
     def text_for(self, platform: str) -> str:
@@ -314,14 +329,25 @@ def parse_post(text: str, path: Path, context: dict[str, Any]) -> Post:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PostInvalid([toml_error(exc, path)]) from None
+    return build_post(data, path, context, text)
+
+
+def build_post(
+    data: dict[str, Any], path: Path, context: dict[str, Any], text: str | None = None
+) -> Post:
+    """Validate parsed post *data* from *path*; *text* (the raw file) is read again if needed."""
     data.setdefault("id", path.stem)
-    smap = SourceMap.scan(text)
     try:
         post = Post.model_validate(data, context=context)
     except ValidationError as exc:
-        raise PostInvalid(validation_errors(exc, path, smap, Post)) from None
+        if text is None:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+        raise PostInvalid(validation_errors(exc, path, SourceMap.scan(text), Post)) from None
     post._path = path
-    post._source = smap
+    post._raw = text
     return post
 
 

@@ -9,6 +9,7 @@ everything (nothing can be checked or published against unknown settings) and ra
 from __future__ import annotations
 
 import os
+import threading
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 
 from soulpost.config import Settings
 from soulpost.errors import ConfigError, InputError, WorkspaceNotFound
-from soulpost.posts import Post, PostInvalid, parse_post, toml_error, validation_errors
+from soulpost.posts import Post, PostInvalid, build_post, toml_error, validation_errors
 from soulpost.tomlpos import SourceMap
 
 CONFIG_FILE = "config.toml"
@@ -123,8 +124,8 @@ class Workspace:
 
 def queue_files(queue: Path) -> list[Path]:
     """Every ``*.toml`` under *queue*, in a stable order; hidden files and folders skipped."""
-    found: list[Path] = []
-    stack = [queue]
+    found: list[str] = []
+    stack = [str(queue)]
     while stack:
         folder = stack.pop()
         try:
@@ -135,11 +136,80 @@ def queue_files(queue: Path) -> list[Path]:
             if entry.name.startswith("."):
                 continue
             if entry.is_dir():
-                stack.append(Path(entry.path))
+                stack.append(entry.path)
             elif entry.name.endswith(".toml"):
-                found.append(Path(entry.path))
-    found.sort()
-    return found
+                found.append(entry.path)
+    found.sort()  # sorting strings is several times cheaper than sorting Paths
+    return [Path(p) for p in found]
+
+
+# Below this many files to parse, a worker pool costs more than it saves.
+PARALLEL_THRESHOLD = 2000
+
+
+_Read = tuple[tuple[int, int], dict[str, Any] | None, list[InputError]]
+
+
+def _read_file(path: Path) -> _Read | None:
+    """Stat, read and TOML-parse one file: the part of loading worth spreading over cores."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None  # vanished between listing and reading
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    try:
+        return stamp, tomllib.loads(path.read_text(encoding="utf-8")), []
+    except tomllib.TOMLDecodeError as exc:
+        return stamp, None, [toml_error(exc, path)]
+    except UnicodeDecodeError:
+        error = InputError("not UTF-8 text", path=path, hint="save the file as UTF-8")
+    except OSError as exc:
+        error = InputError(f"cannot read: {exc.strerror}", path=path)
+    return stamp, None, [error]
+
+
+def _read_chunk(paths: list[Path]) -> list[_Read | None]:
+    return [_read_file(path) for path in paths]
+
+
+def _read_many(paths: list[Path]) -> list[_Read | None]:
+    """Read and parse *paths*, across the machine's cores when there are many of them.
+
+    TOML parsing is pure Python and dominates the cost of a large queue. Forked workers
+    share the already-imported modules, so they start cheaply, and they send back plain
+    dicts, which cross the process boundary far faster than validated models. Only used
+    from a single-threaded process (forking a threaded one, such as the daemon, is unsafe).
+    """
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_THRESHOLD or workers < 2 or threading.active_count() > 1:
+        return _read_chunk(paths)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(paths) // (workers * 4))
+    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return [item for chunk in pool.map(_read_chunk, chunks) for item in chunk]
+    except (OSError, RuntimeError):  # no fork or no semaphores here: do it in-process
+        return _read_chunk(paths)
+
+
+def _load(paths: list[Path], context: dict[str, Any]) -> list[_Cached | None]:
+    out: list[_Cached | None] = []
+    for path, read in zip(paths, _read_many(paths), strict=True):
+        if read is None:
+            out.append(None)
+            continue
+        stamp, data, errors = read
+        if data is None:
+            out.append(_Cached(stamp, None, errors))
+            continue
+        try:
+            out.append(_Cached(stamp, build_post(data, path, context), []))
+        except PostInvalid as exc:
+            out.append(_Cached(stamp, None, exc.errors))
+    return out
 
 
 def load_posts(
@@ -147,47 +217,47 @@ def load_posts(
 ) -> tuple[list[Post], list[InputError]]:
     """Load *files* as posts; collect errors; report duplicate ids naming both files."""
     context = post_context(settings)
-    posts: list[Post] = []
-    errors: list[InputError] = []
-    seen: dict[str, Path] = {}
+    entries: dict[Path, _Cached | None] = {}
     if cache is not None:
         cache.parsed = 0
         for gone in set(cache.entries) - set(files):
             del cache.entries[gone]
-    for path in files:
-        try:
-            stat = path.stat()
-            stamp = (stat.st_mtime_ns, stat.st_size)
-        except OSError:
-            continue  # vanished between listing and reading
-        cached = cache.entries.get(path) if cache is not None else None
-        if cached is None or cached.stamp != stamp:
+        stale = []
+        for path in files:
+            cached = cache.entries.get(path)
             try:
-                text = path.read_text(encoding="utf-8")
-                post: Post | None = parse_post(text, path, context)
-                file_errors: list[InputError] = []
-            except PostInvalid as exc:
-                post, file_errors = None, exc.errors
-            except UnicodeDecodeError:
-                post, file_errors = (
-                    None,
-                    [InputError("not UTF-8 text", path=path, hint="save the file as UTF-8")],
-                )
-            except OSError as exc:
-                post, file_errors = None, [InputError(f"cannot read: {exc.strerror}", path=path)]
-            cached = _Cached(stamp, post, file_errors)
-            if cache is not None:
-                cache.entries[path] = cached
-                cache.parsed += 1
-        errors.extend(cached.errors)
-        if cached.post is None:
+                stat = path.stat()
+            except OSError:
+                continue
+            if cached is not None and cached.stamp == (stat.st_mtime_ns, stat.st_size):
+                entries[path] = cached
+            else:
+                stale.append(path)
+        fresh = _load(stale, context)
+        for path, item in zip(stale, fresh, strict=True):
+            entries[path] = item
+            if item is not None:
+                cache.entries[path] = item
+        cache.parsed = len(stale)
+    else:
+        entries = dict(zip(files, _load(files, context), strict=True))
+    posts: list[Post] = []
+    errors: list[InputError] = []
+    seen: dict[str, Path] = {}
+    for path in files:
+        item = entries.get(path)
+        if item is None:
             continue
-        first = seen.get(cached.post.id)
+        errors.extend(item.errors)
+        post = item.post
+        if post is None:
+            continue
+        first = seen.get(post.id)
         if first is not None:
-            smap = cached.post.source
+            smap = post.source
             errors.append(
                 InputError(
-                    f"duplicate post id {cached.post.id!r}, already used by {first}",
+                    f"duplicate post id {post.id!r}, already used by {first}",
                     path=path,
                     line=smap.line_of(("id",)) if smap else None,
                     key="id",
@@ -195,8 +265,8 @@ def load_posts(
                 )
             )
             continue
-        seen[cached.post.id] = path
-        posts.append(cached.post)
+        seen[post.id] = path
+        posts.append(post)
     return posts, errors
 
 

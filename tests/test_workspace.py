@@ -331,3 +331,22 @@ def test_example_workspace_loads_cleanly() -> None:
     assert ws.errors == []
     assert len(ws.posts) >= 12
     assert len({pl for p in ws.posts for pl in p.platforms}) >= 3
+
+
+def test_parallel_loading_matches_serial(workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    import soulpost.workspace as module
+
+    posts = {f"p{i:02d}.toml": GOOD for i in range(30)}
+    posts["broken.toml"] = 'text = "unterminated\n'
+    posts["typo.toml"] = 'text = "Hi"\nstauts = "x"\n'
+    posts["dup.toml"] = 'id = "p01"\ntext = "Hi"\n'
+    root = workspace(CONFIG, posts)
+    monkeypatch.setattr(module, "PARALLEL_THRESHOLD", 10**9)
+    serial = load_workspace(root)
+    monkeypatch.setattr(module, "PARALLEL_THRESHOLD", 1)
+    parallel = load_workspace(root)
+    assert [p.model_dump() for p in parallel.posts] == [p.model_dump() for p in serial.posts]
+    assert [str(e) for e in parallel.errors] == [str(e) for e in serial.errors]
+    assert len(parallel.errors) == 3
+    typo = next(e for e in parallel.errors if e.key == "stauts")
+    assert typo.line == 2  # positions survive the trip back from the worker
