@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from soulpost._tlds import TLDS
@@ -70,21 +70,17 @@ class TwitterConfig:
         (8208, 8223, 100),
         (8242, 8247, 100),
     )
+    # the cheaper-weight characters as one regex, to count them in one C-level pass
+    light: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        ranges = "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b, w in self.ranges if w == self.scale)
+        object.__setattr__(self, "light", re.compile(f"[{ranges}]+"))
 
 
 # Figures from twitter-text's config/v3.json and v2.json (the 3.1.0 release).
 TWITTER_V3 = TwitterConfig(version=3, emoji_parsing=True)
 TWITTER_V2 = TwitterConfig(version=2, emoji_parsing=False)
-
-
-def _class_of(ranges: tuple[tuple[int, int, int], ...], weight: int) -> str:
-    return "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b, w in ranges if w == weight)
-
-
-@cache
-def _light_re(config: TwitterConfig) -> re.Pattern[str]:
-    """Characters of the cheaper weight, to count them with one C-level pass."""
-    return re.compile(f"[{_class_of(config.ranges, config.scale)}]+")
 
 
 # ------------------------------------------------------------------------------- URLs
@@ -95,7 +91,7 @@ _SPACES = r"\x09-\x0d\x20\x85\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u20
 _INVALID = "\ufffe\ufeff\uffff"
 _DIRECTIONAL = r"\u202a-\u202e\u061c\u200e\u200f\u2066-\u2069"
 _DOMAIN_CHAR = f"[^{_PUNCT}{_SPACES}{_INVALID}{_DIRECTIONAL}\\x00-\\x08\\x0e-\\x1f]"
-_LABEL = f"{_DOMAIN_CHAR}+(?:[-_]+{_DOMAIN_CHAR}+)*"
+_LABEL = f"{_DOMAIN_CHAR}++(?:[-_]+{_DOMAIN_CHAR}++)*+"  # possessive: no backtracking
 _CANDIDATE = re.compile(
     rf"(?<![A-Za-z0-9@＠$#＃{_INVALID}])(?P<scheme>https?://)?(?P<host>{_LABEL}(?:\.{_LABEL})+)",
     re.IGNORECASE,
@@ -118,6 +114,8 @@ _TCO = re.compile(rf"https?://t\.co/([a-z0-9]+)(?:\?{_QUERY_CHAR}*{_QUERY_END})?
 _AFTER_TLD = re.compile(r"[0-9a-z@+\-]", re.IGNORECASE)
 _PUNYCODE = re.compile(r"xn--[\-0-9a-z]+", re.IGNORECASE)
 _ASCII_DOMAIN = re.compile(rf"(?:[\-a-z0-9{_LATIN_ACCENTS}]+\.)+[^\W_]+", re.IGNORECASE)
+# Every TLD starts with a letter: text without "." before a letter holds no URL.
+_MAYBE_URL = re.compile(r"\.[^\W\d_]")
 _MAX_URL_LENGTH = 4096
 _MAX_LABEL_LENGTH = 63
 
@@ -177,14 +175,28 @@ def find_urls(text: str, *, require_scheme: bool = False) -> list[tuple[int, int
     count too (``example.com/page``), as on X; Mastodon only links URLs with a scheme.
     Trailing punctuation is left out (``see example.com.`` gives ``example.com``).
     """
-    if "." not in text:
+    if require_scheme and "://" not in text:
         return []
+    if _MAYBE_URL.search(text) is None:
+        return []
+    return list(_find_urls(text, require_scheme))
+
+
+@lru_cache(maxsize=2048)
+def _find_urls(text: str, require_scheme: bool) -> tuple[tuple[int, int, str], ...]:
+    # Cached: one draft's text is asked about by several rules and length counters.
     urls: list[tuple[int, int, str]] = []
     pos = 0
     while True:
-        match = _CANDIDATE.search(text, pos)
+        # Skip to the word holding the next "." before a letter: every URL has one, so
+        # the regex need not try each word before it (the search dominates lint time).
+        dot = _MAYBE_URL.search(text, pos)
+        if dot is None:
+            return tuple(urls)
+        word = max(text.rfind(" ", pos, dot.start()), text.rfind("\n", pos, dot.start())) + 1
+        match = _CANDIDATE.search(text, max(pos, word))
         if match is None:
-            return urls
+            return tuple(urls)
         scheme = match.group("scheme") or ""
         host_start = match.start("host")
         domain_end = _domain_end(text, host_start, match.group("host"))
@@ -264,12 +276,15 @@ _HASHTAG_EXTRA = (
     "\u200c\u200d\ua67e\u05be\u05f3\u05f4\uff5e\u301c"
     "\u309b\u309c\u30a0\u30fb\u3003\u0f0b\u0f0c\u00b7"
 )
-_HASHTAG_ASCII = re.compile(r"(?<![&\w])#(\w++)(?!#|://)")
+# Patterns start with the "#" or "@" itself (look-behinds after it) so that re can jump
+# straight to those characters instead of trying every position.
+_HASHTAG_ASCII = re.compile(r"#(?<![&\w]#)(\w++)(?!#|://)")
 _LETTER = re.compile(r"[^\W\d_]")
 _NOT_BEFORE_MENTION = r"a-zA-Z0-9_!#$%&*@＠"
 _MENTION = re.compile(
-    rf"(?:(?<![{_NOT_BEFORE_MENTION}])|(?<=(?<![a-zA-Z0-9_+~.\-])rt)|(?<=(?<![a-zA-Z0-9_+~.\-])rt:))"
-    r"[@＠]([a-z0-9_]+(?:[.\-]+[a-z0-9_]+)*)"
+    r"[@＠]"
+    rf"(?:(?<![{_NOT_BEFORE_MENTION}].)|(?<=(?<![a-zA-Z0-9_+~.\-])rt.)|(?<=(?<![a-zA-Z0-9_+~.\-])rt:.))"
+    r"([a-z0-9_]+(?:[.\-]+[a-z0-9_]+)*)"
     r"(?:@([a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)+))?",
     re.IGNORECASE,
 )
@@ -336,8 +351,8 @@ def _patterns() -> dict[str, Any]:
     )
     word = rf"[\p{{L}}\p{{M}}\p{{Nd}}_{_HASHTAG_EXTRA}]"
     hashtag = (
-        rf"(?<![&\p{{L}}\p{{Nd}}_{_HASHTAG_EXTRA}])(?<!(?![\ufe0e\ufe0f])\p{{M}})"
-        rf"[#＃](?![\ufe0f\u20e3])({word}++)(?![#＃]|://)"
+        rf"[#＃](?<![&\p{{L}}\p{{Nd}}_{_HASHTAG_EXTRA}].)(?<!(?![\ufe0e\ufe0f])\p{{M}}.)"
+        rf"(?![\ufe0f\u20e3])({word}++)(?![#＃]|://)"
     )
     return {
         "hashtag": regex.compile(hashtag),
@@ -426,7 +441,7 @@ def _entities(text: str, config: TwitterConfig) -> list[tuple[int, int, int]]:
 def _plain_weight(text: str, config: TwitterConfig) -> int:
     if text.isascii():
         return len(text) * config.scale
-    light = len(text) - len(_light_re(config).sub("", text))
+    light = len(text) - len(config.light.sub("", text))
     return light * config.scale + (len(text) - light) * config.default_weight
 
 
@@ -515,6 +530,8 @@ def _valid_end(text: str, spans: list[tuple[int, int, int]], config: TwitterConf
 def mastodon_length(text: str, url_length: int = 23) -> int:
     """Mastodon's count: graphemes, each URL with a scheme as *url_length*, and a mention
     ``@user@domain`` as ``@user``."""
+    if "://" not in text and "@" not in text:
+        return graphemes(text)
     urls = find_urls(text, require_scheme=True)
     cut: list[tuple[int, int, int]] = [(s, e, url_length) for s, e, _ in urls]
     for start, end, handle in find_mentions(text):
