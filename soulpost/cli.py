@@ -25,6 +25,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("soulpost.commands.init", "create a workspace (config.toml, queue/, rules/) here"),
     "add": ("soulpost.commands.add", "write a new post file into queue/"),
     "queue": ("soulpost.commands.queue", "show the queue in time order"),
+    "approve": ("soulpost.commands.approve", 'mark posts status = "approved" (edits the files)'),
+    "publish": ("soulpost.commands.publish", "publish what is due (one pass), or posts now"),
+    "daemon": ("soulpost.commands.daemon", "publish each post at its time until stopped"),
+    "status": ("soulpost.commands.status", "publication counts, last run, daemon health"),
+    "history": ("soulpost.commands.history", "every publication attempt, or one post's"),
+    "retry": ("soulpost.commands.retry", "send a failed or missed publication again"),
+    "resolve": ("soulpost.commands.resolve", "settle an in-doubt publication by hand"),
 }
 
 EPILOG = """exit codes: 0 ok; 1 findings or failures to look at; 2 usage, config or input error.

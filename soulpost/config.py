@@ -123,8 +123,11 @@ class PublishSettings(Strict):
     heartbeat: timedelta = timedelta(seconds=30)
     ledger: Literal["sqlite"] = "sqlite"
     state_dir: str = ".soulpost"
+    rescan: timedelta = timedelta(seconds=1)  # how often the daemon stats queue/ for edits
+    max_attempts: int = Field(default=5, ge=1)  # passes a "not sent" publication may take
+    retry_delay: timedelta = timedelta(minutes=1)  # first backoff; doubles, with jitter
 
-    @field_validator("max_lateness", "heartbeat", mode="before")
+    @field_validator("max_lateness", "heartbeat", "rescan", "retry_delay", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> Any:
         return parse_duration(value)

@@ -1,0 +1,97 @@
+"""``soulpost publish``: one pass now (``--due``), or named posts at once (``ID... --now``).
+
+Exit codes: 0 every due post published (or nothing due, or another pass is running);
+1 something failed, was missed, is in doubt or was blocked by lint; 2 usage or config error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from soulpost.commands import start_dir
+from soulpost.errors import UsageError
+
+if TYPE_CHECKING:
+    from soulpost.clock import Clock
+    from soulpost.run import PassReport
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("ids", nargs="*", metavar="ID", help="posts to publish (with --now)")
+    parser.add_argument("--due", action="store_true", help="publish everything that is due")
+    parser.add_argument(
+        "--now", action="store_true", help="publish the named posts now, whatever their time"
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="render every payload; send and write nothing"
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+
+
+def clock_for() -> Clock:
+    """The command's clock: real time, or SOULPOST_NOW's (see docs/operations.md)."""
+    from soulpost.clock import ENV_NOW, clock_from_env
+
+    try:
+        return clock_from_env()
+    except ValueError as exc:
+        raise UsageError(f"{ENV_NOW}: {exc}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.due == bool(args.ids):
+        raise UsageError("say either --due, or one or more post IDs with --now")
+    if args.ids and not args.now:
+        raise UsageError("publishing named posts needs --now (they go out immediately)")
+    if args.due and args.now:
+        raise UsageError("--now goes with post IDs, not with --due")
+    from soulpost.run import PassOptions, run_pass
+    from soulpost.workspace import find_root, load_workspace
+
+    root = find_root(start_dir(args))
+    clock = clock_for()
+    options = PassOptions(dry_run=args.dry_run, kind="publish-now" if args.now else "publish")
+    if args.ids:
+        known = load_workspace(root=root).by_id()
+        missing = [i for i in args.ids if i not in known]
+        if missing:
+            raise UsageError(
+                f"no post with id {', '.join(missing)} in the queue "
+                "(see `soulpost queue` for ids)"
+            )
+        options.only = set(args.ids)
+        options.now_ids = set(args.ids)
+    report = run_pass(root, clock=clock, options=options, log=lambda line: None)
+    print_report(report, quiet=args.quiet, dry_run=args.dry_run)
+    return report.exit_code
+
+
+def print_report(report: PassReport, *, quiet: bool = False, dry_run: bool = False) -> None:
+    out = sys.stdout
+    if report.skipped:
+        print(f"soulpost: nothing done: {report.skipped}", file=sys.stderr)
+        return
+    for error in report.load_errors:
+        print(f"error: {error}", file=sys.stderr)
+    for result in report.results:
+        if quiet and not result.needs_attention:
+            continue
+        state = result.state.replace("_", " ")
+        detail = result.url or result.reason or ""
+        line = f"{state:<10} {result.post_id} on {result.platform}"
+        print(f"{line}: {detail}" if detail else line, file=out)
+    for note in report.notes:
+        print(f"note: {note}", file=out)
+    if quiet:
+        return
+    counts = report.counts()
+    if not report.results:
+        print("nothing due", file=out)
+    else:
+        summary = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(counts.items()))
+        prefix = "dry run: " if dry_run else ""
+        print(f"{prefix}{summary}", file=out)
+    if report.stopped_early:
+        print("stopped early; the rest goes out on the next pass", file=out)

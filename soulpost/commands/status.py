@@ -1,0 +1,124 @@
+"""``soulpost status``: counts by state, the last pass, the daemon's heartbeat, and every
+publication a person should look at (failed, missed, in doubt) with its reason.
+
+Exit 1 when something needs attention, so monitoring can run it as a check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+from typing import Any
+
+from soulpost.commands import open_workspace
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+
+def read_heartbeat(ws: Any) -> dict[str, Any] | None:
+    from soulpost.daemon import HEARTBEAT_FILE
+
+    try:
+        data = json.loads((ws.state_dir / HEARTBEAT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def run(args: argparse.Namespace) -> int:
+    from soulpost.commands.publish import clock_for
+    from soulpost.ledger import ATTENTION, STATES, open_ledger
+    from soulpost.plan import newest_rows
+    from soulpost.timeutil import format_duration
+
+    ws = open_workspace(args)
+    now = clock_for().now()
+    ledger = open_ledger(ws.state_dir, backend=ws.settings.publish.ledger, read_only=True)
+    try:
+        rows = newest_rows(ledger.publications())
+        last = ledger.last_run()
+    finally:
+        ledger.close()
+    counts = dict.fromkeys(STATES, 0)
+    for row in rows.values():
+        counts[row.state] += 1
+    queued = sum(
+        1 for post in ws.posts for platform in post.platforms if (post.id, platform) not in rows
+    )
+    attention = [r for r in rows.values() if r.state in ATTENTION]
+    beat = read_heartbeat(ws)
+    beat_age = None
+    if beat and beat.get("at"):
+        beat_age = (now - datetime.fromisoformat(beat["at"])).total_seconds()
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "version": 1,
+                    "counts": {**counts, "queued": queued},
+                    "last_run": None
+                    if last is None
+                    else {
+                        "started_at": last.started_at.isoformat(),
+                        "finished_at": last.finished_at.isoformat() if last.finished_at else None,
+                        "kind": last.kind,
+                        "pid": last.pid,
+                        "summary": last.summary,
+                    },
+                    "heartbeat": None if beat is None else {**beat, "age_seconds": beat_age},
+                    "attention": [
+                        {
+                            "id": r.post_id,
+                            "platform": r.platform,
+                            "state": r.state,
+                            "reason": r.reason,
+                            "scheduled_at": r.scheduled_at.isoformat() if r.scheduled_at else None,
+                        }
+                        for r in attention
+                    ],
+                },
+                indent=2,
+            )
+        )
+        return 1 if attention else 0
+    shown = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items() if n)
+    print(f"publications: {shown or 'none yet'}; {queued} not yet in the ledger")
+    if last is None:
+        print("last run: never")
+    else:
+        ago = format_duration(now - last.started_at)
+        finished = "" if last.finished_at else " (did not finish)"
+        summary = ", ".join(f"{v} {k}" for k, v in sorted(last.summary.items())) or "nothing"
+        print(f"last run: {last.kind} {ago} ago by pid {last.pid}{finished}: {summary}")
+    if beat is None or beat_age is None:
+        print("daemon: no heartbeat (not running here, or never ran)")
+    else:
+        interval = float(beat.get("interval", 30))
+        stale = beat_age > 3 * interval or beat.get("state") == "stopped"
+        state = beat.get("state", "running")
+        flag = " (STALE: the daemon is not running or is stuck)" if stale and state != "stopped" else ""
+        print(
+            f"daemon: {state}, pid {beat.get('pid')}, heartbeat {format_duration_s(beat_age)} "
+            f"ago{flag}"
+        )
+    for row in attention:
+        when = row.scheduled_at.isoformat() if row.scheduled_at else "-"
+        state = row.state.replace("_", " ")
+        print(f"{state:<9} {row.post_id} on {row.platform} (due {when}): {row.reason or ''}")
+    if attention:
+        print(
+            "settle with `soulpost retry ID --platform P` or "
+            "`soulpost resolve ID --platform P --published URL|--not-published`"
+        )
+    return 1 if attention else 0
+
+
+def format_duration_s(seconds: float) -> str:
+    from datetime import timedelta
+
+    from soulpost.timeutil import format_duration
+
+    return format_duration(timedelta(seconds=seconds))

@@ -1,0 +1,225 @@
+"""``soulpost daemon``: APScheduler decides *when* a pass runs; the pass decides *what*.
+
+Three triggers drive the one pass (:func:`soulpost.run.run_pass`), on one worker thread so
+passes never overlap:
+
+* ``due``: a one-off job at the plan's next wake-up (the next post time or retry time);
+* ``poll``: every ``[publish] rescan`` (1 s): stat ``queue/``; if a draft was added, edited,
+  renamed or deleted, run a pass now (only changed files are parsed again);
+* ``heartbeat``: every ``[publish] heartbeat`` (30 s): run a pass and write
+  ``.soulpost/heartbeat.json``, which ``soulpost status`` and monitoring read.
+
+The daemon holds the workspace lock for its whole life, so cron passes step aside.
+SIGTERM/SIGINT: the publication in flight finishes, the pass stops, the daemon exits 0.
+SIGHUP: rescan and run a pass now. One line per event goes to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from soulpost.clock import Clock
+from soulpost.lock import PassLock
+from soulpost.run import PassOptions, PassReport, run_pass
+
+HEARTBEAT_FILE = "heartbeat.json"
+
+
+def _log(line: str) -> None:
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    print(f"{stamp} soulpost[{os.getpid()}]: {line}", file=sys.stderr, flush=True)
+
+
+class Daemon:
+    """The long-running driver of :func:`run_pass` for one workspace."""
+
+    def __init__(self, root: Path, clock: Clock, *, log: Any = _log) -> None:
+        from soulpost.workspace import PostCache, load_workspace
+
+        self.root = root
+        self.clock = clock
+        self.log = log
+        self.cache = PostCache()
+        ws = load_workspace(root=root, cache=self.cache)
+        self.settings = ws.settings
+        self.state_dir = ws.state_dir
+        self.lock = PassLock(self.state_dir)
+        self.stopping = threading.Event()
+        self.busy = threading.Lock()
+        self.started_at = clock.now()
+        self.last_report: PassReport | None = None
+        self.stamps: dict[str, tuple[int, int]] = {}
+        self.scheduler: Any = None
+
+    # -- the work -------------------------------------------------------------------------
+
+    def tick(self, why: str) -> None:
+        """Run one pass (never two at once) and schedule the next wake-up."""
+        if self.stopping.is_set():
+            return
+        with self.busy:
+            try:
+                report = run_pass(
+                    self.root,
+                    clock=self.clock,
+                    options=PassOptions(
+                        kind="daemon", lock_held=True, stop=self.stopping.is_set
+                    ),
+                    cache=self.cache,
+                    log=self.log,
+                )
+            except Exception as exc:  # a broken config mid-run must not kill the daemon
+                message = getattr(exc, "render", lambda: str(exc))()
+                self.log(f"pass failed ({why}): {type(exc).__name__}: {message}")
+                self.write_heartbeat("error", error=str(exc))
+                return
+            self.last_report = report
+            self.stamps = self._stamps()
+            if report.results:
+                counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts().items()))
+                self.log(f"pass ({why}): {counts}")
+            for note in report.notes:
+                self.log(f"note: {note}")
+            self.schedule_due(report.next_wake)
+            self.write_heartbeat("running")
+
+    def _stamps(self) -> dict[str, tuple[int, int]]:
+        from soulpost.workspace import QUEUE_DIR, queue_files
+
+        out = {}
+        for path in queue_files(self.root / QUEUE_DIR):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            out[str(path)] = (st.st_mtime_ns, st.st_size)
+        return out
+
+    def poll(self) -> None:
+        """A cheap stat-only rescan; a pass runs only when something changed."""
+        if self.stopping.is_set() or self.busy.locked():
+            return
+        current = self._stamps()
+        if current != self.stamps:
+            added = len(current.keys() - self.stamps.keys())
+            gone = len(self.stamps.keys() - current.keys())
+            edited = sum(
+                1 for k in current.keys() & self.stamps.keys() if current[k] != self.stamps[k]
+            )
+            self.log(f"queue changed: {added} added, {edited} edited, {gone} removed")
+            self.tick("rescan")
+
+    def schedule_due(self, wake: datetime | None) -> None:
+        if self.scheduler is None:
+            return
+        if wake is None:
+            job = self.scheduler.get_job("due")
+            if job is not None:
+                job.remove()
+            return
+        real = datetime.now(UTC) + (wake - self.clock.now())
+        self.scheduler.add_job(
+            self.tick,
+            "date",
+            run_date=real,
+            args=["due"],
+            id="due",
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
+        )
+
+    def write_heartbeat(self, state: str, **extra: Any) -> None:
+        report = self.last_report
+        data = {
+            "pid": os.getpid(),
+            "state": state,
+            "at": self.clock.now().isoformat(),
+            "started_at": self.started_at.isoformat(),
+            "interval": self.settings.publish.heartbeat.total_seconds(),
+            "next_wake": report.next_wake.isoformat() if report and report.next_wake else None,
+            "last_pass": report.counts() if report else None,
+            **extra,
+        }
+        path = self.state_dir / HEARTBEAT_FILE
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+        tmp.replace(path)
+
+    # -- life cycle -----------------------------------------------------------------------
+
+    def _on_stop(self, signum: int, frame: FrameType | None) -> None:
+        name = signal.Signals(signum).name
+        if self.stopping.is_set():
+            return
+        self.log(f"{name}: finishing the publication in flight, then stopping")
+        self.stopping.set()
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+
+    def _on_hup(self, signum: int, frame: FrameType | None) -> None:
+        self.log("SIGHUP: rescanning the queue")
+        if self.scheduler is not None:
+            self.scheduler.add_job(self.tick, args=["SIGHUP"], id="hup", replace_existing=True)
+
+    def run(self, *, wait_for_lock: float = 60.0) -> int:
+        """Run until SIGTERM/SIGINT; return the exit code."""
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.schedulers.blocking import BlockingScheduler
+
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        waited = 0.0
+        while not self.lock.acquire():
+            if waited >= wait_for_lock:
+                self.log(f"another pass or daemon (pid {self.lock.holder()}) holds the workspace")
+                return 2
+            self.clock.sleep(0.5)
+            waited += 0.5
+        try:
+            self.scheduler = BlockingScheduler(
+                executors={"default": ThreadPoolExecutor(1)},
+                job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+                timezone=UTC,
+            )
+            publish = self.settings.publish
+            self.scheduler.add_job(
+                self.poll, "interval", seconds=publish.rescan.total_seconds(), id="poll"
+            )
+            self.scheduler.add_job(
+                self.tick,
+                "interval",
+                seconds=publish.heartbeat.total_seconds(),
+                args=["heartbeat"],
+                id="heartbeat",
+            )
+            self.scheduler.add_job(self.tick, args=["start"], id="start")
+            signal.signal(signal.SIGTERM, self._on_stop)
+            signal.signal(signal.SIGINT, self._on_stop)
+            signal.signal(signal.SIGHUP, self._on_hup)
+            self.log(
+                f"daemon started for {self.root} (heartbeat {publish.heartbeat.total_seconds():g}s, "
+                f"rescan {publish.rescan.total_seconds():g}s)"
+            )
+            self.scheduler.start()
+            with self.busy:  # the pass in flight, if any, finishes first
+                pass
+            self.write_heartbeat("stopped")
+            self.log("stopped")
+        finally:
+            self.lock.release()
+        return 0
+
+
+def next_wake_in(report: PassReport, now: datetime, cap: timedelta) -> datetime:
+    """When to wake at the latest: the plan's next time, or *cap* from now."""
+    wake = report.next_wake
+    return min(wake, now + cap) if wake else now + cap

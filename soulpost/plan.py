@@ -1,0 +1,315 @@
+"""The plan: given posts, ledger state and ``now``, what is due, waiting, missed or held.
+
+Pure: no clock, no files, no network. The same inputs always give the same plan.
+
+Times. A post with ``at`` uses it (``source = "explicit"``). A post without one takes the
+next free posting slot (``source = "slot"``): the candidates are the slot times of every
+platform it names (each platform's own ``slots`` or the global ones, in the workspace time
+zone); a candidate is free when no other post on any of the same platforms already has that
+instant. Once a pass has given a publishable post a slot, the ledger remembers it, so the
+time does not move as the clock runs; until then it is shown as provisional. Slot times in a
+DST gap do not exist and are skipped; in an overlap the first occurrence is used.
+
+Decisions, per (post, platform), in this order:
+
+1. settled in the ledger (published, failed, missed, in doubt, or being published) -> that;
+2. no time (no slots configured) -> ``unscheduled``;
+3. needs approval and is not approved -> ``held``;
+4. its local time does not exist (DST gap) -> ``blocked``, whatever the linter says;
+5. a retry is planned for later -> ``waiting``;
+6. the time is in the future -> ``future``;
+7. more than ``max_lateness`` (the post's own, else config's) past its time -> ``missed``,
+   unless a person asked for a retry;
+8. otherwise -> ``due``; an error-level lint finding turns ``due`` into ``blocked``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from soulpost.timeutil import LocalTimeKind, format_duration, resolve_local
+
+if TYPE_CHECKING:
+    from soulpost.config import Settings, SlotRule
+    from soulpost.ledger import Publication
+    from soulpost.posts import Post
+
+SLOT_HORIZON_DAYS = 366
+
+
+class Action(StrEnum):
+    """What the pass does with one (post, platform)."""
+
+    DUE = "due"
+    FUTURE = "future"
+    WAITING = "waiting"  # a retry is planned for later
+    MISSED = "missed"
+    HELD = "held"  # needs approval
+    BLOCKED = "blocked"  # lint error or a time that does not exist
+    UNSCHEDULED = "unscheduled"
+    SETTLED = "settled"  # the ledger already has an outcome (or a claim)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """A post's resolved time and where it came from."""
+
+    at: datetime | None
+    source: str  # "explicit" | "slot" | "slot (provisional)" | "none"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One (post, platform) and what to do with it."""
+
+    post: Post
+    platform: str
+    at: datetime | None
+    source: str
+    action: Action
+    reason: str = ""
+    latest: Publication | None = None  # the newest ledger row for (post, platform)
+
+
+@dataclass
+class Plan:
+    """The whole plan; ``new_slots`` are slot choices to remember in the ledger."""
+
+    items: list[Item]
+    timings: dict[str, Timing]
+    new_slots: dict[str, datetime] = field(default_factory=dict)
+
+    def by_action(self, action: Action) -> list[Item]:
+        return [i for i in self.items if i.action is action]
+
+    def next_wake(self, now: datetime) -> datetime | None:
+        """The earliest future instant at which a plan could change (a due time or retry)."""
+        times = []
+        for item in self.items:
+            if item.action is Action.FUTURE and item.at is not None:
+                times.append(item.at)
+            elif item.action is Action.WAITING and item.latest and item.latest.next_attempt_at:
+                times.append(item.latest.next_attempt_at)
+        later = [t for t in times if t > now]
+        return min(later) if later else None
+
+
+# -- slots ------------------------------------------------------------------------------
+
+
+def slot_instants(
+    rules: Sequence[SlotRule], zone: tzinfo, start: datetime, days: int = SLOT_HORIZON_DAYS
+) -> Iterator[datetime]:
+    """Every slot instant at or after *start*, in order, for *days* days."""
+    first: date = start.astimezone(zone).date()
+    for offset in range(days + 1):
+        day = first + timedelta(days=offset)
+        found = []
+        for rule in rules:
+            if day.weekday() not in rule.weekday_numbers():
+                continue
+            for clock in rule.times:
+                naive = datetime.combine(day, clock)
+                aware, kind = resolve_local(naive, zone)
+                if kind is LocalTimeKind.GAP:
+                    continue  # that wall time does not exist today
+                if aware >= start:
+                    found.append(aware.astimezone(UTC))
+        yield from sorted(set(found))
+
+
+class SlotFinder:
+    """Next free slot for a set of platforms, with occupancy shared across calls."""
+
+    def __init__(self, settings: Settings, zone: tzinfo, start: datetime) -> None:
+        self.settings = settings
+        self.zone = zone
+        self.start = start
+        self.occupied: dict[str, set[datetime]] = {}
+        self._candidates: dict[tuple[str, ...], tuple[list[datetime], int]] = {}
+
+    def occupy(self, platforms: Iterable[str], at: datetime) -> None:
+        instant = at.astimezone(UTC)
+        for platform in platforms:
+            self.occupied.setdefault(platform, set()).add(instant)
+
+    def next_free(self, platforms: Sequence[str]) -> datetime | None:
+        group = tuple(sorted(platforms))
+        if group not in self._candidates:
+            rules = [r for p in group for r in self.settings.slots_for(p)]
+            self._candidates[group] = (list(slot_instants(rules, self.zone, self.start)), 0)
+        candidates, index = self._candidates[group]
+        while index < len(candidates):
+            instant = candidates[index]
+            if not any(instant in self.occupied.get(p, ()) for p in group):
+                self._candidates[group] = (candidates, index)
+                return instant
+            index += 1  # occupancy only grows, so a taken slot stays taken
+        self._candidates[group] = (candidates, index)
+        return None
+
+
+def _ceil_minute(when: datetime) -> datetime:
+    floor = when.replace(second=0, microsecond=0)
+    return floor if floor == when else floor + timedelta(minutes=1)
+
+
+def resolve_times(
+    posts: Sequence[Post],
+    settings: Settings,
+    now: datetime,
+    reserved: Mapping[str, datetime],
+    eligible: Iterable[str] = (),
+) -> tuple[dict[str, Timing], dict[str, datetime]]:
+    """Every post's time, and the new slot choices for *eligible* posts (to be remembered).
+
+    Reserved slots are kept; eligible posts (those that could publish) choose before the
+    others, in id order, so a draft's provisional slot never pushes an approved post later.
+    """
+    zone = settings.zone() or UTC
+    finder = SlotFinder(settings, zone, _ceil_minute(now))
+    timings: dict[str, Timing] = {}
+    for post in posts:
+        if post.at is not None:
+            timings[post.id] = Timing(post.at, "explicit")
+            finder.occupy(post.platforms, post.at)
+    waiting = [p for p in posts if p.at is None]
+    for post in waiting:
+        if post.id in reserved:
+            timings[post.id] = Timing(reserved[post.id], "slot")
+            finder.occupy(post.platforms, reserved[post.id])
+    chosen: dict[str, datetime] = {}
+    allowed = set(eligible)
+    rest = sorted((p for p in waiting if p.id not in reserved), key=lambda p: p.id)
+    rest.sort(key=lambda p: p.id not in allowed)  # stable: eligible first
+    for post in rest:
+        slot = finder.next_free(post.platforms)
+        if slot is None:
+            timings[post.id] = Timing(None, "none")
+            continue
+        finder.occupy(post.platforms, slot)
+        if post.id in allowed:
+            chosen[post.id] = slot
+            timings[post.id] = Timing(slot, "slot")
+        else:
+            timings[post.id] = Timing(slot, "slot (provisional)")
+    return timings, chosen
+
+
+def next_free_slot(
+    posts: Sequence[Post],
+    settings: Settings,
+    platforms: Sequence[str],
+    now: datetime,
+    reserved: Mapping[str, datetime] | None = None,
+) -> datetime | None:
+    """The slot a new post on *platforms* would take now (for ``soulpost add --next-slot``)."""
+    zone = settings.zone() or UTC
+    timings, _ = resolve_times(posts, settings, now, reserved or {})
+    finder = SlotFinder(settings, zone, _ceil_minute(now))
+    for post in posts:
+        timing = timings.get(post.id)
+        if timing and timing.at is not None:
+            finder.occupy(post.platforms, timing.at)
+    return finder.next_free(platforms)
+
+
+# -- decisions --------------------------------------------------------------------------
+
+
+def approval_ok(post: Post, settings: Settings) -> bool:
+    return not settings.publish.require_approval or post.status == "approved"
+
+
+def build_plan(
+    posts: Sequence[Post],
+    settings: Settings,
+    now: datetime,
+    *,
+    ledger_rows: Mapping[tuple[str, str], Publication] | None = None,
+    reserved: Mapping[str, datetime] | None = None,
+    blocked: Mapping[tuple[str, str | None], list[str]] | None = None,
+    force: Iterable[str] = (),
+) -> Plan:
+    """Decide every (post, platform). *ledger_rows* holds the newest row per (post,
+    platform); *blocked* maps (post id, platform or None for all) to lint messages;
+    posts in *force* are due now whatever their time (``publish ID --now``)."""
+    rows = ledger_rows or {}
+    blocks = blocked or {}
+    forced = set(force)
+    eligible = [p.id for p in posts if approval_ok(p, settings)]
+    timings, chosen = resolve_times(posts, settings, now, reserved or {}, eligible)
+    items: list[Item] = []
+    for post in posts:
+        timing = timings[post.id]
+        at = now if post.id in forced else timing.at
+        lateness = post.max_lateness or settings.publish.max_lateness
+        for platform in post.platforms:
+            latest = rows.get((post.id, platform))
+
+            def item(action: Action, reason: str = "", *, _p: str = platform) -> Item:
+                latest = rows.get((post.id, _p))
+                return Item(post, _p, timing.at, timing.source, action, reason, latest)
+
+            if latest is not None and latest.state != "pending" and not _reopened(latest, timing):
+                items.append(item(Action.SETTLED, latest.reason or latest.state))
+                continue
+            if at is None:
+                items.append(item(Action.UNSCHEDULED, "no `at` and no free posting slot"))
+                continue
+            if not approval_ok(post, settings):
+                items.append(item(Action.HELD, f'status is "{post.status}", not "approved"'))
+                continue
+            if post.time_kind is LocalTimeKind.GAP and post.id not in forced:
+                items.append(
+                    item(
+                        Action.BLOCKED,
+                        "its local time does not exist (the clocks skip it for DST); "
+                        "pick a real time",
+                    )
+                )
+                continue
+            if latest is not None and latest.next_attempt_at and latest.next_attempt_at > now:
+                items.append(item(Action.WAITING, latest.reason or "retry planned"))
+                continue
+            if at > now:
+                items.append(item(Action.FUTURE))
+                continue
+            late = now - at
+            if late > lateness and not (latest is not None and latest.force):
+                last = f"; last error: {latest.reason}" if latest and latest.reason else ""
+                items.append(
+                    item(
+                        Action.MISSED,
+                        f"{format_duration(late)} late, more than max_lateness "
+                        f"{format_duration(lateness)}{last}",
+                    )
+                )
+                continue
+            reasons = blocks.get((post.id, platform), []) + blocks.get((post.id, None), [])
+            if reasons:
+                items.append(item(Action.BLOCKED, "; ".join(reasons)))
+                continue
+            items.append(item(Action.DUE))
+    items.sort(key=lambda i: (i.at or now, i.post.id, i.platform))
+    return Plan(items, timings, chosen)
+
+
+def _reopened(latest: Publication, timing: Timing) -> bool:
+    """A failed or missed publication whose post now has another time is planned afresh."""
+    if latest.state not in ("failed", "missed"):
+        return False
+    return timing.at is not None and latest.scheduled_at != timing.at
+
+
+def newest_rows(rows: Iterable[Publication]) -> dict[tuple[str, str], Publication]:
+    """The newest row per (post, platform) (rows come oldest first)."""
+    out: dict[tuple[str, str], Publication] = {}
+    for row in rows:
+        out[(row.post_id, row.platform)] = row
+    return out
+

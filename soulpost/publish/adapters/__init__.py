@@ -1,0 +1,1 @@
+"""Built-in adapters that need no account: ``outbox``, ``console`` and ``webhook``."""

@@ -1,0 +1,232 @@
+"""The adapter interface: one class per delivery target, shared with the real platforms.
+
+An adapter has pure parts that run offline (``capabilities``, ``validate``, ``render``) and
+side-effecting parts (``publish``, ``reply``, ``lookup``). The engine calls them in this
+order for one (post, platform)::
+
+    rendered = adapter.render(post)                  # pure: the exact payload(s)
+    receipt = adapter.publish(rendered.parts[0], key)   # then, for a thread:
+    receipt_n = adapter.reply(receipt_n_minus_1, rendered.parts[n], key_n)
+
+``key`` is the idempotency key the ledger derived from the claim (post id, platform, content
+hash, part); send it where the platform accepts one (Mastodon's ``Idempotency-Key``, a fixed
+Bluesky ``rkey``). Every failure must be raised as one of the :class:`PublishError` classes
+below: the class decides what the engine does next, so choosing it carefully is the most
+important part of an adapter. When in doubt whether the request reached the platform, raise
+:class:`UnknownOutcome`, never :class:`NotSent`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from soulpost.platforms import PLATFORMS, Capabilities
+
+if TYPE_CHECKING:
+    from soulpost.clock import Clock
+    from soulpost.posts import Post
+
+Payload = Mapping[str, Any]  # JSON-serialisable: exactly what goes over the wire
+
+
+class PublishError(Exception):
+    """A publication did not (certainly) succeed. ``message`` is safe to show and store."""
+
+    outcome: ClassVar[str] = "error"
+
+    def __init__(self, message: str, *, platform: str | None = None) -> None:
+        self.message = message
+        self.platform = platform
+        super().__init__(message)
+
+
+class NotSent(PublishError):
+    """The request certainly never reached the platform; retrying is safe."""
+
+    outcome = "not-sent"
+
+
+class RateLimited(PublishError):
+    """The platform asked us to wait; ``reset_at`` is when it will accept again (if known)."""
+
+    outcome = "rate-limited"
+
+    def __init__(
+        self, message: str, *, reset_at: datetime | None = None, platform: str | None = None
+    ) -> None:
+        self.reset_at = reset_at
+        super().__init__(message, platform=platform)
+
+
+class Rejected(PublishError):
+    """The platform refused the post (a 4xx); sending it again unchanged will not help."""
+
+    outcome = "rejected"
+
+    def __init__(
+        self, message: str, *, status: int | None = None, platform: str | None = None
+    ) -> None:
+        self.status = status
+        super().__init__(message, platform=platform)
+
+
+class AuthError(Rejected):
+    """Credentials are missing, invalid or revoked; a person must fix them."""
+
+    outcome = "auth"
+
+
+class UnknownOutcome(PublishError):
+    """The request went out but its result is unknown: the post may or may not be live."""
+
+    outcome = "unknown"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Proof of one publication: the platform's id for it, its URL, and when it went out."""
+
+    remote_id: str
+    url: str | None
+    published_at: datetime
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Everything one platform receives for one post: part 0, then thread replies in order."""
+
+    platform: str
+    parts: tuple[Payload, ...]
+
+    def content_hash(self) -> str:
+        """A stable hash of the payloads: an edit that changes what is sent changes it."""
+        blob = json.dumps(
+            {"platform": self.platform, "parts": list(self.parts)},
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+            default=str,
+        )
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class AdapterConfig:
+    """What an adapter is given: which platform/account it delivers, and how to reach it.
+
+    ``credentials`` maps roles to *environment variable names* (from config ``env``); read
+    the values with :meth:`secret` at the moment of use and never log them.
+    """
+
+    platform: str
+    state_dir: Path
+    clock: Clock
+    account: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    credentials: Mapping[str, str] = field(default_factory=dict)
+    environ: Mapping[str, str] | None = None
+
+    def secret(self, role: str) -> str:
+        """The credential for *role*; AuthError naming the variable when it is unset."""
+        import os
+
+        name = self.credentials.get(role)
+        if not name:
+            raise AuthError(
+                f'no credential {role!r} configured: add env.{role} = "VARIABLE_NAME" under '
+                f"[platforms.{self.platform}] in config.toml",
+                platform=self.platform,
+            )
+        value = (self.environ if self.environ is not None else os.environ).get(name)
+        if not value:
+            raise AuthError(
+                f"environment variable {name} (credential {role!r}) is not set",
+                platform=self.platform,
+            )
+        return value
+
+    def secrets(self) -> list[str]:
+        """Every configured secret value that is set, for redaction."""
+        import os
+
+        env = self.environ if self.environ is not None else os.environ
+        return [env[n] for n in self.credentials.values() if env.get(n)]
+
+
+class Adapter:
+    """Base class of every adapter. Subclasses set ``name`` and override the methods.
+
+    Construction must not touch the network. ``publish``/``reply`` must either return a
+    :class:`Receipt` or raise a :class:`PublishError` subclass; any other exception is treated
+    by the engine as :class:`UnknownOutcome` (a bug must never cause a double post).
+    """
+
+    name: ClassVar[str] = ""
+    #: True when :meth:`lookup` can tell whether a key was published.
+    supports_lookup: ClassVar[bool] = False
+
+    def __init__(self, config: AdapterConfig) -> None:
+        self.config = config
+
+    @property
+    def platform(self) -> str:
+        return self.config.platform
+
+    def capabilities(self) -> Capabilities:
+        """Limits of what this adapter delivers; defaults to the platform's own."""
+        return PLATFORMS.get(self.platform) or Capabilities(self.platform, self.platform, None)
+
+    def validate(self, post: Post) -> list[str]:
+        """Problems that would make the platform refuse *post* (pure; empty when fine)."""
+        caps = self.capabilities()
+        problems = []
+        parts = [post.text_for(self.platform)] + [p.text for p in post.thread_for(self.platform)]
+        if post.thread_for(self.platform) and not caps.threads:
+            problems.append(f"{caps.title} cannot post threads")
+        if caps.max_length is not None:
+            for i, text in enumerate(parts):
+                if len(text.strip()) > caps.max_length:
+                    problems.append(
+                        f"part {i + 1} has {len(text.strip())} characters; "
+                        f"{caps.title} allows {caps.max_length}"
+                    )
+        return problems
+
+    def render(self, post: Post) -> Rendered:
+        """The exact payloads for *post*: a generic text/media form unless overridden."""
+        parts: list[Payload] = [
+            {
+                "text": post.text_for(self.platform).strip(),
+                "media": [m.model_dump() for m in post.media_for(self.platform)],
+            }
+        ]
+        parts.extend(
+            {"text": part.text.strip(), "media": [m.model_dump() for m in part.media]}
+            for part in post.thread_for(self.platform)
+        )
+        return Rendered(self.platform, tuple(parts))
+
+    def publish(self, payload: Payload, key: str) -> Receipt:
+        """Send a new top-level post."""
+        raise NotImplementedError
+
+    def reply(self, parent: Receipt, payload: Payload, key: str) -> Receipt:
+        """Send *payload* as a reply to *parent* (the next part of a thread)."""
+        raise Rejected(f"{self.name} cannot post replies", platform=self.platform)
+
+    def lookup(self, key: str, payload: Payload) -> Receipt | None:
+        """Whether *key* was published: its receipt, or None if it certainly was not.
+
+        Raise :class:`UnknownOutcome` when the platform cannot tell right now. Only called
+        when ``supports_lookup`` is True.
+        """
+        raise UnknownOutcome(f"{self.name} cannot look publications up", platform=self.platform)
+
+    def close(self) -> None:
+        """Release sessions or files (called once at the end of a pass)."""

@@ -1,0 +1,65 @@
+"""Find adapters by name: built-ins first, then the ``soulpost.adapters`` entry points.
+
+Nothing is imported until a workspace names an adapter. Loading goes find -> load ->
+validate, and each step fails loudly with the name and the distribution involved.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import entry_points
+
+from soulpost.errors import ConfigError
+from soulpost.publish.base import Adapter
+
+ENTRY_POINT_GROUP = "soulpost.adapters"
+
+BUILTIN: dict[str, str] = {
+    "outbox": "soulpost.publish.adapters.outbox:OutboxAdapter",
+    "console": "soulpost.publish.adapters.console:ConsoleAdapter",
+    "webhook": "soulpost.publish.adapters.webhook:WebhookAdapter",
+}
+
+_loaded: dict[str, type[Adapter]] = {}
+
+
+def available() -> list[str]:
+    """Every adapter name that could be loaded (built-in and installed plugins)."""
+    names = set(BUILTIN)
+    names.update(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))
+    return sorted(names)
+
+
+def load(name: str) -> type[Adapter]:
+    """The adapter class called *name*; ConfigError when it is unknown or broken."""
+    if name in _loaded:
+        return _loaded[name]
+    target = BUILTIN.get(name)
+    origin = "soulpost"
+    if target is None:
+        matches = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
+        if not matches:
+            raise ConfigError(
+                f"unknown adapter {name!r}",
+                key="adapter",
+                hint=f"available: {', '.join(available())}; plugins register in the "
+                f"{ENTRY_POINT_GROUP!r} entry-point group",
+            )
+        target = matches[0].value
+        dist = getattr(matches[0], "dist", None)
+        origin = dist.name if dist is not None else target
+    module_name, _, attr = target.partition(":")
+    try:
+        cls = getattr(importlib.import_module(module_name), attr)
+    except Exception as exc:
+        raise ConfigError(
+            f"adapter {name!r} from {origin} failed to load: {type(exc).__name__}: {exc}",
+            key="adapter",
+        ) from None
+    if not (isinstance(cls, type) and issubclass(cls, Adapter)):
+        raise ConfigError(
+            f"adapter {name!r} from {origin} is not a soulpost.publish.base.Adapter subclass",
+            key="adapter",
+        )
+    _loaded[name] = cls
+    return cls
