@@ -1,0 +1,14 @@
+"""Rules written in Python: those that need more than a phrase list or a count."""
+
+from __future__ import annotations
+
+from soulpost.lint.builtin import content, meta, platform, queue, timing
+from soulpost.lint.rule import Rule
+
+RULES: tuple[type[Rule], ...] = (
+    *content.RULES,
+    *queue.RULES,
+    *platform.RULES,
+    *timing.RULES,
+    *meta.RULES,
+)

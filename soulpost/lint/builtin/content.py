@@ -1,0 +1,176 @@
+"""Posts with nothing to say, and posts that talk only about ourselves.
+
+These look at the words left once links, hashtags, mentions and emoji are set aside, so
+they need a little more than a phrase list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, ClassVar
+
+from pydantic import Field
+
+from soulpost.lint.draft import WORD
+from soulpost.lint.rule import Hit, PostRule, RuleOptions, SegmentRule
+
+if TYPE_CHECKING:
+    from soulpost.lint.draft import Draft, Segment
+
+_TAGS = re.compile(r"(?<![\w&])[#＃@＠][\w.@-]+")
+
+
+def _prose(segment: Segment) -> list[re.Match[str]]:
+    """Words of the text with links, hashtags and mentions set aside."""
+    plain = segment.plain
+    if "#" in plain or "@" in plain or "＃" in plain or "＠" in plain:
+        plain = _TAGS.sub(lambda m: " " * len(m.group(0)), plain)
+    return list(WORD.finditer(plain))
+
+
+def _urls(segment: Segment) -> list[tuple[int, int, str]]:
+    from soulpost.text import find_urls
+
+    return find_urls(segment.text) if "." in segment.text else []
+
+
+class EmojiOnly(SegmentRule):
+    code = "SP303"
+    name = "emoji-only"
+    severity = "warning"
+    lesson = "useful"
+    summary = "The post is only emoji (and perhaps hashtags), with no words."
+    why = (
+        "A row of emoji can decorate a message but cannot be one: it gives people nothing "
+        "they can use, and screen readers read every symbol aloud."
+    )
+    bad = ("🔥🔥🔥", "🎉🎉 #launch")
+    good = ("We shipped dark mode today 🎉", "🌙")
+    parts: ClassVar = "lead"
+    message = "only emoji, no words"
+
+    def check_segment(self, segment: Segment, draft: Draft) -> Iterator[Hit]:
+        if segment.text.isascii() or _prose(segment):
+            return
+        from soulpost.text import find_emoji
+
+        emoji = find_emoji(segment.text)
+        if len(emoji) >= 2:
+            yield Hit(self.say(), segment.loc, emoji[0][0], segment.text)
+
+
+class LinkOnly(SegmentRule):
+    code = "SP304"
+    name = "link-only"
+    severity = "warning"
+    lesson = "useful"
+    summary = "The post is only a link, with no words."
+    why = (
+        "A bare link asks people to click before they know why. Say what is behind it and "
+        "who it helps; the post itself should already be worth reading."
+    )
+    bad = ("https://example.com/blog/new-feature", "👉 https://example.com/sale #deal")
+    good = ("How we cut our build time in half: https://example.com/blog/builds",)
+    parts: ClassVar = "lead"
+    message = "only a link, no words of context"
+
+    def check_segment(self, segment: Segment, draft: Draft) -> Iterator[Hit]:
+        if _prose(segment):
+            return
+        urls = _urls(segment)
+        if urls:
+            yield Hit(self.say(), segment.loc, urls[0][0], segment.text)
+
+
+class BareLinkOptions(RuleOptions):
+    min_words: int = Field(4, ge=1, description="words of context a link needs at least")
+
+
+class BareLink(SegmentRule):
+    code = "SP305"
+    name = "bare-link"
+    severity = "warning"
+    lesson = "useful"
+    summary = "A link comes with too few words to say what it is or why it matters."
+    why = (
+        "People decide from the words around a link whether it is worth their time. One or "
+        "two words ('Check this out') do not tell them."
+    )
+    bad = ("Check this out https://example.com/post", "New post! https://example.com/p/42")
+    good = (
+        "Our guide to writing alt text, with ten examples: https://example.com/alt-text",
+        "https://example.com/blog/new-feature",  # link-only is reported by link-only
+    )
+    parts: ClassVar = "lead"
+    Options = BareLinkOptions
+    message = "a link with only {count} word(s) of context (at least {min} help people decide)"
+
+    def setup(self) -> None:
+        opts = self.options
+        assert isinstance(opts, BareLinkOptions)
+        self.min_words = opts.min_words
+
+    def check_segment(self, segment: Segment, draft: Draft) -> Iterator[Hit]:
+        if segment.words >= self.min_words + 6:
+            return  # plenty of words even if some are hashtags
+        words = _prose(segment)
+        if not words or len(words) >= self.min_words:
+            return
+        urls = _urls(segment)
+        if urls:
+            yield Hit(
+                self.say(count=len(words), min=self.min_words),
+                segment.loc,
+                urls[0][0],
+                segment.text,
+                hint="say what is behind the link and who it is for",
+            )
+
+
+class WeNotYouOptions(RuleOptions):
+    min_we: int = Field(3, ge=1, description="fire only when we/our/us appear this often")
+
+
+_WE = re.compile(r"\b(?:we|we're|we've|we'll|we'd|our|ours|us)\b", re.IGNORECASE)
+_YOU = re.compile(r"\b(?:you|your|yours|yourself|you're|you've|you'll|you'd|y'all)\b", re.I)
+
+
+class WeNotYou(PostRule):
+    code = "SP205"
+    name = "we-not-you"
+    severity = "info"
+    lesson = "relate"
+    summary = "The post talks only about us (we, our) and never to the reader (you)."
+    why = (
+        "A relationship has two sides. A post about nothing but ourselves reads as a "
+        "brochure; one sentence about what it means for the reader makes it a conversation."
+    )
+    bad = ("We are proud to announce that our team has shipped our biggest release yet.",)
+    good = ("We shipped our biggest release yet. What would you like us to build next?",)
+    Options = WeNotYouOptions
+    message = "talks about us {count} times and never to you"
+
+    def setup(self) -> None:
+        opts = self.options
+        assert isinstance(opts, WeNotYouOptions)
+        self.min_we = opts.min_we
+
+    def check(self, draft: Draft) -> Iterator[Hit]:
+        for segment in draft.segments:
+            if not segment.lead:
+                continue
+            text = segment.plain.replace("’", "'")
+            found = _WE.findall(text)
+            if len(found) >= self.min_we and not _YOU.search(text):
+                first = _WE.search(text)
+                yield Hit(
+                    self.say(count=len(found)),
+                    segment.loc,
+                    first.start() if first else 0,
+                    segment.text,
+                    hint="add what it means for the reader, or ask them something",
+                )
+
+
+RULES: tuple[type[PostRule], ...] = (EmojiOnly, LinkOnly, BareLink, WeNotYou)

@@ -1,0 +1,110 @@
+"""Queue hygiene that needs code: the same text queued twice."""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from pydantic import Field
+
+from soulpost.lint.draft import WORD
+from soulpost.lint.rule import Hit, QueueRule, RuleOptions
+
+if TYPE_CHECKING:
+    from soulpost.lint.draft import Draft, QueueView
+
+
+class DuplicateOptions(RuleOptions):
+    similarity: float = Field(
+        0.9, gt=0, le=1, description="how alike two texts must be (1.0: identical words)"
+    )
+
+
+def _key(draft: Draft) -> str:
+    return " ".join(WORD.findall(draft.post.text.lower()))
+
+
+def _order(draft: Draft) -> tuple[int, str, str]:
+    when = draft.time.isoformat() if draft.time is not None else ""
+    return (draft.time is None, when, draft.id)
+
+
+class DuplicatePost(QueueRule):
+    code = "SP306"
+    name = "duplicate-post"
+    severity = "warning"
+    lesson = "useful"
+    summary = "The same, or nearly the same, text is queued twice for one platform."
+    why = (
+        "Saying the same thing twice to the same people tells them nothing new. Usually one "
+        "copy is a leftover; if the repeat is on purpose, reword it for the second time."
+    )
+    bad = (
+        'id = "one"\ntext = "Our spring workshop notes are online."\nat = 2027-04-01T09:00:00\n'
+        "---\n"
+        'id = "two"\ntext = "Our spring workshop notes are online!"\nat = 2027-04-08T09:00:00\n',
+    )
+    good = (
+        'id = "one"\ntext = "Our spring workshop notes are online."\nat = 2027-04-01T09:00:00\n'
+        "---\n"
+        'id = "two"\ntext = "Which workshop topic should we pick for the autumn?"\n'
+        "at = 2027-04-08T09:00:00\n",
+    )
+    Options = DuplicateOptions
+    message = "{how} the text of {other} (also for {platforms})"
+
+    def setup(self) -> None:
+        opts = self.options
+        assert isinstance(opts, DuplicateOptions)
+        self.similarity = opts.similarity
+
+    def check_queue(self, queue: QueueView) -> Iterator[Hit]:
+        keyed = sorted(((_key(d), _order(d), d) for d in queue.drafts), key=lambda r: r[:2])
+        pairs: dict[str, tuple[Draft, bool]] = {}  # later id -> (earlier draft, exact)
+        self._neighbours([(k, o, d) for k, o, d in keyed], pairs)
+        if self.similarity < 1:
+            backwards = sorted(((k[::-1], o, d) for k, o, d in keyed), key=lambda r: r[:2])
+            self._neighbours(backwards, pairs)
+        by_id = {d.id: d for d in queue.drafts}
+        for later_id in sorted(pairs):
+            earlier, exact = pairs[later_id]
+            later = by_id[later_id]
+            shared = [p for p in later.post.platforms if p in earlier.post.platforms]
+            yield Hit(
+                self.say(
+                    how="repeats" if exact else "nearly repeats",
+                    other=earlier.id,
+                    platforms=", ".join(shared),
+                ),
+                ("text",),
+                post=later.post,
+                hint="remove one, or reword the repeat",
+            )
+
+    def _neighbours(
+        self,
+        rows: list[tuple[str, tuple[int, str, str], Draft]],
+        pairs: dict[str, tuple[Draft, bool]],
+    ) -> None:
+        for (key_a, _oa, a), (key_b, _ob, b) in itertools.pairwise(rows):
+            if not key_a or not set(a.post.platforms) & set(b.post.platforms):
+                continue
+            exact = key_a == key_b
+            if not exact and (self.similarity >= 1 or not _close(key_a, key_b, self.similarity)):
+                continue
+            first, second = (a, b) if _order(a) <= _order(b) else (b, a)
+            if second.id not in pairs:
+                pairs[second.id] = (first, exact)
+
+
+def _close(a: str, b: str, similarity: float) -> bool:
+    shorter, longer = sorted((len(a), len(b)))
+    if longer == 0 or shorter / longer < similarity:
+        return False
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.real_quick_ratio() >= similarity and matcher.ratio() >= similarity
+
+
+RULES: tuple[type[QueueRule], ...] = (DuplicatePost,)

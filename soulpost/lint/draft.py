@@ -1,0 +1,184 @@
+"""What rules look at: a post broken into the pieces of text people read, and the queue.
+
+A :class:`Draft` wraps one :class:`~soulpost.posts.Post` and computes what several rules
+need (its pieces of text, its time, whether it sells) once, lazily. A :class:`QueueView`
+holds every draft and gives queue rules per-platform timelines sorted once.
+
+Promotional classification lives here because several rules use it: a post *sells* when it
+names a price, a discount or an offer, or asks people to buy or sign up. Giving something
+away ("free to download, no sign-up needed") is not selling.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from soulpost.platforms import PLATFORMS, Capabilities
+
+if TYPE_CHECKING:
+    from soulpost.config import Settings
+    from soulpost.posts import Post
+    from soulpost.tomlpos import Loc
+
+WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+PROMOTIONAL = re.compile(
+    r"""
+      [$€£¥]\s?\d                                               # a price: £96, $ 20
+    | \b\d+(?:[.,]\d+)?\s?(?:eur|euros?|usd|dollars?|gbp|pounds?)\b
+    | \b\d{1,3}\s?%\s?off\b | \b(?:half|\d+)[- ]price\b          # discounts
+    | \b(?:discount|coupon|promo[- ]code|voucher|flash[- ]sale|on\ sale|sale\ ends)\b
+    | \bmoney[- ]back\b | \bfree\ trial\b | \bpre-?order\b
+    | \b(?:buy|order|shop|purchase|subscribe|upgrade|book|register)\ (?:now|today|here)\b
+    | \bsign[- ]?up\ (?:now|today|here|at)\b | \bget\ yours\b
+    | \b(?:dm|message)\ (?:me|us)\ for\ (?:details|pricing|prices|a\ quote)\b
+    | \blink\ in\ bio\b
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+INVITES_REPLY = re.compile(
+    r"""\?
+    | \b(?:let\ (?:me|us)\ know|tell\ (?:me|us)|reply|replies|share\ your|your\ thoughts
+    | we'?d\ love\ to\ hear|what\ do\ you\ think|hit\ reply|drop\ (?:a|your)\ (?:comment|note))\b
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def without_urls(text: str) -> str:
+    """*text* with its URLs blanked out (same length, so offsets still line up)."""
+    if "." not in text:
+        return text
+    from soulpost.text import find_urls
+
+    urls = find_urls(text)
+    if not urls:
+        return text
+    chars = list(text)
+    for start, end, _url in urls:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One piece of text of a post, with where it lives in the file and who receives it.
+
+    ``lead`` is True for the text people see first (the post's text or a variant's text)
+    and False for the follow-up parts of a thread.
+    """
+
+    loc: Loc
+    text: str
+    platforms: tuple[str, ...]
+    lead: bool = True
+
+    @cached_property
+    def plain(self) -> str:
+        """The text with URLs blanked out, so phrases inside links never match."""
+        return without_urls(self.text)
+
+    @cached_property
+    def words(self) -> int:
+        """How many words the text has, links aside."""
+        return len(WORD.findall(self.plain))
+
+
+class Draft:
+    """One post as the rules see it."""
+
+    __slots__ = ("__dict__", "now", "post", "settings", "time")
+
+    def __init__(
+        self, post: Post, settings: Settings, time: datetime | None, now: datetime
+    ) -> None:
+        self.post = post
+        self.settings = settings
+        self.time = time  # post.at, or the time the scheduler resolved for it
+        self.now = now
+
+    @property
+    def id(self) -> str:
+        return self.post.id
+
+    @cached_property
+    def segments(self) -> list[Segment]:
+        """Every piece of text, in file order, each once (variants only when they differ)."""
+        post = self.post
+        main_text = [p for p in post.platforms if _no_text(post, p)]
+        main_thread = [p for p in post.platforms if _no_thread(post, p)]
+        out = []
+        if post.text.strip() and main_text:
+            out.append(Segment(("text",), post.text, tuple(main_text)))
+        for i, part in enumerate(post.thread if main_thread else ()):
+            out.append(Segment(("thread", i, "text"), part.text, tuple(main_thread), lead=False))
+        for platform, variant in post.variants.items():
+            if variant.text is not None and variant.text.strip():
+                out.append(Segment(("variants", platform, "text"), variant.text, (platform,)))
+            for i, part in enumerate(variant.thread or ()):
+                loc = ("variants", platform, "thread", i, "text")
+                out.append(Segment(loc, part.text, (platform,), lead=False))
+        return out
+
+    @cached_property
+    def full_text(self) -> str:
+        """The post's own text and thread, joined: the whole conversation, once."""
+        return "\n".join([self.post.text, *(part.text for part in self.post.thread)])
+
+    @cached_property
+    def promotional(self) -> str | None:
+        """The words that make this post sell something, or None when it does not."""
+        for segment in self.segments:
+            match = PROMOTIONAL.search(segment.plain)
+            if match:
+                return match.group(0)
+        return None
+
+    @cached_property
+    def invites_reply(self) -> bool:
+        """Whether the post asks its readers something or invites them to answer."""
+        return any(INVITES_REPLY.search(s.plain) for s in self.segments)
+
+    def caps(self, platform: str) -> Capabilities | None:
+        """The limits of *platform*: its own, or those of the adapter configured for it."""
+        found = PLATFORMS.get(platform)
+        if found is None:
+            found = PLATFORMS.get(self.settings.adapter_for(platform))
+        return found
+
+
+def _no_text(post: Post, platform: str) -> bool:
+    variant = post.variants.get(platform)
+    return variant is None or variant.text is None
+
+
+def _no_thread(post: Post, platform: str) -> bool:
+    variant = post.variants.get(platform)
+    return variant is None or variant.thread is None
+
+
+class QueueView:
+    """Every draft in the run, and per-platform timelines for queue rules."""
+
+    def __init__(self, drafts: Sequence[Draft], now: datetime) -> None:
+        self.drafts = drafts
+        self.now = now
+
+    @cached_property
+    def timelines(self) -> Mapping[str, list[tuple[datetime, str, Draft]]]:
+        """Platform -> (time, id, draft) in time order; drafts without a time are left out."""
+        out: dict[str, list[tuple[datetime, str, Draft]]] = {}
+        for draft in self.drafts:
+            if draft.time is None:
+                continue
+            for platform in draft.post.platforms:
+                out.setdefault(platform, []).append((draft.time, draft.id, draft))
+        for line in out.values():
+            line.sort(key=lambda row: (row[0], row[1]))
+        return out

@@ -1,0 +1,247 @@
+"""Run the linter: the one entry point for the CLI, the publishing gate and tests.
+
+:func:`lint_workspace` lints a loaded workspace; :func:`lint_posts` lints any posts (stdin,
+plain ``.txt``/``.md`` files) against given settings. Both are pure apart from reading rule
+packs: ``now`` is a parameter, and nothing is published or written.
+
+One run: load the registry (built-ins, packs, plugins) -> configure it from ``[lint]`` ->
+for each post, every post rule once -> every queue rule once over the whole queue ->
+apply per-post suppressions -> sort. This module imports little at load time so that
+``import soulpost.lint.engine`` stays cheap for the publisher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from soulpost.lint.model import Finding, Report
+
+if TYPE_CHECKING:
+    from soulpost.config import Settings
+    from soulpost.errors import InputError
+    from soulpost.lint.draft import Draft
+    from soulpost.lint.rule import Hit, Rule
+    from soulpost.lint.select import RuleSet
+    from soulpost.lint.suppress import Suppressions
+    from soulpost.posts import Post
+    from soulpost.workspace import Workspace
+
+STDIN = "-"
+
+
+def lint_workspace(
+    ws: Workspace,
+    *,
+    now: datetime,
+    times: Mapping[str, datetime] | None = None,
+    paths: Sequence[Path] | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
+    unused_suppressions: bool = False,
+) -> Report:
+    """Lint every post of *ws* (queue rules see the whole queue).
+
+    *times* gives resolved times for posts without ``at``. *paths* limits which posts are
+    reported (files, or folders holding them); queue rules still see every post. The
+    workspace's load errors are carried into ``Report.errors``.
+    """
+    return lint_posts(
+        ws.posts,
+        ws.settings,
+        now=now,
+        times=times,
+        root=ws.root,
+        config_path=ws.config_path,
+        errors=ws.errors,
+        paths=paths,
+        select=select,
+        ignore=ignore,
+        unused_suppressions=unused_suppressions,
+    )
+
+
+def lint_posts(
+    posts: Sequence[Post],
+    settings: Settings,
+    *,
+    now: datetime,
+    times: Mapping[str, datetime] | None = None,
+    root: Path | None = None,
+    config_path: Path | None = None,
+    errors: Iterable[InputError] = (),
+    paths: Sequence[Path] | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
+    unused_suppressions: bool = False,
+    ruleset: RuleSet | None = None,
+) -> Report:
+    """Lint *posts* with *settings*; a post without a file is shown as ``-`` (stdin).
+
+    Raises :class:`~soulpost.errors.ConfigError` when ``[lint]`` or a rule pack is wrong.
+    """
+    from soulpost.lint.draft import Draft, QueueView
+    from soulpost.lint.suppress import NONE, post_suppressions
+
+    if ruleset is None:
+        from soulpost.lint.registry import load_registry
+        from soulpost.lint.select import configure
+
+        registry = load_registry(root, settings.lint.packs)
+        ruleset = configure(
+            registry,
+            settings.lint,
+            config_path=config_path,
+            select=select,
+            ignore=ignore,
+            unused_suppressions=unused_suppressions,
+        )
+    times = times or {}
+    report = Report(findings=[], rules=dict(ruleset.infos), errors=list(errors))
+    drafts = [Draft(p, settings, p.at or times.get(p.id), now) for p in posts]
+    wanted = _selector(paths)
+    shown: dict[str, str] = {}
+    suppressions: dict[str, Suppressions] = {}
+    files: set[str] = set()
+    keep_suppressed = ruleset.unused_suppressions
+    for draft in drafts:
+        post = draft.post
+        if wanted is not None and not wanted(post):
+            continue
+        path = _display(post, root)
+        shown[post.id] = path
+        files.add(path)
+        report.posts += 1
+        supp, problems = post_suppressions(post, ruleset.registry)
+        report.errors.extend(problems)
+        suppressions[post.id] = supp
+        skip = supp.codes if not keep_suppressed else frozenset()
+        for rule in ruleset.post_rules:
+            code = rule.spec.code
+            if code in skip:
+                supp.hides(code)
+                continue
+            for hit in rule.check(draft):
+                if supp is not NONE and supp.hides(code):
+                    continue
+                report.findings.append(_finding(rule, ruleset, hit, post, path))
+    if ruleset.queue_rules:
+        queue = QueueView(drafts, now)
+        for queue_rule in ruleset.queue_rules:
+            code = queue_rule.spec.code
+            for hit in queue_rule.check_queue(queue):
+                target = hit.post
+                if target is None or target.id not in shown:
+                    continue
+                if suppressions[target.id].hides(code):
+                    continue
+                finding = _finding(queue_rule, ruleset, hit, target, shown[target.id])
+                report.findings.append(finding)
+    if ruleset.unused_suppressions:
+        report.findings.extend(_unused(ruleset, drafts, suppressions, shown))
+    report.files = len(files)
+    report.findings.sort(key=lambda f: (f.path or "", f.line, f.column, f.code, f.message))
+    return report
+
+
+def _selector(paths: Sequence[Path] | None) -> _Wanted | None:
+    if paths is None:
+        return None
+    files = set()
+    folders = []
+    for raw in paths:
+        path = raw.resolve()
+        if path.is_dir():
+            folders.append(path)
+        else:
+            files.add(path)
+
+    def wanted(post: Post) -> bool:
+        if post.path is None:
+            return False
+        where = post.path.resolve()
+        return where in files or any(where.is_relative_to(f) for f in folders)
+
+    return wanted
+
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    _Wanted = Callable[[Post], bool]
+
+
+def _display(post: Post, root: Path | None) -> str:
+    """The post's file as the user should see it: relative to the workspace root."""
+    if post.path is None:
+        return STDIN
+    if root is not None:
+        try:
+            return post.path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return str(post.path)
+
+
+def _position(post: Post, hit: Hit) -> tuple[int, int]:
+    """Line and column of the hit inside the post's file."""
+    if post.path is None or post.path.suffix != ".toml":
+        # stdin or a plain text file: the text *is* the file.
+        text = hit.text or ""
+        before = text[: hit.start]
+        line = before.count("\n") + 1
+        return line, hit.start - (before.rfind("\n") + 1) + 1
+    source = post.source
+    if source is None:
+        return 1, 1
+    if hit.text is None:
+        return source.line_of(hit.loc) or 1, 1
+    return source.position(hit.loc, hit.start, hit.text)
+
+
+def _finding(rule: Rule, ruleset: RuleSet, hit: Hit, post: Post, path: str) -> Finding:
+    spec = rule.spec
+    line, column = _position(post, hit)
+    return Finding(
+        code=spec.code,
+        name=spec.name,
+        lesson=spec.lesson,
+        severity=ruleset.severity[spec.code],
+        message=hit.message,
+        path=path,
+        line=line,
+        column=column,
+        post_id=post.id,
+        platform=hit.platform,
+        hint=hit.hint,
+    )
+
+
+def _unused(
+    ruleset: RuleSet,
+    drafts: Sequence[Draft],
+    suppressions: Mapping[str, Suppressions],
+    shown: Mapping[str, str],
+) -> list[Finding]:
+    """Findings for ``[lint] ignore`` entries that hid nothing in this run."""
+    from soulpost.lint.rule import Hit
+
+    rule = next(r for r in ruleset.post_rules if r.spec.code == "SP900")
+    active = set(ruleset.severity)
+    out = []
+    for draft in drafts:
+        supp = suppressions.get(draft.id)
+        if supp is None:
+            continue
+        for entry in supp.unused():
+            if not supp.entries[entry] & active:
+                continue  # the rule is not selected in this run: we cannot tell
+            hit = Hit(
+                rule.say(entry=entry),
+                ("lint", "ignore"),
+                hint="remove it from [lint] ignore",
+            )
+            out.append(_finding(rule, ruleset, hit, draft.post, shown[draft.id]))
+    return out

@@ -1,0 +1,490 @@
+"""Reusable rule kinds: the building blocks a rule pack (``rules/*.toml``) instantiates.
+
+=================  ==========================================================================
+kind               what it checks
+=================  ==========================================================================
+``phrases``        listed phrases or patterns appear (optionally: at least N distinct ones,
+                   only in short posts)
+``capitals``       words written in capitals, outside an allow-list of acronyms
+``punctuation``    runs of ``!`` and ``?`` such as ``!!!`` or ``?!``
+``count``          more hashtags, exclamation marks, emoji, links or mentions than allowed
+``queue-share``    across the queue, per platform, over a rolling window: the share of posts
+                   with a property (promotional, invites a reply) above or below a limit
+``spacing``        across the queue: more posts on one platform within a span than allowed
+=================  ==========================================================================
+
+Each kind compiles what it needs once, in :meth:`Rule.setup`, so checking a post is a few
+regular-expression scans.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from typing import ClassVar, Literal
+
+from pydantic import Field, field_validator
+
+from soulpost.lint.draft import Draft, QueueView, Segment
+from soulpost.lint.rule import Hit, QueueRule, Rule, RuleOptions, SegmentRule
+from soulpost.timeutil import format_duration, parse_duration
+
+
+def phrase_pattern(phrase: str) -> str:
+    """A regex for a literal *phrase*: any run of spaces matches, ' matches ’, whole words."""
+    parts = [re.escape(word) for word in phrase.split()]
+    body = r"\s+".join(parts).replace("'", "['’]")
+    start = r"\b" if phrase[:1].isalnum() else ""
+    end = r"\b" if phrase[-1:].isalnum() else ""
+    return f"{start}{body}{end}"
+
+
+def _check_patterns(value: list[str]) -> list[str]:
+    for pattern in value:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+    return value
+
+
+def _check_duration(value: str) -> str:
+    parse_duration(value)
+    return value
+
+
+class PhrasesOptions(RuleOptions):
+    phrases: list[str] = Field(default_factory=list, description="phrases to look for")
+    patterns: list[str] = Field(
+        default_factory=list, description="regular expressions to look for (case-insensitive)"
+    )
+    min_count: int = Field(1, ge=1, description="fire only when this many distinct ones appear")
+    max_words: int | None = Field(
+        None, ge=1, description="check only texts of at most this many words (None: all)"
+    )
+    lead_only: bool = Field(
+        False, description="check only the text people see first, not the parts of a thread"
+    )
+
+    _patterns = field_validator("patterns")(_check_patterns)
+
+
+class Phrases(SegmentRule):
+    """Fires when listed phrases appear in a piece of text."""
+
+    kind: ClassVar[str] = "phrases"
+    Options = PhrasesOptions
+    message: ClassVar[str] = "{match!r}"
+
+    def setup(self) -> None:
+        opts = self.options
+        assert isinstance(opts, PhrasesOptions)
+        alternatives = sorted((phrase_pattern(p) for p in opts.phrases), key=len, reverse=True)
+        alternatives += opts.patterns
+        self.pattern = re.compile("|".join(alternatives) or r"(?!x)x", re.IGNORECASE)
+        self.min_count = opts.min_count
+        self.max_words = opts.max_words
+        self.lead_only = opts.lead_only
+
+    def check_segment(self, segment: Segment, draft: Draft) -> Iterator[Hit]:
+        if self.lead_only and not segment.lead:
+            return
+        text = segment.plain
+        if self.min_count == 1:
+            match = self.pattern.search(text)
+            if match is None:
+                return
+            found = [match]
+        else:
+            found = list(self.pattern.finditer(text))
+            distinct = {m.group(0).lower() for m in found}
+            if len(distinct) < self.min_count:
+                return
+        if self.max_words is not None and segment.words > self.max_words:
+            return
+        first = found[0]
+        names = list(dict.fromkeys(m.group(0) for m in found))
+        yield Hit(
+            self.say(match=first.group(0), matches=", ".join(names), count=len(names)),
+            segment.loc,
+            first.start(),
+            segment.text,
+        )
+
+
+# Acronyms of four letters or more that are written in capitals on purpose; shorter tokens
+# (API, CSV, UTC, FAQ, CEO) are never taken for shouting.
+_DEFAULT_ACRONYMS = (
+    "NASA",
+    "HTML",
+    "HTTP",
+    "HTTPS",
+    "JSON",
+    "YAML",
+    "TOML",
+    "RSVP",
+    "GDPR",
+    "NATO",
+    "UNESCO",
+    "UNICEF",
+    "ASCII",
+    "IBAN",
+    "TLDR",
+    "README",
+    "LGTM",
+    "WCAG",
+    "ARIA",
+    "WIFI",
+    "NASDAQ",
+    "NYSE",
+    "UNHCR",
+    "AIDS",
+    "COVID",
+    "FIFA",
+    "UEFA",
+    "IKEA",
+    "LEGO",
+    "ISBN",
+    "JPEG",
+    "MPEG",
+    "NOAA",
+    "CERN",
+    "IEEE",
+    "ANSI",
+    "OECD",
+    "OPEC",
+    "UNIX",
+    "POSIX",
+    "SARIF",
+    "CSRF",
+    "CORS",
+    "REST",
+    "CRUD",
+    "SAML",
+    "LDAP",
+    "OAUTH",
+)
+
+
+class CapitalsOptions(RuleOptions):
+    min_length: int = Field(
+        4, ge=2, description="words shorter than this are never shouting (CEO, API, OK)"
+    )
+    min_words: int = Field(1, ge=1, description="fire when at least this many words shout")
+    allow: list[str] = Field(
+        default_factory=lambda: list(_DEFAULT_ACRONYMS),
+        description="acronyms written in capitals on purpose; [lint] allow adds to it",
+    )
+
+
+_LETTERS = re.compile(r"(?<![\w])[^\W\d_]+(?![\w])")
+_TWO_CAPS = re.compile(r"[^\W\da-z_]{2}")
+
+
+class Capitals(SegmentRule):
+    """Fires when words are written in capitals (shouting), acronyms aside."""
+
+    kind: ClassVar[str] = "capitals"
+    Options = CapitalsOptions
+    message: ClassVar[str] = "{words} in capitals reads as shouting"
+
+    def setup(self) -> None:
+        opts = self.options
+        assert isinstance(opts, CapitalsOptions)
+        self.allowed = {w.upper() for w in opts.allow} | {w.upper() for w in self.allow}
+        self.min_length = opts.min_length
+        self.min_words = opts.min_words
+
+    def check_segment(self, segment: Segment, draft: Draft) -> Iterator[Hit]:
+        text = segment.text
+        if not _TWO_CAPS.search(text):
+            return
+        text = segment.plain
+        shouted = [
+            m
+            for m in _LETTERS.finditer(text)
+            if len(m.group(0)) >= self.min_length
+            and m.group(0).isupper()
+            and m.group(0) not in self.allowed
+        ]
+        if len(shouted) < self.min_words:
+            return
+        words = list(dict.fromkeys(m.group(0) for m in shouted))
+        shown = ", ".join(words[:5]) + (", ..." if len(words) > 5 else "")
+        yield Hit(
+            self.say(words=shown, count=len(shouted), first=words[0]),
+            segment.loc,
+            shouted[0].start(),
+            segment.text,
+            hint="write it in normal case; for emphasis, say why it matters instead",
+        )
+
+
+class PunctuationOptions(RuleOptions):
+    max_run: int = Field(
+        1, ge=1, description="longest allowed run of ! (with or without ?), e.g. 1 allows '!'"
+    )
+    max_question_run: int = Field(2, ge=1, description="longest allowed run of ? alone")
+
+
+_RUN = re.compile(r"[!?！？‼⁉]{2,}")
+_FULLWIDTH = re.compile(r"[！？‼⁉]")
+
+
+class Punctuation(SegmentRule):
+    """Fires on runs of exclamation and question marks."""
+
+    kind: ClassVar[str] = "punctuation"
+    Options = PunctuationOptions
+    message: ClassVar[str] = "{run!r}: runs of ! and ? read as yelling ({count} in this text)"
+
+    def setup(self) -> None:
+        opts = self.options
+        assert isinstance(opts, PunctuationOptions)
+        self.max_run = opts.max_run
+        self.max_question_run = opts.max_question_run
+
+    def check_segment(self, segment: Segment, draft: Draft) -> Iterator[Hit]:
+        text = segment.text
+        if "!" not in text and "?" not in text and not _FULLWIDTH.search(text):
+            return
+        text = segment.plain
+        runs = []
+        for match in _RUN.finditer(text):
+            run = match.group(0)
+            loud = any(c in "!！‼⁉" for c in run)
+            if (loud and len(run) > self.max_run) or (
+                not loud and len(run) > self.max_question_run
+            ):
+                runs.append(match)
+        if runs:
+            yield Hit(
+                self.say(run=runs[0].group(0), count=len(runs)),
+                segment.loc,
+                runs[0].start(),
+                segment.text,
+                hint="one mark is enough; let the words carry the feeling",
+            )
+
+
+Countable = Literal["hashtags", "exclamations", "emoji", "links", "mentions"]
+
+
+class CountOptions(RuleOptions):
+    what: Countable = Field("hashtags", description="what to count")
+    max: int = Field(3, ge=0, description="the most allowed in one piece of text")
+
+
+class Count(SegmentRule):
+    """Fires when a piece of text has more of something than allowed."""
+
+    kind: ClassVar[str] = "count"
+    Options = CountOptions
+    message: ClassVar[str] = "{count} {what} (at most {max})"
+
+    def setup(self) -> None:
+        opts = self.options
+        assert isinstance(opts, CountOptions)
+        self.what = opts.what
+        self.max = opts.max
+
+    def _items(self, text: str) -> list[int]:
+        """Start offsets of the counted things."""
+        if self.what == "exclamations":
+            return [i for i, c in enumerate(text) if c in "!！"]
+        from soulpost import text as textutil
+
+        if self.what == "hashtags":
+            return [start for start, _end, _tag in textutil.find_hashtags(text)]
+        if self.what == "links":
+            return [start for start, _end, _url in textutil.find_urls(text)]
+        if self.what == "mentions":
+            return [start for start, _end, _m in textutil.find_mentions(text)]
+        return [start for start, _end, _e in textutil.find_emoji(text)]
+
+    def check_segment(self, segment: Segment, draft: Draft) -> Iterator[Hit]:
+        text = segment.text
+        if self.what == "hashtags" and text.count("#") <= self.max:
+            return
+        if self.what == "exclamations" and text.count("!") + text.count("！") <= self.max:
+            return
+        items = self._items(text)
+        if len(items) > self.max:
+            yield Hit(
+                self.say(count=len(items), what=self.what, max=self.max),
+                segment.loc,
+                items[self.max],
+                text,
+            )
+
+
+Property = Literal["promotional", "invites_reply"]
+
+
+class QueueShareOptions(RuleOptions):
+    property: Property = Field(
+        "promotional", description="what to count: promotional posts, or posts inviting a reply"
+    )
+    max_share: float | None = Field(
+        None, ge=0, le=1, description="fire when the share is above this (0.2 = 20%)"
+    )
+    min_share: float | None = Field(
+        None, ge=0, le=1, description="fire when the share is below this"
+    )
+    window: str = Field("7d", description="the rolling window, e.g. '7d', '14d'")
+    min_posts: int = Field(
+        5, ge=1, description="judge a window only when it holds at least this many posts"
+    )
+
+    _window = field_validator("window")(_check_duration)
+
+
+def _day(when: datetime) -> str:
+    return when.strftime("%d %b").lstrip("0")
+
+
+def _names(drafts: list[Draft], limit: int = 5) -> str:
+    ids = [d.id for d in drafts]
+    return ", ".join(ids[:limit]) + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+class QueueShare(QueueRule):
+    """Per platform, over a rolling window: the share of posts with a property."""
+
+    kind: ClassVar[str] = "queue-share"
+    Options = QueueShareOptions
+    message: ClassVar[str] = (
+        "on {platform}, {count} of {total} posts from {start} to {end} are {what} "
+        "({share:.0%}; limit {limit:.0%}): {posts}"
+    )
+
+    def setup(self) -> None:
+        opts = self.options
+        assert isinstance(opts, QueueShareOptions)
+        self.window = parse_duration(opts.window)
+        self.prop = opts.property
+        self.max_share = opts.max_share
+        self.min_share = opts.min_share
+        self.min_posts = opts.min_posts
+
+    def _has(self, draft: Draft) -> bool:
+        if self.prop == "promotional":
+            return draft.promotional is not None
+        return draft.invites_reply
+
+    def _bad(self, count: int, total: int) -> bool:
+        share = count / total
+        if self.max_share is not None and share > self.max_share:
+            return True
+        return self.min_share is not None and share < self.min_share
+
+    def check_queue(self, queue: QueueView) -> Iterator[Hit]:
+        reported: set[str] = set()
+        for platform, line in sorted(queue.timelines.items()):
+            flags = [self._has(d) for _t, _i, d in line]
+            left = 0
+            count = 0
+            stretches: list[tuple[int, int, int, int]] = []  # (left, right, count, total)
+            for right, (when, _id, _d) in enumerate(line):
+                count += flags[right]
+                while when - line[left][0] >= self.window:
+                    count -= flags[left]
+                    left += 1
+                total = right - left + 1
+                if total >= self.min_posts and self._bad(count, total):
+                    if stretches and left <= stretches[-1][1]:
+                        last = stretches[-1]
+                        worse = count / total > last[2] / last[3] if self.max_share else False
+                        stretches[-1] = (
+                            last[0],
+                            right,
+                            count if worse else last[2],
+                            total if worse else last[3],
+                        )
+                    else:
+                        stretches.append((left, right, count, total))
+            for lo, hi, count, total in stretches:
+                members = [line[k][2] for k in range(lo, hi + 1)]
+                limit = self.max_share if self.max_share is not None else self.min_share
+                fields = {
+                    "platform": platform,
+                    "count": count,
+                    "total": total,
+                    "start": _day(line[lo][0]),
+                    "end": _day(line[hi][0]),
+                    "share": count / total,
+                    "limit": limit or 0.0,
+                    "window": format_duration(self.window),
+                }
+                if self.max_share is not None:
+                    marked = [d for d in members if self._has(d)]
+                    for draft in marked:
+                        if draft.id in reported:
+                            continue
+                        reported.add(draft.id)
+                        yield self._hit(draft, fields, _names(marked))
+                else:
+                    target = next((d for d in reversed(members) if not self._has(d)), members[-1])
+                    if target.id not in reported:
+                        reported.add(target.id)
+                        unmarked = [d for d in members if not self._has(d)]
+                        yield self._hit(target, fields, _names(unmarked))
+
+    def _hit(self, draft: Draft, fields: dict[str, object], posts: str) -> Hit:
+        what = "promotional" if self.prop == "promotional" else "inviting a reply"
+        return Hit(
+            self.say(**fields, what=what, posts=posts),
+            ("at",),
+            post=draft.post,
+            platform=str(fields["platform"]),
+        )
+
+
+class SpacingOptions(RuleOptions):
+    max_posts: int = Field(2, ge=1, description="the most posts on one platform within span")
+    span: str = Field("1h", description="the time span, e.g. '1h', '30m', '1d'")
+
+    _span = field_validator("span")(_check_duration)
+
+
+class Spacing(QueueRule):
+    """Fires when one platform gets more posts within a span than allowed."""
+
+    kind: ClassVar[str] = "spacing"
+    Options = SpacingOptions
+    message: ClassVar[str] = "{count} posts on {platform} within {span} (at most {max}): {posts}"
+
+    def setup(self) -> None:
+        opts = self.options
+        assert isinstance(opts, SpacingOptions)
+        self.span = parse_duration(opts.span)
+        self.max_posts = opts.max_posts
+
+    def check_queue(self, queue: QueueView) -> Iterator[Hit]:
+        for platform, line in sorted(queue.timelines.items()):
+            left = 0
+            for right, (when, _id, draft) in enumerate(line):
+                while when - line[left][0] >= self.span:
+                    left += 1
+                count = right - left + 1
+                if count > self.max_posts:
+                    others = [line[k][2] for k in range(left, right)]
+                    yield Hit(
+                        self.say(
+                            count=count,
+                            platform=platform,
+                            span=format_duration(self.span),
+                            max=self.max_posts,
+                            posts=_names(others),
+                        ),
+                        ("at",),
+                        post=draft.post,
+                        platform=platform,
+                        hint="spread them out; people hear a flood as noise",
+                    )
+
+
+KINDS: dict[str, type[Rule]] = {
+    cls.kind: cls for cls in (Phrases, Capitals, Punctuation, Count, QueueShare, Spacing)
+}

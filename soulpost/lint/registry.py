@@ -1,0 +1,329 @@
+"""Every rule soulpost knows: built-in Python rules, rule packs, and third-party plugins.
+
+Rules arrive three ways and all pass the same checks (as flake8 does for its plugins):
+
+1. **find**: the built-in classes; the packs shipped inside soulpost (``soulpost/lint/packs``,
+   which is the repository's top-level ``rules/`` folder); the workspace's own
+   ``rules/*.toml`` and any files named in ``[lint] packs``; and entry points in the
+   ``soulpost.rules`` group (found from metadata alone, nothing imported yet);
+2. **load**: parse a pack, or import a plugin; a failure is a hard error naming the file
+   and line, or the entry point and its distribution;
+3. **validate**: a code like ``SP101``, a kebab-case name, a known severity and lesson, a
+   summary, a rule class, and no code or name used twice.
+
+A pack is TOML with one ``[[rule]]`` table per rule::
+
+    [[rule]]
+    code = "SP104"
+    name = "pressure"
+    kind = "phrases"            # a reusable kind from soulpost.lint.kinds
+    severity = "warning"
+    lesson = "listen"
+    summary = "..."
+    why = "..."
+    message = "{match!r} puts pressure on people"
+    bad = ["Act now!"]
+    good = ["The workshop is on Tuesday."]
+    options = { phrases = ["act now", "last chance"] }
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from soulpost.errors import ConfigError
+from soulpost.lint.model import LESSONS, SEVERITY_RANK, Severity
+from soulpost.lint.rule import PostRule, QueueRule, Rule, RuleSpec
+from soulpost.tomlpos import SourceMap
+
+ENTRY_POINT_GROUP = "soulpost.rules"
+CODE = re.compile(r"^[A-Z]{1,4}[0-9]{2,4}$")
+NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+PREFIX = re.compile(r"^[A-Z]{1,4}[0-9]{0,3}$")
+
+
+def shipped_packs() -> list[Path]:
+    """The packs inside the installed soulpost (the repository's ``rules/*.toml``)."""
+    folder = Path(__file__).resolve().parent / "packs"
+    return sorted(folder.glob("*.toml"))
+
+
+class _PackRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    name: str
+    kind: str
+    severity: Severity
+    lesson: str
+    summary: str
+    why: str = ""
+    message: str = ""
+    bad: list[str] = Field(default_factory=list)
+    good: list[str] = Field(default_factory=list)
+    options: dict[str, Any] = Field(default_factory=dict)
+    enabled: bool = True
+
+
+class _Pack(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pack: dict[str, str] = Field(default_factory=dict)  # name, description
+    rule: list[_PackRule] = Field(default_factory=list)
+
+
+def load_pack(path: Path, origin: str | None = None) -> list[RuleSpec]:
+    """Parse one pack file into rule specs; raise ConfigError naming the file and line."""
+    from soulpost.lint.kinds import KINDS
+    from soulpost.posts import toml_error, validation_errors
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        err = toml_error(exc, path)
+        raise ConfigError(f"rule pack: {err.problem}", path=path, line=err.line) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read rule pack: {exc}", path=path) from None
+    smap = SourceMap.scan(text)
+    try:
+        pack = _Pack.model_validate(data)
+    except ValidationError as exc:
+        first = validation_errors(exc, path, smap, _Pack)[0]
+        raise ConfigError(
+            f"rule pack: {first.problem}",
+            path=path,
+            line=first.line,
+            key=first.key,
+            hint=first.hint,
+        ) from None
+    origin = origin or f"pack:{path.name}"
+    specs = []
+    for i, entry in enumerate(pack.rule):
+        line = smap.line_of(("rule", i))
+
+        def fail(
+            problem: str, key: str, hint: str | None = None, *, _line: int | None = line
+        ) -> NoReturn:
+            raise ConfigError(f"rule pack: {problem}", path=path, line=_line, key=key, hint=hint)
+
+        kind = KINDS.get(entry.kind)
+        if kind is None:
+            close = difflib.get_close_matches(entry.kind, list(KINDS), n=1)
+            fail(
+                f"unknown rule kind {entry.kind!r}",
+                f"rule[{i}].kind",
+                f"did you mean {close[0]!r}?" if close else f"kinds: {', '.join(sorted(KINDS))}",
+                _line=smap.line_of(("rule", i, "kind")) or line,
+            )
+            continue
+        spec = RuleSpec(
+            cls=kind,
+            code=entry.code,
+            name=entry.name,
+            severity=entry.severity,
+            lesson=entry.lesson,
+            summary=entry.summary.strip(),
+            why=" ".join(entry.why.split()),
+            bad=tuple(entry.bad),
+            good=tuple(entry.good),
+            message=entry.message,
+            defaults=entry.options,
+            origin=origin,
+            default_enabled=entry.enabled,
+        )
+        try:
+            spec.options()
+        except ValueError as exc:
+            fail(str(exc), f"rule[{i}].options", _line=smap.line_of(("rule", i, "options")) or line)
+        problem = _invalid(spec)
+        if problem:
+            fail(problem, f"rule[{i}]")
+        specs.append(spec)
+    return specs
+
+
+def _invalid(spec: RuleSpec) -> str | None:
+    """Why *spec* cannot be used, or None."""
+    if not CODE.match(spec.code):
+        return f"code {spec.code!r} must look like SP101 (1-4 capitals, 2-4 digits)"
+    if not NAME.match(spec.name):
+        return f"name {spec.name!r} must be kebab-case, e.g. 'no-shouting'"
+    if spec.severity not in SEVERITY_RANK:
+        return f"{spec.code}: severity {spec.severity!r} must be one of error, warning, info"
+    if spec.lesson not in LESSONS:
+        return f"{spec.code}: lesson {spec.lesson!r} must be one of {', '.join(LESSONS)}"
+    if not spec.summary:
+        return f"{spec.code}: a summary is required"
+    if not (isinstance(spec.cls, type) and issubclass(spec.cls, PostRule | QueueRule)):
+        return f"{spec.code}: {spec.cls!r} is not a PostRule or QueueRule subclass"
+    return None
+
+
+@dataclass
+class Registry:
+    """Every known rule, with lookups by code, name and code prefix."""
+
+    specs: list[RuleSpec] = field(default_factory=list)
+    by_code: dict[str, RuleSpec] = field(default_factory=dict)
+    by_name: dict[str, RuleSpec] = field(default_factory=dict)
+
+    def add(self, spec: RuleSpec, where: Path | None = None) -> None:
+        """Add *spec* after validating it; a clash names both origins."""
+        problem = _invalid(spec)
+        clash = self.by_code.get(spec.code) or self.by_name.get(spec.name)
+        if problem is None and clash is not None:
+            what = f"code {spec.code}" if clash.code == spec.code else f"name {spec.name!r}"
+            problem = f"{what} of {spec.origin} is already used by {clash.origin}"
+        if problem is not None:
+            raise ConfigError(problem, path=where, hint="rule codes and names must be unique")
+        self.specs.append(spec)
+        self.by_code[spec.code] = spec
+        self.by_name[spec.name] = spec
+
+    def resolve(self, token: str) -> tuple[list[RuleSpec], int] | None:
+        """Rules *token* means, with its specificity (ALL < prefix < code/name), or None."""
+        if token == "ALL":
+            return list(self.specs), 0
+        spec = self.by_code.get(token) or self.by_name.get(token)
+        if spec is not None:
+            return [spec], 100
+        if PREFIX.match(token):
+            found = [s for s in self.specs if s.code.startswith(token)]
+            if found:
+                return found, len(token)
+        return None
+
+    def suggest(self, token: str) -> str | None:
+        """A close rule code or name for an unknown *token*, for the error message."""
+        pool = [*self.by_name, *self.by_code]
+        close = difflib.get_close_matches(token, pool, n=1, cutoff=0.6)
+        if not close:
+            close = difflib.get_close_matches(token.lower(), [*self.by_name], n=1, cutoff=0.5)
+        return close[0] if close else None
+
+    def unknown(self, token: str) -> str:
+        """A hint for an unknown rule token."""
+        close = self.suggest(token)
+        if close:
+            return f"did you mean {close!r}? `soulpost rules` lists every rule"
+        return "`soulpost rules` lists every rule code and name"
+
+
+def _entry_point_rules(loaded: Any) -> list[type[Rule]]:
+    if isinstance(loaded, type):
+        return [loaded]
+    if hasattr(loaded, "RULES"):
+        loaded = loaded.RULES
+    if isinstance(loaded, Iterable):
+        return list(loaded)
+    return [loaded]
+
+
+def plugin_specs() -> list[tuple[RuleSpec, str]]:
+    """Rules from the ``soulpost.rules`` entry points: find, then load, each named on error."""
+    from importlib.metadata import entry_points
+
+    out: list[tuple[RuleSpec, str]] = []
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        dist = f"{ep.dist.name} {ep.dist.version}" if ep.dist is not None else "unknown"
+        where = f"rule plugin {ep.name!r} ({ep.value}) from distribution {dist}"
+        try:
+            loaded = ep.load()
+        except Exception as exc:
+            raise ConfigError(
+                f"{where} failed to load: {type(exc).__name__}: {exc}",
+                hint="fix or uninstall that distribution",
+            ) from None
+        for cls in _entry_point_rules(loaded):
+            if not (isinstance(cls, type) and issubclass(cls, PostRule | QueueRule)):
+                raise ConfigError(
+                    f"{where} gave {cls!r}, which is not a PostRule or QueueRule subclass",
+                    hint="fix or uninstall that distribution",
+                )
+            origin = f"plugin:{ep.dist.name if ep.dist is not None else ep.name}"
+            out.append((RuleSpec.from_class(cls, origin), where))
+    return out
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b) or a.read_bytes() == b.read_bytes()
+    except OSError:
+        return False
+
+
+def workspace_packs(root: Path | None, extra: Sequence[str] = ()) -> list[Path]:
+    """The workspace's own packs: ``rules/*.toml`` and files named in ``[lint] packs``."""
+    if root is None:
+        return []
+    found = sorted((root / "rules").glob("*.toml"))
+    for name in extra:
+        path = (root / name).resolve()
+        if path not in found:
+            found.append(path)
+    shipped = shipped_packs()
+    return [p for p in found if not any(_same_file(p, s) for s in shipped)]
+
+
+_CACHE: dict[tuple[Any, ...], Registry] = {}
+
+
+def load_registry(
+    root: Path | None = None, packs: Sequence[str] = (), *, plugins: bool = True
+) -> Registry:
+    """Every rule for a workspace at *root* (None: built-in rules and shipped packs only)."""
+    files = [*shipped_packs(), *workspace_packs(root, packs)]
+    stamp = []
+    for path in files:
+        try:
+            stamp.append((str(path), path.stat().st_mtime_ns))
+        except OSError:
+            stamp.append((str(path), -1))
+    key = (tuple(stamp), plugins)
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    from soulpost.lint.builtin import RULES
+
+    registry = Registry()
+    for cls in RULES:
+        registry.add(RuleSpec.from_class(cls))
+    shipped = set(shipped_packs())
+    for path in files:
+        if not path.is_file():
+            raise ConfigError(
+                "rule pack not found", path=path, key="lint.packs", hint="check the path"
+            )
+        origin = f"pack:{path.name}" if path in shipped else f"pack:{_shown(path, root)}"
+        for spec in load_pack(path, origin):
+            registry.add(spec, path)
+    if plugins:
+        for spec, where in plugin_specs():
+            try:
+                registry.add(spec)
+            except ConfigError as exc:
+                raise ConfigError(f"{where}: {exc.problem}", hint=exc.hint) from None
+    registry.specs.sort(key=lambda s: s.code)
+    _CACHE[key] = registry
+    return registry
+
+
+def _shown(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
+__all__ = ["Registry", "load_pack", "load_registry", "shipped_packs"]

@@ -1,0 +1,216 @@
+"""What a rule is: metadata, typed options, and one method that does the work.
+
+A rule *kind* is a Python class (a subclass of :class:`PostRule` or :class:`QueueRule`). A
+rule is a kind plus metadata (code, name, severity, lesson, documentation) and option
+values: built-in Python rules carry all of that as class attributes, while a rule pack
+(``rules/*.toml``) gives it as data for one of the reusable kinds in :mod:`.kinds`. Either way
+the registry turns it into a :class:`RuleSpec`, and configuration turns a spec into a ready
+:class:`Rule` whose options were validated exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from soulpost.lint.model import RuleInfo, Severity
+
+if TYPE_CHECKING:
+    from soulpost.lint.draft import Draft, QueueView, Segment
+    from soulpost.posts import Post
+    from soulpost.tomlpos import Loc
+
+Scope = Literal["post", "queue"]
+Parts = Literal["lead", "all"]
+
+
+class RuleOptions(BaseModel):
+    """Base for a rule's options: unknown keys are errors; values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One thing a rule found; the engine turns it into a located :class:`Finding`.
+
+    ``loc``/``start``/``text`` say where: the TOML key path of the string, the character
+    offset inside it, and the string itself (so the offset can become a line and column).
+    Queue rules set ``post`` to the post the finding belongs to.
+    """
+
+    message: str
+    loc: Loc = ("text",)
+    start: int = 0
+    text: str | None = None
+    platform: str | None = None
+    hint: str | None = None
+    post: Post | None = None
+
+
+class Rule:
+    """Base class of every rule. Subclass :class:`PostRule` or :class:`QueueRule`.
+
+    Class attributes are the rule's metadata and documentation. ``bad`` and ``good`` are
+    examples (a post's text, or a whole post file as TOML; queue examples hold several posts
+    separated by a line ``---``) that the test-suite runs: every bad example must make the
+    rule fire and every good one must leave it silent.
+    """
+
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    severity: ClassVar[Severity] = "warning"
+    lesson: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    why: ClassVar[str] = ""
+    bad: ClassVar[tuple[str, ...]] = ()
+    good: ClassVar[tuple[str, ...]] = ()
+    scope: ClassVar[Scope] = "post"
+    message: ClassVar[str] = ""
+    default_enabled: ClassVar[bool] = True
+    Options: ClassVar[type[RuleOptions]] = RuleOptions
+    kind: ClassVar[str] = ""  # the name a pack uses for this class, when it is a reusable kind
+
+    def __init__(self, spec: RuleSpec, options: RuleOptions, allow: frozenset[str]) -> None:
+        self.spec = spec
+        self.options = options
+        self.template = spec.message or type(self).message
+        self.allow = allow
+        self.setup()
+
+    def setup(self) -> None:
+        """Prepare once (compile patterns) after options are known; called by ``__init__``."""
+
+    def say(self, **fields: Any) -> str:
+        """The rule's message template filled with *fields*."""
+        try:
+            return self.template.format(**fields)
+        except (KeyError, IndexError, ValueError):
+            return self.template
+
+
+class PostRule(Rule):
+    """A rule that looks at one post at a time."""
+
+    scope: ClassVar[Scope] = "post"
+
+    def check(self, draft: Draft) -> Iterable[Hit]:
+        """Yield what is wrong with *draft*."""
+        raise NotImplementedError
+
+
+class SegmentRule(PostRule):
+    """A post rule that checks each piece of text on its own.
+
+    ``parts = "lead"`` looks only at the text people see first (the post's text and its
+    per-platform variants); ``"all"`` also checks each follow-up part of a thread.
+    """
+
+    parts: ClassVar[Parts] = "all"
+
+    def check(self, draft: Draft) -> Iterator[Hit]:
+        for segment in draft.segments:
+            if self.parts == "lead" and not segment.lead:
+                continue
+            yield from self.check_segment(segment, draft)
+
+    def check_segment(self, segment: Segment, draft: Draft) -> Iterable[Hit]:
+        """Yield what is wrong with one piece of text."""
+        raise NotImplementedError
+
+
+class QueueRule(Rule):
+    """A rule that looks at the whole queue (ratios, spacing, duplicates)."""
+
+    scope: ClassVar[Scope] = "queue"
+
+    def check_queue(self, queue: QueueView) -> Iterable[Hit]:
+        """Yield findings, each naming the post it belongs to in ``Hit.post``."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A rule as the registry knows it: a kind plus metadata and default option values."""
+
+    cls: type[Rule]
+    code: str
+    name: str
+    severity: Severity
+    lesson: str
+    summary: str
+    why: str = ""
+    bad: tuple[str, ...] = ()
+    good: tuple[str, ...] = ()
+    message: str = ""
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    origin: str = "builtin"
+    default_enabled: bool = True
+
+    @property
+    def scope(self) -> Scope:
+        return self.cls.scope
+
+    @classmethod
+    def from_class(cls, rule: type[Rule], origin: str = "builtin") -> RuleSpec:
+        """The spec of a Python rule whose metadata are class attributes."""
+        return cls(
+            cls=rule,
+            code=rule.code,
+            name=rule.name,
+            severity=rule.severity,
+            lesson=rule.lesson,
+            summary=rule.summary,
+            why=rule.why,
+            bad=tuple(rule.bad),
+            good=tuple(rule.good),
+            message=rule.message,
+            origin=origin,
+            default_enabled=rule.default_enabled,
+        )
+
+    def options(self, overrides: Mapping[str, Any] | None = None) -> RuleOptions:
+        """Validate defaults plus *overrides*; raise ``ValueError`` naming the bad option."""
+        data = {**self.defaults, **(overrides or {})}
+        try:
+            return self.cls.Options.model_validate(data)
+        except ValidationError as exc:
+            problems = []
+            for err in exc.errors(include_url=False):
+                where = ".".join(str(p) for p in err["loc"]) or "options"
+                what = "unknown option" if err["type"] == "extra_forbidden" else err["msg"]
+                problems.append(f"{where}: {what}")
+            known = ", ".join(sorted(self.cls.Options.model_fields)) or "none"
+            raise ValueError(f"{'; '.join(problems)} (options of {self.name}: {known})") from None
+
+    def build(
+        self,
+        overrides: Mapping[str, Any] | None = None,
+        allow: frozenset[str] = frozenset(),
+    ) -> Rule:
+        """A ready rule instance (options validated here, once)."""
+        return self.cls(self, self.options(overrides), allow)
+
+    def info(
+        self, severity: Severity | None = None, options: RuleOptions | None = None
+    ) -> RuleInfo:
+        """Metadata and documentation for `soulpost rules`, `explain` and the formats."""
+        opts = options if options is not None else self.options()
+        fields = type(opts).model_fields
+        return RuleInfo(
+            code=self.code,
+            name=self.name,
+            severity=severity or self.severity,
+            lesson=self.lesson,
+            summary=self.summary,
+            why=self.why,
+            bad=self.bad,
+            good=self.good,
+            options=opts.model_dump(mode="json"),
+            option_docs={k: f.description or "" for k, f in fields.items()},
+            scope=self.scope,
+            origin=self.origin,
+        )
