@@ -175,13 +175,17 @@ def resolve_times(
     timings: dict[str, Timing] = {}
     for post in posts:
         if post.at is not None:
-            timings[post.id] = Timing(post.at, "explicit")
-            finder.occupy(post.platforms, post.at)
+            # UTC from here on: aware datetimes in a DST overlap never compare equal to
+            # other zones' (PEP 495), and same-zone subtraction ignores offset changes.
+            at = post.at.astimezone(UTC)
+            timings[post.id] = Timing(at, "explicit")
+            finder.occupy(post.platforms, at)
     waiting = [p for p in posts if p.at is None]
     for post in waiting:
         if post.id in reserved:
-            timings[post.id] = Timing(reserved[post.id], "slot")
-            finder.occupy(post.platforms, reserved[post.id])
+            at = reserved[post.id].astimezone(UTC)
+            timings[post.id] = Timing(at, "slot")
+            finder.occupy(post.platforms, at)
     chosen: dict[str, datetime] = {}
     allowed = set(eligible)
     rest = sorted((p for p in waiting if p.id not in reserved), key=lambda p: p.id)
@@ -238,6 +242,7 @@ def build_plan(
     """Decide every (post, platform). *ledger_rows* holds the newest row per (post,
     platform); *blocked* maps (post id, platform or None for all) to lint messages;
     posts in *force* are due now whatever their time (``publish ID --now``)."""
+    now = now.astimezone(UTC)
     rows = ledger_rows or {}
     blocks = blocked or {}
     forced = set(force)

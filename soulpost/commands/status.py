@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     for row in attention:
         when = row.scheduled_at.isoformat() if row.scheduled_at else "-"
         state = row.state.replace("_", " ")
-        print(f"{state:<9} {row.post_id} on {row.platform} (due {when}): {row.reason or ''}")
+        print(f"{state}: {row.post_id} on {row.platform} (due {when}): {row.reason or ''}")
     if attention:
         print(
             "settle with `soulpost retry ID --platform P` or "

@@ -180,7 +180,8 @@ class Adapter:
 
     def capabilities(self) -> Capabilities:
         """Limits of what this adapter delivers; defaults to the platform's own."""
-        return PLATFORMS.get(self.platform) or Capabilities(self.platform, self.platform, None)
+        known = PLATFORMS.get(self.platform)
+        return known or Capabilities(self.platform, self.platform, None, threads=True)
 
     def validate(self, post: Post) -> list[str]:
         """Problems that would make the platform refuse *post* (pure; empty when fine)."""

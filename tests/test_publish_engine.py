@@ -1,0 +1,335 @@
+"""The pass against a real local HTTP server: every failure class, threads, edits, locks.
+
+The clock is a ManualClock (sleeping moves it), so nothing here waits for real time except
+socket timeouts of a fraction of a second that are the thing under test.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from soulpost.clock import ManualClock
+from soulpost.ledger import open_ledger
+from soulpost.lock import PassLock
+from soulpost.publish.send import RetryPolicy
+from soulpost.run import PassOptions, PassReport, run_pass
+from tests.localserver import LocalServer, Reply, free_port
+
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    with LocalServer() as srv:
+        yield srv
+
+
+def make_ws(
+    root: Path,
+    url: str,
+    posts: dict[str, str],
+    *,
+    lookup: str | None = None,
+    publish: str = "",
+    read_timeout: float = 0.5,
+) -> Path:
+    options = f'url = "{url}", read_timeout = {read_timeout}, connect_timeout = 0.5'
+    if lookup:
+        options += f', lookup_url = "{lookup}"'
+    (root / "config.toml").write_text(
+        textwrap.dedent(
+            f"""\
+            timezone = "UTC"
+            [platforms.hook]
+            adapter = "webhook"
+            options = {{ {options} }}
+            [platforms.box]
+            adapter = "outbox"
+            [publish]
+            lint_gate = false
+            {publish}
+            """
+        ),
+        encoding="utf-8",
+    )
+    (root / "queue").mkdir(exist_ok=True)
+    for name, body in posts.items():
+        (root / "queue" / f"{name}.toml").write_text(textwrap.dedent(body), encoding="utf-8")
+    return root
+
+
+def simple(at: str = "2026-12-01T09:00:00Z", platforms: str = '["hook"]', text: str = "Hi") -> str:
+    return f'text = "{text}, what do you think?"\nplatforms = {platforms}\nat = {at}\n'
+
+
+def run(root: Path, clock: ManualClock, **opts: object) -> PassReport:
+    options = PassOptions(policy=RetryPolicy(), jitter=lambda: 0.0, **opts)  # type: ignore[arg-type]
+    return run_pass(root, clock=clock, options=options, log=lambda line: None)
+
+
+def states(root: Path) -> dict[tuple[str, str], str]:
+    ledger = open_ledger(root / ".soulpost", read_only=True)
+    try:
+        return {(p.post_id, p.platform): p.state for p in ledger.publications()}
+    finally:
+        ledger.close()
+
+
+def test_publishes_due_posts_once_with_key(tmp_path: Path, server: LocalServer) -> None:
+    root = make_ws(tmp_path, server.url, {"a": simple(), "later": simple("2026-12-01T10:00:00Z")})
+    clock = ManualClock(T0 + timedelta(seconds=1))
+    report = run(root, clock)
+    assert [(r.post_id, r.state) for r in report.results] == [("a", "published")]
+    assert report.exit_code == 0
+    assert report.next_wake == datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    sent = server.received[0]
+    assert sent.headers["Idempotency-Key"].startswith("sp-a-hook-")
+    assert sent.headers["User-Agent"].startswith("soulpost/")
+    assert sent.body["payload"]["text"] == "Hi, what do you think?"
+    again = run(root, clock)
+    assert again.results == [] and server.count() == 1
+
+
+def test_not_sent_retries_with_backoff_then_gives_up(tmp_path: Path) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/post"
+    root = make_ws(tmp_path, dead, {"a": simple()}, publish='max_lateness = "7d"')
+    clock = ManualClock(T0)
+    report = run(root, clock)
+    assert report.results[0].state == "pending"
+    assert "could not connect" in (report.results[0].reason or "")
+    assert clock.slept == [0.5, 1.0]  # in-pass tries, exponential
+    assert report.exit_code == 0  # a retry is planned: nothing for a person yet
+    ledger = open_ledger(tmp_path / ".soulpost", read_only=True)
+    first = ledger.publications()[0]
+    ledger.close()
+    assert first.next_attempt_at is not None
+    assert first.next_attempt_at - clock.now() == timedelta(seconds=30)  # 60 s * (0.5 + 0)
+    # Before the retry time nothing is tried; each pass after it doubles the delay.
+    assert run(root, clock).results == []
+    delays = []
+    for _ in range(4):
+        clock.set(first.next_attempt_at)
+        report = run(root, clock)
+        ledger = open_ledger(tmp_path / ".soulpost", read_only=True)
+        first = ledger.publications()[0]
+        ledger.close()
+        if first.next_attempt_at is not None:
+            delays.append((first.next_attempt_at - clock.now()).total_seconds())
+    assert delays == [60.0, 120.0, 240.0]
+    assert first.state == "failed" and "gave up after 5 passes" in (first.reason or "")
+    assert report.exit_code == 1
+
+
+def test_rate_limit_waits_until_reset(tmp_path: Path, server: LocalServer) -> None:
+    root = make_ws(tmp_path, server.url, {"a": simple(), "b": simple(text="Bee")})
+    # A short wait is waited out in the pass; a long one is deferred to the reset time.
+    server.push(Reply(429, headers={"Retry-After": "5"}), Reply(200))
+    server.push(Reply(429, headers={"X-RateLimit-Reset": "2026-12-01T09:30:00Z"}))
+    clock = ManualClock(T0)
+    report = run(root, clock)
+    assert [r.state for r in report.results] == ["published", "pending"]
+    assert clock.slept == [5.0]
+    assert "rate limited until 2026-12-01T09:30:00" in (report.results[1].reason or "")
+    assert run(root, clock).results == []  # still before the reset
+    clock.set(datetime(2026, 12, 1, 9, 30, tzinfo=UTC))
+    assert [r.state for r in run(root, clock).results] == ["published"]
+    assert server.count() == 4
+
+
+def test_rejection_fails_with_the_platforms_message(tmp_path: Path, server: LocalServer) -> None:
+    root = make_ws(tmp_path, server.url, {"a": simple()})
+    server.push(Reply(422, body={"error": "Validation failed: Text character limit exceeded"}))
+    report = run(root, ManualClock(T0))
+    assert report.results[0].state == "failed"
+    assert "character limit exceeded" in (report.results[0].reason or "")
+    assert report.exit_code == 1
+    assert run(root, ManualClock(T0)).results == []  # never retried on its own
+    assert server.count() == 1
+
+
+def test_auth_error_never_leaks_the_token(
+    tmp_path: Path, server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_ws(tmp_path, server.url, {"a": simple()})
+    config = (root / "config.toml").read_text()
+    config = config.replace(
+        'adapter = "webhook"', 'adapter = "webhook"\nenv = { token = "HOOK_TOKEN" }'
+    )
+    (root / "config.toml").write_text(config)
+    monkeypatch.setenv("HOOK_TOKEN", "s3cret-token-value")
+    server.push(Reply(401, body={"error": "invalid token s3cret-token-value"}))
+    report = run(root, ManualClock(T0))
+    assert report.results[0].state == "failed"
+    assert "s3cret" not in (report.results[0].reason or "")
+    assert server.received[0].headers["Authorization"] == "Bearer s3cret-token-value"
+
+
+@pytest.mark.parametrize("reply", [Reply(hang=True), Reply(502), Reply(drop=True)])
+def test_unknown_outcome_is_in_doubt_and_never_retried(
+    tmp_path: Path, server: LocalServer, reply: Reply
+) -> None:
+    root = make_ws(tmp_path, server.url, {"a": simple()}, read_timeout=0.3)
+    server.push(reply)
+    clock = ManualClock(T0)
+    report = run(root, clock)
+    assert report.results[0].state == "in_doubt"
+    assert "soulpost resolve" in (report.results[0].reason or "")
+    assert report.exit_code == 1
+    for _ in range(3):
+        clock.advance(timedelta(minutes=10))
+        assert run(root, clock).results == []
+    assert server.count() == 1
+
+
+def test_in_doubt_is_settled_by_lookup(tmp_path: Path, server: LocalServer) -> None:
+    root = make_ws(
+        tmp_path, server.url, {"a": simple(), "b": simple(text="Bee")},
+        lookup=server.lookup_url, read_timeout=0.3,
+    )  # fmt: skip
+    # a: the server took it and never answered -> lookup finds it: published, not re-sent.
+    # b: a 503 that was not stored -> lookup says absent -> safe to send again.
+    server.push(Reply(hang=True), Reply(503, store=False), Reply(200))
+    report = run(root, ManualClock(T0))
+    assert [r.state for r in report.results] == ["published", "published"]
+    keys = [r.headers["Idempotency-Key"] for r in server.received]
+    assert len(keys) == 3 and keys[1] == keys[2] and keys[0] != keys[1]
+
+
+def test_resolve_and_retry_by_a_person(
+    tmp_path: Path, server: LocalServer, cli: Callable[..., object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_ws(tmp_path, server.url, {"a": simple(), "b": simple(text="Bee")})
+    server.push(Reply(500), Reply(400, body={"error": "nope"}))
+    run(root, ManualClock(T0))
+    monkeypatch.setenv("SOULPOST_NOW", "2026-12-01T09:05:00Z")
+    status = cli("-C", root, "status")
+    assert status.code == 1  # type: ignore[attr-defined]
+    assert "in doubt: a on hook" in status.out  # type: ignore[attr-defined]
+    assert "failed: b on hook" in status.out  # type: ignore[attr-defined]
+    refused = cli("-C", root, "retry", "a")
+    assert refused.code == 2 and "no failed or missed" in refused.err  # type: ignore[attr-defined]
+    refused = cli("-C", root, "retry", "a", "--platform", "hook")
+    assert "resolve" in refused.err  # type: ignore[attr-defined]
+    done = cli("-C", root, "resolve", "a", "--platform", "hook", "--published", "https://x/1")
+    assert done.code == 0 and "published" in done.out  # type: ignore[attr-defined]
+    assert cli("-C", root, "retry", "b").code == 0
+    # Three days later the retried post still goes: a person asked for it.
+    report = run(root, ManualClock(T0 + timedelta(days=3)))
+    assert [(r.post_id, r.state) for r in report.results] == [("b", "published")]
+    assert states(root) == {("a", "hook"): "published", ("b", "hook"): "published"}
+    history = cli("-C", root, "history", "a")
+    assert "resolved-published" in history.out  # type: ignore[attr-defined]
+    assert cli("-C", root, "status").code == 0
+
+
+def test_thread_resumes_without_duplicating_parts(tmp_path: Path, server: LocalServer) -> None:
+    post = simple() + 'thread = ["part two", "part three"]\n'
+    root = make_ws(tmp_path, server.url, {"t": post}, publish='max_attempts = 3')
+    server.push(Reply(200), Reply(200), Reply(400, body={"error": "too long"}))
+    report = run(root, ManualClock(T0))
+    assert report.results[0].state == "failed"
+    assert server.count() == 3
+    parent = server.received[0]
+    assert server.received[1].body["reply_to"] == "remote-1"
+    assert parent.body["reply_to"] is None
+    run_pass  # noqa: B018
+    from soulpost.cli import main
+
+    assert main(["-C", str(root), "retry", "t"]) == 0
+    report = run(root, ManualClock(T0 + timedelta(minutes=5)))
+    assert report.results[0].state == "published"
+    third = [r for r in server.received if r.body["payload"]["text"] == "part three"]
+    assert len(third) == 2  # the rejected try and the retry; parts one and two sent once
+    assert server.count() == 4
+    assert third[-1].body["reply_to"] == "remote-2"
+
+
+def test_edit_after_publish_is_reported_not_reposted(tmp_path: Path) -> None:
+    root = make_ws(tmp_path, "http://127.0.0.1:9/unused", {"a": simple(platforms='["box"]')})
+    clock = ManualClock(T0)
+    assert run(root, clock).results[0].state == "published"
+    path = root / "queue" / "a.toml"
+    path.write_text(simple(platforms='["box"]', text="Edited"))
+    import os
+
+    future = T0.timestamp() + 60
+    os.utime(path, (future, future))
+    clock.advance(timedelta(minutes=2))
+    report = run(root, clock)
+    assert report.results == []
+    assert any("edited after it was published" in n for n in report.notes)
+    lines = (root / ".soulpost" / "outbox.jsonl").read_text().splitlines()
+    assert len(lines) == 1
+
+
+def test_edit_after_failure_is_a_new_publication(tmp_path: Path, server: LocalServer) -> None:
+    root = make_ws(tmp_path, server.url, {"a": simple()})
+    server.push(Reply(422, body={"error": "too shouty"}))
+    clock = ManualClock(T0)
+    assert run(root, clock).results[0].state == "failed"
+    (root / "queue" / "a.toml").write_text(simple(text="Calmer"))
+    report = run(root, clock)
+    assert report.results[0].state == "published"
+    keys = [r.headers["Idempotency-Key"] for r in server.received]
+    assert keys[0] != keys[1]
+
+
+def test_missed_is_recorded_once(tmp_path: Path, server: LocalServer) -> None:
+    root = make_ws(tmp_path, server.url, {"a": simple()})
+    clock = ManualClock(T0 + timedelta(hours=3))
+    report = run(root, clock)
+    assert [r.state for r in report.results] == ["missed"]
+    assert report.exit_code == 1
+    assert states(root) == {("a", "hook"): "missed"}
+    assert run(root, clock).results == []
+    assert server.count() == 0
+
+
+def test_dry_run_renders_and_writes_nothing(tmp_path: Path, server: LocalServer) -> None:
+    root = make_ws(tmp_path, server.url, {"a": simple(), "b": simple(platforms='["box"]')})
+    report = run(root, ManualClock(T0), dry_run=True)
+    assert sorted(r.state for r in report.results) == ["rendered", "rendered"]
+    assert json.loads(report.results[0].reason or "")[0]["text"].endswith("think?")
+    assert server.count() == 0
+    assert not (root / ".soulpost").exists()
+
+
+def test_second_pass_steps_aside_while_lock_is_held(tmp_path: Path, server: LocalServer) -> None:
+    root = make_ws(tmp_path, server.url, {"a": simple()})
+    lock = PassLock(root / ".soulpost")
+    assert lock.acquire()
+    try:
+        report = run(root, ManualClock(T0))
+        assert report.skipped and report.exit_code == 0
+    finally:
+        lock.release()
+    assert server.count() == 0
+
+
+def test_publish_now_ignores_the_time_but_not_approval(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    root = make_ws(
+        tmp_path,
+        server.url,
+        {"a": simple("2026-12-09T09:00:00Z"), "d": simple() + 'status = "draft"\n'},
+        publish="require_approval = true",
+    )
+    (root / "queue" / "a.toml").write_text(simple("2026-12-09T09:00:00Z") + 'status = "approved"\n')
+    report = run(root, ManualClock(T0), only={"a", "d"}, now_ids={"a", "d"})
+    assert {(r.post_id, r.state) for r in report.results} == {("a", "published"), ("d", "held")}
+    assert server.count() == 1
+
+
+def test_adapter_bug_is_treated_as_unknown(tmp_path: Path, server: LocalServer) -> None:
+    root = make_ws(tmp_path, server.url, {"a": simple()})
+    server.push(Reply(200, body="not json at all", headers={"Content-Type": "text/plain"}))
+    report = run(root, ManualClock(T0))
+    # A 2xx whose body cannot be read is still a success: the receipt falls back to the key.
+    assert report.results[0].state == "published"
