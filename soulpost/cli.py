@@ -32,6 +32,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "history": ("soulpost.commands.history", "every publication attempt, or one post's"),
     "retry": ("soulpost.commands.retry", "send a failed or missed publication again"),
     "resolve": ("soulpost.commands.resolve", "settle an in-doubt publication by hand"),
+    "lint": ("soulpost.commands.lint", "check drafts for soul and for each network's limits"),
+    "rules": ("soulpost.commands.rules", "list every lint rule: code, name, severity, lesson"),
+    "explain": ("soulpost.commands.explain", "what a lint rule checks, why, and examples"),
 }
 
 EPILOG = """exit codes: 0 ok; 1 findings or failures to look at; 2 usage, config or input error.

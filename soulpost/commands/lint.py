@@ -1,0 +1,217 @@
+"""``soulpost lint``: check drafts for soul and for each network's limits.
+
+Inputs: the workspace (default), folders of post files, post files, plain ``.txt``/``.md``
+files (each one post for the default platforms, or ``--platform``), or ``-`` for stdin.
+Queue rules (shares over a window, spacing, duplicates) look at the posts being linted:
+lint the whole workspace, as CI does, to check the queue as a whole.
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 a usage,
+config or input error (a broken draft is reported after the rest are linted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from soulpost.commands import start_dir
+from soulpost.errors import InputError, UsageError, WorkspaceNotFound
+
+if TYPE_CHECKING:
+    from soulpost.config import Settings
+    from soulpost.posts import Post
+    from soulpost.workspace import Workspace
+
+FORMATS = ("text", "json", "sarif", "github")
+PLAIN_SUFFIXES = (".txt", ".md", ".markdown")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="post files, folders, .txt/.md files, or - for stdin (default: the workspace)",
+    )
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    parser.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info"),
+        help="exit 1 when a finding is at least this severe (default: [lint] fail_on, else error)",
+    )
+    parser.add_argument(
+        "--select",
+        action="append",
+        metavar="RULES",
+        help="run only these rules (codes, prefixes or names, comma-separated; repeatable)",
+    )
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="RULES",
+        help="skip these rules as well as those ignored in config (comma-separated)",
+    )
+    parser.add_argument(
+        "--show-unused-suppressions",
+        action="store_true",
+        help="report [lint] ignore entries in posts that no longer suppress anything",
+    )
+    parser.add_argument(
+        "-p",
+        "--platform",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="platforms for plain text inputs (default: default_platforms from config)",
+    )
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output (auto: on a terminal, honouring NO_COLOR)",
+    )
+    parser.add_argument(
+        "--now",
+        metavar="WHEN",
+        help="judge times against this ISO 8601 instant instead of the clock "
+        "(for reproducible CI runs)",
+    )
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [token.strip() for value in values for token in value.split(",") if token.strip()]
+
+
+def _now(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--now: expected an ISO 8601 time, got {text!r}") from None
+    if when.tzinfo is None:
+        raise UsageError(f"--now: give an offset, e.g. {text}+00:00")
+    return when
+
+
+def _plain_post(
+    text: str, name: str, path: Path | None, settings: Settings, args: argparse.Namespace
+) -> Post:
+    """A post from plain text, for the default platforms (or --platform)."""
+    from pydantic import ValidationError
+
+    from soulpost.posts import Post, slugify
+    from soulpost.workspace import post_context
+
+    platforms = list(dict.fromkeys(args.platform)) or list(settings.default_platforms)
+    if not platforms:
+        raise UsageError(
+            f"{name}: no platforms for plain text; pass --platform NAME or set "
+            "default_platforms in config.toml"
+        )
+    try:
+        post = Post.model_validate(
+            {"id": slugify(name, 100), "text": text, "platforms": platforms},
+            context=post_context(settings),
+        )
+    except ValidationError as exc:
+        problem = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
+        raise InputError(problem, path=path or name) from None
+    post._path = path
+    return post
+
+
+def _workspace(args: argparse.Namespace, plain_only: bool) -> Workspace:
+    """The workspace settings (without the queue); defaults when linting plain text alone."""
+    from soulpost.workspace import Workspace, find_root, load_settings
+
+    try:
+        root = find_root(start_dir(args))
+    except WorkspaceNotFound:
+        if not plain_only:
+            raise
+        from soulpost.config import Settings
+
+        return Workspace(start_dir(args), Settings(), Path("config.toml"), [], [])
+    settings, config_path = load_settings(root)
+    return Workspace(root, settings, config_path, [], [])
+
+
+def gather(args: argparse.Namespace) -> Workspace:
+    """The workspace with the posts named on the command line (or its whole queue)."""
+    from soulpost.workspace import QUEUE_DIR, load_posts, queue_files
+
+    paths: list[str] = args.paths
+    plain_only = bool(paths) and all(p == "-" or Path(p).suffix in PLAIN_SUFFIXES for p in paths)
+    ws = _workspace(args, plain_only)
+    if not paths:
+        paths = [str(ws.root / QUEUE_DIR)]
+    files: list[Path] = []
+    plain: list[Post] = []
+    for raw in paths:
+        if raw == "-":
+            if sys.stdin is None:
+                raise UsageError("- reads standard input, but there is none")
+            plain.append(_plain_post(sys.stdin.read(), "stdin", None, ws.settings, args))
+            continue
+        path = Path(raw)
+        if not path.is_absolute():
+            path = Path.cwd() / path
+        if path.is_dir():
+            files.extend(queue_files(path))
+        elif not path.exists():
+            ws.errors.append(InputError("no such file or folder", path=path))
+        elif path.suffix == ".toml":
+            files.append(path)
+        elif path.suffix in PLAIN_SUFFIXES:
+            try:
+                text = path.read_text(encoding="utf-8")
+                plain.append(_plain_post(text, path.stem, path, ws.settings, args))
+            except UnicodeDecodeError:
+                ws.errors.append(InputError("not UTF-8 text", path=path))
+            except InputError as exc:
+                ws.errors.append(exc)
+        else:
+            ws.errors.append(
+                InputError(
+                    "not a post file",
+                    path=path,
+                    hint="lint takes .toml posts, .txt/.md texts, folders, or - for stdin",
+                )
+            )
+    posts, errors = load_posts(list(dict.fromkeys(files)), ws.settings)
+    ws.posts = [*posts, *plain]
+    ws.errors.extend(errors)
+    return ws
+
+
+def run(args: argparse.Namespace) -> int:
+    from soulpost.lint.engine import lint_workspace
+    from soulpost.lint.model import SEVERITY_RANK
+
+    now = _now(args.now)
+    ws = gather(args)
+    report = lint_workspace(
+        ws,
+        now=now,
+        select=_split(args.select),
+        ignore=_split(args.ignore) or [],
+        unused_suppressions=args.show_unused_suppressions,
+    )
+    from soulpost.lint.formats import render, want_color
+
+    color = args.color == "always" or (args.color == "auto" and want_color(sys.stdout))
+    if args.format != "text":
+        color = False
+    sys.stdout.write(render(args.format, report, root=ws.root, color=color))
+    sys.stdout.flush()
+    if report.errors:
+        return 2
+    fail_on = args.fail_on or ws.settings.lint.fail_on
+    return 1 if report.worst() >= SEVERITY_RANK[fail_on] else 0
