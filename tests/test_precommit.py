@@ -34,6 +34,16 @@ platforms = ["mastodon"]
 """
 
 
+# fail_on = "warning": this workspace wants the hook to stop shouting, not only errors
+CONFIG = """\
+timezone = "Europe/London"
+default_platforms = ["mastodon"]
+
+[lint]
+fail_on = "warning"
+"""
+
+
 def _git(*args: str, cwd: Path) -> str:
     env = {
         **os.environ,
@@ -64,12 +74,16 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def scratch(tmp_path: Path) -> Path:
     """A git repository that is a soulpost workspace with one calm and one shouty draft."""
-    (tmp_path / "config.toml").write_text('timezone = "Europe/London"\n', encoding="utf-8")
+    (tmp_path / "config.toml").write_text(CONFIG, encoding="utf-8")
     queue = tmp_path / "queue"
     queue.mkdir()
     (queue / "calm.toml").write_text(CALM, encoding="utf-8")
     (queue / "shouty.toml").write_text(SHOUTY, encoding="utf-8")
-    (tmp_path / "notes.txt").write_text("not a draft\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("NOT A DRAFT!!!\n", encoding="utf-8")
+    (tmp_path / "drafts").mkdir()
+    (tmp_path / "drafts" / "idea.md").write_text(
+        "WE ARE THE BEST!!! BUY NOW!!!\n", encoding="utf-8"
+    )
     rev = _git("rev-parse", "HEAD", cwd=REPO)
     (tmp_path / ".pre-commit-config.yaml").write_text(
         textwrap.dedent(
@@ -79,6 +93,7 @@ def scratch(tmp_path: Path) -> Path:
                 rev: {rev}
                 hooks:
                   - id: soulpost-lint
+                  - id: soulpost-lint-text
             """
         ),
         encoding="utf-8",
@@ -131,6 +146,16 @@ def test_hook_skips_files_outside_queue(scratch: Path, pre_commit_home: Path) ->
     result = _pre_commit(scratch, pre_commit_home, "run", "soulpost-lint", "--files", "notes.txt")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no files to check" in result.stdout.lower()
+
+
+@pytest.mark.skipif(not PRE_COMMIT.exists(), reason="pre-commit is not installed")
+@pytest.mark.skipif(not _head_has_lint(), reason="`soulpost lint` is not committed yet")
+def test_text_hook_lints_markdown_drafts(scratch: Path, pre_commit_home: Path) -> None:
+    result = _pre_commit(scratch, pre_commit_home, "run", "--all-files")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "drafts/idea.md" in result.stdout
+    assert "queue/shouty.toml" in result.stdout
+    assert "notes.txt" not in result.stdout  # outside both hooks' files
 
 
 @pytest.mark.skipif(not PRE_COMMIT.exists(), reason="pre-commit is not installed")
