@@ -162,7 +162,7 @@ def gather(args: argparse.Namespace) -> Workspace:
             continue
         path = Path(raw)
         if not path.is_absolute():
-            path = Path.cwd() / path
+            path = start_dir(args) / path  # -C DIR: as if started in DIR
         if path.is_dir():
             files.extend(queue_files(path))
         elif not path.exists():
