@@ -1,0 +1,240 @@
+"""A fake X API v2: posts, the duplicate-content 403, rate limits, v2 media upload.
+
+Shapes follow ``shared/platforms.md`` §3 and the tweepy cassettes: 201
+``{"data": {"id", "text"}}`` with a ``location`` header, ``x-rate-limit-limit/remaining/
+reset`` (epoch seconds) and ``x-user-limit-24hour-*`` on posting, 403 problem object for a
+repeated text, 429 problem object when the allowance is used up, 401 problem for a bad token.
+Accepts ``Authorization: Bearer <token>`` or an OAuth 1.0a header (checked for shape only:
+the signature itself is tested against published vectors in the renderer tests).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+from tests.fakes.server import FakeServer, Request, Response
+
+DUPLICATE = {
+    "detail": "You are not allowed to create a Tweet with duplicate content.",
+    "type": "about:blank",
+    "title": "Forbidden",
+    "status": 403,
+}
+TOO_MANY = {
+    "title": "Too Many Requests",
+    "detail": "Too Many Requests",
+    "type": "about:blank",
+    "status": 429,
+}
+UNAUTHORIZED = {
+    "title": "Unauthorized",
+    "type": "about:blank",
+    "status": 401,
+    "detail": "Unauthorized",
+}
+OAUTH_FIELDS = (
+    "oauth_consumer_key",
+    "oauth_nonce",
+    "oauth_signature",
+    "oauth_timestamp",
+    "oauth_token",
+)
+
+
+class XFake(FakeServer):
+    """``fake.tweets`` maps id -> body; ``fake.reset_epoch`` is the advertised reset."""
+
+    name = "x"
+
+    def __init__(
+        self,
+        *,
+        token: str = "test-token",
+        rate_limit: int = 200,
+        daily_limit: int = 17,
+        reset_epoch: int = 1796083200,
+        username: str = "soulpost_test",
+    ) -> None:
+        super().__init__()
+        self.token = token
+        self.rate_limit = rate_limit
+        self.remaining = rate_limit
+        self.daily_limit = daily_limit
+        self.daily_remaining = daily_limit
+        self.reset_epoch = reset_epoch
+        self.username = username
+        self.tweets: dict[str, dict[str, Any]] = {}
+        self.media: dict[str, dict[str, Any]] = {}
+        self._ids = itertools.count(1456012973835788293, 104729)
+        self.route("POST", r"/2/tweets", self._post)
+        self.route("GET", r"/2/tweets/(?P<id>\d+)", self._get)
+        self.route("DELETE", r"/2/tweets/(?P<id>\d+)", self._delete)
+        self.route("POST", r"/2/media/upload", self._upload)
+        self.route("POST", r"/2/media/metadata", self._metadata)
+        self.route("GET", r"/2/users/me", self._me)
+
+    def authorised(self, request: Request) -> bool:
+        """Bearer with the right token, or an OAuth 1.0a header with every field."""
+        header = request.headers.get("Authorization", "")
+        if header.startswith("OAuth "):
+            return all(f'{name}="' in header for name in OAUTH_FIELDS)
+        return request.bearer == self.token
+
+    def dispatch(self, request: Request) -> Response:
+        if not self.authorised(request):
+            return Response.json(401, UNAUTHORIZED)
+        if self.remaining <= 0:
+            return Response.json(429, TOO_MANY)
+        self.remaining -= 1
+        return super().dispatch(request)
+
+    def decorate(self, request: Request, response: Response) -> Response:
+        response.headers.setdefault("x-rate-limit-limit", str(self.rate_limit))
+        response.headers.setdefault("x-rate-limit-remaining", str(max(self.remaining, 0)))
+        response.headers.setdefault("x-rate-limit-reset", str(self.reset_epoch))
+        if request.path == "/2/tweets" and request.method == "POST":
+            response.headers.setdefault("x-user-limit-24hour-limit", str(self.daily_limit))
+            response.headers.setdefault("x-user-limit-24hour-remaining", str(self.daily_remaining))
+            response.headers.setdefault("x-user-limit-24hour-reset", str(self.reset_epoch + 86_400))
+        return response
+
+    def not_found(self, request: Request, path_exists: bool) -> Response:
+        return Response.json(
+            404,
+            {
+                "title": "Not Found Error",
+                "type": "https://api.twitter.com/2/problems/resource-not-found",
+                "detail": request.path,
+            },
+        )
+
+    def _invalid(self, message: str, parameter: str, value: Any) -> Response:
+        return Response.json(
+            400,
+            {
+                "errors": [{"parameters": {parameter: [value]}, "message": message}],
+                "title": "Invalid Request",
+                "detail": "One or more parameters to your request was invalid.",
+                "type": "https://api.twitter.com/2/problems/invalid-request",
+            },
+        )
+
+    def _post(self, request: Request, _: re.Match[str]) -> Response:
+        body = request.json if isinstance(request.json, dict) else None
+        if body is None:
+            return self._invalid("Body must be JSON", "body", "")
+        text = str(body.get("text") or "")
+        media_ids = [str(m) for m in (body.get("media") or {}).get("media_ids") or []]
+        if not text and not media_ids:
+            return self._invalid("text or media is required", "text", text)
+        if len(text) > 280:
+            return self._invalid(
+                "Your Tweet text is too long. For more information on how Twitter determines "
+                "text length see https://github.com/twitter/twitter-text.",
+                "text",
+                text,
+            )
+        for media_id in media_ids:
+            if media_id not in self.media:
+                return self._invalid(
+                    f"Your media IDs are invalid: {media_id}", "media.media_ids", media_id
+                )
+        reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")
+        if reply_to is not None and str(reply_to) not in self.tweets:
+            return self._invalid(
+                "The Tweet you are replying to does not exist",
+                "reply.in_reply_to_tweet_id",
+                reply_to,
+            )
+        if text and any(t["text"] == text for t in self.tweets.values()):
+            return Response.json(403, DUPLICATE)
+        if self.daily_remaining <= 0:
+            return Response.json(429, TOO_MANY)
+        self.daily_remaining -= 1
+        tweet_id = str(next(self._ids))
+        self.tweets[tweet_id] = {
+            "id": tweet_id,
+            "text": text,
+            "in_reply_to": str(reply_to) if reply_to is not None else None,
+            "media_ids": media_ids,
+        }
+        return Response.json(
+            201,
+            {"data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}},
+            {"location": f"{self.url}/2/tweets/{tweet_id}"},
+        )
+
+    def _get(self, request: Request, match: re.Match[str]) -> Response:
+        tweet = self.tweets.get(match["id"])
+        if tweet is None:
+            return Response.json(
+                200,
+                {
+                    "errors": [
+                        {
+                            "value": match["id"],
+                            "detail": f"Could not find tweet with id: [{match['id']}].",
+                            "title": "Not Found Error",
+                            "type": "https://api.twitter.com/2/problems/resource-not-found",
+                        }
+                    ]
+                },
+            )
+        return Response.json(200, {"data": {"id": tweet["id"], "text": tweet["text"]}})
+
+    def _delete(self, request: Request, match: re.Match[str]) -> Response:
+        deleted = self.tweets.pop(match["id"], None) is not None
+        return Response.json(200, {"data": {"deleted": deleted}})
+
+    def _upload(self, request: Request, _: re.Match[str]) -> Response:
+        part = request.file("media")
+        data = part.data if part is not None else None
+        if data is None and isinstance(request.json, dict) and request.json.get("media"):
+            import base64
+
+            data = base64.b64decode(str(request.json["media"]))
+        if not data:
+            return self._invalid("media is required", "media", "")
+        media_id = str(next(self._ids))
+        self.media[media_id] = {"size": len(data), "alt_text": None}
+        return Response.json(
+            200,
+            {
+                "data": {
+                    "id": media_id,
+                    "media_key": f"3_{media_id}",
+                    "size": len(data),
+                    "expires_after_secs": 86400,
+                    "image": {"image_type": "image/png", "w": 1, "h": 1},
+                }
+            },
+        )
+
+    def _metadata(self, request: Request, _: re.Match[str]) -> Response:
+        body = request.json if isinstance(request.json, dict) else {}
+        media_id = str(body.get("id") or "")
+        alt = ((body.get("metadata") or {}).get("alt_text") or {}).get("text")
+        if media_id not in self.media:
+            return self._invalid("media id not found", "id", media_id)
+        if alt is None or len(alt) > 1000:
+            return self._invalid(
+                "alt_text.text must be 1 to 1000 characters", "metadata.alt_text.text", alt
+            )
+        self.media[media_id]["alt_text"] = alt
+        return Response.json(
+            200, {"data": {"id": media_id, "associated_metadata": body["metadata"]}}
+        )
+
+    def _me(self, request: Request, _: re.Match[str]) -> Response:
+        return Response.json(
+            200,
+            {
+                "data": {
+                    "id": "1072250532645998596",
+                    "name": "soulpost test",
+                    "username": self.username,
+                }
+            },
+        )
