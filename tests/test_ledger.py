@@ -1,0 +1,145 @@
+"""The ledger: atomic claims across processes, recovery of dead claims, a person's settling."""
+
+from __future__ import annotations
+
+import multiprocessing
+import socket
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from soulpost.ledger import LedgerError, Owner, PubKey, SqliteLedger, owner_alive
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+KEY = PubKey("post", "mastodon", "a" * 64)
+
+
+def _claim_all(path: str, count: int, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    ledger = SqliteLedger(Path(path))
+    won = []
+    for i in range(count):
+        claim = ledger.claim(PubKey(f"p{i}", "mastodon", "h" * 64), scheduled_at=NOW, now=NOW)
+        if claim.publication is not None:
+            won.append(i)
+    ledger.close()
+    queue.put(won)
+
+
+def test_claims_are_exclusive_across_processes(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    SqliteLedger(path).close()
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_claim_all, args=(str(path), 60, queue)) for _ in range(4)]
+    for proc in procs:
+        proc.start()
+    results = [queue.get(timeout=60) for _ in procs]
+    for proc in procs:
+        proc.join(timeout=60)
+    won = [i for result in results for i in result]
+    assert sorted(won) == list(range(60))  # every key claimed exactly once
+
+
+def test_second_claim_loses_until_released(tmp_path: Path) -> None:
+    first = SqliteLedger(tmp_path / "l.db")
+    second = SqliteLedger(tmp_path / "l.db")
+    assert first.claim(KEY, scheduled_at=NOW, now=NOW).publication is not None
+    lost = second.claim(KEY, scheduled_at=NOW, now=NOW)
+    assert lost.publication is None and lost.reason == "already claimed"
+    with pytest.raises(LedgerError):
+        second.begin_part(KEY, 0, "k", NOW)  # only the holder may record
+    first.finish(KEY, "pending", NOW, reason="not sent", next_attempt_at=NOW + timedelta(1))
+    assert second.claim(KEY, scheduled_at=NOW, now=NOW).reason is not None  # not yet
+    won = second.claim(KEY, scheduled_at=NOW, now=NOW + timedelta(days=2))
+    assert won.publication is not None
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def test_dead_claim_with_request_in_flight_is_in_doubt(tmp_path: Path) -> None:
+    dead = Owner(_dead_pid(), socket.gethostname(), "", "dead-token")
+    crashed = SqliteLedger(tmp_path / "l.db", owner=dead)
+    other = PubKey("quiet", "mastodon", "b" * 64)
+    crashed.claim(KEY, scheduled_at=NOW, now=NOW)
+    crashed.begin_part(KEY, 0, KEY.idempotency_key(), NOW)
+    crashed.claim(other, scheduled_at=NOW, now=NOW)  # claimed, nothing sent yet
+    crashed.close()
+    fresh = SqliteLedger(tmp_path / "l.db")
+    changed = {p.post_id: p for p in fresh.recover(NOW, owner_alive)}
+    assert changed["post"].state == "in_doubt"
+    assert "may or may not be live" in (changed["post"].reason or "")
+    assert changed["quiet"].state == "pending"  # nothing can have gone out: safe to send
+    # A live claimant (this process) is left alone.
+    fresh.claim(PubKey("mine", "x", "c" * 64), scheduled_at=NOW, now=NOW)
+    assert fresh.recover(NOW, owner_alive) == []
+
+
+def test_reused_pid_counts_as_dead(tmp_path: Path) -> None:
+    import os
+
+    assert owner_alive(os.getpid(), socket.gethostname(), Owner.current().started)
+    assert not owner_alive(os.getpid(), socket.gethostname(), "1")
+    assert owner_alive(1, "some-other-host", "")  # cannot check: assume alive
+
+
+def test_settle_published_continues_a_thread(tmp_path: Path) -> None:
+    ledger = SqliteLedger(tmp_path / "l.db")
+    ledger.claim(KEY, scheduled_at=NOW, now=NOW)
+    ledger.begin_part(KEY, 0, "k0", NOW)
+    ledger.finish(KEY, "in_doubt", NOW, reason="read timeout")
+    with pytest.raises(LedgerError, match="resolve"):
+        ledger.settle("post", "mastodon", NOW, retry=True)
+    pub = ledger.settle("post", "mastodon", NOW, published_url="https://m/1")
+    assert pub.state == "published" and pub.url == "https://m/1"
+    assert pub.parts[0].state == "sent"
+    with pytest.raises(LedgerError, match="already published"):
+        ledger.settle("post", "mastodon", NOW, published_url="https://m/2")
+
+
+def test_settle_not_published_then_retry(tmp_path: Path) -> None:
+    ledger = SqliteLedger(tmp_path / "l.db")
+    ledger.claim(KEY, scheduled_at=NOW, now=NOW)
+    ledger.begin_part(KEY, 0, "k0", NOW)
+    ledger.finish(KEY, "in_doubt", NOW, reason="read timeout")
+    pub = ledger.settle("post", "mastodon", NOW, not_published=True)
+    assert pub.state == "failed" and pub.parts == ()
+    pub = ledger.settle("post", "mastodon", NOW, retry=True)
+    assert pub.state == "pending" and pub.force
+    assert ledger.claim(KEY, scheduled_at=NOW, now=NOW).publication is not None
+
+
+def test_new_version_replaces_unsent_old_one_but_not_a_live_one(tmp_path: Path) -> None:
+    ledger = SqliteLedger(tmp_path / "l.db")
+    ledger.claim(KEY, scheduled_at=NOW, now=NOW)
+    ledger.finish(KEY, "pending", NOW, reason="not sent")
+    edited = PubKey("post", "mastodon", "e" * 64)
+    assert ledger.claim(edited, scheduled_at=NOW, now=NOW).publication is not None
+    assert [p.key for p in ledger.publications()] == [edited]
+    ledger.begin_part(edited, 0, "k", NOW)
+    ledger.finish_part(edited, 0, remote_id="r", url="u", published_at=NOW, now=NOW)
+    ledger.finish(edited, "published", NOW)
+    again = ledger.claim(PubKey("post", "mastodon", "f" * 64), scheduled_at=NOW, now=NOW)
+    assert again.publication is None and "published" in (again.reason or "")
+
+
+def test_runs_slots_and_read_only(tmp_path: Path) -> None:
+    ledger = SqliteLedger(tmp_path / "l.db")
+    run_id = ledger.start_run(NOW, "publish")
+    ledger.finish_run(run_id, NOW, {"published": 2})
+    ledger.reserve_slots({"a": NOW})
+    ledger.reserve_slots({"a": NOW + timedelta(hours=1)})  # first choice stays
+    assert ledger.slots() == {"a": NOW}
+    last = ledger.last_run()
+    assert last is not None and last.summary == {"published": 2}
+    ro = SqliteLedger(tmp_path / "l.db", read_only=True)
+    with pytest.raises(LedgerError):
+        ro.claim(KEY, scheduled_at=NOW, now=NOW)
+    missing = SqliteLedger(tmp_path / "nothing.db", read_only=True)
+    assert missing.publications() == []
+    assert not (tmp_path / "nothing.db").exists()
