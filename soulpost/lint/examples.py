@@ -9,10 +9,9 @@ small fixed setting: time zone Europe/Berlin, default platform ``mastodon``, a p
 from __future__ import annotations
 
 import re
-import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from soulpost.lint.model import Report
 
@@ -50,9 +49,8 @@ def example_posts(example: str, settings: Settings) -> list[Post]:
         example = f"text = {_toml_string(example)}\n"
     posts = []
     for i, chunk in enumerate(_SPLIT.split(example), start=1):
-        data: dict[str, Any] = tomllib.loads(chunk)
-        body = chunk if "id" in data else f'id = "example-{i}"\n{chunk}'
-        posts.append(parse_post(body, Path(f"example-{i}.toml"), context))
+        # The id defaults to the file stem, so line numbers stay those of the example.
+        posts.append(parse_post(chunk, Path(f"example-{i}.toml"), context))
     return posts
 
 
