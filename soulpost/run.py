@@ -299,7 +299,9 @@ def _publish(
             if item.latest.state == "in_doubt" and not opts.dry_run:
                 _try_reconcile(item, ledger, adapters, clock, policy, opts, report, log)
             elif opts.only is not None:
-                report.results.append(_result(item, item.latest.state, item.reason))
+                state = item.latest.state.replace("_", " ")
+                where = f" ({item.latest.url})" if item.latest.url else ""
+                report.results.append(_result(item, "skipped", f"already {state}{where}"))
         elif opts.only is not None and item.action is not Action.DUE:
             report.results.append(_result(item, item.action.value, item.reason))
     for item in due:

@@ -29,6 +29,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="when to post: ISO 8601 (2026-12-01T09:00, with or without offset), "
         "'tomorrow 9am', 'monday 09:30', 'in 2h'; local forms use the workspace timezone",
     )
+    parser.add_argument(
+        "--next-slot",
+        action="store_true",
+        help="write the next free posting slot of the post's platforms as its `at`",
+    )
     parser.add_argument("--id", help="post id and file name (default: date + slug of the text)")
     parser.add_argument("-t", "--tag", action="append", default=[], help="tag (repeatable)")
     parser.add_argument("--approved", action="store_true", help='write status = "approved"')
@@ -62,6 +67,28 @@ def build_post_data(args: argparse.Namespace, text: str, when: datetime | None) 
     return data
 
 
+def _next_slot(ws: Any, args: argparse.Namespace) -> datetime:
+    """The next free slot for the new post's platforms, as a local wall time when the
+    workspace has a time zone (what a person would have typed), else with an offset."""
+    from soulpost.commands.publish import clock_for
+    from soulpost.commands.queue import _ledger_view
+    from soulpost.plan import next_free_slot
+
+    platforms = list(dict.fromkeys(args.platform)) or list(ws.settings.default_platforms)
+    if not platforms:
+        raise UsageError("--next-slot needs the post's platforms: pass -p NAME")
+    reserved, _ = _ledger_view(ws)
+    slot = next_free_slot(ws.posts, ws.settings, platforms, clock_for().now(), reserved)
+    if slot is None:
+        raise InputError(
+            "no free posting slot in the next year",
+            key="--next-slot",
+            hint="add [[slots]] (days and times) to config.toml, or give --at",
+        )
+    zone = ws.settings.zone()
+    return slot.astimezone(zone).replace(tzinfo=None) if zone else slot
+
+
 def run(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     text = _read_text(args)
@@ -72,6 +99,10 @@ def run(args: argparse.Namespace) -> int:
     zone = ws.settings.zone()
     now = datetime.now(UTC)
     when: datetime | None = None
+    if args.at and args.next_slot:
+        raise UsageError("give either --at or --next-slot, not both")
+    if args.next_slot:
+        when = _next_slot(ws, args)
     if args.at:
         from soulpost.timeutil import parse_when
 

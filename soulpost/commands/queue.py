@@ -16,13 +16,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all", action="store_true", help="include posts whose time has passed")
 
 
+def _ledger_view(ws: Any) -> tuple[dict[str, datetime], dict[tuple[str, str], str]]:
+    """Reserved slots and the newest publication state per (post, platform), read-only."""
+    from soulpost.ledger import DB_NAME, open_ledger
+    from soulpost.plan import newest_rows
+
+    if not (ws.state_dir / DB_NAME).exists():
+        return {}, {}
+    ledger = open_ledger(ws.state_dir, backend=ws.settings.publish.ledger, read_only=True)
+    try:
+        states = {k: r.state for k, r in newest_rows(ledger.publications()).items()}
+        return ledger.slots(), states
+    finally:
+        ledger.close()
+
+
 def rows(ws: Any, now: datetime) -> list[dict[str, Any]]:
-    """One dict per post: id, resolved time, where the time came from, platforms, status."""
+    """One dict per post: id, resolved time, where the time came from (explicit, a reserved
+    slot, or a provisional slot), platforms, status and each platform's publication state."""
+    from soulpost.plan import approval_ok, resolve_times
+
     zone = ws.settings.zone() or UTC
+    reserved, states = _ledger_view(ws)
+    eligible = [p.id for p in ws.posts if approval_ok(p, ws.settings)]
+    timings, _ = resolve_times(ws.posts, ws.settings, now, reserved, eligible)
     out = []
     for post in ws.posts:
-        at = post.at
-        source = "explicit" if at is not None else "unscheduled"
+        timing = timings[post.id]
+        at = post.at if post.at is not None else timing.at  # explicit: as the file says
+        source = timing.source if at is not None else "unscheduled"
+        if source == "slot" and post.id not in reserved:
+            source = "next slot"  # what it would take now; a pass reserves it
         local = at.astimezone(zone) if at is not None else None
         first_line = next((line.strip() for line in post.text.splitlines() if line.strip()), "")
         out.append(
@@ -34,6 +58,7 @@ def rows(ws: Any, now: datetime) -> list[dict[str, Any]]:
                 "time_kind": post.time_kind.value if post.time_kind else None,
                 "platforms": post.platforms,
                 "status": post.status,
+                "publications": {p: states.get((post.id, p), "queued") for p in post.platforms},
                 "path": str(post.path.relative_to(ws.root)) if post.path else None,
                 "text": first_line,
                 "_local": local,
@@ -55,8 +80,10 @@ def _shorten(text: str, width: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from soulpost.commands.publish import clock_for
+
     ws = open_workspace(args)
-    now = datetime.now(UTC)
+    now = clock_for().now()
     table = rows(ws, now)
     if args.json:
         json.dump(
@@ -70,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         zone = ws.settings.zone() or UTC
         if not table:
             print('the queue is empty: add a post with `soulpost add "..."`')
-        headers = ("WHEN", "ID", "PLATFORMS", "STATUS", "TEXT")
+        headers = ("WHEN", "ID", "PLATFORMS", "STATUS", "FROM", "PUBLISHED", "TEXT")
         lines = []
         for row in table:
             if row["_local"] is not None:
@@ -78,13 +105,22 @@ def run(args: argparse.Namespace) -> int:
                 if row["time_kind"] in ("gap", "ambiguous"):
                     when += f" ({row['time_kind']})"
             else:
-                when = "next free slot"
+                when = "no free slot"
+            states = row["publications"]
+            distinct = set(states.values())
+            published = (
+                distinct.pop().replace("_", " ")
+                if len(distinct) == 1
+                else ",".join(f"{p}:{v}" for p, v in states.items())
+            )
             lines.append(
                 (
                     when,
                     row["id"],
                     ",".join(row["platforms"]),
                     row["status"],
+                    row["time_source"],
+                    published,
                     _shorten(row["text"], 50),
                 )
             )
