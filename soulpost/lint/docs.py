@@ -17,6 +17,31 @@ if TYPE_CHECKING:
     from soulpost.lint.registry import Registry
     from soulpost.lint.rule import RuleSpec
 
+CONFIGURING = """
+## Configuring
+
+```toml
+# config.toml
+[lint]
+select = ["ALL"]              # codes (SP101), prefixes (SP1) or names (shouting)
+ignore = ["we-not-you"]       # the more specific entry wins; on a tie, ignore wins
+allow = ["NASA", "SOULPOST"]  # words never taken for shouting
+fail_on = "error"             # or "warning", "info": what makes `soulpost lint` exit 1
+packs = ["team/rules.toml"]   # packs beyond rules/*.toml
+
+[lint.severity]
+shouting = "error"
+
+[lint.options.promo-share]
+max_share = 0.25
+window = "14d"
+```
+
+In a post, `[lint] ignore = ["shouting"]` (with an optional `reason`) silences rules for that
+post; `soulpost lint --show-unused-suppressions` reports entries that no longer hide anything.
+An unknown rule code or name anywhere is an error, with the closest match suggested.
+"""
+
 LESSON_TITLES = {
     "listen": "listen: relationships, not yelling",
     "relate": "relate: business with soul",
@@ -127,4 +152,5 @@ def rules_markdown(registry: Registry) -> str:
                         shown = shown[:56] + " ..."
                     doc = info.option_docs.get(key, "")
                     lines.append(f"| `{key}` | `{_cell(shown)}` | {doc} |")
+    lines += ["", CONFIGURING.rstrip()]
     return "\n".join(lines) + "\n"
