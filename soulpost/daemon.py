@@ -71,15 +71,12 @@ class Daemon:
                 report = run_pass(
                     self.root,
                     clock=self.clock,
-                    options=PassOptions(
-                        kind="daemon", lock_held=True, stop=self.stopping.is_set
-                    ),
+                    options=PassOptions(kind="daemon", lock_held=True, stop=self.stopping.is_set),
                     cache=self.cache,
                     log=self.log,
                 )
             except Exception as exc:  # a broken config mid-run must not kill the daemon
-                message = getattr(exc, "render", lambda: str(exc))()
-                self.log(f"pass failed ({why}): {type(exc).__name__}: {message}")
+                self.log(f"pass failed ({why}): {type(exc).__name__}: {exc}")
                 self.write_heartbeat("error", error=str(exc))
                 return
             self.last_report = report
@@ -205,10 +202,8 @@ class Daemon:
             signal.signal(signal.SIGTERM, self._on_stop)
             signal.signal(signal.SIGINT, self._on_stop)
             signal.signal(signal.SIGHUP, self._on_hup)
-            self.log(
-                f"daemon started for {self.root} (heartbeat {publish.heartbeat.total_seconds():g}s, "
-                f"rescan {publish.rescan.total_seconds():g}s)"
-            )
+            beat, rescan = publish.heartbeat.total_seconds(), publish.rescan.total_seconds()
+            self.log(f"daemon started for {self.root} (heartbeat {beat:g}s, rescan {rescan:g}s)")
             self.scheduler.start()
             with self.busy:  # the pass in flight, if any, finishes first
                 pass

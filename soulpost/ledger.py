@@ -189,6 +189,10 @@ class Ledger(ABC):
         """Every row (optionally one post's), oldest first, with their parts."""
 
     @abstractmethod
+    def get(self, key: PubKey) -> Publication | None:
+        """One row by its key, with its parts."""
+
+    @abstractmethod
     def attempts(self, post_id: str | None = None) -> list[Attempt]:
         """Every attempt (optionally one post's), oldest first."""
 
@@ -368,9 +372,7 @@ class LedgerError(Exception):
 class SqliteLedger(Ledger):
     """The ledger in one SQLite file (WAL mode), safe across processes on one host."""
 
-    def __init__(
-        self, path: Path, *, owner: Owner | None = None, read_only: bool = False
-    ) -> None:
+    def __init__(self, path: Path, *, owner: Owner | None = None, read_only: bool = False) -> None:
         self.path = path
         self.owner = owner or Owner.current()
         self.read_only = read_only
@@ -459,9 +461,7 @@ class SqliteLedger(Ledger):
             "WHERE post_id = ? AND platform = ? AND content_hash = ? ORDER BY part",
             (key.post_id, key.platform, key.content_hash),
         ).fetchall()
-        return self._row(
-            row, tuple(Part(i, k, s, r, u, from_ts(p)) for i, k, s, r, u, p in parts)
-        )
+        return self._row(row, tuple(Part(i, k, s, r, u, from_ts(p)) for i, k, s, r, u, p in parts))
 
     # -- reading --------------------------------------------------------------------------
 
@@ -867,8 +867,7 @@ class SqliteLedger(Ledger):
 
     def last_run(self) -> RunRecord | None:
         row = self._db.execute(
-            "SELECT started_at, finished_at, pid, kind, summary FROM runs "
-            "ORDER BY id DESC LIMIT 1"
+            "SELECT started_at, finished_at, pid, kind, summary FROM runs ORDER BY id DESC LIMIT 1"
         ).fetchone()
         if row is None:
             return None

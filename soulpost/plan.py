@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
+from functools import partial
 from typing import TYPE_CHECKING
 
 from soulpost.timeutil import LocalTimeKind, format_duration, resolve_local
@@ -255,10 +256,7 @@ def build_plan(
         lateness = post.max_lateness or settings.publish.max_lateness
         for platform in post.platforms:
             latest = rows.get((post.id, platform))
-
-            def item(action: Action, reason: str = "", *, _p: str = platform) -> Item:
-                latest = rows.get((post.id, _p))
-                return Item(post, _p, timing.at, timing.source, action, reason, latest)
+            item = partial(_item, post, platform, timing, latest)
 
             if latest is not None and latest.state != "pending" and not _reopened(latest, timing):
                 items.append(item(Action.SETTLED, latest.reason or latest.state))
@@ -304,6 +302,17 @@ def build_plan(
     return Plan(items, timings, chosen)
 
 
+def _item(  # noqa: PLR0917 (bound with functools.partial)
+    post: Post,
+    platform: str,
+    timing: Timing,
+    latest: Publication | None,
+    action: Action,
+    reason: str = "",
+) -> Item:
+    return Item(post, platform, timing.at, timing.source, action, reason, latest)
+
+
 def _reopened(latest: Publication, timing: Timing) -> bool:
     """A failed or missed publication whose post now has another time is planned afresh."""
     if latest.state not in ("failed", "missed"):
@@ -317,4 +326,3 @@ def newest_rows(rows: Iterable[Publication]) -> dict[tuple[str, str], Publicatio
     for row in rows:
         out[(row.post_id, row.platform)] = row
     return out
-

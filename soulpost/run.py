@@ -198,7 +198,16 @@ def run_pass(
         policy = opts.policy or RetryPolicy(
             max_attempts=publish.max_attempts, base_delay=publish.retry_delay.total_seconds()
         )
-        _publish(ws, ledger, adapters, clock, opts, policy, report, log)
+        _publish(
+            ws,
+            ledger,
+            adapters=adapters,
+            clock=clock,
+            opts=opts,
+            policy=policy,
+            report=report,
+            log=log,
+        )
         if not opts.dry_run:
             ledger.finish_run(run_id, clock.now(), {**report.counts(), "due": report.due})
     finally:
@@ -247,6 +256,7 @@ def _ledger_view(
 def _publish(
     ws: Workspace,
     ledger: Ledger,
+    *,
     adapters: Adapters,
     clock: Clock,
     opts: PassOptions,
@@ -297,7 +307,16 @@ def _publish(
             log(f"blocked {item.post.id} on {item.platform}: {item.reason}")
         elif item.action is Action.SETTLED and item.latest is not None:
             if item.latest.state == "in_doubt" and not opts.dry_run:
-                _try_reconcile(item, ledger, adapters, clock, policy, opts, report, log)
+                _try_reconcile(
+                    item,
+                    ledger,
+                    adapters=adapters,
+                    clock=clock,
+                    policy=policy,
+                    opts=opts,
+                    report=report,
+                    log=log,
+                )
             elif opts.only is not None:
                 state = item.latest.state.replace("_", " ")
                 where = f" ({item.latest.url})" if item.latest.url else ""
@@ -355,6 +374,7 @@ def _publish(
 def _try_reconcile(
     item: Item,
     ledger: Ledger,
+    *,
     adapters: Adapters,
     clock: Clock,
     policy: RetryPolicy,

@@ -152,6 +152,7 @@ def test_second_daemon_refuses_while_first_runs(tmp_path: Path) -> None:
                 capture_output=True,
                 text=True,
                 timeout=30,
+                check=False,
             )
             assert second.returncode == 2
             assert "holds the workspace" in second.stderr
@@ -160,6 +161,7 @@ def test_second_daemon_refuses_while_first_runs(tmp_path: Path) -> None:
                 capture_output=True,
                 text=True,
                 timeout=30,
+                check=False,
             )
             assert busy.returncode == 0 and "nothing done" in busy.stderr
         finally:

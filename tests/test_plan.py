@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from soulpost.config import Settings
-from soulpost.ledger import Publication, PubKey
+from soulpost.ledger import PubKey, Publication
 from soulpost.plan import Action, build_plan, next_free_slot, resolve_times, slot_instants
 from soulpost.posts import Post
 from soulpost.timeutil import LocalTimeKind

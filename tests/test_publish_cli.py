@@ -224,7 +224,7 @@ def test_lint_gate_blocks_error_findings_per_platform(
     cli: Any, workspace: Any, at: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = CONFIG.replace("lint_gate = false", "lint_gate = true")
-    two = 'text = "Two: ok?"\nplatforms = ["mastodon", "linkedin"]\nat = 2026-12-01T09:30:00\nstatus = "approved"\n'  # noqa: E501
+    two = 'text = "Two: ok?"\nplatforms = ["mastodon", "linkedin"]\nat = 2026-12-01T09:30:00\nstatus = "approved"\n'
     root = workspace(
         config,
         {
@@ -235,7 +235,11 @@ def test_lint_gate_blocks_error_findings_per_platform(
     )
     calls = _fake_engine(
         monkeypatch,
-        [_finding("loud", "error"), _finding("two", "error", "linkedin"), _finding("warned", "warning")],
+        [
+            _finding("loud", "error"),
+            _finding("two", "error", "linkedin"),
+            _finding("warned", "warning"),
+        ],
     )
     at("2026-12-01T09:30:10Z")
     result = cli("publish", "--due", cwd=root)

@@ -230,7 +230,7 @@ def test_resolve_and_retry_by_a_person(
 
 def test_thread_resumes_without_duplicating_parts(tmp_path: Path, server: LocalServer) -> None:
     post = simple() + 'thread = ["part two", "part three"]\n'
-    root = make_ws(tmp_path, server.url, {"t": post}, publish='max_attempts = 3')
+    root = make_ws(tmp_path, server.url, {"t": post}, publish="max_attempts = 3")
     server.push(Reply(200), Reply(200), Reply(400, body={"error": "too long"}))
     report = run(root, ManualClock(T0))
     assert report.results[0].state == "failed"
@@ -312,9 +312,7 @@ def test_second_pass_steps_aside_while_lock_is_held(tmp_path: Path, server: Loca
     assert server.count() == 0
 
 
-def test_publish_now_ignores_the_time_but_not_approval(
-    tmp_path: Path, server: LocalServer
-) -> None:
+def test_publish_now_ignores_the_time_but_not_approval(tmp_path: Path, server: LocalServer) -> None:
     root = make_ws(
         tmp_path,
         server.url,

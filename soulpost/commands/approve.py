@@ -21,9 +21,7 @@ _STATUS = re.compile(r"""^(\s*status\s*=\s*)("[^"\n]*"|'[^'\n]*')""")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("ids", nargs="+", metavar="ID", help="posts to approve")
-    parser.add_argument(
-        "--draft", action="store_true", help='set status back to "draft" instead'
-    )
+    parser.add_argument("--draft", action="store_true", help='set status back to "draft" instead')
 
 
 def _only_status_changed(old: dict[str, Any], new_text: str, status: str) -> bool:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from soulpost.commands import open_workspace
+
+if TYPE_CHECKING:
+    from soulpost.ledger import Attempt, PubKey
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -66,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     if not pubs:
         print(f"no publications recorded{' for ' + args.id if args.id else ''}")
         return 0
-    by_key: dict[object, list[object]] = {}
+    by_key: dict[PubKey, list[Attempt]] = {}
     for attempt in attempts:
         by_key.setdefault(attempt.key, []).append(attempt)
     for pub in pubs:
@@ -76,9 +80,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{pub.post_id} on {pub.platform}: {state}{where} (due {sched}, key {pub.idem_key})")
         if pub.reason:
             print(f"    {pub.reason}")
-        for attempt in by_key.get(pub.key, []):
-            a = attempt  # for the type checker: Attempt
-            line = f"    {a.at.isoformat()}  part {a.part + 1}  {a.outcome}"  # type: ignore[attr-defined]
-            error = a.error  # type: ignore[attr-defined]
-            print(f"{line}: {error}" if error else line)
+        for a in by_key.get(pub.key, []):
+            line = f"    {a.at.isoformat()}  part {a.part + 1}  {a.outcome}"
+            print(f"{line}: {a.error}" if a.error else line)
     return 0

@@ -58,8 +58,7 @@ def run(args: argparse.Namespace) -> int:
         missing = [i for i in args.ids if i not in known]
         if missing:
             raise UsageError(
-                f"no post with id {', '.join(missing)} in the queue "
-                "(see `soulpost queue` for ids)"
+                f"no post with id {', '.join(missing)} in the queue (see `soulpost queue` for ids)"
             )
         options.only = set(args.ids)
         options.now_ids = set(args.ids)

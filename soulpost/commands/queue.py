@@ -25,7 +25,8 @@ def _ledger_view(ws: Any) -> tuple[dict[str, datetime], dict[tuple[str, str], st
         return {}, {}
     ledger = open_ledger(ws.state_dir, backend=ws.settings.publish.ledger, read_only=True)
     try:
-        states = {k: r.state for k, r in newest_rows(ledger.publications()).items()}
+        rows = newest_rows(ledger.publications())
+        states: dict[tuple[str, str], str] = {k: r.state for k, r in rows.items()}
         return ledger.slots(), states
     finally:
         ledger.close()

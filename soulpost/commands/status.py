@@ -99,7 +99,9 @@ def run(args: argparse.Namespace) -> int:
         interval = float(beat.get("interval", 30))
         stale = beat_age > 3 * interval or beat.get("state") == "stopped"
         state = beat.get("state", "running")
-        flag = " (STALE: the daemon is not running or is stuck)" if stale and state != "stopped" else ""
+        flag = ""
+        if stale and state != "stopped":
+            flag = " (STALE: the daemon is not running or is stuck)"
         print(
             f"daemon: {state}, pid {beat.get('pid')}, heartbeat {format_duration_s(beat_age)} "
             f"ago{flag}"

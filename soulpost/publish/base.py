@@ -168,8 +168,8 @@ class Adapter:
     """
 
     name: ClassVar[str] = ""
-    #: True when :meth:`lookup` can tell whether a key was published.
-    supports_lookup: ClassVar[bool] = False
+    #: True when :meth:`lookup` can tell whether a key was published (may be set per instance).
+    supports_lookup: bool = False
 
     def __init__(self, config: AdapterConfig) -> None:
         self.config = config

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from soulpost.publish.base import (
     Adapter,
     NotSent,
+    Payload,
     PublishError,
     RateLimited,
     Receipt,
@@ -84,7 +85,9 @@ def deliver(
             continue
         if part is not None and part.state == "sending":
             # Sent by an earlier process that stopped: only a lookup may settle it.
-            settled = _settle_by_lookup(adapter, ledger, pub, index, part_key, payload, clock)
+            settled = _settle_by_lookup(
+                adapter, ledger, pub, index, part_key=part_key, payload=payload, clock=clock
+            )
             if isinstance(settled, Outcome):
                 return settled
             if settled is not None:
@@ -106,7 +109,7 @@ def deliver(
                 if tries < policy.inline_attempts:
                     clock.sleep(policy.inline_delay * 2 ** (tries - 1))
                     continue
-                return _defer(ledger, pub, exc, clock, policy, jitter)
+                return _defer(ledger, pub, exc, clock=clock, policy=policy, jitter=jitter)
             except RateLimited as exc:
                 ledger.abort_part(key, index)
                 ledger.record_attempt(key, index, clock.now(), exc.outcome, exc.message)
@@ -118,11 +121,15 @@ def deliver(
                     clock.sleep(max(0.0, wait))
                     continue
                 reason = f"rate limited until {reset.isoformat()}: {exc.message}"
-                return _release(ledger, pub, "pending", clock, reason, reset, count=False)
+                return _release(
+                    ledger, pub, "pending", clock=clock, reason=reason, when=reset, count=False
+                )
             except Rejected as exc:
                 ledger.abort_part(key, index)
                 ledger.record_attempt(key, index, clock.now(), exc.outcome, exc.message)
-                return _release(ledger, pub, "failed", clock, exc.message, None, count=True)
+                return _release(
+                    ledger, pub, "failed", clock=clock, reason=exc.message, when=None, count=True
+                )
             except Exception as exc:  # UnknownOutcome, or an adapter bug: never guess "not sent"
                 unknown = (
                     exc
@@ -131,7 +138,14 @@ def deliver(
                 )
                 ledger.record_attempt(key, index, clock.now(), unknown.outcome, unknown.message)
                 settled = _settle_by_lookup(
-                    adapter, ledger, pub, index, part_key, payload, clock, unknown.message
+                    adapter,
+                    ledger,
+                    pub,
+                    index,
+                    part_key=part_key,
+                    payload=payload,
+                    clock=clock,
+                    why=unknown.message,
                 )
                 if isinstance(settled, Outcome):
                     return settled
@@ -140,7 +154,7 @@ def deliver(
                     tries += 1
                     if tries < policy.inline_attempts:
                         continue
-                    return _defer(ledger, pub, unknown, clock, policy, jitter)
+                    return _defer(ledger, pub, unknown, clock=clock, policy=policy, jitter=jitter)
                 receipt = settled
                 parent = receipt
                 break
@@ -155,7 +169,8 @@ def deliver(
             parent = receipt
             break
     ledger.finish(key, "published", clock.now())
-    first = next((p for p in _parts(ledger, pub) if p.index == 0), None)
+    final = ledger.get(key)
+    first = next((p for p in final.parts if p.index == 0), None) if final else None
     receipt0 = (
         Receipt(first.remote_id or first.key, first.url, first.published_at or clock.now())
         if first
@@ -164,18 +179,14 @@ def deliver(
     return Outcome("published", None, receipt0)
 
 
-def _parts(ledger: Ledger, pub: Publication) -> tuple[object, ...]:
-    fresh = [p for p in ledger.publications(pub.post_id) if p.key == pub.key]
-    return fresh[0].parts if fresh else ()
-
-
 def _settle_by_lookup(
     adapter: Adapter,
     ledger: Ledger,
     pub: Publication,
     index: int,
+    *,
     part_key: str,
-    payload: object,
+    payload: Payload,
     clock: Clock,
     why: str | None = None,
 ) -> Outcome | Receipt | None:
@@ -184,7 +195,7 @@ def _settle_by_lookup(
     reason = why or "a request was in flight when an earlier pass stopped"
     if adapter.supports_lookup:
         try:
-            found = adapter.lookup(part_key, payload)  # type: ignore[arg-type]
+            found = adapter.lookup(part_key, payload)
         except Exception as exc:
             message = exc.message if isinstance(exc, PublishError) else type(exc).__name__
             reason = f"{reason}; lookup could not tell: {message}"
@@ -204,13 +215,14 @@ def _settle_by_lookup(
             return found
     else:
         reason = f"{reason}; {adapter.name} cannot check, so a person must (soulpost resolve)"
-    return _release(ledger, pub, "in_doubt", clock, reason, None, count=True)
+    return _release(ledger, pub, "in_doubt", clock=clock, reason=reason, when=None, count=True)
 
 
 def _defer(
     ledger: Ledger,
     pub: Publication,
     exc: PublishError,
+    *,
     clock: Clock,
     policy: RetryPolicy,
     jitter: Callable[[], float],
@@ -218,20 +230,20 @@ def _defer(
     attempts = pub.attempts + 1
     if attempts >= policy.max_attempts:
         reason = f"gave up after {attempts} passes: {exc.message}"
-        return _release(ledger, pub, "failed", clock, reason, None, count=True)
+        return _release(ledger, pub, "failed", clock=clock, reason=reason, when=None, count=True)
     when = clock.now() + policy.backoff(attempts, jitter())
     reason = f"not sent ({exc.message}); retry {attempts + 1} at {when.isoformat()}"
-    return _release(ledger, pub, "pending", clock, reason, when, count=True)
+    return _release(ledger, pub, "pending", clock=clock, reason=reason, when=when, count=True)
 
 
 def _release(
     ledger: Ledger,
     pub: Publication,
     state: State,
+    *,
     clock: Clock,
     reason: str | None,
     when: datetime | None,
-    *,
     count: bool,
 ) -> Outcome:
     ledger.finish(

@@ -35,14 +35,11 @@ class WebhookAdapter(Adapter):
             )
         self.url = url
         self.lookup_url = self.config.options.get("lookup_url")
+        self.supports_lookup = bool(self.lookup_url)
         connect = float(self.config.options.get("connect_timeout", http.DEFAULT_TIMEOUT[0]))
         read = float(self.config.options.get("read_timeout", http.DEFAULT_TIMEOUT[1]))
         self.timeout = (connect, read)
         self._session: requests.Session | None = None
-
-    @property
-    def supports_lookup(self) -> bool:  # type: ignore[override]
-        return bool(self.lookup_url)
 
     @property
     def session(self) -> requests.Session:
