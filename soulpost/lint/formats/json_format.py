@@ -58,5 +58,27 @@ def document(report: Report, root: Path) -> dict[str, Any]:
 
 
 def render_json(report: Report, root: Path) -> str:
-    """The report as indented JSON (UTF-8 text kept as is), ending with a newline."""
-    return json.dumps(document(report, root), indent=2, ensure_ascii=False) + "\n"
+    """The report as JSON with one finding per line, ending with a newline.
+
+    One line per finding keeps the output readable and greppable, and lets the C encoder
+    do the work: ``json.dumps(indent=...)`` falls back to a pure-Python encoder that took
+    most of a second for 20,000 findings.
+    """
+    doc = document(report, root)
+
+    def dump(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    findings = ",\n    ".join(dump(f) for f in doc["findings"])
+    findings = f"[\n    {findings}\n  ]" if findings else "[]"
+    errors = ",\n    ".join(dump(e) for e in doc["errors"])
+    errors = f"[\n    {errors}\n  ]" if errors else "[]"
+    return (
+        "{\n"
+        f'  "version": {dump(doc["version"])},\n'
+        f'  "tool": {dump(doc["tool"])},\n'
+        f'  "findings": {findings},\n'
+        f'  "summary": {dump(doc["summary"])},\n'
+        f'  "errors": {errors}\n'
+        "}\n"
+    )

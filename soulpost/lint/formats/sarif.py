@@ -166,5 +166,9 @@ def document(report: Report, root: Path) -> dict[str, Any]:
 
 
 def render_sarif(report: Report, root: Path) -> str:
-    """The report as SARIF 2.1.0 JSON, ending with a newline."""
-    return json.dumps(document(report, root), indent=2, ensure_ascii=False) + "\n"
+    """The report as SARIF 2.1.0 JSON on one line (tools read it, not people), with a newline.
+
+    Compact output lets ``json`` use its C encoder; indenting falls back to pure Python and
+    cost about a second for 20,000 results.
+    """
+    return json.dumps(document(report, root), ensure_ascii=False, separators=(",", ":")) + "\n"
