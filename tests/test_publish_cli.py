@@ -265,3 +265,26 @@ def test_lint_gate_fails_closed_and_is_skipped_when_nothing_is_due(
     assert result.code == 1
     assert "the linter failed (RuntimeError: rule crashed); not publishing unchecked" in result.out
     assert outbox(root) == []
+
+
+def test_real_lint_gate_blocks_an_over_long_post_on_its_platform(
+    cli: Any, workspace: Any, at: Any
+) -> None:
+    config = CONFIG.replace("lint_gate = false", "lint_gate = true").replace(
+        '[platforms.linkedin]\nadapter = "outbox"',
+        '[platforms.linkedin]\nadapter = "outbox"\n[platforms.bluesky]\nadapter = "outbox"',
+    )
+    long_text = "We wrote up what we learned this month. " * 10 + "What would you add?"
+    body = (
+        f'text = "{long_text}"\nplatforms = ["mastodon", "bluesky"]\n'
+        'at = 2026-12-01T09:30:00\nstatus = "approved"\n'
+    )
+    root = workspace(config, {"long.toml": body})
+    lint = cli("lint", cwd=root)
+    assert "bluesky" in lint.out and lint.code == 1, lint.out
+    at("2026-12-01T09:30:10Z")
+    result = cli("publish", "--due", cwd=root)
+    assert result.code == 1
+    assert "blocked    long on bluesky: lint " in result.out
+    assert "published  long on mastodon" in result.out
+    assert [r["platform"] for r in outbox(root)] == ["mastodon"]
