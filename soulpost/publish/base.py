@@ -22,7 +22,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -159,6 +159,19 @@ class AdapterConfig:
         return [env[n] for n in self.credentials.values() if env.get(n)]
 
 
+@dataclass(frozen=True)
+class Setting:
+    """One documented setting of an adapter: an ``env`` role or an ``options`` key.
+
+    ``soulpost adapters`` lists them and ``soulpost doctor`` checks that every required
+    ``env`` role names a variable that is set.
+    """
+
+    doc: str
+    required: bool = False
+    default: Any = None
+
+
 class Adapter:
     """Base class of every adapter. Subclasses set ``name`` and override the methods.
 
@@ -170,6 +183,16 @@ class Adapter:
     name: ClassVar[str] = ""
     #: True when :meth:`lookup` can tell whether a key was published (may be set per instance).
     supports_lookup: bool = False
+    #: One line for ``soulpost adapters``.
+    summary: ClassVar[str] = ""
+    #: Credential roles read from ``env`` (role -> what the variable must hold).
+    env_roles: ClassVar[Mapping[str, Setting]] = {}
+    #: Keys of ``options`` this adapter reads (key -> meaning and default).
+    options: ClassVar[Mapping[str, Setting]] = {}
+    #: How long a freshly issued token works, when the platform says (None: no known end).
+    #: ``soulpost doctor`` warns when it ends before the last queued post; the issue date
+    #: comes from ``options.token_issued`` (YYYY-MM-DD or an ISO instant).
+    token_lifetime: ClassVar[timedelta | None] = None
 
     def __init__(self, config: AdapterConfig) -> None:
         self.config = config
@@ -228,6 +251,12 @@ class Adapter:
         when ``supports_lookup`` is True.
         """
         raise UnknownOutcome(f"{self.name} cannot look publications up", platform=self.platform)
+
+    def check(self) -> str:
+        """One cheap authenticated call that proves the credentials work (``doctor
+        --online``): a short description of the account on success, a PublishError
+        otherwise. The default makes no call."""
+        return "no online check"
 
     def close(self) -> None:
         """Release sessions or files (called once at the end of a pass)."""
