@@ -115,6 +115,7 @@ class Adapters:
                     account=conf.account if conf else None,
                     options=dict(conf.options) if conf else {},
                     credentials=dict(conf.env) if conf else {},
+                    root=self.ws.root,
                 )
             )
         return self._made[platform]

@@ -131,6 +131,8 @@ class AdapterConfig:
     options: Mapping[str, Any] = field(default_factory=dict)
     credentials: Mapping[str, str] = field(default_factory=dict)
     environ: Mapping[str, str] | None = None
+    #: The workspace root: relative media paths in posts are read from here.
+    root: Path | None = None
 
     def secret(self, role: str) -> str:
         """The credential for *role*; AuthError naming the variable when it is unset."""
