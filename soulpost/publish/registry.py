@@ -18,6 +18,11 @@ BUILTIN: dict[str, str] = {
     "outbox": "soulpost.publish.adapters.outbox:OutboxAdapter",
     "console": "soulpost.publish.adapters.console:ConsoleAdapter",
     "webhook": "soulpost.publish.adapters.webhook:WebhookAdapter",
+    "linkedin": "soulpost.publish.adapters.linkedin:LinkedInAdapter",
+    "facebook": "soulpost.publish.adapters.facebook:FacebookAdapter",
+    "pinterest": "soulpost.publish.adapters.pinterest:PinterestAdapter",
+    "discord": "soulpost.publish.adapters.discord:DiscordAdapter",
+    "slack": "soulpost.publish.adapters.slack:SlackAdapter",
 }
 
 _loaded: dict[str, type[Adapter]] = {}

@@ -1,9 +1,23 @@
-"""``webhook``: POSTs each publication as JSON to ``options.url``.
+"""``webhook``: POSTs each publication as signed JSON to a URL you run.
 
-Request body: ``{"key", "platform", "reply_to", "payload"}`` with an ``Idempotency-Key``
-header. A 2xx JSON answer may carry ``id`` and ``url``. With ``options.lookup_url`` set,
+The URL comes from ``env.url`` (the NAME of a variable holding it: webhook URLs often embed
+a token, so they are secrets) or, when it holds nothing secret, ``options.url``.
+
+Request body (see :func:`soulpost.publish.render.webhook.generic_body`)::
+
+    {"id": post id, "text", "media": [{"url", "alt"}], "part": n (thread parts),
+     "key", "platform", "reply_to": remote id of the part before, "payload": rendered}
+
+with an ``Idempotency-Key`` header (the same key on every retry of one part). With
+``env.secret`` set, ``X-Soulpost-Timestamp`` and ``X-Soulpost-Signature: sha256=HMAC-SHA256
+(secret, "<timestamp>." + body)`` let the receiver check origin and freshness
+(:func:`soulpost.publish.render.webhook.verify` does exactly that). Media URLs are
+``options.media_base_url`` + the file's path in the workspace.
+
+A 2xx JSON answer may carry ``id`` and ``url``. With ``options.lookup_url`` set,
 ``GET lookup_url?key=KEY`` answering 200 (with ``id``/``url``) or 404 lets the engine settle
-an unknown outcome. Credentials: ``env.token`` (optional) is sent as a Bearer token.
+an unknown outcome. ``env.token`` (optional) is sent as a Bearer token. Thread parts are
+posted in order, each naming the one before in ``reply_to``.
 
 It is also the reference for real HTTP adapters: everything goes through
 :func:`soulpost.publish.http.send`, which maps sockets and statuses onto the error classes.
@@ -11,29 +25,63 @@ It is also the reference for real HTTP adapters: everything goes through
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
 
 from soulpost.errors import ConfigError
 from soulpost.publish import http
-from soulpost.publish.base import Adapter, Payload, Receipt, UnknownOutcome
+from soulpost.publish.base import (
+    Adapter,
+    AuthError,
+    Payload,
+    Receipt,
+    Rendered,
+    Setting,
+    UnknownOutcome,
+)
+from soulpost.publish.render import webhook as hook
+
+if TYPE_CHECKING:
+    from soulpost.posts import Post
 
 
 class WebhookAdapter(Adapter):
     """A generic JSON webhook."""
 
     name = "webhook"
+    summary = "generic JSON POST to your URL: HMAC-SHA256 signed, Idempotency-Key, threads"
+    env_roles: ClassVar[dict[str, Setting]] = {
+        "url": Setting("the webhook URL (or options.url when it is not secret)"),
+        "secret": Setting("shared secret for the X-Soulpost-Signature HMAC-SHA256 header"),
+        "token": Setting("sent as Authorization: Bearer"),
+    }
+    options: ClassVar[dict[str, Setting]] = {
+        "url": Setting("the webhook URL when it holds no secret (else env.url)"),
+        "lookup_url": Setting("GET ?key=KEY -> 200 receipt / 404, to settle in-doubt posts"),
+        "media_base_url": Setting("prefix turning a media path into the URL sent"),
+        "connect_timeout": Setting("seconds to wait for a connection", default=5.0),
+        "read_timeout": Setting("seconds to wait for an answer once sent", default=30.0),
+    }
 
     def __init__(self, config: Any) -> None:
         super().__init__(config)
         url = self.config.options.get("url")
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        if url is None and "url" not in self.config.credentials:
+            raise ConfigError(
+                "the webhook adapter needs its URL: env.url (the NAME of a variable holding "
+                "it) or options.url",
+                key=f"platforms.{self.platform}.env.url",
+            )
+        if url is not None and (
+            not isinstance(url, str) or not url.startswith(("http://", "https://"))
+        ):
             raise ConfigError(
                 "the webhook adapter needs options.url (http:// or https://)",
                 key=f"platforms.{self.platform}.options.url",
             )
-        self.url = url
+        self._url = url
+        self.media_base = str(self.config.options.get("media_base_url") or "")
         self.lookup_url = self.config.options.get("lookup_url")
         self.supports_lookup = bool(self.lookup_url)
         connect = float(self.config.options.get("connect_timeout", http.DEFAULT_TIMEOUT[0]))
@@ -47,8 +95,36 @@ class WebhookAdapter(Adapter):
             self._session = http.build_session()
         return self._session
 
-    def _headers(self, key: str) -> dict[str, str]:
-        headers = {"Idempotency-Key": key}
+    @property
+    def url(self) -> str:
+        """The URL to POST to (read from the environment at the moment of use)."""
+        if self._url is not None:
+            return str(self._url)
+        value = self.config.secret("url")
+        if not value.startswith(("http://", "https://")):
+            raise AuthError(
+                f"${self.config.credentials['url']} (env.url) does not hold an http(s) URL",
+                platform=self.platform,
+            )
+        return value
+
+    def render(self, post: Post) -> Rendered:
+        """Each part: its text and media with the post's id (and part number)."""
+        rendered = super().render(post)
+        return Rendered(
+            rendered.platform,
+            tuple(
+                {**part, "id": post.id, **({"part": i} if i else {})}
+                for i, part in enumerate(rendered.parts)
+            ),
+        )
+
+    def _headers(self, key: str, body: bytes) -> dict[str, str]:
+        if "secret" in self.config.credentials:
+            now = int(self.config.clock.now().timestamp())
+            headers = hook.signed_headers(self.config.secret("secret"), now, body, key)
+        else:
+            headers = {"Content-Type": "application/json", "Idempotency-Key": key}
         if "token" in self.config.credentials:
             headers["Authorization"] = f"Bearer {self.config.secret('token')}"
         return headers
@@ -63,12 +139,23 @@ class WebhookAdapter(Adapter):
         return Receipt(str(body.get("id") or key), body.get("url"), self.config.clock.now())
 
     def _post(self, payload: Payload, key: str, parent: Receipt | None) -> Receipt:
+        media = [
+            hook.MediaLink(self.media_base + str(m.get("path", "")), str(m.get("alt") or ""))
+            for m in payload.get("media") or ()
+        ]
         body = {
+            **hook.generic_body(
+                str(payload.get("id") or key),
+                str(payload.get("text") or ""),
+                media=media,
+                part=int(payload.get("part") or 0),
+            ),
             "key": key,
             "platform": self.platform,
             "reply_to": parent.remote_id if parent else None,
             "payload": dict(payload),
         }
+        data = hook.encode(body)
         response = http.send(
             self.session,
             "POST",
@@ -77,8 +164,8 @@ class WebhookAdapter(Adapter):
             secrets=self.config.secrets(),
             timeout=self.timeout,
             now=self.config.clock.now(),
-            json=body,
-            headers=self._headers(key),
+            data=data,
+            headers=self._headers(key, data),
         )
         return self._receipt(response, key)
 

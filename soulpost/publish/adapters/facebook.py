@@ -1,0 +1,212 @@
+"""``facebook``: posts to a Facebook Page through the Graph API.
+
+Text posts go to ``/{page}/feed``; one photo goes to ``/{page}/photos`` with its caption and
+``alt_text_custom``; several photos are uploaded unpublished and attached with
+``attached_media``. Facts: ``shared/platforms.md`` §5.
+
+The error *code* in the body decides, not the HTTP status: 190 (and permission codes) is an
+auth problem naming the token variable; 4/17/32/613/80001 are throttling (waiting as
+``X-Business-Use-Case-Usage`` says, when it does); 506 is a duplicate status message,
+reported as probably already published. An in-doubt post is settled by reading the Page's
+recent posts for the same message.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from soulpost.publish.adapters._rest import COMMON_OPTIONS, RestAdapter, json_body, media_list
+from soulpost.publish.base import (
+    AdapterConfig,
+    Payload,
+    RateLimited,
+    Receipt,
+    Rejected,
+    Rendered,
+    Setting,
+    UnknownOutcome,
+)
+from soulpost.publish.http import reset_time
+from soulpost.publish.render import facebook as fb
+
+if TYPE_CHECKING:
+    import requests
+
+    from soulpost.errors import ConfigError
+    from soulpost.posts import Post
+
+DEFAULT_VERSION = "v23.0"
+LOOKUP_LIMIT = 25  # recent posts read when settling an in-doubt publication
+
+
+class FacebookAdapter(RestAdapter):
+    """A Facebook Page (``POST /{page-id}/feed`` and ``/photos``)."""
+
+    name = "facebook"
+    summary = "Facebook Page posts (Graph API), photos with alt text"
+    default_base_url = "https://graph.facebook.com"
+    supports_lookup = True
+    env_roles: ClassVar[dict[str, Setting]] = {
+        "token": Setting("Page access token (pages_manage_posts, pages_read_engagement)", True)
+    }
+    options: ClassVar[dict[str, Setting]] = {
+        "page_id": Setting("the Page's numeric id (or set `account`)", required=True),
+        "version": Setting("Graph API version", default=DEFAULT_VERSION),
+        "token_in": Setting(
+            '"header" (Authorization: Bearer) or "param" (access_token=)', default="header"
+        ),
+        "base_url": Setting("API root", default="https://graph.facebook.com"),
+        "token_issued": Setting("date the token was issued (doctor warns before it expires)"),
+        **COMMON_OPTIONS,
+    }
+
+    def __init__(self, config: AdapterConfig) -> None:
+        super().__init__(config)
+        page = config.options.get("page_id") or config.account
+        if not page or not str(page).isdigit():
+            raise _config_error(
+                self.platform, "the facebook adapter needs the Page's numeric id", "page_id"
+            )
+        self.page_id = str(page)
+        self.version = str(config.options.get("version") or DEFAULT_VERSION).strip("/")
+        self.token_in = str(config.options.get("token_in") or "header")
+        if self.token_in not in ("header", "param"):
+            raise _config_error(self.platform, 'token_in must be "header" or "param"', "token_in")
+
+    # --- pure ------------------------------------------------------------------------------
+
+    def validate(self, post: Post) -> list[str]:
+        return super().validate(post) + self.media_problems(post.media_for(self.platform))
+
+    def render(self, post: Post) -> Rendered:
+        """The post's message and photos (uploaded at publish time)."""
+        message = post.text_for(self.platform).strip()
+        return Rendered(
+            self.platform,
+            ({"message": message, "photos": media_list(post.media_for(self.platform))},),
+        )
+
+    # --- side effects ------------------------------------------------------------------------
+
+    def _url(self, path: str) -> str:
+        return f"{self.base_url}/{self.version}/{path.lstrip('/')}"
+
+    def _auth(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        token = self.token()
+        if self.token_in == "param":
+            params = dict(kwargs.pop("params", None) or {})
+            params["access_token"] = token
+            kwargs["params"] = params
+        else:
+            kwargs["headers"] = {**kwargs.get("headers", {}), "Authorization": f"Bearer {token}"}
+        return kwargs
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        response = self.raw(method, self._url(path), **self._auth(kwargs))
+        if response.status_code < 300:
+            return json_body(response)
+        raise self._error(response)
+
+    def _error(self, response: requests.Response) -> Exception:
+        status = response.status_code
+        error = fb.parse_error(status, json_body(response))
+        code = f" (#{error.code})" if error.code is not None else ""
+        message = self.clean(f"HTTP {status}{code}: {error.message}")
+        if status >= 500 and error.code is None:
+            return UnknownOutcome(message, platform=self.platform)
+        kind = error.kind
+        if kind == "auth":
+            return self.auth_error(message, status)
+        if kind == "throttled":
+            now = self.config.clock.now()
+            reset = fb.regain_access(response.headers, now) or reset_time(response.headers, now)
+            return RateLimited(message, reset_at=reset, platform=self.platform)
+        if kind == "duplicate":
+            return Rejected(
+                f"Facebook refused a duplicate status message - probably already published on "
+                f"Page {self.page_id}: {message}",
+                status=status,
+                platform=self.platform,
+            )
+        if status >= 500:
+            return UnknownOutcome(message, platform=self.platform)
+        return Rejected(message, status=status, platform=self.platform)
+
+    def _photo(self, item: dict[str, Any], *, caption: str, published: bool) -> dict[str, Any]:
+        media = self.read_media(item)
+        fields = fb.photo_body(caption=caption, alt_text=media.alt or None, published=published)
+        files = {"source": (media.path.rsplit("/", 1)[-1], media.data, media.content_type)}
+        return self._call("POST", f"{self.page_id}/photos", data=fields, files=files)
+
+    def _receipt(self, body: dict[str, Any]) -> Receipt:
+        try:
+            post = fb.parse_post(body)
+        except ValueError as exc:
+            raise UnknownOutcome(str(exc), platform=self.platform) from None
+        url = body.get("permalink_url") or post.web_url
+        return Receipt(post.id, str(url), self.config.clock.now())
+
+    def publish(self, payload: Payload, key: str) -> Receipt:
+        message = str(payload.get("message") or "")
+        photos = [dict(p) for p in payload.get("photos") or ()]
+        if len(photos) == 1:
+            return self._receipt(self._photo(photos[0], caption=message, published=True))
+        if photos:
+            ids = [str(self._photo(p, caption="", published=False).get("id") or "") for p in photos]
+            if not all(ids):
+                raise UnknownOutcome(
+                    "Facebook did not return an id for an uploaded photo", platform=self.platform
+                )
+            data = fb.multi_photo_body(message, ids)
+        else:
+            data = fb.feed_body(message)
+        data["fields"] = "id,permalink_url"
+        return self._receipt(self._call("POST", f"{self.page_id}/feed", data=data))
+
+    def lookup(self, key: str, payload: Payload) -> Receipt | None:
+        """Read the Page's recent posts for one with the same message."""
+        message = str(payload.get("message") or "").strip()
+        if not message:
+            raise UnknownOutcome("a post without text cannot be looked up", platform=self.platform)
+        body = self._call(
+            "GET",
+            f"{self.page_id}/feed",
+            params={"fields": "id,message,created_time,permalink_url", "limit": LOOKUP_LIMIT},
+        )
+        for item in body.get("data") or ():
+            if isinstance(item, dict) and str(item.get("message") or "").strip() == message:
+                created = _graph_time(item.get("created_time")) or self.config.clock.now()
+                url = item.get("permalink_url") or fb.PagePost(str(item["id"])).web_url
+                return Receipt(str(item["id"]), str(url), created)
+        return None
+
+    def check(self) -> str:
+        body = self._call("GET", "me", params={"fields": "id,name"})
+        who = body.get("name") or "?"
+        note = "" if str(body.get("id")) == self.page_id else f" (not page {self.page_id}!)"
+        return f"token works for {who} ({body.get('id')}){note}"
+
+
+def _graph_time(value: Any) -> datetime | None:
+    """Graph API times look like ``2026-12-01T08:00:00+0000``."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+
+
+def _config_error(platform: str, problem: str, option: str) -> ConfigError:
+    from soulpost.errors import ConfigError
+
+    return ConfigError(
+        problem,
+        key=f"platforms.{platform}.options.{option}",
+        hint=f"see `soulpost adapters facebook`; {json.dumps(option)} under options",
+    )

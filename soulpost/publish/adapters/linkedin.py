@@ -1,0 +1,239 @@
+"""``linkedin``: posts to a member or organisation feed through the versioned Posts API.
+
+Text goes out in LinkedIn's "little" format, escaped by
+:func:`soulpost.publish.render.linkedin.escape_little` (an unescaped bracket would make
+LinkedIn silently cut the post). Images go through ``initializeUpload`` + ``PUT`` and are
+attached with their alt text. Facts: ``shared/platforms.md`` §4.
+
+Errors: 401/403 name the token variable; 422 ``DUPLICATE_POST`` is reported as a duplicate
+of the URN LinkedIn names, and :meth:`LinkedInAdapter.lookup` turns that answer into a
+receipt when settling an in-doubt post; 426 ``NONEXISTENT_VERSION`` says to set
+``options.version``; 429 waits until the next midnight UTC (when LinkedIn's daily quotas
+reset; it sends no reset header); 5xx and lost answers are unknown outcomes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from soulpost.publish.adapters._rest import COMMON_OPTIONS, RestAdapter, json_body, media_list
+from soulpost.publish.base import (
+    AdapterConfig,
+    Payload,
+    RateLimited,
+    Receipt,
+    Rejected,
+    Rendered,
+    Setting,
+    UnknownOutcome,
+)
+from soulpost.publish.render import linkedin as li
+
+if TYPE_CHECKING:
+    import requests
+
+    from soulpost.posts import Post
+
+DEFAULT_VERSION = "202601"
+#: Stands for "the member the token belongs to" until /v2/userinfo says who that is.
+TOKEN_MEMBER = "urn:li:person:(token)"
+
+
+class LinkedInAdapter(RestAdapter):
+    """LinkedIn Posts API (``POST /rest/posts``)."""
+
+    name = "linkedin"
+    summary = "LinkedIn member or organisation posts (Posts API), images with alt text"
+    default_base_url = "https://api.linkedin.com"
+    supports_lookup = True  # a re-sent duplicate names the existing post
+    token_lifetime = timedelta(days=60)
+    env_roles: ClassVar[dict[str, Setting]] = {
+        "token": Setting("OAuth 2.0 access token (w_member_social or w_organization_social)", True)
+    }
+    options: ClassVar[dict[str, Setting]] = {
+        "author": Setting(
+            "urn:li:person:<id> or urn:li:organization:<id>; default: the token's member "
+            "(from /v2/userinfo); `account` is used when it is such a URN"
+        ),
+        "version": Setting("LinkedIn-Version header, YYYYMM", default=DEFAULT_VERSION),
+        "visibility": Setting("PUBLIC, CONNECTIONS or LOGGED_IN", default="PUBLIC"),
+        "base_url": Setting("API root", default="https://api.linkedin.com"),
+        "token_issued": Setting("date the token was issued (doctor warns before it expires)"),
+        **COMMON_OPTIONS,
+    }
+
+    def __init__(self, config: AdapterConfig) -> None:
+        super().__init__(config)
+        self.version = str(config.options.get("version") or DEFAULT_VERSION)
+        li.headers(self.version)  # a malformed version is a config error now, not at 09:00
+        self.visibility = str(config.options.get("visibility") or "PUBLIC")
+        configured = config.options.get("author") or config.account
+        self.author = str(configured) if configured else None
+        if self.author and not self.author.startswith("urn:li:"):
+            self.author = f"urn:li:person:{self.author}"
+        self._member: str | None = None
+
+    # --- pure ------------------------------------------------------------------------------
+
+    def validate(self, post: Post) -> list[str]:
+        problems = super().validate(post)
+        escaped = li.escape_little(post.text_for(self.platform).strip())
+        if len(escaped) > li.MAX_LENGTH:
+            problems.append(
+                f"escaped for LinkedIn the text has {len(escaped)} characters; "
+                f"LinkedIn allows {li.MAX_LENGTH}"
+            )
+        return problems + self.media_problems(post.media_for(self.platform))
+
+    def render(self, post: Post) -> Rendered:
+        """The ``POST /rest/posts`` body (images are attached after upload) and the images."""
+        text = post.text_for(self.platform).strip()
+        body = li.post_body(
+            self.author or TOKEN_MEMBER,
+            text,
+            visibility=self.visibility,  # type: ignore[arg-type]
+        )
+        return Rendered(
+            self.platform, ({"post": body, "media": media_list(post.media_for(self.platform))},)
+        )
+
+    # --- side effects ------------------------------------------------------------------------
+
+    def _headers(self) -> dict[str, str]:
+        return {**li.headers(self.version), "Authorization": f"Bearer {self.token()}"}
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """A REST call; LinkedIn's own error body decides the error class."""
+        url = path if path.startswith("http") else f"{self.base_url}{path}"
+        headers = {**self._headers(), **kwargs.pop("headers", {})}
+        response = self.raw(method, url, headers=headers, **kwargs)
+        if response.status_code < 300:
+            return response
+        raise self._error(response)
+
+    def _error(self, response: requests.Response) -> Exception:
+        status = response.status_code
+        error = li.parse_error(status, json_body(response))
+        code = f" {error.code}" if error.code else ""
+        message = self.clean(f"HTTP {status}{code}: {error.message}")
+        if error.auth:
+            return self.auth_error(message, status)
+        if error.duplicate:
+            urn = error.duplicate_of
+            where = f" of {urn} ({li.post_url(urn)})" if urn else ""
+            return Duplicate(
+                f"LinkedIn says this post is a duplicate{where} - probably already published: "
+                f"{message}",
+                urn=error.duplicate_of,
+                platform=self.platform,
+            )
+        if error.version_retired:
+            return Rejected(
+                f"LinkedIn-Version {self.version} is no longer active: set options.version "
+                f'(e.g. version = "{DEFAULT_VERSION}") under [platforms.{self.platform}]: '
+                f"{message}",
+                status=status,
+                platform=self.platform,
+            )
+        if error.rate_limited:
+            return RateLimited(
+                f"{message} (daily quotas reset at midnight UTC)",
+                reset_at=next_midnight_utc(self.config.clock.now()),
+                platform=self.platform,
+            )
+        if 400 <= status < 500:
+            return Rejected(message, status=status, platform=self.platform)
+        return UnknownOutcome(message, platform=self.platform)
+
+    def member(self) -> str:
+        """The author URN: configured, or the token's member from ``/v2/userinfo``."""
+        if self.author:
+            return self.author
+        if self._member is None:
+            body = json_body(self._call("GET", "/v2/userinfo"))
+            if not body.get("sub"):
+                raise Rejected(
+                    "LinkedIn /v2/userinfo did not say who the token belongs to; set "
+                    f"options.author under [platforms.{self.platform}]",
+                    platform=self.platform,
+                )
+            self._member = f"urn:li:person:{body['sub']}"
+        return self._member
+
+    def _upload(self, owner: str, item: dict[str, Any]) -> li.ImageRef:
+        media = self.read_media(item)
+        reply = self._call(
+            "POST",
+            "/rest/images?action=initializeUpload",
+            json=li.initialize_upload_body(owner),
+        )
+        try:
+            upload = li.parse_initialize_upload(json_body(reply))
+        except ValueError as exc:
+            raise UnknownOutcome(str(exc), platform=self.platform) from None
+        self._call(
+            "PUT",
+            upload.upload_url,
+            data=media.data,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        return li.ImageRef(upload.image, media.alt)
+
+    def _create(self, payload: Payload) -> Receipt:
+        body = dict(payload["post"])
+        author = self.member()
+        body["author"] = author
+        images = [self._upload(author, dict(m)) for m in payload.get("media") or ()]
+        if len(images) == 1:
+            body["content"] = {"media": {"id": images[0].urn, "altText": images[0].alt}}
+        elif images:
+            body["content"] = {
+                "multiImage": {"images": [{"id": i.urn, "altText": i.alt} for i in images]}
+            }
+        response = self._call("POST", "/rest/posts", json=body)
+        try:
+            urn = li.parse_created(response.headers)
+        except ValueError as exc:
+            raise UnknownOutcome(str(exc), platform=self.platform) from None
+        return Receipt(urn, li.post_url(urn), self.config.clock.now())
+
+    def publish(self, payload: Payload, key: str) -> Receipt:
+        return self._create(payload)
+
+    def lookup(self, key: str, payload: Payload) -> Receipt | None:
+        """Send the post again: LinkedIn refuses a duplicate and names the post that exists,
+        which is the receipt; if it was not there, this sends it (once), which is also a
+        receipt. Anything else leaves the doubt for a person."""
+        try:
+            return self._create(payload)
+        except Duplicate as exc:
+            if exc.urn is None:
+                raise UnknownOutcome(exc.message, platform=self.platform) from None
+            return Receipt(exc.urn, li.post_url(exc.urn), self.config.clock.now())
+        except Exception as exc:
+            message = getattr(exc, "message", type(exc).__name__)
+            raise UnknownOutcome(
+                f"LinkedIn could not settle it: {message}", platform=self.platform
+            ) from None
+
+    def check(self) -> str:
+        body = json_body(self._call("GET", "/v2/userinfo"))
+        who = body.get("name") or body.get("sub") or "?"
+        return f"token works for {who} (urn:li:person:{body.get('sub')})"
+
+
+class Duplicate(Rejected):
+    """LinkedIn's 422 DUPLICATE_POST; ``urn`` is the post that already exists."""
+
+    def __init__(self, message: str, *, urn: str | None, platform: str | None = None) -> None:
+        self.urn = urn
+        super().__init__(message, status=422, platform=platform)
+
+
+def next_midnight_utc(now: datetime) -> datetime:
+    """The next 00:00 UTC after *now*."""
+    from datetime import UTC
+
+    day = now.astimezone(UTC).date() + timedelta(days=1)
+    return datetime.combine(day, time(0), tzinfo=UTC)

@@ -1,0 +1,160 @@
+"""``pinterest``: creates a Pin on a board through API v5 (``POST /v5/pins``).
+
+A Pin needs exactly one image; it is sent as ``image_base64`` (a URL source would make
+Pinterest fetch it from its own servers). The post's text is the description, its first URL
+the Pin's link, the image's alt text the Pin's ``alt_text``. Facts: ``shared/platforms.md``
+§6. Pinterest has no idempotency and no way to find a Pin by content, so an in-doubt Pin is
+held for a person.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from soulpost.publish.adapters._rest import COMMON_OPTIONS, RestAdapter, json_body, media_list
+from soulpost.publish.base import (
+    AdapterConfig,
+    Payload,
+    RateLimited,
+    Receipt,
+    Rejected,
+    Rendered,
+    Setting,
+    UnknownOutcome,
+)
+from soulpost.publish.http import reset_time
+from soulpost.publish.render import pinterest as pin
+
+if TYPE_CHECKING:
+    import requests
+
+    from soulpost.posts import Post
+
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+class PinterestAdapter(RestAdapter):
+    """Pinterest API v5 Pins."""
+
+    name = "pinterest"
+    summary = "Pinterest Pins (API v5): one image with alt text, description, link"
+    default_base_url = "https://api.pinterest.com"
+    env_roles: ClassVar[dict[str, Setting]] = {
+        "token": Setting("OAuth access token (boards:read, pins:write)", required=True)
+    }
+    options: ClassVar[dict[str, Setting]] = {
+        "board_id": Setting("the board Pins go to (or set `account`)", required=True),
+        "board_section_id": Setting("a section of that board"),
+        "link": Setting("the Pin's link; default: the first URL in the text"),
+        "base_url": Setting("API root", default="https://api.pinterest.com"),
+        "token_issued": Setting("date the token was issued (doctor warns before it expires)"),
+        **COMMON_OPTIONS,
+    }
+
+    def __init__(self, config: AdapterConfig) -> None:
+        super().__init__(config)
+        board = config.options.get("board_id") or config.account
+        if not board:
+            from soulpost.errors import ConfigError
+
+            raise ConfigError(
+                "the pinterest adapter needs the board to pin to",
+                key=f"platforms.{self.platform}.options.board_id",
+            )
+        self.board_id = str(board)
+        section = config.options.get("board_section_id")
+        self.section = str(section) if section else None
+        self.link = config.options.get("link")
+
+    # --- pure ------------------------------------------------------------------------------
+
+    def validate(self, post: Post) -> list[str]:
+        problems = super().validate(post)
+        media = post.media_for(self.platform)
+        if not media:
+            problems.append("a Pin needs an image: add [[media]] with path and alt")
+        problems += self.media_problems(media)
+        for item in media:
+            if (item.alt or "") and len(item.alt or "") > pin.LIMITS["alt_text"]:
+                problems.append(
+                    f"alt text of {item.path} has {len(item.alt or '')} characters; "
+                    f"Pinterest allows {pin.LIMITS['alt_text']}"
+                )
+            kind = _content_type(item.path)
+            if kind not in pin.CONTENT_TYPES:
+                problems.append(f"image {item.path}: Pinterest takes JPEG or PNG")
+        return problems
+
+    def render(self, post: Post) -> Rendered:
+        """The Pin body without the image bytes (read at publish time) and the image."""
+        text = post.text_for(self.platform).strip()
+        media = media_list(post.media_for(self.platform))
+        found = _URL.search(text)
+        link = self.link or (found.group(0).rstrip(".,;:!?)") if found else None)
+        body: dict[str, Any] = {"board_id": self.board_id, "description": text}
+        if link:
+            body["link"] = str(link)
+        if self.section:
+            body["board_section_id"] = self.section
+        if media and media[0]["alt"]:
+            body["alt_text"] = media[0]["alt"]
+        return Rendered(self.platform, ({"pin": body, "media": media[:1]},))
+
+    # --- side effects ------------------------------------------------------------------------
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {self.token()}"}
+        response = self.raw(method, f"{self.base_url}{path}", headers=headers, **kwargs)
+        if response.status_code < 300:
+            return json_body(response)
+        raise self._error(response)
+
+    def _error(self, response: requests.Response) -> Exception:
+        status = response.status_code
+        error = pin.parse_error(status, json_body(response))
+        code = f" (code {error.code})" if error.code is not None else ""
+        message = self.clean(f"HTTP {status}{code}: {error.message}")
+        if error.auth:
+            return self.auth_error(message, status)
+        if error.rate_limited:
+            reset = reset_time(response.headers, self.config.clock.now())
+            return RateLimited(message, reset_at=reset, platform=self.platform)
+        if 400 <= status < 500:
+            return Rejected(message, status=status, platform=self.platform)
+        return UnknownOutcome(message, platform=self.platform)
+
+    def publish(self, payload: Payload, key: str) -> Receipt:
+        spec = dict(payload["pin"])
+        media = [dict(m) for m in payload.get("media") or ()]
+        if not media:
+            raise Rejected("a Pin needs an image", platform=self.platform)
+        image = self.read_media(media[0])
+        try:
+            body = pin.pin_body(
+                str(spec["board_id"]),
+                description=str(spec.get("description") or ""),
+                link=spec.get("link"),
+                alt_text=spec.get("alt_text"),
+                image=image.data,
+                content_type=image.content_type,
+                board_section_id=spec.get("board_section_id"),
+            )
+        except ValueError as exc:
+            raise Rejected(str(exc), platform=self.platform) from None
+        reply = self._call("POST", "/v5/pins", json=body)
+        try:
+            created = pin.parse_pin(reply)
+        except ValueError as exc:
+            raise UnknownOutcome(str(exc), platform=self.platform) from None
+        return Receipt(created.id, created.web_url, self.config.clock.now())
+
+    def check(self) -> str:
+        body = self._call("GET", "/v5/user_account")
+        return f"token works for {body.get('username') or '?'}"
+
+
+def _content_type(path: str) -> str:
+    import mimetypes
+
+    return mimetypes.guess_type(path)[0] or "application/octet-stream"
