@@ -23,6 +23,9 @@ BUILTIN: dict[str, str] = {
     "pinterest": "soulpost.publish.adapters.pinterest:PinterestAdapter",
     "discord": "soulpost.publish.adapters.discord:DiscordAdapter",
     "slack": "soulpost.publish.adapters.slack:SlackAdapter",
+    "mastodon": "soulpost.publish.adapters.mastodon:MastodonAdapter",
+    "bluesky": "soulpost.publish.adapters.bluesky:BlueskyAdapter",
+    "x": "soulpost.publish.adapters.x:XAdapter",
 }
 
 _loaded: dict[str, type[Adapter]] = {}

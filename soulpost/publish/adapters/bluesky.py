@@ -1,0 +1,441 @@
+"""``bluesky``: posts, threads and images with alt text on a Bluesky PDS (AT Protocol).
+
+Configuration::
+
+    [platforms.bluesky]
+    options = { base_url = "https://bsky.social" }     # the default; your PDS if self-hosted
+    env = { handle = "SOULPOST_BSKY_HANDLE", password = "SOULPOST_BSKY_APP_PASSWORD" }
+
+Optional options: ``langs`` (up to 3 language tags), ``connect_timeout``/``read_timeout``.
+
+How it publishes (facts: ``shared/platforms.md`` §2): ``createSession`` with the handle and an
+app password gives an access token; when the PDS answers ``ExpiredToken`` the adapter calls
+``refreshSession`` and, if that fails too, ``createSession`` again, then repeats the request
+once. Links, hashtags and cashtags become facets when rendering (pure, what ``--dry-run``
+shows); ``@handle`` mentions are resolved to DIDs with ``com.atproto.identity.resolveHandle``
+when publishing (a handle that does not resolve stays plain text, as in the official app).
+Images go to ``uploadBlob`` and into an ``app.bsky.embed.images`` embed with alt text and
+aspect ratio. Thread parts carry ``reply.root``/``reply.parent`` strongRefs.
+
+No double posts: before the first request for a ledger key the adapter mints the record key
+(a TID from the key and the moment) and notes it in the state directory; every retry reuses
+it, so the PDS can only ever hold one record for the key. A repeated record key is refused
+(PDS 0.5.35 answers 500), so after any unclear answer the adapter asks ``getRecord`` whether
+the record exists, and :meth:`lookup` does the same for the engine. Errors: 401 and bad
+tokens → :class:`AuthError` naming the variables, 429 → :class:`RateLimited` after
+``Retry-After``, other 4xx → :class:`Rejected` with the PDS's message, 5xx and timeouts →
+:class:`UnknownOutcome` unless ``getRecord`` settles it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+import requests
+
+from soulpost.publish import http
+from soulpost.publish.adapters._common import (
+    ErrorAnswer,
+    KeyNotes,
+    base_url,
+    call,
+    check_post,
+    media_list,
+    read_media,
+    timeouts,
+)
+from soulpost.publish.base import (
+    Adapter,
+    AuthError,
+    NotSent,
+    Payload,
+    PublishError,
+    RateLimited,
+    Receipt,
+    Rejected,
+    Rendered,
+    Setting,
+    UnknownOutcome,
+)
+from soulpost.publish.render import bluesky as bsky
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from soulpost.posts import Post
+    from soulpost.publish.base import AdapterConfig
+
+DEFAULT_BASE_URL = "https://bsky.social"
+_T = TypeVar("_T")
+
+
+@dataclass
+class _Session:
+    did: str
+    handle: str
+    access: str
+    refresh: str
+
+
+class BlueskyAdapter(Adapter):
+    """One Bluesky account (handle + app password)."""
+
+    name = "bluesky"
+    supports_lookup = True
+    summary = "Bluesky: posts with facets, threads, images with alt text; fixed record keys"
+    env_roles: ClassVar[Mapping[str, Setting]] = {
+        "handle": Setting("the account's handle (or DID or email)", True),
+        "password": Setting("an app password for the account", True),
+    }
+    options: ClassVar[Mapping[str, Setting]] = {
+        "base_url": Setting("the account's PDS", default=DEFAULT_BASE_URL),
+        "langs": Setting("up to 3 language tags for every post, e.g. ['en']"),
+        "connect_timeout": Setting("seconds to wait for a connection", default=5.0),
+        "read_timeout": Setting("seconds to wait for an answer once sent", default=30.0),
+    }
+
+    def __init__(self, config: AdapterConfig) -> None:
+        super().__init__(config)
+        self.base = base_url(config.options, DEFAULT_BASE_URL) or DEFAULT_BASE_URL
+        self.timeout = timeouts(config.options)
+        langs = config.options.get("langs", ())
+        self.langs = [langs] if isinstance(langs, str) else [str(lang) for lang in langs]
+        self.notes = KeyNotes(config.state_dir, self.platform)
+        self._session: requests.Session | None = None
+        self._login: _Session | None = None
+        self._refs: dict[str, tuple[str, bsky.StrongRef]] = {}  # uri -> (cid, root)
+
+    # --- pure -----------------------------------------------------------------------------
+
+    def validate(self, post: Post) -> list[str]:
+        problems = check_post(self, post)
+        if len(self.langs) > bsky.MAX_LANGS:
+            problems.append(f"options.langs has {len(self.langs)} entries; Bluesky allows 3")
+        return problems
+
+    def render(self, post: Post) -> Rendered:
+        """Per part: text, link/tag facets (UTF-8 byte offsets), mentions still to resolve,
+        images with alt text, langs. Pure: handles become DIDs only when publishing."""
+        texts = [(post.text_for(self.platform), post.media_for(self.platform))]
+        texts += [(part.text, part.media) for part in post.thread_for(self.platform)]
+        parts = []
+        for raw, media in texts:
+            text = raw.strip()
+            found = bsky.detect(text)
+            part: dict[str, Any] = {"text": text, "facets": [dict(f) for f in found.facets]}
+            if found.mentions:
+                part["mentions"] = [
+                    {"handle": m.handle, "byteStart": m.byte_start, "byteEnd": m.byte_end}
+                    for m in found.mentions
+                ]
+            if media:
+                part["media"] = [{"path": m.path, "alt": m.alt or ""} for m in media]
+            if self.langs:
+                part["langs"] = list(self.langs)
+            parts.append(part)
+        return Rendered(self.platform, tuple(parts))
+
+    # --- HTTP and the session -------------------------------------------------------------
+
+    @property
+    def session(self) -> requests.Session:
+        if self._session is None:
+            self._session = http.build_session()
+        return self._session
+
+    def _tokens(self) -> tuple[str, ...]:
+        login = self._login
+        return (login.access, login.refresh) if login else ()
+
+    def _raw(self, method: str, nsid: str, **kwargs: Any) -> requests.Response:
+        return call(
+            self.session,
+            method,
+            f"{self.base}/xrpc/{nsid}",
+            config=self.config,
+            timeout=self.timeout,
+            extra_secrets=self._tokens(),
+            **kwargs,
+        )
+
+    def _variables(self) -> str:
+        names = [self.config.credentials.get(r, r) for r in ("handle", "password")]
+        return " and ".join(f"${n}" for n in names)
+
+    def _error(self, answer: ErrorAnswer, what: str) -> PublishError:
+        status = answer.response.status_code
+        error = bsky.parse_error(status, answer.body())
+        text = http.redact(
+            f"{error.name}: {error.message}" if error.message else error.name,
+            [*self.config.secrets(), *self._tokens()],
+        )
+        if error.rate_limited:
+            reset = bsky.rate_limit_reset(answer.response.headers, self.config.clock.now())
+            return RateLimited(
+                f"Bluesky rate limit reached while {what} ({text})",
+                reset_at=reset,
+                platform=self.platform,
+            )
+        if error.auth or status in (401, 403):
+            return AuthError(
+                f"Bluesky at {self.base} refused the credentials in {self._variables()} while "
+                f"{what} (HTTP {status} {text}); use the account's handle and an app password",
+                status=status,
+                platform=self.platform,
+            )
+        if 400 <= status < 500:
+            return Rejected(
+                f"Bluesky refused it while {what} (HTTP {status} {text})",
+                status=status,
+                platform=self.platform,
+            )
+        return UnknownOutcome(
+            f"Bluesky answered HTTP {status} while {what} ({text})", platform=self.platform
+        )
+
+    def _create_session(self) -> _Session:
+        body = {
+            "identifier": self.config.secret("handle"),
+            "password": self.config.secret("password"),
+        }
+        try:
+            answer = self._raw("POST", "com.atproto.server.createSession", json=body).json()
+        except ErrorAnswer as failed:
+            raise self._error(failed, "logging in") from None
+        except UnknownOutcome as exc:
+            raise NotSent(
+                f"logging in got no answer: {exc.message}", platform=self.platform
+            ) from None
+        self._login = _Session(
+            answer["did"], answer["handle"], answer["accessJwt"], answer["refreshJwt"]
+        )
+        return self._login
+
+    def _refresh(self) -> _Session:
+        """``refreshSession``; when the refresh token is refused too, log in afresh."""
+        assert self._login is not None
+        try:
+            answer = self._raw(
+                "POST",
+                "com.atproto.server.refreshSession",
+                headers={"Authorization": f"Bearer {self._login.refresh}"},
+            ).json()
+        except (ErrorAnswer, UnknownOutcome):
+            return self._create_session()
+        self._login = _Session(
+            answer.get("did", self._login.did),
+            answer.get("handle", self._login.handle),
+            answer["accessJwt"],
+            answer["refreshJwt"],
+        )
+        return self._login
+
+    def _authed(self, method: str, nsid: str, what: str, **kwargs: Any) -> requests.Response:
+        """An authenticated XRPC call; an expired token is refreshed and the call repeated
+        once (the PDS refused it before doing anything, so repeating is safe)."""
+        login = self._login or self._create_session()
+        extra = kwargs.pop("headers", {})
+        for attempt in (1, 2):
+            headers = {**extra, "Authorization": f"Bearer {login.access}"}
+            try:
+                return self._raw(method, nsid, headers=headers, **kwargs)
+            except ErrorAnswer as answer:
+                error = bsky.parse_error(answer.response.status_code, answer.body())
+                if attempt == 1 and error.expired_token:
+                    login = self._refresh()
+                    continue
+                raise self._error(answer, what) from None
+        raise AssertionError("unreachable")
+
+    # --- publishing -----------------------------------------------------------------------
+
+    def _before_post(self, step: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        """Run a step that comes before createRecord: if its answer is lost, the post
+        itself certainly was not sent."""
+        try:
+            return step(*args, **kwargs)
+        except UnknownOutcome as exc:
+            raise NotSent(f"{exc.message} (before posting)", platform=self.platform) from None
+
+    def _resolve(self, handle: str) -> str | None:
+        try:
+            answer = self._raw(
+                "GET", "com.atproto.identity.resolveHandle", params={"handle": handle}
+            )
+        except ErrorAnswer as failed:
+            if failed.response.status_code == 400:
+                return None  # unknown handle: the mention stays plain text
+            raise self._error(failed, f"resolving @{handle}") from None
+        did = answer.json().get("did")
+        return did if isinstance(did, str) else None
+
+    def _facets(self, payload: Payload) -> list[dict[str, Any]]:
+        found = [dict(f) for f in payload.get("facets") or ()]
+        dids: dict[str, str | None] = {}
+        for mention in payload.get("mentions") or ():
+            handle = str(mention["handle"])
+            if handle not in dids:
+                dids[handle] = self._before_post(self._resolve, handle)
+            did = dids[handle]
+            if did:
+                found.append(
+                    {
+                        "index": {
+                            "byteStart": int(mention["byteStart"]),
+                            "byteEnd": int(mention["byteEnd"]),
+                        },
+                        "features": [{"$type": bsky.MENTION, "did": did}],
+                    }
+                )
+        found.sort(key=lambda f: int(f["index"]["byteStart"]))
+        return found
+
+    def _images(self, payload: Payload) -> list[bsky.Image]:
+        images = []
+        for item in media_list(payload.get("media")):
+            media = read_media(self.config, item["path"], max_bytes=bsky.MAX_IMAGE_BYTES)
+            answer = self._before_post(
+                self._authed,
+                "POST",
+                "com.atproto.repo.uploadBlob",
+                f"uploading {item['path']}",
+                data=media.data,
+                headers={"Content-Type": media.mime},
+            )
+            blob = bsky.blob_from_upload(answer.json())
+            images.append(bsky.Image(blob, item["alt"], media.width, media.height))
+        return images
+
+    def _parent_refs(self, parent: Receipt) -> tuple[bsky.StrongRef, bsky.StrongRef]:
+        """(root, parent) strongRefs for a reply to *parent* (its AT-URI is the remote id)."""
+        uri = parent.remote_id
+        known = self._refs.get(uri)
+        if known is not None:
+            cid, root = known
+            return root, bsky.StrongRef(uri, cid)
+        repo, _, rkey = uri.removeprefix("at://").partition(f"/{bsky.POST_COLLECTION}/")
+        record = self._get_record(repo, rkey)
+        if record is None:
+            raise Rejected(f"the post to reply to, {uri}, does not exist", platform=self.platform)
+        ref = bsky.StrongRef(uri, str(record["cid"]))
+        reply = (record.get("value") or {}).get("reply") or {}
+        root_ref = reply.get("root")
+        root = bsky.StrongRef(root_ref["uri"], root_ref["cid"]) if root_ref else ref
+        return root, ref
+
+    def _get_record(self, repo: str, rkey: str) -> dict[str, Any] | None:
+        """``getRecord``: the record, or None when the PDS says it does not exist."""
+        try:
+            answer = self._raw(
+                "GET",
+                "com.atproto.repo.getRecord",
+                params={"repo": repo, "collection": bsky.POST_COLLECTION, "rkey": rkey},
+            )
+        except ErrorAnswer as failed:
+            error = bsky.parse_error(failed.response.status_code, failed.body())
+            if failed.response.status_code in (400, 404) and "NotFound" in error.name:
+                return None
+            raise self._error(failed, "checking whether the post exists") from None
+        found = answer.json()
+        return found if isinstance(found, dict) else None
+
+    def _note(self, key: str, login: _Session) -> dict[str, Any]:
+        note = self.notes.get(key)
+        if note is None or note.get("did") != login.did:
+            now = self.config.clock.now()
+            note = {
+                "did": login.did,
+                "rkey": bsky.stable_tid(key, now),
+                "created_at": now.isoformat(),
+            }
+            self.notes.put(key, note)
+        return note
+
+    def _receipt(self, uri: str, cid: str, root: bsky.StrongRef | None) -> Receipt:
+        created = bsky.CreatedRecord(uri, cid)
+        self._refs[uri] = (cid, root or created.ref)
+        handle = self._login.handle if self._login else None
+        return Receipt(uri, created.web_url(handle), self.config.clock.now())
+
+    def _send(self, payload: Payload, key: str, parent: Receipt | None) -> Receipt:
+        login = self._login or self._before_post(self._create_session)
+        root = reply_to = None
+        if parent is not None:
+            root, reply_to = self._before_post(self._parent_refs, parent)
+        facets = self._facets(payload)
+        images = self._images(payload)
+        login = self._login or login
+        note = self._note(key, login)
+        try:
+            record = bsky.post_record(
+                str(payload.get("text", "")),
+                created_at=datetime.fromisoformat(note["created_at"]),
+                facets=facets,
+                langs=list(payload.get("langs") or ()),
+                root=root,
+                parent=reply_to,
+                images=images,
+            )
+        except ValueError as exc:
+            raise Rejected(f"Bluesky would refuse it: {exc}", platform=self.platform) from None
+        body = bsky.create_record_body(login.did, record, rkey=note["rkey"])
+        try:
+            answer = self._authed("POST", "com.atproto.repo.createRecord", "posting", json=body)
+        except UnknownOutcome as doubt:
+            # Covers a timeout and PDS 0.5.35's 500 for a record key that already exists:
+            # the record key is fixed, so getRecord can tell which it was.
+            found = self._lookup_note(note)
+            if found is not None:
+                return found
+            raise doubt from None
+        created = bsky.parse_created(answer.json())
+        return self._receipt(created.uri, created.cid, root)
+
+    def publish(self, payload: Payload, key: str) -> Receipt:
+        return self._send(payload, key, None)
+
+    def reply(self, parent: Receipt, payload: Payload, key: str) -> Receipt:
+        return self._send(payload, key, parent)
+
+    def _record_receipt(self, record: dict[str, Any]) -> Receipt:
+        reply = (record.get("value") or {}).get("reply") or {}
+        root = reply.get("root")
+        ref = bsky.StrongRef(root["uri"], root["cid"]) if root else None
+        return self._receipt(str(record["uri"]), str(record["cid"]), ref)
+
+    def _lookup_note(self, note: dict[str, Any]) -> Receipt | None:
+        """After an unclear createRecord: the receipt if the record exists; None when it
+        does not or the PDS cannot say right now (the caller keeps the doubt)."""
+        try:
+            record = self._get_record(str(note["did"]), str(note["rkey"]))
+        except PublishError:
+            return None
+        return self._record_receipt(record) if record is not None else None
+
+    def lookup(self, key: str, payload: Payload) -> Receipt | None:
+        """``getRecord`` of the record key minted for *key*: its receipt, or None when no
+        record exists (then a retry reuses the same record key, so it cannot duplicate)."""
+        note = self.notes.get(key)
+        if note is None:
+            return None  # the note is written before createRecord: nothing was posted
+        record = self._get_record(str(note["did"]), str(note["rkey"]))
+        if record is None:
+            return None
+        if self._login is None:
+            with contextlib.suppress(PublishError):
+                self._create_session()  # only for the handle in the URL
+        return self._record_receipt(record)
+
+    def check(self) -> str:
+        """Log in: proves the handle and app password work."""
+        login = self._create_session()
+        return f"@{login.handle} ({login.did}) on {self.base}"
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None

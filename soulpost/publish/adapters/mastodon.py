@@ -1,0 +1,282 @@
+"""``mastodon``: statuses, threads and images with alt text on any Mastodon instance.
+
+Configuration::
+
+    [platforms.mastodon]
+    options = { base_url = "https://mastodon.social", visibility = "public" }
+    env = { token = "SOULPOST_MASTODON_TOKEN" }   # a user token with write:statuses, write:media
+
+``base_url`` has no default (there is no "the" Mastodon). Optional options: ``visibility``
+(public|unlisted|private|direct), ``language`` (ISO 639-1), ``media_poll_interval`` (s, 1),
+``media_poll_timeout`` (s, 60), ``connect_timeout``/``read_timeout``.
+
+How it publishes (facts: ``shared/platforms.md`` §1): each image goes to ``POST /api/v2/media``
+with its alt text as ``description``; a 202 (still processing) is polled on
+``GET /api/v1/media/:id`` until it has a URL. Then ``POST /api/v1/statuses`` (JSON) with the
+ledger's key as ``Idempotency-Key``: Mastodon answers a repeat of the key, for an hour, with
+the original status instead of a new one. That makes a retry safe, so an unknown outcome of the
+status request is retried once at once with the same key; and :meth:`lookup` replays the exact
+request recorded before the first attempt, while that hour lasts. After it, doubt goes to a
+person. Errors: 401/403 → :class:`AuthError` naming the variable, 429 → :class:`RateLimited`
+until ``X-RateLimit-Reset`` (an ISO timestamp), other 4xx → :class:`Rejected` with Mastodon's
+text, 5xx and timeouts → :class:`UnknownOutcome`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+import requests
+
+from soulpost.errors import ConfigError
+from soulpost.publish import http
+from soulpost.publish.adapters._common import (
+    ErrorAnswer,
+    KeyNotes,
+    base_url,
+    call,
+    check_post,
+    media_list,
+    read_media,
+    timeouts,
+)
+from soulpost.publish.base import (
+    Adapter,
+    AuthError,
+    NotSent,
+    Payload,
+    PublishError,
+    RateLimited,
+    Receipt,
+    Rejected,
+    Rendered,
+    Setting,
+    UnknownOutcome,
+)
+from soulpost.publish.render import mastodon as wire
+
+if TYPE_CHECKING:
+    from soulpost.posts import Post
+    from soulpost.publish.base import AdapterConfig
+
+#: Mastodon keeps an Idempotency-Key for 3600 s; stay well inside that window.
+REPLAY_WINDOW = timedelta(minutes=50)
+
+
+class MastodonAdapter(Adapter):
+    """One Mastodon account on one instance."""
+
+    name = "mastodon"
+    summary = "Mastodon: statuses, threads, images with alt text; Idempotency-Key retries"
+    env_roles: ClassVar[Mapping[str, Setting]] = {
+        "token": Setting("a user access token with write:statuses and write:media", True),
+    }
+    options: ClassVar[Mapping[str, Setting]] = {
+        "base_url": Setting("the instance, e.g. https://mastodon.social (no default)", True),
+        "visibility": Setting("public, unlisted, private or direct (instance default)"),
+        "language": Setting("ISO 639-1 language of the posts"),
+        "media_poll_interval": Setting("seconds between media processing checks", default=1.0),
+        "media_poll_timeout": Setting("seconds to wait for media processing", default=60.0),
+        "connect_timeout": Setting("seconds to wait for a connection", default=5.0),
+        "read_timeout": Setting("seconds to wait for an answer once sent", default=30.0),
+    }
+
+    def __init__(self, config: AdapterConfig) -> None:
+        super().__init__(config)
+        url = base_url(config.options, None)
+        if not url or not url.startswith(("http://", "https://")):
+            raise ConfigError(
+                "Mastodon has no default instance: set options.base_url to your instance, "
+                'e.g. base_url = "https://mastodon.social"',
+                key=f"platforms.{self.platform}.options.base_url",
+            )
+        self.base = url
+        visibility = config.options.get("visibility")
+        if visibility is not None and visibility not in wire.VISIBILITIES:
+            raise ConfigError(
+                f"visibility {visibility!r} is not one of {', '.join(sorted(wire.VISIBILITIES))}",
+                key=f"platforms.{self.platform}.options.visibility",
+            )
+        self.timeout = timeouts(config.options)
+        self.poll_interval = float(config.options.get("media_poll_interval", 1.0))
+        self.poll_timeout = float(config.options.get("media_poll_timeout", 60.0))
+        self.notes = KeyNotes(config.state_dir, self.platform)
+        self.supports_lookup = True
+        self._session: requests.Session | None = None
+
+    # --- pure -----------------------------------------------------------------------------
+
+    def validate(self, post: Post) -> list[str]:
+        return check_post(self, post)
+
+    def render(self, post: Post) -> Rendered:
+        """One ``POST /api/v1/statuses`` body per part, plus the images to upload first."""
+        texts = [(post.text_for(self.platform), post.media_for(self.platform))]
+        texts += [(part.text, part.media) for part in post.thread_for(self.platform)]
+        parts = []
+        for text, media in texts:
+            request = wire.StatusRequest(
+                status=text.strip(),
+                media_ids=tuple(m.path for m in media),  # placeholders: only checks non-empty
+                visibility=self.config.options.get("visibility"),
+                language=self.config.options.get("language"),
+            )
+            body = request.json()
+            body.pop("media_ids", None)
+            body["media"] = [{"path": m.path, "alt": m.alt or ""} for m in media]
+            parts.append(body)
+        return Rendered(self.platform, tuple(parts))
+
+    # --- side effects ---------------------------------------------------------------------
+
+    @property
+    def session(self) -> requests.Session:
+        if self._session is None:
+            self._session = http.build_session()
+        return self._session
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.config.secret('token')}"}
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        headers = {**self._headers(), **kwargs.pop("headers", {})}
+        try:
+            return call(
+                self.session,
+                method,
+                self.base + path,
+                config=self.config,
+                timeout=self.timeout,
+                headers=headers,
+                **kwargs,
+            )
+        except ErrorAnswer as answer:
+            raise self._error(answer) from None
+
+    def _error(self, answer: ErrorAnswer) -> PublishError:
+        status = answer.response.status_code
+        error = wire.parse_error(status, answer.body())
+        variable = self.config.credentials.get("token", "token")
+        if error.rate_limited:
+            reset = wire.rate_limit(answer.response.headers).reset
+            return RateLimited(
+                f"Mastodon rate limit reached ({error.message}); it resets "
+                f"{reset.isoformat() if reset else 'at an unknown time'}",
+                reset_at=reset,
+                platform=self.platform,
+            )
+        if error.auth:
+            return AuthError(
+                f"Mastodon at {self.base} refused the access token in ${variable} "
+                f"(HTTP {status}: {error.message}); create a token with write:statuses and "
+                f"write:media and put it in {variable}",
+                status=status,
+                platform=self.platform,
+            )
+        if 400 <= status < 500:
+            return Rejected(
+                f"Mastodon refused it (HTTP {status}): {error.message}",
+                status=status,
+                platform=self.platform,
+            )
+        return UnknownOutcome(
+            f"Mastodon answered HTTP {status} ({error.message}); the post may or may not exist",
+            platform=self.platform,
+        )
+
+    def _upload(self, path: str, alt: str) -> str:
+        """Upload one image and wait until Mastodon can attach it; its media id."""
+        caps = self.capabilities()
+        media = read_media(self.config, path, max_bytes=caps.max_image_bytes)
+        response = self._call(
+            "POST",
+            "/api/v2/media",
+            files={"file": (media.name, media.data, media.mime)},
+            data=wire.media_form(alt or None),
+        )
+        uploaded = wire.parse_media(response.json())
+        waited = 0.0
+        while not uploaded.ready:
+            if waited >= self.poll_timeout:
+                raise NotSent(
+                    f"Mastodon was still processing {path} after {waited:g} s; the post was "
+                    "not sent",
+                    platform=self.platform,
+                )
+            self.config.clock.sleep(self.poll_interval)
+            waited += self.poll_interval
+            polled = self._call("GET", f"/api/v1/media/{uploaded.id}")
+            uploaded = wire.parse_media(polled.json())  # 206 (processing) has no url yet
+        return uploaded.id
+
+    def _status_body(self, payload: Payload, parent: Receipt | None) -> dict[str, Any]:
+        """Upload the payload's images, then build the statuses body."""
+        try:
+            media_ids = [
+                self._upload(m["path"], m["alt"]) for m in media_list(payload.get("media"))
+            ]
+        except UnknownOutcome as exc:
+            # An upload in doubt leaves at most an unattached file; the status was not sent.
+            raise NotSent(
+                f"image upload unanswered: {exc.message}", platform=self.platform
+            ) from None
+        body = {k: v for k, v in payload.items() if k != "media"}
+        if media_ids:
+            body["media_ids"] = media_ids
+        if parent is not None:
+            body["in_reply_to_id"] = parent.remote_id
+        return body
+
+    def _post_status(self, body: dict[str, Any], key: str) -> Receipt:
+        def once() -> Receipt:
+            response = self._call(
+                "POST", "/api/v1/statuses", json=body, headers={"Idempotency-Key": key}
+            )
+            status = wire.parse_status(response.json())
+            return Receipt(status.id, status.url or status.uri, self.config.clock.now())
+
+        try:
+            return once()
+        except UnknownOutcome:
+            # Same key within seconds: Mastodon returns the status if the first one landed.
+            return once()
+
+    def _send(self, payload: Payload, key: str, parent: Receipt | None) -> Receipt:
+        body = self._status_body(payload, parent)
+        self.notes.put(key, {"first_sent": self.config.clock.now().isoformat(), "body": body})
+        return self._post_status(body, key)
+
+    def publish(self, payload: Payload, key: str) -> Receipt:
+        return self._send(payload, key, None)
+
+    def reply(self, parent: Receipt, payload: Payload, key: str) -> Receipt:
+        return self._send(payload, key, parent)
+
+    def lookup(self, key: str, payload: Payload) -> Receipt | None:
+        """Replay the recorded request with the same Idempotency-Key while Mastodon still
+        remembers it: the answer is the original status (or, if the first never landed, the
+        status now created from the identical request)."""
+        note = self.notes.get(key)
+        if note is None:
+            return None  # the note is written before any request: nothing was sent
+        first = datetime.fromisoformat(str(note["first_sent"]))
+        if self.config.clock.now() - first > REPLAY_WINDOW:
+            raise UnknownOutcome(
+                f"Mastodon only remembers an Idempotency-Key for an hour and this one was "
+                f"first used at {first.isoformat()}; check the account and settle it with "
+                "`soulpost resolve`",
+                platform=self.platform,
+            )
+        return self._post_status(cast("dict[str, Any]", note["body"]), key)
+
+    def check(self) -> str:
+        """``GET /api/v1/accounts/verify_credentials``: proves the token works."""
+        account = self._call("GET", "/api/v1/accounts/verify_credentials").json()
+        return f"@{account.get('acct') or account.get('username')} on {self.base}"
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None

@@ -1,0 +1,345 @@
+"""``x``: posts, threads and images with alt text on X (API v2).
+
+Configuration, with OAuth 1.0a user context (tokens do not expire)::
+
+    [platforms.x]
+    env = { consumer_key = "X_API_KEY", consumer_secret = "X_API_SECRET",
+            access_token = "X_ACCESS_TOKEN", access_token_secret = "X_ACCESS_SECRET" }
+
+or with an OAuth 2.0 user token (scopes tweet.read tweet.write users.read media.write;
+it lasts two hours, so it suits runs where something else keeps it fresh)::
+
+    env = { token = "X_USER_TOKEN" }
+
+Options: ``base_url`` (default ``https://api.x.com``), ``username`` (saves a ``/2/users/me``
+call), ``lookup_count`` (recent posts searched when in doubt, 5-100, default 20),
+``connect_timeout``/``read_timeout``.
+
+How it publishes (facts: ``shared/platforms.md`` §3): each image through
+``POST /2/media/upload`` (multipart, ``media_category=tweet_image``) and its alt text through
+``POST /2/media/metadata``; then ``POST /2/tweets`` with ``media.media_ids`` and, for thread
+parts, ``reply.in_reply_to_tweet_id``. The receipt's URL is
+``https://x.com/<username>/status/<id>``, the username from ``GET /2/users/me``.
+
+X has no idempotency key, so an unknown outcome is never retried blindly. :meth:`lookup`
+searches the account's recent posts (``GET /2/users/:id/tweets``) for the same text. X also
+refuses a repeated text with 403 "duplicate content": when that answers a key this adapter
+sent before, the earlier attempt evidently landed, so it looks the post up and returns its
+receipt (or reports it as held for a person if it cannot be found); for a key never sent
+before it is a :class:`Rejected` saying the text duplicates an existing post. Other errors:
+401 → :class:`AuthError` naming the variables, 429 → :class:`RateLimited` until
+``x-rate-limit-reset`` (epoch seconds; the 24-hour user limit when that is used up), other 4xx
+→ :class:`Rejected` with X's message, 5xx and timeouts → :class:`UnknownOutcome`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import secrets
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import requests
+
+from soulpost.publish import http
+from soulpost.publish.adapters._common import (
+    ErrorAnswer,
+    KeyNotes,
+    base_url,
+    call,
+    check_post,
+    media_list,
+    read_media,
+    timeouts,
+)
+from soulpost.publish.base import (
+    Adapter,
+    AuthError,
+    NotSent,
+    Payload,
+    PublishError,
+    RateLimited,
+    Receipt,
+    Rejected,
+    Rendered,
+    Setting,
+    UnknownOutcome,
+)
+from soulpost.publish.render import x as wire
+
+if TYPE_CHECKING:
+    from soulpost.posts import Post
+    from soulpost.publish.base import AdapterConfig
+
+DEFAULT_BASE_URL = "https://api.x.com"
+OAUTH1_ROLES = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
+_URL = re.compile(r"https?://\S+")
+
+
+def comparable(text: str) -> str:
+    """Text as X shows it back, reduced for comparison: X rewrites every link to a t.co
+    link and HTML-escapes ``&<>``, so links and whitespace runs are normalised away."""
+    return " ".join(_URL.sub("<link>", html.unescape(text)).split())
+
+
+class XAdapter(Adapter):
+    """One X account (user context)."""
+
+    name = "x"
+    supports_lookup = True
+    summary = "X (API v2): posts, threads, images with alt text; OAuth 1.0a or OAuth 2.0 user"
+    env_roles: ClassVar[Mapping[str, Setting]] = {
+        "token": Setting("an OAuth 2.0 user access token (or use the four OAuth 1.0a roles)"),
+        "consumer_key": Setting("OAuth 1.0a API key (consumer key)"),
+        "consumer_secret": Setting("OAuth 1.0a API key secret"),
+        "access_token": Setting("OAuth 1.0a user access token"),
+        "access_token_secret": Setting("OAuth 1.0a user access token secret"),
+    }
+    options: ClassVar[Mapping[str, Setting]] = {
+        "base_url": Setting("API root", default=DEFAULT_BASE_URL),
+        "username": Setting("the account's username, for post URLs (else GET /2/users/me)"),
+        "lookup_count": Setting("recent posts searched to settle doubt", default=20),
+        "connect_timeout": Setting("seconds to wait for a connection", default=5.0),
+        "read_timeout": Setting("seconds to wait for an answer once sent", default=30.0),
+    }
+
+    def __init__(self, config: AdapterConfig) -> None:
+        super().__init__(config)
+        self.base = base_url(config.options, DEFAULT_BASE_URL) or DEFAULT_BASE_URL
+        self.timeout = timeouts(config.options)
+        self.lookup_count = max(5, min(100, int(config.options.get("lookup_count", 20))))
+        self.notes = KeyNotes(config.state_dir, self.platform)
+        self._session: requests.Session | None = None
+        self._me: tuple[str, str] | None = None  # (user id, username)
+
+    # --- pure -----------------------------------------------------------------------------
+
+    def validate(self, post: Post) -> list[str]:
+        return check_post(self, post)
+
+    def render(self, post: Post) -> Rendered:
+        """Per part: the ``POST /2/tweets`` body (without ids known only when sending) and
+        the images with alt text to upload first."""
+        texts = [(post.text_for(self.platform), post.media_for(self.platform))]
+        texts += [(part.text, part.media) for part in post.thread_for(self.platform)]
+        parts = []
+        for raw, media in texts:
+            body: dict[str, Any] = {"text": raw.strip()}
+            if media:
+                body["media"] = [{"path": m.path, "alt": m.alt or ""} for m in media]
+            parts.append(body)
+        return Rendered(self.platform, tuple(parts))
+
+    # --- HTTP and auth --------------------------------------------------------------------
+
+    @property
+    def session(self) -> requests.Session:
+        if self._session is None:
+            self._session = http.build_session()
+        return self._session
+
+    def _variables(self) -> str:
+        roles = ("token",) if "token" in self.config.credentials else OAUTH1_ROLES
+        return ", ".join(f"${self.config.credentials.get(r, r)}" for r in roles)
+
+    def _authorization(self, method: str, url: str, params: dict[str, str]) -> str:
+        if "token" in self.config.credentials:
+            return f"Bearer {self.config.secret('token')}"
+        if not any(role in self.config.credentials for role in OAUTH1_ROLES):
+            raise AuthError(
+                "no X credentials configured: under [platforms."
+                f'{self.platform}] set env = {{ token = "VAR" }} (OAuth 2.0 user token) or '
+                "env.consumer_key, consumer_secret, access_token, access_token_secret "
+                "(OAuth 1.0a)",
+                platform=self.platform,
+            )
+        return wire.oauth1_header(
+            method,
+            url,
+            consumer_key=self.config.secret("consumer_key"),
+            consumer_secret=self.config.secret("consumer_secret"),
+            token=self.config.secret("access_token"),
+            token_secret=self.config.secret("access_token_secret"),
+            nonce=secrets.token_hex(16),
+            timestamp=int(self.config.clock.now().timestamp()),
+            params=list(params.items()),
+        )
+
+    def _call(self, method: str, path: str, what: str, **kwargs: Any) -> requests.Response:
+        url = self.base + path
+        params = {str(k): str(v) for k, v in (kwargs.get("params") or {}).items()}
+        headers = {"Authorization": self._authorization(method, url, params)}
+        try:
+            return call(
+                self.session,
+                method,
+                url,
+                config=self.config,
+                timeout=self.timeout,
+                headers=headers,
+                **kwargs,
+            )
+        except ErrorAnswer as answer:
+            raise self._error(answer, what) from None
+
+    def _error(self, answer: ErrorAnswer, what: str) -> PublishError:
+        status = answer.response.status_code
+        error = wire.parse_error(status, answer.body())
+        text = http.redact(error.message, self.config.secrets())
+        if error.rate_limited:
+            reset = wire.rate_limit_reset(answer.response.headers)
+            return RateLimited(
+                f"X rate limit reached while {what} ({text}); it resets "
+                f"{reset.isoformat() if reset else 'at an unknown time'}",
+                reset_at=reset,
+                platform=self.platform,
+            )
+        if error.duplicate:
+            return _Duplicate(
+                f"X refused it as duplicate content (HTTP 403: {text}): the account already "
+                "has a post with this text",
+                status=status,
+                platform=self.platform,
+            )
+        if error.auth or status == 401:
+            return AuthError(
+                f"X refused the credentials in {self._variables()} while {what} "
+                f"(HTTP {status}: {text}); check the tokens and the app's write permission",
+                status=status,
+                platform=self.platform,
+            )
+        if 400 <= status < 500:
+            return Rejected(
+                f"X refused it while {what} (HTTP {status}: {text})",
+                status=status,
+                platform=self.platform,
+            )
+        return UnknownOutcome(
+            f"X answered HTTP {status} while {what} ({text}); the post may or may not exist",
+            platform=self.platform,
+        )
+
+    def _before_post(self, error: UnknownOutcome) -> NotSent:
+        return NotSent(f"{error.message} (before posting)", platform=self.platform)
+
+    def me(self) -> tuple[str, str]:
+        """(user id, username) of the account, from ``GET /2/users/me`` (once)."""
+        if self._me is None:
+            data = self._call("GET", "/2/users/me", "reading the account").json().get("data")
+            if not isinstance(data, dict) or not data.get("id"):
+                raise UnknownOutcome("GET /2/users/me gave no user", platform=self.platform)
+            self._me = (str(data["id"]), str(data.get("username") or ""))
+        return self._me
+
+    def _username(self) -> str | None:
+        configured = self.config.options.get("username")
+        if configured:
+            return str(configured).lstrip("@")
+        return self.me()[1] or None
+
+    # --- publishing -----------------------------------------------------------------------
+
+    def _upload(self, path: str, alt: str) -> str:
+        media = read_media(self.config, path, max_bytes=self.capabilities().max_image_bytes)
+        answer = self._call(
+            "POST",
+            "/2/media/upload",
+            f"uploading {path}",
+            files={"media": (media.name, media.data, media.mime)},
+            data={"media_category": "tweet_image"},
+        )
+        media_id = wire.parse_media_id(answer.json())
+        if alt:
+            try:
+                body = wire.media_metadata_body(media_id, alt)
+            except ValueError as exc:
+                raise Rejected(str(exc), platform=self.platform) from None
+            self._call("POST", "/2/media/metadata", f"adding alt text to {path}", json=body)
+        return media_id
+
+    def _send(self, payload: Payload, key: str, parent: Receipt | None) -> Receipt:
+        try:
+            username = self._username()
+            media_ids = [
+                self._upload(m["path"], m["alt"]) for m in media_list(payload.get("media"))
+            ]
+        except UnknownOutcome as exc:
+            raise self._before_post(exc) from None
+        try:
+            body = wire.tweet_body(
+                str(payload.get("text", "")),
+                reply_to=parent.remote_id if parent else None,
+                media_ids=media_ids,
+            )
+        except ValueError as exc:
+            raise Rejected(f"X would refuse it: {exc}", platform=self.platform) from None
+        sent_before = self.notes.get(key) is not None
+        self.notes.put(key, {"sent_at": self.config.clock.now().isoformat()})
+        try:
+            answer = self._call("POST", "/2/tweets", "posting", json=body)
+        except _Duplicate:
+            if not sent_before:
+                raise
+            found = self._find(payload)
+            if found is None:
+                raise UnknownOutcome(
+                    "X says this text is already posted and an earlier attempt of this "
+                    f"publication was in doubt, but it is not among the last "
+                    f"{self.lookup_count} posts; a person must check the account "
+                    "(soulpost resolve)",
+                    platform=self.platform,
+                ) from None
+            return found
+        tweet = wire.parse_created(answer.json())
+        return Receipt(tweet.id, tweet.web_url(username), self.config.clock.now())
+
+    def publish(self, payload: Payload, key: str) -> Receipt:
+        return self._send(payload, key, None)
+
+    def reply(self, parent: Receipt, payload: Payload, key: str) -> Receipt:
+        return self._send(payload, key, parent)
+
+    def _find(self, payload: Payload) -> Receipt | None:
+        """The account's recent post with the same text, if any."""
+        user_id, username = self.me()
+        answer = self._call(
+            "GET",
+            f"/2/users/{user_id}/tweets",
+            "reading recent posts",
+            params={"max_results": str(self.lookup_count), "tweet.fields": "created_at"},
+        )
+        wanted = comparable(str(payload.get("text", "")))
+        for item in answer.json().get("data") or ():
+            if isinstance(item, dict) and comparable(str(item.get("text", ""))) == wanted:
+                tweet = wire.Tweet(str(item["id"]), str(item.get("text", "")))
+                name = self.config.options.get("username") or username
+                return Receipt(tweet.id, tweet.web_url(str(name) or None), self.config.clock.now())
+        return None
+
+    def lookup(self, key: str, payload: Payload) -> Receipt | None:
+        """Search the recent posts for this text. None (safe to send again) only when the
+        text is not there: a retry of a post that did land after all is then caught by X's
+        duplicate check, which :meth:`publish` turns into this post's receipt."""
+        if self.notes.get(key) is None:
+            return None  # the note is written before POST /2/tweets: nothing was posted
+        if not str(payload.get("text", "")).strip():
+            raise UnknownOutcome(
+                "a post without text cannot be found again on X; a person must check",
+                platform=self.platform,
+            )
+        return self._find(payload)
+
+    def check(self) -> str:
+        """``GET /2/users/me``: proves the credentials work."""
+        user_id, username = self.me()
+        return f"@{username} (id {user_id}) on {self.base}"
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+
+class _Duplicate(Rejected):
+    """X's 403 "duplicate content": the same text is already on the account."""
