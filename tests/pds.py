@@ -2,8 +2,11 @@
 
 It runs ``shared/peers/bluesky-pds.sh`` (beside the repository): the official
 ``@atproto/pds`` with an in-memory PLC directory, both on 127.0.0.1, with one account
-``alice.test``. A PDS that is already running (``bluesky-pds.sh status``) is reused and left
-running; one this fixture started is stopped at the end of the session. The first install
+``alice.test``. A PDS that is already running (``bluesky-pds.sh status``) is reused; one
+the fixture starts gets two free loopback ports (unless ``PDS_PORT``/``PLC_PORT`` are set),
+so it cannot collide with another session's PDS, and it is stopped when the last test
+session using it ends (sessions register under ``$SOULPOST_PDS_DIR/fixture-users``). A PDS
+someone started by hand is never stopped. The first install
 downloads Node 22 and the PDS from the npm registry (about 90 s, state in
 ``SOULPOST_PDS_DIR``, default ``/tmp/soulpost-pds``); later starts take a few seconds.
 
@@ -23,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -49,7 +53,9 @@ class Pds:
     startup_seconds: float
 
 
-def _run(*args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+def _run(
+    *args: str, timeout: float, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["bash", str(SCRIPT), *args],
         capture_output=True,
@@ -57,7 +63,46 @@ def _run(*args: str, timeout: float) -> subprocess.CompletedProcess[str]:
         timeout=timeout,
         check=False,
         stdin=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
     )
+
+
+def _free_ports() -> dict[str, str]:
+    """Ports for a PDS this fixture starts, unless the environment chose them.
+
+    The script's defaults (2583/2582) clash when another session runs its own PDS from a
+    different state folder; two kernel-chosen free ports cannot.
+    """
+    if os.environ.get("PDS_PORT") or os.environ.get("PLC_PORT"):
+        return {}
+    ports = []
+    sockets = [socket.socket() for _ in range(2)]
+    for sock in sockets:
+        sock.bind(("127.0.0.1", 0))
+        ports.append(str(sock.getsockname()[1]))
+    for sock in sockets:
+        sock.close()
+    return {"PDS_PORT": ports[0], "PLC_PORT": ports[1]}
+
+
+def _state_dir() -> Path:
+    """The script's state folder (``SOULPOST_PDS_DIR``, default ``/tmp/soulpost-pds``)."""
+    return Path(os.environ.get("SOULPOST_PDS_DIR") or "/tmp/soulpost-pds")
+
+
+def _pds_pid() -> str:
+    pidfile = _state_dir() / "state" / "pds.pid"
+    return pidfile.read_text().strip() if pidfile.is_file() else ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _info(text: str) -> dict[str, str] | None:
@@ -123,19 +168,27 @@ def pds() -> Iterator[Pds]:
     if missing:
         pytest.skip(f"cannot run the Bluesky PDS peer: {', '.join(missing)} not installed")
     started = time.monotonic()
+    # Sessions using this PDS register here, so the last one out stops it.
+    users = _state_dir() / "fixture-users"
+    me = users / str(os.getpid())
+    marker = users / "started-by-fixture"  # holds the pid of a PDS a fixture started
     with _lock():
         status = _run("status", timeout=30)
         info = _info(status.stdout) if status.returncode == 0 else None
         started_here = info is None
         if info is None:
             try:
-                result = _run("start", timeout=START_TIMEOUT)
+                result = _run("start", timeout=START_TIMEOUT, env=_free_ports())
             except subprocess.TimeoutExpired:
                 _run("stop", timeout=30)
                 pytest.skip(f"the Bluesky PDS peer did not start within {START_TIMEOUT} s")
             info = _info(result.stdout) if result.returncode == 0 else None
             if info is None:
                 pytest.skip(_why(result))
+            users.mkdir(parents=True, exist_ok=True)
+            marker.write_text(_pds_pid())
+        users.mkdir(parents=True, exist_ok=True)
+        me.touch()
     host = urlsplit(info["url"]).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
         pytest.fail(f"refusing a PDS that is not on loopback: {info['url']}")
@@ -149,6 +202,12 @@ def pds() -> Iterator[Pds]:
             time.monotonic() - started,
         )
     finally:
-        if started_here:
-            with _lock():
+        # Stop it when the last session using it ends, and only if a fixture started it
+        # (a PDS someone started by hand stays up). Another session may still be using it.
+        with _lock():
+            me.unlink(missing_ok=True)
+            others = [p for p in users.iterdir() if p.name.isdigit() and _alive(int(p.name))]
+            ours = marker.is_file() and marker.read_text().strip() == _pds_pid() != ""
+            if not others and ours:
                 _run("stop", timeout=60)
+                marker.unlink(missing_ok=True)

@@ -9,6 +9,7 @@ reason when it cannot run here).
 from __future__ import annotations
 
 import struct
+import uuid
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +30,14 @@ pytestmark = pytest.mark.slow
 
 LEX = Lexicons()
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+# A PDS may be reused across test sessions: a per-session tag keeps record keys and texts
+# from earlier runs out of the way (the same key would be refused, by design).
+RUN = uuid.uuid4().hex[:8]
+
+
+def key(name: str) -> str:
+    """An idempotency key unique to this test session."""
+    return f"{RUN}-{name}:bluesky"
 
 
 @dataclass
@@ -119,7 +128,7 @@ def test_post_with_facets_and_a_fixed_record_key(session: Session) -> None:
         bsky.TAG,
     ]
     record = bsky.post_record(text, created_at=NOW, facets=facets, langs=["de", "en"])
-    rkey = bsky.stable_tid("smoke-facets:bluesky:0", NOW)
+    rkey = bsky.stable_tid(key("facets"), NOW)
     answer = session.create(record, rkey)
     assert answer.status_code == 200, answer.text
     created = bsky.parse_created(answer.json())
@@ -135,13 +144,13 @@ def test_post_with_facets_and_a_fixed_record_key(session: Session) -> None:
 
 
 def test_a_retry_with_the_same_record_key_does_not_duplicate(session: Session) -> None:
-    key = "smoke-retry:bluesky:0"
-    record = bsky.post_record("posted exactly once", created_at=NOW)
-    rkey = bsky.stable_tid(key, NOW)
+    text = f"posted exactly once ({RUN})"
+    record = bsky.post_record(text, created_at=NOW)
+    rkey = bsky.stable_tid(key("retry"), NOW)
     first = session.create(record, rkey)
     assert first.status_code == 200, first.text
     # the retry mints the same key from the same idempotency key and due time
-    retry = session.create(record, bsky.stable_tid(key, NOW))
+    retry = session.create(record, bsky.stable_tid(key("retry"), NOW))
     assert retry.status_code != 200  # PDS 0.5.35 answers 500; any refusal will do
     listed = session.get(
         "com.atproto.repo.listRecords",
@@ -152,7 +161,7 @@ def test_a_retry_with_the_same_record_key_does_not_duplicate(session: Session) -
     same = [r for r in listed if r["uri"].endswith("/" + rkey)]
     assert len(same) == 1
     assert session.record(rkey)["cid"] == bsky.parse_created(first.json()).cid
-    assert [r["value"]["text"] for r in listed].count("posted exactly once") == 1
+    assert [r["value"]["text"] for r in listed].count(text) == 1
 
 
 def test_image_with_alt_text(session: Session) -> None:
@@ -171,7 +180,7 @@ def test_image_with_alt_text(session: Session) -> None:
         created_at=NOW,
         images=[bsky.Image(blob, "Six orange pixels in a 3 by 2 grid", 3, 2)],
     )
-    answer = session.create(record, bsky.stable_tid("smoke-image:bluesky:0", NOW))
+    answer = session.create(record, bsky.stable_tid(key("image"), NOW))
     assert answer.status_code == 200, answer.text
     stored = session.record(bsky.parse_created(answer.json()).rkey)["value"]
     (embedded,) = stored["embed"]["images"]
@@ -187,7 +196,7 @@ def test_three_part_thread(session: Session) -> None:
         root = refs[0].ref if refs else None
         parent = refs[-1].ref if refs else None
         record = bsky.post_record(text, created_at=NOW, root=root, parent=parent)
-        answer = session.create(record, bsky.stable_tid(f"smoke-thread:bluesky:{number}", NOW))
+        answer = session.create(record, bsky.stable_tid(key(f"thread:{number}"), NOW))
         assert answer.status_code == 200, answer.text
         refs.append(bsky.parse_created(answer.json()))
     assert len({r.rkey for r in refs}) == 3
