@@ -31,6 +31,7 @@ from typing import Any
 
 import regex
 
+from soulpost import text as text_units
 from soulpost.publish.render._tlds import TLDS
 
 POST_COLLECTION = "app.bsky.feed.post"
@@ -48,43 +49,38 @@ _WS_CHARS = (
     "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
     "\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 )
-_WS = _WS_CHARS  # used inside [...] classes; none of these characters is special there
+# (used inside [...] classes below; none of these characters is special there)
 _NOT_IN_TAG = _WS_CHARS + "\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2"
 _WORD = "A-Za-z0-9_"  # JavaScript's \b is ASCII-only
 
 _MENTION = re.compile(
-    rf"(?:^|(?<=[{_WS}(]))@([a-zA-Z0-9.-]+)"
+    rf"(?:^|(?<=[{_WS_CHARS}(]))@([a-zA-Z0-9.-]+)"
     rf"(?:(?<=[{_WORD}])(?![{_WORD}])|(?<![{_WORD}])(?=[{_WORD}]))"
 )
 _LINK = re.compile(
-    rf"(?:^|(?<=[{_WS}(]))"
-    rf"(?:(?P<url>https?://[^{_WS}]+)|(?P<bare>(?P<domain>[a-z][a-z0-9]*(?:\.[a-z0-9]+)+)[^{_WS}]*))",
+    rf"(?:^|(?<=[{_WS_CHARS}(]))"
+    rf"(?:(?P<url>https?://[^{_WS_CHARS}]+)|(?P<bare>(?P<domain>[a-z][a-z0-9]*(?:\.[a-z0-9]+)+)[^{_WS_CHARS}]*))",
     re.IGNORECASE | re.MULTILINE,
 )
 _TAG = regex.compile(
-    rf"(?:^|(?<=[{_WS}]))[#＃]"
+    rf"(?:^|(?<=[{_WS_CHARS}]))[#＃]"
     rf"(?P<tag>(?!\ufe0f)[^{_NOT_IN_TAG}]*[^0-9{_NOT_IN_TAG}\p{{P}}]+[^{_NOT_IN_TAG}]*)?",
     regex.VERSION0,
 )
 _CASHTAG = re.compile(
-    rf"(?:^|(?<=[{_WS}(]))\$([A-Za-z][A-Za-z0-9]{{0,4}})(?=$|[{_WS}!\"'),.:;?\u2019])"
+    rf"(?:^|(?<=[{_WS_CHARS}(]))\$([A-Za-z][A-Za-z0-9]{{0,4}})(?=$|[{_WS_CHARS}!\"'),.:;?\u2019])"
 )
 _TRAILING_PUNCT = regex.compile(r"\p{P}+$")
-_GRAPHEME = regex.compile(r"\X")
 
 LINK = "app.bsky.richtext.facet#link"
 MENTION = "app.bsky.richtext.facet#mention"
 TAG = "app.bsky.richtext.facet#tag"
 
 
-def utf8_length(text: str) -> int:
-    """Length in UTF-8 bytes: the unit of lexicon ``maxLength`` and of facet offsets."""
-    return len(text.encode("utf-8"))
-
-
-def grapheme_length(text: str) -> int:
-    """Number of extended grapheme clusters: the unit of ``maxGraphemes``."""
-    return len(_GRAPHEME.findall(text))
+# The lexicon's two units, shared with the linter: ``maxLength`` counts UTF-8 bytes (as do
+# facet offsets), ``maxGraphemes`` counts extended grapheme clusters.
+utf8_length = text_units.utf8_length
+grapheme_length = text_units.graphemes
 
 
 class _Offsets:
