@@ -1,0 +1,493 @@
+"""The Bluesky adapter against a scriptable XRPC server on 127.0.0.1.
+
+The real PDS (``tests/test_adapter_bluesky_pds.py``) proves the records are accepted; this
+fake covers what a real PDS will not do on demand: expired tokens, a refused refresh, 429 with
+``Retry-After``, 5xx, dropped and slow answers. It follows ``shared/platforms.md`` §2 and the
+PDS 0.5.35 source: ``{"error", "message"}`` bodies, 400 ``ExpiredToken``, 401
+``AuthenticationRequired``, 400 ``RecordNotFound`` from getRecord, and **500** for a
+createRecord whose record key exists. Request bodies are checked against the lexicons.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+import struct
+import zlib
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from soulpost.clock import ManualClock
+from soulpost.posts import Post
+from soulpost.publish.adapters.bluesky import BlueskyAdapter
+from soulpost.publish.base import (
+    AdapterConfig,
+    AuthError,
+    NotSent,
+    RateLimited,
+    Receipt,
+    Rejected,
+    UnknownOutcome,
+)
+from soulpost.publish.registry import load
+from soulpost.publish.render import bluesky as bsky
+from tests.fakes.lexicon import Lexicons
+from tests.fakes.server import FakeServer, Request, Response
+
+T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+DID = "did:plc:alice0000000000000000000"
+HANDLE = "alice.test"
+PASSWORD = "app-pass-1234-abcd"
+ENV = {"SP_BSKY_HANDLE": HANDLE, "SP_BSKY_PASSWORD": PASSWORD}
+LEX = Lexicons()
+
+
+def xrpc_error(status: int, name: str, message: str = "") -> Response:
+    return Response.json(status, {"error": name, "message": message})
+
+
+class BlueskyFake(FakeServer):
+    """Sessions, handle resolution, blobs and post records for one account."""
+
+    name = "bluesky"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.handles = {HANDLE: DID, "bob.test": "did:plc:bob00000000000000000000"}
+        self.records: dict[str, dict[str, Any]] = {}  # rkey -> {"uri","cid","value"}
+        self.blobs: dict[str, bytes] = {}
+        self.access: set[str] = set()
+        self.expired: set[str] = set()
+        self.refresh: set[str] = set()
+        self.sessions = 0
+        self.lexicon_problems: list[str] = []
+        self._n = itertools.count(1)
+        self.route("POST", r"/xrpc/com\.atproto\.server\.createSession", self._create_session)
+        self.route("POST", r"/xrpc/com\.atproto\.server\.refreshSession", self._refresh)
+        self.route("GET", r"/xrpc/com\.atproto\.identity\.resolveHandle", self._resolve)
+        self.route("POST", r"/xrpc/com\.atproto\.repo\.uploadBlob", self._upload)
+        self.route("POST", r"/xrpc/com\.atproto\.repo\.createRecord", self._create)
+        self.route("GET", r"/xrpc/com\.atproto\.repo\.getRecord", self._get)
+
+    def not_found(self, request: Request, path_exists: bool) -> Response:
+        return xrpc_error(501, "MethodNotImplemented", "Method Not Implemented")
+
+    def expire_all(self) -> None:
+        """Every access token issued so far has expired."""
+        self.expired |= self.access
+        self.access.clear()
+
+    def _pair(self) -> dict[str, str]:
+        n = next(self._n)
+        access, refresh = f"access-jwt-{n}", f"refresh-jwt-{n}"
+        self.access.add(access)
+        self.refresh.add(refresh)
+        return {"accessJwt": access, "refreshJwt": refresh, "did": DID, "handle": HANDLE}
+
+    def _create_session(self, request: Request, _: re.Match[str]) -> Response:
+        body = request.json or {}
+        if body.get("identifier") not in (HANDLE, DID) or body.get("password") != PASSWORD:
+            return xrpc_error(401, "AuthenticationRequired", "Invalid identifier or password")
+        self.sessions += 1
+        return Response.json(200, {**self._pair(), "active": True})
+
+    def _refresh(self, request: Request, _: re.Match[str]) -> Response:
+        if request.bearer not in self.refresh:
+            return xrpc_error(400, "ExpiredToken", "Token has expired")
+        self.refresh.discard(request.bearer)
+        return Response.json(200, self._pair())
+
+    def _authorised(self, request: Request) -> Response | None:
+        token = request.bearer
+        if token is None:
+            return xrpc_error(401, "AuthMissing", "Authentication Required")
+        if token in self.expired:
+            return xrpc_error(400, "ExpiredToken", "Token has expired")
+        if token not in self.access:
+            return xrpc_error(400, "InvalidToken", "Malformed token")
+        return None
+
+    def _resolve(self, request: Request, _: re.Match[str]) -> Response:
+        handle = (request.query.get("handle") or [""])[0]
+        did = self.handles.get(handle)
+        if did is None:
+            return xrpc_error(400, "InvalidRequest", "Unable to resolve handle")
+        return Response.json(200, {"did": did})
+
+    def _upload(self, request: Request, _: re.Match[str]) -> Response:
+        refused = self._authorised(request)
+        if refused:
+            return refused
+        link = "bafkrei" + hashlib.sha256(request.body).hexdigest()[:52]
+        self.blobs[link] = request.body
+        blob = {
+            "$type": "blob",
+            "ref": {"$link": link},
+            "mimeType": request.headers.get("Content-Type", "application/octet-stream"),
+            "size": len(request.body),
+        }
+        return Response.json(200, {"blob": blob})
+
+    def _create(self, request: Request, _: re.Match[str]) -> Response:
+        refused = self._authorised(request)
+        if refused:
+            return refused
+        body = request.json or {}
+        problems = LEX.validate("com.atproto.repo.createRecord", body)
+        problems += LEX.validate("app.bsky.feed.post", body.get("record"))
+        if problems:
+            self.lexicon_problems += problems
+            return xrpc_error(400, "InvalidRequest", "; ".join(problems))
+        if body["repo"] != DID:
+            return xrpc_error(403, "AccountNotFound", "Could not find repo")
+        rkey = body.get("rkey") or bsky.tid_at(T0, next(self._n))
+        if rkey in self.records:
+            return xrpc_error(500, "InternalServerError", "Internal Server Error")
+        uri = f"at://{DID}/{bsky.POST_COLLECTION}/{rkey}"
+        cid = "bafyrei" + hashlib.sha256(json.dumps(body["record"]).encode()).hexdigest()[:52]
+        self.records[rkey] = {"uri": uri, "cid": cid, "value": body["record"]}
+        return Response.json(
+            200,
+            {
+                "uri": uri,
+                "cid": cid,
+                "commit": {"cid": "bafyc", "rev": rkey},
+                "validationStatus": "valid",
+            },
+        )
+
+    def _get(self, request: Request, _: re.Match[str]) -> Response:
+        rkey = (request.query.get("rkey") or [""])[0]
+        repo = (request.query.get("repo") or [""])[0]
+        found = self.records.get(rkey)
+        if found is None or repo != DID:
+            uri = f"at://{repo}/{bsky.POST_COLLECTION}/{rkey}"
+            return xrpc_error(400, "RecordNotFound", f"Could not locate record: {uri}")
+        return Response.json(200, found)
+
+
+def png(width: int = 3, height: int = 2) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        raw = kind + data
+        return struct.pack(">I", len(data)) + raw + struct.pack(">I", zlib.crc32(raw))
+
+    rows = b"".join(b"\x00" + b"\x00\x66\xff" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+Make = Callable[..., BlueskyAdapter]
+
+
+@pytest.fixture
+def fake() -> Any:
+    with BlueskyFake() as server:
+        yield server
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(T0)
+
+
+@pytest.fixture
+def make(tmp_path: Path, clock: ManualClock, fake: BlueskyFake) -> Make:
+    def build(*, env: dict[str, str] | None = None, **options: Any) -> BlueskyAdapter:
+        options.setdefault("base_url", fake.url)
+        options.setdefault("read_timeout", 2.0)
+        return BlueskyAdapter(
+            AdapterConfig(
+                platform="bluesky",
+                state_dir=tmp_path / ".soulpost",
+                clock=clock,
+                options=options,
+                credentials={"handle": "SP_BSKY_HANDLE", "password": "SP_BSKY_PASSWORD"},
+                environ=ENV if env is None else env,
+                root=tmp_path,
+            )
+        )
+
+    return build
+
+
+def post(**fields: Any) -> Post:
+    return Post.model_validate({"id": "p1", "platforms": ["bluesky"], **fields})
+
+
+def created(fake: BlueskyFake) -> list[Request]:
+    return fake.received("POST", r"createRecord$")
+
+
+def test_registered_under_its_name_with_the_real_default(tmp_path: Path) -> None:
+    assert load("bluesky") is BlueskyAdapter
+    adapter = BlueskyAdapter(
+        AdapterConfig(platform="bluesky", state_dir=tmp_path, clock=ManualClock(T0))
+    )
+    assert adapter.base == "https://bsky.social"
+
+
+def test_render_is_pure_and_shows_facets_with_byte_offsets(make: Make, fake: BlueskyFake) -> None:
+    text = "Grüße 🦋 @bob.test: see soulpost.example.com/docs! #soul"
+    rendered = make(langs=["de"]).render(post(text=text))
+    assert fake.requests == []
+    (part,) = rendered.parts
+    raw = text.encode()
+    spans = [raw[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode() for f in part["facets"]]
+    assert spans == ["soulpost.example.com/docs", "#soul"]
+    assert part["facets"][0]["features"] == [
+        {"$type": bsky.LINK, "uri": "https://soulpost.example.com/docs"}
+    ]
+    (mention,) = part["mentions"]
+    assert raw[mention["byteStart"] : mention["byteEnd"]] == b"@bob.test"
+    assert part["langs"] == ["de"]
+    assert make().render(post(text=text)).parts[0]["facets"] == part["facets"]
+
+
+def test_a_post_resolves_mentions_and_uses_a_fixed_record_key(
+    make: Make, fake: BlueskyFake
+) -> None:
+    text = "Hi @bob.test and @nobody.test, #soulpost https://example.com/a"
+    adapter = make()
+    receipt = adapter.publish(adapter.render(post(text=text)).parts[0], "sp-p1-bluesky-abc")
+    (login,) = fake.received("POST", "createSession")
+    assert login.json == {"identifier": HANDLE, "password": PASSWORD}
+    resolved = [r.query["handle"][0] for r in fake.received("GET", "resolveHandle")]
+    assert resolved == ["bob.test", "nobody.test"]
+    (sent,) = created(fake)
+    assert sent.headers["Authorization"] == "Bearer access-jwt-1"
+    body = sent.json
+    assert body["repo"] == DID and body["collection"] == "app.bsky.feed.post"
+    assert body["rkey"] == bsky.stable_tid("sp-p1-bluesky-abc", T0)
+    record = body["record"]
+    assert record["createdAt"] == "2026-12-01T08:00:00.000Z"
+    types = [f["features"][0]["$type"] for f in record["facets"]]
+    assert types == [bsky.MENTION, bsky.TAG, bsky.LINK]  # @nobody.test did not resolve
+    assert record["facets"][0]["features"][0]["did"] == "did:plc:bob00000000000000000000"
+    assert receipt.remote_id == f"at://{DID}/app.bsky.feed.post/{body['rkey']}"
+    assert receipt.url == f"https://bsky.app/profile/{HANDLE}/post/{body['rkey']}"
+    assert fake.lexicon_problems == []
+
+
+def test_a_thread_carries_root_and_parent(make: Make, fake: BlueskyFake) -> None:
+    adapter = make()
+    parts = adapter.render(post(text="1/3", thread=["2/3", "3/3"])).parts
+    first = adapter.publish(parts[0], "k")
+    second = adapter.reply(first, parts[1], "k-p1")
+    third = adapter.reply(second, parts[2], "k-p2")
+    records = [r.json["record"] for r in created(fake)]
+    root = {"uri": first.remote_id, "cid": fake.records[first.remote_id.rsplit("/", 1)[1]]["cid"]}
+    parent2 = {
+        "uri": second.remote_id,
+        "cid": fake.records[second.remote_id.rsplit("/", 1)[1]]["cid"],
+    }
+    assert "reply" not in records[0]
+    assert records[1]["reply"] == {"root": root, "parent": root}
+    assert records[2]["reply"] == {"root": root, "parent": parent2}
+    assert len({first.remote_id, second.remote_id, third.remote_id}) == 3
+    assert fake.received("GET", "getRecord") == []  # refs were remembered, not fetched
+
+
+def test_a_reply_after_a_restart_reads_the_refs_back(make: Make, fake: BlueskyFake) -> None:
+    first = make().publish({"text": "1/3", "facets": []}, "k")
+    second = make().reply(Receipt(first.remote_id, None, T0), {"text": "2/3", "facets": []}, "k-p1")
+    fresh = make()  # a new process: knows only the ledger's receipt
+    fresh.reply(Receipt(second.remote_id, None, T0), {"text": "3/3", "facets": []}, "k-p2")
+    reply = created(fake)[-1].json["record"]["reply"]
+    assert reply["root"]["uri"] == first.remote_id
+    assert reply["parent"]["uri"] == second.remote_id
+    assert len(fake.received("GET", "getRecord")) == 2
+
+
+def test_an_image_is_uploaded_as_a_blob_with_alt_and_aspect_ratio(
+    make: Make, fake: BlueskyFake, tmp_path: Path
+) -> None:
+    (tmp_path / "pic.png").write_bytes(png(30, 20))
+    adapter = make()
+    rendered = adapter.render(post(text="Look", media=[{"path": "pic.png", "alt": "Blue box"}]))
+    adapter.publish(rendered.parts[0], "k-img")
+    (upload,) = fake.received("POST", "uploadBlob")
+    assert upload.headers["Content-Type"] == "image/png"
+    assert upload.body == png(30, 20)
+    (image,) = created(fake)[0].json["record"]["embed"]["images"]
+    assert image["alt"] == "Blue box"
+    assert image["aspectRatio"] == {"width": 30, "height": 20}
+    assert image["image"]["ref"]["$link"] in fake.blobs
+    assert created(fake)[0].json["record"]["embed"]["$type"] == "app.bsky.embed.images"
+
+
+def test_validation_follows_the_platforms_limits(make: Make, tmp_path: Path) -> None:
+    adapter = make(langs=["en", "de", "fr", "es"])
+    (tmp_path / "big.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 2_000_001)
+    problems = adapter.validate(post(text="a" * 301, media=[{"path": "big.png", "alt": "x"}]))
+    assert problems == [
+        "the post is 301 graphemes; Bluesky allows 300",
+        "the post: big.png is 2000009 bytes; Bluesky accepts at most 2000000",
+        "options.langs has 4 entries; Bluesky allows 3",
+    ]
+    family = "👨\u200d👩\u200d👧\u200d👧"  # 25 bytes, one grapheme
+    assert make().validate(post(text=family * 121)) == [
+        "the post is 3025 bytes; Bluesky allows 3000"
+    ]
+
+
+def test_an_expired_token_is_refreshed_and_the_call_repeated(make: Make, fake: BlueskyFake) -> None:
+    adapter = make()
+    adapter.publish({"text": "one", "facets": []}, "k1")
+    fake.expire_all()
+    adapter.publish({"text": "two", "facets": []}, "k2")
+    calls = [r.path.rsplit(".", 1)[1] for r in fake.requests]
+    assert calls == [
+        "createSession",
+        "createRecord",
+        "createRecord",  # 400 ExpiredToken
+        "refreshSession",
+        "createRecord",
+    ]
+    refresh = fake.received("POST", "refreshSession")[0]
+    assert refresh.bearer == "refresh-jwt-1"
+    assert created(fake)[-1].bearer == "access-jwt-2"
+    assert len(fake.records) == 2
+
+
+def test_a_refused_refresh_falls_back_to_a_new_session(make: Make, fake: BlueskyFake) -> None:
+    adapter = make()
+    adapter.publish({"text": "one", "facets": []}, "k1")
+    fake.expire_all()
+    fake.refresh.clear()  # the refresh token is no good either
+    adapter.publish({"text": "two", "facets": []}, "k2")
+    calls = [r.path.rsplit(".", 1)[1] for r in fake.requests]
+    assert calls[2:] == ["createRecord", "refreshSession", "createSession", "createRecord"]
+    assert fake.sessions == 2 and len(fake.records) == 2
+
+
+def test_a_wrong_app_password_names_the_variables(make: Make, fake: BlueskyFake) -> None:
+    adapter = make(env={"SP_BSKY_HANDLE": HANDLE, "SP_BSKY_PASSWORD": "wrong-password-9"})
+    with pytest.raises(AuthError) as caught:
+        adapter.publish({"text": "x", "facets": []}, "k")
+    message = caught.value.message
+    assert "Bluesky" in message
+    assert "$SP_BSKY_HANDLE" in message and "$SP_BSKY_PASSWORD" in message
+    assert "AuthenticationRequired" in message
+    assert "wrong-password-9" not in message
+    assert created(fake) == []
+
+
+def test_a_missing_variable_fails_before_any_request(make: Make, fake: BlueskyFake) -> None:
+    with pytest.raises(AuthError, match="SP_BSKY_PASSWORD"):
+        make(env={"SP_BSKY_HANDLE": HANDLE}).publish({"text": "x", "facets": []}, "k")
+    assert fake.requests == []
+
+
+def test_429_waits_as_retry_after_says(make: Make, fake: BlueskyFake, clock: ManualClock) -> None:
+    headers = {
+        "RateLimit-Limit": "30",
+        "RateLimit-Remaining": "0",
+        "RateLimit-Reset": str(int((T0 + timedelta(seconds=300)).timestamp())),
+        "RateLimit-Policy": "30;w=300",
+        "Retry-After": "290",
+    }
+    fake.fail(
+        429,
+        {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"},
+        headers=headers,
+        path="createRecord",
+    )
+    with pytest.raises(RateLimited) as caught:
+        make().publish({"text": "x", "facets": []}, "k")
+    assert caught.value.reset_at == T0 + timedelta(seconds=290)
+    assert "Rate Limit Exceeded" in caught.value.message
+
+
+def test_a_lexicon_violation_is_rejected_with_the_pds_message(
+    make: Make, fake: BlueskyFake
+) -> None:
+    fake.fail(
+        400,
+        {
+            "error": "InvalidRequest",
+            "message": "Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes",
+        },
+        path="createRecord",
+    )
+    with pytest.raises(Rejected) as caught:
+        make().publish({"text": "x", "facets": []}, "k")
+    assert caught.value.status == 400
+    assert "300 graphemes" in caught.value.message
+    assert not isinstance(caught.value, AuthError)
+
+
+def test_the_renderer_refuses_an_oversized_record_before_sending(
+    make: Make, fake: BlueskyFake
+) -> None:
+    with pytest.raises(Rejected, match="301 graphemes"):
+        make().publish({"text": "a" * 301, "facets": []}, "k")
+    assert created(fake) == []
+
+
+def test_a_lost_answer_is_settled_by_get_record(make: Make, fake: BlueskyFake) -> None:
+    fake.drop(path="createRecord", processed=True)
+    receipt = make().publish({"text": "exists after all", "facets": []}, "k-drop")
+    assert len(fake.records) == 1
+    (rkey,) = fake.records
+    assert receipt.remote_id.endswith("/" + rkey)
+    assert [r.query["rkey"][0] for r in fake.received("GET", "getRecord")] == [rkey]
+
+
+def test_a_lost_request_stays_unknown_and_the_retry_reuses_the_record_key(
+    make: Make, fake: BlueskyFake, clock: ManualClock
+) -> None:
+    fake.drop(path="createRecord")  # never processed
+    adapter = make()
+    with pytest.raises(UnknownOutcome):
+        adapter.publish({"text": "once", "facets": []}, "k-retry")
+    assert fake.records == {}
+    assert adapter.lookup("k-retry", {"text": "once"}) is None
+    clock.advance(timedelta(minutes=7))  # a later pass
+    receipt = make().publish({"text": "once", "facets": []}, "k-retry")
+    keys = [r.json["rkey"] for r in created(fake)]
+    assert keys[0] == keys[1] == receipt.remote_id.rsplit("/", 1)[1]
+    assert [r.json["record"]["createdAt"] for r in created(fake)] == [
+        "2026-12-01T08:00:00.000Z"
+    ] * 2
+
+
+def test_a_retry_of_a_post_that_landed_gets_500_and_then_its_receipt(
+    make: Make, fake: BlueskyFake
+) -> None:
+    first = make().publish({"text": "only once", "facets": []}, "k-twice")
+    again = make().publish({"text": "only once", "facets": []}, "k-twice")
+    assert again.remote_id == first.remote_id and again.url == first.url
+    assert len(fake.records) == 1
+    assert len(created(fake)) == 2  # the second was refused with 500, then getRecord
+
+
+def test_lookup_finds_the_post_by_its_record_key(make: Make, fake: BlueskyFake) -> None:
+    fake.hang(path="createRecord", processed=True)
+    adapter = make(read_timeout=0.3)
+    receipt = adapter.publish({"text": "hung", "facets": []}, "k-hang")
+    assert make().lookup("k-hang", {"text": "hung"}) == Receipt(receipt.remote_id, receipt.url, T0)
+    assert make().lookup("never", {"text": "x"}) is None
+
+
+def test_5xx_that_did_not_create_is_unknown(make: Make, fake: BlueskyFake) -> None:
+    fake.fail(502, "Bad Gateway", path="createRecord")
+    with pytest.raises(UnknownOutcome, match="502"):
+        make().publish({"text": "x", "facets": []}, "k")
+
+
+def test_a_login_without_answer_is_not_sent(make: Make, fake: BlueskyFake) -> None:
+    fake.drop(path="createSession")
+    with pytest.raises(NotSent):
+        make().publish({"text": "x", "facets": []}, "k")
+    assert created(fake) == []
