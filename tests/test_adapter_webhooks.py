@@ -138,7 +138,7 @@ def test_generic_thread_parts_go_in_order(tmp_path: Path, fake: WebhookFake) -> 
 
 
 def test_generic_needs_a_url(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="env.url"):
+    with pytest.raises(ConfigError, match=r"env\.url"):
         make(WebhookAdapter, tmp_path, "webhook", {}, {})
 
 
