@@ -35,6 +35,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "lint": ("soulpost.commands.lint", "check drafts for soul and for each network's limits"),
     "rules": ("soulpost.commands.rules", "list every lint rule: code, name, severity, lesson"),
     "explain": ("soulpost.commands.explain", "what a lint rule checks, why, and examples"),
+    "adapters": ("soulpost.commands.adapters", "list adapters: capabilities and settings"),
+    "doctor": ("soulpost.commands.doctor", "check credentials per platform (--online: try them)"),
 }
 
 EPILOG = """exit codes: 0 ok; 1 findings or failures to look at; 2 usage, config or input error.

@@ -25,6 +25,7 @@ It is also the reference for real HTTP adapters: everything goes through
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
@@ -43,6 +44,7 @@ from soulpost.publish.base import (
 from soulpost.publish.render import webhook as hook
 
 if TYPE_CHECKING:
+    from soulpost.platforms import Capabilities
     from soulpost.posts import Post
 
 
@@ -94,6 +96,10 @@ class WebhookAdapter(Adapter):
         if self._session is None:
             self._session = http.build_session()
         return self._session
+
+    def capabilities(self) -> Capabilities:
+        """The platform's limits; every part carries an ``Idempotency-Key``."""
+        return dataclasses.replace(super().capabilities(), idempotency="key")
 
     @property
     def url(self) -> str:

@@ -1,0 +1,169 @@
+"""``soulpost adapters [NAME...]``: every adapter that can be used (built-in and installed
+plugins) with its capabilities and the settings it reads.
+
+Capabilities are the limits the linter checks (length and how it is counted, images, alt
+text, threads) and how the adapter keeps a post from going out twice (idempotency keys,
+lookup). Settings are the ``env`` roles (names of environment variables holding
+credentials) and ``options`` of a ``[platforms.NAME]`` table. Works outside a workspace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from soulpost.platforms import Capabilities
+    from soulpost.publish.base import Adapter, Setting
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("names", nargs="*", metavar="NAME", help="only these adapters")
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+
+def origin(name: str) -> str:
+    """``built-in``, or the distribution that registers the plugin."""
+    from importlib.metadata import entry_points
+
+    from soulpost.publish.registry import BUILTIN, ENTRY_POINT_GROUP
+
+    if name in BUILTIN:
+        return "built-in"
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name == name:
+            dist = getattr(ep, "dist", None)
+            return f"plugin from {dist.name}" if dist is not None else f"plugin {ep.value}"
+    return "unknown"
+
+
+def capabilities_of(name: str, cls: type[Adapter]) -> Capabilities:
+    """The adapter's capabilities for a platform called *name*, without running its
+    ``__init__`` (which may insist on options only a workspace provides)."""
+    from soulpost.clock import SystemClock
+    from soulpost.platforms import PLATFORMS, Capabilities
+    from soulpost.publish.base import AdapterConfig
+
+    probe = object.__new__(cls)
+    probe.config = AdapterConfig(platform=name, state_dir=Path(".soulpost"), clock=SystemClock())
+    try:
+        return probe.capabilities()
+    except Exception:
+        return PLATFORMS.get(name) or Capabilities(name, name, None)
+
+
+def describe(name: str) -> dict[str, Any]:
+    """Everything ``soulpost adapters`` shows about one adapter, as plain data."""
+    from soulpost.errors import ConfigError
+    from soulpost.publish.registry import load
+
+    entry: dict[str, Any] = {"name": name, "origin": origin(name)}
+    try:
+        cls = load(name)
+    except ConfigError as exc:
+        entry["error"] = exc.problem
+        return entry
+    caps = capabilities_of(name, cls)
+    lifetime = cls.token_lifetime
+    entry.update(
+        summary=cls.summary or next(iter((cls.__doc__ or "").strip().splitlines()), ""),
+        capabilities={
+            "title": caps.title,
+            "max_length": caps.max_length,
+            "counting": caps.counting,
+            "max_bytes": caps.max_bytes,
+            "url_length": caps.url_length,
+            "max_images": caps.max_images,
+            "max_image_bytes": caps.max_image_bytes,
+            "alt_text_max": caps.alt_text_max,
+            "threads": caps.threads,
+            "idempotency": caps.idempotency,
+        },
+        lookup=bool(cls.supports_lookup),
+        token_lifetime_seconds=lifetime.total_seconds() if lifetime else None,
+        env={role: _setting(s) for role, s in cls.env_roles.items()},
+        options={key: _setting(s) for key, s in cls.options.items()},
+    )
+    return entry
+
+
+def _setting(setting: Setting) -> dict[str, Any]:
+    return {"doc": setting.doc, "required": setting.required, "default": setting.default}
+
+
+def _lifetime(seconds: float) -> str:
+    if seconds >= 86400:
+        return f"{seconds / 86400:g} days"
+    return f"{seconds / 3600:g} hours"
+
+
+def render_text(entry: dict[str, Any]) -> list[str]:
+    """Lines of the human listing for one adapter."""
+    lines = [
+        f"{entry['name']}  ({entry['origin']})"
+        + (f"  {entry['summary']}" if entry.get("summary") else "")
+    ]
+    if "error" in entry:
+        return [*lines, f"  BROKEN: {entry['error']}"]
+    caps = entry["capabilities"]
+    length = "no length limit"
+    if caps["max_length"] is not None:
+        length = f"{caps['max_length']} characters ({caps['counting']} counting"
+        if caps["url_length"]:
+            length += f", each URL {caps['url_length']}"
+        length += ")"
+        if caps["max_bytes"]:
+            length += f" and {caps['max_bytes']} bytes"
+    images = f"up to {caps['max_images']} images"
+    if caps["max_image_bytes"]:
+        images += f" of {caps['max_image_bytes']} bytes"
+    if caps["alt_text_max"]:
+        images += f", alt text up to {caps['alt_text_max']}"
+    lines.append(f"  limits: {length}; {images}")
+    safety = {
+        "key": "idempotency key (a retry cannot double-post)",
+        "record-key": "fixed record key (a retry cannot double-post)",
+        "none": "no idempotency key",
+    }[caps["idempotency"]]
+    lookup = (
+        "lookup settles in-doubt posts" if entry["lookup"] else "in-doubt posts held for a person"
+    )
+    lines.append(f"  threads: {'yes' if caps['threads'] else 'no'}; {safety}; {lookup}")
+    if entry["token_lifetime_seconds"]:
+        lines.append(f"  token lifetime: {_lifetime(entry['token_lifetime_seconds'])}")
+    for title, key in (("env (names of environment variables)", "env"), ("options", "options")):
+        settings = entry[key]
+        if not settings:
+            continue
+        lines.append(f"  {title}:")
+        width = max(len(k) for k in settings)
+        for name, s in settings.items():
+            notes = []
+            if s["required"]:
+                notes.append("required")
+            if s["default"] is not None:
+                notes.append(f"default {s['default']!r}")
+            extra = f" ({', '.join(notes)})" if notes else ""
+            lines.append(f"    {name.ljust(width)}  {s['doc']}{extra}")
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    from soulpost.errors import UsageError
+    from soulpost.publish.registry import available
+
+    names = available()
+    unknown = [n for n in args.names if n not in names]
+    if unknown:
+        raise UsageError(f"no adapter called {', '.join(unknown)}; available: {', '.join(names)}")
+    entries = [describe(n) for n in (args.names or names)]
+    if args.json:
+        print(json.dumps({"version": 1, "adapters": entries}, indent=2, default=str))
+    else:
+        for i, entry in enumerate(entries):
+            if i:
+                print()
+            print("\n".join(render_text(entry)))
+    return 1 if any("error" in e for e in entries) else 0
