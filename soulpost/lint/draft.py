@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from soulpost.tomlpos import Loc
 
 WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+ALNUM = re.compile(r"[^\W_]+")
 
 PROMOTIONAL = re.compile(
     r"""
@@ -48,6 +49,51 @@ INVITES_REPLY = re.compile(
     | we'?d\ love\ to\ hear|what\ do\ you\ think|hit\ reply|drop\ (?:a|your)\ (?:comment|note))\b
     """,
     re.IGNORECASE | re.VERBOSE,
+)
+
+
+# Cheap gates in front of the two classifiers: a text without any of these cannot match.
+_PROMO_CHARS = re.compile(r"[$€£¥%]")
+_PROMO_WORDS = frozenset(
+    [
+        "eur",
+        "euro",
+        "euros",
+        "usd",
+        "dollar",
+        "dollars",
+        "gbp",
+        "pound",
+        "pounds",
+        "price",
+        "discount",
+        "coupon",
+        "promo",
+        "voucher",
+        "flash",
+        "sale",
+        "money",
+        "free",
+        "pre",
+        "preorder",
+        "buy",
+        "order",
+        "shop",
+        "purchase",
+        "subscribe",
+        "upgrade",
+        "book",
+        "register",
+        "sign",
+        "signup",
+        "get",
+        "dm",
+        "message",
+        "link",
+    ]
+)
+_INVITE_WORDS = frozenset(
+    ["let", "tell", "reply", "replies", "share", "your", "we", "what", "hit", "drop"]
 )
 
 
@@ -81,7 +127,11 @@ class Segment:
 
     @cached_property
     def plain(self) -> str:
-        """The text with URLs blanked out, so phrases inside links never match."""
+        """The text with URLs blanked out, so phrases inside links never match.
+
+        When the text has no link this is the very same string object, which rules use as a
+        cheap "has no link" test.
+        """
         return without_urls(self.text)
 
     @cached_property
@@ -89,11 +139,22 @@ class Segment:
         """How many words the text has, links aside."""
         return len(WORD.findall(self.plain))
 
+    @cached_property
+    def lower(self) -> str | None:
+        """The plain text lower-cased, or None when lower-casing would move offsets."""
+        lowered = self.plain.lower()
+        return lowered if len(lowered) == len(self.plain) else None
+
+    @cached_property
+    def runs(self) -> frozenset[str]:
+        """Every lower-case run of letters and digits: rules skip texts lacking their words."""
+        return frozenset(ALNUM.findall((self.lower or self.plain).lower()))
+
 
 class Draft:
     """One post as the rules see it."""
 
-    __slots__ = ("__dict__", "now", "post", "settings", "time")
+    __slots__ = ("__dict__", "now", "path", "post", "settings", "time", "time_kind")
 
     def __init__(
         self, post: Post, settings: Settings, time: datetime | None, now: datetime
@@ -102,6 +163,9 @@ class Draft:
         self.settings = settings
         self.time = time  # post.at, or the time the scheduler resolved for it
         self.now = now
+        # Private attributes of a pydantic model are slow to read; read them once.
+        self.path = post.path
+        self.time_kind = post.time_kind
 
     @property
     def id(self) -> str:
@@ -127,6 +191,16 @@ class Draft:
         return out
 
     @cached_property
+    def has_media(self) -> bool:
+        """Whether any part of the post carries media (most posts do not)."""
+        post = self.post
+        return bool(
+            post.media
+            or any(part.media for part in post.thread)
+            or any(v.media or any(p.media for p in v.thread or ()) for v in post.variants.values())
+        )
+
+    @cached_property
     def full_text(self) -> str:
         """The post's own text and thread, joined: the whole conversation, once."""
         return "\n".join([self.post.text, *(part.text for part in self.post.thread)])
@@ -135,6 +209,8 @@ class Draft:
     def promotional(self) -> str | None:
         """The words that make this post sell something, or None when it does not."""
         for segment in self.segments:
+            if segment.runs.isdisjoint(_PROMO_WORDS) and not _PROMO_CHARS.search(segment.plain):
+                continue
             match = PROMOTIONAL.search(segment.plain)
             if match:
                 return match.group(0)
@@ -143,7 +219,11 @@ class Draft:
     @cached_property
     def invites_reply(self) -> bool:
         """Whether the post asks its readers something or invites them to answer."""
-        return any(INVITES_REPLY.search(s.plain) for s in self.segments)
+        return any(
+            "?" in s.plain
+            or (not s.runs.isdisjoint(_INVITE_WORDS) and INVITES_REPLY.search(s.plain))
+            for s in self.segments
+        )
 
     def caps(self, platform: str) -> Capabilities | None:
         """The limits of *platform*: its own, or those of the adapter configured for it."""

@@ -12,6 +12,7 @@ apply per-post suppressions -> sort. This module imports little at load time so 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -110,11 +111,13 @@ def lint_posts(
         post = draft.post
         if wanted is not None and not wanted(post):
             continue
-        path = _display(post, root)
+        path = _display(draft.path, root)
         shown[post.id] = path
         files.add(path)
         report.posts += 1
-        supp, problems = post_suppressions(post, ruleset.registry)
+        supp, problems = (
+            post_suppressions(post, ruleset.registry) if post.lint.ignore else (NONE, [])
+        )
         report.errors.extend(problems)
         suppressions[post.id] = supp
         skip = supp.codes if not keep_suppressed else frozenset()
@@ -173,21 +176,25 @@ if TYPE_CHECKING:
     _Wanted = Callable[[Post], bool]
 
 
-def _display(post: Post, root: Path | None) -> str:
+def _display(path: Path | None, root: Path | None) -> str:
     """The post's file as the user should see it: relative to the workspace root."""
-    if post.path is None:
+    if path is None:
         return STDIN
     if root is not None:
+        text, prefix = str(path), f"{root}{os.sep}"
+        if text.startswith(prefix):  # the usual case: no disk access, no pathlib parsing
+            return text[len(prefix) :].replace(os.sep, "/")
         try:
-            return post.path.resolve().relative_to(root.resolve()).as_posix()
+            return path.resolve().relative_to(root.resolve()).as_posix()
         except ValueError:
             pass
-    return str(post.path)
+    return str(path)
 
 
 def _position(post: Post, hit: Hit) -> tuple[int, int]:
     """Line and column of the hit inside the post's file."""
-    if post.path is None or post.path.suffix != ".toml":
+    path = post.path
+    if path is None or path.suffix != ".toml":
         # stdin or a plain text file: the text *is* the file.
         text = hit.text or ""
         before = text[: hit.start]

@@ -22,22 +22,77 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from soulpost.lint.draft import Draft, QueueView, Segment
+from soulpost.lint.draft import ALNUM, Draft, QueueView, Segment
 from soulpost.lint.rule import Hit, QueueRule, Rule, RuleOptions, SegmentRule
 from soulpost.timeutil import format_duration, parse_duration
 
 
-def phrase_pattern(phrase: str) -> str:
-    """A regex for a literal *phrase*: any run of spaces matches, ' matches ’, whole words."""
-    parts = [re.escape(word) for word in phrase.split()]
-    body = r"\s+".join(parts).replace("'", "['’]")
-    start = r"\b" if phrase[:1].isalnum() else ""
-    end = r"\b" if phrase[-1:].isalnum() else ""
-    return f"{start}{body}{end}"
+def _units(phrase: str) -> list[str]:
+    """Regex pieces for one lower-cased phrase: spaces match any run of space, ' matches ’."""
+    out: list[str] = []
+    for char in phrase:
+        if char.isspace():
+            if out and out[-1] != r"\s+":
+                out.append(r"\s+")
+        elif char in "'’":
+            out.append("['’]")
+        else:
+            out.append(re.escape(char))
+    return out
+
+
+def phrase_regex(phrases: list[str]) -> str:
+    """One regex for many literal phrases, as a trie, to run on lower-cased text.
+
+    Python's ``re`` tries every branch of an alternation at every position; a trie shares
+    prefixes, so fifty phrases cost about as much as a few. Phrases that start or end with
+    a letter or digit match whole words only.
+    """
+    tries: dict[bool, dict[str, Any]] = {True: {}, False: {}}
+    for phrase in phrases:
+        node = tries[phrase[:1].isalnum()]
+        for unit in _units(phrase):
+            node = node.setdefault(unit, {})
+        node[""] = r"\b" if phrase[-1:].isalnum() else ""
+
+    def emit(node: dict[str, Any]) -> str:
+        alternatives = [unit + emit(child) for unit, child in sorted(node.items()) if unit]
+        if "" in node:
+            alternatives.append(node[""])  # the shorter phrase last: longest match first
+        if len(alternatives) == 1:
+            return str(alternatives[0])
+        return "(?:" + "|".join(alternatives) + ")"
+
+    parts = []
+    if tries[True]:
+        parts.append(r"\b" + emit(tries[True]))
+    if tries[False]:
+        parts.append(emit(tries[False]))
+    return "|".join(parts)
+
+
+_LEADING_WORDS = re.compile(r"\\b([a-z0-9]+(?: [a-z0-9]+)*)(?:\\b| )", re.IGNORECASE)
+_LEADING_GROUP = re.compile(r"\\b\(\?:([a-z0-9]+(?:\|[a-z0-9]+)*)\)(?:\\b| )", re.IGNORECASE)
+
+
+def pattern_words(pattern: str) -> frozenset[str] | None:
+    r"""Words of which one must appear for *pattern* to match, or None when unknown.
+
+    Only the plain cases are recognised: a pattern that starts with ``\b`` and whole
+    words (``\bonly \d+``), or with a group of whole-word alternatives
+    (``\b(?:like|share)\b``). Anything else runs on every text.
+    """
+    group = _LEADING_GROUP.match(pattern)
+    if group:
+        return frozenset(word.lower() for word in group.group(1).split("|"))
+    words = _LEADING_WORDS.match(pattern)
+    if words:
+        return frozenset([max(words.group(1).lower().split(), key=len)])
+    return None
 
 
 def _check_patterns(value: list[str]) -> list[str]:
@@ -80,35 +135,67 @@ class Phrases(SegmentRule):
     def setup(self) -> None:
         opts = self.options
         assert isinstance(opts, PhrasesOptions)
-        alternatives = sorted((phrase_pattern(p) for p in opts.phrases), key=len, reverse=True)
-        alternatives += opts.patterns
-        self.pattern = re.compile("|".join(alternatives) or r"(?!x)x", re.IGNORECASE)
+        phrases = [" ".join(p.lower().split()) for p in opts.phrases if p.strip()]
+        source = phrase_regex(phrases)
+        self.literal = re.compile(source) if source else None
+        self.literal_any_case = re.compile(source, re.IGNORECASE) if source else None
+        # A phrase can only match when every word in it is a word of the text; checking one
+        # (the longest) against the text's words skips most texts without running a regex.
+        self.triggers: frozenset[str] = frozenset()
+        self.always = False
+        for phrase in phrases:
+            runs = ALNUM.findall(phrase)
+            if runs:
+                self.triggers |= {max(runs, key=len)}
+            else:
+                self.always = True
+        self.patterns = [(re.compile(p, re.IGNORECASE), pattern_words(p)) for p in opts.patterns]
         self.min_count = opts.min_count
         self.max_words = opts.max_words
         self.lead_only = opts.lead_only
 
+    def _matches(self, segment: Segment, first_only: bool) -> list[tuple[int, int]]:
+        """(start, end) of matches in the segment's plain text, in order."""
+        found: list[tuple[int, int]] = []
+        runs = segment.runs
+        if self.literal is not None and (self.always or not self.triggers.isdisjoint(runs)):
+            lower = segment.lower
+            pattern = self.literal if lower is not None else self.literal_any_case
+            target = lower if lower is not None else segment.plain
+            assert pattern is not None
+            if first_only:
+                match = pattern.search(target)
+                found += [match.span()] if match else []
+            else:
+                found += [m.span() for m in pattern.finditer(target)]
+        for pattern, words in self.patterns:
+            if words is not None and words.isdisjoint(runs):
+                continue
+            if first_only:
+                match = pattern.search(segment.plain)
+                found += [match.span()] if match else []
+            else:
+                found += [m.span() for m in pattern.finditer(segment.plain)]
+        found.sort()
+        return found
+
     def check_segment(self, segment: Segment, draft: Draft) -> Iterator[Hit]:
         if self.lead_only and not segment.lead:
             return
-        text = segment.plain
-        if self.min_count == 1:
-            match = self.pattern.search(text)
-            if match is None:
-                return
-            found = [match]
-        else:
-            found = list(self.pattern.finditer(text))
-            distinct = {m.group(0).lower() for m in found}
-            if len(distinct) < self.min_count:
-                return
+        spans = self._matches(segment, self.min_count == 1)
+        if not spans:
+            return
         if self.max_words is not None and segment.words > self.max_words:
             return
-        first = found[0]
-        names = list(dict.fromkeys(m.group(0) for m in found))
+        text = segment.plain
+        names = list(dict.fromkeys(" ".join(text[a:b].split()) for a, b in spans))
+        if len({n.lower() for n in names}) < self.min_count:
+            return
+        start, end = spans[0]
         yield Hit(
-            self.say(match=first.group(0), matches=", ".join(names), count=len(names)),
+            self.say(match=text[start:end], matches=", ".join(names), count=len(names)),
             segment.loc,
-            first.start(),
+            start,
             segment.text,
         )
 

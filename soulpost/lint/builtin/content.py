@@ -76,8 +76,8 @@ class LinkOnly(SegmentRule):
     message = "only a link, no words of context"
 
     def check_segment(self, segment: Segment, draft: Draft) -> Iterator[Hit]:
-        if _prose(segment):
-            return
+        if segment.plain is segment.text or _prose(segment):
+            return  # no link (plain text is the very same string), or words besides it
         urls = _urls(segment)
         if urls:
             yield Hit(self.say(), segment.loc, urls[0][0], segment.text)
@@ -98,9 +98,7 @@ class BareLink(SegmentRule):
         "two words ('Check this out') do not tell them."
     )
     bad = ("Check this out https://example.com/post", "New post! https://example.com/p/42")
-    good = (
-        "Our guide to writing alt text, with ten examples: https://example.com/alt-text",
-    )
+    good = ("Our guide to writing alt text, with ten examples: https://example.com/alt-text",)
     parts: ClassVar = "lead"
     Options = BareLinkOptions
     message = "a link with only {count} word(s) of context (at least {min} help people decide)"
@@ -111,8 +109,8 @@ class BareLink(SegmentRule):
         self.min_words = opts.min_words
 
     def check_segment(self, segment: Segment, draft: Draft) -> Iterator[Hit]:
-        if segment.words >= self.min_words + 6:
-            return  # plenty of words even if some are hashtags
+        if segment.plain is segment.text or segment.words >= self.min_words + 6:
+            return  # no link, or plenty of words even if some are hashtags
         words = _prose(segment)
         if not words or len(words) >= self.min_words:
             return

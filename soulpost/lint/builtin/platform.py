@@ -112,6 +112,8 @@ class MissingAltText(PostRule):
     message = "image {path!r} has no alt text"
 
     def check(self, draft: Draft) -> Iterator[Hit]:
+        if not draft.has_media:
+            return
         for loc, media, platforms in _media_groups(draft.post):
             for i, item in enumerate(media):
                 if not (item.alt or "").strip():
@@ -141,6 +143,8 @@ class AltTextTooLong(PostRule):
     message = "alt text of {path!r} is {count} characters; {title} accepts at most {limit}"
 
     def check(self, draft: Draft) -> Iterator[Hit]:
+        if not draft.has_media:
+            return
         for loc, media, platforms in _media_groups(draft.post):
             for i, item in enumerate(media):
                 alt = item.alt or ""
@@ -181,6 +185,8 @@ class TooManyImages(PostRule):
     message = "{count} images for {title}, which allows {limit} per post"
 
     def check(self, draft: Draft) -> Iterator[Hit]:
+        if not draft.has_media:
+            return
         for loc, media, platforms in _media_groups(draft.post):
             if not media:
                 continue

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from soulpost.lint.draft import WORD
 from soulpost.lint.rule import Hit, QueueRule, RuleOptions
 
 if TYPE_CHECKING:
@@ -18,12 +17,16 @@ if TYPE_CHECKING:
 
 class DuplicateOptions(RuleOptions):
     similarity: float = Field(
-        0.9, gt=0, le=1, description="how alike two texts must be (1.0: identical words)"
+        0.85, gt=0, le=1, description="how alike two texts' words must be (1.0: identical)"
     )
 
 
+_PUNCTUATION = str.maketrans(dict.fromkeys("!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~'’“”‘…–—", " "))
+
+
 def _key(draft: Draft) -> str:
-    return " ".join(WORD.findall(draft.post.text.lower()))
+    """The post's words, lower-cased, without punctuation: what makes two texts "the same"."""
+    return " ".join(draft.post.text.lower().translate(_PUNCTUATION).split())
 
 
 def _order(draft: Draft) -> tuple[int, str, str]:
@@ -100,11 +103,17 @@ class DuplicatePost(QueueRule):
 
 
 def _close(a: str, b: str, similarity: float) -> bool:
-    shorter, longer = sorted((len(a), len(b)))
+    """Whether two keys are alike word by word (comparing words, not letters, keeps it cheap)."""
+    words_a, words_b = a.split(), b.split()
+    shorter, longer = sorted((len(words_a), len(words_b)))
     if longer == 0 or shorter / longer < similarity:
         return False
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return matcher.real_quick_ratio() >= similarity and matcher.ratio() >= similarity
+    matcher = difflib.SequenceMatcher(None, words_a, words_b, autojunk=False)
+    return (
+        matcher.real_quick_ratio() >= similarity
+        and matcher.quick_ratio() >= similarity
+        and matcher.ratio() >= similarity
+    )
 
 
 RULES: tuple[type[QueueRule], ...] = (DuplicatePost,)

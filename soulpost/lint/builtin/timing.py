@@ -70,7 +70,7 @@ class NonexistentLocalTime(PostRule):
 
     def check(self, draft: Draft) -> Iterator[Hit]:
         at = draft.post.at
-        if at is None or draft.post.time_kind is not LocalTimeKind.GAP:
+        if at is None or draft.time_kind is not LocalTimeKind.GAP:
             return
         yield Hit(
             self.say(local=_wall(draft), zone=draft.settings.timezone or "the workspace zone"),
@@ -98,7 +98,7 @@ class AmbiguousLocalTime(PostRule):
 
     def check(self, draft: Draft) -> Iterator[Hit]:
         at = draft.post.at
-        if at is None or draft.post.time_kind is not LocalTimeKind.AMBIGUOUS:
+        if at is None or draft.time_kind is not LocalTimeKind.AMBIGUOUS:
             return
         yield Hit(
             self.say(
