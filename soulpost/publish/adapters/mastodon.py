@@ -157,7 +157,8 @@ class MastodonAdapter(Adapter):
 
     def _error(self, answer: ErrorAnswer) -> PublishError:
         status = answer.response.status_code
-        error = wire.parse_error(status, answer.body())
+        parsed = wire.parse_error(status, answer.body())
+        error = wire.MastodonError(status, http.redact(parsed.message, self.config.secrets()))
         variable = self.config.credentials.get("token", "token")
         if error.rate_limited:
             reset = wire.rate_limit(answer.response.headers).reset
