@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from contextlib import suppress
 from typing import Any
 
 from tests.fakes.server import FakeServer, Request, Response
@@ -84,15 +85,14 @@ class FacebookFake(FakeServer):
         response.headers.setdefault(
             "X-App-Usage", '{"call_count":1,"total_cputime":1,"total_time":1}'
         )
-        if response.status >= 400 and "error" in response.body.decode("utf-8", "replace")[:20]:
-            try:
+        if response.status >= 400:
+            # Graph API repeats the error in WWW-Authenticate.
+            with suppress(ValueError, KeyError, TypeError):
                 error = json.loads(response.body)["error"]
                 response.headers.setdefault(
                     "WWW-Authenticate",
                     f'OAuth "Facebook Platform" "{error.get("type", "")}" "{error.get("message", "")}"',
                 )
-            except (ValueError, KeyError, TypeError):
-                pass
         return response
 
     def not_found(self, request: Request, path_exists: bool) -> Response:
