@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from soulpost.lint.select import RuleSet
     from soulpost.lint.suppress import Suppressions
     from soulpost.posts import Post
+    from soulpost.tomlpos import SourceMap
     from soulpost.workspace import Workspace
 
 STDIN = "-"
@@ -107,6 +108,7 @@ def lint_posts(
     suppressions: dict[str, Suppressions] = {}
     files: set[str] = set()
     keep_suppressed = ruleset.unused_suppressions
+    locate = _Locator()
     for draft in drafts:
         post = draft.post
         if wanted is not None and not wanted(post):
@@ -129,7 +131,7 @@ def lint_posts(
             for hit in rule.check(draft):
                 if supp is not NONE and supp.hides(code):
                     continue
-                report.findings.append(_finding(rule, ruleset, hit, post, path))
+                report.findings.append(_finding(rule, ruleset, hit, post, path, locate=locate))
     if ruleset.queue_rules:
         queue = QueueView(drafts, now)
         for queue_rule in ruleset.queue_rules:
@@ -140,10 +142,12 @@ def lint_posts(
                     continue
                 if suppressions[target.id].hides(code):
                     continue
-                finding = _finding(queue_rule, ruleset, hit, target, shown[target.id])
+                finding = _finding(
+                    queue_rule, ruleset, hit, target, shown[target.id], locate=locate
+                )
                 report.findings.append(finding)
     if ruleset.unused_suppressions:
-        report.findings.extend(_unused(ruleset, drafts, suppressions, shown))
+        report.findings.extend(_unused(ruleset, drafts, suppressions, shown, locate))
     report.files = len(files)
     report.findings.sort(key=lambda f: (f.path or "", f.line, f.column, f.code, f.message))
     return report
@@ -191,26 +195,37 @@ def _display(path: Path | None, root: Path | None) -> str:
     return str(path)
 
 
-def _position(post: Post, hit: Hit) -> tuple[int, int]:
-    """Line and column of the hit inside the post's file."""
-    path = post.path
-    if path is None or path.suffix != ".toml":
-        # stdin or a plain text file: the text *is* the file.
-        text = hit.text or ""
-        before = text[: hit.start]
-        line = before.count("\n") + 1
-        return line, hit.start - (before.rfind("\n") + 1) + 1
-    source = post.source
-    if source is None:
-        return 1, 1
-    if hit.text is None:
-        return source.line_of(hit.loc) or 1, 1
-    return source.position(hit.loc, hit.start, hit.text)
+class _Locator:
+    """Turns a hit into a line and column, reading each post's source map at most once."""
+
+    def __init__(self) -> None:
+        self.sources: dict[int, tuple[Path | None, SourceMap | None]] = {}
+
+    def __call__(self, post: Post, hit: Hit) -> tuple[int, int]:
+        known = self.sources.get(id(post))
+        if known is None:
+            path = post.path  # private pydantic attributes are slow to read: once per post
+            source = post.source if path is not None and path.suffix == ".toml" else None
+            known = self.sources[id(post)] = (path, source)
+        path, source = known
+        if path is None or path.suffix != ".toml":
+            # stdin or a plain text file: the text *is* the file.
+            text = hit.text or ""
+            before = text[: hit.start]
+            line = before.count("\n") + 1
+            return line, hit.start - (before.rfind("\n") + 1) + 1
+        if source is None:
+            return 1, 1
+        if hit.text is None:
+            return source.line_of(hit.loc) or 1, 1
+        return source.position(hit.loc, hit.start, hit.text)
 
 
-def _finding(rule: Rule, ruleset: RuleSet, hit: Hit, post: Post, path: str) -> Finding:
+def _finding(
+    rule: Rule, ruleset: RuleSet, hit: Hit, post: Post, path: str, *, locate: _Locator
+) -> Finding:
     spec = rule.spec
-    line, column = _position(post, hit)
+    line, column = locate(post, hit)
     return Finding(
         code=spec.code,
         name=spec.name,
@@ -231,6 +246,7 @@ def _unused(
     drafts: Sequence[Draft],
     suppressions: Mapping[str, Suppressions],
     shown: Mapping[str, str],
+    locate: _Locator,
 ) -> list[Finding]:
     """Findings for ``[lint] ignore`` entries that hid nothing in this run."""
     from soulpost.lint.rule import Hit
@@ -250,5 +266,5 @@ def _unused(
                 ("lint", "ignore"),
                 hint="remove it from [lint] ignore",
             )
-            out.append(_finding(rule, ruleset, hit, draft.post, shown[draft.id]))
+            out.append(_finding(rule, ruleset, hit, draft.post, shown[draft.id], locate=locate))
     return out

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
@@ -427,8 +426,12 @@ class QueueShareOptions(RuleOptions):
     _window = field_validator("window")(_check_duration)
 
 
-def _day(when: datetime) -> str:
-    return when.strftime("%d %b").lstrip("0")
+def _day(draft: Draft) -> str:
+    when = draft.time
+    if when is None:
+        return "?"
+    zone = draft.settings.zone()
+    return (when.astimezone(zone) if zone else when).strftime("%d %b").lstrip("0")
 
 
 def _names(drafts: list[Draft], limit: int = 5) -> str:
@@ -468,55 +471,61 @@ class QueueShare(QueueRule):
 
     def check_queue(self, queue: QueueView) -> Iterator[Hit]:
         reported: set[str] = set()
+        window = self.window.total_seconds()
         for platform, line in sorted(queue.timelines.items()):
             flags = [self._has(d) for _t, _i, d in line]
             left = 0
             count = 0
-            stretches: list[tuple[int, int, int, int]] = []  # (left, right, count, total)
+            # A stretch is a run of overlapping bad windows: (first, last, worst window).
+            stretches: list[tuple[int, int, tuple[int, int, int]]] = []
             for right, (when, _id, _d) in enumerate(line):
                 count += flags[right]
-                while when - line[left][0] >= self.window:
+                while when - line[left][0] >= window:
                     count -= flags[left]
                     left += 1
                 total = right - left + 1
-                if total >= self.min_posts and self._bad(count, total):
-                    if stretches and left <= stretches[-1][1]:
-                        last = stretches[-1]
-                        worse = count / total > last[2] / last[3] if self.max_share else False
-                        stretches[-1] = (
-                            last[0],
-                            right,
-                            count if worse else last[2],
-                            total if worse else last[3],
-                        )
-                    else:
-                        stretches.append((left, right, count, total))
-            for lo, hi, count, total in stretches:
-                members = [line[k][2] for k in range(lo, hi + 1)]
+                if total < self.min_posts or not self._bad(count, total):
+                    continue
+                window_now = (left, right, count)
+                if stretches and left <= stretches[-1][1]:
+                    first, _last, worst = stretches[-1]
+                    if self._worse(window_now, worst):
+                        worst = window_now
+                    stretches[-1] = (first, right, worst)
+                else:
+                    stretches.append((left, right, window_now))
+            for first, last, (lo, hi, count) in stretches:
+                members = [line[k][2] for k in range(first, last + 1)]
+                total = hi - lo + 1
                 limit = self.max_share if self.max_share is not None else self.min_share
                 fields = {
                     "platform": platform,
                     "count": count,
                     "total": total,
-                    "start": _day(line[lo][0]),
-                    "end": _day(line[hi][0]),
+                    "start": _day(line[lo][2]),
+                    "end": _day(line[hi][2]),
                     "share": count / total,
                     "limit": limit or 0.0,
                     "window": format_duration(self.window),
                 }
                 if self.max_share is not None:
                     marked = [d for d in members if self._has(d)]
+                    names = _names(marked)
                     for draft in marked:
-                        if draft.id in reported:
-                            continue
-                        reported.add(draft.id)
-                        yield self._hit(draft, fields, _names(marked))
+                        if draft.id not in reported:
+                            reported.add(draft.id)
+                            yield self._hit(draft, fields, names)
                 else:
-                    target = next((d for d in reversed(members) if not self._has(d)), members[-1])
+                    unmarked = [d for d in members if not self._has(d)]
+                    target = unmarked[-1] if unmarked else members[-1]
                     if target.id not in reported:
                         reported.add(target.id)
-                        unmarked = [d for d in members if not self._has(d)]
                         yield self._hit(target, fields, _names(unmarked))
+
+    def _worse(self, a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
+        share_a = a[2] / (a[1] - a[0] + 1)
+        share_b = b[2] / (b[1] - b[0] + 1)
+        return share_a > share_b if self.max_share is not None else share_a < share_b
 
     def _hit(self, draft: Draft, fields: dict[str, object], posts: str) -> Hit:
         what = "promotional" if self.prop == "promotional" else "inviting a reply"
@@ -549,10 +558,11 @@ class Spacing(QueueRule):
         self.max_posts = opts.max_posts
 
     def check_queue(self, queue: QueueView) -> Iterator[Hit]:
+        span = self.span.total_seconds()
         for platform, line in sorted(queue.timelines.items()):
             left = 0
             for right, (when, _id, draft) in enumerate(line):
-                while when - line[left][0] >= self.span:
+                while when - line[left][0] >= span:
                     left += 1
                 count = right - left + 1
                 if count > self.max_posts:
