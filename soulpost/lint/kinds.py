@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cached_property
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
@@ -135,9 +136,9 @@ class Phrases(SegmentRule):
         opts = self.options
         assert isinstance(opts, PhrasesOptions)
         phrases = [" ".join(p.lower().split()) for p in opts.phrases if p.strip()]
-        source = phrase_regex(phrases)
-        self.literal = re.compile(source) if source else None
-        self.literal_any_case = re.compile(source, re.IGNORECASE) if source else None
+        # Compiled on first use: a calm post often never needs the regex at all, and
+        # compiling fifty phrases costs more than linting one post.
+        self.source = phrase_regex(phrases)
         # A phrase can only match when every word in it is a word of the text; checking one
         # (the longest) against the text's words skips most texts without running a regex.
         self.triggers: frozenset[str] = frozenset()
@@ -148,16 +149,31 @@ class Phrases(SegmentRule):
                 self.triggers |= {max(runs, key=len)}
             else:
                 self.always = True
-        self.patterns = [(re.compile(p, re.IGNORECASE), pattern_words(p)) for p in opts.patterns]
+        self.pattern_sources = [(p, pattern_words(p)) for p in opts.patterns]
         self.min_count = opts.min_count
         self.max_words = opts.max_words
         self.lead_only = opts.lead_only
+
+    @cached_property
+    def literal(self) -> re.Pattern[str] | None:
+        """The phrases as one regex, for lower-cased text."""
+        return re.compile(self.source) if self.source else None
+
+    @cached_property
+    def literal_any_case(self) -> re.Pattern[str] | None:
+        """The same, case-insensitive, for the rare text whose lower case changes length."""
+        return re.compile(self.source, re.IGNORECASE) if self.source else None
+
+    @cached_property
+    def patterns(self) -> list[tuple[re.Pattern[str], frozenset[str] | None]]:
+        """The rule's regular expressions, compiled, each with the words that gate it."""
+        return [(re.compile(p, re.IGNORECASE), words) for p, words in self.pattern_sources]
 
     def _matches(self, segment: Segment, first_only: bool) -> list[tuple[int, int]]:
         """(start, end) of matches in the segment's plain text, in order."""
         found: list[tuple[int, int]] = []
         runs = segment.runs
-        if self.literal is not None and (self.always or not self.triggers.isdisjoint(runs)):
+        if self.source and (self.always or not self.triggers.isdisjoint(runs)):
             lower = segment.lower
             pattern = self.literal if lower is not None else self.literal_any_case
             target = lower if lower is not None else segment.plain

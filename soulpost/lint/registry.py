@@ -93,11 +93,18 @@ def load_pack(path: Path, origin: str | None = None) -> list[RuleSpec]:
         raise ConfigError(f"rule pack: {err.problem}", path=path, line=err.line) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read rule pack: {exc}", path=path) from None
-    smap = SourceMap.scan(text)
+    scanned: list[SourceMap] = []
+
+    def line_of(loc: tuple[str | int, ...]) -> int | None:
+        # Key positions are needed only for an error: scan the file then, not before.
+        if not scanned:
+            scanned.append(SourceMap.scan(text))
+        return scanned[0].line_of(loc)
+
     try:
         pack = _Pack.model_validate(data)
     except ValidationError as exc:
-        first = validation_errors(exc, path, smap, _Pack)[0]
+        first = validation_errors(exc, path, SourceMap.scan(text), _Pack)[0]
         raise ConfigError(
             f"rule pack: {first.problem}",
             path=path,
@@ -108,12 +115,12 @@ def load_pack(path: Path, origin: str | None = None) -> list[RuleSpec]:
     origin = origin or f"pack:{path.name}"
     specs = []
     for i, entry in enumerate(pack.rule):
-        line = smap.line_of(("rule", i))
 
         def fail(
-            problem: str, key: str, hint: str | None = None, *, _line: int | None = line
+            problem: str, key: str, hint: str | None = None, *, _at: str | None = None, _i: int = i
         ) -> NoReturn:
-            raise ConfigError(f"rule pack: {problem}", path=path, line=_line, key=key, hint=hint)
+            line = (line_of(("rule", _i, _at)) if _at else None) or line_of(("rule", _i))
+            raise ConfigError(f"rule pack: {problem}", path=path, line=line, key=key, hint=hint)
 
         kind = KINDS.get(entry.kind)
         if kind is None:
@@ -122,7 +129,7 @@ def load_pack(path: Path, origin: str | None = None) -> list[RuleSpec]:
                 f"unknown rule kind {entry.kind!r}",
                 f"rule[{i}].kind",
                 f"did you mean {close[0]!r}?" if close else f"kinds: {', '.join(sorted(KINDS))}",
-                _line=smap.line_of(("rule", i, "kind")) or line,
+                _at="kind",
             )
             continue
         spec = RuleSpec(
@@ -143,7 +150,7 @@ def load_pack(path: Path, origin: str | None = None) -> list[RuleSpec]:
         try:
             spec.options()
         except ValueError as exc:
-            fail(str(exc), f"rule[{i}].options", _line=smap.line_of(("rule", i, "options")) or line)
+            fail(str(exc), f"rule[{i}].options", _at="options")
         problem = _invalid(spec)
         if problem:
             fail(problem, f"rule[{i}]")
