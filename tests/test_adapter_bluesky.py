@@ -41,6 +41,15 @@ from tests.fakes.lexicon import Lexicons
 from tests.fakes.server import FakeServer, Request, Response
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+VECTORS = json.loads(
+    (
+        Path(__file__).resolve().parents[1].parent
+        / "shared"
+        / "conformance"
+        / "bluesky"
+        / "rich-text-detection.json"
+    ).read_text("utf-8")
+)
 DID = "did:plc:alice0000000000000000000"
 HANDLE = "alice.test"
 PASSWORD = "app-pass-1234-abcd"
@@ -66,6 +75,7 @@ class BlueskyFake(FakeServer):
         self.expired: set[str] = set()
         self.refresh: set[str] = set()
         self.sessions = 0
+        self.resolve_any = False  # resolve every handle X to did:fake:X (as upstream tests do)
         self.lexicon_problems: list[str] = []
         self._n = itertools.count(1)
         self.route("POST", r"/xrpc/com\.atproto\.server\.createSession", self._create_session)
@@ -115,7 +125,7 @@ class BlueskyFake(FakeServer):
 
     def _resolve(self, request: Request, _: re.Match[str]) -> Response:
         handle = (request.query.get("handle") or [""])[0]
-        did = self.handles.get(handle)
+        did = self.handles.get(handle) or (f"did:fake:{handle}" if self.resolve_any else None)
         if did is None:
             return xrpc_error(400, "InvalidRequest", "Unable to resolve handle")
         return Response.json(200, {"did": did})
@@ -491,3 +501,83 @@ def test_a_login_without_answer_is_not_sent(make: Make, fake: BlueskyFake) -> No
     with pytest.raises(NotSent):
         make().publish({"text": "x", "facets": []}, "k")
     assert created(fake) == []
+
+
+def _sent_facets(adapter: BlueskyAdapter, fake: BlueskyFake, text: str, n: int) -> list[Any]:
+    """Publish *text* as a post and return ``(start, end, value)`` of the facets the server
+    received, with offsets shifted back to the unstripped text."""
+    (part,) = adapter.render(post(text=text)).parts
+    adapter.publish(part, f"vector-{n}")
+    record = created(fake)[-1].json["record"]
+    assert record["text"] == text.strip()
+    shift = len(text.encode()) - len(text.lstrip().encode())
+    out = []
+    for facet in record.get("facets", ()):
+        (feature,) = facet["features"]
+        value = feature.get("uri") or feature.get("did") or feature.get("tag")
+        out.append((facet["index"]["byteStart"] + shift, facet["index"]["byteEnd"] + shift, value))
+    return out
+
+
+def test_every_rich_text_vector_reaches_the_server_exactly(make: Make, fake: BlueskyFake) -> None:
+    """All 97 upstream detection cases, through render, handle resolution and createRecord."""
+    fake.resolve_any = True
+    adapter = make()
+    checked = 0
+    for n, case in enumerate(VECTORS["mentionsAndLinks"]):
+        expected = [(f["byteStart"], f["byteEnd"], f["value"]) for f in case["derivedFacets"]]
+        assert _sent_facets(adapter, fake, case["text"], n) == expected, case["text"]
+        checked += 1
+    for n, case in enumerate(VECTORS["tags"], 100):
+        expected = [
+            (i["byteStart"], i["byteEnd"], tag)
+            for i, tag in zip(case["expectedIndices"], case["expectedTags"], strict=True)
+        ]
+        assert _sent_facets(adapter, fake, case["text"], n) == expected, case["text"]
+        checked += 1
+    for n, case in enumerate(VECTORS["cashtags"], 200):
+        sent = [
+            f for f in _sent_facets(adapter, fake, case["text"], n) if str(f[2]).startswith("$")
+        ]
+        expected = [
+            (i["byteStart"], i["byteEnd"], tag)
+            for i, tag in zip(case["expectedIndices"], case["expectedTags"], strict=True)
+        ]
+        assert sent == expected, case["text"]
+        checked += 1
+    assert checked == 97
+    assert fake.lexicon_problems == []
+
+
+def test_dry_run_shows_the_rendered_facets_and_sends_nothing(
+    fake: BlueskyFake, tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SP_BSKY_HANDLE", HANDLE)
+    monkeypatch.setenv("SP_BSKY_PASSWORD", PASSWORD)
+    (tmp_path / "config.toml").write_text(
+        f'timezone = "UTC"\n[platforms.bluesky]\noptions = {{ base_url = "{fake.url}" }}\n'
+        'env = { handle = "SP_BSKY_HANDLE", password = "SP_BSKY_PASSWORD" }\n'
+        "[publish]\nlint_gate = false\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "queue").mkdir()
+    (tmp_path / "queue" / "hi.toml").write_text(
+        'text = "Hi @bob.test, see example.com #soul"\nplatforms = ["bluesky"]\n'
+        'status = "approved"\n',
+        encoding="utf-8",
+    )
+    result = cli("publish", "hi", "--now", "--dry-run", cwd=tmp_path)
+    assert result.code == 0, result.out + result.err
+    assert '"uri": "https://example.com"' in result.out
+    assert '"tag": "soul"' in result.out
+    assert '"handle": "bob.test"' in result.out
+    assert fake.requests == []
+    sent = cli("publish", "hi", "--now", cwd=tmp_path)
+    assert sent.code == 0, sent.out + sent.err
+    assert f"https://bsky.app/profile/{HANDLE}/post/" in sent.out
+    (record,) = [r.json["record"] for r in created(fake)]
+    assert [f["features"][0]["$type"] for f in record["facets"]] == [
+        bsky.MENTION,
+        bsky.LINK,
+        bsky.TAG,
+    ]
