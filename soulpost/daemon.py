@@ -22,6 +22,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
@@ -29,7 +30,7 @@ from typing import Any
 
 from soulpost.clock import Clock
 from soulpost.lock import PassLock
-from soulpost.run import PassOptions, PassReport, run_pass
+from soulpost.run import LintCache, PassOptions, PassReport, run_pass
 
 HEARTBEAT_FILE = "heartbeat.json"
 
@@ -49,6 +50,7 @@ class Daemon:
         self.clock = clock
         self.log = log
         self.cache = PostCache()
+        self.lint_cache = LintCache(cache=self.cache)
         ws = load_workspace(root=root, cache=self.cache)
         self.settings = ws.settings
         self.state_dir = ws.state_dir
@@ -59,19 +61,32 @@ class Daemon:
         self.last_report: PassReport | None = None
         self.stamps: dict[str, tuple[int, int]] = {}
         self.scheduler: Any = None
+        self.pass_seconds = 0.5
 
     # -- the work -------------------------------------------------------------------------
 
-    def tick(self, why: str) -> None:
-        """Run one pass (never two at once) and schedule the next wake-up."""
+    def tick(self, why: str, not_before: datetime | None = None) -> None:
+        """Run one pass (never two at once) and schedule the next wake-up.
+
+        The ``due`` job starts a little before the due time (by about as long as a pass
+        takes to load and plan) and passes ``not_before``: the pass plans for that instant
+        and waits for it before sending, so a post goes out at its time, not a pass later.
+        """
         if self.stopping.is_set():
             return
         with self.busy:
+            started = time.monotonic()
             try:
                 report = run_pass(
                     self.root,
                     clock=self.clock,
-                    options=PassOptions(kind="daemon", lock_held=True, stop=self.stopping.is_set),
+                    options=PassOptions(
+                        kind="daemon",
+                        lock_held=True,
+                        stop=self.stopping.is_set,
+                        lint_cache=self.lint_cache,
+                        not_before=not_before,
+                    ),
                     cache=self.cache,
                     log=self.log,
                 )
@@ -80,7 +95,9 @@ class Daemon:
                 self.write_heartbeat("error", error=str(exc))
                 return
             self.last_report = report
-            self.stamps = self._stamps()
+            self.pass_seconds = time.monotonic() - started
+            # The stamps the pass saw (its parse cache holds them): the next poll compares.
+            self.stamps = {str(p): c.stamp for p, c in self.cache.entries.items()}
             if report.results:
                 counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts().items()))
                 self.log(f"pass ({why}): {counts}")
@@ -90,15 +107,29 @@ class Daemon:
             self.write_heartbeat("running")
 
     def _stamps(self) -> dict[str, tuple[int, int]]:
-        from soulpost.workspace import QUEUE_DIR, queue_files
+        """(mtime, size) of every draft, read with plain scandir: no Path objects, no
+        parsing, so the idle poll stays cheap on a large queue."""
+        from soulpost.workspace import QUEUE_DIR
 
-        out = {}
-        for path in queue_files(self.root / QUEUE_DIR):
+        out: dict[str, tuple[int, int]] = {}
+        stack = [str(self.root / QUEUE_DIR)]
+        while stack:
+            folder = stack.pop()
             try:
-                st = path.stat()
+                entries = list(os.scandir(folder))
             except OSError:
                 continue
-            out[str(path)] = (st.st_mtime_ns, st.st_size)
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                try:
+                    if entry.is_dir():
+                        stack.append(entry.path)
+                    elif entry.name.endswith(".toml"):
+                        st = entry.stat()
+                        out[entry.path] = (st.st_mtime_ns, st.st_size)
+                except OSError:
+                    continue
         return out
 
     def poll(self) -> None:
@@ -123,12 +154,13 @@ class Daemon:
             if job is not None:
                 job.remove()
             return
-        real = datetime.now(UTC) + (wake - self.clock.now())
+        lead = min(5.0, max(0.25, 1.5 * self.pass_seconds))
+        real = datetime.now(UTC) + (wake - self.clock.now()) - timedelta(seconds=lead)
         self.scheduler.add_job(
             self.tick,
             "date",
             run_date=real,
-            args=["due"],
+            args=["due", wake],
             id="due",
             replace_existing=True,
             misfire_grace_time=None,
@@ -173,7 +205,8 @@ class Daemon:
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.blocking import BlockingScheduler
 
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        # A poll skipped while a pass runs is expected; APScheduler would warn about each.
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)
         waited = 0.0
         while not self.lock.acquire():
             if waited >= wait_for_lock:

@@ -388,8 +388,11 @@ class SqliteLedger(Ledger):
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
-        # FULL: a receipt that was committed survives power loss too, not just a crash.
-        self._db.execute("PRAGMA synchronous=FULL")
+        # NORMAL survives a killed process; the intent record before each request is
+        # committed with FULL (see begin_part), which also makes everything before it
+        # durable, so even a power cut can only turn a publication "in doubt", never
+        # let it be sent twice.
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=30000")
         self._db.executescript(_SCHEMA)  # idempotent; each statement commits on its own
 
@@ -576,14 +579,18 @@ class SqliteLedger(Ledger):
             )
 
     def begin_part(self, key: PubKey, index: int, part_key: str, now: datetime) -> None:
-        with self._tx() as db:
-            self._mine(db, key)
-            db.execute(
-                "INSERT INTO parts (post_id, platform, content_hash, part, part_key, state, "
-                "updated_at) VALUES (?, ?, ?, ?, ?, 'sending', ?) "
-                "ON CONFLICT DO UPDATE SET state = 'sending', updated_at = excluded.updated_at",
-                (key.post_id, key.platform, key.content_hash, index, part_key, ts(now)),
-            )
+        self._db.execute("PRAGMA synchronous=FULL")  # on disk before the request leaves
+        try:
+            with self._tx() as db:
+                self._mine(db, key)
+                db.execute(
+                    "INSERT INTO parts (post_id, platform, content_hash, part, part_key, state, "
+                    "updated_at) VALUES (?, ?, ?, ?, ?, 'sending', ?) "
+                    "ON CONFLICT DO UPDATE SET state = 'sending', updated_at = excluded.updated_at",
+                    (key.post_id, key.platform, key.content_hash, index, part_key, ts(now)),
+                )
+        finally:
+            self._db.execute("PRAGMA synchronous=NORMAL")
 
     def finish_part(
         self,

@@ -13,7 +13,7 @@ import random
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +89,8 @@ class PassOptions:
     stop: Callable[[], bool] = lambda: False  # checked between publications
     policy: RetryPolicy | None = None
     jitter: Callable[[], float] = random.random
+    lint_cache: LintCache | None = None  # the daemon keeps lint results between passes
+    not_before: datetime | None = None  # plan for this instant; send nothing before it
 
 
 class Adapters:
@@ -151,6 +153,65 @@ def lint_blocks(
         blocks.setdefault((finding.post_id, finding.platform), []).append(
             f"lint {finding.code} {finding.name}: {finding.message}"
         )
+    return blocks
+
+
+@dataclass
+class LintCache:
+    """The daemon's memory of lint results, so a due post is not held up by linting.
+
+    Linting sees the whole queue (queue rules need it), which takes time on a large queue.
+    The daemon lints posts coming up within ``lookahead`` as soon as the queue changes and
+    keeps the result while no file and no setting changes (the fingerprint); at the due
+    time the gate then reads the cache. Any change to the queue means a fresh lint.
+    """
+
+    lookahead: timedelta = timedelta(minutes=15)
+    fingerprint: str | None = None
+    checked: frozenset[str] = frozenset()
+    blocks: dict[tuple[str, str | None], list[str]] = field(default_factory=dict)
+    cache: PostCache | None = None
+    lint_runs: int = 0
+
+    def fingerprint_of(self, ws: Workspace) -> str | None:
+        if self.cache is None:
+            return None
+        import hashlib
+
+        digest = hashlib.sha256()
+        try:
+            digest.update(str(ws.config_path.stat().st_mtime_ns).encode())
+        except OSError:
+            return None
+        for path in sorted(self.cache.entries):
+            digest.update(f"{path}\0{self.cache.entries[path].stamp}\n".encode())
+        return digest.hexdigest()
+
+
+def _gate(
+    ws: Workspace, plan: Plan, due: list[Item], now: datetime, cache: LintCache | None
+) -> dict[tuple[str, str | None], list[str]]:
+    """Lint blocks for the due posts (and, with a cache, for those coming up soon)."""
+    times = {pid: t.at for pid, t in plan.timings.items() if t.at is not None}
+    if cache is None:
+        return lint_blocks(ws, due, now, times) if due else {}
+    fingerprint = cache.fingerprint_of(ws)
+    due_ids = {i.post.id for i in due}
+    if fingerprint is not None and fingerprint == cache.fingerprint and due_ids <= cache.checked:
+        return cache.blocks
+    soon = [
+        i
+        for i in plan.items
+        if i.action is Action.FUTURE and i.at is not None and i.at <= now + cache.lookahead
+    ]
+    if not due and not soon:
+        return {}
+    wanted = due + soon
+    blocks = lint_blocks(ws, wanted, now, times)
+    cache.lint_runs += 1
+    cache.fingerprint = fingerprint
+    cache.checked = frozenset(i.post.id for i in wanted)
+    cache.blocks = blocks
     return blocks
 
 
@@ -269,6 +330,8 @@ def _publish(
     from soulpost.publish.send import deliver
 
     now = clock.now()
+    if opts.not_before is not None and opts.not_before > now:
+        now = opts.not_before  # the daemon woke early to be ready on time
     rows, rendered_cache = _ledger_view(ws, ledger, adapters, report)
     posts = [p for p in ws.posts if opts.only is None or p.id in opts.only]
     plan = build_plan(
@@ -279,9 +342,8 @@ def _publish(
     selected = {p.id for p in posts}
     items = [i for i in plan.items if i.post.id in selected]
     due = [i for i in items if i.action is Action.DUE]
-    if due and ws.settings.publish.lint_gate:
-        times = {pid: t.at for pid, t in plan.timings.items() if t.at is not None}
-        blocks = lint_blocks(ws, due, now, times)
+    if ws.settings.publish.lint_gate:
+        blocks = _gate(ws, plan, due, now, opts.lint_cache)
         if blocks:
             plan = build_plan(
                 ws.posts,
@@ -324,6 +386,10 @@ def _publish(
                 report.results.append(_result(item, "skipped", f"already {state}{where}"))
         elif opts.only is not None and item.action is not Action.DUE:
             report.results.append(_result(item, item.action.value, item.reason))
+    if due and opts.not_before is not None:
+        wait = (opts.not_before - clock.now()).total_seconds()
+        if wait > 0:
+            clock.sleep(wait)
     for item in due:
         if opts.stop():
             report.stopped_early = True
