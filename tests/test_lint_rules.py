@@ -152,9 +152,10 @@ def test_promotional_classification_does_not_mistake_giving_for_selling() -> Non
         assert PROMOTIONAL.search(giving) is None
 
 
-def test_shouting_allows_acronyms_and_short_tokens() -> None:
+def test_shouting_allows_acronyms_short_tokens_hashtags_and_handles() -> None:
     calm = "Export CSV in UTC via the API; see the FAQ, the README and NASA's HTTPS page. OK?"
     assert named(lint(calm), "shouting") == []
+    assert named(lint("Thanks to @ACMECORP for hosting us. #TEAMWORK"), "shouting") == []
     assert named(lint("This is HUGE."), "shouting")
 
 

@@ -154,22 +154,28 @@ def lint_posts(
 
 
 def _selector(paths: Sequence[Path] | None) -> _Wanted | None:
+    """Which posts to report: those in the given files or under the given folders.
+
+    Each given path is resolved once; post paths are compared as they are (the loader builds
+    them from the resolved workspace root), so no post costs a trip to the disk.
+    """
     if paths is None:
         return None
-    files = set()
-    folders = []
+    files: set[str] = set()
+    folders: list[str] = []
     for raw in paths:
-        path = raw.resolve()
-        if path.is_dir():
-            folders.append(path)
-        else:
-            files.add(path)
+        for form in {raw.absolute(), raw.resolve()}:
+            if form.is_dir():
+                folders.append(f"{str(form).rstrip(os.sep)}{os.sep}")
+            else:
+                files.add(str(form))
 
     def wanted(post: Post) -> bool:
-        if post.path is None:
+        path = post.path
+        if path is None:
             return False
-        where = post.path.resolve()
-        return where in files or any(where.is_relative_to(f) for f in folders)
+        where = str(path)
+        return where in files or any(where.startswith(folder) for folder in folders)
 
     return wanted
 

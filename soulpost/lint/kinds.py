@@ -309,6 +309,7 @@ class Capitals(SegmentRule):
             if len(m.group(0)) >= self.min_length
             and m.group(0).isupper()
             and m.group(0) not in self.allowed
+            and text[m.start() - 1 : m.start()] not in ("#", "@", "＃", "＠")  # a tag or handle
         ]
         if len(shouted) < self.min_words:
             return
