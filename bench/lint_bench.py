@@ -1,0 +1,315 @@
+"""Whole-process wall time and memory of `soulpost lint` on generated queues.
+
+Generates N realistic drafts (calm, shouty, promotional, threads, per-platform variants,
+images with and without alt text, several platforms, times spread over weeks) into a
+scratch workspace, then runs the installed ``soulpost lint`` as a subprocess, as a user
+or CI would, and reports the median of several runs:
+
+    .venv/bin/python bench/lint_bench.py                    # 1k, 10k, 50k and one draft
+    .venv/bin/python bench/lint_bench.py --sizes 10000 --runs 7
+    .venv/bin/python bench/lint_bench.py --sizes 10000 --profile   # plus a cProfile
+
+CPU: user+system seconds of lint and its workers (``wait4``), steadier than wall time on
+a busy machine. Memory: ``max RSS`` is the largest resident set of any one process of the
+run (from ``wait4``); ``tree RSS`` is the sum over the lint process and its loader workers,
+sampled every 5 ms from /proc (so it can miss a short peak). Results go to bench/out/ as
+JSON, with the load average, since other work on the machine inflates wall times.
+Targets: 10k drafts <= 2 s, one draft <= 0.25 s, memory < 150 MB, linear growth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import platform
+import pstats
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+EXE = str(Path(sys.executable).with_name("soulpost"))
+NOW = "2026-12-01T00:00:00+00:00"  # drafts are scheduled after this; lint is told it is now
+
+CONFIG = """\
+timezone = "Europe/London"
+default_platforms = ["mastodon", "bluesky"]
+
+[platforms.mastodon]
+adapter = "outbox"
+
+[platforms.bluesky]
+adapter = "outbox"
+
+[platforms.linkedin]
+adapter = "outbox"
+
+[platforms.x]
+adapter = "console"
+
+[[slots]]
+days = "mon-fri"
+times = ["09:30", "13:00"]
+
+[lint]
+allow = ["CSV", "API", "UTC", "FAQ"]
+"""
+
+CALM = [
+    "Three things we learned from interviewing {n} customers about onboarding: people skim "
+    "first, copy examples second, and watch videos last. What would you add?",
+    "We rewrote our CSV export guide after your questions last week. It now starts with the "
+    "three settings most people change: https://example.com/guides/csv-export-{n}",
+    "A small experiment: we moved the help link to the top of every page for {n} days. "
+    "Support tickets dropped a little. Still learning what it means; ideas welcome.",
+    "Notes from Thursday's workshop on writing alt text, with the slides and the exercises "
+    "we used: example.org/workshops/alt-text-{n} #accessibility #writing",
+    "Thank you @ana@example.social for the thoughtful review of our API docs. We fixed the "
+    "two examples you flagged and added a FAQ entry.",
+    "日本語のお客様へ: 新しいガイドを公開しました。ご意見をお待ちしています 🙏 https://example.jp/guide/{n}",
+]
+SHOUTY = [
+    "FLASH SALE!!! {n}% OFF EVERYTHING!!! ACT NOW, THIS IS YOUR LAST CHANCE!!! 🔥🔥🔥",
+    "BIG NEWS COMING!!! You WON'T BELIEVE what we have for you!!! Stay tuned!!!",
+    "GUARANTEED RESULTS or your money back!!! The ONLY tool you will EVER need!!!",
+]
+PROMO = [
+    "Our winter plan is {n}% off until Friday. Buy now at https://shop.example.com/winter "
+    "#sale #deal #discount #offer",
+    "Limited time offer: get the pro plan today and save {n}%. Don't miss out! Click the "
+    "link in bio.",
+    "Synergy-driven, best-in-class solutions to leverage your paradigm. Book a demo today!",
+]
+THREAD = [
+    "1. Write alt text for every image: say what matters in it, not just what it is.",
+    "2. Use CamelCase in multi-word hashtags (#WritingTips) so screen readers say them.",
+    "3. Put emoji at the end of a sentence rather than between words.",
+    "4. Keep links to a few per post, and say where each one goes. Which tip was new?",
+]
+PLATFORM_SETS = [
+    ["mastodon", "bluesky"],
+    ["mastodon", "bluesky", "linkedin"],
+    ["x", "mastodon"],
+    ["linkedin"],
+    ["bluesky"],
+    ["x", "bluesky", "linkedin", "mastodon"],
+]
+
+
+def _toml_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def draft(i: int, rng: random.Random, start: datetime) -> str:
+    """The TOML of draft number *i*: a deterministic mix of the kinds a queue holds."""
+    kind = rng.choices(["calm", "shouty", "promo", "thread"], weights=[60, 10, 20, 10])[0]
+    pool = {"calm": CALM, "shouty": SHOUTY, "promo": PROMO, "thread": CALM}[kind]
+    text = rng.choice(pool).format(n=i % 97 + 3)
+    platforms = rng.choice(PLATFORM_SETS)
+    at = start + timedelta(hours=3 * i + rng.randint(0, 2), minutes=rng.choice([0, 15, 30]))
+    lines = [
+        f'id = "bench-{i:06d}"',
+        f"text = {_toml_string(text)}",
+        f"platforms = {json.dumps(platforms)}",
+        f"at = {at.isoformat()}",
+        f'status = "{rng.choice(["draft", "approved"])}"',
+        f"tags = {json.dumps([kind] + (['promo'] if kind == 'promo' else []))}",
+    ]
+    if kind == "thread":
+        lines.append(f"thread = {json.dumps(THREAD, ensure_ascii=False)}")
+    if rng.random() < 0.25:
+        lines += ["", "[[media]]", f'path = "media/chart-{i % 3}.png"']
+        if rng.random() < 0.8:
+            lines.append('alt = "Bar chart: three reasons people skim, tallest first"')
+    if "x" in platforms and rng.random() < 0.5:
+        lines += ["", "[variants.x]", f"text = {_toml_string(text[:200])}"]
+    if rng.random() < 0.05:
+        lines += ["", "[lint]", 'ignore = ["exclamation-overuse"]', 'reason = "a joke"']
+    return "\n".join(lines) + "\n"
+
+
+def make_workspace(parent: Path, count: int) -> Path:
+    """A workspace with *count* drafts under *parent*; reused when it already exists."""
+    root = parent / f"ws-{count}"
+    if (root / ".complete").exists():
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "queue").mkdir(parents=True)
+    (root / "media").mkdir()
+    for k in range(3):  # tiny stand-in images (a PNG signature is enough for size checks)
+        (root / "media" / f"chart-{k}.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    (root / "config.toml").write_text(CONFIG, encoding="utf-8")
+    rng = random.Random(count)
+    start = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
+    for i in range(count):
+        (root / "queue" / f"{i:06d}.toml").write_text(draft(i, rng, start), encoding="utf-8")
+    (root / ".complete").write_text("", encoding="utf-8")
+    return root
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident set of *pid* and its direct children (the loader's workers), in KiB."""
+    total = 0
+    pids = [pid]
+    try:
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    stat = Path(entry.path, "stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                    pids.append(int(entry.name))
+    except OSError:
+        return 0
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total
+
+
+def run_once(argv: list[str], cwd: Path) -> tuple[float, int, int, int, float]:
+    """(wall s, exit code, max RSS of one process KiB, sampled tree RSS KiB, CPU s)."""
+    peak = 0
+    done = threading.Event()
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kb(proc.pid))
+            done.wait(0.005)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.stderr is not None:
+        err = proc.stderr.read().decode(errors="replace")
+        proc.stderr.close()
+        if proc.returncode not in (0, 1):
+            raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{err}")
+    return wall, proc.returncode, usage.ru_maxrss, peak, usage.ru_utime + usage.ru_stime
+
+
+def measure(name: str, argv: list[str], cwd: Path, runs: int) -> dict[str, object]:
+    run_once(argv, cwd)  # warm-up: page cache, .pyc files
+    results = [run_once(argv, cwd) for _ in range(runs)]
+    walls = [r[0] for r in results]
+    return {
+        "case": name,
+        "argv": argv[1:],
+        "runs": runs,
+        "median_s": round(statistics.median(walls), 4),
+        "min_s": round(min(walls), 4),
+        "max_s": round(max(walls), 4),
+        "exit_code": results[-1][1],
+        "median_cpu_s": round(statistics.median(r[4] for r in results), 4),
+        "max_rss_mb": round(max(r[2] for r in results) / 1024, 1),
+        "tree_rss_mb": round(max(r[3] for r in results) / 1024, 1),
+    }
+
+
+def profile(root: Path, top: int) -> str:
+    """cProfile of one in-process lint of *root*, top functions by own time and cumulative."""
+    from soulpost.cli import main as cli_main
+
+    profiler = cProfile.Profile()
+    stdout = sys.stdout
+    sys.stdout = io.StringIO()
+    try:
+        profiler.enable()
+        cli_main(["-C", str(root), "lint", "--now", NOW, "--format", "json"])
+        profiler.disable()
+    finally:
+        sys.stdout = stdout
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+    return out.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,50000", help="comma-separated counts")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per case (median)")
+    parser.add_argument("--dir", type=Path, help="where to keep workspaces (default: a temp dir)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the largest size")
+    parser.add_argument("--top", type=int, default=25, help="functions to show when profiling")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    parent = args.dir or Path(tempfile.mkdtemp(prefix="soulpost-bench-"))
+    parent.mkdir(parents=True, exist_ok=True)
+    cases = []
+    try:
+        for count in sizes:
+            t0 = time.perf_counter()
+            root = make_workspace(parent, count)
+            print(f"generated {count} drafts in {time.perf_counter() - t0:.1f} s", flush=True)
+            argv = [EXE, "lint", "--now", NOW, "--format", "json"]
+            cases.append(measure(f"lint {count} drafts", argv, root, args.runs))
+            if count == sizes[0]:
+                one = [EXE, "lint", "--now", NOW, "queue/000000.toml"]
+                cases.append(measure("lint one draft", one, root, max(args.runs, 10)))
+        profiles = profile(make_workspace(parent, max(sizes)), args.top) if args.profile else ""
+    finally:
+        if args.dir is None:
+            shutil.rmtree(parent, ignore_errors=True)
+    print()
+    print(
+        f"{'case':<22} {'median':>8} {'min':>8} {'max':>8} {'cpu':>8} "
+        f"{'maxRSS':>8} {'treeRSS':>8}  exit"
+    )
+    for c in cases:
+        print(
+            f"{c['case']:<22} {c['median_s']:8.3f} {c['min_s']:8.3f} {c['max_s']:8.3f} "
+            f"{c['median_cpu_s']:8.3f} {c['max_rss_mb']:7.1f}M {c['tree_rss_mb']:7.1f}M  "
+            f"{c['exit_code']}"
+        )
+    per = [(c["case"], float(c["median_s"])) for c in cases if c["case"].endswith(" drafts")]  # type: ignore[arg-type]
+    if len(per) > 1:
+        print(
+            "per 1k drafts: "
+            + ", ".join(f"{n.split()[1]}: {s / int(n.split()[1]) * 1000:.3f} s" for n, s in per)
+        )
+    OUT.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    result = {
+        "when": stamp,
+        "load_average": os.getloadavg(),
+        "python": sys.version.split()[0],
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+        "cases": cases,
+    }
+    target = OUT / f"lint-{stamp}.json"
+    target.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {target.relative_to(ROOT)}")
+    if profiles:
+        prof = OUT / f"lint-profile-{stamp}.txt"
+        prof.write_text(profiles, encoding="utf-8")
+        print(f"wrote {prof.relative_to(ROOT)}")
+        print(profiles[:6000])
+
+
+if __name__ == "__main__":
+    main()
