@@ -581,3 +581,14 @@ def test_dry_run_shows_the_rendered_facets_and_sends_nothing(
         bsky.LINK,
         bsky.TAG,
     ]
+
+
+def test_a_4xx_for_an_existing_record_key_is_settled_too(make: Make, fake: BlueskyFake) -> None:
+    first = make().publish({"text": "once", "facets": []}, "k-4xx")
+    fake.fail(
+        400,
+        {"error": "InvalidRequest", "message": "Record already exists"},
+        path="createRecord",
+    )
+    assert make().publish({"text": "once", "facets": []}, "k-4xx") == first
+    assert len(fake.records) == 1

@@ -316,3 +316,58 @@ def test_reply_receipt_from_the_ledger_is_enough(make: Make, mastodon_fake: Mast
 
 def test_check_reads_the_account(make: Make) -> None:
     assert make().check().startswith("@soulpost on http://127.0.0.1:")
+
+
+def test_unprocessed_media_refused_by_the_server_is_not_sent(
+    make: Make, mastodon_fake: MastodonFake
+) -> None:
+    mastodon_fake.fail(
+        422,
+        {"error": "Cannot attach files that have not finished processing. Try again in a moment!"},
+        path="statuses",
+    )
+    with pytest.raises(NotSent, match="not finished processing"):
+        make().publish({"status": "Hi"}, "k")
+
+
+def test_through_the_engine_a_lost_answer_ends_published_once(
+    mastodon_fake: MastodonFake, tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SP_MASTODON_TOKEN", "test-token")
+    (tmp_path / "config.toml").write_text(
+        f'timezone = "UTC"\n[platforms.mastodon]\n'
+        f'options = {{ base_url = "{mastodon_fake.url}" }}\n'
+        'env = { token = "SP_MASTODON_TOKEN" }\n[publish]\nlint_gate = false\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "queue").mkdir()
+    (tmp_path / "queue" / "hi.toml").write_text(
+        'text = "Hello, what do you think?"\nplatforms = ["mastodon"]\nstatus = "approved"\n'
+        'thread = ["Second part"]\n',
+        encoding="utf-8",
+    )
+    mastodon_fake.drop(path="statuses", processed=True, times=2)
+    result = cli("publish", "hi", "--now", cwd=tmp_path)
+    assert result.code == 0, result.out + result.err
+    assert "published" in result.out and f"{mastodon_fake.url}/@soulpost/" in result.out
+    assert len(mastodon_fake.statuses) == 2  # the post and its reply, each once
+    first, second = mastodon_fake.statuses.values()
+    assert second["in_reply_to_id"] == first["id"]
+
+
+def test_a_missing_base_url_is_a_clear_error_in_the_cli(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "config.toml").write_text(
+        'timezone = "UTC"\n[platforms.mastodon]\nenv = { token = "SP_MASTODON_TOKEN" }\n'
+        "[publish]\nlint_gate = false\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "queue").mkdir()
+    (tmp_path / "queue" / "hi.toml").write_text(
+        'text = "Hello?"\nplatforms = ["mastodon"]\nstatus = "approved"\n', encoding="utf-8"
+    )
+    result = cli("publish", "hi", "--now", cwd=tmp_path)
+    assert result.code != 0
+    assert "base_url" in result.out + result.err
+    assert "Traceback" not in result.out + result.err

@@ -371,3 +371,25 @@ def test_comparable_ignores_tco_links_and_escaping() -> None:
     assert comparable("A & B https://example.com/x  ok") == comparable(
         "A &amp; B https://t.co/AbC123xyz ok"
     )
+
+
+def test_through_the_engine_a_lost_answer_is_found_not_reposted(
+    fake: TimelineXFake, tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SP_X_BEARER", "test-token")
+    (tmp_path / "config.toml").write_text(
+        f'timezone = "UTC"\n[platforms.x]\noptions = {{ base_url = "{fake.url}" }}\n'
+        'env = { token = "SP_X_BEARER" }\n[publish]\nlint_gate = false\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "queue").mkdir()
+    (tmp_path / "queue" / "hi.toml").write_text(
+        'text = "Hello https://example.com, thoughts?"\nplatforms = ["x"]\nstatus = "approved"\n',
+        encoding="utf-8",
+    )
+    fake.drop(path=r"^/2/tweets$", processed=True)
+    result = cli("publish", "hi", "--now", cwd=tmp_path)
+    assert result.code == 0, result.out + result.err
+    (tweet_id,) = fake.tweets
+    assert f"https://x.com/soulpost_test/status/{tweet_id}" in result.out
+    assert len(tweets(fake)) == 1

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from soulpost.publish import http
-from soulpost.publish.base import PublishError, Rejected
+from soulpost.publish.base import AuthError, PublishError, Rejected
 
 if TYPE_CHECKING:
     from soulpost.posts import Post
@@ -300,3 +300,11 @@ def media_list(media: Any) -> list[dict[str, str]]:
     for item in media or ():
         out.append({"path": str(item["path"]), "alt": str(item.get("alt") or "")})
     return out
+
+
+def secret(config: AdapterConfig, title: str, role: str) -> str:
+    """:meth:`AdapterConfig.secret`, with the platform named in the error."""
+    try:
+        return config.secret(role)
+    except AuthError as exc:
+        raise AuthError(f"{title}: {exc.message}", platform=config.platform) from None

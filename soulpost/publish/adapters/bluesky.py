@@ -46,6 +46,7 @@ from soulpost.publish.adapters._common import (
     check_post,
     media_list,
     read_media,
+    secret,
     timeouts,
 )
 from soulpost.publish.base import (
@@ -199,8 +200,8 @@ class BlueskyAdapter(Adapter):
 
     def _create_session(self) -> _Session:
         body = {
-            "identifier": self.config.secret("handle"),
-            "password": self.config.secret("password"),
+            "identifier": secret(self.config, "Bluesky", "handle"),
+            "password": secret(self.config, "Bluesky", "password"),
         }
         try:
             answer = self._raw("POST", "com.atproto.server.createSession", json=body).json()
@@ -385,13 +386,15 @@ class BlueskyAdapter(Adapter):
         body = bsky.create_record_body(login.did, record, rkey=note["rkey"])
         try:
             answer = self._authed("POST", "com.atproto.repo.createRecord", "posting", json=body)
-        except UnknownOutcome as doubt:
-            # Covers a timeout and PDS 0.5.35's 500 for a record key that already exists:
-            # the record key is fixed, so getRecord can tell which it was.
+        except (UnknownOutcome, Rejected) as failed:
+            # A timeout, PDS 0.5.35's 500 for a record key that already exists, or another
+            # PDS's 4xx for the same: the record key is fixed, so getRecord can tell.
+            if isinstance(failed, AuthError):
+                raise
             found = self._lookup_note(note)
             if found is not None:
                 return found
-            raise doubt from None
+            raise failed from None
         created = bsky.parse_created(answer.json())
         return self._receipt(created.uri, created.cid, root)
 

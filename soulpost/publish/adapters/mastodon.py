@@ -40,6 +40,7 @@ from soulpost.publish.adapters._common import (
     check_post,
     media_list,
     read_media,
+    secret,
     timeouts,
 )
 from soulpost.publish.base import (
@@ -138,7 +139,7 @@ class MastodonAdapter(Adapter):
         return self._session
 
     def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.config.secret('token')}"}
+        return {"Authorization": f"Bearer {secret(self.config, 'Mastodon', 'token')}"}
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         headers = {**self._headers(), **kwargs.pop("headers", {})}
@@ -174,6 +175,12 @@ class MastodonAdapter(Adapter):
                 f"(HTTP {status}: {error.message}); create a token with write:statuses and "
                 f"write:media and put it in {variable}",
                 status=status,
+                platform=self.platform,
+            )
+        if error.media_not_ready:
+            return NotSent(
+                f"Mastodon has not finished processing an image ({error.message}); the post "
+                "was not created, so it is safe to try again",
                 platform=self.platform,
             )
         if 400 <= status < 500:

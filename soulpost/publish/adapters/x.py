@@ -51,6 +51,7 @@ from soulpost.publish.adapters._common import (
     check_post,
     media_list,
     read_media,
+    secret,
     timeouts,
 )
 from soulpost.publish.base import (
@@ -145,7 +146,7 @@ class XAdapter(Adapter):
 
     def _authorization(self, method: str, url: str, params: dict[str, str]) -> str:
         if "token" in self.config.credentials:
-            return f"Bearer {self.config.secret('token')}"
+            return f"Bearer {secret(self.config, 'X', 'token')}"
         if not any(role in self.config.credentials for role in OAUTH1_ROLES):
             raise AuthError(
                 "no X credentials configured: under [platforms."
@@ -157,10 +158,10 @@ class XAdapter(Adapter):
         return wire.oauth1_header(
             method,
             url,
-            consumer_key=self.config.secret("consumer_key"),
-            consumer_secret=self.config.secret("consumer_secret"),
-            token=self.config.secret("access_token"),
-            token_secret=self.config.secret("access_token_secret"),
+            consumer_key=secret(self.config, "X", "consumer_key"),
+            consumer_secret=secret(self.config, "X", "consumer_secret"),
+            token=secret(self.config, "X", "access_token"),
+            token_secret=secret(self.config, "X", "access_token_secret"),
             nonce=secrets.token_hex(16),
             timestamp=int(self.config.clock.now().timestamp()),
             params=list(params.items()),
