@@ -21,14 +21,27 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache, cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from soulpost._tlds import TLDS
 
 if TYPE_CHECKING:
     from soulpost.platforms import Capabilities
+
+
+def _lazy(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
+    """A regex compiled on first use: one draft's lint needs only a few of them, and
+    compiling all at import cost more than the rest of this module."""
+
+    @cache
+    def compiled() -> re.Pattern[str]:
+        return re.compile(pattern, flags)
+
+    return compiled
+
 
 __all__ = [
     "TWITTER_V2",
@@ -70,12 +83,12 @@ class TwitterConfig:
         (8208, 8223, 100),
         (8242, 8247, 100),
     )
-    # the cheaper-weight characters as one regex, to count them in one C-level pass
-    light: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
+    @cached_property
+    def light(self) -> re.Pattern[str]:
+        """The cheaper-weight characters as one regex, to count them in one C-level pass."""
         ranges = "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b, w in self.ranges if w == self.scale)
-        object.__setattr__(self, "light", re.compile(f"[{ranges}]+"))
+        return re.compile(f"[{ranges}]+")
 
 
 # Figures from twitter-text's config/v3.json and v2.json (the 3.1.0 release).
@@ -92,7 +105,7 @@ _INVALID = "\ufffe\ufeff\uffff"
 _DIRECTIONAL = r"\u202a-\u202e\u061c\u200e\u200f\u2066-\u2069"
 _DOMAIN_CHAR = f"[^{_PUNCT}{_SPACES}{_INVALID}{_DIRECTIONAL}\\x00-\\x08\\x0e-\\x1f]"
 _LABEL = f"{_DOMAIN_CHAR}++(?:[-_]+{_DOMAIN_CHAR}++)*+"  # possessive: no backtracking
-_CANDIDATE = re.compile(
+_CANDIDATE = _lazy(
     rf"(?<![A-Za-z0-9@＠$#＃{_INVALID}])(?P<scheme>https?://)?(?P<host>{_LABEL}(?:\.{_LABEL})+)",
     re.IGNORECASE,
 )
@@ -109,13 +122,13 @@ _PATH_END = rf"(?:[+\-a-zA-Z{_CYRILLIC}0-9=_#/{_LATIN_ACCENTS}]|{_PARENS})"
 _PATH = rf"(?:(?:{_PATH_CHAR}*(?:{_PARENS}{_PATH_CHAR}*)*{_PATH_END})|(?:@{_PATH_CHAR}+/))"
 _QUERY_CHAR = r"[a-zA-Z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]"
 _QUERY_END = r"[a-zA-Z0-9\-_&=#/]"
-_TAIL = re.compile(rf"(?::[0-9]+)?(?P<path>/{_PATH}*)?(?:\?{_QUERY_CHAR}*{_QUERY_END})?")
-_TCO = re.compile(
+_TAIL = _lazy(rf"(?::[0-9]+)?(?P<path>/{_PATH}*)?(?:\?{_QUERY_CHAR}*{_QUERY_END})?")
+_TCO = _lazy(
     rf"[hH][tT][tT][pP][sS]?://[tT]\.[cC][oO]/([a-zA-Z0-9]+)(?:\?{_QUERY_CHAR}*{_QUERY_END})?"
 )
 _AFTER_TLD = re.compile(r"[0-9a-z@+\-]", re.IGNORECASE)
 _PUNYCODE = re.compile(r"xn--[\-0-9a-z]+", re.IGNORECASE)
-_ASCII_DOMAIN = re.compile(rf"(?:[\-a-z0-9{_LATIN_ACCENTS}]+\.)+[^\W_]+", re.IGNORECASE)
+_ASCII_DOMAIN = _lazy(rf"(?:[\-a-z0-9{_LATIN_ACCENTS}]+\.)+[^\W_]+", re.IGNORECASE)
 # Every TLD starts with a letter: text without "." before a letter holds no URL.
 _MAYBE_URL = re.compile(r"\.[^\W\d_]")
 _MAX_URL_LENGTH = 4096
@@ -196,7 +209,7 @@ def _find_urls(text: str, require_scheme: bool) -> tuple[tuple[int, int, str], .
         if dot is None:
             return tuple(urls)
         word = max(text.rfind(" ", pos, dot.start()), text.rfind("\n", pos, dot.start())) + 1
-        match = _CANDIDATE.search(text, max(pos, word))
+        match = _CANDIDATE().search(text, max(pos, word))
         if match is None:
             return tuple(urls)
         scheme = match.group("scheme") or ""
@@ -205,7 +218,7 @@ def _find_urls(text: str, require_scheme: bool) -> tuple[tuple[int, int, str], .
         if domain_end is None:
             pos = match.start() + 1
             continue
-        tail = _TAIL.match(text, domain_end)
+        tail = _TAIL().match(text, domain_end)
         end = tail.end() if tail else domain_end
         start = match.start()
         # twitter-text's regex consumes the character before a URL, so the next URL can
@@ -223,7 +236,7 @@ def _find_urls(text: str, require_scheme: bool) -> tuple[tuple[int, int, str], .
             continue
         if scheme:
             if domain.lower() == "t.co":
-                tco = _TCO.match(text, start)
+                tco = _TCO().match(text, start)
                 if tco:
                     if len(tco.group(1)) > 40:  # longer slugs are not t.co links
                         continue
@@ -245,7 +258,7 @@ def _find_urls(text: str, require_scheme: bool) -> tuple[tuple[int, int, str], .
 def _ascii_domains(domain: str, offset: int) -> list[list[int]]:
     found = []
     at = 0
-    while (part := _ASCII_DOMAIN.search(domain, at)) is not None:
+    while (part := _ASCII_DOMAIN().search(domain, at)) is not None:
         part_end = _domain_end(domain, part.start(), part.group())
         if part_end is None:
             at = part.end()
@@ -280,17 +293,17 @@ _HASHTAG_EXTRA = (
 )
 # Patterns start with the "#" or "@" itself (look-behinds after it) so that re can jump
 # straight to those characters instead of trying every position.
-_HASHTAG_ASCII = re.compile(r"#(?<![&\w]#)(\w++)(?!#|://)")
+_HASHTAG_ASCII = _lazy(r"#(?<![&\w]#)(\w++)(?!#|://)")
 _LETTER = re.compile(r"[^\W\d_]")
 _NOT_BEFORE_MENTION = r"a-zA-Z0-9_!#$%&*@＠"
-_MENTION = re.compile(
+_MENTION = _lazy(
     r"[@＠]"
     rf"(?:(?<![{_NOT_BEFORE_MENTION}].)|(?<=(?<![a-zA-Z0-9_+~.\-])rt.)|(?<=(?<![a-zA-Z0-9_+~.\-])rt:.))"
     r"([a-z0-9_]+(?:[.\-]+[a-z0-9_]+)*)"
     r"(?:@([a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)+))?",
     re.IGNORECASE,
 )
-_AFTER_MENTION = re.compile(rf"[@＠{_LATIN_ACCENTS}]|://")
+_AFTER_MENTION = _lazy(rf"[@＠{_LATIN_ACCENTS}]|://")
 
 
 def find_hashtags(text: str) -> list[tuple[int, int, str]]:
@@ -301,7 +314,7 @@ def find_hashtags(text: str) -> list[tuple[int, int, str]]:
     """
     if "#" not in text and "＃" not in text:
         return []
-    pattern = _HASHTAG_ASCII if text.isascii() else _patterns()["hashtag"]
+    pattern = _HASHTAG_ASCII() if text.isascii() else _patterns()["hashtag"]
     urls = find_urls(text)
     found = []
     for match in pattern.finditer(text):
@@ -322,8 +335,8 @@ def find_mentions(text: str) -> list[tuple[int, int, str]]:
     if "@" not in text and "＠" not in text:
         return []
     found = []
-    for match in _MENTION.finditer(text):
-        if _AFTER_MENTION.match(text, match.end()):
+    for match in _MENTION().finditer(text):
+        if _AFTER_MENTION().match(text, match.end()):
             continue  # "@_@", "@http://", "@aliceìnheiro": not a handle
         user, domain = match.group(1), match.group(2)
         handle = f"{user}@{domain}" if domain else user
