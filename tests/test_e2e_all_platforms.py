@@ -162,8 +162,15 @@ def test_one_post_to_every_platform(tmp_path: Path, fakes: dict[str, Any]) -> No
 
     lint = soulpost("lint", cwd=root, env=env)
     assert lint.returncode == 0, lint.stdout + lint.stderr
-    doctor = soulpost("doctor", cwd=root, env=env)
+    doctor = soulpost("doctor", "--online", cwd=root, env=env)
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    online = [x for x in doctor.stdout.splitlines() if x.startswith("  ok: online: ")]
+    assert len(online) == 9, doctor.stdout
+    assert "  ok: online: no online check" in online  # a Slack webhook cannot be tried safely
+
+    for fake in fakes.values():  # the online checks only read
+        assert all(r.method == "GET" or "Session" in r.path for r in fake.requests), fake.name
+        fake.requests.clear()
 
     # --dry-run shows each adapter's rendered payload and sends nothing.
     dry = soulpost("publish", "--due", "--dry-run", cwd=root, env=env)
