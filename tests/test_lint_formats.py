@@ -213,7 +213,7 @@ def test_github_format_respects_annotation_limits(tmp_path: Path) -> None:
     assert sum(line.startswith("::notice ") for line in lines) == 3
     assert lines[0].startswith("::error ")  # most severe first
     rest = lines[-2]
-    assert rest.startswith("soulpost: 3 errors, 15 warnings more not shown as annotations")
+    assert rest.startswith("soulpost: 3 more errors, 15 more warnings not shown as annotations")
     assert "SP101 no-shouting ×15" in rest
     assert "SP901 too-long ×3" in rest
     assert lines[-1] == "soulpost: 13 errors, 25 warnings, 3 info in 25 posts (25 files)"

@@ -108,13 +108,13 @@ def render_github(report: Report, root: Path) -> str:
             left_out_rules[f"{finding.code} {finding.name}"] += 1
     if left_out:
         levels = ", ".join(
-            plural(left_out[level], level)
+            plural(left_out[level], f"more {level}")
             for level in ("error", "warning", "notice")
             if level in left_out
         )
         rules = ", ".join(f"{rule} ×{n}" for rule, n in sorted(left_out_rules.items()))
         lines.append(
-            f"soulpost: {levels} more not shown as annotations "
+            f"soulpost: {levels} not shown as annotations "
             f"(GitHub shows at most {LIMIT} per level in a step): {rules}"
         )
     lines.append(f"soulpost: {summary_line(report)}")
