@@ -107,30 +107,10 @@ class Daemon:
             self.write_heartbeat("running")
 
     def _stamps(self) -> dict[str, tuple[int, int]]:
-        """(mtime, size) of every draft, read with plain scandir: no Path objects, no
-        parsing, so the idle poll stays cheap on a large queue."""
+        from soulpost.queueindex import scan_stamps
         from soulpost.workspace import QUEUE_DIR
 
-        out: dict[str, tuple[int, int]] = {}
-        stack = [str(self.root / QUEUE_DIR)]
-        while stack:
-            folder = stack.pop()
-            try:
-                entries = list(os.scandir(folder))
-            except OSError:
-                continue
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                try:
-                    if entry.is_dir():
-                        stack.append(entry.path)
-                    elif entry.name.endswith(".toml"):
-                        st = entry.stat()
-                        out[entry.path] = (st.st_mtime_ns, st.st_size)
-                except OSError:
-                    continue
-        return out
+        return scan_stamps(self.root / QUEUE_DIR)
 
     def poll(self) -> None:
         """A cheap stat-only rescan; a pass runs only when something changed."""

@@ -30,14 +30,38 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from soulpost.timeutil import LocalTimeKind, format_duration, resolve_local
 
 if TYPE_CHECKING:
     from soulpost.config import Settings, SlotRule
     from soulpost.ledger import Publication
-    from soulpost.posts import Post
+
+
+class Schedulable(Protocol):
+    """What the plan reads of a post (a full Post, or a cached summary of one)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def at(self) -> datetime | None: ...
+
+    @property
+    def platforms(self) -> list[str]: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def time_kind(self) -> LocalTimeKind | None: ...
+
+    @property
+    def max_lateness(self) -> timedelta | None: ...
+
+
+P = TypeVar("P", bound=Schedulable)
 
 SLOT_HORIZON_DAYS = 366
 
@@ -64,10 +88,10 @@ class Timing:
 
 
 @dataclass(frozen=True)
-class Item:
+class Item(Generic[P]):
     """One (post, platform) and what to do with it."""
 
-    post: Post
+    post: P
     platform: str
     at: datetime | None
     source: str
@@ -77,14 +101,14 @@ class Item:
 
 
 @dataclass
-class Plan:
+class Plan(Generic[P]):
     """The whole plan; ``new_slots`` are slot choices to remember in the ledger."""
 
-    items: list[Item]
+    items: list[Item[P]]
     timings: dict[str, Timing]
     new_slots: dict[str, datetime] = field(default_factory=dict)
 
-    def by_action(self, action: Action) -> list[Item]:
+    def by_action(self, action: Action) -> list[Item[P]]:
         return [i for i in self.items if i.action is action]
 
     def next_wake(self, now: datetime) -> datetime | None:
@@ -160,7 +184,7 @@ def _ceil_minute(when: datetime) -> datetime:
 
 
 def resolve_times(
-    posts: Sequence[Post],
+    posts: Sequence[Schedulable],
     settings: Settings,
     now: datetime,
     reserved: Mapping[str, datetime],
@@ -206,7 +230,7 @@ def resolve_times(
 
 
 def next_free_slot(
-    posts: Sequence[Post],
+    posts: Sequence[Schedulable],
     settings: Settings,
     platforms: Sequence[str],
     now: datetime,
@@ -226,12 +250,12 @@ def next_free_slot(
 # -- decisions --------------------------------------------------------------------------
 
 
-def approval_ok(post: Post, settings: Settings) -> bool:
+def approval_ok(post: Schedulable, settings: Settings) -> bool:
     return not settings.publish.require_approval or post.status == "approved"
 
 
 def build_plan(
-    posts: Sequence[Post],
+    posts: Sequence[P],
     settings: Settings,
     now: datetime,
     *,
@@ -239,7 +263,7 @@ def build_plan(
     reserved: Mapping[str, datetime] | None = None,
     blocked: Mapping[tuple[str, str | None], list[str]] | None = None,
     force: Iterable[str] = (),
-) -> Plan:
+) -> Plan[P]:
     """Decide every (post, platform). *ledger_rows* holds the newest row per (post,
     platform); *blocked* maps (post id, platform or None for all) to lint messages;
     posts in *force* are due now whatever their time (``publish ID --now``)."""
@@ -249,7 +273,7 @@ def build_plan(
     forced = set(force)
     eligible = [p.id for p in posts if approval_ok(p, settings)]
     timings, chosen = resolve_times(posts, settings, now, reserved or {}, eligible)
-    items: list[Item] = []
+    items: list[Item[P]] = []
     for post in posts:
         timing = timings[post.id]
         at = now if post.id in forced else timing.at
@@ -303,13 +327,13 @@ def build_plan(
 
 
 def _item(  # noqa: PLR0917 (bound with functools.partial)
-    post: Post,
+    post: P,
     platform: str,
     timing: Timing,
     latest: Publication | None,
     action: Action,
     reason: str = "",
-) -> Item:
+) -> Item[P]:
     return Item(post, platform, timing.at, timing.source, action, reason, latest)
 
 

@@ -21,7 +21,9 @@ from soulpost.plan import Action, Item, Plan, build_plan, newest_rows
 
 if TYPE_CHECKING:
     from soulpost.clock import Clock
+    from soulpost.config import Settings
     from soulpost.ledger import Ledger, Publication
+    from soulpost.posts import Post
     from soulpost.publish.base import Adapter, Rendered
     from soulpost.publish.send import RetryPolicy
     from soulpost.workspace import PostCache, Workspace
@@ -60,7 +62,7 @@ class PassReport:
     due: int = 0
     next_wake: datetime | None = None
     stopped_early: bool = False
-    plan: Plan | None = None
+    plan: Plan[Any] | None = None
 
     @property
     def exit_code(self) -> int:
@@ -129,7 +131,7 @@ class Adapters:
 
 
 def lint_blocks(
-    ws: Workspace, items: list[Item], now: datetime, plan_times: dict[str, datetime]
+    ws: Workspace, items: list[Item[Post]], now: datetime, plan_times: dict[str, datetime]
 ) -> dict[tuple[str, str | None], list[str]]:
     """Error-level findings of the posts in *items*, keyed by (post id, platform or None).
 
@@ -148,7 +150,7 @@ def lint_blocks(
         return {(post_id, None): [message] for post_id in ids}
     blocks: dict[tuple[str, str | None], list[str]] = {}
     for finding in report.findings:
-        if finding.severity != "error" or finding.post_id not in ids:
+        if finding.severity != "error" or finding.post_id is None or finding.post_id not in ids:
             continue
         blocks.setdefault((finding.post_id, finding.platform), []).append(
             f"lint {finding.code} {finding.name}: {finding.message}"
@@ -189,7 +191,7 @@ class LintCache:
 
 
 def _gate(
-    ws: Workspace, plan: Plan, due: list[Item], now: datetime, cache: LintCache | None
+    ws: Workspace, plan: Plan[Post], due: list[Item[Post]], now: datetime, cache: LintCache | None
 ) -> dict[tuple[str, str | None], list[str]]:
     """Lint blocks for the due posts (and, with a cache, for those coming up soon)."""
     times = {pid: t.at for pid, t in plan.timings.items() if t.at is not None}
@@ -233,20 +235,98 @@ def run_pass(
     log: Log = stderr_log,
 ) -> PassReport:
     """Run one pass over the workspace at *root*; see the module docstring."""
-    from soulpost.ledger import open_ledger
     from soulpost.lock import PassLock
-    from soulpost.publish.send import RetryPolicy
-    from soulpost.workspace import load_workspace
+    from soulpost.workspace import PostCache, load_settings, load_workspace
 
     opts = options or PassOptions()
     report = PassReport()
-    ws = load_workspace(root=root, cache=cache)
-    report.load_errors = [e.render(ws.root) for e in ws.errors]
-    lock = PassLock(ws.state_dir)
+    root = root.resolve()
+    settings, config_path = load_settings(root)
+    state_dir = root / settings.publish.state_dir
+    lock = PassLock(state_dir)
     if not opts.dry_run and not opts.lock_held and not lock.acquire():
         holder = lock.holder()
         report.skipped = f"another pass or the daemon (pid {holder or '?'}) is running here"
         return report
+    try:
+        quick = cache is None and not opts.dry_run and opts.only is None and not opts.now_ids
+        if quick and _idle_pass(
+            root,
+            settings,
+            config_path=config_path,
+            clock=clock,
+            opts=opts,
+            report=report,
+            log=log,
+        ):
+            return report
+        fresh = cache if cache is not None else PostCache()
+        ws = load_workspace(root=root, cache=fresh)
+        report.load_errors = [e.render(ws.root) for e in ws.errors]
+        _full_pass(ws, clock, opts, report, log)
+        if cache is None and not opts.dry_run:
+            from soulpost import queueindex
+
+            queueindex.save(ws.state_dir, ws, fresh)
+    finally:
+        if not opts.lock_held:
+            lock.release()
+    return report
+
+
+def _idle_pass(
+    root: Path,
+    settings: Settings,
+    *,
+    config_path: Path,
+    clock: Clock,
+    opts: PassOptions,
+    report: PassReport,
+    log: Log,
+) -> bool:
+    """Plan from the queue index without parsing any draft; True when that settled the
+    pass (nothing due, missed or in doubt, nothing changed), False to do a full pass."""
+    from soulpost import queueindex
+    from soulpost.ledger import open_ledger, owner_alive
+    from soulpost.workspace import QUEUE_DIR
+
+    state_dir = root / settings.publish.state_dir
+    found = queueindex.lookup(state_dir, config_path, root / QUEUE_DIR)
+    if found is None:
+        return False
+    summaries, errors = found
+    ledger = open_ledger(state_dir, backend=settings.publish.ledger)
+    try:
+        recovered = ledger.recover(clock.now(), owner_alive)
+        for pub in recovered:
+            log(f"recovered {pub.post_id} on {pub.platform}: {pub.state} ({pub.reason or ''})")
+        rows = newest_rows(ledger.publications())
+        now = clock.now()
+        plan = build_plan(summaries, settings, now, ledger_rows=rows, reserved=ledger.slots())
+        busy = any(i.action in (Action.DUE, Action.MISSED) for i in plan.items) or any(
+            i.action is Action.SETTLED and i.latest is not None and i.latest.state == "in_doubt"
+            for i in plan.items
+        )
+        if busy or recovered:
+            return False
+        run_id = ledger.start_run(now, opts.kind)
+        ledger.reserve_slots(plan.new_slots)
+        report.plan = plan
+        report.load_errors = errors
+        report.next_wake = plan.next_wake(now)
+        ledger.finish_run(run_id, clock.now(), {"due": 0})
+        return True
+    finally:
+        ledger.close()
+
+
+def _full_pass(
+    ws: Workspace, clock: Clock, opts: PassOptions, report: PassReport, log: Log
+) -> None:
+    """Lint, plan, publish and record with the whole queue loaded."""
+    from soulpost.ledger import open_ledger
+    from soulpost.publish.send import RetryPolicy
+
     ledger = open_ledger(ws.state_dir, backend=ws.settings.publish.ledger, read_only=opts.dry_run)
     adapters = Adapters(ws, clock)
     try:
@@ -275,9 +355,6 @@ def run_pass(
     finally:
         adapters.close()
         ledger.close()
-        if not opts.lock_held:
-            lock.release()
-    return report
 
 
 def _ledger_view(
@@ -439,7 +516,7 @@ def _publish(
 
 
 def _try_reconcile(
-    item: Item,
+    item: Item[Post],
     ledger: Ledger,
     *,
     adapters: Adapters,
@@ -476,7 +553,7 @@ def _try_reconcile(
     log(f"reconciled {item.post.id} on {item.platform}: {outcome.state}")
 
 
-def _key_for(item: Item, adapters: Adapters, cache: dict[tuple[str, str], Rendered]) -> Any:
+def _key_for(item: Item[Post], adapters: Adapters, cache: dict[tuple[str, str], Rendered]) -> Any:
     from soulpost.ledger import PubKey
 
     rendered = cache.get((item.post.id, item.platform))
@@ -494,5 +571,5 @@ def _preview(rendered: Rendered) -> str:
     return json.dumps(list(rendered.parts), ensure_ascii=False)
 
 
-def _result(item: Item, state: str, reason: str | None, url: str | None = None) -> Result:
+def _result(item: Item[Post], state: str, reason: str | None, url: str | None = None) -> Result:
     return Result(item.post.id, item.platform, state, reason or None, url, item.at)

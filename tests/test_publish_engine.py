@@ -331,3 +331,37 @@ def test_adapter_bug_is_treated_as_unknown(tmp_path: Path, server: LocalServer) 
     report = run(root, ManualClock(T0))
     # A 2xx whose body cannot be read is still a success: the receipt falls back to the key.
     assert report.results[0].state == "published"
+
+
+def test_idle_cron_pass_plans_from_the_index(tmp_path: Path, server: LocalServer) -> None:
+    from soulpost.queueindex import Summary
+
+    root = make_ws(
+        tmp_path,
+        server.url,
+        {
+            "a": simple("2026-12-01T10:00:00Z"),
+            "floating": 'text = "Any time, ok?"\nplatforms = ["hook"]\n',
+            "broken": "text = 5\n",
+        },
+    )
+    (root / "config.toml").write_text(
+        (root / "config.toml").read_text() + '[[slots]]\ndays = "daily"\ntimes = ["09:30"]\n'
+    )
+    clock = ManualClock(T0)
+    first = run(root, clock)
+    assert first.plan is not None and not isinstance(first.plan.items[0].post, Summary)
+    assert first.load_errors and first.exit_code == 1
+    idle = run(root, clock)
+    assert idle.plan is not None and isinstance(idle.plan.items[0].post, Summary)
+    assert idle.load_errors == first.load_errors  # still reported without parsing
+    assert idle.next_wake == datetime(2026, 12, 1, 9, 30, tzinfo=UTC)  # the reserved slot
+    # When something is due, the pass loads the queue properly and publishes.
+    clock.set(datetime(2026, 12, 1, 9, 30, tzinfo=UTC))
+    due = run(root, clock)
+    assert [(r.post_id, r.state) for r in due.results] == [("floating", "published")]
+    # An edit is never planned from a stale summary.
+    (root / "queue" / "a.toml").write_text(simple("2026-12-01T09:31:00Z"))
+    clock.set(datetime(2026, 12, 1, 9, 31, tzinfo=UTC))
+    assert [(r.post_id, r.state) for r in run(root, clock).results] == [("a", "published")]
+    assert server.count() == 2

@@ -8,6 +8,7 @@ the body of an error.
 
 from __future__ import annotations
 
+import dataclasses
 import mimetypes
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +24,9 @@ from soulpost.publish.base import Adapter, AdapterConfig, AuthError, Rejected, S
 COMMON_OPTIONS: dict[str, Setting] = {
     "connect_timeout": Setting("seconds to wait for a connection", default=5.0),
     "read_timeout": Setting("seconds to wait for an answer once sent", default=30.0),
+}
+MEDIA_OPTIONS: dict[str, Setting] = {
+    "max_image_bytes": Setting("refuse images larger than this before uploading"),
 }
 
 
@@ -55,8 +59,13 @@ class RestAdapter(Adapter):
     # --- pure ------------------------------------------------------------------------------
 
     def capabilities(self) -> Capabilities:
-        """The platform's limits, also when configured under another name."""
-        return PLATFORMS.get(self.platform) or PLATFORMS.get(self.name) or super().capabilities()
+        """The platform's limits, also when configured under another name; an
+        ``options.max_image_bytes`` tightens the image size limit."""
+        caps = PLATFORMS.get(self.platform) or PLATFORMS.get(self.name) or super().capabilities()
+        limit = self.config.options.get("max_image_bytes")
+        if isinstance(limit, int) and limit > 0:
+            caps = dataclasses.replace(caps, max_image_bytes=limit)
+        return caps
 
     @property
     def title(self) -> str:

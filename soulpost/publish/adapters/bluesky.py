@@ -32,7 +32,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import requests
@@ -347,11 +346,10 @@ class BlueskyAdapter(Adapter):
     def _note(self, key: str, login: _Session) -> dict[str, Any]:
         note = self.notes.get(key)
         if note is None or note.get("did") != login.did:
-            now = self.config.clock.now()
             note = {
                 "did": login.did,
-                "rkey": bsky.stable_tid(key, now),
-                "created_at": now.isoformat(),
+                "rkey": bsky.stable_tid(key, self.config.clock.now()),
+                "minted_at": self.config.clock.now().isoformat(),
             }
             self.notes.put(key, note)
         return note
@@ -374,7 +372,9 @@ class BlueskyAdapter(Adapter):
         try:
             record = bsky.post_record(
                 str(payload.get("text", "")),
-                created_at=datetime.fromisoformat(note["created_at"]),
+                # the record key alone prevents a duplicate; a retry hours later should
+                # not appear backdated in feeds, so createdAt is the moment of this attempt
+                created_at=self.config.clock.now(),
                 facets=facets,
                 langs=list(payload.get("langs") or ()),
                 root=root,

@@ -14,7 +14,13 @@ import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from soulpost.publish.adapters._rest import COMMON_OPTIONS, RestAdapter, json_body, media_list
+from soulpost.publish.adapters._rest import (
+    COMMON_OPTIONS,
+    MEDIA_OPTIONS,
+    RestAdapter,
+    json_body,
+    media_list,
+)
 from soulpost.publish.base import (
     AdapterConfig,
     AuthError,
@@ -47,6 +53,7 @@ class DiscordAdapter(RestAdapter):
         "username": Setting("name shown on the messages (default: the webhook's)"),
         "thread_id": Setting("post into this thread of the channel"),
         "guild_id": Setting("server id, to build message links for receipts"),
+        **MEDIA_OPTIONS,
         **COMMON_OPTIONS,
     }
 

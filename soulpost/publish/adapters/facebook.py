@@ -17,7 +17,13 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from soulpost.publish.adapters._rest import COMMON_OPTIONS, RestAdapter, json_body, media_list
+from soulpost.publish.adapters._rest import (
+    COMMON_OPTIONS,
+    MEDIA_OPTIONS,
+    RestAdapter,
+    json_body,
+    media_list,
+)
 from soulpost.publish.base import (
     AdapterConfig,
     Payload,
@@ -59,6 +65,7 @@ class FacebookAdapter(RestAdapter):
         ),
         "base_url": Setting("API root", default="https://graph.facebook.com"),
         "token_issued": Setting("date the token was issued (doctor warns before it expires)"),
+        **MEDIA_OPTIONS,
         **COMMON_OPTIONS,
     }
 

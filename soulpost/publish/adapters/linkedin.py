@@ -17,7 +17,13 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from soulpost.publish.adapters._rest import COMMON_OPTIONS, RestAdapter, json_body, media_list
+from soulpost.publish.adapters._rest import (
+    COMMON_OPTIONS,
+    MEDIA_OPTIONS,
+    RestAdapter,
+    json_body,
+    media_list,
+)
 from soulpost.publish.base import (
     AdapterConfig,
     Payload,
@@ -60,6 +66,7 @@ class LinkedInAdapter(RestAdapter):
         "visibility": Setting("PUBLIC, CONNECTIONS or LOGGED_IN", default="PUBLIC"),
         "base_url": Setting("API root", default="https://api.linkedin.com"),
         "token_issued": Setting("date the token was issued (doctor warns before it expires)"),
+        **MEDIA_OPTIONS,
         **COMMON_OPTIONS,
     }
 

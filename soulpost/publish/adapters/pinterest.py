@@ -12,7 +12,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from soulpost.publish.adapters._rest import COMMON_OPTIONS, RestAdapter, json_body, media_list
+from soulpost.publish.adapters._rest import (
+    COMMON_OPTIONS,
+    MEDIA_OPTIONS,
+    RestAdapter,
+    json_body,
+    media_list,
+)
 from soulpost.publish.base import (
     AdapterConfig,
     Payload,
@@ -49,6 +55,7 @@ class PinterestAdapter(RestAdapter):
         "link": Setting("the Pin's link; default: the first URL in the text"),
         "base_url": Setting("API root", default="https://api.pinterest.com"),
         "token_issued": Setting("date the token was issued (doctor warns before it expires)"),
+        **MEDIA_OPTIONS,
         **COMMON_OPTIONS,
     }
 
