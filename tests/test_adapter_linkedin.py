@@ -226,3 +226,13 @@ def test_declared_settings() -> None:
     assert "version" in LinkedInAdapter.options
     assert LinkedInAdapter.token_lifetime is not None
     assert LinkedInAdapter.token_lifetime.days == 60
+
+
+def test_image_size_limit_from_options(tmp_path: Path, fake: Any) -> None:
+    (tmp_path / "big.png").write_bytes(PNG * 4)
+    ad = adapter(tmp_path, fake, max_image_bytes=100)
+    p = post("Big", media=[{"path": "big.png", "alt": "big"}])
+    assert any("at most 100" in x for x in ad.validate(p))
+    with pytest.raises(Rejected, match="at most 100"):
+        ad.publish(ad.render(p).parts[0], "k0")
+    assert not fake.requests  # refused before any upload
