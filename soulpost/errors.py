@@ -13,6 +13,7 @@ platform) and *what to do*. The CLI turns them into exit codes in one place::
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 class SoulpostError(Exception):
@@ -42,10 +43,8 @@ class InputError(SoulpostError):
 
     def __reduce__(self) -> tuple[object, ...]:
         # Keyword-only fields: rebuild from them so errors cross process boundaries intact.
-        return (
-            _rebuild_input_error,
-            (type(self), self.problem, self.path, self.line, self.key, self.hint),
-        )
+        fields = {"path": self.path, "line": self.line, "key": self.key, "hint": self.hint}
+        return (_rebuild_input_error, (type(self), self.problem, fields))
 
     def render(self, base: Path | None = None) -> str:
         """``path:line: key: problem (hint)``, with the path relative to *base* when given."""
@@ -63,15 +62,8 @@ class InputError(SoulpostError):
         return f"{where}{key}{self.problem}{hint}"
 
 
-def _rebuild_input_error(
-    cls: type[InputError],
-    problem: str,
-    path: Path | None,
-    line: int | None,
-    key: str | None,
-    hint: str | None,
-) -> InputError:
-    return cls(problem, path=path, line=line, key=key, hint=hint)
+def _rebuild_input_error(cls: type[InputError], problem: str, fields: dict[str, Any]) -> InputError:
+    return cls(problem, **fields)
 
 
 class ConfigError(InputError):
