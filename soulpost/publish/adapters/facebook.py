@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from soulpost.publish.adapters._rest import (
     COMMON_OPTIONS,
     MEDIA_OPTIONS,
+    MediaFile,
     RestAdapter,
     json_body,
     media_list,
@@ -141,8 +142,7 @@ class FacebookAdapter(RestAdapter):
             return UnknownOutcome(message, platform=self.platform)
         return Rejected(message, status=status, platform=self.platform)
 
-    def _photo(self, item: dict[str, Any], *, caption: str, published: bool) -> dict[str, Any]:
-        media = self.read_media(item)
+    def _photo(self, media: MediaFile, *, caption: str, published: bool) -> dict[str, Any]:
         fields = fb.photo_body(caption=caption, alt_text=media.alt or None, published=published)
         files = {"source": (media.path.rsplit("/", 1)[-1], media.data, media.content_type)}
         return self._call("POST", f"{self.page_id}/photos", data=fields, files=files)
@@ -157,7 +157,7 @@ class FacebookAdapter(RestAdapter):
 
     def publish(self, payload: Payload, key: str) -> Receipt:
         message = str(payload.get("message") or "")
-        photos = [dict(p) for p in payload.get("photos") or ()]
+        photos = [self.read_media(dict(p)) for p in payload.get("photos") or ()]  # fail early
         if len(photos) == 1:
             return self._receipt(self._photo(photos[0], caption=message, published=True))
         if photos:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from soulpost.publish.adapters._rest import (
     COMMON_OPTIONS,
     MEDIA_OPTIONS,
+    MediaFile,
     RestAdapter,
     json_body,
     media_list,
@@ -168,8 +169,7 @@ class LinkedInAdapter(RestAdapter):
             self._member = f"urn:li:person:{body['sub']}"
         return self._member
 
-    def _upload(self, owner: str, item: dict[str, Any]) -> li.ImageRef:
-        media = self.read_media(item)
+    def _upload(self, owner: str, media: MediaFile) -> li.ImageRef:
         reply = self._call(
             "POST",
             "/rest/images?action=initializeUpload",
@@ -189,9 +189,10 @@ class LinkedInAdapter(RestAdapter):
 
     def _create(self, payload: Payload) -> Receipt:
         body = dict(payload["post"])
+        files = [self.read_media(dict(m)) for m in payload.get("media") or ()]  # fail early
         author = self.member()
         body["author"] = author
-        images = [self._upload(author, dict(m)) for m in payload.get("media") or ()]
+        images = [self._upload(author, media) for media in files]
         if len(images) == 1:
             body["content"] = {"media": {"id": images[0].urn, "altText": images[0].alt}}
         elif images:
