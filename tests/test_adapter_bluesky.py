@@ -468,8 +468,9 @@ def test_a_lost_request_stays_unknown_and_the_retry_reuses_the_record_key(
     keys = [r.json["rkey"] for r in created(fake)]
     assert keys[0] == keys[1] == receipt.remote_id.rsplit("/", 1)[1]
     assert [r.json["record"]["createdAt"] for r in created(fake)] == [
-        "2026-12-01T08:00:00.000Z"
-    ] * 2
+        "2026-12-01T08:00:00.000Z",
+        "2026-12-01T08:07:00.000Z",  # not backdated: only the record key is fixed
+    ]
 
 
 def test_a_retry_of_a_post_that_landed_gets_500_and_then_its_receipt(
