@@ -223,3 +223,33 @@ def test_online_check(tmp_path: Path, fake: PageFake) -> None:
     assert "Soulpost Page" in adapter(tmp_path, fake).check()
     with pytest.raises(AuthError, match="FB_TOKEN"):
         adapter(tmp_path, fake, env={"FB_TOKEN": "nope"}).check()
+
+
+def test_engine_settles_a_lost_answer_from_recent_posts(
+    tmp_path: Path, fake: PageFake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the real pass: the Page got the post but the answer was lost; the lookup
+    finds it among the Page's recent posts, so it is recorded once and never re-sent."""
+    from soulpost.publish.send import RetryPolicy
+    from soulpost.run import PassOptions, run_pass
+
+    (tmp_path / "config.toml").write_text(
+        'timezone = "UTC"\n[platforms.facebook]\nenv = { token = "FB_TOKEN" }\n'
+        f'options = {{ base_url = "{fake.url}", page_id = "{PAGE}", read_timeout = 0.5 }}\n'
+        "[publish]\nlint_gate = false\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "queue").mkdir()
+    (tmp_path / "queue" / "a.toml").write_text(
+        'text = "Lost on the way back?"\nplatforms = ["facebook"]\nat = 2026-12-01T09:00:00Z\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("FB_TOKEN", TOKEN)
+    fake.hang(method="POST", path="/feed", processed=True)
+    options = PassOptions(policy=RetryPolicy(), jitter=lambda: 0.0)
+    report = run_pass(tmp_path, clock=ManualClock(T0), options=options, log=lambda line: None)
+    (result,) = report.results
+    (post_id,) = fake.posts
+    assert result.state == "published", result.reason
+    assert result.url == f"https://www.facebook.com/permalink/{post_id}"
+    assert len(fake.received("POST", "/feed")) == 1

@@ -236,3 +236,41 @@ def test_image_size_limit_from_options(tmp_path: Path, fake: Any) -> None:
     with pytest.raises(Rejected, match="at most 100"):
         ad.publish(ad.render(p).parts[0], "k0")
     assert not fake.requests  # refused before any upload
+
+
+def test_engine_settles_a_lost_answer_from_the_duplicate_urn(
+    tmp_path: Path, fake: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the real pass: LinkedIn made the post but the answer was lost; the lookup's
+    re-send gets 422 DUPLICATE_POST naming it, and that URN becomes the receipt."""
+    from soulpost.ledger import open_ledger
+    from soulpost.publish.send import RetryPolicy
+    from soulpost.run import PassOptions, run_pass
+
+    (tmp_path / "config.toml").write_text(
+        'timezone = "UTC"\n[platforms.linkedin]\nenv = { token = "LI_TOKEN" }\n'
+        f'options = {{ base_url = "{fake.url}", read_timeout = 0.5 }}\n'
+        "[publish]\nlint_gate = false\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "queue").mkdir()
+    (tmp_path / "queue" / "a.toml").write_text(
+        'text = "Lost answer [really], what now?"\nplatforms = ["linkedin"]\n'
+        "at = 2026-12-01T09:00:00Z\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("LI_TOKEN", TOKEN)
+    fake.drop(method="POST", path="/rest/posts", processed=True)
+    options = PassOptions(policy=RetryPolicy(), jitter=lambda: 0.0)
+    report = run_pass(tmp_path, clock=ManualClock(T0), options=options, log=lambda line: None)
+    (result,) = report.results
+    (urn,) = fake.posts
+    assert result.state == "published", result.reason
+    assert result.url == f"https://www.linkedin.com/feed/update/{urn}"
+    assert len(fake.received("POST", "/rest/posts")) == 2  # the lost one, then the duplicate
+    ledger = open_ledger(tmp_path / ".soulpost", read_only=True)
+    try:
+        (pub,) = ledger.publications()
+    finally:
+        ledger.close()
+    assert pub.remote_id == urn
