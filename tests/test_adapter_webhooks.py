@@ -278,3 +278,47 @@ def test_missing_url_variable_is_a_clear_error(tmp_path: Path, fake: WebhookFake
     ad = make(SlackAdapter, tmp_path, "slack", {}, {"url": "SLACK_URL"})
     with pytest.raises(AuthError, match="SLACK_URL"):
         ad.publish(ad.render(post("slack", "x")).parts[0], "k0")
+
+
+def _discord_pass(tmp_path: Path, fake: WebhookFake, monkeypatch: pytest.MonkeyPatch) -> Any:
+    from soulpost.publish.send import RetryPolicy
+    from soulpost.run import PassOptions, run_pass
+
+    (tmp_path / "config.toml").write_text(
+        'timezone = "UTC"\n[platforms.discord]\nenv = { url = "DISCORD_URL" }\n'
+        "options = { read_timeout = 0.5 }\n[publish]\nlint_gate = false\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "queue").mkdir(exist_ok=True)
+    (tmp_path / "queue" / "a.toml").write_text(
+        'text = "Hello channel, what do you think?"\nplatforms = ["discord"]\n'
+        "at = 2026-12-01T09:00:00Z\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("DISCORD_URL", fake.discord_url())
+    clock = ManualClock(T0)
+    options = PassOptions(policy=RetryPolicy(), jitter=lambda: 0.0)
+    report = run_pass(tmp_path, clock=clock, options=options, log=lambda line: None)
+    return report, clock
+
+
+def test_engine_waits_out_discords_retry_after(
+    tmp_path: Path, fake: WebhookFake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake.discord_429(1.5)
+    report, clock = _discord_pass(tmp_path, fake, monkeypatch)
+    assert [r.state for r in report.results] == ["published"]
+    assert clock.slept == [1.5]  # the injected clock waited; the test did not
+    assert len(fake.discord) == 1
+
+
+def test_engine_holds_a_lost_discord_message_for_a_person(
+    tmp_path: Path, fake: WebhookFake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake.drop(path="/api/webhooks/", processed=True)
+    report, _ = _discord_pass(tmp_path, fake, monkeypatch)
+    (result,) = report.results
+    assert result.state == "in_doubt"
+    assert "soulpost resolve" in (result.reason or "")
+    assert fake.discord_token not in (result.reason or "")
+    assert len(fake.received("POST", "/api/webhooks/")) == 1  # never re-sent blindly
