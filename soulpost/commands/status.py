@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from soulpost.commands import open_workspace
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     if last is None:
         print("last run: never")
     else:
-        ago = format_duration(now - last.started_at)
+        ago = format_duration(max(timedelta(0), now - last.started_at))
         finished = "" if last.finished_at else " (did not finish)"
         summary = ", ".join(f"{v} {k}" for k, v in sorted(last.summary.items())) or "nothing"
         print(f"last run: {last.kind} {ago} ago by pid {last.pid}{finished}: {summary}")
@@ -102,10 +102,8 @@ def run(args: argparse.Namespace) -> int:
         flag = ""
         if stale and state != "stopped":
             flag = " (STALE: the daemon is not running or is stuck)"
-        print(
-            f"daemon: {state}, pid {beat.get('pid')}, heartbeat {format_duration_s(beat_age)} "
-            f"ago{flag}"
-        )
+        age = format_duration_s(max(0.0, beat_age))
+        print(f"daemon: {state}, pid {beat.get('pid')}, heartbeat {age} ago{flag}")
     for row in attention:
         when = row.scheduled_at.isoformat() if row.scheduled_at else "-"
         state = row.state.replace("_", " ")
