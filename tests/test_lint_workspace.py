@@ -217,3 +217,12 @@ def test_lint_posts_for_ad_hoc_posts() -> None:
     assert {f.name for f in report.findings} >= {"shouting", "punctuation-run"}
     assert all(f.path == "-" for f in report.findings)
     assert report.posts == 1
+
+
+def test_plain_files_with_the_same_name_are_both_reported(cli: CLI, workspace: MAKE) -> None:
+    root = workspace(CONFIG)
+    for folder in ("a", "b"):
+        (root / folder).mkdir()
+        (root / folder / "note.md").write_text("Hurry, act now.\n", encoding="utf-8")
+    result = cli("-C", root, "lint", "a/note.md", "b/note.md", "--select", "pressure")
+    assert "a/note.md:1:1: SP104" in result.out and "b/note.md:1:1: SP104" in result.out

@@ -104,8 +104,9 @@ def lint_posts(
     report = Report(findings=[], rules=dict(ruleset.infos), errors=list(errors))
     drafts = [Draft(p, settings, p.at or times.get(p.id), now) for p in posts]
     wanted = _selector(paths)
-    shown: dict[str, str] = {}
-    suppressions: dict[str, Suppressions] = {}
+    # Keyed by the post object, not its id: two plain-text files may share a stem.
+    shown: dict[int, str] = {}
+    suppressions: dict[int, Suppressions] = {}
     files: set[str] = set()
     keep_suppressed = ruleset.unused_suppressions
     locate = _Locator()
@@ -114,14 +115,14 @@ def lint_posts(
         if wanted is not None and not wanted(post):
             continue
         path = _display(draft.path, root)
-        shown[post.id] = path
+        shown[id(post)] = path
         files.add(path)
         report.posts += 1
         supp, problems = (
             post_suppressions(post, ruleset.registry) if post.lint.ignore else (NONE, [])
         )
         report.errors.extend(problems)
-        suppressions[post.id] = supp
+        suppressions[id(post)] = supp
         skip = supp.codes if not keep_suppressed else frozenset()
         for rule in ruleset.post_rules:
             code = rule.spec.code
@@ -138,12 +139,12 @@ def lint_posts(
             code = queue_rule.spec.code
             for hit in queue_rule.check_queue(queue):
                 target = hit.post
-                if target is None or target.id not in shown:
+                if target is None or id(target) not in shown:
                     continue
-                if suppressions[target.id].hides(code):
+                if suppressions[id(target)].hides(code):
                     continue
                 finding = _finding(
-                    queue_rule, ruleset, hit, target, shown[target.id], locate=locate
+                    queue_rule, ruleset, hit, target, shown[id(target)], locate=locate
                 )
                 report.findings.append(finding)
     if ruleset.unused_suppressions:
@@ -250,8 +251,8 @@ def _finding(
 def _unused(
     ruleset: RuleSet,
     drafts: Sequence[Draft],
-    suppressions: Mapping[str, Suppressions],
-    shown: Mapping[str, str],
+    suppressions: Mapping[int, Suppressions],
+    shown: Mapping[int, str],
     locate: _Locator,
 ) -> list[Finding]:
     """Findings for ``[lint] ignore`` entries that hid nothing in this run."""
@@ -261,7 +262,7 @@ def _unused(
     active = set(ruleset.severity)
     out = []
     for draft in drafts:
-        supp = suppressions.get(draft.id)
+        supp = suppressions.get(id(draft.post))
         if supp is None:
             continue
         for entry in supp.unused():
@@ -272,5 +273,7 @@ def _unused(
                 ("lint", "ignore"),
                 hint="remove it from [lint] ignore",
             )
-            out.append(_finding(rule, ruleset, hit, draft.post, shown[draft.id], locate=locate))
+            out.append(
+                _finding(rule, ruleset, hit, draft.post, shown[id(draft.post)], locate=locate)
+            )
     return out
