@@ -593,3 +593,13 @@ def test_a_4xx_for_an_existing_record_key_is_settled_too(make: Make, fake: Blues
     )
     assert make().publish({"text": "once", "facets": []}, "k-4xx") == first
     assert len(fake.records) == 1
+
+
+def test_an_oversized_image_fails_before_logging_in(
+    make: Make, fake: BlueskyFake, tmp_path: Path
+) -> None:
+    (tmp_path / "big.png").write_bytes(png() + b"\x00" * 2_000_000)
+    media = [{"path": "big.png", "alt": "big"}]
+    with pytest.raises(Rejected, match="accepts at most 2000000"):
+        make().publish({"text": "Big", "facets": [], "media": media}, "k")
+    assert fake.requests == []

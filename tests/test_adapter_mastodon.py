@@ -371,3 +371,13 @@ def test_a_missing_base_url_is_a_clear_error_in_the_cli(
     assert result.code != 0
     assert "base_url" in result.out + result.err
     assert "Traceback" not in result.out + result.err
+
+
+def test_a_missing_second_image_fails_before_any_upload(
+    make: Make, mastodon_fake: MastodonFake, tmp_path: Path
+) -> None:
+    (tmp_path / "one.png").write_bytes(png())
+    media = [{"path": "one.png", "alt": "one"}, {"path": "gone.png", "alt": "two"}]
+    with pytest.raises(Rejected, match=r"cannot read media file gone\.png"):
+        make().publish({"status": "Two pictures", "media": media}, "k")
+    assert mastodon_fake.requests == []

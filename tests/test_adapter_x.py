@@ -393,3 +393,11 @@ def test_through_the_engine_a_lost_answer_is_found_not_reposted(
     (tweet_id,) = fake.tweets
     assert f"https://x.com/soulpost_test/status/{tweet_id}" in result.out
     assert len(tweets(fake)) == 1
+
+
+def test_an_unreadable_image_fails_before_any_request(
+    make: Make, fake: TimelineXFake, tmp_path: Path
+) -> None:
+    with pytest.raises(Rejected, match=r"cannot read media file nope\.png"):
+        make().publish({"text": "Hi", "media": [{"path": "nope.png", "alt": "x"}]}, "k")
+    assert fake.requests == []

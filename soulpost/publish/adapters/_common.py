@@ -308,3 +308,14 @@ def secret(config: AdapterConfig, title: str, role: str) -> str:
         return config.secret(role)
     except AuthError as exc:
         raise AuthError(f"{title}: {exc.message}", platform=config.platform) from None
+
+
+def read_all_media(
+    config: AdapterConfig, media: Any, *, max_bytes: int | None
+) -> list[tuple[MediaFile, str]]:
+    """Every image of a payload with its alt text, read before the first upload, so an
+    unreadable or oversized file fails before anything has gone out."""
+    return [
+        (read_media(config, item["path"], max_bytes=max_bytes), item["alt"])
+        for item in media_list(media)
+    ]

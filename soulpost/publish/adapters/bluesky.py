@@ -40,11 +40,11 @@ from soulpost.publish import http
 from soulpost.publish.adapters._common import (
     ErrorAnswer,
     KeyNotes,
+    MediaFile,
     base_url,
     call,
     check_post,
-    media_list,
-    read_media,
+    read_all_media,
     secret,
     timeouts,
 )
@@ -294,20 +294,19 @@ class BlueskyAdapter(Adapter):
         found.sort(key=lambda f: int(f["index"]["byteStart"]))
         return found
 
-    def _images(self, payload: Payload) -> list[bsky.Image]:
+    def _images(self, files: list[tuple[MediaFile, str]]) -> list[bsky.Image]:
         images = []
-        for item in media_list(payload.get("media")):
-            media = read_media(self.config, item["path"], max_bytes=bsky.MAX_IMAGE_BYTES)
+        for media, alt in files:
             answer = self._before_post(
                 self._authed,
                 "POST",
                 "com.atproto.repo.uploadBlob",
-                f"uploading {item['path']}",
+                f"uploading {media.name}",
                 data=media.data,
                 headers={"Content-Type": media.mime},
             )
             blob = bsky.blob_from_upload(answer.json())
-            images.append(bsky.Image(blob, item["alt"], media.width, media.height))
+            images.append(bsky.Image(blob, alt, media.width, media.height))
         return images
 
     def _parent_refs(self, parent: Receipt) -> tuple[bsky.StrongRef, bsky.StrongRef]:
@@ -361,12 +360,13 @@ class BlueskyAdapter(Adapter):
         return Receipt(uri, created.web_url(handle), self.config.clock.now())
 
     def _send(self, payload: Payload, key: str, parent: Receipt | None) -> Receipt:
+        files = read_all_media(self.config, payload.get("media"), max_bytes=bsky.MAX_IMAGE_BYTES)
         login = self._login or self._before_post(self._create_session)
         root = reply_to = None
         if parent is not None:
             root, reply_to = self._before_post(self._parent_refs, parent)
         facets = self._facets(payload)
-        images = self._images(payload)
+        images = self._images(files)
         login = self._login or login
         note = self._note(key, login)
         try:

@@ -35,11 +35,11 @@ from soulpost.publish import http
 from soulpost.publish.adapters._common import (
     ErrorAnswer,
     KeyNotes,
+    MediaFile,
     base_url,
     call,
     check_post,
-    media_list,
-    read_media,
+    read_all_media,
     secret,
     timeouts,
 )
@@ -194,10 +194,9 @@ class MastodonAdapter(Adapter):
             platform=self.platform,
         )
 
-    def _upload(self, path: str, alt: str) -> str:
+    def _upload(self, media: MediaFile, alt: str) -> str:
         """Upload one image and wait until Mastodon can attach it; its media id."""
-        caps = self.capabilities()
-        media = read_media(self.config, path, max_bytes=caps.max_image_bytes)
+        path = media.name
         response = self._call(
             "POST",
             "/api/v2/media",
@@ -222,9 +221,10 @@ class MastodonAdapter(Adapter):
     def _status_body(self, payload: Payload, parent: Receipt | None) -> dict[str, Any]:
         """Upload the payload's images, then build the statuses body."""
         try:
-            media_ids = [
-                self._upload(m["path"], m["alt"]) for m in media_list(payload.get("media"))
-            ]
+            files = read_all_media(
+                self.config, payload.get("media"), max_bytes=self.capabilities().max_image_bytes
+            )
+            media_ids = [self._upload(media, alt) for media, alt in files]
         except UnknownOutcome as exc:
             # An upload in doubt leaves at most an unattached file; the status was not sent.
             raise NotSent(

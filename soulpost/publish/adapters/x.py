@@ -46,11 +46,11 @@ from soulpost.publish import http
 from soulpost.publish.adapters._common import (
     ErrorAnswer,
     KeyNotes,
+    MediaFile,
     base_url,
     call,
     check_post,
-    media_list,
-    read_media,
+    read_all_media,
     secret,
     timeouts,
 )
@@ -241,8 +241,8 @@ class XAdapter(Adapter):
 
     # --- publishing -----------------------------------------------------------------------
 
-    def _upload(self, path: str, alt: str) -> str:
-        media = read_media(self.config, path, max_bytes=self.capabilities().max_image_bytes)
+    def _upload(self, media: MediaFile, alt: str) -> str:
+        path = media.name
         answer = self._call(
             "POST",
             "/2/media/upload",
@@ -260,11 +260,12 @@ class XAdapter(Adapter):
         return media_id
 
     def _send(self, payload: Payload, key: str, parent: Receipt | None) -> Receipt:
+        files = read_all_media(
+            self.config, payload.get("media"), max_bytes=self.capabilities().max_image_bytes
+        )
         try:
             username = self._username()
-            media_ids = [
-                self._upload(m["path"], m["alt"]) for m in media_list(payload.get("media"))
-            ]
+            media_ids = [self._upload(media, alt) for media, alt in files]
         except UnknownOutcome as exc:
             raise self._before_post(exc) from None
         try:
