@@ -322,3 +322,23 @@ def test_engine_holds_a_lost_discord_message_for_a_person(
     assert "soulpost resolve" in (result.reason or "")
     assert fake.discord_token not in (result.reason or "")
     assert len(fake.received("POST", "/api/webhooks/")) == 1  # never re-sent blindly
+
+
+def test_connection_errors_never_quote_a_secret_url(tmp_path: Path) -> None:
+    """``requests`` names only the path of a URL it could not reach: that path holds the
+    token of a Discord or Slack webhook, so it is redacted as well."""
+    from soulpost.publish.base import NotSent
+    from tests.localserver import free_port
+
+    base = f"http://127.0.0.1:{free_port()}"
+    cases = [
+        (DiscordAdapter, "discord", f"{base}/api/webhooks/123/tok-discord-secret-1", "tok-discord"),
+        (SlackAdapter, "slack", f"{base}/services/T1/B1/slack-secret-part-2", "slack-secret"),
+        (WebhookAdapter, "webhook", f"{base}/in/hook-secret-path-3?sig=q-secret-4", "secret"),
+    ]
+    for cls, platform, url, needle in cases:
+        ad = make(cls, tmp_path, platform, {"URL": url}, {"url": "URL"}, connect_timeout=0.5)
+        with pytest.raises(NotSent) as caught:
+            ad.publish(ad.render(post(platform, "x")).parts[0], "k")
+        assert needle not in caught.value.message, caught.value.message
+        assert "[redacted]" in caught.value.message

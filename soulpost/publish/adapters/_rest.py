@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import quote, urlsplit
 
 import requests
 
@@ -103,6 +104,11 @@ class RestAdapter(Adapter):
         """The main credential (AuthError naming the variable when unset)."""
         return self.config.secret(self.credential_role)
 
+    def secret_values(self) -> list[str]:
+        """Every secret to redact, including the parts of secret URLs that error texts
+        quote on their own (``requests`` names only the path of a URL that failed)."""
+        return secret_values(self.config.secrets())
+
     def variable(self, role: str | None = None) -> str:
         """The NAME of the environment variable behind *role*, for messages."""
         return self.config.credentials.get(role or self.credential_role, "(not configured)")
@@ -116,7 +122,7 @@ class RestAdapter(Adapter):
                 method,
                 url,
                 platform=self.platform,
-                secrets=self.config.secrets(),
+                secrets=self.secret_values(),
                 timeout=self.timeout,
                 now=self.config.clock.now(),
                 **kwargs,
@@ -133,7 +139,7 @@ class RestAdapter(Adapter):
             )
         except requests.RequestException as exc:
             # Reuse send()'s classification of socket failures without its status check.
-            secrets = self.config.secrets()
+            secrets = self.secret_values()
             text = http.redact(f"{type(exc).__name__}: {exc}", secrets)
             from soulpost.publish.base import NotSent, UnknownOutcome
 
@@ -145,7 +151,7 @@ class RestAdapter(Adapter):
 
     def auth_error(self, message: str, status: int | None = None) -> AuthError:
         """An AuthError that says which variable to fix (never its value)."""
-        clean = http.redact(message, self.config.secrets())
+        clean = http.redact(message, self.secret_values())
         return AuthError(
             f"{self.title} rejected the credential in ${self.variable()} "
             f"(env.{self.credential_role}): {clean}; renew it and update the variable",
@@ -155,7 +161,7 @@ class RestAdapter(Adapter):
 
     def clean(self, text: str) -> str:
         """*text* with every configured secret removed."""
-        return http.redact(text, self.config.secrets())
+        return http.redact(text, self.secret_values())
 
     def media_path(self, relative: str) -> Path:
         """Where a post's media file is: relative to the workspace root."""
@@ -188,6 +194,22 @@ class RestAdapter(Adapter):
         if self._session is not None:
             self._session.close()
             self._session = None
+
+
+def secret_values(values: list[str]) -> list[str]:
+    """*values* plus, for each one that is a URL, its path (with and without the query) and
+    its last path segment, longest first so the whole is replaced before a part."""
+    derived: list[str] = []
+    for value in values:
+        if not value.startswith(("http://", "https://")):
+            continue
+        parts = urlsplit(value)
+        segments = [s for s in parts.path.split("/") if s]
+        derived += [parts.path + (f"?{parts.query}" if parts.query else ""), parts.path]
+        derived += [quote(parts.path), parts.query, *segments[-1:]]
+    # Short parts ("/hook") are not secret and would garble ordinary words if replaced.
+    keep = {v for v in derived if len(v) >= 8} | {v for v in values if v}
+    return sorted(keep, key=len, reverse=True)
 
 
 def json_body(response: requests.Response) -> dict[str, Any]:

@@ -32,6 +32,7 @@ import requests
 
 from soulpost.errors import ConfigError
 from soulpost.publish import http
+from soulpost.publish.adapters._rest import secret_values
 from soulpost.publish.base import (
     Adapter,
     AuthError,
@@ -167,7 +168,7 @@ class WebhookAdapter(Adapter):
             "POST",
             self.url,
             platform=self.platform,
-            secrets=self.config.secrets(),
+            secrets=secret_values(self.config.secrets()),
             timeout=self.timeout,
             now=self.config.clock.now(),
             data=data,
