@@ -583,14 +583,15 @@ class Spacing(QueueRule):
                     left += 1
                 count = right - left + 1
                 if count > self.max_posts:
-                    others = [line[k][2] for k in range(left, right)]
+                    shown = [line[k][2].id for k in range(left, min(right, left + 5))]
+                    more = right - left - len(shown)  # a crowded window costs no more to name
                     yield Hit(
                         self.say(
                             count=count,
                             platform=platform,
                             span=format_duration(self.span),
                             max=self.max_posts,
-                            posts=_names(others),
+                            posts=", ".join(shown) + (f" and {more} more" if more else ""),
                         ),
                         ("at",),
                         post=draft.post,
