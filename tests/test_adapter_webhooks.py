@@ -123,6 +123,7 @@ def test_generic_wrong_secret_is_auth_error_without_the_url(
     with pytest.raises(AuthError) as caught:
         ad.publish(ad.render(post("webhook", "x")).parts[0], "k")
     assert "very-secret-q" not in caught.value.message
+    assert "$HOOK_SECRET (env.secret)" in caught.value.message
 
 
 def test_generic_thread_parts_go_in_order(tmp_path: Path, fake: WebhookFake) -> None:

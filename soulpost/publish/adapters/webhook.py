@@ -163,17 +163,25 @@ class WebhookAdapter(Adapter):
             "payload": dict(payload),
         }
         data = hook.encode(body)
-        response = http.send(
-            self.session,
-            "POST",
-            self.url,
-            platform=self.platform,
-            secrets=secret_values(self.config.secrets()),
-            timeout=self.timeout,
-            now=self.config.clock.now(),
-            data=data,
-            headers=self._headers(key, data),
-        )
+        try:
+            response = http.send(
+                self.session,
+                "POST",
+                self.url,
+                platform=self.platform,
+                secrets=secret_values(self.config.secrets()),
+                timeout=self.timeout,
+                now=self.config.clock.now(),
+                data=data,
+                headers=self._headers(key, data),
+            )
+        except AuthError as exc:
+            names = ", ".join(f"${v} (env.{r})" for r, v in self.config.credentials.items())
+            raise AuthError(
+                f"the webhook refused the request: {exc.message}; check {names or 'its URL'}",
+                status=exc.status,
+                platform=self.platform,
+            ) from None
         return self._receipt(response, key)
 
     def publish(self, payload: Payload, key: str) -> Receipt:
