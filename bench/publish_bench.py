@@ -41,13 +41,13 @@ EXE = str(Path(sys.executable).with_name("soulpost"))
 
 from tests.localserver import LocalServer  # noqa: E402
 
-WORDS = (
+WORDS = (  # noqa: SIM905 (a paragraph of words reads better than a list)
     "onboarding interviews customers export settings search abbreviations template calendar "
     "workshop slides checklist accessibility alt text hashtags emoji readers pricing plan "
     "release notes feedback roadmap bug fix performance mobile app desktop keyboard shortcut "
     "dark mode privacy data backup sync offline team invite comment mention reply thread "
     "newsletter webinar recording tutorial guide example chart survey results lessons"
-).split()  # noqa: SIM905 (a paragraph of words reads better)
+).split()
 
 
 def text_for(i: int) -> str:
