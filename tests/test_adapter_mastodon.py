@@ -381,3 +381,24 @@ def test_a_missing_second_image_fails_before_any_upload(
     with pytest.raises(Rejected, match=r"cannot read media file gone\.png"):
         make().publish({"status": "Two pictures", "media": media}, "k")
     assert mastodon_fake.requests == []
+
+
+def test_check_reports_instance_limits_that_differ(tmp_path: Path, clock: ManualClock) -> None:
+    with MastodonFake(max_characters=1000) as fake:
+        adapter = MastodonAdapter(
+            AdapterConfig(
+                platform="mastodon",
+                state_dir=tmp_path,
+                clock=clock,
+                options={"base_url": fake.url},
+                credentials={"token": "SP_MASTODON_TOKEN"},
+                environ=ENV,
+            )
+        )
+        line = adapter.check()
+        url = fake.url
+    assert line == f"@soulpost on {url}; the instance allows 1000 characters, soulpost checks 500"
+    assert [r.path for r in fake.requests] == [
+        "/api/v1/accounts/verify_credentials",
+        "/api/v2/instance",
+    ]

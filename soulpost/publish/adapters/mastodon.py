@@ -280,9 +280,26 @@ class MastodonAdapter(Adapter):
         return self._post_status(cast("dict[str, Any]", note["body"]), key)
 
     def check(self) -> str:
-        """``GET /api/v1/accounts/verify_credentials``: proves the token works."""
+        """``verify_credentials`` proves the token works; ``/api/v2/instance`` tells whether
+        the instance's own limits differ from the ones soulpost checks drafts against."""
         account = self._call("GET", "/api/v1/accounts/verify_credentials").json()
-        return f"@{account.get('acct') or account.get('username')} on {self.base}"
+        line = f"@{account.get('acct') or account.get('username')} on {self.base}"
+        try:
+            config = self._call("GET", "/api/v2/instance").json().get("configuration") or {}
+        except PublishError:
+            return line
+        caps = self.capabilities()
+        statuses = config.get("statuses") or {}
+        limits = {
+            "characters": (statuses.get("max_characters"), caps.max_length),
+            "images": (statuses.get("max_media_attachments"), caps.max_images),
+        }
+        notes = [
+            f"the instance allows {theirs} {unit}, soulpost checks {ours}"
+            for unit, (theirs, ours) in limits.items()
+            if isinstance(theirs, int) and theirs != ours
+        ]
+        return "; ".join([line, *notes])
 
     def close(self) -> None:
         if self._session is not None:
