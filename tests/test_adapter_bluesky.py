@@ -603,3 +603,8 @@ def test_an_oversized_image_fails_before_logging_in(
     with pytest.raises(Rejected, match="accepts at most 2000000"):
         make().publish({"text": "Big", "facets": [], "media": media}, "k")
     assert fake.requests == []
+
+
+def test_check_logs_in(make: Make, fake: BlueskyFake) -> None:
+    assert make().check() == f"@{HANDLE} ({DID}) on {fake.url}"
+    assert [r.path for r in fake.requests] == ["/xrpc/com.atproto.server.createSession"]

@@ -401,3 +401,9 @@ def test_an_unreadable_image_fails_before_any_request(
     with pytest.raises(Rejected, match=r"cannot read media file nope\.png"):
         make().publish({"text": "Hi", "media": [{"path": "nope.png", "alt": "x"}]}, "k")
     assert fake.requests == []
+
+
+def test_check_reads_the_account(make: Make, fake: TimelineXFake) -> None:
+    assert make().check() == f"@soulpost_test (id {USER_ID}) on {fake.url}"
+    with pytest.raises(AuthError, match="SP_X_BEARER"):
+        make(env={"SP_X_BEARER": "nope"}).check()
