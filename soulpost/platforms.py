@@ -71,8 +71,8 @@ PLATFORMS: dict[str, Capabilities] = {
         Capabilities("linkedin", "LinkedIn", 3000, "chars", max_images=20),
         Capabilities("facebook", "Facebook Pages", 63206, "chars", max_images=10),
         Capabilities("pinterest", "Pinterest", 800, "chars", max_images=1, alt_text_max=500),
-        Capabilities("discord", "Discord webhook", 2000, "chars", max_images=10),
-        Capabilities("slack", "Slack webhook", 40000, "chars", max_images=1),
+        Capabilities("discord", "Discord webhook", 2000, "chars", max_images=10, threads=True),
+        Capabilities("slack", "Slack webhook", 40000, "chars", max_images=1, threads=True),
         Capabilities("webhook", "Generic webhook", None, "chars", max_images=10, threads=True),
     )
 }
