@@ -344,6 +344,7 @@ CREATE TABLE IF NOT EXISTS attempts (
     error TEXT
 );
 CREATE INDEX IF NOT EXISTS attempts_post ON attempts (post_id);
+CREATE INDEX IF NOT EXISTS publications_content ON publications (content_hash);
 CREATE TABLE IF NOT EXISTS slots (
     post_id TEXT PRIMARY KEY,
     at TEXT NOT NULL
@@ -519,6 +520,15 @@ class SqliteLedger(Ledger):
             if others:
                 state = others[0][0]
                 return Claim(None, f"an earlier version of the post is {state.replace('_', ' ')}")
+            twin = db.execute(
+                "SELECT post_id, state FROM publications WHERE content_hash = ? AND platform = ? "
+                "AND post_id != ? AND state IN ('claimed', 'in_doubt', 'published') LIMIT 1",
+                (key.content_hash, key.platform, key.post_id),
+            ).fetchone()
+            if twin:
+                # A renamed draft gets a new id (the file name); its content must not go twice.
+                state = twin[1].replace("_", " ")
+                return Claim(None, f"the same content is already {state} as post {twin[0]}")
             partly = db.execute(
                 "SELECT 1 FROM parts WHERE post_id = ? AND platform = ? AND content_hash != ? "
                 "AND state = 'sent' LIMIT 1",

@@ -20,7 +20,7 @@ def _claim_all(path: str, count: int, queue: multiprocessing.Queue) -> None:  # 
     ledger = SqliteLedger(Path(path))
     won = []
     for i in range(count):
-        claim = ledger.claim(PubKey(f"p{i}", "mastodon", "h" * 64), scheduled_at=NOW, now=NOW)
+        claim = ledger.claim(PubKey(f"p{i}", "mastodon", f"{i:064d}"), scheduled_at=NOW, now=NOW)
         if claim.publication is not None:
             won.append(i)
     ledger.close()

@@ -365,3 +365,17 @@ def test_idle_cron_pass_plans_from_the_index(tmp_path: Path, server: LocalServer
     clock.set(datetime(2026, 12, 1, 9, 31, tzinfo=UTC))
     assert [(r.post_id, r.state) for r in run(root, clock).results] == [("a", "published")]
     assert server.count() == 2
+
+
+def test_renamed_draft_is_not_posted_again(tmp_path: Path) -> None:
+    # The outbox's payload does not carry the post id, so a renamed file (whose id is its
+    # new stem) renders the same content: the ledger refuses to send it twice.
+    root = make_ws(tmp_path, "http://127.0.0.1:9/unused", {"a": simple(platforms='["box"]')})
+    clock = ManualClock(T0)
+    assert run(root, clock).results[0].state == "published"
+    (root / "queue" / "a.toml").rename(root / "queue" / "renamed.toml")
+    report = run(root, clock)
+    assert [(r.post_id, r.state) for r in report.results] == [("renamed", "skipped")]
+    assert "already published as post a" in (report.results[0].reason or "")
+    assert report.exit_code == 0
+    assert len((root / ".soulpost" / "outbox.jsonl").read_text().splitlines()) == 1
