@@ -86,6 +86,15 @@ def test_daemon_picks_up_new_draft_publishes_on_time_and_stops_cleanly(tmp_path:
             _post(tmp_path, "moved", soon)
             assert _wait(lambda: server.count() >= 2, 10)
             assert time.time() - soon.timestamp() < 1.0
+            # A deleted draft is dropped; a renamed one is picked up under its new name.
+            _post(tmp_path, "gone", datetime.now(UTC) + timedelta(seconds=1.5))
+            _post(tmp_path, "before", datetime.now(UTC) + timedelta(hours=2))
+            time.sleep(0.5)
+            (tmp_path / "queue" / "gone.toml").unlink()
+            (tmp_path / "queue" / "before.toml").rename(tmp_path / "queue" / "after.toml")
+            _post(tmp_path, "after", datetime.now(UTC) + timedelta(seconds=1))
+            assert _wait(lambda: server.count() >= 3, 10)
+            time.sleep(1.5)  # past gone's time
             data = json.loads(beat.read_text())
             assert data["pid"] == proc.pid and data["state"] == "running"
             proc.send_signal(signal.SIGHUP)
@@ -100,7 +109,8 @@ def test_daemon_picks_up_new_draft_publishes_on_time_and_stops_cleanly(tmp_path:
         assert "SIGTERM" in err and err.rstrip().endswith("stopped")
         assert "SIGHUP: rescanning" in err
         assert "published fresh on hook" in err
-        assert server.count() == 2
+        keys = [r.headers["Idempotency-Key"] for r in server.received]
+        assert [k.split("-hook-")[0] for k in keys] == ["sp-fresh", "sp-moved", "sp-after"]
         assert json.loads(beat.read_text())["state"] == "stopped"
 
 
