@@ -19,7 +19,7 @@ Decisions, per (post, platform), in this order:
 5. a retry is planned for later -> ``waiting``;
 6. the time is in the future -> ``future``;
 7. more than ``max_lateness`` (the post's own, else config's) past its time -> ``missed``,
-   unless a person asked for a retry;
+   unless a person asked for a retry or it is a thread whose first parts are already live;
 8. otherwise -> ``due``; an error-level lint finding turns ``due`` into ``blocked``.
 """
 
@@ -307,7 +307,11 @@ def build_plan(
                 items.append(item(Action.FUTURE))
                 continue
             late = now - at
-            if late > lateness and not (latest is not None and latest.force):
+            # A person's retry, or a thread already partly live, is finished whatever the time.
+            exempt = latest is not None and (
+                latest.force or any(p.state == "sent" for p in latest.parts)
+            )
+            if late > lateness and not exempt:
                 last = f"; last error: {latest.reason}" if latest and latest.reason else ""
                 items.append(
                     item(

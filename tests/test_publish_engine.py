@@ -379,3 +379,17 @@ def test_renamed_draft_is_not_posted_again(tmp_path: Path) -> None:
     assert "already published as post a" in (report.results[0].reason or "")
     assert report.exit_code == 0
     assert len((root / ".soulpost" / "outbox.jsonl").read_text().splitlines()) == 1
+
+
+def test_half_sent_thread_is_finished_even_when_late(tmp_path: Path, server: LocalServer) -> None:
+    post = simple() + 'thread = ["part two"]\n'
+    root = make_ws(tmp_path, server.url, {"t": post})
+    # Part one goes out; part two is rate limited until well past max_lateness (2h).
+    server.push(Reply(200), Reply(429, headers={"Retry-After": "10800"}))
+    clock = ManualClock(T0)
+    assert run(root, clock).results[0].state == "pending"
+    clock.advance(timedelta(hours=3, seconds=1))  # past max_lateness (2h)
+    report = run(root, clock)
+    assert [r.state for r in report.results] == ["published"]
+    texts = [r.body["payload"]["text"] for r in server.received]
+    assert texts == ["Hi, what do you think?", "part two", "part two"]
