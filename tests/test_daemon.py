@@ -177,3 +177,30 @@ def test_second_daemon_refuses_while_first_runs(tmp_path: Path) -> None:
         finally:
             first.send_signal(signal.SIGTERM)
             first.wait(timeout=15)
+
+
+@pytest.mark.slow
+def test_sigterm_lets_the_publication_in_flight_finish(tmp_path: Path) -> None:
+    from soulpost.ledger import SqliteLedger
+    from tests.localserver import Reply
+
+    with LocalServer(default=Reply(200, delay=1.0)) as server:
+        _config(tmp_path, server)
+        for name in ("p1", "p2", "p3"):
+            _post(tmp_path, name, datetime.now(UTC) - timedelta(seconds=5))
+        proc = _daemon(tmp_path)
+        try:
+            assert _wait(lambda: server.count() >= 1, 20), "nothing was sent"
+            proc.send_signal(signal.SIGTERM)  # the first request is in flight now
+            code = proc.wait(timeout=15)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        err = proc.stderr.read() if proc.stderr else ""
+        assert code == 0, err
+        assert server.count() == 1
+        ledger = SqliteLedger(tmp_path / ".soulpost" / "ledger.sqlite3", read_only=True)
+        states = sorted(p.state for p in ledger.publications())
+        ledger.close()
+        assert states == ["published"]  # finished and recorded; the others wait untouched
+        assert "finishing the publication in flight" in err
