@@ -197,10 +197,9 @@ class Draft:
             or any(v.media or any(p.media for p in v.thread or ()) for v in post.variants.values())
         )
 
-    @cached_property
-    def full_text(self) -> str:
-        """The post's own text and thread, joined: the whole conversation, once."""
-        return "\n".join([self.post.text, *(part.text for part in self.post.thread)])
+    def release(self) -> None:
+        """Forget the pieces of text (they are rebuilt if asked for again)."""
+        self.__dict__.pop("segments", None)
 
     @cached_property
     def promotional(self) -> str | None:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from soulpost.config import Settings
     from soulpost.errors import InputError
     from soulpost.lint.draft import Draft
-    from soulpost.lint.rule import Hit, Rule
+    from soulpost.lint.rule import Hit, QueueRule, Rule
     from soulpost.lint.select import RuleSet
     from soulpost.lint.suppress import Suppressions
     from soulpost.posts import Post
@@ -110,9 +110,11 @@ def lint_posts(
     files: set[str] = set()
     keep_suppressed = ruleset.unused_suppressions
     locate = _Locator()
+    queue_rules = ruleset.queue_rules
     for draft in drafts:
         post = draft.post
         if wanted is not None and not wanted(post):
+            _done(draft, queue_rules)
             continue
         path = _display(draft.path, root)
         shown[id(post)] = path
@@ -133,9 +135,12 @@ def lint_posts(
                 if supp is not NONE and supp.hides(code):
                     continue
                 report.findings.append(_finding(rule, ruleset, hit, post, path, locate=locate))
-    if ruleset.queue_rules:
+        _done(draft, queue_rules)
+    if queue_rules:
         queue = QueueView(drafts, now)
-        for queue_rule in ruleset.queue_rules:
+        order = {id(d.post): i for i, d in enumerate(drafts)}
+        pending: list[tuple[int, int, QueueRule, Hit]] = []
+        for rank, queue_rule in enumerate(queue_rules):
             code = queue_rule.spec.code
             for hit in queue_rule.check_queue(queue):
                 target = hit.post
@@ -143,15 +148,25 @@ def lint_posts(
                     continue
                 if suppressions[id(target)].hides(code):
                     continue
-                finding = _finding(
-                    queue_rule, ruleset, hit, target, shown[id(target)], locate=locate
-                )
-                report.findings.append(finding)
+                pending.append((order[id(target)], rank, queue_rule, hit))
+        pending.sort(key=lambda row: row[:2])  # grouped by post: each file is read once
+        for _order, _rank, queue_rule, hit in pending:
+            assert hit.post is not None
+            target = hit.post
+            finding = _finding(queue_rule, ruleset, hit, target, shown[id(target)], locate=locate)
+            report.findings.append(finding)
     if ruleset.unused_suppressions:
         report.findings.extend(_unused(ruleset, drafts, suppressions, shown, locate))
     report.files = len(files)
     report.findings.sort(key=lambda f: (f.path or "", f.line, f.column, f.code, f.message))
     return report
+
+
+def _done(draft: Draft, queue_rules: Sequence[QueueRule]) -> None:
+    """Let queue rules note what they need from *draft*, then free its pieces of text."""
+    for rule in queue_rules:
+        rule.prepare(draft)
+    draft.release()
 
 
 def _selector(paths: Sequence[Path] | None) -> _Wanted | None:
@@ -203,18 +218,35 @@ def _display(path: Path | None, root: Path | None) -> str:
 
 
 class _Locator:
-    """Turns a hit into a line and column, reading each post's source map at most once."""
+    """Turns a hit into a line and column in the post's file.
+
+    It keeps one post's source map at a time (the engine hands it findings grouped by post)
+    and builds the map from the file itself rather than through ``Post.source``, which
+    would keep every map alive for as long as the workspace: memory stays flat however
+    large the queue.
+    """
 
     def __init__(self) -> None:
-        self.sources: dict[int, tuple[Path | None, SourceMap | None]] = {}
+        self.key: int | None = None
+        self.path: Path | None = None
+        self.source: SourceMap | None = None
+
+    def _load(self, post: Post) -> None:
+        from soulpost.tomlpos import SourceMap
+
+        self.key = id(post)
+        self.path = path = post.path  # a private pydantic attribute: slow, read it once
+        self.source = None
+        if path is not None and path.suffix == ".toml":
+            try:
+                self.source = SourceMap.scan(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError):
+                self.source = post.source  # e.g. a post parsed from text with no file
 
     def __call__(self, post: Post, hit: Hit) -> tuple[int, int]:
-        known = self.sources.get(id(post))
-        if known is None:
-            path = post.path  # private pydantic attributes are slow to read: once per post
-            source = post.source if path is not None and path.suffix == ".toml" else None
-            known = self.sources[id(post)] = (path, source)
-        path, source = known
+        if id(post) != self.key:
+            self._load(post)
+        path, source = self.path, self.source
         if path is None or path.suffix != ".toml":
             # stdin or a plain text file: the text *is* the file.
             text = hit.text or ""

@@ -480,6 +480,9 @@ class QueueShare(QueueRule):
             return draft.promotional is not None
         return draft.invites_reply
 
+    def prepare(self, draft: Draft) -> None:
+        self._has(draft)  # classify while the text is at hand; the result is cached
+
     def _bad(self, count: int, total: int) -> bool:
         share = count / total
         if self.max_share is not None and share > self.max_share:

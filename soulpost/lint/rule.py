@@ -127,6 +127,13 @@ class QueueRule(Rule):
 
     scope: ClassVar[Scope] = "queue"
 
+    def prepare(self, draft: Draft) -> None:
+        """Compute what the rule will need from *draft* while its text is at hand.
+
+        The engine calls this for every draft right after the post rules, then frees the
+        draft's pieces of text, so a queue of 10,000 posts never holds them all at once.
+        """
+
     def check_queue(self, queue: QueueView) -> Iterable[Hit]:
         """Yield findings, each naming the post it belongs to in ``Hit.post``."""
         raise NotImplementedError
