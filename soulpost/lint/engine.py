@@ -109,9 +109,11 @@ def lint_posts(
     suppressions: dict[int, Suppressions] = {}
     files: set[str] = set()
     keep_suppressed = ruleset.unused_suppressions
-    locate = _Locator()
     queue_rules = ruleset.queue_rules
-    for draft in drafts:
+    # Hits wait here, as (post index, rule index, rule, hit, post), and become findings
+    # grouped by post at the end: each post's file is then read once for positions.
+    pending: list[tuple[int, int, Rule, Hit, Post]] = []
+    for index, draft in enumerate(drafts):
         post = draft.post
         if wanted is not None and not wanted(post):
             _done(draft, queue_rules)
@@ -126,7 +128,7 @@ def lint_posts(
         report.errors.extend(problems)
         suppressions[id(post)] = supp
         skip = supp.codes if not keep_suppressed else frozenset()
-        for rule in ruleset.post_rules:
+        for rank, rule in enumerate(ruleset.post_rules):
             code = rule.spec.code
             if code in skip:
                 supp.hides(code)
@@ -134,13 +136,12 @@ def lint_posts(
             for hit in rule.check(draft):
                 if supp is not NONE and supp.hides(code):
                     continue
-                report.findings.append(_finding(rule, ruleset, hit, post, path, locate=locate))
+                pending.append((index, rank, rule, hit, post))
         _done(draft, queue_rules)
     if queue_rules:
         queue = QueueView(drafts, now)
         order = {id(d.post): i for i, d in enumerate(drafts)}
-        pending: list[tuple[int, int, QueueRule, Hit]] = []
-        for rank, queue_rule in enumerate(queue_rules):
+        for rank, queue_rule in enumerate(queue_rules, start=len(ruleset.post_rules)):
             code = queue_rule.spec.code
             for hit in queue_rule.check_queue(queue):
                 target = hit.post
@@ -148,13 +149,13 @@ def lint_posts(
                     continue
                 if suppressions[id(target)].hides(code):
                     continue
-                pending.append((order[id(target)], rank, queue_rule, hit))
-        pending.sort(key=lambda row: row[:2])  # grouped by post: each file is read once
-        for _order, _rank, queue_rule, hit in pending:
-            assert hit.post is not None
-            target = hit.post
-            finding = _finding(queue_rule, ruleset, hit, target, shown[id(target)], locate=locate)
-            report.findings.append(finding)
+                pending.append((order[id(target)], rank, queue_rule, hit, target))
+    pending.sort(key=lambda row: row[:2])
+    locate = _Locator()
+    report.findings = [
+        _finding(rule, ruleset, hit, post, shown[id(post)], locate=locate)
+        for _index, _rank, rule, hit, post in pending
+    ]
     if ruleset.unused_suppressions:
         report.findings.extend(_unused(ruleset, drafts, suppressions, shown, locate))
     report.files = len(files)
@@ -228,16 +229,17 @@ class _Locator:
 
     def __init__(self) -> None:
         self.key: int | None = None
-        self.path: Path | None = None
+        self.toml = False
         self.source: SourceMap | None = None
 
     def _load(self, post: Post) -> None:
         from soulpost.tomlpos import SourceMap
 
         self.key = id(post)
-        self.path = path = post.path  # a private pydantic attribute: slow, read it once
+        path = post.path  # a private pydantic attribute: slow, read it once
+        self.toml = path is not None and path.suffix == ".toml"
         self.source = None
-        if path is not None and path.suffix == ".toml":
+        if path is not None and self.toml:
             try:
                 self.source = SourceMap.scan(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError):
@@ -246,8 +248,8 @@ class _Locator:
     def __call__(self, post: Post, hit: Hit) -> tuple[int, int]:
         if id(post) != self.key:
             self._load(post)
-        path, source = self.path, self.source
-        if path is None or path.suffix != ".toml":
+        source = self.source
+        if not self.toml:
             # stdin or a plain text file: the text *is* the file.
             text = hit.text or ""
             before = text[: hit.start]
