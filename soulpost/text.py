@@ -131,6 +131,7 @@ _PUNYCODE = re.compile(r"xn--[\-0-9a-z]+", re.IGNORECASE)
 _ASCII_DOMAIN = _lazy(rf"(?:[\-a-z0-9{_LATIN_ACCENTS}]+\.)+[^\W_]+", re.IGNORECASE)
 # Every TLD starts with a letter: text without "." before a letter holds no URL.
 _MAYBE_URL = re.compile(r"\.[^\W\d_]")
+_GLUED_SCHEME = re.compile(r"[hH][tT][tT][pP][sS]?://\Z")
 _MAX_URL_LENGTH = 4096
 _MAX_LABEL_LENGTH = 63
 
@@ -216,7 +217,10 @@ def _find_urls(text: str, require_scheme: bool) -> tuple[tuple[int, int, str], .
         host_start = match.start("host")
         domain_end = _domain_end(text, host_start, match.group("host"))
         if domain_end is None:
-            pos = match.start() + 1
+            # No start inside this host can do better (its labels are the same), so go on
+            # after it, or at a scheme glued to it ("日本.中http://"): linear, not quadratic.
+            glued = _GLUED_SCHEME.search(text, match.start() + 1, match.end() + 3)
+            pos = glued.start() if glued else match.end()
             continue
         tail = _TAIL().match(text, domain_end)
         end = tail.end() if tail else domain_end

@@ -117,3 +117,10 @@ def test_platform_length_per_counting_rule() -> None:
     ]
     assert platform_length(text, PLATFORMS["linkedin"]) == [("characters", 32, 3000)]
     assert platform_length(text, PLATFORMS["webhook"]) == []
+
+
+def test_find_urls_after_a_host_without_tld() -> None:
+    # A host with no known TLD is skipped as a whole (keeping long "a.a.a.a" runs linear),
+    # but a scheme glued to its end still starts a URL, as in twitter-text.
+    assert find_urls("日本.中http://x.com") == [(4, 16, "http://x.com")]
+    assert find_urls("a." * 2000 + " example.com") == [(4001, 4012, "example.com")]
