@@ -158,7 +158,7 @@ def _tld_end(label: str, following: str) -> int | None:
     if _is_tld(label) and not (following and _AFTER_TLD.match(following)):
         return len(label)
     # "example.comてすと": a TLD may stop before a letter that cannot continue one.
-    for cut in range(len(label) - 1, 1, -1):
+    for cut in range(min(len(label) - 1, _MAX_LABEL_LENGTH), 1, -1):  # no TLD is longer
         if not _AFTER_TLD.match(label[cut]) and _is_tld(label[:cut]):
             return cut
     return None
