@@ -393,3 +393,37 @@ def test_half_sent_thread_is_finished_even_when_late(tmp_path: Path, server: Loc
     assert [r.state for r in report.results] == ["published"]
     texts = [r.body["payload"]["text"] for r in server.received]
     assert texts == ["Hi, what do you think?", "part two", "part two"]
+
+
+def test_rate_limit_reset_headers_in_every_form_platforms_use() -> None:
+    from soulpost.publish.http import redact, reset_time
+
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    assert reset_time({"Retry-After": "30"}, now) == now + timedelta(seconds=30)
+    assert reset_time({"retry-after": "Tue, 01 Dec 2026 09:05:00 GMT"}, now) == now + timedelta(
+        minutes=5
+    )
+    mastodon = {"X-RateLimit-Reset": "2026-12-01T09:10:00.000Z"}
+    assert reset_time(mastodon, now) == now + timedelta(minutes=10)
+    x_epoch = {"x-rate-limit-reset": str(int((now + timedelta(minutes=15)).timestamp()))}
+    assert reset_time(x_epoch, now) == now + timedelta(minutes=15)
+    assert reset_time({"RateLimit-Reset": "42"}, now) == now + timedelta(seconds=42)
+    assert reset_time({}, now) is None
+    assert redact("Bearer abc.def token=xyz&a=1", ["abc.def"]) == (
+        "Bearer [redacted] token=[redacted]&a=1"
+    )
+
+
+def test_status_flags_a_stale_daemon_heartbeat(
+    tmp_path: Path, cli: Callable[..., object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_ws(tmp_path, "http://127.0.0.1:9/unused", {})
+    beat = {"pid": 1, "state": "running", "at": "2026-12-01T09:00:00+00:00", "interval": 30}
+    (root / ".soulpost").mkdir()
+    (root / ".soulpost" / "heartbeat.json").write_text(json.dumps(beat))
+    monkeypatch.setenv("SOULPOST_NOW", "2026-12-01T09:00:20Z")
+    fresh = cli("-C", root, "status")
+    assert "heartbeat 20s ago" in fresh.out and "STALE" not in fresh.out  # type: ignore[attr-defined]
+    monkeypatch.setenv("SOULPOST_NOW", "2026-12-01T09:05:00Z")
+    stale = cli("-C", root, "status")
+    assert "heartbeat 5m ago (STALE" in stale.out  # type: ignore[attr-defined]
