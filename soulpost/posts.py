@@ -209,22 +209,21 @@ class Post(_Strict):
 
     @property
     def source(self) -> SourceMap | None:
-        """Key positions in the file, for messages that point at a line.
-
-        Built on first use: most posts never need one, and scanning every file up front
-        would cost a fifth of the time it takes to load a large queue.
-        """
+        """Key positions in the file, for messages that point at a line (built on first use)."""
         if self._source is None:
-            raw = self._raw
-            if raw is None and self._path is not None:
-                try:
-                    raw = self._path.read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError):
-                    raw = ""
+            raw = self.raw_text()
             if raw is not None:
                 self._source = SourceMap.scan(raw)
-                self._raw = None
         return self._source
+
+    def raw_text(self) -> str | None:
+        """The file's text as it was loaded (read again only for posts built without it)."""
+        if self._raw is None and self._path is not None:
+            try:
+                self._raw = self._path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                return None
+        return self._raw
 
     def text_for(self, platform: str) -> str:
         """The text sent to *platform*: its variant's text or the post's own."""

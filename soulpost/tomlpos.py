@@ -20,9 +20,14 @@ _KEY = re.compile(
 Loc = tuple[str | int, ...]
 
 
+_KEY_PART = re.compile(r'"([^"]*)"|\'([^\']*)\'|([A-Za-z0-9_-]+)')
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def _split_key(dotted: str) -> list[str]:
-    parts = re.findall(r'"([^"]*)"|\'([^\']*)\'|([A-Za-z0-9_-]+)', dotted)
-    return [a or b or c for a, b, c in parts]
+    if _BARE.fullmatch(dotted):  # the usual case: one bare key
+        return [dotted]
+    return [a or b or c for a, b, c in _KEY_PART.findall(dotted)]
 
 
 @dataclass
@@ -44,7 +49,10 @@ class SourceMap:
                 if line.count(in_multiline) % 2 == 1:
                     in_multiline = None
                 continue
-            header = _HEADER.match(line)
+            first = line.lstrip()[:1]
+            if not first or first == "#":
+                continue  # blank lines and comments, most of a file's lines
+            header = _HEADER.match(line) if first == "[" else None
             if header and not _KEY.match(line):
                 path = tuple(_split_key(header.group(2)))
                 if header.group(1) == "[[":

@@ -147,7 +147,7 @@ def queue_files(queue: Path) -> list[Path]:
 PARALLEL_THRESHOLD = 2000
 
 
-_Read = tuple[tuple[int, int], dict[str, Any] | None, list[InputError]]
+_Read = tuple[tuple[int, int], str, dict[str, Any] | None, list[InputError]]
 
 
 def _read_file(path: Path) -> _Read | None:
@@ -157,15 +157,17 @@ def _read_file(path: Path) -> _Read | None:
     except OSError:
         return None  # vanished between listing and reading
     stamp = (stat.st_mtime_ns, stat.st_size)
+    text = ""
     try:
-        return stamp, tomllib.loads(path.read_text(encoding="utf-8")), []
+        text = path.read_text(encoding="utf-8")
+        return stamp, text, tomllib.loads(text), []
     except tomllib.TOMLDecodeError as exc:
-        return stamp, None, [toml_error(exc, path)]
+        return stamp, text, None, [toml_error(exc, path)]
     except UnicodeDecodeError:
         error = InputError("not UTF-8 text", path=path, hint="save the file as UTF-8")
     except OSError as exc:
         error = InputError(f"cannot read: {exc.strerror}", path=path)
-    return stamp, None, [error]
+    return stamp, text, None, [error]
 
 
 def _read_chunk(paths: list[Path]) -> list[_Read | None]:
@@ -201,12 +203,12 @@ def _load(paths: list[Path], context: dict[str, Any]) -> list[_Cached | None]:
         if read is None:
             out.append(None)
             continue
-        stamp, data, errors = read
+        stamp, text, data, errors = read
         if data is None:
             out.append(_Cached(stamp, None, errors))
             continue
         try:
-            out.append(_Cached(stamp, build_post(data, path, context), []))
+            out.append(_Cached(stamp, build_post(data, path, context, text), []))
         except PostInvalid as exc:
             out.append(_Cached(stamp, None, exc.errors))
     return out
