@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -226,3 +227,22 @@ def test_plain_files_with_the_same_name_are_both_reported(cli: CLI, workspace: M
         (root / folder / "note.md").write_text("Hurry, act now.\n", encoding="utf-8")
     result = cli("-C", root, "lint", "a/note.md", "b/note.md", "--select", "pressure")
     assert "a/note.md:1:1: SP104" in result.out and "b/note.md:1:1: SP104" in result.out
+
+
+def test_parallel_post_rules_match_serial(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forked workers must report exactly what one process reports, suppressions included."""
+    from datetime import UTC, datetime
+
+    from soulpost.lint import engine
+    from soulpost.workspace import load_workspace
+
+    ws = load_workspace(root=REPO)
+    now = datetime(2026, 11, 20, tzinfo=UTC)
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 10**9)
+    serial = engine.lint_workspace(ws, now=now)
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)
+    assert engine._workers(len(ws.posts)) >= (2 if (os.cpu_count() or 1) > 1 else 0)
+    fresh = load_workspace(root=REPO)  # drafts cache classifications: start clean
+    parallel = engine.lint_workspace(fresh, now=now)
+    assert parallel.findings == serial.findings
+    assert {f.code for f in serial.findings} >= {"SP101", "SP401", "SP202"}  # queue and post rules

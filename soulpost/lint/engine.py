@@ -113,10 +113,11 @@ def lint_posts(
     # Hits wait here, as (post index, rule index, rule, hit, post), and become findings
     # grouped by post at the end: each post's file is then read once for positions.
     pending: list[tuple[int, int, Rule, Hit, Post]] = []
-    for index, draft in enumerate(drafts):
+    located: list[tuple[int, int, Finding]] = []  # from worker processes, positions done
+    parallel = _workers(len(drafts)) if not keep_suppressed else 0
+    for draft in drafts:
         post = draft.post
         if wanted is not None and not wanted(post):
-            _done(draft, queue_rules)
             continue
         path = _display(draft.path, root)
         shown[id(post)] = path
@@ -127,16 +128,22 @@ def lint_posts(
         )
         report.errors.extend(problems)
         suppressions[id(post)] = supp
-        skip = supp.codes if not keep_suppressed else frozenset()
-        for rank, rule in enumerate(ruleset.post_rules):
-            code = rule.spec.code
-            if code in skip:
-                supp.hides(code)
-                continue
-            for hit in rule.check(draft):
-                if supp is not NONE and supp.hides(code):
+    if parallel:
+        located = _post_rules_in_workers(drafts, ruleset, shown, suppressions, parallel)
+    for index, draft in enumerate(drafts):
+        post = draft.post
+        if not parallel and id(post) in shown:
+            supp = suppressions[id(post)]
+            skip = supp.codes if not keep_suppressed else frozenset()
+            for rank, rule in enumerate(ruleset.post_rules):
+                code = rule.spec.code
+                if code in skip:
+                    supp.hides(code)
                     continue
-                pending.append((index, rank, rule, hit, post))
+                for hit in rule.check(draft):
+                    if supp is not NONE and supp.hides(code):
+                        continue
+                    pending.append((index, rank, rule, hit, post))
         _done(draft, queue_rules)
     if queue_rules:
         queue = QueueView(drafts, now)
@@ -156,11 +163,100 @@ def lint_posts(
         _finding(rule, ruleset, hit, post, shown[id(post)], locate=locate)
         for _index, _rank, rule, hit, post in pending
     ]
+    report.findings.extend(finding for _index, _rank, finding in located)
     if ruleset.unused_suppressions:
         report.findings.extend(_unused(ruleset, drafts, suppressions, shown, locate))
     report.files = len(files)
     report.findings.sort(key=lambda f: (f.path or "", f.line, f.column, f.code, f.message))
     return report
+
+
+# Below this many posts, forking workers costs more than it saves.
+PARALLEL_THRESHOLD = 1500
+
+
+def _workers(count: int) -> int:
+    """How many processes should run the post rules: 0 means do it here.
+
+    Post rules look at one post at a time, so they split cleanly across the machine's
+    cores. Forked workers inherit the loaded posts and the configured rules, so nothing is
+    sent to them; they send back finished findings. Forking a threaded process (the
+    daemon) is unsafe, so a threaded caller lints in-process.
+    """
+    import threading
+
+    cores = os.cpu_count() or 1
+    if count < PARALLEL_THRESHOLD or cores < 2 or threading.active_count() > 1:
+        return 0
+    return min(cores, 8)
+
+
+# Filled in the parent just before forking; workers read it through inheritance.
+_JOB: list[tuple[Sequence[Draft], RuleSet, Mapping[int, str], Mapping[int, Suppressions]]] = []
+
+
+def _post_rules_in_workers(
+    drafts: Sequence[Draft],
+    ruleset: RuleSet,
+    shown: Mapping[int, str],
+    suppressions: Mapping[int, Suppressions],
+    workers: int,
+) -> list[tuple[int, int, Finding]]:
+    """Run every post rule over *drafts* in forked workers; return located findings.
+
+    What the queue rules will need from each draft (its cached classifications) comes back
+    too and is put into the parent's drafts, so ``prepare`` finds it already computed.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _JOB[:] = [(drafts, ruleset, shown, suppressions)]
+    size = -(-len(drafts) // (workers * 4))
+    ranges = [(i, min(i + size, len(drafts))) for i in range(0, len(drafts), size)]
+    located: list[tuple[int, int, Finding]] = []
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            for found, caches in pool.map(_post_rules_range, ranges):
+                located.extend(found)
+                for index, cache in caches:
+                    drafts[index].__dict__.update(cache)
+    finally:
+        _JOB.clear()
+    return located
+
+
+def _post_rules_range(
+    bounds: tuple[int, int],
+) -> tuple[list[tuple[int, int, Finding]], list[tuple[int, dict[str, object]]]]:
+    """In a worker: the post rules over drafts[start:end], findings located."""
+    from soulpost.lint.suppress import NONE
+
+    drafts, ruleset, shown, suppressions = _JOB[0]
+    locate = _Locator()
+    found: list[tuple[int, int, Finding]] = []
+    caches: list[tuple[int, dict[str, object]]] = []
+    queue_rules = ruleset.queue_rules
+    for index in range(*bounds):
+        draft = drafts[index]
+        post = draft.post
+        path = shown.get(id(post))
+        if path is not None:
+            supp = suppressions[id(post)]
+            for rank, rule in enumerate(ruleset.post_rules):
+                code = rule.spec.code
+                if code in supp.codes:
+                    continue
+                for hit in rule.check(draft):
+                    if supp is not NONE and supp.hides(code):
+                        continue
+                    finding = _finding(rule, ruleset, hit, post, path, locate=locate)
+                    found.append((index, rank, finding))
+        for queue_rule in queue_rules:
+            queue_rule.prepare(draft)
+        draft.release()
+        caches.append((index, dict(draft.__dict__)))
+    return found, caches
 
 
 def _done(draft: Draft, queue_rules: Sequence[QueueRule]) -> None:
@@ -222,9 +318,9 @@ class _Locator:
     """Turns a hit into a line and column in the post's file.
 
     It keeps one post's source map at a time (the engine hands it findings grouped by post)
-    and builds the map from the file itself rather than through ``Post.source``, which
-    would keep every map alive for as long as the workspace: memory stays flat however
-    large the queue.
+    and builds the map from the text the loader kept rather than through ``Post.source``,
+    which would keep every map alive for as long as the workspace: memory stays flat
+    however large the queue.
     """
 
     def __init__(self) -> None:
@@ -240,10 +336,8 @@ class _Locator:
         self.toml = path is not None and path.suffix == ".toml"
         self.source = None
         if path is not None and self.toml:
-            try:
-                self.source = SourceMap.scan(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError):
-                self.source = post.source  # e.g. a post parsed from text with no file
+            raw = post.raw_text()  # kept from loading: no second trip to the disk
+            self.source = SourceMap.scan(raw) if raw is not None else None
 
     def __call__(self, post: Post, hit: Hit) -> tuple[int, int]:
         if id(post) != self.key:
