@@ -66,31 +66,6 @@ times = ["09:30", "13:00"]
 allow = ["CSV", "API", "UTC", "FAQ"]
 """
 
-CALM = [
-    "Three things we learned from interviewing {n} customers about onboarding: people skim "
-    "first, copy examples second, and watch videos last. What would you add?",
-    "We rewrote our CSV export guide after your questions last week. It now starts with the "
-    "three settings most people change: https://example.com/guides/csv-export-{n}",
-    "A small experiment: we moved the help link to the top of every page for {n} days. "
-    "Support tickets dropped a little. Still learning what it means; ideas welcome.",
-    "Notes from Thursday's workshop on writing alt text, with the slides and the exercises "
-    "we used: example.org/workshops/alt-text-{n} #accessibility #writing",
-    "Thank you @ana@example.social for the thoughtful review of our API docs. We fixed the "
-    "two examples you flagged and added a FAQ entry.",
-    "日本語のお客様へ: 新しいガイドを公開しました。ご意見をお待ちしています 🙏 https://example.jp/guide/{n}",
-]
-SHOUTY = [
-    "FLASH SALE!!! {n}% OFF EVERYTHING!!! ACT NOW, THIS IS YOUR LAST CHANCE!!! 🔥🔥🔥",
-    "BIG NEWS COMING!!! You WON'T BELIEVE what we have for you!!! Stay tuned!!!",
-    "GUARANTEED RESULTS or your money back!!! The ONLY tool you will EVER need!!!",
-]
-PROMO = [
-    "Our winter plan is {n}% off until Friday. Buy now at https://shop.example.com/winter "
-    "#sale #deal #discount #offer",
-    "Limited time offer: get the pro plan today and save {n}%. Don't miss out! Click the "
-    "link in bio.",
-    "Synergy-driven, best-in-class solutions to leverage your paradigm. Book a demo today!",
-]
 THREAD = [
     "1. Write alt text for every image: say what matters in it, not just what it is.",
     "2. Use CamelCase in multi-word hashtags (#WritingTips) so screen readers say them.",
@@ -111,11 +86,113 @@ def _toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
+TOPICS = [
+    "onboarding",
+    "the CSV export",
+    "search",
+    "billing pages",
+    "our API docs",
+    "alt text",
+    "the mobile app",
+    "release notes",
+    "support replies",
+    "the newsletter",
+    "dark mode",
+    "keyboard shortcuts",
+    "password resets",
+    "team invites",
+    "the status page",
+    "webhooks",
+]
+FINDINGS = [
+    "people skim the first screen and skip the rest",
+    "most questions came from the same two settings",
+    "a short example helped more than a long explanation",
+    "the slowest step was waiting for an email",
+    "people wanted to undo more than they wanted to redo",
+    "screen reader users hit a button with no label",
+    "the old wording confused new and experienced users alike",
+    "nobody used the feature we were proudest of",
+    "a checklist beat a video for getting started",
+    "the default sort order surprised almost everyone",
+]
+CHANGES = [
+    "So we rewrote the first page around one clear next step.",
+    "We moved the setting people look for to the top.",
+    "The guide now opens with a worked example.",
+    "We added a plain-language summary to every page.",
+    "The button has a label now, and we added a test for it.",
+    "We are trying a shorter version for two weeks.",
+    "Notes and slides are free to download, no sign-up needed.",
+    "We wrote up what we tried and what did not work.",
+]
+ASKS = [
+    "What would you add?",
+    "Have you seen the same thing?",
+    "Which part should we look at next?",
+    "Tell us what we missed.",
+    "Replies welcome; we read every one.",
+    "",
+]
+SHOUT_BITS = [
+    "FLASH SALE!!!",
+    "ACT NOW!!!",
+    "LAST CHANCE to save {n}%!!!",
+    "HURRY, ends at midnight!!!",
+    "You WON'T BELIEVE this!!!",
+    "BIG NEWS coming, stay tuned!!",
+    "GUARANTEED results!!!",
+    "Only {n} spots LEFT!!!",
+    "DON'T MISS OUT!!!",
+    "🔥🔥🔥",
+]
+PROMO_BITS = [
+    "Our {topic} add-on is {n}% off until Friday.",
+    "Buy now at https://shop.example.com/{n}.",
+    "Get the pro plan today and save {n}%.",
+    "Sign up today for the winter offer.",
+    "Limited time offer on {topic}.",
+    "Book a demo of our best-in-class {topic} platform.",
+    "Prices start at £{n} a month.",
+    "#sale #deal #discount #offer",
+]
+
+
+def _calm(rng: random.Random, n: int) -> str:
+    topic = rng.choice(TOPICS)
+    opener = rng.choice(
+        [
+            f"We talked to {n} of you about {topic}",
+            f"A small experiment with {topic}, {n} days in",
+            f"Notes from this week's session on {topic}",
+            f"What {n} support tickets taught us about {topic}",
+        ]
+    )
+    link = rng.choice(["", f" Details: https://example.com/notes/{topic.split()[-1]}-{n}"])
+    finding = rng.choice(FINDINGS)
+    return f"{opener}: {finding}. {rng.choice(CHANGES)}{link} {rng.choice(ASKS)}".strip()
+
+
+def _mixed(rng: random.Random, bits: list[str], n: int, count: int) -> str:
+    chosen = rng.sample(bits, count)
+    return " ".join(b.format(n=n, topic=rng.choice(TOPICS)) for b in chosen)
+
+
 def draft(i: int, rng: random.Random, start: datetime) -> str:
-    """The TOML of draft number *i*: a deterministic mix of the kinds a queue holds."""
+    """The TOML of draft number *i*: a deterministic mix of the kinds a queue holds.
+
+    Texts are put together from pools of sentences, so, as in a real queue, drafts differ
+    from one another: a generator that repeated a dozen templates would turn most of the
+    queue into duplicates of itself and measure the duplicate rule rather than the linter.
+    """
     kind = rng.choices(["calm", "shouty", "promo", "thread"], weights=[60, 10, 20, 10])[0]
-    pool = {"calm": CALM, "shouty": SHOUTY, "promo": PROMO, "thread": CALM}[kind]
-    text = rng.choice(pool).format(n=i % 97 + 3)
+    n = rng.randint(3, 999)
+    if kind == "shouty":
+        text = _mixed(rng, SHOUT_BITS, n, 3)
+    elif kind == "promo":
+        text = _mixed(rng, PROMO_BITS, n, 3)
+    else:
+        text = _calm(rng, n)
     platforms = rng.choice(PLATFORM_SETS)
     at = start + timedelta(hours=3 * i + rng.randint(0, 2), minutes=rng.choice([0, 15, 30]))
     lines = [
