@@ -246,9 +246,18 @@ def test_one_post_to_every_platform(tmp_path: Path, fakes: dict[str, Any]) -> No
     status_out = soulpost("status", cwd=root, env=env)
     assert status_out.returncode == 0, status_out.stdout + status_out.stderr
     assert "9 published" in status_out.stdout
+    for platform in PLATFORMS:
+        pub = pubs[platform]
+        assert f"onboarding on {platform}: {pub['remote_id']} " in status_out.stdout
+        if pub["url"]:
+            assert pub["url"] in status_out.stdout
     status_json = json.loads(soulpost("status", "--json", cwd=root, env=env).stdout)
     assert status_json["counts"]["published"] == 9
     assert status_json["attention"] == []
+    receipts = {r["platform"]: r for r in status_json["receipts"]}
+    assert {p: (r["remote_id"], r["url"]) for p, r in receipts.items()} == {
+        p: (pub["remote_id"], pub["url"]) for p, pub in pubs.items()
+    }
 
     # A second pass sends nothing again.
     again = soulpost("publish", "--due", cwd=root, env=env)

@@ -16,6 +16,19 @@ from soulpost.commands import open_workspace
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    parser.add_argument(
+        "--receipts",
+        type=int,
+        default=20,
+        metavar="N",
+        help="show the N newest receipts (0: all; default 20); --json always has all",
+    )
+
+
+def receipts(rows: Any) -> list[Any]:
+    """Published rows, newest first: each one's proof of publication."""
+    done = [r for r in rows if r.state == "published"]
+    return sorted(done, key=lambda r: (r.published_at is None, r.published_at), reverse=True)
 
 
 def read_heartbeat(ws: Any) -> dict[str, Any] | None:
@@ -49,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
         1 for post in ws.posts for platform in post.platforms if (post.id, platform) not in rows
     )
     attention = [r for r in rows.values() if r.state in ATTENTION]
+    proofs = receipts(rows.values())
     beat = read_heartbeat(ws)
     beat_age = None
     if beat and beat.get("at"):
@@ -79,6 +93,16 @@ def run(args: argparse.Namespace) -> int:
                         }
                         for r in attention
                     ],
+                    "receipts": [
+                        {
+                            "id": r.post_id,
+                            "platform": r.platform,
+                            "remote_id": r.remote_id,
+                            "url": r.url,
+                            "published_at": r.published_at.isoformat() if r.published_at else None,
+                        }
+                        for r in proofs
+                    ],
                 },
                 indent=2,
             )
@@ -104,6 +128,15 @@ def run(args: argparse.Namespace) -> int:
             flag = " (STALE: the daemon is not running or is stuck)"
         age = format_duration_s(max(0.0, beat_age))
         print(f"daemon: {state}, pid {beat.get('pid')}, heartbeat {age} ago{flag}")
+    limit = args.receipts if args.receipts > 0 else len(proofs)
+    if proofs:
+        print(f"receipts ({len(proofs)} published, newest first):")
+    for row in proofs[:limit]:
+        when = row.published_at.isoformat(timespec="seconds") if row.published_at else "-"
+        where = row.url or "(no public URL)"
+        print(f"  {when}  {row.post_id} on {row.platform}: {row.remote_id} {where}")
+    if len(proofs) > limit:
+        print(f"  ... and {len(proofs) - limit} more (`soulpost status --receipts 0` or `history`)")
     for row in attention:
         when = row.scheduled_at.isoformat() if row.scheduled_at else "-"
         state = row.state.replace("_", " ")
