@@ -17,6 +17,14 @@ detection rules here follow the official client's behaviour as captured by the 9
 Known, deliberate agreement with the official client: a bare domain counts only when its TLD
 is written in lower case (``Example.COM`` stays plain text there too).
 
+Known TLDs are soulpost's one IANA list (:mod:`soulpost._tlds`), letters and digits only: the
+patterns here match only such labels, and the ``xn--`` forms are left out because the client's
+list (npm ``tlds`` 1.261.0, in ``@atproto/api`` 0.21.0) has IDN TLDs only in Unicode, so it
+does not take ``@name.xn--p1ai`` as a handle. The two lists still differ in five names: IANA
+has ``merck`` and ``web`` (delegated since) and no longer ``goo``, ``juniper``,
+``wolterskluwer`` (retired); so ``site.web`` is a link here and not in that client version,
+``site.goo`` the reverse. No conformance vector uses them.
+
 Everything here is pure: no clock, no randomness, no network.
 """
 
@@ -32,7 +40,7 @@ from typing import Any
 import regex
 
 from soulpost import text as text_units
-from soulpost.publish.render._tlds import TLDS
+from soulpost._tlds import TLDS
 
 POST_COLLECTION = "app.bsky.feed.post"
 MAX_GRAPHEMES = 300
@@ -71,6 +79,8 @@ _CASHTAG = re.compile(
     rf"(?:^|(?<=[{_WS_CHARS}(]))\$([A-Za-z][A-Za-z0-9]{{0,4}})(?=$|[{_WS_CHARS}!\"'),.:;?\u2019])"
 )
 _TRAILING_PUNCT = regex.compile(r"\p{P}+$")
+#: Names as the client matches them: ASCII letters and digits (no Unicode, no ``xn--``).
+_TLDS = frozenset(name for name in TLDS if name.isascii() and name.isalnum())
 
 LINK = "app.bsky.richtext.facet#link"
 MENTION = "app.bsky.richtext.facet#mention"
@@ -116,7 +126,7 @@ def _facet(start: int, end: int, feature: dict[str, Any]) -> dict[str, Any]:
 
 def _valid_domain(name: str) -> bool:
     _, dot, tld = name.rpartition(".")
-    return bool(dot) and tld in TLDS
+    return bool(dot) and tld in _TLDS
 
 
 def _mentions(text: str, at: _Offsets) -> list[MentionCandidate]:
