@@ -344,6 +344,9 @@ def test_parallel_loading_matches_serial(workspace, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(module, "PARALLEL_THRESHOLD", 10**9)
     serial = load_workspace(root)
     monkeypatch.setattr(module, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(module.os, "cpu_count", lambda: 2)
+    # Other tests may leave a server thread running; the pool is what is under test here.
+    monkeypatch.setattr(module.threading, "active_count", lambda: 1)
     parallel = load_workspace(root)
     assert [p.model_dump() for p in parallel.posts] == [p.model_dump() for p in serial.posts]
     assert [str(e) for e in parallel.errors] == [str(e) for e in serial.errors]
