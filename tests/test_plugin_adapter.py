@@ -36,9 +36,9 @@ def wheel_houses() -> list[Path]:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example plugin installed with pip into a private folder (never the test venv).
 
-    First with the venv's own setuptools (``--no-build-isolation``); an old setuptools
-    without ``wheel`` cannot build wheels, so then in an isolated build that takes
-    setuptools from a local wheel folder. No network either way."""
+    With the venv's own setuptools (``--no-build-isolation``; the dev extras install one that
+    can build wheels), else in an isolated build that takes setuptools from a local wheel
+    folder. No network either way."""
     work = tmp_path_factory.mktemp("plugin")
     source = work / "src"
     shutil.copytree(EXAMPLE, source)  # builds write egg-info/build folders; keep the repo clean
@@ -53,7 +53,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if done.returncode == 0:
             return target
         errors.append(done.stderr.strip().splitlines()[-1:])
-    pytest.skip(f"cannot build the example offline here: {errors}")
+    pytest.fail(
+        f"cannot build the example plugin offline: {errors}; the dev extras install "
+        "setuptools and wheel for this (pip install -e '.[dev]')"
+    )
 
 
 def soulpost(*args: str, cwd: Path, site: Path | None) -> subprocess.CompletedProcess[str]:
