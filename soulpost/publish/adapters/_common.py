@@ -1,30 +1,32 @@
-"""Pieces the Mastodon, Bluesky and X adapters share: reading media files, per-key notes in
-the state directory, and an HTTP call that hands back the platform's own error answer.
+"""What the HTTP adapters share: :class:`HttpAdapter` (one lazy session, timeouts from
+``options``, and a call that hands back the platform's own error answer), secrets to redact,
+``options.base_url``, credentials named by platform, per-key notes in the state directory,
+and the offline check of a post against the platform's limits.
 
-Nothing here knows a platform's wire format; that lives in ``soulpost.publish.render``.
+Media files are in :mod:`._media`; nothing here knows a platform's wire format, which lives
+in ``soulpost.publish.render``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import mimetypes
 import os
-import struct
 import tempfile
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit
 
 import requests
 
 from soulpost.publish import http
-from soulpost.publish.base import AuthError, PublishError, Rejected
+from soulpost.publish.adapters._media import media_path
+from soulpost.publish.base import Adapter, AuthError, PublishError, Setting
 
 if TYPE_CHECKING:
     from soulpost.posts import Post
-    from soulpost.publish.base import Adapter, AdapterConfig
+    from soulpost.publish.base import AdapterConfig
 
 
 # ---------------------------------------------------------------------------------------------
@@ -40,52 +42,98 @@ class ErrorAnswer(Exception):
         self.error = error
         super().__init__(error.message)
 
-    def body(self) -> Mapping[str, Any]:
-        """The JSON object of the answer, or an empty mapping."""
+    def body(self) -> dict[str, Any]:
+        """The JSON object of the answer, or an empty dict."""
+        return json_body(self.response)
+
+
+class HttpAdapter(Adapter):
+    """Base of the adapters that talk HTTP: ``(connect, read)`` timeouts from ``options``
+    and one session, opened at the first request and closed by :meth:`close`."""
+
+    def __init__(self, config: AdapterConfig) -> None:
+        super().__init__(config)
+        self.timeout = timeouts(config.options)
+        self._session: requests.Session | None = None
+
+    @property
+    def session(self) -> requests.Session:
+        if self._session is None:
+            self._session = http.build_session()
+        return self._session
+
+    def call(
+        self, method: str, url: str, *, extra_secrets: tuple[str, ...] = (), **kwargs: Any
+    ) -> requests.Response:
+        """:func:`http.send` with this adapter's session, timeouts, clock and secrets (see
+        :func:`secret_values`; *extra_secrets* adds tokens obtained at run time).
+
+        Transport failures raise :class:`NotSent` / :class:`UnknownOutcome` as ``http.send``
+        decides; a non-2xx answer raises :class:`ErrorAnswer` so the caller can recognise the
+        platform's special cases (expired tokens, duplicates) before choosing the error class.
+        """
+        answered: list[requests.Response] = []
+
+        def keep(response: requests.Response, *args: Any, **kw: Any) -> None:
+            answered.append(response)
+
+        config = self.config
         try:
-            value = self.response.json()
-        except ValueError:
-            return {}
-        return value if isinstance(value, Mapping) else {}
+            return http.send(
+                self.session,
+                method,
+                url,
+                platform=config.platform,
+                secrets=secret_values([*config.secrets(), *extra_secrets]),
+                timeout=self.timeout,
+                now=config.clock.now(),
+                hooks={"response": keep},
+                **kwargs,
+            )
+        except PublishError as exc:
+            if answered and not 200 <= answered[-1].status_code < 300:
+                raise ErrorAnswer(answered[-1], exc) from None
+            raise
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
 
 
-def call(
-    session: requests.Session,
-    method: str,
-    url: str,
-    *,
-    config: AdapterConfig,
-    timeout: tuple[float, float],
-    extra_secrets: tuple[str, ...] = (),
-    **kwargs: Any,
-) -> requests.Response:
-    """:func:`http.send` with this adapter's secrets and clock.
-
-    Transport failures raise :class:`NotSent` / :class:`UnknownOutcome` as ``http.send``
-    decides; a non-2xx answer raises :class:`ErrorAnswer` so the caller can recognise the
-    platform's special cases (expired tokens, duplicates) before choosing the error class.
-    """
-    answered: list[requests.Response] = []
-
-    def keep(response: requests.Response, *args: Any, **kw: Any) -> None:
-        answered.append(response)
-
+def json_body(response: requests.Response) -> dict[str, Any]:
+    """The JSON object of *response*, or an empty dict."""
     try:
-        return http.send(
-            session,
-            method,
-            url,
-            platform=config.platform,
-            secrets=[*config.secrets(), *extra_secrets],
-            timeout=timeout,
-            now=config.clock.now(),
-            hooks={"response": keep},
-            **kwargs,
-        )
-    except PublishError as exc:
-        if answered and not 200 <= answered[-1].status_code < 300:
-            raise ErrorAnswer(answered[-1], exc) from None
-        raise
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def secret_values(values: Iterable[str]) -> list[str]:
+    """*values* plus, for each one that is a URL, its path (with and without the query) and
+    its last path segment, longest first so the whole is replaced before a part."""
+    values = list(values)
+    derived: list[str] = []
+    for value in values:
+        if not value.startswith(("http://", "https://")):
+            continue
+        parts = urlsplit(value)
+        segments = [s for s in parts.path.split("/") if s]
+        derived += [parts.path + (f"?{parts.query}" if parts.query else ""), parts.path]
+        derived += [quote(parts.path), parts.query, *segments[-1:]]
+    # Short parts ("/hook") are not secret and would garble ordinary words if replaced.
+    keep = {v for v in derived if len(v) >= 8} | {v for v in values if v}
+    return sorted(keep, key=len, reverse=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Options and credentials
+
+TIMEOUT_OPTIONS: dict[str, Setting] = {
+    "connect_timeout": Setting("seconds to wait for a connection", default=5.0),
+    "read_timeout": Setting("seconds to wait for an answer once sent", default=30.0),
+}
 
 
 def timeouts(options: Mapping[str, Any]) -> tuple[float, float]:
@@ -95,107 +143,18 @@ def timeouts(options: Mapping[str, Any]) -> tuple[float, float]:
     return (connect, read)
 
 
-def base_url(options: Mapping[str, Any], default: str | None) -> str | None:
-    """``options.base_url`` without a trailing slash, else *default*."""
-    value = options.get("base_url", default)
-    if value is None:
-        return None
-    return str(value).rstrip("/")
+def base_url(options: Mapping[str, Any], default: str = "") -> str:
+    """``options.base_url`` without a trailing slash, else *default* (also for an empty
+    value)."""
+    return str(options.get("base_url") or default).rstrip("/")
 
 
-# ---------------------------------------------------------------------------------------------
-# Media files
-
-
-@dataclass(frozen=True)
-class MediaFile:
-    """One image read from the workspace, ready to upload."""
-
-    path: Path
-    data: bytes
-    mime: str
-    width: int | None
-    height: int | None
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-
-def media_path(config: AdapterConfig, path: str) -> Path:
-    """Where a post's ``media.path`` is: absolute, or relative to the workspace root."""
-    candidate = Path(path).expanduser()
-    if candidate.is_absolute():
-        return candidate
-    return (config.root or Path.cwd()) / candidate
-
-
-def read_media(config: AdapterConfig, path: str, *, max_bytes: int | None) -> MediaFile:
-    """Read one media file; :class:`Rejected` when it is missing or too big for the platform
-    (nothing has been sent yet, and sending again unchanged cannot help)."""
-    where = media_path(config, path)
+def secret(config: AdapterConfig, title: str, role: str) -> str:
+    """:meth:`AdapterConfig.secret`, with the platform named in the error."""
     try:
-        data = where.read_bytes()
-    except OSError as exc:
-        raise Rejected(
-            f"cannot read media file {path}: {exc.strerror or exc}", platform=config.platform
-        ) from None
-    if max_bytes is not None and len(data) > max_bytes:
-        raise Rejected(
-            f"media file {path} is {len(data)} bytes; {config.platform} accepts at most "
-            f"{max_bytes}",
-            platform=config.platform,
-        )
-    width, height = image_size(data)
-    return MediaFile(where, data, mime_type(where, data), width, height)
-
-
-def mime_type(path: Path, data: bytes) -> str:
-    """The MIME type from the file's first bytes, else from its name."""
-    magic = (
-        (b"\x89PNG\r\n\x1a\n", "image/png"),
-        (b"\xff\xd8\xff", "image/jpeg"),
-        (b"GIF87a", "image/gif"),
-        (b"GIF89a", "image/gif"),
-    )
-    for prefix, mime in magic:
-        if data.startswith(prefix):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    guessed, _ = mimetypes.guess_type(path.name)
-    return guessed or "application/octet-stream"
-
-
-def image_size(data: bytes) -> tuple[int | None, int | None]:
-    """Width and height of a PNG, GIF or JPEG (None, None for anything else)."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
-        width, height = struct.unpack(">II", data[16:24])
-        return int(width), int(height)
-    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
-        width, height = struct.unpack("<HH", data[6:10])
-        return int(width), int(height)
-    if data.startswith(b"\xff\xd8"):
-        return _jpeg_size(data)
-    return None, None
-
-
-def _jpeg_size(data: bytes) -> tuple[int | None, int | None]:
-    index = 2
-    while index + 9 < len(data):
-        if data[index] != 0xFF:
-            index += 1
-            continue
-        marker = data[index + 1]
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-            index += 2
-            continue
-        (length,) = struct.unpack(">H", data[index + 2 : index + 4])
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height, width = struct.unpack(">HH", data[index + 5 : index + 9])
-            return int(width), int(height)
-        index += 2 + length
-    return None, None
+        return config.secret(role)
+    except AuthError as exc:
+        raise AuthError(f"{title}: {exc.message}", platform=config.platform) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -292,30 +251,3 @@ def check_post(adapter: Adapter, post: Post) -> list[str]:
                     f"{caps.max_image_bytes}"
                 )
     return problems
-
-
-def media_list(media: Any) -> list[dict[str, str]]:
-    """``[{"path", "alt"}]`` of a payload's ``media`` (tolerating a missing key)."""
-    out = []
-    for item in media or ():
-        out.append({"path": str(item["path"]), "alt": str(item.get("alt") or "")})
-    return out
-
-
-def secret(config: AdapterConfig, title: str, role: str) -> str:
-    """:meth:`AdapterConfig.secret`, with the platform named in the error."""
-    try:
-        return config.secret(role)
-    except AuthError as exc:
-        raise AuthError(f"{title}: {exc.message}", platform=config.platform) from None
-
-
-def read_all_media(
-    config: AdapterConfig, media: Any, *, max_bytes: int | None
-) -> list[tuple[MediaFile, str]]:
-    """Every image of a payload with its alt text, read before the first upload, so an
-    unreadable or oversized file fails before anything has gone out."""
-    return [
-        (read_media(config, item["path"], max_bytes=max_bytes), item["alt"])
-        for item in media_list(media)
-    ]

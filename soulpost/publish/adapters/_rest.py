@@ -1,47 +1,38 @@
-"""What the HTTP platform adapters share: base URL and timeouts from ``options``, one lazy
-session, credential errors that name the variable, and media files read from the workspace.
+"""The base of the adapters that talk to one HTTP API and read its error bodies themselves
+(LinkedIn, Facebook, Pinterest, Discord, Slack): base URL and timeouts from ``options``, one
+lazy session, the platform's limits (``options.max_image_bytes`` may tighten them), and
+credential errors that name the variable.
 
-Everything goes through :func:`soulpost.publish.http.send`, so sockets and statuses map onto
-the error classes the same way everywhere; adapters only add what their platform says in
-the body of an error.
+Requests go through :func:`._common.call`, so sockets map onto the error classes the same way
+everywhere; adapters only add what their platform says in the body of an error. Media files
+are read with :mod:`._media`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import mimetypes
-from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import quote, urlsplit
 
 import requests
 
 from soulpost.platforms import PLATFORMS, Capabilities
 from soulpost.publish import http
-from soulpost.publish.base import Adapter, AdapterConfig, AuthError, Rejected, Setting
+from soulpost.publish.adapters._common import (
+    ErrorAnswer,
+    HttpAdapter,
+    base_url,
+    secret,
+    secret_values,
+)
+from soulpost.publish.adapters._media import media_path
+from soulpost.publish.base import AdapterConfig, AuthError, Setting
 
-COMMON_OPTIONS: dict[str, Setting] = {
-    "connect_timeout": Setting("seconds to wait for a connection", default=5.0),
-    "read_timeout": Setting("seconds to wait for an answer once sent", default=30.0),
-}
 MEDIA_OPTIONS: dict[str, Setting] = {
     "max_image_bytes": Setting("refuse images larger than this before uploading"),
 }
 
 
-@dataclass(frozen=True)
-class MediaFile:
-    """An image read from the workspace, ready to upload."""
-
-    path: str
-    alt: str
-    data: bytes
-    content_type: str
-
-
-class RestAdapter(Adapter):
+class RestAdapter(HttpAdapter):
     """Base of the adapters that talk to one HTTP API (``options.base_url``)."""
 
     default_base_url: ClassVar[str] = ""
@@ -50,12 +41,7 @@ class RestAdapter(Adapter):
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        opts = config.options
-        self.base_url = str(opts.get("base_url") or self.default_base_url).rstrip("/")
-        connect = float(opts.get("connect_timeout", http.DEFAULT_TIMEOUT[0]))
-        read = float(opts.get("read_timeout", http.DEFAULT_TIMEOUT[1]))
-        self.timeout = (connect, read)
-        self._session: requests.Session | None = None
+        self.base_url = base_url(config.options, self.default_base_url)
 
     # --- pure ------------------------------------------------------------------------------
 
@@ -79,7 +65,7 @@ class RestAdapter(Adapter):
         if len(media) > caps.max_images:
             problems.append(f"{len(media)} images; {caps.title} takes at most {caps.max_images}")
         for item in media:
-            path = self.media_path(item.path)
+            path = media_path(self.config, item.path)
             try:
                 size = path.stat().st_size
             except OSError:
@@ -94,15 +80,9 @@ class RestAdapter(Adapter):
 
     # --- side effects ------------------------------------------------------------------------
 
-    @property
-    def session(self) -> requests.Session:
-        if self._session is None:
-            self._session = http.build_session()
-        return self._session
-
     def token(self) -> str:
-        """The main credential (AuthError naming the variable when unset)."""
-        return self.config.secret(self.credential_role)
+        """The main credential (AuthError naming the platform and variable when unset)."""
+        return secret(self.config, self.title, self.credential_role)
 
     def secret_values(self) -> list[str]:
         """Every secret to redact, including the parts of secret URLs that error texts
@@ -113,41 +93,13 @@ class RestAdapter(Adapter):
         """The NAME of the environment variable behind *role*, for messages."""
         return self.config.credentials.get(role or self.credential_role, "(not configured)")
 
-    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        """One request; a 2xx response or the PublishError it means (auth errors name the
-        variable that holds the rejected credential)."""
-        try:
-            return http.send(
-                self.session,
-                method,
-                url,
-                platform=self.platform,
-                secrets=self.secret_values(),
-                timeout=self.timeout,
-                now=self.config.clock.now(),
-                **kwargs,
-            )
-        except AuthError as exc:
-            raise self.auth_error(exc.message, exc.status) from None
-
     def raw(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         """One request whose non-2xx answers the caller reads itself (socket failures still
         become NotSent/UnknownOutcome)."""
         try:
-            return self.session.request(
-                method, url, timeout=self.timeout, allow_redirects=False, **kwargs
-            )
-        except requests.RequestException as exc:
-            # Reuse send()'s classification of socket failures without its status check.
-            secrets = self.secret_values()
-            text = http.redact(f"{type(exc).__name__}: {exc}", secrets)
-            from soulpost.publish.base import NotSent, UnknownOutcome
-
-            if http._never_sent(exc):
-                raise NotSent(f"could not connect: {text}", platform=self.platform) from None
-            raise UnknownOutcome(
-                f"sent, but no answer came back: {text}", platform=self.platform
-            ) from None
+            return self.call(method, url, **kwargs)
+        except ErrorAnswer as answer:
+            return answer.response
 
     def auth_error(self, message: str, status: int | None = None) -> AuthError:
         """An AuthError that says which variable to fix (never its value)."""
@@ -162,65 +114,3 @@ class RestAdapter(Adapter):
     def clean(self, text: str) -> str:
         """*text* with every configured secret removed."""
         return http.redact(text, self.secret_values())
-
-    def media_path(self, relative: str) -> Path:
-        """Where a post's media file is: relative to the workspace root."""
-        path = Path(relative)
-        if path.is_absolute():
-            return path
-        return (self.config.root or self.config.state_dir.parent) / path
-
-    def read_media(self, item: Mapping[str, Any]) -> MediaFile:
-        """Read one ``{"path", "alt"}`` media entry; Rejected when the file is unusable."""
-        rel = str(item.get("path") or "")
-        path = self.media_path(rel)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise Rejected(
-                f"cannot read image {rel}: {exc.strerror or exc}", platform=self.platform
-            ) from None
-        caps = self.capabilities()
-        if caps.max_image_bytes is not None and len(data) > caps.max_image_bytes:
-            raise Rejected(
-                f"image {rel} has {len(data)} bytes; {caps.title} takes at most "
-                f"{caps.max_image_bytes}",
-                platform=self.platform,
-            )
-        kind = mimetypes.guess_type(rel)[0] or "application/octet-stream"
-        return MediaFile(rel, str(item.get("alt") or ""), data, kind)
-
-    def close(self) -> None:
-        if self._session is not None:
-            self._session.close()
-            self._session = None
-
-
-def secret_values(values: list[str]) -> list[str]:
-    """*values* plus, for each one that is a URL, its path (with and without the query) and
-    its last path segment, longest first so the whole is replaced before a part."""
-    derived: list[str] = []
-    for value in values:
-        if not value.startswith(("http://", "https://")):
-            continue
-        parts = urlsplit(value)
-        segments = [s for s in parts.path.split("/") if s]
-        derived += [parts.path + (f"?{parts.query}" if parts.query else ""), parts.path]
-        derived += [quote(parts.path), parts.query, *segments[-1:]]
-    # Short parts ("/hook") are not secret and would garble ordinary words if replaced.
-    keep = {v for v in derived if len(v) >= 8} | {v for v in values if v}
-    return sorted(keep, key=len, reverse=True)
-
-
-def json_body(response: requests.Response) -> dict[str, Any]:
-    """The JSON object of *response*, or an empty dict."""
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def media_list(post_media: list[Any]) -> list[dict[str, str]]:
-    """A post's media as plain ``{"path", "alt"}`` entries for a rendered payload."""
-    return [{"path": m.path, "alt": m.alt or ""} for m in post_media]

@@ -38,18 +38,16 @@ import requests
 
 from soulpost.publish import http
 from soulpost.publish.adapters._common import (
+    TIMEOUT_OPTIONS,
     ErrorAnswer,
+    HttpAdapter,
     KeyNotes,
-    MediaFile,
     base_url,
-    call,
     check_post,
-    read_all_media,
     secret,
-    timeouts,
 )
+from soulpost.publish.adapters._media import MediaFile, media_list, read_all_media
 from soulpost.publish.base import (
-    Adapter,
     AuthError,
     NotSent,
     Payload,
@@ -81,7 +79,7 @@ class _Session:
     refresh: str
 
 
-class BlueskyAdapter(Adapter):
+class BlueskyAdapter(HttpAdapter):
     """One Bluesky account (handle + app password)."""
 
     name = "bluesky"
@@ -94,18 +92,15 @@ class BlueskyAdapter(Adapter):
     options: ClassVar[Mapping[str, Setting]] = {
         "base_url": Setting("the account's PDS", default=DEFAULT_BASE_URL),
         "langs": Setting("up to 3 language tags for every post, e.g. ['en']"),
-        "connect_timeout": Setting("seconds to wait for a connection", default=5.0),
-        "read_timeout": Setting("seconds to wait for an answer once sent", default=30.0),
+        **TIMEOUT_OPTIONS,
     }
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        self.base = base_url(config.options, DEFAULT_BASE_URL) or DEFAULT_BASE_URL
-        self.timeout = timeouts(config.options)
+        self.base = base_url(config.options, DEFAULT_BASE_URL)
         langs = config.options.get("langs", ())
         self.langs = [langs] if isinstance(langs, str) else [str(lang) for lang in langs]
         self.notes = KeyNotes(config.state_dir, self.platform)
-        self._session: requests.Session | None = None
         self._login: _Session | None = None
         self._refs: dict[str, tuple[str, bsky.StrongRef]] = {}  # uri -> (cid, root)
 
@@ -133,7 +128,7 @@ class BlueskyAdapter(Adapter):
                     for m in found.mentions
                 ]
             if media:
-                part["media"] = [{"path": m.path, "alt": m.alt or ""} for m in media]
+                part["media"] = media_list(media)
             if self.langs:
                 part["langs"] = list(self.langs)
             parts.append(part)
@@ -141,26 +136,12 @@ class BlueskyAdapter(Adapter):
 
     # --- HTTP and the session -------------------------------------------------------------
 
-    @property
-    def session(self) -> requests.Session:
-        if self._session is None:
-            self._session = http.build_session()
-        return self._session
-
     def _tokens(self) -> tuple[str, ...]:
         login = self._login
         return (login.access, login.refresh) if login else ()
 
     def _raw(self, method: str, nsid: str, **kwargs: Any) -> requests.Response:
-        return call(
-            self.session,
-            method,
-            f"{self.base}/xrpc/{nsid}",
-            config=self.config,
-            timeout=self.timeout,
-            extra_secrets=self._tokens(),
-            **kwargs,
-        )
+        return self.call(method, f"{self.base}/xrpc/{nsid}", extra_secrets=self._tokens(), **kwargs)
 
     def _variables(self) -> str:
         names = [self.config.credentials.get(r, r) for r in ("handle", "password")]
@@ -294,9 +275,9 @@ class BlueskyAdapter(Adapter):
         found.sort(key=lambda f: int(f["index"]["byteStart"]))
         return found
 
-    def _images(self, files: list[tuple[MediaFile, str]]) -> list[bsky.Image]:
+    def _images(self, files: list[MediaFile]) -> list[bsky.Image]:
         images = []
-        for media, alt in files:
+        for media in files:
             answer = self._before_post(
                 self._authed,
                 "POST",
@@ -306,7 +287,7 @@ class BlueskyAdapter(Adapter):
                 headers={"Content-Type": media.mime},
             )
             blob = bsky.blob_from_upload(answer.json())
-            images.append(bsky.Image(blob, alt, media.width, media.height))
+            images.append(bsky.Image(blob, media.alt, media.width, media.height))
         return images
 
     def _parent_refs(self, parent: Receipt) -> tuple[bsky.StrongRef, bsky.StrongRef]:
@@ -360,7 +341,7 @@ class BlueskyAdapter(Adapter):
         return Receipt(uri, created.web_url(handle), self.config.clock.now())
 
     def _send(self, payload: Payload, key: str, parent: Receipt | None) -> Receipt:
-        files = read_all_media(self.config, payload.get("media"), max_bytes=bsky.MAX_IMAGE_BYTES)
+        files = read_all_media(self, payload.get("media"), max_bytes=bsky.MAX_IMAGE_BYTES)
         login = self._login or self._before_post(self._create_session)
         root = reply_to = None
         if parent is not None:
@@ -437,8 +418,3 @@ class BlueskyAdapter(Adapter):
         """Log in: proves the handle and app password work."""
         login = self._create_session()
         return f"@{login.handle} ({login.did}) on {self.base}"
-
-    def close(self) -> None:
-        if self._session is not None:
-            self._session.close()
-            self._session = None

@@ -14,13 +14,9 @@ import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from soulpost.publish.adapters._rest import (
-    COMMON_OPTIONS,
-    MEDIA_OPTIONS,
-    RestAdapter,
-    json_body,
-    media_list,
-)
+from soulpost.publish.adapters._common import TIMEOUT_OPTIONS, json_body
+from soulpost.publish.adapters._media import media_list, read_all_media
+from soulpost.publish.adapters._rest import MEDIA_OPTIONS, RestAdapter
 from soulpost.publish.base import (
     AdapterConfig,
     AuthError,
@@ -54,7 +50,7 @@ class DiscordAdapter(RestAdapter):
         "thread_id": Setting("post into this thread of the channel"),
         "guild_id": Setting("server id, to build message links for receipts"),
         **MEDIA_OPTIONS,
-        **COMMON_OPTIONS,
+        **TIMEOUT_OPTIONS,
     }
 
     def __init__(self, config: AdapterConfig) -> None:
@@ -92,17 +88,13 @@ class DiscordAdapter(RestAdapter):
                 platform=self.platform,
             )
         body = dict(payload["message"])
-        media = [self.read_media(dict(m)) for m in payload.get("media") or ()]
+        media = read_all_media(self, payload.get("media"))
         target = hook.discord_url(url, thread_id=self.thread_id)
         if media:
             body["attachments"] = [
-                {"id": i, "filename": m.path.rsplit("/", 1)[-1], "description": m.alt}
-                for i, m in enumerate(media)
+                {"id": i, "filename": m.name, "description": m.alt} for i, m in enumerate(media)
             ]
-            files = {
-                f"files[{i}]": (m.path.rsplit("/", 1)[-1], m.data, m.content_type)
-                for i, m in enumerate(media)
-            }
+            files = {f"files[{i}]": (m.name, m.data, m.mime) for i, m in enumerate(media)}
             response = self.raw(
                 "POST", target, data={"payload_json": json.dumps(body)}, files=files
             )

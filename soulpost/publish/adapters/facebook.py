@@ -17,14 +17,9 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from soulpost.publish.adapters._rest import (
-    COMMON_OPTIONS,
-    MEDIA_OPTIONS,
-    MediaFile,
-    RestAdapter,
-    json_body,
-    media_list,
-)
+from soulpost.publish.adapters._common import TIMEOUT_OPTIONS, json_body
+from soulpost.publish.adapters._media import MediaFile, media_list, read_all_media
+from soulpost.publish.adapters._rest import MEDIA_OPTIONS, RestAdapter
 from soulpost.publish.base import (
     AdapterConfig,
     Payload,
@@ -67,7 +62,7 @@ class FacebookAdapter(RestAdapter):
         "base_url": Setting("API root", default="https://graph.facebook.com"),
         "token_issued": Setting("date the token was issued (doctor warns before it expires)"),
         **MEDIA_OPTIONS,
-        **COMMON_OPTIONS,
+        **TIMEOUT_OPTIONS,
     }
 
     def __init__(self, config: AdapterConfig) -> None:
@@ -144,7 +139,7 @@ class FacebookAdapter(RestAdapter):
 
     def _photo(self, media: MediaFile, *, caption: str, published: bool) -> dict[str, Any]:
         fields = fb.photo_body(caption=caption, alt_text=media.alt or None, published=published)
-        files = {"source": (media.path.rsplit("/", 1)[-1], media.data, media.content_type)}
+        files = {"source": (media.name, media.data, media.mime)}
         return self._call("POST", f"{self.page_id}/photos", data=fields, files=files)
 
     def _receipt(self, body: dict[str, Any]) -> Receipt:
@@ -157,7 +152,7 @@ class FacebookAdapter(RestAdapter):
 
     def publish(self, payload: Payload, key: str) -> Receipt:
         message = str(payload.get("message") or "")
-        photos = [self.read_media(dict(p)) for p in payload.get("photos") or ()]  # fail early
+        photos = read_all_media(self, payload.get("photos"))  # fail early
         if len(photos) == 1:
             return self._receipt(self._photo(photos[0], caption=message, published=True))
         if photos:

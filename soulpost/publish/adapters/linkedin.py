@@ -17,14 +17,9 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from soulpost.publish.adapters._rest import (
-    COMMON_OPTIONS,
-    MEDIA_OPTIONS,
-    MediaFile,
-    RestAdapter,
-    json_body,
-    media_list,
-)
+from soulpost.publish.adapters._common import TIMEOUT_OPTIONS, json_body
+from soulpost.publish.adapters._media import MediaFile, media_list, read_all_media
+from soulpost.publish.adapters._rest import MEDIA_OPTIONS, RestAdapter
 from soulpost.publish.base import (
     AdapterConfig,
     Payload,
@@ -68,7 +63,7 @@ class LinkedInAdapter(RestAdapter):
         "base_url": Setting("API root", default="https://api.linkedin.com"),
         "token_issued": Setting("date the token was issued (doctor warns before it expires)"),
         **MEDIA_OPTIONS,
-        **COMMON_OPTIONS,
+        **TIMEOUT_OPTIONS,
     }
 
     def __init__(self, config: AdapterConfig) -> None:
@@ -189,7 +184,7 @@ class LinkedInAdapter(RestAdapter):
 
     def _create(self, payload: Payload) -> Receipt:
         body = dict(payload["post"])
-        files = [self.read_media(dict(m)) for m in payload.get("media") or ()]  # fail early
+        files = read_all_media(self, payload.get("media"))  # fail early
         author = self.member()
         body["author"] = author
         images = [self._upload(author, media) for media in files]

@@ -33,18 +33,16 @@ import requests
 from soulpost.errors import ConfigError
 from soulpost.publish import http
 from soulpost.publish.adapters._common import (
+    TIMEOUT_OPTIONS,
     ErrorAnswer,
+    HttpAdapter,
     KeyNotes,
-    MediaFile,
     base_url,
-    call,
     check_post,
-    read_all_media,
     secret,
-    timeouts,
 )
+from soulpost.publish.adapters._media import MediaFile, media_list, read_all_media
 from soulpost.publish.base import (
-    Adapter,
     AuthError,
     NotSent,
     Payload,
@@ -66,7 +64,7 @@ if TYPE_CHECKING:
 REPLAY_WINDOW = timedelta(minutes=50)
 
 
-class MastodonAdapter(Adapter):
+class MastodonAdapter(HttpAdapter):
     """One Mastodon account on one instance."""
 
     name = "mastodon"
@@ -80,13 +78,12 @@ class MastodonAdapter(Adapter):
         "language": Setting("ISO 639-1 language of the posts"),
         "media_poll_interval": Setting("seconds between media processing checks", default=1.0),
         "media_poll_timeout": Setting("seconds to wait for media processing", default=60.0),
-        "connect_timeout": Setting("seconds to wait for a connection", default=5.0),
-        "read_timeout": Setting("seconds to wait for an answer once sent", default=30.0),
+        **TIMEOUT_OPTIONS,
     }
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        url = base_url(config.options, None)
+        url = base_url(config.options)
         if not url or not url.startswith(("http://", "https://")):
             raise ConfigError(
                 "Mastodon has no default instance: set options.base_url to your instance, "
@@ -100,12 +97,10 @@ class MastodonAdapter(Adapter):
                 f"visibility {visibility!r} is not one of {', '.join(sorted(wire.VISIBILITIES))}",
                 key=f"platforms.{self.platform}.options.visibility",
             )
-        self.timeout = timeouts(config.options)
         self.poll_interval = float(config.options.get("media_poll_interval", 1.0))
         self.poll_timeout = float(config.options.get("media_poll_timeout", 60.0))
         self.notes = KeyNotes(config.state_dir, self.platform)
         self.supports_lookup = True
-        self._session: requests.Session | None = None
 
     # --- pure -----------------------------------------------------------------------------
 
@@ -126,17 +121,11 @@ class MastodonAdapter(Adapter):
             )
             body = request.json()
             body.pop("media_ids", None)
-            body["media"] = [{"path": m.path, "alt": m.alt or ""} for m in media]
+            body["media"] = media_list(media)
             parts.append(body)
         return Rendered(self.platform, tuple(parts))
 
     # --- side effects ---------------------------------------------------------------------
-
-    @property
-    def session(self) -> requests.Session:
-        if self._session is None:
-            self._session = http.build_session()
-        return self._session
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {secret(self.config, 'Mastodon', 'token')}"}
@@ -144,15 +133,7 @@ class MastodonAdapter(Adapter):
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         headers = {**self._headers(), **kwargs.pop("headers", {})}
         try:
-            return call(
-                self.session,
-                method,
-                self.base + path,
-                config=self.config,
-                timeout=self.timeout,
-                headers=headers,
-                **kwargs,
-            )
+            return self.call(method, self.base + path, headers=headers, **kwargs)
         except ErrorAnswer as answer:
             raise self._error(answer) from None
 
@@ -194,14 +175,14 @@ class MastodonAdapter(Adapter):
             platform=self.platform,
         )
 
-    def _upload(self, media: MediaFile, alt: str) -> str:
+    def _upload(self, media: MediaFile) -> str:
         """Upload one image and wait until Mastodon can attach it; its media id."""
         path = media.name
         response = self._call(
             "POST",
             "/api/v2/media",
             files={"file": (media.name, media.data, media.mime)},
-            data=wire.media_form(alt or None),
+            data=wire.media_form(media.alt or None),
         )
         uploaded = wire.parse_media(response.json())
         waited = 0.0
@@ -221,10 +202,8 @@ class MastodonAdapter(Adapter):
     def _status_body(self, payload: Payload, parent: Receipt | None) -> dict[str, Any]:
         """Upload the payload's images, then build the statuses body."""
         try:
-            files = read_all_media(
-                self.config, payload.get("media"), max_bytes=self.capabilities().max_image_bytes
-            )
-            media_ids = [self._upload(media, alt) for media, alt in files]
+            files = read_all_media(self, payload.get("media"))
+            media_ids = [self._upload(media) for media in files]
         except UnknownOutcome as exc:
             # An upload in doubt leaves at most an unattached file; the status was not sent.
             raise NotSent(
@@ -300,8 +279,3 @@ class MastodonAdapter(Adapter):
             if isinstance(theirs, int) and theirs != ours
         ]
         return "; ".join([line, *notes])
-
-    def close(self) -> None:
-        if self._session is not None:
-            self._session.close()
-            self._session = None

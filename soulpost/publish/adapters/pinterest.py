@@ -10,15 +10,12 @@ held for a person.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from soulpost.publish.adapters._rest import (
-    COMMON_OPTIONS,
-    MEDIA_OPTIONS,
-    RestAdapter,
-    json_body,
-    media_list,
-)
+from soulpost.publish.adapters._common import TIMEOUT_OPTIONS, json_body
+from soulpost.publish.adapters._media import media_list, mime_type, read_media
+from soulpost.publish.adapters._rest import MEDIA_OPTIONS, RestAdapter
 from soulpost.publish.base import (
     AdapterConfig,
     Payload,
@@ -56,7 +53,7 @@ class PinterestAdapter(RestAdapter):
         "base_url": Setting("API root", default="https://api.pinterest.com"),
         "token_issued": Setting("date the token was issued (doctor warns before it expires)"),
         **MEDIA_OPTIONS,
-        **COMMON_OPTIONS,
+        **TIMEOUT_OPTIONS,
     }
 
     def __init__(self, config: AdapterConfig) -> None:
@@ -88,7 +85,7 @@ class PinterestAdapter(RestAdapter):
                     f"alt text of {item.path} has {len(item.alt or '')} characters; "
                     f"Pinterest allows {pin.LIMITS['alt_text']}"
                 )
-            kind = _content_type(item.path)
+            kind = mime_type(Path(item.path))
             if kind not in pin.CONTENT_TYPES:
                 problems.append(f"image {item.path}: Pinterest takes JPEG or PNG")
         return problems
@@ -136,7 +133,7 @@ class PinterestAdapter(RestAdapter):
         media = [dict(m) for m in payload.get("media") or ()]
         if not media:
             raise Rejected("a Pin needs an image", platform=self.platform)
-        image = self.read_media(media[0])
+        image = read_media(self, media[0])
         try:
             body = pin.pin_body(
                 str(spec["board_id"]),
@@ -144,7 +141,7 @@ class PinterestAdapter(RestAdapter):
                 link=spec.get("link"),
                 alt_text=spec.get("alt_text"),
                 image=image.data,
-                content_type=image.content_type,
+                content_type=image.mime,
                 board_section_id=spec.get("board_section_id"),
             )
         except ValueError as exc:
@@ -159,9 +156,3 @@ class PinterestAdapter(RestAdapter):
     def check(self) -> str:
         body = self._call("GET", "/v5/user_account")
         return f"token works for {body.get('username') or '?'}"
-
-
-def _content_type(path: str) -> str:
-    import mimetypes
-
-    return mimetypes.guess_type(path)[0] or "application/octet-stream"

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from soulpost.publish.adapters._rest import COMMON_OPTIONS, RestAdapter
+from soulpost.publish.adapters._common import TIMEOUT_OPTIONS
+from soulpost.publish.adapters._rest import RestAdapter
 from soulpost.publish.base import (
     AdapterConfig,
     AuthError,
@@ -45,7 +46,7 @@ class SlackAdapter(RestAdapter):
     }
     options: ClassVar[dict[str, Setting]] = {
         "media_base_url": Setting("public URL prefix of the workspace's media files"),
-        **COMMON_OPTIONS,
+        **TIMEOUT_OPTIONS,
     }
 
     def __init__(self, config: AdapterConfig) -> None:

@@ -32,9 +32,13 @@ import requests
 
 from soulpost.errors import ConfigError
 from soulpost.publish import http
-from soulpost.publish.adapters._rest import secret_values
+from soulpost.publish.adapters._common import (
+    TIMEOUT_OPTIONS,
+    HttpAdapter,
+    json_body,
+    secret_values,
+)
 from soulpost.publish.base import (
-    Adapter,
     AuthError,
     Payload,
     Receipt,
@@ -49,7 +53,7 @@ if TYPE_CHECKING:
     from soulpost.posts import Post
 
 
-class WebhookAdapter(Adapter):
+class WebhookAdapter(HttpAdapter):
     """A generic JSON webhook."""
 
     name = "webhook"
@@ -63,8 +67,7 @@ class WebhookAdapter(Adapter):
         "url": Setting("the webhook URL when it holds no secret (else env.url)"),
         "lookup_url": Setting("GET ?key=KEY -> 200 receipt / 404, to settle in-doubt posts"),
         "media_base_url": Setting("prefix turning a media path into the URL sent"),
-        "connect_timeout": Setting("seconds to wait for a connection", default=5.0),
-        "read_timeout": Setting("seconds to wait for an answer once sent", default=30.0),
+        **TIMEOUT_OPTIONS,
     }
 
     def __init__(self, config: Any) -> None:
@@ -87,16 +90,6 @@ class WebhookAdapter(Adapter):
         self.media_base = str(self.config.options.get("media_base_url") or "")
         self.lookup_url = self.config.options.get("lookup_url")
         self.supports_lookup = bool(self.lookup_url)
-        connect = float(self.config.options.get("connect_timeout", http.DEFAULT_TIMEOUT[0]))
-        read = float(self.config.options.get("read_timeout", http.DEFAULT_TIMEOUT[1]))
-        self.timeout = (connect, read)
-        self._session: requests.Session | None = None
-
-    @property
-    def session(self) -> requests.Session:
-        if self._session is None:
-            self._session = http.build_session()
-        return self._session
 
     def capabilities(self) -> Capabilities:
         """The platform's limits; every part carries an ``Idempotency-Key``."""
@@ -137,12 +130,7 @@ class WebhookAdapter(Adapter):
         return headers
 
     def _receipt(self, response: requests.Response, key: str) -> Receipt:
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        if not isinstance(body, dict):
-            body = {}
+        body = json_body(response)
         return Receipt(str(body.get("id") or key), body.get("url"), self.config.clock.now())
 
     def _post(self, payload: Payload, key: str, parent: Receipt | None) -> Receipt:
@@ -208,8 +196,3 @@ class WebhookAdapter(Adapter):
                 f"lookup answered HTTP {response.status_code}", platform=self.platform
             )
         return self._receipt(response, key)
-
-    def close(self) -> None:
-        if self._session is not None:
-            self._session.close()
-            self._session = None

@@ -44,18 +44,16 @@ import requests
 
 from soulpost.publish import http
 from soulpost.publish.adapters._common import (
+    TIMEOUT_OPTIONS,
     ErrorAnswer,
+    HttpAdapter,
     KeyNotes,
-    MediaFile,
     base_url,
-    call,
     check_post,
-    read_all_media,
     secret,
-    timeouts,
 )
+from soulpost.publish.adapters._media import MediaFile, media_list, read_all_media
 from soulpost.publish.base import (
-    Adapter,
     AuthError,
     NotSent,
     Payload,
@@ -84,7 +82,7 @@ def comparable(text: str) -> str:
     return " ".join(_URL.sub("<link>", html.unescape(text)).split())
 
 
-class XAdapter(Adapter):
+class XAdapter(HttpAdapter):
     """One X account (user context)."""
 
     name = "x"
@@ -101,17 +99,14 @@ class XAdapter(Adapter):
         "base_url": Setting("API root", default=DEFAULT_BASE_URL),
         "username": Setting("the account's username, for post URLs (else GET /2/users/me)"),
         "lookup_count": Setting("recent posts searched to settle doubt", default=20),
-        "connect_timeout": Setting("seconds to wait for a connection", default=5.0),
-        "read_timeout": Setting("seconds to wait for an answer once sent", default=30.0),
+        **TIMEOUT_OPTIONS,
     }
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        self.base = base_url(config.options, DEFAULT_BASE_URL) or DEFAULT_BASE_URL
-        self.timeout = timeouts(config.options)
+        self.base = base_url(config.options, DEFAULT_BASE_URL)
         self.lookup_count = max(5, min(100, int(config.options.get("lookup_count", 20))))
         self.notes = KeyNotes(config.state_dir, self.platform)
-        self._session: requests.Session | None = None
         self._me: tuple[str, str] | None = None  # (user id, username)
 
     # --- pure -----------------------------------------------------------------------------
@@ -128,17 +123,11 @@ class XAdapter(Adapter):
         for raw, media in texts:
             body: dict[str, Any] = {"text": raw.strip()}
             if media:
-                body["media"] = [{"path": m.path, "alt": m.alt or ""} for m in media]
+                body["media"] = media_list(media)
             parts.append(body)
         return Rendered(self.platform, tuple(parts))
 
     # --- HTTP and auth --------------------------------------------------------------------
-
-    @property
-    def session(self) -> requests.Session:
-        if self._session is None:
-            self._session = http.build_session()
-        return self._session
 
     def _variables(self) -> str:
         roles = ("token",) if "token" in self.config.credentials else OAUTH1_ROLES
@@ -172,15 +161,7 @@ class XAdapter(Adapter):
         params = {str(k): str(v) for k, v in (kwargs.get("params") or {}).items()}
         headers = {"Authorization": self._authorization(method, url, params)}
         try:
-            return call(
-                self.session,
-                method,
-                url,
-                config=self.config,
-                timeout=self.timeout,
-                headers=headers,
-                **kwargs,
-            )
+            return self.call(method, url, headers=headers, **kwargs)
         except ErrorAnswer as answer:
             raise self._error(answer, what) from None
 
@@ -241,7 +222,7 @@ class XAdapter(Adapter):
 
     # --- publishing -----------------------------------------------------------------------
 
-    def _upload(self, media: MediaFile, alt: str) -> str:
+    def _upload(self, media: MediaFile) -> str:
         path = media.name
         answer = self._call(
             "POST",
@@ -251,21 +232,19 @@ class XAdapter(Adapter):
             data={"media_category": "tweet_image"},
         )
         media_id = wire.parse_media_id(answer.json())
-        if alt:
+        if media.alt:
             try:
-                body = wire.media_metadata_body(media_id, alt)
+                body = wire.media_metadata_body(media_id, media.alt)
             except ValueError as exc:
                 raise Rejected(str(exc), platform=self.platform) from None
             self._call("POST", "/2/media/metadata", f"adding alt text to {path}", json=body)
         return media_id
 
     def _send(self, payload: Payload, key: str, parent: Receipt | None) -> Receipt:
-        files = read_all_media(
-            self.config, payload.get("media"), max_bytes=self.capabilities().max_image_bytes
-        )
+        files = read_all_media(self, payload.get("media"))
         try:
             username = self._username()
-            media_ids = [self._upload(media, alt) for media, alt in files]
+            media_ids = [self._upload(media) for media in files]
         except UnknownOutcome as exc:
             raise self._before_post(exc) from None
         try:
@@ -336,11 +315,6 @@ class XAdapter(Adapter):
         """``GET /2/users/me``: proves the credentials work."""
         user_id, username = self.me()
         return f"@{username} (id {user_id}) on {self.base}"
-
-    def close(self) -> None:
-        if self._session is not None:
-            self._session.close()
-            self._session = None
 
 
 class _Duplicate(Rejected):
