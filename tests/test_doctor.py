@@ -192,3 +192,32 @@ def test_bad_options_are_a_config_error(
     result = cli("doctor", "facebook", cwd=root)
     assert result.code == 2
     assert "page_id" in result.out
+
+
+def test_x_token_lifetime_depends_on_how_it_signs_in(
+    cli, tmp_path: Path, fakes: Any, env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An OAuth 2.0 user token lasts two hours; OAuth 1.0a user tokens never expire."""
+    oauth2 = '\n[platforms.x]\nenv = { token = "X_TOKEN" }\noptions = { token_issued = "2026-11-25T09:00:00Z" }\n'
+    (tmp_path / "oauth2").mkdir()
+    root = workspace(tmp_path / "oauth2", fakes, oauth2)
+    (root / "queue" / "x.toml").write_text(
+        'text = "Hello, what do you think?"\nplatforms = ["x"]\nat = 2026-11-25T12:00:00Z\n'
+    )
+    monkeypatch.setenv("X_TOKEN", "x-oauth2-user-token")
+    result = cli("doctor", "x", cwd=root)
+    assert result.code == 1
+    assert "expires at 2026-11-25T11:00+00:00, before the last queued post" in result.out
+
+    roles = ", ".join(
+        f'{r} = "X_{r.upper()}"'
+        for r in ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
+    )
+    oauth1 = f"\n[platforms.x]\nenv = {{ {roles} }}\n"
+    (tmp_path / "oauth1").mkdir()
+    root = workspace(tmp_path / "oauth1", fakes, oauth1)
+    for role in ("consumer_key", "consumer_secret", "access_token", "access_token_secret"):
+        monkeypatch.setenv(f"X_{role.upper()}", f"secret-{role}")
+    result = cli("doctor", "x", cwd=root)
+    assert result.code == 0, result.out
+    assert "tokens last" not in result.out

@@ -161,7 +161,7 @@ def check_platform(
 def _lifetime(
     report: Report, cls: type[Adapter], config: Any, *, now: datetime, last: datetime | None
 ) -> None:
-    lifetime: timedelta | None = cls.token_lifetime
+    lifetime: timedelta | None = cls.token_lifetime_for(config.credentials)
     if lifetime is None:
         return
     raw: Any = config.options.get("token_issued")

@@ -196,6 +196,12 @@ class Adapter:
     #: comes from ``options.token_issued`` (YYYY-MM-DD or an ISO instant).
     token_lifetime: ClassVar[timedelta | None] = None
 
+    @classmethod
+    def token_lifetime_for(cls, credentials: Mapping[str, str]) -> timedelta | None:
+        """The token lifetime that applies with these configured credential roles (an adapter
+        with several ways to sign in overrides this); ``token_lifetime`` by default."""
+        return cls.token_lifetime
+
     def __init__(self, config: AdapterConfig) -> None:
         self.config = config
 

@@ -38,6 +38,7 @@ import html
 import re
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
@@ -101,6 +102,14 @@ class XAdapter(HttpAdapter):
         "lookup_count": Setting("recent posts searched to settle doubt", default=20),
         **TIMEOUT_OPTIONS,
     }
+
+    @classmethod
+    def token_lifetime_for(cls, credentials: Mapping[str, str]) -> timedelta | None:
+        """OAuth 2.0 user tokens last two hours (platforms.md, X section); OAuth 1.0a user
+        tokens do not expire."""
+        if "token" in credentials and "access_token" not in credentials:
+            return timedelta(hours=2)
+        return None
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
