@@ -84,6 +84,40 @@ def lint_posts(
 
     Raises :class:`~soulpost.errors.ConfigError` when ``[lint]`` or a rule pack is wrong.
     """
+    from soulpost.workspace import paused_gc
+
+    with paused_gc(len(posts)):
+        return _lint(
+            posts,
+            settings,
+            now=now,
+            times=times,
+            root=root,
+            config_path=config_path,
+            errors=errors,
+            paths=paths,
+            select=select,
+            ignore=ignore,
+            unused_suppressions=unused_suppressions,
+            ruleset=ruleset,
+        )
+
+
+def _lint(
+    posts: Sequence[Post],
+    settings: Settings,
+    *,
+    now: datetime,
+    times: Mapping[str, datetime] | None,
+    root: Path | None,
+    config_path: Path | None,
+    errors: Iterable[InputError],
+    paths: Sequence[Path] | None,
+    select: Sequence[str] | None,
+    ignore: Sequence[str],
+    unused_suppressions: bool,
+    ruleset: RuleSet | None,
+) -> Report:
     from soulpost.lint.draft import Draft, QueueView
     from soulpost.lint.suppress import NONE, post_suppressions
 
