@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 ALNUM = re.compile(r"[^\W_]+")
+# Every ASCII character that is not a letter or digit, as a space: on ASCII text, splitting
+# after this translation gives exactly the runs ALNUM finds.
+_ASCII_GAPS = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
 
 PROMOTIONAL = re.compile(
     r"""
@@ -148,7 +151,10 @@ class Segment:
     @cached_property
     def runs(self) -> frozenset[str]:
         """Every lower-case run of letters and digits: rules skip texts lacking their words."""
-        return frozenset(ALNUM.findall((self.lower or self.plain).lower()))
+        lowered = (self.lower or self.plain).lower()
+        if lowered.isascii():  # the usual case: the same runs, several times faster
+            return frozenset(lowered.translate(_ASCII_GAPS).split())
+        return frozenset(ALNUM.findall(lowered))
 
 
 class Draft:
