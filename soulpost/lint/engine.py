@@ -13,7 +13,7 @@ apply per-post suppressions -> sort. This module imports little at load time so 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -162,8 +162,34 @@ def _lint(
         )
         report.errors.extend(problems)
         suppressions[id(post)] = supp
+    queue = QueueView(drafts, now)
+    order = {id(d.post): i for i, d in enumerate(drafts)}
+    ranked = list(enumerate(queue_rules, start=len(ruleset.post_rules)))
+
+    def run_queue_rules(rules: Sequence[tuple[int, QueueRule]]) -> None:
+        for rank, queue_rule in rules:
+            code = queue_rule.spec.code
+            for hit in queue_rule.check_queue(queue):
+                target = hit.post
+                if target is None or id(target) not in shown:
+                    continue
+                if suppressions[id(target)].hides(code):
+                    continue
+                pending.append((order[id(target)], rank, queue_rule, hit, target))
+
     if parallel:
-        located = _post_rules_in_workers(drafts, ruleset, shown, suppressions, parallel)
+        # Queue rules that need nothing prepared from each draft (duplicates, spacing) run
+        # here while the workers run the post rules, rather than after them on one core.
+        early = [(rank, rule) for rank, rule in ranked if not _needs_prepare(rule)]
+        ranked = [(rank, rule) for rank, rule in ranked if _needs_prepare(rule)]
+        located = _post_rules_in_workers(
+            drafts,
+            ruleset,
+            shown,
+            suppressions,
+            parallel,
+            while_waiting=lambda: run_queue_rules(early),
+        )
     for index, draft in enumerate(drafts):
         post = draft.post
         if not parallel and id(post) in shown:
@@ -179,18 +205,8 @@ def _lint(
                         continue
                     pending.append((index, rank, rule, hit, post))
         _done(draft, queue_rules)
-    if queue_rules:
-        queue = QueueView(drafts, now)
-        order = {id(d.post): i for i, d in enumerate(drafts)}
-        for rank, queue_rule in enumerate(queue_rules, start=len(ruleset.post_rules)):
-            code = queue_rule.spec.code
-            for hit in queue_rule.check_queue(queue):
-                target = hit.post
-                if target is None or id(target) not in shown:
-                    continue
-                if suppressions[id(target)].hides(code):
-                    continue
-                pending.append((order[id(target)], rank, queue_rule, hit, target))
+    run_queue_rules(ranked)
+    # Hits of one rule for one post keep the order the rule gave them: the sort is stable.
     pending.sort(key=lambda row: row[:2])
     locate = _Locator()
     report.findings = [
@@ -235,11 +251,14 @@ def _post_rules_in_workers(
     shown: Mapping[int, str],
     suppressions: Mapping[int, Suppressions],
     workers: int,
+    *,
+    while_waiting: Callable[[], None] = lambda: None,
 ) -> list[tuple[int, int, Finding]]:
     """Run every post rule over *drafts* in forked workers; return located findings.
 
     What the queue rules will need from each draft (its cached classifications) comes back
     too and is put into the parent's drafts, so ``prepare`` finds it already computed.
+    *while_waiting* runs in this process once the work is handed out.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -251,7 +270,9 @@ def _post_rules_in_workers(
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            for found, caches in pool.map(_post_rules_range, ranges):
+            results = pool.map(_post_rules_range, ranges)  # submits every range now
+            while_waiting()
+            for found, caches in results:
                 located.extend(found)
                 for index, cache in caches:
                     drafts[index].__dict__.update(cache)
@@ -295,6 +316,13 @@ def _post_rules_range(
     return found, caches
 
 
+def _needs_prepare(rule: QueueRule) -> bool:
+    """Whether *rule* reads what ``prepare`` computes from each draft's text."""
+    from soulpost.lint.rule import QueueRule
+
+    return type(rule).prepare is not QueueRule.prepare
+
+
 def _done(draft: Draft, queue_rules: Sequence[QueueRule]) -> None:
     """Let queue rules note what they need from *draft*, then free its pieces of text."""
     for rule in queue_rules:
@@ -330,8 +358,6 @@ def _selector(paths: Sequence[Path] | None) -> _Wanted | None:
 
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     _Wanted = Callable[[Post], bool]
 
 
