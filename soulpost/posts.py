@@ -197,15 +197,21 @@ class Post(_Strict):
                 self._time_kind = LocalTimeKind.EXPLICIT
         return self
 
+    # The properties read private attributes straight from pydantic's store: ``self._path``
+    # first misses the normal lookup and goes through ``BaseModel.__getattr__``, several
+    # times slower, and the linter reads these for every post of the queue.
+
     @property
     def time_kind(self) -> LocalTimeKind | None:
         """How ``at`` was resolved (None when the post has no time)."""
-        return self._time_kind
+        private = self.__pydantic_private__
+        return private["_time_kind"] if private is not None else None
 
     @property
     def path(self) -> Path | None:
         """The file the post was read from."""
-        return self._path
+        private = self.__pydantic_private__
+        return private["_path"] if private is not None else None
 
     @property
     def source(self) -> SourceMap | None:
@@ -218,6 +224,9 @@ class Post(_Strict):
 
     def raw_text(self) -> str | None:
         """The file's text as it was loaded (read again only for posts built without it)."""
+        private = self.__pydantic_private__
+        if private is not None and private["_raw"] is not None:
+            return str(private["_raw"])
         if self._raw is None and self._path is not None:
             try:
                 self._raw = self._path.read_text(encoding="utf-8")
