@@ -567,6 +567,20 @@ def mastodon_length(text: str, url_length: int = 23) -> int:
     return total + graphemes(text[last:])
 
 
+def surely_fits(text: str, caps: Capabilities) -> bool:
+    """Whether *text* is certainly within every limit of *caps*, judged without counting.
+
+    On ASCII text each count :func:`platform_length` gives is at most one per character
+    plus, per link, what a link counts as; every link holds a ".", so the dots bound the
+    links. Most posts are settled by this sum. False means "count it", not "too long".
+    """
+    if not text.isascii():
+        return False
+    per_link = max(caps.url_length or 23, TWITTER_V3.transformed_url_length)
+    bound = len(text) + per_link * text.count(".")
+    return all(limit is None or bound <= limit for limit in (caps.max_length, caps.max_bytes))
+
+
 def platform_length(text: str, caps: Capabilities) -> list[tuple[str, int, int]]:
     """``(unit, count, limit)`` for every length limit *caps* declares for *text*.
 

@@ -16,6 +16,7 @@ from soulpost.text import (
     mastodon_length,
     platform_length,
     strip_urls,
+    surely_fits,
     twitter_length,
     utf8_length,
 )
@@ -124,3 +125,18 @@ def test_find_urls_after_a_host_without_tld() -> None:
     # but a scheme glued to its end still starts a URL, as in twitter-text.
     assert find_urls("日本.中http://x.com") == [(4, 16, "http://x.com")]
     assert find_urls("a." * 2000 + " example.com") == [(4001, 4012, "example.com")]
+
+
+def test_surely_fits_never_passes_a_text_over_a_limit() -> None:
+    # Short links (each counts as 23) and mentions are where the cheap bound could go wrong.
+    import random
+
+    pieces = ["a", "word ", "x.co ", "https://t.co/a ", "@me@x.social ", ". ", "\r\n", "é", "🎉"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 60)))
+        for caps in PLATFORMS.values():
+            if surely_fits(text, caps):
+                assert all(count <= limit for _unit, count, limit in platform_length(text, caps))
+    assert surely_fits("Plain words. " * 5, PLATFORMS["x"])
+    assert not surely_fits("x.co " * 12, PLATFORMS["x"])  # 60 characters, but 276+ counted
