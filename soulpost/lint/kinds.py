@@ -281,7 +281,6 @@ class CapitalsOptions(RuleOptions):
 
 
 _LETTERS = re.compile(r"(?<![\w])[^\W\d_]+(?![\w])")
-_TWO_CAPS = re.compile(r"[^\W\da-z_]{2}")
 
 
 class Capitals(SegmentRule):
@@ -297,10 +296,13 @@ class Capitals(SegmentRule):
         self.allowed = {w.upper() for w in opts.allow} | {w.upper() for w in self.allow}
         self.min_length = opts.min_length
         self.min_words = opts.min_words
+        # A shouted word is min_length letters, none of them lower case, so the text holds
+        # that many such characters in a row: most texts are ruled out by one search.
+        self.gate = re.compile(rf"[^\W\da-z_]{{{self.min_length}}}")
 
     def check_segment(self, segment: Segment, draft: Draft) -> Iterator[Hit]:
         text = segment.text
-        if not _TWO_CAPS.search(text):
+        if not self.gate.search(text):
             return
         text = segment.plain
         shouted = [
