@@ -152,7 +152,25 @@ class Phrases(SegmentRule):
         self.pattern_sources = [(p, pattern_words(p)) for p in opts.patterns]
         self.min_count = opts.min_count
         self.max_words = opts.max_words
-        self.lead_only = opts.lead_only
+        self.lead_only = opts.lead_only or self.parts == "lead"
+        # The words of which a text needs one for _matches to find anything (phrases and
+        # patterns together), unless something in the rule can match any text.
+        self.gate_open = bool(self.source and self.always) or any(
+            words is None for _p, words in self.pattern_sources
+        )
+        self.gate_words = (self.triggers if self.source else frozenset()).union(
+            *(words for _p, words in self.pattern_sources if words is not None)
+        )
+
+    def check(self, draft: Draft) -> Iterator[Hit]:
+        # Most texts hold none of the rule's words: settle them here, in one loop per post,
+        # rather than with a generator and a call per piece of text.
+        gate_open, gate_words, lead_only = self.gate_open, self.gate_words, self.lead_only
+        for segment in draft.segments:
+            if lead_only and not segment.lead:
+                continue
+            if gate_open or not gate_words.isdisjoint(segment.runs):
+                yield from self.check_segment(segment, draft)
 
     @cached_property
     def literal(self) -> re.Pattern[str] | None:
