@@ -131,6 +131,8 @@ class WeNotYouOptions(RuleOptions):
 
 _WE = re.compile(r"\b(?:we|we're|we've|we'll|we'd|our|ours|us)\b", re.IGNORECASE)
 _YOU = re.compile(r"\b(?:you|your|yours|yourself|you're|you've|you'll|you'd|y'all)\b", re.I)
+# _WE for lower-cased ASCII text: case-sensitive, behind a look-ahead, the same spans faster.
+_WE_ASCII_LOWER = re.compile(r"(?=[wou])\b(?:we|we're|we've|we'll|we'd|our|ours|us)\b")
 
 
 class WeNotYou(PostRule):
@@ -158,9 +160,10 @@ class WeNotYou(PostRule):
             if not segment.lead:
                 continue
             text = segment.plain.replace("’", "'")
-            found = _WE.findall(text)
+            we, target = (_WE_ASCII_LOWER, text.lower()) if text.isascii() else (_WE, text)
+            found = we.findall(target)
             if len(found) >= self.min_we and not _YOU.search(text):
-                first = _WE.search(text)
+                first = we.search(target)
                 yield Hit(
                     self.say(count=len(found)),
                     segment.loc,
