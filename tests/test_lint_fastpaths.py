@@ -8,7 +8,12 @@ import re
 import pytest
 
 from soulpost.lint.builtin.content import _WE, _WE_ASCII_LOWER
-from soulpost.lint.draft import PROMOTIONAL, PROMOTIONAL_ASCII_LOWER
+from soulpost.lint.draft import (
+    INVITES_REPLY,
+    INVITES_REPLY_ASCII_LOWER,
+    PROMOTIONAL,
+    PROMOTIONAL_ASCII_LOWER,
+)
 
 _PROMO_PIECES = [
     "$", "$ ", "20", "9.99", "3,5", "EUR", "euros", "USD", "Dollars", "gbp", "pound", "%",
@@ -20,6 +25,9 @@ _PROMO_PIECES = [
 ]  # fmt: skip
 _WE_PIECES = ["we", "We", "WE", "our", "Ours", "us", "US", "'", " ", "_", "-", "re", "d",
               "ve", "ll", "s", "x", "1", "\n", ".", "were", "usa"]  # fmt: skip
+_INVITE_PIECES = ["?", "Let", "me", "US", "know", "tell", "reply", "Replies", "share", "your",
+                  "thoughts", "we'd", "wed", "love", "to", "hear", "what", "do", "you", "think",
+                  "hit", "drop", "a", "comment", "note", " ", "  ", "'", "_", "x"]  # fmt: skip
 
 
 def _texts(pieces: list[str], seed: int) -> list[str]:
@@ -33,7 +41,11 @@ def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
 
 @pytest.mark.parametrize(
     ("general", "fast", "pieces"),
-    [(PROMOTIONAL, PROMOTIONAL_ASCII_LOWER, _PROMO_PIECES), (_WE, _WE_ASCII_LOWER, _WE_PIECES)],
+    [
+        (PROMOTIONAL, PROMOTIONAL_ASCII_LOWER, _PROMO_PIECES),
+        (_WE, _WE_ASCII_LOWER, _WE_PIECES),
+        (INVITES_REPLY, INVITES_REPLY_ASCII_LOWER, _INVITE_PIECES),
+    ],
 )
 def test_ascii_fast_path_finds_the_same_spans(
     general: re.Pattern[str], fast: re.Pattern[str], pieces: list[str]

@@ -60,6 +60,10 @@ INVITES_REPLY = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
+INVITES_REPLY_ASCII_LOWER = re.compile(
+    r"(?=[?ltrsywhd])(?:" + INVITES_REPLY.pattern + ")", re.VERBOSE
+)  # as PROMOTIONAL_ASCII_LOWER is to PROMOTIONAL
+
 
 # Cheap gates in front of the two classifiers: a text without any of these cannot match.
 _PROMO_CHARS = re.compile(r"[$€£¥%]")
@@ -264,11 +268,7 @@ class Draft:
     @_lazy
     def invites_reply(self) -> bool:
         """Whether the post asks its readers something or invites them to answer."""
-        return any(
-            "?" in s.plain
-            or (not s.runs.isdisjoint(_INVITE_WORDS) and INVITES_REPLY.search(s.plain))
-            for s in self.segments
-        )
+        return any("?" in s.plain or _invites(s) for s in self.segments)
 
     def caps(self, platform: str) -> Capabilities | None:
         """The limits of *platform*: its own, or those of the adapter configured for it."""
@@ -276,6 +276,15 @@ class Draft:
         if found is None:
             found = PLATFORMS.get(self.settings.adapter_for(platform))
         return found
+
+
+def _invites(segment: Segment) -> bool:
+    if segment.runs.isdisjoint(_INVITE_WORDS):
+        return False
+    plain = segment.plain
+    if plain.isascii():
+        return INVITES_REPLY_ASCII_LOWER.search(plain.lower()) is not None
+    return INVITES_REPLY.search(plain) is not None
 
 
 def _no_text(post: Post, platform: str) -> bool:
