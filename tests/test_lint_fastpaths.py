@@ -53,3 +53,12 @@ def test_ascii_fast_path_finds_the_same_spans(
     for text in _texts(pieces, seed=len(pieces)):
         assert text.isascii()
         assert _spans(fast, text.lower()) == _spans(general, text), text
+
+
+def test_ascii_word_count_without_joiners_matches_word() -> None:
+    from soulpost.lint.draft import WORD, Segment
+
+    pieces = ["a", "Bc", "9", "_", " ", ".", "\n", "x_y", "#t", "@u", "a.co", "!", ",", "12a"]
+    for text in _texts(pieces, seed=3):
+        segment = Segment(("text",), text, ("x",))
+        assert segment.words == len(WORD.findall(segment.plain)), text

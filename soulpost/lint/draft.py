@@ -181,7 +181,11 @@ class Segment:
     @_lazy
     def words(self) -> int:
         """How many words the text has, links aside."""
-        return len(WORD.findall(self.plain))
+        plain = self.plain
+        if plain.isascii() and "'" not in plain and "-" not in plain:
+            # Without ' or - to join them, WORD's words are the runs of letters and digits.
+            return len(plain.translate(_ASCII_GAPS).split())
+        return len(WORD.findall(plain))
 
     @_lazy
     def lower(self) -> str | None:
