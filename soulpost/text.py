@@ -578,7 +578,9 @@ def surely_fits(text: str, caps: Capabilities) -> bool:
         return False
     per_link = max(caps.url_length or 23, TWITTER_V3.transformed_url_length)
     bound = len(text) + per_link * text.count(".")
-    return all(limit is None or bound <= limit for limit in (caps.max_length, caps.max_bytes))
+    return (caps.max_length is None or bound <= caps.max_length) and (
+        caps.max_bytes is None or bound <= caps.max_bytes
+    )
 
 
 def platform_length(text: str, caps: Capabilities) -> list[tuple[str, int, int]]:
