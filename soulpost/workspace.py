@@ -177,27 +177,34 @@ def _read_chunk(paths: list[Path]) -> list[_Read | None]:
     return [_read_file(path) for path in paths]
 
 
-def _read_many(paths: list[Path]) -> list[_Read | None]:
+def _read_many(paths: list[Path]) -> Iterator[_Read | None]:
     """Read and parse *paths*, across the machine's cores when there are many of them.
 
     TOML parsing is pure Python and dominates the cost of a large queue. Forked workers
     share the already-imported modules, so they start cheaply, and they send back plain
-    dicts, which cross the process boundary far faster than validated models. Only used
-    from a single-threaded process (forking a threaded one, such as the daemon, is unsafe).
+    dicts, which cross the process boundary far faster than validated models. Results are
+    yielded chunk by chunk as they arrive, so the caller validates one chunk while the
+    workers still parse the next. Only used from a single-threaded process (forking a
+    threaded one, such as the daemon, is unsafe).
     """
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_THRESHOLD or workers < 2 or threading.active_count() > 1:
-        return _read_chunk(paths)
+        yield from map(_read_file, paths)
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     size = -(-len(paths) // (workers * 4))
     chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return [item for chunk in pool.map(_read_chunk, chunks) for item in chunk]
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        results = pool.map(_read_chunk, chunks)  # submits every chunk at once
     except (OSError, RuntimeError):  # no fork or no semaphores here: do it in-process
-        return _read_chunk(paths)
+        yield from map(_read_file, paths)
+        return
+    with pool:
+        for chunk in results:
+            yield from chunk
 
 
 def _load(paths: list[Path], context: dict[str, Any]) -> list[_Cached | None]:
