@@ -30,6 +30,24 @@ def _split_key(dotted: str) -> list[str]:
     return [a or b or c for a, b, c in _KEY_PART.findall(dotted)]
 
 
+_TABLE_LINE = re.compile(r"(?m)^[ \t]*\[")
+
+
+def top_level_line(text: str, key: str) -> int | None:
+    """The line of the bare top-level *key* of TOML *text*, found without scanning the file.
+
+    None when a quick look cannot be sure (a table header or a multi-line string comes
+    first, so the match might not be the top-level key): then use :meth:`SourceMap.scan`.
+    """
+    match = re.search(rf"(?m)^[ \t]*{re.escape(key)}[ \t]*=", text)
+    if match is None:
+        return None
+    before = text[: match.start()]
+    if '"""' in before or "'''" in before or _TABLE_LINE.search(before):
+        return None
+    return before.count("\n") + 1
+
+
 @dataclass
 class SourceMap:
     """Line numbers of the keys of one TOML document (1-based)."""

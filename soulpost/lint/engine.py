@@ -388,29 +388,41 @@ class _Locator:
     def __init__(self) -> None:
         self.key: int | None = None
         self.toml = False
+        self.raw: str | None = None
         self.source: SourceMap | None = None
 
     def _load(self, post: Post) -> None:
-        from soulpost.tomlpos import SourceMap
-
         self.key = id(post)
         path = post.path  # a private pydantic attribute: slow, read it once
         self.toml = path is not None and path.suffix == ".toml"
         self.source = None
-        if path is not None and self.toml:
-            raw = post.raw_text()  # kept from loading: no second trip to the disk
-            self.source = SourceMap.scan(raw) if raw is not None else None
+        # Kept from loading: no second trip to the disk. Scanned only when needed.
+        self.raw = post.raw_text() if path is not None and self.toml else None
+
+    def _source(self) -> SourceMap | None:
+        if self.source is None and self.raw is not None:
+            from soulpost.tomlpos import SourceMap
+
+            self.source = SourceMap.scan(self.raw)
+        return self.source
 
     def __call__(self, post: Post, hit: Hit) -> tuple[int, int]:
         if id(post) != self.key:
             self._load(post)
-        source = self.source
         if not self.toml:
             # stdin or a plain text file: the text *is* the file.
             text = hit.text or ""
             before = text[: hit.start]
             line = before.count("\n") + 1
             return line, hit.start - (before.rfind("\n") + 1) + 1
+        if hit.text is None and len(hit.loc) == 1 and self.raw is not None:
+            # Most queue findings point at a top-level key: find its line without a scan.
+            from soulpost.tomlpos import top_level_line
+
+            found = top_level_line(self.raw, str(hit.loc[0]))
+            if found is not None:
+                return found, 1
+        source = self._source()
         if source is None:
             return 1, 1
         if hit.text is None:
