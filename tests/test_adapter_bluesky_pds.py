@@ -7,10 +7,8 @@ workspace configured for the PDS); what landed is read back from the PDS with pl
 
 from __future__ import annotations
 
-import struct
 import textwrap
 import uuid
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +21,7 @@ from soulpost.posts import Post
 from soulpost.publish.adapters.bluesky import BlueskyAdapter
 from soulpost.publish.base import AdapterConfig, AuthError
 from soulpost.publish.render import bluesky as bsky
+from tests.fakes.images import png
 
 if TYPE_CHECKING:
     from tests.pds import Pds
@@ -31,21 +30,6 @@ pytest_plugins = ["tests.pds"]
 pytestmark = pytest.mark.slow
 
 Make = Callable[..., BlueskyAdapter]
-
-
-def png(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        raw = kind + data
-        return struct.pack(">I", len(data)) + raw + struct.pack(">I", zlib.crc32(raw))
-
-    rows = b"".join(b"\x00" + b"\x33\x99\x33" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ JSON body, multipart parts), never what the adapter says it sent.
 
 from __future__ import annotations
 
-import struct
-import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,6 +27,7 @@ from soulpost.publish.base import (
     UnknownOutcome,
 )
 from soulpost.publish.registry import load
+from tests.fakes.images import png
 from tests.fakes.mastodon import MastodonFake
 from tests.localserver import free_port
 
@@ -36,21 +35,6 @@ pytest_plugins = ["tests.fakes.fixtures"]
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 ENV = {"SP_MASTODON_TOKEN": "test-token"}
-
-
-def png(width: int = 3, height: int = 2) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        raw = kind + data
-        return struct.pack(">I", len(data)) + raw + struct.pack(">I", zlib.crc32(raw))
-
-    rows = b"".join(b"\x00" + b"\xff\x66\x00" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 Make = Callable[..., MastodonAdapter]

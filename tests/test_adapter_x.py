@@ -7,8 +7,6 @@ first, with links shown as t.co links as X does), which the adapter reads to set
 from __future__ import annotations
 
 import re
-import struct
-import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +28,7 @@ from soulpost.publish.base import (
 )
 from soulpost.publish.registry import load
 from soulpost.publish.render import x as wire
+from tests.fakes.images import png
 from tests.fakes.server import Request, Response
 from tests.fakes.x import XFake
 
@@ -69,20 +68,6 @@ class TimelineXFake(XFake):
             for t in newest[:limit]
         ]
         return Response.json(200, {"data": data, "meta": {"result_count": len(data)}})
-
-
-def png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        raw = kind + data
-        return struct.pack(">I", len(data)) + raw + struct.pack(">I", zlib.crc32(raw))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-        + chunk(b"IEND", b"")
-    )
 
 
 Make = Callable[..., XAdapter]

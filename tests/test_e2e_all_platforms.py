@@ -18,10 +18,11 @@ from typing import Any
 
 import pytest
 
+from tests.fakes.bluesky import BlueskyFake
+from tests.fakes.images import png
 from tests.fakes.linkedin import LinkedInFake
 from tests.fakes.mastodon import MastodonFake
 from tests.fakes.x import XFake
-from tests.test_adapter_bluesky import BlueskyFake, png
 from tests.test_adapter_facebook import PageFake
 from tests.test_adapter_pinterest import PinFake
 from tests.test_adapter_webhooks import HookFake
@@ -55,7 +56,7 @@ def fakes() -> Iterator[dict[str, Any]]:
 
 def secrets(fakes: dict[str, Any]) -> dict[str, str]:
     """Every credential, by environment variable name."""
-    from tests.test_adapter_bluesky import HANDLE, PASSWORD
+    from tests.fakes.bluesky import HANDLE, PASSWORD
 
     hook = fakes["hook"]
     return {

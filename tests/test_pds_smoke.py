@@ -8,9 +8,7 @@ reason when it cannot run here).
 
 from __future__ import annotations
 
-import struct
 import uuid
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +18,7 @@ import pytest
 import requests
 
 from soulpost.publish.render import bluesky as bsky
+from tests.fakes.images import png as _png
 from tests.fakes.lexicon import Lexicons
 
 if TYPE_CHECKING:  # imported for real by pytest_plugins, so assertions in it are rewritten
@@ -95,21 +94,6 @@ def session(pds: Pds) -> Iterator[Session]:
     assert body["did"] == pds.did
     yield Session(http, pds.url, body["did"], body["handle"], body["accessJwt"])
     http.close()
-
-
-def _png(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        raw = kind + data
-        return struct.pack(">I", len(data)) + raw + struct.pack(">I", zlib.crc32(raw))
-
-    rows = b"".join(b"\x00" + b"\xff\x66\x00" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 def test_post_with_facets_and_a_fixed_record_key(session: Session) -> None:

@@ -22,9 +22,9 @@ from soulpost.publish.adapters.bluesky import BlueskyAdapter
 from soulpost.publish.adapters.mastodon import MastodonAdapter
 from soulpost.publish.adapters.x import XAdapter
 from soulpost.publish.base import AdapterConfig, AuthError, PublishError
+from tests.fakes.bluesky import HANDLE, PASSWORD, T0, BlueskyFake
 from tests.fakes.mastodon import MastodonFake
 from tests.fakes.x import XFake
-from tests.test_adapter_bluesky import HANDLE, PASSWORD, T0, BlueskyFake
 
 MASTODON_TOKEN = "mstdn-GOOD-token-7f3a9c1e"
 X_TOKEN = "x-GOOD-user-token-55d2e8b0"
