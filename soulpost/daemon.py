@@ -225,9 +225,3 @@ class Daemon:
         finally:
             self.lock.release()
         return 0
-
-
-def next_wake_in(report: PassReport, now: datetime, cap: timedelta) -> datetime:
-    """When to wake at the latest: the plan's next time, or *cap* from now."""
-    wake = report.next_wake
-    return min(wake, now + cap) if wake else now + cap

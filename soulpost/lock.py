@@ -46,10 +46,6 @@ class PassLock:
             os.close(self._fd)
             self._fd = None
 
-    @property
-    def held(self) -> bool:
-        return self._fd is not None
-
     def holder(self) -> str | None:
         """The pid written by the holder (informational only)."""
         try:

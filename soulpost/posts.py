@@ -359,19 +359,6 @@ def build_post(
     return post
 
 
-def read_post(path: Path, context: dict[str, Any]) -> Post:
-    """Read and validate one post file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise PostInvalid(
-            [InputError("not UTF-8 text", path=path, hint="save the file as UTF-8")]
-        ) from None
-    except OSError as exc:
-        raise PostInvalid([InputError(f"cannot read: {exc.strerror}", path=path)]) from None
-    return parse_post(text, path, context)
-
-
 def slugify(text: str, limit: int = 48) -> str:
     """A file-name-safe slug from the first words of *text*."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -173,7 +173,6 @@ class LintCache:
     checked: frozenset[str] = frozenset()
     blocks: dict[tuple[str, str | None], list[str]] = field(default_factory=dict)
     cache: PostCache | None = None
-    lint_runs: int = 0
 
     def fingerprint_of(self, ws: Workspace) -> str | None:
         if self.cache is None:
@@ -210,7 +209,6 @@ def _gate(
         return {}
     wanted = due + soon
     blocks = lint_blocks(ws, wanted, now, times)
-    cache.lint_runs += 1
     cache.fingerprint = fingerprint
     cache.checked = frozenset(i.post.id for i in wanted)
     cache.blocks = blocks

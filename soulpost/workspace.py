@@ -27,7 +27,6 @@ from soulpost.tomlpos import SourceMap
 
 CONFIG_FILE = "config.toml"
 QUEUE_DIR = "queue"
-RULES_DIR = "rules"
 
 
 def find_root(start: Path | None = None) -> Path:

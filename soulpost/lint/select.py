@@ -43,7 +43,6 @@ class _Where:
     def __init__(self, path: Path | None, prefix: tuple[str, ...]) -> None:
         self.path = path
         self.prefix = prefix
-        self._lines: Any = None
 
     def error(self, problem: str, key: tuple[str, ...], hint: str | None = None) -> ConfigError:
         line = None
