@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-import tomllib
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Literal
 
+import tomli
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -318,7 +318,7 @@ class PostInvalid(Exception):
         super().__init__("; ".join(str(e) for e in errors))
 
 
-def toml_error(exc: tomllib.TOMLDecodeError, path: Path) -> InputError:
+def toml_error(exc: tomli.TOMLDecodeError, path: Path) -> InputError:
     """An InputError for a TOML syntax error, with its line."""
     message = str(exc)
     match = re.search(r"\(at line (\d+), column (\d+)\)", message)
@@ -334,8 +334,8 @@ def toml_error(exc: tomllib.TOMLDecodeError, path: Path) -> InputError:
 def parse_post(text: str, path: Path, context: dict[str, Any]) -> Post:
     """Validate the TOML *text* of the post file *path*; raise PostInvalid with every problem."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         raise PostInvalid([toml_error(exc, path)]) from None
     return build_post(data, path, context, text)
 

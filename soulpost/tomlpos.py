@@ -1,6 +1,6 @@
 """Where keys live in a TOML file, so errors and findings can name a line and column.
 
-``tomllib`` gives values but no positions. This scanner reads the raw text once and maps
+``tomli`` gives values but no positions. This scanner reads the raw text once and maps
 each key path (``("media", 0, "alt")``) to the line that defines it, and can turn an offset
 inside a string value into a line and column. It understands table headers, arrays of
 tables, dotted keys and the opening of multi-line strings; it does not need to understand

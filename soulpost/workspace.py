@@ -11,13 +11,13 @@ from __future__ import annotations
 import gc
 import os
 import threading
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import tomli
 from pydantic import ValidationError
 
 from soulpost.config import Settings
@@ -38,8 +38,8 @@ def find_root(start: Path | None = None) -> Path:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
             try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+                data = tomli.loads(pyproject.read_text(encoding="utf-8"))
+            except (tomli.TOMLDecodeError, OSError, UnicodeDecodeError):
                 continue
             if "soulpost" in data.get("tool", {}):
                 return folder
@@ -54,8 +54,8 @@ def load_settings(root: Path) -> tuple[Settings, Path]:
         path, prefix = root / "pyproject.toml", ("tool", "soulpost")
     try:
         text = path.read_text(encoding="utf-8")
-        data: Any = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data: Any = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         err = toml_error(exc, path)
         raise ConfigError(err.problem, path=path, line=err.line, hint=err.hint) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -162,8 +162,8 @@ def _read_file(path: Path) -> _Read | None:
     text = ""
     try:
         text = path.read_text(encoding="utf-8")
-        return stamp, text, tomllib.loads(text), []
-    except tomllib.TOMLDecodeError as exc:
+        return stamp, text, tomli.loads(text), []
+    except tomli.TOMLDecodeError as exc:
         return stamp, text, None, [toml_error(exc, path)]
     except UnicodeDecodeError:
         error = InputError("not UTF-8 text", path=path, hint="save the file as UTF-8")

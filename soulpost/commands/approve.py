@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
+
+import tomli
 
 from soulpost.commands import open_workspace
 from soulpost.errors import InputError, UsageError
@@ -26,8 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _only_status_changed(old: dict[str, Any], new_text: str, status: str) -> bool:
     try:
-        new = tomllib.loads(new_text)
-    except tomllib.TOMLDecodeError:
+        new = tomli.loads(new_text)
+    except tomli.TOMLDecodeError:
         return False
     expected = {**old, "status": status}
     return new == expected
@@ -37,7 +38,7 @@ def set_status(text: str, status: str) -> str | None:
     """*text* with its top-level ``status`` set, or None when no safe edit was found."""
     from soulpost.tomlpos import SourceMap
 
-    old = tomllib.loads(text)
+    old = tomli.loads(text)
     if old.get("status") == status:
         return text
     lines = text.splitlines(keepends=True)

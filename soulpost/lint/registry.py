@@ -31,12 +31,12 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
+import tomli
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from soulpost.errors import ConfigError
@@ -87,8 +87,8 @@ def load_pack(path: Path, origin: str | None = None) -> list[RuleSpec]:
 
     try:
         text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         err = toml_error(exc, path)
         raise ConfigError(f"rule pack: {err.problem}", path=path, line=err.line) from None
     except (OSError, UnicodeDecodeError) as exc:
