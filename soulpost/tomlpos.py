@@ -39,13 +39,45 @@ def top_level_line(text: str, key: str) -> int | None:
     None when a quick look cannot be sure (a table header or a multi-line string comes
     first, so the match might not be the top-level key): then use :meth:`SourceMap.scan`.
     """
+    found = top_level_key(text, key)
+    return found[0] if found is not None else None
+
+
+def top_level_key(text: str, key: str) -> tuple[int, str] | None:
+    """Like :func:`top_level_line`, with the text of that line."""
     match = re.search(rf"(?m)^[ \t]*{re.escape(key)}[ \t]*=", text)
     if match is None:
         return None
-    before = text[: match.start()]
+    start = match.start()
+    before = text[:start]
     if '"""' in before or "'''" in before or _TABLE_LINE.search(before):
         return None
-    return before.count("\n") + 1
+    end = text.find("\n", start)
+    return before.count("\n") + 1, text[start : end if end >= 0 else len(text)]
+
+
+def string_position(raw: str, line: int, offset: int, value: str | None) -> tuple[int, int]:
+    """Line and column (1-based) of character *offset* of the string *value* whose key is
+    defined on line number *line*, whose text is *raw*."""
+    start_line, start_col = line, 1
+    eq = raw.find("=")
+    rest = raw[eq + 1 :] if eq >= 0 else raw
+    for quote in ('"""', "'''", '"', "'"):
+        at = rest.find(quote)
+        if at >= 0:
+            after = rest[at + len(quote) :]
+            if len(quote) == 3 and not after.strip():
+                start_line, start_col = line + 1, 1
+            else:
+                start_col = eq + 1 + at + len(quote) + 1
+            break
+    if value is None or offset <= 0:
+        return start_line, start_col
+    before = value[:offset]
+    newlines = before.count("\n")
+    if newlines == 0:
+        return start_line, start_col + offset
+    return start_line + newlines, offset - before.rfind("\n")
 
 
 @dataclass
@@ -58,7 +90,9 @@ class SourceMap:
     @classmethod
     def scan(cls, text: str) -> SourceMap:
         """Scan *text* once; values are not parsed."""
-        smap = cls(text.splitlines())
+        # Only \n ends a line in TOML (\r\n is read as \n): not U+2028 and the other
+        # separators str.splitlines() would also split at.
+        smap = cls(text.split("\n"))
         table: Loc = ()
         counts: dict[Loc, int] = {}
         in_multiline: str | None = None
@@ -106,22 +140,4 @@ class SourceMap:
         if line is None:
             return 1, 1
         raw = self.lines[line - 1] if line <= len(self.lines) else ""
-        start_line, start_col = line, 1
-        eq = raw.find("=")
-        rest = raw[eq + 1 :] if eq >= 0 else raw
-        for quote in ('"""', "'''", '"', "'"):
-            at = rest.find(quote)
-            if at >= 0:
-                after = rest[at + len(quote) :]
-                if len(quote) == 3 and not after.strip():
-                    start_line, start_col = line + 1, 1
-                else:
-                    start_col = eq + 1 + at + len(quote) + 1
-                break
-        if value is None or offset <= 0:
-            return start_line, start_col
-        before = value[:offset]
-        newlines = before.count("\n")
-        if newlines == 0:
-            return start_line, start_col + offset
-        return start_line + newlines, offset - before.rfind("\n")
+        return string_position(raw, line, offset, value)

@@ -153,23 +153,39 @@ _Read = tuple[tuple[int, int], str, dict[str, Any] | None, list[InputError]]
 
 
 def _read_file(path: Path) -> _Read | None:
-    """Stat, read and TOML-parse one file: the part of loading worth spreading over cores."""
+    """Stat, read and TOML-parse one file: the part of loading worth spreading over cores.
+
+    Plain ``os`` calls on one descriptor (open, fstat, read) cost half of what
+    ``Path.stat`` plus ``Path.read_text`` do, which shows at 10,000 files.
+    """
     try:
-        stat = path.stat()
-    except OSError:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
         return None  # vanished between listing and reading
-    stamp = (stat.st_mtime_ns, stat.st_size)
-    text = ""
+    except OSError as exc:
+        return (0, 0), "", None, [InputError(f"cannot read: {exc.strerror}", path=path)]
     try:
-        text = path.read_text(encoding="utf-8")
+        stat = os.fstat(fd)
+        chunks = [os.read(fd, stat.st_size + 1)]
+        if len(chunks[0]) > stat.st_size:  # it grew since the fstat: read to the end
+            while chunk := os.read(fd, 1 << 16):
+                chunks.append(chunk)
+    except OSError as exc:
+        return (0, 0), "", None, [InputError(f"cannot read: {exc.strerror}", path=path)]
+    finally:
+        os.close(fd)
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    try:
+        text = b"".join(chunks).decode("utf-8")
+    except UnicodeDecodeError:
+        error = InputError("not UTF-8 text", path=path, hint="save the file as UTF-8")
+        return stamp, "", None, [error]
+    if "\r" in text:  # what text-mode reading does: universal newlines
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
         return stamp, text, tomli.loads(text), []
     except tomli.TOMLDecodeError as exc:
         return stamp, text, None, [toml_error(exc, path)]
-    except UnicodeDecodeError:
-        error = InputError("not UTF-8 text", path=path, hint="save the file as UTF-8")
-    except OSError as exc:
-        error = InputError(f"cannot read: {exc.strerror}", path=path)
-    return stamp, text, None, [error]
 
 
 def _read_chunk(paths: list[Path]) -> list[_Read | None]:
@@ -301,20 +317,23 @@ def _load_posts(
             continue
         first = seen.get(post.id)
         if first is not None:
-            smap = post.source
-            errors.append(
-                InputError(
-                    f"duplicate post id {post.id!r}, already used by {first}",
-                    path=path,
-                    line=smap.line_of(("id",)) if smap else None,
-                    key="id",
-                    hint="give one of them another id (the id defaults to the file name)",
-                )
-            )
+            errors.append(duplicate_id(post, path, first))
             continue
         seen[post.id] = path
         posts.append(post)
     return posts, errors
+
+
+def duplicate_id(post: Post, path: Path, first: Path) -> InputError:
+    """The error for *post* (from *path*) reusing the id of the post in *first*."""
+    smap = post.source
+    return InputError(
+        f"duplicate post id {post.id!r}, already used by {first}",
+        path=path,
+        line=smap.line_of(("id",)) if smap else None,
+        key="id",
+        hint="give one of them another id (the id defaults to the file name)",
+    )
 
 
 def load_workspace(

@@ -143,9 +143,11 @@ def _workspace(args: argparse.Namespace, plain_only: bool) -> Workspace:
     return Workspace(root, settings, config_path, [], [])
 
 
-def gather(args: argparse.Namespace) -> Workspace:
-    """The workspace with the posts named on the command line (or its whole queue)."""
-    from soulpost.workspace import QUEUE_DIR, load_posts, queue_files
+def gather(args: argparse.Namespace) -> tuple[Workspace, list[Path]]:
+    """The workspace, the post files named on the command line (or its whole queue) and,
+    as the workspace's posts, the plain-text inputs. The post files are not read yet.
+    """
+    from soulpost.workspace import QUEUE_DIR, queue_files
 
     paths: list[str] = args.paths
     plain_only = bool(paths) and all(p == "-" or Path(p).suffix in PLAIN_SUFFIXES for p in paths)
@@ -185,21 +187,24 @@ def gather(args: argparse.Namespace) -> Workspace:
                     hint="lint takes .toml posts, .txt/.md texts, folders, or - for stdin",
                 )
             )
-    posts, errors = load_posts(list(dict.fromkeys(files)), ws.settings)
-    ws.posts = [*posts, *plain]
-    ws.errors.extend(errors)
-    return ws
+    ws.posts = plain
+    return ws, list(dict.fromkeys(files))
 
 
 def run(args: argparse.Namespace) -> int:
-    from soulpost.lint.engine import lint_workspace
+    from soulpost.lint.engine import lint_files
     from soulpost.lint.model import SEVERITY_RANK
 
     now = _now(args.now)
-    ws = gather(args)
-    report = lint_workspace(
-        ws,
+    ws, files = gather(args)
+    report = lint_files(
+        files,
+        ws.settings,
         now=now,
+        root=ws.root,
+        config_path=ws.config_path,
+        errors=ws.errors,
+        extra=ws.posts,
         select=_split(args.select),
         ignore=_split(args.ignore) or [],
         unused_suppressions=args.show_unused_suppressions,

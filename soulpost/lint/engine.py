@@ -23,8 +23,8 @@ from soulpost.lint.model import Finding, Report
 if TYPE_CHECKING:
     from soulpost.config import Settings
     from soulpost.errors import InputError
-    from soulpost.lint.draft import Draft
-    from soulpost.lint.rule import Hit, QueueRule, Rule
+    from soulpost.lint.draft import Draft, QueueView
+    from soulpost.lint.rule import Hit, PostRule, QueueRule, Rule
     from soulpost.lint.select import RuleSet
     from soulpost.lint.suppress import Suppressions
     from soulpost.posts import Post
@@ -86,87 +86,206 @@ def lint_posts(
     """
     from soulpost.workspace import paused_gc
 
+    if ruleset is None:
+        ruleset = _ruleset(
+            settings,
+            root=root,
+            config_path=config_path,
+            select=select,
+            ignore=ignore,
+            unused_suppressions=unused_suppressions,
+        )
     with paused_gc(len(posts)):
         return _lint(
             posts,
             settings,
+            ruleset,
             now=now,
-            times=times,
+            times=times or {},
             root=root,
-            config_path=config_path,
             errors=errors,
             paths=paths,
-            select=select,
-            ignore=ignore,
-            unused_suppressions=unused_suppressions,
-            ruleset=ruleset,
         )
+
+
+def lint_files(
+    files: Sequence[Path],
+    settings: Settings,
+    *,
+    now: datetime,
+    root: Path | None = None,
+    config_path: Path | None = None,
+    errors: Iterable[InputError] = (),
+    extra: Sequence[Post] = (),
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] = (),
+    unused_suppressions: bool = False,
+) -> Report:
+    """Load the post *files* and lint them, with *extra* posts that have no TOML file.
+
+    What ``soulpost lint`` runs. A large queue is loaded and linted in one pass by forked
+    workers (see :mod:`soulpost.lint.workers`); otherwise the posts are loaded here and
+    linted as :func:`lint_posts` does. Both report the same findings and errors.
+    """
+    from soulpost.workspace import load_posts, paused_gc
+
+    ruleset = _ruleset(
+        settings,
+        root=root,
+        config_path=config_path,
+        select=select,
+        ignore=ignore,
+        unused_suppressions=unused_suppressions,
+    )
+    with paused_gc(len(files)):
+        workers = _workers(len(files))
+        whole = any(rule.needs_whole_posts for rule in ruleset.queue_rules)
+        if workers and not extra and not whole and not ruleset.unused_suppressions:
+            from soulpost.lint.workers import load_and_lint
+
+            report = load_and_lint(
+                files, settings, ruleset, workers, now=now, root=root, errors=errors
+            )
+            if report is not None:
+                return report
+        posts, load_errors = load_posts(list(files), settings)
+        return _lint(
+            [*posts, *extra],
+            settings,
+            ruleset,
+            now=now,
+            times={},
+            root=root,
+            errors=[*errors, *load_errors],
+            paths=None,
+        )
+
+
+def _ruleset(
+    settings: Settings,
+    *,
+    root: Path | None,
+    config_path: Path | None,
+    select: Sequence[str] | None,
+    ignore: Sequence[str],
+    unused_suppressions: bool,
+) -> RuleSet:
+    """The rules this run uses: the registry (built-ins, packs, plugins) as configured."""
+    from soulpost.lint.registry import load_registry
+    from soulpost.lint.select import configure
+
+    registry = load_registry(root, settings.lint.packs)
+    return configure(
+        registry,
+        settings.lint,
+        config_path=config_path,
+        select=select,
+        ignore=ignore,
+        unused_suppressions=unused_suppressions,
+    )
 
 
 def _lint(
     posts: Sequence[Post],
     settings: Settings,
+    ruleset: RuleSet,
     *,
     now: datetime,
-    times: Mapping[str, datetime] | None,
+    times: Mapping[str, datetime],
     root: Path | None,
-    config_path: Path | None,
     errors: Iterable[InputError],
     paths: Sequence[Path] | None,
-    select: Sequence[str] | None,
-    ignore: Sequence[str],
-    unused_suppressions: bool,
-    ruleset: RuleSet | None,
 ) -> Report:
     from soulpost.lint.draft import Draft, QueueView
     from soulpost.lint.suppress import NONE, post_suppressions
 
-    if ruleset is None:
-        from soulpost.lint.registry import load_registry
-        from soulpost.lint.select import configure
-
-        registry = load_registry(root, settings.lint.packs)
-        ruleset = configure(
-            registry,
-            settings.lint,
-            config_path=config_path,
-            select=select,
-            ignore=ignore,
-            unused_suppressions=unused_suppressions,
-        )
-    times = times or {}
-    report = Report(findings=[], rules=dict(ruleset.infos), errors=list(errors))
-    drafts = [Draft(p, settings, p.at or times.get(p.id), now) for p in posts]
+    run = Run(ruleset, errors)
+    drafts = run.drafts = [Draft(p, settings, p.at or times.get(p.id), now) for p in posts]
     wanted = _selector(paths)
-    # Keyed by the post object, not its id: two plain-text files may share a stem.
-    shown: dict[int, str] = {}
-    suppressions: dict[int, Suppressions] = {}
-    files: set[str] = set()
-    keep_suppressed = ruleset.unused_suppressions
-    queue_rules = ruleset.queue_rules
-    # Hits wait here, as (post index, rule index, rule, hit, post), and become findings
-    # grouped by post at the end: each post's file is then read once for positions.
-    pending: list[tuple[int, int, Rule, Hit, Post]] = []
-    located: list[tuple[int, int, Finding]] = []  # from worker processes, positions done
-    parallel = _workers(len(drafts)) if not keep_suppressed else 0
     for draft in drafts:
         post = draft.post
         if wanted is not None and not wanted(post):
             continue
-        path = _display(draft.path, root)
-        shown[id(post)] = path
-        files.add(path)
-        report.posts += 1
         supp, problems = (
             post_suppressions(post, ruleset.registry) if post.lint.ignore else (NONE, [])
         )
-        report.errors.extend(problems)
-        suppressions[id(post)] = supp
+        run.report.errors.extend(problems)
+        run.show(draft, _display(draft.path, root), supp)
     queue = QueueView(drafts, now)
-    order = {id(d.post): i for i, d in enumerate(drafts)}
-    ranked = list(enumerate(queue_rules, start=len(ruleset.post_rules)))
+    ranked = run.ranked_queue_rules()
+    parallel = _workers(len(drafts)) if not ruleset.unused_suppressions else 0
+    if parallel:
+        from soulpost.lint.workers import post_rules_in_workers
 
-    def run_queue_rules(rules: Sequence[tuple[int, QueueRule]]) -> None:
+        # Queue rules that need nothing prepared from each draft (duplicates, spacing) run
+        # here while the workers run the post rules, rather than after them on one core.
+        early = [(rank, rule) for rank, rule in ranked if not _needs_prepare(rule)]
+        ranked = [(rank, rule) for rank, rule in ranked if _needs_prepare(rule)]
+        run.located = post_rules_in_workers(
+            drafts, run, parallel, while_waiting=lambda: run.queue_rules(early, queue)
+        )
+    else:
+        for index, draft in enumerate(drafts):
+            if id(draft.post) in run.shown:
+                run.post_rules_here(index, draft)
+            _done(draft, ruleset.queue_rules)
+    run.queue_rules(ranked, queue)
+    return run.finish()
+
+
+class Run:
+    """One lint run in progress: the posts it reports, their suppressions, what it found.
+
+    Hits wait in ``pending`` as (post index, rule index, rule, hit, post) and become findings
+    grouped by post at the end, so each post's file is read once for positions; findings
+    made in worker processes arrive in ``located`` with their positions already worked out.
+    """
+
+    def __init__(self, ruleset: RuleSet, errors: Iterable[InputError]) -> None:
+        self.ruleset = ruleset
+        self.report = Report(findings=[], rules=dict(ruleset.infos), errors=list(errors))
+        self.drafts: list[Draft] = []
+        # Keyed by the post object, not its id: two plain-text files may share a stem.
+        self.shown: dict[int, str] = {}
+        self.suppressions: dict[int, Suppressions] = {}
+        self.files: set[str] = set()
+        self.pending: list[tuple[int, int, Rule, Hit, Post]] = []
+        self.located: list[Finding] = []
+
+    def show(self, draft: Draft, path: str, supp: Suppressions) -> None:
+        """Report *draft*'s findings under *path*, hiding what *supp* suppresses."""
+        key = id(draft.post)
+        self.shown[key] = path
+        self.suppressions[key] = supp
+        self.files.add(path)
+        self.report.posts += 1
+
+    def ranked_queue_rules(self) -> list[tuple[int, QueueRule]]:
+        """Queue rules with their rank, counted on from the post rules (for sorting hits)."""
+        return list(enumerate(self.ruleset.queue_rules, start=len(self.ruleset.post_rules)))
+
+    def post_rules_here(self, index: int, draft: Draft) -> None:
+        """Run every post rule over *draft* in this process."""
+        from soulpost.lint.suppress import NONE
+
+        post = draft.post
+        supp = self.suppressions[id(post)]
+        keep = self.ruleset.unused_suppressions
+        skip = supp.codes if not keep else frozenset()
+        for rank, rule in enumerate(self.ruleset.post_rules):
+            code = rule.spec.code
+            if code in skip:
+                supp.hides(code)
+                continue
+            for hit in rule.check(draft):
+                if supp is not NONE and supp.hides(code):
+                    continue
+                self.pending.append((index, rank, rule, hit, post))
+
+    def queue_rules(self, rules: Sequence[tuple[int, QueueRule]], queue: QueueView) -> None:
+        """Run *rules* over the whole queue; keep hits on reported, unsuppressed posts."""
+        shown, suppressions = self.shown, self.suppressions
+        order: dict[int, int] | None = None
         for rank, queue_rule in rules:
             code = queue_rule.spec.code
             for hit in queue_rule.check_queue(queue):
@@ -175,50 +294,28 @@ def _lint(
                     continue
                 if suppressions[id(target)].hides(code):
                     continue
-                pending.append((order[id(target)], rank, queue_rule, hit, target))
+                if order is None:
+                    order = {id(d.post): i for i, d in enumerate(self.drafts)}
+                self.pending.append((order[id(target)], rank, queue_rule, hit, target))
 
-    if parallel:
-        # Queue rules that need nothing prepared from each draft (duplicates, spacing) run
-        # here while the workers run the post rules, rather than after them on one core.
-        early = [(rank, rule) for rank, rule in ranked if not _needs_prepare(rule)]
-        ranked = [(rank, rule) for rank, rule in ranked if _needs_prepare(rule)]
-        located = _post_rules_in_workers(
-            drafts,
-            ruleset,
-            shown,
-            suppressions,
-            parallel,
-            while_waiting=lambda: run_queue_rules(early),
-        )
-    for index, draft in enumerate(drafts):
-        post = draft.post
-        if not parallel and id(post) in shown:
-            supp = suppressions[id(post)]
-            skip = supp.codes if not keep_suppressed else frozenset()
-            for rank, rule in enumerate(ruleset.post_rules):
-                code = rule.spec.code
-                if code in skip:
-                    supp.hides(code)
-                    continue
-                for hit in rule.check(draft):
-                    if supp is not NONE and supp.hides(code):
-                        continue
-                    pending.append((index, rank, rule, hit, post))
-        _done(draft, queue_rules)
-    run_queue_rules(ranked)
-    # Hits of one rule for one post keep the order the rule gave them: the sort is stable.
-    pending.sort(key=lambda row: row[:2])
-    locate = _Locator()
-    report.findings = [
-        _finding(rule, ruleset, hit, post, shown[id(post)], locate=locate)
-        for _index, _rank, rule, hit, post in pending
-    ]
-    report.findings.extend(finding for _index, _rank, finding in located)
-    if ruleset.unused_suppressions:
-        report.findings.extend(_unused(ruleset, drafts, suppressions, shown, locate))
-    report.files = len(files)
-    report.findings.sort(key=lambda f: (f.path or "", f.line, f.column, f.code, f.message))
-    return report
+    def finish(self) -> Report:
+        """Turn the hits into located findings, sorted by file, line and column."""
+        report, ruleset = self.report, self.ruleset
+        # Hits of one rule for one post keep the order the rule gave them: the sort is stable.
+        self.pending.sort(key=lambda row: row[:2])
+        locate = _Locator()
+        report.findings = [
+            _finding(rule, ruleset, hit, post, self.shown[id(post)], locate=locate)
+            for _index, _rank, rule, hit, post in self.pending
+        ]
+        report.findings.extend(self.located)
+        if ruleset.unused_suppressions:
+            report.findings.extend(
+                _unused(ruleset, self.drafts, self.suppressions, self.shown, locate)
+            )
+        report.files = len(self.files)
+        report.findings.sort(key=lambda f: (f.path or "", f.line, f.column, f.code, f.message))
+        return report
 
 
 # Below this many posts, forking workers costs more than it saves.
@@ -229,7 +326,7 @@ def _workers(count: int) -> int:
     """How many processes should run the post rules: 0 means do it here.
 
     Post rules look at one post at a time, so they split cleanly across the machine's
-    cores. Forked workers inherit the loaded posts and the configured rules, so nothing is
+    cores. Forked workers inherit the configured rules (and any loaded posts), so little is
     sent to them; they send back finished findings. Forking a threaded process (the
     daemon) is unsafe, so a threaded caller lints in-process.
     """
@@ -239,81 +336,6 @@ def _workers(count: int) -> int:
     if count < PARALLEL_THRESHOLD or cores < 2 or threading.active_count() > 1:
         return 0
     return min(cores, 8)
-
-
-# Filled in the parent just before forking; workers read it through inheritance.
-_JOB: list[tuple[Sequence[Draft], RuleSet, Mapping[int, str], Mapping[int, Suppressions]]] = []
-
-
-def _post_rules_in_workers(
-    drafts: Sequence[Draft],
-    ruleset: RuleSet,
-    shown: Mapping[int, str],
-    suppressions: Mapping[int, Suppressions],
-    workers: int,
-    *,
-    while_waiting: Callable[[], None] = lambda: None,
-) -> list[tuple[int, int, Finding]]:
-    """Run every post rule over *drafts* in forked workers; return located findings.
-
-    What the queue rules will need from each draft (its cached classifications) comes back
-    too and is put into the parent's drafts, so ``prepare`` finds it already computed.
-    *while_waiting* runs in this process once the work is handed out.
-    """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    _JOB[:] = [(drafts, ruleset, shown, suppressions)]
-    size = -(-len(drafts) // (workers * 4))
-    ranges = [(i, min(i + size, len(drafts))) for i in range(0, len(drafts), size)]
-    located: list[tuple[int, int, Finding]] = []
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            results = pool.map(_post_rules_range, ranges)  # submits every range now
-            while_waiting()
-            for found, caches in results:
-                located.extend(found)
-                for index, cache in caches:
-                    drafts[index].__dict__.update(cache)
-    finally:
-        _JOB.clear()
-    return located
-
-
-def _post_rules_range(
-    bounds: tuple[int, int],
-) -> tuple[list[tuple[int, int, Finding]], list[tuple[int, dict[str, object]]]]:
-    """In a worker: the post rules over drafts[start:end], findings located."""
-    from soulpost.lint.suppress import NONE
-
-    drafts, ruleset, shown, suppressions = _JOB[0]
-    locate = _Locator()
-    found: list[tuple[int, int, Finding]] = []
-    caches: list[tuple[int, dict[str, object]]] = []
-    queue_rules = ruleset.queue_rules
-    # (rank, rule, code) once, not per post: 24 rules times 10,000 posts adds up.
-    post_rules = [(rank, rule, rule.spec.code) for rank, rule in enumerate(ruleset.post_rules)]
-    for index in range(*bounds):
-        draft = drafts[index]
-        post = draft.post
-        path = shown.get(id(post))
-        if path is not None:
-            supp = suppressions[id(post)]
-            skip = supp.codes if supp is not NONE else frozenset()
-            for rank, rule, code in post_rules:
-                if code in skip:
-                    continue
-                for hit in rule.check(draft):
-                    if supp is not NONE and supp.hides(code):
-                        continue
-                    finding = _finding(rule, ruleset, hit, post, path, locate=locate)
-                    found.append((index, rank, finding))
-        for queue_rule in queue_rules:
-            queue_rule.prepare(draft)
-        draft.release()
-        caches.append((index, dict(draft.__dict__)))
-    return found, caches
 
 
 def _needs_prepare(rule: QueueRule) -> bool:
@@ -386,13 +408,15 @@ class _Locator:
     """
 
     def __init__(self) -> None:
-        self.key: int | None = None
+        # The post itself, not its id(): a worker frees each post when done with it, and
+        # the next one may reuse the address.
+        self.post: Post | None = None
         self.toml = False
         self.raw: str | None = None
         self.source: SourceMap | None = None
 
     def _load(self, post: Post) -> None:
-        self.key = id(post)
+        self.post = post
         path = post.path  # a private pydantic attribute: slow, read it once
         self.toml = path is not None and path.suffix == ".toml"
         self.source = None
@@ -407,7 +431,7 @@ class _Locator:
         return self.source
 
     def __call__(self, post: Post, hit: Hit) -> tuple[int, int]:
-        if id(post) != self.key:
+        if post is not self.post:
             self._load(post)
         if not self.toml:
             # stdin or a plain text file: the text *is* the file.
@@ -415,19 +439,48 @@ class _Locator:
             before = text[: hit.start]
             line = before.count("\n") + 1
             return line, hit.start - (before.rfind("\n") + 1) + 1
-        if hit.text is None and len(hit.loc) == 1 and self.raw is not None:
-            # Most queue findings point at a top-level key: find its line without a scan.
-            from soulpost.tomlpos import top_level_line
+        if len(hit.loc) == 1 and self.raw is not None:
+            # Most findings point at a top-level key (``text``, ``at``): find its line
+            # without scanning the whole file.
+            from soulpost.tomlpos import string_position, top_level_key
 
-            found = top_level_line(self.raw, str(hit.loc[0]))
+            found = top_level_key(self.raw, str(hit.loc[0]))
             if found is not None:
-                return found, 1
+                line, raw = found
+                if hit.text is None:
+                    return line, 1
+                return string_position(raw, line, hit.start, hit.text)
         source = self._source()
         if source is None:
             return 1, 1
         if hit.text is None:
             return source.line_of(hit.loc) or 1, 1
         return source.position(hit.loc, hit.start, hit.text)
+
+
+def post_findings(
+    draft: Draft,
+    post_rules: Sequence[tuple[PostRule, str]],
+    ruleset: RuleSet,
+    *,
+    path: str,
+    supp: Suppressions,
+    locate: _Locator,
+) -> list[Finding]:
+    """Every post rule over *draft*, as located findings (what a worker process sends)."""
+    from soulpost.lint.suppress import NONE
+
+    found: list[Finding] = []
+    post = draft.post
+    skip = supp.codes if supp is not NONE else frozenset()
+    for rule, code in post_rules:
+        if code in skip:
+            continue
+        for hit in rule.check(draft):
+            if supp is not NONE and supp.hides(code):
+                continue
+            found.append(_finding(rule, ruleset, hit, post, path, locate=locate))
+    return found
 
 
 def _finding(

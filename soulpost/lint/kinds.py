@@ -154,22 +154,34 @@ class Phrases(SegmentRule):
         self.max_words = opts.max_words
         self.lead_only = opts.lead_only or self.parts == "lead"
         # The words of which a text needs one for _matches to find anything (phrases and
-        # patterns together), unless something in the rule can match any text.
-        self.gate_open = bool(self.source and self.always) or any(
-            words is None for _p, words in self.pattern_sources
-        )
+        # patterns together). Patterns without such words (``[⏰⏳]``) get one combined
+        # search instead; only a phrase without letters or digits opens the gate for all.
+        self.gate_open = bool(self.source and self.always)
         self.gate_words = (self.triggers if self.source else frozenset()).union(
             *(words for _p, words in self.pattern_sources if words is not None)
         )
+        self.free_source = "|".join(
+            f"(?:{p})" for p, words in self.pattern_sources if words is None
+        )
+
+    @cached_property
+    def free(self) -> re.Pattern[str] | None:
+        """The rule's patterns that no word gates, as one case-insensitive search."""
+        return re.compile(self.free_source, re.IGNORECASE) if self.free_source else None
 
     def check(self, draft: Draft) -> Iterator[Hit]:
         # Most texts hold none of the rule's words: settle them here, in one loop per post,
         # rather than with a generator and a call per piece of text.
         gate_open, gate_words, lead_only = self.gate_open, self.gate_words, self.lead_only
+        free = self.free
         for segment in draft.segments:
             if lead_only and not segment.lead:
                 continue
-            if gate_open or not gate_words.isdisjoint(segment.runs):
+            if (
+                gate_open
+                or not gate_words.isdisjoint(segment.runs)
+                or (free is not None and free.search(segment.plain))
+            ):
                 yield from self.check_segment(segment, draft)
 
     @cached_property
@@ -480,6 +492,7 @@ class QueueShare(QueueRule):
     """Per platform, over a rolling window: the share of posts with a property."""
 
     kind: ClassVar[str] = "queue-share"
+    needs_whole_posts: ClassVar[bool] = False
     Options = QueueShareOptions
     message: ClassVar[str] = (
         "on {platform}, {count} of {total} posts from {start} to {end} are {what} "
@@ -588,6 +601,7 @@ class Spacing(QueueRule):
     """Fires when one platform gets more posts within a span than allowed."""
 
     kind: ClassVar[str] = "spacing"
+    needs_whole_posts: ClassVar[bool] = False
     Options = SpacingOptions
     message: ClassVar[str] = "{count} posts on {platform} within {span} (at most {max}): {posts}"
 

@@ -127,6 +127,14 @@ class QueueRule(Rule):
 
     scope: ClassVar[Scope] = "queue"
 
+    # False declares that ``check_queue`` reads from each draft only its id, time and
+    # settings, what ``prepare`` cached on it, and the post's top-level values (id, text,
+    # platforms, at, status, tags, lint, path). The linter may then give ``check_queue``
+    # posts without their media, variants and thread parts: it does so when it loads and
+    # lints a large queue in worker processes, which is faster only because whole posts
+    # never travel back. One rule that keeps the default True turns that off.
+    needs_whole_posts: ClassVar[bool] = True
+
     def prepare(self, draft: Draft) -> None:
         """Compute what the rule will need from *draft* while its text is at hand.
 

@@ -56,6 +56,7 @@ class DuplicatePost(QueueRule):
         "at = 2027-04-08T09:00:00\n",
     )
     Options = DuplicateOptions
+    needs_whole_posts = False  # reads only the post's text, platforms, time and id
     message = "{how} the text of {other} (also for {platforms})"
 
     def setup(self) -> None:

@@ -1,0 +1,236 @@
+"""Linting a large queue on every core, with forked worker processes.
+
+Post rules look at one post at a time, so they split cleanly across processes; queue
+rules need the whole queue and run in the parent. Workers are forked, so they inherit
+the imported modules and the configured rules and start in milliseconds; what they send
+back is kept small, because pickling whole posts back and forth would cost more than the
+rules themselves. Two entry points:
+
+* :func:`load_and_lint` is ``soulpost lint`` on a large queue: each worker reads, parses,
+  validates and lints its share of the files in one pass and sends back located findings
+  plus a summary of each post (:meth:`~soulpost.posts.Post.summary`) for the queue rules.
+* :func:`post_rules_in_workers` lints posts already loaded in the parent (the publishing
+  gate on a large queue): the workers inherit the posts and only the findings come back.
+
+Only a single-threaded process forks (forking a threaded one, such as the daemon, is
+unsafe); :func:`soulpost.lint.engine._workers` decides.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from soulpost.lint.draft import Draft, QueueView
+from soulpost.lint.engine import Run, _display, _Locator, post_findings
+from soulpost.lint.suppress import NONE, Suppressions, post_suppressions
+from soulpost.posts import Post, PostInvalid, PostSummary, build_post
+from soulpost.workspace import _read_file, duplicate_id, post_context
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from soulpost.config import Settings
+    from soulpost.errors import InputError
+    from soulpost.lint.model import Finding, Report
+    from soulpost.lint.select import RuleSet
+
+
+@dataclass
+class _Files:
+    """What :func:`load_and_lint`'s workers need: set just before forking, inherited."""
+
+    settings: Settings
+    ruleset: RuleSet
+    now: datetime
+    root: Path | None
+    context: dict[str, Any]
+
+
+# Filled in the parent just before forking; workers read them through inheritance.
+_FILES: list[_Files] = []
+_POSTS: list[tuple[Sequence[Draft], Run]] = []
+
+# One loaded and linted file, as a worker sends it back: the file, the post's summary (None
+# when it did not load), what rules cached on the draft, the path to show, the post's
+# suppressions (None for none), its errors (load errors, or problems in [lint] ignore) and
+# its post-rule findings.
+_Linted = tuple[
+    Path,
+    PostSummary | None,
+    dict[str, Any],
+    str,
+    Suppressions | None,
+    list["InputError"],
+    list["Finding"],
+]
+
+
+def _fork_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+
+
+def _chunks(count: int, workers: int) -> list[tuple[int, int]]:
+    """Index ranges: four per worker, so a slow one does not hold up the rest."""
+    size = max(1, -(-count // (workers * 4)))
+    return [(i, min(i + size, count)) for i in range(0, count, size)]
+
+
+def load_and_lint(
+    files: Sequence[Path],
+    settings: Settings,
+    ruleset: RuleSet,
+    workers: int,
+    *,
+    now: datetime,
+    root: Path | None,
+    errors: Iterable[InputError],
+) -> Report | None:
+    """Load and lint *files* in *workers* processes; None when no pool can be started.
+
+    Reports what loading the files with :func:`soulpost.workspace.load_posts` and linting
+    them with :func:`soulpost.lint.engine.lint_posts` would: the same findings, and the
+    same errors in the same order (load errors and duplicate ids in file order, then
+    problems in ``[lint] ignore``). Every queue rule must accept summary posts
+    (``needs_whole_posts = False``).
+    """
+    _FILES[:] = [_Files(settings, ruleset, now, root, post_context(settings))]
+    files = list(files)
+    try:
+        pool = _fork_pool(workers)
+        results = pool.map(_load_and_lint, [files[a:b] for a, b in _chunks(len(files), workers)])
+    except (OSError, RuntimeError):  # no fork or no semaphores here
+        _FILES.clear()
+        return None
+    run = Run(ruleset, errors)
+    load_errors: list[InputError] = []
+    problems: list[InputError] = []
+    seen: dict[str, Path] = {}
+    try:
+        with pool:
+            for chunk in results:
+                for path, summary, cache, shown, supp, found_errors, found in chunk:
+                    if summary is None:
+                        load_errors.extend(found_errors)
+                        continue
+                    post = Post.from_summary(summary)
+                    first = seen.get(post.id)
+                    if first is not None:
+                        load_errors.append(duplicate_id(post, path, first))
+                        continue
+                    seen[post.id] = path
+                    draft = Draft(post, settings, post.at, now)
+                    draft.__dict__.update(cache)
+                    run.drafts.append(draft)
+                    run.show(draft, shown, supp or NONE)
+                    problems.extend(found_errors)
+                    run.located.extend(found)
+    finally:
+        _FILES.clear()
+    run.report.errors.extend(load_errors)
+    run.report.errors.extend(problems)
+    run.queue_rules(run.ranked_queue_rules(), QueueView(run.drafts, now))
+    return run.finish()
+
+
+def _load_and_lint(paths: list[Path]) -> list[_Linted]:
+    """In a worker: load each file and run the post rules over it."""
+    job = _FILES[0]
+    ruleset, settings, now, root, context = (
+        job.ruleset,
+        job.settings,
+        job.now,
+        job.root,
+        job.context,
+    )
+    registry = ruleset.registry
+    post_rules = [(rule, rule.spec.code) for rule in ruleset.post_rules]
+    queue_rules = ruleset.queue_rules
+    locate = _Locator()
+    out: list[_Linted] = []
+    for path in paths:
+        read = _read_file(path)
+        if read is None:
+            continue  # vanished since the listing
+        _stamp, text, data, errors = read
+        post: Post | None = None
+        if data is not None:
+            try:
+                post = build_post(data, path, context, text)
+            except PostInvalid as exc:
+                errors = exc.errors
+        if post is None:
+            out.append((path, None, {}, "", None, errors, []))
+            continue
+        draft = Draft(post, settings, post.at, now)
+        shown = _display(path, root)
+        supp, problems = post_suppressions(post, registry) if post.lint.ignore else (NONE, [])
+        found = post_findings(draft, post_rules, ruleset, path=shown, supp=supp, locate=locate)
+        for rule in queue_rules:
+            rule.prepare(draft)
+        draft.release()
+        summary = post.summary()
+        kept = supp if supp is not NONE else None
+        out.append((path, summary, draft.__dict__, shown, kept, problems, found))
+    return out
+
+
+def post_rules_in_workers(
+    drafts: Sequence[Draft],
+    run: Run,
+    workers: int,
+    *,
+    while_waiting: Callable[[], None] = lambda: None,
+) -> list[Finding]:
+    """Run every post rule over *drafts* in forked workers; return located findings.
+
+    What the queue rules will need from each draft (its cached classifications) comes back
+    too and is put into the parent's drafts, so ``prepare`` finds it already computed.
+    *while_waiting* runs in this process once the work is handed out.
+    """
+    _POSTS[:] = [(drafts, run)]
+    located: list[Finding] = []
+    try:
+        with _fork_pool(workers) as pool:
+            results = pool.map(_post_rules_range, _chunks(len(drafts), workers))
+            while_waiting()
+            for found, caches in results:
+                located.extend(found)
+                for index, cache in caches:
+                    drafts[index].__dict__.update(cache)
+    finally:
+        _POSTS.clear()
+    return located
+
+
+def _post_rules_range(
+    bounds: tuple[int, int],
+) -> tuple[list[Finding], list[tuple[int, dict[str, Any]]]]:
+    """In a worker: the post rules over drafts[start:end], findings located."""
+    drafts, run = _POSTS[0]
+    ruleset = run.ruleset
+    locate = _Locator()
+    found: list[Finding] = []
+    caches: list[tuple[int, dict[str, Any]]] = []
+    queue_rules = ruleset.queue_rules
+    # (rule, code) once, not per post: 24 rules times 10,000 posts adds up.
+    post_rules = [(rule, rule.spec.code) for rule in ruleset.post_rules]
+    for index in range(*bounds):
+        draft = drafts[index]
+        post = draft.post
+        path = run.shown.get(id(post))
+        if path is not None:
+            supp = run.suppressions[id(post)]
+            found.extend(
+                post_findings(draft, post_rules, ruleset, path=path, supp=supp, locate=locate)
+            )
+        for queue_rule in queue_rules:
+            queue_rule.prepare(draft)
+        draft.release()
+        caches.append((index, dict(draft.__dict__)))
+    return found, caches
