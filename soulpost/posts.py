@@ -235,7 +235,10 @@ class Post(_Strict):
         return self._raw
 
     def summary(self) -> PostSummary:
-        """The values queue rules read, small enough to send to another process cheaply."""
+        """The values queue rules read, small enough to send to another process cheaply.
+
+        The file's path is left out: the receiver knows which file it asked for.
+        """
         lint = self.lint if self.lint.ignore else None
         private = self.__pydantic_private__ or {}
         return (
@@ -247,21 +250,20 @@ class Post(_Strict):
             self.tags,
             lint,
             self.max_lateness,
-            private.get("_path"),
             private.get("_raw"),
             private.get("_time_kind"),
         )
 
     @classmethod
-    def from_summary(cls, summary: PostSummary) -> Post:
-        """A post with *summary*'s values and no media, variants or thread parts.
+    def from_summary(cls, summary: PostSummary, path: Path | None) -> Post:
+        """A post from *path* with *summary*'s values and no media, variants or thread parts.
 
         Nothing is validated again: another process validated the whole post when it loaded
         it. The object is filled in the way unpickling fills a model, at a hundredth of the
         cost of ``model_construct``. Only the linter's parallel pass uses this, to give queue
         rules that declare ``needs_whole_posts = False`` what they read.
         """
-        post_id, text, platforms, at, status, tags, lint, lateness, path, raw, kind = summary
+        post_id, text, platforms, at, status, tags, lint, lateness, raw, kind = summary
         values: dict[str, Any] = {
             "id": post_id,
             "text": text,
@@ -427,7 +429,6 @@ PostSummary = tuple[
     list[str],
     PostLint | None,
     timedelta | None,
-    Path | None,
     str | None,
     LocalTimeKind | None,
 ]

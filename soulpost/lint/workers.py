@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 class _Files:
     """What :func:`load_and_lint`'s workers need: set just before forking, inherited."""
 
+    files: list[Path]
     settings: Settings
     ruleset: RuleSet
     now: datetime
@@ -56,15 +57,14 @@ class _Files:
 _FILES: list[_Files] = []
 _POSTS: list[tuple[Sequence[Draft], Run]] = []
 
-# One loaded and linted file, as a worker sends it back: the file, the post's summary (None
-# when it did not load), what rules cached on the draft, the path to show, the post's
-# suppressions (None for none), its errors (load errors, or problems in [lint] ignore) and
-# its post-rule findings.
+# One loaded and linted file, as a worker sends it back: its index in the list of files,
+# the post's summary (None when it did not load), what rules cached on the draft, the
+# post's suppressions (None for none), its errors (load errors, or problems in
+# [lint] ignore) and its post-rule findings.
 _Linted = tuple[
-    Path,
+    int,
     PostSummary | None,
     dict[str, Any],
-    str,
     Suppressions | None,
     list["InputError"],
     list["Finding"],
@@ -99,11 +99,12 @@ def load_and_lint(
     problems in ``[lint] ignore``). Every queue rule must accept summary posts
     (``needs_whole_posts = False``).
     """
-    _FILES[:] = [_Files(settings, ruleset, now, root, post_context(settings))]
     files = list(files)
+    _FILES[:] = [_Files(files, settings, ruleset, now, root, post_context(settings))]
     try:
         pool = _fork_pool(workers)
-        results = pool.map(_load_and_lint, [files[a:b] for a, b in _chunks(len(files), workers)])
+        # Workers inherit the list of files: only index ranges go to them.
+        results = pool.map(_load_and_lint, _chunks(len(files), workers))
     except (OSError, RuntimeError):  # no fork or no semaphores here
         _FILES.clear()
         return None
@@ -114,11 +115,12 @@ def load_and_lint(
     try:
         with pool:
             for chunk in results:
-                for path, summary, cache, shown, supp, found_errors, found in chunk:
+                for index, summary, cache, supp, found_errors, found in chunk:
                     if summary is None:
                         load_errors.extend(found_errors)
                         continue
-                    post = Post.from_summary(summary)
+                    path = files[index]
+                    post = Post.from_summary(summary, path)
                     first = seen.get(post.id)
                     if first is not None:
                         load_errors.append(duplicate_id(post, path, first))
@@ -127,7 +129,7 @@ def load_and_lint(
                     draft = Draft(post, settings, post.at, now)
                     draft.__dict__.update(cache)
                     run.drafts.append(draft)
-                    run.show(draft, shown, supp or NONE)
+                    run.show(draft, _display(path, root), supp or NONE)
                     problems.extend(found_errors)
                     run.located.extend(found)
     finally:
@@ -138,8 +140,8 @@ def load_and_lint(
     return run.finish()
 
 
-def _load_and_lint(paths: list[Path]) -> list[_Linted]:
-    """In a worker: load each file and run the post rules over it."""
+def _load_and_lint(bounds: tuple[int, int]) -> list[_Linted]:
+    """In a worker: load files[start:end] and run the post rules over each post."""
     job = _FILES[0]
     ruleset, settings, now, root, context = (
         job.ruleset,
@@ -153,7 +155,8 @@ def _load_and_lint(paths: list[Path]) -> list[_Linted]:
     queue_rules = ruleset.queue_rules
     locate = _Locator()
     out: list[_Linted] = []
-    for path in paths:
+    for index in range(*bounds):
+        path = job.files[index]
         read = _read_file(path)
         if read is None:
             continue  # vanished since the listing
@@ -165,7 +168,7 @@ def _load_and_lint(paths: list[Path]) -> list[_Linted]:
             except PostInvalid as exc:
                 errors = exc.errors
         if post is None:
-            out.append((path, None, {}, "", None, errors, []))
+            out.append((index, None, {}, None, errors, []))
             continue
         draft = Draft(post, settings, post.at, now)
         shown = _display(path, root)
@@ -174,9 +177,8 @@ def _load_and_lint(paths: list[Path]) -> list[_Linted]:
         for rule in queue_rules:
             rule.prepare(draft)
         draft.release()
-        summary = post.summary()
         kept = supp if supp is not NONE else None
-        out.append((path, summary, draft.__dict__, shown, kept, problems, found))
+        out.append((index, post.summary(), draft.__dict__, kept, problems, found))
     return out
 
 

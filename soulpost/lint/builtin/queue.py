@@ -24,14 +24,23 @@ class DuplicateOptions(RuleOptions):
 _PUNCTUATION = str.maketrans(dict.fromkeys("!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~'’“”‘…–—", " "))
 
 
+_KEY = "duplicate_post_key"  # where prepare() leaves each draft's key
+
+
 def _key(draft: Draft) -> str:
     """The post's words, lower-cased, without punctuation: what makes two texts "the same"."""
-    return " ".join(draft.post.text.lower().translate(_PUNCTUATION).split())
+    cached: str | None = draft.__dict__.get(_KEY)
+    if cached is None:
+        cached = draft.__dict__[_KEY] = " ".join(
+            draft.post.text.lower().translate(_PUNCTUATION).split()
+        )
+    return cached
 
 
-def _order(draft: Draft) -> tuple[int, str, str]:
-    when = draft.time.isoformat() if draft.time is not None else ""
-    return (draft.time is None, when, draft.id)
+def _order(draft: Draft) -> tuple[bool, float, str]:
+    """Earlier first (by the instant, whatever the offset); drafts without a time last."""
+    when = draft.time
+    return (when is None, when.timestamp() if when is not None else 0.0, draft.id)
 
 
 class DuplicatePost(QueueRule):
@@ -64,6 +73,9 @@ class DuplicatePost(QueueRule):
         assert isinstance(opts, DuplicateOptions)
         self.similarity = opts.similarity
 
+    def prepare(self, draft: Draft) -> None:
+        _key(draft)  # while the worker holding the draft has a core to itself
+
     def check_queue(self, queue: QueueView) -> Iterator[Hit]:
         keyed = sorted(((_key(d), _order(d), d) for d in queue.drafts), key=lambda r: r[:2])
         pairs: dict[str, tuple[Draft, bool]] = {}  # later id -> (earlier draft, exact)
@@ -91,7 +103,7 @@ class DuplicatePost(QueueRule):
 
     def _neighbours(
         self,
-        rows: list[tuple[str, tuple[int, str, str], Draft]],
+        rows: list[tuple[str, tuple[bool, float, str], Draft]],
         pairs: dict[str, tuple[Draft, bool]],
         platforms: dict[int, frozenset[str]],
     ) -> None:
