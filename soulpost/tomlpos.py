@@ -33,6 +33,9 @@ def _split_key(dotted: str) -> list[str]:
 _TABLE_LINE = re.compile(r"(?m)^[ \t]*\[")
 
 
+_KEY_LINES: dict[str, re.Pattern[str]] = {}  # key -> the pattern of a line defining it
+
+
 def top_level_line(text: str, key: str) -> int | None:
     """The line of the bare top-level *key* of TOML *text*, found without scanning the file.
 
@@ -45,7 +48,10 @@ def top_level_line(text: str, key: str) -> int | None:
 
 def top_level_key(text: str, key: str) -> tuple[int, str] | None:
     """Like :func:`top_level_line`, with the text of that line."""
-    match = re.search(rf"(?m)^[ \t]*{re.escape(key)}[ \t]*=", text)
+    pattern = _KEY_LINES.get(key)
+    if pattern is None:
+        pattern = _KEY_LINES[key] = re.compile(rf"(?m)^[ \t]*{re.escape(key)}[ \t]*=")
+    match = pattern.search(text)
     if match is None:
         return None
     start = match.start()

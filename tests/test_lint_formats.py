@@ -132,6 +132,31 @@ def test_json_format_validates_against_documented_schema(tmp_path: Path) -> None
     ]
 
 
+def test_json_lines_are_what_the_json_encoder_writes(tmp_path: Path) -> None:
+    """Findings are written field by field for speed; the text must be json.dumps's."""
+    from soulpost.lint.formats.json_format import document, finding_fields, finding_line
+    from soulpost.lint.model import Finding
+
+    odd = Finding(
+        code="SP101",
+        name="shouting",
+        lesson="listen",
+        severity="warning",
+        message='say "hi" \\ \n\t\u2028 日本語 🎉 \x00',
+        path=None,
+        line=12,
+        column=3,
+        post_id=None,
+        platform="x",
+        hint=None,
+    )
+    report = sample(tmp_path)
+    for finding in [*report.findings, odd]:
+        assert finding_line(finding) == json.dumps(finding_fields(finding), ensure_ascii=False)
+    rendered = json.loads(render("json", report, root=tmp_path, color=False))
+    assert rendered == json.loads(json.dumps(document(report, tmp_path)))
+
+
 def test_sarif_format_is_valid_sarif_2_1_0(tmp_path: Path) -> None:
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     validator = jsonschema.Draft4Validator(schema)

@@ -156,7 +156,7 @@ def without_urls(text: str) -> str:
     return "".join(chars)
 
 
-@dataclass(frozen=True)
+@dataclass  # read-only by convention; frozen would slow the creation of every segment
 class Segment:
     """One piece of text of a post, with where it lives in the file and who receives it.
 

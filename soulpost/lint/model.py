@@ -34,7 +34,9 @@ LESSONS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which made
+# creating and unpickling 20,000 findings three times slower. Treat findings as read-only.
+@dataclass(slots=True)
 class Finding:
     """One problem in one post (or, for queue rules, attached to one post)."""
 

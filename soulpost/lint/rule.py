@@ -33,7 +33,7 @@ class RuleOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # read-only by convention; frozen would slow every hit (see Finding)
 class Hit:
     """One thing a rule found; the engine turns it into a located :class:`Finding`.
 

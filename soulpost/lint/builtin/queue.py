@@ -77,19 +77,20 @@ class DuplicatePost(QueueRule):
         _key(draft)  # while the worker holding the draft has a core to itself
 
     def check_queue(self, queue: QueueView) -> Iterator[Hit]:
-        keyed = sorted(((_key(d), _order(d), d) for d in queue.drafts), key=lambda r: r[:2])
-        pairs: dict[str, tuple[Draft, bool]] = {}  # later id -> (earlier draft, exact)
+        drafts = queue.drafts
+        # Rows (key, order, index) sort without a key function; the index settles ties.
+        rows = sorted((_key(d), _order(d), i) for i, d in enumerate(drafts))
         # Each draft's platforms as a set once, rather than twice per neighbouring pair.
-        platforms = {id(d): frozenset(d.post.platforms) for d in queue.drafts}
-        self._neighbours(keyed, pairs, platforms)
+        platforms = [frozenset(d.post.platforms) for d in drafts]
+        pairs: dict[int, tuple[int, bool]] = {}  # later draft -> (earlier draft, exact)
+        self._neighbours(rows, pairs, platforms)
         if self.similarity < 1:
-            backwards = sorted(((k[::-1], o, d) for k, o, d in keyed), key=lambda r: r[:2])
+            backwards = sorted((key[::-1], order, i) for key, order, i in rows)
             self._neighbours(backwards, pairs, platforms)
-        by_id = {d.id: d for d in queue.drafts}
-        for later_id in sorted(pairs):
-            earlier, exact = pairs[later_id]
-            later = by_id[later_id]
-            shared = [p for p in later.post.platforms if p in earlier.post.platforms]
+        for later_index in sorted(pairs, key=lambda i: (drafts[i].id, i)):
+            earlier_index, exact = pairs[later_index]
+            later, earlier = drafts[later_index], drafts[earlier_index]
+            shared = [p for p in later.post.platforms if p in platforms[earlier_index]]
             yield Hit(
                 self.say(
                     how="repeats" if exact else "nearly repeats",
@@ -103,19 +104,20 @@ class DuplicatePost(QueueRule):
 
     def _neighbours(
         self,
-        rows: list[tuple[str, tuple[bool, float, str], Draft]],
-        pairs: dict[str, tuple[Draft, bool]],
-        platforms: dict[int, frozenset[str]],
+        rows: list[tuple[str, tuple[bool, float, str], int]],
+        pairs: dict[int, tuple[int, bool]],
+        platforms: list[frozenset[str]],
     ) -> None:
+        similarity = self.similarity
         for (key_a, order_a, a), (key_b, order_b, b) in itertools.pairwise(rows):
-            if not key_a or platforms[id(a)].isdisjoint(platforms[id(b)]):
+            if not key_a or platforms[a].isdisjoint(platforms[b]):
                 continue
             exact = key_a == key_b
-            if not exact and (self.similarity >= 1 or not _close(key_a, key_b, self.similarity)):
+            if not exact and (similarity >= 1 or not _close(key_a, key_b, similarity)):
                 continue
             first, second = (a, b) if order_a <= order_b else (b, a)
-            if second.id not in pairs:
-                pairs[second.id] = (first, exact)
+            if second not in pairs:
+                pairs[second] = (first, exact)
 
 
 def _close(a: str, b: str, similarity: float) -> bool:

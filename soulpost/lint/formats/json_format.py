@@ -8,6 +8,7 @@ fields may appear in any release, so readers should ignore keys they do not know
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring  # the C string encoder json.dumps uses
 from typing import TYPE_CHECKING, Any
 
 from soulpost import __version__
@@ -38,13 +39,38 @@ def finding_fields(finding: Finding) -> dict[str, Any]:
     }
 
 
-def document(report: Report, root: Path) -> dict[str, Any]:
-    """The report as plain data (what :func:`render_json` serialises)."""
+def _string(value: str | None) -> str:
+    return "null" if value is None else encode_basestring(value)
+
+
+def finding_line(finding: Finding) -> str:
+    """``finding_fields(finding)`` as compact-spaced JSON, the way ``json.dumps`` writes it.
+
+    Written out field by field: building a dict and running the encoder for each of
+    20,000 findings took a tenth of a second; this takes a third of that.
+    """
+    f = finding
+    return (
+        f'{{"code": {encode_basestring(f.code)}, "name": {encode_basestring(f.name)}, '
+        f'"lesson": {encode_basestring(f.lesson)}, "severity": {encode_basestring(f.severity)}, '
+        f'"path": {_string(f.path)}, "line": {f.line:d}, "column": {f.column:d}, '
+        f'"platform": {_string(f.platform)}, "message": {encode_basestring(f.message)}, '
+        f'"post_id": {_string(f.post_id)}, "hint": {_string(f.hint)}}}'
+    )
+
+
+def document(report: Report, root: Path, *, findings: bool = True) -> dict[str, Any]:
+    """The report as plain data (what :func:`render_json` serialises); *findings* False
+    leaves the list of findings empty (for a caller that writes them itself)."""
     found = counts(report)
     return {
         "version": SCHEMA_VERSION,
         "tool": {"name": "soulpost", "version": __version__},
-        "findings": [finding_fields(f) for f in sorted(report.findings, key=by_location)],
+        "findings": (
+            [finding_fields(f) for f in sorted(report.findings, key=by_location)]
+            if findings
+            else []
+        ),
         "summary": {
             "errors": found["error"],
             "warnings": found["warning"],
@@ -64,10 +90,10 @@ def render_json(report: Report, root: Path) -> str:
     do the work: ``json.dumps(indent=...)`` falls back to a pure-Python encoder that took
     most of a second for 20,000 findings.
     """
-    doc = document(report, root)
-    dump = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per finding
+    doc = document(report, root, findings=False)
+    dump = json.JSONEncoder(ensure_ascii=False).encode
 
-    findings = ",\n    ".join(dump(f) for f in doc["findings"])
+    findings = ",\n    ".join(map(finding_line, sorted(report.findings, key=by_location)))
     findings = f"[\n    {findings}\n  ]" if findings else "[]"
     errors = ",\n    ".join(dump(e) for e in doc["errors"])
     errors = f"[\n    {errors}\n  ]" if errors else "[]"
