@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from soulpost.config import Settings
     from soulpost.errors import InputError
     from soulpost.lint.draft import Draft, QueueView
-    from soulpost.lint.rule import Hit, PostRule, QueueRule, Rule
+    from soulpost.lint.rule import Hit, QueueRule, Rule
     from soulpost.lint.select import RuleSet
     from soulpost.lint.suppress import Suppressions
     from soulpost.posts import Post
@@ -456,31 +456,6 @@ class _Locator:
         if hit.text is None:
             return source.line_of(hit.loc) or 1, 1
         return source.position(hit.loc, hit.start, hit.text)
-
-
-def post_findings(
-    draft: Draft,
-    post_rules: Sequence[tuple[PostRule, str]],
-    ruleset: RuleSet,
-    *,
-    path: str,
-    supp: Suppressions,
-    locate: _Locator,
-) -> list[Finding]:
-    """Every post rule over *draft*, as located findings (what a worker process sends)."""
-    from soulpost.lint.suppress import NONE
-
-    found: list[Finding] = []
-    post = draft.post
-    skip = supp.codes if supp is not NONE else frozenset()
-    for rule, code in post_rules:
-        if code in skip:
-            continue
-        for hit in rule.check(draft):
-            if supp is not NONE and supp.hides(code):
-                continue
-            found.append(_finding(rule, ruleset, hit, post, path, locate=locate))
-    return found
 
 
 def _finding(
