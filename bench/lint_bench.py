@@ -11,8 +11,9 @@ or CI would, and reports the median of several runs:
 
 CPU: user+system seconds of lint and its workers (``wait4``), steadier than wall time on
 a busy machine. Memory: ``max RSS`` is the largest resident set of any one process of the
-run (from ``wait4``); ``tree RSS`` is the sum over the lint process and its loader workers,
-sampled every 5 ms from /proc (so it can miss a short peak). Results go to bench/out/ as
+run (from ``wait4``); ``tree RSS`` is the proportional set size (PSS) of the lint process
+and its forked workers together, so shared pages count once, sampled every 5 ms from /proc
+in an extra untimed run (so it can miss a short peak). Results go to bench/out/ as
 JSON, with the load average, since other work on the machine inflates wall times.
 Targets: 10k drafts <= 2 s, one draft <= 0.25 s, memory < 150 MB, linear growth.
 """
