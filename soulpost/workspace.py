@@ -149,11 +149,13 @@ def queue_files(queue: Path) -> list[Path]:
 PARALLEL_THRESHOLD = 2000
 
 
+# (mtime_ns, size), the text, the parsed TOML (None when it did not parse) and the errors.
 _Read = tuple[tuple[int, int], str, dict[str, Any] | None, list[InputError]]
 
 
-def _read_file(path: Path) -> _Read | None:
+def read_post_file(path: Path) -> _Read | None:
     """Stat, read and TOML-parse one file: the part of loading worth spreading over cores.
+    None when the file vanished since it was listed.
 
     Plain ``os`` calls on one descriptor (open, fstat, read) cost half of what
     ``Path.stat`` plus ``Path.read_text`` do, which shows at 10,000 files.
@@ -189,7 +191,7 @@ def _read_file(path: Path) -> _Read | None:
 
 
 def _read_chunk(paths: list[Path]) -> list[_Read | None]:
-    return [_read_file(path) for path in paths]
+    return [read_post_file(path) for path in paths]
 
 
 def _read_many(paths: list[Path]) -> Iterator[_Read | None]:
@@ -204,7 +206,7 @@ def _read_many(paths: list[Path]) -> Iterator[_Read | None]:
     """
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_THRESHOLD or workers < 2 or threading.active_count() > 1:
-        yield from map(_read_file, paths)
+        yield from map(read_post_file, paths)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -215,7 +217,7 @@ def _read_many(paths: list[Path]) -> Iterator[_Read | None]:
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
         results = pool.map(_read_chunk, chunks)  # submits every chunk at once
     except (OSError, RuntimeError):  # no fork or no semaphores here: do it in-process
-        yield from map(_read_file, paths)
+        yield from map(read_post_file, paths)
         return
     with pool:
         for chunk in results:

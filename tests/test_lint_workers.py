@@ -185,3 +185,19 @@ def test_a_post_summary_carries_what_queue_rules_read(queue: Path) -> None:
             post.time_kind,
         )
         assert (copy.media, copy.variants, copy.thread) == ([], {}, [])
+
+
+def test_a_rule_failing_in_a_worker_fails_the_run(
+    queue: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The error reaches the caller (the CLI shows it) and the chunks not started are
+    dropped rather than linted first."""
+    from soulpost.lint.builtin.platform import TooLong
+
+    def broken(self: TooLong, draft: Any) -> Any:
+        raise RuntimeError(f"rule broke on {draft.id}")
+
+    monkeypatch.setattr(engine, "_workers", lambda count: 2)
+    monkeypatch.setattr(TooLong, "check", broken)
+    with pytest.raises(RuntimeError, match="rule broke on"):
+        _lint(queue)

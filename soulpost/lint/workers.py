@@ -30,7 +30,7 @@ from soulpost.lint.draft import Draft, QueueView
 from soulpost.lint.engine import Run, _display, _finding, _Locator
 from soulpost.lint.suppress import NONE, Suppressions, post_suppressions
 from soulpost.posts import Post, PostInvalid, PostSummary, build_post
-from soulpost.workspace import _read_file, duplicate_id, post_context
+from soulpost.workspace import duplicate_id, post_context, read_post_file
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -121,25 +121,29 @@ def load_and_lint(
     problems: list[InputError] = []
     seen: dict[str, Path] = {}
     try:
-        with pool:
-            for chunk in results:
-                for index, summary, cache, supp, found_errors, found in chunk:
-                    if summary is None:
-                        load_errors.extend(found_errors)
-                        continue
-                    path = files[index]
-                    post = Post.from_summary(summary, path)
-                    first = seen.get(post.id)
-                    if first is not None:
-                        load_errors.append(duplicate_id(post, path, first))
-                        continue
-                    seen[post.id] = path
-                    draft = Draft(post, settings, post.at, now)
-                    draft.__dict__.update(cache)
-                    run.drafts.append(draft)
-                    run.show(draft, _display(path, root), supp or NONE)
-                    problems.extend(found_errors)
-                    run.located.extend(found)
+        for chunk in results:
+            for index, summary, cache, supp, found_errors, found in chunk:
+                if summary is None:
+                    load_errors.extend(found_errors)
+                    continue
+                path = files[index]
+                post = Post.from_summary(summary, path)
+                first = seen.get(post.id)
+                if first is not None:
+                    load_errors.append(duplicate_id(post, path, first))
+                    continue
+                seen[post.id] = path
+                draft = Draft(post, settings, post.at, now)
+                draft.__dict__.update(cache)
+                run.drafts.append(draft)
+                run.show(draft, _display(path, root), supp or NONE)
+                problems.extend(found_errors)
+                run.located.extend(found)
+    except BaseException:  # Ctrl-C or a failing rule: do not wait for the chunks not started
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown(wait=True)
     finally:
         _FILES.clear()
     run.report.errors.extend(load_errors)
@@ -160,7 +164,7 @@ def _load_and_lint(bounds: tuple[int, int]) -> list[_Linted]:
     ruleset, settings, now, root = job.ruleset, job.settings, job.now, job.root
     context, registry = job.context, job.ruleset.registry
     indexes = range(*bounds)
-    reads = [(index, _read_file(job.files[index])) for index in indexes]
+    reads = [(index, read_post_file(job.files[index])) for index in indexes]
     out: list[_Linted] = []
     loaded: list[tuple[int, Post]] = []
     for index, read in reads:
