@@ -473,13 +473,14 @@ def _publish(
         try:
             adapter = adapters.get(item.platform)
             problems = adapter.validate(item.post)
-            rendered = adapter.render(item.post)
+            # What validate explains is not rendered: its words beat a renderer's error.
+            rendered = adapter.render(item.post) if not problems else None
         except Exception as exc:
             reason = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
             report.results.append(_result(item, "invalid", f"cannot render: {reason}"))
             log(f"invalid {item.post.id} on {item.platform}: {reason}")
             continue
-        if problems:
+        if problems or rendered is None:
             reason = "; ".join(problems)
             report.results.append(_result(item, "invalid", reason))
             log(f"invalid {item.post.id} on {item.platform}: {reason}")

@@ -281,7 +281,9 @@ def test_missing_url_variable_is_a_clear_error(tmp_path: Path, fake: WebhookFake
         ad.publish(ad.render(post("slack", "x")).parts[0], "k0")
 
 
-def _discord_pass(tmp_path: Path, fake: WebhookFake, monkeypatch: pytest.MonkeyPatch) -> Any:
+def _discord_pass(
+    tmp_path: Path, fake: WebhookFake, monkeypatch: pytest.MonkeyPatch, text: str = ""
+) -> Any:
     from soulpost.publish.send import RetryPolicy
     from soulpost.run import PassOptions, run_pass
 
@@ -292,7 +294,7 @@ def _discord_pass(tmp_path: Path, fake: WebhookFake, monkeypatch: pytest.MonkeyP
     )
     (tmp_path / "queue").mkdir(exist_ok=True)
     (tmp_path / "queue" / "a.toml").write_text(
-        'text = "Hello channel, what do you think?"\nplatforms = ["discord"]\n'
+        f'text = "{text or "Hello channel, what do you think?"}"\nplatforms = ["discord"]\n'
         "at = 2026-12-01T09:00:00Z\n",
         encoding="utf-8",
     )
@@ -311,6 +313,16 @@ def test_engine_waits_out_discords_retry_after(
     assert [r.state for r in report.results] == ["published"]
     assert clock.slept == [1.5]  # the injected clock waited; the test did not
     assert len(fake.discord) == 1
+
+
+def test_engine_explains_a_too_long_discord_message_and_sends_nothing(
+    tmp_path: Path, fake: WebhookFake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report, _ = _discord_pass(tmp_path, fake, monkeypatch, text="x" * 2001)
+    (result,) = report.results
+    assert result.state == "invalid"
+    assert result.reason == "part 1 has 2001 characters; Discord webhook allows 2000"
+    assert fake.received("POST", "/api/webhooks/") == []
 
 
 def test_engine_holds_a_lost_discord_message_for_a_person(

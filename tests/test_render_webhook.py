@@ -46,6 +46,9 @@ def test_discord() -> None:
     wh.discord_body("a" * 2000)
     with pytest.raises(ValueError, match="2001"):
         wh.discord_body("a" * 2001)
+    with pytest.raises(ValueError, match="needs text or a file"):
+        wh.discord_body("  ")
+    assert wh.discord_body("", with_files=True)["content"] == ""  # an image alone is fine
     assert (
         wh.discord_url("https://discord.com/api/webhooks/1/tok")
         == "https://discord.com/api/webhooks/1/tok?wait=true"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from soulpost.publish.adapters._common import TIMEOUT_OPTIONS, json_body
 from soulpost.publish.adapters._media import media_list, read_all_media
@@ -72,9 +72,7 @@ class DiscordAdapter(RestAdapter):
         parts += [(p.text.strip(), p.media) for p in post.thread_for(self.platform)]
         out = []
         for text, media in parts:
-            body: dict[str, Any] = {"content": text, "allowed_mentions": {"parse": []}}
-            if self.username:
-                body["username"] = self.username
+            body = hook.discord_body(text, username=self.username, with_files=bool(media))
             out.append({"message": body, "media": media_list(media)})
         return Rendered(self.platform, tuple(out))
 

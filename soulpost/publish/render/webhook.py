@@ -99,10 +99,12 @@ def verify(
 # --- Discord ----------------------------------------------------------------------------------
 
 
-def discord_body(text: str, *, username: str | None = None) -> dict[str, Any]:
-    """The JSON body of a Discord webhook message (text only)."""
-    if not text.strip():
-        raise ValueError("a Discord message needs text")
+def discord_body(
+    text: str, *, username: str | None = None, with_files: bool = False
+) -> dict[str, Any]:
+    """The JSON body of a Discord webhook message; files, if any, travel beside it."""
+    if not text.strip() and not with_files:
+        raise ValueError("a Discord message needs text or a file")
     if len(text) > DISCORD_MAX:
         raise ValueError(f"text is {len(text)} characters; Discord allows {DISCORD_MAX}")
     body: dict[str, Any] = {"content": text, "allowed_mentions": {"parse": []}}
