@@ -139,7 +139,9 @@ def test_too_many_photos_is_a_validation_problem(tmp_path: Path, fake: PageFake)
         (tmp_path / f"{i}.png").write_bytes(PNG)
     ad = adapter(tmp_path, fake)
     media = [{"path": f"{i}.png", "alt": "x"} for i in range(11)]
-    assert any("at most 10" in p for p in ad.validate(post("Many", media=media)))
+    assert "the post has 11 images; Facebook Pages allows 10" in ad.validate(
+        post("Many", media=media)
+    )
 
 
 def test_duplicate_506_is_reported_and_lookup_finds_the_post(

@@ -130,7 +130,7 @@ def test_missing_image_and_threads_are_validation_problems(tmp_path: Path, fake:
     p = post("x", media=[{"path": "nope.png", "alt": "n"}], thread=["two"])
     problems = ad.validate(p)
     assert any("cannot post threads" in x for x in problems)
-    assert any("nope.png cannot be read" in x for x in problems)
+    assert any("media file nope.png not found" in x for x in problems)
 
 
 def test_duplicate_is_reported_and_settles_a_lookup(tmp_path: Path, fake: Any) -> None:

@@ -114,7 +114,7 @@ def test_a_pin_needs_one_jpeg_or_png(tmp_path: Path, fake: PinFake) -> None:
     (tmp_path / "b.png").write_bytes(PNG)
     two = [{"path": "a.gif", "alt": "a"}, {"path": "b.png", "alt": "b"}]
     problems = ad.validate(post("Two", two))
-    assert any("at most 1" in p for p in problems)
+    assert "the post has 2 images; Pinterest allows 1" in problems
     assert any("JPEG or PNG" in p for p in problems)
 
 

@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
@@ -25,7 +25,7 @@ from soulpost.publish.adapters._media import media_path
 from soulpost.publish.base import Adapter, AuthError, PublishError, Setting
 
 if TYPE_CHECKING:
-    from soulpost.posts import Post
+    from soulpost.posts import Media, Post
     from soulpost.publish.base import AdapterConfig
 
 
@@ -205,6 +205,36 @@ class KeyNotes:
 # Validation
 
 
+def media_problems(
+    adapter: Adapter, media: Sequence[Media], label: str = "the post", *, files: bool = True
+) -> list[str]:
+    """What the platform would refuse in one part's *media*: too many images, alt text too
+    long, and (with *files*) a file missing or too large. Offline: reads file sizes only."""
+    caps = adapter.capabilities()
+    problems = []
+    if len(media) > caps.max_images:
+        problems.append(f"{label} has {len(media)} images; {caps.title} allows {caps.max_images}")
+    for item in media:
+        if caps.alt_text_max is not None and item.alt and len(item.alt) > caps.alt_text_max:
+            problems.append(
+                f"{label}: alt text of {item.path} is {len(item.alt)} characters; "
+                f"{caps.title} allows {caps.alt_text_max}"
+            )
+        if not files:
+            continue
+        try:
+            size = media_path(adapter.config, item.path).stat().st_size
+        except OSError:
+            problems.append(f"{label}: media file {item.path} not found")
+            continue
+        if caps.max_image_bytes is not None and size > caps.max_image_bytes:
+            problems.append(
+                f"{label}: {item.path} is {size} bytes; {caps.title} accepts at most "
+                f"{caps.max_image_bytes}"
+            )
+    return problems
+
+
 def check_post(adapter: Adapter, post: Post) -> list[str]:
     """What the platform would refuse in *post*: length per part (counted the platform's
     way), empty parts, media count, alt text length, and (when the workspace root is known)
@@ -227,27 +257,5 @@ def check_post(adapter: Adapter, post: Post) -> list[str]:
         for unit, count, limit in platform_length(text, caps):
             if count > limit:
                 problems.append(f"{label} is {count} {unit}; {caps.title} allows {limit}")
-        if len(media) > caps.max_images:
-            problems.append(
-                f"{label} has {len(media)} images; {caps.title} allows {caps.max_images}"
-            )
-        for item in media:
-            if caps.alt_text_max is not None and item.alt and len(item.alt) > caps.alt_text_max:
-                problems.append(
-                    f"{label}: alt text of {item.path} is {len(item.alt)} characters; "
-                    f"{caps.title} allows {caps.alt_text_max}"
-                )
-            if root is None:
-                continue
-            where = media_path(adapter.config, item.path)
-            try:
-                size = where.stat().st_size
-            except OSError:
-                problems.append(f"{label}: media file {item.path} not found")
-                continue
-            if caps.max_image_bytes is not None and size > caps.max_image_bytes:
-                problems.append(
-                    f"{label}: {item.path} is {size} bytes; {caps.title} accepts at most "
-                    f"{caps.max_image_bytes}"
-                )
+        problems += media_problems(adapter, media, label, files=root is not None)
     return problems

@@ -21,10 +21,10 @@ from soulpost.publish.adapters._common import (
     ErrorAnswer,
     HttpAdapter,
     base_url,
+    media_problems,
     secret,
     secret_values,
 )
-from soulpost.publish.adapters._media import media_path
 from soulpost.publish.base import AdapterConfig, AuthError, Setting
 
 MEDIA_OPTIONS: dict[str, Setting] = {
@@ -59,24 +59,8 @@ class RestAdapter(HttpAdapter):
         return self.capabilities().title
 
     def media_problems(self, media: list[Any]) -> list[str]:
-        """Count and size problems of *media* (a post's ``media_for``) against the limits."""
-        caps = self.capabilities()
-        problems = []
-        if len(media) > caps.max_images:
-            problems.append(f"{len(media)} images; {caps.title} takes at most {caps.max_images}")
-        for item in media:
-            path = media_path(self.config, item.path)
-            try:
-                size = path.stat().st_size
-            except OSError:
-                problems.append(f"image {item.path} cannot be read")
-                continue
-            if caps.max_image_bytes is not None and size > caps.max_image_bytes:
-                problems.append(
-                    f"image {item.path} has {size} bytes; {caps.title} takes at most "
-                    f"{caps.max_image_bytes}"
-                )
-        return problems
+        """Count, alt text and file problems of *media* (a post's ``media_for``)."""
+        return media_problems(self, media)
 
     # --- side effects ------------------------------------------------------------------------
 
