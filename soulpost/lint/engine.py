@@ -217,8 +217,8 @@ def _lint(
     if parallel:
         from soulpost.lint.workers import post_rules_in_workers
 
-        # Queue rules that need nothing prepared from each draft (duplicates, spacing) run
-        # here while the workers run the post rules, rather than after them on one core.
+        # Queue rules that need nothing prepared from each draft (flooding) run here while
+        # the workers run the post rules, rather than after them on one core.
         early = [(rank, rule) for rank, rule in ranked if not _needs_prepare(rule)]
         ranked = [(rank, rule) for rank, rule in ranked if _needs_prepare(rule)]
         run.located = post_rules_in_workers(
