@@ -216,7 +216,7 @@ def _read_many(paths: list[Path]) -> Iterator[_Read | None]:
     try:
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
         results = pool.map(_read_chunk, chunks)  # submits every chunk at once
-    except (OSError, RuntimeError):  # no fork or no semaphores here: do it in-process
+    except (OSError, RuntimeError, ValueError):  # no fork or no semaphores here: do it in-process
         yield from map(read_post_file, paths)
         return
     with pool:

@@ -330,10 +330,15 @@ def _workers(count: int) -> int:
     sent to them; they send back finished findings. Forking a threaded process (the
     daemon) is unsafe, so a threaded caller lints in-process.
     """
+    if count < PARALLEL_THRESHOLD:
+        return 0
+    import multiprocessing
     import threading
 
     cores = os.cpu_count() or 1
-    if count < PARALLEL_THRESHOLD or cores < 2 or threading.active_count() > 1:
+    if cores < 2 or threading.active_count() > 1:
+        return 0
+    if "fork" not in multiprocessing.get_all_start_methods():  # Windows
         return 0
     return min(cores, 8)
 

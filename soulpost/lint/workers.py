@@ -113,7 +113,7 @@ def load_and_lint(
         pool = _fork_pool(workers)
         # Workers inherit the list of files: only index ranges go to them.
         results = pool.map(_load_and_lint, _chunks(len(files), workers))
-    except (OSError, RuntimeError):  # no fork or no semaphores here
+    except (OSError, RuntimeError, ValueError):  # no fork or no semaphores here
         _FILES.clear()
         return None
     run = Run(ruleset, errors)
