@@ -130,6 +130,18 @@ def test_near_duplicates_need_a_shared_platform() -> None:
     assert [f.post_id for f in named(lint(a, d), "duplicate-post")] == ["d"]
 
 
+def test_the_earlier_duplicate_is_earlier_in_time_whatever_the_offsets() -> None:
+    """09:00 in UTC+1 comes before 09:30 UTC, though its ISO text sorts after it."""
+    text = 'text = "Our notes from the spring workshop are online now."\nplatforms = ["x"]\n'
+    berlin = f'id = "berlin"\n{text}at = 2027-03-01T10:00:00+01:00\n'
+    london = f'id = "london"\n{text}at = 2027-03-01T09:30:00+00:00\n'
+    for order in ((berlin, london), (london, berlin)):
+        found = named(lint(*order), "duplicate-post")
+        assert [(f.post_id, f.message) for f in found] == [
+            ("london", "repeats the text of berlin (also for x)")
+        ]
+
+
 def test_flooding_counts_per_platform() -> None:
     posts = [
         f'id = "p{i}"\ntext = "Post {i}: {word}."\nat = 2027-02-01T09:{10 * i:02d}:00\nplatforms = ["{p}"]\n'
