@@ -39,8 +39,9 @@ def test_ci_runs_the_readme_test_command() -> None:
         ["ruff", "check", "--quiet", "."],
         ["ruff", "format", "--check", "--quiet", "."],
         ["mypy"],
+        ["lint-imports", "--no-cache"],
     ],
-    ids=["ruff-check", "ruff-format", "mypy"],
+    ids=["ruff-check", "ruff-format", "mypy", "import-layers"],
 )
 def test_code_quality(command: list[str]) -> None:
     tool = BIN / command[0]
