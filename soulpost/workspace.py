@@ -194,18 +194,36 @@ def _read_chunk(paths: list[Path]) -> list[_Read | None]:
     return [read_post_file(path) for path in paths]
 
 
+def fork_workers(count: int, threshold: int) -> int:
+    """How many forked processes should share *count* items: 0 means work here.
+
+    None below *threshold* items (forking costs more than it saves), on one core, where
+    there is no fork (Windows), or in a process with threads: forking a threaded process,
+    such as the daemon, is unsafe.
+    """
+    if count < threshold:
+        return 0
+    import multiprocessing
+
+    cores = os.cpu_count() or 1
+    if cores < 2 or threading.active_count() > 1:
+        return 0
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    return min(cores, 8)
+
+
 def _read_many(paths: list[Path]) -> Iterator[_Read | None]:
     """Read and parse *paths*, across the machine's cores when there are many of them.
 
-    TOML parsing is pure Python and dominates the cost of a large queue. Forked workers
-    share the already-imported modules, so they start cheaply, and they send back plain
-    dicts, which cross the process boundary far faster than validated models. Results are
-    yielded chunk by chunk as they arrive, so the caller validates one chunk while the
-    workers still parse the next. Only used from a single-threaded process (forking a
-    threaded one, such as the daemon, is unsafe).
+    Reading and parsing dominate the cost of loading a large queue. Forked workers share
+    the already-imported modules, so they start cheaply, and they send back plain dicts,
+    which cross the process boundary far faster than validated models. Results are yielded
+    chunk by chunk as they arrive, so the caller validates one chunk while the workers
+    still parse the next.
     """
-    workers = min(os.cpu_count() or 1, 8)
-    if len(paths) < PARALLEL_THRESHOLD or workers < 2 or threading.active_count() > 1:
+    workers = fork_workers(len(paths), PARALLEL_THRESHOLD)
+    if not workers:
         yield from map(read_post_file, paths)
         return
     import multiprocessing

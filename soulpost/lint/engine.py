@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from soulpost.config import Settings
     from soulpost.errors import InputError
     from soulpost.lint.draft import Draft, QueueView
-    from soulpost.lint.rule import Hit, QueueRule, Rule
+    from soulpost.lint.rule import Hit, PostRule, QueueRule, Rule
     from soulpost.lint.select import RuleSet
     from soulpost.lint.suppress import Suppressions
     from soulpost.posts import Post
@@ -225,10 +225,8 @@ def _lint(
             drafts, run, parallel, while_waiting=lambda: run.queue_rules(early, queue)
         )
     else:
-        for index, draft in enumerate(drafts):
-            if id(draft.post) in run.shown:
-                run.post_rules_here(index, draft)
-            _done(draft, ruleset.queue_rules)
+        for start in range(0, len(drafts), CHUNK):
+            run.located += run.lint_chunk(drafts[start : start + CHUNK])
     run.queue_rules(ranked, queue)
     return run.finish()
 
@@ -236,9 +234,10 @@ def _lint(
 class Run:
     """One lint run in progress: the posts it reports, their suppressions, what it found.
 
-    Hits wait in ``pending`` as (post index, rule index, rule, hit, post) and become findings
-    grouped by post at the end, so each post's file is read once for positions; findings
-    made in worker processes arrive in ``located`` with their positions already worked out.
+    Post rules make located findings (``located``) chunk by chunk, here or in worker
+    processes. Queue rules' hits wait in ``pending`` as (post index, rule index, rule, hit,
+    post) and become findings grouped by post at the end, so each post's file is read once
+    for positions.
     """
 
     def __init__(self, ruleset: RuleSet, errors: Iterable[InputError]) -> None:
@@ -264,23 +263,22 @@ class Run:
         """Queue rules with their rank, counted on from the post rules (for sorting hits)."""
         return list(enumerate(self.ruleset.queue_rules, start=len(self.ruleset.post_rules)))
 
-    def post_rules_here(self, index: int, draft: Draft) -> None:
-        """Run every post rule over *draft* in this process."""
-        from soulpost.lint.suppress import NONE
-
-        post = draft.post
-        supp = self.suppressions[id(post)]
-        keep = self.ruleset.unused_suppressions
-        skip = supp.codes if not keep else frozenset()
-        for rank, rule in enumerate(self.ruleset.post_rules):
-            code = rule.spec.code
-            if code in skip:
-                supp.hides(code)
-                continue
-            for hit in rule.check(draft):
-                if supp is not NONE and supp.hides(code):
-                    continue
-                self.pending.append((index, rank, rule, hit, post))
+    def lint_chunk(self, drafts: Sequence[Draft]) -> list[Finding]:
+        """Post rules over the reported drafts among *drafts*; then let the queue rules
+        note what they need from every draft, and free the drafts' pieces of text."""
+        mine = [draft for draft in drafts if id(draft.post) in self.shown]
+        found = lint_drafts(
+            mine,
+            self.ruleset,
+            [self.shown[id(draft.post)] for draft in mine],
+            [self.suppressions[id(draft.post)] for draft in mine],
+        )
+        for rule in self.ruleset.queue_rules:
+            for draft in drafts:
+                rule.prepare(draft)
+        for draft in drafts:
+            draft.release()
+        return [finding for findings in found for finding in findings]
 
     def queue_rules(self, rules: Sequence[tuple[int, QueueRule]], queue: QueueView) -> None:
         """Run *rules* over the whole queue; keep hits on reported, unsuppressed posts."""
@@ -318,29 +316,62 @@ class Run:
         return report
 
 
+# Posts per step. Each step runs one rule over every draft of a chunk before the next
+# rule: the same code over many posts in a row keeps the interpreter's caches warm. Small
+# chunks keep the working set (posts, drafts, findings of one chunk) in the CPU caches and
+# memory flat; measured at 10,000 drafts, chunks of 150-400 posts were all about 10% faster
+# than chunks of 1,250, and far apart in memory (100 MB for the whole tree against 128).
+CHUNK = 200
+
+
+def lint_drafts(
+    drafts: Sequence[Draft],
+    ruleset: RuleSet,
+    shown: Sequence[str],
+    suppressions: Sequence[Suppressions],
+) -> list[list[Finding]]:
+    """Every post rule over every draft, rule by rule; located findings per draft.
+
+    *shown* is each draft's path as reported and *suppressions* its ``[lint] ignore``. A
+    draft's findings come in rule order. With ``--show-unused-suppressions`` suppressed
+    rules still run, so that the entries which hid something are marked as used.
+    """
+    from soulpost.lint.suppress import NONE
+
+    keep = ruleset.unused_suppressions
+    hits: list[list[tuple[PostRule, Hit]]] = [[] for _draft in drafts]
+    skips = [s.codes if s is not NONE and not keep else frozenset() for s in suppressions]
+    for rule in ruleset.post_rules:
+        code = rule.spec.code
+        for k, draft in enumerate(drafts):
+            if code in skips[k]:
+                continue
+            supp = suppressions[k]
+            for hit in rule.check(draft):
+                if supp is not NONE and supp.hides(code):
+                    continue
+                hits[k].append((rule, hit))
+    locate = _Locator()
+    return [
+        [_finding(rule, ruleset, hit, draft.post, path, locate=locate) for rule, hit in found]
+        for draft, path, found in zip(drafts, shown, hits, strict=True)
+    ]
+
+
 # Below this many posts, forking workers costs more than it saves.
 PARALLEL_THRESHOLD = 1500
 
 
 def _workers(count: int) -> int:
-    """How many processes should run the post rules: 0 means do it here.
+    """How many processes should lint *count* posts: 0 means do it here.
 
     Post rules look at one post at a time, so they split cleanly across the machine's
     cores. Forked workers inherit the configured rules (and any loaded posts), so little is
-    sent to them; they send back finished findings. Forking a threaded process (the
-    daemon) is unsafe, so a threaded caller lints in-process.
+    sent to them; they send back finished findings.
     """
-    if count < PARALLEL_THRESHOLD:
-        return 0
-    import multiprocessing
-    import threading
+    from soulpost.workspace import fork_workers
 
-    cores = os.cpu_count() or 1
-    if cores < 2 or threading.active_count() > 1:
-        return 0
-    if "fork" not in multiprocessing.get_all_start_methods():  # Windows
-        return 0
-    return min(cores, 8)
+    return fork_workers(count, PARALLEL_THRESHOLD)
 
 
 def _needs_prepare(rule: QueueRule) -> bool:
@@ -348,13 +379,6 @@ def _needs_prepare(rule: QueueRule) -> bool:
     from soulpost.lint.rule import QueueRule
 
     return type(rule).prepare is not QueueRule.prepare
-
-
-def _done(draft: Draft, queue_rules: Sequence[QueueRule]) -> None:
-    """Let queue rules note what they need from *draft*, then free its pieces of text."""
-    for rule in queue_rules:
-        rule.prepare(draft)
-    draft.release()
 
 
 def _selector(paths: Sequence[Path] | None) -> _Wanted | None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from soulpost.lint.draft import Draft, QueueView
-from soulpost.lint.engine import Run, _display, _finding, _Locator
+from soulpost.lint.engine import CHUNK, Run, _display, lint_drafts
 from soulpost.lint.suppress import NONE, Suppressions, post_suppressions
 from soulpost.posts import Post, PostInvalid, PostSummary, build_post
 from soulpost.workspace import duplicate_id, post_context, read_post_file
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from soulpost.config import Settings
     from soulpost.errors import InputError
     from soulpost.lint.model import Finding, Report
-    from soulpost.lint.rule import Hit, PostRule
     from soulpost.lint.select import RuleSet
 
 
@@ -76,15 +75,8 @@ def _fork_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
 
 
-# Posts per task. Small chunks keep a worker's working set (posts, drafts, findings of
-# one chunk) in the CPU caches while each step runs over all of it, and keep its memory
-# flat; measured at 10,000 drafts, chunks of 150-400 posts were all about 10% faster
-# than chunks of 1,250, and far apart in memory (100 MB for the whole tree against 128).
-CHUNK = 200
-
-
 def _chunks(count: int, workers: int) -> list[tuple[int, int]]:
-    """Index ranges of at most CHUNK posts, and at least four per worker."""
+    """Index ranges of at most CHUNK posts (see there), and at least four per worker."""
     size = max(1, min(CHUNK, -(-count // (workers * 4))))
     return [(i, min(i + size, count)) for i in range(0, count, size)]
 
@@ -198,33 +190,6 @@ def _load_and_lint(bounds: tuple[int, int]) -> list[_Linted]:
     return out
 
 
-def lint_drafts(
-    drafts: Sequence[Draft],
-    ruleset: RuleSet,
-    shown: Sequence[str],
-    suppressions: Sequence[Suppressions],
-) -> list[list[Finding]]:
-    """Every post rule over every draft, rule by rule; located findings per draft.
-
-    *shown* is each draft's path as reported and *suppressions* its ``[lint] ignore``.
-    A draft's findings come in rule order, as :meth:`Run.post_rules_here` makes them.
-    """
-    hits: list[list[tuple[PostRule, Hit]]] = [[] for _draft in drafts]
-    skips = [supp.codes if supp is not NONE else frozenset() for supp in suppressions]
-    for rule in ruleset.post_rules:
-        code = rule.spec.code
-        for k, draft in enumerate(drafts):
-            if code in skips[k]:
-                continue
-            for hit in rule.check(draft):
-                hits[k].append((rule, hit))
-    locate = _Locator()
-    return [
-        [_finding(rule, ruleset, hit, draft.post, path, locate=locate) for rule, hit in found]
-        for draft, path, found in zip(drafts, shown, hits, strict=True)
-    ]
-
-
 def post_rules_in_workers(
     drafts: Sequence[Draft],
     run: Run,
@@ -258,17 +223,6 @@ def _post_rules_range(
 ) -> tuple[list[Finding], list[tuple[int, dict[str, Any]]]]:
     """In a worker: the post rules over drafts[start:end], findings located."""
     drafts, run = _POSTS[0]
-    ruleset = run.ruleset
     indexes = range(*bounds)
-    mine = [drafts[i] for i in indexes if id(drafts[i].post) in run.shown]
-    shown = [run.shown[id(draft.post)] for draft in mine]
-    supps = [run.suppressions[id(draft.post)] for draft in mine]
-    found = [f for findings in lint_drafts(mine, ruleset, shown, supps) for f in findings]
-    for queue_rule in ruleset.queue_rules:
-        for i in indexes:
-            queue_rule.prepare(drafts[i])
-    caches = []
-    for i in indexes:
-        drafts[i].release()
-        caches.append((i, dict(drafts[i].__dict__)))
-    return found, caches
+    found = run.lint_chunk([drafts[i] for i in indexes])
+    return found, [(i, dict(drafts[i].__dict__)) for i in indexes]
