@@ -29,8 +29,20 @@ from pydantic import (
 )
 
 from soulpost.errors import InputError
-from soulpost.timeutil import LocalTimeKind, parse_duration, resolve_local
-from soulpost.tomlpos import Loc, SourceMap
+from soulpost.timeutil import (
+    LocalTimeKind,
+    check_instant,
+    check_range,
+    parse_duration,
+    resolve_local,
+)
+from soulpost.tomlpos import Loc, SourceMap, too_deep
+
+# How late a post may still go out: zero (only on time) up to a year.
+LATENESS_RANGE = (timedelta(0), timedelta(days=366))
+# Tables and arrays nested deeper than this are refused before validation: no post needs
+# more than about six levels, and deep nesting is how a file makes a parser recurse.
+MAX_DEPTH = 32
 
 POST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
@@ -174,10 +186,17 @@ class Post(_Strict):
             raise ValueError("a time without a date; write e.g. 2026-12-01T09:00:00")
         return value
 
+    @field_validator("at")
+    @classmethod
+    def _at_range(cls, value: datetime | None) -> datetime | None:
+        return check_instant(value) if value is not None else None
+
     @field_validator("max_lateness", mode="before")
     @classmethod
     def _lateness(cls, value: Any) -> Any:
-        return parse_duration(value) if value is not None else value
+        if value is None:
+            return None
+        return check_range(parse_duration(value), "max_lateness", *LATENESS_RANGE)
 
     @model_validator(mode="after")
     def _resolve(self, info: ValidationInfo) -> Post:
@@ -337,10 +356,19 @@ def validation_errors(
             allowed = _allowed_keys(model, loc[:-1])
             hint = f"expected one of: {', '.join(allowed)}" if allowed else None
         elif item["type"] not in ("value_error", "missing"):
-            hint = f"got {item.get('input')!r}" if "input" in item else None
+            hint = f"got {short_repr(item.get('input'))}" if "input" in item else None
         key = _loc_text(loc) or None
         errors.append(InputError(problem, path=path, line=smap.line_of(loc), key=key, hint=hint))
     return errors
+
+
+def short_repr(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` cut to about *limit* characters: a draft can hold a megabyte."""
+    try:
+        text = repr(value)
+    except (RecursionError, ValueError):  # a huge int, or nesting that repr cannot walk
+        return f"a {type(value).__name__}"
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
 def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
@@ -402,20 +430,115 @@ def parse_post(text: str, path: Path, context: dict[str, Any]) -> Post:
 def build_post(
     data: dict[str, Any], path: Path, context: dict[str, Any], text: str | None = None
 ) -> Post:
-    """Validate parsed post *data* from *path*; *text* (the raw file) is read again if needed."""
+    """Validate parsed post *data* from *path*; *text* (the raw file) is read again if needed.
+
+    Raises PostInvalid, and only PostInvalid, for anything wrong with the file: a draft is
+    untrusted input, and one bad draft must never stop the others from loading.
+    """
     data.setdefault("id", path.stem)
     try:
-        post = Post.model_validate(data, context=context)
-    except ValidationError as exc:
-        if text is None:
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                text = ""
-        raise PostInvalid(validation_errors(exc, path, SourceMap.scan(text), Post)) from None
+        deep = too_deep(data, MAX_DEPTH)
+        if deep is not None:
+            raise PostInvalid([_too_deep(deep, path, text)])
+        try:
+            post = Post.model_validate(data, context=context)
+        except ValidationError as exc:
+            smap = SourceMap.scan(_raw(path, text))
+            raise PostInvalid(validation_errors(exc, path, smap, Post)) from None
+        outside = media_outside(post, context.get("root"))
+        if outside:
+            smap = SourceMap.scan(_raw(path, text))
+            raise PostInvalid([_outside_error(loc, why, path, smap) for loc, why in outside])
+    except PostInvalid:
+        raise
+    except Exception as exc:  # a bug must not stop the queue either; say which file
+        problem = f"could not be loaded ({type(exc).__name__}: {short_repr(str(exc), 200)})"
+        raise PostInvalid(
+            [InputError(problem, path=path, hint="check the file; please report this")]
+        ) from None
     post._path = path
     post._raw = text
     return post
+
+
+def _raw(path: Path, text: str | None) -> str:
+    if text is not None:
+        return text
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _too_deep(loc: Loc, path: Path, text: str | None) -> InputError:
+    shown = _loc_text(loc[:4]) + ("..." if len(loc) > 4 else "")
+    line = SourceMap.scan(_raw(path, text)).line_of(loc[:4]) if text is not None else None
+    return InputError(
+        f"tables or arrays nested more than {MAX_DEPTH} levels deep",
+        path=path,
+        line=line,
+        key=shown or None,
+        hint="a post needs only a few levels: text, platforms, [[media]], [variants.NAME]",
+    )
+
+
+def media_location(root: Path, path: str) -> Path:
+    """Where a ``media.path`` points: relative to the workspace *root*, unless written as
+    an absolute path or with ``~``. Adapters read the file from here."""
+    candidate = Path(path).expanduser()
+    return candidate if candidate.is_absolute() else root / candidate
+
+
+def outside_reason(root: Path, path: str) -> str | None:
+    """Why the media file *path* may not be used (None when, with every symbolic link
+    followed, it is inside the workspace *root*). A draft comes by pull request: a path
+    leading out of the workspace would upload whatever file it names."""
+    try:
+        real = media_location(root, path).resolve()
+        base = root.resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # a link loop, a NUL byte
+        return f"cannot be resolved ({exc})"
+    if not real.is_relative_to(base):
+        return "leads outside the workspace"
+    return None
+
+
+def _media_of(post: Post) -> Iterable[tuple[Loc, Media]]:
+    """Every media entry of *post* (its own, its thread's, its variants'), with its key."""
+    for i, item in enumerate(post.media):
+        yield ("media", i), item
+    for n, part in enumerate(post.thread):
+        for i, item in enumerate(part.media):
+            yield ("thread", n, "media", i), item
+    for name, variant in post.variants.items():
+        for i, item in enumerate(variant.media or ()):
+            yield ("variants", name, "media", i), item
+        for n, part in enumerate(variant.thread or ()):
+            for i, item in enumerate(part.media):
+                yield ("variants", name, "thread", n, "media", i), item
+
+
+def media_outside(post: Post, root: Path | None) -> list[tuple[Loc, str]]:
+    """The key of each media path of *post* that leads outside *root* (default: the working
+    directory, where adapters look without one), with the reason."""
+    base = root if root is not None else Path.cwd()
+    found = []
+    for loc, item in _media_of(post):
+        why = outside_reason(base, item.path)
+        if why is not None:
+            found.append(((*loc, "path"), f"{short_repr(item.path)} {why}"))
+    return found
+
+
+def _outside_error(loc: Loc, why: str, path: Path, smap: SourceMap) -> InputError:
+    return InputError(
+        f"media file {why}",
+        path=path,
+        line=smap.line_of(loc),
+        key=_loc_text(loc),
+        hint="media must be a file inside the workspace: put it under media/ and give its "
+        "path relative to the workspace root",
+    )
 
 
 _NO_LINT = PostLint()  # shared by summary posts: nothing in the linter changes it

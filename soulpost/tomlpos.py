@@ -86,6 +86,22 @@ def string_position(raw: str, line: int, offset: int, value: str | None) -> tupl
     return start_line + newlines, offset - before.rfind("\n")
 
 
+def too_deep(data: object, limit: int) -> Loc | None:
+    """The key path of the first value nested more than *limit* tables or arrays deep in
+    parsed TOML *data*, else None. Walks without recursion, so the check itself cannot
+    overflow the stack that deep data would overflow elsewhere."""
+    stack: list[tuple[object, Loc]] = [(data, ())]
+    while stack:
+        value, loc = stack.pop()
+        if len(loc) > limit:
+            return loc
+        if isinstance(value, dict):
+            stack.extend((v, (*loc, str(k))) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, (*loc, i)) for i, v in enumerate(value))
+    return None
+
+
 @dataclass
 class SourceMap:
     """Line numbers of the keys of one TOML document (1-based)."""

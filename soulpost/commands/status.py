@@ -93,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
                         }
                         for r in attention
                     ],
+                    "broken_drafts": [e.render(ws.root) for e in ws.errors],
                     "receipts": [
                         {
                             "id": r.post_id,
@@ -107,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
                 indent=2,
             )
         )
-        return 1 if attention else 0
+        return 1 if attention or ws.errors else 0
     shown = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items() if n)
     print(f"publications: {shown or 'none yet'}; {queued} not yet in the ledger")
     if last is None:
@@ -146,7 +147,16 @@ def run(args: argparse.Namespace) -> int:
             "settle with `soulpost retry ID --platform P` or "
             "`soulpost resolve ID --platform P --published URL|--not-published`"
         )
-    return 1 if attention else 0
+    return 1 if _broken_drafts(ws) or attention else 0
+
+
+def _broken_drafts(ws: Any) -> int:
+    """Print the drafts that do not load (they will not be published); return how many."""
+    if ws.errors:
+        print(f"broken drafts: {len(ws.errors)} problem(s); these posts will not be published")
+        for err in ws.errors:
+            print(f"  {err.render(ws.root)}")
+    return len(ws.errors)
 
 
 def format_duration_s(seconds: float) -> str:
