@@ -44,10 +44,17 @@ def make(root: Path, config: str = CONFIG) -> Path:
     return root
 
 
-def soulpost(root: Path, *args: str, now: str | None = NOW, timeout: float = 60) -> Run:
+def soulpost(
+    root: Path,
+    *args: str,
+    now: str | None = NOW,
+    timeout: float = 60,
+    extra_env: dict[str, str] | None = None,
+) -> Run:
     """The installed ``soulpost`` script in a subprocess (a hang fails after *timeout*)."""
     exe = Path(sys.executable).with_name("soulpost")
     env = {k: v for k, v in os.environ.items() if k != "SOULPOST_NOW"}
+    env.update(extra_env or {})
     if now is not None:
         env["SOULPOST_NOW"] = now
     proc = subprocess.run(
@@ -60,6 +67,9 @@ def soulpost(root: Path, *args: str, now: str | None = NOW, timeout: float = 60)
         check=False,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+run_soulpost = soulpost
 
 
 def outbox(root: Path) -> list[dict[str, Any]]:
@@ -79,9 +89,15 @@ def assert_clean(run: Run) -> None:
     assert "RecursionError" not in run.text, run.text
 
 
-def check_all_commands(root: Path, bad: str, key: str | None = None) -> None:
+def check_all_commands(
+    root: Path, bad: str, key: str | None = None, env: dict[str, str] | None = None
+) -> None:
     """``queue``, ``lint``, ``publish --due`` and ``status`` name the broken file *bad* (and
     *key*), exit as documented, print no traceback, and still handle ``good.toml``."""
+
+    def soulpost(root: Path, *args: str) -> Run:
+        return run_soulpost(root, *args, extra_env=env)
+
     queue = soulpost(root, "queue", "--json")
     assert_clean(queue)
     assert queue.code == 2, queue.text
