@@ -97,6 +97,6 @@ def run(args: argparse.Namespace) -> int:
         if edited == text:
             print(f"{post_id}: already {status}")
             continue
-        replace_file(Path(path), edited)
+        replace_file(Path(path), edited, root=ws.root)
         print(f"{post_id}: {status}")
     return 0

@@ -75,7 +75,28 @@ KINDS = ["dotdot", "dotdot-inside", "absolute", "tilde", "symlink", "symlinked-f
 
 @pytest.mark.parametrize("where", sorted(WHERE))
 @pytest.mark.parametrize("kind", KINDS)
-def test_media_leading_out_is_a_load_error_everywhere(
+def test_media_leading_out_is_a_load_error(
+    tmp_path: Path, outside: Path, kind: str, where: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from soulpost.workspace import load_workspace
+
+    monkeypatch.setenv("HOME", str(outside))
+    root = make(tmp_path / "ws")
+    path = _paths(root, outside)[kind]
+    body, key = WHERE[where]
+    (root / "queue" / "bad.toml").write_text(HEAD + body.format(p=path), encoding="utf-8")
+    ws = load_workspace(root=root)
+    assert [p.id for p in ws.posts] == ["good"]
+    (error,) = ws.errors
+    assert error.path is not None and error.path.name == "bad.toml"
+    assert error.key == key and error.line is not None
+    assert "outside the workspace" in error.problem
+
+
+@pytest.mark.parametrize(
+    ("kind", "where"), [(k, "media") for k in KINDS] + [("dotdot", w) for w in sorted(WHERE)]
+)
+def test_every_command_names_the_file_and_key(
     tmp_path: Path, outside: Path, kind: str, where: str
 ) -> None:
     root = make(tmp_path / "ws")
@@ -85,9 +106,8 @@ def test_media_leading_out_is_a_load_error_everywhere(
     env = {"HOME": str(outside)}
     check_all_commands(root, "bad.toml", key, env=env)
     queue = soulpost(root, "queue", extra_env=env)
-    assert re.search(rf"bad\.toml:\d+: {re.escape(key)}: media file .* outside", queue.err), (
-        queue.err
-    )
+    pattern = rf"bad\.toml:\d+: {re.escape(key)}: media file .* outside"
+    assert re.search(pattern, queue.err), queue.err
 
 
 def test_media_inside_the_workspace_still_loads(tmp_path: Path) -> None:
