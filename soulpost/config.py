@@ -189,7 +189,7 @@ class PublishSettings(Strict):
     def _duration(cls, value: Any, info: ValidationInfo) -> Any:
         key = str(info.field_name)
         low, high, low_open = DURATION_RANGES[key]
-        return check_range(parse_duration(value), key, low, high, low_open=low_open)
+        return check_range(parse_duration(value, signed=True), key, low, high, low_open=low_open)
 
 
 class Settings(Strict):

@@ -197,7 +197,7 @@ class Post(_Strict):
     def _lateness(cls, value: Any) -> Any:
         if value is None:
             return None
-        return check_range(parse_duration(value), "max_lateness", *LATENESS_RANGE)
+        return check_range(parse_duration(value, signed=True), "max_lateness", *LATENESS_RANGE)
 
     @model_validator(mode="after")
     def _resolve(self, info: ValidationInfo) -> Post:

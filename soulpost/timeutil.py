@@ -73,12 +73,13 @@ _UNITS = {"w": 604800.0, "d": 86400.0, "h": 3600.0, "m": 60.0, "min": 60.0, "s":
 MAX_DURATION = timedelta(days=3660)
 
 
-def parse_duration(value: object) -> timedelta:
+def parse_duration(value: object, *, signed: bool = False) -> timedelta:
     """Parse ``"90m"``, ``"2h"``, ``"1d 12h"``, ``"7d"`` or a number of seconds.
 
     Anything else (a list, a table, a date, a boolean, infinity, NaN, or a length beyond
     :data:`MAX_DURATION`) is a ValueError saying what was expected, never an OverflowError
-    or a TypeError: the value comes from a file a person wrote.
+    or a TypeError: the value comes from a file a person wrote. With *signed*, a text may
+    start with ``-`` (so that a range check can say what is wrong with ``"-1s"``).
     """
     if isinstance(value, timedelta):
         return _bounded(value.total_seconds(), value)
@@ -92,6 +93,9 @@ def parse_duration(value: object) -> timedelta:
             f"not {_kind(value)}"
         )
     text = value.strip()
+    sign = -1.0 if signed and text.startswith("-") else 1.0
+    if sign < 0:
+        text = text[1:].lstrip()
     pos = 0
     total = 0.0
     for match in _DURATION.finditer(text):
@@ -103,7 +107,7 @@ def parse_duration(value: object) -> timedelta:
         raise ValueError(
             f"expected a duration such as '2h', '30m', '1d 12h' or '7d', got {value!r:.60}"
         )
-    return _bounded(total, value)
+    return _bounded(sign * total, value)
 
 
 def _bounded(seconds: float, value: object) -> timedelta:
