@@ -7,10 +7,7 @@ Writing is atomic and never replaces an existing post: the file appears whole or
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -30,6 +27,7 @@ from pydantic import (
 )
 
 from soulpost.errors import InputError
+from soulpost.filesafe import outside_reason
 from soulpost.timeutil import (
     LocalTimeKind,
     check_instant,
@@ -483,27 +481,6 @@ def _too_deep(loc: Loc, path: Path, text: str | None) -> InputError:
     )
 
 
-def media_location(root: Path, path: str) -> Path:
-    """Where a ``media.path`` points: relative to the workspace *root*, unless written as
-    an absolute path or with ``~``. Adapters read the file from here."""
-    candidate = Path(path).expanduser()
-    return candidate if candidate.is_absolute() else root / candidate
-
-
-def outside_reason(root: Path, path: str) -> str | None:
-    """Why the media file *path* may not be used (None when, with every symbolic link
-    followed, it is inside the workspace *root*). A draft comes by pull request: a path
-    leading out of the workspace would upload whatever file it names."""
-    try:
-        real = media_location(root, path).resolve()
-        base = root.resolve()
-    except (OSError, RuntimeError, ValueError) as exc:  # a link loop, a NUL byte
-        return f"cannot be resolved ({exc})"
-    if not real.is_relative_to(base):
-        return "leads outside the workspace"
-    return None
-
-
 def _media_of(post: Post) -> Iterable[tuple[Loc, Media]]:
     """Every media entry of *post* (its own, its thread's, its variants'), with its key."""
     for i, item in enumerate(post.media):
@@ -569,80 +546,6 @@ def slugify(text: str, limit: int = 48) -> str:
             break
         slug = candidate
     return slug or "post"
-
-
-def write_new_file(path: Path, content: str) -> None:
-    """Write *content* to *path* atomically; fail with FileExistsError if *path* exists.
-
-    The new file gets the mode any editor would give it (0666 less the umask), not the
-    0600 of a temporary file: in a shared queue, the publishing user must be able to read it.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(name)
-    try:
-        os.fchmod(fd, 0o666 & ~current_umask())
-        _write_and_sync(fd, content)
-        os.link(tmp, path)  # link() refuses to replace: a post is never overwritten
-    finally:
-        tmp.unlink()
-
-
-def replace_file(path: Path, content: str, *, root: Path | None = None) -> None:
-    """Replace *path* with *content* atomically (write, fsync, rename), keeping its mode
-    and (where permitted) its owner and group.
-
-    When *path* is a symbolic link, the file it points to is replaced and the link kept;
-    with *root* given, that file must lie inside *root*, else :class:`InputError` and
-    nothing is written (a link in a queue must not let soulpost edit files elsewhere).
-    """
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
-    if root is not None and target != path and not target.is_relative_to(root.resolve()):
-        raise InputError(
-            "is a symbolic link to a file outside the workspace; soulpost edits files only "
-            "inside it",
-            path=path,
-            hint=f"edit {target} by hand, or replace the link with the file itself",
-        )
-    before = target.stat()
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    tmp = Path(name)
-    try:
-        os.fchmod(fd, before.st_mode & 0o7777)
-        if (before.st_uid, before.st_gid) != (os.geteuid(), os.getegid()):
-            try:
-                os.fchown(fd, before.st_uid, before.st_gid)
-            except PermissionError:  # only root may give a file away; keep what we may
-                with contextlib.suppress(PermissionError):
-                    os.fchown(fd, -1, before.st_gid)
-        _write_and_sync(fd, content)
-        tmp.replace(target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _write_and_sync(fd: int, content: str) -> None:
-    """Write *content* to the open file *fd*, flush it to disk and close it."""
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def current_umask() -> int:
-    """The process's umask, read without changing it where the system allows
-    (``/proc/self/status``), else by setting and restoring it."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def dump_post(data: dict[str, Any]) -> str:

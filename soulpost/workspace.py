@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISREG, S_ISSOCK
 from typing import Any
 
 import tomli
@@ -23,6 +22,7 @@ from pydantic import ValidationError
 
 from soulpost.config import Settings
 from soulpost.errors import ConfigError, InputError, WorkspaceNotFound
+from soulpost.filesafe import read_capped
 from soulpost.posts import (
     MAX_DEPTH,
     Post,
@@ -234,49 +234,22 @@ PARALLEL_THRESHOLD = 2000
 # (mtime_ns, size), the text, the parsed TOML (None when it did not parse) and the errors.
 _Read = tuple[tuple[int, int], str, dict[str, Any] | None, list[InputError]]
 
-# The largest draft (or config file) read: generous for text, and what stops a link to
-# /dev/zero or a runaway file from filling memory.
-MAX_FILE_BYTES = 1 << 20
-MAX_FILE_TEXT = "1 MiB"
-
-# Non-blocking, so that opening a FIFO returns at once instead of waiting for a writer
-# (a FIFO is then refused as not a regular file); never a controlling terminal.
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-
 
 def read_post_file(path: Path) -> _Read | None:
     """Stat, read and TOML-parse one file: the part of loading worth spreading over cores.
     None when the file vanished since it was listed.
 
-    Only a regular file of at most :data:`MAX_FILE_BYTES` is read; anything else (a FIFO,
-    a device, a folder, a link loop, a dangling link, an unreadable file) is an error
-    naming the file, never a hang, a huge read or an exception. Plain ``os`` calls on one
-    descriptor (open, fstat, read) cost half of what ``Path.stat`` plus ``Path.read_text``
-    do, which shows at 10,000 files.
+    Only a regular file of at most :data:`~soulpost.filesafe.MAX_FILE_BYTES` is read
+    (:func:`~soulpost.filesafe.read_capped`); anything else (a FIFO, a device, a folder,
+    a link loop, a dangling link, an unreadable file, nesting deeper than the parser
+    allows) is an error naming the file, never a hang, a huge read or an exception.
     """
-    try:
-        fd = os.open(path, _OPEN_FLAGS)
-    except FileNotFoundError:
-        if path.is_symlink():
-            return _failed(path, "a symbolic link to a file that does not exist", (0, 0))
-        return None  # vanished between listing and reading
-    except OSError as exc:
-        return _failed(path, f"cannot read: {exc.strerror or exc}", _stamp_of(path))
-    try:
-        stat = os.fstat(fd)
-        stamp = (stat.st_mtime_ns, stat.st_size)
-        if not S_ISREG(stat.st_mode):
-            kind = _file_kind(stat.st_mode)
-            return _failed(path, f"not a regular file (it is {kind})", stamp)
-        if stat.st_size > MAX_FILE_BYTES:
-            return _too_big(path, stat.st_size, stamp)
-        data = _read_at_most(fd, stat.st_size)
-    except OSError as exc:
-        return _failed(path, f"cannot read: {exc.strerror or exc}", _stamp_of(path))
-    finally:
-        os.close(fd)
-    if len(data) > MAX_FILE_BYTES:  # it grew since the fstat
-        return _too_big(path, len(data), stamp)
+    read = read_capped(path)
+    if read is None:
+        return None
+    stamp, data, failed = read
+    if failed is not None:
+        return stamp, "", None, [failed]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -295,47 +268,6 @@ def read_post_file(path: Path) -> _Read | None:
             hint="flatten the nested arrays, tables or dotted keys",
         )
         return stamp, text, None, [error]
-
-
-def _read_at_most(fd: int, size: int) -> bytes:
-    """The file's bytes, but never more than one byte past :data:`MAX_FILE_BYTES`."""
-    chunks = [os.read(fd, min(size, MAX_FILE_BYTES) + 1)]
-    total = len(chunks[0])
-    if total > size:  # it grew since the fstat: read on, up to the cap
-        while total <= MAX_FILE_BYTES and (chunk := os.read(fd, 1 << 16)):
-            chunks.append(chunk)
-            total += len(chunk)
-    return b"".join(chunks)
-
-
-def _stamp_of(path: Path) -> tuple[int, int]:
-    """The (mtime_ns, size) a stat of *path* sees, or (0, 0): what a rescan compares."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return (0, 0)
-    return (stat.st_mtime_ns, stat.st_size)
-
-
-def _failed(path: Path, problem: str, stamp: tuple[int, int]) -> _Read:
-    """A file that could not be read, with the stamp a rescan will see for it (so a rescan
-    does not take the same broken file for a changed one, pass after pass)."""
-    hint = "a draft must be a plain, readable .toml file: fix or remove this entry"
-    return stamp, "", None, [InputError(problem, path=path, hint=hint)]
-
-
-def _too_big(path: Path, size: int, stamp: tuple[int, int]) -> _Read:
-    problem = f"is {size} bytes; a file is read only up to {MAX_FILE_TEXT} ({MAX_FILE_BYTES} bytes)"
-    hint = "a draft is a short text: shorten it or split it into several posts"
-    return stamp, "", None, [InputError(problem, path=path, hint=hint)]
-
-
-def _file_kind(mode: int) -> str:
-    kinds = ((S_ISDIR, "a folder"), (S_ISFIFO, "a FIFO"), (S_ISCHR, "a character device"))
-    for test, name in (*kinds, (S_ISBLK, "a block device"), (S_ISSOCK, "a socket")):
-        if test(mode):
-            return name
-    return "not a plain file"
 
 
 def _read_chunk(paths: list[Path]) -> list[_Read | None]:

@@ -72,7 +72,7 @@ def set_status(text: str, status: str) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from soulpost.posts import replace_file
+    from soulpost.filesafe import replace_file
 
     ws = open_workspace(args)
     posts = ws.by_id()

@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
                 hint="this folder already has a workspace; edit it instead",
             )
     root.mkdir(parents=True, exist_ok=True)
-    from soulpost.posts import write_new_file
+    from soulpost.filesafe import write_new_file
 
     write_new_file(root / "config.toml", CONFIG_TEMPLATE.format(timezone=timezone))
     write_new_file(root / "queue" / "welcome.toml", WELCOME_POST)

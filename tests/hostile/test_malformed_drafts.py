@@ -160,6 +160,8 @@ def test_daemon_pass_publishes_beside_broken_drafts(tmp_path: Path) -> None:
     os.mkfifo(queue / "f.toml")
     os.symlink("/dev/zero", queue / "z.toml")
     os.symlink("loop.toml", queue / "loop.toml")
+    os.symlink(".", queue / "again")
+    os.symlink("..", queue / "out")
     lines: list[str] = []
     daemon = Daemon(
         root, ManualClock(datetime.fromisoformat("2026-12-01T09:31:00+00:00")), log=lines.append
@@ -168,3 +170,54 @@ def test_daemon_pass_publishes_beside_broken_drafts(tmp_path: Path) -> None:
     text = "\n".join(lines)
     assert "pass failed" not in text, text
     assert published(root) == ["good"], text
+    # The next rescan sees the same broken files as unchanged: no pass every second.
+    lines.clear()
+    daemon.poll()
+    assert not any("queue changed" in line for line in lines), lines
+
+
+def test_forked_lint_gets_the_same_protections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large queue is read and linted in forked workers: they read files the same way."""
+    from datetime import datetime
+
+    from soulpost.lint import engine
+    from soulpost.workspace import fork_workers, load_workspace, queue_files
+
+    if not fork_workers(10, 1):
+        pytest.skip("no forked workers here (one core, threads, or no fork)")
+    root = make(tmp_path)
+    queue = root / "queue"
+    os.mkfifo(queue / "f.toml")
+    os.symlink("/dev/zero", queue / "z.toml")
+    os.symlink("loop.toml", queue / "loop.toml")
+    (queue / "deep.toml").write_text('text = "x"\n' + NESTED["dotted-key"], encoding="utf-8")
+    (queue / "late.toml").write_text(GOOD_TEXT + LATENESS["inf"], encoding="utf-8")
+    (queue / "out.toml").write_text(GOOD_TEXT + "[[media]]\npath = '../x.png'\n", encoding="utf-8")
+    ws = load_workspace(root=root)
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)
+    from soulpost.lint import workers
+
+    forked: list[object] = []
+    real = workers.load_and_lint
+
+    def spy(*args: object, **kwargs: object) -> object:
+        forked.append(result := real(*args, **kwargs))  # type: ignore[arg-type]
+        return result
+
+    monkeypatch.setattr(workers, "load_and_lint", spy)
+    report = engine.lint_files(
+        queue_files(queue),
+        ws.settings,
+        now=datetime.fromisoformat("2026-12-01T09:31:00+00:00"),
+        root=root,
+        config_path=ws.config_path,
+    )
+    assert forked and forked[0] is not None, "the forked path did not run"
+    named = sorted(e.path.name for e in report.errors if e.path is not None)
+    assert named == ["deep.toml", "f.toml", "late.toml", "loop.toml", "out.toml", "z.toml"]
+    assert report.posts == 1
+    assert [e.key for e in report.errors if e.path and e.path.name == "out.toml"] == [
+        "media[0].path"
+    ]

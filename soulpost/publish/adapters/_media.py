@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from soulpost.posts import media_location
+from soulpost.filesafe import media_location
 from soulpost.publish.base import Rejected
 
 if TYPE_CHECKING:
