@@ -272,10 +272,78 @@ def print_misses(posts: list[Post]) -> None:
             print(f"  FALSE {p.id:<10} [{p.kind}] {codes}: {p.text!r}")
 
 
+def _pr(row: dict[str, Any], a: str = "precision", b: str = "recall") -> str:
+    return f"{pct(row[a]).strip()} | {pct(row[b]).strip()}"
+
+
+def _rule(cols: int) -> str:
+    return "|---" * cols + "|"
+
+
+def _lesson_table(results: dict[str, dict[str, Any]], parts: list[str], head: str) -> list[str]:
+    lines = [f"| lesson | {head} | support ({' / '.join(parts)}) |", _rule(2 + 2 * len(parts))]
+    for lesson in LESSONS:
+        rows = [results[part]["lessons"][lesson] for part in parts]
+        support = " / ".join(str(r["support"]) for r in rows)
+        lines.append(f"| {lesson} | {' | '.join(_pr(r) for r in rows)} | {support} |")
+    return lines
+
+
+def _language_tables(results: dict[str, dict[str, Any]], parts: list[str], head: str) -> list[str]:
+    alarms = " | ".join(f"{part} caught | {part} false alarms" for part in parts)
+    lines = [f"| language | {head} | {alarms} |", _rule(1 + 4 * len(parts))]
+    langs = list(results[parts[0]]["languages"])
+    for lang in [*langs, "all"]:
+        rows = [
+            results[part]["overall"] if lang == "all" else results[part]["languages"][lang]
+            for part in parts
+        ]
+        scores = " | ".join(_pr(r) for r in rows)
+        caught = " | ".join(_pr(r, "flawed_caught", "false_alarm_rate") for r in rows)
+        lines.append(f"| {lang} | {scores} | {caught} |")
+    lines += ["", f"Recall per lesson and language ({' / '.join(parts)}):", ""]
+    lines += ["| language | " + " | ".join(LESSONS) + " |", _rule(1 + len(LESSONS))]
+    for lang in langs:
+        by_lesson = [
+            " / ".join(
+                pct(results[part]["lessons_by_language"][lang][lesson]["recall"]).strip()
+                for part in parts
+            )
+            for lesson in LESSONS
+        ]
+        lines.append(f"| {lang} | " + " | ".join(by_lesson) + " |")
+    return lines
+
+
+def _rule_table(results: dict[str, dict[str, Any]], parts: list[str], head: str) -> list[str]:
+    lines = [f"| rule | lesson | {head} | fired ({' / '.join(parts)}) |"]
+    lines.append(_rule(3 + 2 * len(parts)))
+    for code, first in results[parts[0]]["rules"].items():
+        rows = [results[part]["rules"].get(code, first) for part in parts]
+        fired = " / ".join(str(r["fired"]) for r in rows)
+        lines.append(
+            f"| {code} | {first['lesson']} | {' | '.join(_pr(r) for r in rows)} | {fired} |"
+        )
+    return lines
+
+
+def markdown(results: dict[str, dict[str, Any]]) -> str:
+    """The tables of bench/README.md: lessons, languages and rules, parts side by side."""
+    parts = list(results)
+    head = " | ".join(f"{part} P | {part} R" for part in parts)
+    tables = [
+        _lesson_table(results, parts, head),
+        _language_tables(results, parts, head),
+        _rule_table(results, parts, head),
+    ]
+    return "\n\n".join("\n".join(table) for table in tables)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=["dev", "heldout", "both"], default="both")
     parser.add_argument("--show-misses", action="store_true", help="list what was got wrong")
+    parser.add_argument("--markdown", action="store_true", help="also print bench/README tables")
     args = parser.parse_args()
     parts = list(PARTS) if args.part == "both" else [args.part]
     posts = load(parts)
@@ -291,6 +359,8 @@ def main() -> None:
         print_part(part, results[part])
         if args.show_misses:
             print_misses([p for p in posts if p.part == part])
+    if args.markdown:
+        print("\n" + markdown(results))
     print(f"\nlinted {len(posts)} drafts in {seconds:.2f} s")
     OUT.mkdir(parents=True, exist_ok=True)
     target = OUT / "judgment.json"
