@@ -364,8 +364,11 @@ def main() -> None:
     print(f"\nlinted {len(posts)} drafts in {seconds:.2f} s")
     OUT.mkdir(parents=True, exist_ok=True)
     target = OUT / "judgment.json"
+    git = ["git", "rev-parse", "--short", "HEAD"]
+    head = subprocess.run(git, cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
     payload = {
         "when": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "commit": head or None,  # the rules and corpus measured (uncommitted edits aside)
         "lint_seconds": round(seconds, 3),
         "parts": results,
     }

@@ -57,7 +57,9 @@ def load() -> dict[str, list[dict[str, object]]]:
 def write(posts: list[dict[str, object]]) -> dict[str, str]:
     parts = assign(posts)
     for part in PARTS:
-        chosen = sorted((p for p in posts if parts[str(p["id"])] == part), key=lambda p: p["id"])  # type: ignore[arg-type, return-value]
+        chosen = sorted(
+            (p for p in posts if parts[str(p["id"])] == part), key=lambda p: str(p["id"])
+        )
         lines = [json.dumps(p, ensure_ascii=False) for p in chosen]
         (HERE / f"{part}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(f"{part}: {len(chosen)} posts")
