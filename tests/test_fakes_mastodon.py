@@ -6,6 +6,7 @@ import re
 
 import requests
 
+from soulpost.publish.http import reset_time
 from soulpost.publish.render import mastodon as render
 from tests.fakes import cassettes
 from tests.fakes.mastodon import MastodonFake
@@ -161,8 +162,9 @@ def test_rate_limit_429_has_no_retry_after(mastodon_fake: MastodonFake) -> None:
     assert limited.json() == {"error": "Too many requests"}
     assert "Retry-After" not in limited.headers
     assert limited.headers["X-RateLimit-Remaining"] == "0"
-    limit = render.rate_limit(limited.headers)
-    assert limit.remaining == 0 and limit.reset is not None and limit.reset > mastodon_fake.now
+    reset = reset_time(limited.headers, mastodon_fake.now)
+    remaining = int(limited.headers["X-RateLimit-Remaining"])
+    assert remaining == 0 and reset is not None and reset > mastodon_fake.now
 
 
 def test_instance_configuration(mastodon_fake: MastodonFake) -> None:

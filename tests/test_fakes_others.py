@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import requests
 
+from soulpost.publish.http import reset_time
 from soulpost.publish.render import facebook as fb
 from soulpost.publish.render import pinterest as pin
 from soulpost.publish.render import webhook as wh
@@ -92,7 +93,7 @@ def test_facebook_scripted_throttling(facebook_fake: FacebookFake) -> None:
         timeout=5,
     )
     assert fb.parse_error(answer.status_code, answer.json()).kind == "throttled"
-    assert fb.regain_access(answer.headers, datetime(2026, 1, 1, tzinfo=UTC)) is not None
+    assert reset_time(answer.headers, datetime(2026, 1, 1, tzinfo=UTC)) is not None
 
 
 # --- Pinterest --------------------------------------------------------------------------------

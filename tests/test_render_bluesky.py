@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from soulpost.publish.http import reset_time
 from soulpost.publish.render import bluesky as bsky
 from tests.fakes.lexicon import Lexicons
 
@@ -271,8 +272,6 @@ def test_errors_and_rate_limits() -> None:
     assert limited.rate_limited
     assert bsky.parse_error(502, None).name == "Unknown"
     now = datetime(2026, 12, 1, tzinfo=UTC)
-    assert bsky.rate_limit_reset({"Retry-After": "290"}, now) == now + timedelta(seconds=290)
-    assert bsky.rate_limit_reset({"RateLimit-Reset": "1796083200"}, now) == datetime(
-        2026, 12, 1, tzinfo=UTC
-    )
-    assert bsky.rate_limit_reset({}, now) is None
+    assert reset_time({"Retry-After": "290"}, now) == now + timedelta(seconds=290)
+    assert reset_time({"RateLimit-Reset": "1796083200"}, now) == datetime(2026, 12, 1, tzinfo=UTC)
+    assert reset_time({}, now) is None

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 from requests.structures import CaseInsensitiveDict
 
+from soulpost.publish.http import reset_time
 from soulpost.publish.render import mastodon as m
 from tests.fakes import cassettes
 
@@ -121,19 +122,24 @@ def test_recorded_errors() -> None:
 
 def test_rate_limit_headers_from_every_recording() -> None:
     for interaction in cassettes.every_mastodon():
-        limit = m.rate_limit(CaseInsensitiveDict(interaction.headers))
+        headers = CaseInsensitiveDict(interaction.headers)
         if "x-ratelimit-reset" not in interaction.headers:
             continue
-        assert limit.reset is not None and limit.reset.tzinfo is not None
-        assert limit.limit is not None and limit.remaining is not None
+        reset = reset_time(headers, datetime(2000, 1, 1, tzinfo=UTC))
+        assert reset is not None and reset.tzinfo is not None
+        assert headers["x-ratelimit-limit"].isdigit() and headers["x-ratelimit-remaining"].isdigit()
 
 
 def test_parse_reset() -> None:
-    assert m.parse_reset("2026-08-01T15:00:00.627625Z") == datetime(
+    def parse_reset(value: str, now: datetime) -> datetime | None:
+        return reset_time({"X-RateLimit-Reset": value}, now)
+
+    august, november = datetime(2026, 8, 1, tzinfo=UTC), datetime(2026, 11, 30, tzinfo=UTC)
+    assert parse_reset("2026-08-01T15:00:00.627625Z", august) == datetime(
         2026, 8, 1, 15, 0, 0, 627625, tzinfo=UTC
     )
-    assert m.parse_reset("1796083200") == datetime(2026, 12, 1, tzinfo=UTC)
-    assert m.rate_limit({"X-RateLimit-Reset": "soon"}).reset is None
+    assert parse_reset("1796083200", november) == datetime(2026, 12, 1, tzinfo=UTC)
+    assert parse_reset("soon", november) is None
 
 
 def test_media() -> None:

@@ -17,12 +17,19 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from soulpost.publish.adapters._common import TIMEOUT_OPTIONS, json_body
+from soulpost.publish.adapters._common import (
+    MEDIA_OPTIONS,
+    TIMEOUT_OPTIONS,
+    ErrorAnswer,
+    HttpAdapter,
+    json_body,
+)
 from soulpost.publish.adapters._media import MediaFile, media_list, read_all_media
-from soulpost.publish.adapters._rest import MEDIA_OPTIONS, RestAdapter
 from soulpost.publish.base import (
     AdapterConfig,
+    AuthError,
     Payload,
+    PublishError,
     RateLimited,
     Receipt,
     Rejected,
@@ -30,12 +37,9 @@ from soulpost.publish.base import (
     Setting,
     UnknownOutcome,
 )
-from soulpost.publish.http import reset_time
 from soulpost.publish.render import facebook as fb
 
 if TYPE_CHECKING:
-    import requests
-
     from soulpost.errors import ConfigError
     from soulpost.posts import Post
 
@@ -43,7 +47,7 @@ DEFAULT_VERSION = "v23.0"
 LOOKUP_LIMIT = 25  # recent posts read when settling an in-doubt publication
 
 
-class FacebookAdapter(RestAdapter):
+class FacebookAdapter(HttpAdapter):
     """A Facebook Page (``POST /{page-id}/feed`` and ``/photos``)."""
 
     name = "facebook"
@@ -94,7 +98,7 @@ class FacebookAdapter(RestAdapter):
     # --- side effects ------------------------------------------------------------------------
 
     def _url(self, path: str) -> str:
-        return f"{self.base_url}/{self.version}/{path.lstrip('/')}"
+        return f"{self.base}/{self.version}/{path.lstrip('/')}"
 
     def _auth(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         token = self.token()
@@ -107,35 +111,36 @@ class FacebookAdapter(RestAdapter):
         return kwargs
 
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        response = self.raw(method, self._url(path), **self._auth(kwargs))
-        if response.status_code < 300:
-            return json_body(response)
-        raise self._error(response)
+        return json_body(self.request(method, self._url(path), **self._auth(kwargs)))
 
-    def _error(self, response: requests.Response) -> Exception:
-        status = response.status_code
-        error = fb.parse_error(status, json_body(response))
+    def error_text(self, answer: ErrorAnswer) -> str:
+        error = fb.parse_error(answer.status, answer.body())
         code = f" (#{error.code})" if error.code is not None else ""
-        message = self.clean(f"HTTP {status}{code}: {error.message}")
-        if status >= 500 and error.code is None:
-            return UnknownOutcome(message, platform=self.platform)
-        kind = error.kind
-        if kind == "auth":
-            return self.auth_error(message, status)
-        if kind == "throttled":
-            now = self.config.clock.now()
-            reset = fb.regain_access(response.headers, now) or reset_time(response.headers, now)
-            return RateLimited(message, reset_at=reset, platform=self.platform)
-        if kind == "duplicate":
-            return Rejected(
-                f"Facebook refused a duplicate status message - probably already published on "
-                f"Page {self.page_id}: {message}",
-                status=status,
-                platform=self.platform,
-            )
-        if status >= 500:
-            return UnknownOutcome(message, platform=self.platform)
-        return Rejected(message, status=status, platform=self.platform)
+        return f"HTTP {answer.status}{code}: {error.message}"
+
+    def error_outcome(self, answer: ErrorAnswer) -> str:
+        """The Graph API error *code* decides, not the status: 190 and permission codes are
+        auth, 4/17/32/613/80001 throttling; a 5xx without a code is unknown."""
+        error = fb.parse_error(answer.status, answer.body())
+        if answer.status >= 500 and error.code is None:
+            return UnknownOutcome.outcome
+        if error.kind == "auth":
+            return AuthError.outcome
+        if error.kind == "throttled":
+            return RateLimited.outcome
+        return UnknownOutcome.outcome if answer.status >= 500 else Rejected.outcome
+
+    def special_error(self, answer: ErrorAnswer, what: str) -> PublishError | None:
+        """Code 506, a duplicate status message: probably already published."""
+        error = fb.parse_error(answer.status, answer.body())
+        if error.kind != "duplicate" or (answer.status >= 500 and error.code is None):
+            return None
+        return Rejected(
+            f"Facebook refused a duplicate status message - probably already published on "
+            f"Page {self.page_id}: {self.clean(self.error_text(answer))}",
+            status=answer.status,
+            platform=self.platform,
+        )
 
     def _photo(self, media: MediaFile, *, caption: str, published: bool) -> dict[str, Any]:
         fields = fb.photo_body(caption=caption, alt_text=media.alt or None, published=published)

@@ -14,15 +14,22 @@ reset; it sends no reset header); 5xx and lost answers are unknown outcomes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from soulpost.publish.adapters._common import TIMEOUT_OPTIONS, json_body
+from soulpost.publish.adapters._common import (
+    MEDIA_OPTIONS,
+    TIMEOUT_OPTIONS,
+    ErrorAnswer,
+    HttpAdapter,
+    json_body,
+)
 from soulpost.publish.adapters._media import MediaFile, media_list, read_all_media
-from soulpost.publish.adapters._rest import MEDIA_OPTIONS, RestAdapter
 from soulpost.publish.base import (
     AdapterConfig,
     Payload,
+    PublishError,
     RateLimited,
     Receipt,
     Rejected,
@@ -42,7 +49,7 @@ DEFAULT_VERSION = "202601"
 TOKEN_MEMBER = "urn:li:person:(token)"
 
 
-class LinkedInAdapter(RestAdapter):
+class LinkedInAdapter(HttpAdapter):
     """LinkedIn Posts API (``POST /rest/posts``)."""
 
     name = "linkedin"
@@ -108,20 +115,25 @@ class LinkedInAdapter(RestAdapter):
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """A REST call; LinkedIn's own error body decides the error class."""
-        url = path if path.startswith("http") else f"{self.base_url}{path}"
+        url = path if path.startswith("http") else f"{self.base}{path}"
         headers = {**self._headers(), **kwargs.pop("headers", {})}
-        response = self.raw(method, url, headers=headers, **kwargs)
-        if response.status_code < 300:
-            return response
-        raise self._error(response)
+        return self.request(method, url, headers=headers, **kwargs)
 
-    def _error(self, response: requests.Response) -> Exception:
-        status = response.status_code
-        error = li.parse_error(status, json_body(response))
+    error_messages: ClassVar[Mapping[str, str]] = {
+        RateLimited.outcome: "{message} (daily quotas reset at midnight UTC)",
+    }
+
+    def error_text(self, answer: ErrorAnswer) -> str:
+        error = li.parse_error(answer.status, answer.body())
         code = f" {error.code}" if error.code else ""
-        message = self.clean(f"HTTP {status}{code}: {error.message}")
+        return f"HTTP {answer.status}{code}: {error.message}"
+
+    def special_error(self, answer: ErrorAnswer, what: str) -> PublishError | None:
+        """A duplicate names the post that exists; a retired version says what to set."""
+        error = li.parse_error(answer.status, answer.body())
         if error.auth:
-            return self.auth_error(message, status)
+            return None
+        message = self.clean(self.error_text(answer))
         if error.duplicate:
             urn = error.duplicate_of
             where = f" of {urn} ({li.post_url(urn)})" if urn else ""
@@ -136,18 +148,14 @@ class LinkedInAdapter(RestAdapter):
                 f"LinkedIn-Version {self.version} is no longer active: set options.version "
                 f'(e.g. version = "{DEFAULT_VERSION}") under [platforms.{self.platform}]: '
                 f"{message}",
-                status=status,
+                status=answer.status,
                 platform=self.platform,
             )
-        if error.rate_limited:
-            return RateLimited(
-                f"{message} (daily quotas reset at midnight UTC)",
-                reset_at=next_midnight_utc(self.config.clock.now()),
-                platform=self.platform,
-            )
-        if 400 <= status < 500:
-            return Rejected(message, status=status, platform=self.platform)
-        return UnknownOutcome(message, platform=self.platform)
+        return None
+
+    def reset_at(self, answer: ErrorAnswer) -> datetime | None:
+        """LinkedIn sends no reset header; its daily quotas reset at midnight UTC."""
+        return next_midnight_utc(self.config.clock.now())
 
     def member(self) -> str:
         """The author URN: configured, or the token's member from ``/v2/userinfo``."""

@@ -31,13 +31,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 import requests
 
 from soulpost.errors import ConfigError
-from soulpost.publish import http
 from soulpost.publish.adapters._common import (
     TIMEOUT_OPTIONS,
     ErrorAnswer,
     HttpAdapter,
     KeyNotes,
-    base_url,
     check_post,
     secret,
 )
@@ -83,14 +81,13 @@ class MastodonAdapter(HttpAdapter):
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        url = base_url(config.options)
+        url = self.base
         if not url or not url.startswith(("http://", "https://")):
             raise ConfigError(
                 "Mastodon has no default instance: set options.base_url to your instance, "
                 'e.g. base_url = "https://mastodon.social"',
                 key=f"platforms.{self.platform}.options.base_url",
             )
-        self.base = url
         visibility = config.options.get("visibility")
         if visibility is not None and visibility not in wire.VISIBILITIES:
             raise ConfigError(
@@ -132,48 +129,33 @@ class MastodonAdapter(HttpAdapter):
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         headers = {**self._headers(), **kwargs.pop("headers", {})}
-        try:
-            return self.call(method, self.base + path, headers=headers, **kwargs)
-        except ErrorAnswer as answer:
-            raise self._error(answer) from None
+        return self.request(method, self.base + path, headers=headers, **kwargs)
 
-    def _error(self, answer: ErrorAnswer) -> PublishError:
-        status = answer.response.status_code
-        parsed = wire.parse_error(status, answer.body())
-        error = wire.MastodonError(status, http.redact(parsed.message, self.config.secrets()))
-        variable = self.config.credentials.get("token", "token")
-        if error.rate_limited:
-            reset = wire.rate_limit(answer.response.headers).reset
-            return RateLimited(
-                f"Mastodon rate limit reached ({error.message}); it resets "
-                f"{reset.isoformat() if reset else 'at an unknown time'}",
-                reset_at=reset,
-                platform=self.platform,
-            )
-        if error.auth:
-            return AuthError(
-                f"Mastodon at {self.base} refused the access token in ${variable} "
-                f"(HTTP {status}: {error.message}); create a token with write:statuses and "
-                f"write:media and put it in {variable}",
-                status=status,
-                platform=self.platform,
-            )
-        if error.media_not_ready:
-            return NotSent(
-                f"Mastodon has not finished processing an image ({error.message}); the post "
-                "was not created, so it is safe to try again",
-                platform=self.platform,
-            )
-        if 400 <= status < 500:
-            return Rejected(
-                f"Mastodon refused it (HTTP {status}): {error.message}",
-                status=status,
-                platform=self.platform,
-            )
-        return UnknownOutcome(
-            f"Mastodon answered HTTP {status} ({error.message}); the post may or may not exist",
-            platform=self.platform,
-        )
+    error_messages: ClassVar[Mapping[str, str]] = {
+        RateLimited.outcome: "Mastodon rate limit reached ({message}); it resets {reset}",
+        AuthError.outcome: (
+            "Mastodon at {base} refused the access token in ${variable} (HTTP {status}: "
+            "{message}); create a token with write:statuses and write:media and put it in "
+            "{variable}"
+        ),
+        NotSent.outcome: (
+            "Mastodon has not finished processing an image ({message}); the post was not "
+            "created, so it is safe to try again"
+        ),
+        Rejected.outcome: "Mastodon refused it (HTTP {status}): {message}",
+        UnknownOutcome.outcome: (
+            "Mastodon answered HTTP {status} ({message}); the post may or may not exist"
+        ),
+    }
+
+    def error_text(self, answer: ErrorAnswer) -> str:
+        return wire.parse_error(answer.status, answer.body()).message
+
+    def error_outcome(self, answer: ErrorAnswer) -> str | None:
+        """A 422 for an attachment still processing: the status was not created."""
+        if wire.parse_error(answer.status, answer.body()).media_not_ready:
+            return NotSent.outcome
+        return None
 
     def _upload(self, media: MediaFile) -> str:
         """Upload one image and wait until Mastodon can attach it; its media id."""

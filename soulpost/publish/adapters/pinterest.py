@@ -13,31 +13,32 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from soulpost.publish.adapters._common import TIMEOUT_OPTIONS, json_body
+from soulpost.publish.adapters._common import (
+    MEDIA_OPTIONS,
+    TIMEOUT_OPTIONS,
+    ErrorAnswer,
+    HttpAdapter,
+    json_body,
+)
 from soulpost.publish.adapters._media import media_list, mime_type, read_media
-from soulpost.publish.adapters._rest import MEDIA_OPTIONS, RestAdapter
 from soulpost.publish.base import (
     AdapterConfig,
     Payload,
-    RateLimited,
     Receipt,
     Rejected,
     Rendered,
     Setting,
     UnknownOutcome,
 )
-from soulpost.publish.http import reset_time
 from soulpost.publish.render import pinterest as pin
 
 if TYPE_CHECKING:
-    import requests
-
     from soulpost.posts import Post
 
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
-class PinterestAdapter(RestAdapter):
+class PinterestAdapter(HttpAdapter):
     """Pinterest API v5 Pins."""
 
     name = "pinterest"
@@ -109,24 +110,12 @@ class PinterestAdapter(RestAdapter):
 
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.token()}"}
-        response = self.raw(method, f"{self.base_url}{path}", headers=headers, **kwargs)
-        if response.status_code < 300:
-            return json_body(response)
-        raise self._error(response)
+        return json_body(self.request(method, f"{self.base}{path}", headers=headers, **kwargs))
 
-    def _error(self, response: requests.Response) -> Exception:
-        status = response.status_code
-        error = pin.parse_error(status, json_body(response))
+    def error_text(self, answer: ErrorAnswer) -> str:
+        error = pin.parse_error(answer.status, answer.body())
         code = f" (code {error.code})" if error.code is not None else ""
-        message = self.clean(f"HTTP {status}{code}: {error.message}")
-        if error.auth:
-            return self.auth_error(message, status)
-        if error.rate_limited:
-            reset = reset_time(response.headers, self.config.clock.now())
-            return RateLimited(message, reset_at=reset, platform=self.platform)
-        if 400 <= status < 500:
-            return Rejected(message, status=status, platform=self.platform)
-        return UnknownOutcome(message, platform=self.platform)
+        return f"HTTP {answer.status}{code}: {error.message}"
 
     def publish(self, payload: Payload, key: str) -> Receipt:
         spec = dict(payload["pin"])

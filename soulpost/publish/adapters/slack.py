@@ -12,20 +12,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from soulpost.publish.adapters._common import TIMEOUT_OPTIONS
-from soulpost.publish.adapters._rest import RestAdapter
+from soulpost.publish.adapters._common import TIMEOUT_OPTIONS, ErrorAnswer, HttpAdapter
 from soulpost.publish.base import (
     AdapterConfig,
     AuthError,
     Payload,
-    RateLimited,
     Receipt,
     Rejected,
     Rendered,
     Setting,
-    UnknownOutcome,
 )
-from soulpost.publish.http import reset_time
 from soulpost.publish.render import webhook as hook
 
 if TYPE_CHECKING:
@@ -35,7 +31,7 @@ if TYPE_CHECKING:
 _AUTH_CODES = frozenset({"invalid_token", "no_service", "no_service_id", "no_team"})
 
 
-class SlackAdapter(RestAdapter):
+class SlackAdapter(HttpAdapter):
     """A Slack incoming webhook."""
 
     name = "slack"
@@ -93,20 +89,22 @@ class SlackAdapter(RestAdapter):
                 f"${self.variable()} (env.url) does not hold a webhook URL",
                 platform=self.platform,
             )
-        response = self.raw("POST", url, json=dict(payload))
-        status = response.status_code
-        problem = hook.slack_result(status, response.text)
-        if problem is None or 200 <= status < 300:
-            return Receipt(key, None, self.config.clock.now())
-        message = self.clean(f"HTTP {status}: {problem[:200]}")
-        if status == 429:
-            reset = reset_time(response.headers, self.config.clock.now())
-            raise RateLimited(message, reset_at=reset, platform=self.platform)
-        if status in (401, 403, 404) or problem in _AUTH_CODES:
-            raise self.auth_error(message, status)
-        if 200 <= status < 500:
-            raise Rejected(message, status=status, platform=self.platform)
-        raise UnknownOutcome(message, platform=self.platform)
+        self.request("POST", url, json=dict(payload))
+        return Receipt(key, None, self.config.clock.now())
+
+    def error_text(self, answer: ErrorAnswer) -> str:
+        problem = hook.slack_result(answer.status, answer.response.text) or ""
+        return f"HTTP {answer.status}: {problem[:200]}"
+
+    def error_outcome(self, answer: ErrorAnswer) -> str | None:
+        """Slack answers in plain text: some codes mean the URL's token is no good, and a
+        404 is a deleted webhook; a 3xx (redirects are never followed) is a refusal."""
+        problem = hook.slack_result(answer.status, answer.response.text)
+        if answer.status == 404 or problem in _AUTH_CODES:
+            return AuthError.outcome
+        if 300 <= answer.status < 400:
+            return Rejected.outcome
+        return None
 
     def publish(self, payload: Payload, key: str) -> Receipt:
         return self._send(payload, key)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 Visibility = Literal["public", "unlisted", "private", "direct"]
@@ -159,42 +158,6 @@ def parse_error(status: int, body: Mapping[str, Any] | None) -> MastodonError:
     if body.get("error_description"):
         message = f"{message}: {body['error_description']}"
     return MastodonError(status, message)
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    """``X-RateLimit-*`` of one reply."""
-
-    limit: int | None
-    remaining: int | None
-    reset: datetime | None
-
-
-def parse_reset(value: str) -> datetime:
-    """``X-RateLimit-Reset``: an ISO-8601 UTC timestamp with microseconds (Mastodon), or
-    epoch seconds (some forks; Mastodon.py accepts both)."""
-    text = value.strip()
-    if text.isdigit():
-        return datetime.fromtimestamp(int(text), UTC)
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def rate_limit(headers: Mapping[str, str]) -> RateLimit:
-    """Read the three ``X-RateLimit-*`` headers (*headers* must be case-insensitive)."""
-
-    def number(name: str) -> int | None:
-        raw = headers.get(name)
-        return int(raw) if raw is not None and raw.strip().isdigit() else None
-
-    reset = headers.get("X-RateLimit-Reset")
-    try:
-        when = parse_reset(reset) if reset else None
-    except ValueError:
-        when = None
-    return RateLimit(number("X-RateLimit-Limit"), number("X-RateLimit-Remaining"), when)
 
 
 def _str_or_none(value: Any) -> str | None:
