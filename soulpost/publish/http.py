@@ -19,6 +19,7 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import LocationValueError
 from urllib3.util.retry import Retry
 
 from soulpost import __version__
@@ -76,6 +77,37 @@ def _never_sent(exc: BaseException) -> bool:
     return False
 
 
+#: Failures that happen while a request is being built or addressed, before any byte of it
+#: is written: the platform cannot have seen it, so it is not sent (retry is safe).
+BEFORE_SENDING: tuple[type[BaseException], ...] = (
+    requests.exceptions.InvalidHeader,
+    requests.exceptions.InvalidURL,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.InvalidJSONError,
+    UnicodeEncodeError,  # a header value Latin-1 cannot carry (http.client encodes headers)
+    LocationValueError,  # urllib3 could not parse the host
+)
+
+_BEFORE_HINT = {
+    "InvalidHeader": "a header value has a line break or leading space",
+    "UnicodeEncodeError": "a header value has characters HTTP headers cannot carry",
+    "InvalidJSONError": "the body is not valid JSON",
+}
+
+
+def _not_built(exc: BaseException, platform: str) -> NotSent:
+    """NotSent for a request that could not be built. The exception's own text is left out:
+    it quotes the header value, which may hold a credential with a stray line break."""
+    name = type(exc).__name__
+    hint = _BEFORE_HINT.get(name, "the URL is not a valid http(s) URL")
+    return NotSent(
+        f"the request could not be sent ({name}: {hint}); check the URL and the credential "
+        "variables (env) for this platform",
+        platform=platform,
+    )
+
+
 def send(
     session: requests.Session,
     method: str,
@@ -87,10 +119,24 @@ def send(
     now: datetime | None = None,
     **kwargs: Any,
 ) -> requests.Response:
-    """Send one request; return a 2xx response or raise the matching PublishError."""
+    """Send one request; return a 2xx response or raise the matching PublishError.
+
+    The request is prepared first, so a bad URL or header value is :class:`NotSent` (it never
+    left); after that only a failure to connect is, and anything else is unknown.
+    """
     secrets = list(secrets)
     try:
-        response = session.request(method, url, timeout=timeout, allow_redirects=False, **kwargs)
+        prepared = session.prepare_request(requests.Request(method, url, **kwargs))
+        for value in prepared.headers.values():
+            if isinstance(value, str):
+                value.encode("latin-1")  # what http.client will do, once bytes are going out
+        settings = session.merge_environment_settings(prepared.url, {}, None, None, None)
+    except BEFORE_SENDING as exc:
+        raise _not_built(exc, platform) from None
+    try:
+        response = session.send(prepared, timeout=timeout, allow_redirects=False, **settings)
+    except BEFORE_SENDING as exc:
+        raise _not_built(exc, platform) from None
     except requests.RequestException as exc:
         text = redact(f"{type(exc).__name__}: {exc}", secrets)
         if _never_sent(exc):
