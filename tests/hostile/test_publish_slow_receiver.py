@@ -11,6 +11,7 @@ doubt and never sent again by itself.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import textwrap
 import threading
@@ -54,10 +55,8 @@ class SlowReceiver:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                try:
+                with contextlib.suppress(OSError):  # the client may have given up long ago
                     self.wfile.write(data)
-                except OSError:
-                    pass  # the client gave up long ago
 
             def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
