@@ -4,6 +4,7 @@ descriptions and its retry_after, Slack's plain-text answers, and follow-ups in 
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -355,3 +356,20 @@ def test_connection_errors_never_quote_a_secret_url(tmp_path: Path) -> None:
             ad.publish(ad.render(post(platform, "x")).parts[0], "k")
         assert needle not in caught.value.message, caught.value.message
         assert "[redacted]" in caught.value.message
+
+
+def test_slack_text_is_escaped_so_it_cannot_ping(tmp_path: Path, fake: WebhookFake) -> None:
+    # Issue 11 item 2: Slack reads <!channel>, <!here> and <@U123> as pings and & < > as
+    # its own markup; a post's text must arrive as the literal characters.
+    ad = slack(tmp_path, fake, media_base_url="https://cdn.example.org/")
+    text = "Hey <!channel> & <@U123>, see <https://evil.example|bank> > 2"
+    ad.publish(ad.render(post("slack", text)).parts[0], "k0")
+    pic = post("slack", "<!here> pic", media=[{"path": "m/a.png", "alt": "An A"}])
+    ad.publish(ad.render(pic).parts[0], "k1")
+    escaped = (
+        "Hey &lt;!channel&gt; &amp; &lt;@U123&gt;, see &lt;https://evil.example|bank&gt; &gt; 2"
+    )
+    assert fake.slack[0] == {"text": escaped}
+    assert fake.slack[1]["text"] == "&lt;!here&gt; pic"
+    assert fake.slack[1]["blocks"][0]["text"]["text"] == "&lt;!here&gt; pic"
+    assert "<" not in json.dumps(fake.slack)
