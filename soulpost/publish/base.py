@@ -27,6 +27,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from soulpost.platforms import PLATFORMS, Capabilities
+from soulpost.publish.options import AdapterOptions, LooseOptions, parse, settings_of
+
+# Re-exported: adapters (and plugins) have always imported Setting from here.
+from soulpost.publish.options import Setting as Setting  # noqa: PLC0414
 
 if TYPE_CHECKING:
     from soulpost.clock import Clock
@@ -161,19 +165,6 @@ class AdapterConfig:
         return [env[n] for n in self.credentials.values() if env.get(n)]
 
 
-@dataclass(frozen=True)
-class Setting:
-    """One documented setting of an adapter: an ``env`` role or an ``options`` key.
-
-    ``soulpost adapters`` lists them and ``soulpost doctor`` checks that every required
-    ``env`` role names a variable that is set.
-    """
-
-    doc: str
-    required: bool = False
-    default: Any = None
-
-
 class Adapter:
     """Base class of every adapter. Subclasses set ``name`` and override the methods.
 
@@ -189,7 +180,11 @@ class Adapter:
     summary: ClassVar[str] = ""
     #: Credential roles read from ``env`` (role -> what the variable must hold).
     env_roles: ClassVar[Mapping[str, Setting]] = {}
-    #: Keys of ``options`` this adapter reads (key -> meaning and default).
+    #: The model ``config.options`` must fit (unknown keys are errors); built-ins declare
+    #: one, and ``options`` below is derived from it.
+    Options: ClassVar[type[AdapterOptions]] = LooseOptions
+    #: Keys of ``options`` this adapter reads (key -> meaning and default): from ``Options``
+    #: when the adapter declares a model, else written by hand (plugins).
     options: ClassVar[Mapping[str, Setting]] = {}
     #: How long a freshly issued token works, when the platform says (None: no known end).
     #: ``soulpost doctor`` warns when it ends before the last queued post; the issue date
@@ -202,17 +197,30 @@ class Adapter:
         with several ways to sign in overrides this); ``token_lifetime`` by default."""
         return cls.token_lifetime
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "Options" in cls.__dict__:
+            cls.options = settings_of(cls.Options)
+
     def __init__(self, config: AdapterConfig) -> None:
         self.config = config
+        #: ``config.options`` checked against ``Options`` (ConfigError naming the key).
+        self.opts = parse(self.Options, config.options, adapter=self.name, platform=self.platform)
 
     @property
     def platform(self) -> str:
         return self.config.platform
 
+    @classmethod
+    def capabilities_for(cls, platform: str, options: AdapterOptions | None = None) -> Capabilities:
+        """Limits of what this adapter delivers to *platform*, readable without an instance
+        (``soulpost adapters``); *options* may tighten them. The platform's own by default."""
+        known = PLATFORMS.get(platform)
+        return known or Capabilities(platform, platform, None, threads=True)
+
     def capabilities(self) -> Capabilities:
-        """Limits of what this adapter delivers; defaults to the platform's own."""
-        known = PLATFORMS.get(self.platform)
-        return known or Capabilities(self.platform, self.platform, None, threads=True)
+        """:meth:`capabilities_for` this adapter's platform and options."""
+        return self.capabilities_for(self.platform, self.opts)
 
     def validate(self, post: Post) -> list[str]:
         """Problems that would make the platform refuse *post* (pure; empty when fine)."""

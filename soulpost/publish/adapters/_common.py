@@ -24,7 +24,8 @@ import requests
 from soulpost.platforms import PLATFORMS, Capabilities
 from soulpost.publish import http
 from soulpost.publish.adapters._media import media_path
-from soulpost.publish.base import Adapter, AuthError, PublishError, RateLimited, Setting
+from soulpost.publish.base import Adapter, AuthError, PublishError, RateLimited
+from soulpost.publish.options import AdapterOptions, HttpOptions
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -89,19 +90,30 @@ class HttpAdapter(Adapter):
     #: Outcome -> wording (see DEFAULT_MESSAGES); missing outcomes say ``{message}``.
     error_messages: ClassVar[Mapping[str, str]] = {}
 
+    Options = HttpOptions
+
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        self.timeout = timeouts(config.options)
-        self.base = base_url(config.options, self.default_base_url)
+        opts = self.opts
+        connect = getattr(opts, "connect_timeout", http.DEFAULT_TIMEOUT[0])
+        self.timeout = (
+            float(connect),
+            float(getattr(opts, "read_timeout", http.DEFAULT_TIMEOUT[1])),
+        )
+        #: ``options.base_url`` (adapters that take one) without a trailing slash, else the
+        #: adapter's default (also for an empty value).
+        self.base = str(getattr(opts, "base_url", None) or self.default_base_url).rstrip("/")
         self._session: requests.Session | None = None
 
     # --- pure ------------------------------------------------------------------------------
 
-    def capabilities(self) -> Capabilities:
+    @classmethod
+    def capabilities_for(cls, platform: str, options: AdapterOptions | None = None) -> Capabilities:
         """The platform's limits, also when configured under another name; an
         ``options.max_image_bytes`` tightens the image size limit."""
-        caps = PLATFORMS.get(self.platform) or PLATFORMS.get(self.name) or super().capabilities()
-        limit = self.config.options.get("max_image_bytes")
+        caps = PLATFORMS.get(platform) or PLATFORMS.get(cls.name)
+        caps = caps or super().capabilities_for(platform, options)
+        limit = getattr(options, "max_image_bytes", None)
         if isinstance(limit, int) and limit > 0:
             caps = dataclasses.replace(caps, max_image_bytes=limit)
         return caps
@@ -267,28 +279,6 @@ def secret_values(values: Iterable[str]) -> list[str]:
 
 # ---------------------------------------------------------------------------------------------
 # Options and credentials
-
-MEDIA_OPTIONS: dict[str, Setting] = {
-    "max_image_bytes": Setting("refuse images larger than this before uploading"),
-}
-
-TIMEOUT_OPTIONS: dict[str, Setting] = {
-    "connect_timeout": Setting("seconds to wait for a connection", default=5.0),
-    "read_timeout": Setting("seconds to wait for an answer once sent", default=30.0),
-}
-
-
-def timeouts(options: Mapping[str, Any]) -> tuple[float, float]:
-    """``(connect, read)`` seconds from ``options.connect_timeout`` / ``read_timeout``."""
-    connect = float(options.get("connect_timeout", http.DEFAULT_TIMEOUT[0]))
-    read = float(options.get("read_timeout", http.DEFAULT_TIMEOUT[1]))
-    return (connect, read)
-
-
-def base_url(options: Mapping[str, Any], default: str = "") -> str:
-    """``options.base_url`` without a trailing slash, else *default* (also for an empty
-    value)."""
-    return str(options.get("base_url") or default).rstrip("/")
 
 
 def secret(config: AdapterConfig, title: str, role: str) -> str:

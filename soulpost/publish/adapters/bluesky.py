@@ -35,9 +35,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import requests
+from pydantic import Field
 
 from soulpost.publish.adapters._common import (
-    TIMEOUT_OPTIONS,
     ErrorAnswer,
     HttpAdapter,
     KeyNotes,
@@ -57,6 +57,7 @@ from soulpost.publish.base import (
     Setting,
     UnknownOutcome,
 )
+from soulpost.publish.options import ApiOptions
 from soulpost.publish.render import bluesky as bsky
 
 if TYPE_CHECKING:
@@ -77,6 +78,15 @@ class _Session:
     refresh: str
 
 
+class BlueskyOptions(ApiOptions):
+    """``[platforms.NAME].options`` of the bluesky adapter."""
+
+    base_url: str | None = Field(DEFAULT_BASE_URL, description="the account's PDS")
+    langs: list[str] | str = Field(
+        default_factory=list, description="up to 3 language tags for every post, e.g. ['en']"
+    )
+
+
 class BlueskyAdapter(HttpAdapter):
     """One Bluesky account (handle + app password)."""
 
@@ -88,15 +98,12 @@ class BlueskyAdapter(HttpAdapter):
         "handle": Setting("the account's handle (or DID or email)", True),
         "password": Setting("an app password for the account", True),
     }
-    options: ClassVar[Mapping[str, Setting]] = {
-        "base_url": Setting("the account's PDS", default=DEFAULT_BASE_URL),
-        "langs": Setting("up to 3 language tags for every post, e.g. ['en']"),
-        **TIMEOUT_OPTIONS,
-    }
+    Options = BlueskyOptions
+    opts: BlueskyOptions
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        langs = config.options.get("langs", ())
+        langs = self.opts.langs
         self.langs = [langs] if isinstance(langs, str) else [str(lang) for lang in langs]
         self.notes = KeyNotes(config.state_dir, self.platform)
         self._login: _Session | None = None

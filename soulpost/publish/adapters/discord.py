@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
+from pydantic import Field
+
 from soulpost.publish import http
 from soulpost.publish.adapters._common import (
-    MEDIA_OPTIONS,
-    TIMEOUT_OPTIONS,
     ErrorAnswer,
     HttpAdapter,
     json_body,
@@ -34,10 +34,23 @@ from soulpost.publish.base import (
     Setting,
     UnknownOutcome,
 )
+from soulpost.publish.options import HttpOptions, MediaOptions
 from soulpost.publish.render import webhook as hook
 
 if TYPE_CHECKING:
     from soulpost.posts import Post
+
+
+class DiscordOptions(HttpOptions, MediaOptions):
+    """``[platforms.NAME].options`` of the discord adapter."""
+
+    username: str | None = Field(
+        None, description="name shown on the messages (default: the webhook's)"
+    )
+    thread_id: str | int | None = Field(None, description="post into this thread of the channel")
+    guild_id: str | int | None = Field(
+        None, description="server id, to build message links for receipts"
+    )
 
 
 class DiscordAdapter(HttpAdapter):
@@ -49,20 +62,15 @@ class DiscordAdapter(HttpAdapter):
     env_roles: ClassVar[dict[str, Setting]] = {
         "url": Setting("the webhook URL https://discord.com/api/webhooks/<id>/<token>", True)
     }
-    options: ClassVar[dict[str, Setting]] = {
-        "username": Setting("name shown on the messages (default: the webhook's)"),
-        "thread_id": Setting("post into this thread of the channel"),
-        "guild_id": Setting("server id, to build message links for receipts"),
-        **MEDIA_OPTIONS,
-        **TIMEOUT_OPTIONS,
-    }
+    Options = DiscordOptions
+    opts: DiscordOptions
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        opts = config.options
-        self.username = str(opts["username"]) if opts.get("username") else None
-        self.thread_id = str(opts["thread_id"]) if opts.get("thread_id") else None
-        self.guild_id = str(opts["guild_id"]) if opts.get("guild_id") else None
+        opts = self.opts
+        self.username = str(opts.username) if opts.username else None
+        self.thread_id = str(opts.thread_id) if opts.thread_id else None
+        self.guild_id = str(opts.guild_id) if opts.guild_id else None
 
     # --- pure ------------------------------------------------------------------------------
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from pydantic import Field
 
 from soulpost.publish.adapters._common import (
-    MEDIA_OPTIONS,
-    TIMEOUT_OPTIONS,
     ErrorAnswer,
     HttpAdapter,
     json_body,
@@ -37,6 +37,7 @@ from soulpost.publish.base import (
     Setting,
     UnknownOutcome,
 )
+from soulpost.publish.options import NEEDED, ApiOptions, MediaOptions, TokenOptions
 from soulpost.publish.render import facebook as fb
 
 if TYPE_CHECKING:
@@ -45,6 +46,19 @@ if TYPE_CHECKING:
 
 DEFAULT_VERSION = "v23.0"
 LOOKUP_LIMIT = 25  # recent posts read when settling an in-doubt publication
+
+
+class FacebookOptions(ApiOptions, MediaOptions, TokenOptions):
+    """``[platforms.NAME].options`` of the facebook adapter."""
+
+    page_id: str | int | None = Field(
+        None, description="the Page's numeric id (or set `account`)", json_schema_extra=NEEDED
+    )
+    version: str = Field(DEFAULT_VERSION, description="Graph API version")
+    token_in: Literal["header", "param"] = Field(
+        "header", description='"header" (Authorization: Bearer) or "param" (access_token=)'
+    )
+    base_url: str | None = Field("https://graph.facebook.com", description="API root")
 
 
 class FacebookAdapter(HttpAdapter):
@@ -57,30 +71,19 @@ class FacebookAdapter(HttpAdapter):
     env_roles: ClassVar[dict[str, Setting]] = {
         "token": Setting("Page access token (pages_manage_posts, pages_read_engagement)", True)
     }
-    options: ClassVar[dict[str, Setting]] = {
-        "page_id": Setting("the Page's numeric id (or set `account`)", required=True),
-        "version": Setting("Graph API version", default=DEFAULT_VERSION),
-        "token_in": Setting(
-            '"header" (Authorization: Bearer) or "param" (access_token=)', default="header"
-        ),
-        "base_url": Setting("API root", default="https://graph.facebook.com"),
-        "token_issued": Setting("date the token was issued (doctor warns before it expires)"),
-        **MEDIA_OPTIONS,
-        **TIMEOUT_OPTIONS,
-    }
+    Options = FacebookOptions
+    opts: FacebookOptions
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        page = config.options.get("page_id") or config.account
+        page = self.opts.page_id or config.account
         if not page or not str(page).isdigit():
             raise _config_error(
                 self.platform, "the facebook adapter needs the Page's numeric id", "page_id"
             )
         self.page_id = str(page)
-        self.version = str(config.options.get("version") or DEFAULT_VERSION).strip("/")
-        self.token_in = str(config.options.get("token_in") or "header")
-        if self.token_in not in ("header", "param"):
-            raise _config_error(self.platform, 'token_in must be "header" or "param"', "token_in")
+        self.version = (self.opts.version or DEFAULT_VERSION).strip("/")
+        self.token_in = self.opts.token_in
 
     # --- pure ------------------------------------------------------------------------------
 

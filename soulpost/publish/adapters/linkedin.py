@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from pydantic import Field
 
 from soulpost.publish.adapters._common import (
-    MEDIA_OPTIONS,
-    TIMEOUT_OPTIONS,
     ErrorAnswer,
     HttpAdapter,
     json_body,
@@ -37,6 +37,7 @@ from soulpost.publish.base import (
     Setting,
     UnknownOutcome,
 )
+from soulpost.publish.options import ApiOptions, MediaOptions, TokenOptions
 from soulpost.publish.render import linkedin as li
 
 if TYPE_CHECKING:
@@ -47,6 +48,21 @@ if TYPE_CHECKING:
 DEFAULT_VERSION = "202601"
 #: Stands for "the member the token belongs to" until /v2/userinfo says who that is.
 TOKEN_MEMBER = "urn:li:person:(token)"
+
+
+class LinkedInOptions(ApiOptions, MediaOptions, TokenOptions):
+    """``[platforms.NAME].options`` of the linkedin adapter."""
+
+    author: str | None = Field(
+        None,
+        description="urn:li:person:<id> or urn:li:organization:<id>; default: the token's "
+        "member (from /v2/userinfo); `account` is used when it is such a URN",
+    )
+    version: str = Field(DEFAULT_VERSION, description="LinkedIn-Version header, YYYYMM")
+    visibility: Literal["PUBLIC", "CONNECTIONS", "LOGGED_IN"] = Field(
+        "PUBLIC", description="PUBLIC, CONNECTIONS or LOGGED_IN"
+    )
+    base_url: str | None = Field("https://api.linkedin.com", description="API root")
 
 
 class LinkedInAdapter(HttpAdapter):
@@ -60,25 +76,15 @@ class LinkedInAdapter(HttpAdapter):
     env_roles: ClassVar[dict[str, Setting]] = {
         "token": Setting("OAuth 2.0 access token (w_member_social or w_organization_social)", True)
     }
-    options: ClassVar[dict[str, Setting]] = {
-        "author": Setting(
-            "urn:li:person:<id> or urn:li:organization:<id>; default: the token's member "
-            "(from /v2/userinfo); `account` is used when it is such a URN"
-        ),
-        "version": Setting("LinkedIn-Version header, YYYYMM", default=DEFAULT_VERSION),
-        "visibility": Setting("PUBLIC, CONNECTIONS or LOGGED_IN", default="PUBLIC"),
-        "base_url": Setting("API root", default="https://api.linkedin.com"),
-        "token_issued": Setting("date the token was issued (doctor warns before it expires)"),
-        **MEDIA_OPTIONS,
-        **TIMEOUT_OPTIONS,
-    }
+    Options = LinkedInOptions
+    opts: LinkedInOptions
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        self.version = str(config.options.get("version") or DEFAULT_VERSION)
+        self.version = self.opts.version or DEFAULT_VERSION
         li.headers(self.version)  # a malformed version is a config error now, not at 09:00
-        self.visibility = str(config.options.get("visibility") or "PUBLIC")
-        configured = config.options.get("author") or config.account
+        self.visibility = self.opts.visibility
+        configured = self.opts.author or config.account
         self.author = str(configured) if configured else None
         if self.author and not self.author.startswith("urn:li:"):
             self.author = f"urn:li:person:{self.author}"
@@ -102,7 +108,7 @@ class LinkedInAdapter(HttpAdapter):
         body = li.post_body(
             self.author or TOKEN_MEMBER,
             text,
-            visibility=self.visibility,  # type: ignore[arg-type]
+            visibility=self.visibility,
         )
         return Rendered(
             self.platform, ({"post": body, "media": media_list(post.media_for(self.platform))},)

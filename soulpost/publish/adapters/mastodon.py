@@ -26,13 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 import requests
+from pydantic import Field
 
 from soulpost.errors import ConfigError
 from soulpost.publish.adapters._common import (
-    TIMEOUT_OPTIONS,
     ErrorAnswer,
     HttpAdapter,
     KeyNotes,
@@ -52,6 +52,7 @@ from soulpost.publish.base import (
     Setting,
     UnknownOutcome,
 )
+from soulpost.publish.options import NEEDED, ApiOptions
 from soulpost.publish.render import mastodon as wire
 
 if TYPE_CHECKING:
@@ -62,22 +63,38 @@ if TYPE_CHECKING:
 REPLAY_WINDOW = timedelta(minutes=50)
 
 
+class MastodonOptions(ApiOptions):
+    """``[platforms.NAME].options`` of the mastodon adapter."""
+
+    base_url: str | None = Field(
+        None,
+        description="the instance, e.g. https://mastodon.social (no default)",
+        json_schema_extra=NEEDED,
+    )
+    visibility: Literal["public", "unlisted", "private", "direct"] | None = Field(
+        None, description="public, unlisted, private or direct (instance default)"
+    )
+    language: str | None = Field(None, description="ISO 639-1 language of the posts")
+    media_poll_interval: float = Field(
+        1.0, gt=0, le=60, description="seconds between media processing checks"
+    )
+    media_poll_timeout: float = Field(
+        60.0, gt=0, le=3600, description="seconds to wait for media processing"
+    )
+
+
 class MastodonAdapter(HttpAdapter):
     """One Mastodon account on one instance."""
 
     name = "mastodon"
+    #: Replaying the recorded request with its Idempotency-Key settles doubt for an hour.
+    supports_lookup = True
     summary = "Mastodon: statuses, threads, images with alt text; Idempotency-Key retries"
     env_roles: ClassVar[Mapping[str, Setting]] = {
         "token": Setting("a user access token with write:statuses and write:media", True),
     }
-    options: ClassVar[Mapping[str, Setting]] = {
-        "base_url": Setting("the instance, e.g. https://mastodon.social (no default)", True),
-        "visibility": Setting("public, unlisted, private or direct (instance default)"),
-        "language": Setting("ISO 639-1 language of the posts"),
-        "media_poll_interval": Setting("seconds between media processing checks", default=1.0),
-        "media_poll_timeout": Setting("seconds to wait for media processing", default=60.0),
-        **TIMEOUT_OPTIONS,
-    }
+    Options = MastodonOptions
+    opts: MastodonOptions
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
@@ -88,16 +105,9 @@ class MastodonAdapter(HttpAdapter):
                 'e.g. base_url = "https://mastodon.social"',
                 key=f"platforms.{self.platform}.options.base_url",
             )
-        visibility = config.options.get("visibility")
-        if visibility is not None and visibility not in wire.VISIBILITIES:
-            raise ConfigError(
-                f"visibility {visibility!r} is not one of {', '.join(sorted(wire.VISIBILITIES))}",
-                key=f"platforms.{self.platform}.options.visibility",
-            )
-        self.poll_interval = float(config.options.get("media_poll_interval", 1.0))
-        self.poll_timeout = float(config.options.get("media_poll_timeout", 60.0))
+        self.poll_interval = self.opts.media_poll_interval
+        self.poll_timeout = self.opts.media_poll_timeout
         self.notes = KeyNotes(config.state_dir, self.platform)
-        self.supports_lookup = True
 
     # --- pure -----------------------------------------------------------------------------
 
@@ -113,8 +123,8 @@ class MastodonAdapter(HttpAdapter):
             request = wire.StatusRequest(
                 status=text.strip(),
                 media_ids=tuple(m.path for m in media),  # placeholders: only checks non-empty
-                visibility=self.config.options.get("visibility"),
-                language=self.config.options.get("language"),
+                visibility=self.opts.visibility,
+                language=self.opts.language,
             )
             body = request.json()
             body.pop("media_ids", None)

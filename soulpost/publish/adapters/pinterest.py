@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from pydantic import Field
+
 from soulpost.publish.adapters._common import (
-    MEDIA_OPTIONS,
-    TIMEOUT_OPTIONS,
     ErrorAnswer,
     HttpAdapter,
     json_body,
@@ -30,12 +30,24 @@ from soulpost.publish.base import (
     Setting,
     UnknownOutcome,
 )
+from soulpost.publish.options import NEEDED, ApiOptions, MediaOptions, TokenOptions
 from soulpost.publish.render import pinterest as pin
 
 if TYPE_CHECKING:
     from soulpost.posts import Post
 
 _URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+class PinterestOptions(ApiOptions, MediaOptions, TokenOptions):
+    """``[platforms.NAME].options`` of the pinterest adapter."""
+
+    board_id: str | int | None = Field(
+        None, description="the board Pins go to (or set `account`)", json_schema_extra=NEEDED
+    )
+    board_section_id: str | int | None = Field(None, description="a section of that board")
+    link: str | None = Field(None, description="the Pin's link; default: the first URL in the text")
+    base_url: str | None = Field("https://api.pinterest.com", description="API root")
 
 
 class PinterestAdapter(HttpAdapter):
@@ -47,19 +59,12 @@ class PinterestAdapter(HttpAdapter):
     env_roles: ClassVar[dict[str, Setting]] = {
         "token": Setting("OAuth access token (boards:read, pins:write)", required=True)
     }
-    options: ClassVar[dict[str, Setting]] = {
-        "board_id": Setting("the board Pins go to (or set `account`)", required=True),
-        "board_section_id": Setting("a section of that board"),
-        "link": Setting("the Pin's link; default: the first URL in the text"),
-        "base_url": Setting("API root", default="https://api.pinterest.com"),
-        "token_issued": Setting("date the token was issued (doctor warns before it expires)"),
-        **MEDIA_OPTIONS,
-        **TIMEOUT_OPTIONS,
-    }
+    Options = PinterestOptions
+    opts: PinterestOptions
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        board = config.options.get("board_id") or config.account
+        board = self.opts.board_id or config.account
         if not board:
             from soulpost.errors import ConfigError
 
@@ -68,9 +73,9 @@ class PinterestAdapter(HttpAdapter):
                 key=f"platforms.{self.platform}.options.board_id",
             )
         self.board_id = str(board)
-        section = config.options.get("board_section_id")
+        section = self.opts.board_section_id
         self.section = str(section) if section else None
-        self.link = config.options.get("link")
+        self.link = self.opts.link
 
     # --- pure ------------------------------------------------------------------------------
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from soulpost.publish.adapters._common import TIMEOUT_OPTIONS, ErrorAnswer, HttpAdapter
+from pydantic import Field
+
+from soulpost.publish.adapters._common import ErrorAnswer, HttpAdapter
 from soulpost.publish.base import (
     AdapterConfig,
     AuthError,
@@ -22,6 +24,7 @@ from soulpost.publish.base import (
     Rendered,
     Setting,
 )
+from soulpost.publish.options import HttpOptions
 from soulpost.publish.render import webhook as hook
 
 if TYPE_CHECKING:
@@ -29,6 +32,14 @@ if TYPE_CHECKING:
 
 #: Slack's plain-text error codes that mean the URL (and so its token) is no good.
 _AUTH_CODES = frozenset({"invalid_token", "no_service", "no_service_id", "no_team"})
+
+
+class SlackOptions(HttpOptions):
+    """``[platforms.NAME].options`` of the slack adapter."""
+
+    media_base_url: str | None = Field(
+        None, description="public URL prefix of the workspace's media files"
+    )
 
 
 class SlackAdapter(HttpAdapter):
@@ -40,14 +51,12 @@ class SlackAdapter(HttpAdapter):
     env_roles: ClassVar[dict[str, Setting]] = {
         "url": Setting("the webhook URL https://hooks.slack.com/services/T../B../..", True)
     }
-    options: ClassVar[dict[str, Setting]] = {
-        "media_base_url": Setting("public URL prefix of the workspace's media files"),
-        **TIMEOUT_OPTIONS,
-    }
+    Options = SlackOptions
+    opts: SlackOptions
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        self.media_base = str(config.options.get("media_base_url") or "")
+        self.media_base = self.opts.media_base_url or ""
 
     # --- pure ------------------------------------------------------------------------------
 

@@ -29,11 +29,11 @@ import dataclasses
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
+from pydantic import Field
 
 from soulpost.errors import ConfigError
 from soulpost.publish import http
 from soulpost.publish.adapters._common import (
-    TIMEOUT_OPTIONS,
     HttpAdapter,
     json_body,
     secret_values,
@@ -46,11 +46,26 @@ from soulpost.publish.base import (
     Setting,
     UnknownOutcome,
 )
+from soulpost.publish.options import AdapterOptions, HttpOptions
 from soulpost.publish.render import webhook as hook
 
 if TYPE_CHECKING:
     from soulpost.platforms import Capabilities
     from soulpost.posts import Post
+
+
+class WebhookOptions(HttpOptions):
+    """``[platforms.NAME].options`` of the webhook adapter."""
+
+    url: str | None = Field(
+        None, description="the webhook URL when it holds no secret (else env.url)"
+    )
+    lookup_url: str | None = Field(
+        None, description="GET ?key=KEY -> 200 receipt / 404, to settle in-doubt posts"
+    )
+    media_base_url: str | None = Field(
+        None, description="prefix turning a media path into the URL sent"
+    )
 
 
 class WebhookAdapter(HttpAdapter):
@@ -63,16 +78,12 @@ class WebhookAdapter(HttpAdapter):
         "secret": Setting("shared secret for the X-Soulpost-Signature HMAC-SHA256 header"),
         "token": Setting("sent as Authorization: Bearer"),
     }
-    options: ClassVar[dict[str, Setting]] = {
-        "url": Setting("the webhook URL when it holds no secret (else env.url)"),
-        "lookup_url": Setting("GET ?key=KEY -> 200 receipt / 404, to settle in-doubt posts"),
-        "media_base_url": Setting("prefix turning a media path into the URL sent"),
-        **TIMEOUT_OPTIONS,
-    }
+    Options = WebhookOptions
+    opts: WebhookOptions
 
     def __init__(self, config: Any) -> None:
         super().__init__(config)
-        url = self.config.options.get("url")
+        url = self.opts.url
         if url is None and "url" not in self.config.credentials:
             raise ConfigError(
                 "the webhook adapter needs its URL: env.url (the NAME of a variable holding "
@@ -87,13 +98,14 @@ class WebhookAdapter(HttpAdapter):
                 key=f"platforms.{self.platform}.options.url",
             )
         self._url = url
-        self.media_base = str(self.config.options.get("media_base_url") or "")
-        self.lookup_url = self.config.options.get("lookup_url")
+        self.media_base = self.opts.media_base_url or ""
+        self.lookup_url = self.opts.lookup_url
         self.supports_lookup = bool(self.lookup_url)
 
-    def capabilities(self) -> Capabilities:
+    @classmethod
+    def capabilities_for(cls, platform: str, options: AdapterOptions | None = None) -> Capabilities:
         """The platform's limits; every part carries an ``Idempotency-Key``."""
-        return dataclasses.replace(super().capabilities(), idempotency="key")
+        return dataclasses.replace(super().capabilities_for(platform, options), idempotency="key")
 
     @property
     def url(self) -> str:

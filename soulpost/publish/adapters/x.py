@@ -42,9 +42,9 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
+from pydantic import Field
 
 from soulpost.publish.adapters._common import (
-    TIMEOUT_OPTIONS,
     ErrorAnswer,
     HttpAdapter,
     KeyNotes,
@@ -64,6 +64,7 @@ from soulpost.publish.base import (
     Setting,
     UnknownOutcome,
 )
+from soulpost.publish.options import ApiOptions, TokenOptions
 from soulpost.publish.render import x as wire
 
 if TYPE_CHECKING:
@@ -81,6 +82,18 @@ def comparable(text: str) -> str:
     return " ".join(_URL.sub("<link>", html.unescape(text)).split())
 
 
+class XOptions(ApiOptions, TokenOptions):
+    """``[platforms.NAME].options`` of the x adapter."""
+
+    base_url: str | None = Field(DEFAULT_BASE_URL, description="API root")
+    username: str | None = Field(
+        None, description="the account's username, for post URLs (else GET /2/users/me)"
+    )
+    lookup_count: int = Field(
+        20, ge=5, le=100, description="recent posts searched to settle doubt (5-100)"
+    )
+
+
 class XAdapter(HttpAdapter):
     """One X account (user context)."""
 
@@ -95,12 +108,8 @@ class XAdapter(HttpAdapter):
         "access_token": Setting("OAuth 1.0a user access token"),
         "access_token_secret": Setting("OAuth 1.0a user access token secret"),
     }
-    options: ClassVar[Mapping[str, Setting]] = {
-        "base_url": Setting("API root", default=DEFAULT_BASE_URL),
-        "username": Setting("the account's username, for post URLs (else GET /2/users/me)"),
-        "lookup_count": Setting("recent posts searched to settle doubt", default=20),
-        **TIMEOUT_OPTIONS,
-    }
+    Options = XOptions
+    opts: XOptions
 
     @classmethod
     def token_lifetime_for(cls, credentials: Mapping[str, str]) -> timedelta | None:
@@ -112,7 +121,7 @@ class XAdapter(HttpAdapter):
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        self.lookup_count = max(5, min(100, int(config.options.get("lookup_count", 20))))
+        self.lookup_count = self.opts.lookup_count
         self.notes = KeyNotes(config.state_dir, self.platform)
         self._me: tuple[str, str] | None = None  # (user id, username)
 
@@ -224,7 +233,7 @@ class XAdapter(HttpAdapter):
         return self._me
 
     def _username(self) -> str | None:
-        configured = self.config.options.get("username")
+        configured = self.opts.username
         if configured:
             return str(configured).lstrip("@")
         return self.me()[1] or None
@@ -303,7 +312,7 @@ class XAdapter(HttpAdapter):
         for item in answer.json().get("data") or ():
             if isinstance(item, dict) and comparable(str(item.get("text", ""))) == wanted:
                 tweet = wire.Tweet(str(item["id"]), str(item.get("text", "")))
-                name = self.config.options.get("username") or username
+                name = self.opts.username or username
                 return Receipt(tweet.id, tweet.web_url(str(name) or None), self.config.clock.now())
         return None
 
