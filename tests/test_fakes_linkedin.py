@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from soulpost.publish.render import linkedin as render
+from soulpost.publish.wire import linkedin as render
 from tests.fakes.linkedin import LinkedInFake, shown_text
 
 pytest_plugins = ["tests.fakes.fixtures"]  # the *_fake fixtures

@@ -7,7 +7,7 @@ import re
 import requests
 
 from soulpost.publish.http import reset_time
-from soulpost.publish.render import mastodon as render
+from soulpost.publish.wire import mastodon as render
 from tests.fakes import cassettes
 from tests.fakes.mastodon import MastodonFake
 

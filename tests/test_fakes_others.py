@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import requests
 
 from soulpost.publish.http import reset_time
-from soulpost.publish.render import facebook as fb
-from soulpost.publish.render import pinterest as pin
-from soulpost.publish.render import webhook as wh
+from soulpost.publish.wire import facebook as fb
+from soulpost.publish.wire import pinterest as pin
+from soulpost.publish.wire import webhook as wh
 from tests.fakes.facebook import FacebookFake
 from tests.fakes.pinterest import PinterestFake
 from tests.fakes.webhook import WebhookFake

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import requests
 
 from soulpost.publish.http import reset_time
-from soulpost.publish.render import x as render
+from soulpost.publish.wire import x as render
 from tests.fakes import cassettes
 from tests.fakes.x import XFake
 

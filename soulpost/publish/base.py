@@ -1,12 +1,12 @@
 """The adapter interface: one class per delivery target, shared with the real platforms.
 
-An adapter has pure parts that run offline (``capabilities``, ``validate``, ``render``) and
-side-effecting parts (``publish``, ``reply``, ``lookup``). The engine calls them in this
+An adapter has pure parts that run offline (``capabilities``, ``validate``, ``compose``)
+and side-effecting parts (``publish``, ``reply``, ``lookup``). The engine calls them in this
 order for one (post, platform)::
 
-    rendered = adapter.render(post)                  # pure: the exact payload(s)
-    receipt = adapter.publish(rendered.parts[0], key)   # then, for a thread:
-    receipt_n = adapter.reply(receipt_n_minus_1, rendered.parts[n], key_n)
+    composed = adapter.compose(post)                 # pure: the exact payload(s)
+    receipt = adapter.publish(composed.parts[0], key)   # then, for a thread:
+    receipt_n = adapter.reply(receipt_n_minus_1, composed.parts[n], key_n)
 
 ``key`` is the idempotency key the ledger derived from the claim (post id, platform, content
 hash, part); send it where the platform accepts one (Mastodon's ``Idempotency-Key``, a fixed
@@ -102,7 +102,7 @@ class Receipt:
 
 
 @dataclass(frozen=True)
-class Rendered:
+class Composed:
     """Everything one platform receives for one post: part 0, then thread replies in order."""
 
     platform: str
@@ -118,6 +118,10 @@ class Rendered:
             default=str,
         )
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+#: The old name of :class:`Composed`, kept while callers (run.py, plugins) move over.
+Rendered = Composed
 
 
 @dataclass(frozen=True)
@@ -238,8 +242,13 @@ class Adapter:
                     )
         return problems
 
-    def render(self, post: Post) -> Rendered:
-        """The exact payloads for *post*: a generic text/media form unless overridden."""
+    def compose(self, post: Post) -> Composed:
+        """The exact payloads for *post*: a generic text/media form unless overridden.
+
+        An adapter written against the old name overrides ``render`` instead; that is used.
+        """
+        if type(self).render is not Adapter.render:
+            return self.render(post)
         parts: list[Payload] = [
             {
                 "text": post.text_for(self.platform).strip(),
@@ -250,7 +259,11 @@ class Adapter:
             {"text": part.text.strip(), "media": [m.model_dump() for m in part.media]}
             for part in post.thread_for(self.platform)
         )
-        return Rendered(self.platform, tuple(parts))
+        return Composed(self.platform, tuple(parts))
+
+    def render(self, post: Post) -> Composed:
+        """The old name of :meth:`compose`, kept while callers (run.py, plugins) move over."""
+        return self.compose(post)
 
     def publish(self, payload: Payload, key: str) -> Receipt:
         """Send a new top-level post."""

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING
 
 from soulpost.publish.base import (
     Adapter,
+    Composed,
     NotSent,
     Payload,
     PublishError,
     RateLimited,
     Receipt,
     Rejected,
-    Rendered,
     UnknownOutcome,
 )
 
@@ -70,7 +70,7 @@ def deliver(
     adapter: Adapter,
     ledger: Ledger,
     pub: Publication,
-    rendered: Rendered,
+    composed: Composed,
     *,
     clock: Clock,
     policy: RetryPolicy,
@@ -80,7 +80,7 @@ def deliver(
     key = pub.key
     done = {p.index: p for p in pub.parts}
     parent: Receipt | None = None
-    for index, payload in enumerate(rendered.parts):
+    for index, payload in enumerate(composed.parts):
         part = done.get(index)
         if part is not None and part.state == "sent":
             parent = Receipt(part.remote_id or part.key, part.url, part.published_at or clock.now())

@@ -4,7 +4,7 @@ failed answer becomes an error), secrets to redact, per-key notes in the state d
 and the offline check of a post against the platform's limits.
 
 Media files are in :mod:`._media`; nothing here knows a platform's wire format, which lives
-in ``soulpost.publish.render``.
+in ``soulpost.publish.wire``.
 """
 
 from __future__ import annotations

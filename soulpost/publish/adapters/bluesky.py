@@ -11,7 +11,7 @@ Optional options: ``langs`` (up to 3 language tags), ``connect_timeout``/``read_
 How it publishes (facts: ``shared/platforms.md`` §2): ``createSession`` with the handle and an
 app password gives an access token; when the PDS answers ``ExpiredToken`` the adapter calls
 ``refreshSession`` and, if that fails too, ``createSession`` again, then repeats the request
-once. Links, hashtags and cashtags become facets when rendering (pure, what ``--dry-run``
+once. Links, hashtags and cashtags become facets when composing (pure, what ``--dry-run``
 shows); ``@handle`` mentions are resolved to DIDs with ``com.atproto.identity.resolveHandle``
 when publishing (a handle that does not resolve stays plain text, as in the official app).
 Images go to ``uploadBlob`` and into an ``app.bsky.embed.images`` embed with alt text and
@@ -47,18 +47,18 @@ from soulpost.publish.adapters._common import (
 from soulpost.publish.adapters._media import MediaFile, media_list, read_all_media
 from soulpost.publish.base import (
     AuthError,
+    Composed,
     NotSent,
     Payload,
     PublishError,
     RateLimited,
     Receipt,
     Rejected,
-    Rendered,
     Setting,
     UnknownOutcome,
 )
 from soulpost.publish.options import ApiOptions
-from soulpost.publish.render import bluesky as bsky
+from soulpost.publish.wire import bluesky as bsky
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -117,7 +117,7 @@ class BlueskyAdapter(HttpAdapter):
             problems.append(f"options.langs has {len(self.langs)} entries; Bluesky allows 3")
         return problems
 
-    def render(self, post: Post) -> Rendered:
+    def compose(self, post: Post) -> Composed:
         """Per part: text, link/tag facets (UTF-8 byte offsets), mentions still to resolve,
         images with alt text, langs. Pure: handles become DIDs only when publishing."""
         texts = [(post.text_for(self.platform), post.media_for(self.platform))]
@@ -137,7 +137,7 @@ class BlueskyAdapter(HttpAdapter):
             if self.langs:
                 part["langs"] = list(self.langs)
             parts.append(part)
-        return Rendered(self.platform, tuple(parts))
+        return Composed(self.platform, tuple(parts))
 
     # --- HTTP and the session -------------------------------------------------------------
 

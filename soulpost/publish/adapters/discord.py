@@ -27,15 +27,15 @@ from soulpost.publish.adapters._media import media_list, read_all_media
 from soulpost.publish.base import (
     AdapterConfig,
     AuthError,
+    Composed,
     Payload,
     RateLimited,
     Receipt,
-    Rendered,
     Setting,
     UnknownOutcome,
 )
 from soulpost.publish.options import HttpOptions, MediaOptions
-from soulpost.publish.render import webhook as hook
+from soulpost.publish.wire import webhook as hook
 
 if TYPE_CHECKING:
     from soulpost.posts import Post
@@ -78,7 +78,7 @@ class DiscordAdapter(HttpAdapter):
         problems = [p for p in super().validate(post) if "cannot post threads" not in p]
         return problems + self.media_problems(post.media_for(self.platform))
 
-    def render(self, post: Post) -> Rendered:
+    def compose(self, post: Post) -> Composed:
         """One message per part: the webhook JSON body and the files to attach."""
         parts = [(post.text_for(self.platform).strip(), post.media_for(self.platform))]
         parts += [(p.text.strip(), p.media) for p in post.thread_for(self.platform)]
@@ -86,7 +86,7 @@ class DiscordAdapter(HttpAdapter):
         for text, media in parts:
             body = hook.discord_body(text, username=self.username, with_files=bool(media))
             out.append({"message": body, "media": media_list(media)})
-        return Rendered(self.platform, tuple(out))
+        return Composed(self.platform, tuple(out))
 
     # --- side effects ------------------------------------------------------------------------
 

@@ -28,17 +28,17 @@ from soulpost.publish.adapters._media import MediaFile, media_list, read_all_med
 from soulpost.publish.base import (
     AdapterConfig,
     AuthError,
+    Composed,
     Payload,
     PublishError,
     RateLimited,
     Receipt,
     Rejected,
-    Rendered,
     Setting,
     UnknownOutcome,
 )
 from soulpost.publish.options import NEEDED, ApiOptions, MediaOptions, TokenOptions
-from soulpost.publish.render import facebook as fb
+from soulpost.publish.wire import facebook as fb
 
 if TYPE_CHECKING:
     from soulpost.errors import ConfigError
@@ -90,10 +90,10 @@ class FacebookAdapter(HttpAdapter):
     def validate(self, post: Post) -> list[str]:
         return super().validate(post) + self.media_problems(post.media_for(self.platform))
 
-    def render(self, post: Post) -> Rendered:
+    def compose(self, post: Post) -> Composed:
         """The post's message and photos (uploaded at publish time)."""
         message = post.text_for(self.platform).strip()
-        return Rendered(
+        return Composed(
             self.platform,
             ({"message": message, "photos": media_list(post.media_for(self.platform))},),
         )

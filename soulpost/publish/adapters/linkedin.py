@@ -1,7 +1,7 @@
 """``linkedin``: posts to a member or organisation feed through the versioned Posts API.
 
 Text goes out in LinkedIn's "little" format, escaped by
-:func:`soulpost.publish.render.linkedin.escape_little` (an unescaped bracket would make
+:func:`soulpost.publish.wire.linkedin.escape_little` (an unescaped bracket would make
 LinkedIn silently cut the post). Images go through ``initializeUpload`` + ``PUT`` and are
 attached with their alt text. Facts: ``shared/platforms.md`` §4.
 
@@ -28,17 +28,17 @@ from soulpost.publish.adapters._common import (
 from soulpost.publish.adapters._media import MediaFile, media_list, read_all_media
 from soulpost.publish.base import (
     AdapterConfig,
+    Composed,
     Payload,
     PublishError,
     RateLimited,
     Receipt,
     Rejected,
-    Rendered,
     Setting,
     UnknownOutcome,
 )
 from soulpost.publish.options import ApiOptions, MediaOptions, TokenOptions
-from soulpost.publish.render import linkedin as li
+from soulpost.publish.wire import linkedin as li
 
 if TYPE_CHECKING:
     import requests
@@ -102,7 +102,7 @@ class LinkedInAdapter(HttpAdapter):
             )
         return problems + self.media_problems(post.media_for(self.platform))
 
-    def render(self, post: Post) -> Rendered:
+    def compose(self, post: Post) -> Composed:
         """The ``POST /rest/posts`` body (images are attached after upload) and the images."""
         text = post.text_for(self.platform).strip()
         body = li.post_body(
@@ -110,7 +110,7 @@ class LinkedInAdapter(HttpAdapter):
             text,
             visibility=self.visibility,
         )
-        return Rendered(
+        return Composed(
             self.platform, ({"post": body, "media": media_list(post.media_for(self.platform))},)
         )
 

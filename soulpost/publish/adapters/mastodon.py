@@ -42,18 +42,18 @@ from soulpost.publish.adapters._common import (
 from soulpost.publish.adapters._media import MediaFile, media_list, read_all_media
 from soulpost.publish.base import (
     AuthError,
+    Composed,
     NotSent,
     Payload,
     PublishError,
     RateLimited,
     Receipt,
     Rejected,
-    Rendered,
     Setting,
     UnknownOutcome,
 )
 from soulpost.publish.options import NEEDED, ApiOptions
-from soulpost.publish.render import mastodon as wire
+from soulpost.publish.wire import mastodon as wire
 
 if TYPE_CHECKING:
     from soulpost.posts import Post
@@ -114,7 +114,7 @@ class MastodonAdapter(HttpAdapter):
     def validate(self, post: Post) -> list[str]:
         return check_post(self, post)
 
-    def render(self, post: Post) -> Rendered:
+    def compose(self, post: Post) -> Composed:
         """One ``POST /api/v1/statuses`` body per part, plus the images to upload first."""
         texts = [(post.text_for(self.platform), post.media_for(self.platform))]
         texts += [(part.text, part.media) for part in post.thread_for(self.platform)]
@@ -130,7 +130,7 @@ class MastodonAdapter(HttpAdapter):
             body.pop("media_ids", None)
             body["media"] = media_list(media)
             parts.append(body)
-        return Rendered(self.platform, tuple(parts))
+        return Composed(self.platform, tuple(parts))
 
     # --- side effects ---------------------------------------------------------------------
 

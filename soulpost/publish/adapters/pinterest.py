@@ -23,15 +23,15 @@ from soulpost.publish.adapters._common import (
 from soulpost.publish.adapters._media import media_list, mime_type, read_media
 from soulpost.publish.base import (
     AdapterConfig,
+    Composed,
     Payload,
     Receipt,
     Rejected,
-    Rendered,
     Setting,
     UnknownOutcome,
 )
 from soulpost.publish.options import NEEDED, ApiOptions, MediaOptions, TokenOptions
-from soulpost.publish.render import pinterest as pin
+from soulpost.publish.wire import pinterest as pin
 
 if TYPE_CHECKING:
     from soulpost.posts import Post
@@ -96,7 +96,7 @@ class PinterestAdapter(HttpAdapter):
                 problems.append(f"image {item.path}: Pinterest takes JPEG or PNG")
         return problems
 
-    def render(self, post: Post) -> Rendered:
+    def compose(self, post: Post) -> Composed:
         """The Pin body without the image bytes (read at publish time) and the image."""
         text = post.text_for(self.platform).strip()
         media = media_list(post.media_for(self.platform))
@@ -109,7 +109,7 @@ class PinterestAdapter(HttpAdapter):
             body["board_section_id"] = self.section
         if media and media[0]["alt"]:
             body["alt_text"] = media[0]["alt"]
-        return Rendered(self.platform, ({"pin": body, "media": media[:1]},))
+        return Composed(self.platform, ({"pin": body, "media": media[:1]},))
 
     # --- side effects ------------------------------------------------------------------------
 

@@ -18,14 +18,14 @@ from soulpost.publish.adapters._common import ErrorAnswer, HttpAdapter
 from soulpost.publish.base import (
     AdapterConfig,
     AuthError,
+    Composed,
     Payload,
     Receipt,
     Rejected,
-    Rendered,
     Setting,
 )
 from soulpost.publish.options import HttpOptions
-from soulpost.publish.render import webhook as hook
+from soulpost.publish.wire import webhook as hook
 
 if TYPE_CHECKING:
     from soulpost.posts import Post
@@ -72,7 +72,7 @@ class SlackAdapter(HttpAdapter):
             problems.append(f"{len(media)} images; a Slack message here takes one")
         return problems
 
-    def render(self, post: Post) -> Rendered:
+    def compose(self, post: Post) -> Composed:
         """One ``{"text", "blocks"?}`` body per part."""
         parts = [(post.text_for(self.platform).strip(), post.media_for(self.platform))]
         parts += [(p.text.strip(), p.media) for p in post.thread_for(self.platform)]
@@ -87,7 +87,7 @@ class SlackAdapter(HttpAdapter):
                 )
             else:
                 out.append(hook.slack_body(text))
-        return Rendered(self.platform, tuple(out))
+        return Composed(self.platform, tuple(out))
 
     # --- side effects ------------------------------------------------------------------------
 

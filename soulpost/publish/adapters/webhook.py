@@ -3,15 +3,15 @@
 The URL comes from ``env.url`` (the NAME of a variable holding it: webhook URLs often embed
 a token, so they are secrets) or, when it holds nothing secret, ``options.url``.
 
-Request body (see :func:`soulpost.publish.render.webhook.generic_body`)::
+Request body (see :func:`soulpost.publish.wire.webhook.generic_body`)::
 
     {"id": post id, "text", "media": [{"url", "alt"}], "part": n (thread parts),
-     "key", "platform", "reply_to": remote id of the part before, "payload": rendered}
+     "key", "platform", "reply_to": remote id of the part before, "payload": composed}
 
 with an ``Idempotency-Key`` header (the same key on every retry of one part). With
 ``env.secret`` set, ``X-Soulpost-Timestamp`` and ``X-Soulpost-Signature: sha256=HMAC-SHA256
 (secret, "<timestamp>." + body)`` let the receiver check origin and freshness
-(:func:`soulpost.publish.render.webhook.verify` does exactly that). Media URLs are
+(:func:`soulpost.publish.wire.webhook.verify` does exactly that). Media URLs are
 ``options.media_base_url`` + the file's path in the workspace.
 
 A 2xx JSON answer may carry ``id`` and ``url``. With ``options.lookup_url`` set,
@@ -40,14 +40,14 @@ from soulpost.publish.adapters._common import (
 )
 from soulpost.publish.base import (
     AuthError,
+    Composed,
     Payload,
     Receipt,
-    Rendered,
     Setting,
     UnknownOutcome,
 )
 from soulpost.publish.options import AdapterOptions, HttpOptions
-from soulpost.publish.render import webhook as hook
+from soulpost.publish.wire import webhook as hook
 
 if TYPE_CHECKING:
     from soulpost.platforms import Capabilities
@@ -120,14 +120,14 @@ class WebhookAdapter(HttpAdapter):
             )
         return value
 
-    def render(self, post: Post) -> Rendered:
+    def compose(self, post: Post) -> Composed:
         """Each part: its text and media with the post's id (and part number)."""
-        rendered = super().render(post)
-        return Rendered(
-            rendered.platform,
+        composed = super().compose(post)
+        return Composed(
+            composed.platform,
             tuple(
                 {**part, "id": post.id, **({"part": i} if i else {})}
-                for i, part in enumerate(rendered.parts)
+                for i, part in enumerate(composed.parts)
             ),
         )
 

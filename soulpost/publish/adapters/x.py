@@ -54,18 +54,18 @@ from soulpost.publish.adapters._common import (
 from soulpost.publish.adapters._media import MediaFile, media_list, read_all_media
 from soulpost.publish.base import (
     AuthError,
+    Composed,
     NotSent,
     Payload,
     PublishError,
     RateLimited,
     Receipt,
     Rejected,
-    Rendered,
     Setting,
     UnknownOutcome,
 )
 from soulpost.publish.options import ApiOptions, TokenOptions
-from soulpost.publish.render import x as wire
+from soulpost.publish.wire import x as wire
 
 if TYPE_CHECKING:
     from soulpost.posts import Post
@@ -130,7 +130,7 @@ class XAdapter(HttpAdapter):
     def validate(self, post: Post) -> list[str]:
         return check_post(self, post)
 
-    def render(self, post: Post) -> Rendered:
+    def compose(self, post: Post) -> Composed:
         """Per part: the ``POST /2/tweets`` body (without ids known only when sending) and
         the images with alt text to upload first."""
         texts = [(post.text_for(self.platform), post.media_for(self.platform))]
@@ -141,7 +141,7 @@ class XAdapter(HttpAdapter):
             if media:
                 body["media"] = media_list(media)
             parts.append(body)
-        return Rendered(self.platform, tuple(parts))
+        return Composed(self.platform, tuple(parts))
 
     # --- HTTP and auth --------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import pytest
 from requests.structures import CaseInsensitiveDict
 
 from soulpost.publish.http import reset_time
-from soulpost.publish.render import mastodon as m
+from soulpost.publish.wire import mastodon as m
 from tests.fakes import cassettes
 
 

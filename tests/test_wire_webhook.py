@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from soulpost.publish.render import webhook as wh
+from soulpost.publish.wire import webhook as wh
 
 
 def test_generic_body_and_signature() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from soulpost.publish.http import reset_time
-from soulpost.publish.render import bluesky as bsky
+from soulpost.publish.wire import bluesky as bsky
 from tests.fakes.lexicon import Lexicons
 
 CONFORMANCE = Path(__file__).resolve().parents[1].parent / "shared" / "conformance"

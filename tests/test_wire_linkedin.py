@@ -7,7 +7,7 @@ import re
 import pytest
 from requests.structures import CaseInsensitiveDict
 
-from soulpost.publish.render import linkedin as li
+from soulpost.publish.wire import linkedin as li
 
 AUTHOR = "urn:li:person:8675309"
 

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from soulpost.publish.render import pinterest as pin
+from soulpost.publish.wire import pinterest as pin
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
 

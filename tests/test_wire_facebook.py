@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from soulpost.publish.http import reset_time
-from soulpost.publish.render import facebook as fb
+from soulpost.publish.wire import facebook as fb
 
 
 def test_bodies() -> None:

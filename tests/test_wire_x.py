@@ -12,7 +12,7 @@ import pytest
 from requests.structures import CaseInsensitiveDict
 
 from soulpost.publish.http import reset_time
-from soulpost.publish.render import x
+from soulpost.publish.wire import x
 from tests.fakes import cassettes
 
 
