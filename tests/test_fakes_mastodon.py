@@ -52,7 +52,7 @@ def test_json_post_and_thread(mastodon_fake: MastodonFake) -> None:
     url = f"{mastodon_fake.url}/api/v1/statuses"
     first = requests.post(url, json=render.StatusRequest("one").json(), headers=AUTH, timeout=5)
     parent = render.parse_status(first.json())
-    reply = render.thread_reply(parent, render.StatusRequest("two", language="de"))
+    reply = render.StatusRequest("two", language="de", in_reply_to_id=parent.id)
     second = requests.post(url, json=reply.json(), headers=AUTH, timeout=5).json()
     assert second["in_reply_to_id"] == parent.id and second["language"] == "de"
     assert mastodon_fake.statuses[second["id"]]["in_reply_to_id"] == parent.id

@@ -1,4 +1,4 @@
-"""Facebook Pages renderer: bodies, post ids and error classification."""
+"""Facebook Pages wire format: bodies, post ids and error classification."""
 
 from __future__ import annotations
 

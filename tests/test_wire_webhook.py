@@ -1,4 +1,4 @@
-"""Webhook renderers: the signed generic JSON, Discord and Slack."""
+"""Webhook wire formats: the signed generic JSON, Discord and Slack."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""X renderer: bodies, replies (recorded by tweepy), both error shapes, OAuth 1.0a."""
+"""X wire format: bodies, replies (recorded by tweepy), both error shapes, OAuth 1.0a."""
 
 from __future__ import annotations
 

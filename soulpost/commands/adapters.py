@@ -100,7 +100,7 @@ def _lifetime(seconds: float) -> str:
     return f"{seconds / 3600:g} hours"
 
 
-def render_text(entry: dict[str, Any]) -> list[str]:
+def listing_lines(entry: dict[str, Any]) -> list[str]:
     """Lines of the human listing for one adapter."""
     lines = [
         f"{entry['name']}  ({entry['origin']})"
@@ -171,5 +171,5 @@ def run(args: argparse.Namespace) -> int:
         for i, entry in enumerate(entries):
             if i:
                 print()
-            print("\n".join(render_text(entry)))
+            print("\n".join(listing_lines(entry)))
     return 1 if any("error" in e for e in entries) else 0

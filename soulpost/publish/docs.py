@@ -74,11 +74,3 @@ def options_markdown() -> str:
         lines.append("")
     lines.append(END)
     return "\n".join(lines) + "\n"
-
-
-def generated_section(text: str) -> str:
-    """The generated section of a page (from BEGIN to END, inclusive), or ``""``."""
-    start, end = text.find(BEGIN), text.find(END)
-    if start < 0 or end < 0:
-        return ""
-    return text[start : end + len(END)] + "\n"

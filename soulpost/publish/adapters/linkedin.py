@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
+from soulpost.publish import http
 from soulpost.publish.adapters._common import (
     ErrorAnswer,
     HttpAdapter,
@@ -28,6 +29,7 @@ from soulpost.publish.adapters._common import (
 from soulpost.publish.adapters._media import MediaFile, media_list, read_all_media
 from soulpost.publish.base import (
     AdapterConfig,
+    AuthError,
     Composed,
     Payload,
     PublishError,
@@ -137,8 +139,8 @@ class LinkedInAdapter(HttpAdapter):
     def special_error(self, answer: ErrorAnswer, what: str) -> PublishError | None:
         """A duplicate names the post that exists; a retired version says what to set."""
         error = li.parse_error(answer.status, answer.body())
-        if error.auth:
-            return None
+        if http.outcome_for(answer.status) == AuthError.outcome:
+            return None  # 401/403: the credential, whatever else the body says
         message = self.clean(self.error_text(answer))
         if error.duplicate:
             urn = error.duplicate_of

@@ -374,14 +374,6 @@ def is_tid(value: str) -> bool:
     return bool(_TID.match(value))
 
 
-def tid_time(value: str) -> datetime:
-    """The moment a TID encodes (UTC)."""
-    if not is_tid(value):
-        raise ValueError(f"not a TID: {value!r}")
-    micros = _tid_micros(value)
-    return datetime.fromtimestamp(micros // 1_000_000, UTC).replace(microsecond=micros % 1_000_000)
-
-
 # ---------------------------------------------------------------------------------------------
 # Replies from the PDS
 

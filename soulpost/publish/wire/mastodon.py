@@ -10,7 +10,7 @@ be sent form-encoded (``media_ids[]`` repeated) or as JSON; the reply is a Statu
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Visibility = Literal["public", "unlisted", "private", "direct"]
@@ -133,16 +133,6 @@ class MastodonError:
     message: str
 
     @property
-    def auth(self) -> bool:
-        """The token is invalid or lacks a scope."""
-        return self.status in (401, 403)
-
-    @property
-    def rate_limited(self) -> bool:
-        """Too many requests."""
-        return self.status == 429
-
-    @property
     def media_not_ready(self) -> bool:
         """422 because an attached file is still processing (poll the media, then retry).
 
@@ -162,8 +152,3 @@ def parse_error(status: int, body: Mapping[str, Any] | None) -> MastodonError:
 
 def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def thread_reply(previous: Status, request: StatusRequest) -> StatusRequest:
-    """*request* as a reply to *previous* (threads chain each part to the part before)."""
-    return replace(request, in_reply_to_id=previous.id)
