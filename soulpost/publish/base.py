@@ -223,8 +223,9 @@ class Adapter:
         return known or Capabilities(platform, platform, None, threads=True)
 
     def capabilities(self) -> Capabilities:
-        """:meth:`capabilities_for` this adapter's platform and options."""
-        return self.capabilities_for(self.platform, self.opts)
+        """:meth:`capabilities_for` this adapter's platform and options (a plugin whose
+        ``__init__`` skips ours has no ``opts``: its platform's limits then)."""
+        return self.capabilities_for(self.platform, getattr(self, "opts", None))
 
     def validate(self, post: Post) -> list[str]:
         """Problems that would make the platform refuse *post* (pure; empty when fine)."""
