@@ -1,9 +1,15 @@
 """The one way adapters talk HTTP: a shared session with timeouts, a User-Agent, no
 automatic POST retries, and failures mapped onto the publishing error classes.
 
-Timeouts are always explicit ``(connect, read)``. A connect failure means the request never
-left (:class:`NotSent`); a read timeout or a dropped connection after sending means the
-outcome is unknown (:class:`UnknownOutcome`). Secrets are redacted from every message.
+Timeouts are always explicit ``(connect, read)``. A request that could not be built (bad
+URL, bad header value) or connected never left (:class:`NotSent`); a read timeout or a
+dropped connection after sending means the outcome is unknown (:class:`UnknownOutcome`).
+Secrets are redacted from every message.
+
+What an answer means is decided here once: :func:`outcome_for` is the status table every
+adapter starts from (adapters override only what their platform's body says otherwise, see
+``adapters._common.HttpAdapter.error``), and :func:`reset_time` is the one reader of every
+rate-limit reset header, bounded by :data:`MIN_WAIT` and :data:`MAX_WAIT`.
 """
 
 from __future__ import annotations

@@ -4,8 +4,11 @@ The retry policy lives here. Within one pass a *not sent* failure is tried again
 times with short exponential delays; after that, and for rate limits that lift later than
 ``max_inline_wait``, the publication goes back to ``pending`` with a next attempt time
 (exponential backoff with jitter, or the platform's reset time). Rejections fail at once.
-An unknown outcome is settled by the adapter's ``lookup`` when it has one, otherwise the
-publication is held ``in_doubt`` for a person: it is never retried blindly.
+An unknown outcome is settled by the adapter's ``lookup`` when it has one (after
+``lookup_settle`` seconds, so a slow receiver has recorded what it got), otherwise the
+publication is held ``in_doubt`` for a person: it is never retried blindly. Whatever an
+adapter does (return something that is not a receipt, raise SystemExit) is contained here
+and classified as unknown.
 
 Clock, sleep and jitter are injected, so tests never wait.
 """
