@@ -496,7 +496,7 @@ def _finding(
         code=spec.code,
         name=spec.name,
         lesson=spec.lesson,
-        severity=ruleset.severity[spec.code],
+        severity=hit.severity or ruleset.severity[spec.code],
         message=hit.message,
         path=path,
         line=line,

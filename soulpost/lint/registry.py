@@ -80,8 +80,11 @@ class _Pack(BaseModel):
     rule: list[_PackRule] = Field(default_factory=list)
 
 
-def load_pack(path: Path, origin: str | None = None) -> list[RuleSpec]:
-    """Parse one pack file into rule specs; raise ConfigError naming the file and line."""
+def load_pack(path: Path, origin: str | None = None, *, vetted: bool = False) -> list[RuleSpec]:
+    """Parse one pack file into rule specs; raise ConfigError naming the file and line.
+
+    *vetted* marks a pack shipped inside soulpost, whose patterns need no time bound.
+    """
     from soulpost.lint.kinds import KINDS
     from soulpost.posts import toml_error, validation_errors
 
@@ -146,6 +149,7 @@ def load_pack(path: Path, origin: str | None = None) -> list[RuleSpec]:
             defaults=entry.options,
             origin=origin,
             default_enabled=entry.enabled,
+            vetted=vetted,
         )
         try:
             spec.options()
@@ -311,7 +315,7 @@ def load_registry(
                 "rule pack not found", path=path, key="lint.packs", hint="check the path"
             )
         origin = f"pack:{path.name}" if path in shipped else f"pack:{_shown(path, root)}"
-        for spec in load_pack(path, origin):
+        for spec in load_pack(path, origin, vetted=path in shipped):
             registry.add(spec, path)
     if plugins:
         for spec, where in plugin_specs():
