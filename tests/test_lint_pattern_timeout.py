@@ -181,3 +181,17 @@ def test_shipped_and_workspace_patterns_behave_the_same_on_ordinary_text(
     assert "'ONLY 3 spots' counts down" in blocks["queue/a.toml"]
     assert "'⏰' counts down" in blocks["queue/b.toml"]
     assert "ACME102" not in blocks.get("queue/c.toml", "")
+
+
+def test_a_pattern_set_in_config_on_a_shipped_rule_is_timed_too(tmp_path: Path) -> None:
+    """The shipped pack's patterns run untimed, but [lint] options can replace them: what
+    config gives is data from the repository as much as a pack is."""
+    root = _workspace(tmp_path)
+    (root / "rules" / "slow.toml").unlink()
+    with (root / "config.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[lint.options.pressure]\npatterns = ['(a+)+$']\n")
+    result = _lint(root)
+    long = _blocks(result.stdout)["queue/long.toml"]
+    assert "SP104" in long and "pressure" in long and "[lint] options" in long, result.stdout
+    assert "'(a+)+$'" in long and "was stopped" in long
+    assert "SP102" in _blocks(result.stdout)["queue/good.toml"]

@@ -212,7 +212,7 @@ class Phrases(SegmentRule):
         where = (
             spec.origin.removeprefix("pack:")
             if source in self.pack_patterns
-            else "[lint] options of config.toml"
+            else "[lint] options"
         )
         what = (
             f"was not run on this text: it took too long on {STRIKES} texts before it"
