@@ -210,9 +210,7 @@ class Phrases(SegmentRule):
         """
         spec = self.spec
         where = (
-            spec.origin.removeprefix("pack:")
-            if source in self.pack_patterns
-            else "[lint] options"
+            spec.origin.removeprefix("pack:") if source in self.pack_patterns else "[lint] options"
         )
         what = (
             f"was not run on this text: it took too long on {STRIKES} texts before it"
