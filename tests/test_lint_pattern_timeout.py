@@ -195,3 +195,25 @@ def test_a_pattern_set_in_config_on_a_shipped_rule_is_timed_too(tmp_path: Path) 
     assert "SP104" in long and "pressure" in long and "[lint] options" in long, result.stdout
     assert "'(a+)+$'" in long and "was stopped" in long
     assert "SP102" in _blocks(result.stdout)["queue/good.toml"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "problem"),
+    [
+        # The regex module expands counted repeats while compiling, which no timeout bounds.
+        ("(?:(?:a{1000}){1000}){1000}", "repeats too much"),
+        ("(" * 1200 + "a" + ")" * 1200, "nested too deeply"),  # re's parser recurses
+    ],
+    ids=["counted-repeats", "deep-nesting"],
+)
+def test_a_pattern_too_costly_to_compile_is_a_pack_error(
+    tmp_path: Path, pattern: str, problem: str
+) -> None:
+    root = _workspace(tmp_path)
+    (root / "rules" / "slow.toml").write_text(
+        PACK.replace("'(a+)+$'", f"'{pattern}'"), encoding="utf-8"
+    )
+    result = _lint(root)
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "rules/slow.toml" in result.stderr and problem in result.stderr, result.stderr

@@ -13,6 +13,7 @@ times faster per search, and plain ASCII text then never imports ``regex`` at al
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -47,14 +48,56 @@ def compiled(source: str, *, timed: bool) -> tuple[Search, FindIter]:
     )
 
 
+# The most a pattern may spell out through counted repeats (``(?:a{100}){100}`` is 10,000):
+# the regex module expands them while compiling, which no timeout bounds, and
+# ``(?:(?:a{1000}){1000}){1000}`` would compile for hours. Real patterns stay far below.
+MAX_PATTERN_SIZE = 10_000
+
+
 def check_patterns(value: list[str]) -> list[str]:
-    """Validate an option's patterns (with ``re``; :func:`compiled` checks with ``regex``)."""
+    """Validate an option's patterns: they compile, and compiling them takes no time."""
     for pattern in value:
         try:
             re.compile(pattern)
+            size = _size(_parser.parse(pattern).data)
         except re.error as exc:
             raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+        except RecursionError:
+            raise ValueError(f"regular expression {pattern!r} is nested too deeply") from None
+        if size > MAX_PATTERN_SIZE:
+            raise ValueError(
+                f"regular expression {pattern!r} repeats too much: its counted repeats "
+                f"spell out {size:,} items, more than {MAX_PATTERN_SIZE:,}; use smaller counts"
+            )
     return value
+
+
+# re's own parser: the pattern's tree, to measure its repeats (it has no type stubs).
+_parser: Any = importlib.import_module("re._parser")
+_REPEATS = {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}
+
+
+def _size(items: Any) -> int:
+    """How many items *items* (a parsed pattern) spells out, its counted repeats expanded."""
+    total = 0
+    for op, av in items:
+        name = str(op)
+        if name in _REPEATS:
+            low, high, sub = av
+            total += max(low if high == _parser.MAXREPEAT else high, 1) * _size(sub)
+        elif name == "SUBPATTERN":
+            total += _size(av[-1])
+        elif name == "BRANCH":
+            total += sum(_size(branch) for branch in av[1])
+        elif name in {"ASSERT", "ASSERT_NOT"}:
+            total += _size(av[1])
+        elif name == "ATOMIC_GROUP":
+            total += _size(av)
+        elif name == "GROUPREF_EXISTS":
+            total += _size(av[1]) + (_size(av[2]) if av[2] else 0)
+        else:
+            total += 1
+    return total
 
 
 def _units(phrase: str) -> list[str]:
