@@ -10,6 +10,7 @@ line in a fresh process under a hard timeout, so a regression fails instead of h
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -67,7 +68,14 @@ def _workspace(root: Path, extra: dict[str, str] | None = None) -> Path:
     return root
 
 
-def _lint(root: Path, *, forked: bool = False) -> subprocess.CompletedProcess[str]:
+def _cap_memory() -> None:
+    """In the child: at most 1 GB of address space, so a runaway allocation fails fast."""
+    resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+
+
+def _lint(
+    root: Path, *, forked: bool = False, cap_memory: bool = False
+) -> subprocess.CompletedProcess[str]:
     """``soulpost lint`` in a fresh interpreter, killed after LIMIT seconds.
 
     *forked* makes the run load and lint in forked workers, as it does for a large queue
@@ -86,6 +94,7 @@ def _lint(root: Path, *, forked: bool = False) -> subprocess.CompletedProcess[st
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_cap_memory if cap_memory else None,  # noqa: PLW1509 (no threads here)
     ) as proc:
         try:
             out, err = proc.communicate(timeout=LIMIT)
@@ -217,3 +226,18 @@ def test_a_pattern_too_costly_to_compile_is_a_pack_error(
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert result.returncode == 2, result.stdout + result.stderr
     assert "rules/slow.toml" in result.stderr and problem in result.stderr, result.stderr
+
+
+def test_a_message_that_asks_for_gigabytes_is_a_pack_error(tmp_path: Path) -> None:
+    """A pack's message template is filled for every hit: its format spec cannot be a way
+    to make lint build a 2 GB string per finding."""
+    root = _workspace(tmp_path)
+    (root / "rules" / "slow.toml").write_text(
+        PACK.replace("'(a+)+$'", "'aaa'").replace("{match!r} found", "{match:>2000000000}"),
+        encoding="utf-8",
+    )
+    result = _lint(root, cap_memory=True)
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "rules/slow.toml" in result.stderr and "rule[0].message" in result.stderr
+    assert "at most 999" in result.stderr

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,10 +170,33 @@ class _PackFile:
             spec.options()
         except ValueError as exc:
             self.fail(str(exc), i, "options")
+        problem = _message_problem(entry.message)
+        if problem:
+            self.fail(problem, i, "message")
         problem = _invalid(spec)
         if problem:
             self.fail(problem, i, "")
         return spec
+
+
+# A message's format spec may pad or cut (``{match:>20}``), not ask for gigabytes: a pack
+# is data from a repository, and ``{match:>2000000000}`` would build a 2 GB string a hit.
+_BIG_NUMBER = re.compile(r"\d{4,}")
+
+
+def _message_problem(message: str) -> str | None:
+    """Why a pack rule's *message* template is unsafe to fill, or None."""
+    try:
+        fields = list(string.Formatter().parse(message))
+    except ValueError:
+        return None  # Rule.say shows a template it cannot fill as written
+    for _text, name, spec, _conversion in fields:
+        if spec and ("{" in spec or _BIG_NUMBER.search(spec)):
+            return (
+                f"message field {{{name}:{spec}}}: a width or precision is at most 999 "
+                "and cannot come from another field"
+            )
+    return None
 
 
 def _invalid(spec: RuleSpec) -> str | None:
