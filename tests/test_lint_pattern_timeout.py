@@ -81,11 +81,19 @@ def _lint(
     *forked* makes the run load and lint in forked workers, as it does for a large queue
     (the threshold is 1,500 drafts), the way tests/test_lint_workers.py forces it.
     """
-    force = "engine._workers = lambda count: 2; " if forked else ""
-    code = (
-        "import sys; from soulpost.lint import engine; "
-        f"{force}from soulpost.cli import main; sys.exit(main(sys.argv[1:]))"
-    )
+    code = "import sys\nfrom soulpost.cli import main\n"
+    if forked:  # and say on stderr whether the workers really reported
+        code += (
+            "from soulpost.lint import engine, workers\n"
+            "engine._workers = lambda count: 2\n"
+            "real = workers.load_and_lint\n"
+            "def counted(*args, **kwargs):\n"
+            "    report = real(*args, **kwargs)\n"
+            "    print('forked' if report is not None else 'no pool', file=sys.stderr)\n"
+            "    return report\n"
+            "workers.load_and_lint = counted\n"
+        )
+    code += "sys.exit(main(sys.argv[1:]))\n"
     # A session of its own, so that a hang kills the forked workers too, not only lint.
     with subprocess.Popen(
         [sys.executable, "-c", code, "lint", "--now", NOW, "--color", "never"],
@@ -124,6 +132,8 @@ def test_a_backtracking_pack_pattern_is_stopped_and_lint_goes_on(
     root = _workspace(tmp_path)
     result = _lint(root, forked=forked)
     assert "Traceback" not in result.stderr, result.stderr
+    # The finding crossed the process boundary: workers linted, the parent printed.
+    assert ("forked" in result.stderr) == forked, result.stderr
     blocks = _blocks(result.stdout)
     long = blocks["queue/long.toml"]
     # The stopped pattern is a finding on the post, naming rule, pack, pattern and remedy.
