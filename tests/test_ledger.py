@@ -94,12 +94,12 @@ def test_settle_published_continues_a_thread(tmp_path: Path) -> None:
     ledger.begin_part(KEY, 0, "k0", NOW)
     ledger.finish(KEY, "in_doubt", NOW, reason="read timeout")
     with pytest.raises(LedgerError, match="resolve"):
-        ledger.settle("post", "mastodon", NOW, retry=True)
-    pub = ledger.settle("post", "mastodon", NOW, published_url="https://m/1")
+        ledger.retry("post", "mastodon", NOW)
+    pub = ledger.mark_published("post", "mastodon", "https://m/1", NOW)
     assert pub.state == "published" and pub.url == "https://m/1"
     assert pub.parts[0].state == "sent"
     with pytest.raises(LedgerError, match="already published"):
-        ledger.settle("post", "mastodon", NOW, published_url="https://m/2")
+        ledger.mark_published("post", "mastodon", "https://m/2", NOW)
 
 
 def test_settle_not_published_then_retry(tmp_path: Path) -> None:
@@ -107,9 +107,9 @@ def test_settle_not_published_then_retry(tmp_path: Path) -> None:
     ledger.claim(KEY, scheduled_at=NOW, now=NOW)
     ledger.begin_part(KEY, 0, "k0", NOW)
     ledger.finish(KEY, "in_doubt", NOW, reason="read timeout")
-    pub = ledger.settle("post", "mastodon", NOW, not_published=True)
+    pub = ledger.mark_not_published("post", "mastodon", NOW)
     assert pub.state == "failed" and pub.parts == ()
-    pub = ledger.settle("post", "mastodon", NOW, retry=True)
+    pub = ledger.retry("post", "mastodon", NOW)
     assert pub.state == "pending" and pub.force
     assert ledger.claim(KEY, scheduled_at=NOW, now=NOW).publication is not None
 
