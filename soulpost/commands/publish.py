@@ -61,7 +61,6 @@ def run(args: argparse.Namespace) -> int:
                 f"no post with id {', '.join(missing)} in the queue (see `soulpost queue` for ids)"
             )
         options.only = set(args.ids)
-        options.now_ids = set(args.ids)
     report = run_pass(root, clock=clock, options=options, log=lambda line: None)
     print_report(report, quiet=args.quiet, dry_run=args.dry_run)
     return report.exit_code
