@@ -29,9 +29,8 @@ from soulpost.ledger.base import (
 )
 from soulpost.ledger.migrate import latest
 from soulpost.ledger.owner import Owner, lease_end
-from soulpost.ledger.sqlite import claims, person
+from soulpost.ledger.sqlite import claims, person, schema
 from soulpost.ledger.sqlite.schema import (
-    BUSY_TIMEOUT,
     MIGRATIONS,
     check_not_lost,
     check_shape,
@@ -82,7 +81,7 @@ class SqliteLedger(Ledger):
         self.path = path
         self.owner = owner or Owner.current()
         self.read_only = read_only
-        self.timeout = BUSY_TIMEOUT if timeout is None else timeout
+        self.timeout = schema.BUSY_TIMEOUT if timeout is None else timeout
         self._copy: tempfile.TemporaryDirectory[str] | None = None
         try:
             self._db = self._open_read_only() if read_only else self._open()
