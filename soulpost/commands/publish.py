@@ -1,7 +1,9 @@
 """``soulpost publish``: one pass now (``--due``), or named posts at once (``ID... --now``).
 
 Exit codes: 0 every due post published (or nothing due, or another pass is running);
-1 something failed, was missed, is in doubt or was blocked by lint; 2 usage or config error.
+1 something failed, was missed, is in doubt or was blocked by lint, in this pass or an
+earlier one and not yet settled by a person (each such publication is printed, even with
+``-q``); 2 usage, config or ledger error.
 """
 
 from __future__ import annotations
@@ -28,6 +30,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--dry-run", action="store_true", help="render every payload; send and write nothing"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+
+
+SETTLE_HINT = (
+    "settle with `soulpost retry ID --platform P` or "
+    "`soulpost resolve ID --platform P --published URL|--not-published`"
+)
 
 
 def clock_for() -> Clock:
@@ -82,6 +90,10 @@ def print_report(report: PassReport, *, quiet: bool = False, dry_run: bool = Fal
         print(f"{line}: {detail}" if detail else line, file=out)
     for note in report.notes:
         print(f"note: {note}", file=out)
+    for line in report.attention:  # older problems still waiting for a person: even with -q
+        print(line, file=out)
+    if report.attention and not quiet:
+        print(SETTLE_HINT, file=out)
     if quiet:
         return
     counts = report.counts()

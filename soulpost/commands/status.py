@@ -1,5 +1,6 @@
 """``soulpost status``: counts by state, the last pass, the daemon's heartbeat, and every
-publication a person should look at (failed, missed, in doubt) with its reason.
+publication a person should look at (failed, missed, in doubt and not yet settled by a
+person, or a claim whose lease ran out) with its reason.
 
 Exit 1 when something needs attention, so monitoring can run it as a check.
 """
@@ -43,7 +44,7 @@ def read_heartbeat(ws: Any) -> dict[str, Any] | None:
 
 def run(args: argparse.Namespace) -> int:
     from soulpost.commands.publish import clock_for
-    from soulpost.ledger import ATTENTION, STATES, open_ledger
+    from soulpost.ledger import STATES, attention, describe, open_ledger
     from soulpost.plan import newest_rows
     from soulpost.timeutil import format_duration
 
@@ -61,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
     queued = sum(
         1 for post in ws.posts for platform in post.platforms if (post.id, platform) not in rows
     )
-    attention = [r for r in rows.values() if r.state in ATTENTION]
+    needs = attention(list(rows.values()), now)  # incl. claims whose lease ran out
+    waiting = [r for r in rows.values() if r.state == "pending" and r.reason]
     proofs = receipts(rows.values())
     beat = read_heartbeat(ws)
     beat_age = None
@@ -91,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
                             "reason": r.reason,
                             "scheduled_at": r.scheduled_at.isoformat() if r.scheduled_at else None,
                         }
-                        for r in attention
+                        for r in needs
                     ],
                     "receipts": [
                         {
@@ -107,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
                 indent=2,
             )
         )
-        return 1 if attention else 0
+        return 1 if needs else 0
     shown = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items() if n)
     print(f"publications: {shown or 'none yet'}; {queued} not yet in the ledger")
     if last is None:
@@ -137,16 +139,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {when}  {row.post_id} on {row.platform}: {row.remote_id} {where}")
     if len(proofs) > limit:
         print(f"  ... and {len(proofs) - limit} more (`soulpost status --receipts 0` or `history`)")
-    for row in attention:
+    for row in waiting:  # retries planned, threads a person let continue
+        print(f"waiting: {row.post_id} on {row.platform}: {row.reason}")
+    for row in needs:
         when = row.scheduled_at.isoformat() if row.scheduled_at else "-"
+        if row.state == "claimed":
+            print(describe(row, now))
+            continue
         state = row.state.replace("_", " ")
         print(f"{state}: {row.post_id} on {row.platform} (due {when}): {row.reason or ''}")
-    if attention:
-        print(
-            "settle with `soulpost retry ID --platform P` or "
-            "`soulpost resolve ID --platform P --published URL|--not-published`"
-        )
-    return 1 if attention else 0
+    if needs:
+        from soulpost.commands.publish import SETTLE_HINT
+
+        print(SETTLE_HINT)
+    return 1 if needs else 0
 
 
 def format_duration_s(seconds: float) -> str:

@@ -240,8 +240,15 @@ def send_due(step: Step, item: Item[Post]) -> None:
     if step.opts.dry_run:
         step.result(item, "rendered", _preview(rendered))
         return
+    changed = _changed_on_disk(item.post)
+    if changed:
+        step.result(item, "skipped", changed)
+        step.log(f"skipped {item.post.id} on {item.platform}: {changed}")
+        return
     key = PubKey(item.post.id, item.platform, rendered.content_hash())
-    claim = step.ledger.claim(key, scheduled_at=item.at, now=step.clock.now())
+    claim = step.ledger.claim(
+        key, scheduled_at=item.at, now=step.clock.now(), parts=len(rendered.parts)
+    )
     if claim.publication is None:
         step.result(item, "skipped", claim.reason)
         step.log(f"skipped {item.post.id} on {item.platform}: {claim.reason}")
@@ -257,17 +264,52 @@ def send_due(step: Step, item: Item[Post]) -> None:
 
 
 def _deliver(step: Step, adapter: Adapter, pub: Publication, rendered: Rendered) -> Outcome:
-    from soulpost.publish.send import deliver
+    """Deliver one claimed publication. Anything escaping the publish layer (an adapter's
+    bad receipt, a bug) settles this claim at once (in doubt if a request was in flight)
+    and the pass goes on; a ledger that cannot be written stops the pass (the caller
+    releases what it can)."""
+    from soulpost.ledger import LedgerUnusable
+    from soulpost.publish.send import Outcome, deliver
 
-    return deliver(
-        adapter,
-        step.ledger,
-        pub,
-        rendered,
-        clock=step.clock,
-        policy=step.policy,
-        jitter=step.opts.jitter,
-    )
+    try:
+        return deliver(
+            adapter,
+            step.ledger,
+            pub,
+            rendered,
+            clock=step.clock,
+            policy=step.policy,
+            jitter=step.opts.jitter,
+        )
+    except LedgerUnusable:
+        raise
+    except Exception as exc:
+        why = f"publishing failed ({type(exc).__name__}: {exc})"
+        released = step.ledger.release_held(step.clock.now(), why)
+        now = next((p for p in released if p.key == pub.key), None)
+        state = now.state if now is not None else "in_doubt"
+        return Outcome(state, (now.reason if now else None) or why)
+
+
+def _changed_on_disk(post: Post) -> str | None:
+    """Why the draft must not go out now: deleted or edited since it was loaded."""
+    if post.path is None:
+        return None
+    try:
+        with post.path.open(encoding="utf-8") as handle:
+            current = handle.read(MAX_RECHECK + 1)
+    except FileNotFoundError:
+        return "the draft was deleted during the pass; not published"
+    except (OSError, UnicodeDecodeError):
+        return "the draft cannot be read any more; not published"
+    loaded = post.raw_text()
+    if loaded is not None and current != loaded:
+        return "the draft changed during the pass; the next pass publishes the new version"
+    return None
+
+
+MAX_RECHECK = 4 * 1024 * 1024
+"""Bytes read back when re-checking a draft before sending (drafts are far smaller)."""
 
 
 def _key_for(step: Step, item: Item[Post]) -> PubKey | None:

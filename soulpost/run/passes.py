@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,6 +71,35 @@ def recover(ledger: Ledger, clock: Clock, log: Log) -> list[Publication]:
     return recovered
 
 
+def release_after_failure(ledger: Ledger, clock: Clock, exc: BaseException, log: Log) -> None:
+    """A pass that stops half way settles what it holds (in doubt if a request was in
+    flight, else pending). If even that fails (the ledger is locked or the disk full), the
+    claims' lease brings them back at a later pass."""
+    why = f"the pass of {ledger.owner.describe()} failed ({type(exc).__name__}: {exc})"
+    try:
+        released = ledger.release_held(clock.now(), why)
+    except Exception as again:
+        log(f"could not release this pass's claims ({again}); their lease returns them later")
+        return
+    for pub in released:
+        log(f"released {pub.post_id} on {pub.platform}: {pub.state} ({pub.reason or ''})")
+
+
+def attention_lines(
+    rows: list[Publication], report: PassReport, now: datetime, only: set[str] | None = None
+) -> list[str]:
+    """One line per publication that needs a person, except those this pass's results
+    already show (with *only*, of those posts: ``publish ID --now`` asks about them)."""
+    from soulpost.ledger import attention, describe
+
+    shown = {(r.post_id, r.platform) for r in report.results if r.needs_attention}
+    return [
+        describe(row, now)
+        for row in attention(rows, now)
+        if (row.post_id, row.platform) not in shown and (only is None or row.post_id in only)
+    ]
+
+
 def _idle_pass(
     root: Path,
     settings: Settings,
@@ -108,6 +138,7 @@ def _idle_pass(
         report.plan = plan
         report.load_errors = errors
         report.next_wake = plan.next_wake(now)
+        report.attention = attention_lines(list(rows.values()), report, now)
         ledger.finish_run(run_id, clock.now(), {"due": 0})
         return True
     finally:
@@ -121,7 +152,9 @@ def _full_pass(
     from soulpost.ledger import open_ledger
     from soulpost.publish.send import RetryPolicy
 
-    ledger = open_ledger(ws.state_dir, backend=ws.settings.publish.ledger, read_only=opts.dry_run)
+    ledger = open_ledger(
+        ws.state_dir, backend=ws.settings.publish.ledger, read_only=opts.dry_run, owner=opts.owner
+    )
     adapters = Adapters(ws, clock)
     try:
         run_id = 0 if opts.dry_run else ledger.start_run(clock.now(), opts.kind)
@@ -131,16 +164,22 @@ def _full_pass(
         policy = opts.policy or RetryPolicy(
             max_attempts=settings.max_attempts, base_delay=settings.retry_delay.total_seconds()
         )
-        publish(
-            ws,
-            ledger,
-            adapters=adapters,
-            clock=clock,
-            opts=opts,
-            policy=policy,
-            report=report,
-            log=log,
-        )
+        try:
+            publish(
+                ws,
+                ledger,
+                adapters=adapters,
+                clock=clock,
+                opts=opts,
+                policy=policy,
+                report=report,
+                log=log,
+            )
+        except BaseException as exc:
+            if not opts.dry_run:
+                release_after_failure(ledger, clock, exc, log)
+            raise
+        report.attention = attention_lines(ledger.publications(), report, clock.now(), opts.only)
         if not opts.dry_run:
             ledger.finish_run(run_id, clock.now(), {**report.counts(), "due": report.due})
     finally:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from soulpost.ledger import Owner
     from soulpost.plan import Plan
     from soulpost.publish.send import RetryPolicy
     from soulpost.run.gate import LintCache
@@ -49,6 +50,10 @@ class PassReport:
     next_wake: datetime | None = None
     stopped_early: bool = False
     plan: Plan[Any] | None = None
+    # Every publication in the ledger that needs a person (in doubt, failed, missed, a
+    # stuck claim), this pass's or older: one line each. Until a person settles them,
+    # every pass says so and exits 1, so cron mail and monitoring keep seeing it.
+    attention: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -56,7 +61,7 @@ class PassReport:
         if self.skipped:
             return 0
         bad = any(r.needs_attention for r in self.results) or bool(self.load_errors)
-        return 1 if bad else 0
+        return 1 if bad or self.attention else 0
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -79,3 +84,4 @@ class PassOptions:
     jitter: Callable[[], float] = random.random
     lint_cache: LintCache | None = None  # the daemon keeps lint results between passes
     not_before: datetime | None = None  # plan for this instant; send nothing before it
+    owner: Owner | None = None  # who claims (the daemon keeps one for its life)
