@@ -300,17 +300,28 @@ def build_plan(
                     )
                 )
                 continue
+            # A person's retry, or a thread already partly live, is finished whatever the time.
+            exempt = latest is not None and (
+                latest.force or any(p.state == "sent" for p in latest.parts)
+            )
             if latest is not None and latest.next_attempt_at and latest.next_attempt_at > now:
-                items.append(item(Action.WAITING, latest.reason or "retry planned"))
+                if not exempt and latest.next_attempt_at - at > lateness:
+                    # The platform asks to wait past max_lateness: it cannot go out in time.
+                    items.append(
+                        item(
+                            Action.MISSED,
+                            f"the next attempt ({latest.next_attempt_at.isoformat()}) would be "
+                            f"more than max_lateness {format_duration(lateness)} late; "
+                            f"last error: {latest.reason or 'none'}",
+                        )
+                    )
+                else:
+                    items.append(item(Action.WAITING, latest.reason or "retry planned"))
                 continue
             if at > now:
                 items.append(item(Action.FUTURE))
                 continue
             late = now - at
-            # A person's retry, or a thread already partly live, is finished whatever the time.
-            exempt = latest is not None and (
-                latest.force or any(p.state == "sent" for p in latest.parts)
-            )
             if late > lateness and not exempt:
                 last = f"; last error: {latest.reason}" if latest and latest.reason else ""
                 items.append(

@@ -35,6 +35,20 @@ if TYPE_CHECKING:
     from soulpost.ledger import Ledger, Publication, State
 
 
+RATE_WAIT_FLOOR = 1.0
+"""Seconds: the shortest wait a rate limit gets, whatever the platform says (a
+``Retry-After: 0`` would otherwise turn into a burst of requests)."""
+RATE_WAIT_CAP = 3600.0
+"""Seconds: the longest a rate limit may park a post before it is tried again (a huge
+``Retry-After`` would otherwise park it for ever; ``max_lateness`` decides if it is missed)."""
+
+
+def bounded_reset(now: datetime, reset_at: datetime | None, default: float) -> datetime:
+    """When to try again after a rate limit, clamped to [RATE_WAIT_FLOOR, RATE_WAIT_CAP]."""
+    wait = (reset_at - now).total_seconds() if reset_at is not None else default
+    return now + timedelta(seconds=min(RATE_WAIT_CAP, max(RATE_WAIT_FLOOR, wait)))
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """How hard to try. Delays are in seconds."""
@@ -114,7 +128,7 @@ def deliver(
                 ledger.abort_part(key, index)
                 ledger.record_attempt(key, index, clock.now(), exc.outcome, exc.message)
                 now = clock.now()
-                reset = exc.reset_at or now + timedelta(seconds=policy.default_rate_wait)
+                reset = bounded_reset(now, exc.reset_at, policy.default_rate_wait)
                 wait = (reset - now).total_seconds()
                 rate_waits += 1
                 if wait <= policy.max_inline_wait and rate_waits <= 3:

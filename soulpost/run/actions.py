@@ -173,7 +173,8 @@ def _settled(step: Step, item: Item[Post]) -> None:
     if latest is None:
         _other(step, item)
     elif latest.state == "in_doubt" and not step.opts.dry_run:
-        _reconcile(step, item, latest)
+        if latest.next_attempt_at is None or latest.next_attempt_at <= step.now:
+            _reconcile(step, item, latest)
     elif step.opts.only is not None:
         state = latest.state.replace("_", " ")
         where = f" ({latest.url})" if latest.url else ""
@@ -213,6 +214,7 @@ def _reconcile(step: Step, item: Item[Post], latest: Publication) -> None:
     if claim.publication is None:
         return
     outcome = _deliver(step, adapter, claim.publication, rendered)
+    _back_off_doubt(step, claim.publication, outcome)
     url = outcome.receipt.url if outcome.receipt else None
     step.result(item, outcome.state, outcome.reason, url)
     step.log(f"reconciled {item.post.id} on {item.platform}: {outcome.state}")
@@ -254,6 +256,7 @@ def send_due(step: Step, item: Item[Post]) -> None:
         step.log(f"skipped {item.post.id} on {item.platform}: {claim.reason}")
         return
     outcome = _deliver(step, adapter, claim.publication, rendered)
+    _back_off_doubt(step, claim.publication, outcome)
     url = outcome.receipt.url if outcome.receipt else None
     step.result(item, outcome.state, outcome.reason, url)
     step.log(
@@ -289,6 +292,16 @@ def _deliver(step: Step, adapter: Adapter, pub: Publication, rendered: Rendered)
         now = next((p for p in released if p.key == pub.key), None)
         state = now.state if now is not None else "in_doubt"
         return Outcome(state, (now.reason if now else None) or why)
+
+
+def _back_off_doubt(step: Step, pub: Publication, outcome: Outcome) -> None:
+    """An in-doubt publication is looked up again (which may mean a request: Mastodon
+    replays the POST) only after an exponential, capped delay, counted per publication."""
+    if outcome.state != "in_doubt":
+        return
+    rounds = pub.attempts + 1
+    until = step.clock.now() + step.policy.backoff(rounds, step.opts.jitter())
+    step.ledger.postpone(pub.key, until, step.clock.now())
 
 
 def _changed_on_disk(post: Post) -> str | None:

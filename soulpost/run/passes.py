@@ -128,7 +128,7 @@ def _idle_pass(
         now = clock.now()
         plan = build_plan(summaries, settings, now, ledger_rows=rows, reserved=ledger.slots())
         busy = any(i.action in (Action.DUE, Action.MISSED) for i in plan.items) or any(
-            i.action is Action.SETTLED and i.latest is not None and i.latest.state == "in_doubt"
+            i.action is Action.SETTLED and i.latest is not None and _lookup_due(i.latest, now)
             for i in plan.items
         )
         if busy or recovered:
@@ -143,6 +143,11 @@ def _idle_pass(
         return True
     finally:
         ledger.close()
+
+
+def _lookup_due(row: Publication, now: datetime) -> bool:
+    """An in-doubt row whose next lookup (backed off) is due."""
+    return row.state == "in_doubt" and (row.next_attempt_at is None or row.next_attempt_at <= now)
 
 
 def _full_pass(
