@@ -29,12 +29,12 @@ def run_pass(
 ) -> PassReport:
     """Run one pass over the workspace at *root*; see the package docstring."""
     from soulpost.lock import PassLock
-    from soulpost.workspace import PostCache, load_settings, load_workspace
+    from soulpost.workspace import PostCache, load_settings
 
     opts = options or PassOptions()
     report = PassReport()
     root = root.resolve()
-    settings, config_path = load_settings(root)
+    settings, config_path = opts.settings or load_settings(root)
     state_dir = root / settings.publish.state_dir
     lock = PassLock(state_dir)
     if not opts.dry_run and not opts.lock_held and not lock.acquire():
@@ -48,7 +48,7 @@ def run_pass(
         ):
             return report
         fresh = cache if cache is not None else PostCache()
-        ws = load_workspace(root=root, cache=fresh)
+        ws = _load(root, settings, config_path, fresh)
         report.load_errors = [e.render(ws.root) for e in ws.errors]
         _full_pass(ws, clock, opts, report, log)
         if cache is None and not opts.dry_run:
@@ -59,6 +59,14 @@ def run_pass(
         if not opts.lock_held:
             lock.release()
     return report
+
+
+def _load(root: Path, settings: Settings, config_path: Path, cache: PostCache) -> Workspace:
+    """The whole queue, loaded with the pass's settings (as ``load_workspace`` does)."""
+    from soulpost.workspace import QUEUE_DIR, Workspace, load_posts, queue_files
+
+    posts, errors = load_posts(queue_files(root / QUEUE_DIR), settings, cache)
+    return Workspace(root, settings, config_path, posts, errors)
 
 
 def recover(ledger: Ledger, clock: Clock, log: Log) -> list[Publication]:

@@ -10,6 +10,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from soulpost.config import Settings
     from soulpost.ledger import Owner
     from soulpost.plan import Plan
     from soulpost.publish.send import RetryPolicy
@@ -85,3 +88,6 @@ class PassOptions:
     lint_cache: LintCache | None = None  # the daemon keeps lint results between passes
     not_before: datetime | None = None  # plan for this instant; send nothing before it
     owner: Owner | None = None  # who claims (the daemon keeps one for its life)
+    # The settings and config path to use instead of loading config.toml (the daemon
+    # keeps the last good ones while the file is broken).
+    settings: tuple[Settings, Path] | None = None
