@@ -300,37 +300,9 @@ def build_plan(
                     )
                 )
                 continue
-            # A person's retry, or a thread already partly live, is finished whatever the time.
-            exempt = latest is not None and (
-                latest.force or any(p.state == "sent" for p in latest.parts)
-            )
-            if latest is not None and latest.next_attempt_at and latest.next_attempt_at > now:
-                if not exempt and latest.next_attempt_at - at > lateness:
-                    # The platform asks to wait past max_lateness: it cannot go out in time.
-                    items.append(
-                        item(
-                            Action.MISSED,
-                            f"the next attempt ({latest.next_attempt_at.isoformat()}) would be "
-                            f"more than max_lateness {format_duration(lateness)} late; "
-                            f"last error: {latest.reason or 'none'}",
-                        )
-                    )
-                else:
-                    items.append(item(Action.WAITING, latest.reason or "retry planned"))
-                continue
-            if at > now:
-                items.append(item(Action.FUTURE))
-                continue
-            late = now - at
-            if late > lateness and not exempt:
-                last = f"; last error: {latest.reason}" if latest and latest.reason else ""
-                items.append(
-                    item(
-                        Action.MISSED,
-                        f"{format_duration(late)} late, more than max_lateness "
-                        f"{format_duration(lateness)}{last}",
-                    )
-                )
+            timed = _by_time(latest, at, now, lateness)
+            if timed is not None:
+                items.append(item(*timed))
                 continue
             reasons = blocks.get((post.id, platform), []) + blocks.get((post.id, None), [])
             if reasons:
@@ -339,6 +311,35 @@ def build_plan(
             items.append(item(Action.DUE))
     items.sort(key=lambda i: (i.at or now, i.post.id, i.platform))
     return Plan(items, timings, chosen)
+
+
+def _by_time(
+    latest: Publication | None, at: datetime, now: datetime, lateness: timedelta
+) -> tuple[Action, str] | None:
+    """Waiting for a retry, in the future, or missed; None when the time says "due"."""
+    # A person's retry, or a thread already partly live, is finished whatever the time.
+    exempt = latest is not None and (latest.force or any(p.state == "sent" for p in latest.parts))
+    if latest is not None and latest.next_attempt_at and latest.next_attempt_at > now:
+        if not exempt and latest.next_attempt_at - at > lateness:
+            # The platform asks to wait past max_lateness: it cannot go out in time.
+            return (
+                Action.MISSED,
+                f"the next attempt ({latest.next_attempt_at.isoformat()}) would be more than "
+                f"max_lateness {format_duration(lateness)} late; "
+                f"last error: {latest.reason or 'none'}",
+            )
+        return Action.WAITING, latest.reason or "retry planned"
+    if at > now:
+        return Action.FUTURE, ""
+    late = now - at
+    if late > lateness and not exempt:
+        last = f"; last error: {latest.reason}" if latest and latest.reason else ""
+        return (
+            Action.MISSED,
+            f"{format_duration(late)} late, more than max_lateness "
+            f"{format_duration(lateness)}{last}",
+        )
+    return None
 
 
 def _item(  # noqa: PLR0917 (bound with functools.partial)

@@ -9,7 +9,9 @@ failed restore); treating it as new would send every post again, so it is refuse
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import tempfile
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -214,3 +216,68 @@ def explain(exc: BaseException, path: Path, timeout: float = BUSY_TIMEOUT) -> No
     else:
         message = f"{path}: the ledger failed: {text}"
     raise LedgerUnusable(message) from None
+
+
+# -- opening the file --------------------------------------------------------------------
+
+
+def connect(target: str | Path, timeout: float, *, uri: bool = False) -> sqlite3.Connection:
+    db = sqlite3.connect(target, uri=uri, isolation_level=None, timeout=timeout)
+    db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+    return db
+
+
+def open_read_write(path: Path, timeout: float) -> sqlite3.Connection:
+    """Open (creating if new, never if lost) and upgrade the ledger; write its marker."""
+    check_not_lost(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = connect(path, timeout)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL survives a killed process; the intent record before each request is
+        # committed with FULL (see begin_part), which also makes everything before it
+        # durable, so even a power cut can only turn a publication "in doubt", never
+        # let it be sent twice.
+        db.execute("PRAGMA synchronous=NORMAL")
+        migrate(db, str(path))
+        check_shape(db, str(path))
+    except BaseException:
+        db.close()
+        raise
+    write_marker(path)  # also for a ledger made before markers existed
+    return db
+
+
+def open_read_only(
+    path: Path, timeout: float
+) -> tuple[sqlite3.Connection, tempfile.TemporaryDirectory[str] | None]:
+    """Read without writing anything. An older ledger, or one in a directory this user
+    cannot write (SQLite's WAL needs a shared-memory file beside it), is read from a
+    private copy, upgraded there (returned too, to be cleaned up on close)."""
+    if not check_not_lost(path):
+        db = sqlite3.connect(":memory:", isolation_level=None)
+        migrate(db, ":memory:")
+        return db, None
+    try:
+        db = connect(f"file:{path}?mode=ro", timeout, uri=True)
+        check_shape(db, str(path))
+        if version(db) == latest(MIGRATIONS):
+            return db, None
+        db.close()
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise
+    copy = tempfile.TemporaryDirectory(prefix="soulpost-ledger-")
+    target = Path(copy.name) / path.name
+    shutil.copyfile(path, target)
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists():
+        shutil.copyfile(wal, target.with_name(target.name + "-wal"))
+    try:
+        db = connect(target, timeout)
+        migrate(db, str(path))
+        check_shape(db, str(path))
+    except BaseException:
+        copy.cleanup()
+        raise
+    return db, copy

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
@@ -27,17 +26,10 @@ from soulpost.ledger.base import (
     from_ts,
     ts,
 )
-from soulpost.ledger.migrate import latest
 from soulpost.ledger.owner import Owner, lease_end
 from soulpost.ledger.sqlite import claims, person, schema
 from soulpost.ledger.sqlite.schema import (
-    MIGRATIONS,
-    check_not_lost,
-    check_shape,
     explain,
-    migrate,
-    version,
-    write_marker,
 )
 
 _COLUMNS = (
@@ -84,67 +76,15 @@ class SqliteLedger(Ledger):
         self.timeout = schema.BUSY_TIMEOUT if timeout is None else timeout
         self._copy: tempfile.TemporaryDirectory[str] | None = None
         try:
-            self._db = self._open_read_only() if read_only else self._open()
+            if read_only:
+                self._db, self._copy = schema.open_read_only(path, self.timeout)
+            else:
+                self._db = schema.open_read_write(path, self.timeout)
         except (sqlite3.Error, OSError) as exc:
             self.close()
             explain(exc, path, self.timeout)
 
     # -- opening ---------------------------------------------------------------------------
-
-    def _connect(self, target: str | Path, *, uri: bool = False) -> sqlite3.Connection:
-        db = sqlite3.connect(target, uri=uri, isolation_level=None, timeout=self.timeout)
-        db.execute(f"PRAGMA busy_timeout={int(self.timeout * 1000)}")
-        return db
-
-    def _open(self) -> sqlite3.Connection:
-        check_not_lost(self.path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = self._connect(self.path)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            # NORMAL survives a killed process; the intent record before each request is
-            # committed with FULL (see begin_part), which also makes everything before it
-            # durable, so even a power cut can only turn a publication "in doubt", never
-            # let it be sent twice.
-            db.execute("PRAGMA synchronous=NORMAL")
-            migrate(db, str(self.path))
-            check_shape(db, str(self.path))
-        except BaseException:
-            db.close()
-            raise
-        write_marker(self.path)  # also for a ledger made before markers existed
-        return db
-
-    def _open_read_only(self) -> sqlite3.Connection:
-        """Read without writing anything. An older ledger, or one in a directory this user
-        cannot write (SQLite's WAL needs a shared-memory file beside it), is read from a
-        private copy, upgraded there."""
-        if not check_not_lost(self.path):
-            db = sqlite3.connect(":memory:", isolation_level=None)
-            migrate(db, ":memory:")
-            return db
-        try:
-            db = self._connect(f"file:{self.path}?mode=ro", uri=True)
-            check_shape(db, str(self.path))
-            if version(db) == latest(MIGRATIONS):
-                return db
-            db.close()
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise
-        return self._open_copy()
-
-    def _open_copy(self) -> sqlite3.Connection:
-        self._copy = tempfile.TemporaryDirectory(prefix="soulpost-ledger-")
-        target = Path(self._copy.name) / self.path.name
-        shutil.copyfile(self.path, target)
-        wal = self.path.with_name(self.path.name + "-wal")
-        if wal.exists():
-            shutil.copyfile(wal, target.with_name(target.name + "-wal"))
-        db = self._connect(target)
-        migrate(db, str(self.path))
-        check_shape(db, str(self.path))
-        return db
 
     # -- plumbing -------------------------------------------------------------------------
 
