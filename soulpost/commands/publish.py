@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from soulpost.commands import start_dir
@@ -38,14 +39,28 @@ SETTLE_HINT = (
 )
 
 
+CLOCK_RANGE = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC))
+"""The instants soulpost plans in: posting slots look a year ahead and backoffs add hours,
+so a clock near the end of the calendar would overflow half way through a pass."""
+
+
 def clock_for() -> Clock:
     """The command's clock: real time, or SOULPOST_NOW's (see docs/operations.md)."""
     from soulpost.clock import ENV_NOW, clock_from_env
 
     try:
-        return clock_from_env()
-    except ValueError as exc:
-        raise UsageError(f"{ENV_NOW}: {exc}") from None
+        clock = clock_from_env()
+        now = clock.now().astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        detail = str(exc) if isinstance(exc, ValueError) else "out of the calendar's range"
+        raise UsageError(f"{ENV_NOW}: {detail}") from None
+    low, high = CLOCK_RANGE
+    if not low <= now < high:
+        raise UsageError(
+            f"{ENV_NOW}: {now.isoformat()} is outside the range soulpost plans in "
+            f"({low.year} to {high.year}); set a realistic instant or unset it"
+        )
+    return clock
 
 
 def run(args: argparse.Namespace) -> int:
