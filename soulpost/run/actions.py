@@ -286,7 +286,7 @@ def _deliver(step: Step, adapter: Adapter, pub: Publication, rendered: Rendered)
         )
     except LedgerUnusable:
         raise
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:  # a plugin calling sys.exit() must not end a pass
         why = f"publishing failed ({type(exc).__name__}: {exc})"
         released = step.ledger.release_held(step.clock.now(), why)
         now = next((p for p in released if p.key == pub.key), None)

@@ -128,3 +128,33 @@ def test_a_live_processs_stale_claim_is_recovered_once_its_lease_runs_out(
     assert [(r.post_id, r.state) for r in report.results if r.post_id == "a"] == [
         ("a", "published")
     ]
+
+
+@pytest.mark.parametrize("lie", ["none", "exit"])
+def test_an_adapter_that_returns_no_receipt_or_exits_is_contained(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lie: str
+) -> None:
+    from soulpost.publish import registry
+    from soulpost.publish.adapters.outbox import OutboxAdapter
+
+    class Liar(OutboxAdapter):
+        supports_lookup = False
+
+        def publish(self, payload: Any, key: str) -> Any:
+            if lie == "exit":
+                raise SystemExit(3)
+            return None  # not a receipt
+
+    monkeypatch.setitem(registry._loaded, "liar", Liar)
+    root = make_ws(tmp_path, "http://127.0.0.1:9/x", {
+        "a": post(platforms='["lying"]'), "b": post(platforms='["box"]', text="Bee"),
+    })  # fmt: skip
+    config = (root / "config.toml").read_text() + '[platforms.lying]\nadapter = "liar"\n'
+    (root / "config.toml").write_text(config)
+    report = run(root, ManualClock(T0))
+    states = {(r.post_id, r.platform): r.state for r in report.results}
+    # The request may have gone out before the adapter broke: in doubt, never claimed for
+    # ever; the other post still goes.
+    assert states == {("a", "lying"): "in_doubt", ("b", "box"): "published"}
+    assert rows(root)[("a", "lying")].state == "in_doubt"
+    assert report.exit_code == 1
