@@ -200,3 +200,24 @@ def test_disk_full_is_one_line(
     assert result.code == 2, result.out + result.err
     assert "Traceback" not in result.err
     assert "disk is full" in result.err or "No space" in result.err
+
+
+def test_another_programs_database_or_an_empty_one_is_not_adopted(
+    published: Path, cli: Callable[..., Any]
+) -> None:
+    db_path = published / ".soulpost" / "ledger.sqlite3"
+    for path in (published / ".soulpost").glob("ledger.sqlite3*"):
+        path.unlink()
+    other = sqlite3.connect(db_path)
+    other.execute("CREATE TABLE photos (name TEXT)")
+    other.commit()
+    other.close()
+    result = cli("-C", published, "publish", "--due")
+    assert result.code == 2
+    one_clear_line(result.err, "not a soulpost ledger", "photos")
+    db_path.unlink()
+    sqlite3.connect(db_path).close()  # a valid, empty database file (a bad restore)
+    result = cli("-C", published, "publish", "--due")
+    assert result.code == 2
+    one_clear_line(result.err, "ledger.id")
+    assert outbox(published) == 1

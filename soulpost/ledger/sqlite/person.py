@@ -125,7 +125,7 @@ def mark_not_published(db: sqlite3.Connection, post_id: str, platform: str, now:
     db.execute(f"DELETE FROM parts WHERE {_KEY} AND state = 'sending'", where)
     db.execute(
         "UPDATE publications SET state = 'failed', reason = ?, acknowledged = 1, "
-        f"updated_at = ? WHERE {_KEY}",
+        f"next_attempt_at = NULL, updated_at = ? WHERE {_KEY}",
         (
             "settled by a person: not published (`soulpost retry` sends it again)",
             ts(now),

@@ -158,6 +158,25 @@ def version(db: sqlite3.Connection) -> int:
     return int(row[0] or 0)
 
 
+def check_ours(db: sqlite3.Connection, path: Path) -> None:
+    """Before the first migration writes anything: refuse a database of another program,
+    and an empty one where the marker says a ledger was (recreated after a loss)."""
+    if version(db) > 0:
+        return
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if tables and "publications" not in tables:
+        raise LedgerUnusable(
+            f"{path} is not a soulpost ledger (it holds other tables: "
+            f"{', '.join(sorted(tables)[:5])}); restore it from a backup or move it away"
+        )
+    if not tables and marker_path(path).exists():
+        raise LedgerUnusable(
+            f"{path} is empty, but {marker_path(path).name} beside it says a ledger existed "
+            "here: treating it as new would send every post again. Restore it from a "
+            f"backup; to really start over, delete {marker_path(path)}"
+        )
+
+
 def migrate(db: sqlite3.Connection, where: str) -> None:
     """Apply the missing migrations, one transaction each (safe against a concurrent
     opener: the version is read again inside the write lock)."""
@@ -239,6 +258,7 @@ def open_read_write(path: Path, timeout: float) -> sqlite3.Connection:
         # durable, so even a power cut can only turn a publication "in doubt", never
         # let it be sent twice.
         db.execute("PRAGMA synchronous=NORMAL")
+        check_ours(db, path)
         migrate(db, str(path))
         check_shape(db, str(path))
     except BaseException:
