@@ -236,3 +236,17 @@ def test_a_settled_failure_no_longer_needs_attention(tmp_path: Path, backend: st
     assert pub.state == "failed" and not pub.needs_attention(NOW)
     pub = ledger.retry("post", "mastodon", NOW)
     assert pub.state == "pending"
+
+
+def test_needing_attention_is_the_newest_row_per_publication(tmp_path: Path, backend: str) -> None:
+    ledger = open_backend(backend, tmp_path)
+    old = PubKey("post", "mastodon", "o" * 64)
+    ledger.claim(old, scheduled_at=NOW, now=NOW)
+    ledger.finish(old, "failed", NOW, reason="rejected")
+    assert [p.key for p in ledger.needing_attention(NOW)] == [old]
+    edited = PubKey("post", "mastodon", "e" * 64)  # the edit replaces it and goes out
+    ledger.claim(edited, scheduled_at=NOW, now=NOW + timedelta(seconds=1))
+    ledger.begin_part(edited, 0, "k", NOW)
+    ledger.finish_part(edited, 0, remote_id="r", url="u", published_at=NOW, now=NOW)
+    ledger.finish(edited, "published", NOW)
+    assert ledger.needing_attention(NOW) == []

@@ -166,6 +166,11 @@ class Ledger(ABC):
         """Every row (optionally one post's), oldest first, with their parts."""
 
     @abstractmethod
+    def needing_attention(self, now: datetime) -> list[Publication]:
+        """The newest row of each (post, platform) that needs a person (see
+        :meth:`Publication.needs_attention`), without parts; cheap enough for every pass."""
+
+    @abstractmethod
     def get(self, key: PubKey) -> Publication | None:
         """One row by its key, with its parts."""
 

@@ -192,7 +192,8 @@ def _full_pass(
             if not opts.dry_run:
                 release_after_failure(ledger, clock, exc, log)
             raise
-        report.attention = attention_lines(ledger.publications(), report, clock.now(), opts.only)
+        now = clock.now()
+        report.attention = attention_lines(ledger.needing_attention(now), report, now, opts.only)
         if not opts.dry_run:
             ledger.finish_run(run_id, clock.now(), {**report.counts(), "due": report.due})
     finally:

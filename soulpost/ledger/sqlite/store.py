@@ -182,6 +182,19 @@ class SqliteLedger(Ledger):
         return out
 
     @guarded
+    def needing_attention(self, now: datetime) -> list[Publication]:
+        # Newest per (post, platform) as publications() orders them: created_at, rowid.
+        sql = (
+            f"SELECT {_COLUMNS} FROM publications p WHERE state IN "
+            "('failed', 'missed', 'in_doubt', 'claimed') AND NOT EXISTS (SELECT 1 FROM "
+            "publications q WHERE q.post_id = p.post_id AND q.platform = p.platform AND "
+            "(q.created_at > p.created_at OR (q.created_at = p.created_at AND "
+            "q.rowid > p.rowid))) ORDER BY created_at, rowid"
+        )
+        rows = (self._row(row) for row in self._db.execute(sql))
+        return [row for row in rows if row.needs_attention(now)]
+
+    @guarded
     def get(self, key: PubKey) -> Publication | None:
         """One row by its key."""
         return self._get(key)
