@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from soulpost.clock import Clock
     from soulpost.ledger import Ledger, PubKey, Publication
     from soulpost.posts import Post
-    from soulpost.publish.base import Adapter, Rendered
+    from soulpost.publish.base import Adapter, Composed
     from soulpost.publish.send import Outcome, RetryPolicy
     from soulpost.run.adapters import Adapters
     from soulpost.workspace import Workspace
@@ -42,7 +42,7 @@ class Step:
     report: PassReport
     log: Log
     now: datetime
-    rendered: dict[Pair, Rendered] = field(default_factory=dict)
+    composed: dict[Pair, Composed] = field(default_factory=dict)
 
     def result(
         self, item: Item[Post], state: str, reason: str | None, url: str | None = None
@@ -104,10 +104,10 @@ def ledger_view(step: Step) -> dict[Pair, Publication]:
         if not check:
             continue
         try:
-            current = step.adapters.get(row.platform).render(post)
+            current = step.adapters.get(row.platform).compose(post)
         except Exception:
             continue
-        step.rendered[pair] = current
+        step.composed[pair] = current
         if current.content_hash() == row.key.content_hash:
             continue
         if row.state == "published":
@@ -202,8 +202,8 @@ def _reconcile(step: Step, item: Item[Post], latest: Publication) -> None:
         return
     if not adapter.supports_lookup:
         return
-    rendered = adapter.render(item.post)
-    if rendered.content_hash() != latest.key.content_hash:
+    composed = adapter.compose(item.post)
+    if composed.content_hash() != latest.key.content_hash:
         return  # edited since: the old content cannot be looked up reliably
     claim = step.ledger.claim(
         latest.key,
@@ -213,7 +213,7 @@ def _reconcile(step: Step, item: Item[Post], latest: Publication) -> None:
     )
     if claim.publication is None:
         return
-    outcome = _deliver(step, adapter, claim.publication, rendered)
+    outcome = _deliver(step, adapter, claim.publication, composed)
     _back_off_doubt(step, claim.publication, outcome)
     url = outcome.receipt.url if outcome.receipt else None
     step.result(item, outcome.state, outcome.reason, url)
@@ -227,35 +227,35 @@ def send_due(step: Step, item: Item[Post]) -> None:
     try:
         adapter = step.adapters.get(item.platform)
         problems = adapter.validate(item.post)
-        # What validate explains is not rendered: its words beat a renderer's error.
-        rendered = adapter.render(item.post) if not problems else None
+        # What validate explains is not composed: its words beat compose's error.
+        composed = adapter.compose(item.post) if not problems else None
     except Exception as exc:
         reason = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
         step.result(item, "invalid", f"cannot render: {reason}")
         step.log(f"invalid {item.post.id} on {item.platform}: {reason}")
         return
-    if problems or rendered is None:
+    if problems or composed is None:
         reason = "; ".join(problems)
         step.result(item, "invalid", reason)
         step.log(f"invalid {item.post.id} on {item.platform}: {reason}")
         return
     if step.opts.dry_run:
-        step.result(item, "rendered", _preview(rendered))
+        step.result(item, "rendered", _preview(composed))
         return
     changed = _changed_on_disk(item.post)
     if changed:
         step.result(item, "skipped", changed)
         step.log(f"skipped {item.post.id} on {item.platform}: {changed}")
         return
-    key = PubKey(item.post.id, item.platform, rendered.content_hash())
+    key = PubKey(item.post.id, item.platform, composed.content_hash())
     claim = step.ledger.claim(
-        key, scheduled_at=item.at, now=step.clock.now(), parts=len(rendered.parts)
+        key, scheduled_at=item.at, now=step.clock.now(), parts=len(composed.parts)
     )
     if claim.publication is None:
         step.result(item, "skipped", claim.reason)
         step.log(f"skipped {item.post.id} on {item.platform}: {claim.reason}")
         return
-    outcome = _deliver(step, adapter, claim.publication, rendered)
+    outcome = _deliver(step, adapter, claim.publication, composed)
     _back_off_doubt(step, claim.publication, outcome)
     url = outcome.receipt.url if outcome.receipt else None
     step.result(item, outcome.state, outcome.reason, url)
@@ -266,7 +266,7 @@ def send_due(step: Step, item: Item[Post]) -> None:
     )
 
 
-def _deliver(step: Step, adapter: Adapter, pub: Publication, rendered: Rendered) -> Outcome:
+def _deliver(step: Step, adapter: Adapter, pub: Publication, composed: Composed) -> Outcome:
     """Deliver one claimed publication. Anything escaping the publish layer (an adapter's
     bad receipt, a bug) settles this claim at once (in doubt if a request was in flight)
     and the pass goes on; a ledger that cannot be written stops the pass (the caller
@@ -279,7 +279,7 @@ def _deliver(step: Step, adapter: Adapter, pub: Publication, rendered: Rendered)
             adapter,
             step.ledger,
             pub,
-            rendered,
+            composed,
             clock=step.clock,
             policy=step.policy,
             jitter=step.opts.jitter,
@@ -328,13 +328,13 @@ MAX_RECHECK = 4 * 1024 * 1024
 def _key_for(step: Step, item: Item[Post]) -> PubKey | None:
     from soulpost.ledger import PubKey
 
-    rendered = step.rendered.get((item.post.id, item.platform))
-    if rendered is None:
+    composed = step.composed.get((item.post.id, item.platform))
+    if composed is None:
         try:
-            rendered = step.adapters.get(item.platform).render(item.post)
+            composed = step.adapters.get(item.platform).compose(item.post)
         except Exception:
             return None
-    return PubKey(item.post.id, item.platform, rendered.content_hash())
+    return PubKey(item.post.id, item.platform, composed.content_hash())
 
 
 def _file_changed_since(path: Path | None, when: datetime | None) -> bool:
@@ -346,7 +346,7 @@ def _file_changed_since(path: Path | None, when: datetime | None) -> bool:
         return False
 
 
-def _preview(rendered: Rendered) -> str:
+def _preview(composed: Composed) -> str:
     import json
 
-    return json.dumps(list(rendered.parts), ensure_ascii=False)
+    return json.dumps(list(composed.parts), ensure_ascii=False)
