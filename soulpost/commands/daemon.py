@@ -1,7 +1,9 @@
 """``soulpost daemon``: publish each post at its time until stopped (SIGTERM/SIGINT).
 
 Run it under systemd (see docs/operations.md). It exits 0 after a clean stop, 2 when the
-workspace cannot be used or another daemon holds it.
+workspace cannot be used or another daemon holds it. A stop never takes longer than
+``--shutdown-grace`` seconds (default 20) plus a moment: a publication still in flight by
+then is recorded as in doubt.
 """
 
 from __future__ import annotations
