@@ -294,6 +294,35 @@ def build_plan(
     return Plan(items, timings, chosen)
 
 
+def _by_time(
+    latest: Publication | None, at: datetime, now: datetime, lateness: timedelta
+) -> tuple[Action, str] | None:
+    """Waiting for a retry, in the future, or missed; None when the time says "due"."""
+    # A person's retry, or a thread already partly live, is finished whatever the time.
+    exempt = latest is not None and (latest.force or any(p.state == "sent" for p in latest.parts))
+    if latest is not None and latest.next_attempt_at and latest.next_attempt_at > now:
+        if not exempt and latest.next_attempt_at - at > lateness:
+            # The platform asks to wait past max_lateness: it cannot go out in time.
+            return (
+                Action.MISSED,
+                f"the next attempt ({latest.next_attempt_at.isoformat()}) would be more than "
+                f"max_lateness {format_duration(lateness)} late; "
+                f"last error: {latest.reason or 'none'}",
+            )
+        return Action.WAITING, latest.reason or "retry planned"
+    if at > now:
+        return Action.FUTURE, ""
+    late = now - at
+    if late > lateness and not exempt:
+        last = f"; last error: {latest.reason}" if latest and latest.reason else ""
+        return (
+            Action.MISSED,
+            f"{format_duration(late)} late, more than max_lateness "
+            f"{format_duration(lateness)}{last}",
+        )
+    return None
+
+
 def _decide(
     post: Schedulable,
     settings: Settings,
@@ -321,21 +350,10 @@ def _decide(
             Action.BLOCKED,
             "its local time does not exist (the clocks skip it for DST); pick a real time",
         )
-    if latest is not None and latest.next_attempt_at and latest.next_attempt_at > now:
-        return Action.WAITING, latest.reason or "retry planned"
-    if at > now:
-        return Action.FUTURE, ""
-    late = now - at
     lateness = post.max_lateness or settings.publish.max_lateness
-    # A person's retry, or a thread already partly live, is finished whatever the time.
-    exempt = latest is not None and (latest.force or any(p.state == "sent" for p in latest.parts))
-    if late > lateness and not exempt:
-        last = f"; last error: {latest.reason}" if latest and latest.reason else ""
-        return (
-            Action.MISSED,
-            f"{format_duration(late)} late, more than max_lateness "
-            f"{format_duration(lateness)}{last}",
-        )
+    timed = _by_time(latest, at, now, lateness)
+    if timed is not None:
+        return timed
     if blocked:
         return Action.BLOCKED, "; ".join(blocked)
     return Action.DUE, ""
