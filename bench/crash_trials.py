@@ -52,12 +52,14 @@ import re
 import shutil
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -76,6 +78,15 @@ from tests.fakes.mastodon import MastodonFake  # noqa: E402
 from tests.localserver import LocalServer, Reply  # noqa: E402
 
 MARK = re.compile(r"\[(\w+)#(\d+)\]")
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One stored copy of a part on a platform."""
+
+    id: str
+    url: str
+    reply_to: str | None
 
 
 # --- the slow platforms -------------------------------------------------------------------
@@ -106,32 +117,65 @@ class SlowMastodon(MastodonFake):
             with self._lock:
                 self.inflight -= 1
 
-    def copies(self) -> dict[str, list[str]]:
-        """Marker -> URLs of the statuses carrying it."""
-        out: dict[str, list[str]] = {}
+    def copies(self) -> dict[str, list[Copy]]:
+        """Marker -> the statuses carrying it."""
+        out: dict[str, list[Copy]] = {}
         with self._lock:
             for status in self.statuses.values():
                 for pid, idx in MARK.findall(status["content"]):
-                    out.setdefault(f"{pid}#{idx}", []).append(status["url"])
+                    copy = Copy(status["id"], status["url"], status["in_reply_to_id"])
+                    out.setdefault(f"{pid}#{idx}", []).append(copy)
         return out
 
 
 def slow_hook(rng: random.Random, delay: tuple[float, float]) -> LocalServer:
-    """A webhook receiver that stores each POST on arrival and answers late."""
-    server = LocalServer(default=Reply(200, delay=delay[1])).start()
+    """A webhook receiver without idempotency: each request waits a random part of its delay
+    before it is acted on (stored and counted) and the rest before the answer. Like a proxy
+    in front of an application, it abandons a request whose client hung up while it waited,
+    so a kill can also leave a part in doubt that never arrived."""
+    server = LocalServer(default=Reply(200)).start()
     assert server._server is not None
     server._server.handle_error = lambda *a: None  # type: ignore[method-assign]
-    server.push(*(Reply(200, delay=rng.uniform(*delay)) for _ in range(400)))
+    base: Any = server._server.RequestHandlerClass
+    lock = threading.Lock()
+
+    def do_post(handler: Any) -> None:
+        with lock:
+            total, share = rng.uniform(*delay), rng.random()
+        time.sleep(total * share)
+        if _client_gone(handler.connection):
+            handler.close_connection = True
+            return
+        server.push(Reply(200, delay=total * (1 - share)))
+        base.do_POST(handler)
+
+    server._server.RequestHandlerClass = type("SlowHook", (base,), {"do_POST": do_post})
     return server
 
 
-def hook_copies(server: LocalServer) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
+def _client_gone(sock: Any) -> bool:
+    """True when the peer has closed its end (TCP CLOSE_WAIT: its process was killed)."""
+    import socket
+    import struct
+
+    try:
+        info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)
+    except OSError:
+        return False
+    return bool(struct.unpack("B", info[:1])[0] == 8)  # TCP_CLOSE_WAIT
+
+
+def hook_copies(server: LocalServer) -> dict[str, list[Copy]]:
+    """Marker -> the deliveries carrying it (ids and URLs as LocalServer's receipts)."""
+    out: dict[str, list[Copy]] = {}
     with server.lock:
         for number, got in enumerate(server.received, 1):
-            text = got.body.get("text", "") if isinstance(got.body, dict) else str(got.body)
-            for pid, idx in MARK.findall(text):
-                out.setdefault(f"{pid}#{idx}", []).append(f"{server.url[:-5]}/p/{number}")
+            body = got.body if isinstance(got.body, dict) else {"text": str(got.body)}
+            for pid, idx in MARK.findall(str(body.get("text", ""))):
+                copy = Copy(
+                    f"remote-{number}", f"{server.url[:-5]}/p/{number}", body.get("reply_to")
+                )
+                out.setdefault(f"{pid}#{idx}", []).append(copy)
     return out
 
 
@@ -148,11 +192,13 @@ class Trial:
     posts: dict[str, tuple[int, tuple[str, ...]]]  # id -> (parts, platforms)
     kill_at: float = 0.0
     killed: bool = False
+    in_flight: bool = False
     events: list[str] = field(default_factory=list)
     duplicates: int = 0
     lost: int = 0
     unflagged: int = 0
     quiet_passes: int = 0
+    misthreaded: int = 0
     resolves: int = 0
     flagged_end: int = 0
     problems: list[str] = field(default_factory=list)
@@ -164,13 +210,14 @@ class Trial:
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [EXE, "-C", str(self.root), *args],
+            check=False,
             env=self.env(),
             capture_output=True,
             text=True,
             timeout=120,
         )
 
-    def copies(self, platform_name: str) -> dict[str, list[str]]:
+    def copies(self, platform_name: str) -> dict[str, list[Copy]]:
         return self.masto.copies() if platform_name == "mastodon" else hook_copies(self.hook)
 
     def ledger(self) -> dict[tuple[str, str], Any]:
@@ -215,7 +262,9 @@ max_lateness = "1h"
     (root / "queue").mkdir()
     start = datetime.now(UTC) - timedelta(seconds=60)
     for n, (pid, (parts, platforms)) in enumerate(posts.items()):
-        texts = [f"Trial {number} post {pid} part {i + 1} of {parts} [{pid}#{i}]" for i in range(parts)]
+        texts = [
+            f"Trial {number} post {pid} part {i + 1} of {parts} [{pid}#{i}]" for i in range(parts)
+        ]
         thread = f"thread = {json.dumps(texts[1:])}\n" if parts > 1 else ""
         at = (start + timedelta(seconds=n)).isoformat()
         (root / "queue" / f"{pid}.toml").write_text(
@@ -279,7 +328,20 @@ def killed_run(trial: Trial) -> None:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         trial.killed = True
-        trial.events.append(f"SIGKILL at {trial.kill_at:.2f}s")
+        claimed = [r for r in trial.ledger().values() if r.state == "claimed"]
+        sending = [r for r in claimed if any(p.state == "sending" for p in r.parts)]
+        trial.in_flight = bool(sending)
+        out = received_parts(trial)
+        where = (
+            "a request in flight"
+            if sending
+            else "between requests"
+            if claimed
+            else "before the first request"
+            if out == 0
+            else f"no claim held, {out} of {expected_parts(trial)} parts out"
+        )
+        trial.events.append(f"SIGKILL at {trial.kill_at:.2f}s ({where})")
     trial.wait_idle()
 
 
@@ -307,10 +369,12 @@ def person(trial: Trial, rows: dict[tuple[str, str], Any]) -> None:
             continue
         sending = [p.index for p in row.parts if p.state == "sending"]
         index = sending[0] if sending else 0
-        urls = trial.copies(plat).get(f"{pid}#{index}", [])
-        if urls:
-            done = trial.cli("resolve", pid, "--platform", plat, "--published", urls[0])
-            trial.events.append(f"resolve {pid} {plat} part {index} --published -> {done.returncode}")
+        found = trial.copies(plat).get(f"{pid}#{index}", [])
+        if found:
+            done = trial.cli("resolve", pid, "--platform", plat, "--published", found[0].url)
+            trial.events.append(
+                f"resolve {pid} {plat} part {index} --published -> {done.returncode}"
+            )
         else:
             done = trial.cli("resolve", pid, "--platform", plat, "--not-published")
             again = trial.cli("retry", pid, "--platform", plat)
@@ -351,6 +415,12 @@ def evaluate(trial: Trial) -> None:
             copies = trial.copies(plat)
             for i in range(parts):
                 got = len(copies.get(f"{pid}#{i}", []))
+                if i and got and not threaded(copies, pid, i):
+                    trial.misthreaded += 1
+                    trial.problems.append(
+                        f"misthreaded: {pid} part {i + 1} on {plat} does not "
+                        f"reply to part {i}: {copies[f'{pid}#{i}']}"
+                    )
                 where = f"{pid} part {i + 1}/{parts} on {plat} (ledger: {state}"
                 where += f", part {'sent' if i in sent else 'not sent'}; server copies: {got})"
                 if got > 1:
@@ -365,9 +435,17 @@ def evaluate(trial: Trial) -> None:
                 if got and i not in sent and state not in ATTENTION:
                     trial.unflagged += 1
                     trial.problems.append(f"unflagged (ledger does not know): {where}")
-            if state in ATTENTION:
+            if row is not None and state in ATTENTION:
                 trial.flagged_end += 1
                 trial.events.append(f"left for a person: {pid} on {plat}: {state} ({row.reason})")
+
+
+def threaded(copies: dict[str, list[Copy]], pid: str, i: int) -> bool:
+    """Whether every copy of part *i* replies to a copy of part *i - 1* (by id, or by the URL a
+    person gave `resolve`, which is all a person can give)."""
+    before = copies.get(f"{pid}#{i - 1}", [])
+    targets = {c.id for c in before} | {c.url for c in before}
+    return all(c.reply_to in targets for c in copies[f"{pid}#{i}"])
 
 
 def run_trial(trial: Trial, corrupt: Callable[[Trial], None] | None = None) -> Trial:
@@ -383,48 +461,81 @@ def run_trial(trial: Trial, corrupt: Callable[[Trial], None] | None = None) -> T
 # --- the driver ---------------------------------------------------------------------------
 
 
-def calibrate(mode: str, delay: tuple[float, float], seed: int) -> float:
-    trial = make_trial(0, mode, random.Random(seed), delay)
+def calibrate(mode: str, delay: tuple[float, float], seed: int, jobs: int) -> float:
+    """The median duration of unkilled runs, run *jobs* at a time like the trials."""
+
+    def once(n: int) -> float:
+        trial = make_trial(-n, mode, random.Random(f"{seed}-calibrate-{n}"), delay)
+        try:
+            return timed_run(trial)
+        finally:
+            close_trial(trial, keep=False)
+
+    once(0)  # warm-up: byte-compiling and disk caches make a first run slower
+    with ThreadPoolExecutor(jobs) as pool:
+        return statistics.median(pool.map(once, range(1, 1 + max(3, jobs * 2))))
+
+
+def one_trial(args: argparse.Namespace, mode: str, number: int, span: float) -> Trial:
+    trial_rng = random.Random(f"{args.seed}-{mode}-{number}")
+    trial = make_trial(number, mode, trial_rng, args.delay)
+    trial.kill_at = trial_rng.uniform(0.0, 1.15 * span)
     try:
-        took = timed_run(trial)
+        run_trial(trial)
     finally:
-        close_trial(trial, keep=False)
-    return took
+        close_trial(trial, keep=args.keep)
+    return trial
 
 
 def run_mode(args: argparse.Namespace, mode: str) -> dict[str, Any]:
-    delay = args.delay
-    span = calibrate(mode, delay, args.seed)
-    rng = random.Random(f"{args.seed}-{mode}")
-    totals = {"trials": 0, "killed": 0, "duplicates": 0, "lost": 0, "unflagged": 0,
-              "quiet_passes": 0, "resolves": 0, "flagged_at_end": 0}  # fmt: skip
+    span = calibrate(mode, args.delay, args.seed, args.jobs)
+    totals = {
+        "trials": 0,
+        "killed": 0,
+        "in_flight": 0,
+        "duplicates": 0,
+        "lost": 0,
+        "unflagged": 0,
+        "misthreaded": 0,
+        "quiet_passes": 0,
+        "resolves": 0,
+        "flagged_at_end": 0,
+    }
     failing: list[dict[str, Any]] = []
     begin = time.monotonic()
-    for number in range(args.first, args.first + args.trials):
-        trial_rng = random.Random(f"{args.seed}-{mode}-{number}")
-        trial = make_trial(number, mode, trial_rng, delay)
-        trial.kill_at = trial_rng.uniform(0.0, 1.15 * span)
-        try:
-            run_trial(trial)
-        finally:
-            close_trial(trial, keep=args.keep)
+    numbers = range(args.first, args.first + args.trials)
+    with ThreadPoolExecutor(args.jobs) as pool:
+        trials = list(pool.map(lambda n: one_trial(args, mode, n, span), numbers))
+    for trial in trials:
+        number = trial.number
         totals["trials"] += 1
         totals["killed"] += trial.killed
-        for name in ("duplicates", "lost", "unflagged", "quiet_passes", "resolves"):
+        totals["in_flight"] += trial.in_flight
+        for name in ("duplicates", "lost", "unflagged", "misthreaded", "quiet_passes", "resolves"):
             totals[name] += getattr(trial, name)
         totals["flagged_at_end"] += trial.flagged_end
         if trial.problems or args.verbose:
             failing.append(
-                {"trial": number, "kill_at": round(trial.kill_at, 3), "events": trial.events,
-                 "problems": trial.problems, "root": str(trial.root) if args.keep else None}
-            )  # fmt: skip
+                {
+                    "trial": number,
+                    "kill_at": round(trial.kill_at, 3),
+                    "events": trial.events,
+                    "problems": trial.problems,
+                    "root": str(trial.root) if args.keep else None,
+                }
+            )
         if args.verbose or trial.problems:
             mark = "!" if trial.problems else " "
             print(f"{mode} #{number}{mark} {'; '.join(trial.events)}", file=sys.stderr)
             for line in trial.problems:
                 print(f"    {line}", file=sys.stderr)
-    return {"mode": mode, "pass_seconds": round(span, 3), **totals,
-            "seconds": round(time.monotonic() - begin, 1), "trials_with_problems": failing}  # fmt: skip
+    return {
+        "mode": mode,
+        "pass_seconds": round(span, 3),
+        **totals,
+        "seconds": round(time.monotonic() - begin, 1),
+        "trials_with_problems": failing,
+    }
 
 
 # --- self-test: the counters must see a planted fault ---------------------------------------
@@ -448,11 +559,18 @@ def _plant_forgetting(trial: Trial) -> None:
         db.execute("DELETE FROM publications WHERE post_id = 'sc' AND platform = 'hook'")
 
 
+def _plant_misthread(trial: Trial) -> None:
+    with trial.masto.locked():
+        status = next(s for s in trial.masto.statuses.values() if "[ta#2]" in s["content"])
+        status["in_reply_to_id"] = "1"
+
+
 def self_test(args: argparse.Namespace) -> int:
     cases = {
         "duplicate": (_plant_duplicate, {"duplicates": 1, "lost": 0, "unflagged": 0}),
         "lost": (_plant_loss, {"duplicates": 0, "lost": 1, "unflagged": 1}),
         "ledger forgets": (_plant_forgetting, {"duplicates": 0, "lost": 0, "unflagged": 1}),
+        "misthreaded": (_plant_misthread, {"misthreaded": 1, "lost": 0, "unflagged": 0}),
         "none": (None, {"duplicates": 0, "lost": 0, "unflagged": 0}),
     }
     bad = 0
@@ -486,9 +604,17 @@ def main() -> int:
     parser.add_argument("--mode", choices=("publish", "daemon", "both"), default="both")
     parser.add_argument("--seed", type=int, default=20261206)
     parser.add_argument("--first", type=int, default=1, help="number of the first trial")
-    parser.add_argument("--delay", type=parse_delay, default=(0.05, 0.15), metavar="MS,MS",
-                        help="server delay range per request in ms (default 50,150)")  # fmt: skip
-    parser.add_argument("--json", action="store_true", help="also write bench/out/crash_trials.json")
+    parser.add_argument(
+        "--delay",
+        type=parse_delay,
+        default=(0.05, 0.15),
+        metavar="MS,MS",
+        help="server delay range per request in ms (default 50,150)",
+    )
+    parser.add_argument("--jobs", type=int, default=2, help="trials run at a time (default 2)")
+    parser.add_argument(
+        "--json", action="store_true", help="also write bench/out/crash_trials.json"
+    )
     parser.add_argument("--keep", action="store_true", help="keep each trial's workspace")
     parser.add_argument("--verbose", action="store_true", help="print every trial's events")
     parser.add_argument("--self-test", action="store_true", help="check the counters see faults")
@@ -497,23 +623,47 @@ def main() -> int:
         return self_test(args)
     modes = ("publish", "daemon") if args.mode == "both" else (args.mode,)
     results = [run_mode(args, mode) for mode in modes]
-    head = ("mode", "trials", "killed", "duplicates", "lost", "unflagged",
-            "quiet_passes", "resolves", "flagged_at_end", "pass_seconds", "seconds")  # fmt: skip
+    head = (
+        "mode",
+        "trials",
+        "killed",
+        "in_flight",
+        "duplicates",
+        "lost",
+        "unflagged",
+        "misthreaded",
+        "quiet_passes",
+        "resolves",
+        "flagged_at_end",
+        "pass_seconds",
+        "seconds",
+    )
     print(" | ".join(head))
     for r in results:
         print(" | ".join(str(r[h]) for h in head))
     if args.json:
         OUT.mkdir(parents=True, exist_ok=True)
-        meta = {"seed": args.seed, "delay_ms": [d * 1000 for d in args.delay],
-                "python": platform.python_version(), "cpus": os.cpu_count(),
-                "commit": _commit(), "measured_at": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
-        (OUT / "crash_trials.json").write_text(json.dumps({**meta, "modes": results}, indent=2) + "\n")
+        meta = {
+            "seed": args.seed,
+            "delay_ms": [d * 1000 for d in args.delay],
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "commit": _commit(),
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        (OUT / "crash_trials.json").write_text(
+            json.dumps({**meta, "modes": results}, indent=2) + "\n"
+        )
     return 1 if any(r["duplicates"] or r["lost"] or r["unflagged"] for r in results) else 0
 
 
 def _commit() -> str:
-    done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                          capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
     return done.stdout.strip()
 
 
