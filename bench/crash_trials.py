@@ -38,7 +38,8 @@ Then every part of every post is compared with what the servers stored:
   publication in doubt/failed/missed/stale-claimed while ``soulpost status`` exits 0.
 
 Results are printed per mode (and written to bench/out/crash_trials.json with ``--json``),
-with each failing trial's details so it can be replayed: ``--seed S --trials 1 --first K``.
+with each failing trial's details. To replay trial K of a run (same delays, same kill time):
+``--mode M --seed S --span PASS_SECONDS --first K --trials 1 --keep --verbose``.
 """
 
 from __future__ import annotations
@@ -373,13 +374,13 @@ def person(trial: Trial, rows: dict[tuple[str, str], Any]) -> None:
         if found:
             done = trial.cli("resolve", pid, "--platform", plat, "--published", found[0].url)
             trial.events.append(
-                f"resolve {pid} {plat} part {index} --published -> {done.returncode}"
+                f"resolve {pid} {plat} part {index + 1} --published -> {done.returncode}"
             )
         else:
             done = trial.cli("resolve", pid, "--platform", plat, "--not-published")
             again = trial.cli("retry", pid, "--platform", plat)
             trial.events.append(
-                f"resolve {pid} {plat} part {index} --not-published -> {done.returncode}, "
+                f"resolve {pid} {plat} part {index + 1} --not-published -> {done.returncode}, "
                 f"retry -> {again.returncode}"
             )
         trial.resolves += 1
@@ -488,7 +489,7 @@ def one_trial(args: argparse.Namespace, mode: str, number: int, span: float) -> 
 
 
 def run_mode(args: argparse.Namespace, mode: str) -> dict[str, Any]:
-    span = calibrate(mode, args.delay, args.seed, args.jobs)
+    span = args.span or calibrate(mode, args.delay, args.seed, args.jobs)
     totals = {
         "trials": 0,
         "killed": 0,
@@ -610,6 +611,9 @@ def main() -> int:
         default=(0.05, 0.15),
         metavar="MS,MS",
         help="server delay range per request in ms (default 50,150)",
+    )
+    parser.add_argument(
+        "--span", type=float, help="skip calibration: the pass length kills are drawn over (s)"
     )
     parser.add_argument("--jobs", type=int, default=2, help="trials run at a time (default 2)")
     parser.add_argument(
