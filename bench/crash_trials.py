@@ -200,6 +200,7 @@ class Trial:
     unflagged: int = 0
     quiet_passes: int = 0
     misthreaded: int = 0
+    bench_errors: int = 0
     resolves: int = 0
     flagged_end: int = 0
     problems: list[str] = field(default_factory=list)
@@ -225,11 +226,16 @@ class Trial:
         path = self.root / ".soulpost" / "ledger.sqlite3"
         if not path.exists():
             return {}
-        led = SqliteLedger(path, read_only=True)
         try:
-            return {(p.post_id, p.platform): p for p in led.publications()}
-        finally:
-            led.close()
+            led = SqliteLedger(path, read_only=True)
+            try:
+                return {(p.post_id, p.platform): p for p in led.publications()}
+            finally:
+                led.close()
+        except sqlite3.Error as exc:
+            # Killed while creating it: the next pass must cope; nothing is recorded yet.
+            self.events.append(f"ledger unreadable ({exc})")
+            return {}
 
     def wait_idle(self, limit: float = 10.0) -> None:
         end = time.monotonic() + limit
@@ -483,57 +489,47 @@ def one_trial(args: argparse.Namespace, mode: str, number: int, span: float) -> 
     trial.kill_at = trial_rng.uniform(0.0, 1.15 * span)
     try:
         run_trial(trial)
+    except Exception as exc:  # a trial that breaks the bench is reported, not fatal
+        trial.problems.append(f"bench error: {type(exc).__name__}: {exc}")
+        trial.bench_errors += 1
     finally:
         close_trial(trial, keep=args.keep)
     return trial
 
 
+COUNTERS = ("killed", "in_flight", "duplicates", "lost", "unflagged", "misthreaded")
+INFO = ("quiet_passes", "resolves", "flagged_end", "bench_errors")
+
+
 def run_mode(args: argparse.Namespace, mode: str) -> dict[str, Any]:
     span = args.span or calibrate(mode, args.delay, args.seed, args.jobs)
-    totals = {
-        "trials": 0,
-        "killed": 0,
-        "in_flight": 0,
-        "duplicates": 0,
-        "lost": 0,
-        "unflagged": 0,
-        "misthreaded": 0,
-        "quiet_passes": 0,
-        "resolves": 0,
-        "flagged_at_end": 0,
-    }
-    failing: list[dict[str, Any]] = []
     begin = time.monotonic()
     numbers = range(args.first, args.first + args.trials)
     with ThreadPoolExecutor(args.jobs) as pool:
         trials = list(pool.map(lambda n: one_trial(args, mode, n, span), numbers))
+    totals = {name: sum(int(getattr(t, name)) for t in trials) for name in (*COUNTERS, *INFO)}
+    failing = []
     for trial in trials:
-        number = trial.number
-        totals["trials"] += 1
-        totals["killed"] += trial.killed
-        totals["in_flight"] += trial.in_flight
-        for name in ("duplicates", "lost", "unflagged", "misthreaded", "quiet_passes", "resolves"):
-            totals[name] += getattr(trial, name)
-        totals["flagged_at_end"] += trial.flagged_end
-        if trial.problems or args.verbose:
-            failing.append(
-                {
-                    "trial": number,
-                    "kill_at": round(trial.kill_at, 3),
-                    "events": trial.events,
-                    "problems": trial.problems,
-                    "root": str(trial.root) if args.keep else None,
-                }
-            )
-        if args.verbose or trial.problems:
-            mark = "!" if trial.problems else " "
-            print(f"{mode} #{number}{mark} {'; '.join(trial.events)}", file=sys.stderr)
-            for line in trial.problems:
-                print(f"    {line}", file=sys.stderr)
+        if not (trial.problems or args.verbose):
+            continue
+        failing.append(
+            {
+                "trial": trial.number,
+                "kill_at": round(trial.kill_at, 3),
+                "events": trial.events,
+                "problems": trial.problems,
+                "root": str(trial.root) if args.keep else None,
+            }
+        )
+        mark = "!" if trial.problems else " "
+        print(f"{mode} #{trial.number}{mark} {'; '.join(trial.events)}", file=sys.stderr)
+        for line in trial.problems:
+            print(f"    {line}", file=sys.stderr)
     return {
         "mode": mode,
-        "pass_seconds": round(span, 3),
+        "trials": len(trials),
         **totals,
+        "pass_seconds": round(span, 3),
         "seconds": round(time.monotonic() - begin, 1),
         "trials_with_problems": failing,
     }
@@ -627,21 +623,7 @@ def main() -> int:
         return self_test(args)
     modes = ("publish", "daemon") if args.mode == "both" else (args.mode,)
     results = [run_mode(args, mode) for mode in modes]
-    head = (
-        "mode",
-        "trials",
-        "killed",
-        "in_flight",
-        "duplicates",
-        "lost",
-        "unflagged",
-        "misthreaded",
-        "quiet_passes",
-        "resolves",
-        "flagged_at_end",
-        "pass_seconds",
-        "seconds",
-    )
+    head = ("mode", "trials", *COUNTERS, *INFO, "pass_seconds", "seconds")
     print(" | ".join(head))
     for r in results:
         print(" | ".join(str(r[h]) for h in head))
