@@ -17,8 +17,9 @@ that a kill lands before, during or after a request:
 The queue has two threads of 3-5 parts and a single post (sizes drawn per trial). A trial:
 
 1. start the command and SIGKILL it at a time drawn uniformly over ``[0, 1.15 * T]``, where
-   ``T`` is how long an unkilled run takes (measured first, per mode), so kills fall before,
-   during and after requests (a run that ends before its kill time is counted as such);
+   ``T`` is how long an unkilled run takes (measured per mode before every ``BATCH`` trials,
+   as the machine's load drifts), so kills fall before, during and after requests (a run
+   that ends before its kill time is counted as such);
 2. passes (``publish --due``, no kill) until nothing is pending or claimed; after each,
    ``soulpost status`` must exit 1 if any publication is in doubt, failed, missed or still
    claimed by a dead process;
@@ -63,6 +64,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +73,7 @@ sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
 EXE = str(Path(sys.executable).with_name("soulpost"))
 TOKEN = "crash-trials-token"
+BATCH = 25  # trials between two calibrations
 ROUNDS = 4  # pass + person rounds after the kill
 ATTENTION = ("in_doubt", "failed", "missed")
 
@@ -191,6 +194,7 @@ class Trial:
     masto: SlowMastodon
     hook: LocalServer
     posts: dict[str, tuple[int, tuple[str, ...]]]  # id -> (parts, platforms)
+    span: float = 0.0
     kill_at: float = 0.0
     killed: bool = False
     in_flight: bool = False
@@ -468,8 +472,9 @@ def run_trial(trial: Trial, corrupt: Callable[[Trial], None] | None = None) -> T
 # --- the driver ---------------------------------------------------------------------------
 
 
-def calibrate(mode: str, delay: tuple[float, float], seed: int, jobs: int) -> float:
-    """The median duration of unkilled runs, run *jobs* at a time like the trials."""
+def calibrate(mode: str, delay: tuple[float, float], seed: str, jobs: int, first: bool) -> float:
+    """The median duration of unkilled runs, run *jobs* at a time like the trials (the
+    machine's load drifts, so this is repeated before every batch)."""
 
     def once(n: int) -> float:
         trial = make_trial(-n, mode, random.Random(f"{seed}-calibrate-{n}"), delay)
@@ -478,14 +483,17 @@ def calibrate(mode: str, delay: tuple[float, float], seed: int, jobs: int) -> fl
         finally:
             close_trial(trial, keep=False)
 
-    once(0)  # warm-up: byte-compiling and disk caches make a first run slower
+    if first:
+        once(0)  # warm-up: byte-compiling and disk caches make a first run slower
+    runs = max(3, jobs * 2) if first else max(2, jobs)
     with ThreadPoolExecutor(jobs) as pool:
-        return statistics.median(pool.map(once, range(1, 1 + max(3, jobs * 2))))
+        return statistics.median(pool.map(once, range(1, 1 + runs)))
 
 
 def one_trial(args: argparse.Namespace, mode: str, number: int, span: float) -> Trial:
     trial_rng = random.Random(f"{args.seed}-{mode}-{number}")
     trial = make_trial(number, mode, trial_rng, args.delay)
+    trial.span = span
     trial.kill_at = trial_rng.uniform(0.0, 1.15 * span)
     try:
         run_trial(trial)
@@ -502,11 +510,17 @@ INFO = ("quiet_passes", "resolves", "flagged_end", "bench_errors")
 
 
 def run_mode(args: argparse.Namespace, mode: str) -> dict[str, Any]:
-    span = args.span or calibrate(mode, args.delay, args.seed, args.jobs)
     begin = time.monotonic()
-    numbers = range(args.first, args.first + args.trials)
-    with ThreadPoolExecutor(args.jobs) as pool:
-        trials = list(pool.map(lambda n: one_trial(args, mode, n, span), numbers))
+    numbers = list(range(args.first, args.first + args.trials))
+    trials: list[Trial] = []
+    spans: list[float] = []
+    for start in range(0, len(numbers), BATCH):
+        seed = f"{args.seed}-{mode}-{start}"
+        span = args.span or calibrate(mode, args.delay, seed, args.jobs, first=not spans)
+        spans.append(round(span, 3))
+        with ThreadPoolExecutor(args.jobs) as pool:
+            batch = numbers[start : start + BATCH]
+            trials += pool.map(partial(one_trial, args, mode, span=span), batch)
     totals = {name: sum(int(getattr(t, name)) for t in trials) for name in (*COUNTERS, *INFO)}
     failing = []
     for trial in trials:
@@ -516,6 +530,7 @@ def run_mode(args: argparse.Namespace, mode: str) -> dict[str, Any]:
             {
                 "trial": trial.number,
                 "kill_at": round(trial.kill_at, 3),
+                "span": trial.span,
                 "events": trial.events,
                 "problems": trial.problems,
                 "root": str(trial.root) if args.keep else None,
@@ -529,7 +544,8 @@ def run_mode(args: argparse.Namespace, mode: str) -> dict[str, Any]:
         "mode": mode,
         "trials": len(trials),
         **totals,
-        "pass_seconds": round(span, 3),
+        "pass_seconds": statistics.median(spans),
+        "pass_seconds_per_batch": spans,
         "seconds": round(time.monotonic() - begin, 1),
         "trials_with_problems": failing,
     }
