@@ -60,6 +60,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -195,6 +196,7 @@ class Trial:
     hook: LocalServer
     posts: dict[str, tuple[int, tuple[str, ...]]]  # id -> (parts, platforms)
     span: float = 0.0
+    phase: str = ""
     kill_at: float = 0.0
     killed: bool = False
     in_flight: bool = False
@@ -334,6 +336,7 @@ def killed_run(trial: Trial) -> None:
     proc = start_command(trial)
     try:
         proc.wait(timeout=trial.kill_at)
+        trial.phase = "ended before its kill"
         trial.events.append(f"{trial.mode} finished before the kill at {trial.kill_at:.2f}s")
     except subprocess.TimeoutExpired:
         proc.send_signal(signal.SIGKILL)
@@ -352,6 +355,7 @@ def killed_run(trial: Trial) -> None:
             if out == 0
             else f"no claim held, {out} of {expected_parts(trial)} parts out"
         )
+        trial.phase = "no claim held" if where.startswith("no claim") else where
         trial.events.append(f"SIGKILL at {trial.kill_at:.2f}s ({where})")
     trial.wait_idle()
 
@@ -544,8 +548,9 @@ def run_mode(args: argparse.Namespace, mode: str) -> dict[str, Any]:
         "mode": mode,
         "trials": len(trials),
         **totals,
-        "pass_seconds": statistics.median(spans),
+        "pass_seconds": round(statistics.median(spans), 3),
         "pass_seconds_per_batch": spans,
+        "kills": dict(Counter(t.phase for t in trials).most_common()),
         "seconds": round(time.monotonic() - begin, 1),
         "trials_with_problems": failing,
     }
@@ -643,6 +648,8 @@ def main() -> int:
     print(" | ".join(head))
     for r in results:
         print(" | ".join(str(r[h]) for h in head))
+    for r in results:
+        print(f"{r['mode']} kills: " + ", ".join(f"{n} {k}" for k, n in r["kills"].items()))
     if args.json:
         OUT.mkdir(parents=True, exist_ok=True)
         meta = {
