@@ -28,6 +28,7 @@ from pydantic import (
 
 from soulpost.errors import InputError
 from soulpost.filesafe import outside_reason
+from soulpost.problems import loc_text, short_repr, toml_error, validation_errors
 from soulpost.timeutil import (
     LocalTimeKind,
     check_instant,
@@ -327,94 +328,12 @@ class Post(_Strict):
         return variant.thread if variant and variant.thread is not None else self.thread
 
 
-_FRIENDLY = {
-    "extra_forbidden": "unknown key",
-    "missing": "missing required key",
-}
-
-
-def _loc_text(loc: Iterable[str | int]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def validation_errors(
-    exc: ValidationError, path: Path, smap: SourceMap, model: type[BaseModel]
-) -> list[InputError]:
-    """Turn a pydantic error into messages that name the file, line, key and expectation."""
-    errors = []
-    for item in exc.errors(include_url=False):
-        loc: Loc = tuple(item["loc"])
-        problem = _FRIENDLY.get(item["type"], item["msg"])
-        if problem.startswith("Value error, "):
-            problem = problem[len("Value error, ") :]
-        hint = None
-        if item["type"] == "extra_forbidden":
-            allowed = _allowed_keys(model, loc[:-1])
-            hint = f"expected one of: {', '.join(allowed)}" if allowed else None
-        elif item["type"] not in ("value_error", "missing"):
-            hint = f"got {short_repr(item.get('input'))}" if "input" in item else None
-        key = _loc_text(loc) or None
-        errors.append(InputError(problem, path=path, line=smap.line_of(loc), key=key, hint=hint))
-    return errors
-
-
-def short_repr(value: Any, limit: int = 60) -> str:
-    """``repr(value)`` cut to about *limit* characters: a draft can hold a megabyte."""
-    try:
-        text = repr(value)
-    except (RecursionError, ValueError):  # a huge int, or nesting that repr cannot walk
-        return f"a {type(value).__name__}"
-    return text if len(text) <= limit else f"{text[: limit - 3]}..."
-
-
-def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int) or current is None:
-            continue
-        field_info = current.model_fields.get(part) if hasattr(current, "model_fields") else None
-        if field_info is None:
-            return []
-        current = _model_in(field_info.annotation)
-    return (
-        sorted(current.model_fields)
-        if current is not None and hasattr(current, "model_fields")
-        else []
-    )
-
-
-def _model_in(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
-
-
 class PostInvalid(Exception):
     """A post file could not be loaded; carries one error per problem found."""
 
     def __init__(self, errors: list[InputError]) -> None:
         self.errors = errors
         super().__init__("; ".join(str(e) for e in errors))
-
-
-def toml_error(exc: tomli.TOMLDecodeError, path: Path) -> InputError:
-    """An InputError for a TOML syntax error, with its line."""
-    message = str(exc)
-    match = re.search(r"\(at line (\d+), column (\d+)\)", message)
-    line = int(match.group(1)) if match else None
-    problem = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
-    if match:
-        problem += f" at column {match.group(2)}"
-    return InputError(
-        f"invalid TOML: {problem}", path=path, line=line, hint="fix the syntax; see https://toml.io"
-    )
 
 
 def parse_post(text: str, path: Path, context: dict[str, Any]) -> Post:
@@ -470,7 +389,7 @@ def _raw(path: Path, text: str | None) -> str:
 
 
 def _too_deep(loc: Loc, path: Path, text: str | None) -> InputError:
-    shown = _loc_text(loc[:4]) + ("..." if len(loc) > 4 else "")
+    shown = loc_text(loc[:4]) + ("..." if len(loc) > 4 else "")
     line = SourceMap.scan(_raw(path, text)).line_of(loc[:4]) if text is not None else None
     return InputError(
         f"tables or arrays nested more than {MAX_DEPTH} levels deep",
@@ -513,7 +432,7 @@ def _outside_error(loc: Loc, why: str, path: Path, smap: SourceMap) -> InputErro
         f"media file {why}",
         path=path,
         line=smap.line_of(loc),
-        key=_loc_text(loc),
+        key=loc_text(loc),
         hint="media must be a file inside the workspace: put it under media/ and give its "
         "path relative to the workspace root",
     )

@@ -23,14 +23,8 @@ from pydantic import ValidationError
 from soulpost.config import Settings
 from soulpost.errors import ConfigError, InputError, WorkspaceNotFound
 from soulpost.filesafe import read_capped
-from soulpost.posts import (
-    MAX_DEPTH,
-    Post,
-    PostInvalid,
-    build_post,
-    toml_error,
-    validation_errors,
-)
+from soulpost.posts import MAX_DEPTH, Post, PostInvalid, build_post
+from soulpost.problems import toml_error, validation_errors
 from soulpost.tomlpos import SourceMap, too_deep
 
 CONFIG_FILE = "config.toml"
