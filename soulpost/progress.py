@@ -1,0 +1,172 @@
+"""Progress on long work (lint of many files, a publishing pass, site generation).
+
+Progress goes to a person at a terminal and nowhere else: not into CI logs (``CI`` set), not
+into a pipe or a file, not to ``TERM=dumb``. It is drawn on one line of standard error and
+wiped when the work ends, so the output that follows is what it would be without it.
+Colours follow ``--color`` (:func:`set_color`), then ``NO_COLOR`` and ``FORCE_COLOR``.
+
+Use it as a context manager; :meth:`Progress.advance` (or calling the object, as a
+``callback(done, total)``) moves it on. Without a total it shows what is being done and for
+how long. A job that ends within ``delay`` seconds shows nothing at all: no flicker for the
+quick case. This module imports only the standard library, so any layer may use it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Literal, Protocol
+
+ColorMode = Literal["auto", "always", "never"]
+_mode: ColorMode = "auto"
+DELAY_ENV = "SOULPOST_PROGRESS_DELAY"  # seconds before the first frame (tests set 0)
+
+
+class Stream(Protocol):
+    def write(self, text: str, /) -> int: ...
+    def flush(self) -> None: ...
+    def isatty(self) -> bool: ...
+
+
+def set_color(mode: ColorMode) -> None:
+    """The global ``--color`` choice: ``always``/``never`` win over the environment."""
+    global _mode
+    _mode = mode
+
+
+def _tty(stream: Stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # closed or replaced streams
+        return False
+
+
+def color_enabled(stream: Stream, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether to colour what goes to *stream*: ``--color``, else ``NO_COLOR`` (off),
+    ``FORCE_COLOR`` (on, even into a pipe), else only on a terminal that is not dumb."""
+    if _mode != "auto":
+        return _mode == "always"
+    env = os.environ if environ is None else environ
+    if env.get("NO_COLOR"):
+        return False
+    force = env.get("FORCE_COLOR")
+    if force and force != "0":
+        return True
+    return _tty(stream) and env.get("TERM") != "dumb"
+
+
+def progress_enabled(stream: Stream, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether to draw progress on *stream*: a real terminal, outside CI, never forced."""
+    env = os.environ if environ is None else environ
+    if env.get("CI") and env.get("CI") != "0":
+        return False
+    return _tty(stream) and env.get("TERM") != "dumb"
+
+
+class Progress:
+    """One line of progress for *label*, drawn by a background ticker while work goes on.
+
+    *total* (when known) gives ``done/total`` and a bar. *clock* and *delay* are injectable
+    so tests need no sleeping; ``delay`` defaults to ``$SOULPOST_PROGRESS_DELAY`` or 0.3 s.
+    """
+
+    def __init__(
+        self,
+        label: str,
+        total: int | None = None,
+        *,
+        stream: Stream | None = None,
+        environ: Mapping[str, str] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        delay: float | None = None,
+        interval: float = 0.1,
+        ticker: bool = True,
+    ) -> None:
+        self.label = label
+        self.total = total
+        self.done = 0
+        self.stream: Stream = stream if stream is not None else sys.stderr
+        self.enabled = progress_enabled(self.stream, environ)
+        self.color = self.enabled and color_enabled(self.stream, environ)
+        self.clock = clock
+        env = os.environ if environ is None else environ
+        self.delay = delay if delay is not None else float(env.get(DELAY_ENV, "0.3") or 0.3)
+        self.interval = interval
+        self._use_ticker = ticker
+        self._started = 0.0
+        self._drawn = False
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> Progress:
+        self._started = self.clock()
+        if self.enabled and self._use_ticker:
+            self._thread = threading.Thread(target=self._tick, name="progress", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        with self._lock:
+            if self._drawn:
+                self._write("\r\x1b[2K")  # wipe the line: what follows is unchanged output
+                self._drawn = False
+
+    def __call__(self, done: int, total: int | None = None) -> None:
+        """The callback form: *done* of *total* so far."""
+        self.done = done
+        if total is not None:
+            self.total = total
+        if not self._use_ticker:
+            self.draw()
+
+    def advance(self, count: int = 1) -> None:
+        """*count* more items are done."""
+        self(self.done + count)
+
+    def _tick(self) -> None:
+        while True:
+            self.draw()
+            if self._stop.wait(self.interval):
+                return
+
+    def line(self) -> str:
+        """The text of the current frame."""
+        elapsed = max(0.0, self.clock() - self._started)
+        if self.total:
+            width = 24
+            filled = min(width, width * self.done // self.total)
+            bar = "#" * filled + "." * (width - filled)
+            if self.color:
+                bar = f"\x1b[32m{'#' * filled}\x1b[2m{'.' * (width - filled)}\x1b[0m"
+            return f"{self.label} [{bar}] {self.done}/{self.total} {elapsed:.1f}s"
+        return f"{self.label}… {elapsed:.1f}s"
+
+    def draw(self) -> None:
+        """Draw the current frame, once *delay* has passed since the work began."""
+        if not self.enabled or self._stop.is_set():
+            return
+        with self._lock:
+            if self.clock() - self._started < self.delay:
+                return
+            self._write("\r\x1b[2K" + self.line())
+            self._drawn = True
+
+    def _write(self, text: str) -> None:
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError):  # the terminal went away: progress is not worth a crash
+            self.enabled = False
