@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import Literal, Protocol
 
 ColorMode = Literal["auto", "always", "never"]
-_mode: ColorMode = "auto"
+_choice: dict[str, ColorMode] = {"mode": "auto"}  # set once by the CLI's --color
 DELAY_ENV = "SOULPOST_PROGRESS_DELAY"  # seconds before the first frame (tests set 0)
 
 
@@ -34,8 +34,7 @@ class Stream(Protocol):
 
 def set_color(mode: ColorMode) -> None:
     """The global ``--color`` choice: ``always``/``never`` win over the environment."""
-    global _mode
-    _mode = mode
+    _choice["mode"] = mode
 
 
 def _tty(stream: Stream) -> bool:
@@ -48,8 +47,9 @@ def _tty(stream: Stream) -> bool:
 def color_enabled(stream: Stream, environ: Mapping[str, str] | None = None) -> bool:
     """Whether to colour what goes to *stream*: ``--color``, else ``NO_COLOR`` (off),
     ``FORCE_COLOR`` (on, even into a pipe), else only on a terminal that is not dumb."""
-    if _mode != "auto":
-        return _mode == "always"
+    mode = _choice["mode"]
+    if mode != "auto":
+        return mode == "always"
     env = os.environ if environ is None else environ
     if env.get("NO_COLOR"):
         return False

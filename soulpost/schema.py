@@ -50,7 +50,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
     },
     "PlatformSettings": {
         "adapter": 'Adapter that delivers this platform (default: its own name; "outbox" '
-        "writes to .soulpost/outbox.jsonl, \"console\" prints).",
+        'writes to .soulpost/outbox.jsonl, "console" prints).',
         "account": "The account, for display (e.g. @name@example.social).",
         "env": "Credential role -> NAME of the environment variable that holds it "
         '(never the secret itself), e.g. { token = "SOULPOST_MASTODON_TOKEN" }.',
@@ -163,9 +163,12 @@ def _platform_name(known: str) -> dict[str, Any]:
     }
 
 
-def _rule_token(registry: Registry) -> dict[str, Any]:
-    """A rule code, name, prefix or ALL; built-in rules listed with their lesson."""
-    choices: list[dict[str, Any]] = [{"const": "ALL", "description": "every rule"}]
+def _rule_token(registry: Registry, *, everything: bool) -> dict[str, Any]:
+    """A rule code, name or prefix (or ALL, where *everything* may be named); the built-in
+    rules listed with their summary and lesson, for completion and hover."""
+    choices: list[dict[str, Any]] = []
+    if everything:
+        choices.append({"const": "ALL", "description": "every rule"})
     for spec in registry.specs:
         about = f"{spec.summary} Lesson: {spec.lesson}. Severity: {spec.severity}."
         choices.append({"const": spec.code, "description": f"{spec.name}: {about}"})
@@ -234,7 +237,7 @@ def config_schema(registry: Registry | None = None) -> dict[str, Any]:
     settings, lint = models["Settings"]["properties"], models["LintSettings"]
     settings["default_platforms"]["items"] = _platform_name("A platform")
     settings["platforms"]["propertyNames"] = _platform_name("The platform's name")
-    schema["$defs"]["RuleToken"] = _rule_token(registry)
+    schema["$defs"]["RuleToken"] = _rule_token(registry, everything=True)
     token = {"$ref": "#/$defs/RuleToken"}
     for key in ("select", "ignore"):
         lint["properties"][key]["items"] = token
@@ -258,7 +261,8 @@ def post_schema(registry: Registry | None = None) -> dict[str, Any]:
     platforms = post["properties"]["platforms"]["anyOf"]
     platforms[0] = platforms[1]["items"] = _platform_name("A platform")
     post["properties"]["variants"]["propertyNames"] = _platform_name("A platform")
-    schema["$defs"]["RuleToken"] = _rule_token(registry)
+    # No ALL here: lint refuses to switch itself off for a post.
+    schema["$defs"]["RuleToken"] = _rule_token(registry, everything=False)
     models["PostLint"]["properties"]["ignore"]["items"] = {"$ref": "#/$defs/RuleToken"}
     _tidy(schema)
     return schema

@@ -61,7 +61,10 @@ def test_script_for_each_shell() -> None:
         assert "soulpost" in out
         assert "_ARGCOMPLETE" in out, shell
     fish = subprocess.run(
-        [sys.executable, "-m", "soulpost", "completion", "fish"], capture_output=True, text=True
+        [sys.executable, "-m", "soulpost", "completion", "fish"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert "complete" in fish and "--command soulpost" in fish
 

@@ -151,6 +151,7 @@ def test_lint_piped_shows_no_progress() -> None:
         capture_output=True,
         text=True,
         env=env,
+        check=False,
     )
     assert "linting" not in result.stderr
     assert "\x1b[" in result.stdout  # --color always colours the report even into a pipe

@@ -128,7 +128,10 @@ AGREE = [
     ('text = "hi"\nplatforms = ["mastodon"]\n[lint]\nignore = ["SP101"]\nreason = "ok"\n', True),
     ('text = "hi"\nplatforms = ["mastodon"]\nstatus = "approvd"\n', False),
     ('text = "hi"\nplatforms = ["mastodon"]\n[variants.mastodon]\ntxt = "x"\n', False),
-    ('text = "hi"\nplatforms = ["mastodon"]\nmedia = [{ path = "a.png", alt_text = "x" }]\n', False),
+    (
+        'text = "hi"\nplatforms = ["mastodon"]\nmedia = [{ path = "a.png", alt_text = "x" }]\n',
+        False,
+    ),
     ('platforms = ["mastodon"]\n', False),
 ]
 

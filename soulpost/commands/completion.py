@@ -13,6 +13,7 @@ Install: ``soulpost completion bash > ~/.local/share/bash-completion/completions
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shlex
 import sys
@@ -33,14 +34,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        import argcomplete
+        from argcomplete.shell_integration import shellcode
     except ImportError:
         from soulpost.errors import UsageError
 
         raise UsageError(
             "shell completion needs argcomplete: pip install 'soulpost[completion]'"
         ) from None
-    sys.stdout.write(argcomplete.shellcode(["soulpost"], shell=args.shell))
+    sys.stdout.write(shellcode(["soulpost"], shell=args.shell))
     return 0
 
 
@@ -86,10 +87,8 @@ def platforms(root: Path | None) -> list[str]:
     if root is not None:
         from soulpost.workspace import load_settings
 
-        try:
+        with contextlib.suppress(Exception):  # a broken config.toml: the built-in names
             names |= load_settings(root)[0].platform_names()
-        except Exception:  # a broken config.toml still completes the built-in names
-            pass
     return sorted(names)
 
 

@@ -194,7 +194,6 @@ def gather(args: argparse.Namespace) -> tuple[Workspace, list[Path]]:
 def run(args: argparse.Namespace) -> int:
     from soulpost.lint.engine import lint_files
     from soulpost.lint.model import SEVERITY_RANK
-
     from soulpost.progress import Progress
 
     now = _now(args.now)
