@@ -211,3 +211,20 @@ def test_init_workspace_validates_with_taplo(taplo: Path, tmp_path: Path) -> Non
     (root / "queue" / "welcome.toml").write_text(TYPO, encoding="utf-8")
     result = run_taplo(taplo, root, "queue/welcome.toml")
     assert "'platfroms' was unexpected" in result.stdout + result.stderr
+
+
+def test_init_keeps_an_existing_taplo_config(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / ".taplo.toml").write_text("[formatting]\nalign_entries = true\n", encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-m", "soulpost", "init", str(root), "--timezone", "UTC"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert (root / ".taplo.toml").read_text(encoding="utf-8").startswith("[formatting]")
+    assert ".taplo.toml exists and was left alone" in out
+    assert (root / "schemas" / "post.schema.json").read_text(encoding="utf-8") == schema_text(
+        "post"
+    )
