@@ -181,6 +181,33 @@ async def test_queue_rules_see_the_saved_queue(client: LanguageClient, root: Pat
     assert list(client.diagnostics[path.as_uri()]) == []
 
 
+@pytest.mark.slow
+@pytest.mark.asyncio
+async def test_fast_edits_end_with_the_newest_version(client: LanguageClient, root: Path) -> None:
+    path = root / "queue" / "2026-12-05-fast.toml"
+    uri = path.as_uri()
+    await open_draft(client, path, DRAFT)
+    shouting = DRAFT.replace("We wrote down", "We wrote down EVERYTHING ABOUT")
+    last = DRAFT.replace("step by step.", "step by step!!!")  # only SP102
+    for version, text in enumerate([shouting, DRAFT, shouting, last], start=2):
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+            )
+        )
+    for _ in range(4):  # at most one report per version; stale ones are dropped
+        await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        if codes(client, uri) == {"SP102"}:
+            break
+    assert codes(client, uri) == {"SP102"}
+    # A round trip after the newest report: no older version's report follows it.
+    await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(0, 0))
+    )
+    assert codes(client, uri) == {"SP102"}
+
+
 # --- the analysis itself, without the protocol --------------------------------------------
 
 

@@ -6,13 +6,18 @@
 * code actions: suppress a rule for this post, with a reason (``[lint] ignore`` +
   ``reason``), which the reviewer then reads in the pull request.
 
-Documents are synchronised in full; each change is linted at once (a warm lint of one draft
-takes milliseconds). ``initialize`` loads the rules and the saved queue of the workspace the
-editor opened, so the first diagnostics arrive quickly.
+Documents are synchronised in full. Linting runs on one worker thread, so the server keeps
+reading the editor's messages meanwhile; an analysis whose document has changed since is
+dropped, and only the newest version is linted when edits come faster than lint (a warm
+lint of one draft takes milliseconds; a queue of thousands takes longer). ``initialize``
+loads the rules and the saved queue of the workspace the editor opened, so the first
+diagnostics arrive quickly.
 """
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +47,7 @@ class SoulpostServer(LanguageServer):
         )
         self.linter = DraftLinter()
         self.analyses: dict[str, Analysis] = {}
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lint")
 
 
 server = SoulpostServer()
@@ -77,19 +83,26 @@ def diagnostic(problem: Problem, text: str) -> types.Diagnostic:
     )
 
 
-def publish(ls: SoulpostServer, uri: str) -> None:
-    """Lint the open document *uri* and send its diagnostics."""
+async def publish(ls: SoulpostServer, uri: str) -> None:
+    """Lint the open document *uri* on the worker thread and send its diagnostics, unless
+    it changed meanwhile (the newer version's own lint will report)."""
     path = _path(uri)
     if path is None:
         return
+    await asyncio.sleep(0)  # let edits already received reach the document first
     document = ls.workspace.get_text_document(uri)
-    analysis = ls.linter.analyse(path, document.source)
+    version, text = document.version, document.source
+    loop = asyncio.get_running_loop()
+    analysis = await loop.run_in_executor(ls.pool, ls.linter.analyse, path, text)
+    current = ls.workspace.get_text_document(uri)
+    if current.version != version or current.source != text:
+        return
     ls.analyses[uri] = analysis
     ls.text_document_publish_diagnostics(
         types.PublishDiagnosticsParams(
             uri=uri,
-            version=document.version,
-            diagnostics=[diagnostic(p, document.source) for p in analysis.problems],
+            version=version,
+            diagnostics=[diagnostic(p, text) for p in analysis.problems],
         )
     )
 
@@ -105,20 +118,20 @@ def initialize(ls: SoulpostServer, params: types.InitializeParams) -> None:
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-def did_open(ls: SoulpostServer, params: types.DidOpenTextDocumentParams) -> None:
-    publish(ls, params.text_document.uri)
+async def did_open(ls: SoulpostServer, params: types.DidOpenTextDocumentParams) -> None:
+    await publish(ls, params.text_document.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-def did_change(ls: SoulpostServer, params: types.DidChangeTextDocumentParams) -> None:
-    publish(ls, params.text_document.uri)
+async def did_change(ls: SoulpostServer, params: types.DidChangeTextDocumentParams) -> None:
+    await publish(ls, params.text_document.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-def did_save(ls: SoulpostServer, params: types.DidSaveTextDocumentParams) -> None:
+async def did_save(ls: SoulpostServer, params: types.DidSaveTextDocumentParams) -> None:
     # The saved queue changed: every open draft's queue rules may see something new.
     for uri in list(ls.analyses):
-        publish(ls, uri)
+        await publish(ls, uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
