@@ -1,4 +1,4 @@
-"""Facebook Pages renderer: bodies, post ids and error classification."""
+"""Facebook Pages wire format: bodies, post ids and error classification."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from soulpost.publish.render import facebook as fb
+from soulpost.publish.http import reset_time
+from soulpost.publish.wire import facebook as fb
 
 
 def test_bodies() -> None:
@@ -89,8 +90,6 @@ def test_regain_access_from_usage_header() -> None:
             ]
         }
     )
-    assert fb.regain_access({"X-Business-Use-Case-Usage": header}, now) == now + timedelta(
-        minutes=12
-    )
-    assert fb.regain_access({"X-Business-Use-Case-Usage": "{bad"}, now) is None
-    assert fb.regain_access({}, now) is None
+    assert reset_time({"X-Business-Use-Case-Usage": header}, now) == now + timedelta(minutes=12)
+    assert reset_time({"X-Business-Use-Case-Usage": "{bad"}, now) is None
+    assert reset_time({}, now) is None

@@ -1,4 +1,4 @@
-"""Mastodon renderer against the recorded Mastodon.py requests and responses."""
+"""Mastodon wire format against the recorded Mastodon.py requests and responses."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 from requests.structures import CaseInsensitiveDict
 
-from soulpost.publish.render import mastodon as m
+from soulpost.publish.http import outcome_for, reset_time
+from soulpost.publish.wire import mastodon as m
 from tests.fakes import cassettes
 
 
@@ -107,12 +108,12 @@ def test_recorded_errors() -> None:
         i for i in cassettes.mastodon("test_unauthed_home_tl_throws") if i.status == 401
     ]
     error = m.parse_error(401, unauthorized[0].json())
-    assert error.message == "The access token is invalid" and error.auth
+    assert error.message == "The access token is invalid" and outcome_for(error.status) == "auth"
     missing = [i for i in cassettes.mastodon("test_status_missing") if i.status == 404]
     assert m.parse_error(404, missing[0].json()).message == "Not Found"
     oauth = m.parse_error(401, {"error": "invalid_grant", "error_description": "expired"})
     assert oauth.message == "invalid_grant: expired"
-    assert m.parse_error(429, {"error": "Too many requests"}).rate_limited
+    assert outcome_for(m.parse_error(429, {"error": "Too many requests"}).status) == "rate-limited"
     assert m.parse_error(
         422, {"error": "Cannot attach files that have not finished processing. Try again!"}
     ).media_not_ready
@@ -121,19 +122,24 @@ def test_recorded_errors() -> None:
 
 def test_rate_limit_headers_from_every_recording() -> None:
     for interaction in cassettes.every_mastodon():
-        limit = m.rate_limit(CaseInsensitiveDict(interaction.headers))
+        headers = CaseInsensitiveDict(interaction.headers)
         if "x-ratelimit-reset" not in interaction.headers:
             continue
-        assert limit.reset is not None and limit.reset.tzinfo is not None
-        assert limit.limit is not None and limit.remaining is not None
+        reset = reset_time(headers, datetime(2000, 1, 1, tzinfo=UTC))
+        assert reset is not None and reset.tzinfo is not None
+        assert headers["x-ratelimit-limit"].isdigit() and headers["x-ratelimit-remaining"].isdigit()
 
 
 def test_parse_reset() -> None:
-    assert m.parse_reset("2026-08-01T15:00:00.627625Z") == datetime(
+    def parse_reset(value: str, now: datetime) -> datetime | None:
+        return reset_time({"X-RateLimit-Reset": value}, now)
+
+    august, november = datetime(2026, 8, 1, tzinfo=UTC), datetime(2026, 11, 30, tzinfo=UTC)
+    assert parse_reset("2026-08-01T15:00:00.627625Z", august) == datetime(
         2026, 8, 1, 15, 0, 0, 627625, tzinfo=UTC
     )
-    assert m.parse_reset("1796083200") == datetime(2026, 12, 1, tzinfo=UTC)
-    assert m.rate_limit({"X-RateLimit-Reset": "soon"}).reset is None
+    assert parse_reset("1796083200", november) == datetime(2026, 12, 1, tzinfo=UTC)
+    assert parse_reset("soon", november) is None
 
 
 def test_media() -> None:
@@ -149,8 +155,6 @@ def test_media() -> None:
 
 
 def test_thread_reply() -> None:
-    previous = m.Status("10", None, None)
-    assert m.thread_reply(previous, m.StatusRequest("two")).in_reply_to_id == "10"
     assert dict(parse_qsl(urlencode(m.StatusRequest("two", in_reply_to_id="10").form()))) == {
         "status": "two",
         "in_reply_to_id": "10",

@@ -19,7 +19,6 @@ import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
@@ -147,25 +146,6 @@ def parse_error(status: int, body: Mapping[str, Any] | None) -> XError:
         codes=tuple(codes),
         messages=tuple(messages),
     )
-
-
-def rate_limit_reset(headers: Mapping[str, str]) -> datetime | None:
-    """When posting is possible again, from epoch-second headers.
-
-    Uses ``x-rate-limit-reset`` and, when the 24-hour user or app allowance is used up,
-    the later of that and ``x-user-limit-24hour-reset`` / ``x-app-limit-24hour-reset``.
-    *headers* must look up names case-insensitively.
-    """
-    candidates = []
-    for prefix in ("x-rate-limit", "x-user-limit-24hour", "x-app-limit-24hour"):
-        reset = headers.get(f"{prefix}-reset")
-        remaining = headers.get(f"{prefix}-remaining")
-        if not reset or not reset.strip().isdigit():
-            continue
-        if prefix != "x-rate-limit" and (remaining is None or remaining.strip() != "0"):
-            continue
-        candidates.append(datetime.fromtimestamp(int(reset.strip()), UTC))
-    return max(candidates) if candidates else None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""LinkedIn renderer: little-format escaping, the Posts API body, uploads and errors."""
+"""LinkedIn wire format: little-format escaping, the Posts API body, uploads and errors."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import re
 import pytest
 from requests.structures import CaseInsensitiveDict
 
-from soulpost.publish.render import linkedin as li
+from soulpost.publish.http import outcome_for
+from soulpost.publish.wire import linkedin as li
 
 AUTHOR = "urn:li:person:8675309"
 
@@ -145,8 +146,9 @@ def test_other_errors() -> None:
         },
     )
     assert retired.version_retired and not retired.duplicate
-    assert li.parse_error(401, {"status": 401, "code": "EXPIRED_ACCESS_TOKEN", "message": "x"}).auth
-    assert li.parse_error(429, None).rate_limited
+    expired = li.parse_error(401, {"status": 401, "code": "EXPIRED_ACCESS_TOKEN", "message": "x"})
+    assert outcome_for(expired.status) == "auth"
+    assert outcome_for(li.parse_error(429, None).status) == "rate-limited"
     assert (
         li.parse_error(
             422, {"errorDetails": {"inputErrors": [{"code": "DUPLICATE_POST"}]}}

@@ -34,7 +34,7 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import regex
@@ -374,14 +374,6 @@ def is_tid(value: str) -> bool:
     return bool(_TID.match(value))
 
 
-def tid_time(value: str) -> datetime:
-    """The moment a TID encodes (UTC)."""
-    if not is_tid(value):
-        raise ValueError(f"not a TID: {value!r}")
-    micros = _tid_micros(value)
-    return datetime.fromtimestamp(micros // 1_000_000, UTC).replace(microsecond=micros % 1_000_000)
-
-
 # ---------------------------------------------------------------------------------------------
 # Replies from the PDS
 
@@ -457,17 +449,3 @@ def parse_error(status: int, body: Mapping[str, Any] | None) -> XrpcError:
     """Read an XRPC error body (tolerating a missing or odd body)."""
     body = body or {}
     return XrpcError(status, str(body.get("error") or "Unknown"), str(body.get("message") or ""))
-
-
-def rate_limit_reset(headers: Mapping[str, str], now: datetime) -> datetime | None:
-    """When to try again: ``Retry-After`` seconds, else ``RateLimit-Reset`` (epoch seconds).
-
-    *headers* must look up names case-insensitively (``requests`` headers do).
-    """
-    retry_after = headers.get("Retry-After")
-    if retry_after and retry_after.strip().isdigit():
-        return now + timedelta(seconds=int(retry_after.strip()))
-    reset = headers.get("RateLimit-Reset")
-    if reset and reset.strip().isdigit():
-        return datetime.fromtimestamp(int(reset.strip()), UTC)
-    return None

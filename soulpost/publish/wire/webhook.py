@@ -167,10 +167,19 @@ def parse_discord_error(
 # --- Slack ------------------------------------------------------------------------------------
 
 
+def slack_escape(text: str) -> str:
+    """*text* as Slack shows it literally: ``&``, ``<`` and ``>`` are Slack's own markup
+    (``<!channel>`` pings a channel, ``<@U123>`` a person, ``<url|label>`` disguises a link),
+    so they are sent as ``&amp;``, ``&lt;`` and ``&gt;``, the only escapes Slack defines."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def slack_body(text: str, *, image_url: str | None = None, alt: str = "") -> dict[str, Any]:
-    """The JSON body of a Slack incoming webhook; an image goes in by URL as a block."""
+    """The JSON body of a Slack incoming webhook; an image goes in by URL as a block. The
+    text is escaped (:func:`slack_escape`): a post can never ping or hide a link."""
     if not text.strip():
         raise ValueError("a Slack message needs text")
+    text = slack_escape(text)
     body: dict[str, Any] = {"text": text}
     if image_url is not None:
         body["blocks"] = [

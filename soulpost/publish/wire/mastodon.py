@@ -10,8 +10,7 @@ be sent form-encoded (``media_ids[]`` repeated) or as JSON; the reply is a Statu
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Visibility = Literal["public", "unlisted", "private", "direct"]
@@ -134,16 +133,6 @@ class MastodonError:
     message: str
 
     @property
-    def auth(self) -> bool:
-        """The token is invalid or lacks a scope."""
-        return self.status in (401, 403)
-
-    @property
-    def rate_limited(self) -> bool:
-        """Too many requests."""
-        return self.status == 429
-
-    @property
     def media_not_ready(self) -> bool:
         """422 because an attached file is still processing (poll the media, then retry).
 
@@ -161,46 +150,5 @@ def parse_error(status: int, body: Mapping[str, Any] | None) -> MastodonError:
     return MastodonError(status, message)
 
 
-@dataclass(frozen=True)
-class RateLimit:
-    """``X-RateLimit-*`` of one reply."""
-
-    limit: int | None
-    remaining: int | None
-    reset: datetime | None
-
-
-def parse_reset(value: str) -> datetime:
-    """``X-RateLimit-Reset``: an ISO-8601 UTC timestamp with microseconds (Mastodon), or
-    epoch seconds (some forks; Mastodon.py accepts both)."""
-    text = value.strip()
-    if text.isdigit():
-        return datetime.fromtimestamp(int(text), UTC)
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def rate_limit(headers: Mapping[str, str]) -> RateLimit:
-    """Read the three ``X-RateLimit-*`` headers (*headers* must be case-insensitive)."""
-
-    def number(name: str) -> int | None:
-        raw = headers.get(name)
-        return int(raw) if raw is not None and raw.strip().isdigit() else None
-
-    reset = headers.get("X-RateLimit-Reset")
-    try:
-        when = parse_reset(reset) if reset else None
-    except ValueError:
-        when = None
-    return RateLimit(number("X-RateLimit-Limit"), number("X-RateLimit-Remaining"), when)
-
-
 def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
-
-
-def thread_reply(previous: Status, request: StatusRequest) -> StatusRequest:
-    """*request* as a reply to *previous* (threads chain each part to the part before)."""
-    return replace(request, in_reply_to_id=previous.id)

@@ -1,4 +1,4 @@
-"""Pinterest renderer: the PinCreate body, limits and replies."""
+"""Pinterest wire format: the PinCreate body, limits and replies."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import base64
 
 import pytest
 
-from soulpost.publish.render import pinterest as pin
+from soulpost.publish.http import outcome_for
+from soulpost.publish.wire import pinterest as pin
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
 
@@ -62,6 +63,13 @@ def test_replies() -> None:
     with pytest.raises(ValueError):
         pin.parse_pin({"code": 1})
     error = pin.parse_error(429, {"code": 8, "message": "Rate limit exceeded"})
-    assert error.rate_limited and error.code == 8 and error.message == "Rate limit exceeded"
-    assert pin.parse_error(401, {"code": 2, "message": "Authentication failed."}).auth
+    assert (
+        outcome_for(error.status) == "rate-limited"
+        and error.code == 8
+        and error.message == "Rate limit exceeded"
+    )
+    assert (
+        outcome_for(pin.parse_error(401, {"code": 2, "message": "Authentication failed."}).status)
+        == "auth"
+    )
     assert pin.parse_error(500, None).message == "HTTP 500"

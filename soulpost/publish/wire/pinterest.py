@@ -89,16 +89,6 @@ class PinterestError:
     code: int | None
     message: str
 
-    @property
-    def auth(self) -> bool:
-        """Token missing, expired or without the scopes."""
-        return self.status in (401, 403)
-
-    @property
-    def rate_limited(self) -> bool:
-        """Too many requests."""
-        return self.status == 429
-
 
 def parse_error(status: int, body: Mapping[str, Any] | None) -> PinterestError:
     """Read ``{code, message}``, tolerating an odd body."""

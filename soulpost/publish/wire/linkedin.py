@@ -170,16 +170,6 @@ class LinkedInError:
         """426 NONEXISTENT_VERSION: configure a newer ``LinkedIn-Version``."""
         return self.code == "NONEXISTENT_VERSION" or self.status == 426
 
-    @property
-    def auth(self) -> bool:
-        """The token is invalid/expired (401) or lacks the permission (403)."""
-        return self.status in (401, 403)
-
-    @property
-    def rate_limited(self) -> bool:
-        """Throttled (daily quotas reset at 00:00 UTC; no headers say when)."""
-        return self.status == 429
-
 
 def parse_error(status: int, body: Mapping[str, Any] | None) -> LinkedInError:
     """Read ``{status, code, message, serviceErrorCode}`` or the ``errorDetails`` shape."""

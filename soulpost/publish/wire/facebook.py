@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any, Literal
 
 MAX_LENGTH = 63_206
@@ -130,23 +129,3 @@ def parse_error(status: int, body: Mapping[str, Any] | None) -> FacebookError:
         str(error.get("type") or ""),
         str(error.get("fbtrace_id") or ""),
     )
-
-
-def regain_access(headers: Mapping[str, str], now: datetime) -> datetime | None:
-    """When a throttled Page may call again, from ``X-Business-Use-Case-Usage``
-    (``estimated_time_to_regain_access`` in minutes, the largest across entries)."""
-    raw = headers.get("X-Business-Use-Case-Usage")
-    if not raw:
-        return None
-    try:
-        usage = json.loads(raw)
-    except ValueError:
-        return None
-    minutes = [
-        int(entry.get("estimated_time_to_regain_access") or 0)
-        for entries in (usage.values() if isinstance(usage, dict) else ())
-        for entry in (entries if isinstance(entries, list) else ())
-        if isinstance(entry, dict)
-    ]
-    longest = max(minutes, default=0)
-    return now + timedelta(minutes=longest) if longest else None

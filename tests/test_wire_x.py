@@ -1,4 +1,4 @@
-"""X renderer: bodies, replies (recorded by tweepy), both error shapes, OAuth 1.0a."""
+"""X wire format: bodies, replies (recorded by tweepy), both error shapes, OAuth 1.0a."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 import pytest
 from requests.structures import CaseInsensitiveDict
 
-from soulpost.publish.render import x
+from soulpost.publish.http import reset_time
+from soulpost.publish.wire import x
 from tests.fakes import cassettes
 
 
@@ -44,7 +45,8 @@ def test_parse_the_recorded_201() -> None:
     tweet = x.parse_created(create.json())
     assert tweet == x.Tweet("1456012973835788293", "Test Tweet")
     assert tweet.web_url("TweepyDev") == "https://x.com/TweepyDev/status/1456012973835788293"
-    reset = x.rate_limit_reset(CaseInsensitiveDict(create.headers))
+    recorded_at = datetime.fromtimestamp(1635976418 - 900, UTC)
+    reset = reset_time(CaseInsensitiveDict(create.headers), recorded_at)
     assert reset == datetime.fromtimestamp(1635976418, UTC)
     with pytest.raises(ValueError):
         x.parse_created({"errors": []})
@@ -108,10 +110,11 @@ def test_rate_limit_reset_prefers_the_exhausted_daily_window() -> None:
             "x-user-limit-24hour-reset": "1796140800",
         }
     )
-    assert x.rate_limit_reset(headers) == datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
+    now = datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
+    assert reset_time(headers, now) == datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
     headers["x-user-limit-24hour-remaining"] = "12"
-    assert x.rate_limit_reset(headers) == datetime(2026, 12, 1, tzinfo=UTC)
-    assert x.rate_limit_reset({}) is None
+    assert reset_time(headers, now) == datetime(2026, 12, 1, tzinfo=UTC)
+    assert reset_time({}, now) is None
 
 
 # --- OAuth 1.0a -------------------------------------------------------------------------------

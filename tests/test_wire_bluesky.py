@@ -1,4 +1,4 @@
-"""Bluesky renderer: facet detection against the upstream vectors, records against the
+"""Bluesky wire format: facet detection against the upstream vectors, records against the
 lexicons, record keys, and reading PDS replies."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from soulpost.publish.render import bluesky as bsky
+from soulpost.publish.http import reset_time
+from soulpost.publish.wire import bluesky as bsky
 from tests.fakes.lexicon import Lexicons
 
 CONFORMANCE = Path(__file__).resolve().parents[1].parent / "shared" / "conformance"
@@ -202,6 +203,15 @@ def _independent_tid(micros: int, clock: int) -> str:
     return "".join(ALPHABET[(value >> (5 * (12 - i))) & 31] for i in range(13))
 
 
+def tid_time(value: str) -> datetime:
+    """The moment a TID encodes: 53 bits of microseconds, then 10 of clock id."""
+    number = 0
+    for char in value:
+        number = number * 32 + "234567abcdefghijklmnopqrstuvwxyz".index(char)
+    micros = number >> 10
+    return datetime.fromtimestamp(micros // 1_000_000, UTC).replace(microsecond=micros % 1_000_000)
+
+
 def test_tid_encoding() -> None:
     assert bsky.tid(0, 0) == "2222222222222"
     micros = 1_764_104_400_123_456
@@ -209,7 +219,7 @@ def test_tid_encoding() -> None:
     moment = datetime(2025, 11, 25, 21, 0, 0, 123456, tzinfo=UTC)
     value = bsky.tid_at(moment, 5)
     assert bsky.is_tid(value) and len(value) == 13
-    assert bsky.tid_time(value) == moment
+    assert tid_time(value) == moment
 
 
 def test_tids_sort_by_time() -> None:
@@ -224,7 +234,7 @@ def test_stable_tid_is_the_same_on_retry_and_differs_between_posts() -> None:
     assert first != bsky.stable_tid("post-1:bluesky:1", WHEN)
     assert bsky.is_tid(first)
     # it still sorts by (and decodes to) the post's second
-    assert bsky.tid_time(first).replace(microsecond=0) == WHEN.astimezone(UTC)
+    assert tid_time(first).replace(microsecond=0) == WHEN.astimezone(UTC)
     later = bsky.stable_tid("post-0:bluesky:0", WHEN + timedelta(seconds=1))
     assert later > first  # a post due a second later always sorts after
 
@@ -271,8 +281,6 @@ def test_errors_and_rate_limits() -> None:
     assert limited.rate_limited
     assert bsky.parse_error(502, None).name == "Unknown"
     now = datetime(2026, 12, 1, tzinfo=UTC)
-    assert bsky.rate_limit_reset({"Retry-After": "290"}, now) == now + timedelta(seconds=290)
-    assert bsky.rate_limit_reset({"RateLimit-Reset": "1796083200"}, now) == datetime(
-        2026, 12, 1, tzinfo=UTC
-    )
-    assert bsky.rate_limit_reset({}, now) is None
+    assert reset_time({"Retry-After": "290"}, now) == now + timedelta(seconds=290)
+    assert reset_time({"RateLimit-Reset": "1796083200"}, now) == datetime(2026, 12, 1, tzinfo=UTC)
+    assert reset_time({}, now) is None

@@ -1,4 +1,4 @@
-"""Webhook renderers: the signed generic JSON, Discord and Slack."""
+"""Webhook wire formats: the signed generic JSON, Discord and Slack."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from soulpost.publish.render import webhook as wh
+from soulpost.publish.wire import webhook as wh
 
 
 def test_generic_body_and_signature() -> None:
