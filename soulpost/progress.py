@@ -8,18 +8,20 @@ Colours follow ``--color`` (:func:`set_color`), then ``NO_COLOR`` and ``FORCE_CO
 Use it as a context manager; :meth:`Progress.advance` (or calling the object, as a
 ``callback(done, total)``) moves it on. Without a total it shows what is being done and for
 how long. A job that ends within ``delay`` seconds shows nothing at all: no flicker for the
-quick case. This module imports only the standard library, so any layer may use it.
+quick case. It starts no thread (see :class:`Progress`). This module imports only the
+standard library, so any layer may use it.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 ColorMode = Literal["auto", "always", "never"]
 _choice: dict[str, ColorMode] = {"mode": "auto"}  # set once by the CLI's --color
@@ -30,6 +32,7 @@ class Stream(Protocol):
     def write(self, text: str, /) -> int: ...
     def flush(self) -> None: ...
     def isatty(self) -> bool: ...
+    def fileno(self) -> int: ...
 
 
 def set_color(mode: ColorMode) -> None:
@@ -68,10 +71,16 @@ def progress_enabled(stream: Stream, environ: Mapping[str, str] | None = None) -
 
 
 class Progress:
-    """One line of progress for *label*, drawn by a background ticker while work goes on.
+    """One line of progress for *label*, kept up to date while work goes on.
 
-    *total* (when known) gives ``done/total`` and a bar. *clock* and *delay* are injectable
-    so tests need no sleeping; ``delay`` defaults to ``$SOULPOST_PROGRESS_DELAY`` or 0.3 s.
+    *total* (when known) gives ``done/total`` and a bar; without it the line says what runs
+    and for how long. Calls (``advance``, or the object as ``callback(done, total)``) draw
+    at most once per *interval*. Between calls a timer signal (``SIGALRM``) redraws it:
+    a timer rather than a thread, because a thread would change what the work does (the
+    linter forks workers and pauses the garbage collector only in a process without
+    threads). The timer runs only in the main thread and only with a real file descriptor.
+    *clock* and *delay* are injectable so tests need no sleeping; ``delay`` defaults to
+    ``$SOULPOST_PROGRESS_DELAY`` or 0.3 s.
     """
 
     def __init__(
@@ -98,16 +107,17 @@ class Progress:
         self.interval = interval
         self._use_ticker = ticker
         self._started = 0.0
-        self._drawn = False
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._last: float | None = None  # when the last frame was drawn
+        self._busy = False  # a frame is being written (the timer must not re-enter)
+        self._fd: int | None = None
+        self._previous: Any = None  # the SIGALRM handler and timer to restore
 
     def __enter__(self) -> Progress:
         self._started = self.clock()
         if self.enabled and self._use_ticker:
-            self._thread = threading.Thread(target=self._tick, name="progress", daemon=True)
-            self._thread.start()
+            self._start_timer()
+        if self.delay <= 0:
+            self.draw()  # no grace period: show the work at once
         return self
 
     def __exit__(
@@ -116,31 +126,51 @@ class Progress:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-        with self._lock:
-            if self._drawn:
-                self._write("\r\x1b[2K")  # wipe the line: what follows is unchanged output
-                self._drawn = False
+        self._stop_timer()
+        if self._last is not None:
+            self._write("\r\x1b[2K")  # wipe the line: what follows is unchanged output
+            self._last = None
+        self.enabled = False
+
+    def _start_timer(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        if not hasattr(signal, "setitimer"):
+            return  # no interval timers here (Windows): frames come with the calls only
+        try:
+            self.stream.flush()
+            self._fd = self.stream.fileno()
+        except (AttributeError, OSError, ValueError):
+            return
+        handler = signal.signal(signal.SIGALRM, self._on_timer)
+        timer = signal.setitimer(signal.ITIMER_REAL, self.interval, self.interval)
+        self._previous = (handler, timer)
+
+    def _stop_timer(self) -> None:
+        if self._previous is None:
+            return
+        handler, (delay, interval) = self._previous
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, handler)
+        if delay:
+            signal.setitimer(signal.ITIMER_REAL, delay, interval)
+        self._previous = None
+
+    def _on_timer(self, signum: int, frame: object) -> None:
+        self.draw()
 
     def __call__(self, done: int, total: int | None = None) -> None:
         """The callback form: *done* of *total* so far."""
         self.done = done
         if total is not None:
             self.total = total
-        if not self._use_ticker:
+        now = self.clock()
+        if self._last is None or now - self._last >= self.interval:
             self.draw()
 
     def advance(self, count: int = 1) -> None:
         """*count* more items are done."""
         self(self.done + count)
-
-    def _tick(self) -> None:
-        while True:
-            self.draw()
-            if self._stop.wait(self.interval):
-                return
 
     def line(self) -> str:
         """The text of the current frame."""
@@ -156,17 +186,26 @@ class Progress:
 
     def draw(self) -> None:
         """Draw the current frame, once *delay* has passed since the work began."""
-        if not self.enabled or self._stop.is_set():
+        if not self.enabled or self._busy:
             return
-        with self._lock:
-            if self.clock() - self._started < self.delay:
-                return
+        now = self.clock()
+        if now - self._started < self.delay:
+            return
+        self._busy = True
+        try:
             self._write("\r\x1b[2K" + self.line())
-            self._drawn = True
+            self._last = now
+        finally:
+            self._busy = False
 
     def _write(self, text: str) -> None:
         try:
-            self.stream.write(text)
-            self.stream.flush()
+            if self._fd is not None:
+                # Straight to the descriptor: the timer may fire while the stream's own
+                # buffer is in use, and a buffered write there would be re-entered.
+                os.write(self._fd, text.encode("utf-8", "replace"))
+            else:
+                self.stream.write(text)
+                self.stream.flush()
         except (OSError, ValueError):  # the terminal went away: progress is not worth a crash
             self.enabled = False

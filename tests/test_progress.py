@@ -9,8 +9,10 @@ import os
 import pty
 import re
 import select
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -79,6 +81,7 @@ def test_colours_follow_no_color_force_color_and_the_flag() -> None:
 def _frame(environ: dict[str, str]) -> str:
     out, clock = Tty(), Clock()
     with Progress("p", 4, stream=out, environ=environ, clock=clock, delay=0, ticker=False) as bar:
+        clock.now += 1  # past the interval: the call draws a new frame
         bar(2, 4)
         return out.getvalue()
 
@@ -90,17 +93,27 @@ def test_bar_colour_only_when_colours_are_on() -> None:
     assert "\x1b[32m" not in plain
 
 
-def test_ticker_draws_without_calls() -> None:
-    out = Tty()
-    with Progress("site", stream=out, environ={}, delay=0, interval=0.01):
-        # The ticker draws the first frame at once when delay is 0; wait for it by polling
-        # the stream, bounded, rather than sleeping a fixed time.
-        for _ in range(10_000):
-            if "site…" in out.getvalue():
-                break
-            select.select([], [], [], 0.001)
-    assert "site…" in out.getvalue()
-    assert out.getvalue().endswith("\r\x1b[2K")
+def test_timer_redraws_between_calls_without_a_thread() -> None:
+    leader, follower = pty.openpty()
+    previous = signal.getsignal(signal.SIGALRM)
+    threads = threading.active_count()
+    with (
+        open(follower, "w", encoding="utf-8") as terminal,
+        Progress("building site", stream=terminal, environ={}, delay=0, interval=0.01),
+    ):
+        # No calls at all: the timer draws. Wait for its frame on the terminal, bounded.
+        assert threading.active_count() == threads  # the linter still forks its workers
+        seen = b""
+        for _ in range(500):
+            ready, _, _ = select.select([leader], [], [], 0.05)
+            if ready:
+                seen += os.read(leader, 1024)
+                if "building site…".encode() in seen:
+                    break
+    assert "building site…".encode() in seen
+    assert signal.getsignal(signal.SIGALRM) == previous
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    os.close(leader)
 
 
 def _lint_in_pty(extra_env: dict[str, str]) -> tuple[str, str]:
