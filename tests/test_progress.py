@@ -168,3 +168,27 @@ def test_lint_piped_shows_no_progress() -> None:
     )
     assert "linting" not in result.stderr
     assert "\x1b[" in result.stdout  # --color always colours the report even into a pipe
+
+
+def test_global_color_never_wins_over_force_color() -> None:
+    env = {**os.environ, "FORCE_COLOR": "1"}
+    env.pop("NO_COLOR", None)
+    forced = subprocess.run(
+        [sys.executable, "-m", "soulpost", "lint"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert "\x1b[" in forced.stdout  # FORCE_COLOR alone colours even into a pipe
+    never = subprocess.run(
+        [sys.executable, "-m", "soulpost", "--color", "never", "lint"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert "\x1b[" not in never.stdout
+    assert never.stdout.strip()
