@@ -38,6 +38,21 @@ if TYPE_CHECKING:
     from soulpost.ledger import Ledger, Publication, State
 
 
+RATE_WAIT_FLOOR = 1.0
+"""Seconds: the shortest wait a rate limit gets where the engine uses it, whatever the
+adapter reports (a ``Retry-After: 0`` would otherwise turn into a burst of requests)."""
+RATE_WAIT_CAP = 3600.0
+"""Seconds: the longest a rate limit may park a post before it is tried again (a huge
+``Retry-After`` would otherwise park it for a day; ``max_lateness`` decides if it is
+missed)."""
+
+
+def bounded_reset(now: datetime, reset_at: datetime | None, default: float) -> datetime:
+    """When to try again after a rate limit, clamped to [RATE_WAIT_FLOOR, RATE_WAIT_CAP]."""
+    wait = (reset_at - now).total_seconds() if reset_at is not None else default
+    return now + timedelta(seconds=min(RATE_WAIT_CAP, max(RATE_WAIT_FLOOR, wait)))
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """How hard to try. Delays are in seconds."""
@@ -228,7 +243,7 @@ class _Part:
     def _wait_out(self, exc: RateLimited, waits: int) -> Outcome | None:
         """Sleep through a short rate limit (None), or release until it lifts."""
         now = self.clock.now()
-        reset = exc.reset_at or now + timedelta(seconds=self.policy.default_rate_wait)
+        reset = bounded_reset(now, exc.reset_at, self.policy.default_rate_wait)
         wait = (reset - now).total_seconds()
         if wait <= self.policy.max_inline_wait and waits <= 3:
             self.clock.sleep(max(0.0, wait))
