@@ -168,6 +168,19 @@ class Progress:
         if self._last is None or now - self._last >= self.interval:
             self.draw()
 
+    def note(self, text: str, stream: Stream | None = None) -> None:
+        """Print *text* as a line of its own (to *stream*, default standard error) above the
+        progress line, which is redrawn under it: log lines and progress do not mix."""
+        out = stream if stream is not None else sys.stderr
+        drawn = self._last is not None
+        if drawn:
+            self._write("\r\x1b[2K")
+        out.write(text if text.endswith("\n") else text + "\n")
+        out.flush()
+        if drawn:
+            self._last = None
+            self.draw()
+
     def advance(self, count: int = 1) -> None:
         """*count* more items are done."""
         self(self.done + count)

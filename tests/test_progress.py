@@ -192,3 +192,19 @@ def test_global_color_never_wins_over_force_color() -> None:
     )
     assert "\x1b[" not in never.stdout
     assert never.stdout.strip()
+
+
+def test_note_prints_above_the_progress_line() -> None:
+    out, clock = Tty(), Clock()
+    with Progress("publishing 3", 3, stream=out, environ={}, clock=clock, delay=0) as bar:
+        bar.note("published a on mastodon", stream=out)
+        clock.now += 1
+        bar.advance()
+    text = out.getvalue()
+    wiped = text.index("\r\x1b[2Kpublished a on mastodon\n")
+    assert text.index("publishing 3 [", wiped) > wiped  # redrawn below the note
+    assert text.endswith("\r\x1b[2K")
+    quiet = io.StringIO()  # not a terminal: the note is just a line
+    with Progress("x", 1, stream=quiet, environ={}) as bar:
+        bar.note("hello", stream=quiet)
+    assert quiet.getvalue() == "hello\n"
