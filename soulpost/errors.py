@@ -1,19 +1,46 @@
-"""The one error hierarchy of soulpost.
+"""The one error hierarchy of soulpost, drawn whole.
 
-Every error a person can cause carries the fields needed to say *where* (file, line, key,
-platform) and *what to do*. The CLI turns them into exit codes in one place::
+Two roots, because an error either stops for a person or is an outcome the engine acts on::
 
-    SoulpostError            exit 2 unless stated otherwise
-    ├── InputError           a draft, a config file or an argument is wrong (path, line, key)
-    │   └── ConfigError      the workspace settings are wrong; nothing can run
-    ├── UsageError           the command line is wrong
-    └── WorkspaceNotFound    no config.toml / [tool.soulpost] above the current directory
+    SoulpostError               reaches the CLI: one line, no traceback, exit_code (2)
+    ├── InputError              a draft, a config file or an argument is wrong (path, line, key)
+    │   ├── ConfigError         the workspace settings are wrong; nothing can run
+    │   └── PostInvalid         one draft cannot be loaded; carries each problem as an
+    │                           InputError. Loading collects these per file (Workspace.errors)
+    │                           so the other drafts still load, lint and publish
+    ├── UsageError              the command line is wrong
+    ├── WorkspaceNotFound       no config.toml / [tool.soulpost] above the current directory
+    └── StateError              the machine state in .soulpost cannot be used as asked
+        ├── LedgerError         (ledger/base.py) a request the ledger's state does not allow,
+        │   │                   e.g. resolving a publication that is already published
+        │   └── LedgerUnusable  (ledger/base.py) corrupt, lost, locked, full, read-only, or
+        │                       from a newer soulpost; nothing is sent
+        └── LockUnavailable     (lock.py) the pass lock file cannot be created or opened
+
+    PublishError                an outcome of sending one publication; never reaches the CLI.
+    │                           The adapter picks the class, the engine acts on it, the ledger
+    │                           records it, and the pass report (exit 1) tells a person
+    ├── NotSent                 certainly never reached the platform: retried with backoff
+    ├── RateLimited             the platform asked to wait (reset_at): pending until then
+    ├── Rejected                refused (4xx): failed, with the platform's message
+    │   └── AuthError           credentials missing, invalid or revoked: failed
+    └── UnknownOutcome          went out, result unknown: looked up where the adapter can,
+        │                       else in doubt; never re-sent blindly
+        └── ErrorAnswer         (publish/adapters/_common.py) a non-2xx answer an HTTP adapter
+                                has not classified yet; should one ever escape, it is unknown
+
+The two roots stay apart on purpose: ``except SoulpostError`` in the CLI must never swallow
+a publishing outcome (that would be a bug in the engine, and keeps its traceback), and the
+engine's ``except PublishError`` must never swallow a person's problem. Whatever else an
+adapter raises (a bug, ``SystemExit``, a receipt that is not one) is contained by
+``publish/send.py`` and treated as an unknown outcome.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 
 class SoulpostError(Exception):
@@ -85,3 +112,63 @@ class WorkspaceNotFound(SoulpostError):
             "(looked for config.toml or [tool.soulpost] in pyproject.toml; "
             "run `soulpost init` to create one)"
         )
+
+
+class StateError(SoulpostError):
+    """The machine state in ``.soulpost`` (ledger, lock) cannot be used as asked."""
+
+
+# --- publishing outcomes: decided by adapters, acted on by the engine, never shown raw ------
+
+
+class PublishError(Exception):
+    """A publication did not (certainly) succeed. ``message`` is safe to show and store."""
+
+    outcome: ClassVar[str] = "error"
+
+    def __init__(self, message: str, *, platform: str | None = None) -> None:
+        self.message = message
+        self.platform = platform
+        super().__init__(message)
+
+
+class NotSent(PublishError):
+    """The request certainly never reached the platform; retrying is safe."""
+
+    outcome = "not-sent"
+
+
+class RateLimited(PublishError):
+    """The platform asked us to wait; ``reset_at`` is when it will accept again (if known)."""
+
+    outcome = "rate-limited"
+
+    def __init__(
+        self, message: str, *, reset_at: datetime | None = None, platform: str | None = None
+    ) -> None:
+        self.reset_at = reset_at
+        super().__init__(message, platform=platform)
+
+
+class Rejected(PublishError):
+    """The platform refused the post (a 4xx); sending it again unchanged will not help."""
+
+    outcome = "rejected"
+
+    def __init__(
+        self, message: str, *, status: int | None = None, platform: str | None = None
+    ) -> None:
+        self.status = status
+        super().__init__(message, platform=platform)
+
+
+class AuthError(Rejected):
+    """Credentials are missing, invalid or revoked; a person must fix them."""
+
+    outcome = "auth"
+
+
+class UnknownOutcome(PublishError):
+    """The request went out but its result is unknown: the post may or may not be live."""
+
+    outcome = "unknown"

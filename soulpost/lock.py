@@ -14,12 +14,12 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from soulpost.errors import SoulpostError
+from soulpost.errors import StateError
 
 LOCK_NAME = "pass.lock"
 
 
-class LockUnavailable(SoulpostError):
+class LockUnavailable(StateError):
     """The lock file cannot be created or opened (a read-only or full state directory)."""
 
 

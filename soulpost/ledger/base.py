@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from soulpost.errors import SoulpostError
+from soulpost.errors import StateError
 
 if TYPE_CHECKING:
     from soulpost.ledger.owner import Owner
@@ -39,7 +39,7 @@ STATES: tuple[State, ...] = ("pending", "claimed", "published", "failed", "misse
 ATTENTION: tuple[State, ...] = ("failed", "missed", "in_doubt")
 
 
-class LedgerError(SoulpostError):
+class LedgerError(StateError):
     """A request to the ledger that the current state does not allow (message for people)."""
 
 

@@ -11,8 +11,9 @@ order for one (post, platform)::
 ``key`` is the idempotency key the ledger derived from the claim (post id, platform, content
 hash, part); send it where the platform accepts one (Mastodon's ``Idempotency-Key``, a fixed
 Bluesky ``rkey``). Every failure must be raised as one of the :class:`PublishError` classes
-below: the class decides what the engine does next, so choosing it carefully is the most
-important part of an adapter. When in doubt whether the request reached the platform, raise
+(defined in :mod:`soulpost.errors`, which draws the whole tree, and re-exported here): the
+class decides what the engine does next, so choosing it carefully is the most important
+part of an adapter. When in doubt whether the request reached the platform, raise
 :class:`UnknownOutcome`, never :class:`NotSent`.
 """
 
@@ -26,6 +27,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+# Re-exported: adapters and plugins import the outcome classes from here.
+from soulpost.errors import AuthError as AuthError  # noqa: PLC0414
+from soulpost.errors import NotSent as NotSent  # noqa: PLC0414
+from soulpost.errors import PublishError as PublishError  # noqa: PLC0414
+from soulpost.errors import RateLimited as RateLimited  # noqa: PLC0414
+from soulpost.errors import Rejected as Rejected  # noqa: PLC0414
+from soulpost.errors import UnknownOutcome as UnknownOutcome  # noqa: PLC0414
 from soulpost.platforms import PLATFORMS, Capabilities
 from soulpost.publish.options import AdapterOptions, LooseOptions, parse, settings_of
 
@@ -37,59 +45,6 @@ if TYPE_CHECKING:
     from soulpost.posts import Post
 
 Payload = Mapping[str, Any]  # JSON-serialisable: exactly what goes over the wire
-
-
-class PublishError(Exception):
-    """A publication did not (certainly) succeed. ``message`` is safe to show and store."""
-
-    outcome: ClassVar[str] = "error"
-
-    def __init__(self, message: str, *, platform: str | None = None) -> None:
-        self.message = message
-        self.platform = platform
-        super().__init__(message)
-
-
-class NotSent(PublishError):
-    """The request certainly never reached the platform; retrying is safe."""
-
-    outcome = "not-sent"
-
-
-class RateLimited(PublishError):
-    """The platform asked us to wait; ``reset_at`` is when it will accept again (if known)."""
-
-    outcome = "rate-limited"
-
-    def __init__(
-        self, message: str, *, reset_at: datetime | None = None, platform: str | None = None
-    ) -> None:
-        self.reset_at = reset_at
-        super().__init__(message, platform=platform)
-
-
-class Rejected(PublishError):
-    """The platform refused the post (a 4xx); sending it again unchanged will not help."""
-
-    outcome = "rejected"
-
-    def __init__(
-        self, message: str, *, status: int | None = None, platform: str | None = None
-    ) -> None:
-        self.status = status
-        super().__init__(message, platform=platform)
-
-
-class AuthError(Rejected):
-    """Credentials are missing, invalid or revoked; a person must fix them."""
-
-    outcome = "auth"
-
-
-class UnknownOutcome(PublishError):
-    """The request went out but its result is unknown: the post may or may not be live."""
-
-    outcome = "unknown"
 
 
 @dataclass(frozen=True)

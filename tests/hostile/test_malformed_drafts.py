@@ -221,3 +221,15 @@ def test_forked_lint_gets_the_same_protections(
     assert [e.key for e in report.errors if e.path and e.path.name == "out.toml"] == [
         "media[0].path"
     ]
+
+
+def test_completion_of_post_ids_reads_no_fifo_or_device(tmp_path: Path) -> None:
+    """Tab completion reads the queue too: a FIFO or /dev/zero must not hang it."""
+    from soulpost.commands.completion import post_ids
+
+    root = make(tmp_path)
+    os.mkfifo(root / "queue" / "f.toml")
+    os.symlink("/dev/zero", root / "queue" / "z.toml")
+    os.symlink("loop.toml", root / "queue" / "loop.toml")
+    (root / "queue" / "deep.toml").write_text(NESTED["arrays-1000"], encoding="utf-8")
+    assert post_ids(root) == ["deep", "f", "good", "loop", "z"]

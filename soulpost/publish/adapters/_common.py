@@ -24,7 +24,13 @@ import requests
 from soulpost.platforms import PLATFORMS, Capabilities
 from soulpost.publish import http
 from soulpost.publish.adapters._media import media_path
-from soulpost.publish.base import Adapter, AuthError, PublishError, RateLimited
+from soulpost.publish.base import (
+    Adapter,
+    AuthError,
+    PublishError,
+    RateLimited,
+    UnknownOutcome,
+)
 from soulpost.publish.options import AdapterOptions, HttpOptions
 
 if TYPE_CHECKING:
@@ -38,14 +44,18 @@ if TYPE_CHECKING:
 # HTTP
 
 
-class ErrorAnswer(Exception):
+class ErrorAnswer(UnknownOutcome):
     """The platform answered, but not with a 2xx: ``error`` is how :func:`http.check`
-    classifies it, ``response`` lets the adapter read the platform's own reason."""
+    classifies it, ``response`` lets the adapter read the platform's own reason.
+
+    An HTTP adapter turns it into the right outcome with :meth:`HttpAdapter.error` before
+    it leaves the adapter. It is an :class:`UnknownOutcome` so that one which escaped
+    unclassified would still be held in doubt, never re-sent blindly."""
 
     def __init__(self, response: requests.Response, error: PublishError) -> None:
         self.response = response
         self.error = error
-        super().__init__(error.message)
+        super().__init__(error.message, platform=error.platform)
 
     @property
     def status(self) -> int:
