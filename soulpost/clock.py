@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from soulpost.timeutil import check_instant
+
 ENV_NOW = "SOULPOST_NOW"
 
 
@@ -77,11 +79,12 @@ def parse_instant(text: str) -> datetime:
     except ValueError:
         value = None
     if value is None or value.tzinfo is None:
+        shown = text if len(text) <= 60 else f"{text[:57]}..."
         raise ValueError(
             f"expected an instant with an offset such as 2026-12-01T09:31:00Z or "
-            f"2026-12-01T09:31:00+00:00, got {text!r}"
+            f"2026-12-01T09:31:00+00:00, got {shown!r}"
         )
-    return value
+    return check_instant(value)  # far from the calendar's ends: no overflow later
 
 
 def clock_from_env(environ: Mapping[str, str] | None = None) -> Clock:

@@ -6,15 +6,25 @@ section rejects unknown keys so a typo is an error rather than a silently ignore
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import time, timedelta
+from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from soulpost.platforms import known_platforms
-from soulpost.timeutil import load_zone, parse_clock, parse_duration
+from soulpost.timeutil import check_range, load_zone, parse_clock, parse_duration
 
 PLATFORM_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -25,6 +35,45 @@ class Strict(BaseModel):
     """Base for settings sections: unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+# The allowed range of each duration in [publish]. A zero or negative rescan or heartbeat
+# would make the daemon spin; the maxima keep every sum of a time and a duration far
+# from the end of the calendar and are longer than anyone means.
+DURATION_RANGES: dict[str, tuple[timedelta, timedelta, bool]] = {
+    # key: (lowest, highest, whether the lowest itself is excluded)
+    "max_lateness": (timedelta(0), timedelta(days=366), False),
+    "heartbeat": (timedelta(seconds=0.1), timedelta(days=1), False),
+    "rescan": (timedelta(seconds=0.05), timedelta(hours=1), False),
+    "retry_delay": (timedelta(0), timedelta(days=1), False),
+}
+
+# Numbers adapters read from ``options``: (lowest, highest, whole numbers only). Checked
+# here, where the config is loaded, so a bad value is an error naming the key before any
+# pass starts rather than a crash (or a hang) in the middle of one.
+NUMERIC_OPTIONS: dict[str, tuple[float, float, bool]] = {
+    "connect_timeout": (0.001, 600.0, False),
+    "read_timeout": (0.001, 600.0, False),
+    "media_poll_interval": (0.001, 60.0, False),
+    "media_poll_timeout": (0.001, 3600.0, False),
+    "lookup_count": (1, 100, True),
+    "max_image_bytes": (1, 1 << 30, True),
+}
+
+
+def check_option(key: str, value: Any) -> None:
+    """ValueError naming *key* and its allowed range when a numeric option is out of it."""
+    low, high, whole = NUMERIC_OPTIONS[key]
+    kind = "a whole number" if whole else "a number"
+    ok_type = isinstance(value, int) if whole else isinstance(value, int | float)
+    if (
+        isinstance(value, bool)
+        or not ok_type
+        or not (math.isfinite(value) and low <= value <= high)
+    ):
+        raise ValueError(
+            f"options.{key} must be {kind} from {low:g} to {high:g}, got {value!r:.40}"
+        )
 
 
 class PlatformSettings(Strict):
@@ -40,6 +89,14 @@ class PlatformSettings(Strict):
     env: dict[str, str] = Field(default_factory=dict)
     options: dict[str, Any] = Field(default_factory=dict)
     slots: list[SlotRule] | None = None
+
+    @field_validator("options")
+    @classmethod
+    def _options(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for key, item in value.items():
+            if key in NUMERIC_OPTIONS:
+                check_option(key, item)
+        return value
 
     @field_validator("env")
     @classmethod
@@ -124,13 +181,15 @@ class PublishSettings(Strict):
     ledger: Literal["sqlite"] = "sqlite"
     state_dir: str = ".soulpost"
     rescan: timedelta = timedelta(seconds=1)  # how often the daemon stats queue/ for edits
-    max_attempts: int = Field(default=5, ge=1)  # passes a "not sent" publication may take
+    max_attempts: int = Field(default=5, ge=1, le=100)  # passes a "not sent" one may take
     retry_delay: timedelta = timedelta(minutes=1)  # first backoff; doubles, with jitter
 
     @field_validator("max_lateness", "heartbeat", "rescan", "retry_delay", mode="before")
     @classmethod
-    def _duration(cls, value: Any) -> Any:
-        return parse_duration(value)
+    def _duration(cls, value: Any, info: ValidationInfo) -> Any:
+        key = str(info.field_name)
+        low, high, low_open = DURATION_RANGES[key]
+        return check_range(parse_duration(value, signed=True), key, low, high, low_open=low_open)
 
 
 class Settings(Strict):
@@ -142,6 +201,18 @@ class Settings(Strict):
     slots: list[SlotRule] = Field(default_factory=list)
     lint: LintSettings = Field(default_factory=LintSettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
+
+    # The workspace folder the settings were loaded from (None when built in code): media
+    # paths of its posts must stay inside it.
+    _root: Path | None = PrivateAttr(default=None)
+
+    @property
+    def root(self) -> Path | None:
+        return self._root
+
+    @root.setter
+    def root(self, value: Path | None) -> None:
+        self._root = value
 
     @field_validator("timezone")
     @classmethod

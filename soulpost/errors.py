@@ -79,9 +79,10 @@ class InputError(SoulpostError):
         if self.path is not None:
             shown: Path | str = self.path
             if base is not None:
-                try:
-                    shown = self.path.resolve().relative_to(base.resolve())
-                except ValueError:
+                try:  # the entry as named (not a link's target); a link loop must not raise
+                    real = self.path.parent.resolve() / self.path.name
+                    shown = real.relative_to(base.resolve())
+                except (ValueError, OSError, RuntimeError):
                     shown = self.path
             where = f"{shown}:{self.line}: " if self.line else f"{shown}: "
         key = f"{self.key}: " if self.key else ""

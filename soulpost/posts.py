@@ -7,9 +7,7 @@ Writing is atomic and never replaces an existing post: the file appears whole or
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -29,8 +27,22 @@ from pydantic import (
 )
 
 from soulpost.errors import InputError
-from soulpost.timeutil import LocalTimeKind, parse_duration, resolve_local
-from soulpost.tomlpos import Loc, SourceMap
+from soulpost.filesafe import outside_reason
+from soulpost.problems import loc_text, short_repr, toml_error, validation_errors
+from soulpost.timeutil import (
+    LocalTimeKind,
+    check_instant,
+    check_range,
+    parse_duration,
+    resolve_local,
+)
+from soulpost.tomlpos import Loc, SourceMap, too_deep
+
+# How late a post may still go out: zero (only on time) up to a year.
+LATENESS_RANGE = (timedelta(0), timedelta(days=366))
+# Tables and arrays nested deeper than this are refused before validation: no post needs
+# more than about six levels, and deep nesting is how a file makes a parser recurse.
+MAX_DEPTH = 32
 
 POST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
@@ -174,10 +186,17 @@ class Post(_Strict):
             raise ValueError("a time without a date; write e.g. 2026-12-01T09:00:00")
         return value
 
+    @field_validator("at")
+    @classmethod
+    def _at_range(cls, value: datetime | None) -> datetime | None:
+        return check_instant(value) if value is not None else None
+
     @field_validator("max_lateness", mode="before")
     @classmethod
     def _lateness(cls, value: Any) -> Any:
-        return parse_duration(value) if value is not None else value
+        if value is None:
+            return None
+        return check_range(parse_duration(value, signed=True), "max_lateness", *LATENESS_RANGE)
 
     @model_validator(mode="after")
     def _resolve(self, info: ValidationInfo) -> Post:
@@ -309,85 +328,12 @@ class Post(_Strict):
         return variant.thread if variant and variant.thread is not None else self.thread
 
 
-_FRIENDLY = {
-    "extra_forbidden": "unknown key",
-    "missing": "missing required key",
-}
-
-
-def _loc_text(loc: Iterable[str | int]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def validation_errors(
-    exc: ValidationError, path: Path, smap: SourceMap, model: type[BaseModel]
-) -> list[InputError]:
-    """Turn a pydantic error into messages that name the file, line, key and expectation."""
-    errors = []
-    for item in exc.errors(include_url=False):
-        loc: Loc = tuple(item["loc"])
-        problem = _FRIENDLY.get(item["type"], item["msg"])
-        if problem.startswith("Value error, "):
-            problem = problem[len("Value error, ") :]
-        hint = None
-        if item["type"] == "extra_forbidden":
-            allowed = _allowed_keys(model, loc[:-1])
-            hint = f"expected one of: {', '.join(allowed)}" if allowed else None
-        elif item["type"] not in ("value_error", "missing"):
-            hint = f"got {item.get('input')!r}" if "input" in item else None
-        key = _loc_text(loc) or None
-        errors.append(InputError(problem, path=path, line=smap.line_of(loc), key=key, hint=hint))
-    return errors
-
-
-def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int) or current is None:
-            continue
-        field_info = current.model_fields.get(part) if hasattr(current, "model_fields") else None
-        if field_info is None:
-            return []
-        current = _model_in(field_info.annotation)
-    return (
-        sorted(current.model_fields)
-        if current is not None and hasattr(current, "model_fields")
-        else []
-    )
-
-
-def _model_in(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
-
-
 class PostInvalid(Exception):
     """A post file could not be loaded; carries one error per problem found."""
 
     def __init__(self, errors: list[InputError]) -> None:
         self.errors = errors
         super().__init__("; ".join(str(e) for e in errors))
-
-
-def toml_error(exc: tomli.TOMLDecodeError, path: Path) -> InputError:
-    """An InputError for a TOML syntax error, with its line."""
-    message = str(exc)
-    match = re.search(r"\(at line (\d+), column (\d+)\)", message)
-    line = int(match.group(1)) if match else None
-    problem = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
-    if match:
-        problem += f" at column {match.group(2)}"
-    return InputError(
-        f"invalid TOML: {problem}", path=path, line=line, hint="fix the syntax; see https://toml.io"
-    )
 
 
 def parse_post(text: str, path: Path, context: dict[str, Any]) -> Post:
@@ -402,20 +348,94 @@ def parse_post(text: str, path: Path, context: dict[str, Any]) -> Post:
 def build_post(
     data: dict[str, Any], path: Path, context: dict[str, Any], text: str | None = None
 ) -> Post:
-    """Validate parsed post *data* from *path*; *text* (the raw file) is read again if needed."""
+    """Validate parsed post *data* from *path*; *text* (the raw file) is read again if needed.
+
+    Raises PostInvalid, and only PostInvalid, for anything wrong with the file: a draft is
+    untrusted input, and one bad draft must never stop the others from loading.
+    """
     data.setdefault("id", path.stem)
     try:
-        post = Post.model_validate(data, context=context)
-    except ValidationError as exc:
-        if text is None:
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                text = ""
-        raise PostInvalid(validation_errors(exc, path, SourceMap.scan(text), Post)) from None
+        deep = too_deep(data, MAX_DEPTH)
+        if deep is not None:
+            raise PostInvalid([_too_deep(deep, path, text)])
+        try:
+            post = Post.model_validate(data, context=context)
+        except ValidationError as exc:
+            smap = SourceMap.scan(_raw(path, text))
+            raise PostInvalid(validation_errors(exc, path, smap, Post)) from None
+        outside = media_outside(post, context.get("root"))
+        if outside:
+            smap = SourceMap.scan(_raw(path, text))
+            raise PostInvalid([_outside_error(loc, why, path, smap) for loc, why in outside])
+    except PostInvalid:
+        raise
+    except Exception as exc:  # a bug must not stop the queue either; say which file
+        problem = f"could not be loaded ({type(exc).__name__}: {short_repr(str(exc), 200)})"
+        raise PostInvalid(
+            [InputError(problem, path=path, hint="check the file; please report this")]
+        ) from None
     post._path = path
     post._raw = text
     return post
+
+
+def _raw(path: Path, text: str | None) -> str:
+    if text is not None:
+        return text
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _too_deep(loc: Loc, path: Path, text: str | None) -> InputError:
+    shown = loc_text(loc[:4]) + ("..." if len(loc) > 4 else "")
+    line = SourceMap.scan(_raw(path, text)).line_of(loc[:4]) if text is not None else None
+    return InputError(
+        f"tables or arrays nested more than {MAX_DEPTH} levels deep",
+        path=path,
+        line=line,
+        key=shown or None,
+        hint="a post needs only a few levels: text, platforms, [[media]], [variants.NAME]",
+    )
+
+
+def _media_of(post: Post) -> Iterable[tuple[Loc, Media]]:
+    """Every media entry of *post* (its own, its thread's, its variants'), with its key."""
+    for i, item in enumerate(post.media):
+        yield ("media", i), item
+    for n, part in enumerate(post.thread):
+        for i, item in enumerate(part.media):
+            yield ("thread", n, "media", i), item
+    for name, variant in post.variants.items():
+        for i, item in enumerate(variant.media or ()):
+            yield ("variants", name, "media", i), item
+        for n, part in enumerate(variant.thread or ()):
+            for i, item in enumerate(part.media):
+                yield ("variants", name, "thread", n, "media", i), item
+
+
+def media_outside(post: Post, root: Path | None) -> list[tuple[Loc, str]]:
+    """The key of each media path of *post* that leads outside *root* (default: the working
+    directory, where adapters look without one), with the reason."""
+    base = root if root is not None else Path.cwd()
+    found = []
+    for loc, item in _media_of(post):
+        why = outside_reason(base, item.path)
+        if why is not None:
+            found.append(((*loc, "path"), f"{short_repr(item.path)} {why}"))
+    return found
+
+
+def _outside_error(loc: Loc, why: str, path: Path, smap: SourceMap) -> InputError:
+    return InputError(
+        f"media file {why}",
+        path=path,
+        line=smap.line_of(loc),
+        key=loc_text(loc),
+        hint="media must be a file inside the workspace: put it under media/ and give its "
+        "path relative to the workspace root",
+    )
 
 
 _NO_LINT = PostLint()  # shared by summary posts: nothing in the linter changes it
@@ -445,36 +465,6 @@ def slugify(text: str, limit: int = 48) -> str:
             break
         slug = candidate
     return slug or "post"
-
-
-def write_new_file(path: Path, content: str) -> None:
-    """Write *content* to *path* atomically; fail with FileExistsError if *path* exists."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.link(tmp, path)  # link() refuses to replace: a post is never overwritten
-    finally:
-        tmp.unlink()
-
-
-def replace_file(path: Path, content: str) -> None:
-    """Replace *path* with *content* atomically (write, fsync, rename)."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def dump_post(data: dict[str, Any]) -> str:

@@ -44,26 +44,25 @@ class Summary:
 
 def scan_stamps(queue: Path) -> dict[str, Stamp]:
     """(mtime_ns, size) of every ``*.toml`` under *queue* (hidden entries skipped), by path
-    string, with plain ``scandir``: no Path objects, no reading."""
+    string, with plain ``scandir``: no Path objects, no reading. The walk is the loader's
+    (:func:`soulpost.workspace.walk_queue`: folder loops end, links out are not followed).
+    An entry that cannot be stat'ed gets (0, 0), the stamp the loader records for a file
+    it could not read; an unreadable queue gets an entry no index holds, so the pass loads
+    the queue properly and reports it."""
+    from soulpost.errors import InputError
+    from soulpost.workspace import walk_queue
+
     out: dict[str, Stamp] = {}
-    stack = [str(queue)]
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
+    try:
+        for entry in walk_queue(queue):
             try:
-                if entry.is_dir():
-                    stack.append(entry.path)
-                elif entry.name.endswith(".toml"):
-                    st = entry.stat()
-                    out[entry.path] = (st.st_mtime_ns, st.st_size)
+                st = entry.stat()
             except OSError:
+                out[entry.path] = (0, 0)
                 continue
+            out[entry.path] = (st.st_mtime_ns, st.st_size)
+    except InputError:
+        out[str(queue)] = (-1, -1)
     return out
 
 

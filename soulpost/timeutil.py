@@ -15,6 +15,7 @@ Nothing is shifted silently: the flag travels with the post as :class:`LocalTime
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -67,15 +68,34 @@ _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(w|d|h|m|min|s)\b", re.IGNORECASE)
 _UNITS = {"w": 604800.0, "d": 86400.0, "h": 3600.0, "m": 60.0, "min": 60.0, "s": 1.0}
 
 
-def parse_duration(value: str | int | float | timedelta) -> timedelta:
-    """Parse ``"90m"``, ``"2h"``, ``"1d 12h"``, ``"7d"`` or a number of seconds."""
+# No duration soulpost reads means anything past ten years; this also keeps every sum of a
+# time and a duration far from the end of the calendar (datetime.max).
+MAX_DURATION = timedelta(days=3660)
+
+
+def parse_duration(value: object, *, signed: bool = False) -> timedelta:
+    """Parse ``"90m"``, ``"2h"``, ``"1d 12h"``, ``"7d"`` or a number of seconds.
+
+    Anything else (a list, a table, a date, a boolean, infinity, NaN, or a length beyond
+    :data:`MAX_DURATION`) is a ValueError saying what was expected, never an OverflowError
+    or a TypeError: the value comes from a file a person wrote. With *signed*, a text may
+    start with ``-`` (so that a range check can say what is wrong with ``"-1s"``).
+    """
     if isinstance(value, timedelta):
-        return value
+        return _bounded(value.total_seconds(), value)
     if isinstance(value, bool):
         raise ValueError("expected a duration such as '2h', '30m' or '1d', not a boolean")
     if isinstance(value, int | float):
-        return timedelta(seconds=float(value))
+        return _bounded(float(value), value)
+    if not isinstance(value, str):
+        raise ValueError(
+            f"expected a duration such as '2h', '30m', '1d 12h' or a number of seconds, "
+            f"not {_kind(value)}"
+        )
     text = value.strip()
+    sign = -1.0 if signed and text.startswith("-") else 1.0
+    if sign < 0:
+        text = text[1:].lstrip()
     pos = 0
     total = 0.0
     for match in _DURATION.finditer(text):
@@ -85,9 +105,74 @@ def parse_duration(value: str | int | float | timedelta) -> timedelta:
         pos = match.end()
     if pos == 0 or text[pos:].strip():
         raise ValueError(
-            f"expected a duration such as '2h', '30m', '1d 12h' or '7d', got {value!r}"
+            f"expected a duration such as '2h', '30m', '1d 12h' or '7d', got {value!r:.60}"
         )
-    return timedelta(seconds=total)
+    return _bounded(sign * total, value)
+
+
+def _bounded(seconds: float, value: object) -> timedelta:
+    if math.isnan(seconds) or abs(seconds) > MAX_DURATION.total_seconds():
+        shown = repr(value) if len(repr(value)) <= 40 else f"{repr(value)[:37]}..."
+        raise ValueError(
+            f"duration {shown} is out of range: at most {format_duration(MAX_DURATION)}"
+        )
+    return timedelta(seconds=seconds)
+
+
+def _kind(value: object) -> str:
+    """What TOML calls the type of *value*, for messages."""
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, datetime):
+        return "a date-time"
+    if isinstance(value, date):
+        return "a date"
+    if isinstance(value, time):
+        return "a time"
+    return f"a {type(value).__name__}"
+
+
+def check_range(
+    value: timedelta, key: str, low: timedelta, high: timedelta, *, low_open: bool = False
+) -> timedelta:
+    """*value* if ``low <= value <= high`` (``low < value`` with *low_open*); else a
+    ValueError naming *key* and the allowed range."""
+    if value < low or value > high or (low_open and value == low):
+        low_text = f"more than {_exact(low)}" if low_open else _exact(low)
+        raise ValueError(
+            f"{key} must be between {low_text} and {_exact(high)}, got {_exact(value)}"
+        )
+    return value
+
+
+def _exact(delta: timedelta) -> str:
+    """:func:`format_duration`, but exact below a second (``0.05s``, ``-1s``)."""
+    seconds = delta.total_seconds()
+    return f"{seconds:g}s" if abs(seconds) < 60 else format_duration(delta)
+
+
+# The instants soulpost accepts, for post times and SOULPOST_NOW: far enough from both ends
+# of the calendar that converting between zones, and adding any allowed duration, can never
+# overflow.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def check_instant(value: datetime) -> datetime:
+    """*value* when it lies between :data:`EARLIEST` and :data:`LATEST` (a naive value is
+    judged by its wall-clock reading); ValueError otherwise."""
+    try:
+        probe = value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    except OverflowError:
+        probe = None
+    if probe is None or not EARLIEST <= probe < LATEST:
+        raise ValueError(
+            f"{value.isoformat()} is out of range: give a time between "
+            f"{EARLIEST.year} and {LATEST.year - 1}"
+        )
+    return value
 
 
 def format_duration(delta: timedelta) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
 _KEY = re.compile(
@@ -84,6 +85,24 @@ def string_position(raw: str, line: int, offset: int, value: str | None) -> tupl
     if newlines == 0:
         return start_line, start_col + offset
     return start_line + newlines, offset - before.rfind("\n")
+
+
+def too_deep(data: object, limit: int) -> Loc | None:
+    """The key path of the first value nested more than *limit* tables or arrays deep in
+    parsed TOML *data*, else None. Walks without recursion, so the check itself cannot
+    overflow the stack that deep data would overflow elsewhere."""
+    if not isinstance(data, dict | list):
+        return None
+    stack: list[tuple[dict[Any, Any] | list[Any], Loc]] = [(data, ())]
+    while stack:  # only tables and arrays are pushed: a scalar adds no depth of its own
+        value, loc = stack.pop()
+        if len(loc) >= limit:
+            return loc
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if isinstance(item, dict | list):
+                stack.append((item, (*loc, key if isinstance(key, int) else str(key))))
+    return None
 
 
 @dataclass

@@ -22,8 +22,10 @@ from pydantic import ValidationError
 
 from soulpost.config import Settings
 from soulpost.errors import ConfigError, InputError, WorkspaceNotFound
-from soulpost.posts import Post, PostInvalid, build_post, toml_error, validation_errors
-from soulpost.tomlpos import SourceMap
+from soulpost.filesafe import read_capped
+from soulpost.posts import MAX_DEPTH, Post, PostInvalid, build_post
+from soulpost.problems import toml_error, validation_errors
+from soulpost.tomlpos import SourceMap, too_deep
 
 CONFIG_FILE = "config.toml"
 QUEUE_DIR = "queue"
@@ -52,16 +54,20 @@ def load_settings(root: Path) -> tuple[Settings, Path]:
     prefix: tuple[str, ...] = ()
     if not path.is_file():
         path, prefix = root / "pyproject.toml", ("tool", "soulpost")
-    try:
-        text = path.read_text(encoding="utf-8")
-        data: Any = tomli.loads(text)
-    except tomli.TOMLDecodeError as exc:
-        err = toml_error(exc, path)
-        raise ConfigError(err.problem, path=path, line=err.line, hint=err.hint) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read: {exc}", path=path) from None
+    _stamp, text, data, errors = read_post_file(path) or ((0, 0), "", None, [_vanished(path)])
+    if data is None:
+        err = errors[0]
+        raise ConfigError(err.problem, path=path, line=err.line, hint=err.hint)
     for key in prefix:
-        data = data.get(key, {})
+        data = data.get(key, {}) if isinstance(data, dict) else {}
+    deep = too_deep(data, MAX_DEPTH)
+    if deep is not None:
+        raise ConfigError(
+            f"tables or arrays nested more than {MAX_DEPTH} levels deep",
+            path=path,
+            key=".".join(map(str, deep[:4])) + "...",
+            hint="settings need only a few levels",
+        )
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
@@ -75,15 +81,22 @@ def load_settings(root: Path) -> tuple[Settings, Path]:
         raise ConfigError(
             first.problem + more, path=path, line=first.line, key=first.key, hint=first.hint
         ) from None
+    settings.root = root
     return settings, path
 
 
+def _vanished(path: Path) -> InputError:
+    return InputError("cannot read: the file disappeared while being read", path=path)
+
+
 def post_context(settings: Settings) -> dict[str, Any]:
-    """What post validation needs to know about the workspace."""
+    """What post validation needs to know about the workspace: its time zone, platforms,
+    and its root (media must stay inside it)."""
     return {
         "zone": settings.zone(),
         "platforms": settings.platform_names(),
         "default_platforms": settings.default_platforms,
+        "root": settings.root,
     }
 
 
@@ -124,9 +137,32 @@ class Workspace:
         return {p.id: p for p in self.posts}
 
 
-def queue_files(queue: Path) -> list[Path]:
-    """Every ``*.toml`` under *queue*, in a stable order; hidden files and folders skipped."""
-    found: list[str] = []
+def queue_files(queue: Path, errors: list[InputError] | None = None) -> list[Path]:
+    """Every ``*.toml`` under *queue*, in a stable order (see :func:`walk_queue`)."""
+    found = [entry.path for entry in walk_queue(queue, errors)]
+    found.sort()  # sorting strings is several times cheaper than sorting Paths
+    return [Path(p) for p in found]
+
+
+def walk_queue(queue: Path, errors: list[InputError] | None = None) -> Iterator[os.DirEntry[str]]:
+    """Every ``*.toml`` entry under *queue*; hidden files and folders skipped.
+
+    Symbolic links to folders inside the queue are followed, but each real folder (device,
+    inode) is walked once, so a link back into the queue ends instead of looping; a link
+    to a folder outside the queue is not followed (it could lead to the workspace itself).
+    A sub-folder that cannot be read, or a link out, is reported in *errors* and the rest
+    is walked; a ``queue/`` that exists but cannot be read raises :class:`InputError`
+    (exit 2). Whether each entry is a regular, readable file is for
+    :func:`read_post_file` to find out and report.
+    """
+    try:
+        top = queue.stat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise _unreadable_queue(queue, exc) from None
+    seen = {(top.st_dev, top.st_ino)}
+    inside = f"{os.path.realpath(queue)}{os.sep}"
     stack = [str(queue)]
     while stack:
         folder = stack.pop()
@@ -134,15 +170,55 @@ def queue_files(queue: Path) -> list[Path]:
             entries = list(os.scandir(folder))
         except FileNotFoundError:
             continue
+        except OSError as exc:
+            if folder == str(queue):
+                raise _unreadable_queue(queue, exc) from None
+            if errors is not None:
+                errors.append(_unreadable_folder(Path(folder), exc))
+            continue
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            if entry.is_dir():
-                stack.append(entry.path)
-            elif entry.name.endswith(".toml"):
-                found.append(entry.path)
-    found.sort()  # sorting strings is several times cheaper than sorting Paths
-    return [Path(p) for p in found]
+            try:
+                real = entry.stat() if entry.is_dir() else None
+            except OSError:  # a link loop: reading it (when it is a .toml) says so
+                real = None
+            if real is None:
+                if entry.name.endswith(".toml"):
+                    yield entry
+                continue
+            if (real.st_dev, real.st_ino) in seen:
+                continue
+            seen.add((real.st_dev, real.st_ino))
+            if entry.is_symlink() and not os.path.realpath(entry.path).startswith(inside):
+                if errors is not None:
+                    errors.append(_outside_folder(Path(entry.path)))
+                continue
+            stack.append(entry.path)
+
+
+def _unreadable_queue(queue: Path, exc: OSError) -> InputError:
+    return InputError(
+        f"cannot read the queue folder: {exc.strerror or exc}",
+        path=queue,
+        hint="make queue/ a folder the user running soulpost can read",
+    )
+
+
+def _outside_folder(link: Path) -> InputError:
+    return InputError(
+        "a link to a folder outside queue/: not followed, its drafts were skipped",
+        path=link,
+        hint="drafts live inside queue/: move the folder there or remove the link",
+    )
+
+
+def _unreadable_folder(folder: Path, exc: OSError) -> InputError:
+    return InputError(
+        f"cannot read this folder of the queue: {exc.strerror or exc}; its drafts were skipped",
+        path=folder,
+        hint="make it readable, or move it out of queue/",
+    )
 
 
 # Below this many files to parse, a worker pool costs more than it saves.
@@ -157,28 +233,19 @@ def read_post_file(path: Path) -> _Read | None:
     """Stat, read and TOML-parse one file: the part of loading worth spreading over cores.
     None when the file vanished since it was listed.
 
-    Plain ``os`` calls on one descriptor (open, fstat, read) cost half of what
-    ``Path.stat`` plus ``Path.read_text`` do, which shows at 10,000 files.
+    Only a regular file of at most :data:`~soulpost.filesafe.MAX_FILE_BYTES` is read
+    (:func:`~soulpost.filesafe.read_capped`); anything else (a FIFO, a device, a folder,
+    a link loop, a dangling link, an unreadable file, nesting deeper than the parser
+    allows) is an error naming the file, never a hang, a huge read or an exception.
     """
+    read = read_capped(path)
+    if read is None:
+        return None
+    stamp, data, failed = read
+    if failed is not None:
+        return stamp, "", None, [failed]
     try:
-        fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
-        return None  # vanished between listing and reading
-    except OSError as exc:
-        return (0, 0), "", None, [InputError(f"cannot read: {exc.strerror}", path=path)]
-    try:
-        stat = os.fstat(fd)
-        chunks = [os.read(fd, stat.st_size + 1)]
-        if len(chunks[0]) > stat.st_size:  # it grew since the fstat: read to the end
-            while chunk := os.read(fd, 1 << 16):
-                chunks.append(chunk)
-    except OSError as exc:
-        return (0, 0), "", None, [InputError(f"cannot read: {exc.strerror}", path=path)]
-    finally:
-        os.close(fd)
-    stamp = (stat.st_mtime_ns, stat.st_size)
-    try:
-        text = b"".join(chunks).decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         error = InputError("not UTF-8 text", path=path, hint="save the file as UTF-8")
         return stamp, "", None, [error]
@@ -188,6 +255,13 @@ def read_post_file(path: Path) -> _Read | None:
         return stamp, text, tomli.loads(text), []
     except tomli.TOMLDecodeError as exc:
         return stamp, text, None, [toml_error(exc, path)]
+    except RecursionError as exc:  # tomli's own limit on nesting, or the stack's
+        error = InputError(
+            f"invalid TOML: {exc}",
+            path=path,
+            hint="flatten the nested arrays, tables or dotted keys",
+        )
+        return stamp, text, None, [error]
 
 
 def _read_chunk(paths: list[Path]) -> list[_Read | None]:
@@ -310,7 +384,8 @@ def _load_posts(
             cached = cache.entries.get(path)
             try:
                 stat = path.stat()
-            except OSError:
+            except OSError:  # gone, or a link loop: reading it again says which
+                stale.append(path)
                 continue
             if cached is not None and cached.stamp == (stat.st_mtime_ns, stat.st_size):
                 entries[path] = cached
@@ -362,5 +437,7 @@ def load_workspace(
     """Find (or take) the workspace root and load settings and the whole queue."""
     root = root.resolve() if root is not None else find_root(start)
     settings, config_path = load_settings(root)
-    posts, errors = load_posts(queue_files(root / QUEUE_DIR), settings, cache)
-    return Workspace(root, settings, config_path, posts, errors)
+    errors: list[InputError] = []
+    files = queue_files(root / QUEUE_DIR, errors)
+    posts, load_errors = load_posts(files, settings, cache)
+    return Workspace(root, settings, config_path, posts, [*errors, *load_errors])

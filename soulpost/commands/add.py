@@ -124,7 +124,8 @@ def write_post(
     ws: Any, args: argparse.Namespace, data: dict[str, Any], when: datetime | None, now: datetime
 ) -> int:
     """Validate *data* as a post, then write it under a fresh, unused file name."""
-    from soulpost.posts import PostInvalid, dump_post, parse_post, slugify, write_new_file
+    from soulpost.filesafe import write_new_file
+    from soulpost.posts import PostInvalid, dump_post, parse_post, slugify
     from soulpost.workspace import post_context
 
     zone = ws.settings.zone()

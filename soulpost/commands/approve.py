@@ -72,7 +72,7 @@ def set_status(text: str, status: str) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from soulpost.posts import replace_file
+    from soulpost.filesafe import replace_file
 
     ws = open_workspace(args)
     posts = ws.by_id()
@@ -97,6 +97,6 @@ def run(args: argparse.Namespace) -> int:
         if edited == text:
             print(f"{post_id}: already {status}")
             continue
-        replace_file(Path(path), edited)
+        replace_file(Path(path), edited, root=ws.root)
         print(f"{post_id}: {status}")
     return 0

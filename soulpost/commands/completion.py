@@ -64,16 +64,17 @@ def post_ids(root: Path) -> list[str]:
     Reads the TOML without validating it: completion must answer quickly, and a draft
     with a mistake still has an id worth completing.
     """
-    import tomli
-
-    from soulpost.workspace import QUEUE_DIR, queue_files
+    from soulpost.errors import InputError
+    from soulpost.workspace import QUEUE_DIR, queue_files, read_post_file
 
     ids = []
-    for path in queue_files(root / QUEUE_DIR):
-        try:
-            data = tomli.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomli.TOMLDecodeError):
-            data = {}
+    try:
+        files = queue_files(root / QUEUE_DIR)
+    except InputError:  # an unreadable queue/: nothing to complete
+        return []
+    for path in files:
+        read = read_post_file(path)  # regular files only, capped: a FIFO must not hang a Tab
+        data = read[2] if read is not None and read[2] is not None else {}
         value = data.get("id")
         ids.append(value if isinstance(value, str) else path.stem)
     return sorted(set(ids))

@@ -85,7 +85,7 @@ def _editor_files(root: Path) -> str | None:
     Never overwrites: an existing ``.taplo.toml`` is left alone, and the returned note says
     what to add to it.
     """
-    from soulpost.posts import write_new_file
+    from soulpost.filesafe import write_new_file
     from soulpost.schema import FILES, TAPLO_CONFIG, schema_text
 
     for name, file_name in FILES.items():
@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
                 hint="this folder already has a workspace; edit it instead",
             )
     root.mkdir(parents=True, exist_ok=True)
-    from soulpost.posts import write_new_file
+    from soulpost.filesafe import write_new_file
 
     write_new_file(root / "config.toml", CONFIG_TEMPLATE.format(timezone=timezone))
     write_new_file(root / "queue" / "welcome.toml", WELCOME_POST)

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from soulpost.commands import start_dir
 from soulpost.errors import InputError, UsageError, WorkspaceNotFound
+from soulpost.timeutil import check_instant
 
 if TYPE_CHECKING:
     from soulpost.config import Settings
@@ -89,15 +90,21 @@ def _split(values: list[str] | None) -> list[str] | None:
 
 
 def _now(text: str | None) -> datetime:
+    """``--now``, else ``SOULPOST_NOW`` (as every command honours it), else the clock."""
     if text is None:
-        return datetime.now(UTC)
+        from soulpost.commands.publish import clock_for
+
+        return clock_for().now()
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
         raise UsageError(f"--now: expected an ISO 8601 time, got {text!r}") from None
     if when.tzinfo is None:
         raise UsageError(f"--now: give an offset, e.g. {text}+00:00")
-    return when
+    try:
+        return check_instant(when)
+    except ValueError as exc:
+        raise UsageError(f"--now: {exc}") from None
 
 
 def _plain_post(
@@ -152,9 +159,9 @@ def gather(args: argparse.Namespace) -> tuple[Workspace, list[Path]]:
     paths: list[str] = args.paths
     plain_only = bool(paths) and all(p == "-" or Path(p).suffix in PLAIN_SUFFIXES for p in paths)
     ws = _workspace(args, plain_only)
-    if not paths:
-        paths = [str(ws.root / QUEUE_DIR)]
     files: list[Path] = []
+    if not paths:  # the workspace's queue: unreadable is an error, missing an empty queue
+        files = queue_files(ws.root / QUEUE_DIR, ws.errors)
     plain: list[Post] = []
     for raw in paths:
         if raw == "-":
@@ -166,7 +173,7 @@ def gather(args: argparse.Namespace) -> tuple[Workspace, list[Path]]:
         if not path.is_absolute():
             path = start_dir(args) / path  # -C DIR: as if started in DIR
         if path.is_dir():
-            files.extend(queue_files(path))
+            files.extend(queue_files(path, ws.errors))
         elif not path.exists():
             ws.errors.append(InputError("no such file or folder", path=path))
         elif path.suffix == ".toml":

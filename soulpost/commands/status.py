@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -73,11 +73,13 @@ def run(args: argparse.Namespace) -> int:
     if beat and beat.get("at"):
         beat_age = (now - datetime.fromisoformat(beat["at"])).total_seconds()
     view = View(counts, queued, last, beat, beat_age, needs, waiting, proofs, now)
+    view.broken = [e.render(ws.root) for e in ws.errors]  # drafts that will not publish
     if args.json:
         _print_json(view)
     else:
         _print_text(view, args.receipts)
-    return 1 if needs else 0
+        _print_broken(view.broken)
+    return 1 if needs or view.broken else 0
 
 
 @dataclass
@@ -93,6 +95,7 @@ class View:
     waiting: list[Any]
     proofs: list[Any]
     now: datetime
+    broken: list[str] = field(default_factory=list)
 
 
 def _print_json(v: View) -> None:
@@ -121,6 +124,7 @@ def _print_json(v: View) -> None:
                     }
                     for r in v.needs
                 ],
+                "broken_drafts": v.broken,
                 "receipts": [
                     {
                         "id": r.post_id,
@@ -135,6 +139,14 @@ def _print_json(v: View) -> None:
             indent=2,
         )
     )
+
+
+def _print_broken(broken: list[str]) -> None:
+    """The drafts that do not load: they will not be published until fixed."""
+    if broken:
+        print(f"broken drafts: {len(broken)} problem(s); these posts will not be published")
+        for line in broken:
+            print(f"  {line}")
 
 
 def _print_text(v: View, limit_arg: int) -> None:

@@ -93,7 +93,7 @@ def load_pack(path: Path, origin: str | None = None, *, vetted: bool = False) ->
 
 def _read_pack(path: Path) -> tuple[str, _Pack]:
     """The text of the pack at *path* and its validated shape."""
-    from soulpost.posts import toml_error, validation_errors
+    from soulpost.problems import toml_error, validation_errors
 
     try:
         text = path.read_text(encoding="utf-8")

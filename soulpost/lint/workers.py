@@ -138,8 +138,7 @@ def load_and_lint(
         pool.shutdown(wait=True)
     finally:
         _FILES.clear()
-    run.report.errors.extend(load_errors)
-    run.report.errors.extend(problems)
+    run.report.errors.extend([*load_errors, *problems])
     run.queue_rules(run.ranked_queue_rules(), QueueView(run.drafts, now))
     return run.finish()
 

@@ -64,7 +64,7 @@ def relative(path: Path | None, root: Path) -> str | None:
         return None
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a link loop
         return path.as_posix()
 
 

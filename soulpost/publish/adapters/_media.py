@@ -9,12 +9,15 @@ turns each entry into a :class:`MediaFile` (:func:`read_all_media`).
 from __future__ import annotations
 
 import mimetypes
+import os
+import stat
 import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from soulpost.filesafe import media_location
 from soulpost.publish.base import Rejected
 
 if TYPE_CHECKING:
@@ -47,31 +50,92 @@ def media_list(media: Iterable[Media]) -> list[dict[str, str]]:
 def media_path(config: AdapterConfig, path: str) -> Path:
     """Where a post's ``media.path`` is: absolute, or relative to the workspace root (the
     working directory when the adapter was given no root)."""
-    candidate = Path(path).expanduser()
-    if candidate.is_absolute():
-        return candidate
-    return (config.root or Path.cwd()) / candidate
+    return media_location(config.root or Path.cwd(), path)
+
+
+# Never follow a link in the last step (the path opened is already resolved, so a link
+# there was swapped in since), never block on a FIFO, never take a terminal.
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+
+
+class _NotAllowed(Exception):
+    """The media file may not be read; the message says why."""
+
+
+def read_contained(root: Path, path: str, limit: int | None) -> tuple[Path, bytes, int]:
+    """The resolved path, bytes (at most *limit* + 1 of them) and size of media file *path*,
+    read only if it is a regular file inside the workspace *root* when it is opened.
+
+    Loading already refused paths leading out of the workspace; this checks again when the
+    bytes are read, because a link can be swapped in between. The path is resolved and
+    checked, then opened without following a link in its last step, and the descriptor's
+    own path (``/proc/self/fd`` where there is one) is checked once more, so no byte of a
+    file outside the workspace is ever read, let alone sent.
+    """
+    base = root.resolve()
+    try:
+        real = media_location(root, path).resolve()
+    except RuntimeError as exc:  # a link loop
+        raise _NotAllowed(f"cannot be resolved ({exc})") from None
+    if not real.is_relative_to(base):
+        raise _NotAllowed("leads outside the workspace")
+    fd = os.open(real, _OPEN_FLAGS)
+    try:
+        opened = _opened_path(fd)
+        if opened is not None and not opened.is_relative_to(base):
+            raise _NotAllowed("leads outside the workspace")
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _NotAllowed("is not a regular file")
+        want = info.st_size if limit is None else min(info.st_size, limit) + 1
+        chunks: list[bytes] = []
+        while want > 0 and (chunk := os.read(fd, min(want, 1 << 20))):
+            chunks.append(chunk)
+            want -= len(chunk)
+        return real, b"".join(chunks), max(info.st_size, sum(map(len, chunks)))
+    finally:
+        os.close(fd)
+
+
+def _opened_path(fd: int) -> Path | None:
+    """The path the kernel opened for *fd* (Linux), or None where that cannot be asked."""
+    try:
+        return Path(f"/proc/self/fd/{fd}").readlink()
+    except OSError:
+        return None
 
 
 def read_media(
     adapter: Adapter, item: Mapping[str, Any], *, max_bytes: int | None = None
 ) -> MediaFile:
-    """Read one ``{"path", "alt"}`` entry; :class:`Rejected` when the file is missing or
-    bigger than *max_bytes* (default: the adapter's ``max_image_bytes``): nothing has been
-    sent yet, and sending again unchanged cannot help."""
+    """Read one ``{"path", "alt"}`` entry; :class:`Rejected` when the file is missing,
+    outside the workspace, not a regular file or bigger than *max_bytes* (default: the
+    adapter's ``max_image_bytes``): nothing has been sent yet, and sending again unchanged
+    cannot help."""
     caps = adapter.capabilities()
     limit = caps.max_image_bytes if max_bytes is None else max_bytes
     path = str(item.get("path") or "")
-    where = media_path(adapter.config, path)
     try:
-        data = where.read_bytes()
+        where, data, size = read_contained(adapter.config.root or Path.cwd(), path, limit)
+    except _NotAllowed as exc:
+        raise Rejected(
+            f"media file {path} {exc}: not read, nothing sent (media must be a file inside "
+            "the workspace)",
+            platform=adapter.platform,
+        ) from None
     except OSError as exc:
         raise Rejected(
             f"cannot read media file {path}: {exc.strerror or exc}", platform=adapter.platform
         ) from None
     if limit is not None and len(data) > limit:
         raise Rejected(
-            f"media file {path} is {len(data)} bytes; {caps.title} accepts at most {limit}",
+            f"media file {path} is {size} bytes; {caps.title} accepts at most {limit}",
             platform=adapter.platform,
         )
     width, height = image_size(data)
