@@ -98,6 +98,25 @@ class ConfigError(InputError):
     """The workspace settings cannot be used."""
 
 
+class PostInvalid(InputError):
+    """One post file could not be loaded; ``errors`` holds one InputError per problem.
+
+    It reads as its first problem (plus how many more), so a command that raises it prints a
+    useful line; loading catches it and keeps every problem in ``Workspace.errors``.
+    """
+
+    def __init__(self, errors: list[InputError]) -> None:
+        self.errors = errors or [InputError("the post could not be loaded")]
+        first = self.errors[0]
+        more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+        super().__init__(
+            first.problem + more, path=first.path, line=first.line, key=first.key, hint=first.hint
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (PostInvalid, (self.errors,))
+
+
 class UsageError(SoulpostError):
     """The command line itself is wrong."""
 

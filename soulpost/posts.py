@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from soulpost.errors import InputError
+from soulpost.errors import PostInvalid as PostInvalid  # noqa: PLC0414 (re-exported)
 from soulpost.filesafe import outside_reason
 from soulpost.problems import loc_text, short_repr, toml_error, validation_errors
 from soulpost.timeutil import (
@@ -326,14 +327,6 @@ class Post(_Strict):
         """The follow-up parts sent to *platform*."""
         variant = self.variants.get(platform)
         return variant.thread if variant and variant.thread is not None else self.thread
-
-
-class PostInvalid(Exception):
-    """A post file could not be loaded; carries one error per problem found."""
-
-    def __init__(self, errors: list[InputError]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(str(e) for e in errors))
 
 
 def parse_post(text: str, path: Path, context: dict[str, Any]) -> Post:
