@@ -44,10 +44,13 @@ def _read(state_dir: Path, backend: str) -> LedgerState:
 
 def read_ledger(ws: Workspace) -> LedgerState:
     """What the ledger says, without writing anything in the workspace."""
+    return read_state(ws.state_dir, ws.settings.publish.ledger)
+
+
+def read_state(state_dir: Path, backend: str) -> LedgerState:
+    """:func:`read_ledger` from the state folder and the backend name."""
     from soulpost.ledger import DB_NAME
 
-    state_dir = ws.state_dir
-    backend = ws.settings.publish.ledger
     if backend == "sqlite" and not (state_dir / DB_NAME).exists():
         return LedgerState()
     try:

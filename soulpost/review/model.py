@@ -188,16 +188,23 @@ def card_for(item: Item[Post], renderers: Renderers, findings: list[FindingView]
 
 
 def _state(item: Item[Post], card: Card) -> tuple[str, str]:
+    errors = [f"{f.code} {f.message}" for f in card.findings if f.severity == "error"]
+    return state_for(item, errors, card.error)
+
+
+def state_for(
+    item: Item[Any], lint_errors: list[str], render_error: str | None = None
+) -> tuple[str, str]:
+    """The state of one planned (post, platform) and why (see the module docstring)."""
     from soulpost.plan import Action
 
     latest = item.latest
     if item.action is Action.SETTLED and latest is not None:
         return _LEDGER_STATES.get(latest.state, latest.state), latest.reason or ""
-    errors = [f for f in card.findings if f.severity == "error"]
-    if errors and item.action not in (Action.HELD, Action.UNSCHEDULED):
-        return "blocked", "; ".join(f"{f.code} {f.message}" for f in errors)
-    if card.error is not None:
-        return "blocked", card.error
+    if lint_errors and item.action not in (Action.HELD, Action.UNSCHEDULED):
+        return "blocked", "; ".join(lint_errors)
+    if render_error is not None:
+        return "blocked", render_error
     return {
         Action.HELD: "draft",
         Action.BLOCKED: "blocked",
