@@ -101,6 +101,7 @@ class Card:
     remote_id: str | None = None
     published_at: datetime | None = None
     edited: bool = False  # published, and the file changed since
+    account: str | None = None  # the configured account name, for the author line
     findings: list[FindingView] = field(default_factory=list)
 
 
@@ -163,6 +164,8 @@ def card_for(item: Item[Post], renderers: Renderers, findings: list[FindingView]
     caps = renderers.capabilities(platform)
     card = Card(platform, caps.title if caps else platform, renderers.adapter_name(platform), "")
     card.findings = [f for f in findings if f.platform in (None, platform)]
+    conf = renderers.ws.settings.platforms.get(platform)
+    card.account = conf.account if conf else None
     try:
         wire, content_hash = renderers.render(item.post, platform)
         card.parts = tuple(

@@ -1,0 +1,319 @@
+"""``soulpost site OUT/``: a static, self-contained HTML review site.
+
+Shaped like datasette's pages: Jinja2 templates with autoescape on, found first in the
+workspace's own ``templates/`` folder (or ``--templates DIR``) and then in the packaged
+``soulpost/review/templates/``, so a team can restyle one partial without forking; views
+are pure functions that turn a :class:`~soulpost.review.model.Review` into plain dicts.
+Nothing is fetched: the stylesheet ships with the package, images are copied into
+``OUT/media/`` (only files inside the workspace), and every link is relative, so the site
+opens from disk, as a CI artifact or on any static host.
+
+Pages: ``index.html`` (what needs a person, the months, what is next), one page per month
+and per week (a calendar), and one page per post (``posts/ID.html``) with a preview card per
+network, the findings beside them, and receipts once published.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from soulpost.review.calendar import SYMBOLS, short_id
+from soulpost.review.richtext import runs
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from soulpost.review.model import Card, PostView, Review
+
+ATTENTION = ("blocked", "failed", "missed", "in doubt")
+
+
+def environment(template_dir: Path | None) -> Environment:
+    """Workspace templates first, packaged ones second; autoescape always on."""
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader
+
+    loaders: list[Any] = []
+    if template_dir is not None and template_dir.is_dir():
+        loaders.append(FileSystemLoader(str(template_dir)))
+    loaders.append(PackageLoader("soulpost.review", "templates"))
+    env = Environment(
+        loader=ChoiceLoader(loaders), autoescape=True, trim_blocks=True, lstrip_blocks=True
+    )
+    env.globals["symbols"] = SYMBOLS
+    return env
+
+
+# -- views: Review -> plain data ---------------------------------------------------------
+
+
+def _time(review: Review, post: PostView) -> dict[str, str]:
+    if post.local is None:
+        return {"iso": "", "text": "no time (no free slot)", "short": "—"}
+    return {
+        "iso": post.local.isoformat(),
+        "text": post.local.strftime("%A %d %B %Y, %H:%M %Z"),
+        "short": post.local.strftime("%H:%M"),
+    }
+
+
+def week_key(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def card_view(card: Card, post: PostView, media_ok: set[str]) -> dict[str, Any]:
+    parts = []
+    for part in card.parts:
+        facets = [f for f in part.facets if isinstance(f, dict)]
+        parts.append(
+            {
+                "index": part.index,
+                "runs": runs(part.shown, card.platform, facets=facets),
+                "media": [
+                    {"src": m.path if m.path in media_ok else None, "alt": m.alt, "path": m.path}
+                    for m in part.media
+                ],
+                "counts": part.counts,
+                "over": part.over,
+            }
+        )
+    return {
+        "platform": card.platform,
+        "title": card.title,
+        "state": card.state,
+        "reason": card.reason,
+        "error": card.error,
+        "url": card.url,
+        "remote_id": card.remote_id,
+        "published_at": card.published_at.isoformat() if card.published_at else None,
+        "edited": card.edited,
+        "author": _author(card),
+        "handle": _handle(card),
+        "parts": parts,
+        "findings": len(card.findings),
+    }
+
+
+def _author(card: Card) -> str:
+    """The display name on a card: the account's local part (``@me@host`` -> ``me``)."""
+    account = (card.account or "").lstrip("@")
+    if card.platform == "mastodon":
+        account = account.split("@")[0]
+    return account or "your account"
+
+
+def _handle(card: Card) -> str | None:
+    """The ``@handle`` line of the networks that show one."""
+    account = (card.account or "").lstrip("@")
+    if account and card.platform in ("mastodon", "bluesky", "x"):
+        return "@" + account
+    return None
+
+
+def post_view(
+    review: Review, post: PostView, media_ok: set[str], nav: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "post": post,
+        "time": _time(review, post),
+        "cards": [card_view(c, post, media_ok) for c in post.cards],
+        "findings": post.findings,
+        "nav": nav,
+        "week": week_key(post.local.date()) if post.local else None,
+        "month": post.local.strftime("%Y-%m") if post.local else None,
+    }
+
+
+def _entry(review: Review, post: PostView) -> dict[str, Any]:
+    return {
+        "id": post.id,
+        "short": short_id(post.id),
+        "href": f"posts/{post.id}.html",
+        "time": _time(review, post),
+        "states": post.states,
+        "platforms": [c.platform for c in post.cards],
+        "text": post.text,
+        "findings": len(post.findings),
+    }
+
+
+def month_view(
+    review: Review, first: date, posts: list[PostView], months: list[str], weeks: set[str]
+) -> dict[str, Any]:
+    start = first - timedelta(days=first.weekday())
+    nxt = (first + timedelta(days=32)).replace(day=1)
+    by_day: dict[date, list[dict[str, Any]]] = {}
+    for post in posts:
+        assert post.local is not None
+        by_day.setdefault(post.local.date(), []).append(_entry(review, post))
+    rows = []
+    day = start
+    while day < nxt:
+        row = []
+        for i in range(7):
+            cell = day + timedelta(days=i)
+            inside = first <= cell < nxt
+            row.append({"date": cell, "inside": inside, "posts": by_day.get(cell, [])})
+        key = week_key(day)
+        rows.append({"key": key if key in weeks else None, "days": row})
+        day += timedelta(days=7)
+    key = first.strftime("%Y-%m")
+    index = months.index(key)
+    return {
+        "title": first.strftime("%B %Y"),
+        "key": key,
+        "weeks": rows,
+        "prev": months[index - 1] if index > 0 else None,
+        "next": months[index + 1] if index + 1 < len(months) else None,
+        "count": len(posts),
+    }
+
+
+def week_view(review: Review, key: str, posts: list[PostView], weeks: list[str]) -> dict[str, Any]:
+    monday = date.fromisocalendar(int(key[:4]), int(key[6:]), 1)
+    days = []
+    for i in range(7):
+        day = monday + timedelta(days=i)
+        mine = [_entry(review, p) for p in posts if p.local is not None and p.local.date() == day]
+        days.append({"date": day, "posts": mine})
+    index = weeks.index(key)
+    return {
+        "key": key,
+        "title": f"Week of {monday:%A %d %B %Y}",
+        "days": days,
+        "prev": weeks[index - 1] if index > 0 else None,
+        "next": weeks[index + 1] if index + 1 < len(weeks) else None,
+        "month": monday.strftime("%Y-%m"),
+    }
+
+
+def index_view(review: Review, months: list[str], weeks: list[str]) -> dict[str, Any]:
+    counts: dict[str, int] = {}
+    for post in review.posts:
+        for card in post.cards:
+            counts[card.state] = counts.get(card.state, 0) + 1
+    attention = [_entry(review, p) for p in review.posts if set(p.states) & set(ATTENTION)]
+    upcoming = [_entry(review, p) for p in review.posts if p.at is not None and p.at >= review.now]
+    return {
+        "counts": counts,
+        "attention": attention[:200],
+        "attention_total": len(attention),
+        "upcoming": upcoming[:50],
+        "months": [
+            {"key": m, "title": date.fromisoformat(m + "-01").strftime("%B %Y")} for m in months
+        ],
+        "unscheduled": [_entry(review, p) for p in review.posts if p.at is None],
+        "posts": len(review.posts),
+        "weeks": weeks,
+        "current_week": week_key(review.local(review.now).date()),
+    }
+
+
+# -- writing -----------------------------------------------------------------------------
+
+
+@dataclass
+class SiteReport:
+    pages: int = 0
+    bytes: int = 0
+    media: int = 0
+    skipped_media: list[str] | None = None
+
+
+def copy_media(review: Review, out: Path) -> tuple[set[str], list[str]]:
+    """Copy every image a post names into ``OUT/media/``; only regular files inside the
+    workspace (a draft comes by pull request and may name ``/etc/passwd`` or ``../..``)."""
+    root = review.root.resolve()
+    copied: set[str] = set()
+    skipped: list[str] = []
+    for path in sorted({m for p in review.posts for m, _ in p.media}):
+        source = (root / path).resolve()
+        try:
+            relative = source.relative_to(root)
+        except ValueError:
+            skipped.append(f"{path}: outside the workspace, not copied")
+            continue
+        if not source.is_file():
+            skipped.append(f"{path}: no such file")
+            continue
+        target = out / "media" / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        copied.add(path)
+    return copied, skipped
+
+
+def _groups(review: Review) -> tuple[dict[str, list[PostView]], dict[str, list[PostView]]]:
+    months: dict[str, list[PostView]] = {}
+    weeks: dict[str, list[PostView]] = {}
+    for post in review.posts:
+        if post.local is None:
+            continue
+        months.setdefault(post.local.strftime("%Y-%m"), []).append(post)
+        weeks.setdefault(week_key(post.local.date()), []).append(post)
+    return months, weeks
+
+
+def pages(review: Review, media_ok: set[str]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(file, template, context) of every page, in writing order."""
+    months, weeks = _groups(review)
+    month_keys, week_keys = sorted(months), sorted(weeks)
+    yield "index.html", "index.html", {"view": index_view(review, month_keys, week_keys)}
+    for key in month_keys:
+        first = date.fromisoformat(key + "-01")
+        yield (
+            f"months/{key}.html",
+            "month.html",
+            {"view": month_view(review, first, months[key], month_keys, set(week_keys))},
+        )
+    for key in week_keys:
+        yield (
+            f"weeks/{key}.html",
+            "week.html",
+            {"view": week_view(review, key, weeks[key], week_keys)},
+        )
+    posts = review.posts
+    for i, post in enumerate(posts):
+        nav = {
+            "prev": posts[i - 1].id if i > 0 else None,
+            "next": posts[i + 1].id if i + 1 < len(posts) else None,
+        }
+        yield f"posts/{post.id}.html", "post.html", {"view": post_view(review, post, media_ok, nav)}
+
+
+def write_site(review: Review, out: Path, *, template_dir: Path | None = None) -> SiteReport:
+    """Write the site into *out* (created; files of an earlier run are replaced)."""
+    env = environment(template_dir)
+    for sub in ("posts", "months", "weeks", "static"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    report = SiteReport()
+    media_ok, report.skipped_media = copy_media(review, out)
+    report.media = len(media_ok)
+    static = Path(__file__).with_name("static")
+    for asset in static.iterdir():
+        if asset.is_file():
+            shutil.copyfile(asset, out / "static" / asset.name)
+            report.bytes += asset.stat().st_size
+    local = review.local(review.now)
+    common = {
+        "review": review,
+        "generated": local.replace(microsecond=0).isoformat(),
+        "generated_text": local.strftime("%a %d %b %Y %H:%M %Z"),
+        "timezone": review.timezone,
+    }
+    templates: dict[str, Any] = {}
+    for name, template, context in pages(review, media_ok):
+        if template not in templates:
+            templates[template] = env.get_template(template)
+        depth = name.count("/")
+        html = templates[template].render(root="../" * depth, page=name, **common, **context)
+        data = html.encode("utf-8")
+        (out / name).write_bytes(data)
+        report.pages += 1
+        report.bytes += len(data)
+    return report
