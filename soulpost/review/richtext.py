@@ -27,8 +27,9 @@ class Run:
     """A piece of text: ``kind`` is text, link, mention or tag; ``href`` for links."""
 
     kind: str
-    text: str
+    text: str  # as the network shows it (a link may be shortened)
     href: str | None = None
+    raw: str = ""  # the characters of the post this run stands for, when they differ
 
 
 def _display(url: str, platform: str) -> str:
@@ -59,7 +60,7 @@ def _bluesky_spans(text: str, facets: Sequence[Mapping[str, Any]]) -> list[tuple
         feature = (facet.get("features") or [{}])[0]
         kind = str(feature.get("$type", ""))
         if kind.endswith("#link"):
-            spans.append((a, b, Run("link", text[a:b], str(feature.get("uri", "")))))
+            spans.append((a, b, Run("link", text[a:b], str(feature.get("uri", "")), text[a:b])))
         elif kind.endswith("#tag"):
             spans.append((a, b, Run("tag", text[a:b])))
     return spans
@@ -71,7 +72,8 @@ def _found_spans(text: str, platform: str) -> list[tuple[int, int, Run]]:
     spans = []
     for start, end, url in find_urls(text, require_scheme=platform in _SCHEME_ONLY):
         href = url if "://" in url else f"https://{url}"
-        spans.append((start, end, Run("link", _display(text[start:end], platform), href)))
+        shown = _display(text[start:end], platform)
+        spans.append((start, end, Run("link", shown, href, text[start:end])))
     if platform != "pinterest":
         spans += [(m.start(), m.end(), Run("tag", m.group(0))) for m in _TAG.finditer(text)]
     return spans

@@ -18,7 +18,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,7 +66,7 @@ def week_key(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def card_view(card: Card, post: PostView, media_ok: set[str]) -> dict[str, Any]:
+def card_view(card: Card, zone: tzinfo, media_ok: set[str]) -> dict[str, Any]:
     parts = []
     for part in card.parts:
         facets = [f for f in part.facets if isinstance(f, dict)]
@@ -89,8 +89,16 @@ def card_view(card: Card, post: PostView, media_ok: set[str]) -> dict[str, Any]:
         "reason": card.reason,
         "error": card.error,
         "url": card.url,
+        # Only web addresses become links (an outbox receipt is "outbox:KEY"; a ledger row
+        # is data, and a "javascript:" URL must never be clickable).
+        "href": card.url if card.url and card.url.startswith(("https://", "http://")) else None,
         "remote_id": card.remote_id,
         "published_at": card.published_at.isoformat() if card.published_at else None,
+        "published_text": (
+            card.published_at.astimezone(zone).strftime("%a %d %b %Y %H:%M %Z")
+            if card.published_at
+            else None
+        ),
         "edited": card.edited,
         "author": _author(card),
         "handle": _handle(card),
@@ -121,7 +129,7 @@ def post_view(
     return {
         "post": post,
         "time": _time(review, post),
-        "cards": [card_view(c, post, media_ok) for c in post.cards],
+        "cards": [card_view(c, review.zone, media_ok) for c in post.cards],
         "findings": post.findings,
         "nav": nav,
         "week": week_key(post.local.date()) if post.local else None,
@@ -188,7 +196,8 @@ def week_view(review: Review, key: str, posts: list[PostView], weeks: list[str])
         "days": days,
         "prev": weeks[index - 1] if index > 0 else None,
         "next": weeks[index + 1] if index + 1 < len(weeks) else None,
-        "month": monday.strftime("%Y-%m"),
+        # the month page of the week's first post (a week may start in a month with none)
+        "month": next(p.local.strftime("%Y-%m") for p in posts if p.local is not None),
     }
 
 
