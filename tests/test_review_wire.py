@@ -8,6 +8,7 @@ Discord's ``payload_json``), and Bluesky's facets must be the ones the record ca
 
 from __future__ import annotations
 
+import contextlib
 import json
 import textwrap
 from collections.abc import Iterator
@@ -34,10 +35,8 @@ def strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value
         if value.startswith("{"):
-            try:
+            with contextlib.suppress(ValueError):
                 yield from strings(json.loads(value))
-            except ValueError:
-                pass
     elif isinstance(value, dict):
         for item in value.values():
             yield from strings(item)
