@@ -144,7 +144,9 @@ def build_calendar(
                 break
             if slot not in taken and (now is None or slot > now):
                 cal.free.append(Entry(slot, platform, None, "free"))
-        times = [low, *sorted(taken), high]
+        # a quiet stretch already behind us is not a gap anyone can fill
+        since = max(low, now) if now is not None else low
+        times = [since, *sorted(t for t in taken if t > since), high]
         for before, after in itertools.pairwise(times):
             if (after - before).total_seconds() > gap_hours * 3600:
                 cal.gaps.append(Gap(platform, before, after))
@@ -213,13 +215,20 @@ def _grid(
 
 
 def week_text(cal: Calendar, cols: int = 100) -> str:
-    """Platforms down, days across: each post as ``HH:MM●id``, free slots as ``HH:MM·free``."""
+    """Platforms down, days across: each post as ``HH:MM●id``, free slots as ``HH:MM·free``.
+
+    Days with neither a post nor a free slot (a weekend without slots) are left out and
+    named under the grid, so the days that matter get the width."""
     label_w = min(12, max([8, *(width(p) for p in cal.platforms)]))
-    cell_w = max(9, (cols - label_w) // max(1, cal.days) - 1)
-    headers = [d.strftime("%a %d %b") for d in cal.dates()]
-    rows = [(p, [_cell_lines(cal, d, p, cell_w, 6) for d in cal.dates()]) for p in cal.platforms]
+    days = [d for d in cal.dates() if cal.on(d) or cal.on(d, free=True)] or cal.dates()
+    cell_w = max(9, (cols - label_w) // max(1, len(days)) - 1)
+    headers = [d.strftime("%a %d %b") for d in days]
+    rows = [(p, [_cell_lines(cal, d, p, cell_w, 6) for d in days]) for p in cal.platforms]
     title = f"week of {cal.start:%a %d %b %Y}, times in {cal.timezone}"
-    return "\n".join([title, *_grid(rows, headers, label_w, cell_w), *_footer(cal)]) + "\n"
+    quiet = [d.strftime("%a %d") for d in cal.dates() if d not in days]
+    footer = [f"nothing and no free slot: {', '.join(quiet)}"] if quiet else []
+    grid = _grid(rows, headers, label_w, cell_w)
+    return "\n".join([title, *grid, *footer, *_footer(cal)]) + "\n"
 
 
 def month_text(cal: Calendar, cols: int = 100) -> str:
