@@ -77,7 +77,16 @@ def _old_post(ws: Workspace, ref: str, path: str) -> Change | None:
 
 def changed_since(ws: Workspace, ref: str) -> Changes:
     """Post files under ``queue/`` that differ between *ref* and the working tree."""
-    _git(ws.root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    try:
+        _git(ws.root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except UsageError as exc:
+        if "needs git" in str(exc):
+            raise
+        raise UsageError(
+            f"--changed-since {ref}: git knows no such branch, tag or commit in {ws.root}; "
+            "give one it has (e.g. origin/main); in CI fetch it first (actions/checkout "
+            "with fetch-depth: 0)"
+        ) from None
     out = Changes(ref)
     listing = _git(ws.root, "diff", "--name-status", "-M", "--relative", ref, "--", "queue")
     rows = [line.split("\t") for line in listing.splitlines() if line.strip()]

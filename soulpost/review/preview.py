@@ -52,7 +52,9 @@ def _card_text(card: Card, cols: int) -> list[str]:
             lines.extend(f"     ┆ {more}" for more in folded[1:])
         for media in part.media:
             alt = media.alt or "NO ALT TEXT"
-            lines.append(f"     ▣ {media.url or media.path} · alt: {alt}")
+            folded = wrap(f"{media.url or media.path} · alt: {alt}", max(20, cols - 7))
+            lines.append(f"     ▣ {folded[0]}")
+            lines.extend(f"       {more}" for more in folded[1:])
     return lines
 
 
