@@ -49,7 +49,10 @@ def _char_offsets(text: str) -> list[int]:
 
 
 def _bluesky_spans(text: str, facets: Sequence[Mapping[str, Any]]) -> list[tuple[int, int, Run]]:
-    table = _char_offsets(text)
+    if not facets:
+        return []
+    # ASCII text: byte offsets are character offsets (the usual case, and much cheaper)
+    table = list(range(len(text) + 1)) if text.isascii() else _char_offsets(text)
     spans = []
     for facet in facets:
         index = facet.get("index", {})
@@ -70,11 +73,13 @@ def _found_spans(text: str, platform: str) -> list[tuple[int, int, Run]]:
     from soulpost.text import find_urls
 
     spans = []
-    for start, end, url in find_urls(text, require_scheme=platform in _SCHEME_ONLY):
+    for start, end, url in (
+        find_urls(text, require_scheme=platform in _SCHEME_ONLY) if "." in text else ()
+    ):
         href = url if "://" in url else f"https://{url}"
         shown = _display(text[start:end], platform)
         spans.append((start, end, Run("link", shown, href, text[start:end])))
-    if platform != "pinterest":
+    if platform != "pinterest" and ("#" in text or "＃" in text):
         spans += [(m.start(), m.end(), Run("tag", m.group(0))) for m in _TAG.finditer(text)]
     return spans
 
@@ -88,8 +93,10 @@ def runs(
 ) -> list[Run]:
     """*text* cut into runs; later spans that overlap an earlier one are dropped."""
     spans = _bluesky_spans(text, facets) if platform == "bluesky" else _found_spans(text, platform)
-    if platform not in ("linkedin", "pinterest", "facebook"):
+    if "@" in text and platform not in ("linkedin", "pinterest", "facebook"):
         spans += [(m.start(), m.end(), Run("mention", m.group(0))) for m in _MENTION.finditer(text)]
+    if not spans:
+        return [Run("text", text)]
     spans.sort(key=lambda s: (s[0], -s[1]))
     out: list[Run] = []
     pos = 0

@@ -22,6 +22,8 @@ from datetime import date, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup, escape
+
 from soulpost.review.calendar import SYMBOLS, short_id
 from soulpost.review.richtext import runs
 
@@ -31,6 +33,35 @@ if TYPE_CHECKING:
     from soulpost.review.model import Card, PostView, Review
 
 ATTENTION = ("blocked", "failed", "missed", "in doubt")
+
+
+def _badge(state: str) -> str:
+    return (
+        f'<span class="state state-{state.replace(" ", "-")}"><span aria-hidden="true">'
+        f"{SYMBOLS.get(state, '?')}</span> {state}</span>"
+    )
+
+
+# State badges and a part's text are built here, escaped once, rather than by template
+# macros: with 10,000 post pages the macro calls were most of the site's run time.
+BADGES = {state: _badge(state) for state in (*SYMBOLS, "unscheduled")}
+
+
+def text_html(part_runs: list[Any]) -> Markup:
+    """A part's runs as HTML: links open elsewhere; tags and mentions are marked."""
+    out = []
+    for r in part_runs:
+        if r.kind == "text":
+            out.append(escape(r.text))
+        elif r.kind == "link":
+            out.append(
+                Markup(
+                    '<a href="{}" rel="nofollow noopener" target="_blank" data-raw="{}">{}</a>'
+                ).format(r.href, r.raw, r.text)
+            )
+        else:
+            out.append(Markup('<span class="{}">{}</span>').format(r.kind, r.text))
+    return Markup("").join(out)
 
 
 def environment(template_dir: Path | None) -> Environment:
@@ -45,6 +76,7 @@ def environment(template_dir: Path | None) -> Environment:
         loader=ChoiceLoader(loaders), autoescape=True, trim_blocks=True, lstrip_blocks=True
     )
     env.globals["symbols"] = SYMBOLS
+    env.globals["badge"] = {k: Markup(v) for k, v in BADGES.items()}
     return env
 
 
@@ -73,7 +105,7 @@ def card_view(card: Card, zone: tzinfo, media_ok: set[str]) -> dict[str, Any]:
         parts.append(
             {
                 "index": part.index,
-                "runs": runs(part.shown, card.platform, facets=facets),
+                "html": text_html(runs(part.shown, card.platform, facets=facets)),
                 "media": [
                     {"src": m.path if m.path in media_ok else None, "alt": m.alt, "path": m.path}
                     for m in part.media
@@ -155,10 +187,10 @@ def month_view(
 ) -> dict[str, Any]:
     start = first - timedelta(days=first.weekday())
     nxt = (first + timedelta(days=32)).replace(day=1)
-    by_day: dict[date, list[dict[str, Any]]] = {}
+    by_day: dict[date, list[str]] = {}
     for post in posts:
         assert post.local is not None
-        by_day.setdefault(post.local.date(), []).append(_entry(review, post))
+        by_day.setdefault(post.local.date(), []).append(post.id)
     rows = []
     day = start
     while day < nxt:
@@ -187,7 +219,7 @@ def week_view(review: Review, key: str, posts: list[PostView], weeks: list[str])
     days = []
     for i in range(7):
         day = monday + timedelta(days=i)
-        mine = [_entry(review, p) for p in posts if p.local is not None and p.local.date() == day]
+        mine = [p.id for p in posts if p.local is not None and p.local.date() == day]
         days.append({"date": day, "posts": mine})
     index = weeks.index(key)
     return {
@@ -268,31 +300,96 @@ def _groups(review: Review) -> tuple[dict[str, list[PostView]], dict[str, list[P
     return months, weeks
 
 
-def pages(review: Review, media_ok: set[str]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(file, template, context) of every page, in writing order."""
+def entry_html(env: Environment, review: Review) -> dict[str, Markup]:
+    """Each post's calendar entry, rendered once (``_entry.html``) for the month and week
+    pages, which list every post: rendering it per page was most of their cost."""
+    template = env.get_template("_entry.html")
+    return {
+        p.id: Markup(template.render(e=_entry(review, p), root="../", badge=BADGES))
+        for p in review.posts
+    }
+
+
+def calendar_pages(review: Review, env: Environment) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(file, template, context) of the overview, month and week pages."""
+    html = entry_html(env, review)
     months, weeks = _groups(review)
     month_keys, week_keys = sorted(months), sorted(weeks)
     yield "index.html", "index.html", {"view": index_view(review, month_keys, week_keys)}
     for key in month_keys:
         first = date.fromisoformat(key + "-01")
-        yield (
-            f"months/{key}.html",
-            "month.html",
-            {"view": month_view(review, first, months[key], month_keys, set(week_keys))},
-        )
+        view = month_view(review, first, months[key], month_keys, set(week_keys))
+        yield f"months/{key}.html", "month.html", {"view": view, "entries": html}
     for key in week_keys:
-        yield (
-            f"weeks/{key}.html",
-            "week.html",
-            {"view": week_view(review, key, weeks[key], week_keys)},
-        )
+        view = week_view(review, key, weeks[key], week_keys)
+        yield f"weeks/{key}.html", "week.html", {"view": view, "entries": html}
+
+
+def post_page(review: Review, index: int, media_ok: set[str]) -> tuple[str, dict[str, Any]]:
+    """The file name and context of the page of ``review.posts[index]``."""
     posts = review.posts
-    for i, post in enumerate(posts):
-        nav = {
-            "prev": posts[i - 1].id if i > 0 else None,
-            "next": posts[i + 1].id if i + 1 < len(posts) else None,
-        }
-        yield f"posts/{post.id}.html", "post.html", {"view": post_view(review, post, media_ok, nav)}
+    nav = {
+        "prev": posts[index - 1].id if index > 0 else None,
+        "next": posts[index + 1].id if index + 1 < len(posts) else None,
+    }
+    post = posts[index]
+    return f"posts/{post.id}.html", {"view": post_view(review, post, media_ok, nav)}
+
+
+@dataclass
+class _Job:
+    """What forked page writers share (set before forking, read in the children)."""
+
+    review: Review
+    out: Path
+    media_ok: set[str]
+    template_dir: Path | None
+    common: dict[str, Any]
+
+
+# The job of the forked page writers: set just before forking, read in the children.
+_SHARED: dict[str, _Job] = {}
+PARALLEL_PAGES = 2000  # below this many posts one process writes every page
+
+
+def _write_posts(bounds: tuple[int, int]) -> tuple[int, int]:
+    """Write the post pages ``bounds[0]:bounds[1]``; (pages, bytes)."""
+    job = _SHARED["job"]
+    template = environment(job.template_dir).get_template("post.html")
+    pages = size = 0
+    for i in range(*bounds):
+        name, context = post_page(job.review, i, job.media_ok)
+        data = template.render(root="../", page=name, **job.common, **context).encode("utf-8")
+        (job.out / name).write_bytes(data)
+        pages += 1
+        size += len(data)
+    return pages, size
+
+
+def _write_all_posts(job: _Job) -> tuple[int, int]:
+    """Post pages across the machine's cores (forked, sharing the review), else here."""
+    from soulpost.workspace import fork_workers
+
+    count = len(job.review.posts)
+    workers = fork_workers(count, PARALLEL_PAGES)
+    _SHARED["job"] = job
+    try:
+        if not workers:
+            return _write_posts((0, count))
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        step = -(-count // (workers * 2))
+        chunks = [(i, min(count, i + step)) for i in range(0, count, step)]
+        try:
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        except (OSError, RuntimeError, ValueError):
+            return _write_posts((0, count))
+        with pool:
+            done = list(pool.map(_write_posts, chunks))
+        return sum(d[0] for d in done), sum(d[1] for d in done)
+    finally:
+        _SHARED.clear()
 
 
 def write_site(review: Review, out: Path, *, template_dir: Path | None = None) -> SiteReport:
@@ -315,14 +412,14 @@ def write_site(review: Review, out: Path, *, template_dir: Path | None = None) -
         "generated_text": local.strftime("%a %d %b %Y %H:%M %Z"),
         "timezone": review.timezone,
     }
-    templates: dict[str, Any] = {}
-    for name, template, context in pages(review, media_ok):
-        if template not in templates:
-            templates[template] = env.get_template(template)
+    for name, template, context in calendar_pages(review, env):
         depth = name.count("/")
-        html = templates[template].render(root="../" * depth, page=name, **common, **context)
+        html = env.get_template(template).render(root="../" * depth, page=name, **common, **context)
         data = html.encode("utf-8")
         (out / name).write_bytes(data)
         report.pages += 1
         report.bytes += len(data)
+    pages, size = _write_all_posts(_Job(review, out, media_ok, template_dir, common))
+    report.pages += pages
+    report.bytes += size
     return report
