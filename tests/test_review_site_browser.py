@@ -178,8 +178,8 @@ def test_links_and_keyboard(browser: Any, site: tuple[Path, dict[str, Any]]) -> 
     ring = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert ring not in ("none", ""), ring
     href = page.evaluate("document.activeElement.getAttribute('href')")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.url.endswith(href.split("/")[-1]), (page.url, href)
     # From the calendar, a click reaches a post and its previous/next links work.
     page.goto((out / "months" / "2026-12.html").as_uri())
