@@ -168,7 +168,7 @@ def _cell_lines(
     cal: Calendar, day: date, platform: str | None, cells: int, limit: int
 ) -> list[str]:
     """A week cell (one platform): posts and free slots in time order. A month cell (all
-    platforms): each post once with how many platforms get it, then the free-slot count."""
+    platforms): each post once with the marks of its states, then the free-slot count."""
     lines = []
     if platform is not None:
         shown = cal.on(day, platform) + cal.on(day, platform, free=True)
@@ -185,7 +185,7 @@ def _cell_lines(
             states = sorted({e.state for e in group}, key=list(SYMBOLS).index)
             marks = "".join(SYMBOLS.get(state, "?") for state in states)
             local = at.astimezone(cal.zone).strftime("%H:%M")
-            lines.append(clip(f"{local}{marks}{short_id(post_id)}×{len(group)}", cells))
+            lines.append(clip(f"{local}{marks}{short_id(post_id)}", cells))
         free = len(cal.on(day, free=True))
         if free:
             lines.append(f"{SYMBOLS['free']} {free} free")

@@ -16,7 +16,7 @@ network, the findings beside them, and receipts once published.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
 from pathlib import Path
@@ -366,30 +366,51 @@ def _write_posts(bounds: tuple[int, int]) -> tuple[int, int]:
     return pages, size
 
 
-def _write_all_posts(job: _Job) -> tuple[int, int]:
-    """Post pages across the machine's cores (forked, sharing the review), else here."""
+def _write_all_posts(job: _Job, meanwhile: Callable[[], tuple[int, int]]) -> tuple[int, int]:
+    """Post pages across the machine's cores (forked, sharing the review), else here;
+    *meanwhile* (the calendar pages) runs in this process while the workers write."""
     from soulpost.workspace import fork_workers
 
     count = len(job.review.posts)
     workers = fork_workers(count, PARALLEL_PAGES)
     _SHARED["job"] = job
     try:
-        if not workers:
-            return _write_posts((0, count))
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        if workers:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
-        step = -(-count // (workers * 2))
-        chunks = [(i, min(count, i + step)) for i in range(0, count, step)]
-        try:
-            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-        except (OSError, RuntimeError, ValueError):
-            return _write_posts((0, count))
-        with pool:
-            done = list(pool.map(_write_posts, chunks))
-        return sum(d[0] for d in done), sum(d[1] for d in done)
+            step = -(-count // (workers * 2))
+            chunks = [(i, min(count, i + step)) for i in range(0, count, step)]
+            try:
+                context = multiprocessing.get_context("fork")
+                pool = ProcessPoolExecutor(workers, mp_context=context)
+            except (OSError, RuntimeError, ValueError):
+                pass  # no fork or no semaphores here: write every page in this process
+            else:
+                with pool:
+                    running = pool.map(_write_posts, chunks)  # submits every chunk now
+                    here = meanwhile()
+                    done = [here, *running]
+                return sum(d[0] for d in done), sum(d[1] for d in done)
+        here = meanwhile()
+        pages, size = _write_posts((0, count))
+        return here[0] + pages, here[1] + size
     finally:
         _SHARED.clear()
+
+
+def _write_calendar_pages(
+    review: Review, env: Environment, out: Path, common: dict[str, Any]
+) -> tuple[int, int]:
+    pages = size = 0
+    for name, template, context in calendar_pages(review, env):
+        depth = name.count("/")
+        html = env.get_template(template).render(root="../" * depth, page=name, **common, **context)
+        data = html.encode("utf-8")
+        (out / name).write_bytes(data)
+        pages += 1
+        size += len(data)
+    return pages, size
 
 
 def write_site(review: Review, out: Path, *, template_dir: Path | None = None) -> SiteReport:
@@ -407,19 +428,12 @@ def write_site(review: Review, out: Path, *, template_dir: Path | None = None) -
             report.bytes += asset.stat().st_size
     local = review.local(review.now)
     common = {
-        "review": review,
         "generated": local.replace(microsecond=0).isoformat(),
         "generated_text": local.strftime("%a %d %b %Y %H:%M %Z"),
         "timezone": review.timezone,
     }
-    for name, template, context in calendar_pages(review, env):
-        depth = name.count("/")
-        html = env.get_template(template).render(root="../" * depth, page=name, **common, **context)
-        data = html.encode("utf-8")
-        (out / name).write_bytes(data)
-        report.pages += 1
-        report.bytes += len(data)
-    pages, size = _write_all_posts(_Job(review, out, media_ok, template_dir, common))
+    job = _Job(review, out, media_ok, template_dir, common)
+    pages, size = _write_all_posts(job, lambda: _write_calendar_pages(review, env, out, common))
     report.pages += pages
     report.bytes += size
     return report
