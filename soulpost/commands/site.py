@@ -37,11 +37,16 @@ def run(args: argparse.Namespace) -> int:
     templates = Path(args.templates) if args.templates else ws.root / "templates"
     if args.templates and not templates.is_dir():
         raise UsageError(f"--templates {args.templates}: no such folder")
-    review = build_review(ws, now)
-    try:
-        report = write_site(review, out, template_dir=templates)
-    except OSError as exc:
-        raise UsageError(f"cannot write the site into {out}: {exc.strerror or exc}") from None
+    from soulpost.workspace import paused_gc
+
+    # Millions of objects and hardly any garbage: the collector would walk them all again
+    # and again (and, in the forked page writers, copy every page it walks).
+    with paused_gc(len(ws.posts)):
+        review = build_review(ws, now)
+        try:
+            report = write_site(review, out, template_dir=templates)
+        except OSError as exc:
+            raise UsageError(f"cannot write the site into {out}: {exc.strerror or exc}") from None
     for skipped in report.skipped_media or []:
         print(f"warning: media {skipped}")
     for note in review.notes:

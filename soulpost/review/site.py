@@ -381,6 +381,11 @@ def _write_all_posts(job: _Job, meanwhile: Callable[[], tuple[int, int]]) -> tup
 
             step = -(-count // (workers * 2))
             chunks = [(i, min(count, i + step)) for i in range(0, count, step)]
+            import gc
+
+            # Freeze what exists now: the collector then never walks (and so never copies)
+            # the review's pages in the children; 10,000 posts are a lot of objects.
+            gc.freeze()
             try:
                 context = multiprocessing.get_context("fork")
                 pool = ProcessPoolExecutor(workers, mp_context=context)
