@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-from datetime import date
+from datetime import UTC, date
 
 from soulpost.commands import start_dir
 from soulpost.errors import UsageError
@@ -52,19 +52,24 @@ def run(args: argparse.Namespace) -> int:
     start = _start(args.start)
     if args.ics:
         return _ics(args, now)
-    from soulpost.review.calendar import _bounds, build_calendar, month_text, week_text, window
+    from soulpost.review.calendar import (
+        build_calendar,
+        month_text,
+        week_text,
+        window,
+        window_bounds,
+    )
     from soulpost.review.schedule import schedule
-    from soulpost.workspace import find_root
+    from soulpost.workspace import find_root, load_settings
 
     root = find_root(start_dir(args))
     kind = "month" if args.month else "week"
-    from soulpost.workspace import load_settings
 
     settings, _ = load_settings(root)
     zone = settings.zone()
     today = now.astimezone(zone).date() if zone else now.date()
     first, days = window(kind, start, today)
-    low, high = _bounds(first, days, zone or now.tzinfo)  # type: ignore[arg-type]
+    low, high = window_bounds(first, days, zone or UTC)
     found = schedule(root, now, low, high)
     cal = build_calendar(
         found.entries,

@@ -103,7 +103,8 @@ def window(kind: str, start: date | None, today: date) -> tuple[date, int]:
     return base - timedelta(days=base.weekday()), 7
 
 
-def _bounds(start: date, days: int, zone: tzinfo) -> tuple[datetime, datetime]:
+def window_bounds(start: date, days: int, zone: tzinfo) -> tuple[datetime, datetime]:
+    """The window's first and last instant (UTC): local midnights in *zone*."""
     from soulpost.timeutil import resolve_local
 
     low, _ = resolve_local(datetime.combine(start, datetime.min.time()), zone)
@@ -128,7 +129,7 @@ def build_calendar(
     from soulpost.plan import slot_instants
 
     zone = settings.zone() or UTC
-    low, high = _bounds(start, days, zone)
+    low, high = window_bounds(start, days, zone)
     inside = [e for e in entries if low <= e.at < high]
     names = list(platforms) if platforms else sorted({e.platform for e in inside})
     cal = Calendar(start, days, zone, settings.timezone or "UTC", names)
