@@ -154,13 +154,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--dir", type=Path, help="keep (and reuse) the workspace here")
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=OUT / "review-ws",
+        help="where the workspace and the site go, kept for reuse (default: bench/out/review-ws; "
+        "on this machine /tmp creates files ten times slower than the project's disk)",
+    )
     parser.add_argument("--screenshots", action="store_true", help="also write docs/img/*.png")
     args = parser.parse_args()
     if args.screenshots:
         screenshots()
     OUT.mkdir(parents=True, exist_ok=True)
-    parent = args.dir or Path(tempfile.mkdtemp(prefix="soulpost-review-bench-"))
+    parent = args.dir
+    parent.mkdir(parents=True, exist_ok=True)
     rows = bench(args.posts, args.runs, parent)
     print(f"{'case':<42} {'median':>8} {'min':>8} {'max':>8} {'cpu':>8}")
     for row in rows:
@@ -178,8 +185,6 @@ def main() -> None:
         json.dumps({"machine": platform.platform(), "loadavg": load, "rows": rows}, indent=2),
         encoding="utf-8",
     )
-    if args.dir is None:
-        shutil.rmtree(parent, ignore_errors=True)
 
 
 if __name__ == "__main__":
