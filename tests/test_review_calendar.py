@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -147,3 +148,40 @@ def test_review_commands_never_write_the_workspace(tmp_path: Path) -> None:
     assert preview.returncode == 0, preview.stderr
     assert '"state": "published"' in preview.stdout
     assert snapshot() == before
+
+
+def test_failed_and_in_doubt_come_from_the_ledger(cli: CLI, workspace: Callable[..., Path]) -> None:
+    from datetime import UTC, datetime
+
+    from soulpost.ledger import PubKey, open_ledger
+
+    posts = {
+        f"{name}.toml": f'text = "A calm post called {name}, with a question?"\n'
+        f'platforms = ["mastodon"]\nat = 2026-12-01T0{hour}:00:00Z\nstatus = "approved"\n'
+        for name, hour in (("f-failed", 6), ("g-doubt", 7))
+    }
+    root = workspace(CONFIG, posts)
+    now = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    ledger = open_ledger(root / ".soulpost")
+    try:
+        for name, hour, state, reason in (
+            ("f-failed", 6, "failed", "HTTP 500 three times"),
+            ("g-doubt", 7, "in_doubt", "the connection dropped after sending"),
+        ):
+            key = PubKey(name, "mastodon", "0" * 64)
+            at = datetime(2026, 12, 1, hour, 0, tzinfo=UTC)  # the time it was planned for
+            ledger.claim(key, scheduled_at=at, now=now)
+            ledger.finish(key, state, now, reason=reason)  # type: ignore[arg-type]
+    finally:
+        ledger.close()
+    result = cli("-C", root, "calendar", "--now", "2026-12-01T08:10:00Z", "--width", "150")
+    assert "07:00!f-failed" in result.out and "08:00?g-doubt" in result.out
+    preview = cli("-C", root, "preview", "--format", "json", "--now", "2026-12-01T08:10:00Z")
+    states = {
+        p["id"]: (p["cards"][0]["state"], p["cards"][0]["reason"])
+        for p in json.loads(preview.out)["posts"]
+    }
+    assert states == {
+        "f-failed": ("failed", "HTTP 500 three times"),
+        "g-doubt": ("in doubt", "the connection dropped after sending"),
+    }
