@@ -99,3 +99,27 @@ def test_receipts_and_edits_after_publishing(
     assert "the edit is not posted again" in page
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "published" in index
+
+
+def test_a_removed_post_loses_its_page(
+    cli: CLI, workspace: Callable[..., Path], tmp_path: Path
+) -> None:
+    posts = {
+        f"{name}.toml": f'text = "A calm post called {name}."\nplatforms = ["mastodon"]\n'
+        "at = 2026-12-02T09:00:00\n"
+        for name in ("keep", "gone")
+    }
+    root = workspace(CONFIG, posts)
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "posts").mkdir()
+    (out / "posts" / "mine.html").write_text("not soulpost's", encoding="utf-8")
+    assert cli("-C", root, "site", str(out), "--now", NOW).code == 0
+    assert (out / "posts" / "mine.html").exists()  # no marker yet: nothing is removed
+    (out / "posts" / "mine.html").unlink()
+    assert (out / "posts" / "gone.html").exists()
+    (root / "queue" / "gone.toml").unlink()
+    again = cli("-C", root, "site", str(out), "--now", NOW)
+    assert again.code == 0 and "removed 1 page(s)" in again.out
+    assert not (out / "posts" / "gone.html").exists()
+    assert (out / "posts" / "keep.html").exists()

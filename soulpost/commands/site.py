@@ -49,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"cannot write the site into {out}: {exc.strerror or exc}") from None
     for skipped in report.skipped_media or []:
         print(f"warning: media {skipped}")
+    if report.removed:
+        print(f"removed {len(report.removed)} page(s) of posts no longer in the queue")
     for note in review.notes:
         print(f"note: {note}")
     print(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -264,6 +264,7 @@ class SiteReport:
     bytes: int = 0
     media: int = 0
     skipped_media: list[str] | None = None
+    removed: list[str] = field(default_factory=list)
 
 
 def copy_media(review: Review, out: Path) -> tuple[set[str], list[str]]:
@@ -418,8 +419,34 @@ def _write_calendar_pages(
     return pages, size
 
 
+MARKER = ".soulpost-site"
+
+
+def remove_stale(review: Review, out: Path) -> list[str]:
+    """Pages an earlier run wrote for posts, months and weeks that are gone now.
+
+    Only in a folder soulpost wrote before (it holds :data:`MARKER`), and only ``*.html``
+    in its ``posts/``, ``months/`` and ``weeks/``: OUT is whatever the user typed."""
+    if not (out / MARKER).is_file():
+        return []
+    months, weeks = _groups(review)
+    keep = {
+        "posts": {f"{p.id}.html" for p in review.posts},
+        "months": {f"{k}.html" for k in months},
+        "weeks": {f"{k}.html" for k in weeks},
+    }
+    removed = []
+    for sub, names in keep.items():
+        for page in (out / sub).glob("*.html"):
+            if page.name not in names and page.is_file() and not page.is_symlink():
+                page.unlink()
+                removed.append(f"{sub}/{page.name}")
+    return removed
+
+
 def write_site(review: Review, out: Path, *, template_dir: Path | None = None) -> SiteReport:
-    """Write the site into *out* (created; files of an earlier run are replaced)."""
+    """Write the site into *out* (created; files of an earlier run are replaced, and the
+    pages of posts removed since are deleted)."""
     env = environment(template_dir)
     for sub in ("posts", "months", "weeks", "static"):
         (out / sub).mkdir(parents=True, exist_ok=True)
@@ -441,4 +468,8 @@ def write_site(review: Review, out: Path, *, template_dir: Path | None = None) -
     pages, size = _write_all_posts(job, lambda: _write_calendar_pages(review, env, out, common))
     report.pages += pages
     report.bytes += size
+    report.removed = remove_stale(review, out)
+    (out / MARKER).write_text(
+        "written by `soulpost site`; its pages are replaced\n", encoding="utf-8"
+    )
     return report
