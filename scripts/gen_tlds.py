@@ -2,7 +2,7 @@
 
 URL detection (``soulpost.text.find_urls``) accepts a domain only when it ends in a real
 top-level domain, as X's and Mastodon's extractors do, so ``notes.txt`` is not a link but
-``example.com`` is. The Bluesky renderer (``soulpost.publish.render.bluesky``) checks bare
+``example.com`` is. The Bluesky renderer (``soulpost.publish.wire.bluesky``) checks bare
 domains and handles against the same list. It changes a few times a year; run this when it
 has.
 

@@ -15,6 +15,7 @@ one-file lint start fast. This module is the one place errors become exit codes.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -40,6 +41,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "explain": ("soulpost.commands.explain", "what a lint rule checks, why, and examples"),
     "adapters": ("soulpost.commands.adapters", "list adapters: capabilities and settings"),
     "doctor": ("soulpost.commands.doctor", "check credentials per platform (--online: try them)"),
+    "schema": ("soulpost.commands.schema", "print the JSON Schema of config.toml or a post file"),
+    "lsp": ("soulpost.commands.lsp", "run the language server for editors (stdio)"),
+    "completion": ("soulpost.commands.completion", "print the shell completion script"),
 }
 
 EPILOG = """exit codes: 0 ok; 1 findings or failures to look at; 2 usage, config or input error.
@@ -60,6 +64,13 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         "--workspace",
         metavar="DIR",
         help="run as if started in DIR (the workspace is found from there upwards)",
+    )
+    parser.add_argument(
+        "--color",
+        dest="global_color",
+        choices=("auto", "always", "never"),
+        help="colour and progress: auto (a terminal, honouring NO_COLOR and FORCE_COLOR), "
+        "always or never",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, summary) in COMMANDS.items():
@@ -85,7 +96,7 @@ def _command_in(argv: Sequence[str]) -> str | None:
         if skip:
             skip = False
             continue
-        if arg in ("-C", "--workspace"):
+        if arg in ("-C", "--workspace", "--color"):
             skip = True
             continue
         if not arg.startswith("-"):
@@ -96,8 +107,18 @@ def _command_in(argv: Sequence[str]) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if argv is None and "_ARGCOMPLETE" in os.environ:
+        from soulpost.commands.completion import complete
+
+        complete(build_parser, _command_in)  # exits when it answered the shell
     parser = build_parser(_command_in(args_list))
     args = parser.parse_args(args_list)
+    if args.global_color:
+        from soulpost import progress
+
+        progress.set_color(args.global_color)
+        if getattr(args, "color", None) == "auto":  # a command's own --color left unset
+            args.color = args.global_color
     if not getattr(args, "run", None):
         parser.print_help()
         return 2

@@ -10,8 +10,12 @@ passes never overlap:
   ``.soulpost/heartbeat.json``, which ``soulpost status`` and monitoring read.
 
 The daemon holds the workspace lock for its whole life, so cron passes step aside.
-SIGTERM/SIGINT: the publication in flight finishes, the pass stops, the daemon exits 0.
-SIGHUP: rescan and run a pass now. One line per event goes to stderr.
+SIGTERM/SIGINT: no new publication starts; the one in flight gets ``shutdown_grace``
+seconds (default 20, well inside systemd's 90 s) to finish. If it has not by then (a
+hanging server), its claim is recorded as in doubt (the request may have arrived) and the
+daemon exits 0 at once; nothing else was sent. SIGHUP: rescan and run a pass now. A
+config.toml that does not load (after SIGHUP or an edit) is reported once and the last good
+settings stay in use. One line per event goes to stderr.
 """
 
 from __future__ import annotations
@@ -29,10 +33,15 @@ from types import FrameType
 from typing import Any
 
 from soulpost.clock import Clock
+from soulpost.config import Settings
 from soulpost.lock import PassLock
 from soulpost.run import LintCache, PassOptions, PassReport, run_pass
 
 HEARTBEAT_FILE = "heartbeat.json"
+SHUTDOWN_GRACE = 20.0
+"""Seconds the publication in flight gets after SIGTERM (systemd's default stop timeout
+is 90 s; one read can take 30 s)."""
+MAX_SHUTDOWN_GRACE = 80.0
 
 
 def _log(line: str) -> None:
@@ -43,16 +52,24 @@ def _log(line: str) -> None:
 class Daemon:
     """The long-running driver of :func:`run_pass` for one workspace."""
 
-    def __init__(self, root: Path, clock: Clock, *, log: Any = _log) -> None:
+    def __init__(
+        self, root: Path, clock: Clock, *, log: Any = _log, shutdown_grace: float = SHUTDOWN_GRACE
+    ) -> None:
+        from soulpost.ledger import Owner
         from soulpost.workspace import PostCache, load_workspace
 
         self.root = root
+        self.shutdown_grace = shutdown_grace
+        # One claimant for the daemon's life, so a stop can settle what its pass holds.
+        self.owner = Owner.current()
         self.clock = clock
         self.log = log
         self.cache = PostCache()
         self.lint_cache = LintCache(cache=self.cache)
         ws = load_workspace(root=root, cache=self.cache)
         self.settings = ws.settings
+        self.config_path = ws.config_path
+        self.config_problem: str | None = None  # the broken config last reported
         self.state_dir = ws.state_dir
         self.lock = PassLock(self.state_dir)
         self.stopping = threading.Event()
@@ -86,13 +103,16 @@ class Daemon:
                         stop=self.stopping.is_set,
                         lint_cache=self.lint_cache,
                         not_before=not_before,
+                        owner=self.owner,
+                        settings=self.current_settings(),
                     ),
                     cache=self.cache,
                     log=self.log,
                 )
-            except Exception as exc:  # a broken config mid-run must not kill the daemon
+            except Exception as exc:  # e.g. a locked ledger: the next pass tries again
                 self.log(f"pass failed ({why}): {type(exc).__name__}: {exc}")
                 self.write_heartbeat("error", error=str(exc))
+                self.stamps = self._stamps()  # retry at the next change or heartbeat only
                 return
             self.last_report = report
             self.pass_seconds = time.monotonic() - started
@@ -105,6 +125,25 @@ class Daemon:
                 self.log(f"note: {note}")
             self.schedule_due(report.next_wake)
             self.write_heartbeat("running")
+
+    def current_settings(self) -> tuple[Settings, Path]:
+        """The settings as config.toml says now, or the last good ones while it does not
+        load (reported once per broken version, not once a pass)."""
+        from soulpost.errors import SoulpostError
+        from soulpost.workspace import load_settings
+
+        try:
+            self.settings, self.config_path = load_settings(self.root)
+        except SoulpostError as exc:
+            problem = str(exc)
+            if problem != self.config_problem:
+                self.log(f"{problem}; keeping the previous settings until it is fixed")
+                self.config_problem = problem
+            return self.settings, self.config_path
+        if self.config_problem is not None:
+            self.log("config.toml loads again; using it")
+            self.config_problem = None
+        return self.settings, self.config_path
 
     def _stamps(self) -> dict[str, tuple[int, int]]:
         from soulpost.queueindex import scan_stamps
@@ -218,10 +257,39 @@ class Daemon:
             beat, rescan = publish.heartbeat.total_seconds(), publish.rescan.total_seconds()
             self.log(f"daemon started for {self.root} (heartbeat {beat:g}s, rescan {rescan:g}s)")
             self.scheduler.start()
-            with self.busy:  # the pass in flight, if any, finishes first
-                pass
+            if not self.busy.acquire(timeout=self.shutdown_grace):
+                self._abandon_pass()  # does not return
+            self.busy.release()
             self.write_heartbeat("stopped")
             self.log("stopped")
         finally:
             self.lock.release()
         return 0
+
+    def _abandon_pass(self) -> None:
+        """The publication in flight outlived the grace: record what this daemon holds
+        (in doubt if a request was out, else pending) and exit now. The worker thread is
+        stuck in a read; exiting the process is the only way to bound the stop."""
+        from soulpost.ledger import open_ledger
+
+        self.log(
+            f"the publication in flight did not finish within the {self.shutdown_grace:g} s "
+            "shutdown grace; recording it as in doubt and stopping"
+        )
+        try:
+            ledger = open_ledger(
+                self.state_dir, backend=self.settings.publish.ledger, owner=self.owner
+            )
+            try:
+                why = f"the daemon ({self.owner.describe()}) was stopped"
+                for pub in ledger.release_held(self.clock.now(), why):
+                    self.log(f"released {pub.post_id} on {pub.platform}: {pub.state}")
+            finally:
+                ledger.close()
+        except Exception as exc:  # the lease brings the claim back later
+            self.log(f"could not record the claim in flight ({exc}); its lease returns it")
+        self.write_heartbeat("stopped")
+        self.log("stopped")
+        self.lock.release()
+        sys.stderr.flush()
+        os._exit(0)

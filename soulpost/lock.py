@@ -14,7 +14,13 @@ import os
 from pathlib import Path
 from types import TracebackType
 
+from soulpost.errors import SoulpostError
+
 LOCK_NAME = "pass.lock"
+
+
+class LockUnavailable(SoulpostError):
+    """The lock file cannot be created or opened (a read-only or full state directory)."""
 
 
 class PassLock:
@@ -28,15 +34,24 @@ class PassLock:
         """Take the lock if it is free; False when another process holds it."""
         if self._fd is not None:
             return True
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise LockUnavailable(
+                f"{self.path}: cannot take the workspace lock ({exc.strerror}); check that "
+                f"the user running soulpost may write to {self.path.parent}"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
             return False
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        except OSError:
+            pass  # the pid is informational; the lock itself is held
         self._fd = fd
         return True
 

@@ -29,7 +29,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
-from functools import partial
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from soulpost.timeutil import LocalTimeKind, format_duration, resolve_local
@@ -277,68 +276,87 @@ def build_plan(
     for post in posts:
         timing = timings[post.id]
         at = now if post.id in forced else timing.at
-        lateness = post.max_lateness or settings.publish.max_lateness
         for platform in post.platforms:
             latest = rows.get((post.id, platform))
-            item = partial(_item, post, platform, timing, latest)
-
-            if latest is not None and latest.state != "pending" and not _reopened(latest, timing):
-                items.append(item(Action.SETTLED, latest.reason or latest.state))
-                continue
-            if at is None:
-                items.append(item(Action.UNSCHEDULED, "no `at` and no free posting slot"))
-                continue
-            if not approval_ok(post, settings):
-                items.append(item(Action.HELD, f'status is "{post.status}", not "approved"'))
-                continue
-            if post.time_kind is LocalTimeKind.GAP and post.id not in forced:
-                items.append(
-                    item(
-                        Action.BLOCKED,
-                        "its local time does not exist (the clocks skip it for DST); "
-                        "pick a real time",
-                    )
-                )
-                continue
-            if latest is not None and latest.next_attempt_at and latest.next_attempt_at > now:
-                items.append(item(Action.WAITING, latest.reason or "retry planned"))
-                continue
-            if at > now:
-                items.append(item(Action.FUTURE))
-                continue
-            late = now - at
-            # A person's retry, or a thread already partly live, is finished whatever the time.
-            exempt = latest is not None and (
-                latest.force or any(p.state == "sent" for p in latest.parts)
-            )
-            if late > lateness and not exempt:
-                last = f"; last error: {latest.reason}" if latest and latest.reason else ""
-                items.append(
-                    item(
-                        Action.MISSED,
-                        f"{format_duration(late)} late, more than max_lateness "
-                        f"{format_duration(lateness)}{last}",
-                    )
-                )
-                continue
             reasons = blocks.get((post.id, platform), []) + blocks.get((post.id, None), [])
-            if reasons:
-                items.append(item(Action.BLOCKED, "; ".join(reasons)))
-                continue
-            items.append(item(Action.DUE))
+            action, reason = _decide(
+                post,
+                settings,
+                now,
+                at=at,
+                timing=timing,
+                latest=latest,
+                forced=post.id in forced,
+                blocked=reasons,
+            )
+            items.append(Item(post, platform, timing.at, timing.source, action, reason, latest))
     items.sort(key=lambda i: (i.at or now, i.post.id, i.platform))
     return Plan(items, timings, chosen)
 
 
-def _item(  # noqa: PLR0917 (bound with functools.partial)
-    post: P,
-    platform: str,
+def _by_time(
+    latest: Publication | None, at: datetime, now: datetime, lateness: timedelta
+) -> tuple[Action, str] | None:
+    """Waiting for a retry, in the future, or missed; None when the time says "due"."""
+    # A person's retry, or a thread already partly live, is finished whatever the time.
+    exempt = latest is not None and (latest.force or any(p.state == "sent" for p in latest.parts))
+    if latest is not None and latest.next_attempt_at and latest.next_attempt_at > now:
+        if not exempt and latest.next_attempt_at - at > lateness:
+            # The platform asks to wait past max_lateness: it cannot go out in time.
+            return (
+                Action.MISSED,
+                f"the next attempt ({latest.next_attempt_at.isoformat()}) would be more than "
+                f"max_lateness {format_duration(lateness)} late; "
+                f"last error: {latest.reason or 'none'}",
+            )
+        return Action.WAITING, latest.reason or "retry planned"
+    if at > now:
+        return Action.FUTURE, ""
+    late = now - at
+    if late > lateness and not exempt:
+        last = f"; last error: {latest.reason}" if latest and latest.reason else ""
+        return (
+            Action.MISSED,
+            f"{format_duration(late)} late, more than max_lateness "
+            f"{format_duration(lateness)}{last}",
+        )
+    return None
+
+
+def _decide(
+    post: Schedulable,
+    settings: Settings,
+    now: datetime,
+    *,
+    at: datetime | None,
     timing: Timing,
     latest: Publication | None,
-    action: Action,
-    reason: str = "",
-) -> Item[P]:
-    return Item(post, platform, timing.at, timing.source, action, reason, latest)
+    forced: bool,
+    blocked: list[str],
+) -> tuple[Action, str]:
+    """The decision ladder for one (post, platform): the first rung that applies wins.
+
+    *at* is when it is due (now for a forced post), *latest* the newest ledger row, and
+    *blocked* the lint messages that stop it.
+    """
+    if latest is not None and latest.state != "pending" and not _reopened(latest, timing):
+        return Action.SETTLED, latest.reason or latest.state
+    if at is None:
+        return Action.UNSCHEDULED, "no `at` and no free posting slot"
+    if not approval_ok(post, settings):
+        return Action.HELD, f'status is "{post.status}", not "approved"'
+    if post.time_kind is LocalTimeKind.GAP and not forced:
+        return (
+            Action.BLOCKED,
+            "its local time does not exist (the clocks skip it for DST); pick a real time",
+        )
+    lateness = post.max_lateness or settings.publish.max_lateness
+    timed = _by_time(latest, at, now, lateness)
+    if timed is not None:
+        return timed
+    if blocked:
+        return Action.BLOCKED, "; ".join(blocked)
+    return Action.DUE, ""
 
 
 def _reopened(latest: Publication, timing: Timing) -> bool:

@@ -31,7 +31,7 @@ from soulpost.publish.base import (
     UnknownOutcome,
 )
 from soulpost.publish.registry import load
-from soulpost.publish.render import bluesky as bsky
+from soulpost.publish.wire import bluesky as bsky
 from tests.fakes.bluesky import DID, ENV, HANDLE, PASSWORD, T0, BlueskyFake
 from tests.fakes.images import png
 from tests.fakes.server import Request
@@ -98,7 +98,7 @@ def test_registered_under_its_name_with_the_real_default(tmp_path: Path) -> None
 
 def test_render_is_pure_and_shows_facets_with_byte_offsets(make: Make, fake: BlueskyFake) -> None:
     text = "Grüße 🦋 @bob.test: see soulpost.example.com/docs! #soul"
-    rendered = make(langs=["de"]).render(post(text=text))
+    rendered = make(langs=["de"]).compose(post(text=text))
     assert fake.requests == []
     (part,) = rendered.parts
     raw = text.encode()
@@ -110,7 +110,7 @@ def test_render_is_pure_and_shows_facets_with_byte_offsets(make: Make, fake: Blu
     (mention,) = part["mentions"]
     assert raw[mention["byteStart"] : mention["byteEnd"]] == b"@bob.test"
     assert part["langs"] == ["de"]
-    assert make().render(post(text=text)).parts[0]["facets"] == part["facets"]
+    assert make().compose(post(text=text)).parts[0]["facets"] == part["facets"]
 
 
 def test_a_post_resolves_mentions_and_uses_a_fixed_record_key(
@@ -118,7 +118,7 @@ def test_a_post_resolves_mentions_and_uses_a_fixed_record_key(
 ) -> None:
     text = "Hi @bob.test and @nobody.test, #soulpost https://example.com/a"
     adapter = make()
-    receipt = adapter.publish(adapter.render(post(text=text)).parts[0], "sp-p1-bluesky-abc")
+    receipt = adapter.publish(adapter.compose(post(text=text)).parts[0], "sp-p1-bluesky-abc")
     (login,) = fake.received("POST", "createSession")
     assert login.json == {"identifier": HANDLE, "password": PASSWORD}
     resolved = [r.query["handle"][0] for r in fake.received("GET", "resolveHandle")]
@@ -140,7 +140,7 @@ def test_a_post_resolves_mentions_and_uses_a_fixed_record_key(
 
 def test_a_thread_carries_root_and_parent(make: Make, fake: BlueskyFake) -> None:
     adapter = make()
-    parts = adapter.render(post(text="1/3", thread=["2/3", "3/3"])).parts
+    parts = adapter.compose(post(text="1/3", thread=["2/3", "3/3"])).parts
     first = adapter.publish(parts[0], "k")
     second = adapter.reply(first, parts[1], "k-p1")
     third = adapter.reply(second, parts[2], "k-p2")
@@ -173,7 +173,7 @@ def test_an_image_is_uploaded_as_a_blob_with_alt_and_aspect_ratio(
 ) -> None:
     (tmp_path / "pic.png").write_bytes(png(30, 20))
     adapter = make()
-    rendered = adapter.render(post(text="Look", media=[{"path": "pic.png", "alt": "Blue box"}]))
+    rendered = adapter.compose(post(text="Look", media=[{"path": "pic.png", "alt": "Blue box"}]))
     adapter.publish(rendered.parts[0], "k-img")
     (upload,) = fake.received("POST", "uploadBlob")
     assert upload.headers["Content-Type"] == "image/png"
@@ -356,7 +356,7 @@ def test_a_login_without_answer_is_not_sent(make: Make, fake: BlueskyFake) -> No
 def _sent_facets(adapter: BlueskyAdapter, fake: BlueskyFake, text: str, n: int) -> list[Any]:
     """Publish *text* as a post and return ``(start, end, value)`` of the facets the server
     received, with offsets shifted back to the unstripped text."""
-    (part,) = adapter.render(post(text=text)).parts
+    (part,) = adapter.compose(post(text=text)).parts
     adapter.publish(part, f"vector-{n}")
     record = created(fake)[-1].json["record"]
     assert record["text"] == text.strip()

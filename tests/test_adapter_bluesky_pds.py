@@ -20,7 +20,7 @@ from soulpost.clock import SystemClock
 from soulpost.posts import Post
 from soulpost.publish.adapters.bluesky import BlueskyAdapter
 from soulpost.publish.base import AdapterConfig, AuthError
-from soulpost.publish.render import bluesky as bsky
+from soulpost.publish.wire import bluesky as bsky
 from tests.fakes.images import png
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def test_text_post_with_link_mention_and_hashtag_facets(make: Make, pds: Pds) ->
     tag = f"soul{uuid.uuid4().hex[:6]}"
     text = f"Grüße 🦋 @{pds.handle} read soulpost.example.com/docs! #{tag} @ghost.test"
     adapter = make()
-    rendered = adapter.render(post(text=text))
+    rendered = adapter.compose(post(text=text))
     receipt = adapter.publish(rendered.parts[0], f"pds-facets-{uuid.uuid4()}")
     rkey = receipt.remote_id.rsplit("/", 1)[1]
     assert receipt.url == f"https://bsky.app/profile/{pds.handle}/post/{rkey}"
@@ -113,7 +113,7 @@ def test_text_post_with_link_mention_and_hashtag_facets(make: Make, pds: Pds) ->
 
 def test_three_part_thread(make: Make, pds: Pds) -> None:
     adapter = make()
-    parts = adapter.render(post(text="1/3 thread", thread=["2/3 reply", "3/3 reply"])).parts
+    parts = adapter.compose(post(text="1/3 thread", thread=["2/3 reply", "3/3 reply"])).parts
     key = f"pds-thread-{uuid.uuid4()}"
     first = adapter.publish(parts[0], key)
     second = adapter.reply(first, parts[1], f"{key}-p1")
@@ -132,7 +132,7 @@ def test_image_with_alt_text(make: Make, pds: Pds, tmp_path: Path) -> None:
     (tmp_path / "media").mkdir()
     (tmp_path / "media" / "green.png").write_bytes(png(4, 3))
     adapter = make()
-    rendered = adapter.render(
+    rendered = adapter.compose(
         post(text="A green picture", media=[{"path": "media/green.png", "alt": "Green 4x3"}])
     )
     assert adapter.validate(post(text="x", media=[{"path": "media/green.png", "alt": "a"}])) == []

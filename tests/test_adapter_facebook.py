@@ -86,7 +86,7 @@ def post(text: str, **extra: Any) -> Post:
 
 def test_text_post_and_receipt(tmp_path: Path, fake: PageFake) -> None:
     ad = adapter(tmp_path, fake)
-    receipt = ad.publish(ad.render(post("Hello page, what do you think?")).parts[0], "k0")
+    receipt = ad.publish(ad.compose(post("Hello page, what do you think?")).parts[0], "k0")
     assert receipt.remote_id in fake.posts
     assert receipt.remote_id.startswith(f"{PAGE}_")
     assert receipt.url == f"https://www.facebook.com/{receipt.remote_id}"
@@ -98,7 +98,7 @@ def test_text_post_and_receipt(tmp_path: Path, fake: PageFake) -> None:
 
 def test_token_as_parameter(tmp_path: Path, fake: PageFake) -> None:
     ad = adapter(tmp_path, fake, token_in="param", version="v21.0")
-    ad.publish(ad.render(post("Param token")).parts[0], "k0")
+    ad.publish(ad.compose(post("Param token")).parts[0], "k0")
     sent = fake.received("POST", "/feed")[0]
     assert sent.query["access_token"] == [TOKEN]
     assert sent.path.startswith("/v21.0/")
@@ -109,7 +109,7 @@ def test_one_photo_with_alt_text(tmp_path: Path, fake: PageFake) -> None:
     (tmp_path / "pic.png").write_bytes(PNG)
     ad = adapter(tmp_path, fake)
     p = post("A photo", media=[{"path": "pic.png", "alt": "A sunrise over the bay"}])
-    receipt = ad.publish(ad.render(p).parts[0], "k0")
+    receipt = ad.publish(ad.compose(p).parts[0], "k0")
     (photo,) = fake.photos.values()
     assert photo["alt_text_custom"] == "A sunrise over the bay"
     assert photo["bytes"] == PNG
@@ -122,7 +122,7 @@ def test_several_photos_unpublished_then_attached(tmp_path: Path, fake: PageFake
         (tmp_path / name).write_bytes(PNG)
     ad = adapter(tmp_path, fake)
     media = [{"path": n, "alt": f"alt {n}"} for n in ("a.png", "b.png", "c.png")]
-    receipt = ad.publish(ad.render(post("Three photos", media=media)).parts[0], "k0")
+    receipt = ad.publish(ad.compose(post("Three photos", media=media)).parts[0], "k0")
     uploads = fake.received("POST", "/photos")
     assert [u.field("published") for u in uploads] == ["false"] * 3
     assert [p["alt_text_custom"] for p in fake.photos.values()] == [
@@ -148,7 +148,7 @@ def test_duplicate_506_is_reported_and_lookup_finds_the_post(
     tmp_path: Path, fake: PageFake
 ) -> None:
     ad = adapter(tmp_path, fake)
-    payload = ad.render(post("Same again, what do you think?")).parts[0]
+    payload = ad.compose(post("Same again, what do you think?")).parts[0]
     first = ad.publish(payload, "k0")
     with pytest.raises(Rejected) as caught:
         ad.publish(payload, "k0")
@@ -161,14 +161,14 @@ def test_duplicate_506_is_reported_and_lookup_finds_the_post(
 
 def test_lookup_says_absent_when_no_recent_post_matches(tmp_path: Path, fake: PageFake) -> None:
     ad = adapter(tmp_path, fake)
-    ad.publish(ad.render(post("Something else")).parts[0], "k0")
-    assert ad.lookup("k1", ad.render(post("Never sent")).parts[0]) is None
+    ad.publish(ad.compose(post("Something else")).parts[0], "k0")
+    assert ad.lookup("k1", ad.compose(post("Never sent")).parts[0]) is None
     assert ad.supports_lookup
 
 
 def test_in_doubt_post_settled_by_lookup(tmp_path: Path, fake: PageFake) -> None:
     ad = adapter(tmp_path, fake)
-    payload = ad.render(post("Lost answer")).parts[0]
+    payload = ad.compose(post("Lost answer")).parts[0]
     fake.drop(path="/feed", method="POST", processed=True)
     with pytest.raises(UnknownOutcome):
         ad.publish(payload, "k0")
@@ -179,7 +179,7 @@ def test_in_doubt_post_settled_by_lookup(tmp_path: Path, fake: PageFake) -> None
 def test_bad_token_code_190_names_the_variable(tmp_path: Path, fake: PageFake) -> None:
     ad = adapter(tmp_path, fake, env={"FB_TOKEN": "expired-token-xyz"})
     with pytest.raises(AuthError) as caught:
-        ad.publish(ad.render(post("Hi")).parts[0], "k0")
+        ad.publish(ad.compose(post("Hi")).parts[0], "k0")
     assert "$FB_TOKEN" in caught.value.message and "#190" in caught.value.message
     assert "expired-token-xyz" not in caught.value.message
 
@@ -188,7 +188,7 @@ def test_param_token_never_leaks_into_errors(tmp_path: Path, fake: PageFake) -> 
     ad = adapter(tmp_path, fake, token_in="param")
     fake.drop(path="/feed")
     with pytest.raises(UnknownOutcome) as caught:
-        ad.publish(ad.render(post("Hi")).parts[0], "k0")
+        ad.publish(ad.compose(post("Hi")).parts[0], "k0")
     assert TOKEN not in caught.value.message
 
 
@@ -202,7 +202,7 @@ def test_throttling_codes_are_rate_limits(tmp_path: Path, fake: PageFake, code: 
         headers={"X-Business-Use-Case-Usage": json.dumps(usage)},
     )
     with pytest.raises(RateLimited) as caught:
-        ad.publish(ad.render(post("Hi")).parts[0], "k0")
+        ad.publish(ad.compose(post("Hi")).parts[0], "k0")
     assert caught.value.reset_at == T0 + timedelta(minutes=7)
 
 
@@ -210,10 +210,10 @@ def test_other_errors_carry_facebooks_message(tmp_path: Path, fake: PageFake) ->
     ad = adapter(tmp_path, fake)
     fake.fail(400, fake.error(100, "(#100) Invalid parameter"))
     with pytest.raises(Rejected, match="Invalid parameter"):
-        ad.publish(ad.render(post("Hi")).parts[0], "k0")
+        ad.publish(ad.compose(post("Hi")).parts[0], "k0")
     fake.fail(500, "oops")
     with pytest.raises(UnknownOutcome):
-        ad.publish(ad.render(post("Hi")).parts[0], "k0")
+        ad.publish(ad.compose(post("Hi")).parts[0], "k0")
 
 
 def test_page_id_is_required(tmp_path: Path, fake: PageFake) -> None:

@@ -61,7 +61,7 @@ TRICKY = "Our [beta] (finally) ships #today for @everyone: 100% <fun> *really* ~
 
 def test_reserved_characters_survive_linkedin_end_to_end(tmp_path: Path, fake: Any) -> None:
     ad = adapter(tmp_path, fake)
-    rendered = ad.render(post(TRICKY))
+    rendered = ad.compose(post(TRICKY))
     assert "\\[beta\\]" in rendered.parts[0]["post"]["commentary"]
     receipt = ad.publish(rendered.parts[0], "k0")
     assert receipt.remote_id.startswith("urn:li:share:")
@@ -79,7 +79,7 @@ def test_unescaped_text_would_be_cut(fake: Any) -> None:
 
 def test_headers_author_from_userinfo_and_version(tmp_path: Path, fake: Any) -> None:
     ad = adapter(tmp_path, fake, version="202511")
-    ad.publish(ad.render(post("Hello, what do you think?")).parts[0], "k0")
+    ad.publish(ad.compose(post("Hello, what do you think?")).parts[0], "k0")
     sent = fake.received("POST", "/rest/posts")[0]
     assert sent.headers["LinkedIn-Version"] == "202511"
     assert sent.headers["X-Restli-Protocol-Version"] == "2.0.0"
@@ -90,7 +90,7 @@ def test_headers_author_from_userinfo_and_version(tmp_path: Path, fake: Any) -> 
 
 def test_configured_organisation_author(tmp_path: Path, fake: Any) -> None:
     ad = adapter(tmp_path, fake, author="urn:li:organization:42")
-    rendered = ad.render(post("Org news, what do you think?"))
+    rendered = ad.compose(post("Org news, what do you think?"))
     assert rendered.parts[0]["post"]["author"] == "urn:li:organization:42"
     ad.publish(rendered.parts[0], "k0")
     assert fake.received("POST", "/rest/posts")[0].json["author"] == "urn:li:organization:42"
@@ -103,7 +103,7 @@ def test_image_upload_with_alt_text(tmp_path: Path, fake: Any) -> None:
     ad = adapter(tmp_path, fake)
     p = post("A chart", media=[{"path": "media/chart.png", "alt": "Bar chart of 3 reasons"}])
     assert ad.validate(p) == []
-    receipt = ad.publish(ad.render(p).parts[0], "k0")
+    receipt = ad.publish(ad.compose(p).parts[0], "k0")
     init = fake.received("POST", "/rest/images")[0]
     assert init.query["action"] == ["initializeUpload"]
     assert init.json == {"initializeUploadRequest": {"owner": "urn:li:person:8675309"}}
@@ -120,7 +120,7 @@ def test_several_images_go_as_multi_image(tmp_path: Path, fake: Any) -> None:
         (tmp_path / name).write_bytes(PNG)
     ad = adapter(tmp_path, fake)
     p = post("Two", media=[{"path": "a.png", "alt": "A"}, {"path": "b.png", "alt": "B"}])
-    ad.publish(ad.render(p).parts[0], "k0")
+    ad.publish(ad.compose(p).parts[0], "k0")
     body = fake.received("POST", "/rest/posts")[0].json
     assert [i["altText"] for i in body["content"]["multiImage"]["images"]] == ["A", "B"]
 
@@ -135,7 +135,7 @@ def test_missing_image_and_threads_are_validation_problems(tmp_path: Path, fake:
 
 def test_duplicate_is_reported_and_settles_a_lookup(tmp_path: Path, fake: Any) -> None:
     ad = adapter(tmp_path, fake)
-    payload = ad.render(post("Same words, what do you think?")).parts[0]
+    payload = ad.compose(post("Same words, what do you think?")).parts[0]
     first = ad.publish(payload, "k0")
     with pytest.raises(Rejected) as caught:
         ad.publish(payload, "k0")
@@ -150,7 +150,7 @@ def test_duplicate_is_reported_and_settles_a_lookup(tmp_path: Path, fake: Any) -
 
 def test_lookup_of_a_post_that_never_arrived_sends_it_once(tmp_path: Path, fake: Any) -> None:
     ad = adapter(tmp_path, fake)
-    payload = ad.render(post("Lost in transit?")).parts[0]
+    payload = ad.compose(post("Lost in transit?")).parts[0]
     found = ad.lookup("k0", payload)
     assert found is not None and found.remote_id in fake.posts
     assert len(fake.posts) == 1
@@ -159,7 +159,7 @@ def test_lookup_of_a_post_that_never_arrived_sends_it_once(tmp_path: Path, fake:
 def test_retired_version_says_which_option(tmp_path: Path, fake: Any) -> None:
     ad = adapter(tmp_path, fake, version="202401")
     with pytest.raises(Rejected) as caught:
-        ad.publish(ad.render(post("Hi")).parts[0], "k0")
+        ad.publish(ad.compose(post("Hi")).parts[0], "k0")
     assert caught.value.status == 426
     assert "options.version" in caught.value.message
     assert "202401" in caught.value.message
@@ -173,7 +173,7 @@ def test_malformed_version_is_a_config_error(tmp_path: Path, fake: Any) -> None:
 def test_rejected_token_names_the_variable_never_the_value(tmp_path: Path, fake: Any) -> None:
     ad = adapter(tmp_path, fake, env={"LI_TOKEN": "wrong-token-value"})
     with pytest.raises(AuthError) as caught:
-        ad.publish(ad.render(post("Hi")).parts[0], "k0")
+        ad.publish(ad.compose(post("Hi")).parts[0], "k0")
     message = caught.value.message
     assert "$LI_TOKEN" in message and "LinkedIn" in message
     assert "wrong-token-value" not in message
@@ -182,7 +182,7 @@ def test_rejected_token_names_the_variable_never_the_value(tmp_path: Path, fake:
 def test_missing_token_names_the_variable(tmp_path: Path, fake: Any) -> None:
     ad = adapter(tmp_path, fake, env={})
     with pytest.raises(AuthError, match="LI_TOKEN"):
-        ad.publish(ad.render(post("Hi")).parts[0], "k0")
+        ad.publish(ad.compose(post("Hi")).parts[0], "k0")
     assert fake.requests == []
 
 
@@ -190,7 +190,7 @@ def test_429_waits_until_midnight_utc(tmp_path: Path, fake: Any) -> None:
     ad = adapter(tmp_path, fake, author="urn:li:person:1")
     fake.fail(429, {"status": 429, "message": "Resource level throttle limit"}, path="/rest/posts")
     with pytest.raises(RateLimited) as caught:
-        ad.publish(ad.render(post("Hi")).parts[0], "k0")
+        ad.publish(ad.compose(post("Hi")).parts[0], "k0")
     assert caught.value.reset_at == datetime(2026, 12, 2, tzinfo=UTC)
 
 
@@ -204,14 +204,14 @@ def test_server_errors_and_lost_answers_are_unknown(tmp_path: Path, fake: Any, h
     else:
         fake.drop(path="/rest/posts", processed=True)
     with pytest.raises(UnknownOutcome):
-        ad.publish(ad.render(post("Hi")).parts[0], "k0")
+        ad.publish(ad.compose(post("Hi")).parts[0], "k0")
 
 
 def test_other_4xx_carry_linkedin_message(tmp_path: Path, fake: Any) -> None:
     ad = adapter(tmp_path, fake, author="urn:li:person:1")
     fake.fail(422, {"status": 422, "message": "/commentary :: too long"}, path="/rest/posts")
     with pytest.raises(Rejected, match="too long") as caught:
-        ad.publish(ad.render(post("Hi")).parts[0], "k0")
+        ad.publish(ad.compose(post("Hi")).parts[0], "k0")
     assert not isinstance(caught.value, AuthError)
 
 
@@ -234,7 +234,7 @@ def test_image_size_limit_from_options(tmp_path: Path, fake: Any) -> None:
     p = post("Big", media=[{"path": "big.png", "alt": "big"}])
     assert any("at most 100" in x for x in ad.validate(p))
     with pytest.raises(Rejected, match="at most 100"):
-        ad.publish(ad.render(p).parts[0], "k0")
+        ad.publish(ad.compose(p).parts[0], "k0")
     assert not fake.requests  # refused before any upload
 
 

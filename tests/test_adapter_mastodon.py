@@ -77,7 +77,7 @@ def test_registered_under_its_name() -> None:
 
 def test_a_text_post_carries_the_key_and_the_token(make: Make, mastodon_fake: MastodonFake) -> None:
     adapter = make(visibility="unlisted", language="en")
-    rendered = adapter.render(post(text="  Hello from soulpost: what do you think?  "))
+    rendered = adapter.compose(post(text="  Hello from soulpost: what do you think?  "))
     assert rendered.parts == (
         {
             "status": "Hello from soulpost: what do you think?",
@@ -105,7 +105,7 @@ def test_a_thread_chains_each_part_to_the_one_before(
     make: Make, mastodon_fake: MastodonFake
 ) -> None:
     adapter = make()
-    rendered = adapter.render(post(text="1/3 first", thread=["2/3 second", "3/3 third"]))
+    rendered = adapter.compose(post(text="1/3 first", thread=["2/3 second", "3/3 third"]))
     first = adapter.publish(rendered.parts[0], "k")
     second = adapter.reply(first, rendered.parts[1], "k-p1")
     third = adapter.reply(second, rendered.parts[2], "k-p2")
@@ -122,7 +122,7 @@ def test_an_image_goes_up_with_its_alt_text_first(
     (tmp_path / "media").mkdir()
     (tmp_path / "media" / "chart.png").write_bytes(png())
     adapter = make()
-    rendered = adapter.render(
+    rendered = adapter.compose(
         post(text="Chart", media=[{"path": "media/chart.png", "alt": "Bar chart: 3 reasons"}])
     )
     assert adapter.validate(post(text="Chart", media=[{"path": "media/chart.png"}])) == []
@@ -145,7 +145,7 @@ def test_media_still_processing_is_polled_until_ready(
     mastodon_fake.media_polls = 2
     (tmp_path / "anim.gif").write_bytes(b"GIF89a\x02\x00\x01\x00" + b"\x00" * 20)
     adapter = make(media_poll_interval=2.0)
-    rendered = adapter.render(post(text="Moving", media=[{"path": "anim.gif", "alt": "A dot"}]))
+    rendered = adapter.compose(post(text="Moving", media=[{"path": "anim.gif", "alt": "A dot"}]))
     adapter.publish(rendered.parts[0], "k-gif")
     paths = [(r.method, r.path.split("/")[3]) for r in mastodon_fake.requests]
     polls = [("GET", "media")] * 3  # 206, 206, 200
@@ -159,7 +159,7 @@ def test_media_that_never_finishes_is_not_sent(
     mastodon_fake.media_polls = 100
     (tmp_path / "anim.gif").write_bytes(b"GIF89a\x02\x00\x01\x00")
     adapter = make(media_poll_interval=5.0, media_poll_timeout=10.0)
-    rendered = adapter.render(post(text="Moving", media=[{"path": "anim.gif", "alt": "A dot"}]))
+    rendered = adapter.compose(post(text="Moving", media=[{"path": "anim.gif", "alt": "A dot"}]))
     with pytest.raises(NotSent, match="still processing"):
         adapter.publish(rendered.parts[0], "k")
     assert not mastodon_fake.received("POST", "/api/v1/statuses")

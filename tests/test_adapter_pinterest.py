@@ -84,7 +84,7 @@ def test_pin_with_base64_image_alt_and_link(
     ad = adapter(tmp_path, fake)
     p = post("Free checklist for better alt text: https://example.org/alt.", image)
     assert ad.validate(p) == []
-    receipt = ad.publish(ad.render(p).parts[0], "k0")
+    receipt = ad.publish(ad.compose(p).parts[0], "k0")
     pin = fake.pins[receipt.remote_id]
     assert receipt.url == f"https://www.pinterest.com/pin/{receipt.remote_id}/"
     assert pin["alt_text"] == "A hand-drawn checklist"
@@ -101,7 +101,7 @@ def test_render_is_pure_and_shows_no_image_bytes(
     tmp_path: Path, fake: PinFake, image: list[dict[str, str]]
 ) -> None:
     ad = adapter(tmp_path, fake, link="https://example.org/board")
-    rendered = ad.render(post("Hi", image))
+    rendered = ad.compose(post("Hi", image))
     assert rendered.parts[0]["pin"]["link"] == "https://example.org/board"
     assert rendered.parts[0]["media"] == image
     assert fake.requests == []
@@ -128,7 +128,7 @@ def test_bad_token_names_the_variable(
 ) -> None:
     ad = adapter(tmp_path, fake, env={"PIN_TOKEN": "revoked-value-1"})
     with pytest.raises(AuthError) as caught:
-        ad.publish(ad.render(post("Hi", image)).parts[0], "k0")
+        ad.publish(ad.compose(post("Hi", image)).parts[0], "k0")
     assert "$PIN_TOKEN" in caught.value.message and "Pinterest" in caught.value.message
     assert "revoked-value-1" not in caught.value.message
 
@@ -138,14 +138,14 @@ def test_unknown_board_is_rejected_with_pinterests_message(
 ) -> None:
     ad = adapter(tmp_path, fake, board_id="999")
     with pytest.raises(Rejected, match="Board not found"):
-        ad.publish(ad.render(post("Hi", image)).parts[0], "k0")
+        ad.publish(ad.compose(post("Hi", image)).parts[0], "k0")
 
 
 def test_429_uses_reset_headers(tmp_path: Path, fake: PinFake, image: list[dict[str, str]]) -> None:
     ad = adapter(tmp_path, fake)
     fake.fail(429, {"code": 8, "message": "Rate limit exceeded"}, headers={"Retry-After": "30"})
     with pytest.raises(RateLimited) as caught:
-        ad.publish(ad.render(post("Hi", image)).parts[0], "k0")
+        ad.publish(ad.compose(post("Hi", image)).parts[0], "k0")
     assert caught.value.reset_at == T0 + timedelta(seconds=30)
 
 
@@ -155,7 +155,7 @@ def test_unknown_outcome_is_held_for_a_person(
     ad = adapter(tmp_path, fake)
     fake.fail(503, {"code": 0, "message": "Service unavailable"})
     with pytest.raises(UnknownOutcome):
-        ad.publish(ad.render(post("Hi", image)).parts[0], "k0")
+        ad.publish(ad.compose(post("Hi", image)).parts[0], "k0")
     assert not ad.supports_lookup
 
 

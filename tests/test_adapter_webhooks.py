@@ -4,6 +4,7 @@ descriptions and its retry_after, Slack's plain-text answers, and follow-ups in 
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +27,7 @@ from soulpost.publish.base import (
     Rejected,
     UnknownOutcome,
 )
-from soulpost.publish.render import webhook as hook
+from soulpost.publish.wire import webhook as hook
 from tests.fakes.server import Request, Response
 from tests.fakes.webhook import WebhookFake
 
@@ -91,7 +92,7 @@ def generic(tmp_path: Path, fake: WebhookFake, **options: Any) -> WebhookAdapter
 def test_generic_body_is_signed_and_keyed(tmp_path: Path, fake: WebhookFake) -> None:
     ad = generic(tmp_path, fake, media_base_url="https://cdn.example.org/")
     p = post("webhook", "Hello hook", media=[{"path": "media/a.png", "alt": "An A"}])
-    receipt = ad.publish(ad.render(p).parts[0], "sp-key-0")
+    receipt = ad.publish(ad.compose(p).parts[0], "sp-key-0")
     assert receipt.remote_id == "sp-key-0"  # no "id" in the answer: the key stands for it
     sent = fake.received("POST", "/hook")[0]
     # The receiver can verify origin and freshness with the documented recipe.
@@ -108,7 +109,7 @@ def test_generic_retry_with_the_same_key_is_not_stored_twice(
     tmp_path: Path, fake: WebhookFake
 ) -> None:
     ad = generic(tmp_path, fake)
-    payload = ad.render(post("webhook", "Once")).parts[0]
+    payload = ad.compose(post("webhook", "Once")).parts[0]
     ad.publish(payload, "k")
     ad.publish(payload, "k")
     assert len(fake.deliveries) == 1
@@ -121,14 +122,14 @@ def test_generic_wrong_secret_is_auth_error_without_the_url(
     creds = {"url": "HOOK_URL", "secret": "HOOK_SECRET"}
     ad = make(WebhookAdapter, tmp_path, "webhook", env, creds)
     with pytest.raises(AuthError) as caught:
-        ad.publish(ad.render(post("webhook", "x")).parts[0], "k")
+        ad.publish(ad.compose(post("webhook", "x")).parts[0], "k")
     assert "very-secret-q" not in caught.value.message
     assert "$HOOK_SECRET (env.secret)" in caught.value.message
 
 
 def test_generic_thread_parts_go_in_order(tmp_path: Path, fake: WebhookFake) -> None:
     ad = generic(tmp_path, fake)
-    rendered = ad.render(post("webhook", "One", thread=["Two", "Three"]))
+    rendered = ad.compose(post("webhook", "One", thread=["Two", "Three"]))
     assert ad.validate(post("webhook", "One", thread=["Two"])) == []
     parent = ad.publish(rendered.parts[0], "k0")
     for i, part in enumerate(rendered.parts[1:], start=1):
@@ -153,7 +154,7 @@ def discord(tmp_path: Path, fake: WebhookFake, url: str | None = None, **options
 
 def test_discord_message_and_receipt(tmp_path: Path, fake: WebhookFake) -> None:
     ad = discord(tmp_path, fake, guild_id="99", username="Soulpost")
-    receipt = ad.publish(ad.render(post("discord", "Hi @everyone")).parts[0], "k0")
+    receipt = ad.publish(ad.compose(post("discord", "Hi @everyone")).parts[0], "k0")
     (message,) = fake.discord
     assert receipt.remote_id == message["id"]
     assert receipt.url == f"https://discord.com/channels/99/{message['channel_id']}/{message['id']}"
@@ -167,7 +168,7 @@ def test_discord_images_with_descriptions(tmp_path: Path, fake: WebhookFake) -> 
     (tmp_path / "a.png").write_bytes(PNG)
     ad = discord(tmp_path, fake)
     p = post("discord", "Look", media=[{"path": "a.png", "alt": "A red square"}])
-    ad.publish(ad.render(p).parts[0], "k0")
+    ad.publish(ad.compose(p).parts[0], "k0")
     (message,) = fake.discord
     assert message["payload"]["attachments"] == [
         {"id": 0, "filename": "a.png", "description": "A red square"}
@@ -179,7 +180,7 @@ def test_discord_follow_ups_in_order(tmp_path: Path, fake: WebhookFake) -> None:
     ad = discord(tmp_path, fake)
     p = post("discord", "First", thread=["Second", "Third"])
     assert not any("thread" in x for x in ad.validate(p))
-    rendered = ad.render(p)
+    rendered = ad.compose(p)
     parent: Receipt = ad.publish(rendered.parts[0], "k0")
     for part in rendered.parts[1:]:
         parent = ad.reply(parent, part, "k")
@@ -190,7 +191,7 @@ def test_discord_429_waits_retry_after(tmp_path: Path, fake: WebhookFake) -> Non
     ad = discord(tmp_path, fake)
     fake.discord_429(2.5)
     with pytest.raises(RateLimited) as caught:
-        ad.publish(ad.render(post("discord", "x")).parts[0], "k0")
+        ad.publish(ad.compose(post("discord", "x")).parts[0], "k0")
     assert caught.value.reset_at == T0 + timedelta(seconds=2.5)
 
 
@@ -198,7 +199,7 @@ def test_discord_bad_token_never_shows_the_url(tmp_path: Path, fake: WebhookFake
     url = f"{fake.url}/api/webhooks/1234567890/leaked-token-abc"
     ad = discord(tmp_path, fake, url=url)
     with pytest.raises(AuthError) as caught:
-        ad.publish(ad.render(post("discord", "x")).parts[0], "k0")
+        ad.publish(ad.compose(post("discord", "x")).parts[0], "k0")
     assert "$DISCORD_URL" in caught.value.message
     assert "leaked-token-abc" not in caught.value.message
 
@@ -208,10 +209,10 @@ def test_discord_too_long_and_server_errors(tmp_path: Path, fake: WebhookFake) -
     assert any("2000" in x for x in ad.validate(post("discord", "x" * 2001)))
     fake.fail(400, {"code": 50035, "message": "Invalid Form Body"})
     with pytest.raises(Rejected, match="Invalid Form Body"):
-        ad.publish(ad.render(post("discord", "x")).parts[0], "k0")
+        ad.publish(ad.compose(post("discord", "x")).parts[0], "k0")
     fake.fail(502, "bad gateway")
     with pytest.raises(UnknownOutcome):
-        ad.publish(ad.render(post("discord", "x")).parts[0], "k0")
+        ad.publish(ad.compose(post("discord", "x")).parts[0], "k0")
 
 
 def test_discord_online_check(tmp_path: Path, fake: HookFake) -> None:
@@ -228,7 +229,7 @@ def slack(tmp_path: Path, fake: WebhookFake, url: str | None = None, **options: 
 
 def test_slack_message(tmp_path: Path, fake: WebhookFake) -> None:
     ad = slack(tmp_path, fake)
-    receipt = ad.publish(ad.render(post("slack", "Hello Slack")).parts[0], "k0")
+    receipt = ad.publish(ad.compose(post("slack", "Hello Slack")).parts[0], "k0")
     assert fake.slack == [{"text": "Hello Slack"}]
     assert receipt.remote_id == "k0" and receipt.url is None
 
@@ -237,7 +238,7 @@ def test_slack_image_by_url_with_alt(tmp_path: Path, fake: WebhookFake) -> None:
     ad = slack(tmp_path, fake, media_base_url="https://cdn.example.org/")
     p = post("slack", "Pic", media=[{"path": "m/a.png", "alt": "An A"}])
     assert ad.validate(p) == []
-    ad.publish(ad.render(p).parts[0], "k0")
+    ad.publish(ad.compose(p).parts[0], "k0")
     image = fake.slack[0]["blocks"][1]
     assert image == {
         "type": "image",
@@ -251,25 +252,25 @@ def test_slack_image_by_url_with_alt(tmp_path: Path, fake: WebhookFake) -> None:
 def test_slack_errors(tmp_path: Path, fake: WebhookFake) -> None:
     bad = slack(tmp_path, fake, url=f"{fake.url}/services/T000FAKE/B000FAKE/wrong-secret-z")
     with pytest.raises(AuthError) as caught:
-        bad.publish(bad.render(post("slack", "x")).parts[0], "k0")
+        bad.publish(bad.compose(post("slack", "x")).parts[0], "k0")
     assert "$SLACK_URL" in caught.value.message
     assert "wrong-secret-z" not in caught.value.message
     ad = slack(tmp_path, fake)
     fake.fail(400, "invalid_payload")
     with pytest.raises(Rejected, match="invalid_payload"):
-        ad.publish(ad.render(post("slack", "x")).parts[0], "k0")
+        ad.publish(ad.compose(post("slack", "x")).parts[0], "k0")
     fake.fail(429, "rate_limited", headers={"Retry-After": "3"})
     with pytest.raises(RateLimited) as limited:
-        ad.publish(ad.render(post("slack", "x")).parts[0], "k0")
+        ad.publish(ad.compose(post("slack", "x")).parts[0], "k0")
     assert limited.value.reset_at == T0 + timedelta(seconds=3)
     fake.drop(processed=True)
     with pytest.raises(UnknownOutcome):
-        ad.publish(ad.render(post("slack", "x")).parts[0], "k0")
+        ad.publish(ad.compose(post("slack", "x")).parts[0], "k0")
 
 
 def test_slack_follow_ups_in_order(tmp_path: Path, fake: WebhookFake) -> None:
     ad = slack(tmp_path, fake)
-    rendered = ad.render(post("slack", "One", thread=["Two"]))
+    rendered = ad.compose(post("slack", "One", thread=["Two"]))
     parent = ad.publish(rendered.parts[0], "k0")
     ad.reply(parent, rendered.parts[1], "k1")
     assert [m["text"] for m in fake.slack] == ["One", "Two"]
@@ -278,7 +279,7 @@ def test_slack_follow_ups_in_order(tmp_path: Path, fake: WebhookFake) -> None:
 def test_missing_url_variable_is_a_clear_error(tmp_path: Path, fake: WebhookFake) -> None:
     ad = make(SlackAdapter, tmp_path, "slack", {}, {"url": "SLACK_URL"})
     with pytest.raises(AuthError, match="SLACK_URL"):
-        ad.publish(ad.render(post("slack", "x")).parts[0], "k0")
+        ad.publish(ad.compose(post("slack", "x")).parts[0], "k0")
 
 
 def _discord_pass(
@@ -352,6 +353,23 @@ def test_connection_errors_never_quote_a_secret_url(tmp_path: Path) -> None:
     for cls, platform, url, needle in cases:
         ad = make(cls, tmp_path, platform, {"URL": url}, {"url": "URL"}, connect_timeout=0.5)
         with pytest.raises(NotSent) as caught:
-            ad.publish(ad.render(post(platform, "x")).parts[0], "k")
+            ad.publish(ad.compose(post(platform, "x")).parts[0], "k")
         assert needle not in caught.value.message, caught.value.message
         assert "[redacted]" in caught.value.message
+
+
+def test_slack_text_is_escaped_so_it_cannot_ping(tmp_path: Path, fake: WebhookFake) -> None:
+    # Issue 11 item 2: Slack reads <!channel>, <!here> and <@U123> as pings and & < > as
+    # its own markup; a post's text must arrive as the literal characters.
+    ad = slack(tmp_path, fake, media_base_url="https://cdn.example.org/")
+    text = "Hey <!channel> & <@U123>, see <https://evil.example|bank> > 2"
+    ad.publish(ad.compose(post("slack", text)).parts[0], "k0")
+    pic = post("slack", "<!here> pic", media=[{"path": "m/a.png", "alt": "An A"}])
+    ad.publish(ad.compose(pic).parts[0], "k1")
+    escaped = (
+        "Hey &lt;!channel&gt; &amp; &lt;@U123&gt;, see &lt;https://evil.example|bank&gt; &gt; 2"
+    )
+    assert fake.slack[0] == {"text": escaped}
+    assert fake.slack[1]["text"] == "&lt;!here&gt; pic"
+    assert fake.slack[1]["blocks"][0]["text"]["text"] == "&lt;!here&gt; pic"
+    assert "<" not in json.dumps(fake.slack)

@@ -27,7 +27,7 @@ from soulpost.publish.base import (
     UnknownOutcome,
 )
 from soulpost.publish.registry import load
-from soulpost.publish.render import x as wire
+from soulpost.publish.wire import x as wire
 from tests.fakes.images import png
 from tests.fakes.server import Request, Response
 from tests.fakes.x import XFake
@@ -125,7 +125,7 @@ def test_registered_under_its_name_with_the_real_default(tmp_path: Path) -> None
 
 def test_a_post_with_a_bearer_user_token(make: Make, fake: TimelineXFake) -> None:
     adapter = make()
-    rendered = adapter.render(post(text=" What did we learn? https://example.com "))
+    rendered = adapter.compose(post(text=" What did we learn? https://example.com "))
     assert rendered.parts == ({"text": "What did we learn? https://example.com"},)
     receipt = adapter.publish(rendered.parts[0], "k")
     (sent,) = tweets(fake)
@@ -176,7 +176,7 @@ def test_oauth1_requests_are_signed_correctly(make: Make, fake: TimelineXFake) -
 
 def test_a_thread_replies_to_the_part_before(make: Make, fake: TimelineXFake) -> None:
     adapter = make()
-    parts = adapter.render(post(text="1/3 a", thread=["2/3 b", "3/3 c"])).parts
+    parts = adapter.compose(post(text="1/3 a", thread=["2/3 b", "3/3 c"])).parts
     first = adapter.publish(parts[0], "k")
     second = adapter.reply(first, parts[1], "k-p1")
     adapter.reply(second, parts[2], "k-p2")
@@ -193,7 +193,9 @@ def test_an_image_is_uploaded_with_alt_text_then_attached(
 ) -> None:
     (tmp_path / "dot.png").write_bytes(png())
     adapter = make()
-    rendered = adapter.render(post(text="A dot", media=[{"path": "dot.png", "alt": "A green dot"}]))
+    rendered = adapter.compose(
+        post(text="A dot", media=[{"path": "dot.png", "alt": "A green dot"}])
+    )
     adapter.publish(rendered.parts[0], "k")
     (upload,) = fake.received("POST", "/2/media/upload")
     media = upload.file("media")

@@ -63,3 +63,86 @@ def test_unknown_name_is_a_usage_error(cli, tmp_path: Path) -> None:
     result = cli("adapters", "myspace", cwd=tmp_path)
     assert result.code == 2
     assert "myspace" in result.err and "linkedin" in result.err
+
+
+def test_docs_adapters_md_option_tables_are_fresh() -> None:
+    from soulpost.publish.docs import BEGIN, END, options_markdown
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "adapters.md").read_text("utf-8")
+    start, end = page.find(BEGIN), page.find(END)
+    generated = page[start : end + len(END)] + "\n" if start >= 0 and end >= 0 else ""
+    assert generated == options_markdown(), (
+        "docs/adapters.md's option tables are stale: replace the generated section with the "
+        "output of `soulpost adapters --markdown`"
+    )
+
+
+def test_markdown_lists_every_option_of_every_builtin(cli, tmp_path: Path) -> None:
+    result = cli("adapters", "--markdown", cwd=tmp_path)
+    assert result.code == 0
+    for name in BUILTIN:
+        assert f"#### `{name}`" in result.out
+        for key in load(name).Options.model_fields:
+            assert f"| `{key}` |" in result.out
+
+
+def test_capabilities_are_read_from_the_class() -> None:
+    # No instance, no workspace: what `soulpost adapters` shows.
+    webhook = load("webhook").capabilities_for("team-hook")
+    assert webhook.idempotency == "key"
+    assert load("linkedin").capabilities_for("work").max_length == 3000  # known by adapter
+    assert load("mastodon").supports_lookup is True  # it settles doubt itself (issue 11)
+
+
+def test_a_misspelt_option_names_platform_key_and_what_is_allowed(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    import pytest
+
+    from soulpost.clock import ManualClock
+    from soulpost.errors import ConfigError
+    from soulpost.publish.base import AdapterConfig
+
+    def build(name: str, **options: object) -> object:
+        config = AdapterConfig(
+            platform=f"my{name}",
+            state_dir=tmp_path,
+            clock=ManualClock(datetime(2026, 12, 1, tzinfo=UTC)),
+            options=options,
+        )
+        return load(name)(config)
+
+    with pytest.raises(ConfigError) as caught:
+        build("webhook", url="https://example.org/hook", read_timeuot=3)
+    assert caught.value.key == "platforms.mywebhook.options.read_timeuot"
+    assert "read_timeuot" in caught.value.problem and "webhook" in caught.value.problem
+    assert "read_timeout" in (caught.value.hint or "")  # what it takes
+    with pytest.raises(ConfigError) as caught:
+        build("mastodon", base_url="https://m.example", read_timeout="soon", visibility="all")
+    assert caught.value.key == "platforms.mymastodon.options.read_timeout"
+    assert "visibility" in caught.value.problem and "'public'" in caught.value.problem
+    with pytest.raises(ConfigError, match="connect_timeout"):
+        build("slack", connect_timeout=-1)
+    with pytest.raises(ConfigError, match="lookup_count"):
+        build("x", lookup_count=1000)
+
+
+def test_an_adapter_written_against_the_old_render_name_still_composes(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from soulpost.clock import ManualClock
+    from soulpost.posts import Post
+    from soulpost.publish.base import Adapter, AdapterConfig, Composed
+
+    class Old(Adapter):
+        name = "old"
+
+        def render(self, post: Post) -> Composed:
+            return Composed(self.platform, ({"old": True},))
+
+    clock = ManualClock(datetime(2026, 12, 1, tzinfo=UTC))
+    old = Old(AdapterConfig(platform="old", state_dir=tmp_path, clock=clock))
+    post = Post.model_validate({"id": "p", "text": "Hi", "platforms": ["old"]})
+    assert old.compose(post).parts == ({"old": True},)
+    new = load("outbox")(AdapterConfig(platform="box", state_dir=tmp_path, clock=clock))
+    assert new.render(post) == new.compose(post)  # the old name, for run.py until it moves

@@ -221,3 +221,15 @@ def test_x_token_lifetime_depends_on_how_it_signs_in(
     result = cli("doctor", "x", cwd=root)
     assert result.code == 0, result.out
     assert "tokens last" not in result.out
+
+
+def test_a_misspelt_option_is_a_config_error_naming_it(
+    cli, tmp_path: Path, fakes: Any, env: dict[str, str]
+) -> None:
+    root = workspace(tmp_path, fakes)
+    config = (root / "config.toml").read_text().replace("page_id =", "pageid =")
+    (root / "config.toml").write_text(config)
+    result = cli("doctor", "facebook", cwd=root)
+    assert result.code == 2
+    assert "platforms.facebook.options.pageid" in result.out
+    assert "page_id" in result.out  # what it takes

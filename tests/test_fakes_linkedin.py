@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import requests
 
-from soulpost.publish.render import linkedin as render
+from soulpost.publish.http import outcome_for
+from soulpost.publish.wire import linkedin as render
 from tests.fakes.linkedin import LinkedInFake, shown_text
 
 pytest_plugins = ["tests.fakes.fixtures"]  # the *_fake fixtures
@@ -125,7 +126,9 @@ def test_auth_and_userinfo(linkedin_fake: LinkedInFake) -> None:
         headers={**render.headers("202601"), "Authorization": "Bearer nope"},
         timeout=5,
     )
-    assert bad.status_code == 401 and render.parse_error(401, bad.json()).auth
+    assert (
+        bad.status_code == 401 and outcome_for(render.parse_error(401, bad.json()).status) == "auth"
+    )
     info = requests.get(
         f"{linkedin_fake.url}/v2/userinfo",
         headers={"Authorization": "Bearer test-token"},

@@ -6,7 +6,8 @@ import re
 
 import requests
 
-from soulpost.publish.render import mastodon as render
+from soulpost.publish.http import reset_time
+from soulpost.publish.wire import mastodon as render
 from tests.fakes import cassettes
 from tests.fakes.mastodon import MastodonFake
 
@@ -51,7 +52,7 @@ def test_json_post_and_thread(mastodon_fake: MastodonFake) -> None:
     url = f"{mastodon_fake.url}/api/v1/statuses"
     first = requests.post(url, json=render.StatusRequest("one").json(), headers=AUTH, timeout=5)
     parent = render.parse_status(first.json())
-    reply = render.thread_reply(parent, render.StatusRequest("two", language="de"))
+    reply = render.StatusRequest("two", language="de", in_reply_to_id=parent.id)
     second = requests.post(url, json=reply.json(), headers=AUTH, timeout=5).json()
     assert second["in_reply_to_id"] == parent.id and second["language"] == "de"
     assert mastodon_fake.statuses[second["id"]]["in_reply_to_id"] == parent.id
@@ -161,8 +162,9 @@ def test_rate_limit_429_has_no_retry_after(mastodon_fake: MastodonFake) -> None:
     assert limited.json() == {"error": "Too many requests"}
     assert "Retry-After" not in limited.headers
     assert limited.headers["X-RateLimit-Remaining"] == "0"
-    limit = render.rate_limit(limited.headers)
-    assert limit.remaining == 0 and limit.reset is not None and limit.reset > mastodon_fake.now
+    reset = reset_time(limited.headers, mastodon_fake.now)
+    remaining = int(limited.headers["X-RateLimit-Remaining"])
+    assert remaining == 0 and reset is not None and reset > mastodon_fake.now
 
 
 def test_instance_configuration(mastodon_fake: MastodonFake) -> None:

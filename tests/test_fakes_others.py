@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 
 import requests
 
-from soulpost.publish.render import facebook as fb
-from soulpost.publish.render import pinterest as pin
-from soulpost.publish.render import webhook as wh
+from soulpost.publish.http import outcome_for, reset_time
+from soulpost.publish.wire import facebook as fb
+from soulpost.publish.wire import pinterest as pin
+from soulpost.publish.wire import webhook as wh
 from tests.fakes.facebook import FacebookFake
 from tests.fakes.pinterest import PinterestFake
 from tests.fakes.webhook import WebhookFake
@@ -92,7 +93,7 @@ def test_facebook_scripted_throttling(facebook_fake: FacebookFake) -> None:
         timeout=5,
     )
     assert fb.parse_error(answer.status_code, answer.json()).kind == "throttled"
-    assert fb.regain_access(answer.headers, datetime(2026, 1, 1, tzinfo=UTC)) is not None
+    assert reset_time(answer.headers, datetime(2026, 1, 1, tzinfo=UTC)) is not None
 
 
 # --- Pinterest --------------------------------------------------------------------------------
@@ -115,7 +116,10 @@ def test_pinterest_errors(pinterest_fake: PinterestFake) -> None:
     url = f"{pinterest_fake.url}/v5/pins"
     auth = {"Authorization": "Bearer test-token"}
     bad_auth = requests.post(url, json={}, headers={"Authorization": "Bearer x"}, timeout=5)
-    assert bad_auth.status_code == 401 and pin.parse_error(401, bad_auth.json()).auth
+    assert (
+        bad_auth.status_code == 401
+        and outcome_for(pin.parse_error(401, bad_auth.json()).status) == "auth"
+    )
     no_board = requests.post(url, json=pin.pin_body("1", image=PNG), headers=auth, timeout=5)
     assert no_board.status_code == 404 and set(no_board.json()) == {"code", "message"}
     too_long = requests.post(
@@ -129,7 +133,9 @@ def test_pinterest_errors(pinterest_fake: PinterestFake) -> None:
     limited = requests.post(
         url, json=pin.pin_body("549755885175", image=PNG), headers=auth, timeout=5
     )
-    assert pin.parse_error(limited.status_code, limited.json()).rate_limited
+    assert (
+        outcome_for(pin.parse_error(limited.status_code, limited.json()).status) == "rate-limited"
+    )
 
 
 # --- webhooks ---------------------------------------------------------------------------------

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import requests
 
-from soulpost.publish.render import x as render
+from soulpost.publish.http import reset_time
+from soulpost.publish.wire import x as render
 from tests.fakes import cassettes
 from tests.fakes.x import XFake
 
@@ -25,7 +28,7 @@ def test_create_answers_like_the_recording(x_fake: XFake) -> None:
     for name in ("x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset"):
         assert name in recorded.headers and answer.headers[name].isdigit()
     assert answer.headers["x-user-limit-24hour-remaining"] == "16"
-    assert render.rate_limit_reset(answer.headers) is not None
+    assert reset_time(answer.headers, datetime.now(UTC)) is not None
     assert json_of(x_fake) == {"text": "Test Tweet"}
 
 
@@ -87,7 +90,7 @@ def test_rate_limit_429(x_fake: XFake) -> None:
     assert limited.headers["x-rate-limit-remaining"] == "0"
     error = render.parse_error(429, limited.json())
     assert error.rate_limited
-    assert render.rate_limit_reset(limited.headers) is not None
+    assert reset_time(limited.headers, datetime.now(UTC)) is not None
 
 
 def test_daily_allowance(x_fake: XFake) -> None:
@@ -95,7 +98,7 @@ def test_daily_allowance(x_fake: XFake) -> None:
     limited = requests.post(f"{x_fake.url}/2/tweets", json={"text": "a"}, headers=AUTH, timeout=5)
     assert limited.status_code == 429
     assert limited.headers["x-user-limit-24hour-remaining"] == "0"
-    reset = render.rate_limit_reset(limited.headers)
+    reset = reset_time(limited.headers, datetime.fromtimestamp(x_fake.reset_epoch, UTC))
     assert reset is not None and int(reset.timestamp()) == x_fake.reset_epoch + 86_400
 
 

@@ -1,4 +1,6 @@
-"""The ledger: atomic claims across processes, recovery of dead claims, a person's settling."""
+"""The ledger contract: atomic claims across processes, recovery of dead claims, a person's
+settling. Every test runs against each backend in BACKENDS (a PostgreSQL backend joins the
+list, issue 13); only the file-specific checks name SQLite."""
 
 from __future__ import annotations
 
@@ -7,17 +9,32 @@ import socket
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from soulpost.ledger import LedgerError, Owner, PubKey, SqliteLedger, owner_alive
+from soulpost.ledger import Ledger, LedgerError, Owner, PubKey, SqliteLedger, owner_alive
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 KEY = PubKey("post", "mastodon", "a" * 64)
+BACKENDS = ["sqlite"]
 
 
-def _claim_all(path: str, count: int, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    ledger = SqliteLedger(Path(path))
+def open_backend(backend: str, where: Path, **options: Any) -> Ledger:
+    """The ledger *backend* keeps in *where* (a directory; the same one means the same
+    ledger)."""
+    if backend == "sqlite":
+        return SqliteLedger(where / "l.db", **options)
+    raise ValueError(backend)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def _claim_all(backend: str, where: str, count: int, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    ledger = open_backend(backend, Path(where))
     won = []
     for i in range(count):
         claim = ledger.claim(PubKey(f"p{i}", "mastodon", f"{i:064d}"), scheduled_at=NOW, now=NOW)
@@ -27,12 +44,13 @@ def _claim_all(path: str, count: int, queue: multiprocessing.Queue) -> None:  # 
     queue.put(won)
 
 
-def test_claims_are_exclusive_across_processes(tmp_path: Path) -> None:
-    path = tmp_path / "ledger.sqlite3"
-    SqliteLedger(path).close()
+def test_claims_are_exclusive_across_processes(tmp_path: Path, backend: str) -> None:
+    open_backend(backend, tmp_path).close()
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
-    procs = [ctx.Process(target=_claim_all, args=(str(path), 60, queue)) for _ in range(4)]
+    procs = [
+        ctx.Process(target=_claim_all, args=(backend, str(tmp_path), 60, queue)) for _ in range(4)
+    ]
     for proc in procs:
         proc.start()
     results = [queue.get(timeout=60) for _ in procs]
@@ -42,9 +60,9 @@ def test_claims_are_exclusive_across_processes(tmp_path: Path) -> None:
     assert sorted(won) == list(range(60))  # every key claimed exactly once
 
 
-def test_second_claim_loses_until_released(tmp_path: Path) -> None:
-    first = SqliteLedger(tmp_path / "l.db")
-    second = SqliteLedger(tmp_path / "l.db")
+def test_second_claim_loses_until_released(tmp_path: Path, backend: str) -> None:
+    first = open_backend(backend, tmp_path)
+    second = open_backend(backend, tmp_path)
     assert first.claim(KEY, scheduled_at=NOW, now=NOW).publication is not None
     lost = second.claim(KEY, scheduled_at=NOW, now=NOW)
     assert lost.publication is None and lost.reason == "already claimed"
@@ -62,15 +80,15 @@ def _dead_pid() -> int:
     return proc.pid
 
 
-def test_dead_claim_with_request_in_flight_is_in_doubt(tmp_path: Path) -> None:
+def test_dead_claim_with_request_in_flight_is_in_doubt(tmp_path: Path, backend: str) -> None:
     dead = Owner(_dead_pid(), socket.gethostname(), "", "dead-token")
-    crashed = SqliteLedger(tmp_path / "l.db", owner=dead)
+    crashed = open_backend(backend, tmp_path, owner=dead)
     other = PubKey("quiet", "mastodon", "b" * 64)
     crashed.claim(KEY, scheduled_at=NOW, now=NOW)
     crashed.begin_part(KEY, 0, KEY.idempotency_key(), NOW)
     crashed.claim(other, scheduled_at=NOW, now=NOW)  # claimed, nothing sent yet
     crashed.close()
-    fresh = SqliteLedger(tmp_path / "l.db")
+    fresh = open_backend(backend, tmp_path)
     changed = {p.post_id: p for p in fresh.recover(NOW, owner_alive)}
     assert changed["post"].state == "in_doubt"
     assert "may or may not be live" in (changed["post"].reason or "")
@@ -80,7 +98,7 @@ def test_dead_claim_with_request_in_flight_is_in_doubt(tmp_path: Path) -> None:
     assert fresh.recover(NOW, owner_alive) == []
 
 
-def test_reused_pid_counts_as_dead(tmp_path: Path) -> None:
+def test_reused_pid_counts_as_dead() -> None:
     import os
 
     assert owner_alive(os.getpid(), socket.gethostname(), Owner.current().started)
@@ -88,34 +106,36 @@ def test_reused_pid_counts_as_dead(tmp_path: Path) -> None:
     assert owner_alive(1, "some-other-host", "")  # cannot check: assume alive
 
 
-def test_settle_published_continues_a_thread(tmp_path: Path) -> None:
-    ledger = SqliteLedger(tmp_path / "l.db")
+def test_settle_published_continues_a_thread(tmp_path: Path, backend: str) -> None:
+    ledger = open_backend(backend, tmp_path)
     ledger.claim(KEY, scheduled_at=NOW, now=NOW)
     ledger.begin_part(KEY, 0, "k0", NOW)
     ledger.finish(KEY, "in_doubt", NOW, reason="read timeout")
     with pytest.raises(LedgerError, match="resolve"):
-        ledger.settle("post", "mastodon", NOW, retry=True)
-    pub = ledger.settle("post", "mastodon", NOW, published_url="https://m/1")
+        ledger.retry("post", "mastodon", NOW)
+    pub = ledger.mark_published("post", "mastodon", "https://m/1", NOW)
     assert pub.state == "published" and pub.url == "https://m/1"
     assert pub.parts[0].state == "sent"
     with pytest.raises(LedgerError, match="already published"):
-        ledger.settle("post", "mastodon", NOW, published_url="https://m/2")
+        ledger.mark_published("post", "mastodon", "https://m/2", NOW)
 
 
-def test_settle_not_published_then_retry(tmp_path: Path) -> None:
-    ledger = SqliteLedger(tmp_path / "l.db")
+def test_settle_not_published_then_retry(tmp_path: Path, backend: str) -> None:
+    ledger = open_backend(backend, tmp_path)
     ledger.claim(KEY, scheduled_at=NOW, now=NOW)
     ledger.begin_part(KEY, 0, "k0", NOW)
     ledger.finish(KEY, "in_doubt", NOW, reason="read timeout")
-    pub = ledger.settle("post", "mastodon", NOW, not_published=True)
+    pub = ledger.mark_not_published("post", "mastodon", NOW)
     assert pub.state == "failed" and pub.parts == ()
-    pub = ledger.settle("post", "mastodon", NOW, retry=True)
+    pub = ledger.retry("post", "mastodon", NOW)
     assert pub.state == "pending" and pub.force
     assert ledger.claim(KEY, scheduled_at=NOW, now=NOW).publication is not None
 
 
-def test_new_version_replaces_unsent_old_one_but_not_a_live_one(tmp_path: Path) -> None:
-    ledger = SqliteLedger(tmp_path / "l.db")
+def test_new_version_replaces_unsent_old_one_but_not_a_live_one(
+    tmp_path: Path, backend: str
+) -> None:
+    ledger = open_backend(backend, tmp_path)
     ledger.claim(KEY, scheduled_at=NOW, now=NOW)
     ledger.finish(KEY, "pending", NOW, reason="not sent")
     edited = PubKey("post", "mastodon", "e" * 64)
@@ -128,8 +148,8 @@ def test_new_version_replaces_unsent_old_one_but_not_a_live_one(tmp_path: Path) 
     assert again.publication is None and "published" in (again.reason or "")
 
 
-def test_runs_slots_and_read_only(tmp_path: Path) -> None:
-    ledger = SqliteLedger(tmp_path / "l.db")
+def test_runs_slots_and_read_only(tmp_path: Path, backend: str) -> None:
+    ledger = open_backend(backend, tmp_path)
     run_id = ledger.start_run(NOW, "publish")
     ledger.finish_run(run_id, NOW, {"published": 2})
     ledger.reserve_slots({"a": NOW})
@@ -137,9 +157,96 @@ def test_runs_slots_and_read_only(tmp_path: Path) -> None:
     assert ledger.slots() == {"a": NOW}
     last = ledger.last_run()
     assert last is not None and last.summary == {"published": 2}
-    ro = SqliteLedger(tmp_path / "l.db", read_only=True)
+    ro = open_backend(backend, tmp_path, read_only=True)
     with pytest.raises(LedgerError):
         ro.claim(KEY, scheduled_at=NOW, now=NOW)
     missing = SqliteLedger(tmp_path / "nothing.db", read_only=True)
     assert missing.publications() == []
     assert not (tmp_path / "nothing.db").exists()
+
+
+def test_a_claim_whose_lease_ran_out_is_recovered_even_if_its_owner_lives(
+    tmp_path: Path, backend: str
+) -> None:
+    import os
+
+    from soulpost.ledger import LEASE
+    from soulpost.ledger.owner import proc_start
+
+    alive = Owner(os.getpid(), socket.gethostname(), proc_start(os.getpid()), "other-pass")
+    holder = open_backend(backend, tmp_path, owner=alive)
+    holder.claim(KEY, scheduled_at=NOW, now=NOW)
+    holder.begin_part(KEY, 0, "k0", NOW + timedelta(minutes=1))  # progress renews the lease
+    fresh = open_backend(backend, tmp_path)
+    assert fresh.recover(NOW + LEASE, owner_alive) == []  # renewed at NOW + 1 min
+    changed = fresh.recover(NOW + LEASE + timedelta(minutes=2), owner_alive)
+    assert [p.state for p in changed] == ["in_doubt"]
+    assert "ran out" in (changed[0].reason or "")
+
+
+def test_release_held_settles_only_this_processs_claims(tmp_path: Path, backend: str) -> None:
+    mine = open_backend(backend, tmp_path)
+    other = open_backend(backend, tmp_path)
+    sent, quiet, theirs = (PubKey(n, "mastodon", n[0] * 64) for n in ("sent", "quiet", "theirs"))
+    mine.claim(sent, scheduled_at=NOW, now=NOW)
+    mine.begin_part(sent, 0, "k", NOW)
+    mine.claim(quiet, scheduled_at=NOW, now=NOW)
+    other.claim(theirs, scheduled_at=NOW, now=NOW)
+    released = {p.post_id: p.state for p in mine.release_held(NOW, "the pass failed")}
+    assert released == {"sent": "in_doubt", "quiet": "pending"}
+    theirs_now = other.get(theirs)
+    assert theirs_now is not None and theirs_now.state == "claimed"
+
+
+def test_mark_published_on_a_part_of_a_longer_thread_leaves_the_rest(
+    tmp_path: Path, backend: str
+) -> None:
+    ledger = open_backend(backend, tmp_path)
+    ledger.claim(KEY, scheduled_at=NOW, now=NOW, parts=3)
+    ledger.begin_part(KEY, 0, "k0", NOW)
+    ledger.finish_part(KEY, 0, remote_id="r0", url="u0", published_at=NOW, now=NOW)
+    ledger.begin_part(KEY, 1, "k1", NOW)
+    ledger.finish(KEY, "in_doubt", NOW, reason="read timeout")
+    pub = ledger.mark_published("post", "mastodon", "https://m/2", NOW)
+    assert pub.state == "pending" and "part 3" in (pub.reason or "")
+    assert [(p.index, p.state) for p in pub.parts] == [(0, "sent"), (1, "sent")]
+    assert not pub.needs_attention(NOW)
+    again = ledger.claim(KEY, scheduled_at=NOW, now=NOW)
+    assert again.publication is not None and again.publication.parts_total == 3
+
+
+def test_postponed_doubt_cannot_be_claimed_before_its_time(tmp_path: Path, backend: str) -> None:
+    ledger = open_backend(backend, tmp_path)
+    ledger.claim(KEY, scheduled_at=NOW, now=NOW)
+    ledger.finish(KEY, "in_doubt", NOW, reason="timeout")
+    ledger.postpone(KEY, NOW + timedelta(minutes=4), NOW)
+    early = ledger.claim(KEY, scheduled_at=NOW, now=NOW, allow_states=("in_doubt",))
+    assert early.publication is None and "next attempt" in (early.reason or "")
+    later = NOW + timedelta(minutes=5)
+    assert ledger.claim(KEY, scheduled_at=NOW, now=later, allow_states=("in_doubt",)).publication
+
+
+def test_a_settled_failure_no_longer_needs_attention(tmp_path: Path, backend: str) -> None:
+    ledger = open_backend(backend, tmp_path)
+    ledger.claim(KEY, scheduled_at=NOW, now=NOW)
+    ledger.finish(KEY, "failed", NOW, reason="rejected")
+    pub = ledger.get(KEY)
+    assert pub is not None and pub.needs_attention(NOW)
+    pub = ledger.mark_not_published("post", "mastodon", NOW)
+    assert pub.state == "failed" and not pub.needs_attention(NOW)
+    pub = ledger.retry("post", "mastodon", NOW)
+    assert pub.state == "pending"
+
+
+def test_needing_attention_is_the_newest_row_per_publication(tmp_path: Path, backend: str) -> None:
+    ledger = open_backend(backend, tmp_path)
+    old = PubKey("post", "mastodon", "o" * 64)
+    ledger.claim(old, scheduled_at=NOW, now=NOW)
+    ledger.finish(old, "failed", NOW, reason="rejected")
+    assert [p.key for p in ledger.needing_attention(NOW)] == [old]
+    edited = PubKey("post", "mastodon", "e" * 64)  # the edit replaces it and goes out
+    ledger.claim(edited, scheduled_at=NOW, now=NOW + timedelta(seconds=1))
+    ledger.begin_part(edited, 0, "k", NOW)
+    ledger.finish_part(edited, 0, remote_id="r", url="u", published_at=NOW, now=NOW)
+    ledger.finish(edited, "published", NOW)
+    assert ledger.needing_attention(NOW) == []

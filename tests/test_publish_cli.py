@@ -65,7 +65,9 @@ def test_publish_due_exit_codes_and_outbox(cli: Any, workspace: Any, at: Any) ->
     assert "draft" not in result.out  # held for approval: not a problem
     assert [r["payload"]["text"] for r in outbox(root)] == ["Due now: what do you think?"]
     again = cli("publish", "--due", cwd=root)
-    assert again.code == 0 and "nothing due" in again.out
+    # Issue 12 item 4: until a person settles "old", every pass says so and exits 1.
+    assert again.code == 1 and "nothing due" in again.out
+    assert "missed: old on mastodon" in again.out
     status = cli("status", cwd=root)
     assert status.code == 1
     assert "1 published, 1 missed" in status.out

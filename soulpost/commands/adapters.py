@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -22,6 +21,11 @@ if TYPE_CHECKING:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("names", nargs="*", metavar="NAME", help="only these adapters")
     parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+    parser.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print the built-in adapters' option tables (the section of docs/adapters.md)",
+    )
 
 
 def origin(name: str) -> str:
@@ -40,16 +44,13 @@ def origin(name: str) -> str:
 
 
 def capabilities_of(name: str, cls: type[Adapter]) -> Capabilities:
-    """The adapter's capabilities for a platform called *name*, without running its
-    ``__init__`` (which may insist on options only a workspace provides)."""
-    from soulpost.clock import SystemClock
+    """The adapter's capabilities for a platform called *name*, read from the class (no
+    instance: its ``__init__`` may insist on options only a workspace provides). A plugin's
+    broken classmethod shows the platform's defaults rather than stopping the listing."""
     from soulpost.platforms import PLATFORMS, Capabilities
-    from soulpost.publish.base import AdapterConfig
 
-    probe = object.__new__(cls)
-    probe.config = AdapterConfig(platform=name, state_dir=Path(".soulpost"), clock=SystemClock())
     try:
-        return probe.capabilities()
+        return cls.capabilities_for(name)
     except Exception:
         return PLATFORMS.get(name) or Capabilities(name, name, None)
 
@@ -99,7 +100,7 @@ def _lifetime(seconds: float) -> str:
     return f"{seconds / 3600:g} hours"
 
 
-def render_text(entry: dict[str, Any]) -> list[str]:
+def listing_lines(entry: dict[str, Any]) -> list[str]:
     """Lines of the human listing for one adapter."""
     lines = [
         f"{entry['name']}  ({entry['origin']})"
@@ -154,6 +155,11 @@ def run(args: argparse.Namespace) -> int:
     from soulpost.errors import UsageError
     from soulpost.publish.registry import available
 
+    if args.markdown:
+        from soulpost.publish.docs import options_markdown
+
+        print(options_markdown(), end="")
+        return 0
     names = available()
     unknown = [n for n in args.names if n not in names]
     if unknown:
@@ -165,5 +171,5 @@ def run(args: argparse.Namespace) -> int:
         for i, entry in enumerate(entries):
             if i:
                 print()
-            print("\n".join(render_text(entry)))
+            print("\n".join(listing_lines(entry)))
     return 1 if any("error" in e for e in entries) else 0

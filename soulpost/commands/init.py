@@ -79,6 +79,29 @@ def _local_zone() -> str:
     return "UTC"
 
 
+def _editor_files(root: Path) -> str | None:
+    """Write the JSON Schemas and a Taplo config so editors validate drafts as they are typed.
+
+    Never overwrites: an existing ``.taplo.toml`` is left alone, and the returned note says
+    what to add to it.
+    """
+    from soulpost.posts import write_new_file
+    from soulpost.schema import FILES, TAPLO_CONFIG, schema_text
+
+    for name, file_name in FILES.items():
+        target = root / "schemas" / file_name
+        if not target.exists():
+            write_new_file(target, schema_text(name))
+    taplo = root / ".taplo.toml"
+    if taplo.exists():
+        return (
+            f"note: {taplo} exists and was left alone; add the [[rule]] entries from "
+            "docs/editors.md to it so editors validate drafts"
+        )
+    write_new_file(taplo, TAPLO_CONFIG)
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     root = Path(args.directory).resolve() if args.directory else start_dir(args)
     timezone = args.timezone or _local_zone()
@@ -100,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
 
     write_new_file(root / "config.toml", CONFIG_TEMPLATE.format(timezone=timezone))
     write_new_file(root / "queue" / "welcome.toml", WELCOME_POST)
+    editor_note = _editor_files(root)
     rules = root / "rules" / "README.md"
     if not rules.exists():
         write_new_file(rules, RULES_README)
@@ -111,5 +135,7 @@ def run(args: argparse.Namespace) -> int:
                 handle.write("\n")
             handle.write("# soulpost machine state (ledger, locks, heartbeat)\n.soulpost/\n")
     print(f"created a soulpost workspace in {root} (timezone {timezone})")
+    if editor_note:
+        print(editor_note)
     print('next: `soulpost add "your post"`, then `soulpost queue` and `soulpost lint`')
     return 0

@@ -194,21 +194,26 @@ def gather(args: argparse.Namespace) -> tuple[Workspace, list[Path]]:
 def run(args: argparse.Namespace) -> int:
     from soulpost.lint.engine import lint_files
     from soulpost.lint.model import SEVERITY_RANK
+    from soulpost.progress import Progress
 
     now = _now(args.now)
     ws, files = gather(args)
-    report = lint_files(
-        files,
-        ws.settings,
-        now=now,
-        root=ws.root,
-        config_path=ws.config_path,
-        errors=ws.errors,
-        extra=ws.posts,
-        select=_split(args.select),
-        ignore=_split(args.ignore) or [],
-        unused_suppressions=args.show_unused_suppressions,
-    )
+    count = len(files) + len(ws.posts)
+    # On a terminal only; wiped before the report is printed. The engine takes no callback
+    # yet, so this shows what runs and for how long rather than a count.
+    with Progress(f"linting {count} draft{'s' if count != 1 else ''}"):
+        report = lint_files(
+            files,
+            ws.settings,
+            now=now,
+            root=ws.root,
+            config_path=ws.config_path,
+            errors=ws.errors,
+            extra=ws.posts,
+            select=_split(args.select),
+            ignore=_split(args.ignore) or [],
+            unused_suppressions=args.show_unused_suppressions,
+        )
     from soulpost.lint.formats import render, want_color
 
     color = args.color == "always" or (args.color == "auto" and want_color(sys.stdout))

@@ -1,13 +1,16 @@
 """``soulpost publish``: one pass now (``--due``), or named posts at once (``ID... --now``).
 
 Exit codes: 0 every due post published (or nothing due, or another pass is running);
-1 something failed, was missed, is in doubt or was blocked by lint; 2 usage or config error.
+1 something failed, was missed, is in doubt or was blocked by lint, in this pass or an
+earlier one and not yet settled by a person (each such publication is printed, even with
+``-q``); 2 usage, config or ledger error.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from soulpost.commands import start_dir
@@ -30,14 +33,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
 
 
+SETTLE_HINT = (
+    "settle with `soulpost retry ID --platform P` or "
+    "`soulpost resolve ID --platform P --published URL|--not-published`"
+)
+
+
+CLOCK_RANGE = (datetime(1970, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC))
+"""The instants soulpost plans in: posting slots look a year ahead and backoffs add hours,
+so a clock near the end of the calendar would overflow half way through a pass."""
+
+
 def clock_for() -> Clock:
     """The command's clock: real time, or SOULPOST_NOW's (see docs/operations.md)."""
     from soulpost.clock import ENV_NOW, clock_from_env
 
     try:
-        return clock_from_env()
-    except ValueError as exc:
-        raise UsageError(f"{ENV_NOW}: {exc}") from None
+        clock = clock_from_env()
+        now = clock.now().astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        detail = str(exc) if isinstance(exc, ValueError) else "out of the calendar's range"
+        raise UsageError(f"{ENV_NOW}: {detail}") from None
+    low, high = CLOCK_RANGE
+    if not low <= now < high:
+        raise UsageError(
+            f"{ENV_NOW}: {now.isoformat()} is outside the range soulpost plans in "
+            f"({low.year} to {high.year}); set a realistic instant or unset it"
+        )
+    return clock
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,7 +84,6 @@ def run(args: argparse.Namespace) -> int:
                 f"no post with id {', '.join(missing)} in the queue (see `soulpost queue` for ids)"
             )
         options.only = set(args.ids)
-        options.now_ids = set(args.ids)
     report = run_pass(root, clock=clock, options=options, log=lambda line: None)
     print_report(report, quiet=args.quiet, dry_run=args.dry_run)
     return report.exit_code
@@ -83,6 +105,10 @@ def print_report(report: PassReport, *, quiet: bool = False, dry_run: bool = Fal
         print(f"{line}: {detail}" if detail else line, file=out)
     for note in report.notes:
         print(f"note: {note}", file=out)
+    for line in report.attention:  # older problems still waiting for a person: even with -q
+        print(line, file=out)
+    if report.attention and not quiet:
+        print(SETTLE_HINT, file=out)
     if quiet:
         return
     counts = report.counts()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 
 from soulpost.commands import open_workspace
-from soulpost.errors import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,21 +22,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from soulpost.commands.publish import clock_for
-    from soulpost.ledger import LedgerError, open_ledger
+    from soulpost.ledger import open_ledger
 
     ws = open_workspace(args)
     now = clock_for().now()
     ledger = open_ledger(ws.state_dir, backend=ws.settings.publish.ledger)
-    try:
-        pub = ledger.settle(
-            args.id,
-            args.platform,
-            now,
-            published_url=args.published,
-            not_published=args.not_published,
-        )
-    except LedgerError as exc:
-        raise UsageError(str(exc)) from None
+    try:  # a LedgerError says why the answer does not fit (exit 2)
+        if args.published is not None:
+            pub = ledger.mark_published(args.id, args.platform, args.published, now)
+        else:
+            pub = ledger.mark_not_published(args.id, args.platform, now)
     finally:
         ledger.close()
     state = pub.state.replace("_", " ")

@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from soulpost.commands.publish import clock_for
-    from soulpost.ledger import LedgerError, open_ledger
+    from soulpost.ledger import open_ledger
 
     ws = open_workspace(args)
     now = clock_for().now()
@@ -31,10 +31,7 @@ def run(args: argparse.Namespace) -> int:
         if not platforms:
             raise UsageError(f"{args.id} has no failed or missed publication to retry")
         for platform in platforms:
-            try:
-                ledger.settle(args.id, platform, now, retry=True)
-            except LedgerError as exc:
-                raise UsageError(str(exc)) from None
+            ledger.retry(args.id, platform, now)  # a LedgerError says why not (exit 2)
             print(f"{args.id} on {platform}: will be sent at the next pass")
     finally:
         ledger.close()

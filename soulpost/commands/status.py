@@ -1,5 +1,6 @@
 """``soulpost status``: counts by state, the last pass, the daemon's heartbeat, and every
-publication a person should look at (failed, missed, in doubt) with its reason.
+publication a person should look at (failed, missed, in doubt and not yet settled by a
+person, or a claim whose lease ran out) with its reason.
 
 Exit 1 when something needs attention, so monitoring can run it as a check.
 """
@@ -8,10 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from soulpost.commands import open_workspace
+
+if TYPE_CHECKING:
+    from soulpost.ledger import State
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,9 +48,8 @@ def read_heartbeat(ws: Any) -> dict[str, Any] | None:
 
 def run(args: argparse.Namespace) -> int:
     from soulpost.commands.publish import clock_for
-    from soulpost.ledger import ATTENTION, STATES, open_ledger
+    from soulpost.ledger import STATES, attention, open_ledger
     from soulpost.plan import newest_rows
-    from soulpost.timeutil import format_duration
 
     ws = open_workspace(args)
     now = clock_for().now()
@@ -61,62 +65,94 @@ def run(args: argparse.Namespace) -> int:
     queued = sum(
         1 for post in ws.posts for platform in post.platforms if (post.id, platform) not in rows
     )
-    attention = [r for r in rows.values() if r.state in ATTENTION]
+    needs = attention(list(rows.values()), now)  # incl. claims whose lease ran out
+    waiting = [r for r in rows.values() if r.state == "pending" and r.reason]
     proofs = receipts(rows.values())
     beat = read_heartbeat(ws)
     beat_age = None
     if beat and beat.get("at"):
         beat_age = (now - datetime.fromisoformat(beat["at"])).total_seconds()
+    view = View(counts, queued, last, beat, beat_age, needs, waiting, proofs, now)
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "version": 1,
-                    "counts": {**counts, "queued": queued},
-                    "last_run": None
-                    if last is None
-                    else {
-                        "started_at": last.started_at.isoformat(),
-                        "finished_at": last.finished_at.isoformat() if last.finished_at else None,
-                        "kind": last.kind,
-                        "pid": last.pid,
-                        "summary": last.summary,
-                    },
-                    "heartbeat": None if beat is None else {**beat, "age_seconds": beat_age},
-                    "attention": [
-                        {
-                            "id": r.post_id,
-                            "platform": r.platform,
-                            "state": r.state,
-                            "reason": r.reason,
-                            "scheduled_at": r.scheduled_at.isoformat() if r.scheduled_at else None,
-                        }
-                        for r in attention
-                    ],
-                    "receipts": [
-                        {
-                            "id": r.post_id,
-                            "platform": r.platform,
-                            "remote_id": r.remote_id,
-                            "url": r.url,
-                            "published_at": r.published_at.isoformat() if r.published_at else None,
-                        }
-                        for r in proofs
-                    ],
+        _print_json(view)
+    else:
+        _print_text(view, args.receipts)
+    return 1 if needs else 0
+
+
+@dataclass
+class View:
+    """What status shows, gathered once for the JSON and the text form."""
+
+    counts: dict[State, int]
+    queued: int
+    last: Any
+    beat: dict[str, Any] | None
+    beat_age: float | None
+    needs: list[Any]
+    waiting: list[Any]
+    proofs: list[Any]
+    now: datetime
+
+
+def _print_json(v: View) -> None:
+    print(
+        json.dumps(
+            {
+                "version": 1,
+                "counts": {**v.counts, "queued": v.queued},
+                "last_run": None
+                if v.last is None
+                else {
+                    "started_at": v.last.started_at.isoformat(),
+                    "finished_at": v.last.finished_at.isoformat() if v.last.finished_at else None,
+                    "kind": v.last.kind,
+                    "pid": v.last.pid,
+                    "summary": v.last.summary,
                 },
-                indent=2,
-            )
+                "heartbeat": None if v.beat is None else {**v.beat, "age_seconds": v.beat_age},
+                "attention": [
+                    {
+                        "id": r.post_id,
+                        "platform": r.platform,
+                        "state": r.state,
+                        "reason": r.reason,
+                        "scheduled_at": r.scheduled_at.isoformat() if r.scheduled_at else None,
+                    }
+                    for r in v.needs
+                ],
+                "receipts": [
+                    {
+                        "id": r.post_id,
+                        "platform": r.platform,
+                        "remote_id": r.remote_id,
+                        "url": r.url,
+                        "published_at": r.published_at.isoformat() if r.published_at else None,
+                    }
+                    for r in v.proofs
+                ],
+            },
+            indent=2,
         )
-        return 1 if attention else 0
-    shown = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items() if n)
-    print(f"publications: {shown or 'none yet'}; {queued} not yet in the ledger")
+    )
+
+
+def _print_text(v: View, limit_arg: int) -> None:
+    from soulpost.ledger import describe
+    from soulpost.timeutil import format_duration
+
+    now = v.now
+    shown = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in v.counts.items() if n)
+    print(f"publications: {shown or 'none yet'}; {v.queued} not yet in the ledger")
+    last = v.last
     if last is None:
         print("last run: never")
     else:
         ago = format_duration(max(timedelta(0), now - last.started_at))
         finished = "" if last.finished_at else " (did not finish)"
-        summary = ", ".join(f"{v} {k}" for k, v in sorted(last.summary.items())) or "nothing"
+        summary = ", ".join(f"{n} {k}" for k, n in sorted(last.summary.items())) or "nothing"
         print(f"last run: {last.kind} {ago} ago by pid {last.pid}{finished}: {summary}")
+    beat, beat_age = v.beat, v.beat_age
     if beat is None or beat_age is None:
         print("daemon: no heartbeat (not running here, or never ran)")
     else:
@@ -128,7 +164,8 @@ def run(args: argparse.Namespace) -> int:
             flag = " (STALE: the daemon is not running or is stuck)"
         age = format_duration_s(max(0.0, beat_age))
         print(f"daemon: {state}, pid {beat.get('pid')}, heartbeat {age} ago{flag}")
-    limit = args.receipts if args.receipts > 0 else len(proofs)
+    limit = limit_arg if limit_arg > 0 else len(v.proofs)
+    proofs = v.proofs
     if proofs:
         print(f"receipts ({len(proofs)} published, newest first):")
     for row in proofs[:limit]:
@@ -137,16 +174,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {when}  {row.post_id} on {row.platform}: {row.remote_id} {where}")
     if len(proofs) > limit:
         print(f"  ... and {len(proofs) - limit} more (`soulpost status --receipts 0` or `history`)")
-    for row in attention:
+    for row in v.waiting:  # retries planned, threads a person let continue
+        print(f"waiting: {row.post_id} on {row.platform}: {row.reason}")
+    for row in v.needs:
         when = row.scheduled_at.isoformat() if row.scheduled_at else "-"
+        if row.state == "claimed":
+            print(describe(row, now))
+            continue
         state = row.state.replace("_", " ")
         print(f"{state}: {row.post_id} on {row.platform} (due {when}): {row.reason or ''}")
-    if attention:
-        print(
-            "settle with `soulpost retry ID --platform P` or "
-            "`soulpost resolve ID --platform P --published URL|--not-published`"
-        )
-    return 1 if attention else 0
+    if v.needs:
+        from soulpost.commands.publish import SETTLE_HINT
+
+        print(SETTLE_HINT)
 
 
 def format_duration_s(seconds: float) -> str:

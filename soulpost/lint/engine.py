@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from soulpost.lint.locate import Locator, make_finding
 from soulpost.lint.model import Finding, Report
 
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     from soulpost.lint.select import RuleSet
     from soulpost.lint.suppress import Suppressions
     from soulpost.posts import Post
-    from soulpost.tomlpos import SourceMap
     from soulpost.workspace import Workspace
 
 STDIN = "-"
@@ -301,9 +301,9 @@ class Run:
         report, ruleset = self.report, self.ruleset
         # Hits of one rule for one post keep the order the rule gave them: the sort is stable.
         self.pending.sort(key=lambda row: row[:2])
-        locate = _Locator()
+        locate = Locator()
         report.findings = [
-            _finding(rule, ruleset, hit, post, self.shown[id(post)], locate=locate)
+            make_finding(rule, ruleset, hit, post, self.shown[id(post)], locate=locate)
             for _index, _rank, rule, hit, post in self.pending
         ]
         report.findings.extend(self.located)
@@ -351,9 +351,9 @@ def lint_drafts(
                 if supp is not NONE and supp.hides(code):
                     continue
                 hits[k].append((rule, hit))
-    locate = _Locator()
+    locate = Locator()
     return [
-        [_finding(rule, ruleset, hit, draft.post, path, locate=locate) for rule, hit in found]
+        [make_finding(rule, ruleset, hit, draft.post, path, locate=locate) for rule, hit in found]
         for draft, path, found in zip(drafts, shown, hits, strict=True)
     ]
 
@@ -427,92 +427,12 @@ def _display(path: Path | None, root: Path | None) -> str:
     return str(path)
 
 
-class _Locator:
-    """Turns a hit into a line and column in the post's file.
-
-    It keeps one post's source map at a time (the engine hands it findings grouped by post)
-    and builds the map from the text the loader kept rather than through ``Post.source``,
-    which would keep every map alive for as long as the workspace: memory stays flat
-    however large the queue.
-    """
-
-    def __init__(self) -> None:
-        # The post itself, not its id(): a worker frees each post when done with it, and
-        # the next one may reuse the address.
-        self.post: Post | None = None
-        self.toml = False
-        self.raw: str | None = None
-        self.source: SourceMap | None = None
-
-    def _load(self, post: Post) -> None:
-        self.post = post
-        path = post.path  # a private pydantic attribute: slow, read it once
-        self.toml = path is not None and path.suffix == ".toml"
-        self.source = None
-        # Kept from loading: no second trip to the disk. Scanned only when needed.
-        self.raw = post.raw_text() if path is not None and self.toml else None
-
-    def _source(self) -> SourceMap | None:
-        if self.source is None and self.raw is not None:
-            from soulpost.tomlpos import SourceMap
-
-            self.source = SourceMap.scan(self.raw)
-        return self.source
-
-    def __call__(self, post: Post, hit: Hit) -> tuple[int, int]:
-        if post is not self.post:
-            self._load(post)
-        if not self.toml:
-            # stdin or a plain text file: the text *is* the file.
-            text = hit.text or ""
-            before = text[: hit.start]
-            line = before.count("\n") + 1
-            return line, hit.start - (before.rfind("\n") + 1) + 1
-        if len(hit.loc) == 1 and self.raw is not None:
-            # Most findings point at a top-level key (``text``, ``at``): find its line
-            # without scanning the whole file.
-            from soulpost.tomlpos import string_position, top_level_key
-
-            found = top_level_key(self.raw, str(hit.loc[0]))
-            if found is not None:
-                line, raw = found
-                if hit.text is None:
-                    return line, 1
-                return string_position(raw, line, hit.start, hit.text)
-        source = self._source()
-        if source is None:
-            return 1, 1
-        if hit.text is None:
-            return source.line_of(hit.loc) or 1, 1
-        return source.position(hit.loc, hit.start, hit.text)
-
-
-def _finding(
-    rule: Rule, ruleset: RuleSet, hit: Hit, post: Post, path: str, *, locate: _Locator
-) -> Finding:
-    spec = rule.spec
-    line, column = locate(post, hit)
-    return Finding(
-        code=spec.code,
-        name=spec.name,
-        lesson=spec.lesson,
-        severity=ruleset.severity[spec.code],
-        message=hit.message,
-        path=path,
-        line=line,
-        column=column,
-        post_id=post.id,
-        platform=hit.platform,
-        hint=hit.hint,
-    )
-
-
 def _unused(
     ruleset: RuleSet,
     drafts: Sequence[Draft],
     suppressions: Mapping[int, Suppressions],
     shown: Mapping[int, str],
-    locate: _Locator,
+    locate: Locator,
 ) -> list[Finding]:
     """Findings for ``[lint] ignore`` entries that hid nothing in this run."""
     from soulpost.lint.rule import Hit
@@ -533,6 +453,6 @@ def _unused(
                 hint="remove it from [lint] ignore",
             )
             out.append(
-                _finding(rule, ruleset, hit, draft.post, shown[id(draft.post)], locate=locate)
+                make_finding(rule, ruleset, hit, draft.post, shown[id(draft.post)], locate=locate)
             )
     return out

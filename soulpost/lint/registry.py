@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,9 +81,18 @@ class _Pack(BaseModel):
     rule: list[_PackRule] = Field(default_factory=list)
 
 
-def load_pack(path: Path, origin: str | None = None) -> list[RuleSpec]:
-    """Parse one pack file into rule specs; raise ConfigError naming the file and line."""
-    from soulpost.lint.kinds import KINDS
+def load_pack(path: Path, origin: str | None = None, *, vetted: bool = False) -> list[RuleSpec]:
+    """Parse one pack file into rule specs; raise ConfigError naming the file and line.
+
+    *vetted* marks a pack shipped inside soulpost, whose patterns need no time bound.
+    """
+    text, pack = _read_pack(path)
+    where = _PackFile(path, text, origin or f"pack:{path.name}", vetted)
+    return [where.spec(i, entry) for i, entry in enumerate(pack.rule)]
+
+
+def _read_pack(path: Path) -> tuple[str, _Pack]:
+    """The text of the pack at *path* and its validated shape."""
     from soulpost.posts import toml_error, validation_errors
 
     try:
@@ -93,16 +103,8 @@ def load_pack(path: Path, origin: str | None = None) -> list[RuleSpec]:
         raise ConfigError(f"rule pack: {err.problem}", path=path, line=err.line) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read rule pack: {exc}", path=path) from None
-    scanned: list[SourceMap] = []
-
-    def line_of(loc: tuple[str | int, ...]) -> int | None:
-        # Key positions are needed only for an error: scan the file then, not before.
-        if not scanned:
-            scanned.append(SourceMap.scan(text))
-        return scanned[0].line_of(loc)
-
     try:
-        pack = _Pack.model_validate(data)
+        return text, _Pack.model_validate(data)
     except ValidationError as exc:
         first = validation_errors(exc, path, SourceMap.scan(text), _Pack)[0]
         raise ConfigError(
@@ -112,26 +114,42 @@ def load_pack(path: Path, origin: str | None = None) -> list[RuleSpec]:
             key=first.key,
             hint=first.hint,
         ) from None
-    origin = origin or f"pack:{path.name}"
-    specs = []
-    for i, entry in enumerate(pack.rule):
 
-        def fail(
-            problem: str, key: str, hint: str | None = None, *, _at: str | None = None, _i: int = i
-        ) -> NoReturn:
-            line = (line_of(("rule", _i, _at)) if _at else None) or line_of(("rule", _i))
-            raise ConfigError(f"rule pack: {problem}", path=path, line=line, key=key, hint=hint)
+
+@dataclass
+class _PackFile:
+    """One pack being turned into specs, and the errors that name its file and line."""
+
+    path: Path
+    text: str
+    origin: str
+    vetted: bool
+    # Key positions are needed only for an error: the file is scanned then, not before.
+    source: SourceMap | None = None
+
+    def fail(self, problem: str, i: int, key: str, hint: str | None = None) -> NoReturn:
+        """Raise for rule number *i*, at its *key* (e.g. "kind"), else at the rule."""
+        if self.source is None:
+            self.source = SourceMap.scan(self.text)
+        line = (self.source.line_of(("rule", i, key)) if key else None) or self.source.line_of(
+            ("rule", i)
+        )
+        where = f"rule[{i}].{key}" if key else f"rule[{i}]"
+        raise ConfigError(f"rule pack: {problem}", path=self.path, line=line, key=where, hint=hint)
+
+    def spec(self, i: int, entry: _PackRule) -> RuleSpec:
+        """The spec of rule number *i*, validated as the registry will."""
+        from soulpost.lint.kinds import KINDS
 
         kind = KINDS.get(entry.kind)
         if kind is None:
             close = difflib.get_close_matches(entry.kind, list(KINDS), n=1)
-            fail(
+            self.fail(
                 f"unknown rule kind {entry.kind!r}",
-                f"rule[{i}].kind",
+                i,
+                "kind",
                 f"did you mean {close[0]!r}?" if close else f"kinds: {', '.join(sorted(KINDS))}",
-                _at="kind",
             )
-            continue
         spec = RuleSpec(
             cls=kind,
             code=entry.code,
@@ -144,18 +162,41 @@ def load_pack(path: Path, origin: str | None = None) -> list[RuleSpec]:
             good=tuple(entry.good),
             message=entry.message,
             defaults=entry.options,
-            origin=origin,
+            origin=self.origin,
             default_enabled=entry.enabled,
+            vetted=self.vetted,
         )
         try:
             spec.options()
         except ValueError as exc:
-            fail(str(exc), f"rule[{i}].options", _at="options")
+            self.fail(str(exc), i, "options")
+        problem = _message_problem(entry.message)
+        if problem:
+            self.fail(problem, i, "message")
         problem = _invalid(spec)
         if problem:
-            fail(problem, f"rule[{i}]")
-        specs.append(spec)
-    return specs
+            self.fail(problem, i, "")
+        return spec
+
+
+# A message's format spec may pad or cut (``{match:>20}``), not ask for gigabytes: a pack
+# is data from a repository, and ``{match:>2000000000}`` would build a 2 GB string a hit.
+_BIG_NUMBER = re.compile(r"\d{4,}")
+
+
+def _message_problem(message: str) -> str | None:
+    """Why a pack rule's *message* template is unsafe to fill, or None."""
+    try:
+        fields = list(string.Formatter().parse(message))
+    except ValueError:
+        return None  # Rule.say shows a template it cannot fill as written
+    for _text, name, spec, _conversion in fields:
+        if spec and ("{" in spec or _BIG_NUMBER.search(spec)):
+            return (
+                f"message field {{{name}:{spec}}}: a width or precision is at most 999 "
+                "and cannot come from another field"
+            )
+    return None
 
 
 def _invalid(spec: RuleSpec) -> str | None:
@@ -311,7 +352,7 @@ def load_registry(
                 "rule pack not found", path=path, key="lint.packs", hint="check the path"
             )
         origin = f"pack:{path.name}" if path in shipped else f"pack:{_shown(path, root)}"
-        for spec in load_pack(path, origin):
+        for spec in load_pack(path, origin, vetted=path in shipped):
             registry.add(spec, path)
     if plugins:
         for spec, where in plugin_specs():

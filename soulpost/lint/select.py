@@ -78,38 +78,12 @@ def configure(
     """The rules to run. *select*/*ignore* (from the command line) replace/extend config."""
     prefix = ("tool", "soulpost") if config_path and config_path.name == "pyproject.toml" else ()
     where = _Where(config_path, prefix)
-    chosen: dict[str, int] = {}
-    explicit: set[str] = set()
-    for token in select if select is not None else settings.select:
-        specs, weight = _resolve(registry, token, ("lint", "select"), where)
-        for spec in specs:
-            chosen[spec.code] = max(chosen.get(spec.code, -1), weight)
-            if weight == 100:
-                explicit.add(spec.code)
-    dropped: dict[str, int] = {}
-    for token in [*settings.ignore, *ignore]:
-        specs, weight = _resolve(registry, token, ("lint", "ignore"), where)
-        for spec in specs:
-            dropped[spec.code] = max(dropped.get(spec.code, -1), weight)
-
-    severity: dict[str, tuple[int, Severity]] = {}
-    for token, value in settings.severity.items():
-        specs, weight = _resolve(registry, token, ("lint", "severity", token), where)
-        for spec in specs:
-            if weight >= severity.get(spec.code, (-1, value))[0]:
-                severity[spec.code] = (weight, value)
-
-    options: dict[str, Mapping[str, Any]] = {}
-    for token, values in settings.options.items():
-        target = registry.by_code.get(token) or registry.by_name.get(token)
-        if target is None:
-            raise where.error(
-                f"options for unknown rule {token!r}",
-                ("lint", "options", token),
-                registry.unknown(token),
-            )
-        options[target.code] = {**options.get(target.code, {}), **values}
-
+    tokens = select if select is not None else settings.select
+    chosen = _weights(registry, tokens, ("lint", "select"), where)
+    explicit = {code for code, weight in chosen.items() if weight == 100}
+    dropped = _weights(registry, [*settings.ignore, *ignore], ("lint", "ignore"), where)
+    severity = _severities(registry, settings, where)
+    options = _options(registry, settings, where)
     ruleset = RuleSet(registry, unused_suppressions=unused_suppressions)
     allow = frozenset(settings.allow)
     for spec in registry.specs:
@@ -136,3 +110,45 @@ def configure(
             ruleset.post_rules.append(rule)
     ruleset.unused_suppressions = "SP900" in ruleset.severity
     return ruleset
+
+
+def _weights(
+    registry: Registry, tokens: Sequence[str], key: tuple[str, ...], where: _Where
+) -> dict[str, int]:
+    """Each rule *tokens* name, by code, with the specificity of its most specific token."""
+    weights: dict[str, int] = {}
+    for token in tokens:
+        specs, weight = _resolve(registry, token, key, where)
+        for spec in specs:
+            weights[spec.code] = max(weights.get(spec.code, -1), weight)
+    return weights
+
+
+def _severities(
+    registry: Registry, settings: LintSettings, where: _Where
+) -> dict[str, tuple[int, Severity]]:
+    """``[lint] severity``: by code, the most specific entry's level (with its weight)."""
+    severity: dict[str, tuple[int, Severity]] = {}
+    for token, value in settings.severity.items():
+        specs, weight = _resolve(registry, token, ("lint", "severity", token), where)
+        for spec in specs:
+            if weight >= severity.get(spec.code, (-1, value))[0]:
+                severity[spec.code] = (weight, value)
+    return severity
+
+
+def _options(
+    registry: Registry, settings: LintSettings, where: _Where
+) -> dict[str, Mapping[str, Any]]:
+    """``[lint.options]`` by rule code; a code and a name of one rule merge."""
+    options: dict[str, Mapping[str, Any]] = {}
+    for token, values in settings.options.items():
+        target = registry.by_code.get(token) or registry.by_name.get(token)
+        if target is None:
+            raise where.error(
+                f"options for unknown rule {token!r}",
+                ("lint", "options", token),
+                registry.unknown(token),
+            )
+        options[target.code] = {**options.get(target.code, {}), **values}
+    return options

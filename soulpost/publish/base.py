@@ -1,12 +1,12 @@
 """The adapter interface: one class per delivery target, shared with the real platforms.
 
-An adapter has pure parts that run offline (``capabilities``, ``validate``, ``render``) and
-side-effecting parts (``publish``, ``reply``, ``lookup``). The engine calls them in this
+An adapter has pure parts that run offline (``capabilities``, ``validate``, ``compose``)
+and side-effecting parts (``publish``, ``reply``, ``lookup``). The engine calls them in this
 order for one (post, platform)::
 
-    rendered = adapter.render(post)                  # pure: the exact payload(s)
-    receipt = adapter.publish(rendered.parts[0], key)   # then, for a thread:
-    receipt_n = adapter.reply(receipt_n_minus_1, rendered.parts[n], key_n)
+    composed = adapter.compose(post)                 # pure: the exact payload(s)
+    receipt = adapter.publish(composed.parts[0], key)   # then, for a thread:
+    receipt_n = adapter.reply(receipt_n_minus_1, composed.parts[n], key_n)
 
 ``key`` is the idempotency key the ledger derived from the claim (post id, platform, content
 hash, part); send it where the platform accepts one (Mastodon's ``Idempotency-Key``, a fixed
@@ -27,6 +27,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from soulpost.platforms import PLATFORMS, Capabilities
+from soulpost.publish.options import AdapterOptions, LooseOptions, parse, settings_of
+
+# Re-exported: adapters (and plugins) have always imported Setting from here.
+from soulpost.publish.options import Setting as Setting  # noqa: PLC0414
 
 if TYPE_CHECKING:
     from soulpost.clock import Clock
@@ -98,7 +102,7 @@ class Receipt:
 
 
 @dataclass(frozen=True)
-class Rendered:
+class Composed:
     """Everything one platform receives for one post: part 0, then thread replies in order."""
 
     platform: str
@@ -114,6 +118,10 @@ class Rendered:
             default=str,
         )
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+#: The old name of :class:`Composed`, kept while callers (run.py, plugins) move over.
+Rendered = Composed
 
 
 @dataclass(frozen=True)
@@ -161,19 +169,6 @@ class AdapterConfig:
         return [env[n] for n in self.credentials.values() if env.get(n)]
 
 
-@dataclass(frozen=True)
-class Setting:
-    """One documented setting of an adapter: an ``env`` role or an ``options`` key.
-
-    ``soulpost adapters`` lists them and ``soulpost doctor`` checks that every required
-    ``env`` role names a variable that is set.
-    """
-
-    doc: str
-    required: bool = False
-    default: Any = None
-
-
 class Adapter:
     """Base class of every adapter. Subclasses set ``name`` and override the methods.
 
@@ -189,7 +184,11 @@ class Adapter:
     summary: ClassVar[str] = ""
     #: Credential roles read from ``env`` (role -> what the variable must hold).
     env_roles: ClassVar[Mapping[str, Setting]] = {}
-    #: Keys of ``options`` this adapter reads (key -> meaning and default).
+    #: The model ``config.options`` must fit (unknown keys are errors); built-ins declare
+    #: one, and ``options`` below is derived from it.
+    Options: ClassVar[type[AdapterOptions]] = LooseOptions
+    #: Keys of ``options`` this adapter reads (key -> meaning and default): from ``Options``
+    #: when the adapter declares a model, else written by hand (plugins).
     options: ClassVar[Mapping[str, Setting]] = {}
     #: How long a freshly issued token works, when the platform says (None: no known end).
     #: ``soulpost doctor`` warns when it ends before the last queued post; the issue date
@@ -202,17 +201,31 @@ class Adapter:
         with several ways to sign in overrides this); ``token_lifetime`` by default."""
         return cls.token_lifetime
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "Options" in cls.__dict__:
+            cls.options = settings_of(cls.Options)
+
     def __init__(self, config: AdapterConfig) -> None:
         self.config = config
+        #: ``config.options`` checked against ``Options`` (ConfigError naming the key).
+        self.opts = parse(self.Options, config.options, adapter=self.name, platform=self.platform)
 
     @property
     def platform(self) -> str:
         return self.config.platform
 
+    @classmethod
+    def capabilities_for(cls, platform: str, options: AdapterOptions | None = None) -> Capabilities:
+        """Limits of what this adapter delivers to *platform*, readable without an instance
+        (``soulpost adapters``); *options* may tighten them. The platform's own by default."""
+        known = PLATFORMS.get(platform)
+        return known or Capabilities(platform, platform, None, threads=True)
+
     def capabilities(self) -> Capabilities:
-        """Limits of what this adapter delivers; defaults to the platform's own."""
-        known = PLATFORMS.get(self.platform)
-        return known or Capabilities(self.platform, self.platform, None, threads=True)
+        """:meth:`capabilities_for` this adapter's platform and options (a plugin whose
+        ``__init__`` skips ours has no ``opts``: its platform's limits then)."""
+        return self.capabilities_for(self.platform, getattr(self, "opts", None))
 
     def validate(self, post: Post) -> list[str]:
         """Problems that would make the platform refuse *post* (pure; empty when fine)."""
@@ -230,8 +243,13 @@ class Adapter:
                     )
         return problems
 
-    def render(self, post: Post) -> Rendered:
-        """The exact payloads for *post*: a generic text/media form unless overridden."""
+    def compose(self, post: Post) -> Composed:
+        """The exact payloads for *post*: a generic text/media form unless overridden.
+
+        An adapter written against the old name overrides ``render`` instead; that is used.
+        """
+        if type(self).render is not Adapter.render:
+            return self.render(post)
         parts: list[Payload] = [
             {
                 "text": post.text_for(self.platform).strip(),
@@ -242,7 +260,11 @@ class Adapter:
             {"text": part.text.strip(), "media": [m.model_dump() for m in part.media]}
             for part in post.thread_for(self.platform)
         )
-        return Rendered(self.platform, tuple(parts))
+        return Composed(self.platform, tuple(parts))
+
+    def render(self, post: Post) -> Composed:
+        """The old name of :meth:`compose`, kept while callers (run.py, plugins) move over."""
+        return self.compose(post)
 
     def publish(self, payload: Payload, key: str) -> Receipt:
         """Send a new top-level post."""

@@ -4,8 +4,11 @@ The retry policy lives here. Within one pass a *not sent* failure is tried again
 times with short exponential delays; after that, and for rate limits that lift later than
 ``max_inline_wait``, the publication goes back to ``pending`` with a next attempt time
 (exponential backoff with jitter, or the platform's reset time). Rejections fail at once.
-An unknown outcome is settled by the adapter's ``lookup`` when it has one, otherwise the
-publication is held ``in_doubt`` for a person: it is never retried blindly.
+An unknown outcome is settled by the adapter's ``lookup`` when it has one (after
+``lookup_settle`` seconds, so a slow receiver has recorded what it got), otherwise the
+publication is held ``in_doubt`` for a person: it is never retried blindly. Whatever an
+adapter does (return something that is not a receipt, raise SystemExit) is contained here
+and classified as unknown.
 
 Clock, sleep and jitter are injected, so tests never wait.
 """
@@ -20,19 +23,34 @@ from typing import TYPE_CHECKING
 
 from soulpost.publish.base import (
     Adapter,
+    Composed,
     NotSent,
     Payload,
     PublishError,
     RateLimited,
     Receipt,
     Rejected,
-    Rendered,
     UnknownOutcome,
 )
 
 if TYPE_CHECKING:
     from soulpost.clock import Clock
     from soulpost.ledger import Ledger, Publication, State
+
+
+RATE_WAIT_FLOOR = 1.0
+"""Seconds: the shortest wait a rate limit gets where the engine uses it, whatever the
+adapter reports (a ``Retry-After: 0`` would otherwise turn into a burst of requests)."""
+RATE_WAIT_CAP = 3600.0
+"""Seconds: the longest a rate limit may park a post before it is tried again (a huge
+``Retry-After`` would otherwise park it for a day; ``max_lateness`` decides if it is
+missed)."""
+
+
+def bounded_reset(now: datetime, reset_at: datetime | None, default: float) -> datetime:
+    """When to try again after a rate limit, clamped to [RATE_WAIT_FLOOR, RATE_WAIT_CAP]."""
+    wait = (reset_at - now).total_seconds() if reset_at is not None else default
+    return now + timedelta(seconds=min(RATE_WAIT_CAP, max(RATE_WAIT_FLOOR, wait)))
 
 
 @dataclass(frozen=True)
@@ -46,6 +64,9 @@ class RetryPolicy:
     inline_delay: float = 0.5  # first in-pass delay, doubled each time
     max_inline_wait: float = 10.0  # a rate limit lifting sooner than this is waited out
     default_rate_wait: float = 60.0  # when a 429 says nothing about its reset
+    #: Seconds between an unclear answer and the lookup that settles it: a receiver that
+    #: answers late may record the post only after answering (issue 12 item 14).
+    lookup_settle: float = 5.0
 
     def backoff(self, attempt: int, jitter: float) -> timedelta:
         """Delay before pass-level attempt *attempt* + 1; *jitter* in [0, 1)."""
@@ -67,7 +88,7 @@ def deliver(
     adapter: Adapter,
     ledger: Ledger,
     pub: Publication,
-    rendered: Rendered,
+    composed: Composed,
     *,
     clock: Clock,
     policy: RetryPolicy,
@@ -77,97 +98,21 @@ def deliver(
     key = pub.key
     done = {p.index: p for p in pub.parts}
     parent: Receipt | None = None
-    for index, payload in enumerate(rendered.parts):
+    for index, payload in enumerate(composed.parts):
         part = done.get(index)
-        part_key = key.idempotency_key(index)
         if part is not None and part.state == "sent":
             parent = Receipt(part.remote_id or part.key, part.url, part.published_at or clock.now())
             continue
+        step = _Part(adapter, ledger, pub, index, payload, clock, policy, jitter)
+        result: Outcome | Receipt | None = None
         if part is not None and part.state == "sending":
             # Sent by an earlier process that stopped: only a lookup may settle it.
-            settled = _settle_by_lookup(
-                adapter, ledger, pub, index, part_key=part_key, payload=payload, clock=clock
-            )
-            if isinstance(settled, Outcome):
-                return settled
-            if settled is not None:
-                parent = settled
-                continue
-        tries = 0
-        rate_waits = 0
-        while True:
-            ledger.begin_part(key, index, part_key, clock.now())
-            try:
-                if index == 0 or parent is None:
-                    receipt = adapter.publish(payload, part_key)
-                else:
-                    receipt = adapter.reply(parent, payload, part_key)
-            except NotSent as exc:
-                ledger.abort_part(key, index)
-                ledger.record_attempt(key, index, clock.now(), exc.outcome, exc.message)
-                tries += 1
-                if tries < policy.inline_attempts:
-                    clock.sleep(policy.inline_delay * 2 ** (tries - 1))
-                    continue
-                return _defer(ledger, pub, exc, clock=clock, policy=policy, jitter=jitter)
-            except RateLimited as exc:
-                ledger.abort_part(key, index)
-                ledger.record_attempt(key, index, clock.now(), exc.outcome, exc.message)
-                now = clock.now()
-                reset = exc.reset_at or now + timedelta(seconds=policy.default_rate_wait)
-                wait = (reset - now).total_seconds()
-                rate_waits += 1
-                if wait <= policy.max_inline_wait and rate_waits <= 3:
-                    clock.sleep(max(0.0, wait))
-                    continue
-                reason = f"rate limited until {reset.isoformat()}: {exc.message}"
-                return _release(
-                    ledger, pub, "pending", clock=clock, reason=reason, when=reset, count=False
-                )
-            except Rejected as exc:
-                ledger.abort_part(key, index)
-                ledger.record_attempt(key, index, clock.now(), exc.outcome, exc.message)
-                return _release(
-                    ledger, pub, "failed", clock=clock, reason=exc.message, when=None, count=True
-                )
-            except Exception as exc:  # UnknownOutcome, or an adapter bug: never guess "not sent"
-                unknown = (
-                    exc
-                    if isinstance(exc, UnknownOutcome)
-                    else UnknownOutcome(f"adapter error {type(exc).__name__}: {exc}")
-                )
-                ledger.record_attempt(key, index, clock.now(), unknown.outcome, unknown.message)
-                settled = _settle_by_lookup(
-                    adapter,
-                    ledger,
-                    pub,
-                    index,
-                    part_key=part_key,
-                    payload=payload,
-                    clock=clock,
-                    why=unknown.message,
-                )
-                if isinstance(settled, Outcome):
-                    return settled
-                if settled is None:
-                    # The lookup says it never arrived: sending again is safe.
-                    tries += 1
-                    if tries < policy.inline_attempts:
-                        continue
-                    return _defer(ledger, pub, unknown, clock=clock, policy=policy, jitter=jitter)
-                receipt = settled
-                parent = receipt
-                break
-            ledger.finish_part(
-                key,
-                index,
-                remote_id=receipt.remote_id,
-                url=receipt.url,
-                published_at=receipt.published_at,
-                now=clock.now(),
-            )
-            parent = receipt
-            break
+            result = step.settle(None)
+        if result is None:
+            result = step.send(parent)
+        if isinstance(result, Outcome):
+            return result
+        parent = result
     ledger.finish(key, "published", clock.now())
     final = ledger.get(key)
     first = next((p for p in final.parts if p.index == 0), None) if final else None
@@ -179,43 +124,184 @@ def deliver(
     return Outcome("published", None, receipt0)
 
 
-def _settle_by_lookup(
-    adapter: Adapter,
-    ledger: Ledger,
-    pub: Publication,
-    index: int,
-    *,
-    part_key: str,
-    payload: Payload,
-    clock: Clock,
-    why: str | None = None,
-) -> Outcome | Receipt | None:
-    """Receipt: it is live (recorded). None: it certainly is not (intent dropped).
-    Outcome: still unknown, now recorded as in doubt."""
-    reason = why or "a request was in flight when an earlier pass stopped"
-    if adapter.supports_lookup:
+def checked_receipt(value: object, adapter: Adapter) -> Receipt:
+    """*value* if it is a usable receipt (an id, an aware time); else UnknownOutcome, since
+    an adapter that answered at all may well have sent the post."""
+    if (
+        isinstance(value, Receipt)
+        and isinstance(value.remote_id, str)
+        and value.remote_id.strip()
+        and (value.url is None or isinstance(value.url, str))
+        and isinstance(value.published_at, datetime)
+        and value.published_at.tzinfo is not None
+    ):
+        return value
+    what = "an unusable Receipt" if isinstance(value, Receipt) else type(value).__name__
+    raise UnknownOutcome(
+        f"{adapter.name} returned {what} instead of a receipt; the post may have been sent",
+        platform=adapter.platform,
+    )
+
+
+def _contained(adapter: Adapter, exc: BaseException) -> UnknownOutcome:
+    """Any other failure of an adapter, even SystemExit, is an unknown outcome: a bug must
+    never pass for "not sent" (a double post) nor stop the publisher."""
+    if isinstance(exc, UnknownOutcome):
+        return exc
+    return UnknownOutcome(
+        f"adapter error: {adapter.name} failed with {type(exc).__name__}: {exc}",
+        platform=adapter.platform,
+    )
+
+
+@dataclass
+class _Part:
+    """One part of a claimed publication on its way out."""
+
+    adapter: Adapter
+    ledger: Ledger
+    pub: Publication
+    index: int
+    payload: Payload
+    clock: Clock
+    policy: RetryPolicy
+    jitter: Callable[[], float]
+
+    @property
+    def key(self) -> str:
+        return self.pub.key.idempotency_key(self.index)
+
+    def _attempt(self, parent: Receipt | None) -> Receipt:
+        """One call of the adapter; what it answers, checked, or a PublishError."""
+        adapter = self.adapter
         try:
-            found = adapter.lookup(part_key, payload)
-        except Exception as exc:
-            message = exc.message if isinstance(exc, PublishError) else type(exc).__name__
-            reason = f"{reason}; lookup could not tell: {message}"
-        else:
-            if found is None:
-                ledger.abort_part(pub.key, index)
-                ledger.record_attempt(pub.key, index, clock.now(), "lookup-absent", None)
-                return None
-            ledger.finish_part(
-                pub.key,
-                index,
-                remote_id=found.remote_id,
-                url=found.url,
-                published_at=found.published_at,
-                now=clock.now(),
+            if self.index == 0 or parent is None:
+                answer = adapter.publish(self.payload, self.key)
+            else:
+                answer = adapter.reply(parent, self.payload, self.key)
+        except (NotSent, RateLimited, Rejected):
+            raise
+        except KeyboardInterrupt:
+            # A person stopped the pass mid-request: flag the part, then let the stop happen.
+            self._release("in_doubt", "interrupted while sending; check it, then resolve", None)
+            raise
+        except BaseException as exc:
+            raise _contained(adapter, exc) from None
+        return checked_receipt(answer, adapter)
+
+    def _failed(self, exc: PublishError) -> None:
+        self.ledger.abort_part(self.pub.key, self.index)
+        self.ledger.record_attempt(
+            self.pub.key, self.index, self.clock.now(), exc.outcome, exc.message
+        )
+
+    def _release(self, state: State, reason: str, when: datetime | None) -> Outcome:
+        count = state != "pending" or when is None
+        return _release(
+            self.ledger, self.pub, state, clock=self.clock, reason=reason, when=when, count=count
+        )
+
+    def send(self, parent: Receipt | None) -> Outcome | Receipt:
+        """Send this part, retrying in the pass what may be retried; its receipt, or the
+        outcome the publication was released with."""
+        tries = rate_waits = 0
+        while True:
+            self.ledger.begin_part(self.pub.key, self.index, self.key, self.clock.now())
+            try:
+                receipt = self._attempt(parent)
+            except NotSent as exc:
+                self._failed(exc)
+                tries += 1
+                if tries < self.policy.inline_attempts:
+                    self.clock.sleep(self.policy.inline_delay * 2 ** (tries - 1))
+                    continue
+                return self._defer(exc)
+            except RateLimited as exc:
+                self._failed(exc)
+                rate_waits += 1
+                waited = self._wait_out(exc, rate_waits)
+                if isinstance(waited, Outcome):
+                    return waited
+                continue
+            except Rejected as exc:
+                self._failed(exc)
+                return self._release("failed", exc.message, None)
+            except UnknownOutcome as exc:
+                self.ledger.record_attempt(
+                    self.pub.key, self.index, self.clock.now(), exc.outcome, exc.message
+                )
+                settled = self.settle(exc.message)
+                if settled is not None:
+                    return settled
+                tries += 1  # the lookup says it never arrived: sending again is safe
+                if tries < self.policy.inline_attempts:
+                    continue
+                return self._defer(exc)
+            self._record(receipt)
+            return receipt
+
+    def _wait_out(self, exc: RateLimited, waits: int) -> Outcome | None:
+        """Sleep through a short rate limit (None), or release until it lifts."""
+        now = self.clock.now()
+        reset = bounded_reset(now, exc.reset_at, self.policy.default_rate_wait)
+        wait = (reset - now).total_seconds()
+        if wait <= self.policy.max_inline_wait and waits <= 3:
+            self.clock.sleep(max(0.0, wait))
+            return None
+        reason = f"rate limited until {reset.isoformat()}: {exc.message}"
+        return self._release("pending", reason, reset)
+
+    def _defer(self, exc: PublishError) -> Outcome:
+        return _defer(
+            self.ledger, self.pub, exc, clock=self.clock, policy=self.policy, jitter=self.jitter
+        )
+
+    def _record(self, receipt: Receipt) -> None:
+        self.ledger.finish_part(
+            self.pub.key,
+            self.index,
+            remote_id=receipt.remote_id,
+            url=receipt.url,
+            published_at=receipt.published_at,
+            now=self.clock.now(),
+        )
+
+    def settle(self, why: str | None) -> Outcome | Receipt | None:
+        """After an unclear answer (*why*) or a request an earlier process left in flight
+        (None): Receipt, it is live (recorded); None, it certainly is not (intent dropped);
+        Outcome, still unknown, now recorded as in doubt.
+
+        Right after an unclear answer the lookup waits ``policy.lookup_settle`` first: a
+        receiver that answered late may record the post only after answering, and an early
+        "not there" would send it twice."""
+        adapter = self.adapter
+        reason = why or "a request was in flight when an earlier pass stopped"
+        if not adapter.supports_lookup:
+            reason = f"{reason}; {adapter.name} cannot check, so a person must (soulpost resolve)"
+            return self._release("in_doubt", reason, None)
+        if why is not None:
+            self.clock.sleep(self.policy.lookup_settle)
+        try:
+            found = adapter.lookup(self.key, self.payload)
+            receipt = None if found is None else checked_receipt(found, adapter)
+        except KeyboardInterrupt:
+            self._release("in_doubt", f"{reason}; interrupted while looking it up", None)
+            raise
+        except BaseException as exc:
+            message = (
+                _contained(adapter, exc).message
+                if not isinstance(exc, PublishError)
+                else exc.message
             )
-            return found
-    else:
-        reason = f"{reason}; {adapter.name} cannot check, so a person must (soulpost resolve)"
-    return _release(ledger, pub, "in_doubt", clock=clock, reason=reason, when=None, count=True)
+            return self._release("in_doubt", f"{reason}; lookup could not tell: {message}", None)
+        if receipt is None:
+            self.ledger.abort_part(self.pub.key, self.index)
+            self.ledger.record_attempt(
+                self.pub.key, self.index, self.clock.now(), "lookup-absent", None
+            )
+            return None
+        self._record(receipt)
+        return receipt
 
 
 def _defer(

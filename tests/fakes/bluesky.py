@@ -14,7 +14,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from soulpost.publish.render import bluesky as bsky
+from soulpost.publish.wire import bluesky as bsky
 from tests.fakes.lexicon import Lexicons
 from tests.fakes.server import FakeServer, Request, Response
 

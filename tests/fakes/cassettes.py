@@ -1,6 +1,6 @@
 """Read the recorded (VCR.py) Mastodon and X interactions in shared/conformance.
 
-The recordings are the ground truth the fakes and renderers are compared with: request
+The recordings are the ground truth the fakes and wire modules are compared with: request
 bodies as the real clients sent them, and response status, headers and bodies as the real
 servers answered.
 """

@@ -1,30 +1,35 @@
-"""What the HTTP adapters share: :class:`HttpAdapter` (one lazy session, timeouts from
-``options``, and a call that hands back the platform's own error answer), secrets to redact,
-``options.base_url``, credentials named by platform, per-key notes in the state directory,
+"""What the HTTP adapters share: :class:`HttpAdapter` (the one base class: a lazy session,
+timeouts and ``base_url`` from ``options``, credentials named by variable, and the one way a
+failed answer becomes an error), secrets to redact, per-key notes in the state directory,
 and the offline check of a post against the platform's limits.
 
 Media files are in :mod:`._media`; nothing here knows a platform's wire format, which lives
-in ``soulpost.publish.render``.
+in ``soulpost.publish.wire``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 import requests
 
+from soulpost.platforms import PLATFORMS, Capabilities
 from soulpost.publish import http
 from soulpost.publish.adapters._media import media_path
-from soulpost.publish.base import Adapter, AuthError, PublishError, Setting
+from soulpost.publish.base import Adapter, AuthError, PublishError, RateLimited
+from soulpost.publish.options import AdapterOptions, HttpOptions
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from soulpost.posts import Media, Post
     from soulpost.publish.base import AdapterConfig
 
@@ -42,19 +47,109 @@ class ErrorAnswer(Exception):
         self.error = error
         super().__init__(error.message)
 
+    @property
+    def status(self) -> int:
+        return self.response.status_code
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """The answer's headers (names case-insensitive)."""
+        return self.response.headers
+
     def body(self) -> dict[str, Any]:
         """The JSON object of the answer, or an empty dict."""
         return json_body(self.response)
 
 
+#: How each outcome is worded unless an adapter's ``error_messages`` says otherwise. Fields:
+#: {status} {message} (the platform's words, secrets removed) {what} (the step that failed)
+#: {reset} {variable} {role} {base} {title}.
+DEFAULT_MESSAGES: dict[str, str] = {
+    AuthError.outcome: (
+        "{title} rejected the credential in ${variable} (env.{role}): {message}; renew it and "
+        "update the variable"
+    ),
+}
+
+
 class HttpAdapter(Adapter):
-    """Base of the adapters that talk HTTP: ``(connect, read)`` timeouts from ``options``
-    and one session, opened at the first request and closed by :meth:`close`."""
+    """The base of every adapter that talks HTTP.
+
+    It holds one lazy session, ``(connect, read)`` timeouts and ``base_url`` from
+    ``options``, the platform's limits (``options.max_image_bytes`` may tighten them),
+    credential errors that name the variable, and the one way a failed answer becomes an
+    error: :func:`http.outcome_for` decides from the status, and an adapter overrides only
+    what its platform really does differently, through :meth:`error_outcome` (the body says
+    otherwise), :meth:`special_error` (an error class of its own), :meth:`reset_at` and the
+    wording table ``error_messages``.
+    """
+
+    default_base_url: ClassVar[str] = ""
+    #: The env role holding the main credential (named in auth errors).
+    credential_role: ClassVar[str] = "token"
+    #: Outcome -> wording (see DEFAULT_MESSAGES); missing outcomes say ``{message}``.
+    error_messages: ClassVar[Mapping[str, str]] = {}
+
+    Options = HttpOptions
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        self.timeout = timeouts(config.options)
+        opts = self.opts
+        connect = getattr(opts, "connect_timeout", http.DEFAULT_TIMEOUT[0])
+        self.timeout = (
+            float(connect),
+            float(getattr(opts, "read_timeout", http.DEFAULT_TIMEOUT[1])),
+        )
+        #: ``options.base_url`` (adapters that take one) without a trailing slash, else the
+        #: adapter's default (also for an empty value).
+        self.base = str(getattr(opts, "base_url", None) or self.default_base_url).rstrip("/")
         self._session: requests.Session | None = None
+
+    # --- pure ------------------------------------------------------------------------------
+
+    @classmethod
+    def capabilities_for(cls, platform: str, options: AdapterOptions | None = None) -> Capabilities:
+        """The platform's limits, also when configured under another name; an
+        ``options.max_image_bytes`` tightens the image size limit."""
+        caps = PLATFORMS.get(platform) or PLATFORMS.get(cls.name)
+        caps = caps or super().capabilities_for(platform, options)
+        limit = getattr(options, "max_image_bytes", None)
+        if isinstance(limit, int) and limit > 0:
+            caps = dataclasses.replace(caps, max_image_bytes=limit)
+        return caps
+
+    @property
+    def title(self) -> str:
+        return self.capabilities().title
+
+    def media_problems(self, media: list[Any]) -> list[str]:
+        """Count, alt text and file problems of *media* (a post's ``media_for``)."""
+        return media_problems(self, media)
+
+    # --- credentials -------------------------------------------------------------------------
+
+    def token(self) -> str:
+        """The main credential (AuthError naming the platform and variable when unset)."""
+        return secret(self.config, self.title, self.credential_role)
+
+    def session_secrets(self) -> tuple[str, ...]:
+        """Secrets obtained at run time (session tokens), redacted like configured ones."""
+        return ()
+
+    def secret_values(self) -> list[str]:
+        """Every secret to redact, including the parts of secret URLs that error texts
+        quote on their own (``requests`` names only the path of a URL that failed)."""
+        return secret_values([*self.config.secrets(), *self.session_secrets()])
+
+    def variable(self, role: str | None = None) -> str:
+        """The NAME of the environment variable behind *role*, for messages."""
+        return self.config.credentials.get(role or self.credential_role, "(not configured)")
+
+    def clean(self, text: str) -> str:
+        """*text* with every configured secret removed."""
+        return http.redact(text, self.secret_values())
+
+    # --- HTTP --------------------------------------------------------------------------------
 
     @property
     def session(self) -> requests.Session:
@@ -62,15 +157,12 @@ class HttpAdapter(Adapter):
             self._session = http.build_session()
         return self._session
 
-    def call(
-        self, method: str, url: str, *, extra_secrets: tuple[str, ...] = (), **kwargs: Any
-    ) -> requests.Response:
-        """:func:`http.send` with this adapter's session, timeouts, clock and secrets (see
-        :func:`secret_values`; *extra_secrets* adds tokens obtained at run time).
+    def call(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """:func:`http.send` with this adapter's session, timeouts, clock and secrets.
 
         Transport failures raise :class:`NotSent` / :class:`UnknownOutcome` as ``http.send``
-        decides; a non-2xx answer raises :class:`ErrorAnswer` so the caller can recognise the
-        platform's special cases (expired tokens, duplicates) before choosing the error class.
+        decides; a non-2xx answer raises :class:`ErrorAnswer` so the caller can look at it
+        (an expired session, a missing record) before :meth:`error` classifies it.
         """
         answered: list[requests.Response] = []
 
@@ -84,7 +176,7 @@ class HttpAdapter(Adapter):
                 method,
                 url,
                 platform=config.platform,
-                secrets=secret_values([*config.secrets(), *extra_secrets]),
+                secrets=self.secret_values(),
                 timeout=self.timeout,
                 now=config.clock.now(),
                 hooks={"response": keep},
@@ -95,10 +187,68 @@ class HttpAdapter(Adapter):
                 raise ErrorAnswer(answered[-1], exc) from None
             raise
 
+    def request(self, method: str, url: str, *, what: str = "", **kwargs: Any) -> requests.Response:
+        """:meth:`call`, with a failed answer raised as the error :meth:`error` picks."""
+        try:
+            return self.call(method, url, **kwargs)
+        except ErrorAnswer as answer:
+            raise self.error(answer, what) from None
+
     def close(self) -> None:
         if self._session is not None:
             self._session.close()
             self._session = None
+
+    # --- what a failed answer means ------------------------------------------------------------
+
+    def error_text(self, answer: ErrorAnswer) -> str:
+        """The platform's own words for *answer* (``{message}``); secrets are removed later."""
+        return f"HTTP {answer.status}: {http.answer_text(answer.response)}"
+
+    def error_outcome(self, answer: ErrorAnswer) -> str | None:
+        """The outcome when the platform's body says more than its status (None: the status
+        decides, by :func:`http.outcome_for`)."""
+        return None
+
+    def special_error(self, answer: ErrorAnswer, what: str) -> PublishError | None:
+        """An error of the adapter's own class for a case its platform names (a duplicate),
+        or None."""
+        return None
+
+    def error_fields(self, answer: ErrorAnswer) -> dict[str, str]:
+        """More fields for this adapter's ``error_messages``."""
+        return {}
+
+    def reset_at(self, answer: ErrorAnswer) -> datetime | None:
+        """When a rate limit lifts: :func:`http.reset_time` of the answer's headers."""
+        return http.reset_time(answer.headers, self.config.clock.now())
+
+    def error(self, answer: ErrorAnswer, what: str = "") -> PublishError:
+        """The PublishError a non-2xx *answer* means, worded by ``error_messages``."""
+        special = self.special_error(answer, what)
+        if special is not None:
+            return special
+        outcome = self.error_outcome(answer) or http.outcome_for(answer.status)
+        reset = self.reset_at(answer) if outcome == RateLimited.outcome else None
+        fields = {
+            "status": answer.status,
+            "message": self.clean(self.error_text(answer)),
+            "what": what,
+            "reset": reset.isoformat() if reset else "at an unknown time",
+            "variable": self.variable(),
+            "role": self.credential_role,
+            "base": self.base,
+            "title": self.title,
+            **self.error_fields(answer),
+        }
+        wording = self.error_messages.get(outcome) or DEFAULT_MESSAGES.get(outcome, "{message}")
+        return http.error(
+            outcome,
+            wording.format(**fields),
+            platform=self.platform,
+            status=answer.status,
+            reset_at=reset,
+        )
 
 
 def json_body(response: requests.Response) -> dict[str, Any]:
@@ -129,24 +279,6 @@ def secret_values(values: Iterable[str]) -> list[str]:
 
 # ---------------------------------------------------------------------------------------------
 # Options and credentials
-
-TIMEOUT_OPTIONS: dict[str, Setting] = {
-    "connect_timeout": Setting("seconds to wait for a connection", default=5.0),
-    "read_timeout": Setting("seconds to wait for an answer once sent", default=30.0),
-}
-
-
-def timeouts(options: Mapping[str, Any]) -> tuple[float, float]:
-    """``(connect, read)`` seconds from ``options.connect_timeout`` / ``read_timeout``."""
-    connect = float(options.get("connect_timeout", http.DEFAULT_TIMEOUT[0]))
-    read = float(options.get("read_timeout", http.DEFAULT_TIMEOUT[1]))
-    return (connect, read)
-
-
-def base_url(options: Mapping[str, Any], default: str = "") -> str:
-    """``options.base_url`` without a trailing slash, else *default* (also for an empty
-    value)."""
-    return str(options.get("base_url") or default).rstrip("/")
 
 
 def secret(config: AdapterConfig, title: str, role: str) -> str:

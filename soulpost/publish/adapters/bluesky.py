@@ -11,7 +11,7 @@ Optional options: ``langs`` (up to 3 language tags), ``connect_timeout``/``read_
 How it publishes (facts: ``shared/platforms.md`` §2): ``createSession`` with the handle and an
 app password gives an access token; when the PDS answers ``ExpiredToken`` the adapter calls
 ``refreshSession`` and, if that fails too, ``createSession`` again, then repeats the request
-once. Links, hashtags and cashtags become facets when rendering (pure, what ``--dry-run``
+once. Links, hashtags and cashtags become facets when composing (pure, what ``--dry-run``
 shows); ``@handle`` mentions are resolved to DIDs with ``com.atproto.identity.resolveHandle``
 when publishing (a handle that does not resolve stays plain text, as in the official app).
 Images go to ``uploadBlob`` and into an ``app.bsky.embed.images`` embed with alt text and
@@ -35,31 +35,30 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import requests
+from pydantic import Field
 
-from soulpost.publish import http
 from soulpost.publish.adapters._common import (
-    TIMEOUT_OPTIONS,
     ErrorAnswer,
     HttpAdapter,
     KeyNotes,
-    base_url,
     check_post,
     secret,
 )
 from soulpost.publish.adapters._media import MediaFile, media_list, read_all_media
 from soulpost.publish.base import (
     AuthError,
+    Composed,
     NotSent,
     Payload,
     PublishError,
     RateLimited,
     Receipt,
     Rejected,
-    Rendered,
     Setting,
     UnknownOutcome,
 )
-from soulpost.publish.render import bluesky as bsky
+from soulpost.publish.options import ApiOptions
+from soulpost.publish.wire import bluesky as bsky
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -79,26 +78,32 @@ class _Session:
     refresh: str
 
 
+class BlueskyOptions(ApiOptions):
+    """``[platforms.NAME].options`` of the bluesky adapter."""
+
+    base_url: str | None = Field(DEFAULT_BASE_URL, description="the account's PDS")
+    langs: list[str] | str = Field(
+        default_factory=list, description="up to 3 language tags for every post, e.g. ['en']"
+    )
+
+
 class BlueskyAdapter(HttpAdapter):
     """One Bluesky account (handle + app password)."""
 
     name = "bluesky"
+    default_base_url = DEFAULT_BASE_URL
     supports_lookup = True
     summary = "Bluesky: posts with facets, threads, images with alt text; fixed record keys"
     env_roles: ClassVar[Mapping[str, Setting]] = {
         "handle": Setting("the account's handle (or DID or email)", True),
         "password": Setting("an app password for the account", True),
     }
-    options: ClassVar[Mapping[str, Setting]] = {
-        "base_url": Setting("the account's PDS", default=DEFAULT_BASE_URL),
-        "langs": Setting("up to 3 language tags for every post, e.g. ['en']"),
-        **TIMEOUT_OPTIONS,
-    }
+    Options = BlueskyOptions
+    opts: BlueskyOptions
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        self.base = base_url(config.options, DEFAULT_BASE_URL)
-        langs = config.options.get("langs", ())
+        langs = self.opts.langs
         self.langs = [langs] if isinstance(langs, str) else [str(lang) for lang in langs]
         self.notes = KeyNotes(config.state_dir, self.platform)
         self._login: _Session | None = None
@@ -112,7 +117,7 @@ class BlueskyAdapter(HttpAdapter):
             problems.append(f"options.langs has {len(self.langs)} entries; Bluesky allows 3")
         return problems
 
-    def render(self, post: Post) -> Rendered:
+    def compose(self, post: Post) -> Composed:
         """Per part: text, link/tag facets (UTF-8 byte offsets), mentions still to resolve,
         images with alt text, langs. Pure: handles become DIDs only when publishing."""
         texts = [(post.text_for(self.platform), post.media_for(self.platform))]
@@ -132,51 +137,46 @@ class BlueskyAdapter(HttpAdapter):
             if self.langs:
                 part["langs"] = list(self.langs)
             parts.append(part)
-        return Rendered(self.platform, tuple(parts))
+        return Composed(self.platform, tuple(parts))
 
     # --- HTTP and the session -------------------------------------------------------------
 
-    def _tokens(self) -> tuple[str, ...]:
+    def session_secrets(self) -> tuple[str, ...]:
         login = self._login
         return (login.access, login.refresh) if login else ()
 
     def _raw(self, method: str, nsid: str, **kwargs: Any) -> requests.Response:
-        return self.call(method, f"{self.base}/xrpc/{nsid}", extra_secrets=self._tokens(), **kwargs)
+        return self.call(method, f"{self.base}/xrpc/{nsid}", **kwargs)
 
     def _variables(self) -> str:
         names = [self.config.credentials.get(r, r) for r in ("handle", "password")]
         return " and ".join(f"${n}" for n in names)
 
-    def _error(self, answer: ErrorAnswer, what: str) -> PublishError:
-        status = answer.response.status_code
-        error = bsky.parse_error(status, answer.body())
-        text = http.redact(
-            f"{error.name}: {error.message}" if error.message else error.name,
-            [*self.config.secrets(), *self._tokens()],
-        )
+    error_messages: ClassVar[Mapping[str, str]] = {
+        RateLimited.outcome: "Bluesky rate limit reached while {what} ({message})",
+        AuthError.outcome: (
+            "Bluesky at {base} refused the credentials in {variables} while {what} (HTTP "
+            "{status} {message}); use the account's handle and an app password"
+        ),
+        Rejected.outcome: "Bluesky refused it while {what} (HTTP {status} {message})",
+        UnknownOutcome.outcome: "Bluesky answered HTTP {status} while {what} ({message})",
+    }
+
+    def error_fields(self, answer: ErrorAnswer) -> dict[str, str]:
+        return {"variables": self._variables()}
+
+    def error_text(self, answer: ErrorAnswer) -> str:
+        error = bsky.parse_error(answer.status, answer.body())
+        return f"{error.name}: {error.message}" if error.message else error.name
+
+    def error_outcome(self, answer: ErrorAnswer) -> str | None:
+        """XRPC names a rate limit or bad credentials in the body, whatever the status."""
+        error = bsky.parse_error(answer.status, answer.body())
         if error.rate_limited:
-            reset = bsky.rate_limit_reset(answer.response.headers, self.config.clock.now())
-            return RateLimited(
-                f"Bluesky rate limit reached while {what} ({text})",
-                reset_at=reset,
-                platform=self.platform,
-            )
-        if error.auth or status in (401, 403):
-            return AuthError(
-                f"Bluesky at {self.base} refused the credentials in {self._variables()} while "
-                f"{what} (HTTP {status} {text}); use the account's handle and an app password",
-                status=status,
-                platform=self.platform,
-            )
-        if 400 <= status < 500:
-            return Rejected(
-                f"Bluesky refused it while {what} (HTTP {status} {text})",
-                status=status,
-                platform=self.platform,
-            )
-        return UnknownOutcome(
-            f"Bluesky answered HTTP {status} while {what} ({text})", platform=self.platform
-        )
+            return RateLimited.outcome
+        if error.auth:
+            return AuthError.outcome
+        return None
 
     def _create_session(self) -> _Session:
         body = {
@@ -186,7 +186,7 @@ class BlueskyAdapter(HttpAdapter):
         try:
             answer = self._raw("POST", "com.atproto.server.createSession", json=body).json()
         except ErrorAnswer as failed:
-            raise self._error(failed, "logging in") from None
+            raise self.error(failed, "logging in") from None
         except UnknownOutcome as exc:
             raise NotSent(
                 f"logging in got no answer: {exc.message}", platform=self.platform
@@ -229,7 +229,7 @@ class BlueskyAdapter(HttpAdapter):
                 if attempt == 1 and error.expired_token:
                     login = self._refresh()
                     continue
-                raise self._error(answer, what) from None
+                raise self.error(answer, what) from None
         raise AssertionError("unreachable")
 
     # --- publishing -----------------------------------------------------------------------
@@ -250,7 +250,7 @@ class BlueskyAdapter(HttpAdapter):
         except ErrorAnswer as failed:
             if failed.response.status_code == 400:
                 return None  # unknown handle: the mention stays plain text
-            raise self._error(failed, f"resolving @{handle}") from None
+            raise self.error(failed, f"resolving @{handle}") from None
         did = answer.json().get("did")
         return did if isinstance(did, str) else None
 
@@ -319,7 +319,7 @@ class BlueskyAdapter(HttpAdapter):
             error = bsky.parse_error(failed.response.status_code, failed.body())
             if failed.response.status_code in (400, 404) and "NotFound" in error.name:
                 return None
-            raise self._error(failed, "checking whether the post exists") from None
+            raise self.error(failed, "checking whether the post exists") from None
         found = answer.json()
         return found if isinstance(found, dict) else None
 

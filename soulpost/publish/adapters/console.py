@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 
 from soulpost.publish.base import Adapter, Payload, Receipt
+from soulpost.publish.options import AdapterOptions
 
 
 class ConsoleAdapter(Adapter):
     """Prints the payload; the receipt's id is the idempotency key."""
 
     name = "console"
+    summary = "prints each publication to standard output, for trying a workspace out"
+    Options = AdapterOptions  # takes none
 
     def _print(self, payload: Payload, key: str, parent: Receipt | None) -> Receipt:
         head = f"[{self.platform}] {key}" + (f" (reply to {parent.remote_id})" if parent else "")

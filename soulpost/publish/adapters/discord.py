@@ -11,32 +11,49 @@ find a message by key, so an in-doubt message is held for a person.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
-from soulpost.publish.adapters._common import TIMEOUT_OPTIONS, json_body
+from pydantic import Field
+
+from soulpost.publish import http
+from soulpost.publish.adapters._common import (
+    ErrorAnswer,
+    HttpAdapter,
+    json_body,
+)
 from soulpost.publish.adapters._media import media_list, read_all_media
-from soulpost.publish.adapters._rest import MEDIA_OPTIONS, RestAdapter
 from soulpost.publish.base import (
     AdapterConfig,
     AuthError,
+    Composed,
     Payload,
     RateLimited,
     Receipt,
-    Rejected,
-    Rendered,
     Setting,
     UnknownOutcome,
 )
-from soulpost.publish.render import webhook as hook
+from soulpost.publish.options import HttpOptions, MediaOptions
+from soulpost.publish.wire import webhook as hook
 
 if TYPE_CHECKING:
-    import requests
-
     from soulpost.posts import Post
 
 
-class DiscordAdapter(RestAdapter):
+class DiscordOptions(HttpOptions, MediaOptions):
+    """``[platforms.NAME].options`` of the discord adapter."""
+
+    username: str | None = Field(
+        None, description="name shown on the messages (default: the webhook's)"
+    )
+    thread_id: str | int | None = Field(None, description="post into this thread of the channel")
+    guild_id: str | int | None = Field(
+        None, description="server id, to build message links for receipts"
+    )
+
+
+class DiscordAdapter(HttpAdapter):
     """A Discord incoming webhook."""
 
     name = "discord"
@@ -45,20 +62,15 @@ class DiscordAdapter(RestAdapter):
     env_roles: ClassVar[dict[str, Setting]] = {
         "url": Setting("the webhook URL https://discord.com/api/webhooks/<id>/<token>", True)
     }
-    options: ClassVar[dict[str, Setting]] = {
-        "username": Setting("name shown on the messages (default: the webhook's)"),
-        "thread_id": Setting("post into this thread of the channel"),
-        "guild_id": Setting("server id, to build message links for receipts"),
-        **MEDIA_OPTIONS,
-        **TIMEOUT_OPTIONS,
-    }
+    Options = DiscordOptions
+    opts: DiscordOptions
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        opts = config.options
-        self.username = str(opts["username"]) if opts.get("username") else None
-        self.thread_id = str(opts["thread_id"]) if opts.get("thread_id") else None
-        self.guild_id = str(opts["guild_id"]) if opts.get("guild_id") else None
+        opts = self.opts
+        self.username = str(opts.username) if opts.username else None
+        self.thread_id = str(opts.thread_id) if opts.thread_id else None
+        self.guild_id = str(opts.guild_id) if opts.guild_id else None
 
     # --- pure ------------------------------------------------------------------------------
 
@@ -66,7 +78,7 @@ class DiscordAdapter(RestAdapter):
         problems = [p for p in super().validate(post) if "cannot post threads" not in p]
         return problems + self.media_problems(post.media_for(self.platform))
 
-    def render(self, post: Post) -> Rendered:
+    def compose(self, post: Post) -> Composed:
         """One message per part: the webhook JSON body and the files to attach."""
         parts = [(post.text_for(self.platform).strip(), post.media_for(self.platform))]
         parts += [(p.text.strip(), p.media) for p in post.thread_for(self.platform)]
@@ -74,7 +86,7 @@ class DiscordAdapter(RestAdapter):
         for text, media in parts:
             body = hook.discord_body(text, username=self.username, with_files=bool(media))
             out.append({"message": body, "media": media_list(media)})
-        return Rendered(self.platform, tuple(out))
+        return Composed(self.platform, tuple(out))
 
     # --- side effects ------------------------------------------------------------------------
 
@@ -93,13 +105,11 @@ class DiscordAdapter(RestAdapter):
                 {"id": i, "filename": m.name, "description": m.alt} for i, m in enumerate(media)
             ]
             files = {f"files[{i}]": (m.name, m.data, m.mime) for i, m in enumerate(media)}
-            response = self.raw(
+            response = self.request(
                 "POST", target, data={"payload_json": json.dumps(body)}, files=files
             )
         else:
-            response = self.raw("POST", target, json=body)
-        if response.status_code >= 300:
-            raise self._error(response)
+            response = self.request("POST", target, json=body)
         try:
             message_id = hook.parse_discord_message(json_body(response))
         except ValueError as exc:
@@ -110,22 +120,29 @@ class DiscordAdapter(RestAdapter):
             link = f"https://discord.com/channels/{self.guild_id}/{channel}/{message_id}"
         return Receipt(message_id, link, self.config.clock.now())
 
-    def _error(self, response: requests.Response) -> Exception:
-        status = response.status_code
-        error = hook.parse_discord_error(status, json_body(response), response.headers)
+    error_messages: ClassVar[Mapping[str, str]] = {
+        RateLimited.outcome: "{message}{scope}",
+    }
+
+    def error_text(self, answer: ErrorAnswer) -> str:
+        error = hook.parse_discord_error(answer.status, answer.body())
         code = f" (code {error.code})" if error.code is not None else ""
-        message = self.clean(f"HTTP {status}{code}: {error.message}")
-        if status in (401, 403, 404):
-            # A deleted webhook answers 404 "Unknown Webhook": the URL itself is stale.
-            return self.auth_error(message, status)
-        if status == 429:
-            wait = error.retry_after if error.retry_after is not None else 1.0
-            reset = self.config.clock.now() + timedelta(seconds=wait)
-            scope = " (global)" if error.is_global else ""
-            return RateLimited(f"{message}{scope}", reset_at=reset, platform=self.platform)
-        if 400 <= status < 500:
-            return Rejected(message, status=status, platform=self.platform)
-        return UnknownOutcome(message, platform=self.platform)
+        return f"HTTP {answer.status}{code}: {error.message}"
+
+    def error_outcome(self, answer: ErrorAnswer) -> str | None:
+        """A deleted webhook answers 404 "Unknown Webhook": the URL itself is stale."""
+        return AuthError.outcome if answer.status == 404 else None
+
+    def error_fields(self, answer: ErrorAnswer) -> dict[str, str]:
+        is_global = hook.parse_discord_error(answer.status, answer.body()).is_global
+        return {"scope": " (global)" if is_global else ""}
+
+    def reset_at(self, answer: ErrorAnswer) -> datetime | None:
+        """Discord's body says ``retry_after`` (seconds, with fractions); else its headers;
+        else a second."""
+        wait = hook.parse_discord_error(answer.status, answer.body()).retry_after
+        now = self.config.clock.now()
+        return http.reset_time(answer.headers, now, wait=wait) or now + http.MIN_WAIT
 
     def publish(self, payload: Payload, key: str) -> Receipt:
         return self._send(payload)
@@ -136,8 +153,5 @@ class DiscordAdapter(RestAdapter):
 
     def check(self) -> str:
         url = self.token()
-        response = self.raw("GET", url)
-        if response.status_code >= 300:
-            raise self._error(response)
-        body = json_body(response)
+        body = json_body(self.request("GET", url))
         return f"webhook {body.get('name') or '?'} in channel {body.get('channel_id') or '?'}"

@@ -15,27 +15,32 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from soulpost.publish.adapters._common import TIMEOUT_OPTIONS, json_body
+from pydantic import Field
+
+from soulpost.publish.adapters._common import (
+    ErrorAnswer,
+    HttpAdapter,
+    json_body,
+)
 from soulpost.publish.adapters._media import MediaFile, media_list, read_all_media
-from soulpost.publish.adapters._rest import MEDIA_OPTIONS, RestAdapter
 from soulpost.publish.base import (
     AdapterConfig,
+    AuthError,
+    Composed,
     Payload,
+    PublishError,
     RateLimited,
     Receipt,
     Rejected,
-    Rendered,
     Setting,
     UnknownOutcome,
 )
-from soulpost.publish.http import reset_time
-from soulpost.publish.render import facebook as fb
+from soulpost.publish.options import NEEDED, ApiOptions, MediaOptions, TokenOptions
+from soulpost.publish.wire import facebook as fb
 
 if TYPE_CHECKING:
-    import requests
-
     from soulpost.errors import ConfigError
     from soulpost.posts import Post
 
@@ -43,7 +48,20 @@ DEFAULT_VERSION = "v23.0"
 LOOKUP_LIMIT = 25  # recent posts read when settling an in-doubt publication
 
 
-class FacebookAdapter(RestAdapter):
+class FacebookOptions(ApiOptions, MediaOptions, TokenOptions):
+    """``[platforms.NAME].options`` of the facebook adapter."""
+
+    page_id: str | int | None = Field(
+        None, description="the Page's numeric id (or set `account`)", json_schema_extra=NEEDED
+    )
+    version: str = Field(DEFAULT_VERSION, description="Graph API version")
+    token_in: Literal["header", "param"] = Field(
+        "header", description='"header" (Authorization: Bearer) or "param" (access_token=)'
+    )
+    base_url: str | None = Field("https://graph.facebook.com", description="API root")
+
+
+class FacebookAdapter(HttpAdapter):
     """A Facebook Page (``POST /{page-id}/feed`` and ``/photos``)."""
 
     name = "facebook"
@@ -53,40 +71,29 @@ class FacebookAdapter(RestAdapter):
     env_roles: ClassVar[dict[str, Setting]] = {
         "token": Setting("Page access token (pages_manage_posts, pages_read_engagement)", True)
     }
-    options: ClassVar[dict[str, Setting]] = {
-        "page_id": Setting("the Page's numeric id (or set `account`)", required=True),
-        "version": Setting("Graph API version", default=DEFAULT_VERSION),
-        "token_in": Setting(
-            '"header" (Authorization: Bearer) or "param" (access_token=)', default="header"
-        ),
-        "base_url": Setting("API root", default="https://graph.facebook.com"),
-        "token_issued": Setting("date the token was issued (doctor warns before it expires)"),
-        **MEDIA_OPTIONS,
-        **TIMEOUT_OPTIONS,
-    }
+    Options = FacebookOptions
+    opts: FacebookOptions
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        page = config.options.get("page_id") or config.account
+        page = self.opts.page_id or config.account
         if not page or not str(page).isdigit():
             raise _config_error(
                 self.platform, "the facebook adapter needs the Page's numeric id", "page_id"
             )
         self.page_id = str(page)
-        self.version = str(config.options.get("version") or DEFAULT_VERSION).strip("/")
-        self.token_in = str(config.options.get("token_in") or "header")
-        if self.token_in not in ("header", "param"):
-            raise _config_error(self.platform, 'token_in must be "header" or "param"', "token_in")
+        self.version = (self.opts.version or DEFAULT_VERSION).strip("/")
+        self.token_in = self.opts.token_in
 
     # --- pure ------------------------------------------------------------------------------
 
     def validate(self, post: Post) -> list[str]:
         return super().validate(post) + self.media_problems(post.media_for(self.platform))
 
-    def render(self, post: Post) -> Rendered:
+    def compose(self, post: Post) -> Composed:
         """The post's message and photos (uploaded at publish time)."""
         message = post.text_for(self.platform).strip()
-        return Rendered(
+        return Composed(
             self.platform,
             ({"message": message, "photos": media_list(post.media_for(self.platform))},),
         )
@@ -94,7 +101,7 @@ class FacebookAdapter(RestAdapter):
     # --- side effects ------------------------------------------------------------------------
 
     def _url(self, path: str) -> str:
-        return f"{self.base_url}/{self.version}/{path.lstrip('/')}"
+        return f"{self.base}/{self.version}/{path.lstrip('/')}"
 
     def _auth(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         token = self.token()
@@ -107,35 +114,36 @@ class FacebookAdapter(RestAdapter):
         return kwargs
 
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        response = self.raw(method, self._url(path), **self._auth(kwargs))
-        if response.status_code < 300:
-            return json_body(response)
-        raise self._error(response)
+        return json_body(self.request(method, self._url(path), **self._auth(kwargs)))
 
-    def _error(self, response: requests.Response) -> Exception:
-        status = response.status_code
-        error = fb.parse_error(status, json_body(response))
+    def error_text(self, answer: ErrorAnswer) -> str:
+        error = fb.parse_error(answer.status, answer.body())
         code = f" (#{error.code})" if error.code is not None else ""
-        message = self.clean(f"HTTP {status}{code}: {error.message}")
-        if status >= 500 and error.code is None:
-            return UnknownOutcome(message, platform=self.platform)
-        kind = error.kind
-        if kind == "auth":
-            return self.auth_error(message, status)
-        if kind == "throttled":
-            now = self.config.clock.now()
-            reset = fb.regain_access(response.headers, now) or reset_time(response.headers, now)
-            return RateLimited(message, reset_at=reset, platform=self.platform)
-        if kind == "duplicate":
-            return Rejected(
-                f"Facebook refused a duplicate status message - probably already published on "
-                f"Page {self.page_id}: {message}",
-                status=status,
-                platform=self.platform,
-            )
-        if status >= 500:
-            return UnknownOutcome(message, platform=self.platform)
-        return Rejected(message, status=status, platform=self.platform)
+        return f"HTTP {answer.status}{code}: {error.message}"
+
+    def error_outcome(self, answer: ErrorAnswer) -> str:
+        """The Graph API error *code* decides, not the status: 190 and permission codes are
+        auth, 4/17/32/613/80001 throttling; a 5xx without a code is unknown."""
+        error = fb.parse_error(answer.status, answer.body())
+        if answer.status >= 500 and error.code is None:
+            return UnknownOutcome.outcome
+        if error.kind == "auth":
+            return AuthError.outcome
+        if error.kind == "throttled":
+            return RateLimited.outcome
+        return UnknownOutcome.outcome if answer.status >= 500 else Rejected.outcome
+
+    def special_error(self, answer: ErrorAnswer, what: str) -> PublishError | None:
+        """Code 506, a duplicate status message: probably already published."""
+        error = fb.parse_error(answer.status, answer.body())
+        if error.kind != "duplicate" or (answer.status >= 500 and error.code is None):
+            return None
+        return Rejected(
+            f"Facebook refused a duplicate status message - probably already published on "
+            f"Page {self.page_id}: {self.clean(self.error_text(answer))}",
+            status=answer.status,
+            platform=self.platform,
+        )
 
     def _photo(self, media: MediaFile, *, caption: str, published: bool) -> dict[str, Any]:
         fields = fb.photo_body(caption=caption, alt_text=media.alt or None, published=published)

@@ -1,7 +1,7 @@
 """``linkedin``: posts to a member or organisation feed through the versioned Posts API.
 
 Text goes out in LinkedIn's "little" format, escaped by
-:func:`soulpost.publish.render.linkedin.escape_little` (an unescaped bracket would make
+:func:`soulpost.publish.wire.linkedin.escape_little` (an unescaped bracket would make
 LinkedIn silently cut the post). Images go through ``initializeUpload`` + ``PUT`` and are
 attached with their alt text. Facts: ``shared/platforms.md`` §4.
 
@@ -14,23 +14,33 @@ reset; it sends no reset header); 5xx and lost answers are unknown outcomes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from soulpost.publish.adapters._common import TIMEOUT_OPTIONS, json_body
+from pydantic import Field
+
+from soulpost.publish import http
+from soulpost.publish.adapters._common import (
+    ErrorAnswer,
+    HttpAdapter,
+    json_body,
+)
 from soulpost.publish.adapters._media import MediaFile, media_list, read_all_media
-from soulpost.publish.adapters._rest import MEDIA_OPTIONS, RestAdapter
 from soulpost.publish.base import (
     AdapterConfig,
+    AuthError,
+    Composed,
     Payload,
+    PublishError,
     RateLimited,
     Receipt,
     Rejected,
-    Rendered,
     Setting,
     UnknownOutcome,
 )
-from soulpost.publish.render import linkedin as li
+from soulpost.publish.options import ApiOptions, MediaOptions, TokenOptions
+from soulpost.publish.wire import linkedin as li
 
 if TYPE_CHECKING:
     import requests
@@ -42,7 +52,22 @@ DEFAULT_VERSION = "202601"
 TOKEN_MEMBER = "urn:li:person:(token)"
 
 
-class LinkedInAdapter(RestAdapter):
+class LinkedInOptions(ApiOptions, MediaOptions, TokenOptions):
+    """``[platforms.NAME].options`` of the linkedin adapter."""
+
+    author: str | None = Field(
+        None,
+        description="urn:li:person:<id> or urn:li:organization:<id>; default: the token's "
+        "member (from /v2/userinfo); `account` is used when it is such a URN",
+    )
+    version: str = Field(DEFAULT_VERSION, description="LinkedIn-Version header, YYYYMM")
+    visibility: Literal["PUBLIC", "CONNECTIONS", "LOGGED_IN"] = Field(
+        "PUBLIC", description="PUBLIC, CONNECTIONS or LOGGED_IN"
+    )
+    base_url: str | None = Field("https://api.linkedin.com", description="API root")
+
+
+class LinkedInAdapter(HttpAdapter):
     """LinkedIn Posts API (``POST /rest/posts``)."""
 
     name = "linkedin"
@@ -53,25 +78,15 @@ class LinkedInAdapter(RestAdapter):
     env_roles: ClassVar[dict[str, Setting]] = {
         "token": Setting("OAuth 2.0 access token (w_member_social or w_organization_social)", True)
     }
-    options: ClassVar[dict[str, Setting]] = {
-        "author": Setting(
-            "urn:li:person:<id> or urn:li:organization:<id>; default: the token's member "
-            "(from /v2/userinfo); `account` is used when it is such a URN"
-        ),
-        "version": Setting("LinkedIn-Version header, YYYYMM", default=DEFAULT_VERSION),
-        "visibility": Setting("PUBLIC, CONNECTIONS or LOGGED_IN", default="PUBLIC"),
-        "base_url": Setting("API root", default="https://api.linkedin.com"),
-        "token_issued": Setting("date the token was issued (doctor warns before it expires)"),
-        **MEDIA_OPTIONS,
-        **TIMEOUT_OPTIONS,
-    }
+    Options = LinkedInOptions
+    opts: LinkedInOptions
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        self.version = str(config.options.get("version") or DEFAULT_VERSION)
+        self.version = self.opts.version or DEFAULT_VERSION
         li.headers(self.version)  # a malformed version is a config error now, not at 09:00
-        self.visibility = str(config.options.get("visibility") or "PUBLIC")
-        configured = config.options.get("author") or config.account
+        self.visibility = self.opts.visibility
+        configured = self.opts.author or config.account
         self.author = str(configured) if configured else None
         if self.author and not self.author.startswith("urn:li:"):
             self.author = f"urn:li:person:{self.author}"
@@ -89,15 +104,15 @@ class LinkedInAdapter(RestAdapter):
             )
         return problems + self.media_problems(post.media_for(self.platform))
 
-    def render(self, post: Post) -> Rendered:
+    def compose(self, post: Post) -> Composed:
         """The ``POST /rest/posts`` body (images are attached after upload) and the images."""
         text = post.text_for(self.platform).strip()
         body = li.post_body(
             self.author or TOKEN_MEMBER,
             text,
-            visibility=self.visibility,  # type: ignore[arg-type]
+            visibility=self.visibility,
         )
-        return Rendered(
+        return Composed(
             self.platform, ({"post": body, "media": media_list(post.media_for(self.platform))},)
         )
 
@@ -108,20 +123,25 @@ class LinkedInAdapter(RestAdapter):
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """A REST call; LinkedIn's own error body decides the error class."""
-        url = path if path.startswith("http") else f"{self.base_url}{path}"
+        url = path if path.startswith("http") else f"{self.base}{path}"
         headers = {**self._headers(), **kwargs.pop("headers", {})}
-        response = self.raw(method, url, headers=headers, **kwargs)
-        if response.status_code < 300:
-            return response
-        raise self._error(response)
+        return self.request(method, url, headers=headers, **kwargs)
 
-    def _error(self, response: requests.Response) -> Exception:
-        status = response.status_code
-        error = li.parse_error(status, json_body(response))
+    error_messages: ClassVar[Mapping[str, str]] = {
+        RateLimited.outcome: "{message} (daily quotas reset at midnight UTC)",
+    }
+
+    def error_text(self, answer: ErrorAnswer) -> str:
+        error = li.parse_error(answer.status, answer.body())
         code = f" {error.code}" if error.code else ""
-        message = self.clean(f"HTTP {status}{code}: {error.message}")
-        if error.auth:
-            return self.auth_error(message, status)
+        return f"HTTP {answer.status}{code}: {error.message}"
+
+    def special_error(self, answer: ErrorAnswer, what: str) -> PublishError | None:
+        """A duplicate names the post that exists; a retired version says what to set."""
+        error = li.parse_error(answer.status, answer.body())
+        if http.outcome_for(answer.status) == AuthError.outcome:
+            return None  # 401/403: the credential, whatever else the body says
+        message = self.clean(self.error_text(answer))
         if error.duplicate:
             urn = error.duplicate_of
             where = f" of {urn} ({li.post_url(urn)})" if urn else ""
@@ -136,18 +156,14 @@ class LinkedInAdapter(RestAdapter):
                 f"LinkedIn-Version {self.version} is no longer active: set options.version "
                 f'(e.g. version = "{DEFAULT_VERSION}") under [platforms.{self.platform}]: '
                 f"{message}",
-                status=status,
+                status=answer.status,
                 platform=self.platform,
             )
-        if error.rate_limited:
-            return RateLimited(
-                f"{message} (daily quotas reset at midnight UTC)",
-                reset_at=next_midnight_utc(self.config.clock.now()),
-                platform=self.platform,
-            )
-        if 400 <= status < 500:
-            return Rejected(message, status=status, platform=self.platform)
-        return UnknownOutcome(message, platform=self.platform)
+        return None
+
+    def reset_at(self, answer: ErrorAnswer) -> datetime | None:
+        """LinkedIn sends no reset header; its daily quotas reset at midnight UTC."""
+        return next_midnight_utc(self.config.clock.now())
 
     def member(self) -> str:
         """The author URN: configured, or the token's member from ``/v2/userinfo``."""

@@ -26,35 +26,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 import requests
+from pydantic import Field
 
 from soulpost.errors import ConfigError
-from soulpost.publish import http
 from soulpost.publish.adapters._common import (
-    TIMEOUT_OPTIONS,
     ErrorAnswer,
     HttpAdapter,
     KeyNotes,
-    base_url,
     check_post,
     secret,
 )
 from soulpost.publish.adapters._media import MediaFile, media_list, read_all_media
 from soulpost.publish.base import (
     AuthError,
+    Composed,
     NotSent,
     Payload,
     PublishError,
     RateLimited,
     Receipt,
     Rejected,
-    Rendered,
     Setting,
     UnknownOutcome,
 )
-from soulpost.publish.render import mastodon as wire
+from soulpost.publish.options import NEEDED, ApiOptions
+from soulpost.publish.wire import mastodon as wire
 
 if TYPE_CHECKING:
     from soulpost.posts import Post
@@ -64,50 +63,58 @@ if TYPE_CHECKING:
 REPLAY_WINDOW = timedelta(minutes=50)
 
 
+class MastodonOptions(ApiOptions):
+    """``[platforms.NAME].options`` of the mastodon adapter."""
+
+    base_url: str | None = Field(
+        None,
+        description="the instance, e.g. https://mastodon.social (no default)",
+        json_schema_extra=NEEDED,
+    )
+    visibility: Literal["public", "unlisted", "private", "direct"] | None = Field(
+        None, description="public, unlisted, private or direct (instance default)"
+    )
+    language: str | None = Field(None, description="ISO 639-1 language of the posts")
+    media_poll_interval: float = Field(
+        1.0, gt=0, le=60, description="seconds between media processing checks"
+    )
+    media_poll_timeout: float = Field(
+        60.0, gt=0, le=3600, description="seconds to wait for media processing"
+    )
+
+
 class MastodonAdapter(HttpAdapter):
     """One Mastodon account on one instance."""
 
     name = "mastodon"
+    #: Replaying the recorded request with its Idempotency-Key settles doubt for an hour.
+    supports_lookup = True
     summary = "Mastodon: statuses, threads, images with alt text; Idempotency-Key retries"
     env_roles: ClassVar[Mapping[str, Setting]] = {
         "token": Setting("a user access token with write:statuses and write:media", True),
     }
-    options: ClassVar[Mapping[str, Setting]] = {
-        "base_url": Setting("the instance, e.g. https://mastodon.social (no default)", True),
-        "visibility": Setting("public, unlisted, private or direct (instance default)"),
-        "language": Setting("ISO 639-1 language of the posts"),
-        "media_poll_interval": Setting("seconds between media processing checks", default=1.0),
-        "media_poll_timeout": Setting("seconds to wait for media processing", default=60.0),
-        **TIMEOUT_OPTIONS,
-    }
+    Options = MastodonOptions
+    opts: MastodonOptions
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        url = base_url(config.options)
+        url = self.base
         if not url or not url.startswith(("http://", "https://")):
             raise ConfigError(
                 "Mastodon has no default instance: set options.base_url to your instance, "
                 'e.g. base_url = "https://mastodon.social"',
                 key=f"platforms.{self.platform}.options.base_url",
             )
-        self.base = url
-        visibility = config.options.get("visibility")
-        if visibility is not None and visibility not in wire.VISIBILITIES:
-            raise ConfigError(
-                f"visibility {visibility!r} is not one of {', '.join(sorted(wire.VISIBILITIES))}",
-                key=f"platforms.{self.platform}.options.visibility",
-            )
-        self.poll_interval = float(config.options.get("media_poll_interval", 1.0))
-        self.poll_timeout = float(config.options.get("media_poll_timeout", 60.0))
+        self.poll_interval = self.opts.media_poll_interval
+        self.poll_timeout = self.opts.media_poll_timeout
         self.notes = KeyNotes(config.state_dir, self.platform)
-        self.supports_lookup = True
 
     # --- pure -----------------------------------------------------------------------------
 
     def validate(self, post: Post) -> list[str]:
         return check_post(self, post)
 
-    def render(self, post: Post) -> Rendered:
+    def compose(self, post: Post) -> Composed:
         """One ``POST /api/v1/statuses`` body per part, plus the images to upload first."""
         texts = [(post.text_for(self.platform), post.media_for(self.platform))]
         texts += [(part.text, part.media) for part in post.thread_for(self.platform)]
@@ -116,14 +123,14 @@ class MastodonAdapter(HttpAdapter):
             request = wire.StatusRequest(
                 status=text.strip(),
                 media_ids=tuple(m.path for m in media),  # placeholders: only checks non-empty
-                visibility=self.config.options.get("visibility"),
-                language=self.config.options.get("language"),
+                visibility=self.opts.visibility,
+                language=self.opts.language,
             )
             body = request.json()
             body.pop("media_ids", None)
             body["media"] = media_list(media)
             parts.append(body)
-        return Rendered(self.platform, tuple(parts))
+        return Composed(self.platform, tuple(parts))
 
     # --- side effects ---------------------------------------------------------------------
 
@@ -132,48 +139,33 @@ class MastodonAdapter(HttpAdapter):
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         headers = {**self._headers(), **kwargs.pop("headers", {})}
-        try:
-            return self.call(method, self.base + path, headers=headers, **kwargs)
-        except ErrorAnswer as answer:
-            raise self._error(answer) from None
+        return self.request(method, self.base + path, headers=headers, **kwargs)
 
-    def _error(self, answer: ErrorAnswer) -> PublishError:
-        status = answer.response.status_code
-        parsed = wire.parse_error(status, answer.body())
-        error = wire.MastodonError(status, http.redact(parsed.message, self.config.secrets()))
-        variable = self.config.credentials.get("token", "token")
-        if error.rate_limited:
-            reset = wire.rate_limit(answer.response.headers).reset
-            return RateLimited(
-                f"Mastodon rate limit reached ({error.message}); it resets "
-                f"{reset.isoformat() if reset else 'at an unknown time'}",
-                reset_at=reset,
-                platform=self.platform,
-            )
-        if error.auth:
-            return AuthError(
-                f"Mastodon at {self.base} refused the access token in ${variable} "
-                f"(HTTP {status}: {error.message}); create a token with write:statuses and "
-                f"write:media and put it in {variable}",
-                status=status,
-                platform=self.platform,
-            )
-        if error.media_not_ready:
-            return NotSent(
-                f"Mastodon has not finished processing an image ({error.message}); the post "
-                "was not created, so it is safe to try again",
-                platform=self.platform,
-            )
-        if 400 <= status < 500:
-            return Rejected(
-                f"Mastodon refused it (HTTP {status}): {error.message}",
-                status=status,
-                platform=self.platform,
-            )
-        return UnknownOutcome(
-            f"Mastodon answered HTTP {status} ({error.message}); the post may or may not exist",
-            platform=self.platform,
-        )
+    error_messages: ClassVar[Mapping[str, str]] = {
+        RateLimited.outcome: "Mastodon rate limit reached ({message}); it resets {reset}",
+        AuthError.outcome: (
+            "Mastodon at {base} refused the access token in ${variable} (HTTP {status}: "
+            "{message}); create a token with write:statuses and write:media and put it in "
+            "{variable}"
+        ),
+        NotSent.outcome: (
+            "Mastodon has not finished processing an image ({message}); the post was not "
+            "created, so it is safe to try again"
+        ),
+        Rejected.outcome: "Mastodon refused it (HTTP {status}): {message}",
+        UnknownOutcome.outcome: (
+            "Mastodon answered HTTP {status} ({message}); the post may or may not exist"
+        ),
+    }
+
+    def error_text(self, answer: ErrorAnswer) -> str:
+        return wire.parse_error(answer.status, answer.body()).message
+
+    def error_outcome(self, answer: ErrorAnswer) -> str | None:
+        """A 422 for an attachment still processing: the status was not created."""
+        if wire.parse_error(answer.status, answer.body()).media_not_ready:
+            return NotSent.outcome
+        return None
 
     def _upload(self, media: MediaFile) -> str:
         """Upload one image and wait until Mastodon can attach it; its media id."""

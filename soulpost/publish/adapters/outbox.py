@@ -10,7 +10,16 @@ import os
 from pathlib import Path
 from typing import Any
 
+from pydantic import Field
+
 from soulpost.publish.base import Adapter, NotSent, Payload, Receipt
+from soulpost.publish.options import AdapterOptions
+
+
+class OutboxOptions(AdapterOptions):
+    """``[platforms.NAME].options`` of the outbox adapter."""
+
+    path: str | None = Field(None, description="the file to append to (.soulpost/outbox.jsonl)")
 
 
 class OutboxAdapter(Adapter):
@@ -18,10 +27,13 @@ class OutboxAdapter(Adapter):
 
     name = "outbox"
     supports_lookup = True
+    summary = "appends each publication to a JSON-lines file (no network, no account)"
+    Options = OutboxOptions
+    opts: OutboxOptions
 
     @property
     def path(self) -> Path:
-        configured = self.config.options.get("path")
+        configured = self.opts.path
         return Path(configured) if configured else self.config.state_dir / "outbox.jsonl"
 
     def _append(self, record: dict[str, Any]) -> Receipt:

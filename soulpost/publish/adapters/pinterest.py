@@ -13,31 +13,44 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from soulpost.publish.adapters._common import TIMEOUT_OPTIONS, json_body
+from pydantic import Field
+
+from soulpost.publish.adapters._common import (
+    ErrorAnswer,
+    HttpAdapter,
+    json_body,
+)
 from soulpost.publish.adapters._media import media_list, mime_type, read_media
-from soulpost.publish.adapters._rest import MEDIA_OPTIONS, RestAdapter
 from soulpost.publish.base import (
     AdapterConfig,
+    Composed,
     Payload,
-    RateLimited,
     Receipt,
     Rejected,
-    Rendered,
     Setting,
     UnknownOutcome,
 )
-from soulpost.publish.http import reset_time
-from soulpost.publish.render import pinterest as pin
+from soulpost.publish.options import NEEDED, ApiOptions, MediaOptions, TokenOptions
+from soulpost.publish.wire import pinterest as pin
 
 if TYPE_CHECKING:
-    import requests
-
     from soulpost.posts import Post
 
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
-class PinterestAdapter(RestAdapter):
+class PinterestOptions(ApiOptions, MediaOptions, TokenOptions):
+    """``[platforms.NAME].options`` of the pinterest adapter."""
+
+    board_id: str | int | None = Field(
+        None, description="the board Pins go to (or set `account`)", json_schema_extra=NEEDED
+    )
+    board_section_id: str | int | None = Field(None, description="a section of that board")
+    link: str | None = Field(None, description="the Pin's link; default: the first URL in the text")
+    base_url: str | None = Field("https://api.pinterest.com", description="API root")
+
+
+class PinterestAdapter(HttpAdapter):
     """Pinterest API v5 Pins."""
 
     name = "pinterest"
@@ -46,19 +59,12 @@ class PinterestAdapter(RestAdapter):
     env_roles: ClassVar[dict[str, Setting]] = {
         "token": Setting("OAuth access token (boards:read, pins:write)", required=True)
     }
-    options: ClassVar[dict[str, Setting]] = {
-        "board_id": Setting("the board Pins go to (or set `account`)", required=True),
-        "board_section_id": Setting("a section of that board"),
-        "link": Setting("the Pin's link; default: the first URL in the text"),
-        "base_url": Setting("API root", default="https://api.pinterest.com"),
-        "token_issued": Setting("date the token was issued (doctor warns before it expires)"),
-        **MEDIA_OPTIONS,
-        **TIMEOUT_OPTIONS,
-    }
+    Options = PinterestOptions
+    opts: PinterestOptions
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        board = config.options.get("board_id") or config.account
+        board = self.opts.board_id or config.account
         if not board:
             from soulpost.errors import ConfigError
 
@@ -67,9 +73,9 @@ class PinterestAdapter(RestAdapter):
                 key=f"platforms.{self.platform}.options.board_id",
             )
         self.board_id = str(board)
-        section = config.options.get("board_section_id")
+        section = self.opts.board_section_id
         self.section = str(section) if section else None
-        self.link = config.options.get("link")
+        self.link = self.opts.link
 
     # --- pure ------------------------------------------------------------------------------
 
@@ -90,7 +96,7 @@ class PinterestAdapter(RestAdapter):
                 problems.append(f"image {item.path}: Pinterest takes JPEG or PNG")
         return problems
 
-    def render(self, post: Post) -> Rendered:
+    def compose(self, post: Post) -> Composed:
         """The Pin body without the image bytes (read at publish time) and the image."""
         text = post.text_for(self.platform).strip()
         media = media_list(post.media_for(self.platform))
@@ -103,30 +109,18 @@ class PinterestAdapter(RestAdapter):
             body["board_section_id"] = self.section
         if media and media[0]["alt"]:
             body["alt_text"] = media[0]["alt"]
-        return Rendered(self.platform, ({"pin": body, "media": media[:1]},))
+        return Composed(self.platform, ({"pin": body, "media": media[:1]},))
 
     # --- side effects ------------------------------------------------------------------------
 
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.token()}"}
-        response = self.raw(method, f"{self.base_url}{path}", headers=headers, **kwargs)
-        if response.status_code < 300:
-            return json_body(response)
-        raise self._error(response)
+        return json_body(self.request(method, f"{self.base}{path}", headers=headers, **kwargs))
 
-    def _error(self, response: requests.Response) -> Exception:
-        status = response.status_code
-        error = pin.parse_error(status, json_body(response))
+    def error_text(self, answer: ErrorAnswer) -> str:
+        error = pin.parse_error(answer.status, answer.body())
         code = f" (code {error.code})" if error.code is not None else ""
-        message = self.clean(f"HTTP {status}{code}: {error.message}")
-        if error.auth:
-            return self.auth_error(message, status)
-        if error.rate_limited:
-            reset = reset_time(response.headers, self.config.clock.now())
-            return RateLimited(message, reset_at=reset, platform=self.platform)
-        if 400 <= status < 500:
-            return Rejected(message, status=status, platform=self.platform)
-        return UnknownOutcome(message, platform=self.platform)
+        return f"HTTP {answer.status}{code}: {error.message}"
 
     def publish(self, payload: Payload, key: str) -> Receipt:
         spec = dict(payload["pin"])

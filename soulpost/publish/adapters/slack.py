@@ -12,21 +12,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from soulpost.publish.adapters._common import TIMEOUT_OPTIONS
-from soulpost.publish.adapters._rest import RestAdapter
+from pydantic import Field
+
+from soulpost.publish.adapters._common import ErrorAnswer, HttpAdapter
 from soulpost.publish.base import (
     AdapterConfig,
     AuthError,
+    Composed,
     Payload,
-    RateLimited,
     Receipt,
     Rejected,
-    Rendered,
     Setting,
-    UnknownOutcome,
 )
-from soulpost.publish.http import reset_time
-from soulpost.publish.render import webhook as hook
+from soulpost.publish.options import HttpOptions
+from soulpost.publish.wire import webhook as hook
 
 if TYPE_CHECKING:
     from soulpost.posts import Post
@@ -35,7 +34,15 @@ if TYPE_CHECKING:
 _AUTH_CODES = frozenset({"invalid_token", "no_service", "no_service_id", "no_team"})
 
 
-class SlackAdapter(RestAdapter):
+class SlackOptions(HttpOptions):
+    """``[platforms.NAME].options`` of the slack adapter."""
+
+    media_base_url: str | None = Field(
+        None, description="public URL prefix of the workspace's media files"
+    )
+
+
+class SlackAdapter(HttpAdapter):
     """A Slack incoming webhook."""
 
     name = "slack"
@@ -44,14 +51,12 @@ class SlackAdapter(RestAdapter):
     env_roles: ClassVar[dict[str, Setting]] = {
         "url": Setting("the webhook URL https://hooks.slack.com/services/T../B../..", True)
     }
-    options: ClassVar[dict[str, Setting]] = {
-        "media_base_url": Setting("public URL prefix of the workspace's media files"),
-        **TIMEOUT_OPTIONS,
-    }
+    Options = SlackOptions
+    opts: SlackOptions
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        self.media_base = str(config.options.get("media_base_url") or "")
+        self.media_base = self.opts.media_base_url or ""
 
     # --- pure ------------------------------------------------------------------------------
 
@@ -67,7 +72,7 @@ class SlackAdapter(RestAdapter):
             problems.append(f"{len(media)} images; a Slack message here takes one")
         return problems
 
-    def render(self, post: Post) -> Rendered:
+    def compose(self, post: Post) -> Composed:
         """One ``{"text", "blocks"?}`` body per part."""
         parts = [(post.text_for(self.platform).strip(), post.media_for(self.platform))]
         parts += [(p.text.strip(), p.media) for p in post.thread_for(self.platform)]
@@ -82,7 +87,7 @@ class SlackAdapter(RestAdapter):
                 )
             else:
                 out.append(hook.slack_body(text))
-        return Rendered(self.platform, tuple(out))
+        return Composed(self.platform, tuple(out))
 
     # --- side effects ------------------------------------------------------------------------
 
@@ -93,20 +98,22 @@ class SlackAdapter(RestAdapter):
                 f"${self.variable()} (env.url) does not hold a webhook URL",
                 platform=self.platform,
             )
-        response = self.raw("POST", url, json=dict(payload))
-        status = response.status_code
-        problem = hook.slack_result(status, response.text)
-        if problem is None or 200 <= status < 300:
-            return Receipt(key, None, self.config.clock.now())
-        message = self.clean(f"HTTP {status}: {problem[:200]}")
-        if status == 429:
-            reset = reset_time(response.headers, self.config.clock.now())
-            raise RateLimited(message, reset_at=reset, platform=self.platform)
-        if status in (401, 403, 404) or problem in _AUTH_CODES:
-            raise self.auth_error(message, status)
-        if 200 <= status < 500:
-            raise Rejected(message, status=status, platform=self.platform)
-        raise UnknownOutcome(message, platform=self.platform)
+        self.request("POST", url, json=dict(payload))
+        return Receipt(key, None, self.config.clock.now())
+
+    def error_text(self, answer: ErrorAnswer) -> str:
+        problem = hook.slack_result(answer.status, answer.response.text) or ""
+        return f"HTTP {answer.status}: {problem[:200]}"
+
+    def error_outcome(self, answer: ErrorAnswer) -> str | None:
+        """Slack answers in plain text: some codes mean the URL's token is no good, and a
+        404 is a deleted webhook; a 3xx (redirects are never followed) is a refusal."""
+        problem = hook.slack_result(answer.status, answer.response.text)
+        if answer.status == 404 or problem in _AUTH_CODES:
+            return AuthError.outcome
+        if 300 <= answer.status < 400:
+            return Rejected.outcome
+        return None
 
     def publish(self, payload: Payload, key: str) -> Receipt:
         return self._send(payload, key)

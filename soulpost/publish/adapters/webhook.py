@@ -3,15 +3,15 @@
 The URL comes from ``env.url`` (the NAME of a variable holding it: webhook URLs often embed
 a token, so they are secrets) or, when it holds nothing secret, ``options.url``.
 
-Request body (see :func:`soulpost.publish.render.webhook.generic_body`)::
+Request body (see :func:`soulpost.publish.wire.webhook.generic_body`)::
 
     {"id": post id, "text", "media": [{"url", "alt"}], "part": n (thread parts),
-     "key", "platform", "reply_to": remote id of the part before, "payload": rendered}
+     "key", "platform", "reply_to": remote id of the part before, "payload": composed}
 
 with an ``Idempotency-Key`` header (the same key on every retry of one part). With
 ``env.secret`` set, ``X-Soulpost-Timestamp`` and ``X-Soulpost-Signature: sha256=HMAC-SHA256
 (secret, "<timestamp>." + body)`` let the receiver check origin and freshness
-(:func:`soulpost.publish.render.webhook.verify` does exactly that). Media URLs are
+(:func:`soulpost.publish.wire.webhook.verify` does exactly that). Media URLs are
 ``options.media_base_url`` + the file's path in the workspace.
 
 A 2xx JSON answer may carry ``id`` and ``url``. With ``options.lookup_url`` set,
@@ -29,28 +29,43 @@ import dataclasses
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
+from pydantic import Field
 
 from soulpost.errors import ConfigError
 from soulpost.publish import http
 from soulpost.publish.adapters._common import (
-    TIMEOUT_OPTIONS,
     HttpAdapter,
     json_body,
     secret_values,
 )
 from soulpost.publish.base import (
     AuthError,
+    Composed,
     Payload,
     Receipt,
-    Rendered,
     Setting,
     UnknownOutcome,
 )
-from soulpost.publish.render import webhook as hook
+from soulpost.publish.options import AdapterOptions, HttpOptions
+from soulpost.publish.wire import webhook as hook
 
 if TYPE_CHECKING:
     from soulpost.platforms import Capabilities
     from soulpost.posts import Post
+
+
+class WebhookOptions(HttpOptions):
+    """``[platforms.NAME].options`` of the webhook adapter."""
+
+    url: str | None = Field(
+        None, description="the webhook URL when it holds no secret (else env.url)"
+    )
+    lookup_url: str | None = Field(
+        None, description="GET ?key=KEY -> 200 receipt / 404, to settle in-doubt posts"
+    )
+    media_base_url: str | None = Field(
+        None, description="prefix turning a media path into the URL sent"
+    )
 
 
 class WebhookAdapter(HttpAdapter):
@@ -63,16 +78,12 @@ class WebhookAdapter(HttpAdapter):
         "secret": Setting("shared secret for the X-Soulpost-Signature HMAC-SHA256 header"),
         "token": Setting("sent as Authorization: Bearer"),
     }
-    options: ClassVar[dict[str, Setting]] = {
-        "url": Setting("the webhook URL when it holds no secret (else env.url)"),
-        "lookup_url": Setting("GET ?key=KEY -> 200 receipt / 404, to settle in-doubt posts"),
-        "media_base_url": Setting("prefix turning a media path into the URL sent"),
-        **TIMEOUT_OPTIONS,
-    }
+    Options = WebhookOptions
+    opts: WebhookOptions
 
     def __init__(self, config: Any) -> None:
         super().__init__(config)
-        url = self.config.options.get("url")
+        url = self.opts.url
         if url is None and "url" not in self.config.credentials:
             raise ConfigError(
                 "the webhook adapter needs its URL: env.url (the NAME of a variable holding "
@@ -87,13 +98,14 @@ class WebhookAdapter(HttpAdapter):
                 key=f"platforms.{self.platform}.options.url",
             )
         self._url = url
-        self.media_base = str(self.config.options.get("media_base_url") or "")
-        self.lookup_url = self.config.options.get("lookup_url")
+        self.media_base = self.opts.media_base_url or ""
+        self.lookup_url = self.opts.lookup_url
         self.supports_lookup = bool(self.lookup_url)
 
-    def capabilities(self) -> Capabilities:
+    @classmethod
+    def capabilities_for(cls, platform: str, options: AdapterOptions | None = None) -> Capabilities:
         """The platform's limits; every part carries an ``Idempotency-Key``."""
-        return dataclasses.replace(super().capabilities(), idempotency="key")
+        return dataclasses.replace(super().capabilities_for(platform, options), idempotency="key")
 
     @property
     def url(self) -> str:
@@ -108,14 +120,14 @@ class WebhookAdapter(HttpAdapter):
             )
         return value
 
-    def render(self, post: Post) -> Rendered:
+    def compose(self, post: Post) -> Composed:
         """Each part: its text and media with the post's id (and part number)."""
-        rendered = super().render(post)
-        return Rendered(
-            rendered.platform,
+        composed = super().compose(post)
+        return Composed(
+            composed.platform,
             tuple(
                 {**part, "id": post.id, **({"part": i} if i else {})}
-                for i, part in enumerate(rendered.parts)
+                for i, part in enumerate(composed.parts)
             ),
         )
 

@@ -42,31 +42,30 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
+from pydantic import Field
 
-from soulpost.publish import http
 from soulpost.publish.adapters._common import (
-    TIMEOUT_OPTIONS,
     ErrorAnswer,
     HttpAdapter,
     KeyNotes,
-    base_url,
     check_post,
     secret,
 )
 from soulpost.publish.adapters._media import MediaFile, media_list, read_all_media
 from soulpost.publish.base import (
     AuthError,
+    Composed,
     NotSent,
     Payload,
     PublishError,
     RateLimited,
     Receipt,
     Rejected,
-    Rendered,
     Setting,
     UnknownOutcome,
 )
-from soulpost.publish.render import x as wire
+from soulpost.publish.options import ApiOptions, TokenOptions
+from soulpost.publish.wire import x as wire
 
 if TYPE_CHECKING:
     from soulpost.posts import Post
@@ -83,10 +82,23 @@ def comparable(text: str) -> str:
     return " ".join(_URL.sub("<link>", html.unescape(text)).split())
 
 
+class XOptions(ApiOptions, TokenOptions):
+    """``[platforms.NAME].options`` of the x adapter."""
+
+    base_url: str | None = Field(DEFAULT_BASE_URL, description="API root")
+    username: str | None = Field(
+        None, description="the account's username, for post URLs (else GET /2/users/me)"
+    )
+    lookup_count: int = Field(
+        20, ge=5, le=100, description="recent posts searched to settle doubt (5-100)"
+    )
+
+
 class XAdapter(HttpAdapter):
     """One X account (user context)."""
 
     name = "x"
+    default_base_url = DEFAULT_BASE_URL
     supports_lookup = True
     summary = "X (API v2): posts, threads, images with alt text; OAuth 1.0a or OAuth 2.0 user"
     env_roles: ClassVar[Mapping[str, Setting]] = {
@@ -96,12 +108,8 @@ class XAdapter(HttpAdapter):
         "access_token": Setting("OAuth 1.0a user access token"),
         "access_token_secret": Setting("OAuth 1.0a user access token secret"),
     }
-    options: ClassVar[Mapping[str, Setting]] = {
-        "base_url": Setting("API root", default=DEFAULT_BASE_URL),
-        "username": Setting("the account's username, for post URLs (else GET /2/users/me)"),
-        "lookup_count": Setting("recent posts searched to settle doubt", default=20),
-        **TIMEOUT_OPTIONS,
-    }
+    Options = XOptions
+    opts: XOptions
 
     @classmethod
     def token_lifetime_for(cls, credentials: Mapping[str, str]) -> timedelta | None:
@@ -113,8 +121,7 @@ class XAdapter(HttpAdapter):
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        self.base = base_url(config.options, DEFAULT_BASE_URL)
-        self.lookup_count = max(5, min(100, int(config.options.get("lookup_count", 20))))
+        self.lookup_count = self.opts.lookup_count
         self.notes = KeyNotes(config.state_dir, self.platform)
         self._me: tuple[str, str] | None = None  # (user id, username)
 
@@ -123,7 +130,7 @@ class XAdapter(HttpAdapter):
     def validate(self, post: Post) -> list[str]:
         return check_post(self, post)
 
-    def render(self, post: Post) -> Rendered:
+    def compose(self, post: Post) -> Composed:
         """Per part: the ``POST /2/tweets`` body (without ids known only when sending) and
         the images with alt text to upload first."""
         texts = [(post.text_for(self.platform), post.media_for(self.platform))]
@@ -134,7 +141,7 @@ class XAdapter(HttpAdapter):
             if media:
                 body["media"] = media_list(media)
             parts.append(body)
-        return Rendered(self.platform, tuple(parts))
+        return Composed(self.platform, tuple(parts))
 
     # --- HTTP and auth --------------------------------------------------------------------
 
@@ -169,47 +176,49 @@ class XAdapter(HttpAdapter):
         url = self.base + path
         params = {str(k): str(v) for k, v in (kwargs.get("params") or {}).items()}
         headers = {"Authorization": self._authorization(method, url, params)}
-        try:
-            return self.call(method, url, headers=headers, **kwargs)
-        except ErrorAnswer as answer:
-            raise self._error(answer, what) from None
+        return self.request(method, url, what=what, headers=headers, **kwargs)
 
-    def _error(self, answer: ErrorAnswer, what: str) -> PublishError:
-        status = answer.response.status_code
-        error = wire.parse_error(status, answer.body())
-        text = http.redact(error.message, self.config.secrets())
+    error_messages: ClassVar[Mapping[str, str]] = {
+        RateLimited.outcome: "X rate limit reached while {what} ({message}); it resets {reset}",
+        AuthError.outcome: (
+            "X refused the credentials in {variables} while {what} (HTTP {status}: {message}); "
+            "check the tokens and the app's write permission"
+        ),
+        Rejected.outcome: "X refused it while {what} (HTTP {status}: {message})",
+        UnknownOutcome.outcome: (
+            "X answered HTTP {status} while {what} ({message}); the post may or may not exist"
+        ),
+    }
+
+    def error_text(self, answer: ErrorAnswer) -> str:
+        return wire.parse_error(answer.status, answer.body()).message
+
+    def error_outcome(self, answer: ErrorAnswer) -> str:
+        """X's body decides: a usage cap is a rate limit whatever the status, and a 403 is
+        an auth problem only when X says the action is not permitted."""
+        error = wire.parse_error(answer.status, answer.body())
         if error.rate_limited:
-            reset = wire.rate_limit_reset(answer.response.headers)
-            return RateLimited(
-                f"X rate limit reached while {what} ({text}); it resets "
-                f"{reset.isoformat() if reset else 'at an unknown time'}",
-                reset_at=reset,
-                platform=self.platform,
-            )
-        if error.duplicate:
+            return RateLimited.outcome
+        if error.auth or answer.status == 401:
+            return AuthError.outcome
+        if 400 <= answer.status < 500:
+            return Rejected.outcome
+        return UnknownOutcome.outcome
+
+    def special_error(self, answer: ErrorAnswer, what: str) -> PublishError | None:
+        """403 "duplicate content": the account already has a post with this text."""
+        error = wire.parse_error(answer.status, answer.body())
+        if error.duplicate and not error.rate_limited:
             return _Duplicate(
-                f"X refused it as duplicate content (HTTP 403: {text}): the account already "
-                "has a post with this text",
-                status=status,
+                f"X refused it as duplicate content (HTTP 403: {self.clean(error.message)}): "
+                "the account already has a post with this text",
+                status=answer.status,
                 platform=self.platform,
             )
-        if error.auth or status == 401:
-            return AuthError(
-                f"X refused the credentials in {self._variables()} while {what} "
-                f"(HTTP {status}: {text}); check the tokens and the app's write permission",
-                status=status,
-                platform=self.platform,
-            )
-        if 400 <= status < 500:
-            return Rejected(
-                f"X refused it while {what} (HTTP {status}: {text})",
-                status=status,
-                platform=self.platform,
-            )
-        return UnknownOutcome(
-            f"X answered HTTP {status} while {what} ({text}); the post may or may not exist",
-            platform=self.platform,
-        )
+        return None
+
+    def error_fields(self, answer: ErrorAnswer) -> dict[str, str]:
+        return {"variables": self._variables()}
 
     def _before_post(self, error: UnknownOutcome) -> NotSent:
         return NotSent(f"{error.message} (before posting)", platform=self.platform)
@@ -224,7 +233,7 @@ class XAdapter(HttpAdapter):
         return self._me
 
     def _username(self) -> str | None:
-        configured = self.config.options.get("username")
+        configured = self.opts.username
         if configured:
             return str(configured).lstrip("@")
         return self.me()[1] or None
@@ -303,7 +312,7 @@ class XAdapter(HttpAdapter):
         for item in answer.json().get("data") or ():
             if isinstance(item, dict) and comparable(str(item.get("text", ""))) == wanted:
                 tweet = wire.Tweet(str(item["id"]), str(item.get("text", "")))
-                name = self.config.options.get("username") or username
+                name = self.opts.username or username
                 return Receipt(tweet.id, tweet.web_url(str(name) or None), self.config.clock.now())
         return None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from soulpost.platforms import Capabilities
 from soulpost.publish.base import (
@@ -40,8 +40,10 @@ class FileDropAdapter(Adapter):
         root = config.root or config.state_dir.parent
         self.folder = folder if folder.is_absolute() else root / folder
 
-    def capabilities(self) -> Capabilities:
-        return Capabilities(self.platform, "File drop", 5000, threads=True)
+    @classmethod
+    def capabilities_for(cls, platform: str, options: Any = None) -> Capabilities:
+        """Readable without an instance, so ``soulpost adapters filedrop`` shows them."""
+        return Capabilities(platform, "File drop", 5000, threads=True)
 
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.json"

@@ -1,0 +1,172 @@
+"""Claims on the SQLite ledger: taking one, checking it is still ours, and settling one
+whose owner died, whose lease ran out, or whose pass failed.
+
+Functions over an open write transaction; :class:`SqliteLedger` wraps them. Whether an
+owner is alive is not decided here (``alive`` comes from ``ledger/owner.py``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime
+
+from soulpost.ledger.base import LedgerError, PubKey, State, ts
+from soulpost.ledger.owner import Owner, lease_end
+
+_KEY = "post_id = ? AND platform = ? AND content_hash = ?"
+
+
+def _blocker(db: sqlite3.Connection, key: PubKey) -> str | None:
+    """Why another row forbids claiming *key*, or None."""
+    others = db.execute(
+        "SELECT state FROM publications WHERE post_id = ? AND platform = ? "
+        "AND content_hash != ? AND state IN ('claimed', 'in_doubt', 'published')",
+        (key.post_id, key.platform, key.content_hash),
+    ).fetchone()
+    if others:
+        return f"an earlier version of the post is {others[0].replace('_', ' ')}"
+    twin = db.execute(
+        "SELECT post_id, state FROM publications WHERE content_hash = ? AND platform = ? "
+        "AND post_id != ? AND state IN ('claimed', 'in_doubt', 'published') LIMIT 1",
+        (key.content_hash, key.platform, key.post_id),
+    ).fetchone()
+    if twin:
+        # A renamed draft gets a new id (the file name); its content must not go twice.
+        return f"the same content is already {twin[1].replace('_', ' ')} as post {twin[0]}"
+    partly = db.execute(
+        "SELECT 1 FROM parts WHERE post_id = ? AND platform = ? AND content_hash != ? "
+        "AND state = 'sent' LIMIT 1",
+        (key.post_id, key.platform, key.content_hash),
+    ).fetchone()
+    if partly:
+        return "an earlier version of the post is partly published"
+    return None
+
+
+def claim(
+    db: sqlite3.Connection,
+    owner: Owner,
+    key: PubKey,
+    *,
+    scheduled_at: datetime | None,
+    now: datetime,
+    allow_states: tuple[State, ...],
+    parts: int | None,
+) -> str | None:
+    """Take *key* for *owner*; None when won, else why not."""
+    blocked = _blocker(db, key)
+    if blocked:
+        return blocked
+    where = (key.post_id, key.platform, key.content_hash)
+    sched = ts(scheduled_at) if scheduled_at else None
+    # Older versions that never went out are replaced by this one.
+    for table in ("parts", "publications"):
+        db.execute(
+            f"DELETE FROM {table} WHERE post_id = ? AND platform = ? "
+            "AND content_hash != ? AND content_hash IN (SELECT content_hash FROM "
+            "publications WHERE post_id = ? AND platform = ? AND state = 'pending')",
+            (*where, key.post_id, key.platform),
+        )
+    row = db.execute(
+        f"SELECT state, next_attempt_at, scheduled_at FROM publications WHERE {_KEY}", where
+    ).fetchone()
+    o, lease = owner, ts(lease_end(now))
+    if row is None:
+        db.execute(
+            "INSERT INTO publications (post_id, platform, content_hash, state, scheduled_at, "
+            "idem_key, owner_token, owner_pid, owner_host, owner_started, claimed_at, "
+            "created_at, updated_at, lease_until, parts_total) "
+            "VALUES (?, ?, ?, 'claimed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*where, sched, key.idempotency_key(), o.token, o.pid, o.host, o.started,
+             ts(now), ts(now), ts(now), lease, parts),
+        )  # fmt: skip
+        return None
+    state, nxt, old_sched = row
+    rescheduled = state in ("failed", "missed") and old_sched != sched
+    if state not in allow_states and not rescheduled:
+        return f"already {state.replace('_', ' ')}"
+    if state in ("pending", "in_doubt") and nxt is not None and nxt > ts(now):
+        return f"next attempt at {nxt}"
+    db.execute(
+        "UPDATE publications SET state = 'claimed', owner_token = ?, owner_pid = ?, "
+        "owner_host = ?, owner_started = ?, claimed_at = ?, updated_at = ?, "
+        "scheduled_at = ?, force = 0, lease_until = ?, acknowledged = 0, "
+        "parts_total = COALESCE(?, parts_total), "
+        "attempts = CASE WHEN ? THEN 0 ELSE attempts END "
+        f"WHERE {_KEY} AND state = ?",
+        (o.token, o.pid, o.host, o.started, ts(now), ts(now), sched, lease, parts,
+         rescheduled, *where, state),
+    )  # fmt: skip
+    return None
+
+
+def mine(db: sqlite3.Connection, owner: Owner, key: PubKey, now: datetime | None = None) -> None:
+    """Refuse unless *owner* holds the claim on *key*; with *now*, renew its lease."""
+    where = (key.post_id, key.platform, key.content_hash)
+    row = db.execute(f"SELECT state, owner_token FROM publications WHERE {_KEY}", where).fetchone()
+    if row is None or row[0] != "claimed" or row[1] != owner.token:
+        raise LedgerError(
+            f"{key.post_id} on {key.platform}: this process no longer holds the claim"
+        )
+    if now is not None:
+        db.execute(
+            f"UPDATE publications SET lease_until = ? WHERE {_KEY}", (ts(lease_end(now)), *where)
+        )
+
+
+def settle_claim(db: sqlite3.Connection, key: PubKey, token: str, now: datetime, why: str) -> bool:
+    """Release a claim held by *token* that will not be finished: ``in_doubt`` if a part
+    was being sent (it may be live), else ``pending`` (nothing can have gone out). *why*
+    names the holder and what happened. False if the claim changed hands meanwhile."""
+    where = (key.post_id, key.platform, key.content_hash)
+    current = db.execute(
+        f"SELECT owner_token FROM publications WHERE {_KEY} AND state = 'claimed'", where
+    ).fetchone()
+    if current is None or current[0] != token:
+        return False
+    sending = db.execute(
+        f"SELECT part FROM parts WHERE {_KEY} AND state = 'sending' ORDER BY part", where
+    ).fetchone()
+    if sending is not None:
+        state: str = "in_doubt"
+        reason: str | None = (
+            f"{why} while part {sending[0] + 1} was being sent; it may or may not be live"
+        )
+    else:
+        state, reason = "pending", None
+    db.execute(
+        "UPDATE publications SET state = ?, reason = ?, owner_token = NULL, lease_until = NULL, "
+        f"acknowledged = 0, updated_at = ? WHERE {_KEY}",
+        (state, reason, ts(now), *where),
+    )
+    db.execute(
+        "INSERT INTO attempts (post_id, platform, content_hash, part, at, outcome, error) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (*where, sending[0] if sending else 0, ts(now),
+         "crashed" if sending else "abandoned", why),
+    )  # fmt: skip
+    return True
+
+
+def stale_claims(
+    db: sqlite3.Connection, owner: Owner, now: datetime, alive: Callable[[int, str, str], bool]
+) -> list[tuple[PubKey, str, str]]:
+    """Claims to recover: (key, holder's token, why) for each whose holder died or whose
+    lease ran out. This process's own live claims are left alone."""
+    rows = db.execute(
+        "SELECT post_id, platform, content_hash, owner_token, owner_pid, owner_host, "
+        "owner_started, lease_until FROM publications WHERE state = 'claimed'"
+    ).fetchall()
+    out = []
+    for post_id, platform, chash, token, pid, host, started, lease in rows:
+        expired = lease is not None and lease < ts(now)
+        holder = f"pid {pid} on {host}"
+        if expired:
+            why = f"the claim of {holder} ran out at {lease} (its pass failed or hung)"
+        elif token != owner.token and not alive(pid or 0, host or "", started or ""):
+            why = f"the process publishing it ({holder}) stopped"
+        else:
+            continue
+        out.append((PubKey(post_id, platform, chash), token, why))
+    return out

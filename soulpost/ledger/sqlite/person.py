@@ -1,0 +1,136 @@
+"""A person's three answers, on the SQLite ledger: retry, it is live, it is not.
+
+Each takes the newest row of (post, platform) inside one write transaction, checks that the
+answer fits its state (a claimed row is being worked on: never), writes it and appends an
+attempt, so ``history`` shows who decided what and when.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from soulpost.ledger.base import LedgerError, ts
+
+Where = tuple[str, str, str]
+_KEY = "post_id = ? AND platform = ? AND content_hash = ?"
+
+
+def newest(db: sqlite3.Connection, post_id: str, platform: str) -> tuple[Where, str]:
+    """The key and state of the newest row of (post, platform) that a person may settle."""
+    row = db.execute(
+        "SELECT content_hash, state FROM publications WHERE post_id = ? AND platform = ? "
+        "ORDER BY updated_at DESC, rowid DESC LIMIT 1",
+        (post_id, platform),
+    ).fetchone()
+    if row is None:
+        raise LedgerError(f"the ledger has nothing for {post_id} on {platform}")
+    if row[1] == "claimed":
+        raise LedgerError(f"{post_id} on {platform} is being published right now; try again later")
+    return (post_id, platform, row[0]), row[1]
+
+
+def _note(
+    db: sqlite3.Connection, where: Where, now: datetime, outcome: str, error: str | None
+) -> None:
+    db.execute(
+        "INSERT INTO attempts (post_id, platform, content_hash, part, at, outcome, error) "
+        "VALUES (?, ?, ?, 0, ?, ?, ?)",
+        (*where, ts(now), outcome, error),
+    )
+
+
+def retry(db: sqlite3.Connection, post_id: str, platform: str, now: datetime) -> Where:
+    where, state = newest(db, post_id, platform)
+    if state == "in_doubt":
+        raise LedgerError(
+            f"{post_id} on {platform} is in doubt: it may already be live. Check "
+            "the platform, then `soulpost resolve` it (--published URL or "
+            "--not-published) before retrying"
+        )
+    if state not in ("failed", "missed", "pending"):
+        raise LedgerError(f"{post_id} on {platform} is {state}; nothing to retry")
+    db.execute(
+        "UPDATE publications SET state = 'pending', force = 1, attempts = 0, acknowledged = 0, "
+        f"next_attempt_at = NULL, reason = ?, updated_at = ? WHERE {_KEY}",
+        ("retry requested by a person", ts(now), *where),
+    )
+    _note(db, where, now, "retry-requested", None)
+    return where
+
+
+def mark_published(
+    db: sqlite3.Connection, post_id: str, platform: str, url: str, now: datetime
+) -> Where:
+    """The part in doubt (or the first unsent) is live at *url*. When the ledger knows the
+    publication has more parts than are now sent, the row goes back to ``pending`` (exempt
+    from lateness, since part of it is live) and the next pass sends the rest."""
+    where, state = newest(db, post_id, platform)
+    if state == "published":
+        raise LedgerError(f"{post_id} on {platform} is already published")
+    sending = db.execute(
+        f"SELECT part FROM parts WHERE {_KEY} AND state = 'sending' ORDER BY part LIMIT 1", where
+    ).fetchone()
+    if sending is not None:
+        index = sending[0]
+    else:
+        sent = db.execute(f"SELECT COUNT(*) FROM parts WHERE {_KEY} AND state = 'sent'", where)
+        index = int(sent.fetchone()[0])
+    db.execute(
+        "INSERT INTO parts (post_id, platform, content_hash, part, part_key, state, "
+        "remote_id, url, published_at, updated_at) "
+        "VALUES (?, ?, ?, ?, '', 'sent', ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+        "state = 'sent', remote_id = excluded.remote_id, url = excluded.url, "
+        "published_at = excluded.published_at, updated_at = excluded.updated_at",
+        (*where, index, url, url, ts(now), ts(now)),
+    )
+    total, sent_now = db.execute(
+        f"SELECT parts_total, (SELECT COUNT(*) FROM parts WHERE {_KEY} AND state = 'sent') "
+        f"FROM publications WHERE {_KEY}",
+        (*where, *where),
+    ).fetchone()
+    if total is not None and sent_now < total:
+        db.execute(
+            "UPDATE publications SET state = 'pending', next_attempt_at = NULL, reason = ?, "
+            f"acknowledged = 0, updated_at = ? WHERE {_KEY}",
+            (
+                f"settled by a person: part {index + 1} of {total} is live; the thread "
+                f"continues with part {sent_now + 1} at the next pass",
+                ts(now),
+                *where,
+            ),
+        )
+    else:
+        first = db.execute(
+            f"SELECT remote_id, url, published_at FROM parts WHERE {_KEY} AND part = 0 "
+            "AND state = 'sent'",
+            where,
+        ).fetchone() or (url, url, ts(now))
+        db.execute(
+            "UPDATE publications SET state = 'published', reason = ?, remote_id = ?, "
+            f"url = ?, published_at = ?, updated_at = ? WHERE {_KEY}",
+            ("settled by a person: published", *first, ts(now), *where),
+        )
+    _note(db, where, now, "resolved-published", url)
+    return where
+
+
+def mark_not_published(db: sqlite3.Connection, post_id: str, platform: str, now: datetime) -> Where:
+    where, state = newest(db, post_id, platform)
+    if state not in ("in_doubt", "failed", "missed"):
+        raise LedgerError(
+            f"{post_id} on {platform} is {state}; only in-doubt, failed or missed "
+            "publications can be settled as not published"
+        )
+    db.execute(f"DELETE FROM parts WHERE {_KEY} AND state = 'sending'", where)
+    db.execute(
+        "UPDATE publications SET state = 'failed', reason = ?, acknowledged = 1, "
+        f"next_attempt_at = NULL, updated_at = ? WHERE {_KEY}",
+        (
+            "settled by a person: not published (`soulpost retry` sends it again)",
+            ts(now),
+            *where,
+        ),
+    )
+    _note(db, where, now, "resolved-not-published", None)
+    return where

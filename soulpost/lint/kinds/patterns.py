@@ -1,0 +1,164 @@
+"""Regular expressions in rule packs: building them, gating them, and bounding their time.
+
+A pack's ``phrases`` become one escaped trie (:func:`phrase_regex`), safe by construction.
+Its ``patterns`` are regular expressions written by whoever wrote the pack, and a pack is
+data from a repository, like the drafts it checks: a careless ``(a+)+$`` backtracks for
+minutes on 34 "a"s in Python's ``re``. So every pattern that soulpost did not ship is
+matched by the ``regex`` module with a time bound (:data:`PATTERN_TIMEOUT`); a pattern
+stopped :data:`STRIKES` times in one process is not run again (see
+:class:`~soulpost.lint.kinds.phrases.Phrases`), so the time a run can lose stays bounded.
+The shipped pack's own patterns, reviewed and tested here, keep plain ``re``: it is several
+times faster per search, and plain ASCII text then never imports ``regex`` at all.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any
+
+# Seconds one search of one pattern over one piece of text may take. Every sane pattern
+# settles a post in well under a millisecond, so this is generous even on a busy machine.
+PATTERN_TIMEOUT = 0.25
+
+# Stops of one pattern, in one process, after which it is no longer run on other texts.
+STRIKES = 3
+
+Search = Callable[[str], Any]  # a match object or None; may raise TimeoutError
+FindIter = Callable[[str], Iterable[Any]]
+
+
+def compiled(source: str, *, timed: bool) -> tuple[Search, FindIter]:
+    """``search`` and ``finditer`` of *source*, case-insensitive; *timed* ones raise
+    ``TimeoutError`` when a call takes longer than :data:`PATTERN_TIMEOUT`."""
+    if not timed:
+        plain = re.compile(source, re.IGNORECASE)
+        return plain.search, plain.finditer
+    import regex
+
+    try:
+        pattern = regex.compile(source, regex.IGNORECASE)
+    except regex.error as exc:
+        raise ValueError(f"invalid regular expression {source!r}: {exc}") from None
+    return (
+        partial(pattern.search, timeout=PATTERN_TIMEOUT),
+        partial(pattern.finditer, timeout=PATTERN_TIMEOUT),
+    )
+
+
+# The most a pattern may spell out through counted repeats (``(?:a{100}){100}`` is 10,000):
+# the regex module expands them while compiling, which no timeout bounds, and
+# ``(?:(?:a{1000}){1000}){1000}`` would compile for hours. Real patterns stay far below.
+MAX_PATTERN_SIZE = 10_000
+
+
+def check_patterns(value: list[str]) -> list[str]:
+    """Validate an option's patterns: they compile, and compiling them takes no time."""
+    for pattern in value:
+        try:
+            re.compile(pattern)
+            size = _size(_parser.parse(pattern).data)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+        except RecursionError:
+            raise ValueError(f"regular expression {pattern!r} is nested too deeply") from None
+        if size > MAX_PATTERN_SIZE:
+            raise ValueError(
+                f"regular expression {pattern!r} repeats too much: its counted repeats "
+                f"spell out {size:,} items, more than {MAX_PATTERN_SIZE:,}; use smaller counts"
+            )
+    return value
+
+
+# re's own parser: the pattern's tree, to measure its repeats (it has no type stubs).
+_parser: Any = importlib.import_module("re._parser")
+_REPEATS = {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}
+
+
+def _size(items: Any) -> int:
+    """How many items *items* (a parsed pattern) spells out, its counted repeats expanded."""
+    total = 0
+    for op, av in items:
+        name = str(op)
+        if name in _REPEATS:
+            low, high, sub = av
+            total += max(low if high == _parser.MAXREPEAT else high, 1) * _size(sub)
+        elif name == "SUBPATTERN":
+            total += _size(av[-1])
+        elif name == "BRANCH":
+            total += sum(_size(branch) for branch in av[1])
+        elif name in {"ASSERT", "ASSERT_NOT"}:
+            total += _size(av[1])
+        elif name == "ATOMIC_GROUP":
+            total += _size(av)
+        elif name == "GROUPREF_EXISTS":
+            total += _size(av[1]) + (_size(av[2]) if av[2] else 0)
+        else:
+            total += 1
+    return total
+
+
+def _units(phrase: str) -> list[str]:
+    """Regex pieces for one lower-cased phrase: spaces match any run of space, ' matches ’."""
+    out: list[str] = []
+    for char in phrase:
+        if char.isspace():
+            if out and out[-1] != r"\s+":
+                out.append(r"\s+")
+        elif char in "'’":
+            out.append("['’]")
+        else:
+            out.append(re.escape(char))
+    return out
+
+
+def phrase_regex(phrases: list[str]) -> str:
+    """One regex for many literal phrases, as a trie, to run on lower-cased text.
+
+    Python's ``re`` tries every branch of an alternation at every position; a trie shares
+    prefixes, so fifty phrases cost about as much as a few. Phrases that start or end with
+    a letter or digit match whole words only.
+    """
+    tries: dict[bool, dict[str, Any]] = {True: {}, False: {}}
+    for phrase in phrases:
+        node = tries[phrase[:1].isalnum()]
+        for unit in _units(phrase):
+            node = node.setdefault(unit, {})
+        node[""] = r"\b" if phrase[-1:].isalnum() else ""
+
+    def emit(node: dict[str, Any]) -> str:
+        alternatives = [unit + emit(child) for unit, child in sorted(node.items()) if unit]
+        if "" in node:
+            alternatives.append(node[""])  # the shorter phrase last: longest match first
+        if len(alternatives) == 1:
+            return str(alternatives[0])
+        return "(?:" + "|".join(alternatives) + ")"
+
+    parts = []
+    if tries[True]:
+        parts.append(r"\b" + emit(tries[True]))
+    if tries[False]:
+        parts.append(emit(tries[False]))
+    return "|".join(parts)
+
+
+_LEADING_WORDS = re.compile(r"\\b([a-z0-9]+(?: [a-z0-9]+)*)(?:\\b| )", re.IGNORECASE)
+_LEADING_GROUP = re.compile(r"\\b\(\?:([a-z0-9]+(?:\|[a-z0-9]+)*)\)(?:\\b| )", re.IGNORECASE)
+
+
+def pattern_words(pattern: str) -> frozenset[str] | None:
+    r"""Words of which one must appear for *pattern* to match, or None when unknown.
+
+    Only the plain cases are recognised: a pattern that starts with ``\b`` and whole
+    words (``\bonly \d+``), or with a group of whole-word alternatives
+    (``\b(?:like|share)\b``). Anything else runs on every text.
+    """
+    group = _LEADING_GROUP.match(pattern)
+    if group:
+        return frozenset(word.lower() for word in group.group(1).split("|"))
+    words = _LEADING_WORDS.match(pattern)
+    if words:
+        return frozenset([max(words.group(1).lower().split(), key=len)])
+    return None

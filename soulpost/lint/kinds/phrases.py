@@ -1,0 +1,229 @@
+"""The ``phrases`` kind: listed phrases or regular expressions appear in a piece of text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cached_property
+from typing import ClassVar
+
+from pydantic import Field, field_validator
+
+from soulpost.lint.draft import ALNUM, Draft, Segment
+from soulpost.lint.kinds.patterns import (
+    PATTERN_TIMEOUT,
+    STRIKES,
+    FindIter,
+    Search,
+    check_patterns,
+    compiled,
+    pattern_words,
+    phrase_regex,
+)
+from soulpost.lint.rule import Hit, RuleOptions, SegmentRule
+
+
+class PhrasesOptions(RuleOptions):
+    phrases: list[str] = Field(default_factory=list, description="phrases to look for")
+    patterns: list[str] = Field(
+        default_factory=list, description="regular expressions to look for (case-insensitive)"
+    )
+    min_count: int = Field(1, ge=1, description="fire only when this many distinct ones appear")
+    max_words: int | None = Field(
+        None, ge=1, description="check only texts of at most this many words (None: all)"
+    )
+    lead_only: bool = Field(
+        False, description="check only the text people see first, not the parts of a thread"
+    )
+
+    _patterns = field_validator("patterns")(check_patterns)
+
+
+# A pattern as the rule runs it: its source, search and finditer, and the words that gate it.
+_Pattern = tuple[str, Search, FindIter, frozenset[str] | None]
+
+
+class Phrases(SegmentRule):
+    """Fires when listed phrases appear in a piece of text."""
+
+    kind: ClassVar[str] = "phrases"
+    Options = PhrasesOptions
+    message: ClassVar[str] = "{match!r}"
+
+    def setup(self) -> None:
+        opts = self.options
+        assert isinstance(opts, PhrasesOptions)
+        phrases = [" ".join(p.lower().split()) for p in opts.phrases if p.strip()]
+        # Compiled on first use: a calm post often never needs the regex at all, and
+        # compiling fifty phrases costs more than linting one post.
+        self.source = phrase_regex(phrases)
+        # A phrase can only match when every word in it is a word of the text; checking one
+        # (the longest) against the text's words skips most texts without running a regex.
+        self.triggers: frozenset[str] = frozenset()
+        self.always = False
+        for phrase in phrases:
+            runs = ALNUM.findall(phrase)
+            if runs:
+                self.triggers |= {max(runs, key=len)}
+            else:
+                self.always = True
+        self.pattern_sources = [(p, pattern_words(p)) for p in opts.patterns]
+        self.min_count = opts.min_count
+        self.max_words = opts.max_words
+        self.lead_only = opts.lead_only or self.parts == "lead"
+        # The words of which a text needs one for _matches to find anything (phrases and
+        # patterns together). Patterns without such words (``[⏰⏳]``) get one combined
+        # search instead; only a phrase without letters or digits opens the gate for all.
+        self.gate_open = bool(self.source and self.always)
+        self.gate_words = (self.triggers if self.source else frozenset()).union(
+            *(words for _p, words in self.pattern_sources if words is not None)
+        )
+        self.free_source = "|".join(
+            f"(?:{p})" for p, words in self.pattern_sources if words is None
+        )
+        # Only the shipped pack's own patterns, unchanged by [lint] options, run untimed
+        # (see soulpost.lint.kinds.patterns); the others are compiled now, so that one
+        # the regex module rejects is a configuration error, not a failure mid-run.
+        self.pack_patterns = frozenset(self.spec.defaults.get("patterns", ()))
+        vetted = self.pack_patterns if self.spec.vetted else frozenset()
+        self.timed = frozenset(p for p in opts.patterns if p not in vetted)
+        self.strikes: dict[str, int] = {}  # stops per pattern in this process
+        if self.timed:
+            _ = self.patterns, self.free
+
+    @cached_property
+    def free(self) -> Search | None:
+        """The rule's patterns that no word gates, as one case-insensitive search."""
+        if not self.free_source:
+            return None
+        timed = any(p in self.timed for p, words in self.pattern_sources if words is None)
+        return compiled(self.free_source, timed=timed)[0]
+
+    def check(self, draft: Draft) -> Iterator[Hit]:
+        # Most texts hold none of the rule's words: settle them here, in one loop per post,
+        # rather than with a generator and a call per piece of text.
+        gate_open, gate_words, lead_only = self.gate_open, self.gate_words, self.lead_only
+        free = self.free
+        for segment in draft.segments:
+            if lead_only and not segment.lead:
+                continue
+            if gate_open or not gate_words.isdisjoint(segment.runs):
+                yield from self.check_segment(segment, draft)
+            elif free is not None:
+                try:
+                    found = free(segment.plain)
+                except TimeoutError:
+                    # One of the ungated patterns is too slow on this text. From now on
+                    # each runs on its own, with its own time bound and strikes, so that
+                    # the finding can name the one to blame.
+                    found = True
+                    free = self.free = None
+                    gate_open = self.gate_open = True
+                if found:
+                    yield from self.check_segment(segment, draft)
+
+    @cached_property
+    def literal(self) -> re.Pattern[str] | None:
+        """The phrases as one regex, for lower-cased text."""
+        return re.compile(self.source) if self.source else None
+
+    @cached_property
+    def literal_any_case(self) -> re.Pattern[str] | None:
+        """The same, case-insensitive, for the rare text whose lower case changes length."""
+        return re.compile(self.source, re.IGNORECASE) if self.source else None
+
+    @cached_property
+    def patterns(self) -> list[_Pattern]:
+        """The rule's regular expressions, compiled, each with the words that gate it."""
+        return [
+            (p, *compiled(p, timed=p in self.timed), words) for p, words in self.pattern_sources
+        ]
+
+    def _matches(
+        self, segment: Segment, first_only: bool, stopped: list[tuple[str, bool]]
+    ) -> list[tuple[int, int]]:
+        """(start, end) of matches in the segment's plain text, in order.
+
+        Patterns stopped on this text, or skipped after too many stops, are added to
+        *stopped* as (pattern, skipped).
+        """
+        found: list[tuple[int, int]] = []
+        runs = segment.runs
+        if self.source and (self.always or not self.triggers.isdisjoint(runs)):
+            lower = segment.lower
+            pattern = self.literal if lower is not None else self.literal_any_case
+            target = lower if lower is not None else segment.plain
+            assert pattern is not None
+            if first_only:
+                match = pattern.search(target)
+                found += [match.span()] if match else []
+            else:
+                found += [m.span() for m in pattern.finditer(target)]
+        for source, search, finditer, words in self.patterns:
+            if words is not None and words.isdisjoint(runs):
+                continue
+            if self.strikes and self.strikes.get(source, 0) >= STRIKES:
+                stopped.append((source, True))
+                continue
+            try:
+                if first_only:
+                    match = search(segment.plain)
+                    found += [match.span()] if match else []
+                else:
+                    found += [m.span() for m in finditer(segment.plain)]
+            except TimeoutError:
+                self.strikes[source] = self.strikes.get(source, 0) + 1
+                stopped.append((source, False))
+        found.sort()
+        return found
+
+    def check_segment(self, segment: Segment, draft: Draft) -> Iterator[Hit]:
+        if self.lead_only and not segment.lead:
+            return
+        stopped: list[tuple[str, bool]] = []
+        spans = self._matches(segment, self.min_count == 1, stopped)
+        if not spans and not stopped:
+            return
+        if self.max_words is not None and segment.words > self.max_words:
+            return
+        for source, skipped in stopped:
+            yield self._stopped(source, skipped, segment)
+        if not spans:
+            return
+        text = segment.plain
+        names = list(dict.fromkeys(" ".join(text[a:b].split()) for a, b in spans))
+        if len({n.lower() for n in names}) < self.min_count:
+            return
+        start, end = spans[0]
+        yield Hit(
+            self.say(match=text[start:end], matches=", ".join(names), count=len(names)),
+            segment.loc,
+            start,
+            segment.text,
+        )
+
+    def _stopped(self, source: str, skipped: bool, segment: Segment) -> Hit:
+        """The finding for a pattern that could not check *segment* in time.
+
+        An error whatever the rule's severity: the text was not checked by a rule the
+        workspace asked for, as a pattern that does not compile stops the whole run.
+        """
+        spec = self.spec
+        where = (
+            spec.origin.removeprefix("pack:") if source in self.pack_patterns else "[lint] options"
+        )
+        what = (
+            f"was not run on this text: it took too long on {STRIKES} texts before it"
+            if skipped
+            else f"took too long on this text (over {PATTERN_TIMEOUT:g} s) and was stopped"
+        )
+        return Hit(
+            f"pattern '{source}' of rule {spec.code} ({spec.name}) in {where} {what}, "
+            "so the rule did not check this text",
+            segment.loc,
+            0,
+            segment.text,
+            hint="simplify the pattern: no nested repeats such as (a+)+ or (a|aa)+, "
+            "and bound the rest, e.g. [^.]{0,40} instead of .*",
+            severity="error",
+        )

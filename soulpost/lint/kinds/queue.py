@@ -1,0 +1,200 @@
+"""Kinds that look across the queue, per platform: ``queue-share`` and ``spacing``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar, Literal
+
+from pydantic import Field, field_validator
+
+from soulpost.lint.draft import Draft, QueueView
+from soulpost.lint.rule import Hit, QueueRule, RuleOptions
+from soulpost.timeutil import format_duration, parse_duration
+
+
+def _check_duration(value: str) -> str:
+    parse_duration(value)
+    return value
+
+
+Property = Literal["promotional", "invites_reply"]
+
+
+class QueueShareOptions(RuleOptions):
+    property: Property = Field(
+        "promotional", description="what to count: promotional posts, or posts inviting a reply"
+    )
+    max_share: float | None = Field(
+        None, ge=0, le=1, description="fire when the share is above this (0.2 = 20%)"
+    )
+    min_share: float | None = Field(
+        None, ge=0, le=1, description="fire when the share is below this"
+    )
+    window: str = Field("7d", description="the rolling window, e.g. '7d', '14d'")
+    min_posts: int = Field(
+        5, ge=1, description="judge a window only when it holds at least this many posts"
+    )
+
+    _window = field_validator("window")(_check_duration)
+
+
+def _day(draft: Draft) -> str:
+    when = draft.time
+    if when is None:
+        return "?"
+    zone = draft.settings.zone()
+    return (when.astimezone(zone) if zone else when).strftime("%d %b").lstrip("0")
+
+
+def _names(drafts: list[Draft], limit: int = 5) -> str:
+    ids = [d.id for d in drafts]
+    return ", ".join(ids[:limit]) + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+class QueueShare(QueueRule):
+    """Per platform, over a rolling window: the share of posts with a property."""
+
+    kind: ClassVar[str] = "queue-share"
+    needs_whole_posts: ClassVar[bool] = False
+    Options = QueueShareOptions
+    message: ClassVar[str] = (
+        "on {platform}, {count} of {total} posts from {start} to {end} are {what} "
+        "({share:.0%}; limit {limit:.0%}): {posts}"
+    )
+
+    def setup(self) -> None:
+        opts = self.options
+        assert isinstance(opts, QueueShareOptions)
+        self.window = parse_duration(opts.window)
+        self.prop = opts.property
+        self.max_share = opts.max_share
+        self.min_share = opts.min_share
+        self.min_posts = opts.min_posts
+
+    def _has(self, draft: Draft) -> bool:
+        if self.prop == "promotional":
+            return draft.promotional is not None
+        return draft.invites_reply
+
+    def prepare(self, draft: Draft) -> None:
+        self._has(draft)  # classify while the text is at hand; the result is cached
+
+    def _bad(self, count: int, total: int) -> bool:
+        share = count / total
+        if self.max_share is not None and share > self.max_share:
+            return True
+        return self.min_share is not None and share < self.min_share
+
+    def check_queue(self, queue: QueueView) -> Iterator[Hit]:
+        reported: set[str] = set()
+        window = self.window.total_seconds()
+        for platform, line in sorted(queue.timelines.items()):
+            flags = [self._has(d) for _t, _i, d in line]
+            left = 0
+            count = 0
+            # A stretch is a run of overlapping bad windows: (first, last, worst window).
+            stretches: list[tuple[int, int, tuple[int, int, int]]] = []
+            for right, (when, _id, _d) in enumerate(line):
+                count += flags[right]
+                while when - line[left][0] >= window:
+                    count -= flags[left]
+                    left += 1
+                total = right - left + 1
+                if total < self.min_posts or not self._bad(count, total):
+                    continue
+                window_now = (left, right, count)
+                if stretches and left <= stretches[-1][1]:
+                    first, _last, worst = stretches[-1]
+                    if self._worse(window_now, worst):
+                        worst = window_now
+                    stretches[-1] = (first, right, worst)
+                else:
+                    stretches.append((left, right, window_now))
+            for first, last, (lo, hi, count) in stretches:
+                members = [line[k][2] for k in range(first, last + 1)]
+                total = hi - lo + 1
+                limit = self.max_share if self.max_share is not None else self.min_share
+                fields = {
+                    "platform": platform,
+                    "count": count,
+                    "total": total,
+                    "start": _day(line[lo][2]),
+                    "end": _day(line[hi][2]),
+                    "share": count / total,
+                    "limit": limit or 0.0,
+                    "window": format_duration(self.window),
+                }
+                if self.max_share is not None:
+                    marked = [d for d in members if self._has(d)]
+                    names = _names(marked)
+                    for draft in marked:
+                        if draft.id not in reported:
+                            reported.add(draft.id)
+                            yield self._hit(draft, fields, names)
+                else:
+                    unmarked = [d for d in members if not self._has(d)]
+                    target = unmarked[-1] if unmarked else members[-1]
+                    if target.id not in reported:
+                        reported.add(target.id)
+                        yield self._hit(target, fields, _names(unmarked))
+
+    def _worse(self, a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
+        share_a = a[2] / (a[1] - a[0] + 1)
+        share_b = b[2] / (b[1] - b[0] + 1)
+        return share_a > share_b if self.max_share is not None else share_a < share_b
+
+    def _hit(self, draft: Draft, fields: dict[str, object], posts: str) -> Hit:
+        what = "promotional" if self.prop == "promotional" else "inviting a reply"
+        return Hit(
+            self.say(**fields, what=what, posts=posts),
+            ("at",),
+            post=draft.post,
+            platform=str(fields["platform"]),
+        )
+
+
+class SpacingOptions(RuleOptions):
+    max_posts: int = Field(2, ge=1, description="the most posts on one platform within span")
+    span: str = Field("1h", description="the time span, e.g. '1h', '30m', '1d'")
+
+    _span = field_validator("span")(_check_duration)
+
+
+class Spacing(QueueRule):
+    """Fires when one platform gets more posts within a span than allowed."""
+
+    kind: ClassVar[str] = "spacing"
+    needs_whole_posts: ClassVar[bool] = False
+    Options = SpacingOptions
+    message: ClassVar[str] = "{count} posts on {platform} within {span} (at most {max}): {posts}"
+
+    def setup(self) -> None:
+        opts = self.options
+        assert isinstance(opts, SpacingOptions)
+        self.span = parse_duration(opts.span)
+        self.max_posts = opts.max_posts
+
+    def check_queue(self, queue: QueueView) -> Iterator[Hit]:
+        span = self.span.total_seconds()
+        for platform, line in sorted(queue.timelines.items()):
+            left = 0
+            for right, (when, _id, draft) in enumerate(line):
+                while when - line[left][0] >= span:
+                    left += 1
+                count = right - left + 1
+                if count > self.max_posts:
+                    shown = [line[k][2].id for k in range(left, min(right, left + 5))]
+                    more = right - left - len(shown)  # a crowded window costs no more to name
+                    yield Hit(
+                        self.say(
+                            count=count,
+                            platform=platform,
+                            span=format_duration(self.span),
+                            max=self.max_posts,
+                            posts=", ".join(shown) + (f" and {more} more" if more else ""),
+                        ),
+                        ("at",),
+                        post=draft.post,
+                        platform=platform,
+                        hint="spread them out; people hear a flood as noise",
+                    )

@@ -1,1 +1,0 @@
-"""Pure renderers: post content in, the exact request body each network expects out."""

@@ -1,0 +1,210 @@
+"""X (Twitter) API v2: the ``POST /2/tweets`` body, replies, errors and OAuth 1.0a signing.
+
+Facts from ``shared/platforms.md`` §3 and the tweepy cassettes: success is **201**
+``{"data": {"id", "text"}}``; errors come as RFC 7807 problem objects
+(``{title, detail, type, status}``, sometimes with ``errors[]``) or in the legacy shape
+``{"errors": [{"code", "message"}]}``, so :func:`parse_error` reads both. A repeated text is
+refused with 403 "duplicate content" (legacy code 187): after an uncertain attempt that
+means the post is probably live. Rate-limit headers carry epoch seconds.
+
+OAuth 1.0a signing (:func:`oauth1_header`) is pure: the nonce and timestamp are parameters.
+A JSON body is not part of the signature base string; form bodies are (pass them as
+*params*).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
+
+MAX_MEDIA = 4
+ALT_TEXT_MAX = 1000
+
+
+def tweet_body(
+    text: str,
+    *,
+    reply_to: str | None = None,
+    media_ids: Sequence[str] = (),
+    quote_tweet_id: str | None = None,
+) -> dict[str, Any]:
+    """The JSON body of ``POST /2/tweets``; *reply_to* chains a thread part to the last."""
+    if not text.strip() and not media_ids:
+        raise ValueError("a post on X needs text or media")
+    if len(media_ids) > MAX_MEDIA:
+        raise ValueError(f"{len(media_ids)} media; X allows {MAX_MEDIA}")
+    body: dict[str, Any] = {"text": text}
+    if reply_to is not None:
+        body["reply"] = {"in_reply_to_tweet_id": str(reply_to)}
+    if media_ids:
+        body["media"] = {"media_ids": [str(m) for m in media_ids]}
+    if quote_tweet_id is not None:
+        body["quote_tweet_id"] = str(quote_tweet_id)
+    return body
+
+
+def media_metadata_body(media_id: str, alt_text: str) -> dict[str, Any]:
+    """The JSON body of ``POST /2/media/metadata`` that sets an image's alt text."""
+    if len(alt_text) > ALT_TEXT_MAX:
+        raise ValueError(f"alt text is {len(alt_text)} characters; X allows {ALT_TEXT_MAX}")
+    return {"id": str(media_id), "metadata": {"alt_text": {"text": alt_text}}}
+
+
+@dataclass(frozen=True)
+class Tweet:
+    """A created post."""
+
+    id: str
+    text: str
+
+    def web_url(self, username: str | None = None) -> str:
+        """``https://x.com/<username>/status/<id>`` (``i/web`` works without a username)."""
+        return f"https://x.com/{username or 'i/web'}/status/{self.id}"
+
+
+def parse_created(body: Mapping[str, Any]) -> Tweet:
+    """Read the 201 reply ``{"data": {"id", "text"}}``."""
+    data = body.get("data")
+    if not isinstance(data, Mapping) or not data.get("id"):
+        raise ValueError(f"not a created post: {dict(body)!r:.200}")
+    return Tweet(str(data["id"]), str(data.get("text", "")))
+
+
+def parse_media_id(body: Mapping[str, Any]) -> str:
+    """The media id from ``POST /2/media/upload`` (``data.id``; v1.1 used ``media_id_string``)."""
+    data = body.get("data")
+    if isinstance(data, Mapping) and data.get("id"):
+        return str(data["id"])
+    if body.get("media_id_string"):
+        return str(body["media_id_string"])
+    raise ValueError(f"not a media upload reply: {dict(body)!r:.200}")
+
+
+@dataclass(frozen=True)
+class XError:
+    """An error reply in either shape, reduced to what an adapter decides on."""
+
+    status: int
+    title: str
+    detail: str
+    type: str
+    codes: tuple[int, ...] = ()
+    messages: tuple[str, ...] = ()
+
+    @property
+    def message(self) -> str:
+        """One line for a person."""
+        parts = [p for p in (self.title, self.detail, *self.messages) if p]
+        unique = list(dict.fromkeys(parts))
+        return ": ".join(unique) if unique else f"HTTP {self.status}"
+
+    @property
+    def duplicate(self) -> bool:
+        """The same text was already posted (403 duplicate content, legacy code 187)."""
+        text = " ".join((self.detail, *self.messages)).lower()
+        return 187 in self.codes or (self.status == 403 and "duplicate" in text)
+
+    @property
+    def rate_limited(self) -> bool:
+        """Too many requests, or a usage cap (code 88, ``UsageCapExceeded``)."""
+        return self.status == 429 or 88 in self.codes or "usage-capped" in self.type
+
+    @property
+    def auth(self) -> bool:
+        """The token is invalid, expired or lacks permission (not a duplicate)."""
+        return self.status == 401 or (
+            self.status == 403
+            and not self.duplicate
+            and ("not permitted" in self.message.lower() or 89 in self.codes)
+        )
+
+
+def parse_error(status: int, body: Mapping[str, Any] | None) -> XError:
+    """Read a problem object and/or a legacy ``errors[]`` list."""
+    body = body or {}
+    codes: list[int] = []
+    messages: list[str] = []
+    for item in body.get("errors") or ():
+        if not isinstance(item, Mapping):
+            continue
+        code = item.get("code")
+        if isinstance(code, int):
+            codes.append(code)
+        message = item.get("message") or item.get("detail")
+        if message:
+            messages.append(str(message))
+    return XError(
+        status=int(body.get("status") or status),
+        title=str(body.get("title") or ""),
+        detail=str(body.get("detail") or ""),
+        type=str(body.get("type") or ""),
+        codes=tuple(codes),
+        messages=tuple(messages),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# OAuth 1.0a (RFC 5849), HMAC-SHA1
+
+
+def percent_encode(value: str) -> str:
+    """RFC 3986 percent-encoding of everything but unreserved characters (RFC 5849 §3.6)."""
+    return quote(value.encode("utf-8"), safe="-._~")
+
+
+def _base_url(url: str) -> str:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port is not None and not (
+        (scheme == "http" and port == 80) or (scheme == "https" and port == 443)
+    ):
+        host = f"{host}:{port}"
+    return urlunsplit((scheme, host, parts.path or "/", "", ""))
+
+
+def signature_base_string(method: str, url: str, params: Sequence[tuple[str, str]]) -> str:
+    """``METHOD&base-url&normalised-params``; query parameters of *url* are included."""
+    query = parse_qsl(urlsplit(url).query, keep_blank_values=True)
+    pairs = sorted((percent_encode(k), percent_encode(v)) for k, v in [*query, *params])
+    normalised = "&".join(f"{k}={v}" for k, v in pairs)
+    return "&".join((method.upper(), percent_encode(_base_url(url)), percent_encode(normalised)))
+
+
+def oauth1_header(
+    method: str,
+    url: str,
+    *,
+    consumer_key: str,
+    consumer_secret: str,
+    token: str,
+    token_secret: str,
+    nonce: str,
+    timestamp: int,
+    params: Sequence[tuple[str, str]] = (),
+) -> str:
+    """The ``Authorization: OAuth ...`` value for one request (HMAC-SHA1).
+
+    *params* are form-encoded body parameters, if any; a JSON body is not signed.
+    """
+    oauth = {
+        "oauth_consumer_key": consumer_key,
+        "oauth_nonce": nonce,
+        "oauth_signature_method": "HMAC-SHA1",
+        "oauth_timestamp": str(timestamp),
+        "oauth_token": token,
+        "oauth_version": "1.0",
+    }
+    base = signature_base_string(method, url, [*oauth.items(), *params])
+    key = f"{percent_encode(consumer_secret)}&{percent_encode(token_secret)}"
+    digest = hmac.new(key.encode("ascii"), base.encode("ascii"), hashlib.sha1).digest()
+    oauth["oauth_signature"] = base64.b64encode(digest).decode("ascii")
+    return "OAuth " + ", ".join(
+        f'{percent_encode(k)}="{percent_encode(v)}"' for k, v in sorted(oauth.items())
+    )

@@ -1,0 +1,30 @@
+"""One publishing pass: load -> lint -> plan -> publish -> record. The CLI's ``publish`` and
+the daemon are two thin drivers of :func:`run_pass`.
+
+A pass first takes the workspace lock (another pass or the daemon holding it means this one
+steps aside and reports ``skipped``), settles claims left by dead processes, then works
+through the due publications in time order. ``dry_run`` renders every payload and sends,
+records and locks nothing.
+
+``passes.py`` runs a pass, ``actions.py`` plans and handles each planned action,
+``gate.py`` is the lint gate and its cache, ``report.py`` the options and the report.
+"""
+
+from __future__ import annotations
+
+from soulpost.run.adapters import Adapters
+from soulpost.run.gate import LintCache, lint_blocks
+from soulpost.run.passes import run_pass
+from soulpost.run.report import Log, PassOptions, PassReport, Result, stderr_log
+
+__all__ = [
+    "Adapters",
+    "LintCache",
+    "Log",
+    "PassOptions",
+    "PassReport",
+    "Result",
+    "lint_blocks",
+    "run_pass",
+    "stderr_log",
+]

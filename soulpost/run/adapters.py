@@ -1,0 +1,45 @@
+"""The adapters of one pass, built on first use and closed at the end."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from soulpost.clock import Clock
+    from soulpost.publish.base import Adapter
+    from soulpost.workspace import Workspace
+
+
+class Adapters:
+    """Adapters of one pass, built on first use and closed at the end."""
+
+    def __init__(self, ws: Workspace, clock: Clock) -> None:
+        self.ws = ws
+        self.clock = clock
+        self._made: dict[str, Adapter] = {}
+
+    def get(self, platform: str) -> Adapter:
+        if platform not in self._made:
+            from soulpost.publish.base import AdapterConfig
+            from soulpost.publish.registry import load
+
+            settings = self.ws.settings
+            conf = settings.platforms.get(platform)
+            cls = load(settings.adapter_for(platform))
+            self._made[platform] = cls(
+                AdapterConfig(
+                    platform=platform,
+                    state_dir=self.ws.state_dir,
+                    clock=self.clock,
+                    account=conf.account if conf else None,
+                    options=dict(conf.options) if conf else {},
+                    credentials=dict(conf.env) if conf else {},
+                    root=self.ws.root,
+                )
+            )
+        return self._made[platform]
+
+    def close(self) -> None:
+        for adapter in self._made.values():
+            adapter.close()
+        self._made.clear()

@@ -1,0 +1,104 @@
+"""The lint gate: error-level findings hold a due post back, and the daemon's cache of them.
+
+A post is never published unchecked while the gate is on: if the linter itself fails, every
+post it was asked about is blocked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from soulpost.plan import Action, Item, Plan
+
+if TYPE_CHECKING:
+    from soulpost.posts import Post
+    from soulpost.workspace import PostCache, Workspace
+
+Blocks = dict[tuple[str, str | None], list[str]]
+
+
+def lint_blocks(
+    ws: Workspace, items: list[Item[Post]], now: datetime, plan_times: dict[str, datetime]
+) -> Blocks:
+    """Error-level findings of the posts in *items*, keyed by (post id, platform or None).
+
+    The linter sees the whole queue (queue rules need it) but only these posts' files are
+    reported. If the linter itself fails, every one of these posts is blocked: a post is
+    never published unchecked while the gate is on.
+    """
+    paths = sorted({i.post.path for i in items if i.post.path is not None})
+    ids = {i.post.id for i in items}
+    try:
+        from soulpost.lint.engine import lint_workspace
+
+        report = lint_workspace(ws, now=now, times=plan_times, paths=paths)
+    except Exception as exc:
+        message = f"the linter failed ({type(exc).__name__}: {exc}); not publishing unchecked"
+        return {(post_id, None): [message] for post_id in ids}
+    blocks: Blocks = {}
+    for finding in report.findings:
+        if finding.severity != "error" or finding.post_id is None or finding.post_id not in ids:
+            continue
+        blocks.setdefault((finding.post_id, finding.platform), []).append(
+            f"lint {finding.code} {finding.name}: {finding.message}"
+        )
+    return blocks
+
+
+@dataclass
+class LintCache:
+    """The daemon's memory of lint results, so a due post is not held up by linting.
+
+    Linting sees the whole queue (queue rules need it), which takes time on a large queue.
+    The daemon lints posts coming up within ``lookahead`` as soon as the queue changes and
+    keeps the result while no file and no setting changes (the fingerprint); at the due
+    time the gate then reads the cache. Any change to the queue means a fresh lint.
+    """
+
+    lookahead: timedelta = timedelta(minutes=15)
+    fingerprint: str | None = None
+    checked: frozenset[str] = frozenset()
+    blocks: Blocks = field(default_factory=dict)
+    cache: PostCache | None = None
+
+    def fingerprint_of(self, ws: Workspace) -> str | None:
+        if self.cache is None:
+            return None
+        import hashlib
+
+        digest = hashlib.sha256()
+        try:
+            digest.update(str(ws.config_path.stat().st_mtime_ns).encode())
+        except OSError:
+            return None
+        for path in sorted(self.cache.entries):
+            digest.update(f"{path}\0{self.cache.entries[path].stamp}\n".encode())
+        return digest.hexdigest()
+
+
+def gate(
+    ws: Workspace, plan: Plan[Post], due: list[Item[Post]], now: datetime, cache: LintCache | None
+) -> Blocks:
+    """Lint blocks for the due posts (and, with a cache, for those coming up soon)."""
+    times = {pid: t.at for pid, t in plan.timings.items() if t.at is not None}
+    if cache is None:
+        return lint_blocks(ws, due, now, times) if due else {}
+    fingerprint = cache.fingerprint_of(ws)
+    due_ids = {i.post.id for i in due}
+    if fingerprint is not None and fingerprint == cache.fingerprint and due_ids <= cache.checked:
+        return cache.blocks
+    soon = [
+        i
+        for i in plan.items
+        if i.action is Action.FUTURE and i.at is not None and i.at <= now + cache.lookahead
+    ]
+    if not due and not soon:
+        return {}
+    wanted = due + soon
+    blocks = lint_blocks(ws, wanted, now, times)
+    cache.fingerprint = fingerprint
+    cache.checked = frozenset(i.post.id for i in wanted)
+    cache.blocks = blocks
+    return blocks

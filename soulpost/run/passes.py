@@ -1,0 +1,201 @@
+""":func:`run_pass`: take the lock, settle dead claims, then either the quick idle check
+(from the queue index, no draft parsed) or the full pass (load, lint, plan, publish)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from soulpost.plan import Action, build_plan, newest_rows
+from soulpost.run.actions import publish
+from soulpost.run.adapters import Adapters
+from soulpost.run.report import Log, PassOptions, PassReport, stderr_log
+
+if TYPE_CHECKING:
+    from soulpost.clock import Clock
+    from soulpost.config import Settings
+    from soulpost.ledger import Ledger, Publication
+    from soulpost.workspace import PostCache, Workspace
+
+
+def run_pass(
+    root: Path,
+    *,
+    clock: Clock,
+    options: PassOptions | None = None,
+    cache: PostCache | None = None,
+    log: Log = stderr_log,
+) -> PassReport:
+    """Run one pass over the workspace at *root*; see the package docstring."""
+    from soulpost.lock import PassLock
+    from soulpost.workspace import PostCache, load_settings
+
+    opts = options or PassOptions()
+    report = PassReport()
+    root = root.resolve()
+    settings, config_path = opts.settings or load_settings(root)
+    state_dir = root / settings.publish.state_dir
+    lock = PassLock(state_dir)
+    if not opts.dry_run and not opts.lock_held and not lock.acquire():
+        holder = lock.holder()
+        report.skipped = f"another pass or the daemon (pid {holder or '?'}) is running here"
+        return report
+    try:
+        quick = cache is None and not opts.dry_run and opts.only is None
+        if quick and _idle_pass(
+            root, settings, config_path=config_path, clock=clock, opts=opts, report=report, log=log
+        ):
+            return report
+        fresh = cache if cache is not None else PostCache()
+        ws = _load(root, settings, config_path, fresh)
+        report.load_errors = [e.render(ws.root) for e in ws.errors]
+        _full_pass(ws, clock, opts, report, log)
+        if cache is None and not opts.dry_run:
+            from soulpost import queueindex
+
+            queueindex.save(ws.state_dir, ws, fresh)
+    finally:
+        if not opts.lock_held:
+            lock.release()
+    return report
+
+
+def _load(root: Path, settings: Settings, config_path: Path, cache: PostCache) -> Workspace:
+    """The whole queue, loaded with the pass's settings (as ``load_workspace`` does)."""
+    from soulpost.workspace import QUEUE_DIR, Workspace, load_posts, queue_files
+
+    posts, errors = load_posts(queue_files(root / QUEUE_DIR), settings, cache)
+    return Workspace(root, settings, config_path, posts, errors)
+
+
+def recover(ledger: Ledger, clock: Clock, log: Log) -> list[Publication]:
+    """Settle claims left by dead processes (or run-out leases), one log line each."""
+    from soulpost.ledger import owner_alive
+
+    recovered = ledger.recover(clock.now(), owner_alive)
+    for pub in recovered:
+        log(f"recovered {pub.post_id} on {pub.platform}: {pub.state} ({pub.reason or ''})")
+    return recovered
+
+
+def release_after_failure(ledger: Ledger, clock: Clock, exc: BaseException, log: Log) -> None:
+    """A pass that stops half way settles what it holds (in doubt if a request was in
+    flight, else pending). If even that fails (the ledger is locked or the disk full), the
+    claims' lease brings them back at a later pass."""
+    why = f"the pass of {ledger.owner.describe()} failed ({type(exc).__name__}: {exc})"
+    try:
+        released = ledger.release_held(clock.now(), why)
+    except Exception as again:
+        log(f"could not release this pass's claims ({again}); their lease returns them later")
+        return
+    for pub in released:
+        log(f"released {pub.post_id} on {pub.platform}: {pub.state} ({pub.reason or ''})")
+
+
+def attention_lines(
+    rows: list[Publication], report: PassReport, now: datetime, only: set[str] | None = None
+) -> list[str]:
+    """One line per publication that needs a person, except those this pass's results
+    already show (with *only*, of those posts: ``publish ID --now`` asks about them)."""
+    from soulpost.ledger import attention, describe
+
+    shown = {(r.post_id, r.platform) for r in report.results if r.needs_attention}
+    return [
+        describe(row, now)
+        for row in attention(rows, now)
+        if (row.post_id, row.platform) not in shown and (only is None or row.post_id in only)
+    ]
+
+
+def _idle_pass(
+    root: Path,
+    settings: Settings,
+    *,
+    config_path: Path,
+    clock: Clock,
+    opts: PassOptions,
+    report: PassReport,
+    log: Log,
+) -> bool:
+    """Plan from the queue index without parsing any draft; True when that settled the
+    pass (nothing due, missed or in doubt, nothing changed), False to do a full pass."""
+    from soulpost import queueindex
+    from soulpost.ledger import open_ledger
+    from soulpost.workspace import QUEUE_DIR
+
+    state_dir = root / settings.publish.state_dir
+    found = queueindex.lookup(state_dir, config_path, root / QUEUE_DIR)
+    if found is None:
+        return False
+    summaries, errors = found
+    ledger = open_ledger(state_dir, backend=settings.publish.ledger)
+    try:
+        recovered = recover(ledger, clock, log)
+        rows = newest_rows(ledger.publications())
+        now = clock.now()
+        plan = build_plan(summaries, settings, now, ledger_rows=rows, reserved=ledger.slots())
+        busy = any(i.action in (Action.DUE, Action.MISSED) for i in plan.items) or any(
+            i.action is Action.SETTLED and i.latest is not None and _lookup_due(i.latest, now)
+            for i in plan.items
+        )
+        if busy or recovered:
+            return False
+        run_id = ledger.start_run(now, opts.kind)
+        ledger.reserve_slots(plan.new_slots)
+        report.plan = plan
+        report.load_errors = errors
+        report.next_wake = plan.next_wake(now)
+        report.attention = attention_lines(list(rows.values()), report, now)
+        ledger.finish_run(run_id, clock.now(), {"due": 0})
+        return True
+    finally:
+        ledger.close()
+
+
+def _lookup_due(row: Publication, now: datetime) -> bool:
+    """An in-doubt row whose next lookup (backed off) is due."""
+    return row.state == "in_doubt" and (row.next_attempt_at is None or row.next_attempt_at <= now)
+
+
+def _full_pass(
+    ws: Workspace, clock: Clock, opts: PassOptions, report: PassReport, log: Log
+) -> None:
+    """Lint, plan, publish and record with the whole queue loaded."""
+    from soulpost.ledger import open_ledger
+    from soulpost.publish.send import RetryPolicy
+
+    ledger = open_ledger(
+        ws.state_dir, backend=ws.settings.publish.ledger, read_only=opts.dry_run, owner=opts.owner
+    )
+    adapters = Adapters(ws, clock)
+    try:
+        run_id = 0 if opts.dry_run else ledger.start_run(clock.now(), opts.kind)
+        if not opts.dry_run:
+            recover(ledger, clock, log)
+        settings = ws.settings.publish
+        policy = opts.policy or RetryPolicy(
+            max_attempts=settings.max_attempts, base_delay=settings.retry_delay.total_seconds()
+        )
+        try:
+            publish(
+                ws,
+                ledger,
+                adapters=adapters,
+                clock=clock,
+                opts=opts,
+                policy=policy,
+                report=report,
+                log=log,
+            )
+        except BaseException as exc:
+            if not opts.dry_run:
+                release_after_failure(ledger, clock, exc, log)
+            raise
+        now = clock.now()
+        report.attention = attention_lines(ledger.needing_attention(now), report, now, opts.only)
+        if not opts.dry_run:
+            ledger.finish_run(run_id, clock.now(), {**report.counts(), "due": report.due})
+    finally:
+        adapters.close()
+        ledger.close()
