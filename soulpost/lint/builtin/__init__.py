@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from soulpost.lint.builtin import content, meta, platform, queue, timing
+from soulpost.lint.builtin import content, linebreaks, meta, platform, queue, timing
 from soulpost.lint.rule import Rule
 
 RULES: tuple[type[Rule], ...] = (
@@ -11,4 +11,5 @@ RULES: tuple[type[Rule], ...] = (
     *platform.RULES,
     *timing.RULES,
     *meta.RULES,
+    *linebreaks.RULES,
 )

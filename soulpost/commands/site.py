@@ -1,0 +1,60 @@
+"""``soulpost site OUT/``: write the static HTML review site (see soulpost/review/site.py)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from soulpost.commands import open_workspace, report_errors
+from soulpost.errors import UsageError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("out", metavar="OUT", help="folder to write the site into (created)")
+    parser.add_argument(
+        "--templates",
+        metavar="DIR",
+        help="your own templates, tried before the packaged ones (default: templates/ in "
+        "the workspace, when it exists)",
+    )
+    parser.add_argument(
+        "--now", metavar="WHEN", help="as of this instant (default: SOULPOST_NOW or now)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from soulpost.commands.preview import now_for
+    from soulpost.review.model import build_review
+    from soulpost.review.site import write_site
+
+    ws = open_workspace(args)
+    now = now_for(args)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out} exists and is not a folder; give a folder for the site")
+    if out.resolve() == ws.root.resolve():
+        raise UsageError(f"{out} is the workspace itself; give a separate folder, e.g. site/")
+    templates = Path(args.templates) if args.templates else ws.root / "templates"
+    if args.templates and not templates.is_dir():
+        raise UsageError(f"--templates {args.templates}: no such folder")
+    from soulpost.workspace import paused_gc
+
+    # Millions of objects and hardly any garbage: the collector would walk them all again
+    # and again (and, in the forked page writers, copy every page it walks).
+    with paused_gc(len(ws.posts)):
+        review = build_review(ws, now)
+        try:
+            report = write_site(review, out, template_dir=templates)
+        except OSError as exc:
+            raise UsageError(f"cannot write the site into {out}: {exc.strerror or exc}") from None
+    for skipped in report.skipped_media or []:
+        print(f"warning: media {skipped}")
+    if report.removed:
+        print(f"removed {len(report.removed)} page(s) of posts no longer in the queue")
+    for note in review.notes:
+        print(f"note: {note}")
+    print(
+        f"wrote {report.pages} pages ({report.bytes / 1024:.0f} KiB) and {report.media} "
+        f"image(s) to {out}; open {out / 'index.html'}"
+    )
+    return 2 if report_errors(ws) else 0

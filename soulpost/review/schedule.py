@@ -1,0 +1,145 @@
+"""Calendar entries, fast: the whole queue from the queue index, only the shown window
+parsed and linted.
+
+The calendar needs every post's time (slots are shared, so one post's slot depends on the
+others) but text only for the posts it shows, to say which are blocked by lint. When the
+queue index (``.soulpost/index.json``, kept fresh by every publishing pass) still describes
+the queue, times come from it without parsing a draft; otherwise the queue is loaded. Then
+only the window's posts are read and linted, the queue rules seeing those posts: the
+publisher's gate blocks on error-level findings, and the built-in error rules are all
+per-post ones. Nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from soulpost.review.calendar import Entry
+
+if TYPE_CHECKING:
+    from soulpost.config import Settings
+    from soulpost.review.model import Review
+
+
+@dataclass
+class Schedule:
+    settings: Settings
+    entries: list[Entry] = field(default_factory=list)
+    unscheduled: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _index_paths(state_dir: Path) -> dict[str, str]:
+    """Post id -> file, from the queue index (only called once the index proved fresh).
+    Plain strings: making 10,000 Path objects would cost more than the rest of the read."""
+    from soulpost.queueindex import INDEX_FILE
+
+    data = json.loads((state_dir / INDEX_FILE).read_text(encoding="utf-8"))
+    return {
+        entry["post"]["id"]: path
+        for path, entry in data.get("files", {}).items()
+        if entry.get("post")
+    }
+
+
+def _queue(
+    root: Path, settings: Settings, config_path: Path
+) -> tuple[list[Any], dict[str, str], list[str], Any]:
+    """Post summaries (or posts), id -> path, load errors, and the loaded workspace if any."""
+    from soulpost import queueindex
+    from soulpost.workspace import QUEUE_DIR, load_workspace
+
+    state_dir = root / settings.publish.state_dir
+    found = queueindex.lookup(state_dir, config_path, root / QUEUE_DIR)
+    if found is not None:
+        try:
+            summaries, errors = found
+            return summaries, _index_paths(state_dir), errors, None
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # an odd index is only a cache: load the queue instead
+    ws = load_workspace(root=root)
+    paths = {p.id: str(p.path) for p in ws.posts if p.path is not None}
+    return ws.posts, paths, [e.render(ws.root) for e in ws.errors], ws
+
+
+def schedule(root: Path, now: datetime, low: datetime, high: datetime) -> Schedule:
+    """Entries between *low* and *high* with their states."""
+    from soulpost.plan import build_plan
+    from soulpost.review.ledgerview import read_state
+    from soulpost.review.model import state_for
+    from soulpost.workspace import load_settings
+
+    settings, config_path = load_settings(root)
+    posts, paths, errors, ws = _queue(root, settings, config_path)
+    state = read_state(root / settings.publish.state_dir, settings.publish.ledger)
+    plan = build_plan(posts, settings, now, ledger_rows=state.rows, reserved=state.slots)
+    out = Schedule(settings, errors=errors, notes=[state.note] if state.note else [])
+    shown = [i for i in plan.items if i.at is not None and low <= i.at < high]
+    out.unscheduled = sorted({i.post.id for i in plan.items if i.at is None})
+    blocks = _lint_blocks(
+        root, settings=settings, config_path=config_path, now=now, plan=plan, shown=shown,
+        paths=paths, ws=ws, out=out,
+    )  # fmt: skip
+    for item in shown:
+        assert item.at is not None
+        reasons = blocks.get((item.post.id, item.platform), []) + blocks.get(
+            (item.post.id, None), []
+        )
+        label, _ = state_for(item, reasons)
+        out.entries.append(Entry(item.at, item.platform, item.post.id, label))
+    return out
+
+
+def _lint_blocks(
+    root: Path,
+    *,
+    settings: Settings,
+    config_path: Path,
+    now: datetime,
+    plan: Any,
+    shown: list[Any],
+    paths: dict[str, str],
+    ws: Any,
+    out: Schedule,
+) -> dict[tuple[str, str | None], list[str]]:
+    from soulpost.errors import SoulpostError
+    from soulpost.lint.engine import lint_posts
+    from soulpost.workspace import load_posts
+
+    ids = {i.post.id for i in shown}
+    if not ids:
+        return {}
+    if ws is not None:
+        posts = [p for p in ws.posts if p.id in ids]
+    else:
+        posts, _ = load_posts(
+            [Path(p) for p in sorted(paths[i] for i in ids if i in paths)], settings
+        )
+    times = {pid: t.at for pid, t in plan.timings.items() if t.at is not None}
+    try:
+        report = lint_posts(
+            posts, settings, now=now, times=times, root=root, config_path=config_path
+        )
+    except SoulpostError as exc:
+        out.notes.append(f"lint did not run: {exc}")
+        return {}
+    blocks: dict[tuple[str, str | None], list[str]] = {}
+    for f in report.findings:
+        if f.severity == "error" and f.post_id is not None:
+            blocks.setdefault((f.post_id, f.platform), []).append(f"{f.code} {f.message}")
+    return blocks
+
+
+def review_entries(review: Review) -> list[Entry]:
+    """Entries from a full review (the site and the ICS file use the full review)."""
+    return [
+        Entry(p.at, c.platform, p.id, c.state, p.text)
+        for p in review.posts
+        if p.at is not None
+        for c in p.cards
+    ]

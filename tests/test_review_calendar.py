@@ -1,0 +1,187 @@
+"""``soulpost calendar``: the week and month grids, states, free slots, gaps, wide text."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from soulpost.review.cells import width
+from tests.conftest import REPO, Result
+from tests.test_review_site_browser import example_copy
+
+CLI = Callable[..., Result]
+NOW = "2026-12-01T09:31:00Z"
+
+CONFIG = """\
+timezone = "Europe/Berlin"
+
+[platforms.mastodon]
+adapter = "outbox"
+
+[platforms.x]
+adapter = "outbox"
+
+[[slots]]
+days = "mon-fri"
+times = ["09:00", "15:00"]
+
+[publish]
+require_approval = true
+"""
+
+
+def grid_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if "│" in line or "┼" in line]
+
+
+def test_week_grid_shows_states_slots_and_gaps(cli: CLI, workspace: Callable[..., Path]) -> None:
+    root = workspace(
+        CONFIG,
+        {
+            "a-published.toml": 'text = "A calm first post, with a question?"\n'
+            'platforms = ["mastodon"]\nat = 2026-12-01T09:00:00\nstatus = "approved"\n',
+            "b-draft.toml": 'text = "A draft for later in the week, still being written."\n'
+            'platforms = ["mastodon", "x"]\nat = 2026-12-03T15:00:00\n',
+            "c-blocked.toml": f'text = "{"Far too long for X, " * 20}"\nplatforms = ["x"]\n'
+            'at = 2026-12-02T09:00:00\nstatus = "approved"\n',
+            "d-missed.toml": 'text = "This one waited too long to go out at all."\n'
+            'platforms = ["mastodon"]\nat = 2026-11-30T15:00:00\nstatus = "approved"\n',
+            "日本語-wide.toml": 'id = "wide"\ntext = "日本語のテキスト 🧵 and more words"\n'
+            'platforms = ["mastodon"]\nat = 2026-12-02T15:00:00\nstatus = "approved"\n',
+        },
+    )
+    env = {"SOULPOST_NOW": "2026-12-01T08:10:00Z"}  # 09:10 in Berlin
+    os.environ.update(env)
+    try:
+        # publishes a-published; d-missed is too late (exit 1: a person should look)
+        assert cli("-C", root, "publish", "--due").code == 1
+    finally:
+        os.environ.pop("SOULPOST_NOW")
+    result = cli(
+        "-C", root, "calendar", "--week", "--now", "2026-12-01T08:10:00Z", "--width", "150"
+    )
+    assert result.code == 0, result.err
+    out = result.out
+    assert "week of Mon 30 Nov 2026, times in Europe/Berlin" in out
+    assert "09:00✓a-published" in out
+    assert "15:00○b-draft" in out
+    assert "09:00✗c-blocked" in out  # an error-level finding (too long for X) blocks it
+    assert "15:00⌀d-missed" in out
+    assert "15:00●wide" in out
+    assert "15:00·free" in out  # Tuesday afternoon has no post on either platform
+    lines = grid_lines(out)
+    assert len({width(line) for line in lines}) == 1, "every grid row is as wide as the others"
+    assert "gaps over 48h" in out  # x has nothing from Thursday to the end of the week
+    assert "nothing and no free slot: Sat 05, Sun 06" in out
+
+
+def test_month_and_from(cli: CLI, tmp_path: Path) -> None:
+    root = example_copy(tmp_path)
+    result = cli(
+        "-C", root, "calendar", "--month", "--from", "2026-12-20", "--now", NOW, "--width", "150"
+    )
+    assert result.code == 0, result.err
+    assert result.out.startswith("December 2026, times in Europe/London")
+    assert result.out.count("09:30●onboarding-le") == 1  # once, for its three platforms
+    week = cli("-C", root, "calendar", "--from", "2026-12-07", "--now", NOW, "-p", "linkedin")
+    assert "week of Mon 07 Dec 2026" in week.out
+    assert "mastodon" not in week.out.split("\n", 3)[2]  # only the linkedin row
+    bad = cli("-C", root, "calendar", "--from", "next tuesday")
+    assert bad.code == 2 and "--from" in bad.err
+
+
+def test_review_commands_never_write_the_workspace(tmp_path: Path) -> None:
+    """No .soulpost/ appears, and a read-only one (another user's) is read, not written."""
+    root = example_copy(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOULPOST_")}
+    env.update(SOULPOST_NOW=NOW, PYTHONPATH=str(REPO))
+
+    def soulpost(*args: str, user: str | None = None) -> subprocess.CompletedProcess[str]:
+        prefix = ["runuser", "-u", user, "--"] if user else []
+        return subprocess.run(
+            [*prefix, sys.executable, "-m", "soulpost", *args],
+            cwd=root, env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    for args in (("calendar",), ("preview",), ("site", str(tmp_path / "site"))):
+        assert soulpost(*args).returncode == 0
+    assert not (root / ".soulpost").exists()
+    assert soulpost("publish", "--due").returncode == 0
+    state = root / ".soulpost"
+
+    def snapshot() -> list[tuple[str, int, int]]:
+        """Every file of .soulpost/ but SQLite's own -shm/-wal companions (SQLite may leave
+        them beside a WAL database that was only read)."""
+        return sorted(
+            (p.name, p.stat().st_size, p.stat().st_mtime_ns)
+            for p in state.iterdir()
+            if not p.name.endswith(("-shm", "-wal"))
+        )
+
+    before = snapshot()
+    for args in (("calendar",), ("preview",), ("site", str(tmp_path / "site2"))):
+        assert soulpost(*args).returncode == 0
+    assert snapshot() == before  # read, never written: no index, no lock, no ledger change
+    probe = subprocess.run(
+        ["runuser", "-u", "nobody", "--", sys.executable, "-c", "pass"],
+        capture_output=True, check=False,
+    ) if shutil.which("runuser") and os.geteuid() == 0 else None  # fmt: skip
+    if probe is None or probe.returncode != 0:
+        pytest.skip(
+            "a read-only .soulpost/ needs another user who can run this Python "
+            "(root ignores file modes)"
+        )
+    for path in [tmp_path, *tmp_path.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    state.chmod(0o555)
+    calendar = soulpost("calendar", user="nobody")
+    assert calendar.returncode == 0, calendar.stderr
+    assert "09:30✓onboarding" in calendar.stdout  # the ledger was read
+    preview = soulpost("preview", "--format", "json", user="nobody")
+    assert preview.returncode == 0, preview.stderr
+    assert '"state": "published"' in preview.stdout
+    assert snapshot() == before
+
+
+def test_failed_and_in_doubt_come_from_the_ledger(cli: CLI, workspace: Callable[..., Path]) -> None:
+    from datetime import UTC, datetime
+
+    from soulpost.ledger import PubKey, open_ledger
+
+    posts = {
+        f"{name}.toml": f'text = "A calm post called {name}, with a question?"\n'
+        f'platforms = ["mastodon"]\nat = 2026-12-01T0{hour}:00:00Z\nstatus = "approved"\n'
+        for name, hour in (("f-failed", 6), ("g-doubt", 7))
+    }
+    root = workspace(CONFIG, posts)
+    now = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    ledger = open_ledger(root / ".soulpost")
+    try:
+        for name, hour, state, reason in (
+            ("f-failed", 6, "failed", "HTTP 500 three times"),
+            ("g-doubt", 7, "in_doubt", "the connection dropped after sending"),
+        ):
+            key = PubKey(name, "mastodon", "0" * 64)
+            at = datetime(2026, 12, 1, hour, 0, tzinfo=UTC)  # the time it was planned for
+            ledger.claim(key, scheduled_at=at, now=now)
+            ledger.finish(key, state, now, reason=reason)  # type: ignore[arg-type]
+    finally:
+        ledger.close()
+    result = cli("-C", root, "calendar", "--now", "2026-12-01T08:10:00Z", "--width", "150")
+    assert "07:00!f-failed" in result.out and "08:00?g-doubt" in result.out
+    preview = cli("-C", root, "preview", "--format", "json", "--now", "2026-12-01T08:10:00Z")
+    states = {
+        p["id"]: (p["cards"][0]["state"], p["cards"][0]["reason"])
+        for p in json.loads(preview.out)["posts"]
+    }
+    assert states == {
+        "f-failed": ("failed", "HTTP 500 three times"),
+        "g-doubt": ("in doubt", "the connection dropped after sending"),
+    }

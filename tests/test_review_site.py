@@ -1,0 +1,125 @@
+"""``soulpost site`` without a browser: untrusted drafts stay harmless, the workspace's
+templates come first, receipts and edits are shown."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import Result
+from tests.fakes.images import png
+
+CLI = Callable[..., Result]
+NOW = "2026-12-01T09:31:00Z"
+CONFIG = 'timezone = "UTC"\n\n[platforms.mastodon]\nadapter = "outbox"\n'
+
+
+def test_hostile_drafts_are_escaped_and_outside_files_not_copied(
+    cli: CLI, workspace: Callable[..., Path], tmp_path: Path
+) -> None:
+    secret = tmp_path.parent / f"{tmp_path.name}-secret.png"
+    secret.write_bytes(png(2, 2))
+    root = workspace(
+        CONFIG,
+        {
+            "evil.toml": 'text = "<script>alert(1)</script> see https://example.com/?a=1&b=<2>"\n'
+            'platforms = ["mastodon"]\nat = 2026-12-02T09:00:00\n'
+            f'[[media]]\npath = "../{secret.name}"\nalt = "\\"><img src=x onerror=alert(2)>"\n'
+            '[[media]]\npath = "/etc/passwd"\nalt = "not an image"\n'
+            '[[media]]\npath = "media/ok.png"\nalt = "a fine chart"\n',
+        },
+    )
+    (root / "media").mkdir()
+    (root / "media" / "ok.png").write_bytes(png(3, 2))
+    out = tmp_path / "site"
+    result = cli("-C", root, "site", str(out), "--now", NOW)
+    assert result.code == 0, result.err
+    assert f"warning: media ../{secret.name}: outside the workspace, not copied" in result.out
+    assert "warning: media /etc/passwd: outside the workspace, not copied" in result.out
+    copied = sorted(
+        p.relative_to(out).as_posix() for p in (out / "media").rglob("*") if p.is_file()
+    )
+    assert copied == ["media/media/ok.png"]  # the workspace layout, under media/
+    page = (out / "posts" / "evil.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<img src=x" not in page and "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in page
+    assert page.count("is not in the site") == 2
+    assert '<img src="../media/media/ok.png" alt="a fine chart"' in page
+
+
+def test_workspace_templates_come_first(
+    cli: CLI, workspace: Callable[..., Path], tmp_path: Path
+) -> None:
+    root = workspace(
+        CONFIG,
+        {"a.toml": 'text = "A calm post about our week."\nplatforms = ["mastodon"]\n'
+                   "at = 2026-12-02T09:00:00\n"},
+    )  # fmt: skip
+    (root / "templates").mkdir()
+    (root / "templates" / "base.html").write_text(
+        "<!doctype html><title>ours</title><p class=ours>{{ timezone }}</p>"
+        "{% block main %}{% endblock %}",
+        encoding="utf-8",
+    )
+    out = tmp_path / "site"
+    assert cli("-C", root, "site", str(out), "--now", NOW).code == 0
+    page = (out / "posts" / "a.html").read_text(encoding="utf-8")
+    assert "<p class=ours>UTC</p>" in page  # the workspace's base.html
+    assert "A calm post about our week." in page  # the packaged post.html within it
+    bad = cli("-C", root, "site", str(out), "--templates", str(tmp_path / "none"))
+    assert bad.code == 2 and "--templates" in bad.err
+    itself = cli("-C", root, "site", str(root))
+    assert itself.code == 2 and "workspace itself" in itself.err
+
+
+def test_receipts_and_edits_after_publishing(
+    cli: CLI, workspace: Callable[..., Path], tmp_path: Path
+) -> None:
+    root = workspace(
+        CONFIG + "\n[publish]\nrequire_approval = false\n",
+        {"p.toml": 'text = "Published at nine, then edited."\nplatforms = ["mastodon"]\n'
+                   "at = 2026-12-01T09:00:00Z\n"},
+    )  # fmt: skip
+    os.environ["SOULPOST_NOW"] = NOW
+    try:
+        assert cli("-C", root, "publish", "--due").code == 0
+    finally:
+        del os.environ["SOULPOST_NOW"]
+    post = root / "queue" / "p.toml"
+    post.write_text(
+        post.read_text(encoding="utf-8").replace("edited.", "edited!"), encoding="utf-8"
+    )
+    stamp = post.stat().st_mtime + 3600
+    os.utime(post, (stamp, stamp))
+    out = tmp_path / "site"
+    assert cli("-C", root, "site", str(out), "--now", NOW).code == 0
+    page = (out / "posts" / "p.html").read_text(encoding="utf-8")
+    assert "Published <time" in page and "outbox:sp-p-mastodon-" in page
+    assert "the edit is not posted again" in page
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "published" in index
+
+
+def test_a_removed_post_loses_its_page(
+    cli: CLI, workspace: Callable[..., Path], tmp_path: Path
+) -> None:
+    posts = {
+        f"{name}.toml": f'text = "A calm post called {name}."\nplatforms = ["mastodon"]\n'
+        "at = 2026-12-02T09:00:00\n"
+        for name in ("keep", "gone")
+    }
+    root = workspace(CONFIG, posts)
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "posts").mkdir()
+    (out / "posts" / "mine.html").write_text("not soulpost's", encoding="utf-8")
+    assert cli("-C", root, "site", str(out), "--now", NOW).code == 0
+    assert (out / "posts" / "mine.html").exists()  # no marker yet: nothing is removed
+    (out / "posts" / "mine.html").unlink()
+    assert (out / "posts" / "gone.html").exists()
+    (root / "queue" / "gone.toml").unlink()
+    again = cli("-C", root, "site", str(out), "--now", NOW)
+    assert again.code == 0 and "removed 1 page(s)" in again.out
+    assert not (out / "posts" / "gone.html").exists()
+    assert (out / "posts" / "keep.html").exists()
