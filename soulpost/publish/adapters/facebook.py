@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
+from soulpost.publish.adapters import _urls
 from soulpost.publish.adapters._common import (
     ErrorAnswer,
     HttpAdapter,
@@ -66,6 +67,12 @@ class FacebookAdapter(HttpAdapter):
 
     name = "facebook"
     summary = "Facebook Page posts (Graph API), photos with alt text"
+    remote_id_form = "the Graph id <page id>_<post id>, e.g. 101234567890_987654321"
+
+    @classmethod
+    def remote_id_from_url(cls, url: str) -> str | None:
+        return _urls.facebook(url)
+
     default_base_url = "https://graph.facebook.com"
     supports_lookup = True
     env_roles: ClassVar[dict[str, Setting]] = {
