@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     ledger = open_ledger(ws.state_dir, backend=ws.settings.publish.ledger)
     try:  # a LedgerError says why the answer does not fit (exit 2)
         if args.published is not None:
-            remote_id = args.remote_id
+            remote_id = args.remote_id.strip() if args.remote_id is not None else None
             if remote_id is None:
                 remote_id = _id_from_url(ws, args.platform, args.published)
             if remote_id is None:
