@@ -71,6 +71,10 @@ def run(args: argparse.Namespace) -> int:
         ledger.close()
     state = pub.state.replace("_", " ")
     print(f"{args.id} on {args.platform}: {state}" + (f" ({pub.reason})" if pub.reason else ""))
+    if pub.state == "pending" and args.published is not None:
+        settled = [p for p in pub.parts if p.url == args.published]
+        if settled and settled[-1].remote_id:  # so the person can check what it replies to
+            print(f"the next part replies to {settled[-1].remote_id}")
     return 0
 
 

@@ -79,6 +79,9 @@ def settle_and_continue(
     done = cli("-C", root, "resolve", "t", "--platform", platform, "--published", url)
     assert done.code == 0, done.err
     assert "continues with part 3" in done.out
+    assert done.out.strip().endswith(
+        f"the next part replies to {rows(root)[('t', platform)].parts[1].remote_id}"
+    )
     sent = cli("-C", root, "publish", "--due")
     assert sent.code == 0, sent.out + sent.err
     row = rows(root)[("t", platform)]
