@@ -97,16 +97,16 @@ class BlueskyAdapter(HttpAdapter):
     summary = "Bluesky: posts with facets, threads, images with alt text; fixed record keys"
     remote_id_form = "the post's AT-URI, at://<handle or DID>/app.bsky.feed.post/<record key>"
 
-    @classmethod
-    def remote_id_from_url(cls, url: str) -> str | None:
-        return _urls.bluesky(url)
-
     env_roles: ClassVar[Mapping[str, Setting]] = {
         "handle": Setting("the account's handle (or DID or email)", True),
         "password": Setting("an app password for the account", True),
     }
     Options = BlueskyOptions
     opts: BlueskyOptions
+
+    @classmethod
+    def remote_id_from_url(cls, url: str) -> str | None:
+        return _urls.bluesky(url)
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)

@@ -61,16 +61,16 @@ class DiscordAdapter(HttpAdapter):
     summary = "Discord channel via incoming webhook; images with descriptions; follow-ups"
     remote_id_form = "the message id, the last number of its link (Copy Message Link)"
 
-    @classmethod
-    def remote_id_from_url(cls, url: str) -> str | None:
-        return _urls.discord(url)
-
     credential_role = "url"
     env_roles: ClassVar[dict[str, Setting]] = {
         "url": Setting("the webhook URL https://discord.com/api/webhooks/<id>/<token>", True)
     }
     Options = DiscordOptions
     opts: DiscordOptions
+
+    @classmethod
+    def remote_id_from_url(cls, url: str) -> str | None:
+        return _urls.discord(url)
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)

@@ -96,15 +96,15 @@ class MastodonAdapter(HttpAdapter):
         "e.g. 109876543210987654"
     )
 
-    @classmethod
-    def remote_id_from_url(cls, url: str) -> str | None:
-        return _urls.mastodon(url)
-
     env_roles: ClassVar[Mapping[str, Setting]] = {
         "token": Setting("a user access token with write:statuses and write:media", True),
     }
     Options = MastodonOptions
     opts: MastodonOptions
+
+    @classmethod
+    def remote_id_from_url(cls, url: str) -> str | None:
+        return _urls.mastodon(url)
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)

@@ -31,12 +31,12 @@ class OutboxAdapter(Adapter):
     summary = "appends each publication to a JSON-lines file (no network, no account)"
     remote_id_form = "the record's id in the outbox file (its URL is outbox:<id>)"
 
+    Options = OutboxOptions
+    opts: OutboxOptions
+
     @classmethod
     def remote_id_from_url(cls, url: str) -> str | None:
         return _urls.outbox(url)
-
-    Options = OutboxOptions
-    opts: OutboxOptions
 
     @property
     def path(self) -> Path:

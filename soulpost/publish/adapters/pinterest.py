@@ -58,16 +58,16 @@ class PinterestAdapter(HttpAdapter):
     summary = "Pinterest Pins (API v5): one image with alt text, description, link"
     remote_id_form = "the Pin id, the number after /pin/ in its URL"
 
-    @classmethod
-    def remote_id_from_url(cls, url: str) -> str | None:
-        return _urls.pinterest(url)
-
     default_base_url = "https://api.pinterest.com"
     env_roles: ClassVar[dict[str, Setting]] = {
         "token": Setting("OAuth access token (boards:read, pins:write)", required=True)
     }
     Options = PinterestOptions
     opts: PinterestOptions
+
+    @classmethod
+    def remote_id_from_url(cls, url: str) -> str | None:
+        return _urls.pinterest(url)
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)

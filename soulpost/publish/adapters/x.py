@@ -104,10 +104,6 @@ class XAdapter(HttpAdapter):
     summary = "X (API v2): posts, threads, images with alt text; OAuth 1.0a or OAuth 2.0 user"
     remote_id_form = "the post id, the number after /status/ in its URL, e.g. 1460323737035677698"
 
-    @classmethod
-    def remote_id_from_url(cls, url: str) -> str | None:
-        return _urls.x(url)
-
     env_roles: ClassVar[Mapping[str, Setting]] = {
         "token": Setting("an OAuth 2.0 user access token (or use the four OAuth 1.0a roles)"),
         "consumer_key": Setting("OAuth 1.0a API key (consumer key)"),
@@ -117,6 +113,10 @@ class XAdapter(HttpAdapter):
     }
     Options = XOptions
     opts: XOptions
+
+    @classmethod
+    def remote_id_from_url(cls, url: str) -> str | None:
+        return _urls.x(url)
 
     @classmethod
     def token_lifetime_for(cls, credentials: Mapping[str, str]) -> timedelta | None:
