@@ -25,8 +25,9 @@ The queue has two threads of 3-5 parts and a single post (sizes drawn per trial)
    claimed by a dead process;
 3. a person settles what is in doubt the way someone checking the network would: asks the
    platform whether the part in flight arrived, then ``soulpost resolve ID --platform P
-   --published URL`` (with the URL the platform gave it) or ``--not-published`` followed by
-   ``soulpost retry``; then back to 2 (at most ``ROUNDS`` times).
+   --published URL`` (with the URL the platform gave it, and for the webhook, whose URLs do
+   not tell ids, ``--remote-id`` with the id its receiver recorded) or ``--not-published``
+   followed by ``soulpost retry``; then back to 2 (at most ``ROUNDS`` times).
 
 Then every part of every post is compared with what the servers stored:
 
@@ -386,7 +387,12 @@ def person(trial: Trial, rows: dict[tuple[str, str], Any]) -> None:
         index = sending[0] if sending else 0
         found = trial.copies(plat).get(f"{pid}#{index}", [])
         if found:
-            done = trial.cli("resolve", pid, "--platform", plat, "--published", found[0].url)
+            # Mastodon's URL tells the status id; a webhook's does not, so the person gives
+            # the id the receiver recorded (resolve refuses a thread part without it).
+            given = ["--remote-id", found[0].id] if plat == "hook" else []
+            done = trial.cli(
+                "resolve", pid, "--platform", plat, "--published", found[0].url, *given
+            )
             trial.events.append(
                 f"resolve {pid} {plat} part {index + 1} --published -> {done.returncode}"
             )
@@ -456,10 +462,10 @@ def evaluate(trial: Trial) -> None:
 
 
 def threaded(copies: dict[str, list[Copy]], pid: str, i: int) -> bool:
-    """Whether every copy of part *i* replies to a copy of part *i - 1* (by id, or by the URL a
-    person gave `resolve`, which is all a person can give)."""
+    """Whether every copy of part *i* replies to a copy of part *i - 1* by its id (a reply to
+    the URL a person gave `resolve` is misthreaded: platforms refuse or mislink it)."""
     before = copies.get(f"{pid}#{i - 1}", [])
-    targets = {c.id for c in before} | {c.url for c in before}
+    targets = {c.id for c in before}
     return all(c.reply_to in targets for c in copies[f"{pid}#{i}"])
 
 

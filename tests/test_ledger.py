@@ -207,12 +207,39 @@ def test_mark_published_on_a_part_of_a_longer_thread_leaves_the_rest(
     ledger.finish_part(KEY, 0, remote_id="r0", url="u0", published_at=NOW, now=NOW)
     ledger.begin_part(KEY, 1, "k1", NOW)
     ledger.finish(KEY, "in_doubt", NOW, reason="read timeout")
-    pub = ledger.mark_published("post", "mastodon", "https://m/2", NOW)
+    pub = ledger.mark_published("post", "mastodon", "https://m/2", NOW, remote_id="r1")
     assert pub.state == "pending" and "part 3" in (pub.reason or "")
     assert [(p.index, p.state) for p in pub.parts] == [(0, "sent"), (1, "sent")]
     assert not pub.needs_attention(NOW)
     again = ledger.claim(KEY, scheduled_at=NOW, now=NOW)
     assert again.publication is not None and again.publication.parts_total == 3
+
+
+def test_mark_published_keeps_the_id_a_later_part_replies_to_apart_from_the_url(
+    tmp_path: Path, backend: str
+) -> None:
+    """A thread's next part replies to the part's platform id: the ledger keeps the id and
+    the URL apart, and will not let a URL stand in for an id that a later part needs."""
+    ledger = open_backend(backend, tmp_path)
+    ledger.claim(KEY, scheduled_at=NOW, now=NOW, parts=3)
+    ledger.begin_part(KEY, 0, "k0", NOW)
+    ledger.finish_part(KEY, 0, remote_id="r0", url="u0", published_at=NOW, now=NOW)
+    ledger.begin_part(KEY, 1, "k1", NOW)
+    ledger.finish(KEY, "in_doubt", NOW, reason="read timeout")
+    with pytest.raises(LedgerError, match=r"part 2 of 3 .*--remote-id"):
+        ledger.mark_published("post", "mastodon", "https://m/@a/2", NOW)
+    unchanged = ledger.get(KEY)
+    assert unchanged is not None and unchanged.state == "in_doubt"
+    assert [(p.index, p.state) for p in unchanged.parts] == [(0, "sent"), (1, "sending")]
+    pub = ledger.mark_published("post", "mastodon", "https://m/@a/2", NOW, remote_id="2")
+    assert (pub.parts[1].remote_id, pub.parts[1].url) == ("2", "https://m/@a/2")
+    # The last part: nothing replies to it, so its URL may stand in for the id.
+    ledger.claim(KEY, scheduled_at=NOW, now=NOW)
+    ledger.begin_part(KEY, 2, "k2", NOW)
+    ledger.finish(KEY, "in_doubt", NOW, reason="read timeout")
+    done = ledger.mark_published("post", "mastodon", "https://m/@a/3", NOW)
+    assert done.state == "published" and (done.remote_id, done.url) == ("r0", "u0")
+    assert (done.parts[2].remote_id, done.parts[2].url) == ("https://m/@a/3", "https://m/@a/3")
 
 
 def test_postponed_doubt_cannot_be_claimed_before_its_time(tmp_path: Path, backend: str) -> None:

@@ -259,8 +259,12 @@ class Ledger(ABC):
         """Send a failed or missed publication again at the next pass, whatever its time."""
 
     @abstractmethod
-    def mark_published(self, post_id: str, platform: str, url: str, now: datetime) -> Publication:
-        """A person saw the part in doubt live at *url*; a thread goes on with its next part."""
+    def mark_published(
+        self, post_id: str, platform: str, url: str, now: datetime, *, remote_id: str | None = None
+    ) -> Publication:
+        """A person saw the part in doubt live at *url*, with the platform's id *remote_id*;
+        a thread goes on with its next part, which replies to that id. Without an id the
+        URL stands in for it, which is refused (LedgerError) when a later part needs it."""
 
     @abstractmethod
     def mark_not_published(self, post_id: str, platform: str, now: datetime) -> Publication:

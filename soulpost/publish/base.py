@@ -150,6 +150,17 @@ class Adapter:
     #: comes from ``options.token_issued`` (YYYY-MM-DD or an ISO instant).
     token_lifetime: ClassVar[timedelta | None] = None
 
+    #: What this platform's id for a post looks like, for a person asked to give one
+    #: (``soulpost resolve --remote-id``); empty when nothing can be said.
+    remote_id_form: ClassVar[str] = ""
+
+    @classmethod
+    def remote_id_from_url(cls, url: str) -> str | None:
+        """The platform's id for the post a person sees at *url* (the id a thread's next part
+        replies to), or None when the URL does not carry it. Pure: no network, no
+        credentials, no instance (``soulpost resolve`` calls it on the class)."""
+        return None
+
     @classmethod
     def token_lifetime_for(cls, credentials: Mapping[str, str]) -> timedelta | None:
         """The token lifetime that applies with these configured credential roles (an adapter

@@ -34,7 +34,10 @@ def test_resolve_published_on_a_thread_part_sends_the_rest(
     assert report.results[0].state == "in_doubt"
     assert server.count() == 2
     monkeypatch.setenv("SOULPOST_NOW", "2026-12-01T09:10:00Z")
-    done = cli("-C", root, "resolve", "t", "--platform", "hook", "--published", "https://x/2")
+    done = cli(
+        "-C", root, "resolve", "t", "--platform", "hook", "--published", "https://x/2",
+        "--remote-id", "remote-2",
+    )  # fmt: skip
     assert done.code == 0, done.err
     assert "continues" in done.out  # the person is told the thread goes on
     status = cli("-C", root, "status")
@@ -44,7 +47,7 @@ def test_resolve_published_on_a_thread_part_sends_the_rest(
     assert [(r.post_id, r.state) for r in report.results] == [("t", "published")]
     third = [r for r in server.received if r.body["payload"]["text"] == "part three"]
     assert len(third) == 1
-    assert third[0].body["reply_to"] == "https://x/2"
+    assert third[0].body["reply_to"] == "remote-2"
     assert server.count() == 3
     assert rows(root)[("t", "hook")].state == "published"
     assert cli("-C", root, "status").code == 0

@@ -59,35 +59,52 @@ def retry(db: sqlite3.Connection, post_id: str, platform: str, now: datetime) ->
     return where
 
 
-def mark_published(
-    db: sqlite3.Connection, post_id: str, platform: str, url: str, now: datetime
-) -> Where:
-    """The part in doubt (or the first unsent) is live at *url*. When the ledger knows the
-    publication has more parts than are now sent, the row goes back to ``pending`` (exempt
-    from lateness, since part of it is live) and the next pass sends the rest."""
-    where, state = newest(db, post_id, platform)
-    if state == "published":
-        raise LedgerError(f"{post_id} on {platform} is already published")
+def _settled_part(db: sqlite3.Connection, where: Where) -> int:
+    """The part a person's "it is live" is about: the one in flight, else the first unsent."""
     sending = db.execute(
         f"SELECT part FROM parts WHERE {_KEY} AND state = 'sending' ORDER BY part LIMIT 1", where
     ).fetchone()
     if sending is not None:
-        index = sending[0]
-    else:
-        sent = db.execute(f"SELECT COUNT(*) FROM parts WHERE {_KEY} AND state = 'sent'", where)
-        index = int(sent.fetchone()[0])
+        return int(sending[0])
+    sent = db.execute(f"SELECT COUNT(*) FROM parts WHERE {_KEY} AND state = 'sent'", where)
+    return int(sent.fetchone()[0])
+
+
+def mark_published(
+    db: sqlite3.Connection,
+    post_id: str,
+    platform: str,
+    url: str,
+    now: datetime,
+    *,
+    remote_id: str | None = None,
+) -> Where:
+    """The part in doubt (or the first unsent) is live at *url* with id *remote_id*. When the
+    ledger knows the publication has more parts than are now sent, the row goes back to
+    ``pending`` (exempt from lateness, since part of it is live) and the next pass sends the
+    rest, the next part replying to *remote_id*: so without one (the URL would stand in for
+    it and misthread the reply, or fail it) a part that a later one replies to is refused."""
+    where, state = newest(db, post_id, platform)
+    if state == "published":
+        raise LedgerError(f"{post_id} on {platform} is already published")
+    index = _settled_part(db, where)
+    (total,) = db.execute(f"SELECT parts_total FROM publications WHERE {_KEY}", where).fetchone()
+    if remote_id is None and total is not None and index + 1 < total:
+        raise LedgerError(
+            f"{post_id} on {platform}: part {index + 1} of {total} is what part {index + 2} "
+            "replies to, and its id on the platform is not known: give it with --remote-id"
+        )
+    rid = remote_id if remote_id is not None else url
     db.execute(
         "INSERT INTO parts (post_id, platform, content_hash, part, part_key, state, "
         "remote_id, url, published_at, updated_at) "
         "VALUES (?, ?, ?, ?, '', 'sent', ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
         "state = 'sent', remote_id = excluded.remote_id, url = excluded.url, "
         "published_at = excluded.published_at, updated_at = excluded.updated_at",
-        (*where, index, url, url, ts(now), ts(now)),
+        (*where, index, rid, url, ts(now), ts(now)),
     )
-    total, sent_now = db.execute(
-        f"SELECT parts_total, (SELECT COUNT(*) FROM parts WHERE {_KEY} AND state = 'sent') "
-        f"FROM publications WHERE {_KEY}",
-        (*where, *where),
+    (sent_now,) = db.execute(
+        f"SELECT COUNT(*) FROM parts WHERE {_KEY} AND state = 'sent'", where
     ).fetchone()
     if total is not None and sent_now < total:
         db.execute(
@@ -105,13 +122,13 @@ def mark_published(
             f"SELECT remote_id, url, published_at FROM parts WHERE {_KEY} AND part = 0 "
             "AND state = 'sent'",
             where,
-        ).fetchone() or (url, url, ts(now))
+        ).fetchone() or (rid, url, ts(now))
         db.execute(
             "UPDATE publications SET state = 'published', reason = ?, remote_id = ?, "
             f"url = ?, published_at = ?, updated_at = ? WHERE {_KEY}",
             ("settled by a person: published", *first, ts(now), *where),
         )
-    _note(db, where, now, "resolved-published", url)
+    _note(db, where, now, "resolved-published", url if rid == url else f"{url} (id {rid})")
     return where
 
 

@@ -221,9 +221,11 @@ class SqliteLedger(Ledger):
             return self._one(where)
 
     @guarded
-    def mark_published(self, post_id: str, platform: str, url: str, now: datetime) -> Publication:
+    def mark_published(
+        self, post_id: str, platform: str, url: str, now: datetime, *, remote_id: str | None = None
+    ) -> Publication:
         with self._tx() as db:
-            where = person.mark_published(db, post_id, platform, url, now)
+            where = person.mark_published(db, post_id, platform, url, now, remote_id=remote_id)
             return self._one(where)
 
     @guarded

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 import requests
 from pydantic import Field
 
+from soulpost.publish.adapters import _urls
 from soulpost.publish.adapters._common import (
     ErrorAnswer,
     HttpAdapter,
@@ -94,12 +95,18 @@ class BlueskyAdapter(HttpAdapter):
     default_base_url = DEFAULT_BASE_URL
     supports_lookup = True
     summary = "Bluesky: posts with facets, threads, images with alt text; fixed record keys"
+    remote_id_form = "the post's AT-URI, at://<handle or DID>/app.bsky.feed.post/<record key>"
+
     env_roles: ClassVar[Mapping[str, Setting]] = {
         "handle": Setting("the account's handle (or DID or email)", True),
         "password": Setting("an app password for the account", True),
     }
     Options = BlueskyOptions
     opts: BlueskyOptions
+
+    @classmethod
+    def remote_id_from_url(cls, url: str) -> str | None:
+        return _urls.bluesky(url)
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
@@ -298,6 +305,16 @@ class BlueskyAdapter(HttpAdapter):
             cid, root = known
             return root, bsky.StrongRef(uri, cid)
         repo, _, rkey = uri.removeprefix("at://").partition(f"/{bsky.POST_COLLECTION}/")
+        if not repo.startswith("did:"):
+            # A person's answer names the account by handle (the web URL does); a reply's
+            # strongRef must carry the DID form, the only one the network indexes.
+            did = self._resolve(repo)
+            if did is None:
+                raise Rejected(
+                    f"the post to reply to, {uri}: its handle does not resolve to an account",
+                    platform=self.platform,
+                )
+            repo, uri = did, f"at://{did}/{bsky.POST_COLLECTION}/{rkey}"
         record = self._get_record(repo, rkey)
         if record is None:
             raise Rejected(f"the post to reply to, {uri}, does not exist", platform=self.platform)

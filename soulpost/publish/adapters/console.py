@@ -13,6 +13,7 @@ class ConsoleAdapter(Adapter):
 
     name = "console"
     summary = "prints each publication to standard output, for trying a workspace out"
+    remote_id_form = "the key it printed for that part"
     Options = AdapterOptions  # takes none
 
     def _print(self, payload: Payload, key: str, parent: Receipt | None) -> Receipt:

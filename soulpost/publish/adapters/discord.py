@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, ClassVar
 from pydantic import Field
 
 from soulpost.publish import http
+from soulpost.publish.adapters import _urls
 from soulpost.publish.adapters._common import (
     ErrorAnswer,
     HttpAdapter,
@@ -58,12 +59,18 @@ class DiscordAdapter(HttpAdapter):
 
     name = "discord"
     summary = "Discord channel via incoming webhook; images with descriptions; follow-ups"
+    remote_id_form = "the message id, the last number of its link (Copy Message Link)"
+
     credential_role = "url"
     env_roles: ClassVar[dict[str, Setting]] = {
         "url": Setting("the webhook URL https://discord.com/api/webhooks/<id>/<token>", True)
     }
     Options = DiscordOptions
     opts: DiscordOptions
+
+    @classmethod
+    def remote_id_from_url(cls, url: str) -> str | None:
+        return _urls.discord(url)
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)

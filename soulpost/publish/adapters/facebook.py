@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
+from soulpost.publish.adapters import _urls
 from soulpost.publish.adapters._common import (
     ErrorAnswer,
     HttpAdapter,
@@ -66,6 +67,8 @@ class FacebookAdapter(HttpAdapter):
 
     name = "facebook"
     summary = "Facebook Page posts (Graph API), photos with alt text"
+    remote_id_form = "the Graph id <page id>_<post id>, e.g. 101234567890_987654321"
+
     default_base_url = "https://graph.facebook.com"
     supports_lookup = True
     env_roles: ClassVar[dict[str, Setting]] = {
@@ -73,6 +76,10 @@ class FacebookAdapter(HttpAdapter):
     }
     Options = FacebookOptions
     opts: FacebookOptions
+
+    @classmethod
+    def remote_id_from_url(cls, url: str) -> str | None:
+        return _urls.facebook(url)
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)

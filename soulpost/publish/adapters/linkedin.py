@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic import Field
 
 from soulpost.publish import http
+from soulpost.publish.adapters import _urls
 from soulpost.publish.adapters._common import (
     ErrorAnswer,
     HttpAdapter,
@@ -72,6 +73,8 @@ class LinkedInAdapter(HttpAdapter):
 
     name = "linkedin"
     summary = "LinkedIn member or organisation posts (Posts API), images with alt text"
+    remote_id_form = "the post's URN, e.g. urn:li:share:7123456789012345678"
+
     default_base_url = "https://api.linkedin.com"
     supports_lookup = True  # a re-sent duplicate names the existing post
     token_lifetime = timedelta(days=60)
@@ -80,6 +83,10 @@ class LinkedInAdapter(HttpAdapter):
     }
     Options = LinkedInOptions
     opts: LinkedInOptions
+
+    @classmethod
+    def remote_id_from_url(cls, url: str) -> str | None:
+        return _urls.linkedin(url)
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)

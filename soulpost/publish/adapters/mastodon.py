@@ -32,6 +32,7 @@ import requests
 from pydantic import Field
 
 from soulpost.errors import ConfigError
+from soulpost.publish.adapters import _urls
 from soulpost.publish.adapters._common import (
     ErrorAnswer,
     HttpAdapter,
@@ -90,11 +91,20 @@ class MastodonAdapter(HttpAdapter):
     #: Replaying the recorded request with its Idempotency-Key settles doubt for an hour.
     supports_lookup = True
     summary = "Mastodon: statuses, threads, images with alt text; Idempotency-Key retries"
+    remote_id_form = (
+        "the status id, the number at the end of the post's URL on your instance, "
+        "e.g. 109876543210987654"
+    )
+
     env_roles: ClassVar[Mapping[str, Setting]] = {
         "token": Setting("a user access token with write:statuses and write:media", True),
     }
     Options = MastodonOptions
     opts: MastodonOptions
+
+    @classmethod
+    def remote_id_from_url(cls, url: str) -> str | None:
+        return _urls.mastodon(url)
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)

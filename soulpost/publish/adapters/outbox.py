@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import Field
 
+from soulpost.publish.adapters import _urls
 from soulpost.publish.base import Adapter, NotSent, Payload, Receipt
 from soulpost.publish.options import AdapterOptions
 
@@ -28,8 +29,14 @@ class OutboxAdapter(Adapter):
     name = "outbox"
     supports_lookup = True
     summary = "appends each publication to a JSON-lines file (no network, no account)"
+    remote_id_form = "the record's id in the outbox file (its URL is outbox:<id>)"
+
     Options = OutboxOptions
     opts: OutboxOptions
+
+    @classmethod
+    def remote_id_from_url(cls, url: str) -> str | None:
+        return _urls.outbox(url)
 
     @property
     def path(self) -> Path:

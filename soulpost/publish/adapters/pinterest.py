@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field
 
+from soulpost.publish.adapters import _urls
 from soulpost.publish.adapters._common import (
     ErrorAnswer,
     HttpAdapter,
@@ -55,12 +56,18 @@ class PinterestAdapter(HttpAdapter):
 
     name = "pinterest"
     summary = "Pinterest Pins (API v5): one image with alt text, description, link"
+    remote_id_form = "the Pin id, the number after /pin/ in its URL"
+
     default_base_url = "https://api.pinterest.com"
     env_roles: ClassVar[dict[str, Setting]] = {
         "token": Setting("OAuth access token (boards:read, pins:write)", required=True)
     }
     Options = PinterestOptions
     opts: PinterestOptions
+
+    @classmethod
+    def remote_id_from_url(cls, url: str) -> str | None:
+        return _urls.pinterest(url)
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)

@@ -47,6 +47,7 @@ class SlackAdapter(HttpAdapter):
 
     name = "slack"
     summary = "Slack channel via incoming webhook; images by URL with alt text; follow-ups"
+    remote_id_form = "any text: Slack follow-ups do not name the message before them"
     credential_role = "url"
     env_roles: ClassVar[dict[str, Setting]] = {
         "url": Setting("the webhook URL https://hooks.slack.com/services/T../B../..", True)

@@ -73,6 +73,7 @@ class WebhookAdapter(HttpAdapter):
 
     name = "webhook"
     summary = "generic JSON POST to your URL: HMAC-SHA256 signed, Idempotency-Key, threads"
+    remote_id_form = "the `id` your receiver answered for it, or the request's `key` without one"
     env_roles: ClassVar[dict[str, Setting]] = {
         "url": Setting("the webhook URL (or options.url when it is not secret)"),
         "secret": Setting("shared secret for the X-Soulpost-Signature HMAC-SHA256 header"),

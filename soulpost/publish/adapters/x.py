@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import requests
 from pydantic import Field
 
+from soulpost.publish.adapters import _urls
 from soulpost.publish.adapters._common import (
     ErrorAnswer,
     HttpAdapter,
@@ -101,6 +102,8 @@ class XAdapter(HttpAdapter):
     default_base_url = DEFAULT_BASE_URL
     supports_lookup = True
     summary = "X (API v2): posts, threads, images with alt text; OAuth 1.0a or OAuth 2.0 user"
+    remote_id_form = "the post id, the number after /status/ in its URL, e.g. 1460323737035677698"
+
     env_roles: ClassVar[Mapping[str, Setting]] = {
         "token": Setting("an OAuth 2.0 user access token (or use the four OAuth 1.0a roles)"),
         "consumer_key": Setting("OAuth 1.0a API key (consumer key)"),
@@ -110,6 +113,10 @@ class XAdapter(HttpAdapter):
     }
     Options = XOptions
     opts: XOptions
+
+    @classmethod
+    def remote_id_from_url(cls, url: str) -> str | None:
+        return _urls.x(url)
 
     @classmethod
     def token_lifetime_for(cls, credentials: Mapping[str, str]) -> timedelta | None:
