@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from soulpost.commands import open_workspace
 
 if TYPE_CHECKING:
-    from soulpost.publish.base import Adapter
+    from soulpost.publish.base import Adapter, AdapterConfig
     from soulpost.workspace import Workspace
 
 
@@ -96,7 +96,7 @@ def check_platform(
 ) -> Report:
     """Everything doctor checks about one platform."""
     from soulpost.errors import ConfigError
-    from soulpost.publish.base import AdapterConfig, PublishError
+    from soulpost.publish.base import AdapterConfig
     from soulpost.publish.http import redact
     from soulpost.publish.registry import load
 
@@ -111,17 +111,7 @@ def check_platform(
         return report
     env = dict(conf.env) if conf else {}
     options = dict(conf.options) if conf else {}
-    for role, setting in cls.env_roles.items():
-        if setting.required and role not in env:
-            report.problems.append(
-                f'env.{role} is not configured: add env.{role} = "VARIABLE_NAME" under '
-                f"[platforms.{platform}] ({setting.doc})"
-            )
-    for role, variable in env.items():
-        if os.environ.get(variable):
-            report.ok.append(f"env.{role}: ${variable} is set")
-        else:
-            report.problems.append(f"env.{role}: environment variable ${variable} is not set")
+    _check_env(report, cls, env, platform)
     config = AdapterConfig(
         platform=platform,
         state_dir=ws.state_dir,
@@ -143,19 +133,42 @@ def check_platform(
         )
     _lifetime(report, cls, config, now=now, last=last)
     if online and adapter is not None and not report.problems:
-        try:
-            said = adapter.check()
-        except PublishError as exc:
-            report.problems.append(f"online: {redact(exc.message, config.secrets())}")
-        except Exception as exc:
-            report.problems.append(
-                f"online: {type(exc).__name__}: {redact(str(exc), config.secrets())}"
-            )
-        else:
-            report.ok.append(f"online: {redact(said, config.secrets())}")
-        finally:
-            adapter.close()
+        _check_online(report, adapter, config)
     return report
+
+
+def _check_env(report: Report, cls: type[Adapter], env: dict[str, str], platform: str) -> None:
+    """Every credential role the adapter needs is named in config and set in the environment."""
+    for role, setting in cls.env_roles.items():
+        if setting.required and role not in env:
+            report.problems.append(
+                f'env.{role} is not configured: add env.{role} = "VARIABLE_NAME" under '
+                f"[platforms.{platform}] ({setting.doc})"
+            )
+    for role, variable in env.items():
+        if os.environ.get(variable):
+            report.ok.append(f"env.{role}: ${variable} is set")
+        else:
+            report.problems.append(f"env.{role}: environment variable ${variable} is not set")
+
+
+def _check_online(report: Report, adapter: Adapter, config: AdapterConfig) -> None:
+    """``--online``: ask the platform itself; every message is redacted of the secrets."""
+    from soulpost.publish.base import PublishError
+    from soulpost.publish.http import redact
+
+    try:
+        said = adapter.check()
+    except PublishError as exc:
+        report.problems.append(f"online: {redact(exc.message, config.secrets())}")
+    except Exception as exc:
+        report.problems.append(
+            f"online: {type(exc).__name__}: {redact(str(exc), config.secrets())}"
+        )
+    else:
+        report.ok.append(f"online: {redact(said, config.secrets())}")
+    finally:
+        adapter.close()
 
 
 def _lifetime(

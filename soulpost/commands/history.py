@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from soulpost.commands import open_workspace
 
 if TYPE_CHECKING:
-    from soulpost.ledger import Attempt, PubKey
+    from soulpost.ledger import Attempt, PubKey, Publication
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,48 +28,51 @@ def run(args: argparse.Namespace) -> int:
     finally:
         ledger.close()
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "version": 1,
-                    "publications": [
-                        {
-                            "id": p.post_id,
-                            "platform": p.platform,
-                            "content_hash": p.key.content_hash,
-                            "idempotency_key": p.idem_key,
-                            "state": p.state,
-                            "scheduled_at": p.scheduled_at.isoformat() if p.scheduled_at else None,
-                            "attempts": p.attempts,
-                            "reason": p.reason,
-                            "remote_id": p.remote_id,
-                            "url": p.url,
-                            "published_at": p.published_at.isoformat() if p.published_at else None,
-                            "parts": [
-                                {"part": x.index, "state": x.state, "url": x.url} for x in p.parts
-                            ],
-                        }
-                        for p in pubs
-                    ],
-                    "attempts": [
-                        {
-                            "id": a.key.post_id,
-                            "platform": a.key.platform,
-                            "part": a.part,
-                            "at": a.at.isoformat(),
-                            "outcome": a.outcome,
-                            "error": a.error,
-                        }
-                        for a in attempts
-                    ],
-                },
-                indent=2,
-            )
-        )
-        return 0
+        print(json.dumps(_as_json(pubs, attempts), indent=2))
+    else:
+        _print_text(pubs, attempts, args.id)
+    return 0
+
+
+def _as_json(pubs: list[Publication], attempts: list[Attempt]) -> dict[str, Any]:
+    """``history --json``: every publication with its parts, then every attempt (version 1)."""
+    return {
+        "version": 1,
+        "publications": [
+            {
+                "id": p.post_id,
+                "platform": p.platform,
+                "content_hash": p.key.content_hash,
+                "idempotency_key": p.idem_key,
+                "state": p.state,
+                "scheduled_at": p.scheduled_at.isoformat() if p.scheduled_at else None,
+                "attempts": p.attempts,
+                "reason": p.reason,
+                "remote_id": p.remote_id,
+                "url": p.url,
+                "published_at": p.published_at.isoformat() if p.published_at else None,
+                "parts": [{"part": x.index, "state": x.state, "url": x.url} for x in p.parts],
+            }
+            for p in pubs
+        ],
+        "attempts": [
+            {
+                "id": a.key.post_id,
+                "platform": a.key.platform,
+                "part": a.part,
+                "at": a.at.isoformat(),
+                "outcome": a.outcome,
+                "error": a.error,
+            }
+            for a in attempts
+        ],
+    }
+
+
+def _print_text(pubs: list[Publication], attempts: list[Attempt], post_id: str | None) -> None:
     if not pubs:
-        print(f"no publications recorded{' for ' + args.id if args.id else ''}")
-        return 0
+        print(f"no publications recorded{' for ' + post_id if post_id else ''}")
+        return
     by_key: dict[PubKey, list[Attempt]] = {}
     for attempt in attempts:
         by_key.setdefault(attempt.key, []).append(attempt)
@@ -83,4 +86,3 @@ def run(args: argparse.Namespace) -> int:
         for a in by_key.get(pub.key, []):
             line = f"    {a.at.isoformat()}  part {a.part + 1}  {a.outcome}"
             print(f"{line}: {a.error}" if a.error else line)
-    return 0
