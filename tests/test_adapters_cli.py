@@ -125,24 +125,3 @@ def test_a_misspelt_option_names_platform_key_and_what_is_allowed(tmp_path: Path
         build("slack", connect_timeout=-1)
     with pytest.raises(ConfigError, match="lookup_count"):
         build("x", lookup_count=1000)
-
-
-def test_an_adapter_written_against_the_old_render_name_still_composes(tmp_path: Path) -> None:
-    from datetime import UTC, datetime
-
-    from soulpost.clock import ManualClock
-    from soulpost.posts import Post
-    from soulpost.publish.base import Adapter, AdapterConfig, Composed
-
-    class Old(Adapter):
-        name = "old"
-
-        def render(self, post: Post) -> Composed:
-            return Composed(self.platform, ({"old": True},))
-
-    clock = ManualClock(datetime(2026, 12, 1, tzinfo=UTC))
-    old = Old(AdapterConfig(platform="old", state_dir=tmp_path, clock=clock))
-    post = Post.model_validate({"id": "p", "text": "Hi", "platforms": ["old"]})
-    assert old.compose(post).parts == ({"old": True},)
-    new = load("outbox")(AdapterConfig(platform="box", state_dir=tmp_path, clock=clock))
-    assert new.render(post) == new.compose(post)  # the old name, for run.py until it moves

@@ -75,10 +75,6 @@ class Composed:
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-#: The old name of :class:`Composed`, kept while callers (run.py, plugins) move over.
-Rendered = Composed
-
-
 @dataclass(frozen=True)
 class AdapterConfig:
     """What an adapter is given: which platform/account it delivers, and how to reach it.
@@ -210,12 +206,7 @@ class Adapter:
         return problems
 
     def compose(self, post: Post) -> Composed:
-        """The exact payloads for *post*: a generic text/media form unless overridden.
-
-        An adapter written against the old name overrides ``render`` instead; that is used.
-        """
-        if type(self).render is not Adapter.render:
-            return self.render(post)
+        """The exact payloads for *post*: a generic text/media form unless overridden."""
         parts: list[Payload] = [
             {
                 "text": post.text_for(self.platform).strip(),
@@ -227,10 +218,6 @@ class Adapter:
             for part in post.thread_for(self.platform)
         )
         return Composed(self.platform, tuple(parts))
-
-    def render(self, post: Post) -> Composed:
-        """The old name of :meth:`compose`, kept while callers (run.py, plugins) move over."""
-        return self.compose(post)
 
     def publish(self, payload: Payload, key: str) -> Receipt:
         """Send a new top-level post."""

@@ -167,7 +167,7 @@ def card_for(item: Item[Post], renderers: Renderers, findings: list[FindingView]
     conf = renderers.ws.settings.platforms.get(platform)
     card.account = conf.account if conf else None
     try:
-        wire, content_hash = renderers.render(item.post, platform)
+        wire, content_hash = renderers.compose(item.post, platform)
         card.parts = tuple(
             PartView(i, w.sent, w.shown, w.media, _counts(w.shown, caps), w.facets)
             for i, w in enumerate(wire)

@@ -119,13 +119,13 @@ class Renderers:
 
             return PLATFORMS.get(platform)
 
-    def render(self, post: Post, platform: str) -> tuple[tuple[WirePart, ...], str]:
+    def compose(self, post: Post, platform: str) -> tuple[tuple[WirePart, ...], str]:
         """The parts *platform* receives for *post*, and the content hash the ledger keys
         the publication by (so review can tell an edited post from a published one)."""
         adapter = self.get(platform)
-        rendered = adapter.render(post)
+        composed = adapter.compose(post)
         name = self.adapter_name(platform)
-        return tuple(wire_part(name, p) for p in rendered.parts), rendered.content_hash()
+        return tuple(wire_part(name, p) for p in composed.parts), composed.content_hash()
 
     def close(self) -> None:
         for made in self._made.values():

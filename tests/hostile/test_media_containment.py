@@ -202,10 +202,10 @@ def test_a_link_swapped_in_after_loading_sends_nothing(
             "media": [{"path": "media/pic.png", "alt": "x"}],
         }
     )
-    rendered = adapter.render(post)
+    composed = adapter.compose(post)
     swap(media, outside)
     with pytest.raises(Rejected, match="outside the workspace"):
-        adapter.publish(rendered.parts[0], "k1")
+        adapter.publish(composed.parts[0], "k1")
     assert mastodon_fake.requests == []
 
 
