@@ -118,14 +118,19 @@ def test_timer_redraws_between_calls_without_a_thread() -> None:
 
 def _lint_in_pty(extra_env: dict[str, str]) -> tuple[str, str]:
     """Run `soulpost lint` with stderr on a pseudo-terminal; return (stdout, terminal)."""
+    return _in_pty(["lint", "--now", "2026-11-30T00:00:00+00:00"], REPO, extra_env)
+
+
+def _in_pty(args: list[str], cwd: Path, extra_env: dict[str, str]) -> tuple[str, str]:
+    """Run `soulpost ARGS` in *cwd* with stderr on a pseudo-terminal: (stdout, terminal)."""
     leader, follower = pty.openpty()
     env = {**os.environ, "SOULPOST_PROGRESS_DELAY": "0", "TERM": "xterm", **extra_env}
     for key in ("CI", "NO_COLOR", "FORCE_COLOR"):
         if key not in extra_env:
             env.pop(key, None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "soulpost", "lint", "--now", "2026-11-30T00:00:00+00:00"],
-        cwd=REPO,
+        [sys.executable, "-m", "soulpost", *args],
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=follower,
         env=env,
@@ -208,3 +213,37 @@ def test_note_prints_above_the_progress_line() -> None:
     with Progress("x", 1, stream=quiet, environ={}) as bar:
         bar.note("hello", stream=quiet)
     assert quiet.getvalue() == "hello\n"
+
+
+def _example(tmp_path: Path) -> Path:
+    """A copy of the example workspace (config, queue, rules, media), without its state."""
+    import shutil
+
+    root = tmp_path / "ws"
+    root.mkdir()
+    shutil.copy(REPO / "config.toml", root)
+    for folder in ("queue", "rules", "media"):
+        shutil.copytree(REPO / folder, root / folder, symlinks=False)
+    return root
+
+
+@pytest.mark.slow
+def test_publishing_and_the_site_show_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    root = _example(tmp_path)
+    now = {"SOULPOST_NOW": "2026-12-01T09:31:00Z"}
+    _, terminal = _in_pty(["publish", "--due"], root, now)
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", terminal)  # colours aside
+    assert re.search(r"publishing 3 due \[#{16}\.{8}\] 2/3", plain), terminal
+    assert "\r\x1b[2Kpublished 2026-12-01-onboarding-lessons on mastodon" in plain
+    assert "\r\x1b[2K" in terminal  # wiped before the report and the log lines
+    _, site = _in_pty(["site", str(tmp_path / "site")], root, now)
+    assert re.search(r"writing the site for \d+ post\(s\)… \d+\.\ds", site), site
+    piped = subprocess.run(
+        [sys.executable, "-m", "soulpost", "publish", "--due", "--dry-run"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SOULPOST_PROGRESS_DELAY": "0", **now},
+        check=False,
+    )
+    assert "publishing" not in piped.stderr and "\x1b[" not in piped.stderr

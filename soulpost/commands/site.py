@@ -37,11 +37,13 @@ def run(args: argparse.Namespace) -> int:
     templates = Path(args.templates) if args.templates else ws.root / "templates"
     if args.templates and not templates.is_dir():
         raise UsageError(f"--templates {args.templates}: no such folder")
+    from soulpost.progress import Progress
     from soulpost.workspace import paused_gc
 
     # Millions of objects and hardly any garbage: the collector would walk them all again
     # and again (and, in the forked page writers, copy every page it walks).
-    with paused_gc(len(ws.posts)):
+    count = len(ws.posts)
+    with paused_gc(count), Progress(f"writing the site for {count} post(s)"):
         review = build_review(ws, now)
         try:
             report = write_site(review, out, template_dir=templates)

@@ -79,13 +79,32 @@ def publish(
         wait = (opts.not_before - clock.now()).total_seconds()
         if wait > 0:
             clock.sleep(wait)
-    for item in due:
-        if opts.stop():
-            report.stopped_early = True
-            log("stopping: the publication in flight finished; the rest waits for the next pass")
-            break
-        send_due(step, item)
+    _send_all(step, due)
     report.next_wake = plan.next_wake(now)
+
+
+def _send_all(step: Step, due: list[Item[Post]]) -> None:
+    """Send the due items in time order, with progress on a terminal (log lines print above
+    it); a stop request ends the loop between publications."""
+    from soulpost.progress import Progress
+
+    log = step.log
+    with Progress(f"publishing {len(due)} due", len(due)) as bar:
+        if bar.enabled:
+            step.log = bar.note
+        try:
+            for item in due:
+                if step.opts.stop():
+                    step.report.stopped_early = True
+                    step.log(
+                        "stopping: the publication in flight finished; "
+                        "the rest waits for the next pass"
+                    )
+                    break
+                send_due(step, item)
+                bar.advance()
+        finally:
+            step.log = log
 
 
 def ledger_view(step: Step) -> dict[Pair, Publication]:
