@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import re
 from datetime import time, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from soulpost.platforms import known_platforms
 from soulpost.timeutil import load_zone, parse_clock, parse_duration
@@ -111,6 +118,11 @@ class LintSettings(Strict):
     options: dict[str, dict[str, Any]] = Field(default_factory=dict)
     allow: list[str] = Field(default_factory=list)  # words never flagged as shouting etc.
     packs: list[str] = Field(default_factory=list)  # extra pack files beyond rules/*.toml
+    # The languages posts are written in (ISO 639-1, e.g. ["de"]): one pins every post to
+    # it; several limit language detection to them; none: detect among the packs' languages.
+    languages: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]] = Field(
+        default_factory=list
+    )
     fail_on: Literal["error", "warning", "info"] = "error"
 
 

@@ -24,6 +24,28 @@ if TYPE_CHECKING:
     from soulpost.posts import Post
     from soulpost.tomlpos import Loc
 
+# Quoted text and code: what someone else said or what a machine reads, not the author's
+# own voice. Straight and curly double quotes, German and French quotes, code in backticks.
+QUOTED = re.compile(
+    r"```.*?```|`[^`\n]{1,300}`"
+    r"|“[^“”\n]{1,300}”|„[^„“”\n]{1,300}[“”]|«[^«»\n]{1,300}»|‹[^‹›\n]{1,300}›"
+    r'|"[^"\n]{1,300}"|”[^”\n]{1,300}”',
+    re.DOTALL,
+)
+_QUOTE_CHARS = frozenset('`“„«‹"”')
+
+
+def without_quotes(text: str) -> str:
+    """*text* with the inside of quotes and code spans replaced by ``_`` (same length).
+
+    The marks stay, so a rule can still see that something was quoted at that place
+    (``comment “TGIF”`` keeps its shape: a word in quotes after a verb).
+    """
+    if _QUOTE_CHARS.isdisjoint(text):
+        return text
+    return QUOTED.sub(lambda m: m.group(0)[0] + "_" * (len(m.group(0)) - 2) + m.group(0)[-1], text)
+
+
 WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 ALNUM = re.compile(r"[^\W_]+")
 # Every ASCII character that is not a letter or digit, as a space: on ASCII text, splitting
@@ -179,6 +201,11 @@ class Segment:
         return without_urls(self.text)
 
     @_lazy
+    def quiet(self) -> str:
+        """The plain text with quoted text and code blanked (see :func:`without_quotes`)."""
+        return without_quotes(self.plain)
+
+    @_lazy
     def words(self) -> int:
         """How many words the text has, links aside."""
         plain = self.plain
@@ -268,6 +295,21 @@ class Draft:
             if match:
                 return match.group(0)
         return None
+
+    @_lazy
+    def language(self) -> str | None:
+        """The language the post is written in (ISO 639-1), or None when it has no words.
+
+        Computed only when a rule of a language pack has found something in the post (see
+        the engine), so most posts never need it. ``[lint] languages`` pins it.
+        """
+        from soulpost.text.language import PACK_LANGUAGES, detect
+
+        pinned = tuple(self.settings.lint.languages)
+        if len(pinned) == 1:
+            return pinned[0]
+        lead = [s.plain for s in self.segments if s.lead] or [s.plain for s in self.segments]
+        return detect(" ".join(lead), pinned or PACK_LANGUAGES)
 
     @_lazy
     def invites_reply(self) -> bool:

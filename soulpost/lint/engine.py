@@ -343,11 +343,17 @@ def lint_drafts(
     skips = [s.codes if s is not NONE and not keep else frozenset() for s in suppressions]
     for rule in ruleset.post_rules:
         code = rule.spec.code
+        languages = rule.languages
         for k, draft in enumerate(drafts):
             if code in skips[k]:
                 continue
             supp = suppressions[k]
             for hit in rule.check(draft):
+                # A language pack's rule speaks only for posts in its languages. The
+                # post's language is asked only now, once something was found: most
+                # posts never need detecting.
+                if languages and hit.severity is None and draft.language not in languages:
+                    break
                 if supp is not NONE and supp.hides(code):
                     continue
                 hits[k].append((rule, hit))

@@ -35,8 +35,18 @@ class PhrasesOptions(RuleOptions):
     lead_only: bool = Field(
         False, description="check only the text people see first, not the parts of a thread"
     )
+    skip_quoted: bool = Field(
+        False,
+        description="ignore text in quotes and code spans (someone else's words, "
+        "or bait being criticised)",
+    )
+    unless: list[str] = Field(
+        default_factory=list,
+        description="regular expressions that, found in the same text, make it fine "
+        "(a concrete date or price turns urgency into information)",
+    )
 
-    _patterns = field_validator("patterns")(check_patterns)
+    _patterns = field_validator("patterns", "unless")(check_patterns)
 
 
 # A pattern as the rule runs it: its source, search and finditer, and the words that gate it.
@@ -68,6 +78,8 @@ class Phrases(SegmentRule):
             else:
                 self.always = True
         self.pattern_sources = [(p, pattern_words(p)) for p in opts.patterns]
+        self.skip_quoted = opts.skip_quoted
+        self.unless_source = "|".join(f"(?:{p})" for p in opts.unless)
         self.min_count = opts.min_count
         self.max_words = opts.max_words
         self.lead_only = opts.lead_only or self.parts == "lead"
@@ -85,11 +97,12 @@ class Phrases(SegmentRule):
         # (see soulpost.lint.kinds.patterns); the others are compiled now, so that one
         # the regex module rejects is a configuration error, not a failure mid-run.
         self.pack_patterns = frozenset(self.spec.defaults.get("patterns", ()))
+        self.pack_patterns |= frozenset(self.spec.defaults.get("unless", ()))
         vetted = self.pack_patterns if self.spec.vetted else frozenset()
-        self.timed = frozenset(p for p in opts.patterns if p not in vetted)
+        self.timed = frozenset(p for p in [*opts.patterns, *opts.unless] if p not in vetted)
         self.strikes: dict[str, int] = {}  # stops per pattern in this process
         if self.timed:
-            _ = self.patterns, self.free
+            _ = self.patterns, self.free, self.unless
 
     @cached_property
     def free(self) -> Search | None:
@@ -123,6 +136,14 @@ class Phrases(SegmentRule):
                     yield from self.check_segment(segment, draft)
 
     @cached_property
+    def unless(self) -> Search | None:
+        """The rule's ``unless`` patterns as one case-insensitive search."""
+        if not self.unless_source:
+            return None
+        timed = any(p in self.timed for p in self.options.unless)  # type: ignore[attr-defined]
+        return compiled(self.unless_source, timed=timed)[0]
+
+    @cached_property
     def literal(self) -> re.Pattern[str] | None:
         """The phrases as one regex, for lower-cased text."""
         return re.compile(self.source) if self.source else None
@@ -149,10 +170,13 @@ class Phrases(SegmentRule):
         """
         found: list[tuple[int, int]] = []
         runs = segment.runs
+        plain = segment.quiet if self.skip_quoted else segment.plain
         if self.source and (self.always or not self.triggers.isdisjoint(runs)):
             lower = segment.lower
+            if lower is not None and plain is not segment.plain:
+                lower = plain.lower()
             pattern = self.literal if lower is not None else self.literal_any_case
-            target = lower if lower is not None else segment.plain
+            target = lower if lower is not None else plain
             assert pattern is not None
             if first_only:
                 match = pattern.search(target)
@@ -167,10 +191,10 @@ class Phrases(SegmentRule):
                 continue
             try:
                 if first_only:
-                    match = search(segment.plain)
+                    match = search(plain)
                     found += [match.span()] if match else []
                 else:
-                    found += [m.span() for m in finditer(segment.plain)]
+                    found += [m.span() for m in finditer(plain)]
             except TimeoutError:
                 self.strikes[source] = self.strikes.get(source, 0) + 1
                 stopped.append((source, False))
@@ -191,6 +215,14 @@ class Phrases(SegmentRule):
         if not spans:
             return
         text = segment.plain
+        unless = self.unless
+        if unless is not None:
+            try:
+                if unless(segment.quiet if self.skip_quoted else text):
+                    return
+            except TimeoutError:
+                yield self._stopped(self.unless_source, False, segment)
+                return
         names = list(dict.fromkeys(" ".join(text[a:b].split()) for a, b in spans))
         if len({n.lower() for n in names}) < self.min_count:
             return
