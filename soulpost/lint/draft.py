@@ -54,14 +54,14 @@ _ASCII_GAPS = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isaln
 
 PROMOTIONAL = re.compile(
     r"""
-      [$€£¥]\s?\d                                               # a price: £96, $ 20
-    | \b\d+(?:[.,]\d+)?\s?(?:eur|euros?|usd|dollars?|gbp|pounds?)\b
+      (?<!from\ )(?<!to\ )[$€£¥]\s?\d(?![\d,.]*\ (?:cash|prize|reward|jackpot))  # £96, not
+    | \b\d+(?:[.,]\d+)?\s?(?:eur|euros?|usd|dollars?|gbp|pounds?)\b  # "from £8 to £9"
     | \b\d{1,3}\s?%\s?off\b | \b(?:half|\d+)[- ]price\b          # discounts
     | \b(?:discount|coupon|promo[- ]code|voucher|flash[- ]sale|on\ sale|sale\ ends)\b
     | \bmoney[- ]back\b | \bfree\ trial\b | \bpre-?order\b
     | \b(?:buy|order|shop|purchase|subscribe|upgrade|book|register)\ (?:now|today|here)\b
     | \bsign[- ]?up\ (?:now|today|here|at)\b | \bget\ yours\b
-    | \b(?:dm|message)\ (?:me|us)\ for\ (?:details|pricing|prices|a\ quote)\b
+    | \b(?:dm|message)\ (?:me|us)\ for\ (?:pricing|prices|a\ quote)\b
     | \blink\ in\ bio\b
     """,
     re.IGNORECASE | re.VERBOSE,

@@ -40,6 +40,11 @@ class PhrasesOptions(RuleOptions):
         description="ignore text in quotes and code spans (someone else's words, "
         "or bait being criticised)",
     )
+    words: list[str] = Field(
+        default_factory=list,
+        description="look only at texts that hold one of these words (a fast gate in front "
+        "of the patterns); empty: worked out from the phrases and patterns",
+    )
     unless: list[str] = Field(
         default_factory=list,
         description="regular expressions that, found in the same text, make it fine "
@@ -77,7 +82,8 @@ class Phrases(SegmentRule):
                 self.triggers |= {max(runs, key=len)}
             else:
                 self.always = True
-        self.pattern_sources = [(p, pattern_words(p)) for p in opts.patterns]
+        gate = frozenset(w.lower() for w in opts.words)
+        self.pattern_sources = [(p, None if gate else pattern_words(p)) for p in opts.patterns]
         self.skip_quoted = opts.skip_quoted
         self.unless_source = "|".join(f"(?:{p})" for p in opts.unless)
         self.min_count = opts.min_count
@@ -91,8 +97,10 @@ class Phrases(SegmentRule):
             *(words for _p, words in self.pattern_sources if words is not None)
         )
         self.free_source = "|".join(
-            f"(?:{p})" for p, words in self.pattern_sources if words is None
+            f"(?:{p})" for p, words in self.pattern_sources if words is None and not gate
         )
+        if gate:
+            self.gate_words = self.gate_words | gate
         # Only the shipped pack's own patterns, unchanged by [lint] options, run untimed
         # (see soulpost.lint.kinds.patterns); the others are compiled now, so that one
         # the regex module rejects is a configuration error, not a failure mid-run.

@@ -8,6 +8,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, field_validator
 
 from soulpost.lint.draft import Draft, QueueView
+from soulpost.lint.kinds.patterns import Search, check_patterns, compiled
 from soulpost.lint.rule import Hit, QueueRule, RuleOptions
 from soulpost.timeutil import format_duration, parse_duration
 
@@ -34,8 +35,20 @@ class QueueShareOptions(RuleOptions):
     min_posts: int = Field(
         5, ge=1, description="judge a window only when it holds at least this many posts"
     )
+    signals: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="more regular expressions that give a post the property, by the language "
+        "of the post (ISO 639-1 code, or 'any' for every language)",
+    )
 
     _window = field_validator("window")(_check_duration)
+
+    @field_validator("signals")
+    @classmethod
+    def _signals(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for patterns in value.values():
+            check_patterns(patterns)
+        return value
 
 
 def _day(draft: Draft) -> str:
@@ -70,11 +83,48 @@ class QueueShare(QueueRule):
         self.max_share = opts.max_share
         self.min_share = opts.min_share
         self.min_posts = opts.min_posts
+        # One search per language; the shipped pack's signals were reviewed here and run
+        # untimed, like its phrase patterns (see soulpost.lint.kinds.patterns).
+        shipped = self.spec.defaults.get("signals", {}) if self.spec.vetted else {}
+        self.signals: dict[str, Search] = {}
+        for lang, patterns in opts.signals.items():
+            if patterns:
+                timed = any(p not in shipped.get(lang, ()) for p in patterns)
+                source = "|".join(f"(?:{p})" for p in patterns)
+                self.signals[lang] = compiled(source, timed=timed)[0]
+        # Cached on the draft, whose cache travels back from worker processes.
+        self.mark = f"signal:{self.spec.code}"
 
     def _has(self, draft: Draft) -> bool:
         if self.prop == "promotional":
-            return draft.promotional is not None
-        return draft.invites_reply
+            if draft.promotional is not None:
+                return True
+        elif draft.invites_reply:
+            return True
+        if not self.signals:
+            return False
+        cache = draft.__dict__
+        known = cache.get(self.mark)
+        if known is None:
+            known = cache[self.mark] = self._signalled(draft)
+        return bool(known)
+
+    def _signalled(self, draft: Draft) -> bool:
+        """Whether a signal of the post's language (or of any language) is in its text.
+
+        The language is asked only when some language's signal matched."""
+        texts = [s.quiet for s in draft.segments]
+        anywhere = self.signals.get("any")
+        for text in texts:
+            try:
+                if anywhere is not None and anywhere(text):
+                    return True
+                found = [lang for lang, search in self.signals.items() if search(text)]
+            except TimeoutError:
+                continue
+            if found and draft.language in found:
+                return True
+        return False
 
     def prepare(self, draft: Draft) -> None:
         self._has(draft)  # classify while the text is at hand; the result is cached

@@ -201,7 +201,8 @@ class Capitals(SegmentRule):
         from soulpost.text.lexicon import ORDINARY, zipf
 
         lang = draft.language
-        freq = max(zipf(word, one) for one in _dictionaries(lang))
+        parts = [part for part in re.split(r"[-]", word) if part]
+        freq = min(max(zipf(part, one) for one in _dictionaries(lang)) for part in parts)
         if not alone:
             return freq >= ORDINARY
         return freq >= (LONE_SHORT if len(word) <= 4 else LONE)
