@@ -24,7 +24,8 @@ CLI = Callable[..., Result]
             "fr",
         ),
         ("El museo nunca ha cobrado la entrada, y el patronato quiere que siga así.", "es"),
-        ("Abonne-toi si tu en veux encore.", "fr"),  # short: the model decides
+        ("Abonne-toi si tu en veux encore.", "fr"),  # few function words: the model decides
+        ("FLASH SALE!!! ACT NOW!!!", "en"),  # no sign at all: the model, when asked
         ("Il museo non ha mai fatto pagare l'ingresso e vuole continuare così.", "it"),
         ("🔥🔥🙌", None),
     ],

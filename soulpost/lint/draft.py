@@ -298,10 +298,13 @@ class Draft:
 
     @_lazy
     def language(self) -> str | None:
-        """The language the post is written in (ISO 639-1), or None when it has no words.
+        """The language the post is written in (ISO 639-1), or None when nothing tells.
 
-        Computed only when a rule of a language pack has found something in the post (see
-        the engine), so most posts never need it. ``[lint] languages`` pins it.
+        Computed only when a rule needs it (a rule of a language pack found something, or
+        capitals need a dictionary), so most posts never do. None means no words, or
+        words with no sign of any language (then a pack rule whose pattern matched may
+        speak, and capitals are looked up in every dictionary). ``[lint] languages``
+        pins it.
         """
         from soulpost.text.language import PACK_LANGUAGES, detect
 
@@ -309,7 +312,22 @@ class Draft:
         if len(pinned) == 1:
             return pinned[0]
         lead = [s.plain for s in self.segments if s.lead] or [s.plain for s in self.segments]
-        return detect(" ".join(lead), pinned or PACK_LANGUAGES)
+        return detect(" ".join(lead), pinned or PACK_LANGUAGES, model_when_silent=False)
+
+    @_lazy
+    def language_hint(self) -> str | None:
+        """The post's language when its function words tell, else None; never loads the
+        detector's model (for the shouting rule, which can look words up in every
+        dictionary instead)."""
+        if "language" in self.__dict__:
+            return self.__dict__["language"]  # type: ignore[no-any-return]
+        from soulpost.text.language import PACK_LANGUAGES, detect
+
+        pinned = tuple(self.settings.lint.languages)
+        if len(pinned) == 1:
+            return pinned[0]
+        lead = [s.plain for s in self.segments if s.lead] or [s.plain for s in self.segments]
+        return detect(" ".join(lead), pinned or PACK_LANGUAGES, use_model=False)
 
     @_lazy
     def invites_reply(self) -> bool:

@@ -347,13 +347,21 @@ def lint_drafts(
         for k, draft in enumerate(drafts):
             if code in skips[k]:
                 continue
+            if languages:
+                # The function words settle most posts' language in one pass: a pack
+                # rule of another language does not even look at them.
+                hint = draft.language_hint
+                if hint is not None and hint not in languages:
+                    continue
             supp = suppressions[k]
             for hit in rule.check(draft):
-                # A language pack's rule speaks only for posts in its languages. The
-                # post's language is asked only now, once something was found: most
-                # posts never need detecting.
-                if languages and hit.severity is None and draft.language not in languages:
-                    break
+                # A language pack's rule speaks only for posts in its languages (or
+                # posts whose language nothing tells). The post's language is asked only
+                # now, once something was found: most posts never need detecting.
+                if languages and hit.severity is None:
+                    language = draft.language
+                    if language is not None and language not in languages:
+                        break
                 if supp is not NONE and supp.hides(code):
                     continue
                 hits[k].append((rule, hit))

@@ -82,12 +82,20 @@ def _votes(text: str, langs: Iterable[str]) -> dict[str, int]:
     return votes
 
 
-def detect(text: str, langs: tuple[str, ...] = PACK_LANGUAGES) -> str | None:
+def detect(
+    text: str,
+    langs: tuple[str, ...] = PACK_LANGUAGES,
+    *,
+    model_when_silent: bool = True,
+    use_model: bool = True,
+) -> str | None:
     """The language of *text* (an ISO 639-1 code), or None when it has no words.
 
     *langs* are the languages worth telling apart (those with rule packs, or the ones
     ``[lint] languages`` names); the answer may be another language when the text is
-    clearly in one (then no pack rule applies to it).
+    clearly in one (then no pack rule applies to it). With *model_when_silent* False, a
+    text that has no function word of any of them is None instead of going to the model;
+    with *use_model* False, every text the function words do not settle is None.
     """
     if not any(ch.isalpha() for ch in text):
         return None
@@ -99,6 +107,14 @@ def detect(text: str, langs: tuple[str, ...] = PACK_LANGUAGES) -> str | None:
     second = ranked[1][1] if len(ranked) > 1 else 0
     if top_votes >= MIN_VOTES and top_votes >= LEAD * second:
         return top
+    if top_votes and not second and len(_WORDS.findall(text)) < SHORT:
+        return top  # "FLASH SALE! Act now": one sign, none against, and little else
+    if not use_model:
+        return None
+    if top_votes == 0 and not model_when_silent:
+        # Nothing says which language this is ("FLASH SALE!!! ACT NOW!!!"): rather than
+        # load a model for a few words, say so; the caller decides what unknown means.
+        return None
     # Short texts say too little to be told from a neighbouring language ("Link in bio"
     # reads as Dutch): among the pack languages only, then.
     neighbours = len(_WORDS.findall(text)) >= SHORT

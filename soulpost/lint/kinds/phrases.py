@@ -15,7 +15,7 @@ from soulpost.lint.kinds.patterns import (
     STRIKES,
     FindIter,
     Search,
-    check_patterns,
+    checked_patterns,
     compiled,
     pattern_words,
     phrase_regex,
@@ -51,7 +51,7 @@ class PhrasesOptions(RuleOptions):
         "(a concrete date or price turns urgency into information)",
     )
 
-    _patterns = field_validator("patterns", "unless")(check_patterns)
+    _patterns = field_validator("patterns", "unless")(checked_patterns)
 
 
 # A pattern as the rule runs it: its source, search and finditer, and the words that gate it.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from soulpost.lint.draft import Draft, QueueView
 from soulpost.lint.kinds.patterns import Search, check_patterns, compiled
@@ -45,9 +45,9 @@ class QueueShareOptions(RuleOptions):
 
     @field_validator("signals")
     @classmethod
-    def _signals(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+    def _signals(cls, value: dict[str, list[str]], info: ValidationInfo) -> dict[str, list[str]]:
         for patterns in value.values():
-            check_patterns(patterns)
+            check_patterns(patterns, info)
         return value
 
 
@@ -115,11 +115,15 @@ class QueueShare(QueueRule):
         The language is asked only when some language's signal matched."""
         texts = [s.quiet for s in draft.segments]
         anywhere = self.signals.get("any")
+        hint = draft.language_hint
+        signals = self.signals
+        if hint is not None:  # the function words tell: that language's signals only
+            signals = {hint: signals[hint]} if hint in signals else {}
         for text in texts:
             try:
                 if anywhere is not None and anywhere(text):
                     return True
-                found = [lang for lang, search in self.signals.items() if search(text)]
+                found = [lang for lang, search in signals.items() if lang != "any" and search(text)]
             except TimeoutError:
                 continue
             if found and draft.language in found:

@@ -200,7 +200,7 @@ class Capitals(SegmentRule):
             return True
         from soulpost.text.lexicon import ORDINARY, zipf
 
-        lang = draft.language
+        lang = draft.language_hint
         parts = [part for part in re.split(r"[-]", word) if part]
         freq = min(max(zipf(part, one) for one in _dictionaries(lang)) for part in parts)
         if not alone:
