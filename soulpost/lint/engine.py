@@ -347,6 +347,7 @@ def lint_drafts(
         for k, draft in enumerate(drafts):
             if code in skips[k]:
                 continue
+            hint = None
             if languages:
                 # The function words settle most posts' language in one pass: a pack
                 # rule of another language does not even look at them.
@@ -356,9 +357,9 @@ def lint_drafts(
             supp = suppressions[k]
             for hit in rule.check(draft):
                 # A language pack's rule speaks only for posts in its languages (or
-                # posts whose language nothing tells). The post's language is asked only
-                # now, once something was found: most posts never need detecting.
-                if languages and hit.severity is None:
+                # posts whose language nothing tells). When the function words did not
+                # settle it, the detector is asked only now, once something was found.
+                if languages and hint is None and hit.severity is None:
                     language = draft.language
                     if language is not None and language not in languages:
                         break

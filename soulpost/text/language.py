@@ -53,6 +53,12 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "también está están hay todo todos"
     ),
 }
+# Word -> the languages it is a function word of (one pass over a post's words).
+_OWNERS: dict[str, tuple[str, ...]] = {}
+for _lang, _vocab in _FUNCTION_WORDS.items():
+    for _word in _vocab:
+        _OWNERS[_word] = (*_OWNERS.get(_word, ()), _lang)
+
 _LETTERS: dict[str, str] = {"de": "ßäöü", "fr": "çèêàùœâîôë«»", "es": "ñ¿¡áíóú"}
 
 # The languages soulpost ships rule packs for.
@@ -73,12 +79,15 @@ _WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 def _votes(text: str, langs: Iterable[str]) -> dict[str, int]:
     lowered = text.lower().replace("’", "'")
     words = _WORDS.findall(lowered)
-    votes = {}
-    for lang in langs:
-        vocab = _FUNCTION_WORDS.get(lang, frozenset())
-        count = sum(1 for word in words if word in vocab)
-        count += sum(lowered.count(ch) for ch in _LETTERS.get(lang, ""))
-        votes[lang] = count
+    votes = dict.fromkeys(langs, 0)
+    for word in words:
+        for lang in _OWNERS.get(word, ()):
+            if lang in votes:
+                votes[lang] += 1
+    if not lowered.isascii():
+        for lang in votes:
+            letters = _LETTERS.get(lang, "")
+            votes[lang] += sum(lowered.count(ch) for ch in letters)
     return votes
 
 
@@ -107,8 +116,10 @@ def detect(
     second = ranked[1][1] if len(ranked) > 1 else 0
     if top_votes >= MIN_VOTES and top_votes >= LEAD * second:
         return top
-    if top_votes and not second and len(_WORDS.findall(text)) < SHORT:
-        return top  # "FLASH SALE! Act now": one sign, none against, and little else
+    if top_votes and not second and (not use_model or len(_WORDS.findall(text)) < SHORT):
+        # "FLASH SALE! Act now": one sign and none against. In a longer text that may be
+        # a loan word in another language, so the model is asked when it may be.
+        return top
     if not use_model:
         return None
     if top_votes == 0 and not model_when_silent:

@@ -235,7 +235,8 @@ def _first_words(alternative: str) -> set[str] | None:
         return None
     if after == "?":  # the last letter is optional
         return {word, word[:-1]} if len(word) > 1 else None
-    if after == "(" and alternative[first.end() :].startswith("(?:"):
+    rest = alternative[first.end() :]
+    if rest.startswith("(?:") and _FIRST_WORD.match(rest, 3):
         return None  # the word may go on ("reach(?:es)?"): no whole word to gate on
     return {word}
 

@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from soulpost.lint.draft import Draft, QueueView
-from soulpost.lint.kinds.patterns import Search, check_patterns, compiled
+from soulpost.lint.kinds.patterns import Search, check_patterns, compiled, pattern_words
 from soulpost.lint.rule import Hit, QueueRule, RuleOptions
 from soulpost.timeutil import format_duration, parse_duration
 
@@ -86,12 +86,22 @@ class QueueShare(QueueRule):
         # One search per language; the shipped pack's signals were reviewed here and run
         # untimed, like its phrase patterns (see soulpost.lint.kinds.patterns).
         shipped = self.spec.defaults.get("signals", {}) if self.spec.vetted else {}
-        self.signals: dict[str, Search] = {}
+        # Per language: (gate words or None, search); the patterns a word gates each run
+        # only on texts with one of those words, the rest as one search.
+        self.signals: dict[str, list[tuple[frozenset[str] | None, Search]]] = {}
         for lang, patterns in opts.signals.items():
-            if patterns:
-                timed = any(p not in shipped.get(lang, ()) for p in patterns)
-                source = "|".join(f"(?:{p})" for p in patterns)
-                self.signals[lang] = compiled(source, timed=timed)[0]
+            vetted = set(shipped.get(lang, ()))
+            found: list[tuple[frozenset[str] | None, Search]] = []
+            free = [p for p in patterns if pattern_words(p) is None]
+            if free:
+                timed = any(p not in vetted for p in free)
+                found.append((None, compiled("|".join(f"(?:{p})" for p in free), timed=timed)[0]))
+            for p in patterns:
+                words = pattern_words(p)
+                if words is not None:
+                    found.append((words, compiled(p, timed=p not in vetted)[0]))
+            if found:
+                self.signals[lang] = found
         # Cached on the draft, whose cache travels back from worker processes.
         self.mark = f"signal:{self.spec.code}"
 
@@ -113,21 +123,22 @@ class QueueShare(QueueRule):
         """Whether a signal of the post's language (or of any language) is in its text.
 
         The language is asked only when some language's signal matched."""
-        texts = [s.quiet for s in draft.segments]
-        anywhere = self.signals.get("any")
         hint = draft.language_hint
         signals = self.signals
         if hint is not None:  # the function words tell: that language's signals only
-            signals = {hint: signals[hint]} if hint in signals else {}
-        for text in texts:
-            try:
-                if anywhere is not None and anywhere(text):
+            signals = {k: v for k, v in signals.items() if k in (hint, "any")}
+        for segment in draft.segments:
+            text, runs = segment.quiet, segment.runs
+            for lang, searches in signals.items():
+                try:
+                    hit = any(
+                        (words is None or not words.isdisjoint(runs)) and search(text)
+                        for words, search in searches
+                    )
+                except TimeoutError:
+                    continue
+                if hit and (lang in ("any", hint) or draft.language in (None, lang)):
                     return True
-                found = [lang for lang, search in signals.items() if lang != "any" and search(text)]
-            except TimeoutError:
-                continue
-            if found and draft.language in found:
-                return True
         return False
 
     def prepare(self, draft: Draft) -> None:
