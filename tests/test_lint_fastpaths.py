@@ -21,7 +21,7 @@ _PROMO_PIECES = [
     "voucher", "flash sale", "on sale", "sale ends", "money back", "free trial", "Pre-order",
     "preorder", "buy", "Order", "shop", "purchase", "subscribe", "upgrade", "book", "register",
     "now", "today", "HERE", "sign up", "signup", "sign-up", "at", "get yours", "DM", "message",
-    "me", "us", "for", "details", "pricing", "from ", "to ", " cash", " prize", "a quote", "link in bio", "_", "x", "\n", ".",
+    "me", "us", "for", "details", "pricing", "a quote", "link in bio", "_", "x", "\n", ".",
 ]  # fmt: skip
 _WE_PIECES = ["we", "We", "WE", "our", "Ours", "us", "US", "'", " ", "_", "-", "re", "d",
               "ve", "ll", "s", "x", "1", "\n", ".", "were", "usa"]  # fmt: skip

@@ -52,11 +52,31 @@ ALNUM = re.compile(r"[^\W_]+")
 # after this translation gives exactly the runs ALNUM finds.
 _ASCII_GAPS = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
 
+# A price sells only with a call or a link beside it (PRICE_WITH): prices in consumer
+# news ("the typical bill drops to £1,690 a year") and a price change announced with its
+# date ("goes from £8 to £9") inform.
+PRICE = re.compile(
+    r"""
+      (?<!from\ )(?<!to\ )[$€£¥]\s?\d(?![\d,.]*\ (?:cash|prize|reward|jackpot))  # £96
+    | (?<!\bto\ )(?<!\bfrom\ )(?<!\ba\ )(?<!\bà\ )(?<!\bde\ )(?<!\bauf\ )(?<!\bvon\ )
+      (?<!\bbis\ )\b\d+(?:[.,]\d+)?\s?(?:eur\b|euros?\b|usd\b|dollars?\b|gbp\b|pounds?\b|€|\$|£)
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+PRICE_WITH = re.compile(
+    r"""https?://|www\.|%
+    | \b(?:a|per|each|par|pro|al|por|im|le)\s+(?:month|year|week|mois|monat|jahr|mes|año|an)\b
+    | /\s?(?:mo|month|yr|year|mois|monat|mes|mois)\b
+    | \b(?:only|just|starting\ at|prices?\ start|nur|ab|dès|à\ partir\ de|desde|solo|sólo)\b
+    | \b(?:buy|order|shop|book|get|save|deal|offer|kaufen|bestellen|angebot|acheter|commander
+       |offre|comprar|oferta|pide|compra)\b
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
 PROMOTIONAL = re.compile(
     r"""
-      (?<!from\ )(?<!to\ )[$€£¥]\s?\d(?![\d,.]*\ (?:cash|prize|reward|jackpot))  # £96, not
-    | \b\d+(?:[.,]\d+)?\s?(?:eur|euros?|usd|dollars?|gbp|pounds?)\b  # "from £8 to £9"
-    | \b\d{1,3}\s?%\s?off\b | \b(?:half|\d+)[- ]price\b          # discounts
+      \b\d{1,3}\s?%\s?off\b | \b(?:half|\d+)[- ]price\b          # discounts
     | \b(?:discount|coupon|promo[- ]code|voucher|flash[- ]sale|on\ sale|sale\ ends)\b
     | \bmoney[- ]back\b | \bfree\ trial\b | \bpre-?order\b
     | \b(?:buy|order|shop|purchase|subscribe|upgrade|book|register)\ (?:now|today|here)\b
@@ -71,7 +91,7 @@ PROMOTIONAL = re.compile(
 # for the characters a match can start with, it finds the same spans two to three times
 # faster (ASCII has no case-folding quirks, and lower-casing it keeps every offset).
 PROMOTIONAL_ASCII_LOWER = re.compile(
-    r"(?=[$\dhdcpvfosmburgl])(?:" + PROMOTIONAL.pattern + ")", re.VERBOSE
+    r"(?=[\dhdcpvfosmburgl])(?:" + PROMOTIONAL.pattern + ")", re.VERBOSE
 )
 
 INVITES_REPLY = re.compile(
@@ -290,10 +310,13 @@ class Draft:
                 found = PROMOTIONAL_ASCII_LOWER.search(plain.lower())
                 if found:
                     return plain[found.start() : found.end()]
-                continue
-            match = PROMOTIONAL.search(plain)
-            if match:
-                return match.group(0)
+            else:
+                match = PROMOTIONAL.search(plain)
+                if match:
+                    return match.group(0)
+            price = PRICE.search(plain)
+            if price and PRICE_WITH.search(segment.text):
+                return price.group(0)
         return None
 
     @_lazy
