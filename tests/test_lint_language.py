@@ -67,3 +67,11 @@ def test_capitals_skip_quotes_code_and_acronyms(cli: CLI, tmp_path: Path) -> Non
         assert "SP101" not in cli("lint", f"c{i}.txt", cwd=tmp_path).out, text
     (tmp_path / "loud.txt").write_text("WE ARE OPEN AGAIN FROM MONDAY", encoding="utf-8")
     assert "SP101" in cli("lint", "loud.txt", cwd=tmp_path).out
+
+
+def test_explain_shows_the_rules_languages_and_examples(cli: CLI, tmp_path: Path) -> None:
+    german = cli("explain", "SP221", cwd=tmp_path)
+    assert german.code == 0 and "languages: de" in german.out
+    assert "Markiere jemanden" in german.out and "-> " in german.out
+    assert "languages: any" in cli("explain", "SP101", cwd=tmp_path).out
+    assert "languages: en" in cli("explain", "engagement-bait", cwd=tmp_path).out
