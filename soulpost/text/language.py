@@ -45,12 +45,13 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "fr": _words(
         "le les et est une des du pour pas vous nous je ce cette qui dans sur avec au "
         "aux il elle c'est votre vos notre nos mais ou où très plus sont être avoir "
-        "qu'il aujourd'hui j'ai ça ne n'est d'un d'une"
+        "qu'il aujourd'hui j'ai ça ne n'est d'un d'une d'accord aussi encore rien tout "
+        "toi moi ton mon mes ici"
     ),
     "es": _words(
         "el los las y es una por para con del al se lo su sus mi muy más pero este "
         "esta estos hoy ya nuestro nuestra cuando como qué cómo donde "
-        "también está están hay todo todos"
+        "también está están hay todo todos tú yo vosotros"
     ),
 }
 # Word -> the languages it is a function word of (one pass over a post's words).

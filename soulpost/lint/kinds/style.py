@@ -202,6 +202,8 @@ class Capitals(SegmentRule):
 
         lang = draft.language_hint
         parts = [part for part in re.split(r"[-]", word) if part]
+        if any(len(part) < 2 for part in parts):
+            return False  # USB-C, A-Z: a code, not a word
         freq = min(max(zipf(part, one) for one in _dictionaries(lang)) for part in parts)
         if not alone:
             return freq >= ORDINARY
