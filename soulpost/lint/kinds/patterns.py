@@ -59,6 +59,33 @@ def compiled(source: str, *, timed: bool) -> tuple[Search, FindIter]:
     )
 
 
+def lazy_compiled(source: str, *, timed: bool) -> tuple[Search, FindIter]:
+    """:func:`compiled`, but an untimed (shipped) pattern is compiled on its first use: of
+    a rule's many patterns a short queue runs few, and compiling them costs more than the
+    searches. A timed one is compiled now, so that a pattern the regex module rejects is a
+    configuration error, not a failure mid-run."""
+    if timed:
+        return compiled(source, timed=True)
+    found: list[tuple[Search, FindIter]] = []
+
+    def search(text: str) -> Any:
+        if not found:
+            found.append(compiled(source, timed=False))
+        return found[0][0](text)
+
+    def finditer(text: str) -> Iterable[Any]:
+        if not found:
+            found.append(compiled(source, timed=False))
+        return found[0][1](text)
+
+    return search, finditer
+
+
+def lazy_search(source: str, *, timed: bool) -> Search:
+    """:func:`lazy_compiled`'s search."""
+    return lazy_compiled(source, timed=timed)[0]
+
+
 # The most a pattern may spell out through counted repeats (``(?:a{100}){100}`` is 10,000):
 # the regex module expands them while compiling, which no timeout bounds, and
 # ``(?:(?:a{1000}){1000}){1000}`` would compile for hours. Real patterns stay far below.

@@ -17,6 +17,7 @@ from soulpost.lint.kinds.patterns import (
     Search,
     checked_patterns,
     compiled,
+    lazy_compiled,
     pattern_words,
     phrase_regex,
 )
@@ -165,7 +166,8 @@ class Phrases(SegmentRule):
     def patterns(self) -> list[_Pattern]:
         """The rule's regular expressions, compiled, each with the words that gate it."""
         return [
-            (p, *compiled(p, timed=p in self.timed), words) for p, words in self.pattern_sources
+            (p, *lazy_compiled(p, timed=p in self.timed), words)
+            for p, words in self.pattern_sources
         ]
 
     def _matches(

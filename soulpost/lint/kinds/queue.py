@@ -8,7 +8,12 @@ from typing import ClassVar, Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from soulpost.lint.draft import Draft, QueueView
-from soulpost.lint.kinds.patterns import Search, check_patterns, compiled, pattern_words
+from soulpost.lint.kinds.patterns import (
+    Search,
+    check_patterns,
+    lazy_search,
+    pattern_words,
+)
 from soulpost.lint.rule import Hit, QueueRule, RuleOptions
 from soulpost.timeutil import format_duration, parse_duration
 
@@ -95,11 +100,11 @@ class QueueShare(QueueRule):
             free = [p for p in patterns if pattern_words(p) is None]
             if free:
                 timed = any(p not in vetted for p in free)
-                found.append((None, compiled("|".join(f"(?:{p})" for p in free), timed=timed)[0]))
+                found.append((None, lazy_search("|".join(f"(?:{p})" for p in free), timed=timed)))
             for p in patterns:
                 words = pattern_words(p)
                 if words is not None:
-                    found.append((words, compiled(p, timed=p not in vetted)[0]))
+                    found.append((words, lazy_search(p, timed=p not in vetted)))
             if found:
                 self.signals[lang] = found
         # Cached on the draft, whose cache travels back from worker processes.
