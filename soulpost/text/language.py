@@ -21,6 +21,7 @@ A text without letters (emoji, a link) has no language: ``None``.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
@@ -60,6 +61,8 @@ for _lang, _vocab in _FUNCTION_WORDS.items():
     for _word in _vocab:
         _OWNERS[_word] = (*_OWNERS.get(_word, ()), _lang)
 
+_OWNER_WORDS = frozenset(_OWNERS)
+
 _LETTERS: dict[str, str] = {"de": "ßäöü", "fr": "çèêàùœâîôë«»", "es": "ñ¿¡áíóú"}
 
 # The languages soulpost ships rule packs for.
@@ -79,12 +82,13 @@ _WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 def _votes(text: str, langs: Iterable[str]) -> dict[str, int]:
     lowered = text.lower().replace("’", "'")
-    words = _WORDS.findall(lowered)
+    counts = Counter(_WORDS.findall(lowered))
     votes = dict.fromkeys(langs, 0)
-    for word in words:
-        for lang in _OWNERS.get(word, ()):
+    # Only the function words among the text's words, each with how often it occurs.
+    for word in _OWNER_WORDS.intersection(counts):
+        for lang in _OWNERS[word]:
             if lang in votes:
-                votes[lang] += 1
+                votes[lang] += counts[word]
     if not lowered.isascii():
         for lang in votes:
             letters = _LETTERS.get(lang, "")
