@@ -120,14 +120,19 @@ def required(source: str) -> frozenset[str] | None:
         return None
 
 
-# The last text lowered, and its lower case: several searches in a row look at one text.
-_last: list[str] = ["", ""]
+# Texts lowered lately, and their lower case: the linter runs rule by rule over a chunk of
+# a few hundred posts, and each rule's patterns look at the same few texts of each post.
+_lowered_texts: dict[str, str] = {}
+_KEEP = 4096
 
 
 def _lowered(text: str) -> str:
-    if text is not _last[0]:
-        _last[0], _last[1] = text, _fold(text)
-    return _last[1]
+    found = _lowered_texts.get(text)
+    if found is None:
+        if len(_lowered_texts) >= _KEEP:
+            _lowered_texts.clear()
+        found = _lowered_texts[text] = _fold(text)
+    return found
 
 
 def gated(
