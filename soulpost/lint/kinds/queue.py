@@ -64,6 +64,17 @@ def _day(draft: Draft) -> str:
     return (when.astimezone(zone) if zone else when).strftime("%d %b").lstrip("0")
 
 
+def _found(
+    searches: list[tuple[frozenset[str] | None, Search]], text: str, runs: frozenset[str]
+) -> bool:
+    """Whether one of *searches* finds something in *text* (one gated by words only when
+    the text, whose words are *runs*, holds one of them)."""
+    for words, search in searches:
+        if (words is None or not words.isdisjoint(runs)) and search(text):
+            return True
+    return False
+
+
 def _names(drafts: list[Draft], limit: int = 5) -> str:
     ids = [d.id for d in drafts]
     return ", ".join(ids[:limit]) + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
@@ -107,6 +118,10 @@ class QueueShare(QueueRule):
                     found.append((words, lazy_search(p, timed=p not in vetted)))
             if found:
                 self.signals[lang] = found
+        # The languages whose signals a post with a given hint is searched for.
+        self.by_hint: dict[
+            str | None, list[tuple[str, list[tuple[frozenset[str] | None, Search]]]]
+        ] = {}
         # Cached on the draft, whose cache travels back from worker processes.
         self.mark = f"signal:{self.spec.code}"
 
@@ -129,17 +144,18 @@ class QueueShare(QueueRule):
 
         The language is asked only when some language's signal matched."""
         hint = draft.language_hint
-        signals = self.signals
-        if hint is not None:  # the function words tell: that language's signals only
-            signals = {k: v for k, v in signals.items() if k in (hint, "any")}
+        signals = self.by_hint.get(hint)
+        if signals is None:  # the function words tell: that language's signals only
+            signals = self.by_hint[hint] = [
+                (lang, searches)
+                for lang, searches in self.signals.items()
+                if hint is None or lang in (hint, "any")
+            ]
         for segment in draft.segments:
             text, runs = segment.quiet, segment.runs
-            for lang, searches in signals.items():
+            for lang, searches in signals:
                 try:
-                    hit = any(
-                        (words is None or not words.isdisjoint(runs)) and search(text)
-                        for words, search in searches
-                    )
+                    hit = _found(searches, text, runs)
                 except TimeoutError:
                     continue
                 if hit and (lang in ("any", hint) or draft.language in (None, lang)):
