@@ -10,7 +10,7 @@ import math
 import re
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -168,6 +169,11 @@ class LintSettings(Strict):
     options: dict[str, dict[str, Any]] = Field(default_factory=dict)
     allow: list[str] = Field(default_factory=list)  # words never flagged as shouting etc.
     packs: list[str] = Field(default_factory=list)  # extra pack files beyond rules/*.toml
+    # The languages posts are written in (ISO 639-1, e.g. ["de"]): one pins every post to
+    # it; several limit language detection to them; none: detect among the packs' languages.
+    languages: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]] = Field(
+        default_factory=list
+    )
     fail_on: Literal["error", "warning", "info"] = "error"
 
 

@@ -48,7 +48,7 @@ def write_pack(root: Path, body: str, name: str = "ours.toml") -> Path:
 
 def test_the_article_pack_ships_inside_the_package() -> None:
     packs = shipped_packs()
-    assert [p.name for p in packs] == ["article.toml"]
+    assert [p.name for p in packs] == ["article.toml", "de.toml", "es.toml", "fr.toml"]
     assert packs[0].read_bytes() == (REPO / "rules" / "article.toml").read_bytes()
     origins = {s.origin for s in load_registry(None).specs}
     assert "pack:article.toml" in origins and "builtin" in origins

@@ -156,12 +156,16 @@ def test_flooding_counts_per_platform() -> None:
 
 
 def test_promotional_classification_does_not_mistake_giving_for_selling() -> None:
-    from soulpost.lint.draft import PROMOTIONAL
+    from soulpost.lint.draft import PRICE, PRICE_WITH, PROMOTIONAL
 
-    for selling in ("Now £96 a year", "20% off until Friday", "Sign up today", "coupon inside"):
+    for selling in ("20% off until Friday", "Sign up today", "coupon inside"):
         assert PROMOTIONAL.search(selling), selling
     for giving in ("free to download, no sign-up needed", "A free template", "sign-up is optional"):
         assert PROMOTIONAL.search(giving) is None
+    # A price sells with a call or a link beside it, not in the news (issue 9).
+    assert PRICE.search("Now £96 a year") and PRICE_WITH.search("Now £96 a year")
+    news = "Energy price cap falls 7 points: the typical bill is £1,690, Ofgem says."
+    assert PRICE.search(news) and not PRICE_WITH.search(news)
 
 
 def test_shouting_allows_acronyms_short_tokens_hashtags_and_handles() -> None:

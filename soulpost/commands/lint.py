@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 FORMATS = ("text", "json", "sarif", "github")
 PLAIN_SUFFIXES = (".txt", ".md", ".markdown")
+# The platform plain text is linted for when none is known: no limits, soul rules only.
+NO_PLATFORM = "plain-text"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -150,6 +152,28 @@ def _workspace(args: argparse.Namespace, plain_only: bool) -> Workspace:
     return Workspace(root, settings, config_path, [], [])
 
 
+def _platformless(ws: Workspace, args: argparse.Namespace) -> None:
+    """Lint plain text that no platform is known for with the soul rules alone.
+
+    With neither --platform nor default_platforms, the text goes to a stand-in platform
+    without limits (and without the warning that its limits are unknown), and the user is
+    told once, on stderr, that no platform limits were checked.
+    """
+    if args.platform or ws.settings.default_platforms:
+        return
+    from soulpost.config import PlatformSettings
+
+    platforms = {**ws.settings.platforms, NO_PLATFORM: PlatformSettings(adapter="outbox")}
+    ws.settings = ws.settings.model_copy(update={"platforms": platforms})
+    args.platform = [NO_PLATFORM]
+    args.ignore = [*args.ignore, "unknown-platform"]
+    print(
+        "soulpost: note: no platform is known for plain text (no --platform, no "
+        "default_platforms), so platform limits were not checked; soul rules only",
+        file=sys.stderr,
+    )
+
+
 def gather(args: argparse.Namespace) -> tuple[Workspace, list[Path]]:
     """The workspace, the post files named on the command line (or its whole queue) and,
     as the workspace's posts, the plain-text inputs. The post files are not read yet.
@@ -159,6 +183,8 @@ def gather(args: argparse.Namespace) -> tuple[Workspace, list[Path]]:
     paths: list[str] = args.paths
     plain_only = bool(paths) and all(p == "-" or Path(p).suffix in PLAIN_SUFFIXES for p in paths)
     ws = _workspace(args, plain_only)
+    if any(p == "-" or Path(p).suffix in PLAIN_SUFFIXES for p in paths):
+        _platformless(ws, args)
     files: list[Path] = []
     if not paths:  # the workspace's queue: unreadable is an error, missing an empty queue
         files = queue_files(ws.root / QUEUE_DIR, ws.errors)

@@ -28,6 +28,7 @@ ignore = ["we-not-you"]       # the more specific entry wins; on a tie, ignore w
 allow = ["NASA", "SOULPOST"]  # words never taken for shouting
 fail_on = "error"             # or "warning", "info": what makes `soulpost lint` exit 1
 packs = ["team/rules.toml"]   # packs beyond rules/*.toml
+languages = ["de"]            # pin every post to German (several: detect among them)
 
 [lint.severity]
 shouting = "error"
@@ -40,6 +41,43 @@ window = "14d"
 In a post, `[lint] ignore = ["shouting"]` (with an optional `reason`) silences rules for that
 post; `soulpost lint --show-unused-suppressions` reports entries that no longer hide anything.
 An unknown rule code or name anywhere is an error, with the closest match suggested.
+
+## Languages
+
+Rules that judge words come in language packs: `rules/article.toml` (English, and the rules
+that do not depend on language), `rules/de.toml`, `rules/fr.toml` and `rules/es.toml`, with
+the same lessons written the way people post in each language. A pack rule judges only
+posts in its languages. A post's language is told by its function words (``the``, ``und``,
+``vous``, ``los``), and by py3langid's model when they do not settle it and a pack rule has
+found something; a post in a language without a pack gets only the rules that do not
+depend on language (capitals, punctuation, counts, emoji votes, queue rules). Shouting is
+decided with wordfreq's word lists: an ordinary word of the post's language in capitals
+shouts; an acronym or a name does not, nor do quotes, code and links.
+
+### Adding a language pack
+
+1. Write `rules/xx.toml` with `[pack] languages = ["xx"]` and one rule per lesson you
+   cover, each with its own code (the English rule's code with a free second digit:
+   SP201 engagement-bait is SP221 in German) and `bad`/`good` examples in that language
+   (the suite runs them, with the language pinned).
+2. Write constructions, not phrase lists: an instruction to the reader plus a condition,
+   a reward or a count; `skip_quoted = true` so quoted and reported bait stays quiet;
+   `unless` for the facts (a date, a time, a reason) that turn urgency into information.
+   Patterns are gated by the words they begin with; declare a gate with a leading
+   `(?#words: a b)` comment when those words are common.
+3. Add the language's function words to `soulpost/text/language.py`, its promotion
+   signals to the `promo-share` rule's `signals`, and posts to `corpus/judgment` (dev
+   part, then `python corpus/judgment/resplit.py`).
+4. In your own workspace, a pack in `rules/*.toml` with `languages` works the same way.
+
+## How judgment is measured
+
+`bench/judgment.py` lints the hand-labelled judgment corpus (`corpus/judgment/`: posts in
+English, German, French and Spanish, clean ones that look risky and flawed ones that look
+innocent) and prints precision and recall per rule, per lesson and per language, and the
+share of clean posts with a false alarm, for the development part and the held-out part.
+Rules are tuned on the development part only; `tests/test_judgment_floors.py` fails when
+the held-out figures drop below their floors. bench/README.md has the figures.
 """
 
 LESSON_TITLES = {
@@ -69,6 +107,7 @@ def explain(spec: RuleSpec, info: RuleInfo, registry: Registry | None = None) ->
         f"{info.code} {info.name}",
         f"severity: {info.severity}    lesson: {info.lesson}    scope: {info.scope}    "
         f"from: {info.origin}",
+        "languages: " + (", ".join(info.languages) if info.languages else "any"),
         "",
         wrap.fill(info.summary),
         "",
@@ -117,12 +156,13 @@ def rules_markdown(registry: Registry) -> str:
         "publishing; `warning` and `info` report) and a lesson. `soulpost explain CODE`",
         "shows the same text and runs the examples.",
         "",
-        "| code | name | severity | lesson | summary |",
-        "|---|---|---|---|---|",
+        "| code | name | severity | lesson | languages | summary |",
+        "|---|---|---|---|---|---|",
     ]
     for spec in registry.specs:
+        languages = ", ".join(spec.languages) if spec.languages else "any"
         lines.append(
-            f"| {spec.code} | `{spec.name}` | {spec.severity} | {spec.lesson} | "
+            f"| {spec.code} | `{spec.name}` | {spec.severity} | {spec.lesson} | {languages} | "
             f"{_cell(spec.summary)} |"
         )
     for lesson in LESSONS:
@@ -133,10 +173,11 @@ def rules_markdown(registry: Registry) -> str:
         for spec in specs:
             info = spec.info()
             lines += ["", f"### {spec.code} `{spec.name}`", ""]
+            languages = ", ".join(spec.languages) if spec.languages else "any language"
             lines.append(
                 f"*{spec.severity}*, {spec.scope} rule"
                 + ("" if spec.default_enabled else ", off unless selected")
-                + f" ({spec.origin}). {spec.summary}"
+                + f" ({spec.origin}; {languages}). {spec.summary}"
             )
             if spec.why:
                 lines += ["", spec.why]

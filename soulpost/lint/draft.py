@@ -24,22 +24,65 @@ if TYPE_CHECKING:
     from soulpost.posts import Post
     from soulpost.tomlpos import Loc
 
+# Quoted text and code: what someone else said or what a machine reads, not the author's
+# own voice. Straight and curly double quotes, German and French quotes, code in backticks.
+QUOTED = re.compile(
+    r"```.*?```|`[^`\n]{1,300}`"
+    r"|“[^“”\n]{1,300}”|„[^„“”\n]{1,300}[“”]|«[^«»\n]{1,300}»|‹[^‹›\n]{1,300}›"
+    r'|"[^"\n]{1,300}"|”[^”\n]{1,300}”',
+    re.DOTALL,
+)
+_QUOTE_CHARS = frozenset('`“„«‹"”')
+
+
+def without_quotes(text: str) -> str:
+    """*text* with the inside of quotes and code spans replaced by ``_`` (same length).
+
+    The marks stay, so a rule can still see that something was quoted at that place
+    (``comment “TGIF”`` keeps its shape: a word in quotes after a verb).
+    """
+    if _QUOTE_CHARS.isdisjoint(text):
+        return text
+    return QUOTED.sub(lambda m: m.group(0)[0] + "_" * (len(m.group(0)) - 2) + m.group(0)[-1], text)
+
+
 WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 ALNUM = re.compile(r"[^\W_]+")
 # Every ASCII character that is not a letter or digit, as a space: on ASCII text, splitting
 # after this translation gives exactly the runs ALNUM finds.
 _ASCII_GAPS = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
 
+# A price sells only with a call or a link beside it (PRICE_WITH): prices in consumer
+# news ("the typical bill drops to £1,690 a year") and a price change announced with its
+# date ("goes from £8 to £9") inform.
+PRICE = re.compile(
+    r"""
+      (?<!from\ )(?<!to\ )[$€£¥]\s?\d(?![\d,.]*\ (?:cash|prize|reward|jackpot))  # £96
+    | (?<!\bto\ )(?<!\bfrom\ )(?<!\ba\ )(?<!\bà\ )(?<!\bde\ )(?<!\bauf\ )(?<!\bvon\ )
+      (?<!\bbis\ )\b\d+(?:[.,]\d+)?\s?(?:eur\b|euros?\b|usd\b|dollars?\b|gbp\b|pounds?\b|€|\$|£)
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+PRICE_WITH = re.compile(
+    r"""https?://|www\.|%
+    | \b(?:a|per|each|par|pro|al|por|im|le)\s+(?:month|year|week|mois|monat|jahr|mes|año|an)\b
+    | /\s?(?:mo|month|yr|year|mois|monat|mes|mois)\b
+    | \b(?:only|just|each|starting\ at|prices?\ start|available|nur|ab|je|dès|à\ partir\ de
+       |chacun|desde|solo|sólo|cada)\b
+    | \b(?:buy|order|shop|book|get|save|deal|offer|kaufen|bestellen|angebot|acheter|commander
+       |offre|comprar|oferta|pide|compra)\b
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
 PROMOTIONAL = re.compile(
     r"""
-      [$€£¥]\s?\d                                               # a price: £96, $ 20
-    | \b\d+(?:[.,]\d+)?\s?(?:eur|euros?|usd|dollars?|gbp|pounds?)\b
-    | \b\d{1,3}\s?%\s?off\b | \b(?:half|\d+)[- ]price\b          # discounts
+      \b\d{1,3}\s?%\s?off\b | \b(?:half|\d+)[- ]price\b          # discounts
     | \b(?:discount|coupon|promo[- ]code|voucher|flash[- ]sale|on\ sale|sale\ ends)\b
     | \bmoney[- ]back\b | \bfree\ trial\b | \bpre-?order\b
     | \b(?:buy|order|shop|purchase|subscribe|upgrade|book|register)\ (?:now|today|here)\b
     | \bsign[- ]?up\ (?:now|today|here|at)\b | \bget\ yours\b
-    | \b(?:dm|message)\ (?:me|us)\ for\ (?:details|pricing|prices|a\ quote)\b
+    | \b(?:dm|message)\ (?:me|us)\ for\ (?:pricing|prices|a\ quote)\b
     | \blink\ in\ bio\b
     """,
     re.IGNORECASE | re.VERBOSE,
@@ -49,7 +92,7 @@ PROMOTIONAL = re.compile(
 # for the characters a match can start with, it finds the same spans two to three times
 # faster (ASCII has no case-folding quirks, and lower-casing it keeps every offset).
 PROMOTIONAL_ASCII_LOWER = re.compile(
-    r"(?=[$\dhdcpvfosmburgl])(?:" + PROMOTIONAL.pattern + ")", re.VERBOSE
+    r"(?=[\dhdcpvfosmburgl])(?:" + PROMOTIONAL.pattern + ")", re.VERBOSE
 )
 
 INVITES_REPLY = re.compile(
@@ -179,6 +222,11 @@ class Segment:
         return without_urls(self.text)
 
     @_lazy
+    def quiet(self) -> str:
+        """The plain text with quoted text and code blanked (see :func:`without_quotes`)."""
+        return without_quotes(self.plain)
+
+    @_lazy
     def words(self) -> int:
         """How many words the text has, links aside."""
         plain = self.plain
@@ -263,11 +311,47 @@ class Draft:
                 found = PROMOTIONAL_ASCII_LOWER.search(plain.lower())
                 if found:
                     return plain[found.start() : found.end()]
-                continue
-            match = PROMOTIONAL.search(plain)
-            if match:
-                return match.group(0)
+            else:
+                match = PROMOTIONAL.search(plain)
+                if match:
+                    return match.group(0)
+            price = PRICE.search(plain)
+            if price and PRICE_WITH.search(segment.text):
+                return price.group(0)
         return None
+
+    @_lazy
+    def language(self) -> str | None:
+        """The language the post is written in (ISO 639-1), or None when nothing tells.
+
+        Computed only when a rule needs it (a rule of a language pack found something, or
+        capitals need a dictionary), so most posts never do. None means no words, or
+        words with no sign of any language (then a pack rule whose pattern matched may
+        speak, and capitals are looked up in every dictionary). ``[lint] languages``
+        pins it.
+        """
+        from soulpost.text.language import PACK_LANGUAGES, detect
+
+        pinned = tuple(self.settings.lint.languages)
+        if len(pinned) == 1:
+            return pinned[0]
+        lead = [s.plain for s in self.segments if s.lead] or [s.plain for s in self.segments]
+        return detect(" ".join(lead), pinned or PACK_LANGUAGES, model_when_silent=False)
+
+    @_lazy
+    def language_hint(self) -> str | None:
+        """The post's language when its function words tell, else None; never loads the
+        detector's model (for the shouting rule, which can look words up in every
+        dictionary instead)."""
+        if "language" in self.__dict__:
+            return self.__dict__["language"]  # type: ignore[no-any-return]
+        from soulpost.text.language import PACK_LANGUAGES, detect
+
+        pinned = tuple(self.settings.lint.languages)
+        if len(pinned) == 1:
+            return pinned[0]
+        lead = [s.plain for s in self.segments if s.lead] or [s.plain for s in self.segments]
+        return detect(" ".join(lead), pinned or PACK_LANGUAGES, use_model=False)
 
     @_lazy
     def invites_reply(self) -> bool:

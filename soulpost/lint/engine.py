@@ -343,11 +343,26 @@ def lint_drafts(
     skips = [s.codes if s is not NONE and not keep else frozenset() for s in suppressions]
     for rule in ruleset.post_rules:
         code = rule.spec.code
+        languages = rule.languages
         for k, draft in enumerate(drafts):
             if code in skips[k]:
                 continue
+            hint = None
+            if languages:
+                # The function words settle most posts' language in one pass: a pack
+                # rule of another language does not even look at them.
+                hint = draft.language_hint
+                if hint is not None and hint not in languages:
+                    continue
             supp = suppressions[k]
             for hit in rule.check(draft):
+                # A language pack's rule speaks only for posts in its languages (or
+                # posts whose language nothing tells). When the function words did not
+                # settle it, the detector is asked only now, once something was found.
+                if languages and hint is None and hit.severity is None:
+                    language = draft.language
+                    if language is not None and language not in languages:
+                        break
                 if supp is not NONE and supp.hides(code):
                     continue
                 hits[k].append((rule, hit))

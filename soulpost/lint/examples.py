@@ -69,6 +69,11 @@ def run_example(
     from soulpost.lint.select import configure
 
     settings = example_settings()
+    if spec.languages:
+        # A language pack's examples are written in its language: pinned, so that a
+        # three-word example ("Lien en bio !") is not left to language detection.
+        lint = settings.lint.model_copy(update={"languages": list(spec.languages)})
+        settings = settings.model_copy(update={"lint": lint})
     registry = registry or load_registry(None)
     # Whether a suppression is unused can only be told with the suppressed rule running.
     selection = [spec.code] if only and spec.code != "SP900" else ["ALL"]

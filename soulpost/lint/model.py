@@ -73,6 +73,7 @@ class RuleInfo:
     option_docs: dict[str, str] = field(default_factory=dict)
     scope: Literal["post", "queue"] = "post"
     origin: str = "builtin"  # builtin | pack:<file> | plugin:<distribution>
+    languages: tuple[str, ...] = ()  # the languages the rule judges; () for any language
 
 
 @dataclass

@@ -35,10 +35,10 @@ import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import tomli
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from soulpost.errors import ConfigError
 from soulpost.lint.model import LESSONS, SEVERITY_RANK, Severity
@@ -49,6 +49,9 @@ ENTRY_POINT_GROUP = "soulpost.rules"
 CODE = re.compile(r"^[A-Z]{1,4}[0-9]{2,4}$")
 NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 PREFIX = re.compile(r"^[A-Z]{1,4}[0-9]{0,3}$")
+
+# An ISO 639-1 language code, as `[lint] languages` and the language detector use them.
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
 
 
 def shipped_packs() -> list[Path]:
@@ -72,12 +75,24 @@ class _PackRule(BaseModel):
     good: list[str] = Field(default_factory=list)
     options: dict[str, Any] = Field(default_factory=dict)
     enabled: bool = True
+    # The languages whose posts this rule judges; None: the pack's languages.
+    languages: list[Language] | None = None
+
+
+class _PackHead(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = ""
+    description: str = ""
+    # The languages the pack's rules judge by default ([] : rules that do not depend on
+    # language, such as capitals or punctuation, run on every post).
+    languages: list[Language] = Field(default_factory=list)
 
 
 class _Pack(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    pack: dict[str, str] = Field(default_factory=dict)  # name, description
+    pack: _PackHead = Field(default_factory=_PackHead)
     rule: list[_PackRule] = Field(default_factory=list)
 
 
@@ -88,7 +103,7 @@ def load_pack(path: Path, origin: str | None = None, *, vetted: bool = False) ->
     """
     text, pack = _read_pack(path)
     where = _PackFile(path, text, origin or f"pack:{path.name}", vetted)
-    return [where.spec(i, entry) for i, entry in enumerate(pack.rule)]
+    return [where.spec(i, entry, pack.pack.languages) for i, entry in enumerate(pack.rule)]
 
 
 def _read_pack(path: Path) -> tuple[str, _Pack]:
@@ -137,8 +152,9 @@ class _PackFile:
         where = f"rule[{i}].{key}" if key else f"rule[{i}]"
         raise ConfigError(f"rule pack: {problem}", path=self.path, line=line, key=where, hint=hint)
 
-    def spec(self, i: int, entry: _PackRule) -> RuleSpec:
-        """The spec of rule number *i*, validated as the registry will."""
+    def spec(self, i: int, entry: _PackRule, languages: Sequence[str] = ()) -> RuleSpec:
+        """The spec of rule number *i*, validated as the registry will; *languages* are
+        the pack's, for a rule that names none of its own."""
         from soulpost.lint.kinds import KINDS
 
         kind = KINDS.get(entry.kind)
@@ -165,6 +181,7 @@ class _PackFile:
             origin=self.origin,
             default_enabled=entry.enabled,
             vetted=self.vetted,
+            languages=tuple(entry.languages if entry.languages is not None else languages),
         )
         try:
             spec.options()

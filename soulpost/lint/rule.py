@@ -81,6 +81,7 @@ class Rule:
         self.options = options
         self.template = spec.message or type(self).message
         self.allow = allow
+        self.languages = frozenset(spec.languages)
         self.setup()
 
     def setup(self) -> None:
@@ -169,6 +170,9 @@ class RuleSpec:
     # True for the packs shipped inside soulpost: their regular expressions were reviewed
     # and tested here, so they run without a time bound (see soulpost.lint.kinds.patterns).
     vetted: bool = False
+    # The languages (ISO 639-1) whose posts the rule judges, from its pack; () means the
+    # rule does not depend on language and runs on every post (see Draft.language).
+    languages: tuple[str, ...] = ()
 
     @property
     def scope(self) -> Scope:
@@ -195,8 +199,10 @@ class RuleSpec:
     def options(self, overrides: Mapping[str, Any] | None = None) -> RuleOptions:
         """Validate defaults plus *overrides*; raise ``ValueError`` naming the bad option."""
         data = {**self.defaults, **(overrides or {})}
+        # A shipped pack's own values were checked by the test-suite (see check_patterns).
+        context = {"vetted": self.vetted and not overrides}
         try:
-            return self.cls.Options.model_validate(data)
+            return self.cls.Options.model_validate(data, context=context)
         except ValidationError as exc:
             problems = []
             for err in exc.errors(include_url=False):
@@ -233,4 +239,5 @@ class RuleSpec:
             option_docs={k: f.description or "" for k, f in fields.items()},
             scope=self.scope,
             origin=self.origin,
+            languages=self.languages,
         )

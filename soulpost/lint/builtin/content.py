@@ -162,7 +162,8 @@ class WeNotYou(PostRule):
             text = segment.plain.replace("’", "'")
             we, target = (_WE_ASCII_LOWER, text.lower()) if text.isascii() else (_WE, text)
             found = we.findall(target)
-            if len(found) >= self.min_we and not _YOU.search(text):
+            # A question asks the reader something: it is already a conversation.
+            if len(found) >= self.min_we and "?" not in text and not _YOU.search(text):
                 first = we.search(target)
                 yield Hit(
                     self.say(count=len(found)),

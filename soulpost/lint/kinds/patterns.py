@@ -16,8 +16,13 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Iterable
-from functools import partial
-from typing import Any
+from functools import lru_cache, partial
+from typing import TYPE_CHECKING, Any
+
+from soulpost.lint.kinds.literals import gated, required
+
+if TYPE_CHECKING:
+    from pydantic import ValidationInfo
 
 # Seconds one search of one pattern over one piece of text may take. Every sane pattern
 # settles a post in well under a millisecond, so this is generous even on a busy machine.
@@ -35,6 +40,12 @@ def compiled(source: str, *, timed: bool) -> tuple[Search, FindIter]:
     ``TimeoutError`` when a call takes longer than :data:`PATTERN_TIMEOUT`."""
     if not timed:
         plain = re.compile(source, re.IGNORECASE)
+        # A substring test in front settles most texts far faster than the search (see
+        # soulpost.lint.kinds.literals); only for untimed patterns, so that which texts
+        # a timed one is stopped on stays as it was.
+        gate = required(source)
+        if gate is not None:
+            return gated(plain.search, plain.finditer, gate)
         return plain.search, plain.finditer
     import regex
 
@@ -48,28 +59,71 @@ def compiled(source: str, *, timed: bool) -> tuple[Search, FindIter]:
     )
 
 
+def lazy_compiled(source: str, *, timed: bool) -> tuple[Search, FindIter]:
+    """:func:`compiled`, but an untimed (shipped) pattern is compiled on its first use: of
+    a rule's many patterns a short queue runs few, and compiling them costs more than the
+    searches. A timed one is compiled now, so that a pattern the regex module rejects is a
+    configuration error, not a failure mid-run."""
+    if timed:
+        return compiled(source, timed=True)
+    found: list[tuple[Search, FindIter]] = []
+
+    def search(text: str) -> Any:
+        if not found:
+            found.append(compiled(source, timed=False))
+        return found[0][0](text)
+
+    def finditer(text: str) -> Iterable[Any]:
+        if not found:
+            found.append(compiled(source, timed=False))
+        return found[0][1](text)
+
+    return search, finditer
+
+
+def lazy_search(source: str, *, timed: bool) -> Search:
+    """:func:`lazy_compiled`'s search."""
+    return lazy_compiled(source, timed=timed)[0]
+
+
 # The most a pattern may spell out through counted repeats (``(?:a{100}){100}`` is 10,000):
 # the regex module expands them while compiling, which no timeout bounds, and
 # ``(?:(?:a{1000}){1000}){1000}`` would compile for hours. Real patterns stay far below.
 MAX_PATTERN_SIZE = 10_000
 
 
-def check_patterns(value: list[str]) -> list[str]:
-    """Validate an option's patterns: they compile, and compiling them takes no time."""
+def check_patterns(value: list[str], info: ValidationInfo | None = None) -> list[str]:
+    """Validate an option's patterns: they compile, and compiling them takes no time.
+
+    The shipped packs' own patterns (validation context ``vetted``) are checked by the
+    test-suite instead: parsing some 300 patterns would cost every run a quarter second.
+    """
+    if info is not None and info.context and info.context.get("vetted"):
+        return value
     for pattern in value:
-        try:
-            re.compile(pattern)
-            size = _size(_parser.parse(pattern).data)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
-        except RecursionError:
-            raise ValueError(f"regular expression {pattern!r} is nested too deeply") from None
-        if size > MAX_PATTERN_SIZE:
-            raise ValueError(
-                f"regular expression {pattern!r} repeats too much: its counted repeats "
-                f"spell out {size:,} items, more than {MAX_PATTERN_SIZE:,}; use smaller counts"
-            )
+        _check_one(pattern)
     return value
+
+
+def checked_patterns(value: list[str], info: ValidationInfo) -> list[str]:
+    """:func:`check_patterns` as a pydantic field validator (it passes the context)."""
+    return check_patterns(value, info)
+
+
+@lru_cache(maxsize=4096)
+def _check_one(pattern: str) -> None:
+    try:
+        re.compile(pattern)
+        size = _size(_parser.parse(pattern).data)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+    except RecursionError:
+        raise ValueError(f"regular expression {pattern!r} is nested too deeply") from None
+    if size > MAX_PATTERN_SIZE:
+        raise ValueError(
+            f"regular expression {pattern!r} repeats too much: its counted repeats "
+            f"spell out {size:,} items, more than {MAX_PATTERN_SIZE:,}; use smaller counts"
+        )
 
 
 # re's own parser: the pattern's tree, to measure its repeats (it has no type stubs).
@@ -148,13 +202,143 @@ _LEADING_WORDS = re.compile(r"\\b([a-z0-9]+(?: [a-z0-9]+)*)(?:\\b| )", re.IGNORE
 _LEADING_GROUP = re.compile(r"\\b\(\?:([a-z0-9]+(?:\|[a-z0-9]+)*)\)(?:\\b| )", re.IGNORECASE)
 
 
+def _closing(pattern: str, start: int) -> int:
+    """The index of the parenthesis closing the group that opens at *start*, or -1."""
+    depth = 0
+    i = start
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":  # a class: skip to its end
+            i += 1
+            while i < len(pattern) and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _alternatives(body: str) -> list[str]:
+    """The top-level alternatives of a group's body."""
+    out, depth, start, i = [], 0, 0, 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i += 1
+            while i < len(body) and body[i] != "]":
+                i += 2 if body[i] == "\\" else 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            out.append(body[start:i])
+            start = i + 1
+        i += 1
+    out.append(body[start:])
+    return out
+
+
+_DECLARED = re.compile(r"\(\?#words:([^)]*)\)")
+_FIRST_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _goes_on(rest: str) -> bool:
+    """Whether *rest* may continue the word before it with more letters."""
+    return rest.startswith(("\\w", "[^\\W", "[a-z", "\\S"))
+
+
+def _first_words(alternative: str) -> set[str] | None:
+    """The words an alternative's text begins with: ``spots?`` is ``spot`` or ``spots``;
+    None when it does not begin with a letter."""
+    first = _FIRST_WORD.match(alternative)
+    if first is None:
+        return None
+    word = first.group(0).lower()
+    after = alternative[first.end() : first.end() + 1]
+    if after in ("*", "{") or _goes_on(alternative[first.end() :]):
+        return None
+    if after == "?":  # the last letter is optional
+        return {word, word[:-1]} if len(word) > 1 else None
+    rest = alternative[first.end() :]
+    if rest.startswith("(?:") and _FIRST_WORD.match(rest, 3):
+        return None  # the word may go on ("reach(?:es)?"): no whole word to gate on
+    return {word}
+
+
+def _strip_lookbehinds(pattern: str) -> str | None:
+    rest = pattern
+    while rest.startswith(("(?<!", "(?<=")):
+        end = _closing(rest, 0)
+        if end < 0:
+            return None
+        rest = rest[end + 1 :]
+    return rest
+
+
+def _leading_words(pattern: str) -> frozenset[str] | None:
+    r"""The first words of a pattern that starts, after ``\b`` and an optional group,
+    with a group of alternatives that each begin with a letter
+    (``\b(?:(?:please)\s+)?(?:like|double[- ]?tap|react)``): like, double, react. None
+    when an alternative does not begin with a plain word."""
+    rest = pattern.removeprefix(r"\b")
+    if rest.startswith("(?:"):
+        end = _closing(rest, 0)
+        if end > 0 and rest[end + 1 : end + 2] == "?":
+            rest = rest[end + 2 :]  # an optional prefix ("please "): the next part is needed
+    if not rest.startswith("(?:"):
+        first = _first_words(rest)  # a plain word after the optional prefix: "follow"
+        return frozenset(first) if first else None
+    end = _closing(rest, 0)
+    if end < 0 or rest[end + 1 : end + 2] in ("?", "*", "{") or _goes_on(rest[end + 1 :]):
+        return None
+    words: set[str] = set()
+    for alternative in _alternatives(rest[3:end]):
+        first = _first_words(alternative)
+        if first is None:
+            return None
+        words |= first
+    return frozenset(words)
+
+
 def pattern_words(pattern: str) -> frozenset[str] | None:
     r"""Words of which one must appear for *pattern* to match, or None when unknown.
 
-    Only the plain cases are recognised: a pattern that starts with ``\b`` and whole
-    words (``\bonly \d+``), or with a group of whole-word alternatives
-    (``\b(?:like|share)\b``). Anything else runs on every text.
+    Recognised: a pattern that starts with ``\b`` and whole words (``\bonly \d+``), or
+    with a group whose alternatives each begin with a word (``\b(?:like|share)\b``,
+    ``\b(?:(?:please)\s+)?(?:like|double[- ]?tap)``), after any look-behinds; a pattern
+    of top-level alternatives when each one is recognised. Anything else runs on every
+    text. A pattern may name its gate itself, in a leading comment: ``(?#words: share
+    repost)`` when its first words are too common to gate on (``\bif you don't share``).
     """
+    declared = _DECLARED.match(pattern)
+    if declared:
+        return frozenset(declared.group(1).lower().split())
+    branches = _alternatives(pattern)
+    if len(branches) > 1:
+        found = [pattern_words(branch) for branch in branches]
+        if any(words is None for words in found):
+            return None
+        return frozenset().union(*(words for words in found if words is not None))
+    rest = _strip_lookbehinds(pattern)
+    if rest is None:
+        return None
+    if rest is not pattern:
+        return pattern_words(rest)
+    if pattern.startswith("\\b(?:"):
+        leading = _leading_words(pattern)
+        if leading is not None:
+            return leading
     group = _LEADING_GROUP.match(pattern)
     if group:
         return frozenset(word.lower() for word in group.group(1).split("|"))

@@ -15,8 +15,9 @@ from soulpost.lint.kinds.patterns import (
     STRIKES,
     FindIter,
     Search,
-    check_patterns,
+    checked_patterns,
     compiled,
+    lazy_compiled,
     pattern_words,
     phrase_regex,
 )
@@ -35,8 +36,23 @@ class PhrasesOptions(RuleOptions):
     lead_only: bool = Field(
         False, description="check only the text people see first, not the parts of a thread"
     )
+    skip_quoted: bool = Field(
+        False,
+        description="ignore text in quotes and code spans (someone else's words, "
+        "or bait being criticised)",
+    )
+    words: list[str] = Field(
+        default_factory=list,
+        description="look only at texts that hold one of these words (a fast gate in front "
+        "of the patterns); empty: worked out from the phrases and patterns",
+    )
+    unless: list[str] = Field(
+        default_factory=list,
+        description="regular expressions that, found in the same text, make it fine "
+        "(a concrete date or price turns urgency into information)",
+    )
 
-    _patterns = field_validator("patterns")(check_patterns)
+    _patterns = field_validator("patterns", "unless")(checked_patterns)
 
 
 # A pattern as the rule runs it: its source, search and finditer, and the words that gate it.
@@ -67,7 +83,10 @@ class Phrases(SegmentRule):
                 self.triggers |= {max(runs, key=len)}
             else:
                 self.always = True
-        self.pattern_sources = [(p, pattern_words(p)) for p in opts.patterns]
+        gate = frozenset(w.lower() for w in opts.words)
+        self.pattern_sources = [(p, None if gate else pattern_words(p)) for p in opts.patterns]
+        self.skip_quoted = opts.skip_quoted
+        self.unless_source = "|".join(f"(?:{p})" for p in opts.unless)
         self.min_count = opts.min_count
         self.max_words = opts.max_words
         self.lead_only = opts.lead_only or self.parts == "lead"
@@ -79,17 +98,20 @@ class Phrases(SegmentRule):
             *(words for _p, words in self.pattern_sources if words is not None)
         )
         self.free_source = "|".join(
-            f"(?:{p})" for p, words in self.pattern_sources if words is None
+            f"(?:{p})" for p, words in self.pattern_sources if words is None and not gate
         )
+        if gate:
+            self.gate_words = self.gate_words | gate
         # Only the shipped pack's own patterns, unchanged by [lint] options, run untimed
         # (see soulpost.lint.kinds.patterns); the others are compiled now, so that one
         # the regex module rejects is a configuration error, not a failure mid-run.
         self.pack_patterns = frozenset(self.spec.defaults.get("patterns", ()))
+        self.pack_patterns |= frozenset(self.spec.defaults.get("unless", ()))
         vetted = self.pack_patterns if self.spec.vetted else frozenset()
-        self.timed = frozenset(p for p in opts.patterns if p not in vetted)
+        self.timed = frozenset(p for p in [*opts.patterns, *opts.unless] if p not in vetted)
         self.strikes: dict[str, int] = {}  # stops per pattern in this process
         if self.timed:
-            _ = self.patterns, self.free
+            _ = self.patterns, self.free, self.unless
 
     @cached_property
     def free(self) -> Search | None:
@@ -123,6 +145,14 @@ class Phrases(SegmentRule):
                     yield from self.check_segment(segment, draft)
 
     @cached_property
+    def unless(self) -> Search | None:
+        """The rule's ``unless`` patterns as one case-insensitive search."""
+        if not self.unless_source:
+            return None
+        timed = any(p in self.timed for p in self.options.unless)  # type: ignore[attr-defined]
+        return compiled(self.unless_source, timed=timed)[0]
+
+    @cached_property
     def literal(self) -> re.Pattern[str] | None:
         """The phrases as one regex, for lower-cased text."""
         return re.compile(self.source) if self.source else None
@@ -136,7 +166,8 @@ class Phrases(SegmentRule):
     def patterns(self) -> list[_Pattern]:
         """The rule's regular expressions, compiled, each with the words that gate it."""
         return [
-            (p, *compiled(p, timed=p in self.timed), words) for p, words in self.pattern_sources
+            (p, *lazy_compiled(p, timed=p in self.timed), words)
+            for p, words in self.pattern_sources
         ]
 
     def _matches(
@@ -149,10 +180,13 @@ class Phrases(SegmentRule):
         """
         found: list[tuple[int, int]] = []
         runs = segment.runs
+        plain = segment.quiet if self.skip_quoted else segment.plain
         if self.source and (self.always or not self.triggers.isdisjoint(runs)):
             lower = segment.lower
+            if lower is not None and plain is not segment.plain:
+                lower = plain.lower()
             pattern = self.literal if lower is not None else self.literal_any_case
-            target = lower if lower is not None else segment.plain
+            target = lower if lower is not None else plain
             assert pattern is not None
             if first_only:
                 match = pattern.search(target)
@@ -167,10 +201,10 @@ class Phrases(SegmentRule):
                 continue
             try:
                 if first_only:
-                    match = search(segment.plain)
+                    match = search(plain)
                     found += [match.span()] if match else []
                 else:
-                    found += [m.span() for m in finditer(segment.plain)]
+                    found += [m.span() for m in finditer(plain)]
             except TimeoutError:
                 self.strikes[source] = self.strikes.get(source, 0) + 1
                 stopped.append((source, False))
@@ -191,6 +225,14 @@ class Phrases(SegmentRule):
         if not spans:
             return
         text = segment.plain
+        unless = self.unless
+        if unless is not None:
+            try:
+                if unless(segment.quiet if self.skip_quoted else text):
+                    return
+            except TimeoutError:
+                yield self._stopped(self.unless_source, False, segment)
+                return
         names = list(dict.fromkeys(" ".join(text[a:b].split()) for a, b in spans))
         if len({n.lower() for n in names}) < self.min_count:
             return

@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from soulpost.lint.draft import Draft, QueueView
+from soulpost.lint.kinds.patterns import (
+    Search,
+    check_patterns,
+    lazy_search,
+    pattern_words,
+)
 from soulpost.lint.rule import Hit, QueueRule, RuleOptions
 from soulpost.timeutil import format_duration, parse_duration
 
@@ -34,8 +40,20 @@ class QueueShareOptions(RuleOptions):
     min_posts: int = Field(
         5, ge=1, description="judge a window only when it holds at least this many posts"
     )
+    signals: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="more regular expressions that give a post the property, by the language "
+        "of the post (ISO 639-1 code, or 'any' for every language)",
+    )
 
     _window = field_validator("window")(_check_duration)
+
+    @field_validator("signals")
+    @classmethod
+    def _signals(cls, value: dict[str, list[str]], info: ValidationInfo) -> dict[str, list[str]]:
+        for patterns in value.values():
+            check_patterns(patterns, info)
+        return value
 
 
 def _day(draft: Draft) -> str:
@@ -44,6 +62,17 @@ def _day(draft: Draft) -> str:
         return "?"
     zone = draft.settings.zone()
     return (when.astimezone(zone) if zone else when).strftime("%d %b").lstrip("0")
+
+
+def _found(
+    searches: list[tuple[frozenset[str] | None, Search]], text: str, runs: frozenset[str]
+) -> bool:
+    """Whether one of *searches* finds something in *text* (one gated by words only when
+    the text, whose words are *runs*, holds one of them)."""
+    for words, search in searches:
+        if (words is None or not words.isdisjoint(runs)) and search(text):
+            return True
+    return False
 
 
 def _names(drafts: list[Draft], limit: int = 5) -> str:
@@ -70,11 +99,68 @@ class QueueShare(QueueRule):
         self.max_share = opts.max_share
         self.min_share = opts.min_share
         self.min_posts = opts.min_posts
+        # One search per language; the shipped pack's signals were reviewed here and run
+        # untimed, like its phrase patterns (see soulpost.lint.kinds.patterns).
+        shipped = self.spec.defaults.get("signals", {}) if self.spec.vetted else {}
+        # Per language: (gate words or None, search); the patterns a word gates each run
+        # only on texts with one of those words, the rest as one search.
+        self.signals: dict[str, list[tuple[frozenset[str] | None, Search]]] = {}
+        for lang, patterns in opts.signals.items():
+            vetted = set(shipped.get(lang, ()))
+            found: list[tuple[frozenset[str] | None, Search]] = []
+            free = [p for p in patterns if pattern_words(p) is None]
+            if free:
+                timed = any(p not in vetted for p in free)
+                found.append((None, lazy_search("|".join(f"(?:{p})" for p in free), timed=timed)))
+            for p in patterns:
+                words = pattern_words(p)
+                if words is not None:
+                    found.append((words, lazy_search(p, timed=p not in vetted)))
+            if found:
+                self.signals[lang] = found
+        # The languages whose signals a post with a given hint is searched for.
+        self.by_hint: dict[
+            str | None, list[tuple[str, list[tuple[frozenset[str] | None, Search]]]]
+        ] = {}
+        # Cached on the draft, whose cache travels back from worker processes.
+        self.mark = f"signal:{self.spec.code}"
 
     def _has(self, draft: Draft) -> bool:
         if self.prop == "promotional":
-            return draft.promotional is not None
-        return draft.invites_reply
+            if draft.promotional is not None:
+                return True
+        elif draft.invites_reply:
+            return True
+        if not self.signals:
+            return False
+        cache = draft.__dict__
+        known = cache.get(self.mark)
+        if known is None:
+            known = cache[self.mark] = self._signalled(draft)
+        return bool(known)
+
+    def _signalled(self, draft: Draft) -> bool:
+        """Whether a signal of the post's language (or of any language) is in its text.
+
+        The language is asked only when some language's signal matched."""
+        hint = draft.language_hint
+        signals = self.by_hint.get(hint)
+        if signals is None:  # the function words tell: that language's signals only
+            signals = self.by_hint[hint] = [
+                (lang, searches)
+                for lang, searches in self.signals.items()
+                if hint is None or lang in (hint, "any")
+            ]
+        for segment in draft.segments:
+            text, runs = segment.quiet, segment.runs
+            for lang, searches in signals:
+                try:
+                    hit = _found(searches, text, runs)
+                except TimeoutError:
+                    continue
+                if hit and (lang in ("any", hint) or draft.language in (None, lang)):
+                    return True
+        return False
 
     def prepare(self, draft: Draft) -> None:
         self._has(draft)  # classify while the text is at hand; the result is cached

@@ -65,22 +65,114 @@ _DEFAULT_ACRONYMS = (
 )
 
 
+# Words after which a lone word in capitals is something to type or a code, in the four
+# pack languages: "Comment GUIDE", "Reply GO", "code WINTER", "Kommentiere LEITFADEN".
+_KEYWORD_CUES = (
+    "comment",
+    "reply",
+    "type",
+    "write",
+    "text",
+    "code",
+    "dm",
+    "send",
+    "say",
+    "word",
+    "kommentiere",
+    "kommentiert",
+    "schreib",
+    "schreibt",
+    "tippe",
+    "antworte",
+    "wort",
+    "commente",
+    "commentez",
+    "écris",
+    "écrivez",
+    "tape",
+    "tapez",
+    "réponds",
+    "mot",
+    "comenta",
+    "comentad",
+    "escribe",
+    "escribid",
+    "pon",
+    "responde",
+    "palabra",
+    "código",
+)
+
+
 class CapitalsOptions(RuleOptions):
     min_length: int = Field(
-        4, ge=2, description="words shorter than this are never shouting (CEO, API, OK)"
+        4, ge=2, description="a lone word shorter than this is never shouting (CEO, API, OK)"
     )
     min_words: int = Field(1, ge=1, description="fire when at least this many words shout")
     allow: list[str] = Field(
         default_factory=lambda: list(_DEFAULT_ACRONYMS),
         description="acronyms written in capitals on purpose; [lint] allow adds to it",
     )
+    keywords_after: list[str] = Field(
+        default_factory=lambda: list(_KEYWORD_CUES),
+        description="words after which one word in capitals is a keyword to type or a code "
+        "(Comment GUIDE, promo code WINTER), not a raised voice",
+    )
+    dictionary: bool = Field(
+        True,
+        description="shout only with ordinary words of the post's language (a word-frequency "
+        "list decides); False: every word in capitals not allowed counts",
+    )
 
 
-_LETTERS = re.compile(r"(?<![\w])[^\W\d_]+(?![\w])")
+# A word: letters, perhaps joined by an apostrophe or a hyphen (YOU'RE, MIND-BLOWING).
+_TOKEN = re.compile(r"(?<![\w#@＃＠/.])[^\W\d_]+(?:['’-][^\W\d_]+)*(?![\w/])")
+# What may stand between two capital words of one shouted stretch: no letter in lower case.
+_GAP = re.compile(r"[^\w]*")
+_VOWELS = frozenset("aeiouyàáâäæèéêëìíîïòóôöœùúûüÿ")
+# Three consonants can begin a word of these languages only in a few ways.
+_ONSETS = frozenset(["sch", "str", "spr", "scr", "spl", "thr", "chr", "phr", "shr", "squ"])
+
+
+# The Zipf frequency a lone word in capitals needs to count as ordinary: four letters or
+# fewer, and longer (see Capitals._ordinary). Words of a shouted stretch need only be in
+# the list (lexicon.ORDINARY).
+LONE_SHORT = 4.5
+LONE = 3.4
+
+
+def _dictionaries(lang: str | None) -> tuple[str, ...]:
+    from soulpost.text.lexicon import LISTS
+
+    return (lang,) if lang in LISTS else LISTS
+
+
+def acronym_shaped(word: str) -> bool:
+    """Whether *word* cannot be read as a word: no vowel (SNCF), only vowels (EEUU), or a
+    start no word has (GCSE)."""
+    letters = [c for c in word.lower() if c.isalpha()]
+    vowels = sum(c in _VOWELS for c in letters)
+    if vowels in (0, len(letters)):
+        return True
+    head = "".join(letters[:3])
+    return len(head) == 3 and not (_VOWELS & set(head)) and head not in _ONSETS
+
+
+# Both branches of Capitals.gate start with two capitals in a row (min_length is at least
+# 2): this simpler search, which re runs about twice as fast, turns away most texts first.
+_CAPITAL_PAIR = re.compile(r"[^\W\da-z_]{2}")
 
 
 class Capitals(SegmentRule):
-    """Fires when words are written in capitals (shouting), acronyms aside."""
+    """Fires when ordinary words are written in capitals (shouting).
+
+    What is not the author raising their voice is left alone: acronyms and names (a token
+    that is not an ordinary word of the post's language, by a word-frequency list: UNHCR,
+    ASML, SNCF, KRAFTKLUB), text in quotes (a protest sign, a text message), code in
+    backticks, links, hashtags and handles, and the words in ``allow``. Two or more
+    ordinary words in capitals in a row shout whatever their length (WE ARE OPEN); a
+    lone one from ``min_length`` letters (the BIGGEST update).
+    """
 
     kind: ClassVar[str] = "capitals"
     Options = CapitalsOptions
@@ -92,23 +184,74 @@ class Capitals(SegmentRule):
         self.allowed = {w.upper() for w in opts.allow} | {w.upper() for w in self.allow}
         self.min_length = opts.min_length
         self.min_words = opts.min_words
-        # A shouted word is min_length letters, none of them lower case, so the text holds
-        # that many such characters in a row: most texts are ruled out by one search.
-        self.gate = re.compile(rf"[^\W\da-z_]{{{self.min_length}}}")
+        self.dictionary = opts.dictionary
+        self.cues = frozenset(w.lower() for w in opts.keywords_after)
+        # Shouting needs a word of min_length capitals, or two capital words in a row:
+        # most texts are ruled out by one search.
+        self.gate = re.compile(
+            rf"[^\W\da-z_]{{{self.min_length}}}|[^\W\da-z_]{{2}}[ ,'’-]+[^\W\da-z_]{{2}}"
+        )
+
+    def _ordinary(self, word: str, draft: Draft, alone: bool) -> bool:
+        """Whether *word* (in capitals) is an ordinary word, so that writing it in capitals
+        raises the voice. A word *alone* needs to be clearly ordinary: many acronyms and
+        names of four letters are frequent words of their language too (PSOE, ADAC, RATP,
+        NATO), so a lone four-letter word must be very frequent (LEFT, SALE, FREE)."""
+        if word in self.allowed or word.replace("’", "'") in self.allowed:
+            return False
+        if acronym_shaped(word):
+            return False
+        if not self.dictionary:
+            return True
+        from soulpost.text.lexicon import ORDINARY, zipf
+
+        lang = draft.language_hint
+        parts = [part for part in re.split(r"[-]", word) if part]
+        if any(len(part) < 2 for part in parts):
+            return False  # USB-C, A-Z: a code, not a word
+        freq = min(max(zipf(part, one) for one in _dictionaries(lang)) for part in parts)
+        if not alone:
+            return freq >= ORDINARY
+        return freq >= (LONE_SHORT if len(word) <= 4 else LONE)
+
+    def _shouted(self, text: str, draft: Draft) -> list[re.Match[str]]:
+        """The words of *text* that shout, in order."""
+        groups: list[list[re.Match[str]]] = []
+        last_end = -1
+        for match in _TOKEN.finditer(text):
+            word = match.group(0)
+            if len(word) < 2 or not word.isupper():
+                continue
+            joined = groups and _GAP.fullmatch(text, last_end, match.start()) is not None
+            if joined and text[last_end : match.start()].count("\n") < 2:
+                groups[-1].append(match)
+            else:
+                groups.append([match])
+            last_end = match.end()
+        shouted = []
+        for group in groups:
+            ordinary = [m for m in group if self._ordinary(m.group(0), draft, alone=False)]
+            if len(ordinary) >= 2:
+                shouted += ordinary
+                continue
+            for m in ordinary:
+                word = m.group(0)
+                if len(word) < self.min_length or self._keyword(text, m.start()):
+                    continue
+                if self._ordinary(word, draft, alone=True):
+                    shouted.append(m)
+        return shouted
+
+    def _keyword(self, text: str, start: int) -> bool:
+        """Whether the word at *start* follows a cue such as "Comment" or "code"."""
+        before = _TOKEN.findall(text, max(0, start - 30), start)
+        return bool(before) and before[-1].lower() in self.cues
 
     def check_segment(self, segment: Segment, draft: Draft) -> Iterator[Hit]:
         text = segment.text
-        if not self.gate.search(text):
+        if not _CAPITAL_PAIR.search(text) or not self.gate.search(text):
             return
-        text = segment.plain
-        shouted = [
-            m
-            for m in _LETTERS.finditer(text)
-            if len(m.group(0)) >= self.min_length
-            and m.group(0).isupper()
-            and m.group(0) not in self.allowed
-            and text[m.start() - 1 : m.start()] not in ("#", "@", "＃", "＠")  # a tag or handle
-        ]
+        shouted = self._shouted(segment.quiet, draft)
         if len(shouted) < self.min_words:
             return
         words = list(dict.fromkeys(m.group(0) for m in shouted))

@@ -1,0 +1,72 @@
+"""The substring gate in front of shipped patterns never turns away a text they match."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from soulpost.lint.kinds.literals import gated, required
+from soulpost.lint.registry import load_registry
+
+
+def test_required_strings_come_from_every_branch() -> None:
+    assert required(r"\b(?:promo|discount)[- ]codes?\b") == frozenset({"promo", "discount"})
+    assert required(r"\bcodes? (?:off|for)\b") == frozenset({"code"})
+    assert required(r"\baward[- ]winning\b|\bbest\s+in town\b") == frozenset({"winning", "best"})
+    assert required(r"[⏰⏳]") == frozenset({"⏰", "⏳"})
+
+
+def test_no_gate_when_a_branch_has_no_literal() -> None:
+    assert required(r"\bcode\b|\d+") is None
+    assert required(r"\w+") is None
+    assert required(r"(?:abc)?x") is None  # a lone letter gates nothing
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (r"\bfin\b", "FİN"),  # U+0130 lowers to i plus a combining dot
+        (r"\bsale\b", "ſALE"),  # re folds s and ſ together
+        (r"\bστοπ\b", "ΣΤΟΠ"),
+        (r"code", "CODE"),
+        (r"(?-i:[A-Z])ode", "Code"),
+    ],
+)
+def test_gate_lets_through_what_re_matches(pattern: str, text: str) -> None:
+    plain = re.compile(pattern, re.IGNORECASE)
+    gate = required(pattern)
+    assert gate is not None
+    search, finditer = gated(plain.search, plain.finditer, gate)
+    assert plain.search(text) is not None
+    assert search(text) is not None
+    assert [m.span() for m in finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def _shipped_patterns() -> list[str]:
+    found: list[str] = []
+    for spec in load_registry(None).specs:
+        defaults = spec.defaults
+        found += list(defaults.get("patterns", ())) + list(defaults.get("unless", ()))
+        for patterns in defaults.get("signals", {}).values():
+            found += list(patterns)
+    return found
+
+
+def test_gated_shipped_patterns_agree_with_re_on_their_examples() -> None:
+    registry = load_registry(None)
+    texts = [t for spec in registry.specs for t in (*spec.bad, *spec.good)]
+    texts += [t.upper() for t in texts]
+    patterns = _shipped_patterns()
+    assert len(patterns) > 100
+    gated_count = 0
+    for pattern in patterns:
+        gate = required(pattern)
+        if gate is None:
+            continue
+        gated_count += 1
+        plain = re.compile(pattern, re.IGNORECASE)
+        search, _finditer = gated(plain.search, plain.finditer, gate)
+        for text in texts:
+            assert (search(text) is None) == (plain.search(text) is None), (pattern, text)
+    assert gated_count > len(patterns) // 2
