@@ -69,6 +69,11 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "options": "Rule code or name -> that rule's options (`soulpost explain RULE`).",
         "allow": "Words never reported (e.g. acronyms that are not shouting).",
         "packs": "Extra rule pack files, besides rules/*.toml.",
+        "languages": (
+            'Languages the posts are written in (ISO 639-1, e.g. ["de"]): one pins every '
+            "post to it; several limit language detection to them; empty: detect among the "
+            "shipped packs' languages (en, de, fr, es)."
+        ),
         "fail_on": "`soulpost lint` exits 1 on findings at least this severe.",
     },
     "PublishSettings": {
