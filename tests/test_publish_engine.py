@@ -7,7 +7,6 @@ socket timeouts of a fraction of a second that are the thing under test.
 from __future__ import annotations
 
 import json
-import textwrap
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,8 +16,8 @@ import pytest
 from soulpost.clock import ManualClock
 from soulpost.ledger import open_ledger
 from soulpost.lock import PassLock
-from soulpost.publish.send import RetryPolicy
-from soulpost.run import PassOptions, PassReport, run_pass
+from soulpost.run import run_pass
+from tests.hostile import ledger_helpers as helpers
 from tests.localserver import LocalServer, Reply, free_port
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -39,46 +38,19 @@ def make_ws(
     publish: str = "",
     read_timeout: float = 0.5,
 ) -> Path:
-    options = f'url = "{url}", read_timeout = {read_timeout}, connect_timeout = 0.5'
-    if lookup:
-        options += f', lookup_url = "{lookup}"'
-    (root / "config.toml").write_text(
-        textwrap.dedent(
-            f"""\
-            timezone = "UTC"
-            [platforms.hook]
-            adapter = "webhook"
-            options = {{ {options} }}
-            [platforms.box]
-            adapter = "outbox"
-            [publish]
-            lint_gate = false
-            {publish}
-            """
-        ),
-        encoding="utf-8",
+    """:func:`ledger_helpers.make_ws`, with the webhook's optional ``lookup_url``."""
+    options = f', lookup_url = "{lookup}"' if lookup else ""
+    return helpers.make_ws(
+        root, url, posts, publish=publish, options=options, read_timeout=read_timeout
     )
-    (root / "queue").mkdir(exist_ok=True)
-    for name, body in posts.items():
-        (root / "queue" / f"{name}.toml").write_text(textwrap.dedent(body), encoding="utf-8")
-    return root
 
 
-def simple(at: str = "2026-12-01T09:00:00Z", platforms: str = '["hook"]', text: str = "Hi") -> str:
-    return f'text = "{text}, what do you think?"\nplatforms = {platforms}\nat = {at}\n'
-
-
-def run(root: Path, clock: ManualClock, **opts: object) -> PassReport:
-    options = PassOptions(policy=RetryPolicy(), jitter=lambda: 0.0, **opts)  # type: ignore[arg-type]
-    return run_pass(root, clock=clock, options=options, log=lambda line: None)
+simple = helpers.post
+run = helpers.run
 
 
 def states(root: Path) -> dict[tuple[str, str], str]:
-    ledger = open_ledger(root / ".soulpost", read_only=True)
-    try:
-        return {(p.post_id, p.platform): p.state for p in ledger.publications()}
-    finally:
-        ledger.close()
+    return {key: pub.state for key, pub in helpers.rows(root).items()}
 
 
 def test_publishes_due_posts_once_with_key(tmp_path: Path, server: LocalServer) -> None:

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import importlib
 from importlib.metadata import entry_points
+from typing import TYPE_CHECKING
 
 from soulpost.errors import ConfigError
-from soulpost.publish.base import Adapter
+from soulpost.publish.base import Adapter, AdapterConfig
+
+if TYPE_CHECKING:
+    from soulpost.clock import Clock
+    from soulpost.workspace import Workspace
 
 ENTRY_POINT_GROUP = "soulpost.adapters"
 
@@ -71,3 +76,22 @@ def load(name: str) -> type[Adapter]:
         )
     _loaded[name] = cls
     return cls
+
+
+def build(ws: Workspace, platform: str, clock: Clock) -> Adapter:
+    """The adapter that delivers *platform* in *ws*, built from its ``[platforms.NAME]``
+    settings: the one place a pass, a preview or a check makes an adapter."""
+    settings = ws.settings
+    conf = settings.platforms.get(platform)
+    cls = load(settings.adapter_for(platform))
+    return cls(
+        AdapterConfig(
+            platform=platform,
+            state_dir=ws.state_dir,
+            clock=clock,
+            account=conf.account if conf else None,
+            options=dict(conf.options) if conf else {},
+            credentials=dict(conf.env) if conf else {},
+            root=ws.root,
+        )
+    )

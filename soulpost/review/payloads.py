@@ -87,23 +87,10 @@ class Renderers:
     def get(self, platform: str) -> Adapter:
         """The adapter for *platform*; raises what building it raised (a config error)."""
         if platform not in self._made:
-            from soulpost.publish.base import AdapterConfig
-            from soulpost.publish.registry import load
+            from soulpost.publish.registry import build
 
-            conf = self.ws.settings.platforms.get(platform)
             try:
-                cls = load(self.adapter_name(platform))
-                self._made[platform] = cls(
-                    AdapterConfig(
-                        platform=platform,
-                        state_dir=self.ws.state_dir,
-                        clock=self.clock,
-                        account=conf.account if conf else None,
-                        options=dict(conf.options) if conf else {},
-                        credentials=dict(conf.env) if conf else {},
-                        root=self.ws.root,
-                    )
-                )
+                self._made[platform] = build(self.ws, platform, self.clock)
             except Exception as exc:  # shown on the card; never stops the review
                 self._made[platform] = exc
         made = self._made[platform]

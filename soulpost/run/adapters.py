@@ -20,23 +20,9 @@ class Adapters:
 
     def get(self, platform: str) -> Adapter:
         if platform not in self._made:
-            from soulpost.publish.base import AdapterConfig
-            from soulpost.publish.registry import load
+            from soulpost.publish.registry import build
 
-            settings = self.ws.settings
-            conf = settings.platforms.get(platform)
-            cls = load(settings.adapter_for(platform))
-            self._made[platform] = cls(
-                AdapterConfig(
-                    platform=platform,
-                    state_dir=self.ws.state_dir,
-                    clock=self.clock,
-                    account=conf.account if conf else None,
-                    options=dict(conf.options) if conf else {},
-                    credentials=dict(conf.env) if conf else {},
-                    root=self.ws.root,
-                )
-            )
+            self._made[platform] = build(self.ws, platform, self.clock)
         return self._made[platform]
 
     def close(self) -> None:
