@@ -278,7 +278,7 @@ class Daemon:
         )
         try:
             ledger = open_ledger(
-                self.state_dir, backend=self.settings.publish.ledger, owner=self.owner
+                self.state_dir, settings=self.settings.publish, owner=self.owner
             )
             try:
                 why = f"the daemon ({self.owner.describe()}) was stopped"

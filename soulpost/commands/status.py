@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
     ws = open_workspace(args)
     now = clock_for().now()
-    ledger = open_ledger(ws.state_dir, backend=ws.settings.publish.ledger, read_only=True)
+    ledger = open_ledger(ws.state_dir, settings=ws.settings.publish, read_only=True)
     try:
         rows = newest_rows(ledger.publications())
         last = ledger.last_run()
