@@ -29,6 +29,11 @@ if TYPE_CHECKING:
     Db = psycopg.Connection[Any]
 
 KEY = "post_id = %s AND platform = %s AND content_hash = %s"
+COLUMNS = (
+    "post_id, platform, content_hash, state, scheduled_at, idem_key, attempts, "
+    "next_attempt_at, reason, force, owner_pid, owner_host, claimed_at, remote_id, url, "
+    "published_at, created_at, updated_at, lease_until, parts_total, acknowledged"
+)
 BUSY = "being claimed by another publisher right now"
 LEASE_AT = "clock_timestamp() + %s::interval + %s::interval"
 
@@ -43,6 +48,7 @@ def lock_post(db: Db, post_id: str, platform: str, *, wait: bool) -> bool:
 
 
 def _lock_content(db: Db, key: PubKey) -> bool:
+    """Also lock the (content, platform): a renamed draft's twin is decided one at a time."""
     row = db.execute(
         "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))",
         (f"c|{key.content_hash}|{key.platform}",),
@@ -50,30 +56,33 @@ def _lock_content(db: Db, key: PubKey) -> bool:
     return bool(row and row[0])
 
 
-def _blocker(db: Db, key: PubKey) -> str | None:
-    """Why another row forbids claiming *key*, or None (as on SQLite)."""
-    others = db.execute(
-        "SELECT state FROM publications WHERE post_id = %s AND platform = %s "
-        "AND content_hash != %s AND state IN ('claimed', 'in_doubt', 'published') LIMIT 1",
-        (key.post_id, key.platform, key.content_hash),
+def _blocker(db: Db, key: PubKey) -> tuple[str | None, bool]:
+    """Why another row forbids claiming *key* (or None, as on SQLite), and whether an
+    older, never sent version is pending (one query: one round trip)."""
+    where = (key.post_id, key.platform, key.content_hash)
+    row = db.execute(
+        "SELECT (SELECT state FROM publications WHERE post_id = %s AND platform = %s "
+        "AND content_hash != %s AND state IN ('claimed', 'in_doubt', 'published') LIMIT 1), "
+        "(SELECT post_id || ' ' || state FROM publications WHERE content_hash = %s AND "
+        "platform = %s AND post_id != %s AND state IN ('claimed', 'in_doubt', 'published') "
+        "LIMIT 1), "
+        "EXISTS (SELECT 1 FROM parts WHERE post_id = %s AND platform = %s AND "
+        "content_hash != %s AND state = 'sent'), "
+        "EXISTS (SELECT 1 FROM publications WHERE post_id = %s AND platform = %s AND "
+        "content_hash != %s AND state = 'pending')",
+        (*where, key.content_hash, key.platform, key.post_id, *where, *where),
     ).fetchone()
+    assert row is not None
+    others, twin, partly, older = row
     if others:
-        return f"an earlier version of the post is {others[0].replace('_', ' ')}"
-    twin = db.execute(
-        "SELECT post_id, state FROM publications WHERE content_hash = %s AND platform = %s "
-        "AND post_id != %s AND state IN ('claimed', 'in_doubt', 'published') LIMIT 1",
-        (key.content_hash, key.platform, key.post_id),
-    ).fetchone()
+        return f"an earlier version of the post is {others.replace('_', ' ')}", older
     if twin:
-        return f"the same content is already {twin[1].replace('_', ' ')} as post {twin[0]}"
-    partly = db.execute(
-        "SELECT 1 FROM parts WHERE post_id = %s AND platform = %s AND content_hash != %s "
-        "AND state = 'sent' LIMIT 1",
-        (key.post_id, key.platform, key.content_hash),
-    ).fetchone()
+        post, state = twin.rsplit(" ", 1)
+        # A renamed draft gets a new id (the file name); its content must not go twice.
+        return f"the same content is already {state.replace('_', ' ')} as post {post}", older
     if partly:
-        return "an earlier version of the post is partly published"
-    return None
+        return "an earlier version of the post is partly published", older
+    return None, older
 
 
 def claim(
@@ -86,16 +95,17 @@ def claim(
     allow_states: tuple[State, ...],
     parts: int | None,
     lease: tuple[timedelta, timedelta],
-) -> str | None:
-    """Take *key* for *owner* inside the caller's transaction; None when won, else why not.
-    *lease* is (shift, length)."""
+) -> tuple[str | None, tuple[Any, ...] | None, bool]:
+    """Take *key* for *owner* inside the caller's transaction: (None, the row's
+    :data:`COLUMNS`, whether it is new) when won, else (why not, None, False). *lease* is
+    (shift, length)."""
     if not lock_post(db, key.post_id, key.platform, wait=False) or not _lock_content(db, key):
-        return BUSY
-    blocked = _blocker(db, key)
+        return BUSY, None, False
+    blocked, older = _blocker(db, key)
     if blocked:
-        return blocked
+        return blocked, None, False
     where = (key.post_id, key.platform, key.content_hash)
-    for table in ("parts", "publications"):  # older versions that never went out
+    for table in ("parts", "publications") if older else ():  # versions never sent
         db.execute(
             f"DELETE FROM {table} WHERE post_id = %s AND platform = %s "
             "AND content_hash != %s AND content_hash IN (SELECT content_hash FROM "
@@ -114,28 +124,32 @@ def claim(
             "idem_key, owner_token, owner_pid, owner_host, owner_started, claimed_at, "
             "created_at, updated_at, lease_until, parts_total) "
             "VALUES (%s, %s, %s, 'claimed', %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-            f"{LEASE_AT}, %s) ON CONFLICT DO NOTHING RETURNING 1",
+            f"{LEASE_AT}, %s) ON CONFLICT DO NOTHING RETURNING {COLUMNS}",
             (*where, scheduled_at, key.idempotency_key(), o.token, o.pid, o.host, o.started,
              now, now, now, *lease, parts),
         ).fetchone()  # fmt: skip
-        return None if made else BUSY  # the row exists but another publisher holds it
+        return (None, made, True) if made else (BUSY, None, False)  # another holds it
     state, nxt, old_sched = row
     rescheduled = state in ("failed", "missed") and old_sched != scheduled_at
     if state not in allow_states and not rescheduled:
-        return f"already {state.replace('_', ' ')}"
+        return f"already {state.replace('_', ' ')}", None, False
     if state in ("pending", "in_doubt") and nxt is not None and nxt > now:
-        return f"next attempt at {nxt.isoformat()}"
-    db.execute(
+        return f"next attempt at {nxt.isoformat()}", None, False
+    taken = db.execute(
         "UPDATE publications SET state = 'claimed', owner_token = %s, owner_pid = %s, "
         "owner_host = %s, owner_started = %s, claimed_at = %s, updated_at = %s, "
         f"scheduled_at = %s, force = false, lease_until = {LEASE_AT}, acknowledged = false, "
         "parts_total = COALESCE(%s, parts_total), "
         "attempts = CASE WHEN %s THEN 0 ELSE attempts END "
-        f"WHERE {KEY}",
+        f"WHERE {KEY} RETURNING {COLUMNS}",
         (o.token, o.pid, o.host, o.started, now, now, scheduled_at, *lease, parts,
          rescheduled, *where),
-    )  # fmt: skip
-    return None
+    ).fetchone()  # fmt: skip
+    return None, taken, False
+
+
+def lost(key: PubKey) -> LedgerError:
+    return LedgerError(f"{key.post_id} on {key.platform}: this process no longer holds the claim")
 
 
 def mine(
@@ -148,9 +162,7 @@ def mine(
         f"SELECT state, owner_token FROM publications WHERE {KEY} FOR UPDATE", where
     ).fetchone()
     if row is None or row[0] != "claimed" or row[1] != owner.token:
-        raise LedgerError(
-            f"{key.post_id} on {key.platform}: this process no longer holds the claim"
-        )
+        raise lost(key)
     if renew is not None:
         db.execute(
             f"UPDATE publications SET lease_until = {LEASE_AT} WHERE {KEY}", (*renew, *where)

@@ -27,11 +27,7 @@ from soulpost.ledger.postgres import claims, person, schema
 if TYPE_CHECKING:
     import psycopg
 
-_COLUMNS = (
-    "post_id, platform, content_hash, state, scheduled_at, idem_key, attempts, "
-    "next_attempt_at, reason, force, owner_pid, owner_host, claimed_at, remote_id, url, "
-    "published_at, created_at, updated_at, lease_until, parts_total, acknowledged"
-)
+_COLUMNS = claims.COLUMNS
 _KEY = claims.KEY
 _PARTS = "part, part_key, state, remote_id, url, published_at"
 
@@ -52,6 +48,10 @@ def guarded(method: Callable[P, R]) -> Callable[P, R]:
             schema.explain(exc, getattr(args[0], "url", ""))
 
     return wrapper
+
+
+def _where(key: PubKey) -> tuple[str, str, str]:
+    return (key.post_id, key.platform, key.content_hash)
 
 
 def _row(row: tuple[Any, ...], parts: tuple[Part, ...] = ()) -> Publication:
@@ -112,6 +112,13 @@ class PostgresLedger(Ledger):
             self.shift = now - datetime.now(UTC)
         with self._db.transaction():
             yield self._db
+
+    def _writable(self, now: datetime | None = None) -> None:
+        """Refuse a write on a read-only ledger; remember how far *now* is from real time."""
+        if self.read_only:
+            raise LedgerError("the ledger is open read-only (dry run)")
+        if now is not None:
+            self.shift = now - datetime.now(UTC)
 
     def _lease(self) -> tuple[timedelta, timedelta]:
         return self.shift, self.lease
@@ -294,24 +301,37 @@ class PostgresLedger(Ledger):
         parts: int | None = None,
     ) -> Claim:
         with self._tx(now) as db:
-            why = claims.claim(
+            why, row, new = claims.claim(
                 db, self.owner, key, scheduled_at=scheduled_at, now=now,
                 allow_states=allow_states, parts=parts, lease=self._lease(),
             )  # fmt: skip
-        return Claim(None, why) if why else Claim(self._get(key))
+        if row is None:
+            return Claim(None, why)
+        if new:
+            return Claim(_row(row))  # no parts yet
+        sent = self._db.execute(
+            f"SELECT {_PARTS} FROM parts WHERE {_KEY} ORDER BY part", _where(key)
+        ).fetchall()
+        return Claim(_row(row, tuple(Part(*p) for p in sent)))
 
     @guarded
     def begin_part(self, key: PubKey, index: int, part_key: str, now: datetime) -> None:
-        # Committed (synchronous_commit on, PostgreSQL's default) before the request leaves.
-        with self._tx(now) as db:
-            claims.mine(db, self.owner, key, self._lease())
-            db.execute(
-                "INSERT INTO parts (post_id, platform, content_hash, part, part_key, state, "
-                "updated_at) VALUES (%s, %s, %s, %s, %s, 'sending', %s) ON CONFLICT "
-                "(post_id, platform, content_hash, part) DO UPDATE SET state = 'sending', "
-                "updated_at = excluded.updated_at",
-                (key.post_id, key.platform, key.content_hash, index, part_key, now),
-            )
+        # One statement, so one round trip, committed (synchronous_commit on, PostgreSQL's
+        # default) before the request leaves: renew the lease if the claim is still ours,
+        # and only then record the part as being sent.
+        self._writable(now)
+        done = self._db.execute(
+            "WITH mine AS (UPDATE publications SET lease_until = "
+            f"{claims.LEASE_AT} WHERE {_KEY} AND state = 'claimed' AND owner_token = %s "
+            "RETURNING post_id, platform, content_hash) "
+            "INSERT INTO parts (post_id, platform, content_hash, part, part_key, state, "
+            "updated_at) SELECT post_id, platform, content_hash, %s, %s, 'sending', %s "
+            "FROM mine ON CONFLICT (post_id, platform, content_hash, part) DO UPDATE SET "
+            "state = 'sending', updated_at = excluded.updated_at RETURNING 1",
+            (*self._lease(), *_where(key), self.owner.token, index, part_key, now),
+        ).fetchone()
+        if done is None:
+            raise claims.lost(key)
 
     @guarded
     def finish_part(
@@ -324,42 +344,36 @@ class PostgresLedger(Ledger):
         published_at: datetime,
         now: datetime,
     ) -> None:
-        where = (key.post_id, key.platform, key.content_hash)
-        with self._tx(now) as db:
-            db.execute(
-                "UPDATE parts SET state = 'sent', remote_id = %s, url = %s, published_at = %s, "
-                f"updated_at = %s WHERE {_KEY} AND part = %s",
-                (remote_id, url, published_at, now, *where, index),
-            )
-            db.execute(
-                "INSERT INTO attempts (post_id, platform, content_hash, part, at, outcome) "
-                "VALUES (%s, %s, %s, %s, %s, 'published')",
-                (*where, index, now),
-            )
-            db.execute(  # progress renews the lease
-                f"UPDATE publications SET lease_until = {claims.LEASE_AT} "
-                f"WHERE {_KEY} AND owner_token = %s",
-                (*self._lease(), *where, self.owner.token),
-            )
+        self._writable(now)
+        self._db.execute(  # one statement: the receipt, its attempt, the renewed lease
+            "WITH part AS (UPDATE parts SET state = 'sent', remote_id = %s, url = %s, "
+            f"published_at = %s, updated_at = %s WHERE {_KEY} AND part = %s RETURNING 1), "
+            "attempt AS (INSERT INTO attempts (post_id, platform, content_hash, part, at, "
+            "outcome) VALUES (%s, %s, %s, %s, %s, 'published') RETURNING 1) "
+            f"UPDATE publications SET lease_until = {claims.LEASE_AT} "
+            f"WHERE {_KEY} AND owner_token = %s",
+            (remote_id, url, published_at, now, *_where(key), index, *_where(key), index, now,
+             *self._lease(), *_where(key), self.owner.token),
+        )  # fmt: skip
 
     @guarded
     def abort_part(self, key: PubKey, index: int) -> None:
-        with self._tx() as db:
-            db.execute(
-                f"DELETE FROM parts WHERE {_KEY} AND part = %s AND state = 'sending'",
-                (key.post_id, key.platform, key.content_hash, index),
-            )
+        self._writable()
+        self._db.execute(
+            f"DELETE FROM parts WHERE {_KEY} AND part = %s AND state = 'sending'",
+            (*_where(key), index),
+        )
 
     @guarded
     def record_attempt(
         self, key: PubKey, index: int, now: datetime, outcome: str, error: str | None
     ) -> None:
-        with self._tx() as db:
-            db.execute(
-                "INSERT INTO attempts (post_id, platform, content_hash, part, at, outcome, "
-                "error) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                (key.post_id, key.platform, key.content_hash, index, now, outcome, error),
-            )
+        self._writable()
+        self._db.execute(
+            "INSERT INTO attempts (post_id, platform, content_hash, part, at, outcome, "
+            "error) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            (*_where(key), index, now, outcome, error),
+        )
 
     @guarded
     def finish(
@@ -372,22 +386,26 @@ class PostgresLedger(Ledger):
         next_attempt_at: datetime | None = None,
         count_attempt: bool = False,
     ) -> None:
-        where = (key.post_id, key.platform, key.content_hash)
-        with self._tx(now) as db:
-            claims.mine(db, self.owner, key)
-            receipt: tuple[Any, ...] = (None, None, None)
-            if state == "published":
-                receipt = db.execute(
-                    f"SELECT remote_id, url, published_at FROM parts WHERE {_KEY} AND part = 0",
-                    where,
-                ).fetchone() or (None, None, None)
-            db.execute(
-                "UPDATE publications SET state = %s, reason = %s, next_attempt_at = %s, "
-                "attempts = attempts + %s, owner_token = NULL, lease_until = NULL, "
-                "acknowledged = false, remote_id = %s, url = %s, published_at = %s, "
-                f"updated_at = %s WHERE {_KEY}",
-                (state, reason, next_attempt_at, int(count_attempt), *receipt, now, *where),
-            )
+        # One statement: released only if still ours; "published" takes part 0's receipt.
+        self._writable(now)
+        receipt = {
+            c: f"(SELECT {c} FROM parts r WHERE r.post_id = p.post_id AND r.platform = "
+            "p.platform AND r.content_hash = p.content_hash AND r.part = 0)"
+            if state == "published"
+            else "NULL"
+            for c in ("remote_id", "url", "published_at")
+        }
+        done = self._db.execute(
+            "UPDATE publications p SET state = %s, reason = %s, next_attempt_at = %s, "
+            "attempts = attempts + %s, owner_token = NULL, lease_until = NULL, "
+            f"acknowledged = false, remote_id = {receipt['remote_id']}, url = {receipt['url']}, "
+            f"published_at = {receipt['published_at']}, updated_at = %s "
+            f"WHERE {_KEY} AND state = 'claimed' AND owner_token = %s RETURNING 1",
+            (state, reason, next_attempt_at, int(count_attempt), now, *_where(key),
+             self.owner.token),
+        ).fetchone()  # fmt: skip
+        if done is None:
+            raise claims.lost(key)
 
     @guarded
     def postpone(self, key: PubKey, until: datetime, now: datetime) -> None:
