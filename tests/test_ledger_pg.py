@@ -262,3 +262,30 @@ def test_the_heartbeat_renews_leases_on_the_databases_clock(url: str) -> None:
     assert {(p["host"], p["state"]) for p in _ledger(url, read_only=True).publishers()} == {
         (ledger.owner.host, "idle")
     }
+
+
+def test_the_heartbeat_thread_keeps_a_long_claim_alive(url: str) -> None:
+    """While the ledger is open its thread renews the lease every third of it, so a slow
+    request does not lose its claim; once closed, the renewals stop."""
+    import time
+
+    ledger = _ledger(url, lease=timedelta(seconds=0.9))  # a beat every 0.3 s
+    now = datetime.now(UTC)
+    taken = ledger.claim(KEY, scheduled_at=now, now=now).publication
+    assert taken is not None and taken.lease_until is not None
+    seen = {taken.lease_until}
+    deadline = time.monotonic() + 10
+    while len(seen) < 4 and time.monotonic() < deadline:  # real time: a real thread
+        time.sleep(0.05)
+        row = ledger.get(KEY)
+        assert row is not None and row.state == "claimed"
+        seen.add(row.lease_until)
+    assert len(seen) >= 4, "the heartbeat thread did not renew the lease"
+    other = _ledger(url)
+    assert other.recover(datetime.now(UTC), owner_alive) == []  # still alive by its lease
+    ledger._stop.set()  # the publisher hangs or dies: no more beats
+    ledger._beat.join()
+    expired = datetime.now(UTC) + timedelta(seconds=1)
+    assert [p.post_id for p in other.recover(expired, owner_alive)] == ["post"]
+    ledger.close()
+    other.close()

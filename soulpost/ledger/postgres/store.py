@@ -92,7 +92,11 @@ class PostgresLedger(Ledger):
         self._beat: threading.Thread | None = None
         self._open()
         if not read_only:
-            self.beat("running")
+            try:
+                self.beat("running")
+            except BaseException:
+                self._db.close()
+                raise
             self._beat = threading.Thread(target=self._beating, daemon=True, name="heartbeat")
             self._beat.start()
 
@@ -142,17 +146,32 @@ class PostgresLedger(Ledger):
 
     @guarded
     def beat(self, state: str = "running") -> None:
-        """Renew this publisher's leases and record it alive (also called by the thread)."""
-        with schema.connect(self.url, read_only=False) as db, db.transaction():
-            claims.heartbeat(db, self.owner, self.shift, self.lease, state)
+        """Renew this publisher's leases and record it alive (on the main connection)."""
+        with self._db.transaction():
+            claims.heartbeat(self._db, self.owner, self.shift, self.lease, state)
 
     def _beating(self) -> None:
+        """The heartbeat thread: its own connection (the main one may be inside a
+        transaction), opened again after an error; a beat that fails is skipped (the
+        lease then decides, as for a host that died)."""
         interval = max(0.2, self.lease.total_seconds() / 3)
-        while not self._stop.wait(interval):
-            try:
-                self.beat()
-            except Exception:  # the database is away: the lease decides, as for a dead host
-                continue
+        db: psycopg.Connection[Any] | None = None
+        try:
+            while not self._stop.wait(interval):
+                try:
+                    db = db if db is not None and not db.closed else self._connect()
+                    with db.transaction():
+                        claims.heartbeat(db, self.owner, self.shift, self.lease, "running")
+                except Exception:
+                    if db is not None:
+                        db.close()
+                    db = None
+        finally:
+            if db is not None:
+                db.close()
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        return schema.connect(self.url, read_only=False)
 
     @guarded
     def publishers(self) -> list[dict[str, Any]]:
@@ -185,12 +204,14 @@ class PostgresLedger(Ledger):
 
     @guarded
     def needing_attention(self, now: datetime) -> list[Publication]:
+        # Newest per (post, platform) as publications() orders them: created_at, seq.
         sql = (
-            f"SELECT DISTINCT ON (post_id, platform) {_COLUMNS}, seq FROM publications "
-            "ORDER BY post_id, platform, created_at DESC, seq DESC"
+            f"SELECT {_COLUMNS} FROM publications p WHERE state IN "
+            "('failed', 'missed', 'in_doubt', 'claimed') AND NOT EXISTS (SELECT 1 FROM "
+            "publications q WHERE q.post_id = p.post_id AND q.platform = p.platform AND "
+            "(q.created_at, q.seq) > (p.created_at, p.seq)) ORDER BY created_at, seq"
         )
-        newest = sorted(self._db.execute(sql).fetchall(), key=lambda r: (r[16], r[-1]))
-        rows = (_row(r[:-1]) for r in newest if r[3] in ("failed", "missed", "in_doubt", "claimed"))
+        rows = (_row(row) for row in self._db.execute(sql))
         return [row for row in rows if row.needs_attention(now)]
 
     @guarded
