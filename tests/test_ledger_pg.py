@@ -67,6 +67,10 @@ def test_a_workspace_publishes_to_postgres_by_config_and_env_var(
     history = cli("-C", root, "history", "a")
     _no_secret(status.out, status.err, history.out, history.err)
     assert "published" in history.out
+    queue = cli("-C", root, "queue", "--all")  # the other readers name the same variable
+    assert queue.code == 0 and "published" in queue.out, queue.err
+    preview = cli("-C", root, "preview", "a")
+    assert "box (box) · published" in preview.out, preview.err
 
 
 def test_status_shows_each_publisher_without_the_password(
