@@ -152,23 +152,6 @@ def lost(key: PubKey) -> LedgerError:
     return LedgerError(f"{key.post_id} on {key.platform}: this process no longer holds the claim")
 
 
-def mine(
-    db: Db, owner: Owner, key: PubKey, renew: tuple[timedelta, timedelta] | None = None
-) -> None:
-    """Refuse unless *owner* holds the claim on *key*; with *renew* (shift, length), renew
-    its lease. The row stays locked till the transaction ends."""
-    where = (key.post_id, key.platform, key.content_hash)
-    row = db.execute(
-        f"SELECT state, owner_token FROM publications WHERE {KEY} FOR UPDATE", where
-    ).fetchone()
-    if row is None or row[0] != "claimed" or row[1] != owner.token:
-        raise lost(key)
-    if renew is not None:
-        db.execute(
-            f"UPDATE publications SET lease_until = {LEASE_AT} WHERE {KEY}", (*renew, *where)
-        )
-
-
 def settle_claim(
     db: Db,
     key: PubKey,

@@ -110,10 +110,7 @@ class PostgresLedger(Ledger):
 
     @contextmanager
     def _tx(self, now: datetime | None = None) -> Iterator[psycopg.Connection[Any]]:
-        if self.read_only:
-            raise LedgerError("the ledger is open read-only (dry run)")
-        if now is not None:
-            self.shift = now - datetime.now(UTC)
+        self._writable(now)
         with self._db.transaction():
             yield self._db
 
