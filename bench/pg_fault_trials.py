@@ -21,7 +21,13 @@ Counters, per post:
 * **duplicates**: the platform received it more than once;
 * **lost**: no request arrived and nothing flags it (no row, or left pending/claimed);
 * **unflagged**: the ledger says published but nothing arrived, or it arrived and the
-  ledger neither records nor flags it.
+  ledger neither records nor flags it;
+* **unfinished**: a trial that ran past ``--timeout`` (a loaded machine) is stopped; posts
+  still pending, claimed or not yet taken then are counted here, not as lost, and the
+  trial is reported as timed out.
+
+``--max-minutes`` stops starting new trials after that long (the summary says how many
+ran); SIGTERM or Ctrl-C stops the publishers and the server before exiting.
 
 Exit 1 if any trial has a duplicate, a loss or an unflagged post.
 """
@@ -32,6 +38,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -48,22 +55,28 @@ from tests.localserver import LocalServer  # noqa: E402
 from tests.pg import PgServer, binaries  # noqa: E402
 from tests.pgfault import Trial, run_trial  # noqa: E402
 
-COUNTERS = ("published", "in_doubt", "duplicates", "lost", "unflagged")
+COUNTERS = ("published", "in_doubt", "duplicates", "lost", "unflagged", "unfinished")
 
 
 def _line(number: int, t: Trial) -> str:
     hosts = ", ".join(f"{h} {n}" for h, n in sorted(t.by_host.items()))
+    verdict = "ok " if t.ok else "TIMED OUT" if t.timed_out else "BAD"
     return (
-        f"trial {number:>3}: {'ok ' if t.ok else 'BAD'} published {t.published}, in doubt "
-        f"{t.in_doubt}, duplicates {t.duplicates}, lost {t.lost}, unflagged {t.unflagged}; "
+        f"trial {number:>3}: {verdict} published {t.published}, in doubt {t.in_doubt}, "
+        f"duplicates {t.duplicates}, lost {t.lost}, unflagged {t.unflagged}, unfinished "
+        f"{t.unfinished}; "
         f"kill at {t.killed_at}, term at {t.termed_at} received; by host: {hosts}; "
         f"{t.seconds:.1f} s"
     )
 
 
 def run(args: argparse.Namespace, server: PgServer) -> list[Trial]:
-    trials = []
+    trials: list[Trial] = []
+    stop_at = time.monotonic() + args.max_minutes * 60 if args.max_minutes else None
     for number in range(1, args.trials + 1):
+        if stop_at is not None and time.monotonic() > stop_at:
+            print(f"--max-minutes {args.max_minutes:g} reached: {len(trials)} trial(s) ran")
+            break
         with tempfile.TemporaryDirectory(prefix="soulpost-pgfault-") as work:
             trial = run_trial(
                 server.fresh_url("trial"), Path(work), posts=args.posts,
@@ -84,7 +97,8 @@ def summary(trials: list[Trial]) -> dict[str, Any]:
         "posts_per_trial": trials[0].posts if trials else 0,
         **total,
         "trials_with_doubt": sum(1 for t in trials if t.in_doubt),
-        "trials_with_problems": sum(1 for t in trials if not t.ok),
+        "trials_timed_out": sum(1 for t in trials if t.timed_out),
+        "trials_with_problems": sum(1 for t in trials if not t.ok and not t.timed_out),
         "median_trial_seconds": round(seconds[len(seconds) // 2], 1) if seconds else 0,
     }
 
@@ -156,7 +170,8 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=50)
     parser.add_argument("--posts", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=20261213)
-    parser.add_argument("--timeout", type=float, default=180, help="seconds a trial may take")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds a trial may take")
+    parser.add_argument("--max-minutes", type=float, help="start no trial after this long")
     parser.add_argument("--json", action="store_true", help="also write bench/out/pg_fault.json")
     parser.add_argument("--self-test", action="store_true", help="check the counters see faults")
     args = parser.parse_args()
@@ -164,6 +179,7 @@ def main() -> int:
     if bin_dir is None:
         print("PostgreSQL is not installed (apt-get install -y postgresql)", file=sys.stderr)
         return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-ups below
     server = PgServer(bin_dir).start()
     begin = time.monotonic()
     try:

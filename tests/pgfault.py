@@ -42,6 +42,7 @@ class Trial:
     in_doubt: int = 0
     duplicates: int = 0  # posts the platform received more than once
     lost: int = 0  # posts neither received nor shown in doubt (or left pending/claimed)
+    unfinished: int = 0  # posts still pending or unclaimed when the trial ran out of time
     unflagged: int = 0  # received, but the ledger neither records it nor flags it
     killed_at: int = 0  # requests received when host-a was SIGKILLed
     termed_at: int = 0  # ... when host-b got SIGTERM
@@ -49,6 +50,8 @@ class Trial:
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
     status: dict[str, Any] = field(default_factory=dict)
+
+    timed_out: bool = False
 
     @property
     def ok(self) -> bool:
@@ -169,6 +172,7 @@ def run_trial(
                 time.sleep(0.1)
             else:
                 if time.monotonic() >= deadline:
+                    trial.timed_out = True
                     trial.problems.append(f"not settled within {timeout:g} s")
             trial.status = _status(roots["host-c"], url)
         finally:
@@ -226,6 +230,8 @@ def _compare(trial: Trial, url: str, server: LocalServer) -> None:
             got = sum(server.count(k) for k in _keys(server, post_id))
             if got:
                 trial.unflagged += 1
+            elif trial.timed_out:
+                trial.unfinished += 1  # not lost: its time ran out before a pass reached it
             else:
                 trial.lost += 1
             trial.problems.append(f"{post_id}: no row in the ledger, received {got}")
@@ -242,6 +248,8 @@ def _compare(trial: Trial, url: str, server: LocalServer) -> None:
                 trial.problems.append(f"{post_id}: published in the ledger, never received")
         elif row.state == "in_doubt":
             trial.in_doubt += 1
+        elif trial.timed_out and row.state in ("pending", "claimed"):
+            trial.unfinished += 1  # still in the works when the trial stopped
         else:
             if got:
                 trial.unflagged += 1

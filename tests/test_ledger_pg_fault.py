@@ -18,7 +18,7 @@ from tests.pgfault import HOSTS, run_trial
 def test_three_hosts_one_killed_one_stopped_nothing_lost_or_doubled(
     tmp_path: Path, pg_server: Any
 ) -> None:
-    trial = run_trial(pg_server.fresh_url(), tmp_path, posts=2000, seed=13, timeout=110)
+    trial = run_trial(pg_server.fresh_url(), tmp_path, posts=2000, seed=13, timeout=240)
     assert trial.ok, trial.problems[:20]
     assert trial.published + trial.in_doubt == 2000
     assert trial.duplicates == trial.lost == trial.unflagged == 0
