@@ -119,15 +119,7 @@ def claim(
     ).fetchone()
     o = owner
     if row is None:
-        made = db.execute(
-            "INSERT INTO publications (post_id, platform, content_hash, state, scheduled_at, "
-            "idem_key, owner_token, owner_pid, owner_host, owner_started, claimed_at, "
-            "created_at, updated_at, lease_until, parts_total) "
-            "VALUES (%s, %s, %s, 'claimed', %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-            f"{LEASE_AT}, %s) ON CONFLICT DO NOTHING RETURNING {COLUMNS}",
-            (*where, scheduled_at, key.idempotency_key(), o.token, o.pid, o.host, o.started,
-             now, now, now, *lease, parts),
-        ).fetchone()  # fmt: skip
+        made = _insert(db, owner, key, scheduled_at=scheduled_at, now=now, parts=parts, lease=lease)
         return (None, made, True) if made else (BUSY, None, False)  # another holds it
     state, nxt, old_sched = row
     rescheduled = state in ("failed", "missed") and old_sched != scheduled_at
@@ -146,6 +138,28 @@ def claim(
          rescheduled, *where),
     ).fetchone()  # fmt: skip
     return None, taken, False
+
+
+def _insert(
+    db: Db,
+    o: Owner,
+    key: PubKey,
+    *,
+    scheduled_at: datetime | None,
+    now: datetime,
+    parts: int | None,
+    lease: tuple[timedelta, timedelta],
+) -> tuple[Any, ...] | None:
+    """A new row, claimed; None if it appeared meanwhile (another publisher holds it)."""
+    return db.execute(
+        "INSERT INTO publications (post_id, platform, content_hash, state, scheduled_at, "
+        "idem_key, owner_token, owner_pid, owner_host, owner_started, claimed_at, "
+        "created_at, updated_at, lease_until, parts_total) "
+        "VALUES (%s, %s, %s, 'claimed', %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+        f"{LEASE_AT}, %s) ON CONFLICT DO NOTHING RETURNING {COLUMNS}",
+        (key.post_id, key.platform, key.content_hash, scheduled_at, key.idempotency_key(),
+         o.token, o.pid, o.host, o.started, now, now, now, *lease, parts),
+    ).fetchone()  # fmt: skip
 
 
 def lost(key: PubKey) -> LedgerError:
