@@ -1,6 +1,6 @@
 """Where alerts go: a configured webhook platform (through its own adapter) or email.
 
-A channel's ``send`` either returns or raises :class:`ChannelFailed` with a message fit for
+A channel's ``send`` either returns or raises :class:`AlertNotSent` with a message fit for
 a log line (secrets redacted); nothing else escapes, so one broken channel never stops the
 others, nor the pass that asked.
 
@@ -18,13 +18,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from soulpost.errors import SoulpostError
+
 if TYPE_CHECKING:
     from soulpost.clock import Clock
     from soulpost.config import EmailAlerts, Settings
 
 
-class ChannelFailed(Exception):
-    """The alert did not go out through this channel (the message says why)."""
+class AlertNotSent(SoulpostError):
+    """The alert did not go out through this channel (the message says why). The check
+    logs it and tries again later; it never reaches a pass or the CLI."""
 
 
 class Channel(Protocol):
@@ -77,7 +80,7 @@ class WebhookChannel:
             )
             adapter.publish(adapter.compose(post).parts[0], alert_key(key))
         except Exception as exc:  # any failure is this channel's, never the pass's
-            raise ChannelFailed(f"{type(exc).__name__}: {exc}") from None
+            raise AlertNotSent(f"{type(exc).__name__}: {exc}") from None
         finally:
             if adapter is not None:
                 adapter.close()
@@ -124,16 +127,16 @@ class EmailChannel:
                     smtp.login(user, password)
                 smtp.send_message(message)
         except (OSError, smtplib.SMTPException, ssl.SSLError, ValueError) as exc:
-            raise ChannelFailed(_redact(f"{type(exc).__name__}: {exc}", user, password)) from None
+            raise AlertNotSent(_redact(f"{type(exc).__name__}: {exc}", user, password)) from None
 
     def _credentials(self) -> tuple[str | None, str | None]:
         conf = self.conf
         names = [n for n in (conf.username_env, conf.password_env) if n]
         missing = [n for n in names if not self.environ.get(n)]
         if missing:
-            raise ChannelFailed(f"environment variable {', '.join(missing)} is not set")
+            raise AlertNotSent(f"environment variable {', '.join(missing)} is not set")
         if names and conf.security == "none":
-            raise ChannelFailed(
+            raise AlertNotSent(
                 'security = "none" would send the SMTP password in clear; use starttls or ssl'
             )
         user = self.environ.get(conf.username_env) if conf.username_env else None

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from soulpost.alerts.channels import Channel, ChannelFailed, configured
+from soulpost.alerts.channels import AlertNotSent, Channel, configured
 from soulpost.alerts.incidents import HEARTBEAT_FILE, Incident, from_heartbeat, from_rows
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ def _deliver(
         done["tries"] += 1
         try:
             channel.send(incident.subject, text, incident.key)
-        except ChannelFailed as exc:
+        except AlertNotSent as exc:
             done["error"] = str(exc)[:300]
             result.failed.append(f"{channel.name}: {incident.subject}: {exc}")
             continue

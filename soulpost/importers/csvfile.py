@@ -45,7 +45,7 @@ COLUMN_OF = {
 _SPLIT = re.compile(r"[,;\s]+")
 
 
-class RowProblem(ValueError):
+class _RowProblem(ValueError):
     """One cell is wrong: which column, and what."""
 
     def __init__(self, column: str, problem: str) -> None:
@@ -86,7 +86,7 @@ def read_rows(
         try:
             cells = _cells(header, row, layout)
             post = _ROW_READERS[layout](cells, platforms, date_order)
-        except RowProblem as exc:
+        except _RowProblem as exc:
             problems.append(f"{origin}, column {exc.column!r}: {exc.problem}")
             continue
         post.origin = origin
@@ -110,7 +110,7 @@ def _check_header(header: list[str], layout: str, source: str) -> None:
 
 def _cells(header: list[str], row: list[str], layout: str) -> dict[str, str]:
     if len(row) > len(header):
-        raise RowProblem(f"#{len(header) + 1}", f"{len(row)} cells but only {len(header)} columns")
+        raise _RowProblem(f"#{len(header) + 1}", f"{len(row)} cells but only {len(header)} columns")
     cells = dict(zip([h.lower() for h in header], row, strict=False))
     return {k: v.replace("\r\n", "\n") for k, v in cells.items()}
 
@@ -132,7 +132,7 @@ def _when(value: str, column: str, formats: tuple[str, ...] = ()) -> datetime | 
         return datetime.fromisoformat(text)
     except ValueError:
         shown = " or ".join(f.replace("%", "") for f in formats) or "2026-12-01T09:00"
-        raise RowProblem(column, f"{text!r} is not a date and time ({shown})") from None
+        raise _RowProblem(column, f"{text!r} is not a date and time ({shown})") from None
 
 
 def _json(value: str, column: str, kind: type) -> Any:
@@ -141,16 +141,16 @@ def _json(value: str, column: str, kind: type) -> Any:
     try:
         parsed = json.loads(value)
     except json.JSONDecodeError as exc:
-        raise RowProblem(column, f"not valid JSON ({exc.msg} at character {exc.pos})") from None
+        raise _RowProblem(column, f"not valid JSON ({exc.msg} at character {exc.pos})") from None
     if not isinstance(parsed, kind):
-        raise RowProblem(column, f"expected a JSON {'object' if kind is dict else 'array'}")
+        raise _RowProblem(column, f"expected a JSON {'object' if kind is dict else 'array'}")
     return parsed
 
 
 def _soulpost_row(cells: dict[str, str], platforms: list[str], _order: str) -> NewPost:
     data: dict[str, Any] = {"text": cells.get("text", "")}
     if not data["text"].strip():
-        raise RowProblem("text", "empty; every row needs the post's text")
+        raise _RowProblem("text", "empty; every row needs the post's text")
     chosen = _split(cells.get("platforms", "")) or platforms
     if chosen:
         data["platforms"] = chosen
@@ -165,7 +165,7 @@ def _soulpost_row(cells: dict[str, str], platforms: list[str], _order: str) -> N
     extra = _json(cells.get("extra", ""), "extra", dict)
     unknown = [k for k in extra if k not in EXTRA_KEYS]
     if unknown:
-        raise RowProblem("extra", f"unknown key(s) {', '.join(unknown)}; allowed: {EXTRA_KEYS}")
+        raise _RowProblem("extra", f"unknown key(s) {', '.join(unknown)}; allowed: {EXTRA_KEYS}")
     data.update(extra)
     post_id = cells.get("id", "").strip() or None
     return NewPost(data, "", post_id)
@@ -174,7 +174,7 @@ def _soulpost_row(cells: dict[str, str], platforms: list[str], _order: str) -> N
 def _buffer_row(cells: dict[str, str], platforms: list[str], _order: str) -> NewPost:
     text = cells.get("text", "").strip()
     if not text:
-        raise RowProblem("Text", "empty; every row needs the post's text")
+        raise _RowProblem("Text", "empty; every row needs the post's text")
     data: dict[str, Any] = {"text": text + "\n", "status": "draft"}
     if platforms:
         data["platforms"] = platforms
@@ -183,7 +183,7 @@ def _buffer_row(cells: dict[str, str], platforms: list[str], _order: str) -> New
     image = cells.get("image url", "").strip()
     if image:
         if "://" in image:
-            raise RowProblem(
+            raise _RowProblem(
                 "Image URL",
                 "soulpost attaches files from the workspace, not URLs; save the image under "
                 "media/ and give that path",
@@ -205,13 +205,13 @@ def _looks_dated(cell: str) -> bool:
 def _hootsuite_row(cells: dict[str, str], platforms: list[str], order: str) -> NewPost:
     text = cells.get("message", "").strip()
     if not text:
-        raise RowProblem("message", "empty; every row needs the post's text")
+        raise _RowProblem("message", "empty; every row needs the post's text")
     link = cells.get("link", "").strip()
     if link and link not in text:
         text = f"{text} {link}"
     when = _when(cells.get("date/time", ""), "date/time", _HOOT_FORMATS[order])
     if when is None:
-        raise RowProblem("date/time", "empty; Hootsuite rows always carry a date and time")
+        raise _RowProblem("date/time", "empty; Hootsuite rows always carry a date and time")
     data: dict[str, Any] = {"text": text + "\n", "status": "draft", "at": when}
     if platforms:
         data["platforms"] = platforms

@@ -43,10 +43,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACE = re.compile(r"[ \t\r\f\v]+")
 
 
-class FeedMalformed(InputError):
-    """The feed cannot be read as RSS or Atom; nothing is written for it."""
-
-
 @dataclass
 class Item:
     """One feed entry, as plain text fields for the template."""
@@ -68,7 +64,7 @@ class FeedResult:
 
 
 def parse_feed(data: bytes, source: str) -> tuple[str, list[Item]]:
-    """The feed's title and its items; :class:`FeedMalformed` naming *source* otherwise."""
+    """The feed's title and its items; an InputError naming *source* when it is malformed."""
     import feedparser
 
     parsed = feedparser.parse(data)
@@ -91,10 +87,10 @@ def _reason(problem: Exception) -> str:
     return f"{message} at line {line}, column {column}" if line else message
 
 
-def _malformed(source: str, problem: str) -> FeedMalformed:
+def _malformed(source: str, problem: str) -> InputError:
     """The error for *source*: a URL is named as the key (it is no path), a file as path."""
     where: dict[str, Any] = {"key": source} if "://" in source else {"path": source}
-    return FeedMalformed(
+    return InputError(
         problem, **where, hint="fix the feed (a feed validator shows where); nothing was imported"
     )
 
