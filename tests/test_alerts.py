@@ -158,8 +158,13 @@ def test_missed_and_in_doubt_alert(
     assert {r.post_id: r.state for r in report.results} == {"late": "missed", "doubt": "in_doubt"}
     ops = alert_texts(hooks)["ops"]
     assert len(ops) == 2
-    assert any("missed: late on news" in t and "soulpost retry late" in t for t in ops)
-    assert any("in doubt: doubt on news" in t and "soulpost resolve" in t for t in ops)
+    assert any(
+        "missed: late on news" in t and "soulpost retry late --platform news" in t for t in ops
+    )
+    assert any(
+        "in doubt: doubt on news" in t and "soulpost resolve doubt --platform news" in t
+        for t in ops
+    )
     run(root, ManualClock(T0 + timedelta(minutes=3)))
     assert len(alert_texts(hooks)["ops"]) == 2
 

@@ -283,3 +283,34 @@ def test_export_never_overwrites_without_force(source: Path, cli: Callable[..., 
     assert target.read_text() == "keep me"
     assert cli("-C", source, "export", "csv", "-o", target, "--force").code == 0
     assert target.read_text().startswith("id,at,status")
+
+
+def test_the_worked_example_in_docs_is_what_happens(
+    tmp_path: Path, cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/csv.md imports examples/csv/ into a copy of this repository's workspace."""
+    import shutil
+
+    from tests.conftest import REPO
+
+    for name in ("config.toml", "queue", "rules", "media", "examples"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name)
+        else:
+            shutil.copy(source, tmp_path / name)
+    monkeypatch.setenv("SOULPOST_NOW", "2026-12-01T09:31:00Z")
+    doc = (REPO / "docs" / "csv.md").read_text()
+    ours = cli("-C", tmp_path, "import", "csv", tmp_path / "examples/csv/december.csv")
+    assert ours.code == 1
+    for line in (ours.out + ours.err.replace(str(tmp_path) + "/", "")).splitlines():
+        assert line in doc, line
+    buffer = cli(
+        "-C", tmp_path, "import", "csv", tmp_path / "examples/csv/buffer.csv",
+        "--layout", "buffer", "-p", "mastodon",
+    )  # fmt: skip
+    assert buffer.code == 0, buffer.err
+    exported = cli("-C", tmp_path, "export", "csv", "--layout", "buffer").out.splitlines()
+    assert exported[0] in doc
+    for line in exported[1:3]:
+        assert line[:60] in doc and line.endswith(("2026-12-01 13:00", "2026-12-01 09:30"))

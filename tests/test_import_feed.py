@@ -247,3 +247,30 @@ def test_template_fields_are_checked_when_config_loads() -> None:
         Settings.model_validate(bad)
     with pytest.raises(ValueError, match="used twice"):
         Settings.model_validate({"feeds": [{"name": "a", "url": "x"}, {"name": "a", "url": "y"}]})
+
+
+def test_the_worked_example_in_docs_is_what_happens(
+    tmp_path: Path, cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/feeds.md shows `import feed blog` on a copy of this repository's workspace."""
+    import shutil
+
+    from tests.conftest import REPO
+
+    for name in ("config.toml", "queue", "rules", "media", "examples"):
+        source = REPO / name
+        target = tmp_path / name
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            shutil.copy(source, target)
+    monkeypatch.setenv("SOULPOST_NOW", "2026-12-01T09:31:00Z")
+    result = cli("-C", tmp_path, "import", "feed", "blog")
+    assert result.code == 0, result.err
+    doc = (REPO / "docs" / "feeds.md").read_text()
+    for line in result.out.splitlines():
+        assert line in doc, line
+    draft = tmp_path / "queue" / "2026-12-01-what-40-onboarding-interviews-taught-us.toml"
+    assert draft.read_text() in doc
+    again = cli("-C", tmp_path, "import", "feed", "blog")
+    assert "blog: 0 new draft(s) from 2 item(s)" in again.out and again.out.split("\n")[0] in doc
