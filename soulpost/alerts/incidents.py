@@ -54,11 +54,13 @@ def from_rows(rows: list[Publication], now: datetime, kinds: list[str]) -> list[
             lines.append(f"Scheduled: {row.scheduled_at.isoformat()}")
         if row.state == "in_doubt":
             lines.append(
-                "It may be live: check the platform, then `soulpost resolve` it "
-                "(--published URL or --not-published)."
+                "It may be live: check the platform, then settle it with soulpost resolve "
+                f"{row.post_id} --platform {row.platform} --published URL|--not-published"
             )
         elif row.state in ("failed", "missed"):
-            lines.append(f"To send it again: soulpost retry {row.post_id}")
+            lines.append(
+                f"To send it again: soulpost retry {row.post_id} --platform {row.platform}"
+            )
         key = f"{row.state}:{row.post_id}:{row.platform}:{row.key.content_hash[:16]}:{_since(row)}"
         subject = f"{state}: {row.post_id} on {row.platform}"
         out.append(Incident(key, row.state, subject, tuple(lines), row.post_id))
