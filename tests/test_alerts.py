@@ -424,3 +424,28 @@ def test_email_refuses_an_untrusted_certificate(
     report = run(root, ManualClock(T0 + timedelta(seconds=1)))
     assert any("CERTIFICATE_VERIFY_FAILED" in line for line in report.log_lines)
     assert box.messages == []
+
+
+@pytest.mark.usefixtures("hook_env")
+def test_an_interrupted_pass_stops_without_alerting(
+    tmp_path: Path, platform: LocalServer, hooks: WebhookFake
+) -> None:
+    root = make_ws(tmp_path, platform.url, hook_alerts(hooks), {})
+    (root / ".soulpost").mkdir()
+    at = T0.isoformat()
+    beat = {"pid": 7, "state": "running", "at": at, "interval": 30, "started_at": at}
+    (root / ".soulpost" / "heartbeat.json").write_text(json.dumps(beat))
+    settings, _ = load_settings(root)
+    clock = ManualClock(T0 + timedelta(hours=1))
+
+    def check() -> None:
+        after_pass(root, settings, clock, kind="publish", dry_run=False, log=lambda _: None)
+
+    with pytest.raises(KeyboardInterrupt):
+        try:
+            raise KeyboardInterrupt
+        finally:
+            check()  # as run_pass's `finally` calls it while Ctrl-C propagates
+    assert alert_texts(hooks)["ops"] == []
+    check()
+    assert len(alert_texts(hooks)["ops"]) == 1

@@ -314,3 +314,23 @@ def test_the_worked_example_in_docs_is_what_happens(
     assert exported[0] in doc
     for line in exported[1:3]:
         assert line[:60] in doc and line.endswith(("2026-12-01 13:00", "2026-12-01 09:30"))
+
+
+def test_importing_the_same_file_twice_writes_nothing_new(
+    tmp_path: Path, cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOULPOST_NOW", NOW)
+    root = fresh(tmp_path, "ws")
+    rows = write(
+        tmp_path / "buffer.csv",
+        """\
+        Text,Image URL,Tags,Posting Time
+        "One row, what do you think?",,,2026-12-04 12:30
+        "Another row, what do you think?",,,
+        """,
+    )
+    assert cli("-C", root, "import", "csv", rows, "--layout", "buffer").code == 0
+    again = cli("-C", root, "import", "csv", rows, "--layout", "buffer")
+    assert again.code == 0, again.err
+    assert again.out.count("already in the queue as 2026-12-04-one-row-what-do-you-think") == 1
+    assert len(posts_of(root)) == 2

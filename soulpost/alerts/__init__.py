@@ -9,6 +9,7 @@ heavy: a workspace without ``[alerts]`` pays one attribute test per pass.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,11 +28,14 @@ def after_pass(
     dry_run: bool,
     log: Callable[[str], None],
 ) -> None:
-    """The one call a publishing pass makes at its end. It never raises, so an alert
-    channel (or this check) failing never stops or fails publishing. The daemon's own
-    passes skip the heartbeat check: its heartbeat is its own."""
+    """The one call a publishing pass makes at its end (from its ``finally``). It never
+    raises, so an alert channel (or this check) failing never stops or fails publishing.
+    The daemon's own passes skip the heartbeat check: its heartbeat is its own."""
     if dry_run or settings.alerts is None:
         return
+    interrupted = sys.exc_info()[0]  # called from a `finally`: what is propagating, if any
+    if interrupted is not None and not issubclass(interrupted, Exception):
+        return  # Ctrl-C or SIGTERM's SystemExit: stop now, the next pass alerts
     try:
         from soulpost.alerts.check import check
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,18 +40,27 @@ class Written:
     paths: list[Path] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # rows already imported before
+    twins: list[str] = field(default_factory=list)  # their origins
 
 
 def write_posts(
     ws: Workspace, posts: list[NewPost], *, now: datetime, force: bool = False
 ) -> Written:
-    """Validate and write each of *posts*; a refused one is a problem, the rest go on."""
+    """Validate and write each of *posts*; a refused one is a problem, the rest go on. A
+    post without an id whose text and time are already in the queue is skipped (noted)."""
     from soulpost.posts import slugify
 
     result = Written()
     taken = {p.id for p in ws.posts}
+    known = {_same_key(p.text, p.at): p.id for p in ws.posts}
     for new in posts:
         if new.post_id is None:
+            twin = known.get(_same_key(str(new.data.get("text", "")), new.data.get("at"), ws))
+            if twin is not None:
+                result.skipped.append(f"{new.origin}: already in the queue as {twin}; skipped")
+                result.twins.append(new.origin)
+                continue
             day = _day(ws, new.data.get("at"), now)
             words = new.slug_from or str(new.data.get("text", ""))
             new.post_id = _free_id(ws, f"{day}-{slugify(words)}", taken)
@@ -61,9 +70,20 @@ def write_posts(
             result.problems.append(f"{new.origin}{_problem(exc, new.columns)}")
             continue
         taken.add(new.post_id)
+        known[_same_key(str(new.data.get("text", "")), new.data.get("at"), ws)] = new.post_id
         result.paths.append(path)
         result.ids.append(new.post_id)
     return result
+
+
+def _same_key(text: str, at: Any, ws: Workspace | None = None) -> tuple[str, str]:
+    """What makes an id-less row "the same post again": its text and its instant. Importing
+    a file twice then writes nothing new (rows with an id are refused by id instead)."""
+    if isinstance(at, datetime) and at.tzinfo is None and ws is not None:
+        zone = ws.settings.zone()
+        at = at.replace(tzinfo=zone) if zone is not None else at
+    when = at.astimezone(UTC).isoformat() if isinstance(at, datetime) and at.tzinfo else str(at)
+    return " ".join(text.split()), when
 
 
 def _problem(exc: InputError, columns: dict[str, str]) -> str:

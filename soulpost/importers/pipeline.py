@@ -92,7 +92,7 @@ def import_feeds(ws: Workspace, feeds: list[tuple[FeedSettings, str]], *, now: d
         _record(outcome, written)
         record = seen.setdefault(key, {})
         for post in result.posts:
-            if post.post_id in written.ids:
+            if post.post_id in written.ids or post.origin in written.twins:
                 record[result.idents[post.origin]] = now.isoformat(timespec="seconds")
                 changed = True
         label = feed.name if key == feed.name else feed.url
@@ -109,6 +109,7 @@ def import_feeds(ws: Workspace, feeds: list[tuple[FeedSettings, str]], *, now: d
 def _record(outcome: Outcome, written: Written) -> None:
     outcome.written.extend(written.paths)
     outcome.problems.extend(written.problems)
+    outcome.notes.extend(written.skipped)
 
 
 def _lint(ws: Workspace, outcome: Outcome, now: datetime) -> None:
