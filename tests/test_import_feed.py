@@ -274,3 +274,32 @@ def test_the_worked_example_in_docs_is_what_happens(
     assert draft.read_text() in doc
     again = cli("-C", tmp_path, "import", "feed", "blog")
     assert "blog: 0 new draft(s) from 2 item(s)" in again.out and again.out.split("\n")[0] in doc
+
+
+def test_a_refused_draft_is_reported_and_comes_back_after_the_fix(
+    ws: Path, server: FeedServer, cli: Callable[..., Any]
+) -> None:
+    config = (ws / "config.toml").read_text()
+    template = 'template = "New on the blog: {title} {link}"'
+    assert template in config
+    (ws / "config.toml").write_text(config.replace(template, 'template = "{author}"'))
+    server.document = rss(("a1", "No author here", "01"))
+    refused = cli("-C", ws, "import", "feed")
+    assert refused.code == 1
+    assert "error: blog: item a1: text is empty" in refused.err
+    assert drafts(ws) == {}
+    (ws / "config.toml").write_text(config)
+    fixed = cli("-C", ws, "import", "feed")
+    assert fixed.code == 0, fixed.err
+    assert len(drafts(ws)) == 1
+
+
+def test_a_broken_seen_record_stops_the_import(
+    ws: Path, server: FeedServer, cli: Callable[..., Any]
+) -> None:
+    (ws / SEEN_FILE).write_text("{not json")
+    server.document = rss(("a1", "How we test", "01"))
+    result = cli("-C", ws, "import", "feed")
+    assert result.code == 2
+    assert SEEN_FILE in result.err and "restore it from git" in result.err
+    assert drafts(ws) == {}
