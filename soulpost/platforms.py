@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Counting = Literal["twitter", "mastodon", "bluesky", "chars"]
+Counting = Literal["twitter", "mastodon", "bluesky", "threads", "chars"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,14 @@ class Capabilities:
     alt_text_max: int | None = None
     threads: bool = False  # native reply chains the scheduler can post as a thread
     idempotency: Literal["key", "record-key", "none"] = "none"
+    #: The platform fetches each image from a public URL instead of receiving its bytes
+    #: (Threads, Instagram): the workspace must say where its media is served from.
+    media_by_url: bool = False
+    #: A post must carry at least one image (Instagram has no text-only posts).
+    needs_media: bool = False
+    #: Image formats the platform accepts, as MIME types (empty: any image).
+    image_types: tuple[str, ...] = ()
+    max_hashtags: int | None = None
     notes: tuple[str, ...] = field(default=())
 
 
@@ -71,6 +79,29 @@ PLATFORMS: dict[str, Capabilities] = {
         Capabilities("linkedin", "LinkedIn", 3000, "chars", max_images=20),
         Capabilities("facebook", "Facebook Pages", 63206, "chars", max_images=10),
         Capabilities("pinterest", "Pinterest", 800, "chars", max_images=1, alt_text_max=500),
+        Capabilities(
+            "threads",
+            "Threads",
+            500,
+            "threads",
+            max_images=20,
+            max_image_bytes=8 * 1024 * 1024,
+            threads=True,
+            media_by_url=True,
+            image_types=("image/jpeg", "image/png"),
+        ),
+        Capabilities(
+            "instagram",
+            "Instagram",
+            2200,
+            "chars",
+            max_images=10,
+            max_image_bytes=8 * 1024 * 1024,
+            media_by_url=True,
+            needs_media=True,
+            image_types=("image/jpeg",),
+            max_hashtags=30,
+        ),
         Capabilities("discord", "Discord webhook", 2000, "chars", max_images=10, threads=True),
         Capabilities("slack", "Slack webhook", 40000, "chars", max_images=1, threads=True),
         Capabilities("webhook", "Generic webhook", None, "chars", max_images=10, threads=True),

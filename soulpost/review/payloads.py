@@ -188,7 +188,27 @@ def _slack(payload: Mapping[str, Any]) -> WirePart:
     return WirePart(sent, sent, media, payload=payload)
 
 
+def _linked_media(items: Any) -> tuple[WireMedia, ...]:
+    return tuple(
+        WireMedia(str(m.get("path", "")), str(m.get("alt") or ""), m.get("url") or None)
+        for m in items or ()
+        if isinstance(m, Mapping)
+    )
+
+
+def _threads(payload: Mapping[str, Any]) -> WirePart:
+    sent = str(payload.get("text", ""))
+    return WirePart(sent, sent, _linked_media(payload.get("media")), payload=payload)
+
+
+def _instagram(payload: Mapping[str, Any]) -> WirePart:
+    sent = str(payload.get("caption", ""))
+    return WirePart(sent, sent, _linked_media(payload.get("media")), payload=payload)
+
+
 _READERS: dict[str, Callable[[Mapping[str, Any]], WirePart]] = {
+    "threads": _threads,
+    "instagram": _instagram,
     "mastodon": _mastodon,
     "bluesky": _bluesky,
     "linkedin": _linkedin,

@@ -14,6 +14,7 @@ from soulpost.lint.rule import Hit, PostRule
 
 if TYPE_CHECKING:
     from soulpost.lint.draft import Draft
+    from soulpost.platforms import Capabilities
     from soulpost.posts import Media, Post
     from soulpost.tomlpos import Loc
 
@@ -269,6 +270,116 @@ class UnknownPlatform(PostRule):
                 )
 
 
+def _fetched_by_url(draft: Draft, platform: str) -> Capabilities | None:
+    """The limits of *platform* when its own adapter delivers it and fetches media by URL."""
+    caps = draft.caps(platform)
+    if caps is None or not caps.media_by_url:
+        return None
+    return caps if draft.settings.adapter_for(platform) == caps.name else None
+
+
+class MediaNeedsUrl(PostRule):
+    code = "SP611"
+    name = "media-needs-public-url"
+    severity = "error"
+    lesson = "platform"
+    summary = "A platform that fetches images from a public URL has no media_base_url."
+    why = (
+        "Threads and Instagram do not accept uploaded files: they download each image from a "
+        "public web address at publish time. Without options.media_base_url soulpost cannot "
+        "say where the workspace's files are served from, so the post would fail when due."
+    )
+    bad = (
+        'text = "Our workshop, in one picture."\nplatforms = ["threads"]\n\n'
+        '[[media]]\npath = "media/workshop.png"\nalt = "Six people around a table."\n',
+    )
+    good = ('text = "Our workshop notes are up: what would you add?"\nplatforms = ["threads"]\n',)
+    message = "{title} fetches images from a public URL; options.media_base_url is not set"
+
+    def check(self, draft: Draft) -> Iterator[Hit]:
+        if not draft.has_media:
+            return
+        for loc, media, platforms in _media_groups(draft.post):
+            for platform in platforms if media else ():
+                caps = _fetched_by_url(draft, platform)
+                conf = draft.settings.platforms.get(platform)
+                if caps is None or (conf is not None and conf.options.get("media_base_url")):
+                    continue
+                yield Hit(
+                    self.say(title=caps.title),
+                    (*loc, 0, "path"),
+                    platform=platform,
+                    hint=f'set media_base_url = "https://..." in [platforms.{platform}] options, '
+                    "where the workspace's files are served",
+                )
+
+
+class MediaRequired(PostRule):
+    code = "SP612"
+    name = "media-required"
+    severity = "error"
+    lesson = "platform"
+    summary = "A post without an image is aimed at a platform that only takes images."
+    why = "Instagram has no text-only posts: a post without an image is refused when due."
+    bad = ('text = "Notes from our workshop."\nplatforms = ["instagram"]\n',)
+    good = (
+        'text = "Notes from our workshop."\nplatforms = ["instagram"]\n\n'
+        '[[media]]\npath = "media/workshop.jpg"\nalt = "Six people around a table."\n',
+    )
+    message = "{title} posts need at least one image"
+
+    def check(self, draft: Draft) -> Iterator[Hit]:
+        post = draft.post
+        for platform in post.platforms:
+            caps = draft.caps(platform)
+            if caps is not None and caps.needs_media and not post.media_for(platform):
+                yield Hit(
+                    self.say(title=caps.title),
+                    ("platforms",),
+                    platform=platform,
+                    hint=f"add [[media]], or give [variants.{platform}] its own media",
+                )
+
+
+class ImageTypeRefused(PostRule):
+    code = "SP613"
+    name = "image-type-refused"
+    severity = "error"
+    lesson = "platform"
+    summary = "An image's file type is one a target platform does not accept."
+    why = "Instagram takes JPEG images only, Threads JPEG and PNG; other types are refused."
+    bad = (
+        'text = "Our workshop, in one picture."\nplatforms = ["instagram"]\n\n'
+        '[[media]]\npath = "media/workshop.png"\nalt = "Six people around a table."\n',
+    )
+    good = (
+        'text = "Our workshop, in one picture."\nplatforms = ["instagram"]\n\n'
+        '[[media]]\npath = "media/workshop.jpg"\nalt = "Six people around a table."\n',
+    )
+    message = "{path!r} is {kind}; {title} takes {accepted}"
+
+    def check(self, draft: Draft) -> Iterator[Hit]:
+        if not draft.has_media:
+            return
+        import mimetypes
+
+        for loc, media, platforms in _media_groups(draft.post):
+            for i, item in enumerate(media):
+                kind = mimetypes.guess_type(item.path)[0] or "of an unknown type"
+                for platform in platforms:
+                    caps = draft.caps(platform)
+                    if caps is None or not caps.image_types or kind in caps.image_types:
+                        continue
+                    accepted = " or ".join(t.split("/")[1].upper() for t in caps.image_types)
+                    yield Hit(
+                        self.say(path=item.path, kind=kind, title=caps.title, accepted=accepted),
+                        (*loc, i, "path"),
+                        platform=platform,
+                        hint=f"convert it to {accepted}, or give [variants.{platform}] "
+                        "its own media",
+                    )
+
+
 RULES: tuple[type[PostRule], ...] = (
     TooLong,
     MissingAltText,
@@ -276,4 +387,7 @@ RULES: tuple[type[PostRule], ...] = (
     TooManyImages,
     ThreadUnsupported,
     UnknownPlatform,
+    MediaNeedsUrl,
+    MediaRequired,
+    ImageTypeRefused,
 )
