@@ -369,12 +369,29 @@ def media_problems(
         except OSError:
             problems.append(f"{label}: media file {item.path} not found")
             continue
-        if caps.max_image_bytes is not None and size > caps.max_image_bytes:
+        if (
+            caps.max_image_bytes is not None
+            and size > caps.max_image_bytes
+            and not (not caps.media_by_url and _shrinkable(adapter, item.path))
+        ):
             problems.append(
                 f"{label}: {item.path} is {size} bytes; {caps.title} accepts at most "
                 f"{caps.max_image_bytes}"
             )
     return problems
+
+
+def _shrinkable(adapter: Adapter, path: str) -> bool:
+    """Whether an image over the limit will be shrunk before upload: Pillow is installed
+    and reads the file's header as an image of a format it re-encodes."""
+    from soulpost.publish import images
+    from soulpost.publish.adapters._media import read_contained
+
+    try:
+        _, head, _ = read_contained(adapter.config.root or Path.cwd(), path, 1 << 16)
+    except Exception:
+        return False
+    return images.readable(head)
 
 
 def check_post(adapter: Adapter, post: Post) -> list[str]:

@@ -118,11 +118,16 @@ def read_media(
     outside the workspace, not a regular file or bigger than *max_bytes* (default: the
     adapter's ``max_image_bytes``): nothing has been sent yet, and sending again unchanged
     cannot help."""
+    from soulpost.publish import images
+
     caps = adapter.capabilities()
     limit = caps.max_image_bytes if max_bytes is None else max_bytes
     path = str(item.get("path") or "")
+    # With Pillow an image over the limit can be shrunk: read it whole (within reason).
+    guessed = mimetypes.guess_type(path)[0] or ""
+    read_limit = images.MAX_SOURCE_BYTES if images.can_shrink(guessed) else limit
     try:
-        where, data, size = read_contained(adapter.config.root or Path.cwd(), path, limit)
+        where, data, size = read_contained(adapter.config.root or Path.cwd(), path, read_limit)
     except _NotAllowed as exc:
         raise Rejected(
             f"media file {path} {exc}: not read, nothing sent (media must be a file inside "
@@ -133,14 +138,18 @@ def read_media(
         raise Rejected(
             f"cannot read media file {path}: {exc.strerror or exc}", platform=adapter.platform
         ) from None
+    mime = mime_type(where, data)
+    if read_limit is None or len(data) <= read_limit:
+        data = images.prepare(data, mime, limit).data  # no location; shrunk to fit
     if limit is not None and len(data) > limit:
+        hint = "" if images.available() else " (install soulpost[images] to shrink it)"
         raise Rejected(
-            f"media file {path} is {size} bytes; {caps.title} accepts at most {limit}",
+            f"media file {path} is {size} bytes; {caps.title} accepts at most {limit}{hint}",
             platform=adapter.platform,
         )
     width, height = image_size(data)
     alt = str(item.get("alt") or "")
-    return MediaFile(where, alt, data, mime_type(where, data), width, height)
+    return MediaFile(where, alt, data, mime, width, height)
 
 
 def read_all_media(
