@@ -36,6 +36,10 @@ class Capabilities:
     #: Image formats the platform accepts, as MIME types (empty: any image).
     image_types: tuple[str, ...] = ()
     max_hashtags: int | None = None
+    #: The account can comment under its own post (a post's ``first_comment``), and how
+    #: long such a comment may be.
+    comments: bool = False
+    comment_max_length: int | None = None
     notes: tuple[str, ...] = field(default=())
 
 
@@ -76,8 +80,24 @@ PLATFORMS: dict[str, Capabilities] = {
             alt_text_max=1000,
             threads=True,
         ),
-        Capabilities("linkedin", "LinkedIn", 3000, "chars", max_images=20),
-        Capabilities("facebook", "Facebook Pages", 63206, "chars", max_images=10),
+        Capabilities(
+            "linkedin",
+            "LinkedIn",
+            3000,
+            "chars",
+            max_images=20,
+            comments=True,
+            comment_max_length=1250,
+        ),
+        Capabilities(
+            "facebook",
+            "Facebook Pages",
+            63206,
+            "chars",
+            max_images=10,
+            comments=True,
+            comment_max_length=8000,
+        ),
         Capabilities("pinterest", "Pinterest", 800, "chars", max_images=1, alt_text_max=500),
         Capabilities(
             "threads",
@@ -101,6 +121,8 @@ PLATFORMS: dict[str, Capabilities] = {
             needs_media=True,
             image_types=("image/jpeg",),
             max_hashtags=30,
+            comments=True,
+            comment_max_length=2200,
         ),
         Capabilities("discord", "Discord webhook", 2000, "chars", max_images=10, threads=True),
         Capabilities("slack", "Slack webhook", 40000, "chars", max_images=1, threads=True),

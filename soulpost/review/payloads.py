@@ -222,4 +222,8 @@ _READERS: dict[str, Callable[[Mapping[str, Any]], WirePart]] = {
 def wire_part(adapter: str, payload: Mapping[str, Any]) -> WirePart:
     """Read text and media out of one rendered payload of *adapter* (X, webhooks, the
     outbox, the console and plugins that follow the base class use ``text``/``media``)."""
+    if "comment" in payload:  # a first comment (LinkedIn escapes it like its posts)
+        sent = str(payload["comment"])
+        shown = _LITTLE_ESCAPE.sub(r"\1", sent) if adapter == "linkedin" else sent
+        return WirePart(sent, shown, payload=payload)
     return _READERS.get(adapter, _plain)(payload)

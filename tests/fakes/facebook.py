@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import time
 from contextlib import suppress
 from typing import Any
 
@@ -36,6 +37,7 @@ class FacebookFake(FakeServer):
         self.route("POST", rf"{_V}/(?P<page>\d+)/feed", self._feed)
         self.route("POST", rf"{_V}/(?P<page>\d+)/photos", self._photo)
         self.route("POST", rf"{_V}/(?P<post>\d+_\d+)/comments", self._comment)
+        self.route("GET", rf"{_V}/(?P<post>\d+_\d+)/comments", self._comments)
         self.route("GET", rf"{_V}/(?P<post>\d+_\d+)", self._get)
 
     @staticmethod
@@ -161,9 +163,22 @@ class FacebookFake(FakeServer):
             )
         comment_id = f"{match['post'].split('_')[1]}_{next(self._ids)}"
         self.comments.append(
-            {"post": match["post"], "message": self._params(request).get("message")}
+            {
+                "id": comment_id,
+                "post": match["post"],
+                "message": self._params(request).get("message"),
+                "created_time": time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime()),
+                "from": {"id": self.page_id, "name": "Soulpost Page"},
+            }
         )
         return Response.json(200, {"id": comment_id})
+
+    def _comments(self, request: Request, match: re.Match[str]) -> Response:
+        """``GET /{post}/comments``: its comments, oldest first (Graph's default order)."""
+        mine = [c for c in self.comments if c["post"] == match["post"]]
+        return Response.json(
+            200, {"data": [{k: v for k, v in c.items() if k != "post"} for c in mine]}
+        )
 
     def _get(self, request: Request, match: re.Match[str]) -> Response:
         post = self.posts.get(match["post"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 from typing import Any
 
 from tests.fakes.server import FakeServer, Request, Response
@@ -76,6 +77,7 @@ class LinkedInFake(FakeServer):
         self.route("POST", r"/rest/images", self._initialize)
         self.route("PUT", r"/upload/(?P<image>[^/]+)", self._upload)
         self.route("POST", r"/rest/socialActions/(?P<urn>[^/]+)/comments", self._comment)
+        self.route("GET", r"/rest/socialActions/(?P<urn>[^/]+)/comments", self._comments)
         self.route("GET", r"/v2/userinfo", self._userinfo)
 
     def dispatch(self, request: Request) -> Response:
@@ -212,9 +214,20 @@ class LinkedInFake(FakeServer):
         if urn not in self.posts:
             return self.not_found(request, True)
         comment = dict(request.json or {})
-        self.comments.append(comment)
         comment_urn = f"urn:li:comment:({urn},{next(self._ids)})"
+        comment.update({"$URN": comment_urn, "created": {"time": int(time.time() * 1000)}})
+        self.comments.append(comment)
         return Response.json(201, {**comment, "id": comment_urn}, {"x-restli-id": comment_urn})
+
+    def _comments(self, request: Request, match: re.Match[str]) -> Response:
+        """``GET /rest/socialActions/{urn}/comments``: the post's comments, newest first."""
+        from urllib.parse import unquote
+
+        urn = unquote(match["urn"])
+        if urn not in self.posts:
+            return self.not_found(request, True)
+        elements = [c for c in reversed(self.comments) if c.get("object") == urn]
+        return Response.json(200, {"elements": elements, "paging": {"count": len(elements)}})
 
     def _userinfo(self, request: Request, _: re.Match[str]) -> Response:
         return Response.json(200, {"sub": self.member, "name": "Soul Post", "email_verified": True})

@@ -70,6 +70,9 @@ class MetaFake(FakeServer):
         self.route("POST", rf"{user}/{self.publish_edge}$", self._publish)
         self.route("GET", rf"{user}/(?P<edge>threads|replies|media)$", self._list)
         self.route("GET", rf"{_V}/(?P<id>me|\d+)$", self._get)
+        self.route("POST", rf"{_V}/(?P<media>\d+)/comments$", self._comment)
+        self.route("GET", rf"{_V}/(?P<media>\d+)/comments$", self._comments)
+        self.comments: list[dict[str, Any]] = []
 
     error = staticmethod(FacebookFake.error)
 
@@ -189,6 +192,30 @@ class MetaFake(FakeServer):
             or ([(params["image_url"], params.get("alt_text"))] if params.get("image_url") else []),
         }
         return Response.json(200, {"id": post_id})
+
+    def _comment(self, request: Request, match: re.Match[str]) -> Response:
+        if match["media"] not in self.posts:
+            return self._bad("Object with ID does not exist", 100, 33)
+        text = self._params(request).get("message", "")
+        if not text:
+            return self._bad("The parameter message is required.", 100)
+        comment = {
+            "id": str(next(self._ids)),
+            "media": match["media"],
+            "text": text,
+            "timestamp": self.now().strftime("%Y-%m-%dT%H:%M:%S+0000"),
+            "from": {"id": self.user_id, "username": "soulpost_test"},
+        }
+        self.comments.append(comment)
+        return Response.json(200, {"id": comment["id"]})
+
+    def _comments(self, request: Request, match: re.Match[str]) -> Response:
+        found = [
+            {k: v for k, v in c.items() if k != "media"}
+            for c in self.comments
+            if c["media"] == match["media"]
+        ]
+        return Response.json(200, {"data": found})
 
     def shown(self, post: dict[str, Any]) -> dict[str, Any]:
         out = {k: post[k] for k in ("id", "timestamp", "permalink", "media_type")}

@@ -67,7 +67,7 @@ class TooLong(PostRule):
 
         for segment in draft.segments:
             text = segment.text.strip()
-            if len(text) <= 48:
+            if len(text) <= 48 or segment.comment:
                 continue  # even 9 short links (23 each) stay under the smallest limit
             for platform in segment.platforms:
                 caps = draft.caps(platform)
@@ -380,6 +380,78 @@ class ImageTypeRefused(PostRule):
                     )
 
 
+class FirstCommentUnsupported(PostRule):
+    code = "SP614"
+    name = "first-comment-unsupported"
+    severity = "warning"
+    lesson = "platform"
+    summary = "A first comment is aimed at a platform where soulpost cannot post one."
+    why = (
+        "soulpost posts a first comment under the post on LinkedIn, Facebook and Instagram. "
+        "Elsewhere it is not sent at all, so a link or a credit kept there would be missing."
+    )
+    bad = (
+        'text = "What forty interviews taught us."\nplatforms = ["mastodon"]\n'
+        'first_comment = "The notes: https://example.org/notes"\n',
+    )
+    good = (
+        'text = "What forty interviews taught us."\nplatforms = ["linkedin"]\n'
+        'first_comment = "The notes: https://example.org/notes"\n',
+    )
+    message = "{title} gets no first comment: it is not sent there"
+
+    def check(self, draft: Draft) -> Iterator[Hit]:
+        for segment in draft.segments:
+            if not segment.comment:
+                continue
+            for platform in segment.platforms:
+                caps = draft.caps(platform)
+                if caps is not None and not caps.comments:
+                    yield Hit(
+                        self.say(title=caps.title),
+                        segment.loc,
+                        platform=platform,
+                        hint=f'add it to the text, or set [variants.{platform}] first_comment = ""',
+                    )
+
+
+class FirstCommentTooLong(PostRule):
+    code = "SP615"
+    name = "first-comment-too-long"
+    severity = "error"
+    lesson = "platform"
+    summary = "A first comment is longer than the platform allows for comments."
+    why = (
+        "Comments have their own limit, lower than a post's on LinkedIn (1,250 characters). "
+        "A comment over it is refused after the post is already out."
+    )
+    bad = (
+        'text = "What forty interviews taught us."\nplatforms = ["linkedin"]\n'
+        f'first_comment = "{"Notes from our interviews. " * 50}"\n',
+    )
+    good = (
+        'text = "What forty interviews taught us."\nplatforms = ["linkedin"]\n'
+        'first_comment = "The notes: https://example.org/notes"\n',
+    )
+    message = "the first comment has {count} characters; {title} allows {limit} in a comment"
+
+    def check(self, draft: Draft) -> Iterator[Hit]:
+        for segment in draft.segments:
+            if not segment.comment:
+                continue
+            count = len(segment.text.strip())
+            for platform in segment.platforms:
+                caps = draft.caps(platform)
+                limit = caps.comment_max_length if caps is not None else None
+                if caps is not None and limit is not None and count > limit:
+                    yield Hit(
+                        self.say(count=count, title=caps.title, limit=limit),
+                        segment.loc,
+                        platform=platform,
+                        hint="shorten it; a link is often all a first comment needs",
+                    )
+
+
 RULES: tuple[type[PostRule], ...] = (
     TooLong,
     MissingAltText,
@@ -390,4 +462,6 @@ RULES: tuple[type[PostRule], ...] = (
     MediaNeedsUrl,
     MediaRequired,
     ImageTypeRefused,
+    FirstCommentUnsupported,
+    FirstCommentTooLong,
 )

@@ -16,8 +16,15 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
+from soulpost.publish.adapters._comments import (
+    Comments,
+    SeenComment,
+    comment_parts,
+    comment_problems,
+    is_comment,
+)
 from soulpost.publish.adapters._common import ErrorAnswer, check_post
-from soulpost.publish.adapters._containers import ContainerAdapter, ContainerOptions
+from soulpost.publish.adapters._containers import ContainerAdapter, ContainerOptions, _instant
 from soulpost.publish.base import AdapterConfig, Composed, Payload, RateLimited, Receipt, Setting
 from soulpost.publish.options import NEEDED
 from soulpost.publish.wire import facebook as fb
@@ -83,7 +90,7 @@ class InstagramAdapter(ContainerAdapter):
         problems = check_post(self, post)
         if not media:
             problems.append("Instagram posts need at least one image")
-        problems += self.url_problems(media, "the post")
+        problems += self.url_problems(media, "the post") + comment_problems(self, post)
         tags = post.text_for(self.platform).count("#")
         if tags > ig.MAX_HASHTAGS:
             from soulpost.text import find_hashtags
@@ -96,17 +103,46 @@ class InstagramAdapter(ContainerAdapter):
         return problems
 
     def compose(self, post: Post) -> Composed:
-        """The caption and the images (with the URLs Instagram will fetch)."""
+        """The caption and the images (with the URLs Instagram will fetch), then the first
+        comment."""
         name = self.platform
-        return Composed(
-            name,
-            (
-                {
-                    "caption": post.text_for(name).strip(),
-                    "media": self.payload_media(post.media_for(name)),
-                },
-            ),
+        main = {
+            "caption": post.text_for(name).strip(),
+            "media": self.payload_media(post.media_for(name)),
+        }
+        return Composed(name, (main, *comment_parts(post, name)))
+
+    def reply(self, parent: Receipt, payload: Payload, key: str) -> Receipt:
+        """The first comment, posted by the account under its post."""
+        if not is_comment(payload):
+            return super().reply(parent, payload, key)
+
+        def post(parent_id: str, text: str) -> tuple[str, str | None]:
+            body = self._call("POST", f"{parent_id}/comments", "comment", data={"message": text})
+            return th.parse_id(body), None
+
+        return Comments(self).send(parent, payload, key, post)
+
+    def _comments(self, parent_id: str) -> list[SeenComment]:
+        body = self._call(
+            "GET",
+            f"{parent_id}/comments",
+            "list comments",
+            params={"fields": "id,text,timestamp,from", "limit": 50},
         )
+        out = []
+        for item in body.get("data") or ():
+            if isinstance(item, dict) and item.get("id"):
+                author = item.get("from")
+                mine = isinstance(author, dict) and str(author.get("id") or "") == self.user_id
+                when = _instant(item.get("timestamp"))
+                out.append(SeenComment(str(item["id"]), str(item.get("text") or ""), mine, when))
+        return out
+
+    def lookup(self, key: str, payload: Payload) -> Receipt | None:
+        if is_comment(payload):
+            return Comments(self).find(key, payload, self._comments)
+        return super().lookup(key, payload)
 
     # --- side effects ------------------------------------------------------------------------
 

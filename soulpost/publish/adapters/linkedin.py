@@ -15,13 +15,20 @@ reset; it sends no reset header); 5xx and lost answers are unknown outcomes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
 from soulpost.publish import http
 from soulpost.publish.adapters import _urls
+from soulpost.publish.adapters._comments import (
+    Comments,
+    SeenComment,
+    comment_parts,
+    comment_problems,
+    is_comment,
+)
 from soulpost.publish.adapters._common import (
     ErrorAnswer,
     HttpAdapter,
@@ -109,7 +116,8 @@ class LinkedInAdapter(HttpAdapter):
                 f"escaped for LinkedIn the text has {len(escaped)} characters; "
                 f"LinkedIn allows {li.MAX_LENGTH}"
             )
-        return problems + self.media_problems(post.media_for(self.platform))
+        media = self.media_problems(post.media_for(self.platform))
+        return problems + media + comment_problems(self, post)
 
     def compose(self, post: Post) -> Composed:
         """The ``POST /rest/posts`` body (images are attached after upload) and the images."""
@@ -119,9 +127,13 @@ class LinkedInAdapter(HttpAdapter):
             text,
             visibility=self.visibility,
         )
-        return Composed(
-            self.platform, ({"post": body, "media": media_list(post.media_for(self.platform))},)
-        )
+        main = {"post": body, "media": media_list(post.media_for(self.platform))}
+        # A first comment goes out in LinkedIn's "little" format, escaped like the post.
+        comments = [
+            {"comment": li.escape_little(str(part["comment"]))}
+            for part in comment_parts(post, self.platform)
+        ]
+        return Composed(self.platform, (main, *comments))
 
     # --- side effects ------------------------------------------------------------------------
 
@@ -227,10 +239,46 @@ class LinkedInAdapter(HttpAdapter):
     def publish(self, payload: Payload, key: str) -> Receipt:
         return self._create(payload)
 
+    def reply(self, parent: Receipt, payload: Payload, key: str) -> Receipt:
+        """The first comment, posted by the author under the post."""
+        if not is_comment(payload):
+            return super().reply(parent, payload, key)
+
+        def post(parent_id: str, text: str) -> tuple[str, str | None]:
+            body = {"actor": self.member(), "object": parent_id, "message": {"text": text}}
+            response = self._call("POST", li.comments_path(parent_id), json=body)
+            urn = response.headers.get("x-restli-id") or json_body(response).get("id")
+            if not urn:
+                raise UnknownOutcome("LinkedIn did not name the comment", platform=self.platform)
+            return str(urn), None
+
+        return Comments(self).send(parent, payload, key, post)
+
+    def _comments(self, parent_id: str) -> list[SeenComment]:
+        body = json_body(self._call("GET", li.comments_path(parent_id)))
+        actor = self.member()
+        out = []
+        for item in body.get("elements") or ():
+            if not isinstance(item, dict):
+                continue
+            message = item.get("message")
+            text = str(message.get("text") or "") if isinstance(message, dict) else ""
+            created = item.get("created")
+            when = None
+            if isinstance(created, dict) and isinstance(created.get("time"), int):
+                when = datetime.fromtimestamp(created["time"] / 1000, UTC)
+            ident = str(item.get("$URN") or item.get("id") or "")
+            if ident:
+                out.append(SeenComment(ident, text, item.get("actor") == actor, when))
+        return out
+
     def lookup(self, key: str, payload: Payload) -> Receipt | None:
         """Send the post again: LinkedIn refuses a duplicate and names the post that exists,
         which is the receipt; if it was not there, this sends it (once), which is also a
-        receipt. Anything else leaves the doubt for a person."""
+        receipt. Anything else leaves the doubt for a person. A first comment is looked for
+        among the post's comments instead (sending it again would duplicate it)."""
+        if is_comment(payload):
+            return Comments(self).find(key, payload, self._comments)
         try:
             return self._create(payload)
         except Duplicate as exc:
@@ -259,7 +307,6 @@ class Duplicate(Rejected):
 
 def next_midnight_utc(now: datetime) -> datetime:
     """The next 00:00 UTC after *now*."""
-    from datetime import UTC
 
     day = now.astimezone(UTC).date() + timedelta(days=1)
     return datetime.combine(day, time(0), tzinfo=UTC)
