@@ -106,6 +106,7 @@ class Post(_Strict):
     variants: dict[str, Variant] = Field(default_factory=dict)
     thread: list[ThreadPart] = Field(default_factory=list)
     first_comment: str | None = None
+    card: bool = True
     lint: PostLint = Field(default_factory=PostLint)
     max_lateness: timedelta | None = None
 

@@ -100,6 +100,8 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "thread": "Follow-up parts posted as replies, in order.",
         "first_comment": "A comment the account posts under its own post right after it "
         "(LinkedIn, Facebook, Instagram), e.g. to hold the link.",
+        "card": "Show the first link as a card (title, description, picture) where the "
+        "platform supports one (Bluesky, LinkedIn); false: the link stays plain text.",
         "lint": "Per-post lint suppressions, with the reason.",
         "max_lateness": "Overrides [publish] max_lateness for this post. " + DURATION,
     },

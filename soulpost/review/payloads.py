@@ -59,6 +59,12 @@ class WirePart:
     mentions: tuple[Mapping[str, Any], ...] = ()
     payload: Mapping[str, Any] = field(default_factory=dict)
 
+    @property
+    def card(self) -> str | None:
+        """The link this part shows as a card (Bluesky, LinkedIn), fetched when sent."""
+        link = self.payload.get("card")
+        return str(link["url"]) if isinstance(link, Mapping) and link.get("url") else None
+
 
 class _FixedClock:
     """A clock for adapters built only to render: rendering reads no time."""
