@@ -147,6 +147,15 @@ class LinkedInFake(FakeServer):
                 return self._bad(
                     f"/content/media/id :: {media.get('id')} is not an available image"
                 )
+        article = (body.get("content") or {}).get("article")
+        if article is not None:
+            if not str(article.get("source", "")).startswith(("http://", "https://")):
+                return self._bad("/content/article/source :: must be an http(s) URL")
+            if not article.get("title"):
+                return self._bad("/content/article/title :: field is required but not found")
+            thumb = article.get("thumbnail")
+            if thumb is not None and not (self.images.get(str(thumb)) or {}).get("uploaded"):
+                return self._bad(f"/content/article/thumbnail :: {thumb} is not an available image")
         for urn, post in self.posts.items():
             if post["author"] == author and post["commentary"] == body["commentary"]:
                 return Response.json(

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
 from soulpost.publish import http
 from soulpost.publish.adapters import _urls
+from soulpost.publish.adapters._cards import cached_card, card_link, picture, text_links
 from soulpost.publish.adapters._comments import (
     Comments,
     SeenComment,
@@ -47,7 +49,7 @@ from soulpost.publish.base import (
     Setting,
     UnknownOutcome,
 )
-from soulpost.publish.options import ApiOptions, MediaOptions, TokenOptions
+from soulpost.publish.options import ApiOptions, CardOptions, MediaOptions, TokenOptions
 from soulpost.publish.wire import linkedin as li
 
 if TYPE_CHECKING:
@@ -60,7 +62,7 @@ DEFAULT_VERSION = "202601"
 TOKEN_MEMBER = "urn:li:person:(token)"
 
 
-class LinkedInOptions(ApiOptions, MediaOptions, TokenOptions):
+class LinkedInOptions(ApiOptions, MediaOptions, TokenOptions, CardOptions):
     """``[platforms.NAME].options`` of the linkedin adapter."""
 
     author: str | None = Field(
@@ -127,7 +129,10 @@ class LinkedInAdapter(HttpAdapter):
             text,
             visibility=self.visibility,
         )
-        main = {"post": body, "media": media_list(post.media_for(self.platform))}
+        media = post.media_for(self.platform)
+        main: dict[str, Any] = {"post": body, "media": media_list(media)}
+        if card := card_link(self, post, text_links(text), bool(media)):
+            main["card"] = card  # an article card, read from the page when sent
         # A first comment goes out in LinkedIn's "little" format, escaped like the post.
         comments = [
             {"comment": li.escape_little(str(part["comment"]))}
@@ -217,13 +222,35 @@ class LinkedInAdapter(HttpAdapter):
         )
         return li.ImageRef(upload.image, media.alt)
 
-    def _create(self, payload: Payload) -> Receipt:
+    def _article(self, payload: Payload, author: str, key: str) -> dict[str, Any] | None:
+        """The article card LinkedIn shows for the post's link (title, description, and the
+        page's picture uploaded as a thumbnail), noted per link; None without a card."""
+        link = payload.get("card")
+        if not isinstance(link, Mapping) or not link.get("url"):
+            return None
+
+        def build(card: Any, session: Any) -> dict[str, Any]:
+            article = {"source": card.url, "title": card.title}
+            if card.description:
+                article["description"] = card.description
+            found = picture(self, session, card, li.MAX_THUMBNAIL_BYTES)
+            if found is not None:
+                thumb = MediaFile(Path("card"), "", found[0], found[1], None, None)
+                article["thumbnail"] = self._upload(author, thumb).urn
+            return article
+
+        return cached_card(self, key, str(link["url"]), build)
+
+    def _create(self, payload: Payload, key: str) -> Receipt:
         body = dict(payload["post"])
         files = read_all_media(self, payload.get("media"))  # fail early
         author = self.member()
         body["author"] = author
         images = [self._upload(author, media) for media in files]
-        if len(images) == 1:
+        article = self._article(payload, author, key) if not images else None
+        if article is not None:
+            body["content"] = {"article": article}
+        elif len(images) == 1:
             body["content"] = {"media": {"id": images[0].urn, "altText": images[0].alt}}
         elif images:
             body["content"] = {
@@ -237,7 +264,7 @@ class LinkedInAdapter(HttpAdapter):
         return Receipt(urn, li.post_url(urn), self.config.clock.now())
 
     def publish(self, payload: Payload, key: str) -> Receipt:
-        return self._create(payload)
+        return self._create(payload, key)
 
     def reply(self, parent: Receipt, payload: Payload, key: str) -> Receipt:
         """The first comment, posted by the author under the post."""
@@ -280,7 +307,7 @@ class LinkedInAdapter(HttpAdapter):
         if is_comment(payload):
             return Comments(self).find(key, payload, self._comments)
         try:
-            return self._create(payload)
+            return self._create(payload, key)
         except Duplicate as exc:
             if exc.urn is None:
                 raise UnknownOutcome(exc.message, platform=self.platform) from None

@@ -1,7 +1,8 @@
-"""Bluesky link cards through the real adapter: against the XRPC fake (the card's page and
+"""Link cards through the real adapters. Bluesky against the XRPC fake (the card's page and
 picture served on 127.0.0.1, retries that reuse the noted card without fetching again,
 ``card = false``, images first, hostile pages leaving a plain link) and against the real PDS,
-where the record's ``app.bsky.embed.external`` is read back with its thumbnail blob."""
+where the record's ``app.bsky.embed.external`` is read back with its thumbnail blob; LinkedIn
+against its fake, as an article card with an uploaded thumbnail."""
 
 from __future__ import annotations
 
@@ -157,3 +158,40 @@ def test_a_card_on_the_real_pds(tmp_path: Path, pds: Pds, pages: Pages) -> None:
         timeout=30,
     )
     assert blob.status_code == 200 and blob.content == PICTURE
+
+
+# --- LinkedIn: an article card, asked for explicitly ---------------------------------------
+
+
+def test_linkedin_shows_the_link_as_an_article_card(tmp_path: Path, pages: Pages) -> None:
+    from soulpost.publish.adapters.linkedin import LinkedInAdapter
+    from tests.fakes.linkedin import LinkedInFake
+
+    with LinkedInFake(token="li-token") as fake:
+        config = AdapterConfig(
+            platform="linkedin",
+            state_dir=tmp_path / ".soulpost",
+            clock=ManualClock(T0),
+            options={"base_url": fake.url, "cards_allow_private": True},
+            credentials={"token": "T"},
+            environ={"T": "li-token"},
+            root=tmp_path,
+        )
+        ad = LinkedInAdapter(config)
+        link = "https://example.org/article"
+        the_post = Post.model_validate(
+            {"id": "p1", "platforms": ["linkedin"], "text": f"Our findings: {link}"}
+        )
+        (part,) = ad.compose(the_post).parts
+        assert part["card"] == {"url": link}
+        part = {**part, "card": {"url": pages.url("/article")}}  # the page, served here
+        ad.publish(part, "k0")
+        (made,) = fake.posts.values()
+        article = made["content"]["article"]
+        assert article["source"] == pages.url("/article")
+        assert article["title"] == "Forty onboarding interviews, in one chart"
+        assert fake.images[article["thumbnail"]]["data"] == PICTURE
+        # Sent again (LinkedIn settles doubt by sending again): the noted card, no new fetch.
+        hits = dict(pages.hits)
+        ad.lookup("k0", part)
+        assert dict(pages.hits) == hits
