@@ -14,6 +14,19 @@ Counting = Literal["twitter", "mastodon", "bluesky", "threads", "chars"]
 
 
 @dataclass(frozen=True)
+class VideoLimits:
+    """What a network takes as a video: one per post, alone (no images beside it)."""
+
+    max_bytes: int
+    max_seconds: float | None = None
+    min_seconds: float | None = None
+    types: tuple[str, ...] = ("video/mp4", "video/quicktime")
+
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
 class Capabilities:
     """Hard limits and features of one network."""
 
@@ -40,6 +53,8 @@ class Capabilities:
     #: long such a comment may be.
     comments: bool = False
     comment_max_length: int | None = None
+    #: Video the adapter can publish (None: no video).
+    video: VideoLimits | None = None
     notes: tuple[str, ...] = field(default=())
 
 
@@ -57,6 +72,7 @@ PLATFORMS: dict[str, Capabilities] = {
             alt_text_max=1500,
             threads=True,
             idempotency="key",
+            video=VideoLimits(99 * MB, types=("video/mp4", "video/webm", "video/quicktime")),
         ),
         Capabilities(
             "bluesky",
@@ -68,6 +84,7 @@ PLATFORMS: dict[str, Capabilities] = {
             max_image_bytes=2_000_000,
             threads=True,
             idempotency="record-key",
+            video=VideoLimits(100_000_000, 180.0, types=("video/mp4",)),
         ),
         Capabilities(
             "x",
@@ -79,6 +96,7 @@ PLATFORMS: dict[str, Capabilities] = {
             max_image_bytes=5 * 1024 * 1024,
             alt_text_max=1000,
             threads=True,
+            video=VideoLimits(512 * MB, 140.0, 0.5),
         ),
         Capabilities(
             "linkedin",
@@ -88,6 +106,7 @@ PLATFORMS: dict[str, Capabilities] = {
             max_images=20,
             comments=True,
             comment_max_length=1250,
+            video=VideoLimits(500 * MB, 1800.0, 3.0, ("video/mp4",)),
         ),
         Capabilities(
             "facebook",
@@ -97,6 +116,7 @@ PLATFORMS: dict[str, Capabilities] = {
             max_images=10,
             comments=True,
             comment_max_length=8000,
+            video=VideoLimits(1024 * MB, 4 * 3600.0, 1.0),
         ),
         Capabilities("pinterest", "Pinterest", 800, "chars", max_images=1, alt_text_max=500),
         Capabilities(
@@ -109,6 +129,7 @@ PLATFORMS: dict[str, Capabilities] = {
             threads=True,
             media_by_url=True,
             image_types=("image/jpeg", "image/png"),
+            video=VideoLimits(1024 * MB, 300.0),
         ),
         Capabilities(
             "instagram",
@@ -123,6 +144,7 @@ PLATFORMS: dict[str, Capabilities] = {
             max_hashtags=30,
             comments=True,
             comment_max_length=2200,
+            video=VideoLimits(300 * MB, 900.0, 3.0),
         ),
         Capabilities("discord", "Discord webhook", 2000, "chars", max_images=10, threads=True),
         Capabilities("slack", "Slack webhook", 40000, "chars", max_images=1, threads=True),

@@ -36,6 +36,8 @@ class FacebookFake(FakeServer):
         self._ids = itertools.count(122100000000000001, 7919)
         self.route("POST", rf"{_V}/(?P<page>\d+)/feed", self._feed)
         self.route("POST", rf"{_V}/(?P<page>\d+)/photos", self._photo)
+        self.route("POST", rf"{_V}/(?P<page>\d+)/videos", self._video)
+        self.videos: dict[str, dict[str, Any]] = {}
         self.route("POST", rf"{_V}/(?P<post>\d+_\d+)/comments", self._comment)
         self.route("GET", rf"{_V}/(?P<post>\d+_\d+)/comments", self._comments)
         self.route("GET", rf"{_V}/(?P<post>\d+_\d+)", self._get)
@@ -155,6 +157,21 @@ class FacebookFake(FakeServer):
         post_id = f"{self.page_id}_{photo_id}"
         self.posts[post_id] = {"message": self.photos[photo_id]["caption"], "photo": photo_id}
         return Response.json(200, {"id": photo_id, "post_id": post_id})
+
+    def _video(self, request: Request, match: re.Match[str]) -> Response:
+        """``POST /{page}/videos`` (multipart ``source``, ``description``): ``{"id"}``; the
+        video also appears in the Page's feed with its description as the message."""
+        wrong = self._page(match)
+        if wrong:
+            return wrong
+        source = request.file("source")
+        if source is None or source.data[4:8] != b"ftyp":
+            return Response.json(400, self.error(352, "(#352) Video file format is not supported"))
+        video_id = str(next(self._ids))
+        description = self._params(request).get("description", "")
+        self.videos[video_id] = {"bytes": source.data, "description": description}
+        self.posts[f"{self.page_id}_{video_id}"] = {"message": description, "video": video_id}
+        return Response.json(200, {"id": video_id})
 
     def _comment(self, request: Request, match: re.Match[str]) -> Response:
         if match["post"] not in self.posts:

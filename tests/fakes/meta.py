@@ -139,6 +139,11 @@ class MetaFake(FakeServer):
             if wrong:
                 return wrong
             pending = self.media_polls
+        if params.get("video_url"):
+            data = self._fetch(params["video_url"])
+            if data is None or data[4:8] != b"ftyp":  # an MP4/QuickTime file starts so
+                return self._bad("The video could not be fetched or is not a video.", 9004, 2207052)
+            pending = self.media_polls + 1  # video takes longer
         children = [c for c in params.get("children", "").split(",") if c]
         for child in children:
             item = self.containers.get(child)
@@ -189,7 +194,11 @@ class MetaFake(FakeServer):
                 )
                 for c in container["children"]
             ]
-            or ([(params["image_url"], params.get("alt_text"))] if params.get("image_url") else []),
+            or (
+                [(params.get("image_url") or params["video_url"], params.get("alt_text"))]
+                if params.get("image_url") or params.get("video_url")
+                else []
+            ),
         }
         return Response.json(200, {"id": post_id})
 
@@ -291,7 +300,9 @@ class InstagramFake(MetaFake):
     def check_container(self, params: dict[str, str]) -> Response | None:
         if len(params.get("caption", "")) > 2200:
             return self._bad("The caption is too long (2200 characters at most).", 100)
-        if not params.get("image_url") and params.get("media_type") != "CAROUSEL":
+        if params.get("media_type") == "REELS" and params.get("video_url"):
+            return None
+        if not params.get("image_url") and params.get("media_type") not in ("CAROUSEL", "VIDEO"):
             return self._bad("The parameter image_url is required.", 100)
         return None
 
@@ -339,3 +350,22 @@ def jpeg(width: int = 4, height: int = 3) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), (200, 90, 30)).save(out, "JPEG")
     return out.getvalue()
+
+
+def mp4(path: Any, seconds: float = 2.0, size: str = "160x120") -> bytes:
+    """A real H.264 MP4 of *seconds*, made by the ffmpeg that imageio-ffmpeg bundles."""
+    import subprocess
+    from pathlib import Path
+
+    import imageio_ffmpeg
+
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "lavfi",
+            "-i", f"testsrc=duration={seconds}:size={size}:rate=10",
+            "-pix_fmt", "yuv420p", "-y", str(path),
+        ],
+        check=True,
+        timeout=60,
+    )  # fmt: skip
+    return Path(path).read_bytes()

@@ -14,7 +14,8 @@ from soulpost.lint.rule import Hit, PostRule
 
 if TYPE_CHECKING:
     from soulpost.lint.draft import Draft
-    from soulpost.platforms import Capabilities
+    from soulpost.mediafacts import VideoFacts
+    from soulpost.platforms import Capabilities, VideoLimits
     from soulpost.posts import Media, Post
     from soulpost.tomlpos import Loc
 
@@ -363,8 +364,12 @@ class ImageTypeRefused(PostRule):
             return
         import mimetypes
 
+        from soulpost.mediafacts import is_video
+
         for loc, media, platforms in _media_groups(draft.post):
             for i, item in enumerate(media):
+                if is_video(item.path):
+                    continue  # SP616 judges videos
                 kind = mimetypes.guess_type(item.path)[0] or "of an unknown type"
                 for platform in platforms:
                     caps = draft.caps(platform)
@@ -452,6 +457,104 @@ class FirstCommentTooLong(PostRule):
                     )
 
 
+class VideoRefused(PostRule):
+    code = "SP616"
+    name = "video-refused"
+    severity = "error"
+    lesson = "platform"
+    summary = "A video that a target platform would refuse: no video there, too long, too big."
+    why = (
+        "Each network takes one video per post, alone, within its own limits of size, length "
+        "and format (X 140 seconds, Bluesky 3 minutes and 100 MB, Instagram reels 3 to 900 "
+        "seconds...). A video outside them is refused when the post is due. The length is "
+        "read from the file (pymediainfo or ffprobe); without either only the size and type "
+        "are checked, and an info finding says what to install."
+    )
+    bad = (
+        'text = "Our workshop in one minute."\nplatforms = ["pinterest"]\n\n'
+        '[[media]]\npath = "media/workshop.mp4"\nalt = "People sorting sticky notes."\n',
+    )
+    good = (
+        'text = "Our workshop in one minute."\nplatforms = ["mastodon"]\n\n'
+        '[[media]]\npath = "media/workshop.mp4"\nalt = "People sorting sticky notes."\n',
+    )
+    message = "{path!r}: {problem}"
+
+    def check(self, draft: Draft) -> Iterator[Hit]:
+        if not draft.has_media:
+            return
+        from soulpost.mediafacts import is_video
+
+        for loc, media, platforms in _media_groups(draft.post):
+            videos = [i for i, m in enumerate(media) if is_video(m.path)]
+            for i in videos:
+                for platform, problem in _video_problems(draft, media, i, platforms):
+                    unchecked = problem.startswith("length not checked")
+                    yield Hit(
+                        self.say(path=media[i].path, problem=problem),
+                        (*loc, i, "path"),
+                        platform=None if unchecked else platform,
+                        hint=None
+                        if unchecked
+                        else f"give [variants.{platform}] its own media, or fix the video",
+                        severity="info" if unchecked else None,
+                    )
+
+
+def _video_problems(
+    draft: Draft, media: list[Media], index: int, platforms: tuple[str, ...]
+) -> Iterator[tuple[str, str]]:
+    """``(platform, problem)`` for the video ``media[index]`` on each platform."""
+    from pathlib import Path
+
+    from soulpost.filesafe import media_location
+    from soulpost.mediafacts import FactsUnavailable, video_facts, video_type
+
+    item = media[index]
+    facts = None
+    unread = ""
+    for platform in platforms:
+        caps = draft.caps(platform)
+        if caps is None:
+            continue
+        limits = caps.video
+        if limits is None:
+            yield platform, f"{caps.title} takes no video from soulpost"
+            continue
+        if len(media) > 1:
+            yield platform, f"{caps.title} takes one video per post, with nothing beside it"
+            continue
+        if video_type(item.path) not in limits.types:
+            kinds = ", ".join(t.split("/")[1].upper() for t in limits.types)
+            yield platform, f"{caps.title} takes {kinds} video"
+            continue
+        if facts is None and not unread:
+            try:
+                root = draft.settings.root or Path.cwd()
+                facts = video_facts(media_location(root, item.path))
+            except FactsUnavailable as exc:
+                unread = str(exc)
+                if limits.max_seconds is not None:  # said once, for the first platform
+                    yield platform, f"length not checked: {exc}"
+            except (OSError, ValueError):
+                unread = "unreadable"
+        yield from _against(platform, caps.title, limits, facts, unread)
+
+
+def _against(
+    platform: str, title: str, limits: VideoLimits, facts: VideoFacts | None, unread: str
+) -> Iterator[tuple[str, str]]:
+    if facts is None:
+        return  # unreadable (the adapter says so when due) or no parser here (SP617)
+    if facts.size > limits.max_bytes:
+        yield platform, f"{facts.size} bytes; {title} takes at most {limits.max_bytes}"
+    seconds = facts.seconds
+    if seconds is not None and limits.max_seconds is not None and seconds > limits.max_seconds:
+        yield platform, f"{seconds:g} seconds long; {title} takes at most {limits.max_seconds:g}"
+    if seconds is not None and limits.min_seconds is not None and seconds < limits.min_seconds:
+        yield platform, f"{seconds:g} seconds long; {title} needs at least {limits.min_seconds:g}"
+
+
 RULES: tuple[type[PostRule], ...] = (
     TooLong,
     MissingAltText,
@@ -464,4 +567,5 @@ RULES: tuple[type[PostRule], ...] = (
     ImageTypeRefused,
     FirstCommentUnsupported,
     FirstCommentTooLong,
+    VideoRefused,
 )

@@ -105,7 +105,15 @@ class ContainerAdapter(HttpAdapter):
 
     def payload_media(self, media: Sequence[Any]) -> list[dict[str, Any]]:
         """A part's media as ``{"path", "alt", "url"}``: the URL is what is sent."""
-        return [{"path": m.path, "alt": m.alt or "", "url": self.media_url(m.path)} for m in media]
+        from soulpost.mediafacts import is_video
+
+        out: list[dict[str, Any]] = []
+        for m in media:
+            entry = {"path": m.path, "alt": m.alt or "", "url": self.media_url(m.path)}
+            if is_video(m.path):
+                entry["video"] = True
+            out.append(entry)
+        return out
 
     def url_problems(self, media: Sequence[Any], label: str) -> list[str]:
         """Media this platform cannot fetch (no public URL) or will not take (file type)."""
@@ -116,7 +124,11 @@ class ContainerAdapter(HttpAdapter):
                 f"{label} has media, but {caps.title} fetches images from a public URL: set "
                 f"options.media_base_url under [platforms.{self.platform}]"
             )
+        from soulpost.mediafacts import is_video
+
         for item in media:
+            if is_video(item.path):
+                continue  # judged by the video limits (media_problems)
             if caps.image_types and self.config.root is not None:
                 mime = mime_type(media_path(self.config, item.path))
                 if mime not in caps.image_types:

@@ -398,8 +398,10 @@ class BlueskyAdapter(HttpAdapter):
         if parent is not None:
             root, reply_to = self._before_post(self._parent_refs, parent)
         facets = self._facets(payload)
-        images = self._images(files)
-        external = self._external(key, payload) if not images else None
+        videos = [f for f in files if f.mime.startswith("video/")]
+        images = self._images([f for f in files if not f.mime.startswith("video/")])
+        video = self._images(videos)[0] if videos else None
+        external = self._external(key, payload) if not files else None
         login = self._login or login
         note = self._note(key, login)
         try:
@@ -414,6 +416,7 @@ class BlueskyAdapter(HttpAdapter):
                 parent=reply_to,
                 images=images,
                 external=external,
+                video=video,
             )
         except ValueError as exc:
             raise Rejected(f"Bluesky would refuse it: {exc}", platform=self.platform) from None

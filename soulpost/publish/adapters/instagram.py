@@ -155,7 +155,7 @@ class InstagramAdapter(ContainerAdapter):
 
     def create(self, part: Payload, parent: Receipt | None) -> str:
         images = [
-            th.Image(str(m.get("url") or ""), str(m.get("alt") or ""))
+            th.Image(str(m.get("url") or ""), str(m.get("alt") or ""), bool(m.get("video")))
             for m in part.get("media") or ()
         ]
         missing = [str(m.get("path")) for m in part.get("media") or () if not m.get("url")]

@@ -87,7 +87,7 @@ class ThreadsAdapter(ContainerAdapter):
             url = item.get("url")
             if not url:
                 raise _no_url(self, str(item.get("path")))
-            images.append(th.Image(str(url), str(item.get("alt") or "")))
+            images.append(th.Image(str(url), str(item.get("alt") or ""), bool(item.get("video"))))
         return images
 
     def create(self, part: Payload, parent: Receipt | None) -> str:

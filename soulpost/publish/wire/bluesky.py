@@ -251,6 +251,7 @@ def post_record(
     parent: StrongRef | None = None,
     images: Sequence[Image] = (),
     external: Mapping[str, Any] | None = None,
+    video: Image | None = None,
 ) -> dict[str, Any]:
     """An ``app.bsky.feed.post`` record: what goes into ``createRecord``'s ``record``.
 
@@ -275,6 +276,8 @@ def post_record(
             "$type": "app.bsky.embed.images",
             "images": [_image(image) for image in images],
         }
+    elif video is not None:
+        record["embed"] = video_embed(video)
     elif external is not None:
         record["embed"] = {"$type": "app.bsky.embed.external", "external": dict(external)}
     problems = check_record(record)
@@ -295,6 +298,16 @@ def external_embed(
     if thumb is not None:
         card["thumb"] = dict(thumb)
     return card
+
+
+def video_embed(video: Image) -> dict[str, Any]:
+    """An ``app.bsky.embed.video`` embed: the uploaded video blob, its alt text and shape."""
+    embed: dict[str, Any] = {"$type": "app.bsky.embed.video", "video": dict(video.blob)}
+    if video.alt:
+        embed["alt"] = video.alt
+    if video.width and video.height:
+        embed["aspectRatio"] = {"width": video.width, "height": video.height}
+    return embed
 
 
 def _image(image: Image) -> dict[str, Any]:

@@ -47,8 +47,13 @@ def container_body(
 
 
 def item_body(image: Image, *, carousel: bool = True) -> dict[str, str]:
-    """Form fields of an image container (a carousel item when *carousel*)."""
-    body = {"image_url": image.url}
+    """Form fields of an image container (a carousel item when *carousel*); a video is a
+    reel on its own, a VIDEO item in a carousel."""
+    if image.video:
+        kind = "VIDEO" if carousel else "REELS"
+        body = {"media_type": kind, "video_url": image.url}
+    else:
+        body = {"image_url": image.url}
     if image.alt:
         body["alt_text"] = image.alt
     if carousel:

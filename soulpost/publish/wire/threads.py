@@ -28,10 +28,12 @@ STATES: frozenset[str] = frozenset({"IN_PROGRESS", "FINISHED", "PUBLISHED", "ERR
 
 @dataclass(frozen=True)
 class Image:
-    """One image as Threads receives it: a public URL and its alt text."""
+    """One image (or, with ``video``, one video) as Threads receives it: a public URL and
+    its alt text."""
 
     url: str
     alt: str = ""
+    video: bool = False
 
 
 def container_body(
@@ -67,8 +69,11 @@ def container_body(
 
 
 def item_body(image: Image, *, carousel: bool = True) -> dict[str, str]:
-    """Form fields of an IMAGE container (a carousel item when *carousel*)."""
-    body = {"media_type": "IMAGE", "image_url": image.url}
+    """Form fields of an IMAGE (or VIDEO) container (a carousel item when *carousel*)."""
+    if image.video:
+        body = {"media_type": "VIDEO", "video_url": image.url}
+    else:
+        body = {"media_type": "IMAGE", "image_url": image.url}
     if image.alt:
         body["alt_text"] = image.alt
     if carousel:
