@@ -235,7 +235,7 @@ def test_lint_says_when_the_length_cannot_be_read(
     tmp_path: Path, clip: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from soulpost import mediafacts
-    from soulpost.lint.builtin import platform as rules
+    from soulpost.lint.builtin import reach as rules
 
     monkeypatch.setattr(mediafacts, "_mediainfo", lambda path: None)
     monkeypatch.setattr(mediafacts, "_ffprobe", lambda path: None)
@@ -252,3 +252,75 @@ def test_lint_says_when_the_length_cannot_be_read(
     (only,) = problems  # said once, for X (Mastodon has no length limit to check)
     assert only[0] == "x" and only[1].startswith("length not checked")
     assert "install soulpost[video] (pymediainfo) or ffmpeg's ffprobe" in only[1]
+
+
+def test_x_uploads_a_video_in_chunks_and_waits_for_processing(
+    root: Path, clip: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from soulpost.publish.adapters.x import XAdapter
+    from soulpost.publish.wire import x as wire
+    from tests.fakes.x import XFake
+
+    monkeypatch.setattr(wire, "VIDEO_CHUNK", 3000)  # a small clip in several chunks
+    clock = ManualClock(T0)
+    with XFake(token="x-token") as fake:
+        ad = XAdapter(
+            config(
+                "x",
+                root,
+                {"base_url": fake.url, "username": "soulpost"},
+                {"TOKEN": "x-token"},
+                clock=clock,
+            )
+        )
+        receipt = ad.publish(ad.compose(post("x")).parts[0], "k")
+        appended = fake.received("POST", r"/append$")
+        assert len(appended) == -(-len(clip) // 3000) > 1
+        assert [a.field("segment_index") for a in appended] == [
+            str(i) for i in range(len(appended))
+        ]
+        (media_id,) = fake.tweets[receipt.remote_id]["media_ids"]
+        assert fake.media[media_id]["data"] == clip and fake.media[media_id]["alt_text"] == ALT
+        assert clock.slept == [1.0, 1.0, 1.0]  # pending, then in_progress twice
+        # A video X cannot process is refused with X's reason; one never done waits a pass.
+        (root / "media" / "bad.mp4").write_bytes(b"not a video at all")
+        bad = post("x", media=[{"path": "media/bad.mp4", "alt": "x"}])
+        with pytest.raises(Rejected, match="Unsupported video format"):
+            ad.publish(ad.compose(bad).parts[0], "k2")
+        fake.video_polls = 1000
+        slow = XAdapter(
+            config(
+                "x",
+                root,
+                {"base_url": fake.url, "username": "s", "video_wait": 5},
+                {"TOKEN": "x-token"},
+                clock=clock,
+            )
+        )
+        from soulpost.publish.base import NotSent
+
+        with pytest.raises(NotSent, match="still processing"):
+            slow.publish(
+                slow.compose(post("x", text="Another clip, what do you think?")).parts[0], "k3"
+            )
+
+
+def test_linkedin_uploads_the_video_in_parts_and_waits_until_available(
+    root: Path, clip: bytes
+) -> None:
+    from soulpost.publish.adapters.linkedin import LinkedInAdapter
+    from tests.fakes.linkedin import LinkedInFake
+
+    clock = ManualClock(T0)
+    with LinkedInFake(token="li-token") as fake:
+        fake.video_part = 2000  # several parts for a small clip
+        fake.video_polls = 2
+        ad = LinkedInAdapter(
+            config("linkedin", root, {"base_url": fake.url}, {"TOKEN": "li-token"}, clock=clock)
+        )
+        ad.publish(ad.compose(post("linkedin")).parts[0], "k")
+        (made,) = fake.posts.values()
+        urn = made["content"]["media"]["id"]
+        assert urn.startswith("urn:li:video:")
+        assert fake.videos[urn]["data"] == clip and len(fake.videos[urn]["parts"]) > 1
+        assert clock.slept == [1.0, 1.0]  # PROCESSING twice, then AVAILABLE

@@ -41,6 +41,7 @@ from soulpost.publish.base import (
     AdapterConfig,
     AuthError,
     Composed,
+    NotSent,
     Payload,
     PublishError,
     RateLimited,
@@ -75,6 +76,9 @@ class LinkedInOptions(ApiOptions, MediaOptions, TokenOptions, CardOptions):
         "PUBLIC", description="PUBLIC, CONNECTIONS or LOGGED_IN"
     )
     base_url: str | None = Field("https://api.linkedin.com", description="API root")
+    video_wait: float = Field(
+        120.0, ge=0, le=1800, description="seconds to wait for LinkedIn to process a video"
+    )
 
 
 class LinkedInAdapter(HttpAdapter):
@@ -222,6 +226,84 @@ class LinkedInAdapter(HttpAdapter):
         )
         return li.ImageRef(upload.image, media.alt)
 
+    def _content(
+        self, payload: Payload, author: str, key: str, files: list[MediaFile]
+    ) -> dict[str, Any] | None:
+        """The post's ``content``: a video, images (one or several), or an article card."""
+        if files and files[0].mime.startswith("video/"):
+            return {"media": {"id": self._video(author, files[0]), "title": files[0].alt[:200]}}
+        images = [self._upload(author, media) for media in files]
+        if len(images) == 1:
+            return {"media": {"id": images[0].urn, "altText": images[0].alt}}
+        if images:
+            return {"multiImage": {"images": [{"id": i.urn, "altText": i.alt} for i in images]}}
+        article = self._article(payload, author, key)
+        return {"article": article} if article is not None else None
+
+    def _video(self, owner: str, media: MediaFile) -> str:
+        """Upload a video in the parts LinkedIn asks for, finalize it with their ETags, and
+        wait (at most ``options.video_wait`` s) until it is AVAILABLE; its URN."""
+        answer = self._call(
+            "POST",
+            "/rest/videos?action=initializeUpload",
+            json={
+                "initializeUploadRequest": {
+                    "owner": owner,
+                    "fileSizeBytes": len(media.data),
+                    "uploadCaptions": False,
+                    "uploadThumbnail": False,
+                }
+            },
+        )
+        value = json_body(answer).get("value") or {}
+        urn = str(value.get("video") or "")
+        if not urn:
+            raise UnknownOutcome("LinkedIn did not name the video", platform=self.platform)
+        tags = []
+        for step in value.get("uploadInstructions") or ():
+            first, last = int(step["firstByte"]), int(step["lastByte"])
+            put = self._call(
+                "PUT",
+                str(step["uploadUrl"]),
+                data=media.data[first : last + 1],
+                headers={"Content-Type": "application/octet-stream"},
+            )
+            tags.append(put.headers.get("ETag", ""))
+        self._call(
+            "POST",
+            "/rest/videos?action=finalizeUpload",
+            json={
+                "finalizeUploadRequest": {
+                    "video": urn,
+                    "uploadToken": str(value.get("uploadToken") or ""),
+                    "uploadedPartIds": tags,
+                }
+            },
+        )
+        self._video_ready(urn, media.name)
+        return urn
+
+    def _video_ready(self, urn: str, name: str) -> None:
+        from urllib.parse import quote
+
+        waited = 0.0
+        while True:
+            status = str(
+                json_body(self._call("GET", f"/rest/videos/{quote(urn, safe='')}")).get("status")
+            )
+            if status == "AVAILABLE":
+                return
+            if status == "PROCESSING_FAILED":
+                raise Rejected(f"LinkedIn could not process {name}", platform=self.platform)
+            if waited + 1.0 > self.opts.video_wait:
+                raise NotSent(
+                    f"LinkedIn was still processing {name} after {waited:g} s; the next pass "
+                    "tries again",
+                    platform=self.platform,
+                )
+            self.config.clock.sleep(1.0)
+            waited += 1.0
+
     def _article(self, payload: Payload, author: str, key: str) -> dict[str, Any] | None:
         """The article card LinkedIn shows for the post's link (title, description, and the
         page's picture uploaded as a thumbnail), noted per link; None without a card."""
@@ -246,16 +328,9 @@ class LinkedInAdapter(HttpAdapter):
         files = read_all_media(self, payload.get("media"))  # fail early
         author = self.member()
         body["author"] = author
-        images = [self._upload(author, media) for media in files]
-        article = self._article(payload, author, key) if not images else None
-        if article is not None:
-            body["content"] = {"article": article}
-        elif len(images) == 1:
-            body["content"] = {"media": {"id": images[0].urn, "altText": images[0].alt}}
-        elif images:
-            body["content"] = {
-                "multiImage": {"images": [{"id": i.urn, "altText": i.alt} for i in images]}
-            }
+        content = self._content(payload, author, key, files)
+        if content is not None:
+            body["content"] = content
         response = self._call("POST", "/rest/posts", json=body)
         try:
             urn = li.parse_created(response.headers)
