@@ -134,6 +134,10 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "media": "Images or files attached, each with alt text.",
         "variants": "Per-platform overrides of text, media or thread.",
         "thread": "Follow-up parts posted as replies, in order.",
+        "first_comment": "A comment the account posts under its own post right after it "
+        "(LinkedIn, Facebook, Instagram), e.g. to hold the link.",
+        "card": "Show the first link as a card (title, description, picture) where the "
+        "platform supports one (Bluesky, LinkedIn); false: the link stays plain text.",
         "lint": "Per-post lint suppressions, with the reason.",
         "max_lateness": "Overrides [publish] max_lateness for this post. " + DURATION,
     },
@@ -150,6 +154,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "text": "This platform's text instead of the post's.",
         "media": "This platform's media instead of the post's.",
         "thread": "This platform's thread instead of the post's.",
+        "first_comment": "This platform's first comment instead of the post's (\"\" for none).",
     },
 }
 
