@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Literal
 
@@ -109,6 +109,7 @@ class Post(_Strict):
     card: bool = True
     lint: PostLint = Field(default_factory=PostLint)
     max_lateness: timedelta | None = None
+    repeat: str | None = None
 
     _time_kind: LocalTimeKind | None = PrivateAttr(default=None)
     _path: Path | None = PrivateAttr(default=None)
@@ -201,6 +202,20 @@ class Post(_Strict):
         if value is None:
             return None
         return check_range(parse_duration(value, signed=True), "max_lateness", *LATENESS_RANGE)
+
+    @field_validator("repeat")
+    @classmethod
+    def _repeat(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        from soulpost.series import occurrences
+
+        zone = (info.context or {}).get("zone") or UTC
+        start = info.data.get("at")
+        if not isinstance(start, datetime):
+            raise ValueError("a series starts at the post's `at`: add at = 2026-12-07T09:00:00")
+        occurrences(value, start.replace(tzinfo=None), zone)  # every problem of the rule
+        return value
 
     @model_validator(mode="after")
     def _resolve(self, info: ValidationInfo) -> Post:

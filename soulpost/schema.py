@@ -140,6 +140,9 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "platform supports one (Bluesky, LinkedIn); false: the link stays plain text.",
         "lint": "Per-post lint suppressions, with the reason.",
         "max_lateness": "Overrides [publish] max_lateness for this post. " + DURATION,
+        "repeat": "Repeat the post from `at`: an RFC 5545 rule with an end, e.g. "
+        '"FREQ=WEEKLY;BYDAY=MO;COUNT=52", in the workspace time zone; each occurrence is '
+        "published on its own.",
     },
     "PostLint": {
         "ignore": "Rule codes or names not reported for this post.",
