@@ -110,6 +110,8 @@ class Post(_Strict):
     lint: PostLint = Field(default_factory=PostLint)
     max_lateness: timedelta | None = None
     repeat: str | None = None
+    evergreen: bool = False
+    rotate: list[str] = Field(default_factory=list)
 
     _time_kind: LocalTimeKind | None = PrivateAttr(default=None)
     _path: Path | None = PrivateAttr(default=None)
@@ -221,6 +223,11 @@ class Post(_Strict):
     def _resolve(self, info: ValidationInfo) -> Post:
         if not self.text.strip() and not self.media:
             raise ValueError("text is empty and there is no media: write the post's text")
+        if self.evergreen and (self.at is not None or self.repeat is not None):
+            raise ValueError(
+                "evergreen: an evergreen post is re-shared into [evergreen] slots; remove "
+                "at and repeat (or evergreen)"
+            )
         if self.at is not None:
             if self.at.tzinfo is None:
                 zone: tzinfo | None = (info.context or {}).get("zone")

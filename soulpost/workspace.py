@@ -368,9 +368,16 @@ def paused_gc(size: int) -> Iterator[None]:
 def load_posts(
     files: list[Path], settings: Settings, cache: PostCache | None = None
 ) -> tuple[list[Post], list[InputError]]:
-    """Load *files* as posts; collect errors; report duplicate ids naming both files."""
+    """Load *files* as posts; collect errors; report duplicate ids naming both files. A
+    series stands for its occurrences, and the evergreen pool for its shares."""
     with paused_gc(len(files)):
-        return _load_posts(files, settings, cache)
+        posts, errors = _load_posts(files, settings, cache)
+    if any(p.evergreen for p in posts):
+        from soulpost import evergreen
+
+        posts, pool_errors = evergreen.expand(posts, settings)
+        errors += pool_errors
+    return posts, errors
 
 
 def _load_posts(
