@@ -53,7 +53,7 @@ def expand(posts: list[Post], settings: Settings) -> tuple[list[Post], list[Inpu
             )
             for p in pool
         ]
-    from soulpost.plan import slot_instants
+    from soulpost.slots import slot_instants
 
     zone = settings.zone() or UTC
     begin = datetime.combine(conf.start, time(0), tzinfo=zone)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Literal
 
@@ -208,16 +208,10 @@ class Post(_Strict):
     @field_validator("repeat")
     @classmethod
     def _repeat(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is None:
-            return None
-        from soulpost.series import occurrences
+        from soulpost.series import check_rule
 
-        zone = (info.context or {}).get("zone") or UTC
-        start = info.data.get("at")
-        if not isinstance(start, datetime):
-            raise ValueError("a series starts at the post's `at`: add at = 2026-12-07T09:00:00")
-        occurrences(value, start.replace(tzinfo=None), zone)  # every problem of the rule
-        return value
+        zone = (info.context or {}).get("zone")
+        return None if value is None else check_rule(value, info.data.get("at"), zone)
 
     @model_validator(mode="after")
     def _resolve(self, info: ValidationInfo) -> Post:

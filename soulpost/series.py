@@ -17,12 +17,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, tzinfo
-from typing import TYPE_CHECKING
-
-from soulpost.timeutil import resolve_local
-
-if TYPE_CHECKING:
-    from soulpost.posts import Post
 
 MAX_OCCURRENCES = 1000
 SEPARATOR = "@"
@@ -34,6 +28,14 @@ def series_of(post_id: str) -> str | None:
     """The id of the series *post_id* is an occurrence of, or None."""
     base, sep, _ = post_id.partition(SEPARATOR)
     return base if sep else None
+
+
+def check_rule(rule: str, at: object, zone: tzinfo | None) -> str:
+    """*rule* when a series can start at *at* and be published; ValueError otherwise."""
+    if not isinstance(at, datetime):
+        raise ValueError("a series starts at the post's `at`: add at = 2026-12-07T09:00:00")
+    occurrences(rule, at.replace(tzinfo=None), zone or UTC)  # every problem of the rule
+    return rule
 
 
 def local_start(at: datetime, zone: tzinfo) -> datetime:
@@ -80,19 +82,3 @@ def occurrences(rule: str, start: datetime, zone: tzinfo) -> list[datetime]:
             )
         found.append(moment)
     return found
-
-
-def expand(post: Post, zone: tzinfo) -> list[Post]:
-    """The occurrences of *post* (a post with ``repeat``), each a post of its own."""
-    assert post.repeat is not None and post.at is not None
-    out = []
-    for local in occurrences(post.repeat, local_start(post.at, zone), zone):
-        at, kind = resolve_local(local, zone)
-        copy = post.model_copy(
-            update={"id": f"{post.id}{SEPARATOR}{local:%Y%m%dT%H%M}", "at": at, "repeat": None}
-        )
-        private = dict(post.__pydantic_private__ or {})
-        private["_time_kind"] = kind
-        copy.__pydantic_private__ = private
-        out.append(copy)
-    return out

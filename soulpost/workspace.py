@@ -426,7 +426,7 @@ def _load_posts(
             continue
         seen[post.id] = path
         if post.repeat is not None:  # a series: its occurrences are the posts
-            from soulpost.series import expand
+            from soulpost.recurring import expand
 
             posts.extend(expand(post, context["zone"] or _own_zone(post)))
             continue

@@ -133,7 +133,7 @@ def test_site_in_chromium(browser: Any, site: tuple[Path, dict[str, Any]]) -> No
     out, preview = site
     SHOTS.mkdir(parents=True, exist_ok=True)
     posts = preview["posts"]
-    assert len(posts) == 13
+    assert len(posts) == 27  # 13 posts, 6 weekly occurrences and 8 evergreen shares
     for post in posts:  # every post: its page, no console errors, one card per platform
         page, errors = open_page(browser, (out / "posts" / f"{post['id']}.html").as_uri(), 1280)
         assert errors == [], (post["id"], errors)
