@@ -109,6 +109,9 @@ class Post(_Strict):
     card: bool = True
     lint: PostLint = Field(default_factory=PostLint)
     max_lateness: timedelta | None = None
+    repeat: str | None = None
+    evergreen: bool = False
+    rotate: list[str] = Field(default_factory=list)
 
     _time_kind: LocalTimeKind | None = PrivateAttr(default=None)
     _path: Path | None = PrivateAttr(default=None)
@@ -202,10 +205,23 @@ class Post(_Strict):
             return None
         return check_range(parse_duration(value, signed=True), "max_lateness", *LATENESS_RANGE)
 
+    @field_validator("repeat")
+    @classmethod
+    def _repeat(cls, value: str | None, info: ValidationInfo) -> str | None:
+        from soulpost.series import check_rule
+
+        zone = (info.context or {}).get("zone")
+        return None if value is None else check_rule(value, info.data.get("at"), zone)
+
     @model_validator(mode="after")
     def _resolve(self, info: ValidationInfo) -> Post:
         if not self.text.strip() and not self.media:
             raise ValueError("text is empty and there is no media: write the post's text")
+        if self.evergreen and (self.at is not None or self.repeat is not None):
+            raise ValueError(
+                "evergreen: an evergreen post is re-shared into [evergreen] slots; remove "
+                "at and repeat (or evergreen)"
+            )
         if self.at is not None:
             if self.at.tzinfo is None:
                 zone: tzinfo | None = (info.context or {}).get("zone")

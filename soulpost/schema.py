@@ -50,6 +50,15 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "feeds": "RSS/Atom feeds whose new items `soulpost import feed` turns into drafts.",
         "alerts": "Messages to people when a publication fails, is missed or is in doubt, "
         "or the daemon's heartbeat stops (docs/alerts.md).",
+        "evergreen": "When the pool of evergreen posts is re-shared (docs/planning.md).",
+    },
+    "EvergreenSettings": {
+        "start": "The first day evergreen slots are filled (the schedule is computed from it).",
+        "weeks": "How many weeks of evergreen slots, from start.",
+        "slots": "The slots evergreen posts go into (like [[slots]]).",
+        "min_gap": "The shortest time between two shares of the same post. " + DURATION,
+        "platform_gap": "The shortest time between two evergreen shares on one platform. "
+        + DURATION,
     },
     "FeedSettings": {
         "name": 'The feed\'s name (e.g. "blog"): `soulpost import feed blog`.',
@@ -140,6 +149,12 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "platform supports one (Bluesky, LinkedIn); false: the link stays plain text.",
         "lint": "Per-post lint suppressions, with the reason.",
         "max_lateness": "Overrides [publish] max_lateness for this post. " + DURATION,
+        "repeat": "Repeat the post from `at`: an RFC 5545 rule with an end, e.g. "
+        '"FREQ=WEEKLY;BYDAY=MO;COUNT=52", in the workspace time zone; each occurrence is '
+        "published on its own.",
+        "evergreen": "Part of the evergreen pool: re-shared into [evergreen] slots, never "
+        "at a time of its own.",
+        "rotate": "Other wordings of an evergreen post, used in turn on each re-share.",
     },
     "PostLint": {
         "ignore": "Rule codes or names not reported for this post.",

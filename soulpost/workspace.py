@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli
 from pydantic import ValidationError
@@ -26,6 +26,9 @@ from soulpost.filesafe import read_capped
 from soulpost.posts import MAX_DEPTH, Post, PostInvalid, build_post
 from soulpost.problems import toml_error, validation_errors
 from soulpost.tomlpos import SourceMap, too_deep
+
+if TYPE_CHECKING:
+    from datetime import tzinfo
 
 CONFIG_FILE = "config.toml"
 QUEUE_DIR = "queue"
@@ -365,9 +368,16 @@ def paused_gc(size: int) -> Iterator[None]:
 def load_posts(
     files: list[Path], settings: Settings, cache: PostCache | None = None
 ) -> tuple[list[Post], list[InputError]]:
-    """Load *files* as posts; collect errors; report duplicate ids naming both files."""
+    """Load *files* as posts; collect errors; report duplicate ids naming both files. A
+    series stands for its occurrences, and the evergreen pool for its shares."""
     with paused_gc(len(files)):
-        return _load_posts(files, settings, cache)
+        posts, errors = _load_posts(files, settings, cache)
+    if any(p.evergreen for p in posts):
+        from soulpost import evergreen
+
+        posts, pool_errors = evergreen.expand(posts, settings)
+        errors += pool_errors
+    return posts, errors
 
 
 def _load_posts(
@@ -415,8 +425,20 @@ def _load_posts(
             errors.append(duplicate_id(post, path, first))
             continue
         seen[post.id] = path
+        if post.repeat is not None:  # a series: its occurrences are the posts
+            from soulpost.recurring import expand
+
+            posts.extend(expand(post, context["zone"] or _own_zone(post)))
+            continue
         posts.append(post)
     return posts, errors
+
+
+def _own_zone(post: Post) -> tzinfo:
+    """The zone of a post's explicit offset, for a series in a workspace without one."""
+    from datetime import UTC
+
+    return (post.at.tzinfo if post.at is not None else None) or UTC
 
 
 def duplicate_id(post: Post, path: Path, first: Path) -> InputError:
