@@ -132,10 +132,13 @@ class Scripted:
     response: Response | None = None
     seconds: float = 0.0
     processed: bool = False  # hang/drop after the route did its work
+    where: Callable[[Request], bool] | None = None  # and only requests this accepts
 
     def matches(self, request: Request) -> bool:
         """Whether this entry applies to *request*."""
         if self.method and self.method.upper() != request.method:
+            return False
+        if self.where is not None and not self.where(request):
             return False
         return not (self.path and not re.search(self.path, request.path))
 
@@ -217,10 +220,12 @@ class FakeServer:
         times: int = 1,
         method: str | None = None,
         path: str | None = None,
+        where: Callable[[Request], bool] | None = None,
     ) -> None:
-        """Answer the next *times* matching requests with this status/body/headers instead
-        of doing the work."""
-        self._add(Scripted("respond", times, method, path, Response.of(status, body, headers)))
+        """Answer the next *times* matching requests (those *where* accepts, if given) with
+        this status/body/headers instead of doing the work."""
+        answer = Response.of(status, body, headers)
+        self._add(Scripted("respond", times, method, path, answer, where=where))
 
     def delay(
         self, seconds: float, *, times: int = 1, method: str | None = None, path: str | None = None
