@@ -158,8 +158,8 @@ class FacebookFake(FakeServer):
             if "message" in fields and post.get("message"):
                 item["message"] = post["message"]
             if "created_time" in fields:
-                item["created_time"] = post["created"].astimezone(UTC).strftime(
-                    "%Y-%m-%dT%H:%M:%S+0000"
+                item["created_time"] = (
+                    post["created"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
                 )
             if "from" in fields:
                 item["from"] = {"id": post["from"], "name": "someone"}
