@@ -17,6 +17,7 @@ import email.policy
 import json
 import re
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -159,6 +160,8 @@ class FakeServer:
         self._release = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        #: Set before :meth:`start` to serve HTTPS (e.g. a self-signed certificate).
+        self.tls: ssl.SSLContext | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -178,6 +181,8 @@ class FakeServer:
                 pass
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        if self.tls is not None:
+            server.socket = self.tls.wrap_socket(server.socket, server_side=True)
         server.daemon_threads = True
         server.block_on_close = False
         self._server = server
@@ -207,7 +212,7 @@ class FakeServer:
         """``http://127.0.0.1:<port>`` (no trailing slash)."""
         assert self._server is not None, "start the fake first"
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{'https' if self.tls else 'http'}://{host!s}:{port}"
 
     # --- scripting ------------------------------------------------------------------------
 

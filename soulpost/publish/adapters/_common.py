@@ -164,7 +164,8 @@ class HttpAdapter(Adapter):
     @property
     def session(self) -> requests.Session:
         if self._session is None:
-            self._session = http.build_session()
+            trust_env = bool(getattr(self.opts, "trust_env", True))
+            self._session = http.build_session(trust_env=trust_env)
         return self._session
 
     def call(self, method: str, url: str, **kwargs: Any) -> requests.Response:
