@@ -114,6 +114,8 @@ class XAdapter(HttpAdapter):
         "access_token": Setting("OAuth 1.0a user access token"),
         "access_token_secret": Setting("OAuth 1.0a user access token secret"),
     }
+    #: Either way of signing in, whole (``soulpost.credentials`` checks presence offline).
+    credential_sets: ClassVar[tuple[tuple[str, ...], ...]] = (("token",), OAUTH1_ROLES)
     Options = XOptions
     opts: XOptions
 
