@@ -114,6 +114,10 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "text": "This platform's text instead of the post's.",
         "media": "This platform's media instead of the post's.",
         "thread": "This platform's thread instead of the post's.",
+        "options": (
+            "This platform's own settings for this post, checked by its adapter (Mastodon: "
+            "spoiler_text, sensitive, language, visibility; see `soulpost adapters NAME`)."
+        ),
     },
 }
 

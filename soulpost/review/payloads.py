@@ -136,8 +136,20 @@ def _plain(payload: Mapping[str, Any]) -> WirePart:
 
 
 def _mastodon(payload: Mapping[str, Any]) -> WirePart:
+    """What a reader meets: the content warning first (Mastodon hides the text behind it),
+    the text, then how the status goes out when the post says so (sensitive media,
+    visibility, language)."""
     sent = str(payload.get("status", ""))
-    return WirePart(sent, sent, _media(payload.get("media")), payload=payload)
+    shown = sent
+    if payload.get("spoiler_text"):
+        shown = f"CW: {payload['spoiler_text']}\n\n{sent}"
+    how = [
+        "media marked sensitive" if payload.get("sensitive") else "",
+        *(f"{key} {payload[key]}" for key in ("visibility", "language") if payload.get(key)),
+    ]
+    if any(how) and (payload.get("spoiler_text") or payload.get("sensitive")):
+        shown += "\n\n[" + " · ".join(h for h in how if h) + "]"
+    return WirePart(sent, shown, _media(payload.get("media")), payload=payload)
 
 
 def _bluesky(payload: Mapping[str, Any]) -> WirePart:

@@ -392,6 +392,12 @@ def check_post(adapter: Adapter, post: Post) -> list[str]:
         return [f"{caps.title} cannot post threads"]
     root = adapter.config.root
     problems: list[str] = []
+    if post.options_for(name) and getattr(adapter, "PostOptions", None) is None:
+        keys = ", ".join(post.options_for(name))
+        problems.append(
+            f"variants.{name}.options ({keys}): the {adapter.name} adapter takes no post "
+            "options; remove them"
+        )
     for number, (raw, media) in enumerate(parts, 1):
         label = "the post" if len(parts) == 1 else f"part {number}"
         text = raw.strip()
