@@ -296,3 +296,53 @@ def test_the_rule_never_takes_a_wrong_parent_an_earlier_post_or_another_author(
         if i is not item and comparable(i["text"]) == wanted and i.get("author_id") != "999"
     ]
     assert all("created_at" in i and "author_id" in i for i in others)
+
+
+# --- the adapter's lookup over random timelines on the fake ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """One fake and one adapter for every example (hypothesis runs many in one test)."""
+    clock = ManualClock(T0)
+    with XFake() as server:
+        server.clock = clock.now
+        server.others_in_timeline = True
+        yield server, adapter(tmp_path_factory.mktemp("x"), clock, server)
+
+
+ENTRY = st.tuples(
+    st.sampled_from(TEXTS),
+    st.sampled_from(["111", "222", None]),
+    st.integers(-7200, 7200),
+    st.sampled_from(AUTHORS),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(entries=st.lists(ENTRY, max_size=25), parent=st.sampled_from(["111", None]))
+def test_the_adapter_never_takes_a_wrong_parent_an_earlier_post_or_another_author(
+    shared: Any, entries: list[tuple[str, str | None, int, str]], parent: str | None
+) -> None:
+    fake, x = shared
+    fake.tweets.clear()
+    for text, reply_to, offset, author in entries:
+        fake.add_tweet(
+            text,
+            in_reply_to=reply_to,
+            created_at=T0 + timedelta(seconds=offset),
+            author_id=author,
+        )
+    x.notes.put("k", {"sent_at": T0.isoformat(), "reply_to": parent})
+    try:
+        found = x.lookup("k", {"text": SAME})
+    except UnknownOutcome as exc:
+        assert "person" in exc.message
+        return
+    if found is None:
+        return
+    tweet = fake.tweets[found.remote_id]
+    assert comparable(tweet["text"]) == comparable(SAME)
+    assert tweet["in_reply_to"] == parent
+    assert tweet["author_id"] == USER_ID
+    assert tweet["created_at"] >= T0

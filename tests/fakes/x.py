@@ -75,6 +75,8 @@ class XFake(FakeServer):
         self.reset_epoch = reset_epoch
         self.username = username
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        #: Show other authors' posts on a user's timeline too (to test an author check).
+        self.others_in_timeline = False
         self.tweets: dict[str, dict[str, Any]] = {}
         self.media: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(1456012973835788293, 104729)
@@ -256,7 +258,11 @@ class XFake(FakeServer):
     def _timeline(self, request: Request, match: re.Match[str]) -> Response:
         limit = int((request.query.get("max_results") or ["10"])[0])
         fields = set(",".join(request.query.get("tweet.fields") or []).split(","))
-        mine = [t for t in self.tweets.values() if t["author_id"] == match["id"]]
+        mine = [
+            t
+            for t in self.tweets.values()
+            if self.others_in_timeline or t["author_id"] == match["id"]
+        ]
         newest = sorted(mine, key=lambda t: int(t["id"]), reverse=True)[:limit]
         data = [self._shown(t, fields) for t in newest]
         meta: dict[str, Any] = {"result_count": len(data)}
