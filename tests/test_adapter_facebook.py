@@ -246,7 +246,7 @@ def test_engine_settles_a_lost_answer_from_recent_posts(
 
 def lost(tmp_path: Path, fake: PageFake, text: str) -> tuple[FacebookAdapter, Any]:
     """An attempt at T0 whose answer was a 500 without a code (nothing created)."""
-    ad = adapter(tmp_path, fake)
+    ad = adapter(tmp_path, fake, read_timeout=5.0)
     payload = ad.compose(post(text)).parts[0]
     fake.fail(500, {"error": {"message": "An unknown error occurred"}}, path="/feed")
     with pytest.raises(UnknownOutcome):
@@ -286,7 +286,7 @@ def test_lookup_takes_the_pages_own_post_made_since_the_attempt(
 
 
 def test_lookup_of_a_key_never_sent_is_absent(tmp_path: Path, fake: PageFake) -> None:
-    ad = adapter(tmp_path, fake)
+    ad = adapter(tmp_path, fake, read_timeout=5.0)
     fake.add_post("Never attempted here")
     payload = ad.compose(post("Never attempted here")).parts[0]
     assert ad.lookup("k-never", payload) is None

@@ -281,7 +281,7 @@ def test_engine_settles_a_lost_answer_from_the_duplicate_urn(
 def test_hashtags_go_out_as_hashtags_linkedin_links(tmp_path: Path, fake: Any) -> None:
     """Issue 11 item 4: ``#today`` was escaped to ``\\#today``, plain text on LinkedIn."""
     text = "Shipping #today and #día_dos, not a#tag nor #1; [brackets] stay text"
-    ad = adapter(tmp_path, fake)
+    ad = adapter(tmp_path, fake, read_timeout=5.0)
     rendered = ad.compose(post(text)).parts[0]
     commentary = rendered["post"]["commentary"]
     assert "#today" in commentary and "\\#today" not in commentary
@@ -297,7 +297,7 @@ def test_a_retired_version_hint_suggests_a_newer_version(tmp_path: Path, fake: A
     202605 that LinkedIn has since retired."""
     fake.versions = {"202611"}
     for configured in ("202605", "202401"):
-        ad = adapter(tmp_path, fake, version=configured)
+        ad = adapter(tmp_path, fake, version=configured, read_timeout=5.0)
         with pytest.raises(Rejected) as caught:
             ad.publish(ad.compose(post("Hi")).parts[0], f"k-{configured}")
         suggested = re.search(r'version = "(\d{6})"', caught.value.message)
@@ -311,7 +311,7 @@ def test_lookup_never_takes_a_duplicate_of_an_older_post(tmp_path: Path, fake: A
     fake.clock = lambda: T0 - timedelta(days=30)
     old = ad_publish(tmp_path, fake, "Same words as last month", "k-old")
     fake.clock = lambda: T0
-    ad = adapter(tmp_path, fake)
+    ad = adapter(tmp_path, fake, read_timeout=5.0)
     payload = ad.compose(post("Same words as last month")).parts[0]
     fake.fail(500, {"status": 500, "message": "Internal Server Error"}, path="/rest/posts")
     with pytest.raises(UnknownOutcome):
@@ -322,7 +322,7 @@ def test_lookup_never_takes_a_duplicate_of_an_older_post(tmp_path: Path, fake: A
 
 
 def test_lookup_takes_a_duplicate_made_since_the_attempt(tmp_path: Path, fake: Any) -> None:
-    ad = adapter(tmp_path, fake)
+    ad = adapter(tmp_path, fake, read_timeout=5.0)
     payload = ad.compose(post("It did land after all")).parts[0]
     fake.drop(path="/rest/posts", processed=True)
     with pytest.raises(UnknownOutcome):
@@ -333,5 +333,5 @@ def test_lookup_takes_a_duplicate_made_since_the_attempt(tmp_path: Path, fake: A
 
 
 def ad_publish(tmp_path: Path, fake: Any, text: str, key: str) -> str:
-    ad = adapter(tmp_path, fake)
+    ad = adapter(tmp_path, fake, read_timeout=5.0)
     return ad.publish(ad.compose(post(text)).parts[0], key).remote_id
