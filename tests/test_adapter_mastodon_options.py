@@ -145,3 +145,10 @@ def test_other_adapters_refuse_post_options_they_would_ignore(tmp_path: Path) ->
     assert x.validate(wrong) == [
         "variants.x.options (a): the x adapter takes no post options; remove them"
     ]
+
+
+def test_soulpost_adapters_lists_the_post_options(cli: Any, tmp_path: Path) -> None:
+    shown = cli("adapters", "mastodon", cwd=tmp_path)
+    assert "post options (a post's [variants.NAME.options]):" in shown.out
+    assert "spoiler_text  a content warning shown before the text" in shown.out
+    assert "post options" not in cli("adapters", "x", cwd=tmp_path).out

@@ -72,8 +72,9 @@ def _twemoji() -> tuple[frozenset[str], int]:
     from soulpost.text._twemoji import SEQUENCES
 
     known = frozenset(
-        "".join(chr(int(code, 16)) for code in line.split())
-        for line in "".join(SEQUENCES).splitlines()
+        "".join(chr(int(code, 16)) for code in row.split())
+        for row in "".join(SEQUENCES).split(";")
+        if row
     )
     return known, max(map(len, known))
 

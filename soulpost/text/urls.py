@@ -85,6 +85,7 @@ _ASCII_DOMAIN = _lazy(rf"(?:[\-a-z0-9{_LATIN_ACCENTS}]+\.)+[^\W_]+", re.IGNORECA
 _MAYBE_URL = re.compile(r"\.[^\W\d_]")
 _GLUED_SCHEME = re.compile(r"[hH][tT][tT][pP][sS]?://\Z")
 _MAX_URL_LENGTH = 4096
+_Found = tuple[tuple[int, int, str], ...]
 _MAX_LABEL_LENGTH = 63
 
 
@@ -163,12 +164,9 @@ def find_mastodon_urls(text: str) -> list[tuple[int, int, str]]:
 
 
 @lru_cache(maxsize=2048)
-def _find_urls(
-    text: str, require_scheme: bool, *, mastodon: bool = False
-) -> tuple[tuple[int, int, str], ...]:
+def _find_urls(text: str, require_scheme: bool, *, mastodon: bool = False) -> _Found:
     # Cached: one draft's text is asked about by several rules and length counters.
-    candidate = _M_CANDIDATE() if mastodon else _CANDIDATE()
-    tail_grammar = _M_TAIL() if mastodon else _TAIL()
+    candidate, tail_grammar = (_M_CANDIDATE(), _M_TAIL()) if mastodon else (_CANDIDATE(), _TAIL())
     urls: list[tuple[int, int, str]] = []
     pos = 0
     while True:
