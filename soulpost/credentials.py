@@ -82,11 +82,12 @@ def missing(
     ways = " or ".join(
         "env = { " + ", ".join(f'{role} = "VARIABLE"' for role in roles) + " }" for roles in needs
     )
+    what = "incomplete credentials" if env else "no credentials configured"
     return Missing(
         platform,
         (),
-        f"{platform}: no credentials configured: set {ways} under [platforms.{platform}] in "
-        "config.toml and export the variable",
+        f"{platform}: {what}: set {ways} under [platforms.{platform}] in config.toml and "
+        "export the variables",
     )
 
 

@@ -170,3 +170,10 @@ def test_missing_names_unset_variables_before_unmapped_roles() -> None:
     assert missing("x", {"token": "T"}, BUILTIN_NEEDS["x"], environ={"T": "v"}) is None
     gap = missing("x", {"consumer_key": "K"}, BUILTIN_NEEDS["x"], environ={"K": "v"})
     assert gap is not None and "consumer_secret" in gap.message
+
+
+def test_a_half_configured_sign_in_is_called_incomplete() -> None:
+    gap = missing("x", {"consumer_key": "K"}, BUILTIN_NEEDS["x"], environ={"K": "v"})
+    assert gap is not None and gap.message.startswith("x: incomplete credentials: set ")
+    gap = missing("x", {}, BUILTIN_NEEDS["x"], environ={})
+    assert gap is not None and gap.message.startswith("x: no credentials configured: set ")
