@@ -113,6 +113,9 @@ def test_preview_shows_them_and_the_fake_receives_them(
     assert shown.code == 0, shown.out + shown.err
     assert "│ CW: Spoilers for the season finale" in shown.out
     assert "[media marked sensitive · visibility unlisted · language de]" in shown.out
+    # counted as Mastodon counts: the warning's graphemes plus the text's, no labels
+    expected = len(OPTIONS["spoiler_text"]) + len("Was für ein Ende! Wie fandet ihr es?")
+    assert f"post · {expected}/500 characters" in shown.out
     sent = cli("publish", "finale", "--now", cwd=root)
     assert sent.code == 0, sent.out + sent.err
     requests = mastodon_fake.received("POST", "/api/v1/statuses")

@@ -58,6 +58,9 @@ class WirePart:
     facets: tuple[Mapping[str, Any], ...] = ()
     mentions: tuple[Mapping[str, Any], ...] = ()
     payload: Mapping[str, Any] = field(default_factory=dict)
+    #: The text the platform's length limit applies to, when not ``shown`` (Mastodon counts
+    #: a content warning with the text, without the preview's labels).
+    counted: str | None = None
 
 
 class _FixedClock:
@@ -149,7 +152,8 @@ def _mastodon(payload: Mapping[str, Any]) -> WirePart:
     ]
     if any(how) and (payload.get("spoiler_text") or payload.get("sensitive")):
         shown += "\n\n[" + " · ".join(h for h in how if h) + "]"
-    return WirePart(sent, shown, _media(payload.get("media")), payload=payload)
+    counted = str(payload.get("spoiler_text") or "") + sent
+    return WirePart(sent, shown, _media(payload.get("media")), payload=payload, counted=counted)
 
 
 def _bluesky(payload: Mapping[str, Any]) -> WirePart:
