@@ -33,6 +33,8 @@ BUILTIN_NEEDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "linkedin": (("token",),),
     "facebook": (("token",),),
     "pinterest": (("token",),),
+    "threads": (("token",),),
+    "instagram": (("token",),),
     "discord": (("url",),),
     "slack": (("url",),),
     "webhook": ((),),
