@@ -17,6 +17,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from soulpost.errors import SoulpostError
+
 VIDEO_TYPES = {
     ".mp4": "video/mp4",
     ".m4v": "video/mp4",
@@ -26,7 +28,7 @@ VIDEO_TYPES = {
 HOW_TO_GET = "install soulpost[video] (pymediainfo) or ffmpeg's ffprobe"
 
 
-class FactsUnavailable(Exception):
+class FactsUnavailable(SoulpostError):
     """The video's length cannot be read here; the message says why and what to install."""
 
 

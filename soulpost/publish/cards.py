@@ -28,6 +28,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from soulpost.errors import SoulpostError
+
 MAX_REDIRECTS = 5
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_MAX_BYTES = 1_000_000
@@ -38,7 +40,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 Resolver = Callable[[str, int], list[str]]
 
 
-class CardUnavailable(Exception):
+class CardUnavailable(SoulpostError):
     """No card for this link; the message says why (for history and logs)."""
 
 
