@@ -290,3 +290,30 @@ def test_lookup_of_a_key_never_sent_is_absent(tmp_path: Path, fake: PageFake) ->
     fake.add_post("Never attempted here")
     payload = ad.compose(post("Never attempted here")).parts[0]
     assert ad.lookup("k-never", payload) is None
+
+
+def test_a_first_comment_lookup_never_picks_among_candidates(
+    tmp_path: Path, fake: PageFake
+) -> None:
+    """Issue 11 item 1 for first comments: two of our comments with the text, or one the
+    platform lists without its time, leave it in doubt; one made clearly before the
+    attempt is not ours."""
+    from soulpost.publish.adapters._comments import Comments, SeenComment
+
+    comments = Comments(adapter(tmp_path, fake))
+    comments.notes.put("k-c", {"parent": f"{PAGE}_1", "sent_at": T0.isoformat()})
+    payload = {"comment": "Slides are here"}
+
+    def listing(*seen: SeenComment) -> Any:
+        return lambda parent: list(seen)
+
+    ours = SeenComment("c1", "Slides are here", True, T0 + timedelta(seconds=1))
+    assert comments.find("k-c", payload, listing(ours)) is not None
+    twice = SeenComment("c2", "Slides are here", True, T0 + timedelta(seconds=2))
+    with pytest.raises(UnknownOutcome, match="person"):
+        comments.find("k-c", payload, listing(ours, twice))
+    undated = SeenComment("c3", "Slides are here", True, None)
+    with pytest.raises(UnknownOutcome, match="person"):
+        comments.find("k-c", payload, listing(undated))
+    old = SeenComment("c4", "Slides are here", True, T0 - timedelta(hours=1))
+    assert comments.find("k-c", payload, listing(old)) is None
