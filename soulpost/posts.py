@@ -73,12 +73,15 @@ def _thread_parts(value: Any) -> Any:
 
 
 class Variant(_Strict):
-    """A per-platform override of the post's text, media or thread."""
+    """A per-platform override of the post's text, media or thread, and the platform's own
+    settings for this post (``options``: e.g. a Mastodon content warning), which the
+    platform's adapter checks and sends."""
 
     text: str | None = None
     media: list[Media] | None = None
     thread: list[ThreadPart] | None = None
     first_comment: str | None = None
+    options: dict[str, Any] | None = None
 
     @field_validator("thread", mode="before")
     @classmethod
@@ -341,6 +344,11 @@ class Post(_Strict):
         """The media sent to *platform*."""
         variant = self.variants.get(platform)
         return variant.media if variant and variant.media is not None else self.media
+
+    def options_for(self, platform: str) -> dict[str, Any]:
+        """This post's own settings for *platform* (``[variants.NAME.options]``)."""
+        variant = self.variants.get(platform)
+        return dict(variant.options) if variant and variant.options else {}
 
     def thread_for(self, platform: str) -> list[ThreadPart]:
         """The follow-up parts sent to *platform*."""

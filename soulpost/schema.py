@@ -170,6 +170,10 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "media": "This platform's media instead of the post's.",
         "thread": "This platform's thread instead of the post's.",
         "first_comment": "This platform's first comment instead of the post's (\"\" for none).",
+        "options": (
+            "This platform's own settings for this post, checked by its adapter (Mastodon: "
+            "spoiler_text, sensitive, language, visibility; see `soulpost adapters NAME`)."
+        ),
     },
 }
 

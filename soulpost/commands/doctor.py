@@ -150,6 +150,13 @@ def _check_env(report: Report, cls: type[Adapter], env: dict[str, str], platform
             report.ok.append(f"env.{role}: ${variable} is set")
         else:
             report.problems.append(f"env.{role}: environment variable ${variable} is not set")
+    if not report.problems:  # e.g. X: no role is required alone, but one way to sign in is
+        from soulpost.credentials import BUILTIN_NEEDS, missing
+
+        required = tuple(role for role, s in cls.env_roles.items() if s.required)
+        gap = missing(platform, env, BUILTIN_NEEDS.get(cls.name) or (required,))
+        if gap is not None:
+            report.problems.append(gap.message.removeprefix(f"{platform}: "))
 
 
 def _check_online(report: Report, adapter: Adapter, config: AdapterConfig) -> None:

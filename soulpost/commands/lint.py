@@ -254,6 +254,10 @@ def run(args: argparse.Namespace) -> int:
         color = False
     sys.stdout.write(render(args.format, report, root=ws.root, color=color))
     sys.stdout.flush()
+    if (ws.root / ws.config_path).is_file():  # a workspace that publishes (issue 11 item 5)
+        from soulpost.credentials import warn_targets
+
+        warn_targets(ws.settings, args.platform or [], lambda line: print(line, file=sys.stderr))
     if report.errors:
         return 2
     fail_on = args.fail_on or ws.settings.lint.fail_on

@@ -171,7 +171,9 @@ def card_for(item: Item[Post], renderers: Renderers, findings: list[FindingView]
     try:
         wire, content_hash = renderers.compose(item.post, platform)
         card.parts = tuple(
-            PartView(i, w.sent, w.shown, w.media, _counts(w.shown, caps), w.facets, w.card)
+            PartView(
+                i, w.sent, w.shown, w.media, _counts(w.counted or w.shown, caps), w.facets, w.card
+            )
             for i, w in enumerate(wire)
         )
     except Exception as exc:
