@@ -15,7 +15,11 @@ import argparse
 import json
 import sys
 import time
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from soulpost.workspace import Workspace
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -95,3 +99,58 @@ def run(args: argparse.Namespace) -> int:
         print(f"soulpost: error: {message}", file=sys.stderr)
     expired = any(r["expired"] and not r["refreshable"] for r in rows)
     return 1 if failures or expired else 0
+
+
+def next_queued(ws: Workspace, platform: str, now: datetime) -> datetime | None:
+    """When the next post still waiting for *platform* is due (None: nothing queued)."""
+    from soulpost.ledger import open_ledger
+    from soulpost.plan import Action, build_plan, newest_rows
+
+    rows: dict[Any, Any] = {}
+    reserved: dict[str, datetime] = {}
+    try:
+        ledger = open_ledger(ws.state_dir, backend=ws.settings.publish.ledger, read_only=True)
+    except Exception:
+        pass  # no ledger yet: every post is still to come
+    else:
+        try:
+            rows, reserved = newest_rows(ledger.publications()), ledger.slots()
+        finally:
+            ledger.close()
+    plan = build_plan(ws.posts, ws.settings, now, ledger_rows=rows, reserved=reserved)
+    waiting = {Action.DUE, Action.FUTURE, Action.WAITING, Action.HELD}
+    times = [
+        item.at
+        for item in plan.items
+        if item.platform == platform and item.action in waiting and item.at is not None
+    ]
+    return min(times, default=None)
+
+
+def doctor_tokens(
+    ws: Workspace,
+    report: Any,
+    platform: str,
+    account: str | None,
+    *,
+    now: datetime,
+    last: datetime | None,
+) -> bool:
+    """``soulpost doctor``'s section on the stored token of *platform*: its expiry against
+    the queue, refreshed now where the next post would find it expired. Adds lines to
+    *report* (``ok``/``problems``); True when the platform's token comes from the store."""
+    import os
+
+    from soulpost.accounts.forecast import forecast
+
+    conf = ws.settings.platforms.get(platform)
+    if conf and any(os.environ.get(v) for v in conf.env.values()):
+        return False  # environment variables win: the store is not used here
+    said = forecast(
+        platform, account, now=now, next_post=next_queued(ws, platform, now), last_post=last
+    )
+    if said is None:
+        return False
+    report.ok.extend(said.ok)
+    report.problems.extend(said.problems)
+    return True
