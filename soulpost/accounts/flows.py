@@ -149,8 +149,12 @@ def _wait_for_redirect(server: _LoopbackServer, url: str, prompt: Prompt, *, hea
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        if prompt.open_browser is not None:
-            prompt.open_browser(url)
+        if prompt.open_browser is not None and not prompt.open_browser(url):
+            print(
+                "(no browser could be opened here: open the URL by hand, or run again with "
+                "--headless)",
+                file=prompt.out,
+            )
         print(f"Waiting for the redirect to {server.redirect_uri} ...", file=prompt.out, flush=True)
         if not server.done.wait(prompt.wait_seconds):
             raise LoginError(

@@ -224,19 +224,39 @@ class Store:
         return entry if isinstance(entry, dict) else {}
 
     def save(self, record: Record) -> None:
-        """Write *record* (call inside :meth:`locked`): the secret first, then the index."""
+        """Write *record* (call inside :meth:`locked`): the secret first, then the index.
+        A record that moves between backends leaves no copy behind in the old one."""
         record.backend = record.backend or chosen_backend()
+        index = self._read(INDEX)
+        before = index.get(record.key, {}).get("backend")
+        secrets = self._read(SECRETS)
         if record.backend == "keyring":
-            import keyring
-
-            keyring.set_password(SERVICE, record.key, json.dumps(record.secret_part()))
+            self._keyring("set_password", record.key, json.dumps(record.secret_part()))
+            if secrets.pop(record.key, None) is not None:
+                self._write(SECRETS, secrets)
         else:
-            secrets = self._read(SECRETS)
             secrets[record.key] = record.secret_part()
             self._write(SECRETS, secrets)
-        index = self._read(INDEX)
+            if before == "keyring":
+                self._keyring("delete_password", record.key)
         index[record.key] = record.public()
         self._write(INDEX, index)
+
+    @staticmethod
+    def _keyring(call: str, key: str, *value: str) -> None:
+        """One keyring write; StoreError (not a traceback) when the keyring refuses."""
+        import keyring
+        from keyring.errors import PasswordDeleteError
+
+        try:
+            getattr(keyring, call)(SERVICE, key, *value)
+        except PasswordDeleteError:
+            pass  # already gone
+        except Exception as exc:
+            raise StoreError(
+                f"the keyring refused to store the secret of {key} ({type(exc).__name__}); "
+                "unlock it, or set SOULPOST_TOKEN_STORE=file"
+            ) from None
 
     def delete(self, platform: str, account: str) -> bool:
         """Forget one account (call inside :meth:`locked`); False when it was not there."""
@@ -246,11 +266,7 @@ class Store:
         if entry is None:
             return False
         if entry.get("backend") == "keyring":
-            import keyring
-            from keyring.errors import PasswordDeleteError
-
-            with contextlib.suppress(PasswordDeleteError):
-                keyring.delete_password(SERVICE, key)
+            self._keyring("delete_password", key)
         secrets = self._read(SECRETS)
         if secrets.pop(key, None) is not None:
             self._write(SECRETS, secrets)
