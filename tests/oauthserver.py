@@ -137,6 +137,9 @@ class OAuthServer:
         self.release = threading.Event()
         self.refresh_arrived = threading.Event()
         self.bluesky: dict[str, str] = {}
+        #: Facebook: long-lived user tokens issued, and the Pages /me/accounts lists.
+        self.long_lived: set[str] = set()
+        self.pages: list[dict[str, str]] = []
         self.lock = threading.Lock()
         self.app = self._build(expires_in)
         self._server = make_server("127.0.0.1", 0, self.app, threaded=True)
@@ -206,6 +209,7 @@ class OAuthServer:
 
         @app.post("/token")
         @app.post("/oauth/token")
+        @app.post("/graph/oauth/access_token")
         def token() -> Any:
             form = request.form.to_dict()
             with outer.lock:
@@ -225,6 +229,26 @@ class OAuthServer:
                 body["created_at"] = int(time.time())
                 answer.set_data(json.dumps(body))
             return answer
+
+        @app.get("/graph/oauth/access_token")
+        def fb_exchange() -> Any:
+            args = request.args
+            client = outer.clients.get(args.get("client_id", ""))
+            if (
+                client is None
+                or not client.check_client_secret(args.get("client_secret", ""))
+                or args.get("fb_exchange_token") not in outer.valid_access_tokens()
+            ):
+                return jsonify(error={"message": "Invalid OAuth access token", "code": 190}), 400
+            long = "long-" + secrets.token_urlsafe(16)
+            outer.long_lived.add(long)
+            return jsonify(access_token=long, token_type="bearer")
+
+        @app.get("/graph/me/accounts")
+        def pages() -> Any:
+            if request.args.get("access_token") not in outer.long_lived:
+                return jsonify(error={"message": "Invalid OAuth access token", "code": 190}), 400
+            return jsonify(data=[dict(page) for page in outer.pages])
 
         @app.post("/api/v1/apps")
         def register() -> Any:

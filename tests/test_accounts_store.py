@@ -183,3 +183,55 @@ def test_a_corrupt_store_is_a_clear_error(server: OAuthServer, tmp_path: Path) -
     assert result.code == 2 and "accounts.json: the token store is not valid JSON" in result.err
     assert "Traceback" not in result.err
     os.utime(index, (time.time(), time.time()))
+
+
+def test_facebook_login_stores_the_pages_lasting_token_and_publishes(
+    server: OAuthServer, tmp_path: Path
+) -> None:
+    from tests.fakes.facebook import FacebookFake
+
+    server.add_client("fb-app", secret="fb-app-secret")
+    server.pages = [
+        {"id": "101234567890", "name": "Soulpost Test", "access_token": "EAAG-page-token-1"},
+        {"id": "555", "name": "Other Page", "access_token": "EAAG-page-token-2"},
+    ]
+    with FacebookFake(token="EAAG-page-token-1") as fake:
+        root = tmp_path / "ws"
+        (root / "queue").mkdir(parents=True)
+        (root / "config.toml").write_text(
+            textwrap.dedent(
+                f"""\
+                timezone = "UTC"
+                [platforms.facebook]
+                options = {{ page_id = "101234567890", base_url = "{fake.url}" }}
+                [platforms.facebook.login]
+                client_id = "fb-app"
+                client_secret_env = "FB_APP_SECRET"
+                authorize_url = "{server.url}/authorize"
+                token_url = "{server.url}/graph/oauth/access_token"
+                [publish]
+                lint_gate = false
+                """
+            ),
+            encoding="utf-8",
+        )
+        proc = start(
+            root, "login", "facebook", "--headless", env={"FB_APP_SECRET": "fb-app-secret"}
+        )
+        url = authorization_url(proc)
+        location = requests.get(url, allow_redirects=False, timeout=10).headers["Location"]
+        out, err = proc.communicate(location + "\n", timeout=60)
+        assert proc.returncode == 0, out + err
+        assert "posting as the Page Soulpost Test (101234567890)" in out
+        record = Store().load("facebook", "default")
+        assert record is not None and record.access_token == "EAAG-page-token-1"
+        assert record.expires_at is None and record.refresh_token is None
+        (root / "queue" / "hi.toml").write_text(
+            'text = "Hello, Page"\nplatforms = ["facebook"]\nstatus = "approved"\n',
+            encoding="utf-8",
+        )
+        result = run_process("publish", "hi", "--now", cwd=root)
+        assert result.code == 0, result.out + result.err
+        for secret in ("EAAG-page-token-1", "fb-app-secret"):
+            assert secret not in out + err + result.out + result.err
+            assert secret not in every_file_text(root)

@@ -281,3 +281,72 @@ def bluesky_session(pds: str, handle: str, password: str) -> dict[str, Any]:
             "password under Settings > Privacy and security > App passwords"
         )
     return body
+
+
+def facebook_page(
+    provider: Provider, client: Client, user_token: str, page_id: str | None
+) -> dict[str, str]:
+    """The Page the adapter posts as: ``{id, name, access_token, lasting}``.
+
+    Facebook Login gives a short-lived *user* token. Exchanged for a long-lived one
+    (``fb_exchange_token``, needs the app secret), the Page tokens ``/me/accounts`` returns
+    for it do not expire; without the secret they last about as long as the user token.
+    """
+    graph = provider.token_url.rsplit("/oauth/", 1)[0]
+    token, lasting = user_token, False
+    if client.client_secret:
+        long = _graph_get(
+            provider,
+            f"{graph}/oauth/access_token",
+            {
+                "grant_type": "fb_exchange_token",
+                "client_id": client.client_id,
+                "client_secret": client.client_secret,
+                "fb_exchange_token": user_token,
+            },
+            "exchange the user token for a long-lived one",
+        )
+        token, lasting = str(long.get("access_token") or token), "access_token" in long
+    pages = _graph_get(
+        provider,
+        f"{graph}/me/accounts",
+        {"fields": "id,name,access_token", "access_token": token},
+        "list your Pages",
+    ).get("data")
+    pages = [p for p in pages or [] if isinstance(p, dict) and p.get("access_token")]
+    chosen = [p for p in pages if str(p.get("id")) == page_id] if page_id else pages
+    if len(chosen) != 1:
+        names = ", ".join(f"{p.get('id')} ({p.get('name')})" for p in pages) or "none"
+        wanted = f"Page {page_id} is not" if page_id else "several Pages are"
+        raise LoginError(
+            f"Facebook: {wanted} among the Pages this login may manage: {names}; set "
+            "options.page_id under [platforms.facebook] to one of them"
+            if pages
+            else "Facebook: this login manages no Page (grant pages_show_list and "
+            "pages_manage_posts for the Page)"
+        )
+    page = chosen[0]
+    return {
+        "id": str(page.get("id")),
+        "name": str(page.get("name") or ""),
+        "access_token": str(page["access_token"]),
+        "lasting": "yes" if lasting else "",
+    }
+
+
+def _graph_get(provider: Provider, url: str, params: dict[str, str], what: str) -> dict[str, Any]:
+    import requests
+
+    try:
+        answer = requests.get(url, params=params, timeout=TIMEOUT)
+        body = answer.json()
+    except (requests.RequestException, ValueError) as exc:
+        raise LoginError(f"{provider.title}: could not {what} ({type(exc).__name__})") from None
+    if answer.status_code != 200 or not isinstance(body, dict):
+        error = body.get("error") if isinstance(body, dict) else None
+        said = error.get("message") if isinstance(error, dict) else None
+        raise LoginError(
+            f"{provider.title}: could not {what} (HTTP {answer.status_code}"
+            f"{': ' + str(said) if said else ''})"
+        )
+    return body

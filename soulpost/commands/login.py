@@ -93,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
             f"the token store {store.root} lies inside the workspace {root}; tokens must "
             "never be committed: set XDG_CONFIG_HOME to a folder outside it"
         )
-    record = _login(args, platform, account, provider, login)
+    options = dict(conf.options) if conf else {}
+    record = _login(args, platform, account, provider, login, options=options)
     with store.locked():
         record.backend = ""
         store.save(record)
@@ -125,6 +126,8 @@ def _login(
     account: str,
     provider: Provider,
     login: LoginSettings | None,
+    *,
+    options: dict[str, Any],
 ) -> Record:
     from soulpost.accounts import flows
 
@@ -141,9 +144,28 @@ def _login(
     else:
         client = _client(args, platform, provider, login)
     token, used = flows.oauth2(provider, client, _prompt(args), headless=args.headless, port=port)
-    return flows.record_from_token(
+    record = flows.record_from_token(
         token, platform=platform, account=account, provider=provider, client=used
     )
+    if provider.name == "facebook":
+        _page(record, provider, used, options)
+    return record
+
+
+def _page(record: Record, provider: Provider, client: Client, options: dict[str, Any]) -> None:
+    """Facebook: store the Page's token (what the adapter posts with), not the user's."""
+    from soulpost.accounts import flows
+
+    page_id = options.get("page_id")
+    page = flows.facebook_page(
+        provider, client, record.access_token, str(page_id) if page_id else None
+    )
+    record.access_token = page["access_token"]
+    record.refresh_token = None
+    if page["lasting"]:
+        record.expires_at = None  # Page tokens of a long-lived user token do not expire
+    record.roles["page_id"] = page["id"]
+    print(f"Facebook: posting as the Page {page['name']} ({page['id']})")
 
 
 def _client(
