@@ -350,3 +350,58 @@ def test_environment_variables_win_over_the_store(server: OAuthServer, tmp_path:
     record = Store().load("x", "default")
     assert record is not None and stored.secret("token") == record.access_token
     assert record.access_token in stored.secrets()
+
+
+def test_headless_login_accepts_the_bare_code(server: OAuthServer, tmp_path: Path) -> None:
+    root = write_workspace(tmp_path / "ws", server)
+    proc = start(root, "login", "x", "--headless")
+    url = authorization_url(proc)
+    location = requests.get(url, allow_redirects=False, timeout=10).headers["Location"]
+    code = location.split("code=")[1].split("&")[0]
+    out, err = proc.communicate(code + "\n", timeout=60)
+    assert proc.returncode == 0, out + err
+    record = Store().load("x", "default")
+    assert record is not None and record.access_token in server.valid_access_tokens()
+
+
+def test_publish_with_a_revoked_refresh_token_fails_as_auth_naming_the_login(
+    server: OAuthServer, tmp_path: Path
+) -> None:
+    from tests.fakes.x import XFake
+
+    with XFake() as fake:
+        root = write_workspace(
+            tmp_path / "ws",
+            server,
+            f"""\
+            [platforms.x.options]
+            base_url = "{fake.url}"
+            [publish]
+            lint_gate = false
+            """,
+        )
+        (root / "queue" / "hello.toml").write_text(
+            'text = "Hello?"\nplatforms = ["x"]\nstatus = "approved"\n', encoding="utf-8"
+        )
+        assert login_headless(root, "x")[0] == 0
+        record = Store().load("x", "default")
+        assert record is not None and record.expires_at is not None
+        server.revoke_all()
+        later = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record.expires_at + 60))
+        result = subprocess.run(  # noqa: PLW1510 (the exit code is asserted)
+            [SOULPOST, "publish", "hello", "--now"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "SOULPOST_NOW": later},
+            timeout=120,
+        )
+        assert result.returncode == 1, result.stdout + result.stderr
+        said = result.stdout + result.stderr
+        assert "refused to refresh the token" in said and "run `soulpost login x`" in said
+        assert fake.tweets == {}
+        history = subprocess.run(  # noqa: PLW1510 (the output is asserted)
+            [SOULPOST, "history", "hello"], cwd=root, capture_output=True, text=True, timeout=60
+        )
+        assert "auth" in history.stdout, history.stdout
+        assert record.refresh_token and record.refresh_token not in said
