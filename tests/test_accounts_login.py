@@ -405,3 +405,18 @@ def test_publish_with_a_revoked_refresh_token_fails_as_auth_naming_the_login(
         )
         assert "auth" in history.stdout, history.stdout
         assert record.refresh_token and record.refresh_token not in said
+
+
+def test_a_redirect_of_another_attempt_is_refused(server: OAuthServer, tmp_path: Path) -> None:
+    """The state ties the redirect to this login (CSRF): another attempt's address fails."""
+    root = write_workspace(tmp_path / "ws", server)
+    first = start(root, "login", "x", "--headless")
+    old = requests.get(authorization_url(first), allow_redirects=False, timeout=10)
+    first.kill()
+    first.communicate()
+    proc = start(root, "login", "x", "--headless")
+    authorization_url(proc)
+    _, err = proc.communicate(old.headers["Location"] + "\n", timeout=60)
+    assert proc.returncode == 2
+    assert "belongs to another login attempt" in err and "Traceback" not in err
+    assert server.token_requests == [] and Store().load("x", "default") is None

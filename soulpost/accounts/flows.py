@@ -119,9 +119,14 @@ def oauth2(
     finally:
         server.server_close()
     answer = _as_redirect(answer, server.redirect_uri, state)
-    error = parse_qs(urlsplit(answer).query).get("error")
-    if error:
-        raise LoginError(f"{provider.title} refused the login: {error[0]}")
+    query = parse_qs(urlsplit(answer).query)
+    if query.get("error"):
+        raise LoginError(f"{provider.title} refused the login: {query['error'][0]}")
+    if query.get("state", [state]) != [state]:
+        raise LoginError(
+            "the pasted address belongs to another login attempt (its state differs): run "
+            "`soulpost login` again and paste the address of this one"
+        )
     token = _token_call(
         provider,
         lambda: session.fetch_token(
