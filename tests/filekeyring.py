@@ -41,3 +41,13 @@ class FileKeyring(KeyringBackend):
         if data.pop(f"{service}/{username}", None) is None:
             raise PasswordDeleteError(username)
         self.path.write_text(json.dumps(data))
+
+
+class LockedKeyring(FileKeyring):
+    """A keyring that is there but locked: every write is refused, as a locked
+    Secret Service collection refuses one."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        from keyring.errors import KeyringLocked
+
+        raise KeyringLocked("the collection is locked")

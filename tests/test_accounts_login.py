@@ -218,7 +218,7 @@ def test_a_revoked_refresh_token_is_a_clear_auth_failure(
         timeout=60,
     )
     assert result.returncode == 1
-    assert "x: the platform refused to refresh the token of account default" in result.stderr
+    assert "the platform refused to refresh the token of the x account default" in result.stderr
     assert "invalid_grant" in result.stderr and "run `soulpost login x`" in result.stderr
     assert "Traceback" not in result.stderr
     assert record.refresh_token and record.refresh_token not in result.stdout + result.stderr
@@ -398,7 +398,8 @@ def test_publish_with_a_revoked_refresh_token_fails_as_auth_naming_the_login(
         )
         assert result.returncode == 1, result.stdout + result.stderr
         said = result.stdout + result.stderr
-        assert "refused to refresh the token" in said and "run `soulpost login x`" in said
+        assert "X: the platform refused to refresh the token of the x account default" in said
+        assert "run `soulpost login x`" in said
         assert fake.tweets == {}
         history = subprocess.run(  # noqa: PLW1510 (the output is asserted)
             [SOULPOST, "history", "hello"], cwd=root, capture_output=True, text=True, timeout=60

@@ -235,3 +235,20 @@ def test_facebook_login_stores_the_pages_lasting_token_and_publishes(
         for secret in ("EAAG-page-token-1", "fb-app-secret"):
             assert secret not in out + err + result.out + result.err
             assert secret not in every_file_text(root)
+
+
+def test_a_locked_keyring_is_a_clear_error(
+    server: OAuthServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOULPOST_TOKEN_STORE", "keyring")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.filekeyring.LockedKeyring")
+    monkeypatch.setenv("TEST_KEYRING_FILE", str(tmp_path / "keyring.json"))
+    monkeypatch.setenv("PYTHONPATH", str(REPO))
+    root = write_workspace(tmp_path / "ws", server)
+    code, out, err = login_headless(root, "x")
+    assert code == 2
+    assert "the keyring refused to store the secret of x:default (KeyringLocked)" in err
+    assert "SOULPOST_TOKEN_STORE=file" in err and "Traceback" not in err
+    assert not (Store().root / "accounts.json").exists()
+    [token] = [t.access_token for t in server.tokens]
+    assert token not in out + err

@@ -20,6 +20,11 @@ MARGIN_SECONDS = 300.0
 TIMEOUT = (10.0, 30.0)
 
 
+def whose(record: Record) -> str:
+    """``the x account default``: names the platform even under an adapter's own prefix."""
+    return f"the {record.platform} account {record.account}"
+
+
 def login_hint(record: Record) -> str:
     account = "" if record.account == "default" else f" --account {record.account}"
     return f"run `soulpost login {record.platform}{account}`"
@@ -41,7 +46,7 @@ def current(store: Store, record: Record, now: float, *, force: bool = False) ->
     if not (record.refresh_token and record.token_url):
         if record.expires_at is not None and record.expires_at <= now:
             raise AuthError(
-                f"{record.platform}: the stored token for account {record.account} expired "
+                f"the stored token of {whose(record)} expired "
                 f"at {_when(record.expires_at)} and cannot be refreshed: {login_hint(record)}",
                 platform=record.platform,
             )
@@ -50,7 +55,7 @@ def current(store: Store, record: Record, now: float, *, force: bool = False) ->
         fresh = store.load(record.platform, record.account)
         if fresh is None:
             raise AuthError(
-                f"{record.platform}: account {record.account} was logged out: {login_hint(record)}",
+                f"{whose(record)} was logged out: {login_hint(record)}",
                 platform=record.platform,
             )
         if fresh.refresh_token != record.refresh_token or not (force or needs_refresh(fresh, now)):
@@ -84,26 +89,26 @@ def _refresh_call(record: Record) -> dict[str, Any]:
     except AuthlibBaseError as exc:
         said = exc.error + (f": {exc.description}" if exc.description else "")
         raise AuthError(
-            f"{record.platform}: the platform refused to refresh the token of account "
-            f"{record.account} ({said}); it was revoked or has expired: {login_hint(record)}",
+            f"the platform refused to refresh the token of {whose(record)} ({said}); it was "
+            f"revoked or has expired: {login_hint(record)}",
             platform=record.platform,
         ) from None
     except requests.HTTPError as exc:
         status = exc.response.status_code if exc.response is not None else None
         raise AuthError(
-            f"{record.platform}: the token refresh failed with HTTP {status}: "
+            f"the token refresh of {whose(record)} failed with HTTP {status}: "
             f"{login_hint(record)} if it keeps failing",
             platform=record.platform,
         ) from None
     except requests.RequestException as exc:
         raise NotSent(
-            f"{record.platform}: cannot reach the token URL to refresh the token "
+            f"cannot reach the token URL to refresh the token of {whose(record)} "
             f"({type(exc).__name__}); will try again",
             platform=record.platform,
         ) from None
     if not token.get("access_token"):
         raise AuthError(
-            f"{record.platform}: the refresh answer had no access token: {login_hint(record)}",
+            f"the refresh answer for {whose(record)} had no access token: {login_hint(record)}",
             platform=record.platform,
         )
     return dict(token)
