@@ -100,6 +100,7 @@ class AdapterConfig:
         import os
 
         from soulpost.accounts import credential
+        from soulpost.accounts.providers import provider_for
 
         name = self.credentials.get(role)
         value = (self.environ if self.environ is not None else os.environ).get(name or "")
@@ -108,16 +109,17 @@ class AdapterConfig:
         stored = credential(self.platform, self.account, role, now=self.clock.now().timestamp())
         if stored:
             return stored
+        login = f"`soulpost login {self.platform}`" if provider_for(self.platform) else None
         if not name:
             raise AuthError(
                 f'no credential {role!r} configured: add env.{role} = "VARIABLE_NAME" under '
-                f"[platforms.{self.platform}] in config.toml, or run "
-                f"`soulpost login {self.platform}`",
+                f"[platforms.{self.platform}] in config.toml"
+                + (f", or run {login}" if login else ""),
                 platform=self.platform,
             )
         raise AuthError(
-            f"environment variable {name} (credential {role!r}) is not set, and no account "
-            f"is stored (run `soulpost login {self.platform}`)",
+            f"environment variable {name} (credential {role!r}) is not set"
+            + (f", and no account is stored (run {login})" if login else ""),
             platform=self.platform,
         )
 
