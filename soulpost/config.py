@@ -79,6 +79,32 @@ def check_option(key: str, value: Any) -> None:
         )
 
 
+class LoginSettings(Strict):
+    """``[platforms.NAME.login]``: how ``soulpost login NAME`` reaches the platform.
+
+    Holds the app's public client id and the *name* of the variable with its secret, never
+    a secret; the URLs default to the platform's own (soulpost/accounts/providers.py).
+    """
+
+    client_id: str | None = None
+    client_secret_env: str | None = None
+    authorize_url: str | None = None
+    token_url: str | None = None
+    scopes: list[str] | None = None
+    redirect_port: int = Field(default=0, ge=0, le=65535)
+    instance: str | None = None
+
+    @field_validator("client_secret_env")
+    @classmethod
+    def _secret_name(cls, value: str | None) -> str | None:
+        if value is not None and not ENV_NAME.match(value):
+            raise ValueError(
+                "client_secret_env must be the NAME of an environment variable "
+                "(letters, digits, _), not the secret"
+            )
+        return value
+
+
 class PlatformSettings(Strict):
     """One platform/account the workspace publishes to.
 
@@ -92,6 +118,7 @@ class PlatformSettings(Strict):
     env: dict[str, str] = Field(default_factory=dict)
     options: dict[str, Any] = Field(default_factory=dict)
     slots: list[SlotRule] | None = None
+    login: LoginSettings | None = None
 
     @field_validator("options")
     @classmethod

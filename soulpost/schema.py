@@ -101,6 +101,18 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         '(never the secret itself), e.g. { token = "SOULPOST_MASTODON_TOKEN" }.',
         "options": "Adapter options (see `soulpost adapters`).",
         "slots": "This platform's own posting slots, instead of the global ones.",
+        "login": "How `soulpost login` connects this platform (client id, URLs, scopes).",
+    },
+    "LoginSettings": {
+        "client_id": "The OAuth app's client id (public; register the app with the platform).",
+        "client_secret_env": "NAME of the environment variable holding the app's client "
+        "secret, for confidential apps (never the secret itself).",
+        "authorize_url": "Override the platform's authorization URL.",
+        "token_url": "Override the platform's token URL (also used to refresh).",
+        "scopes": "Override the scopes soulpost asks for.",
+        "redirect_port": "Loopback port for the redirect http://127.0.0.1:PORT/callback "
+        "(0: any free port; set it when the app registered an exact URL).",
+        "instance": "Mastodon instance or Bluesky PDS URL (default: options.base_url).",
     },
     "SlotRule": {
         "days": 'Weekdays: "mon".."sun", ranges such as "mon-fri", "weekdays", "weekends" '
