@@ -62,15 +62,19 @@ def missing(
     env: Mapping[str, str],
     needs: tuple[tuple[str, ...], ...],
     environ: Mapping[str, str] | None = None,
+    stored: frozenset[str] | set[str] = frozenset(),
 ) -> Missing | None:
     """What keeps *platform* (roles -> variable names in *env*) from signing in, or None.
 
-    Every mapped variable must be set; and one of the role sets in *needs* must be mapped in
-    full. When a set is mapped, its unset variables are named; when none is, the roles to
-    map are."""
+    Every mapped variable must be set, unless the token store holds its role (*stored*,
+    from ``soulpost login``); and one of the role sets in *needs* must be mapped or stored
+    in full. When a set is mapped, its unset variables are named; when none is, the roles
+    to map are."""
     environ = os.environ if environ is None else environ
     env = {role: name for role, name in env.items() if role not in NOT_CREDENTIALS}
-    unset = tuple(dict.fromkeys(v for v in env.values() if not environ.get(v)))
+    unset = tuple(
+        dict.fromkeys(v for r, v in env.items() if not environ.get(v) and r not in stored)
+    )
     if unset:
         names = ", ".join(f"${v}" for v in unset)
         return Missing(
@@ -79,7 +83,7 @@ def missing(
             f"{platform}: no credentials: {names} is not set; export "
             f"{'them' if len(unset) > 1 else 'it'} before publishing",
         )
-    if not needs or any(all(role in env for role in roles) for roles in needs):
+    if not needs or any(all(r in env or r in stored for r in roles) for roles in needs):
         return None
     ways = " or ".join(
         "env = { " + ", ".join(f'{role} = "VARIABLE"' for role in roles) + " }" for roles in needs
@@ -88,9 +92,13 @@ def missing(
     return Missing(
         platform,
         (),
-        f"{platform}: {what}: set {ways} under [platforms.{platform}] in config.toml and "
-        "export the variables",
+        f"{platform}: {what}: run `soulpost login {platform}`, or set {ways} under "
+        f"[platforms.{platform}] in config.toml and export the variables",
     )
+
+
+#: (platform, account) -> the credential roles the token store holds for it.
+StoredRoles = Callable[[str, "str | None"], set[str]]
 
 
 def missing_in(
@@ -98,37 +106,49 @@ def missing_in(
     platforms: Iterable[str],
     environ: Mapping[str, str] | None = None,
     needs_of: Mapping[str, tuple[tuple[str, ...], ...]] | None = None,
+    stored_roles: StoredRoles | None = None,
 ) -> list[Missing]:
     """:func:`missing` for each of *platforms* (once each, in order) in a workspace. An
     adapter that is neither built in nor in *needs_of* is checked for its mapped variables
-    only."""
+    only. The token store is asked (*stored_roles*, from the commands, which may import
+    ``soulpost.accounts``) only for a platform that lacks something in the environment."""
     found = []
     for platform in dict.fromkeys(platforms):
         adapter = settings.adapter_for(platform)
         needs = (needs_of or {}).get(adapter) or BUILTIN_NEEDS.get(adapter, ())
         conf = settings.platforms.get(platform)
-        gap = missing(platform, dict(conf.env) if conf else {}, needs, environ)
+        env = dict(conf.env) if conf else {}
+        gap = missing(platform, env, needs, environ)
+        if gap is not None and stored_roles is not None:
+            held = stored_roles(platform, conf.account if conf else None)
+            gap = missing(platform, env, needs, environ, held) if held else gap
         if gap is not None:
             found.append(gap)
     return found
 
 
 def warn_missing(
-    settings: Settings, platforms: Iterable[str], print_line: Callable[[str], None]
+    settings: Settings,
+    platforms: Iterable[str],
+    print_line: Callable[[str], None],
+    stored_roles: StoredRoles | None = None,
 ) -> int:
     """Say once per platform (through *print_line*) what keeps it from signing in; how many
     were told. For ``soulpost lint`` and ``publish --dry-run``: warnings, not failures."""
-    gaps = missing_in(settings, platforms)
+    gaps = missing_in(settings, platforms, stored_roles=stored_roles)
     for gap in gaps:
         print_line(f"soulpost: warning: {gap.message}")
     return len(gaps)
 
 
 def warn_targets(
-    settings: Settings, extra: Iterable[str], print_line: Callable[[str], None]
+    settings: Settings,
+    extra: Iterable[str],
+    print_line: Callable[[str], None],
+    stored_roles: StoredRoles | None = None,
 ) -> int:
     """:func:`warn_missing` for what ``soulpost lint`` knows a workspace targets without
     reading its posts again: the configured platforms, ``default_platforms`` and *extra*
     (``--platform``). ``soulpost doctor`` also covers platforms only a post names."""
     targets = [*settings.platforms, *settings.default_platforms, *extra]
-    return warn_missing(settings, targets, print_line)
+    return warn_missing(settings, targets, print_line, stored_roles)

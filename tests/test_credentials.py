@@ -174,6 +174,38 @@ def test_missing_names_unset_variables_before_unmapped_roles() -> None:
 
 def test_a_half_configured_sign_in_is_called_incomplete() -> None:
     gap = missing("x", {"consumer_key": "K"}, BUILTIN_NEEDS["x"], environ={"K": "v"})
-    assert gap is not None and gap.message.startswith("x: incomplete credentials: set ")
+    assert gap is not None and gap.message.startswith("x: incomplete credentials: run `soulpost login x`, or set ")
     gap = missing("x", {}, BUILTIN_NEEDS["x"], environ={})
-    assert gap is not None and gap.message.startswith("x: no credentials configured: set ")
+    assert gap is not None and gap.message.startswith("x: no credentials configured: run `soulpost login x`, or set ")
+
+
+def test_a_token_from_soulpost_login_counts_as_credentials(tmp_path: Path) -> None:
+    """The presence check asks the token store (issue 11): after `soulpost login x`, lint,
+    `publish --dry-run` and doctor stop saying X has no credentials."""
+    import os
+    import subprocess
+    import sys
+
+    from soulpost.accounts.store import Record, Store
+
+    root = tmp_path / "ws"
+    (root / "queue").mkdir(parents=True)
+    (root / "config.toml").write_text('timezone = "UTC"\n[platforms.x]\nadapter = "x"\n')
+    (root / "queue" / "a.toml").write_text(
+        'text = "A post. What do you think?"\nplatforms = ["x"]\nat = 2026-12-01T09:00:00Z\n'
+    )
+
+    def lint() -> str:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SP_")}
+        done = subprocess.run(
+            [sys.executable, "-m", "soulpost", "-C", str(root), "lint"],
+            env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        return done.stderr
+
+    assert "x: no credentials configured: run `soulpost login x`" in lint()
+    store = Store()
+    with store.locked():
+        store.save(Record("x", "default", "x", access_token="stored-token-123"))
+    said = lint()
+    assert "no credentials" not in said and "stored-token-123" not in said

@@ -166,7 +166,7 @@ def _check_env(
         from soulpost.credentials import BUILTIN_NEEDS, missing
 
         required = tuple(role for role, s in cls.env_roles.items() if s.required)
-        gap = missing(platform, env, BUILTIN_NEEDS.get(cls.name) or (required,))
+        gap = missing(platform, env, BUILTIN_NEEDS.get(cls.name) or (required,), stored=stored)
         if gap is not None:
             report.problems.append(gap.message.removeprefix(f"{platform}: "))
 

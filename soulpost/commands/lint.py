@@ -255,9 +255,11 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.write(render(args.format, report, root=ws.root, color=color))
     sys.stdout.flush()
     if (ws.root / ws.config_path).is_file():  # a workspace that publishes (issue 11 item 5)
+        from soulpost.accounts import stored_roles
         from soulpost.credentials import warn_targets
 
-        warn_targets(ws.settings, args.platform or [], lambda line: print(line, file=sys.stderr))
+        say = lambda line: print(line, file=sys.stderr)  # noqa: E731
+        warn_targets(ws.settings, args.platform or [], say, stored_roles)
     if report.errors:
         return 2
     fail_on = args.fail_on or ws.settings.lint.fail_on
