@@ -62,6 +62,13 @@ _DEFAULT_ACRONYMS = (
     "SAML",
     "LDAP",
     "OAUTH",
+    # Short ones that are also ordinary words, so that two of them in a row ("US, UK
+    # officials", "US FAA") are not read as a shouted phrase.
+    "US",
+    "UK",
+    "EU",
+    "UN",
+    "USA",
 )
 
 
@@ -139,6 +146,9 @@ _ONSETS = frozenset(["sch", "str", "spr", "scr", "spl", "thr", "chr", "phr", "sh
 # the list (lexicon.ORDINARY).
 LONE_SHORT = 4.5
 LONE = 3.4
+# The Zipf frequency of the most common words of a language (this, that, not: once in
+# every ten thousand words or more).
+COMMON = 6.0
 
 
 def _dictionaries(lang: str | None) -> tuple[str, ...]:
@@ -170,7 +180,12 @@ _SENTENCE_END = re.compile(r"(?:^|[.!?:;\n…\"“”«»()\[\]]|\s[-–—|]|[^
 
 
 def _title(word: str) -> bool:
-    return word[:1].isupper() and word[1:].islower() and _TITLE.fullmatch(word) is not None
+    return (
+        len(word) > 2
+        and word[:1].isupper()
+        and word[1:].islower()
+        and _TITLE.fullmatch(word) is not None
+    )
 
 
 def _in_name(text: str, m: re.Match[str], nouns_capitalised: bool) -> bool:
@@ -178,9 +193,12 @@ def _in_name(text: str, m: re.Match[str], nouns_capitalised: bool) -> bool:
     case that is not just the first word of a sentence: New Jersey PATH train, AMBER
     Alerts, WIND Mobile, 2008 IDEAS Show. Emphasis sits among small words (the BIGGEST
     update), and a name's own capitals are how it is spelt, not a raised voice. Where
-    every noun has a capital (German: das WICHTIGSTE Update), the word after says nothing."""
+    every noun has a capital (German: das WICHTIGSTE Update, den Bart NICHT), neighbours say
+    nothing."""
+    if nouns_capitalised:
+        return False
     after = re.match(r"[ \t]+(\S+)", text[m.end() : m.end() + 40])
-    if after and not nouns_capitalised and _title(after.group(1).rstrip(".,;:!?")):
+    if after and _title(after.group(1).rstrip(".,;:!?")):
         return True
     before = re.search(r"(\S+)[ \t]+$", text[max(0, m.start() - 40) : m.start()])
     if not before or not _title(before.group(1)):
@@ -285,20 +303,25 @@ class Capitals(SegmentRule):
             if _label(text, group[0].start(), group[-1].end()):
                 continue
             ordinary = [m for m in group if self._ordinary(m.group(0), draft, alone=False)]
-            if len(ordinary) >= 3 or (
-                len(ordinary) == 2 and any(len(m.group(0)) >= self.min_length for m in ordinary)
-            ):
-                shouted += ordinary  # WE ARE OPEN, DO IT NOW; but not US FAA, UK RAF
+            if len(ordinary) >= 2:
+                shouted += ordinary  # WE ARE OPEN, DO IT
                 continue
             for m in ordinary:
                 word = m.group(0)
                 if len(word) < self.min_length or self._keyword(text, m.start()):
                     continue
-                if _in_name(text, m, draft.language_hint == "de"):
+                if _in_name(text, m, draft.language_hint == "de") and not self._common(word, draft):
                     continue
                 if self._ordinary(word, draft, alone=True):
                     shouted.append(m)
         return shouted
+
+    def _common(self, word: str, draft: Draft) -> bool:
+        """Whether *word* is one of the most common words (this, that, never), which no
+        name is made of: Scott Walker THIS? is a raised voice after a name."""
+        from soulpost.text.lexicon import zipf
+
+        return any(zipf(word, one) >= COMMON for one in _dictionaries(draft.language_hint))
 
     def _keyword(self, text: str, start: int) -> bool:
         """Whether the word at *start* follows a cue such as "Comment" or "code"."""

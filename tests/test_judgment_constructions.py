@@ -1,0 +1,120 @@
+"""Bait, pressure, teasers and promotion in new wordings, in all four languages (issue 9).
+
+Written for this test, after the corpus: each post says the same thing as a corpus case
+in words the first rules did not know (a keyword in capitals to type on its own, "every
+share counts", sharing "with everyone you know", subscribe-and-ring-the-bell, a vote by
+heart and thumb, a sales call), so that the constructions, not the corpus's sentences,
+are what is tested. The clean posts beside them use the same words for ordinary things.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from soulpost.lint.examples import EXAMPLE_NOW, example_posts, example_settings
+from soulpost.lint.registry import load_registry
+
+FLAWED = {
+    "en": [
+        ("relate", "Who agrees? Comment YES!"),
+        ("relate", "Share this with everyone you know, every share counts!"),
+        ("relate", "Only true fans recognise this stadium. Do you?"),
+        ("relate", "Who scrolls past without saying thank you?"),
+        ("give", "Book a free discovery call with our sales team."),
+        ("give", "Use code AUTUMN20 to save 20% on everything."),
+        ("listen", "Don't leave it till tomorrow, they're nearly gone."),
+        ("useful", "Tomorrow we reveal the secret. Don't go anywhere!"),
+    ],
+    "de": [
+        ("relate", "Lass ein ❤️ da, wenn du auch Montage hasst!"),
+        ("relate", "Wer stimmt zu? Einfach mit JA kommentieren!"),
+        ("relate", "Teilt diesen Beitrag mit allen, die ihr kennt – es zählt jede Weitergabe!"),
+        ("relate", "Markiert eure beste Freundin, die immer zu spät kommt 😂"),
+        ("relate", "Abonnieren und Glocke aktivieren, um nichts zu verpassen!"),
+        ("relate", "Wer scrollt hier einfach vorbei, ohne Danke zu sagen?"),
+        ("relate", "Gib mir ein Herz, wenn du Team Kaffee bist, und einen Daumen für Team Tee."),
+        ("give", "Vereinbare ein kostenloses Beratungsgespräch mit unserem Vertriebsteam."),
+        ("listen", "Wer zu spät kommt, geht leer aus – die Plätze sind fast vergriffen."),
+        ("useful", "Bald gibt es Neuigkeiten … mehr verraten wir noch nicht 👀"),
+    ],
+    "es": [
+        ("relate", "¿Quién está de acuerdo? ¡Comenta SÍ!"),
+        ("relate", "Comparte esta publicación con todos tus contactos, ¡cada compartido cuenta!"),
+        ("relate", "Dale a seguir para no perderte ningún truco."),
+        ("relate", "Suscríbete y activa la campanita para no perderte nada."),
+        ("relate", "¿Quién pasa de largo sin dar las gracias?"),
+        ("relate", "Dame un corazón si eres de café y un pulgar si eres de té."),
+        ("give", "Agenda una llamada gratuita con nuestro equipo comercial."),
+        ("give", "Anunciado en televisión: nuestra mezcla de especias original."),
+        ("listen", "¡Solo por hoy! Después, la oferta desaparece."),
+        ("listen", "No lo dejes para mañana, que se acaban."),
+        ("useful", "Mañana desvelamos el secreto. ¡No os vayáis!"),
+    ],
+    "fr": [
+        ("relate", "Qui est d'accord ? Commentez OUI !"),
+        ("relate", "Partagez cette publication à tous vos contacts, chaque partage compte !"),
+        ("relate", "Si ça t'a plu, partage-le à tes amis !"),
+        ("relate", "Abonnez-vous et activez la cloche pour ne rien manquer."),
+        ("useful", "Demain, on dévoile le secret. Ne partez pas !"),
+    ],
+}
+
+CLEAN = {
+    "en": [
+        "Reply STOP to opt out of these texts.",
+        "The council will share the report with everyone who attended the meeting.",
+        "Scrolling past the ads without clicking takes practice.",
+        "Every vote counts: polling stations are open until 22:00.",
+        "Book a call with your GP if the cough lasts more than three weeks.",
+        "How to turn on notifications for school closures in the council app.",
+        "Set up a video call with your grandparents: a step-by-step guide.",
+    ],
+    "de": [
+        "So aktivierst du Benachrichtigungen für Unwetterwarnungen in der App.",
+        "Gebt uns einen Tipp für die nächste Folge, wir lesen alles.",
+        "Die Stadt teilt den Bericht mit allen, die an der Sitzung teilgenommen haben.",
+        "Die Glocke der Marienkirche wird ab Montag repariert.",
+    ],
+    "es": [
+        "Cómo activar las notificaciones de alertas meteorológicas en el móvil.",
+        "El ayuntamiento comparte el informe con todos los vecinos que asistieron.",
+        "La campana de la catedral vuelve a sonar tras la restauración.",
+        "Cada voto cuenta: los colegios abren hasta las 20:00.",
+    ],
+    "fr": [
+        "Comment activer les notifications d'alerte météo sur votre téléphone.",
+        "La mairie partage le rapport avec tous les habitants présents à la réunion.",
+        "Chaque voix compte : les bureaux de vote ferment à 20 h.",
+    ],
+}
+
+
+def lessons(text: str, lang: str) -> set[str]:
+    from soulpost.lint.engine import lint_posts
+    from soulpost.lint.select import configure
+
+    settings = example_settings()
+    settings.lint.languages = [lang]
+    # One post, read as bench/judgment.py reads it: does this post sell?
+    settings.lint.options["promo-share"] = {"max_share": 0.0, "min_posts": 1, "window": "1d"}
+    ruleset = configure(load_registry(None), settings.lint)
+    draft = f"text = {json.dumps(text, ensure_ascii=False)}\nat = 2027-01-04T09:00:00\n"
+    report = lint_posts(example_posts(draft, settings), settings, now=EXAMPLE_NOW, ruleset=ruleset)
+    return {f.lesson for f in report.findings if f.lesson != "platform"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "lesson", "text"),
+    [(lang, lesson, text) for lang, rows in FLAWED.items() for lesson, text in rows],
+)
+def test_new_wordings_are_caught_with_their_lesson(lang: str, lesson: str, text: str) -> None:
+    assert lesson in lessons(text, lang), text
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [(lang, text) for lang, rows in CLEAN.items() for text in rows]
+)
+def test_the_same_words_in_ordinary_posts_stay_quiet(lang: str, text: str) -> None:
+    assert lessons(text, lang) == set(), text
