@@ -179,9 +179,9 @@ _TITLE = re.compile(r"[^\W\d_][^\W\d_A-Z]+")
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;\n…\"“”«»()\[\]]|\s[-–—|]|[^\w\s,'’-])\s*$")
 
 
-def _title(word: str) -> bool:
+def _title(word: str, shortest: int = 2) -> bool:
     return (
-        len(word) > 2
+        len(word) >= shortest
         and word[:1].isupper()
         and word[1:].islower()
         and _TITLE.fullmatch(word) is not None
@@ -201,7 +201,7 @@ def _in_name(text: str, m: re.Match[str], nouns_capitalised: bool) -> bool:
     if after and _title(after.group(1).rstrip(".,;:!?")):
         return True
     before = re.search(r"(\S+)[ \t]+$", text[max(0, m.start() - 40) : m.start()])
-    if not before or not _title(before.group(1)):
+    if not before or not _title(before.group(1), shortest=3):  # not "3 Gb JAJAJA"
         return False
     head = text[: m.start() - len(before.group(0))]
     return _SENTENCE_END.search(head) is None
