@@ -94,18 +94,22 @@ CLEAN = {
         "Book a call with your GP if the cough lasts more than three weeks.",
         "How to turn on notifications for school closures in the council app.",
         "Set up a video call with your grandparents: a step-by-step guide.",
+        "Comment period for the new bike lanes is open until 30 June. Read the plan at the link.",
+        "Guaranteed minimum income trial starts in Wales, covering 500 care leavers.",
     ],
     "de": [
         "So aktivierst du Benachrichtigungen für Unwetterwarnungen in der App.",
         "Gebt uns einen Tipp für die nächste Folge, wir lesen alles.",
         "Die Stadt teilt den Bericht mit allen, die an der Sitzung teilgenommen haben.",
         "Die Glocke der Marienkirche wird ab Montag repariert.",
+        "Welches Thema soll der nächste Workshop haben? Schreibt uns, warum es euch wichtig ist.",
     ],
     "es": [
         "Cómo activar las notificaciones de alertas meteorológicas en el móvil.",
         "El ayuntamiento comparte el informe con todos los vecinos que asistieron.",
         "La campana de la catedral vuelve a sonar tras la restauración.",
         "Cada voto cuenta: los colegios abren hasta las 20:00.",
+        "¡Enhorabuena! Eres la ganadora del sorteo de libros, escríbenos por privado para darte el premio.",
     ],
     "fr": [
         "Comment activer les notifications d'alerte météo sur votre téléphone.",
