@@ -35,6 +35,8 @@ FLAWED = {
         ("useful", "Announcement coming Monday. That's all for now."),
         ("useful", "Something new is on the way..."),
         ("relate", "URGENT! Txt the word: CLAIM to No: 81010"),
+        ("relate", "Call us now on 0800 123 456 to claim your discount."),
+        ("listen", "Last chance to join the beta!"),
     ],
     "de": [
         ("relate", "Lass ein ❤️ da, wenn du auch Montage hasst!"),
@@ -96,6 +98,10 @@ CLEAN = {
         "Set up a video call with your grandparents: a step-by-step guide.",
         "Comment period for the new bike lanes is open until 30 June. Read the plan at the link.",
         "Guaranteed minimum income trial starts in Wales, covering 500 care leavers.",
+        "Leeds win 2-1 at Hull, and the last chance of promotion is still alive.",
+        "Posts that say “like if you agree” have had less reach for years.",
+        "Text her. If she does not reply, let me know.",
+        "Can I call now? The train is late.",
     ],
     "de": [
         "So aktivierst du Benachrichtigungen für Unwetterwarnungen in der App.",
@@ -103,6 +109,8 @@ CLEAN = {
         "Die Stadt teilt den Bericht mit allen, die an der Sitzung teilgenommen haben.",
         "Die Glocke der Marienkirche wird ab Montag repariert.",
         "Welches Thema soll der nächste Workshop haben? Schreibt uns, warum es euch wichtig ist.",
+        "Der FC gewinnt 2:1 in Bochum, die letzte Chance auf Europa lebt.",
+        "Ab 1. April kostet unser Monatsabo 9 statt 8 Euro; bestehende Jahresabos bleiben gleich.",
     ],
     "es": [
         "Cómo activar las notificaciones de alertas meteorológicas en el móvil.",

@@ -69,8 +69,8 @@ PRICE_WITH = re.compile(
     r"""https?://|www\.|%
     | \b(?:a|per|each|par|pro|al|por|im|le)\s+(?:month|year|week|mois|monat|jahr|mes|año|an)\b
     | /\s?(?:mo|month|yr|year|mois|monat|mes|mois)\b
-    | \b(?:only|just|each|starting\ at|prices?\ start|available|nur|ab|je|dès|à\ partir\ de
-       |chacun|desde|solo|sólo|cada)\b
+    | \b(?:only|just|each|starting\ at|prices?\ start|available|nur|je|dès|à\ partir\ de
+       |chacun|desde|solo|sólo|cada|ab(?!\s+\d{1,2}\.))\b  # ab 9 €, not ab 1. April
     | \b(?:buy|order|shop|book|get|save|deal|offer|kaufen|bestellen|angebot|acheter|commander
        |offre|comprar|oferta|pide|compra)\b
     """,
