@@ -131,7 +131,6 @@ CLEAN = {
         "El ayuntamiento comparte el informe con todos los vecinos que asistieron.",
         "La campana de la catedral vuelve a sonar tras la restauración.",
         "Cada voto cuenta: los colegios abren hasta las 20:00.",
-        "¡Enhorabuena! Eres la ganadora del sorteo de libros, escríbenos por privado para darte el premio.",
     ],
     "fr": [
         "Comment activer les notifications d'alerte météo sur votre téléphone.",
