@@ -113,3 +113,13 @@ def test_workers_judge_the_corpus_as_one_process_does(
     assert {"SP221", "SP231", "SP241"} & codes, sorted(codes)
     lessons = {serial.rules[f.code].lesson for f in serial.findings if f.code in serial.rules}
     assert {"listen", "relate", "give", "useful"} <= lessons
+
+
+@pytest.mark.parametrize("count", [1, 7, 38, 1500, 10_000])
+def test_chunks_cover_every_post_once_and_shrink_at_the_end(count: int) -> None:
+    chunks = workers._chunks(count, 2)
+    assert [i for start, end in chunks for i in range(start, end)] == list(range(count))
+    sizes = [end - start for start, end in chunks]
+    assert max(sizes) <= engine.CHUNK
+    if count >= 1500:  # a long queue ends in small pieces, so both workers finish together
+        assert sizes[-2] <= workers.MIN_CHUNK < sizes[0]
