@@ -18,6 +18,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from soulpost import __version__
 
@@ -130,7 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from soulpost.errors import SoulpostError
 
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        if argv is None and getattr(args, "exit_fast", False):
+            _exit_now(code)
+        return code
     except SoulpostError as exc:
         print(f"soulpost: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -139,3 +143,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _exit_now(code: int) -> NoReturn:
+    """End the process with *code* once the output is flushed, skipping the interpreter's
+    teardown.
+
+    After linting a large queue the process holds hundreds of thousands of objects (posts,
+    drafts, findings); freeing them one by one at exit took about a twentieth of
+    ``soulpost lint``'s time on 10,000 drafts, for nothing. A command opts in with
+    ``exit_fast`` when it has nothing left to clean up: its worker pools are shut down and
+    it writes no file at exit. Only the real command line does this (*argv* None), never
+    ``main([...])`` called from Python.
+    """
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away: as main() does, that is not a failure
+        code = 0
+    os._exit(code)

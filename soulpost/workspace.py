@@ -94,12 +94,18 @@ def _vanished(path: Path) -> InputError:
 
 def post_context(settings: Settings) -> dict[str, Any]:
     """What post validation needs to know about the workspace: its time zone, platforms,
-    and its root (media must stay inside it)."""
+    and its root (media must stay inside it).
+
+    ``media_checked`` remembers, for this one load, whether each media path stays inside the
+    root, so a queue whose drafts share images resolves each path once. A new load gets a new
+    context, so a link changed on disk since is seen by the next scan.
+    """
     return {
         "zone": settings.zone(),
         "platforms": settings.platform_names(),
         "default_platforms": settings.default_platforms,
         "root": settings.root,
+        "media_checked": {},
     }
 
 
