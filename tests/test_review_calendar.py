@@ -185,3 +185,45 @@ def test_failed_and_in_doubt_come_from_the_ledger(cli: CLI, workspace: Callable[
         "f-failed": ("failed", "HTTP 500 three times"),
         "g-doubt": ("in doubt", "the connection dropped after sending"),
     }
+
+
+def test_calendar_from_the_index_matches_a_full_load(
+    cli: CLI, workspace: Callable[..., Path]
+) -> None:
+    """Times from a fresh queue index give the grid a full load gives; an edited draft
+    makes the index stale, and the edit shows at once."""
+    drafts = {
+        f"p{k}.toml": f'text = "Post number {k}, calm and short."\nplatforms = ["mastodon"]\n'
+        f'at = 2026-12-0{1 + k % 4}T09:00:00\nstatus = "approved"\n'
+        for k in range(6)
+    }
+    drafts["slotted.toml"] = (
+        'text = "No time of its own: it takes a slot."\nplatforms = ["mastodon"]\n'
+        'status = "approved"\n'
+    )
+    root = workspace(CONFIG, drafts)
+    args = ("-C", root, "calendar", "--now", "2026-11-30T06:00:00Z", "--width", "150")
+    os.environ["SOULPOST_NOW"] = "2026-11-30T06:00:00Z"
+    try:
+        assert cli("-C", root, "publish", "--due").code == 0
+    finally:
+        os.environ.pop("SOULPOST_NOW")
+    index = root / ".soulpost" / "index.json"
+    assert index.is_file()
+    from_index = cli(*args)
+    saved = index.read_bytes()
+    index.unlink()
+    full = cli(*args)
+    assert from_index.code == full.code == 0
+    assert from_index.out == full.out
+    assert "09:00●p1" in full.out and "slotted" in full.out
+    index.write_bytes(saved)
+    (root / "queue" / "p1.toml").write_text(
+        'text = "Moved to the afternoon."\nplatforms = ["mastodon"]\n'
+        'at = 2026-12-02T15:00:00\nstatus = "approved"\n',
+        encoding="utf-8",
+    )
+    moved = cli(*args)
+    assert "15:00●p1" in moved.out and "09:00●p1" not in moved.out
+    index.write_text("{not json", encoding="utf-8")  # an odd index is only a cache
+    assert cli(*args).out == moved.out
