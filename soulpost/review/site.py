@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
+from types import SimpleNamespace as View
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
@@ -82,6 +83,11 @@ def environment(template_dir: Path | None) -> Environment:
 
 
 # -- views: Review -> plain data ---------------------------------------------------------
+#
+# Views are namespaces rather than dicts: Jinja reads ``card.platform`` by trying the
+# attribute first, and on a dict that fails with an exception before the key is looked
+# up, eight times slower; with about 150 such reads a post page, it was a third of
+# rendering 10,000 pages. ``card["platform"]`` works on them too.
 
 
 @dataclass
@@ -106,14 +112,14 @@ class Brief:
         return [platform for platform, _ in self.cards]
 
 
-def _time(post: PostView | Brief) -> dict[str, str]:
+def _time(post: PostView | Brief) -> View:
     if post.local is None:
-        return {"iso": "", "text": "no time (no free slot)", "short": "—"}
-    return {
-        "iso": post.local.isoformat(),
-        "text": post.local.strftime("%A %d %B %Y, %H:%M %Z"),
-        "short": post.local.strftime("%H:%M"),
-    }
+        return View(iso="", text="no time (no free slot)", short="—")
+    return View(
+        iso=post.local.isoformat(),
+        text=post.local.strftime("%A %d %B %Y, %H:%M %Z"),
+        short=post.local.strftime("%H:%M"),
+    )
 
 
 def week_key(day: date) -> str:
@@ -121,45 +127,45 @@ def week_key(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def card_view(card: Card, zone: tzinfo, media_ok: set[str]) -> dict[str, Any]:
+def card_view(card: Card, zone: tzinfo, media_ok: set[str]) -> View:
     parts = []
     for part in card.parts:
         facets = [f for f in part.facets if isinstance(f, dict)]
         parts.append(
-            {
-                "index": part.index,
-                "html": text_html(runs(part.shown, card.platform, facets=facets)),
-                "media": [
-                    {"src": m.path if m.path in media_ok else None, "alt": m.alt, "path": m.path}
+            View(
+                index=part.index,
+                html=text_html(runs(part.shown, card.platform, facets=facets)),
+                media=[
+                    View(src=m.path if m.path in media_ok else None, alt=m.alt, path=m.path)
                     for m in part.media
                 ],
-                "counts": part.counts,
-                "over": part.over,
-            }
+                counts=part.counts,
+                over=part.over,
+            )
         )
-    return {
-        "platform": card.platform,
-        "title": card.title,
-        "state": card.state,
-        "reason": card.reason,
-        "error": card.error,
-        "url": card.url,
+    return View(
+        platform=card.platform,
+        title=card.title,
+        state=card.state,
+        reason=card.reason,
+        error=card.error,
+        url=card.url,
         # Only web addresses become links (an outbox receipt is "outbox:KEY"; a ledger row
         # is data, and a "javascript:" URL must never be clickable).
-        "href": card.url if card.url and card.url.startswith(("https://", "http://")) else None,
-        "remote_id": card.remote_id,
-        "published_at": card.published_at.isoformat() if card.published_at else None,
-        "published_text": (
+        href=card.url if card.url and card.url.startswith(("https://", "http://")) else None,
+        remote_id=card.remote_id,
+        published_at=card.published_at.isoformat() if card.published_at else None,
+        published_text=(
             card.published_at.astimezone(zone).strftime("%a %d %b %Y %H:%M %Z")
             if card.published_at
             else None
         ),
-        "edited": card.edited,
-        "author": _author(card),
-        "handle": _handle(card),
-        "parts": parts,
-        "findings": len(card.findings),
-    }
+        edited=card.edited,
+        author=_author(card),
+        handle=_handle(card),
+        parts=parts,
+        findings=len(card.findings),
+    )
 
 
 def _author(card: Card) -> str:
@@ -178,36 +184,32 @@ def _handle(card: Card) -> str | None:
     return None
 
 
-def post_view(
-    post: PostView, zone: tzinfo, media_ok: set[str], nav: dict[str, Any]
-) -> dict[str, Any]:
-    return {
-        "post": post,
-        "time": _time(post),
-        "cards": [card_view(c, zone, media_ok) for c in post.cards],
-        "findings": post.findings,
-        "nav": nav,
-        "week": week_key(post.local.date()) if post.local else None,
-        "month": post.local.strftime("%Y-%m") if post.local else None,
-    }
+def post_view(post: PostView, zone: tzinfo, media_ok: set[str], nav: View) -> View:
+    return View(
+        post=post,
+        time=_time(post),
+        cards=[card_view(c, zone, media_ok) for c in post.cards],
+        findings=post.findings,
+        nav=nav,
+        week=week_key(post.local.date()) if post.local else None,
+        month=post.local.strftime("%Y-%m") if post.local else None,
+    )
 
 
-def entry_view(post: Brief) -> dict[str, Any]:
-    return {
-        "id": post.id,
-        "short": short_id(post.id),
-        "href": f"posts/{post.id}.html",
-        "time": _time(post),
-        "states": post.states,
-        "platforms": post.platforms,
-        "text": post.text,
-        "findings": post.findings,
-    }
+def entry_view(post: Brief) -> View:
+    return View(
+        id=post.id,
+        short=short_id(post.id),
+        href=f"posts/{post.id}.html",
+        time=_time(post),
+        states=post.states,
+        platforms=post.platforms,
+        text=post.text,
+        findings=post.findings,
+    )
 
 
-def month_view(
-    first: date, posts: list[Brief], months: list[str], weeks: set[str]
-) -> dict[str, Any]:
+def month_view(first: date, posts: list[Brief], months: list[str], weeks: set[str]) -> View:
     start = first - timedelta(days=first.weekday())
     nxt = (first + timedelta(days=32)).replace(day=1)
     by_day: dict[date, list[str]] = {}
@@ -221,63 +223,59 @@ def month_view(
         for i in range(7):
             cell = day + timedelta(days=i)
             inside = first <= cell < nxt
-            row.append({"date": cell, "inside": inside, "posts": by_day.get(cell, [])})
+            row.append(View(date=cell, inside=inside, posts=by_day.get(cell, [])))
         key = week_key(day)
-        rows.append({"key": key if key in weeks else None, "days": row})
+        rows.append(View(key=key if key in weeks else None, days=row))
         day += timedelta(days=7)
     key = first.strftime("%Y-%m")
     index = months.index(key)
-    return {
-        "title": first.strftime("%B %Y"),
-        "key": key,
-        "weeks": rows,
-        "prev": months[index - 1] if index > 0 else None,
-        "next": months[index + 1] if index + 1 < len(months) else None,
-        "count": len(posts),
-    }
+    return View(
+        title=first.strftime("%B %Y"),
+        key=key,
+        weeks=rows,
+        prev=months[index - 1] if index > 0 else None,
+        next=months[index + 1] if index + 1 < len(months) else None,
+        count=len(posts),
+    )
 
 
-def week_view(key: str, posts: list[Brief], weeks: list[str]) -> dict[str, Any]:
+def week_view(key: str, posts: list[Brief], weeks: list[str]) -> View:
     monday = date.fromisocalendar(int(key[:4]), int(key[6:]), 1)
     days = []
     for i in range(7):
         day = monday + timedelta(days=i)
         mine = [p.id for p in posts if p.local is not None and p.local.date() == day]
-        days.append({"date": day, "posts": mine})
+        days.append(View(date=day, posts=mine))
     index = weeks.index(key)
-    return {
-        "key": key,
-        "title": f"Week of {monday:%A %d %B %Y}",
-        "days": days,
-        "prev": weeks[index - 1] if index > 0 else None,
-        "next": weeks[index + 1] if index + 1 < len(weeks) else None,
+    return View(
+        key=key,
+        title=f"Week of {monday:%A %d %B %Y}",
+        days=days,
+        prev=weeks[index - 1] if index > 0 else None,
+        next=weeks[index + 1] if index + 1 < len(weeks) else None,
         # the month page of the week's first post (a week may start in a month with none)
-        "month": next(p.local.strftime("%Y-%m") for p in posts if p.local is not None),
-    }
+        month=next(p.local.strftime("%Y-%m") for p in posts if p.local is not None),
+    )
 
 
-def index_view(
-    review: Review, posts: list[Brief], months: list[str], weeks: list[str]
-) -> dict[str, Any]:
+def index_view(review: Review, posts: list[Brief], months: list[str], weeks: list[str]) -> View:
     counts: dict[str, int] = {}
     for post in posts:
         for _, state in post.cards:
             counts[state] = counts.get(state, 0) + 1
     attention = [entry_view(p) for p in posts if set(p.states) & set(ATTENTION)]
     upcoming = [entry_view(p) for p in posts if p.at is not None and p.at >= review.now]
-    return {
-        "counts": counts,
-        "attention": attention[:200],
-        "attention_total": len(attention),
-        "upcoming": upcoming[:50],
-        "months": [
-            {"key": m, "title": date.fromisoformat(m + "-01").strftime("%B %Y")} for m in months
-        ],
-        "unscheduled": [entry_view(p) for p in posts if p.at is None],
-        "posts": len(posts),
-        "weeks": weeks,
-        "current_week": week_key(review.local(review.now).date()),
-    }
+    return View(
+        counts=counts,
+        attention=attention[:200],
+        attention_total=len(attention),
+        upcoming=upcoming[:50],
+        months=[View(key=m, title=date.fromisoformat(m + "-01").strftime("%B %Y")) for m in months],
+        unscheduled=[entry_view(p) for p in posts if p.at is None],
+        posts=len(posts),
+        weeks=weeks,
+        current_week=week_key(review.local(review.now).date()),
+    )
 
 
 def groups(posts: list[Brief]) -> tuple[dict[str, list[Brief]], dict[str, list[Brief]]]:

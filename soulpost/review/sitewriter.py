@@ -16,6 +16,7 @@ import contextlib
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace as View
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -111,10 +112,10 @@ def _write_posts(bounds: tuple[int, int]) -> tuple[int, int, list[Written]]:
     size = 0
     for i in range(*bounds):
         view = compose(job.ws, pending[i], job.renderers, zone)
-        nav = {
-            "prev": pending[i - 1].post.id if i > 0 else None,
-            "next": pending[i + 1].post.id if i + 1 < count else None,
-        }
+        nav = View(
+            prev=pending[i - 1].post.id if i > 0 else None,
+            next=pending[i + 1].post.id if i + 1 < count else None,
+        )
         name = f"posts/{view.id}.html"
         context = post_view(view, zone, job.media_ok, nav)
         data = page.render(root="../", page=name, view=context, **job.common).encode("utf-8")
