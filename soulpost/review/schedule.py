@@ -107,20 +107,29 @@ def schedule(root: Path, now: datetime, low: datetime, high: datetime) -> Schedu
     """Entries between *low* and *high* with their states."""
     from soulpost.plan import build_plan
     from soulpost.review.ledgerview import read_state
+    from soulpost.review.linthelper import Helper, Where, lint_blocks
     from soulpost.review.model import state_for
     from soulpost.workspace import load_settings
 
     settings, config_path = load_settings(root)
-    posts, paths, errors, ws = _queue(root, settings, config_path)
-    state = read_state(root / settings.publish.state_dir, settings.publish.ledger)
-    plan = build_plan(posts, settings, now, ledger_rows=state.rows, reserved=state.slots)
-    out = Schedule(settings, errors=errors, notes=[state.note] if state.note else [])
-    shown = [i for i in plan.items if i.at is not None and low <= i.at < high]
-    out.unscheduled = sorted({i.post.id for i in plan.items if i.at is None})
-    blocks = _lint_blocks(
-        root, settings=settings, config_path=config_path, now=now, plan=plan, shown=shown,
-        paths=paths, ws=ws, out=out,
-    )  # fmt: skip
+    where = Where(root, settings, config_path, now)
+    helper = Helper.start(where)
+    try:
+        posts, paths, errors, ws = _queue(root, settings, config_path)
+        state = read_state(root / settings.publish.state_dir, settings.publish.ledger)
+        plan = build_plan(posts, settings, now, ledger_rows=state.rows, reserved=state.slots)
+        out = Schedule(settings, errors=errors, notes=[state.note] if state.note else [])
+        shown = [i for i in plan.items if i.at is not None and low <= i.at < high]
+        out.unscheduled = sorted({i.post.id for i in plan.items if i.at is None})
+        request = _lint_request(plan, shown, paths, ws)
+        answer = helper.lint(request) if helper is not None and ws is None else None
+    finally:
+        if helper is not None:
+            helper.close()
+    if answer is None:  # no helper (or it failed, or the queue is loaded here anyway)
+        answer = lint_blocks(where, request)
+    blocks, notes = answer
+    out.notes.extend(notes)
     for item in shown:
         assert item.at is not None
         reasons = blocks.get((item.post.id, item.platform), []) + blocks.get(
@@ -131,44 +140,16 @@ def schedule(root: Path, now: datetime, low: datetime, high: datetime) -> Schedu
     return out
 
 
-def _lint_blocks(
-    root: Path,
-    *,
-    settings: Settings,
-    config_path: Path,
-    now: datetime,
-    plan: Any,
-    shown: list[Any],
-    paths: dict[str, str],
-    ws: Any,
-    out: Schedule,
-) -> dict[tuple[str, str | None], list[str]]:
-    from soulpost.errors import SoulpostError
-    from soulpost.lint.engine import lint_posts
-    from soulpost.workspace import load_posts
-
+def _lint_request(
+    plan: Any, shown: list[Any], paths: dict[str, str], ws: Any
+) -> tuple[list[Any], dict[str, datetime]]:
+    """What to lint for the shown items: their posts if the queue is loaded, else their
+    files (each parsed once), and the plan's times of those posts."""
     ids = {i.post.id for i in shown}
-    if not ids:
-        return {}
+    times = {pid: plan.timings[pid].at for pid in ids if plan.timings[pid].at is not None}
     if ws is not None:
-        posts = [p for p in ws.posts if p.id in ids]
-    else:
-        posts, _ = load_posts(
-            [Path(p) for p in sorted(paths[i] for i in ids if i in paths)], settings
-        )
-    times = {pid: t.at for pid, t in plan.timings.items() if t.at is not None}
-    try:
-        report = lint_posts(
-            posts, settings, now=now, times=times, root=root, config_path=config_path
-        )
-    except SoulpostError as exc:
-        out.notes.append(f"lint did not run: {exc}")
-        return {}
-    blocks: dict[tuple[str, str | None], list[str]] = {}
-    for f in report.findings:
-        if f.severity == "error" and f.post_id is not None:
-            blocks.setdefault((f.post_id, f.platform), []).append(f"{f.code} {f.message}")
-    return blocks
+        return [p for p in ws.posts if p.id in ids], times
+    return sorted(paths[i] for i in ids if i in paths), times
 
 
 def review_entries(review: Review) -> list[Entry]:
