@@ -112,14 +112,36 @@ class Brief:
         return [platform for platform, _ in self.cards]
 
 
-def _time(post: PostView | Brief) -> View:
-    if post.local is None:
-        return View(iso="", text="no time (no free slot)", short="—")
-    return View(
-        iso=post.local.isoformat(),
-        text=post.local.strftime("%A %d %B %Y, %H:%M %Z"),
-        short=post.local.strftime("%H:%M"),
-    )
+class When:
+    """A post's time as pages show it; each form is made only when a page shows it (a
+    calendar entry shows two of the three, and 10,000 entries are rendered)."""
+
+    __slots__ = ("local",)
+
+    def __init__(self, local: datetime | None) -> None:
+        self.local = local
+
+    @property
+    def iso(self) -> str:
+        return self.local.isoformat() if self.local else ""
+
+    @property
+    def text(self) -> str:
+        return (
+            self.local.strftime("%A %d %B %Y, %H:%M %Z") if self.local else "no time (no free slot)"
+        )
+
+    @property
+    def short(self) -> str:
+        return self.local.strftime("%H:%M") if self.local else "—"
+
+    def made(self) -> View:
+        """Every form, made now: a post page shows them once per card and part."""
+        return View(iso=self.iso, text=self.text, short=self.short)
+
+
+def _time(post: PostView | Brief) -> When:
+    return When(post.local)
 
 
 def week_key(day: date) -> str:
@@ -187,7 +209,7 @@ def _handle(card: Card) -> str | None:
 def post_view(post: PostView, zone: tzinfo, media_ok: set[str], nav: View) -> View:
     return View(
         post=post,
-        time=_time(post),
+        time=_time(post).made(),
         cards=[card_view(c, zone, media_ok) for c in post.cards],
         findings=post.findings,
         nav=nav,

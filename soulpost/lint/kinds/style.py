@@ -209,12 +209,10 @@ class Capitals(SegmentRule):
         parts = [part for part in re.split(r"[-]", word) if part]
         if any(len(part) < 2 for part in parts):
             return False  # USB-C, A-Z: a code, not a word
-        need = ORDINARY if not alone else LONE_SHORT if len(word) <= 4 else LONE
-        # Every part ordinary in some dictionary. Asked one dictionary at a time, English
-        # first, so a post whose language nothing tells loads the others only for a word
-        # English does not know (each list costs about 25 ms to load).
-        langs = _dictionaries(lang)
-        return all(any(zipf(part, one) >= need for one in langs) for part in parts)
+        freq = min(max(zipf(part, one) for one in _dictionaries(lang)) for part in parts)
+        if not alone:
+            return freq >= ORDINARY
+        return freq >= (LONE_SHORT if len(word) <= 4 else LONE)
 
     def _shouted(self, text: str, draft: Draft) -> list[re.Match[str]]:
         """The words of *text* that shout, in order."""
