@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from soulpost.platforms import Capabilities
     from soulpost.posts import Post
-    from soulpost.publish.base import Adapter
+    from soulpost.publish.base import Adapter, Composed
     from soulpost.workspace import Workspace
 
 # Inverse of soulpost.publish.render.linkedin.escape_little: LinkedIn shows the character.
@@ -115,13 +115,14 @@ class Renderers:
 
             return PLATFORMS.get(platform)
 
-    def compose(self, post: Post, platform: str) -> tuple[tuple[WirePart, ...], str]:
-        """The parts *platform* receives for *post*, and the content hash the ledger keys
-        the publication by (so review can tell an edited post from a published one)."""
+    def compose(self, post: Post, platform: str) -> tuple[tuple[WirePart, ...], Composed]:
+        """The parts *platform* receives for *post*, and the composed publication, whose
+        ``content_hash()`` keys it in the ledger (so review can tell an edited post from a
+        published one; hashing is left to the caller, which needs it only once published)."""
         adapter = self.get(platform)
         composed = adapter.compose(post)
         name = self.adapter_name(platform)
-        return tuple(wire_part(name, p) for p in composed.parts), composed.content_hash()
+        return tuple(wire_part(name, p) for p in composed.parts), composed
 
     def close(self) -> None:
         for made in self._made.values():
