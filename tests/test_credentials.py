@@ -174,9 +174,13 @@ def test_missing_names_unset_variables_before_unmapped_roles() -> None:
 
 def test_a_half_configured_sign_in_is_called_incomplete() -> None:
     gap = missing("x", {"consumer_key": "K"}, BUILTIN_NEEDS["x"], environ={"K": "v"})
-    assert gap is not None and gap.message.startswith("x: incomplete credentials: run `soulpost login x`, or set ")
+    assert gap is not None and gap.message.startswith(
+        "x: incomplete credentials: run `soulpost login x`, or set "
+    )
     gap = missing("x", {}, BUILTIN_NEEDS["x"], environ={})
-    assert gap is not None and gap.message.startswith("x: no credentials configured: run `soulpost login x`, or set ")
+    assert gap is not None and gap.message.startswith(
+        "x: no credentials configured: run `soulpost login x`, or set "
+    )
 
 
 def test_a_token_from_soulpost_login_counts_as_credentials(tmp_path: Path) -> None:
