@@ -18,6 +18,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from soulpost import __version__
 
@@ -29,6 +30,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "preview": ("soulpost.commands.preview", "each post as each platform will receive it"),
     "calendar": ("soulpost.commands.calendar", "week or month grid of the schedule; --ics FILE"),
     "site": ("soulpost.commands.site", "write a static HTML review site to OUT/"),
+    "import": ("soulpost.commands.import_", "feed items or CSV rows become draft files"),
+    "export": ("soulpost.commands.export", "the queue as CSV (ours, Buffer's or Hootsuite's)"),
     "approve": ("soulpost.commands.approve", 'mark posts status = "approved" (edits the files)'),
     "publish": ("soulpost.commands.publish", "publish what is due (one pass), or posts now"),
     "daemon": ("soulpost.commands.daemon", "publish each post at its time until stopped"),
@@ -40,6 +43,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rules": ("soulpost.commands.rules", "list every lint rule: code, name, severity, lesson"),
     "explain": ("soulpost.commands.explain", "what a lint rule checks, why, and examples"),
     "adapters": ("soulpost.commands.adapters", "list adapters: capabilities and settings"),
+    "login": ("soulpost.commands.login", "connect an account: OAuth in the browser, or headless"),
+    "logout": ("soulpost.commands.logout", "forget a connected account's stored tokens"),
+    "accounts": ("soulpost.commands.accounts", "list connected accounts, stores and expiry"),
     "doctor": ("soulpost.commands.doctor", "check credentials per platform (--online: try them)"),
     "schema": ("soulpost.commands.schema", "print the JSON Schema of config.toml or a post file"),
     "lsp": ("soulpost.commands.lsp", "run the language server for editors (stdio)"),
@@ -125,7 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from soulpost.errors import SoulpostError
 
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        if argv is None and getattr(args, "exit_fast", False):
+            _exit_now(code)
+        return code
     except SoulpostError as exc:
         print(f"soulpost: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -134,3 +143,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _exit_now(code: int) -> NoReturn:
+    """End the process with *code* once the output is flushed, skipping the interpreter's
+    teardown.
+
+    After linting a large queue the process holds hundreds of thousands of objects (posts,
+    drafts, findings); freeing them one by one at exit took about a twentieth of
+    ``soulpost lint``'s time on 10,000 drafts, for nothing. A command opts in with
+    ``exit_fast`` when it has nothing left to clean up: its worker pools are shut down and
+    it writes no file at exit. Only the real command line does this (*argv* None), never
+    ``main([...])`` called from Python.
+    """
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away: as main() does, that is not a failure
+        code = 0
+    os._exit(code)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -47,6 +47,8 @@ DURATION_RANGES: dict[str, tuple[timedelta, timedelta, bool]] = {
     "heartbeat": (timedelta(seconds=0.1), timedelta(days=1), False),
     "rescan": (timedelta(seconds=0.05), timedelta(hours=1), False),
     "retry_delay": (timedelta(0), timedelta(days=1), False),
+    "min_gap": (timedelta(hours=1), timedelta(days=366), False),
+    "platform_gap": (timedelta(0), timedelta(days=31), False),
     "lease": (timedelta(seconds=1), timedelta(days=1), False),
 }
 
@@ -78,6 +80,32 @@ def check_option(key: str, value: Any) -> None:
         )
 
 
+class LoginSettings(Strict):
+    """``[platforms.NAME.login]``: how ``soulpost login NAME`` reaches the platform.
+
+    Holds the app's public client id and the *name* of the variable with its secret, never
+    a secret; the URLs default to the platform's own (soulpost/accounts/providers.py).
+    """
+
+    client_id: str | None = None
+    client_secret_env: str | None = None
+    authorize_url: str | None = None
+    token_url: str | None = None
+    scopes: list[str] | None = None
+    redirect_port: int = Field(default=0, ge=0, le=65535)
+    instance: str | None = None
+
+    @field_validator("client_secret_env")
+    @classmethod
+    def _secret_name(cls, value: str | None) -> str | None:
+        if value is not None and not ENV_NAME.match(value):
+            raise ValueError(
+                "client_secret_env must be the NAME of an environment variable "
+                "(letters, digits, _), not the secret"
+            )
+        return value
+
+
 class PlatformSettings(Strict):
     """One platform/account the workspace publishes to.
 
@@ -91,6 +119,7 @@ class PlatformSettings(Strict):
     env: dict[str, str] = Field(default_factory=dict)
     options: dict[str, Any] = Field(default_factory=dict)
     slots: list[SlotRule] | None = None
+    login: LoginSettings | None = None
 
     @field_validator("options")
     @classmethod
@@ -203,6 +232,135 @@ class PublishSettings(Strict):
         return check_range(parse_duration(value, signed=True), key, low, high, low_open=low_open)
 
 
+class EvergreenSettings(Strict):
+    """``[evergreen]``: when the pool of ``evergreen = true`` posts is re-shared.
+
+    Evergreen shares go into their own slots (``slots``, e.g. Friday afternoons), from
+    ``start`` for ``weeks`` weeks: a slot a post with a time already takes on a platform is
+    left alone. The schedule depends only on the files, so every host computes the same.
+    """
+
+    start: date
+    weeks: int = Field(default=8, ge=1, le=52)
+    slots: list[SlotRule] = Field(min_length=1)
+    min_gap: timedelta = timedelta(days=14)
+    platform_gap: timedelta = timedelta(hours=12)
+
+    @field_validator("min_gap", "platform_gap", mode="before")
+    @classmethod
+    def _duration(cls, value: Any, info: ValidationInfo) -> Any:
+        key = str(info.field_name)
+        low, high, low_open = DURATION_RANGES[key]
+        return check_range(parse_duration(value, signed=True), key, low, high, low_open=low_open)
+
+
+# The fields a feed's template may use (``{title} {link}``); anything else is a config error,
+# so a typo is found when config.toml loads rather than at the first new item.
+FEED_FIELDS = ("title", "link", "summary", "author", "feed", "published")
+FEED_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def check_template(value: str, fields: tuple[str, ...]) -> str:
+    """*value* if it is a ``str.format`` template using only plain *fields*, else ValueError.
+
+    Attribute and index lookups (``{title.__class__}``) are refused: a template names a
+    field and nothing more.
+    """
+    import string
+
+    try:
+        parsed = list(string.Formatter().parse(value))
+    except ValueError as exc:
+        raise ValueError(f"not a valid template ({exc}); write fields as {{title}}") from None
+    for _, name, spec, conv in parsed:
+        if name is None:
+            continue
+        if name not in fields or spec or conv:
+            raise ValueError(
+                f"unknown field {{{name}}}; a template may use "
+                + ", ".join(f"{{{f}}}" for f in fields)
+            )
+    return value
+
+
+class FeedSettings(Strict):
+    """One ``[[feeds]]`` entry: an RSS/Atom feed whose new items become drafts."""
+
+    name: str
+    url: str
+    template: str = "{title} {link}"
+    platforms: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    schedule: Literal["slot", "next-slot"] = "slot"
+    max_new: int = Field(default=5, ge=1, le=100)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not FEED_NAME.match(value):
+            raise ValueError('a feed name is lower-case letters, digits, - or _ (e.g. "blog")')
+        return value
+
+    @field_validator("template")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        return check_template(value, FEED_FIELDS)
+
+
+class EmailAlerts(Strict):
+    """``[alerts.email]``: alerts by SMTP. Credentials are environment variable NAMES."""
+
+    host: str
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    sender: str
+    to: list[str] = Field(min_length=1)
+    username_env: str | None = None
+    password_env: str | None = None
+    cafile: str | None = None
+    timeout: float = Field(default=10.0, gt=0, le=120)
+
+    @field_validator("username_env", "password_env")
+    @classmethod
+    def _env(cls, value: str | None) -> str | None:
+        if value is not None and not ENV_NAME.match(value):
+            raise ValueError("must be the NAME of an environment variable, not its value")
+        return value
+
+
+AlertKind = Literal["failed", "missed", "in_doubt", "stalled"]
+ALERT_KINDS: tuple[AlertKind, ...] = ("failed", "missed", "in_doubt", "stalled")
+
+
+class AlertSettings(Strict):
+    """``[alerts]``: who hears about failed, missed and in-doubt publications and a stalled
+    daemon, once per incident."""
+
+    platforms: list[str] = Field(default_factory=list)
+    email: EmailAlerts | None = None
+    on: list[AlertKind] = Field(default_factory=lambda: list(ALERT_KINDS))
+    stale_after: timedelta | None = None
+    history_link: str | None = None
+    timeout: float = Field(default=5.0, gt=0, le=60)
+
+    @field_validator("stale_after", mode="before")
+    @classmethod
+    def _stale(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        low, high = timedelta(seconds=1), timedelta(days=7)
+        return check_range(parse_duration(value, signed=True), "stale_after", low, high)
+
+    @field_validator("history_link")
+    @classmethod
+    def _link(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_template(value, ("id",))
+            if not value.startswith(("http://", "https://")):
+                raise ValueError("must be an http(s) URL, e.g. https://ci.example.org/history/{id}")
+        return value
+
+
 class Settings(Strict):
     """Everything ``config.toml`` may say."""
 
@@ -212,6 +370,9 @@ class Settings(Strict):
     slots: list[SlotRule] = Field(default_factory=list)
     lint: LintSettings = Field(default_factory=LintSettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
+    feeds: list[FeedSettings] = Field(default_factory=list)
+    alerts: AlertSettings | None = None
+    evergreen: EvergreenSettings | None = None
 
     # The workspace folder the settings were loaded from (None when built in code): media
     # paths of its posts must stay inside it.
@@ -250,7 +411,30 @@ class Settings(Strict):
                 f"default_platforms names unknown platform(s) {', '.join(unknown)}; "
                 f"known: {', '.join(sorted(self.platform_names()))}"
             )
+        self._check_feeds_and_alerts()
         return self
+
+    def _check_feeds_and_alerts(self) -> None:
+        """Feed names are unique and name known platforms; alert platforms are configured."""
+        names = [feed.name for feed in self.feeds]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"feeds: the name {twice[0]!r} is used twice; names must be unique")
+        known = self.platform_names()
+        for feed in self.feeds:
+            unknown = [p for p in feed.platforms if p not in known]
+            if unknown:
+                raise ValueError(
+                    f"feeds ({feed.name}): unknown platform(s) {', '.join(unknown)}; "
+                    f"known: {', '.join(sorted(known))}"
+                )
+        if self.alerts is not None:
+            missing = [p for p in self.alerts.platforms if p not in self.platforms]
+            if missing:
+                raise ValueError(
+                    f"alerts.platforms names {', '.join(missing)}, which has no "
+                    '[platforms.NAME] section; configure it (e.g. adapter = "slack") first'
+                )
 
     def zone(self) -> ZoneInfo | None:
         """The workspace time zone, or None when not configured."""

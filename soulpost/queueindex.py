@@ -114,6 +114,13 @@ def save(state_dir: Path, ws: Workspace, cache: PostCache) -> None:
     key = config_key(ws.config_path)
     if key is None:
         return
+    from soulpost.series import series_of
+
+    if any(series_of(p.id) for p in ws.posts):
+        # One file stands for many occurrences; an index of one summary per file would
+        # hide them, so a workspace with a series always loads properly.
+        (state_dir / INDEX_FILE).unlink(missing_ok=True)
+        return
     loaded = {id(p) for p in ws.posts}
     files: dict[str, Any] = {}
     for path, cached in cache.entries.items():

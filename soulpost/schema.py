@@ -47,6 +47,51 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "slots": "Posting slots: a post without `at` takes the next free one.",
         "lint": "Which lint rules run, their severity and options.",
         "publish": "Policy for the publishing pass and the daemon.",
+        "feeds": "RSS/Atom feeds whose new items `soulpost import feed` turns into drafts.",
+        "alerts": "Messages to people when a publication fails, is missed or is in doubt, "
+        "or the daemon's heartbeat stops (docs/alerts.md).",
+        "evergreen": "When the pool of evergreen posts is re-shared (docs/planning.md).",
+    },
+    "EvergreenSettings": {
+        "start": "The first day evergreen slots are filled (the schedule is computed from it).",
+        "weeks": "How many weeks of evergreen slots, from start.",
+        "slots": "The slots evergreen posts go into (like [[slots]]).",
+        "min_gap": "The shortest time between two shares of the same post. " + DURATION,
+        "platform_gap": "The shortest time between two evergreen shares on one platform. "
+        + DURATION,
+    },
+    "FeedSettings": {
+        "name": 'The feed\'s name (e.g. "blog"): `soulpost import feed blog`.',
+        "url": "The feed's http(s) URL, or a file path relative to the workspace.",
+        "template": "The draft's text: {title}, {link}, {summary}, {author}, {feed} and "
+        "{published} are the item's.",
+        "platforms": "Where the drafts go (default: default_platforms).",
+        "tags": "Tags written into every draft from this feed.",
+        "schedule": "slot: no `at`, the draft takes the next free slot when approved; "
+        "next-slot: write the next free slot as its `at`.",
+        "max_new": "At most this many drafts per run; the rest come at the next run.",
+    },
+    "AlertSettings": {
+        "platforms": "Configured [platforms.NAME] that deliver alerts (slack, discord or "
+        "webhook adapters).",
+        "email": "Alerts by email over SMTP.",
+        "on": "Which incidents alert: failed, missed, in_doubt, stalled (the daemon).",
+        "stale_after": "A daemon heartbeat older than this is stalled (default: three "
+        "heartbeats, at least a minute). " + DURATION,
+        "history_link": "A URL shown in each alert, {id} is the post id "
+        "(e.g. https://ci.example.org/history/{id}).",
+        "timeout": "Seconds each webhook alert may take; a slow channel never holds a pass up.",
+    },
+    "EmailAlerts": {
+        "host": "SMTP server host name.",
+        "port": "SMTP port (587 for STARTTLS, 465 for ssl).",
+        "security": "starttls (default), ssl (implicit TLS) or none (local relays only).",
+        "sender": "The From address.",
+        "to": "Recipients.",
+        "username_env": "NAME of the environment variable holding the SMTP user name.",
+        "password_env": "NAME of the environment variable holding the SMTP password.",
+        "cafile": "A CA bundle (PEM) to verify the server with, relative to the workspace.",
+        "timeout": "Seconds the SMTP conversation may take.",
     },
     "PlatformSettings": {
         "adapter": 'Adapter that delivers this platform (default: its own name; "outbox" '
@@ -56,6 +101,18 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         '(never the secret itself), e.g. { token = "SOULPOST_MASTODON_TOKEN" }.',
         "options": "Adapter options (see `soulpost adapters`).",
         "slots": "This platform's own posting slots, instead of the global ones.",
+        "login": "How `soulpost login` connects this platform (client id, URLs, scopes).",
+    },
+    "LoginSettings": {
+        "client_id": "The OAuth app's client id (public; register the app with the platform).",
+        "client_secret_env": "NAME of the environment variable holding the app's client "
+        "secret, for confidential apps (never the secret itself).",
+        "authorize_url": "Override the platform's authorization URL.",
+        "token_url": "Override the platform's token URL (also used to refresh).",
+        "scopes": "Override the scopes soulpost asks for.",
+        "redirect_port": "Loopback port for the redirect http://127.0.0.1:PORT/callback "
+        "(0: any free port; set it when the app registered an exact URL).",
+        "instance": "Mastodon instance or Bluesky PDS URL (default: options.base_url).",
     },
     "SlotRule": {
         "days": 'Weekdays: "mon".."sun", ranges such as "mon-fri", "weekdays", "weekends" '
@@ -103,8 +160,18 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "media": "Images or files attached, each with alt text.",
         "variants": "Per-platform overrides of text, media or thread.",
         "thread": "Follow-up parts posted as replies, in order.",
+        "first_comment": "A comment the account posts under its own post right after it "
+        "(LinkedIn, Facebook, Instagram), e.g. to hold the link.",
+        "card": "Show the first link as a card (title, description, picture) where the "
+        "platform supports one (Bluesky, LinkedIn); false: the link stays plain text.",
         "lint": "Per-post lint suppressions, with the reason.",
         "max_lateness": "Overrides [publish] max_lateness for this post. " + DURATION,
+        "repeat": "Repeat the post from `at`: an RFC 5545 rule with an end, e.g. "
+        '"FREQ=WEEKLY;BYDAY=MO;COUNT=52", in the workspace time zone; each occurrence is '
+        "published on its own.",
+        "evergreen": "Part of the evergreen pool: re-shared into [evergreen] slots, never "
+        "at a time of its own.",
+        "rotate": "Other wordings of an evergreen post, used in turn on each re-share.",
     },
     "PostLint": {
         "ignore": "Rule codes or names not reported for this post.",
@@ -119,6 +186,11 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "text": "This platform's text instead of the post's.",
         "media": "This platform's media instead of the post's.",
         "thread": "This platform's thread instead of the post's.",
+        "first_comment": "This platform's first comment instead of the post's (\"\" for none).",
+        "options": (
+            "This platform's own settings for this post, checked by its adapter (Mastodon: "
+            "spoiler_text, sensitive, language, visibility; see `soulpost adapters NAME`)."
+        ),
     },
 }
 

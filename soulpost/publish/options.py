@@ -59,6 +59,11 @@ class HttpOptions(AdapterOptions):
     read_timeout: float = Field(
         30.0, gt=0, le=600, description="seconds to wait for an answer once sent"
     )
+    trust_env: bool = Field(
+        True,
+        description="use the environment's HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE and "
+        "SSL_CERT_FILE (false: direct connections and certifi's CAs only)",
+    )
 
 
 class ApiOptions(HttpOptions):
@@ -123,4 +128,19 @@ def _error(
         "; ".join(problems),
         key=f"platforms.{platform}.options.{keys[0]}" if keys else f"platforms.{platform}",
         hint=f"the {adapter} adapter takes: {known}; see `soulpost adapters {adapter}`",
+    )
+
+
+class CardOptions(AdapterOptions):
+    """Link cards: fetched at publish time for a post's first link (``publish.cards``)."""
+
+    cards: bool = Field(True, description="show a post's first link as a card (post: card = false)")
+    cards_allow_private: bool = Field(
+        False, description="fetch cards from loopback and private addresses too (tests, intranets)"
+    )
+    cards_timeout: float = Field(
+        5.0, gt=0, le=60, description="seconds a card's page (and picture) may take in all"
+    )
+    cards_max_bytes: int = Field(
+        1_000_000, ge=1024, le=10_000_000, description="bytes of a page read for its card"
     )

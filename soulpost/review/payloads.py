@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from soulpost.platforms import Capabilities
     from soulpost.posts import Post
-    from soulpost.publish.base import Adapter
+    from soulpost.publish.base import Adapter, Composed
     from soulpost.workspace import Workspace
 
 # Inverse of soulpost.publish.render.linkedin.escape_little: LinkedIn shows the character.
@@ -58,6 +58,15 @@ class WirePart:
     facets: tuple[Mapping[str, Any], ...] = ()
     mentions: tuple[Mapping[str, Any], ...] = ()
     payload: Mapping[str, Any] = field(default_factory=dict)
+    #: The text the platform's length limit applies to, when not ``shown`` (Mastodon counts
+    #: a content warning with the text, without the preview's labels).
+    counted: str | None = None
+
+    @property
+    def card(self) -> str | None:
+        """The link this part shows as a card (Bluesky, LinkedIn), fetched when sent."""
+        link = self.payload.get("card")
+        return str(link["url"]) if isinstance(link, Mapping) and link.get("url") else None
 
 
 class _FixedClock:
@@ -106,13 +115,14 @@ class Renderers:
 
             return PLATFORMS.get(platform)
 
-    def compose(self, post: Post, platform: str) -> tuple[tuple[WirePart, ...], str]:
-        """The parts *platform* receives for *post*, and the content hash the ledger keys
-        the publication by (so review can tell an edited post from a published one)."""
+    def compose(self, post: Post, platform: str) -> tuple[tuple[WirePart, ...], Composed]:
+        """The parts *platform* receives for *post*, and the composed publication, whose
+        ``content_hash()`` keys it in the ledger (so review can tell an edited post from a
+        published one; hashing is left to the caller, which needs it only once published)."""
         adapter = self.get(platform)
         composed = adapter.compose(post)
         name = self.adapter_name(platform)
-        return tuple(wire_part(name, p) for p in composed.parts), composed.content_hash()
+        return tuple(wire_part(name, p) for p in composed.parts), composed
 
     def close(self) -> None:
         for made in self._made.values():
@@ -136,8 +146,21 @@ def _plain(payload: Mapping[str, Any]) -> WirePart:
 
 
 def _mastodon(payload: Mapping[str, Any]) -> WirePart:
+    """What a reader meets: the content warning first (Mastodon hides the text behind it),
+    the text, then how the status goes out when the post says so (sensitive media,
+    visibility, language)."""
     sent = str(payload.get("status", ""))
-    return WirePart(sent, sent, _media(payload.get("media")), payload=payload)
+    shown = sent
+    if payload.get("spoiler_text"):
+        shown = f"CW: {payload['spoiler_text']}\n\n{sent}"
+    how = [
+        "media marked sensitive" if payload.get("sensitive") else "",
+        *(f"{key} {payload[key]}" for key in ("visibility", "language") if payload.get(key)),
+    ]
+    if any(how) and (payload.get("spoiler_text") or payload.get("sensitive")):
+        shown += "\n\n[" + " · ".join(h for h in how if h) + "]"
+    counted = str(payload.get("spoiler_text") or "") + sent
+    return WirePart(sent, shown, _media(payload.get("media")), payload=payload, counted=counted)
 
 
 def _bluesky(payload: Mapping[str, Any]) -> WirePart:
@@ -188,7 +211,27 @@ def _slack(payload: Mapping[str, Any]) -> WirePart:
     return WirePart(sent, sent, media, payload=payload)
 
 
+def _linked_media(items: Any) -> tuple[WireMedia, ...]:
+    return tuple(
+        WireMedia(str(m.get("path", "")), str(m.get("alt") or ""), m.get("url") or None)
+        for m in items or ()
+        if isinstance(m, Mapping)
+    )
+
+
+def _threads(payload: Mapping[str, Any]) -> WirePart:
+    sent = str(payload.get("text", ""))
+    return WirePart(sent, sent, _linked_media(payload.get("media")), payload=payload)
+
+
+def _instagram(payload: Mapping[str, Any]) -> WirePart:
+    sent = str(payload.get("caption", ""))
+    return WirePart(sent, sent, _linked_media(payload.get("media")), payload=payload)
+
+
 _READERS: dict[str, Callable[[Mapping[str, Any]], WirePart]] = {
+    "threads": _threads,
+    "instagram": _instagram,
     "mastodon": _mastodon,
     "bluesky": _bluesky,
     "linkedin": _linkedin,
@@ -202,4 +245,8 @@ _READERS: dict[str, Callable[[Mapping[str, Any]], WirePart]] = {
 def wire_part(adapter: str, payload: Mapping[str, Any]) -> WirePart:
     """Read text and media out of one rendered payload of *adapter* (X, webhooks, the
     outbox, the console and plugins that follow the base class use ``text``/``media``)."""
+    if "comment" in payload:  # a first comment (LinkedIn escapes it like its posts)
+        sent = str(payload["comment"])
+        shown = _LITTLE_ESCAPE.sub(r"\1", sent) if adapter == "linkedin" else sent
+        return WirePart(sent, shown, payload=payload)
     return _READERS.get(adapter, _plain)(payload)

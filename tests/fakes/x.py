@@ -6,12 +6,19 @@ reset`` (epoch seconds) and ``x-user-limit-24hour-*`` on posting, 403 problem ob
 repeated text, 429 problem object when the allowance is used up, 401 problem for a bad token.
 Accepts ``Authorization: Bearer <token>`` or an OAuth 1.0a header (checked for shape only:
 the signature itself is tested against published vectors in the renderer tests).
+
+``GET /2/users/:id/tweets`` is the account's timeline, newest first, with links shown as
+t.co links and ``&<>`` HTML-escaped as X does; like X it gives ``created_at``, ``author_id``
+and ``referenced_tweets`` only when ``tweet.fields`` asks for them. ``fake.clock`` (a
+callable) stamps ``created_at``; tests point it at their clock.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from tests.fakes.server import FakeServer, Request, Response
@@ -34,6 +41,8 @@ UNAUTHORIZED = {
     "status": 401,
     "detail": "Unauthorized",
 }
+USER_ID = "1072250532645998596"
+_URL = re.compile(r"https?://\S+")
 OAUTH_FIELDS = (
     "oauth_consumer_key",
     "oauth_nonce",
@@ -65,15 +74,43 @@ class XFake(FakeServer):
         self.daily_remaining = daily_limit
         self.reset_epoch = reset_epoch
         self.username = username
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        #: Show other authors' posts on a user's timeline too (to test an author check).
+        self.others_in_timeline = False
         self.tweets: dict[str, dict[str, Any]] = {}
         self.media: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(1456012973835788293, 104729)
         self.route("POST", r"/2/tweets", self._post)
         self.route("GET", r"/2/tweets/(?P<id>\d+)", self._get)
         self.route("DELETE", r"/2/tweets/(?P<id>\d+)", self._delete)
+        self.route("POST", r"/2/media/upload/initialize", self._init)
+        self.route("POST", r"/2/media/upload/(?P<id>\d+)/append", self._append)
+        self.route("POST", r"/2/media/upload/(?P<id>\d+)/finalize", self._finalize)
+        self.route("GET", r"/2/media/upload", self._status)
         self.route("POST", r"/2/media/upload", self._upload)
         self.route("POST", r"/2/media/metadata", self._metadata)
         self.route("GET", r"/2/users/me", self._me)
+        self.route("GET", r"/2/users/(?P<id>\d+)/tweets", self._timeline)
+
+    def add_tweet(
+        self,
+        text: str,
+        *,
+        in_reply_to: str | None = None,
+        created_at: datetime | None = None,
+        author_id: str = USER_ID,
+    ) -> str:
+        """Put a post on the timeline as if made elsewhere (another app, earlier); its id."""
+        tweet_id = str(next(self._ids))
+        self.tweets[tweet_id] = {
+            "id": tweet_id,
+            "text": text,
+            "in_reply_to": in_reply_to,
+            "media_ids": [],
+            "created_at": created_at or self.clock(),
+            "author_id": author_id,
+        }
+        return tweet_id
 
     def authorised(self, request: Request) -> bool:
         """Bearer with the right token, or an OAuth 1.0a header with every field."""
@@ -137,6 +174,12 @@ class XFake(FakeServer):
                 text,
             )
         for media_id in media_ids:
+            if self.media.get(media_id, {}).get("state", "succeeded") != "succeeded":
+                return self._invalid(
+                    f"Your media IDs are invalid: {media_id} is not processed",
+                    "media.media_ids",
+                    media_id,
+                )
             if media_id not in self.media:
                 return self._invalid(
                     f"Your media IDs are invalid: {media_id}", "media.media_ids", media_id
@@ -153,13 +196,8 @@ class XFake(FakeServer):
         if self.daily_remaining <= 0:
             return Response.json(429, TOO_MANY)
         self.daily_remaining -= 1
-        tweet_id = str(next(self._ids))
-        self.tweets[tweet_id] = {
-            "id": tweet_id,
-            "text": text,
-            "in_reply_to": str(reply_to) if reply_to is not None else None,
-            "media_ids": media_ids,
-        }
+        tweet_id = self.add_tweet(text, in_reply_to=str(reply_to) if reply_to else None)
+        self.tweets[tweet_id]["media_ids"] = media_ids
         return Response.json(
             201,
             {"data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}},
@@ -212,6 +250,67 @@ class XFake(FakeServer):
             },
         )
 
+    # --- chunked (video) upload: initialize, append, finalize, then STATUS polls -------------
+
+    video_polls = 2  # STATUS answers "in_progress" this many times before "succeeded"
+
+    def _init(self, request: Request, _: re.Match[str]) -> Response:
+        body = request.json if isinstance(request.json, dict) else {}
+        if not body.get("total_bytes") or not str(body.get("media_type", "")).startswith("video/"):
+            return self._invalid("media_type and total_bytes are required", "total_bytes", "")
+        media_id = str(next(self._ids))
+        self.media[media_id] = {
+            "size": int(body["total_bytes"]),
+            "alt_text": None,
+            "chunks": {},
+            "state": "uploading",
+            "polls": self.video_polls,
+        }
+        return Response.json(
+            200,
+            {"data": {"id": media_id, "media_key": f"13_{media_id}", "expires_after_secs": 86400}},
+        )
+
+    def _append(self, request: Request, match: re.Match[str]) -> Response:
+        media = self.media.get(match["id"])
+        part = request.file("media")
+        index = request.field("segment_index")
+        if media is None or part is None or index is None:
+            return self._invalid("media id, media and segment_index are required", "media", "")
+        media["chunks"][int(index)] = part.data
+        return Response(204)
+
+    def _finalize(self, request: Request, match: re.Match[str]) -> Response:
+        media = self.media.get(match["id"])
+        if media is None:
+            return self._invalid("media id not found", "id", match["id"])
+        data = b"".join(media["chunks"][i] for i in sorted(media["chunks"]))
+        if len(data) != media["size"]:
+            return self._invalid("the chunks do not add up to total_bytes", "total_bytes", "")
+        media.update(data=data, state="in_progress" if data[4:8] == b"ftyp" else "failed")
+        info = {"state": "pending", "check_after_secs": 1}
+        return Response.json(
+            200, {"data": {"id": match["id"], "size": len(data), "processing_info": info}}
+        )
+
+    def _status(self, request: Request, _: re.Match[str]) -> Response:
+        media_id = (request.query.get("media_id") or [""])[0]
+        media = self.media.get(media_id)
+        if media is None or (request.query.get("command") or [""])[0] != "STATUS":
+            return self._invalid("media id not found", "media_id", media_id)
+        if media["state"] == "in_progress":
+            media["polls"] -= 1
+            if media["polls"] < 0:
+                media["state"] = "succeeded"
+        info: dict[str, Any] = {"state": media["state"], "check_after_secs": 1}
+        if media["state"] == "failed":
+            info["error"] = {
+                "code": 1,
+                "name": "InvalidMedia",
+                "message": "Unsupported video format",
+            }
+        return Response.json(200, {"data": {"id": media_id, "processing_info": info}})
+
     def _metadata(self, request: Request, _: re.Match[str]) -> Response:
         body = request.json if isinstance(request.json, dict) else {}
         media_id = str(body.get("id") or "")
@@ -227,12 +326,46 @@ class XFake(FakeServer):
             200, {"data": {"id": media_id, "associated_metadata": body["metadata"]}}
         )
 
+    def _timeline(self, request: Request, match: re.Match[str]) -> Response:
+        limit = int((request.query.get("max_results") or ["10"])[0])
+        fields = set(",".join(request.query.get("tweet.fields") or []).split(","))
+        mine = [
+            t
+            for t in self.tweets.values()
+            if self.others_in_timeline or t["author_id"] == match["id"]
+        ]
+        newest = sorted(mine, key=lambda t: int(t["id"]), reverse=True)[:limit]
+        data = [self._shown(t, fields) for t in newest]
+        meta: dict[str, Any] = {"result_count": len(data)}
+        if data:
+            meta |= {"newest_id": data[0]["id"], "oldest_id": data[-1]["id"]}
+        return Response.json(200, {"data": data, "meta": meta} if data else {"meta": meta})
+
+    @staticmethod
+    def _shown(tweet: dict[str, Any], fields: set[str]) -> dict[str, Any]:
+        """One timeline entry as X shows it: t.co links, escaped text, asked-for fields."""
+        text = _URL.sub("https://t.co/AbC123xyz", tweet["text"])
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        item: dict[str, Any] = {
+            "id": tweet["id"],
+            "text": text,
+            "edit_history_tweet_ids": [tweet["id"]],
+        }
+        if "created_at" in fields:
+            stamp = tweet["created_at"].astimezone(UTC)
+            item["created_at"] = stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp:%f}"[:3] + "Z"
+        if "author_id" in fields:
+            item["author_id"] = tweet["author_id"]
+        if "referenced_tweets" in fields and tweet["in_reply_to"]:
+            item["referenced_tweets"] = [{"type": "replied_to", "id": tweet["in_reply_to"]}]
+        return item
+
     def _me(self, request: Request, _: re.Match[str]) -> Response:
         return Response.json(
             200,
             {
                 "data": {
-                    "id": "1072250532645998596",
+                    "id": USER_ID,
                     "name": "soulpost test",
                     "username": self.username,
                 }

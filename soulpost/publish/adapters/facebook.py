@@ -8,21 +8,33 @@ The error *code* in the body decides, not the HTTP status: 190 (and permission c
 auth problem naming the token variable; 4/17/32/613/80001 are throttling (waiting as
 ``X-Business-Use-Case-Usage`` says, when it does); 506 is a duplicate status message,
 reported as probably already published. An in-doubt post is settled by reading the Page's
-recent posts for the same message.
+recent posts for the attempt: the same message, posted by the Page itself (not a visitor),
+created since the attempt was first recorded (a note written before the first request).
+Several candidates, missing fields or a page of recent posts that does not reach back to the
+attempt leave it in doubt for a person, never a guess (issue 11).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
 from soulpost.publish.adapters import _urls
+from soulpost.publish.adapters._comments import (
+    Comments,
+    SeenComment,
+    comment_parts,
+    comment_problems,
+    is_comment,
+)
 from soulpost.publish.adapters._common import (
     ErrorAnswer,
     HttpAdapter,
+    KeyNotes,
     json_body,
 )
 from soulpost.publish.adapters._media import MediaFile, media_list, read_all_media
@@ -91,19 +103,19 @@ class FacebookAdapter(HttpAdapter):
         self.page_id = str(page)
         self.version = (self.opts.version or DEFAULT_VERSION).strip("/")
         self.token_in = self.opts.token_in
+        self.notes = KeyNotes(config.state_dir, self.platform)
 
     # --- pure ------------------------------------------------------------------------------
 
     def validate(self, post: Post) -> list[str]:
-        return super().validate(post) + self.media_problems(post.media_for(self.platform))
+        media = self.media_problems(post.media_for(self.platform))
+        return super().validate(post) + media + comment_problems(self, post)
 
     def compose(self, post: Post) -> Composed:
-        """The post's message and photos (uploaded at publish time)."""
+        """The post's message and photos (uploaded at publish time), then its first comment."""
         message = post.text_for(self.platform).strip()
-        return Composed(
-            self.platform,
-            ({"message": message, "photos": media_list(post.media_for(self.platform))},),
-        )
+        main = {"message": message, "photos": media_list(post.media_for(self.platform))}
+        return Composed(self.platform, (main, *comment_parts(post, self.platform)))
 
     # --- side effects ------------------------------------------------------------------------
 
@@ -165,9 +177,25 @@ class FacebookAdapter(HttpAdapter):
         url = body.get("permalink_url") or post.web_url
         return Receipt(post.id, str(url), self.config.clock.now())
 
+    def _video(self, media: MediaFile, message: str) -> Receipt:
+        """A video post: ``POST /{page}/videos`` with the file and the message as its
+        description (Facebook processes it after answering)."""
+        fields = {"description": message} if message else {}
+        files = {"source": (media.name, media.data, media.mime)}
+        body = self._call("POST", f"{self.page_id}/videos", data=fields, files=files)
+        video_id = str(body.get("id") or "")
+        if not video_id:
+            raise UnknownOutcome("Facebook did not return the video's id", platform=self.platform)
+        url = f"https://www.facebook.com/{self.page_id}/videos/{video_id}"
+        return Receipt(video_id, url, self.config.clock.now())
+
     def publish(self, payload: Payload, key: str) -> Receipt:
         message = str(payload.get("message") or "")
         photos = read_all_media(self, payload.get("photos"))  # fail early
+        if self.notes.get(key) is None:  # the first attempt's time bounds a later lookup
+            self.notes.put(key, {"sent_at": self.config.clock.now().isoformat()})
+        if len(photos) == 1 and photos[0].mime.startswith("video/"):
+            return self._video(photos[0], message)
         if len(photos) == 1:
             return self._receipt(self._photo(photos[0], caption=message, published=True))
         if photos:
@@ -182,28 +210,101 @@ class FacebookAdapter(HttpAdapter):
         data["fields"] = "id,permalink_url"
         return self._receipt(self._call("POST", f"{self.page_id}/feed", data=data))
 
+    def reply(self, parent: Receipt, payload: Payload, key: str) -> Receipt:
+        """The first comment, posted by the Page under its post."""
+        if not is_comment(payload):
+            return super().reply(parent, payload, key)
+
+        def post(parent_id: str, text: str) -> tuple[str, str | None]:
+            body = self._call("POST", f"{parent_id}/comments", data=fb.comment_body(text))
+            if not body.get("id"):
+                raise UnknownOutcome(
+                    "Facebook did not return the comment's id", platform=self.platform
+                )
+            return str(body["id"]), None
+
+        return Comments(self).send(parent, payload, key, post)
+
+    def _comments(self, parent_id: str) -> list[SeenComment]:
+        body = self._call(
+            "GET",
+            f"{parent_id}/comments",
+            params={"fields": "id,message,created_time,from", "limit": LOOKUP_LIMIT},
+        )
+        out = []
+        for item in body.get("data") or ():
+            if isinstance(item, dict) and item.get("id"):
+                author = item.get("from")
+                mine = isinstance(author, dict) and str(author.get("id") or "") == self.page_id
+                when = _graph_time(item.get("created_time"))
+                out.append(SeenComment(str(item["id"]), str(item.get("message") or ""), mine, when))
+        return out
+
     def lookup(self, key: str, payload: Payload) -> Receipt | None:
-        """Read the Page's recent posts for one with the same message."""
+        """Read the Page's recent posts for this attempt (see the module docstring); a first
+        comment: the post's comments for the Page's own."""
+        if is_comment(payload):
+            return Comments(self).find(key, payload, self._comments)
+        note = self.notes.get(key)
+        if note is None:
+            return None  # the note is written before any request: nothing was sent
         message = str(payload.get("message") or "").strip()
         if not message:
             raise UnknownOutcome("a post without text cannot be looked up", platform=self.platform)
+        since = _graph_time(note.get("sent_at"))
         body = self._call(
             "GET",
             f"{self.page_id}/feed",
-            params={"fields": "id,message,created_time,permalink_url", "limit": LOOKUP_LIMIT},
+            params={
+                "fields": "id,message,created_time,from,permalink_url",
+                "limit": LOOKUP_LIMIT,
+            },
         )
-        for item in body.get("data") or ():
-            if isinstance(item, dict) and str(item.get("message") or "").strip() == message:
-                created = _graph_time(item.get("created_time")) or self.config.clock.now()
-                url = item.get("permalink_url") or fb.PagePost(str(item["id"])).web_url
-                return Receipt(str(item["id"]), str(url), created)
-        return None
+        items = [i for i in body.get("data") or () if isinstance(i, dict) and i.get("id")]
+        found, doubt = _own_post(items, message, self.page_id, since)
+        if doubt is None and found is None and since is not None and len(items) >= LOOKUP_LIMIT:
+            times = [_graph_time(i.get("created_time")) for i in items]
+            if all(t is not None and t >= since.replace(microsecond=0) for t in times):
+                doubt = f"all {len(items)} recent posts read are newer than the attempt"
+        if doubt is not None:
+            raise UnknownOutcome(
+                f"Facebook cannot tell whether this attempt landed: {doubt}; a person must "
+                "check the Page (soulpost resolve)",
+                platform=self.platform,
+            )
+        if found is None:
+            return None
+        created = _graph_time(found.get("created_time")) or self.config.clock.now()
+        url = found.get("permalink_url") or fb.PagePost(str(found["id"])).web_url
+        return Receipt(str(found["id"]), str(url), created)
 
     def check(self) -> str:
         body = self._call("GET", "me", params={"fields": "id,name"})
         who = body.get("name") or "?"
         note = "" if str(body.get("id")) == self.page_id else f" (not page {self.page_id}!)"
         return f"token works for {who} ({body.get('id')}){note}"
+
+
+def _own_post(
+    items: list[dict[str, Any]], message: str, page_id: str, since: datetime | None
+) -> tuple[Mapping[str, Any] | None, str | None]:
+    """(the one post that is the attempt, None) or (None, why it cannot be told): same
+    message, by the Page, created at or after *since* (Graph times are whole seconds)."""
+    if since is None:
+        return None, "the attempt's time is unreadable"
+    floor = since.replace(microsecond=0)
+    candidates = []
+    for item in items:
+        if str(item.get("message") or "").strip() != message:
+            continue
+        created, author = _graph_time(item.get("created_time")), item.get("from")
+        if created is None or not isinstance(author, dict) or not author.get("id"):
+            return None, "Facebook listed a post with this text without its time or author"
+        if str(author["id"]) == page_id and created >= floor:
+            candidates.append(item)
+    if len(candidates) > 1:
+        return None, f"{len(candidates)} posts with this text match the attempt"
+    return (candidates[0] if candidates else None), None
 
 
 def _graph_time(value: Any) -> datetime | None:
