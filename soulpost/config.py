@@ -49,6 +49,7 @@ DURATION_RANGES: dict[str, tuple[timedelta, timedelta, bool]] = {
     "retry_delay": (timedelta(0), timedelta(days=1), False),
     "min_gap": (timedelta(hours=1), timedelta(days=366), False),
     "platform_gap": (timedelta(0), timedelta(days=31), False),
+    "lease": (timedelta(seconds=1), timedelta(days=1), False),
 }
 
 # Numbers adapters read from ``options``: (lowest, highest, whole numbers only). Checked
@@ -213,13 +214,17 @@ class PublishSettings(Strict):
     max_lateness: timedelta = timedelta(hours=2)
     lint_gate: bool = True
     heartbeat: timedelta = timedelta(seconds=30)
-    ledger: Literal["sqlite"] = "sqlite"
+    ledger: Literal["sqlite", "postgres"] = "sqlite"
+    # The NAME of the environment variable holding the PostgreSQL URL (never the URL: it
+    # can hold a password, and config.toml is committed).
+    ledger_url_env: str = Field(default="SOULPOST_LEDGER_URL", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    lease: timedelta = timedelta(minutes=5)  # a shared ledger's claim expiry (heartbeat: 1/3)
     state_dir: str = ".soulpost"
     rescan: timedelta = timedelta(seconds=1)  # how often the daemon stats queue/ for edits
     max_attempts: int = Field(default=5, ge=1, le=100)  # passes a "not sent" one may take
     retry_delay: timedelta = timedelta(minutes=1)  # first backoff; doubles, with jitter
 
-    @field_validator("max_lateness", "heartbeat", "rescan", "retry_delay", mode="before")
+    @field_validator("max_lateness", "heartbeat", "rescan", "retry_delay", "lease", mode="before")
     @classmethod
     def _duration(cls, value: Any, info: ValidationInfo) -> Any:
         key = str(info.field_name)

@@ -277,9 +277,7 @@ class Daemon:
             "shutdown grace; recording it as in doubt and stopping"
         )
         try:
-            ledger = open_ledger(
-                self.state_dir, backend=self.settings.publish.ledger, owner=self.owner
-            )
+            ledger = open_ledger(self.state_dir, settings=self.settings.publish, owner=self.owner)
             try:
                 why = f"the daemon ({self.owner.describe()}) was stopped"
                 for pub in ledger.release_held(self.clock.now(), why):

@@ -138,7 +138,12 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "max_lateness": "A post later than this past its time is missed, not sent. " + DURATION,
         "lint_gate": "Block a post that has lint errors.",
         "heartbeat": "How often the daemon records that it is alive. " + DURATION,
-        "ledger": "Where publications are recorded.",
+        "ledger": 'Where publications are recorded: "sqlite" (a file in state_dir) or '
+        '"postgres" (one database shared by publishers on several hosts).',
+        "ledger_url_env": "The name of the environment variable holding the PostgreSQL "
+        "ledger's URL (the URL itself never goes in config: it can hold a password).",
+        "lease": "How long a claim on the PostgreSQL ledger stays its publisher's without a "
+        "heartbeat (renewed every third of it); a dead host's claims return after it. " + DURATION,
         "state_dir": "Folder for the ledger, locks and heartbeat (relative to the workspace).",
         "rescan": "How often the daemon looks for edited drafts. " + DURATION,
         "max_attempts": 'Passes a "not sent" publication may take before it fails.',

@@ -6,9 +6,10 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -92,3 +93,23 @@ def _token_store_of_the_test(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
     monkeypatch.setenv("SOULPOST_TOKEN_STORE", "file")
     return home / "soulpost"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """A real PostgreSQL server for this test session (tests/pg.py), stopped at its end.
+    Skips only when PostgreSQL is not installed (``.ci/run`` installs it)."""
+    from tests.pg import PgServer, binaries
+
+    bin_dir = binaries()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL is not installed (apt-get install -y postgresql; .ci/run does)")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip("psycopg is not installed (pip install -e '.[dev]')")
+    server = PgServer(bin_dir).start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,6 +1,6 @@
 """The ledger contract: atomic claims across processes, recovery of dead claims, a person's
-settling. Every test runs against each backend in BACKENDS (a PostgreSQL backend joins the
-list, issue 13); only the file-specific checks name SQLite."""
+settling. Every test runs against each backend in BACKENDS: SQLite, and PostgreSQL on a real
+server the session starts (tests/pg.py); only the file-specific checks name SQLite."""
 
 from __future__ import annotations
 
@@ -17,19 +17,29 @@ from soulpost.ledger import Ledger, LedgerError, Owner, PubKey, SqliteLedger, ow
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 KEY = PubKey("post", "mastodon", "a" * 64)
-BACKENDS = ["sqlite"]
+BACKENDS = ["sqlite", "postgres"]
+PG: list[Any] = []  # the session's server, once a postgres test asked for it
 
 
 def open_backend(backend: str, where: Path, **options: Any) -> Ledger:
     """The ledger *backend* keeps in *where* (a directory; the same one means the same
-    ledger)."""
+    ledger: for PostgreSQL, *where* remembers the URL of its own schema)."""
     if backend == "sqlite":
         return SqliteLedger(where / "l.db", **options)
+    if backend == "postgres":
+        from soulpost.ledger.postgres import PostgresLedger
+
+        remembered = where / "pg.url"
+        if not remembered.exists():
+            remembered.write_text(PG[0].fresh_url(), encoding="utf-8")
+        return PostgresLedger(remembered.read_text(encoding="utf-8"), **options)
     raise ValueError(backend)
 
 
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgres" and not PG:
+        PG.append(request.getfixturevalue("pg_server"))
     return str(request.param)
 
 

@@ -111,7 +111,7 @@ def _attention(state_dir: Path, settings: Settings, now: datetime) -> list[Any]:
     backend = settings.publish.ledger
     if backend == "sqlite" and not (state_dir / DB_NAME).exists():
         return []
-    ledger = open_ledger(state_dir, backend=backend, read_only=True)
+    ledger = open_ledger(state_dir, read_only=True, settings=settings.publish)
     try:
         return ledger.needing_attention(now)
     finally:

@@ -109,7 +109,7 @@ def next_queued(ws: Workspace, platform: str, now: datetime) -> datetime | None:
     rows: dict[Any, Any] = {}
     reserved: dict[str, datetime] = {}
     try:
-        ledger = open_ledger(ws.state_dir, backend=ws.settings.publish.ledger, read_only=True)
+        ledger = open_ledger(ws.state_dir, read_only=True, settings=ws.settings.publish)
     except Exception:
         pass  # no ledger yet: every post is still to come
     else:

@@ -72,7 +72,7 @@ def last_queued(ws: Workspace, now: datetime) -> dict[str, datetime]:
     from soulpost.plan import Action, build_plan, newest_rows
 
     try:
-        ledger = open_ledger(ws.state_dir, backend=ws.settings.publish.ledger, read_only=True)
+        ledger = open_ledger(ws.state_dir, settings=ws.settings.publish, read_only=True)
     except Exception:
         rows: dict[Any, Any] = {}
         reserved: dict[str, datetime] = {}

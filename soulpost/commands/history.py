@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
     from soulpost.ledger import open_ledger
 
     ws = open_workspace(args)
-    ledger = open_ledger(ws.state_dir, backend=ws.settings.publish.ledger, read_only=True)
+    ledger = open_ledger(ws.state_dir, settings=ws.settings.publish, read_only=True)
     try:
         pubs = ledger.publications(args.id)
         attempts = ledger.attempts(args.id)

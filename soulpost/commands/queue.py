@@ -21,9 +21,9 @@ def _ledger_view(ws: Any) -> tuple[dict[str, datetime], dict[tuple[str, str], st
     from soulpost.ledger import DB_NAME, open_ledger
     from soulpost.plan import newest_rows
 
-    if not (ws.state_dir / DB_NAME).exists():
+    if ws.settings.publish.ledger == "sqlite" and not (ws.state_dir / DB_NAME).exists():
         return {}, {}
-    ledger = open_ledger(ws.state_dir, backend=ws.settings.publish.ledger, read_only=True)
+    ledger = open_ledger(ws.state_dir, settings=ws.settings.publish, read_only=True)
     try:
         rows = newest_rows(ledger.publications())
         states: dict[tuple[str, str], str] = {k: r.state for k, r in rows.items()}

@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--remote-id is empty: give the platform's id for the post")
     ws = open_workspace(args)
     now = clock_for().now()
-    ledger = open_ledger(ws.state_dir, backend=ws.settings.publish.ledger)
+    ledger = open_ledger(ws.state_dir, settings=ws.settings.publish)
     try:  # a LedgerError says why the answer does not fit (exit 2)
         if args.published is not None:
             remote_id = args.remote_id.strip() if args.remote_id is not None else None

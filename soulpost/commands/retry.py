@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
 
     ws = open_workspace(args)
     now = clock_for().now()
-    ledger = open_ledger(ws.state_dir, backend=ws.settings.publish.ledger)
+    ledger = open_ledger(ws.state_dir, settings=ws.settings.publish)
     try:
         platforms = args.platform or sorted(
             {p.platform for p in ledger.publications(args.id) if p.state in ("failed", "missed")}

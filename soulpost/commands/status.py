@@ -1,5 +1,7 @@
-"""``soulpost status``: counts by state, the last pass, the daemon's heartbeat, and every
-publication a person should look at (failed, missed, in doubt and not yet settled by a
+"""``soulpost status``: which ledger (a SQLite file, or a PostgreSQL database named without
+its password) and, on a shared one, every publisher with its host, pid and last heartbeat;
+counts by state, the last pass, the daemon's heartbeat, and every publication a person
+should look at (failed, missed, in doubt and not yet settled by a
 person, or a claim whose lease ran out) with its reason.
 
 Exit 1 when something needs attention, so monitoring can run it as a check.
@@ -53,10 +55,12 @@ def run(args: argparse.Namespace) -> int:
 
     ws = open_workspace(args)
     now = clock_for().now()
-    ledger = open_ledger(ws.state_dir, backend=ws.settings.publish.ledger, read_only=True)
+    ledger = open_ledger(ws.state_dir, settings=ws.settings.publish, read_only=True)
     try:
         rows = newest_rows(ledger.publications())
         last = ledger.last_run()
+        ledger_info = {"backend": ledger.backend, "where": ledger.where}
+        publishers = ledger.publishers()
     finally:
         ledger.close()
     counts = dict.fromkeys(STATES, 0)
@@ -74,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
         beat_age = (now - datetime.fromisoformat(beat["at"])).total_seconds()
     view = View(counts, queued, last, beat, beat_age, needs, waiting, proofs, now)
     view.broken = [e.render(ws.root) for e in ws.errors]  # drafts that will not publish
+    view.ledger, view.publishers = ledger_info, publishers
     if args.json:
         _print_json(view)
     else:
@@ -96,6 +101,8 @@ class View:
     proofs: list[Any]
     now: datetime
     broken: list[str] = field(default_factory=list)
+    ledger: dict[str, str] = field(default_factory=dict)
+    publishers: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _print_json(v: View) -> None:
@@ -103,6 +110,11 @@ def _print_json(v: View) -> None:
         json.dumps(
             {
                 "version": 1,
+                "ledger": v.ledger,
+                "publishers": [
+                    {k: (x.isoformat() if isinstance(x, datetime) else x) for k, x in p.items()}
+                    for p in v.publishers
+                ],
                 "counts": {**v.counts, "queued": v.queued},
                 "last_run": None
                 if v.last is None
@@ -141,6 +153,15 @@ def _print_json(v: View) -> None:
     )
 
 
+def _print_ledger(v: View) -> None:
+    """The backend, and each publisher sharing it (PostgreSQL) with its last heartbeat."""
+    print(f"ledger: {v.ledger.get('backend')} {v.ledger.get('where')}")
+    for p in v.publishers:
+        age = format_duration_s(max(0.0, float(p["age_seconds"] or 0)))
+        held = f", {p['claims']} claim(s) held" if p["claims"] else ""
+        print(f"publisher: {p['host']} pid {p['pid']}: {p['state']}, heartbeat {age} ago{held}")
+
+
 def _print_broken(broken: list[str]) -> None:
     """The drafts that do not load: they will not be published until fixed."""
     if broken:
@@ -154,6 +175,7 @@ def _print_text(v: View, limit_arg: int) -> None:
     from soulpost.timeutil import format_duration
 
     now = v.now
+    _print_ledger(v)
     shown = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in v.counts.items() if n)
     print(f"publications: {shown or 'none yet'}; {v.queued} not yet in the ledger")
     last = v.last

@@ -141,9 +141,9 @@ def _give_slots(ws: Workspace, posts: list[NewPost], now: datetime) -> None:
 def _reserved(ws: Workspace) -> dict[str, datetime]:
     from soulpost.ledger import DB_NAME, open_ledger
 
-    if not (ws.state_dir / DB_NAME).exists():
+    if ws.settings.publish.ledger == "sqlite" and not (ws.state_dir / DB_NAME).exists():
         return {}
-    ledger = open_ledger(ws.state_dir, backend=ws.settings.publish.ledger, read_only=True)
+    ledger = open_ledger(ws.state_dir, read_only=True, settings=ws.settings.publish)
     try:
         return ledger.slots()
     finally:

@@ -2,12 +2,16 @@
 
 ``base.py`` is the interface and its data types (the state machine is described there),
 ``owner.py`` who holds a claim and its lease, ``migrate.py`` versioned schemas, and each
-backend lives in its own subpackage (``sqlite/``). Backends never import each other.
+backend lives in its own subpackage: ``sqlite/`` (the embedded default) and ``postgres/``
+(one database for publishers on several hosts; psycopg is imported only when it is chosen).
+Backends never import each other.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from soulpost.ledger.base import (
     ATTENTION,
@@ -27,14 +31,22 @@ from soulpost.ledger.base import (
     from_ts,
     ts,
 )
-from soulpost.ledger.owner import LEASE, Owner, owner_alive
+from soulpost.ledger.owner import HOST_ENV, LEASE, Owner, host_name, owner_alive
 from soulpost.ledger.sqlite import DB_NAME, SqliteLedger
+
+if TYPE_CHECKING:
+    from soulpost.config import PublishSettings
+
+URL_ENV = "SOULPOST_LEDGER_URL"
+"""The environment variable holding the PostgreSQL ledger's URL unless config names another."""
 
 __all__ = [
     "ATTENTION",
     "DB_NAME",
+    "HOST_ENV",
     "LEASE",
     "STATES",
+    "URL_ENV",
     "Attempt",
     "Claim",
     "Ledger",
@@ -50,6 +62,7 @@ __all__ = [
     "attention",
     "describe",
     "from_ts",
+    "host_name",
     "open_ledger",
     "owner_alive",
     "ts",
@@ -62,8 +75,33 @@ def open_ledger(
     backend: str = "sqlite",
     read_only: bool = False,
     owner: Owner | None = None,
+    settings: PublishSettings | None = None,
 ) -> Ledger:
-    """The workspace's ledger (``[publish] ledger`` picks the backend)."""
-    if backend != "sqlite":
+    """The workspace's ledger. *settings* (``[publish]``) pick the backend, the variable
+    holding a PostgreSQL URL and the lease; without them, *backend* with the defaults."""
+    if settings is not None:
+        backend = settings.ledger
+    if backend == "sqlite":
+        return SqliteLedger(state_dir / DB_NAME, read_only=read_only, owner=owner)
+    if backend != "postgres":
         raise LedgerError(f"ledger backend {backend!r} is not available")
-    return SqliteLedger(state_dir / DB_NAME, read_only=read_only, owner=owner)
+    env = settings.ledger_url_env if settings is not None else URL_ENV
+    url = os.environ.get(env, "").strip()
+    if not url:
+        raise LedgerUnusable(
+            f'config.toml: [publish] ledger = "postgres" reads the ledger\'s URL from the '
+            f"environment variable {env}, which is not set; set it where soulpost runs (e.g. "
+            f"{env}=postgresql://soulpost@db.example/soulpost, password in ~/.pgpass or the "
+            "service's environment file)"
+        )
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise LedgerUnusable(
+            'config.toml: [publish] ledger = "postgres" needs psycopg: install '
+            "soulpost with `pip install 'soulpost[postgres]'`"
+        ) from None
+    from soulpost.ledger.postgres import PostgresLedger
+
+    lease = settings.lease if settings is not None else LEASE
+    return PostgresLedger(url, read_only=read_only, owner=owner, lease=lease)

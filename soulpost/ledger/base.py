@@ -17,8 +17,9 @@ One row per (post, platform, content hash) moves through::
   Parts with receipts are never sent again, so a thread resumes where it stopped.
 * The idempotency key includes the content hash, so an edited post is a new publication.
 
-A backend (``sqlite/`` today; a PostgreSQL one beside it later) implements :class:`Ledger`;
-backends never import each other (an import-linter contract keeps it so).
+A backend (``sqlite/``: one file, one host; ``postgres/``: one database, many hosts)
+implements :class:`Ledger`; backends never import each other (an import-linter contract
+keeps it so).
 """
 
 from __future__ import annotations
@@ -160,6 +161,12 @@ class Ledger(ABC):
 
     owner: Owner
     backend: str = "?"
+    where: str = "?"  # where it lives, safe to show (a path; a URL without its password)
+
+    def publishers(self) -> list[dict[str, Any]]:
+        """Publishers sharing this ledger with their last heartbeat (a shared backend);
+        an embedded one has none to show."""
+        return []
 
     @abstractmethod
     def publications(self, post_id: str | None = None) -> list[Publication]:

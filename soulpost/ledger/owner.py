@@ -7,7 +7,11 @@ Two independent ways a claim ends without its owner settling it:
 * **the lease ran out**: every claim carries an expiry, renewed each time the owner records
   progress. A live owner whose pass failed or hangs stops renewing, so its claims come back
   after :data:`LEASE` even though the process runs on (a daemon between passes). Leases
-  work across hosts, which is what a shared (PostgreSQL) ledger will rely on.
+  work across hosts, which is what the shared (PostgreSQL) ledger relies on: there a
+  heartbeat renews them while the ledger is open, and the database's clock judges them.
+
+A publisher is named by its host (``SOULPOST_HOST`` overrides the host name, so tests can
+run several "hosts" on one machine) and its pid.
 
 Liveness is judged here, never in the storage code: backends take ``alive`` as a callable.
 """
@@ -20,10 +24,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+HOST_ENV = "SOULPOST_HOST"
+
 LEASE = timedelta(minutes=5)
 """How long a claim stays its owner's without progress. Far longer than any single request
 (adapters time out reads after 30 s) or in-pass wait (rate limits under 10 s), so a working
 owner never loses a claim; short enough that a stuck one is back within minutes."""
+
+
+def host_name() -> str:
+    """This publisher's host: ``SOULPOST_HOST`` when set (simulated hosts), else the real one."""
+    return os.environ.get(HOST_ENV) or socket.gethostname()
 
 
 def lease_end(now: datetime) -> datetime:
@@ -53,7 +64,7 @@ class Owner:
     @classmethod
     def current(cls) -> Owner:
         pid = os.getpid()
-        return cls(pid, socket.gethostname(), proc_start(pid), uuid.uuid4().hex)
+        return cls(pid, host_name(), proc_start(pid), uuid.uuid4().hex)
 
     def describe(self) -> str:
         return f"pid {self.pid} on {self.host}"
@@ -62,7 +73,7 @@ class Owner:
 def owner_alive(pid: int, host: str, started: str) -> bool:
     """Whether the claimant still runs. Another host cannot be checked: assume alive (its
     lease decides)."""
-    if host != socket.gethostname():
+    if host != host_name():
         return True
     try:
         os.kill(pid, 0)

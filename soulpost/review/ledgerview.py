@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from soulpost.config import PublishSettings
     from soulpost.ledger import Publication
     from soulpost.workspace import Workspace
 
@@ -31,11 +32,11 @@ class LedgerState:
     note: str | None = None
 
 
-def _read(state_dir: Path, backend: str) -> LedgerState:
+def _read(state_dir: Path, backend: str, settings: PublishSettings | None) -> LedgerState:
     from soulpost.ledger import open_ledger
     from soulpost.plan import newest_rows
 
-    ledger = open_ledger(state_dir, backend=backend, read_only=True)
+    ledger = open_ledger(state_dir, backend=backend, read_only=True, settings=settings)
     try:
         return LedgerState(newest_rows(ledger.publications()), ledger.slots())
     finally:
@@ -44,17 +45,20 @@ def _read(state_dir: Path, backend: str) -> LedgerState:
 
 def read_ledger(ws: Workspace) -> LedgerState:
     """What the ledger says, without writing anything in the workspace."""
-    return read_state(ws.state_dir, ws.settings.publish.ledger)
+    return read_state(ws.state_dir, ws.settings.publish.ledger, ws.settings.publish)
 
 
-def read_state(state_dir: Path, backend: str) -> LedgerState:
-    """:func:`read_ledger` from the state folder and the backend name."""
+def read_state(
+    state_dir: Path, backend: str, settings: PublishSettings | None = None
+) -> LedgerState:
+    """:func:`read_ledger` from the state folder and the backend name (*settings*: the
+    ``[publish]`` section, which names a PostgreSQL ledger's URL variable)."""
     from soulpost.ledger import DB_NAME
 
     if backend == "sqlite" and not (state_dir / DB_NAME).exists():
         return LedgerState()
     try:
-        return _read(state_dir, backend)
+        return _read(state_dir, backend, settings)
     except Exception as first:
         if backend != "sqlite":
             return LedgerState(note=f"ledger not read ({type(first).__name__}: {first})")
@@ -64,6 +68,6 @@ def read_state(state_dir: Path, backend: str) -> LedgerState:
                 source = state_dir / f"{DB_NAME}{suffix}"
                 if source.exists():
                     shutil.copyfile(source, Path(tmp) / source.name)
-            return _read(Path(tmp), backend)
+            return _read(Path(tmp), backend, settings)
     except Exception as exc:
         return LedgerState(note=f"ledger not read ({type(exc).__name__}: {exc})")

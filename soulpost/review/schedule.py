@@ -116,7 +116,9 @@ def schedule(root: Path, now: datetime, low: datetime, high: datetime) -> Schedu
     helper = Helper.start(where)
     try:
         posts, paths, errors, ws = _queue(root, settings, config_path)
-        state = read_state(root / settings.publish.state_dir, settings.publish.ledger)
+        state = read_state(
+            root / settings.publish.state_dir, settings.publish.ledger, settings.publish
+        )
         plan = build_plan(posts, settings, now, ledger_rows=state.rows, reserved=state.slots)
         out = Schedule(settings, errors=errors, notes=[state.note] if state.note else [])
         shown = [i for i in plan.items if i.at is not None and low <= i.at < high]

@@ -131,7 +131,7 @@ def _idle_pass(
     if found is None:
         return False
     summaries, errors = found
-    ledger = open_ledger(state_dir, backend=settings.publish.ledger)
+    ledger = open_ledger(state_dir, settings=settings.publish)
     try:
         recovered = recover(ledger, clock, log)
         rows = newest_rows(ledger.publications())
@@ -168,7 +168,7 @@ def _full_pass(
     from soulpost.publish.send import RetryPolicy
 
     ledger = open_ledger(
-        ws.state_dir, backend=ws.settings.publish.ledger, read_only=opts.dry_run, owner=opts.owner
+        ws.state_dir, settings=ws.settings.publish, read_only=opts.dry_run, owner=opts.owner
     )
     adapters = Adapters(ws, clock)
     try:

@@ -71,6 +71,7 @@ class SqliteLedger(Ledger):
         timeout: float | None = None,
     ) -> None:
         self.path = path
+        self.where = str(path)
         self.owner = owner or Owner.current()
         self.read_only = read_only
         self.timeout = schema.BUSY_TIMEOUT if timeout is None else timeout

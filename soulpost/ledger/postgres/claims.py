@@ -1,0 +1,262 @@
+"""Claims on the PostgreSQL ledger, where publishers on several hosts share one database.
+
+* **Nobody waits on anybody.** Taking a claim try-locks the (post, platform) and the
+  (content, platform) for its transaction (``pg_try_advisory_xact_lock``) and reads the row
+  ``FOR UPDATE SKIP LOCKED``: a publication another publisher is deciding on right now is
+  skipped ("being claimed by another publisher") and the next pass looks again. Recovery
+  takes stale rows the same way, so two hosts recovering at once split the work.
+* **Leases on the database's clock.** ``lease_until`` is ``clock_timestamp()`` plus the
+  lease, and "ran out" is judged against ``clock_timestamp()`` too, so clock skew between
+  hosts cannot make a live claim look expired. *shift* is how far the caller's clock is
+  from the real one (0 in production; a test's or ``SOULPOST_NOW``'s simulated time), so a
+  simulated clock moves leases with it.
+* The rule for a claim that will not be finished is today's: ``in_doubt`` only if a part
+  was ``sending``, else ``pending``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from soulpost.ledger.base import LedgerError, PubKey, State
+from soulpost.ledger.owner import Owner
+
+if TYPE_CHECKING:
+    import psycopg
+
+    Db = psycopg.Connection[Any]
+
+KEY = "post_id = %s AND platform = %s AND content_hash = %s"
+COLUMNS = (
+    "post_id, platform, content_hash, state, scheduled_at, idem_key, attempts, "
+    "next_attempt_at, reason, force, owner_pid, owner_host, claimed_at, remote_id, url, "
+    "published_at, created_at, updated_at, lease_until, parts_total, acknowledged"
+)
+BUSY = "being claimed by another publisher right now"
+LEASE_AT = "clock_timestamp() + %s::interval + %s::interval"
+
+
+def lock_post(db: Db, post_id: str, platform: str, *, wait: bool) -> bool:
+    """Lock the (post, platform) for this transaction; without *wait*, False if taken."""
+    fn = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+    row = db.execute(
+        f"SELECT {fn}(hashtextextended(%s, 0))::text", (f"p|{post_id}|{platform}",)
+    ).fetchone()
+    return wait or (row is not None and row[0] == "true")
+
+
+def _lock_content(db: Db, key: PubKey) -> bool:
+    """Also lock the (content, platform): a renamed draft's twin is decided one at a time."""
+    row = db.execute(
+        "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))",
+        (f"c|{key.content_hash}|{key.platform}",),
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _blocker(db: Db, key: PubKey) -> tuple[str | None, bool]:
+    """Why another row forbids claiming *key* (or None, as on SQLite), and whether an
+    older, never sent version is pending (one query: one round trip)."""
+    where = (key.post_id, key.platform, key.content_hash)
+    row = db.execute(
+        "SELECT (SELECT state FROM publications WHERE post_id = %s AND platform = %s "
+        "AND content_hash != %s AND state IN ('claimed', 'in_doubt', 'published') LIMIT 1), "
+        "(SELECT post_id || ' ' || state FROM publications WHERE content_hash = %s AND "
+        "platform = %s AND post_id != %s AND state IN ('claimed', 'in_doubt', 'published') "
+        "LIMIT 1), "
+        "EXISTS (SELECT 1 FROM parts WHERE post_id = %s AND platform = %s AND "
+        "content_hash != %s AND state = 'sent'), "
+        "EXISTS (SELECT 1 FROM publications WHERE post_id = %s AND platform = %s AND "
+        "content_hash != %s AND state = 'pending')",
+        (*where, key.content_hash, key.platform, key.post_id, *where, *where),
+    ).fetchone()
+    assert row is not None
+    others, twin, partly, older = row
+    if others:
+        return f"an earlier version of the post is {others.replace('_', ' ')}", older
+    if twin:
+        post, state = twin.rsplit(" ", 1)
+        # A renamed draft gets a new id (the file name); its content must not go twice.
+        return f"the same content is already {state.replace('_', ' ')} as post {post}", older
+    if partly:
+        return "an earlier version of the post is partly published", older
+    return None, older
+
+
+def claim(
+    db: Db,
+    owner: Owner,
+    key: PubKey,
+    *,
+    scheduled_at: datetime | None,
+    now: datetime,
+    allow_states: tuple[State, ...],
+    parts: int | None,
+    lease: tuple[timedelta, timedelta],
+) -> tuple[str | None, tuple[Any, ...] | None, bool]:
+    """Take *key* for *owner* inside the caller's transaction: (None, the row's
+    :data:`COLUMNS`, whether it is new) when won, else (why not, None, False). *lease* is
+    (shift, length)."""
+    if not lock_post(db, key.post_id, key.platform, wait=False) or not _lock_content(db, key):
+        return BUSY, None, False
+    blocked, older = _blocker(db, key)
+    if blocked:
+        return blocked, None, False
+    where = (key.post_id, key.platform, key.content_hash)
+    for table in ("parts", "publications") if older else ():  # versions never sent
+        db.execute(
+            f"DELETE FROM {table} WHERE post_id = %s AND platform = %s "
+            "AND content_hash != %s AND content_hash IN (SELECT content_hash FROM "
+            "publications WHERE post_id = %s AND platform = %s AND state = 'pending')",
+            (*where, key.post_id, key.platform),
+        )
+    row = db.execute(
+        f"SELECT state, next_attempt_at, scheduled_at FROM publications WHERE {KEY} "
+        "FOR UPDATE SKIP LOCKED",
+        where,
+    ).fetchone()
+    o = owner
+    if row is None:
+        made = _insert(db, owner, key, scheduled_at=scheduled_at, now=now, parts=parts, lease=lease)
+        return (None, made, True) if made else (BUSY, None, False)  # another holds it
+    state, nxt, old_sched = row
+    rescheduled = state in ("failed", "missed") and old_sched != scheduled_at
+    if state not in allow_states and not rescheduled:
+        return f"already {state.replace('_', ' ')}", None, False
+    if state in ("pending", "in_doubt") and nxt is not None and nxt > now:
+        return f"next attempt at {nxt.isoformat()}", None, False
+    taken = db.execute(
+        "UPDATE publications SET state = 'claimed', owner_token = %s, owner_pid = %s, "
+        "owner_host = %s, owner_started = %s, claimed_at = %s, updated_at = %s, "
+        f"scheduled_at = %s, force = false, lease_until = {LEASE_AT}, acknowledged = false, "
+        "parts_total = COALESCE(%s, parts_total), "
+        "attempts = CASE WHEN %s THEN 0 ELSE attempts END "
+        f"WHERE {KEY} RETURNING {COLUMNS}",
+        (o.token, o.pid, o.host, o.started, now, now, scheduled_at, *lease, parts,
+         rescheduled, *where),
+    ).fetchone()  # fmt: skip
+    return None, taken, False
+
+
+def _insert(
+    db: Db,
+    o: Owner,
+    key: PubKey,
+    *,
+    scheduled_at: datetime | None,
+    now: datetime,
+    parts: int | None,
+    lease: tuple[timedelta, timedelta],
+) -> tuple[Any, ...] | None:
+    """A new row, claimed; None if it appeared meanwhile (another publisher holds it)."""
+    return db.execute(
+        "INSERT INTO publications (post_id, platform, content_hash, state, scheduled_at, "
+        "idem_key, owner_token, owner_pid, owner_host, owner_started, claimed_at, "
+        "created_at, updated_at, lease_until, parts_total) "
+        "VALUES (%s, %s, %s, 'claimed', %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+        f"{LEASE_AT}, %s) ON CONFLICT DO NOTHING RETURNING {COLUMNS}",
+        (key.post_id, key.platform, key.content_hash, scheduled_at, key.idempotency_key(),
+         o.token, o.pid, o.host, o.started, now, now, now, *lease, parts),
+    ).fetchone()  # fmt: skip
+
+
+def lost(key: PubKey) -> LedgerError:
+    return LedgerError(f"{key.post_id} on {key.platform}: this process no longer holds the claim")
+
+
+def settle_claim(
+    db: Db,
+    key: PubKey,
+    token: str,
+    now: datetime,
+    why: str,
+    *,
+    expired_at: timedelta | None = None,
+    skip_locked: bool = True,
+) -> bool:
+    """Release a claim held by *token* that will not be finished: ``in_doubt`` if a part
+    was being sent, else ``pending``. False if it changed hands meanwhile, if another
+    publisher is settling it right now (skipped, never waited for), or, with *expired_at*
+    (the shift), if its holder renewed the lease since it was found expired. A holder
+    releasing its own claims waits instead (*skip_locked* False: its heartbeat may hold the
+    row for a moment)."""
+    where = (key.post_id, key.platform, key.content_hash)
+    current = db.execute(
+        "SELECT owner_token, lease_until IS NOT NULL AND lease_until < clock_timestamp() "
+        f"+ %s::interval FROM publications WHERE {KEY} AND state = 'claimed' "
+        + ("FOR UPDATE SKIP LOCKED" if skip_locked else "FOR UPDATE"),
+        (expired_at or timedelta(0), *where),
+    ).fetchone()
+    if current is None or current[0] != token or (expired_at is not None and not current[1]):
+        return False
+    sending = db.execute(
+        f"SELECT part FROM parts WHERE {KEY} AND state = 'sending' ORDER BY part LIMIT 1", where
+    ).fetchone()
+    if sending is not None:
+        state, reason = (
+            "in_doubt",
+            (f"{why} while part {sending[0] + 1} was being sent; it may or may not be live"),
+        )
+    else:
+        state, reason = "pending", None
+    db.execute(
+        "UPDATE publications SET state = %s, reason = %s, owner_token = NULL, "
+        f"lease_until = NULL, acknowledged = false, updated_at = %s WHERE {KEY}",
+        (state, reason, now, *where),
+    )
+    db.execute(
+        "INSERT INTO attempts (post_id, platform, content_hash, part, at, outcome, error) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+        (*where, sending[0] if sending else 0, now,
+         "crashed" if sending else "abandoned", why),
+    )  # fmt: skip
+    return True
+
+
+def stale_claims(
+    db: Db,
+    owner: Owner,
+    shift: timedelta,
+    alive: Callable[[int, str, str], bool],
+) -> list[tuple[PubKey, str, str, bool]]:
+    """Claims to recover: (key, holder's token, why, whether by lease) for each whose lease
+    ran out by the database's clock, or whose holder on this host died. Read without locks
+    (nobody waits); :func:`settle_claim` checks again under the row's lock. This process's
+    own live claims are left alone."""
+    rows = db.execute(
+        "SELECT post_id, platform, content_hash, owner_token, owner_pid, owner_host, "
+        "owner_started, lease_until, lease_until < clock_timestamp() + %s::interval "
+        "FROM publications WHERE state = 'claimed'",
+        (shift,),
+    ).fetchall()
+    out = []
+    for post_id, platform, chash, token, pid, host, started, lease, expired in rows:
+        holder = f"pid {pid} on {host}"
+        if expired:
+            when = lease.isoformat(timespec="seconds")
+            why = f"the claim of {holder} ran out at {when} (its host or pass stopped)"
+        elif token != owner.token and not alive(pid or 0, host or "", started or ""):
+            why = f"the process publishing it ({holder}) stopped"
+        else:
+            continue
+        out.append((PubKey(post_id, platform, chash), token, why, bool(expired)))
+    return out
+
+
+def heartbeat(db: Db, owner: Owner, shift: timedelta, lease: timedelta, state: str) -> None:
+    """Renew every lease *owner* holds and record that it is alive (database clock)."""
+    db.execute(
+        f"UPDATE publications SET lease_until = {LEASE_AT} "
+        "WHERE state = 'claimed' AND owner_token = %s",
+        (shift, lease, owner.token),
+    )
+    db.execute(
+        "INSERT INTO publishers (host, pid, token, started_at, heartbeat_at, state) "
+        "VALUES (%s, %s, %s, clock_timestamp(), clock_timestamp(), %s) "
+        "ON CONFLICT (host, pid) DO UPDATE SET heartbeat_at = clock_timestamp(), "
+        "state = excluded.state, started_at = CASE WHEN publishers.token = excluded.token "
+        "THEN publishers.started_at ELSE excluded.started_at END, token = excluded.token",
+        (owner.host, owner.pid, owner.token, state),
+    )
