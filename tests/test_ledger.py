@@ -287,3 +287,23 @@ def test_needing_attention_is_the_newest_row_per_publication(tmp_path: Path, bac
     ledger.finish_part(edited, 0, remote_id="r", url="u", published_at=NOW, now=NOW)
     ledger.finish(edited, "published", NOW)
     assert ledger.needing_attention(NOW) == []
+
+
+def test_a_series_repeats_its_own_content_but_a_renamed_draft_may_not(
+    tmp_path: Path, backend: str
+) -> None:
+    """Occurrences ``id@time`` of one series share their content on purpose; another post
+    (a renamed draft, or another series) with the same content is still refused."""
+    ledger = open_backend(backend, tmp_path)
+    same = "c" * 64
+    first = PubKey("weekly@20261207T0900", "mastodon", same)
+    ledger.claim(first, scheduled_at=NOW, now=NOW)
+    ledger.begin_part(first, 0, "k", NOW)
+    ledger.finish_part(first, 0, remote_id="r", url="u", published_at=NOW, now=NOW)
+    ledger.finish(first, "published", NOW)
+    following = PubKey("weekly@20261214T0900", "mastodon", same)
+    assert ledger.claim(following, scheduled_at=NOW, now=NOW).publication is not None
+    for other in ("renamed@20261214T0900", "weekly", "week@20261221T0900"):
+        refused = ledger.claim(PubKey(other, "mastodon", same), scheduled_at=NOW, now=NOW)
+        assert refused.publication is None and "same content" in (refused.reason or ""), other
+    ledger.close()

@@ -60,17 +60,20 @@ def _blocker(db: Db, key: PubKey) -> tuple[str | None, bool]:
     """Why another row forbids claiming *key* (or None, as on SQLite), and whether an
     older, never sent version is pending (one query: one round trip)."""
     where = (key.post_id, key.platform, key.content_hash)
+    # The occurrences of one series (``id@time``) share their content on purpose.
+    base = key.post_id.partition("@")[0] + "@" if "@" in key.post_id else ""
+    series = (base, base, base)
     row = db.execute(
         "SELECT (SELECT state FROM publications WHERE post_id = %s AND platform = %s "
         "AND content_hash != %s AND state IN ('claimed', 'in_doubt', 'published') LIMIT 1), "
         "(SELECT post_id || ' ' || state FROM publications WHERE content_hash = %s AND "
         "platform = %s AND post_id != %s AND state IN ('claimed', 'in_doubt', 'published') "
-        "LIMIT 1), "
+        "AND (%s = '' OR left(post_id, length(%s)) != %s) LIMIT 1), "
         "EXISTS (SELECT 1 FROM parts WHERE post_id = %s AND platform = %s AND "
         "content_hash != %s AND state = 'sent'), "
         "EXISTS (SELECT 1 FROM publications WHERE post_id = %s AND platform = %s AND "
         "content_hash != %s AND state = 'pending')",
-        (*where, key.content_hash, key.platform, key.post_id, *where, *where),
+        (*where, key.content_hash, key.platform, key.post_id, *series, *where, *where),
     ).fetchone()
     assert row is not None
     others, twin, partly, older = row
