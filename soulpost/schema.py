@@ -47,6 +47,13 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "slots": "Posting slots: a post without `at` takes the next free one.",
         "lint": "Which lint rules run, their severity and options.",
         "publish": "Policy for the publishing pass and the daemon.",
+        "archive": "Moving published posts out of queue/ (`soulpost archive`).",
+    },
+    "ArchiveSettings": {
+        "after": "Archive a post automatically this long after it was published on its "
+        "last platform, at the end of each publishing pass (unset: only by "
+        "`soulpost archive`). " + DURATION,
+        "dir": "Folder archived posts move to, relative to the workspace, outside queue/.",
     },
     "PlatformSettings": {
         "adapter": 'Adapter that delivers this platform (default: its own name; "outbox" '

@@ -153,6 +153,30 @@ def _idle_pass(
         ledger.close()
 
 
+def auto_archive(
+    ws: Workspace, ledger: Ledger, now: datetime, report: PassReport, log: Log
+) -> None:
+    """``[archive] after``: move posts published on every platform at least that long ago
+    out of the queue (see :mod:`soulpost.run.archive`); a file that cannot move is noted."""
+    from soulpost.run.archive import archivable, archive_posts
+
+    after = ws.settings.archive.after
+    if after is None:
+        return
+    rows = newest_rows(ledger.publications())
+    chosen = archivable(((p.id, p.platforms, p.path) for p in ws.posts), rows, now - after)
+    if not chosen:
+        return
+    done = archive_posts(ws.root, ws.settings, chosen)
+    for move in done.moved:
+        log(f"archived {move.post_id}: {move.source} -> {move.target} ({move.how})")
+    if done.moved:
+        report.notes.append(
+            f"archived {len(done.moved)} published post(s) to {ws.settings.archive.dir}/"
+        )
+    report.notes.extend(f"archive: {problem}" for problem in done.problems)
+
+
 def _lookup_due(row: Publication, now: datetime) -> bool:
     """An in-doubt row whose next lookup (backed off) is due."""
     return row.state == "in_doubt" and (row.next_attempt_at is None or row.next_attempt_at <= now)
@@ -193,6 +217,8 @@ def _full_pass(
                 release_after_failure(ledger, clock, exc, log)
             raise
         now = clock.now()
+        if not opts.dry_run and opts.only is None and ws.settings.archive.after is not None:
+            auto_archive(ws, ledger, now, report, log)
         report.attention = attention_lines(ledger.needing_attention(now), report, now, opts.only)
         if not opts.dry_run:
             ledger.finish_run(run_id, clock.now(), {**report.counts(), "due": report.due})
