@@ -1,19 +1,27 @@
-"""A summary of every draft in ``.soulpost/index.json``, so an idle cron pass skips parsing.
+"""A summary of every draft in ``.soulpost/index.json``, so a pass parses only what changed.
 
 A cron pass is a fresh process: without help it would parse and validate every draft each
 minute only to find nothing due. The index keeps, per file, its (mtime, size) stamp and what
-the plan needs (id, time, platforms, status, time kind, lateness) or the file's load errors.
-When the config is unchanged and no draft was added or edited since, the pass plans from the
-index; as soon as anything is due, missed or changed, it loads the queue properly. The index
-is a cache: deleting it is always safe.
+the plan needs (id, time, platforms, status, time kind, lateness) or the file's own load
+errors. A pass stats the queue, re-parses only the files whose stamp changed
+(:meth:`QueueState.update`), and plans from the summaries; only the posts it will act on
+are then loaded in full.
+
+``index-head.json`` is the idle pass's shortcut: the digest of every stamp, the config,
+the ledger's change stamp and the next instant anything could become due. While all of
+those still hold, a pass has nothing to plan and reads neither the index nor the drafts.
+
+Both files are caches: deleting them is always safe. Duplicate ids are not cached as
+errors (they depend on other files): a queue that has them is loaded the full way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,12 +30,16 @@ from soulpost import __version__
 from soulpost.timeutil import LocalTimeKind
 
 if TYPE_CHECKING:
+    from soulpost.config import Settings
+    from soulpost.posts import Post
     from soulpost.workspace import PostCache, Workspace
 
 INDEX_FILE = "index.json"
-VERSION = 1
+HEAD_FILE = "index-head.json"
+VERSION = 2
 
 Stamp = tuple[int, int]
+_KINDS = {kind.value: kind for kind in LocalTimeKind}  # a dict get beats the enum's call
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,16 @@ class Summary:
     status: str
     time_kind: LocalTimeKind | None
     max_lateness: timedelta | None
+    path: str | None = None  # the draft's file, as the queue walk names it
+
+
+@dataclass
+class Entry:
+    """One file of the index: its stamp, its post's summary (as JSON) and its own errors."""
+
+    stamp: Stamp
+    post: dict[str, Any] | None
+    errors: list[str] = field(default_factory=list)
 
 
 def scan_stamps(queue: Path) -> dict[str, Stamp]:
@@ -66,6 +88,13 @@ def scan_stamps(queue: Path) -> dict[str, Stamp]:
     return out
 
 
+def digest(stamps: dict[str, Stamp]) -> str:
+    """One string that changes when any file is added, removed or touched."""
+    lines = [f"{path}\0{stamp[0]}\0{stamp[1]}" for path, stamp in stamps.items()]
+    lines.sort()
+    return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
+
+
 def config_key(config_path: Path) -> str | None:
     """Changes whenever the settings or soulpost itself change."""
     try:
@@ -75,66 +104,189 @@ def config_key(config_path: Path) -> str | None:
     return hashlib.sha256(data + __version__.encode()).hexdigest()
 
 
+def summary_json(post: Post) -> dict[str, Any]:
+    return {
+        "id": post.id,
+        "at": post.at.isoformat() if post.at else None,
+        "platforms": post.platforms,
+        "status": post.status,
+        "kind": post.time_kind.value if post.time_kind else None,
+        "lateness": post.max_lateness.total_seconds() if post.max_lateness else None,
+    }
+
+
+def _summary(post: dict[str, Any], path: str) -> Summary:
+    at, kind, lateness = post["at"], post["kind"], post["lateness"]
+    return Summary(
+        post["id"],
+        datetime.fromisoformat(at) if at else None,
+        list(post["platforms"]),
+        post["status"],
+        _KINDS[kind] if kind else None,
+        timedelta(seconds=lateness) if lateness is not None else None,
+        path,
+    )
+
+
+@dataclass
+class QueueState:
+    """The index in memory: what a pass (or the daemon, between passes) knows of each file."""
+
+    config: str | None
+    files: dict[str, Entry] = field(default_factory=dict)
+    found: bool = False  # read from a saved index made with these settings
+
+    @classmethod
+    def load(cls, state_dir: Path, config_path: Path) -> QueueState:
+        """The saved index if it was made with these settings, else an empty one."""
+        key = config_key(config_path)
+        try:
+            data = json.loads((state_dir / INDEX_FILE).read_text(encoding="utf-8"))
+            if data.get("version") != VERSION or data.get("config") != key:
+                return cls(key)
+            files = {
+                path: Entry(tuple(e["stamp"]), e.get("post"), list(e.get("errors", [])))
+                for path, e in data["files"].items()
+            }
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return cls(key)
+        return cls(key, files, found=True)
+
+    def save(self, state_dir: Path) -> None:
+        if self.config is None:
+            return
+        files = {}
+        for path, entry in self.files.items():
+            item: dict[str, Any] = {"stamp": list(entry.stamp)}
+            if entry.post is not None:
+                item["post"] = entry.post
+            if entry.errors:
+                item["errors"] = entry.errors
+            files[path] = item
+        _write(state_dir / INDEX_FILE, {"version": VERSION, "config": self.config, "files": files})
+
+    def changed(self, stamps: dict[str, Stamp]) -> tuple[list[str], list[str]]:
+        """Files added or edited since the index was made, and files no longer there."""
+        files = self.files
+        stale = [
+            p for p, stamp in stamps.items() if (e := files.get(p)) is None or e.stamp != stamp
+        ]
+        gone = [p for p in files if p not in stamps]
+        return stale, gone
+
+    def update(self, stamps: dict[str, Stamp], settings: Settings, root: Path) -> int:
+        """Bring the index up to *stamps*: parse the files added or edited, forget the
+        files removed. Returns how many files were parsed."""
+        from soulpost.workspace import PostCache, load_posts
+
+        stale, gone = self.changed(stamps)
+        for path in gone:
+            del self.files[path]
+        if not stale:
+            return 0
+        cache = PostCache()
+        load_posts([Path(p) for p in sorted(stale)], settings, cache)
+        for path in stale:
+            cached = cache.entries.get(Path(path))
+            if cached is None:  # vanished meanwhile: the next scan says so
+                self.files.pop(path, None)
+                continue
+            self.files[path] = _entry(cached.stamp, cached.post, cached.errors, root)
+        return len(stale)
+
+    def summaries(self) -> tuple[list[Summary], list[str]] | None:
+        """Every post's summary and every file's load errors, in file order; None when two
+        files share an id (the full load reports that, naming both files)."""
+        summaries: list[Summary] = []
+        errors: list[str] = []
+        seen: set[str] = set()
+        for path in sorted(self.files):
+            entry = self.files[path]
+            errors.extend(entry.errors)
+            post = entry.post
+            if post is None:
+                continue
+            if post["id"] in seen:
+                return None
+            seen.add(post["id"])
+            summaries.append(_summary(post, path))
+        return summaries, errors
+
+
+def _entry(stamp: Stamp, post: Post | None, errors: list[Any], root: Path) -> Entry:
+    return Entry(
+        stamp, summary_json(post) if post is not None else None, [e.render(root) for e in errors]
+    )
+
+
 def lookup(
     state_dir: Path, config_path: Path, queue: Path
 ) -> tuple[list[Summary], list[str]] | None:
     """Summaries and load-error messages, if the index still describes the queue exactly."""
-    key = config_key(config_path)
-    try:
-        data = json.loads((state_dir / INDEX_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    state = QueueState.load(state_dir, config_path)
+    if state.config is None or not state.found:
         return None
-    if not isinstance(data, dict) or data.get("version") != VERSION or data.get("config") != key:
-        return None
-    files: dict[str, Any] = data.get("files", {})
-    summaries: list[Summary] = []
-    errors: list[str] = []
-    for path, stamp in sorted(scan_stamps(queue).items()):
-        entry = files.get(path)
-        if entry is None or tuple(entry["stamp"]) != stamp:
-            return None  # added or edited since: parse properly
-        errors.extend(entry.get("errors", []))
-        post = entry.get("post")
-        if post is not None:
-            summaries.append(
-                Summary(
-                    post["id"],
-                    datetime.fromisoformat(post["at"]) if post["at"] else None,
-                    list(post["platforms"]),
-                    post["status"],
-                    LocalTimeKind(post["kind"]) if post["kind"] else None,
-                    timedelta(seconds=post["lateness"]) if post["lateness"] is not None else None,
-                )
-            )
-    return summaries, errors
+    stale, gone = state.changed(scan_stamps(queue))
+    if stale:
+        return None  # added or edited since: parse properly
+    for path in gone:
+        del state.files[path]
+    return state.summaries()
 
 
 def save(state_dir: Path, ws: Workspace, cache: PostCache) -> None:
-    """Write the index from a full load (*cache* holds each file's stamp)."""
-    key = config_key(ws.config_path)
-    if key is None:
-        return
-    loaded = {id(p) for p in ws.posts}
-    files: dict[str, Any] = {}
+    """Write the index from a full load (*cache* holds each file's stamp and post, also a
+    post dropped as a duplicate id: duplicates are judged afresh whenever it is read)."""
+    state = QueueState(config_key(ws.config_path))
     for path, cached in cache.entries.items():
-        entry: dict[str, Any] = {"stamp": list(cached.stamp)}
-        post = cached.post
-        if post is not None and id(post) in loaded:
-            entry["post"] = {
-                "id": post.id,
-                "at": post.at.isoformat() if post.at else None,
-                "platforms": post.platforms,
-                "status": post.status,
-                "kind": post.time_kind.value if post.time_kind else None,
-                "lateness": post.max_lateness.total_seconds() if post.max_lateness else None,
-            }
-        errors = [e.render(ws.root) for e in ws.errors if e.path == path]
-        if errors:
-            entry["errors"] = errors
-        files[str(path)] = entry
-    state_dir.mkdir(parents=True, exist_ok=True)
-    tmp = state_dir / f".{INDEX_FILE}.{os.getpid()}.tmp"
-    tmp.write_text(
-        json.dumps({"version": VERSION, "config": key, "files": files}), encoding="utf-8"
-    )
-    tmp.replace(state_dir / INDEX_FILE)
+        state.files[str(path)] = _entry(cached.stamp, cached.post, cached.errors, ws.root)
+    state.save(state_dir)
+
+
+# -- the idle pass's shortcut -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Head:
+    """What the last plan found, and what it depended on."""
+
+    config: str
+    digest: str
+    ledger: str
+    wake: datetime | None  # the next instant the plan could change (None: nothing ahead)
+    errors: list[str]
+
+
+def read_head(state_dir: Path) -> Head | None:
+    try:
+        data = json.loads((state_dir / HEAD_FILE).read_text(encoding="utf-8"))
+        if data.get("version") != VERSION:
+            return None
+        wake = datetime.fromisoformat(data["wake"]) if data["wake"] else None
+        return Head(data["config"], data["digest"], data["ledger"], wake, list(data["errors"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def write_head(state_dir: Path, head: Head) -> None:
+    data = {
+        "version": VERSION,
+        "config": head.config,
+        "digest": head.digest,
+        "ledger": head.ledger,
+        "wake": head.wake.isoformat() if head.wake else None,
+        "errors": head.errors,
+    }
+    _write(state_dir / HEAD_FILE, data)
+
+
+def forget_head(state_dir: Path) -> None:
+    with contextlib.suppress(OSError):
+        (state_dir / HEAD_FILE).unlink()
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    tmp.replace(path)

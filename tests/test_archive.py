@@ -25,8 +25,7 @@ lint_gate = false
 POSTS = {
     "old.toml": 'text = "Old news: thoughts?"\nat = 2026-11-01T09:00:00\n',
     "sub/both.toml": (
-        'text = "Both: thoughts?"\nplatforms = ["mastodon", "linkedin"]\n'
-        "at = 2026-11-02T09:00:00\n"
+        'text = "Both: thoughts?"\nplatforms = ["mastodon", "linkedin"]\nat = 2026-11-02T09:00:00\n'
     ),
     "later.toml": 'text = "Later: thoughts?"\nat = 2026-11-20T09:00:00\n',
     "future.toml": 'text = "Future: thoughts?"\nat = 2027-01-01T09:00:00\n',

@@ -5,6 +5,8 @@ changed files, and an idle pass plans nothing when nothing changed."""
 from __future__ import annotations
 
 import json
+import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -71,3 +73,80 @@ def test_the_gate_lints_only_due_posts_unless_a_queue_rule_can_block(
     assert "blocked    third on mastodon: lint SP306 duplicate-post" in blocked.out
     assert seen == [len(posts)]
     assert len(outbox(root)) == 2
+
+
+# -- the cron pass from the index -------------------------------------------------------
+
+
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every draft file the loader reads and parses, in order."""
+    from soulpost import workspace
+
+    reads: list[str] = []
+    real = workspace.read_post_file
+
+    def counting(path: Path) -> Any:
+        if Path(path).parent.name == "queue":
+            reads.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(workspace, "read_post_file", counting)
+    return reads
+
+
+def test_a_pass_parses_only_changed_files_and_loads_only_due_posts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from soulpost.clock import ManualClock
+    from tests.hostile import ledger_helpers as helpers
+    from tests.localserver import LocalServer
+
+    t0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    later = {f"p{n:02d}": helpers.post(f"2026-12-0{2 + n % 5}T10:{n:02d}:00Z") for n in range(20)}
+    with LocalServer() as server:
+        root = helpers.make_ws(tmp_path, server.url, later)
+        reads = _counting_reads(monkeypatch)
+        clock = ManualClock(t0)
+        assert helpers.run(root, clock).results == []
+        assert len(reads) == 20  # the first pass builds the index
+        reads.clear()
+        idle = helpers.run(root, clock)
+        assert reads == [] and idle.plan is None  # nothing changed: nothing read or planned
+        # One edit: one file parsed, still nothing due.
+        (root / "queue" / "p03.toml").write_text(helpers.post("2026-12-09T10:00:00Z"))
+        assert helpers.run(root, clock).results == [] and reads == ["p03.toml"]
+        reads.clear()
+        # A new due post: parsed for the index, then loaded in full for the pass, alone.
+        (root / "queue" / "now.toml").write_text(helpers.post("2026-12-01T09:00:00Z"))
+        report = helpers.run(root, clock)
+        assert [(r.post_id, r.state) for r in report.results] == [("now", "published")]
+        assert reads == ["now.toml", "now.toml"]
+        assert report.next_wake == datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+        assert server.count() == 1
+
+
+def test_an_idle_pass_notices_a_person_settling_the_ledger(tmp_path: Path) -> None:
+    from soulpost.clock import ManualClock
+    from soulpost.ledger import open_ledger
+    from tests.hostile import ledger_helpers as helpers
+    from tests.localserver import LocalServer, Reply
+
+    t0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    with LocalServer() as server:
+        root = helpers.make_ws(tmp_path, server.url, {"a": helpers.post("2026-12-01T09:00:00Z")})
+        day_before = (t0 - timedelta(days=1)).timestamp()  # file times on the test's clock
+        os.utime(root / "queue" / "a.toml", (day_before, day_before))
+        server.push(Reply(400, body="bad request"))
+        clock = ManualClock(t0)
+        assert [r.state for r in helpers.run(root, clock).results] == ["failed"]
+        idle = helpers.run(root, clock)
+        assert idle.results == [] and idle.exit_code == 1 and idle.attention
+        # A person asks for a retry at the same instant: the next pass must see it.
+        ledger = open_ledger(root / ".soulpost")
+        try:
+            ledger.retry("a", "hook", clock.now())
+        finally:
+            ledger.close()
+        again = helpers.run(root, clock)
+        assert [(r.post_id, r.state) for r in again.results] == [("a", "published")]
+        assert server.count() == 2

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,15 +46,13 @@ class ArchiveReport:
     problems: list[str] = field(default_factory=list)
 
 
-def archivable(
+def published_posts(
     posts: Iterable[tuple[str, Iterable[str], str | Path | None]],
     rows: Mapping[tuple[str, str], Publication],
-    before: datetime,
-) -> list[tuple[str, Path]]:
-    """(id, file) of each post published on every one of its platforms, the last of them
-    at or before *before*. *posts* are (id, platforms, file); *rows* the newest ledger row
+) -> Iterator[tuple[str, Path, datetime]]:
+    """(id, file, when the last platform published it) of each post published on every
+    one of its platforms. *posts* are (id, platforms, file); *rows* the newest ledger row
     per (post, platform)."""
-    out: list[tuple[str, Path]] = []
     for post_id, platforms, path in posts:
         names = list(platforms)
         if path is None or not names:
@@ -66,9 +64,27 @@ def archivable(
                 break
             latest = row.published_at if latest is None else max(latest, row.published_at)
         else:
-            if latest is not None and latest <= before:
-                out.append((post_id, Path(path)))
-    return out
+            if latest is not None:
+                yield post_id, Path(path), latest
+
+
+def archivable(
+    posts: Iterable[tuple[str, Iterable[str], str | Path | None]],
+    rows: Mapping[tuple[str, str], Publication],
+    before: datetime,
+) -> list[tuple[str, Path]]:
+    """(id, file) of each post published everywhere, the last time at or before *before*."""
+    return [(pid, path) for pid, path, last in published_posts(posts, rows) if last <= before]
+
+
+def next_archive(
+    posts: Iterable[tuple[str, Iterable[str], str | Path | None]],
+    rows: Mapping[tuple[str, str], Publication],
+    after: timedelta,
+) -> datetime | None:
+    """When ``[archive] after`` next has a post to move (an idle pass wakes for it)."""
+    times = [last + after for _pid, _path, last in published_posts(posts, rows)]
+    return min(times) if times else None
 
 
 def archive_posts(

@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING
 from soulpost.plan import Action, Item, Plan
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from soulpost.config import Settings
     from soulpost.posts import Post
     from soulpost.workspace import PostCache, Workspace
 
@@ -35,7 +38,7 @@ def lint_blocks(
     try:
         from soulpost.lint.engine import lint_workspace
 
-        if not queue_rules_can_block(ws):
+        if not queue_rules_can_block(ws.settings, ws.root, ws.config_path):
             wanted = {id(i.post): i.post for i in items}
             ws = replace(ws, posts=list(wanted.values()))
         report = lint_workspace(ws, now=now, times=plan_times, paths=paths)
@@ -52,7 +55,7 @@ def lint_blocks(
     return blocks
 
 
-def queue_rules_can_block(ws: Workspace) -> bool:
+def queue_rules_can_block(settings: Settings, root: Path, config_path: Path) -> bool:
     """Whether a queue rule could make an error-level finding: one configured as an
     error, or one from a plugin (whose hits may carry their own severity). Only then does
     the gate need every post loaded; a rule set that cannot be built counts as True (the
@@ -61,8 +64,8 @@ def queue_rules_can_block(ws: Workspace) -> bool:
     from soulpost.lint.select import configure
 
     try:
-        registry = load_registry(ws.root, ws.settings.lint.packs)
-        rules = configure(registry, ws.settings.lint, config_path=ws.config_path)
+        registry = load_registry(root, settings.lint.packs)
+        rules = configure(registry, settings.lint, config_path=config_path)
     except Exception:
         return True
     for rule in rules.queue_rules:

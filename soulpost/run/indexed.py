@@ -1,0 +1,202 @@
+"""A cron pass that does work in proportion to what changed and what is due.
+
+1. Stat the queue. If every stamp, the config, the ledger and the clock (before the last
+   plan's wake-up) are as the last plan left them (``index-head.json``), there is nothing
+   to plan: record the run and stop. No draft is read, no plan built.
+2. Otherwise bring the queue index up to date, parsing only the files added or edited,
+   and plan from the summaries.
+3. Nothing due, missed or to look up: stop there and remember the plan's wake-up.
+4. Something to do: load in full only the posts the pass acts on (due, missed, in doubt,
+   failed or published ones whose file changed since) and run the usual full pass over
+   them. Their times are the summary plan's (explicit, or a slot it reserved), so the
+   smaller plan decides the same for them. When a queue rule could block at the lint
+   gate, or two files share an id, the whole queue is loaded instead, as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from soulpost.plan import Action, Plan, build_plan, newest_rows
+
+if TYPE_CHECKING:
+    from soulpost.clock import Clock
+    from soulpost.config import Settings
+    from soulpost.ledger import Publication
+    from soulpost.queueindex import Stamp, Summary
+    from soulpost.run.report import Log, PassOptions, PassReport
+    from soulpost.workspace import Workspace
+
+MAX_IDLE = timedelta(hours=6)
+"""The longest an idle pass trusts the last plan without planning again (slots and
+lateness depend on the clock in ways the wake-up time does not capture)."""
+
+
+@dataclass
+class Selection:
+    """The posts a pass acts on, loaded in full, and the summaries of the whole queue."""
+
+    ws: Workspace
+    summaries: list[Summary]
+    wake: datetime | None  # the summary plan's next wake-up
+
+
+def indexed_pass(
+    root: Path,
+    settings: Settings,
+    config_path: Path,
+    *,
+    clock: Clock,
+    opts: PassOptions,
+    report: PassReport,
+    log: Log,
+) -> Selection | None:
+    """Steps 1-3 of the module docstring; returns the workspace of the posts to act on
+    (step 4), or None when the pass is over. Raises :class:`WholeQueue` when only the
+    full load will do."""
+    from soulpost import queueindex
+    from soulpost.ledger import open_ledger
+    from soulpost.run.passes import attention_lines, recover
+    from soulpost.workspace import QUEUE_DIR
+
+    state_dir = root / settings.publish.state_dir
+    stamps = queueindex.scan_stamps(root / QUEUE_DIR)
+    digest = queueindex.digest(stamps)
+    key = queueindex.config_key(config_path)
+    if key is None or stamps.get(str(root / QUEUE_DIR)) == (-1, -1):
+        raise WholeQueue  # the full load reports an unreadable queue properly
+    ledger = open_ledger(state_dir, backend=settings.publish.ledger, owner=opts.owner)
+    try:
+        recovered = recover(ledger, clock, log)
+        now = clock.now()
+        if opts.not_before is not None and opts.not_before > now:
+            now = opts.not_before  # plan for the instant the pass will send at
+        head = queueindex.read_head(state_dir)
+        if (
+            not recovered
+            and head is not None
+            and (head.config, head.digest) == (key, digest)
+            and (head.wake is None or now < head.wake)
+            and head.ledger == ledger.change_stamp()
+        ):
+            run_id = ledger.start_run(now, opts.kind)
+            report.load_errors = head.errors
+            report.next_wake = head.wake
+            report.attention = attention_lines(ledger.needing_attention(now), report, now)
+            ledger.finish_run(run_id, clock.now(), {"due": 0})
+            return None
+        queueindex.forget_head(state_dir)
+        state = queueindex.QueueState.load(state_dir, config_path)
+        fresh = not state.found
+        if state.update(stamps, settings, root) or fresh or state.changed(stamps)[1]:
+            state.save(state_dir)
+        found = state.summaries()
+        if found is None:
+            raise WholeQueue
+        summaries, errors = found
+        rows = newest_rows(ledger.publications())
+        plan = build_plan(summaries, settings, now, ledger_rows=rows, reserved=ledger.slots())
+        ledger.reserve_slots(plan.new_slots)
+        report.load_errors = errors
+        wanted = _wanted(plan, summaries, rows, stamps, now, reopen_all=fresh)
+        wake = _wake(plan, summaries, rows, settings, now)
+        archive = settings.archive.after is not None and wake <= now
+        if wanted or archive:
+            ws = _load_wanted(root, settings, config_path, wanted, summaries)
+            return Selection(ws, summaries, plan.next_wake(now))
+        run_id = ledger.start_run(now, opts.kind)
+        report.plan = plan
+        report.next_wake = plan.next_wake(now)
+        report.attention = attention_lines(list(rows.values()), report, now)
+        ledger.finish_run(run_id, clock.now(), {"due": 0})
+        head = queueindex.Head(key, digest, ledger.change_stamp(), wake, errors)
+        queueindex.write_head(state_dir, head)
+        return None
+    finally:
+        ledger.close()
+
+
+class WholeQueue(Exception):
+    """Only a load of the whole queue will do (a duplicate id, a blocking queue rule)."""
+
+
+def _wanted(
+    plan: Plan[Summary],
+    summaries: list[Summary],
+    rows: dict[tuple[str, str], Publication],
+    stamps: dict[str, Stamp],
+    now: datetime,
+    *,
+    reopen_all: bool,
+) -> set[str]:
+    """Ids of the posts the full pass must see: due, missed or in doubt with a lookup due;
+    and those with a failed, missed or published row whose file changed since (an edit
+    plans a failed one afresh, and an edited published one gets a note)."""
+    from soulpost.run.passes import lookup_due
+
+    wanted = {
+        i.post.id
+        for i in plan.items
+        if i.action in (Action.DUE, Action.MISSED)
+        or (i.action is Action.SETTLED and i.latest is not None and lookup_due(i.latest, now))
+    }
+    by_id = {s.id: s for s in summaries}
+    for (post_id, _platform), row in rows.items():
+        if row.state not in ("failed", "missed", "published") or post_id in wanted:
+            continue
+        summary = by_id.get(post_id)
+        if summary is None or summary.path is None:
+            continue
+        if reopen_all and row.state != "published":
+            wanted.add(post_id)
+            continue
+        since = row.published_at if row.state == "published" else row.updated_at
+        mtime = stamps.get(summary.path, (0, 0))[0] / 1e9
+        if since is None or mtime > since.timestamp():
+            wanted.add(post_id)
+    return wanted
+
+
+def _wake(
+    plan: Plan[Summary],
+    summaries: list[Summary],
+    rows: dict[tuple[str, str], Publication],
+    settings: Settings,
+    now: datetime,
+) -> datetime:
+    """When an idle pass must plan again: the plan's next wake-up, the next lookup of an
+    in-doubt publication, the next post due for the archive, or :data:`MAX_IDLE` from
+    now, whichever comes first."""
+    times = [now + MAX_IDLE]
+    wake = plan.next_wake(now)
+    if wake is not None:
+        times.append(wake)
+    for item in plan.items:  # an in-doubt publication's next lookup
+        latest = item.latest
+        if latest is not None and latest.state == "in_doubt" and latest.next_attempt_at:
+            times.append(latest.next_attempt_at)
+    after = settings.archive.after
+    if after is not None:
+        from soulpost.run.archive import next_archive
+
+        due = next_archive(((s.id, s.platforms, s.path) for s in summaries), rows, after)
+        if due is not None:
+            times.append(due)
+    return min(times)
+
+
+def _load_wanted(
+    root: Path, settings: Settings, config_path: Path, wanted: set[str], summaries: list[Summary]
+) -> Workspace:
+    """The posts in *wanted*, loaded in full (all of them when a queue rule could block)."""
+    from soulpost.run.gate import queue_rules_can_block
+    from soulpost.workspace import Workspace, load_posts
+
+    if settings.publish.lint_gate and queue_rules_can_block(settings, root, config_path):
+        raise WholeQueue
+    paths = sorted(s.path for s in summaries if s.id in wanted and s.path is not None)
+    posts, errors = load_posts([Path(p) for p in paths], settings)
+    return Workspace(root, settings, config_path, posts, errors)
