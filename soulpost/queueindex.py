@@ -39,6 +39,9 @@ HEAD_FILE = "index-head.json"
 VERSION = 2
 
 Stamp = tuple[int, int]
+UPDATE_CHUNK = 5000
+"""Files parsed at a time when the index is (re)built: only their summaries are kept, so
+a first pass over 100,000 drafts never holds 100,000 parsed posts at once."""
 _KINDS = {kind.value: kind for kind in LocalTimeKind}  # a dict get beats the enum's call
 
 
@@ -66,26 +69,71 @@ class Entry:
 
 def scan_stamps(queue: Path) -> dict[str, Stamp]:
     """(mtime_ns, size) of every ``*.toml`` under *queue* (hidden entries skipped), by path
-    string, with plain ``scandir``: no Path objects, no reading. The walk is the loader's
-    (:func:`soulpost.workspace.walk_queue`: folder loops end, links out are not followed).
-    An entry that cannot be stat'ed gets (0, 0), the stamp the loader records for a file
-    it could not read; an unreadable queue gets an entry no index holds, so the pass loads
-    the queue properly and reports it."""
-    from soulpost.errors import InputError
-    from soulpost.workspace import walk_queue
-
+    string, with plain ``scandir``: no Path objects, no reading, and no folder listed into
+    memory at once (100,000 entries listed first cost 70 MB). The rules are the loader's
+    (:func:`soulpost.workspace.walk_queue`): each real folder is walked once, links to
+    folders outside the queue are not followed. An entry that cannot be stat'ed gets
+    (0, 0), the stamp the loader records for a file it could not read; an unreadable
+    queue gets an entry no index holds, so the pass loads the queue properly and reports
+    it."""
     out: dict[str, Stamp] = {}
     try:
-        for entry in walk_queue(queue):
-            try:
-                st = entry.stat()
-            except OSError:
-                out[entry.path] = (0, 0)
-                continue
-            out[entry.path] = (st.st_mtime_ns, st.st_size)
-    except InputError:
-        out[str(queue)] = (-1, -1)
+        top = queue.stat()
+    except FileNotFoundError:
+        return out
+    except OSError:
+        return {str(queue): (-1, -1)}
+    seen = {(top.st_dev, top.st_ino)}
+    inside = f"{os.path.realpath(queue)}{os.sep}"
+    stack = [str(queue)]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = os.scandir(folder)
+        except FileNotFoundError:
+            continue
+        except OSError:
+            if folder == str(queue):
+                return {str(queue): (-1, -1)}
+            continue  # the full load reports it; its drafts are not in the queue
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if name[0] == ".":
+                    continue
+                if name.endswith(".toml") and not entry.is_dir():
+                    try:
+                        st = entry.stat()
+                        out[entry.path] = (st.st_mtime_ns, st.st_size)
+                    except OSError:
+                        out[entry.path] = (0, 0)
+                    continue
+                _descend(entry, seen, inside, stack, out)
     return out
+
+
+def _descend(
+    entry: os.DirEntry[str],
+    seen: set[tuple[int, int]],
+    inside: str,
+    stack: list[str],
+    out: dict[str, Stamp],
+) -> None:
+    """Queue a sub-folder for the walk (once per real folder, never out of the queue)."""
+    try:
+        if not entry.is_dir():
+            return
+        real = entry.stat()
+    except OSError:  # a link loop named *.toml is caught above; others are skipped
+        if entry.name.endswith(".toml"):
+            out[entry.path] = (0, 0)
+        return
+    if (real.st_dev, real.st_ino) in seen:
+        return
+    seen.add((real.st_dev, real.st_ino))
+    if entry.is_symlink() and not os.path.realpath(entry.path).startswith(inside):
+        return
+    stack.append(entry.path)
 
 
 def digest(stamps: dict[str, Stamp]) -> str:
@@ -184,14 +232,17 @@ class QueueState:
             del self.files[path]
         if not stale:
             return 0
-        cache = PostCache()
-        load_posts([Path(p) for p in sorted(stale)], settings, cache)
-        for path in stale:
-            cached = cache.entries.get(Path(path))
-            if cached is None:  # vanished meanwhile: the next scan says so
-                self.files.pop(path, None)
-                continue
-            self.files[path] = _entry(cached.stamp, cached.post, cached.errors, root)
+        stale.sort()
+        for start in range(0, len(stale), UPDATE_CHUNK):
+            chunk = stale[start : start + UPDATE_CHUNK]
+            cache = PostCache()
+            load_posts([Path(p) for p in chunk], settings, cache)
+            for path in chunk:
+                cached = cache.entries.get(Path(path))
+                if cached is None:  # vanished meanwhile: the next scan says so
+                    self.files.pop(path, None)
+                    continue
+                self.files[path] = _entry(cached.stamp, cached.post, cached.errors, root)
         return len(stale)
 
     def summaries(self) -> tuple[list[Summary], list[str]] | None:
