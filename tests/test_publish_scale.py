@@ -150,3 +150,57 @@ def test_an_idle_pass_notices_a_person_settling_the_ledger(tmp_path: Path) -> No
         again = helpers.run(root, clock)
         assert [(r.post_id, r.state) for r in again.results] == [("a", "published")]
         assert server.count() == 2
+
+
+# -- the daemon's wake-up -----------------------------------------------------------------
+
+
+def test_the_daemon_polls_folders_not_files_and_catches_in_place_edits_at_the_heartbeat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from soulpost import queueindex
+    from soulpost.clock import ManualClock
+    from soulpost.daemon import Daemon
+    from tests.hostile import ledger_helpers as helpers
+    from tests.localserver import LocalServer
+
+    t0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    posts = {f"p{n:02d}": helpers.post(f"2026-12-0{2 + n % 5}T10:{n:02d}:00Z") for n in range(30)}
+    with LocalServer() as server:
+        root = helpers.make_ws(tmp_path, server.url, posts)
+        (root / "queue" / "sub").mkdir()
+        scans: list[int] = []
+        real_scan = queueindex.scan_stamps
+
+        def counting(queue: Path, folders: list[str] | None = None) -> Any:
+            found = real_scan(queue, folders)
+            scans.append(len(found))
+            return found
+
+        monkeypatch.setattr(queueindex, "scan_stamps", counting)
+        lines: list[str] = []
+        daemon = Daemon(root, ManualClock(t0), log=lines.append)
+        assert daemon.lock.acquire()
+        try:
+            daemon.tick("start")
+            assert scans == [30] and daemon.last_report is not None
+            for _ in range(5):
+                daemon.poll()  # nothing changed: the folders' times say so, no file is stat'ed
+            assert scans == [30]
+            # A draft added in an empty sub-folder: the sub-folder's time changes.
+            (root / "queue" / "sub" / "now.toml").write_text(helpers.post("2026-12-01T09:00:00Z"))
+            daemon.poll()
+            assert scans == [30, 31] and server.count() == 1
+            assert any("queue changed: 1 added" in line for line in lines)
+            # An edit in place leaves the folder's time alone: the poll cannot see it,
+            # the heartbeat's full scan does.
+            folder = root / "queue"
+            before = folder.stat()
+            (folder / "p01.toml").write_text(helpers.post("2026-12-01T09:00:00Z", text="Moved"))
+            os.utime(folder, ns=(before.st_atime_ns, before.st_mtime_ns))
+            daemon.poll()
+            assert scans == [30, 31] and server.count() == 1
+            daemon.tick("heartbeat")
+            assert scans == [30, 31, 31] and server.count() == 2
+        finally:
+            daemon.lock.release()

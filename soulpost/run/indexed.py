@@ -15,24 +15,38 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from soulpost.plan import Action, Plan, build_plan, newest_rows
+from soulpost.timeutil import LocalTimeKind
 
 if TYPE_CHECKING:
     from soulpost.clock import Clock
     from soulpost.config import Settings
     from soulpost.ledger import Publication
-    from soulpost.queueindex import Stamp, Summary
+    from soulpost.queueindex import QueueState, Stamp, Summary
     from soulpost.run.report import Log, PassOptions, PassReport
     from soulpost.workspace import Workspace
+
+HORIZON = timedelta(days=1)
+"""Posts further ahead than this, with explicit times and nothing in the ledger, are only
+*future*: the plan skips them and takes just the earliest one's time as a wake-up."""
 
 MAX_IDLE = timedelta(hours=6)
 """The longest an idle pass trusts the last plan without planning again (slots and
 lateness depend on the clock in ways the wake-up time does not capture)."""
+
+
+@dataclass
+class LiveQueue:
+    """The daemon's queue index, kept in memory between passes: the stamps its last scan
+    found and the summaries parsed from them."""
+
+    stamps: dict[str, Stamp] = field(default_factory=dict)
+    state: QueueState | None = None
 
 
 @dataclass
@@ -63,8 +77,9 @@ def indexed_pass(
     from soulpost.workspace import QUEUE_DIR
 
     state_dir = root / settings.publish.state_dir
-    stamps = queueindex.scan_stamps(root / QUEUE_DIR)
-    digest = queueindex.digest(stamps)
+    live = opts.live
+    stamps = live.stamps if live is not None else queueindex.scan_stamps(root / QUEUE_DIR)
+    digest = queueindex.digest(stamps) if live is None else ""
     key = queueindex.config_key(config_path)
     if key is None or stamps.get(str(root / QUEUE_DIR)) == (-1, -1):
         raise WholeQueue  # the full load reports an unreadable queue properly
@@ -74,7 +89,7 @@ def indexed_pass(
         now = clock.now()
         if opts.not_before is not None and opts.not_before > now:
             now = opts.not_before  # plan for the instant the pass will send at
-        head = queueindex.read_head(state_dir)
+        head = queueindex.read_head(state_dir) if live is None else None
         if (
             not recovered
             and head is not None
@@ -88,35 +103,88 @@ def indexed_pass(
             report.attention = attention_lines(ledger.needing_attention(now), report, now)
             ledger.finish_run(run_id, clock.now(), {"due": 0})
             return None
-        queueindex.forget_head(state_dir)
-        state = queueindex.QueueState.load(state_dir, config_path)
-        fresh = not state.found
-        if state.update(stamps, settings, root) or fresh or state.changed(stamps)[1]:
-            state.save(state_dir)
+        state, fresh = _state(state_dir, config_path, key, live)
+        changed = any(state.changed(stamps))
+        state.update(stamps, settings, root)
+        if fresh or (changed and live is None):
+            state.save(state_dir)  # the daemon saves when it starts, for cron passes after
         found = state.summaries()
         if found is None:
             raise WholeQueue
         summaries, errors = found
         rows = newest_rows(ledger.publications())
-        plan = build_plan(summaries, settings, now, ledger_rows=rows, reserved=ledger.slots())
+        reserved = ledger.slots()
+        near, far = _near(summaries, rows, reserved, settings, now)
+        plan = build_plan(near, settings, now, ledger_rows=rows, reserved=reserved)
         ledger.reserve_slots(plan.new_slots)
         report.load_errors = errors
         wanted = _wanted(plan, summaries, rows, stamps, now, reopen_all=fresh)
-        wake = _wake(plan, summaries, rows, settings, now)
+        wake = _wake(plan, summaries, rows, settings, now, far)
+        next_wake = _earliest(plan.next_wake(now), far)
         archive = settings.archive.after is not None and wake <= now
         if wanted or archive:
             ws = _load_wanted(root, settings, config_path, wanted, summaries)
-            return Selection(ws, summaries, plan.next_wake(now))
+            return Selection(ws, summaries, next_wake)
         run_id = ledger.start_run(now, opts.kind)
         report.plan = plan
-        report.next_wake = plan.next_wake(now)
+        report.next_wake = next_wake
         report.attention = attention_lines(list(rows.values()), report, now)
         ledger.finish_run(run_id, clock.now(), {"due": 0})
-        head = queueindex.Head(key, digest, ledger.change_stamp(), wake, errors)
-        queueindex.write_head(state_dir, head)
+        if live is None:
+            head = queueindex.Head(key, digest, ledger.change_stamp(), wake, errors)
+            queueindex.write_head(state_dir, head)
         return None
     finally:
         ledger.close()
+
+
+def _state(
+    state_dir: Path, config_path: Path, key: str, live: LiveQueue | None
+) -> tuple[QueueState, bool]:
+    """The queue index (the daemon's in memory, else the saved one) and whether it was
+    started afresh (no index for these settings yet)."""
+    from soulpost.queueindex import QueueState, forget_head
+
+    if live is not None and live.state is not None and live.state.config == key:
+        return live.state, False
+    forget_head(state_dir)
+    state = QueueState.load(state_dir, config_path)
+    if live is not None:
+        live.state = state
+    return state, not state.found
+
+
+def _near(
+    summaries: list[Summary],
+    rows: dict[tuple[str, str], Publication],
+    reserved: dict[str, datetime],
+    settings: Settings,
+    now: datetime,
+) -> tuple[list[Summary], datetime | None]:
+    """The posts worth planning, and the earliest time among the rest: those more than
+    :data:`HORIZON` ahead with an explicit time and no ledger row can only be *future*
+    (or held or blocked, which wake nothing). All are planned while a post still waits
+    for a slot: choosing one needs every post's time."""
+    from soulpost.plan import approval_ok
+
+    if any(s.at is None and s.id not in reserved for s in summaries):
+        return summaries, None
+    limit = now + HORIZON
+    known = {post_id for post_id, _platform in rows}
+    near: list[Summary] = []
+    far: datetime | None = None
+    for summary in summaries:
+        at = summary.at
+        if at is None or at <= limit or summary.id in known:
+            near.append(summary)
+        elif summary.time_kind is not LocalTimeKind.GAP and approval_ok(summary, settings):
+            far = at if far is None or at < far else far
+    return near, far
+
+
+def _earliest(*times: datetime | None) -> datetime | None:
+    known = [t for t in times if t is not None]
+    return min(known) if known else None
 
 
 class WholeQueue(Exception):
@@ -160,18 +228,19 @@ def _wanted(
     return wanted
 
 
-def _wake(
+def _wake(  # noqa: PLR0917 (what the plan was made of)
     plan: Plan[Summary],
     summaries: list[Summary],
     rows: dict[tuple[str, str], Publication],
     settings: Settings,
     now: datetime,
+    far: datetime | None,
 ) -> datetime:
     """When an idle pass must plan again: the plan's next wake-up, the next lookup of an
     in-doubt publication, the next post due for the archive, or :data:`MAX_IDLE` from
     now, whichever comes first."""
     times = [now + MAX_IDLE]
-    wake = plan.next_wake(now)
+    wake = _earliest(plan.next_wake(now), far)
     if wake is not None:
         times.append(wake)
     for item in plan.items:  # an in-doubt publication's next lookup

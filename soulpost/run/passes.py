@@ -45,7 +45,9 @@ def run_pass(
         report.skipped = f"another pass or the daemon (pid {holder or '?'}) is running here"
         return report
     try:
-        quick = cache is None and not opts.dry_run and opts.only is None
+        # The daemon passes its in-memory index (opts.live) and a parse cache for the
+        # rare pass that needs the whole queue loaded.
+        quick = (cache is None or opts.live is not None) and not opts.dry_run and opts.only is None
         if quick and _indexed(root, settings, config_path, clock, opts, report, log):
             return report
         fresh = cache if cache is not None else PostCache()
