@@ -103,15 +103,22 @@ def scan_stamps(queue: Path, folders: list[str] | None = None) -> dict[str, Stam
                 name = entry.name
                 if name[0] == ".":
                     continue
-                if name.endswith(".toml") and not entry.is_dir():
+                if name.endswith(".toml") and not _is_dir(entry):
                     try:
                         st = entry.stat()
                         out[entry.path] = (st.st_mtime_ns, st.st_size)
-                    except OSError:
+                    except OSError:  # a link loop: reading it says so
                         out[entry.path] = (0, 0)
                     continue
-                _descend(entry, seen, inside, stack, out)
+                _descend(entry, seen, inside, stack)
     return out
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _descend(
@@ -119,16 +126,13 @@ def _descend(
     seen: set[tuple[int, int]],
     inside: str,
     stack: list[str],
-    out: dict[str, Stamp],
 ) -> None:
     """Queue a sub-folder for the walk (once per real folder, never out of the queue)."""
     try:
         if not entry.is_dir():
             return
         real = entry.stat()
-    except OSError:  # a link loop named *.toml is caught above; others are skipped
-        if entry.name.endswith(".toml"):
-            out[entry.path] = (0, 0)
+    except OSError:
         return
     if (real.st_dev, real.st_ino) in seen:
         return
