@@ -155,7 +155,7 @@ def test_an_idle_pass_notices_a_person_settling_the_ledger(tmp_path: Path) -> No
 # -- the daemon's wake-up -----------------------------------------------------------------
 
 
-def test_the_daemon_polls_folders_not_files_and_catches_in_place_edits_at_the_heartbeat(
+def test_a_large_queue_daemon_polls_folders_and_catches_in_place_edits_at_the_heartbeat(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from soulpost import queueindex
@@ -180,6 +180,7 @@ def test_the_daemon_polls_folders_not_files_and_catches_in_place_edits_at_the_he
         monkeypatch.setattr(queueindex, "scan_stamps", counting)
         lines: list[str] = []
         daemon = Daemon(root, ManualClock(t0), log=lines.append)
+        daemon.full_scan_limit = 10  # behave as with a large queue
         assert daemon.lock.acquire()
         try:
             daemon.tick("start")

@@ -26,8 +26,8 @@ from soulpost.timeutil import LocalTimeKind
 if TYPE_CHECKING:
     from soulpost.clock import Clock
     from soulpost.config import Settings
-    from soulpost.ledger import Publication
-    from soulpost.queueindex import QueueState, Stamp, Summary
+    from soulpost.ledger import Ledger, Publication
+    from soulpost.queueindex import Head, QueueState, Stamp, Summary
     from soulpost.run.report import Log, PassOptions, PassReport
     from soulpost.workspace import Workspace
 
@@ -58,6 +58,20 @@ class Selection:
     wake: datetime | None  # the summary plan's next wake-up
 
 
+@dataclass
+class _Pass:
+    """What the steps of one indexed pass share."""
+
+    root: Path
+    settings: Settings
+    config_path: Path
+    ledger: Ledger
+    clock: Clock
+    opts: PassOptions
+    report: PassReport
+    now: datetime
+
+
 def indexed_pass(
     root: Path,
     settings: Settings,
@@ -67,42 +81,33 @@ def indexed_pass(
     opts: PassOptions,
     report: PassReport,
     log: Log,
-) -> Selection | None:
-    """Steps 1-3 of the module docstring; returns the workspace of the posts to act on
-    (step 4), or None when the pass is over. Raises :class:`WholeQueue` when only the
-    full load will do."""
+) -> Selection | bool:
+    """Steps 1-3 of the module docstring: the posts to act on (step 4), True when the
+    pass is over, False when only a load of the whole queue will do."""
     from soulpost import queueindex
     from soulpost.ledger import open_ledger
-    from soulpost.run.passes import attention_lines, recover
+    from soulpost.run.passes import recover
     from soulpost.workspace import QUEUE_DIR
 
     state_dir = root / settings.publish.state_dir
     live = opts.live
     stamps = live.stamps if live is not None else queueindex.scan_stamps(root / QUEUE_DIR)
-    digest = queueindex.digest(stamps) if live is None else ""
     key = queueindex.config_key(config_path)
     if key is None or stamps.get(str(root / QUEUE_DIR)) == (-1, -1):
-        raise WholeQueue  # the full load reports an unreadable queue properly
+        return False  # the full load reports an unreadable queue properly
     ledger = open_ledger(state_dir, backend=settings.publish.ledger, owner=opts.owner)
     try:
         recovered = recover(ledger, clock, log)
         now = clock.now()
         if opts.not_before is not None and opts.not_before > now:
             now = opts.not_before  # plan for the instant the pass will send at
-        head = queueindex.read_head(state_dir) if live is None else None
-        if (
-            not recovered
-            and head is not None
-            and (head.config, head.digest) == (key, digest)
-            and (head.wake is None or now < head.wake)
-            and head.ledger == ledger.change_stamp()
-        ):
-            run_id = ledger.start_run(now, opts.kind)
-            report.load_errors = head.errors
-            report.next_wake = head.wake
-            report.attention = attention_lines(ledger.needing_attention(now), report, now)
-            ledger.finish_run(run_id, clock.now(), {"due": 0})
-            return None
+        step = _Pass(root, settings, config_path, ledger, clock, opts, report, now)
+        digest = queueindex.digest(stamps) if live is None else ""
+        head = None if recovered or live is not None else _unchanged(step, key, digest)
+        if head is not None:
+            report.load_errors, report.next_wake = head.errors, head.wake
+            _record_idle(step, None)
+            return True
         state, fresh = _state(state_dir, config_path, key, live)
         changed = any(state.changed(stamps))
         state.update(stamps, settings, root)
@@ -110,32 +115,74 @@ def indexed_pass(
             state.save(state_dir)  # the daemon saves when it starts, for cron passes after
         found = state.summaries()
         if found is None:
-            raise WholeQueue
-        summaries, errors = found
-        rows = newest_rows(ledger.publications())
-        reserved = ledger.slots()
-        near, far = _near(summaries, rows, reserved, settings, now)
-        plan = build_plan(near, settings, now, ledger_rows=rows, reserved=reserved)
-        ledger.reserve_slots(plan.new_slots)
-        report.load_errors = errors
-        wanted = _wanted(plan, summaries, rows, stamps, now, reopen_all=fresh)
-        wake = _wake(plan, summaries, rows, settings, now, far)
-        next_wake = _earliest(plan.next_wake(now), far)
-        archive = settings.archive.after is not None and wake <= now
-        if wanted or archive:
-            ws = _load_wanted(root, settings, config_path, wanted, summaries)
-            return Selection(ws, summaries, next_wake)
-        run_id = ledger.start_run(now, opts.kind)
-        report.plan = plan
-        report.next_wake = next_wake
-        report.attention = attention_lines(list(rows.values()), report, now)
-        ledger.finish_run(run_id, clock.now(), {"due": 0})
-        if live is None:
-            head = queueindex.Head(key, digest, ledger.change_stamp(), wake, errors)
-            queueindex.write_head(state_dir, head)
-        return None
+            return False  # two files share an id: the full load names both
+        chosen = _plan(step, found, stamps, fresh=fresh)
+        if chosen is None:
+            return False
+        if isinstance(chosen, datetime) and live is None:
+            stamp = ledger.change_stamp()
+            queueindex.write_head(
+                state_dir, queueindex.Head(key, digest, stamp, chosen, report.load_errors)
+            )
+        return chosen if isinstance(chosen, Selection) else True
     finally:
         ledger.close()
+
+
+def _unchanged(step: _Pass, key: str, digest: str) -> Head | None:
+    """The last plan's record if it still holds: same files, settings and ledger, and
+    its wake-up not reached (``index-head.json``)."""
+    from soulpost.queueindex import read_head
+
+    head = read_head(step.root / step.settings.publish.state_dir)
+    if (
+        head is not None
+        and (head.config, head.digest) == (key, digest)
+        and (head.wake is None or step.now < head.wake)
+        and head.ledger == step.ledger.change_stamp()
+    ):
+        return head
+    return None
+
+
+def _record_idle(step: _Pass, rows: list[Publication] | None) -> None:
+    """An idle pass: recorded as a run; what needs a person is still reported."""
+    from soulpost.run.passes import attention_lines
+
+    now, report = step.now, step.report
+    run_id = step.ledger.start_run(now, step.opts.kind)
+    found = rows if rows is not None else step.ledger.needing_attention(now)
+    report.attention = attention_lines(found, report, now)
+    step.ledger.finish_run(run_id, step.clock.now(), {"due": 0})
+
+
+def _plan(
+    step: _Pass,
+    found: tuple[list[Summary], list[str]],
+    stamps: dict[str, Stamp],
+    *,
+    fresh: bool,
+) -> Selection | datetime | None:
+    """Plan from the summaries: the posts to act on, or (an idle pass, recorded) the
+    instant the plan must be made again; None when the whole queue must be loaded."""
+    summaries, errors = found
+    settings, ledger, now = step.settings, step.ledger, step.now
+    rows = newest_rows(ledger.publications())
+    reserved = ledger.slots()
+    near, far = _near(summaries, rows, reserved, settings, now)
+    plan = build_plan(near, settings, now, ledger_rows=rows, reserved=reserved)
+    ledger.reserve_slots(plan.new_slots)
+    step.report.load_errors = errors
+    wanted = _wanted(plan, summaries, rows, stamps, now, reopen_all=fresh)
+    wake = _wake(plan, summaries, rows, settings, now, far)
+    next_wake = _earliest(plan.next_wake(now), far)
+    if wanted or (settings.archive.after is not None and wake <= now):
+        ws = _load_wanted(step.root, settings, step.config_path, wanted, summaries)
+        return Selection(ws, summaries, next_wake) if ws is not None else None
+    step.report.plan = plan
+    step.report.next_wake = next_wake
+    _record_idle(step, list(rows.values()))
+    return wake
 
 
 def _state(
@@ -185,10 +232,6 @@ def _near(
 def _earliest(*times: datetime | None) -> datetime | None:
     known = [t for t in times if t is not None]
     return min(known) if known else None
-
-
-class WholeQueue(Exception):
-    """Only a load of the whole queue will do (a duplicate id, a blocking queue rule)."""
 
 
 def _wanted(
@@ -259,13 +302,14 @@ def _wake(  # noqa: PLR0917 (what the plan was made of)
 
 def _load_wanted(
     root: Path, settings: Settings, config_path: Path, wanted: set[str], summaries: list[Summary]
-) -> Workspace:
-    """The posts in *wanted*, loaded in full (all of them when a queue rule could block)."""
+) -> Workspace | None:
+    """The posts in *wanted*, loaded in full; None when a queue rule could block at the
+    lint gate (then the whole queue must be loaded)."""
     from soulpost.run.gate import queue_rules_can_block
     from soulpost.workspace import Workspace, load_posts
 
     if settings.publish.lint_gate and queue_rules_can_block(settings, root, config_path):
-        raise WholeQueue
+        return None
     paths = sorted(s.path for s in summaries if s.id in wanted and s.path is not None)
     posts, errors = load_posts([Path(p) for p in paths], settings)
     return Workspace(root, settings, config_path, posts, errors)

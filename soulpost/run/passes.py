@@ -75,16 +75,13 @@ def _indexed(  # noqa: PLR0917 (the pass's own parts, passed on)
 ) -> bool:
     """The cron pass from the queue index (:mod:`soulpost.run.indexed`); False when it
     needs the whole queue loaded instead."""
-    from soulpost.run.indexed import WholeQueue, indexed_pass
+    from soulpost.run.indexed import indexed_pass
 
-    try:
-        chosen = indexed_pass(
-            root, settings, config_path, clock=clock, opts=opts, report=report, log=log
-        )
-    except WholeQueue:
-        return False
-    if chosen is None:
-        return True
+    chosen = indexed_pass(
+        root, settings, config_path, clock=clock, opts=opts, report=report, log=log
+    )
+    if isinstance(chosen, bool):
+        return chosen
     errors = report.load_errors
     summaries = chosen.summaries
     _full_pass(chosen.ws, clock, opts, report, log, everything=summaries)
