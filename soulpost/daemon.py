@@ -182,7 +182,7 @@ class Daemon:
             return False
         added = len(current.keys() - old.keys())
         gone = len(old.keys() - current.keys())
-        edited = sum(1 for k in current.keys() & old.keys() if current[k] != old[k])
+        edited = len(current.items() - old.items()) - added  # set operations run in C
         if old or not self.last_report:
             self.log(f"queue changed: {added} added, {edited} edited, {gone} removed")
         return True

@@ -65,6 +65,7 @@ class Entry:
     stamp: Stamp
     post: dict[str, Any] | None
     errors: list[str] = field(default_factory=list)
+    summary: Summary | None = None  # built from *post* when first asked (then kept)
 
 
 def scan_stamps(queue: Path, folders: list[str] | None = None) -> dict[str, Stamp]:
@@ -193,6 +194,8 @@ class QueueState:
     # every pass; building 100,000 summaries costs 0.2 s)
     _summaries: tuple[list[Summary], list[str]] | None = field(default=None, repr=False)
     _duplicate: bool = field(default=False, repr=False)
+    # The stamps update() last brought the index up to (None: read from disk since).
+    _seen: dict[str, Stamp] | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, state_dir: Path, config_path: Path) -> QueueState:
@@ -225,6 +228,11 @@ class QueueState:
 
     def changed(self, stamps: dict[str, Stamp]) -> tuple[list[str], list[str]]:
         """Files added or edited since the index was made, and files no longer there."""
+        seen = self._seen
+        if seen is not None:  # set operations in C: 100,000 files in a few ms
+            if stamps is seen or stamps == seen:
+                return [], []
+            return [p for p, _ in stamps.items() - seen.items()], list(seen.keys() - stamps)
         files = self.files
         stale = [
             p for p, stamp in stamps.items() if (e := files.get(p)) is None or e.stamp != stamp
@@ -234,16 +242,17 @@ class QueueState:
 
     def update(self, stamps: dict[str, Stamp], settings: Settings, root: Path) -> int:
         """Bring the index up to *stamps*: parse the files added or edited, forget the
-        files removed. Returns how many files were parsed."""
+        files removed. Returns how many files were added, edited or removed."""
         from soulpost.workspace import PostCache, load_posts
 
         stale, gone = self.changed(stamps)
+        self._seen = dict(stamps)
         for path in gone:
-            del self.files[path]
+            self.files.pop(path, None)
         if gone or stale:
             self._summaries = None
         if not stale:
-            return 0
+            return len(gone)
         stale.sort()
         for start in range(0, len(stale), UPDATE_CHUNK):
             chunk = stale[start : start + UPDATE_CHUNK]
@@ -255,7 +264,7 @@ class QueueState:
                     self.files.pop(path, None)
                     continue
                 self.files[path] = _entry(cached.stamp, cached.post, cached.errors, root)
-        return len(stale)
+        return len(stale) + len(gone)
 
     def summaries(self) -> tuple[list[Summary], list[str]] | None:
         """Every post's summary and every file's load errors, in file order; None when two
@@ -282,7 +291,9 @@ class QueueState:
             if post["id"] in seen:
                 return None
             seen.add(post["id"])
-            summaries.append(_summary(post, path))
+            if entry.summary is None:
+                entry.summary = _summary(post, path)
+            summaries.append(entry.summary)
         return summaries, errors
 
 

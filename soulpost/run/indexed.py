@@ -109,8 +109,7 @@ def indexed_pass(
             _record_idle(step, None)
             return True
         state, fresh = _state(state_dir, config_path, key, live)
-        changed = any(state.changed(stamps))
-        state.update(stamps, settings, root)
+        changed = state.update(stamps, settings, root)
         if fresh or (changed and live is None):
             state.save(state_dir)  # the daemon saves when it starts, for cron passes after
         found = state.summaries()
