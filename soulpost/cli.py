@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "preview": ("soulpost.commands.preview", "each post as each platform will receive it"),
     "calendar": ("soulpost.commands.calendar", "week or month grid of the schedule; --ics FILE"),
     "site": ("soulpost.commands.site", "write a static HTML review site to OUT/"),
+    "import": ("soulpost.commands.import_", "feed items or CSV rows become draft files"),
+    "export": ("soulpost.commands.export", "the queue as CSV (ours, Buffer's or Hootsuite's)"),
     "approve": ("soulpost.commands.approve", 'mark posts status = "approved" (edits the files)'),
     "publish": ("soulpost.commands.publish", "publish what is due (one pass), or posts now"),
     "daemon": ("soulpost.commands.daemon", "publish each post at its time until stopped"),

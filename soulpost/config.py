@@ -224,6 +224,113 @@ class ArchiveSettings(Strict):
         return value
 
 
+# The fields a feed's template may use (``{title} {link}``); anything else is a config error,
+# so a typo is found when config.toml loads rather than at the first new item.
+FEED_FIELDS = ("title", "link", "summary", "author", "feed", "published")
+FEED_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def check_template(value: str, fields: tuple[str, ...]) -> str:
+    """*value* if it is a ``str.format`` template using only plain *fields*, else ValueError.
+
+    Attribute and index lookups (``{title.__class__}``) are refused: a template names a
+    field and nothing more.
+    """
+    import string
+
+    try:
+        parsed = list(string.Formatter().parse(value))
+    except ValueError as exc:
+        raise ValueError(f"not a valid template ({exc}); write fields as {{title}}") from None
+    for _, name, spec, conv in parsed:
+        if name is None:
+            continue
+        if name not in fields or spec or conv:
+            raise ValueError(
+                f"unknown field {{{name}}}; a template may use "
+                + ", ".join(f"{{{f}}}" for f in fields)
+            )
+    return value
+
+
+class FeedSettings(Strict):
+    """One ``[[feeds]]`` entry: an RSS/Atom feed whose new items become drafts."""
+
+    name: str
+    url: str
+    template: str = "{title} {link}"
+    platforms: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    schedule: Literal["slot", "next-slot"] = "slot"
+    max_new: int = Field(default=5, ge=1, le=100)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not FEED_NAME.match(value):
+            raise ValueError('a feed name is lower-case letters, digits, - or _ (e.g. "blog")')
+        return value
+
+    @field_validator("template")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        return check_template(value, FEED_FIELDS)
+
+
+class EmailAlerts(Strict):
+    """``[alerts.email]``: alerts by SMTP. Credentials are environment variable NAMES."""
+
+    host: str
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    sender: str
+    to: list[str] = Field(min_length=1)
+    username_env: str | None = None
+    password_env: str | None = None
+    cafile: str | None = None
+    timeout: float = Field(default=10.0, gt=0, le=120)
+
+    @field_validator("username_env", "password_env")
+    @classmethod
+    def _env(cls, value: str | None) -> str | None:
+        if value is not None and not ENV_NAME.match(value):
+            raise ValueError("must be the NAME of an environment variable, not its value")
+        return value
+
+
+AlertKind = Literal["failed", "missed", "in_doubt", "stalled"]
+ALERT_KINDS: tuple[AlertKind, ...] = ("failed", "missed", "in_doubt", "stalled")
+
+
+class AlertSettings(Strict):
+    """``[alerts]``: who hears about failed, missed and in-doubt publications and a stalled
+    daemon, once per incident."""
+
+    platforms: list[str] = Field(default_factory=list)
+    email: EmailAlerts | None = None
+    on: list[AlertKind] = Field(default_factory=lambda: list(ALERT_KINDS))
+    stale_after: timedelta | None = None
+    history_link: str | None = None
+    timeout: float = Field(default=5.0, gt=0, le=60)
+
+    @field_validator("stale_after", mode="before")
+    @classmethod
+    def _stale(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        low, high = timedelta(seconds=1), timedelta(days=7)
+        return check_range(parse_duration(value, signed=True), "stale_after", low, high)
+
+    @field_validator("history_link")
+    @classmethod
+    def _link(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_template(value, ("id",))
+            if not value.startswith(("http://", "https://")):
+                raise ValueError("must be an http(s) URL, e.g. https://ci.example.org/history/{id}")
+        return value
+
+
 class Settings(Strict):
     """Everything ``config.toml`` may say."""
 
@@ -234,6 +341,8 @@ class Settings(Strict):
     lint: LintSettings = Field(default_factory=LintSettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
+    feeds: list[FeedSettings] = Field(default_factory=list)
+    alerts: AlertSettings | None = None
 
     # The workspace folder the settings were loaded from (None when built in code): media
     # paths of its posts must stay inside it.
@@ -272,7 +381,30 @@ class Settings(Strict):
                 f"default_platforms names unknown platform(s) {', '.join(unknown)}; "
                 f"known: {', '.join(sorted(self.platform_names()))}"
             )
+        self._check_feeds_and_alerts()
         return self
+
+    def _check_feeds_and_alerts(self) -> None:
+        """Feed names are unique and name known platforms; alert platforms are configured."""
+        names = [feed.name for feed in self.feeds]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"feeds: the name {twice[0]!r} is used twice; names must be unique")
+        known = self.platform_names()
+        for feed in self.feeds:
+            unknown = [p for p in feed.platforms if p not in known]
+            if unknown:
+                raise ValueError(
+                    f"feeds ({feed.name}): unknown platform(s) {', '.join(unknown)}; "
+                    f"known: {', '.join(sorted(known))}"
+                )
+        if self.alerts is not None:
+            missing = [p for p in self.alerts.platforms if p not in self.platforms]
+            if missing:
+                raise ValueError(
+                    f"alerts.platforms names {', '.join(missing)}, which has no "
+                    '[platforms.NAME] section; configure it (e.g. adapter = "slack") first'
+                )
 
     def zone(self) -> ZoneInfo | None:
         """The workspace time zone, or None when not configured."""

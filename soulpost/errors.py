@@ -9,6 +9,12 @@ Two roots, because an error either stops for a person or is an outcome the engin
     │                           InputError. Loading collects these per file (Workspace.errors)
     │                           so the other drafts still load, lint and publish
     ├── UsageError              the command line is wrong
+    ├── AlertNotSent            (alerts/channels.py) an alert channel failed: logged, tried
+    │                           again at the next check, never stops a pass
+    ├── CardUnavailable         (publish/cards.py) a link's card cannot be had: the post goes
+    │                           out with its link as plain text, never fails for a card
+    ├── FactsUnavailable        (mediafacts.py) no media parser here reads a video's length:
+    │                           lint checks the rest and says what to install
     ├── WorkspaceNotFound       no config.toml / [tool.soulpost] above the current directory
     └── StateError              the machine state in .soulpost cannot be used as asked
         ├── LedgerError         (ledger/base.py) a request the ledger's state does not allow,

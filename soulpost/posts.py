@@ -78,6 +78,7 @@ class Variant(_Strict):
     text: str | None = None
     media: list[Media] | None = None
     thread: list[ThreadPart] | None = None
+    first_comment: str | None = None
 
     @field_validator("thread", mode="before")
     @classmethod
@@ -104,6 +105,8 @@ class Post(_Strict):
     media: list[Media] = Field(default_factory=list)
     variants: dict[str, Variant] = Field(default_factory=dict)
     thread: list[ThreadPart] = Field(default_factory=list)
+    first_comment: str | None = None
+    card: bool = True
     lint: PostLint = Field(default_factory=PostLint)
     max_lateness: timedelta | None = None
 
@@ -327,6 +330,14 @@ class Post(_Strict):
         """The follow-up parts sent to *platform*."""
         variant = self.variants.get(platform)
         return variant.thread if variant and variant.thread is not None else self.thread
+
+    def first_comment_for(self, platform: str) -> str:
+        """The comment posted under the post on *platform* ("" for none; a variant's
+        ``first_comment = ""`` turns the post's off there)."""
+        variant = self.variants.get(platform)
+        if variant is not None and variant.first_comment is not None:
+            return variant.first_comment.strip()
+        return (self.first_comment or "").strip()
 
 
 def parse_post(text: str, path: Path, context: dict[str, Any]) -> Post:

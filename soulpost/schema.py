@@ -48,6 +48,42 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "lint": "Which lint rules run, their severity and options.",
         "publish": "Policy for the publishing pass and the daemon.",
         "archive": "Moving published posts out of queue/ (`soulpost archive`).",
+        "feeds": "RSS/Atom feeds whose new items `soulpost import feed` turns into drafts.",
+        "alerts": "Messages to people when a publication fails, is missed or is in doubt, "
+        "or the daemon's heartbeat stops (docs/alerts.md).",
+    },
+    "FeedSettings": {
+        "name": 'The feed\'s name (e.g. "blog"): `soulpost import feed blog`.',
+        "url": "The feed's http(s) URL, or a file path relative to the workspace.",
+        "template": "The draft's text: {title}, {link}, {summary}, {author}, {feed} and "
+        "{published} are the item's.",
+        "platforms": "Where the drafts go (default: default_platforms).",
+        "tags": "Tags written into every draft from this feed.",
+        "schedule": "slot: no `at`, the draft takes the next free slot when approved; "
+        "next-slot: write the next free slot as its `at`.",
+        "max_new": "At most this many drafts per run; the rest come at the next run.",
+    },
+    "AlertSettings": {
+        "platforms": "Configured [platforms.NAME] that deliver alerts (slack, discord or "
+        "webhook adapters).",
+        "email": "Alerts by email over SMTP.",
+        "on": "Which incidents alert: failed, missed, in_doubt, stalled (the daemon).",
+        "stale_after": "A daemon heartbeat older than this is stalled (default: three "
+        "heartbeats, at least a minute). " + DURATION,
+        "history_link": "A URL shown in each alert, {id} is the post id "
+        "(e.g. https://ci.example.org/history/{id}).",
+        "timeout": "Seconds each webhook alert may take; a slow channel never holds a pass up.",
+    },
+    "EmailAlerts": {
+        "host": "SMTP server host name.",
+        "port": "SMTP port (587 for STARTTLS, 465 for ssl).",
+        "security": "starttls (default), ssl (implicit TLS) or none (local relays only).",
+        "sender": "The From address.",
+        "to": "Recipients.",
+        "username_env": "NAME of the environment variable holding the SMTP user name.",
+        "password_env": "NAME of the environment variable holding the SMTP password.",
+        "cafile": "A CA bundle (PEM) to verify the server with, relative to the workspace.",
+        "timeout": "Seconds the SMTP conversation may take.",
     },
     "ArchiveSettings": {
         "after": "Archive a post automatically this long after it was published on its "
@@ -105,6 +141,10 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "media": "Images or files attached, each with alt text.",
         "variants": "Per-platform overrides of text, media or thread.",
         "thread": "Follow-up parts posted as replies, in order.",
+        "first_comment": "A comment the account posts under its own post right after it "
+        "(LinkedIn, Facebook, Instagram), e.g. to hold the link.",
+        "card": "Show the first link as a card (title, description, picture) where the "
+        "platform supports one (Bluesky, LinkedIn); false: the link stays plain text.",
         "lint": "Per-post lint suppressions, with the reason.",
         "max_lateness": "Overrides [publish] max_lateness for this post. " + DURATION,
     },
@@ -121,6 +161,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "text": "This platform's text instead of the post's.",
         "media": "This platform's media instead of the post's.",
         "thread": "This platform's thread instead of the post's.",
+        "first_comment": "This platform's first comment instead of the post's (\"\" for none).",
     },
 }
 

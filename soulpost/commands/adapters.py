@@ -81,6 +81,10 @@ def describe(name: str) -> dict[str, Any]:
             "alt_text_max": caps.alt_text_max,
             "threads": caps.threads,
             "idempotency": caps.idempotency,
+            "media_by_url": caps.media_by_url,
+            "needs_media": caps.needs_media,
+            "image_types": list(caps.image_types),
+            "max_hashtags": caps.max_hashtags,
         },
         lookup=bool(cls.supports_lookup),
         token_lifetime_seconds=lifetime.total_seconds() if lifetime else None,
@@ -132,6 +136,15 @@ def listing_lines(entry: dict[str, Any]) -> list[str]:
         "lookup settles in-doubt posts" if entry["lookup"] else "in-doubt posts held for a person"
     )
     lines.append(f"  threads: {'yes' if caps['threads'] else 'no'}; {safety}; {lookup}")
+    media = [
+        "fetched by the platform from options.media_base_url + path"
+        if caps.get("media_by_url")
+        else "",
+        "every post needs one" if caps.get("needs_media") else "",
+        " or ".join(t.split("/")[1].upper() for t in caps.get("image_types") or ()),
+    ]
+    if any(media):
+        lines.append("  images: " + "; ".join(m for m in media if m))
     if entry["token_lifetime_seconds"]:
         lines.append(f"  token lifetime: {_lifetime(entry['token_lifetime_seconds'])}")
     for title, key in (("env (names of environment variables)", "env"), ("options", "options")):

@@ -258,6 +258,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"  note: {line}")
     config_errors = sum(len(r.config_errors) for r in reports)
     problems = sum(len(r.problems) for r in reports)
+    from soulpost.alerts.check import doctor_lines  # [alerts]: check and say (issue 15)
+
+    alert_lines, alert_problems = doctor_lines(ws.root, ws.settings, clock_for())
+    for line in alert_lines:
+        print(line)
+    problems += alert_problems
     if config_errors:
         print(f"{config_errors} configuration error(s), {problems} problem(s)")
         return 2

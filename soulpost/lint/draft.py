@@ -211,6 +211,8 @@ class Segment:
     text: str
     platforms: tuple[str, ...]
     lead: bool = True
+    #: A first comment: a follow-up that each platform limits on its own terms.
+    comment: bool = False
 
     @_lazy
     def plain(self) -> str:
@@ -284,6 +286,10 @@ class Draft:
             for i, part in enumerate(variant.thread or ()):
                 loc = ("variants", platform, "thread", i, "text")
                 out.append(Segment(loc, part.text, (platform,), lead=False))
+        if post.first_comment is not None or any(
+            v.first_comment is not None for v in post.variants.values()
+        ):
+            out += _comment_segments(post)
         return out
 
     @_lazy
@@ -373,6 +379,24 @@ def _invites(segment: Segment) -> bool:
     if plain.isascii():
         return INVITES_REPLY_ASCII_LOWER.search(plain.lower()) is not None
     return INVITES_REPLY.search(plain) is not None
+
+
+def _comment_segments(post: Post) -> list[Segment]:
+    """The first comment(s): the post's, for platforms without their own, and each
+    variant's. They are follow-ups (``lead=False``) with ``comment=True``."""
+    out = []
+    shared = tuple(
+        p
+        for p in post.platforms
+        if p not in post.variants or post.variants[p].first_comment is None
+    )
+    if (post.first_comment or "").strip() and shared:
+        out.append(Segment(("first_comment",), post.first_comment or "", shared, False, True))
+    for platform, variant in post.variants.items():
+        if (variant.first_comment or "").strip():
+            loc = ("variants", platform, "first_comment")
+            out.append(Segment(loc, variant.first_comment or "", (platform,), False, True))
+    return out
 
 
 def _no_text(post: Post, platform: str) -> bool:

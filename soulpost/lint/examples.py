@@ -34,7 +34,12 @@ def example_settings() -> Settings:
         {
             "timezone": "Europe/Berlin",
             "default_platforms": ["mastodon"],
-            "platforms": {"blog": {"adapter": "outbox"}},
+            "platforms": {
+                "blog": {"adapter": "outbox"},
+                # Examples run in a workspace that serves its files for Instagram (SP611's
+                # bad example aims at Threads, which has no media_base_url here).
+                "instagram": {"options": {"media_base_url": "https://media.example.org/"}},
+            },
         }
     )
 

@@ -124,3 +124,18 @@ def _error(
         key=f"platforms.{platform}.options.{keys[0]}" if keys else f"platforms.{platform}",
         hint=f"the {adapter} adapter takes: {known}; see `soulpost adapters {adapter}`",
     )
+
+
+class CardOptions(AdapterOptions):
+    """Link cards: fetched at publish time for a post's first link (``publish.cards``)."""
+
+    cards: bool = Field(True, description="show a post's first link as a card (post: card = false)")
+    cards_allow_private: bool = Field(
+        False, description="fetch cards from loopback and private addresses too (tests, intranets)"
+    )
+    cards_timeout: float = Field(
+        5.0, gt=0, le=60, description="seconds a card's page (and picture) may take in all"
+    )
+    cards_max_bytes: int = Field(
+        1_000_000, ge=1024, le=10_000_000, description="bytes of a page read for its card"
+    )

@@ -31,6 +31,8 @@ BUILTIN: dict[str, str] = {
     "mastodon": "soulpost.publish.adapters.mastodon:MastodonAdapter",
     "bluesky": "soulpost.publish.adapters.bluesky:BlueskyAdapter",
     "x": "soulpost.publish.adapters.x:XAdapter",
+    "threads": "soulpost.publish.adapters.threads:ThreadsAdapter",
+    "instagram": "soulpost.publish.adapters.instagram:InstagramAdapter",
 }
 
 _loaded: dict[str, type[Adapter]] = {}

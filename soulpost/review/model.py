@@ -65,6 +65,8 @@ class PartView:
     media: tuple[WireMedia, ...]
     counts: tuple[Count, ...]
     facets: tuple[Any, ...] = ()
+    #: The link shown as a card (its page is read only when publishing), if any.
+    card: str | None = None
 
     @property
     def over(self) -> bool:
@@ -169,7 +171,7 @@ def card_for(item: Item[Post], renderers: Renderers, findings: list[FindingView]
     try:
         wire, content_hash = renderers.compose(item.post, platform)
         card.parts = tuple(
-            PartView(i, w.sent, w.shown, w.media, _counts(w.shown, caps), w.facets)
+            PartView(i, w.sent, w.shown, w.media, _counts(w.shown, caps), w.facets, w.card)
             for i, w in enumerate(wire)
         )
     except Exception as exc:

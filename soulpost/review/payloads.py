@@ -59,6 +59,12 @@ class WirePart:
     mentions: tuple[Mapping[str, Any], ...] = ()
     payload: Mapping[str, Any] = field(default_factory=dict)
 
+    @property
+    def card(self) -> str | None:
+        """The link this part shows as a card (Bluesky, LinkedIn), fetched when sent."""
+        link = self.payload.get("card")
+        return str(link["url"]) if isinstance(link, Mapping) and link.get("url") else None
+
 
 class _FixedClock:
     """A clock for adapters built only to render: rendering reads no time."""
@@ -188,7 +194,27 @@ def _slack(payload: Mapping[str, Any]) -> WirePart:
     return WirePart(sent, sent, media, payload=payload)
 
 
+def _linked_media(items: Any) -> tuple[WireMedia, ...]:
+    return tuple(
+        WireMedia(str(m.get("path", "")), str(m.get("alt") or ""), m.get("url") or None)
+        for m in items or ()
+        if isinstance(m, Mapping)
+    )
+
+
+def _threads(payload: Mapping[str, Any]) -> WirePart:
+    sent = str(payload.get("text", ""))
+    return WirePart(sent, sent, _linked_media(payload.get("media")), payload=payload)
+
+
+def _instagram(payload: Mapping[str, Any]) -> WirePart:
+    sent = str(payload.get("caption", ""))
+    return WirePart(sent, sent, _linked_media(payload.get("media")), payload=payload)
+
+
 _READERS: dict[str, Callable[[Mapping[str, Any]], WirePart]] = {
+    "threads": _threads,
+    "instagram": _instagram,
     "mastodon": _mastodon,
     "bluesky": _bluesky,
     "linkedin": _linkedin,
@@ -202,4 +228,8 @@ _READERS: dict[str, Callable[[Mapping[str, Any]], WirePart]] = {
 def wire_part(adapter: str, payload: Mapping[str, Any]) -> WirePart:
     """Read text and media out of one rendered payload of *adapter* (X, webhooks, the
     outbox, the console and plugins that follow the base class use ``text``/``media``)."""
+    if "comment" in payload:  # a first comment (LinkedIn escapes it like its posts)
+        sent = str(payload["comment"])
+        shown = _LITTLE_ESCAPE.sub(r"\1", sent) if adapter == "linkedin" else sent
+        return WirePart(sent, shown, payload=payload)
     return _READERS.get(adapter, _plain)(payload)

@@ -55,6 +55,8 @@ def _card_text(card: Card, cols: int) -> list[str]:
             folded = wrap(f"{media.url or media.path} · alt: {alt}", max(20, cols - 7))
             lines.append(f"     ▣ {folded[0]}")
             lines.extend(f"       {more}" for more in folded[1:])
+        if part.card:
+            lines.append(f"     ⧉ link card for {part.card} (read from the page when sent)")
     return lines
 
 
@@ -108,6 +110,7 @@ def card_json(card: Card) -> dict[str, Any]:
                 "media": [asdict(m) for m in p.media],
                 "length": [asdict(c) | {"over": c.over} for c in p.counts],
                 "facets": list(p.facets),
+                "card": p.card,
             }
             for p in card.parts
         ],
@@ -187,6 +190,8 @@ def _post_markdown(review: Review, post: PostView, change: Change | None) -> lis
         for part in card.parts:
             out += ["", _fence(part.shown)]
             out += [f"- image `{m.path}`, alt: {_cell(m.alt) or '**none**'}" for m in part.media]
+            if part.card:
+                out.append(f"- link card for <{part.card}> (read from the page when sent)")
     if post.findings:
         out += ["", "| rule | lesson | finding | hint |", "|---|---|---|---|"]
         out += [

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from soulpost import alerts
 from soulpost.plan import newest_rows
 from soulpost.run.actions import publish
 from soulpost.run.adapters import Adapters
@@ -61,6 +62,7 @@ def run_pass(
     finally:
         if not opts.lock_held:
             lock.release()
+        alerts.after_pass(root, settings, clock, kind=opts.kind, dry_run=opts.dry_run, log=log)
     return report
 
 

@@ -191,6 +191,16 @@ def mastodon_length(text: str, url_length: int = 23) -> int:
     return total + graphemes(text[last:])
 
 
+def threads_length(text: str) -> int:
+    """Threads' count: graphemes, except that an emoji counts as its UTF-8 bytes (Meta's
+    "Threads Posts" guide: 500 characters, "emojis are counted as the number of UTF-8
+    bytes"), so one 🔥 is 4 and a family emoji 25."""
+    emoji = find_emoji(text)
+    if not emoji:
+        return graphemes(text)
+    return graphemes(text) + sum(utf8_length(e) - 1 for _, _, e in emoji)
+
+
 def surely_fits(text: str, caps: Capabilities) -> bool:
     """Whether *text* is certainly within every limit of *caps*, judged without counting.
 
@@ -221,6 +231,8 @@ def platform_length(text: str, caps: Capabilities) -> list[tuple[str, int, int]]
         elif caps.counting == "mastodon":
             count = mastodon_length(text, caps.url_length or 23)
             out.append(("characters", count, caps.max_length))
+        elif caps.counting == "threads":
+            out.append(("characters", threads_length(text), caps.max_length))
         elif caps.counting == "bluesky":
             out.append(("graphemes", graphemes(text), caps.max_length))
         else:

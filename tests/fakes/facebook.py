@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import time
 from contextlib import suppress
 from typing import Any
 
@@ -35,7 +36,10 @@ class FacebookFake(FakeServer):
         self._ids = itertools.count(122100000000000001, 7919)
         self.route("POST", rf"{_V}/(?P<page>\d+)/feed", self._feed)
         self.route("POST", rf"{_V}/(?P<page>\d+)/photos", self._photo)
+        self.route("POST", rf"{_V}/(?P<page>\d+)/videos", self._video)
+        self.videos: dict[str, dict[str, Any]] = {}
         self.route("POST", rf"{_V}/(?P<post>\d+_\d+)/comments", self._comment)
+        self.route("GET", rf"{_V}/(?P<post>\d+_\d+)/comments", self._comments)
         self.route("GET", rf"{_V}/(?P<post>\d+_\d+)", self._get)
 
     @staticmethod
@@ -154,6 +158,21 @@ class FacebookFake(FakeServer):
         self.posts[post_id] = {"message": self.photos[photo_id]["caption"], "photo": photo_id}
         return Response.json(200, {"id": photo_id, "post_id": post_id})
 
+    def _video(self, request: Request, match: re.Match[str]) -> Response:
+        """``POST /{page}/videos`` (multipart ``source``, ``description``): ``{"id"}``; the
+        video also appears in the Page's feed with its description as the message."""
+        wrong = self._page(match)
+        if wrong:
+            return wrong
+        source = request.file("source")
+        if source is None or source.data[4:8] != b"ftyp":
+            return Response.json(400, self.error(352, "(#352) Video file format is not supported"))
+        video_id = str(next(self._ids))
+        description = self._params(request).get("description", "")
+        self.videos[video_id] = {"bytes": source.data, "description": description}
+        self.posts[f"{self.page_id}_{video_id}"] = {"message": description, "video": video_id}
+        return Response.json(200, {"id": video_id})
+
     def _comment(self, request: Request, match: re.Match[str]) -> Response:
         if match["post"] not in self.posts:
             return Response.json(
@@ -161,9 +180,22 @@ class FacebookFake(FakeServer):
             )
         comment_id = f"{match['post'].split('_')[1]}_{next(self._ids)}"
         self.comments.append(
-            {"post": match["post"], "message": self._params(request).get("message")}
+            {
+                "id": comment_id,
+                "post": match["post"],
+                "message": self._params(request).get("message"),
+                "created_time": time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime()),
+                "from": {"id": self.page_id, "name": "Soulpost Page"},
+            }
         )
         return Response.json(200, {"id": comment_id})
+
+    def _comments(self, request: Request, match: re.Match[str]) -> Response:
+        """``GET /{post}/comments``: its comments, oldest first (Graph's default order)."""
+        mine = [c for c in self.comments if c["post"] == match["post"]]
+        return Response.json(
+            200, {"data": [{k: v for k, v in c.items() if k != "post"} for c in mine]}
+        )
 
     def _get(self, request: Request, match: re.Match[str]) -> Response:
         post = self.posts.get(match["post"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 from typing import Any
 
 from tests.fakes.server import FakeServer, Request, Response
@@ -74,8 +75,13 @@ class LinkedInFake(FakeServer):
         self.route("POST", r"/rest/posts", self._post)
         self.route("GET", r"/rest/posts/(?P<urn>[^/]+)", self._get)
         self.route("POST", r"/rest/images", self._initialize)
+        self.route("POST", r"/rest/videos", self._video_action)
+        self.route("PUT", r"/video-upload/(?P<video>[^/]+)/(?P<part>\d+)", self._video_part)
+        self.route("GET", r"/rest/videos/(?P<urn>[^/]+)", self._video_get)
+        self.videos: dict[str, dict[str, Any]] = {}
         self.route("PUT", r"/upload/(?P<image>[^/]+)", self._upload)
         self.route("POST", r"/rest/socialActions/(?P<urn>[^/]+)/comments", self._comment)
+        self.route("GET", r"/rest/socialActions/(?P<urn>[^/]+)/comments", self._comments)
         self.route("GET", r"/v2/userinfo", self._userinfo)
 
     def dispatch(self, request: Request) -> Response:
@@ -139,12 +145,24 @@ class LinkedInFake(FakeServer):
         if not re.fullmatch(r"urn:li:(person|organization):\w+", author):
             return self._bad(f"/author :: {author} is not a valid person or organization urn")
         media = (body.get("content") or {}).get("media")
-        if media is not None:
+        video = self.videos.get(str((media or {}).get("id")))
+        if video is not None and video["status"] != "AVAILABLE":
+            return self._bad(f"/content/media/id :: {media['id']} is not available yet")
+        if media is not None and video is None:
             image = self.images.get(str(media.get("id")))
             if image is None or not image["uploaded"]:
                 return self._bad(
                     f"/content/media/id :: {media.get('id')} is not an available image"
                 )
+        article = (body.get("content") or {}).get("article")
+        if article is not None:
+            if not str(article.get("source", "")).startswith(("http://", "https://")):
+                return self._bad("/content/article/source :: must be an http(s) URL")
+            if not article.get("title"):
+                return self._bad("/content/article/title :: field is required but not found")
+            thumb = article.get("thumbnail")
+            if thumb is not None and not (self.images.get(str(thumb)) or {}).get("uploaded"):
+                return self._bad(f"/content/article/thumbnail :: {thumb} is not an available image")
         for urn, post in self.posts.items():
             if post["author"] == author and post["commentary"] == body["commentary"]:
                 return Response.json(
@@ -198,6 +216,70 @@ class LinkedInFake(FakeServer):
             },
         )
 
+    # --- videos: initializeUpload (parts of 4 MB), PUT each part, finalizeUpload, then the
+    # video is PROCESSING for ``video_polls`` reads before AVAILABLE -----------------------
+
+    video_part = 4 * 1024 * 1024
+    video_polls = 1
+
+    def _video_action(self, request: Request, _: re.Match[str]) -> Response:
+        body = request.json if isinstance(request.json, dict) else {}
+        action = (request.query.get("action") or [""])[0]
+        if action == "initializeUpload":
+            ask = body.get("initializeUploadRequest") or {}
+            size = int(ask.get("fileSizeBytes") or 0)
+            if not ask.get("owner") or size <= 0:
+                return self._bad("/initializeUploadRequest :: owner and fileSizeBytes are required")
+            key = f"D5610AQ{next(self._ids)}"
+            urn = f"urn:li:video:{key}"
+            parts = [
+                (a, min(a + self.video_part, size) - 1) for a in range(0, size, self.video_part)
+            ]
+            self.videos[urn] = {
+                "size": size,
+                "parts": {},
+                "status": "WAITING_UPLOAD",
+                "polls": self.video_polls,
+            }
+            instructions = [
+                {"uploadUrl": f"{self.url}/video-upload/{key}/{i}", "firstByte": a, "lastByte": b}
+                for i, (a, b) in enumerate(parts)
+            ]
+            value = {"video": urn, "uploadInstructions": instructions, "uploadToken": ""}
+            return Response.json(200, {"value": value})
+        if action == "finalizeUpload":
+            ask = body.get("finalizeUploadRequest") or {}
+            video = self.videos.get(str(ask.get("video")))
+            if video is None:
+                return self._bad("/finalizeUploadRequest/video :: unknown video")
+            tags = [f'"part-{i}"' for i in sorted(video["parts"])]
+            data = b"".join(video["parts"][i] for i in sorted(video["parts"]))
+            if ask.get("uploadedPartIds") != tags or len(data) != video["size"]:
+                return self._bad("/finalizeUploadRequest/uploadedPartIds :: parts missing")
+            video.update(data=data, status="PROCESSING")
+            return Response(200)
+        return Response.json(400, {"status": 400, "message": "unknown action"})
+
+    def _video_part(self, request: Request, match: re.Match[str]) -> Response:
+        video = self.videos.get(f"urn:li:video:{match['video']}")
+        if video is None:
+            return self.not_found(request, True)
+        video["parts"][int(match["part"])] = request.body
+        return Response(200, b"", {"ETag": f'"part-{match["part"]}"'})
+
+    def _video_get(self, request: Request, match: re.Match[str]) -> Response:
+        from urllib.parse import unquote
+
+        urn = unquote(match["urn"])
+        video = self.videos.get(urn)
+        if video is None:
+            return self.not_found(request, True)
+        if video["status"] == "PROCESSING":
+            video["polls"] -= 1
+            if video["polls"] < 0:
+                video["status"] = "AVAILABLE"
+        return Response.json(200, {"id": urn, "status": video["status"]})
+
     def _upload(self, request: Request, match: re.Match[str]) -> Response:
         image = self.images.get(f"urn:li:image:{match['image']}")
         if image is None:
@@ -212,9 +294,20 @@ class LinkedInFake(FakeServer):
         if urn not in self.posts:
             return self.not_found(request, True)
         comment = dict(request.json or {})
-        self.comments.append(comment)
         comment_urn = f"urn:li:comment:({urn},{next(self._ids)})"
+        comment.update({"$URN": comment_urn, "created": {"time": int(time.time() * 1000)}})
+        self.comments.append(comment)
         return Response.json(201, {**comment, "id": comment_urn}, {"x-restli-id": comment_urn})
+
+    def _comments(self, request: Request, match: re.Match[str]) -> Response:
+        """``GET /rest/socialActions/{urn}/comments``: the post's comments, newest first."""
+        from urllib.parse import unquote
+
+        urn = unquote(match["urn"])
+        if urn not in self.posts:
+            return self.not_found(request, True)
+        elements = [c for c in reversed(self.comments) if c.get("object") == urn]
+        return Response.json(200, {"elements": elements, "paging": {"count": len(elements)}})
 
     def _userinfo(self, request: Request, _: re.Match[str]) -> Response:
         return Response.json(200, {"sub": self.member, "name": "Soul Post", "email_verified": True})

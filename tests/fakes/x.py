@@ -71,6 +71,10 @@ class XFake(FakeServer):
         self.route("POST", r"/2/tweets", self._post)
         self.route("GET", r"/2/tweets/(?P<id>\d+)", self._get)
         self.route("DELETE", r"/2/tweets/(?P<id>\d+)", self._delete)
+        self.route("POST", r"/2/media/upload/initialize", self._init)
+        self.route("POST", r"/2/media/upload/(?P<id>\d+)/append", self._append)
+        self.route("POST", r"/2/media/upload/(?P<id>\d+)/finalize", self._finalize)
+        self.route("GET", r"/2/media/upload", self._status)
         self.route("POST", r"/2/media/upload", self._upload)
         self.route("POST", r"/2/media/metadata", self._metadata)
         self.route("GET", r"/2/users/me", self._me)
@@ -137,6 +141,12 @@ class XFake(FakeServer):
                 text,
             )
         for media_id in media_ids:
+            if self.media.get(media_id, {}).get("state", "succeeded") != "succeeded":
+                return self._invalid(
+                    f"Your media IDs are invalid: {media_id} is not processed",
+                    "media.media_ids",
+                    media_id,
+                )
             if media_id not in self.media:
                 return self._invalid(
                     f"Your media IDs are invalid: {media_id}", "media.media_ids", media_id
@@ -211,6 +221,67 @@ class XFake(FakeServer):
                 }
             },
         )
+
+    # --- chunked (video) upload: initialize, append, finalize, then STATUS polls -------------
+
+    video_polls = 2  # STATUS answers "in_progress" this many times before "succeeded"
+
+    def _init(self, request: Request, _: re.Match[str]) -> Response:
+        body = request.json if isinstance(request.json, dict) else {}
+        if not body.get("total_bytes") or not str(body.get("media_type", "")).startswith("video/"):
+            return self._invalid("media_type and total_bytes are required", "total_bytes", "")
+        media_id = str(next(self._ids))
+        self.media[media_id] = {
+            "size": int(body["total_bytes"]),
+            "alt_text": None,
+            "chunks": {},
+            "state": "uploading",
+            "polls": self.video_polls,
+        }
+        return Response.json(
+            200,
+            {"data": {"id": media_id, "media_key": f"13_{media_id}", "expires_after_secs": 86400}},
+        )
+
+    def _append(self, request: Request, match: re.Match[str]) -> Response:
+        media = self.media.get(match["id"])
+        part = request.file("media")
+        index = request.field("segment_index")
+        if media is None or part is None or index is None:
+            return self._invalid("media id, media and segment_index are required", "media", "")
+        media["chunks"][int(index)] = part.data
+        return Response(204)
+
+    def _finalize(self, request: Request, match: re.Match[str]) -> Response:
+        media = self.media.get(match["id"])
+        if media is None:
+            return self._invalid("media id not found", "id", match["id"])
+        data = b"".join(media["chunks"][i] for i in sorted(media["chunks"]))
+        if len(data) != media["size"]:
+            return self._invalid("the chunks do not add up to total_bytes", "total_bytes", "")
+        media.update(data=data, state="in_progress" if data[4:8] == b"ftyp" else "failed")
+        info = {"state": "pending", "check_after_secs": 1}
+        return Response.json(
+            200, {"data": {"id": match["id"], "size": len(data), "processing_info": info}}
+        )
+
+    def _status(self, request: Request, _: re.Match[str]) -> Response:
+        media_id = (request.query.get("media_id") or [""])[0]
+        media = self.media.get(media_id)
+        if media is None or (request.query.get("command") or [""])[0] != "STATUS":
+            return self._invalid("media id not found", "media_id", media_id)
+        if media["state"] == "in_progress":
+            media["polls"] -= 1
+            if media["polls"] < 0:
+                media["state"] = "succeeded"
+        info: dict[str, Any] = {"state": media["state"], "check_after_secs": 1}
+        if media["state"] == "failed":
+            info["error"] = {
+                "code": 1,
+                "name": "InvalidMedia",
+                "message": "Unsupported video format",
+            }
+        return Response.json(200, {"data": {"id": media_id, "processing_info": info}})
 
     def _metadata(self, request: Request, _: re.Match[str]) -> Response:
         body = request.json if isinstance(request.json, dict) else {}

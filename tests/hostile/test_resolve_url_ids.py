@@ -73,6 +73,10 @@ TABLE: list[tuple[str, str, str | None]] = [
     ("facebook", "https://www.facebook.com/somepage", None),
     ("facebook", "https://www.facebook.com/permalink.php?story_fbid=987", None),
     # Pinterest
+    # Threads and Instagram links carry a shortcode, not the API's media id: resolve asks
+    ("threads", "https://www.threads.net/@soulpost/post/C8x1yZaBcDe", None),
+    ("threads", "https://www.threads.com/@soulpost/post/C8x1yZaBcDe", None),
+    ("instagram", "https://www.instagram.com/p/C8x1yZaBcDe/", None),
     ("pinterest", "https://www.pinterest.com/pin/1234567890/", "1234567890"),
     ("pinterest", "https://de.pinterest.com/pin/99/", "99"),
     ("pinterest", "https://www.pinterest.co.uk/pin/99", "99"),

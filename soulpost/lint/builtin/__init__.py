@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from soulpost.lint.builtin import content, linebreaks, meta, platform, queue, timing
+from soulpost.lint.builtin import content, linebreaks, meta, platform, queue, reach, timing
 from soulpost.lint.rule import Rule
 
 RULES: tuple[type[Rule], ...] = (
     *content.RULES,
     *queue.RULES,
     *platform.RULES,
+    *reach.RULES,
     *timing.RULES,
     *meta.RULES,
     *linebreaks.RULES,

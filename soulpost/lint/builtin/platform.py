@@ -66,7 +66,7 @@ class TooLong(PostRule):
 
         for segment in draft.segments:
             text = segment.text.strip()
-            if len(text) <= 48:
+            if len(text) <= 48 or segment.comment:
                 continue  # even 9 short links (23 each) stay under the smallest limit
             for platform in segment.platforms:
                 caps = draft.caps(platform)

@@ -352,8 +352,13 @@ def media_problems(
 ) -> list[str]:
     """What the platform would refuse in one part's *media*: too many images, alt text too
     long, and (with *files*) a file missing or too large. Offline: reads file sizes only."""
+    from soulpost.mediafacts import is_video
+
     caps = adapter.capabilities()
     problems = []
+    videos = [m for m in media if is_video(m.path)]
+    if videos:
+        return _video_problems(adapter, media, videos, label, files=files)
     if len(media) > caps.max_images:
         problems.append(f"{label} has {len(media)} images; {caps.title} allows {caps.max_images}")
     for item in media:
@@ -369,12 +374,58 @@ def media_problems(
         except OSError:
             problems.append(f"{label}: media file {item.path} not found")
             continue
-        if caps.max_image_bytes is not None and size > caps.max_image_bytes:
+        if (
+            caps.max_image_bytes is not None
+            and size > caps.max_image_bytes
+            and not (not caps.media_by_url and _shrinkable(adapter, item.path))
+        ):
             problems.append(
                 f"{label}: {item.path} is {size} bytes; {caps.title} accepts at most "
                 f"{caps.max_image_bytes}"
             )
     return problems
+
+
+def _video_problems(
+    adapter: Adapter, media: Sequence[Media], videos: Sequence[Media], label: str, *, files: bool
+) -> list[str]:
+    """What the platform would refuse in a part with a video: none taken, more than it
+    alone, a type or size over its limits (the length is lint's job: it reads the file)."""
+    from soulpost.mediafacts import video_type
+
+    caps = adapter.capabilities()
+    limits = caps.video
+    if limits is None:
+        return [f"{label}: {caps.title} takes no video from soulpost"]
+    if len(media) > 1:
+        return [f"{label}: {caps.title} takes one video per post, with nothing beside it"]
+    (item,) = videos
+    if video_type(item.path) not in limits.types:
+        return [f"{label}: {caps.title} does not take {video_type(item.path)} video"]
+    if not files:
+        return []
+    try:
+        size = media_path(adapter.config, item.path).stat().st_size
+    except OSError:
+        return [f"{label}: media file {item.path} not found"]
+    if size > limits.max_bytes:
+        return [
+            f"{label}: {item.path} is {size} bytes; {caps.title} takes at most {limits.max_bytes}"
+        ]
+    return []
+
+
+def _shrinkable(adapter: Adapter, path: str) -> bool:
+    """Whether an image over the limit will be shrunk before upload: Pillow is installed
+    and reads the file's header as an image of a format it re-encodes."""
+    from soulpost.publish import images
+    from soulpost.publish.adapters._media import read_contained
+
+    try:
+        _, head, _ = read_contained(adapter.config.root or Path.cwd(), path, 1 << 16)
+    except Exception:
+        return False
+    return images.readable(head)
 
 
 def check_post(adapter: Adapter, post: Post) -> list[str]:

@@ -118,9 +118,53 @@ def read_media(
     outside the workspace, not a regular file or bigger than *max_bytes* (default: the
     adapter's ``max_image_bytes``): nothing has been sent yet, and sending again unchanged
     cannot help."""
+    from soulpost.mediafacts import is_video
+    from soulpost.publish import images
+
     caps = adapter.capabilities()
     limit = caps.max_image_bytes if max_bytes is None else max_bytes
     path = str(item.get("path") or "")
+    if is_video(path):
+        return _read_video(adapter, item, path)
+    # With Pillow an image over the limit can be shrunk: read it whole (within reason).
+    guessed = mimetypes.guess_type(path)[0] or ""
+    read_limit = images.MAX_SOURCE_BYTES if images.can_shrink(guessed) else limit
+    try:
+        where, data, size = read_contained(adapter.config.root or Path.cwd(), path, read_limit)
+    except _NotAllowed as exc:
+        raise Rejected(
+            f"media file {path} {exc}: not read, nothing sent (media must be a file inside "
+            "the workspace)",
+            platform=adapter.platform,
+        ) from None
+    except OSError as exc:
+        raise Rejected(
+            f"cannot read media file {path}: {exc.strerror or exc}", platform=adapter.platform
+        ) from None
+    mime = mime_type(where, data)
+    if read_limit is None or len(data) <= read_limit:
+        data = images.prepare(data, mime, limit).data  # no location; shrunk to fit
+    if limit is not None and len(data) > limit:
+        hint = "" if images.available() else " (install soulpost[images] to shrink it)"
+        raise Rejected(
+            f"media file {path} is {size} bytes; {caps.title} accepts at most {limit}{hint}",
+            platform=adapter.platform,
+        )
+    width, height = image_size(data)
+    alt = str(item.get("alt") or "")
+    return MediaFile(where, alt, data, mime, width, height)
+
+
+def _read_video(adapter: Adapter, item: Mapping[str, Any], path: str) -> MediaFile:
+    """A video, read whole within the platform's video size limit (Rejected without one)."""
+    from soulpost.mediafacts import video_type
+
+    caps = adapter.capabilities()
+    if caps.video is None:
+        raise Rejected(
+            f"{caps.title} takes no video from soulpost ({path})", platform=adapter.platform
+        )
+    limit = caps.video.max_bytes
     try:
         where, data, size = read_contained(adapter.config.root or Path.cwd(), path, limit)
     except _NotAllowed as exc:
@@ -133,14 +177,21 @@ def read_media(
         raise Rejected(
             f"cannot read media file {path}: {exc.strerror or exc}", platform=adapter.platform
         ) from None
-    if limit is not None and len(data) > limit:
+    if len(data) > limit:
         raise Rejected(
-            f"media file {path} is {size} bytes; {caps.title} accepts at most {limit}",
+            f"video {path} is {size} bytes; {caps.title} takes at most {limit}",
             platform=adapter.platform,
         )
-    width, height = image_size(data)
-    alt = str(item.get("alt") or "")
-    return MediaFile(where, alt, data, mime_type(where, data), width, height)
+    mime = video_type(path) or "video/mp4"
+    width = height = None
+    try:  # the picture's shape, for players that size the frame before loading
+        from soulpost.mediafacts import FactsUnavailable, video_facts
+
+        facts = video_facts(where)
+        width, height = facts.width, facts.height
+    except (FactsUnavailable, OSError):
+        pass
+    return MediaFile(where, str(item.get("alt") or ""), data, mime, width, height)
 
 
 def read_all_media(

@@ -38,6 +38,7 @@ import requests
 from pydantic import Field
 
 from soulpost.publish.adapters import _urls
+from soulpost.publish.adapters._cards import cached_card, card_link, picture
 from soulpost.publish.adapters._common import (
     ErrorAnswer,
     HttpAdapter,
@@ -58,7 +59,7 @@ from soulpost.publish.base import (
     Setting,
     UnknownOutcome,
 )
-from soulpost.publish.options import ApiOptions
+from soulpost.publish.options import ApiOptions, CardOptions
 from soulpost.publish.wire import bluesky as bsky
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ class _Session:
     refresh: str
 
 
-class BlueskyOptions(ApiOptions):
+class BlueskyOptions(ApiOptions, CardOptions):
     """``[platforms.NAME].options`` of the bluesky adapter."""
 
     base_url: str | None = Field(DEFAULT_BASE_URL, description="the account's PDS")
@@ -126,10 +127,11 @@ class BlueskyAdapter(HttpAdapter):
 
     def compose(self, post: Post) -> Composed:
         """Per part: text, link/tag facets (UTF-8 byte offsets), mentions still to resolve,
-        images with alt text, langs. Pure: handles become DIDs only when publishing."""
+        images with alt text, langs, and the link to show as a card. Pure: handles become DIDs
+        and the card a fetched page only when publishing."""
         texts = [(post.text_for(self.platform), post.media_for(self.platform))]
         texts += [(part.text, part.media) for part in post.thread_for(self.platform)]
-        parts = []
+        parts: list[Payload] = []
         for raw, media in texts:
             text = raw.strip()
             found = bsky.detect(text)
@@ -143,6 +145,13 @@ class BlueskyAdapter(HttpAdapter):
                 part["media"] = media_list(media)
             if self.langs:
                 part["langs"] = list(self.langs)
+            links = [
+                str(f["features"][0].get("uri"))
+                for f in found.facets
+                if f["features"][0].get("$type") == bsky.LINK
+            ]
+            if not parts and (card := card_link(self, post, links, bool(media))):
+                part["card"] = card
             parts.append(part)
         return Composed(self.platform, tuple(parts))
 
@@ -297,6 +306,31 @@ class BlueskyAdapter(HttpAdapter):
             images.append(bsky.Image(blob, media.alt, media.width, media.height))
         return images
 
+    def _external(self, key: str, payload: Payload) -> dict[str, Any] | None:
+        """The link card (``app.bsky.embed.external``) of the part, its picture uploaded as
+        a blob; None when the part wants none or the page has none."""
+        link = payload.get("card")
+        if not isinstance(link, Mapping) or not link.get("url"):
+            return None
+
+        def build(card: Any, session: Any) -> dict[str, Any]:
+            thumb = None
+            found = picture(self, session, card, bsky.MAX_THUMB_BYTES)
+            if found is not None:
+                data, mime = found
+                answer = self._before_post(
+                    self._authed,
+                    "POST",
+                    "com.atproto.repo.uploadBlob",
+                    "uploading the link card's picture",
+                    data=data,
+                    headers={"Content-Type": mime},
+                )
+                thumb = bsky.blob_from_upload(answer.json())
+            return bsky.external_embed(card.url, card.title, card.description, thumb)
+
+        return cached_card(self, key, str(link["url"]), build)
+
     def _parent_refs(self, parent: Receipt) -> tuple[bsky.StrongRef, bsky.StrongRef]:
         """(root, parent) strongRefs for a reply to *parent* (its AT-URI is the remote id)."""
         uri = parent.remote_id
@@ -364,7 +398,10 @@ class BlueskyAdapter(HttpAdapter):
         if parent is not None:
             root, reply_to = self._before_post(self._parent_refs, parent)
         facets = self._facets(payload)
-        images = self._images(files)
+        videos = [f for f in files if f.mime.startswith("video/")]
+        images = self._images([f for f in files if not f.mime.startswith("video/")])
+        video = self._images(videos)[0] if videos else None
+        external = self._external(key, payload) if not files else None
         login = self._login or login
         note = self._note(key, login)
         try:
@@ -378,6 +415,8 @@ class BlueskyAdapter(HttpAdapter):
                 root=root,
                 parent=reply_to,
                 images=images,
+                external=external,
+                video=video,
             )
         except ValueError as exc:
             raise Rejected(f"Bluesky would refuse it: {exc}", platform=self.platform) from None

@@ -20,6 +20,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic import Field
 
 from soulpost.publish.adapters import _urls
+from soulpost.publish.adapters._comments import (
+    Comments,
+    SeenComment,
+    comment_parts,
+    comment_problems,
+    is_comment,
+)
 from soulpost.publish.adapters._common import (
     ErrorAnswer,
     HttpAdapter,
@@ -95,15 +102,14 @@ class FacebookAdapter(HttpAdapter):
     # --- pure ------------------------------------------------------------------------------
 
     def validate(self, post: Post) -> list[str]:
-        return super().validate(post) + self.media_problems(post.media_for(self.platform))
+        media = self.media_problems(post.media_for(self.platform))
+        return super().validate(post) + media + comment_problems(self, post)
 
     def compose(self, post: Post) -> Composed:
-        """The post's message and photos (uploaded at publish time)."""
+        """The post's message and photos (uploaded at publish time), then its first comment."""
         message = post.text_for(self.platform).strip()
-        return Composed(
-            self.platform,
-            ({"message": message, "photos": media_list(post.media_for(self.platform))},),
-        )
+        main = {"message": message, "photos": media_list(post.media_for(self.platform))}
+        return Composed(self.platform, (main, *comment_parts(post, self.platform)))
 
     # --- side effects ------------------------------------------------------------------------
 
@@ -165,9 +171,23 @@ class FacebookAdapter(HttpAdapter):
         url = body.get("permalink_url") or post.web_url
         return Receipt(post.id, str(url), self.config.clock.now())
 
+    def _video(self, media: MediaFile, message: str) -> Receipt:
+        """A video post: ``POST /{page}/videos`` with the file and the message as its
+        description (Facebook processes it after answering)."""
+        fields = {"description": message} if message else {}
+        files = {"source": (media.name, media.data, media.mime)}
+        body = self._call("POST", f"{self.page_id}/videos", data=fields, files=files)
+        video_id = str(body.get("id") or "")
+        if not video_id:
+            raise UnknownOutcome("Facebook did not return the video's id", platform=self.platform)
+        url = f"https://www.facebook.com/{self.page_id}/videos/{video_id}"
+        return Receipt(video_id, url, self.config.clock.now())
+
     def publish(self, payload: Payload, key: str) -> Receipt:
         message = str(payload.get("message") or "")
         photos = read_all_media(self, payload.get("photos"))  # fail early
+        if len(photos) == 1 and photos[0].mime.startswith("video/"):
+            return self._video(photos[0], message)
         if len(photos) == 1:
             return self._receipt(self._photo(photos[0], caption=message, published=True))
         if photos:
@@ -182,8 +202,41 @@ class FacebookAdapter(HttpAdapter):
         data["fields"] = "id,permalink_url"
         return self._receipt(self._call("POST", f"{self.page_id}/feed", data=data))
 
+    def reply(self, parent: Receipt, payload: Payload, key: str) -> Receipt:
+        """The first comment, posted by the Page under its post."""
+        if not is_comment(payload):
+            return super().reply(parent, payload, key)
+
+        def post(parent_id: str, text: str) -> tuple[str, str | None]:
+            body = self._call("POST", f"{parent_id}/comments", data=fb.comment_body(text))
+            if not body.get("id"):
+                raise UnknownOutcome(
+                    "Facebook did not return the comment's id", platform=self.platform
+                )
+            return str(body["id"]), None
+
+        return Comments(self).send(parent, payload, key, post)
+
+    def _comments(self, parent_id: str) -> list[SeenComment]:
+        body = self._call(
+            "GET",
+            f"{parent_id}/comments",
+            params={"fields": "id,message,created_time,from", "limit": LOOKUP_LIMIT},
+        )
+        out = []
+        for item in body.get("data") or ():
+            if isinstance(item, dict) and item.get("id"):
+                author = item.get("from")
+                mine = isinstance(author, dict) and str(author.get("id") or "") == self.page_id
+                when = _graph_time(item.get("created_time"))
+                out.append(SeenComment(str(item["id"]), str(item.get("message") or ""), mine, when))
+        return out
+
     def lookup(self, key: str, payload: Payload) -> Receipt | None:
-        """Read the Page's recent posts for one with the same message."""
+        """Read the Page's recent posts for one with the same message (a first comment: the
+        post's comments for the Page's own)."""
+        if is_comment(payload):
+            return Comments(self).find(key, payload, self._comments)
         message = str(payload.get("message") or "").strip()
         if not message:
             raise UnknownOutcome("a post without text cannot be looked up", platform=self.platform)

@@ -15,13 +15,22 @@ reset; it sends no reset header); 5xx and lost answers are unknown outcomes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field
 
 from soulpost.publish import http
 from soulpost.publish.adapters import _urls
+from soulpost.publish.adapters._cards import cached_card, card_link, picture, text_links
+from soulpost.publish.adapters._comments import (
+    Comments,
+    SeenComment,
+    comment_parts,
+    comment_problems,
+    is_comment,
+)
 from soulpost.publish.adapters._common import (
     ErrorAnswer,
     HttpAdapter,
@@ -32,6 +41,7 @@ from soulpost.publish.base import (
     AdapterConfig,
     AuthError,
     Composed,
+    NotSent,
     Payload,
     PublishError,
     RateLimited,
@@ -40,7 +50,7 @@ from soulpost.publish.base import (
     Setting,
     UnknownOutcome,
 )
-from soulpost.publish.options import ApiOptions, MediaOptions, TokenOptions
+from soulpost.publish.options import ApiOptions, CardOptions, MediaOptions, TokenOptions
 from soulpost.publish.wire import linkedin as li
 
 if TYPE_CHECKING:
@@ -53,7 +63,7 @@ DEFAULT_VERSION = "202601"
 TOKEN_MEMBER = "urn:li:person:(token)"
 
 
-class LinkedInOptions(ApiOptions, MediaOptions, TokenOptions):
+class LinkedInOptions(ApiOptions, MediaOptions, TokenOptions, CardOptions):
     """``[platforms.NAME].options`` of the linkedin adapter."""
 
     author: str | None = Field(
@@ -66,6 +76,9 @@ class LinkedInOptions(ApiOptions, MediaOptions, TokenOptions):
         "PUBLIC", description="PUBLIC, CONNECTIONS or LOGGED_IN"
     )
     base_url: str | None = Field("https://api.linkedin.com", description="API root")
+    video_wait: float = Field(
+        120.0, ge=0, le=1800, description="seconds to wait for LinkedIn to process a video"
+    )
 
 
 class LinkedInAdapter(HttpAdapter):
@@ -109,7 +122,8 @@ class LinkedInAdapter(HttpAdapter):
                 f"escaped for LinkedIn the text has {len(escaped)} characters; "
                 f"LinkedIn allows {li.MAX_LENGTH}"
             )
-        return problems + self.media_problems(post.media_for(self.platform))
+        media = self.media_problems(post.media_for(self.platform))
+        return problems + media + comment_problems(self, post)
 
     def compose(self, post: Post) -> Composed:
         """The ``POST /rest/posts`` body (images are attached after upload) and the images."""
@@ -119,9 +133,16 @@ class LinkedInAdapter(HttpAdapter):
             text,
             visibility=self.visibility,
         )
-        return Composed(
-            self.platform, ({"post": body, "media": media_list(post.media_for(self.platform))},)
-        )
+        media = post.media_for(self.platform)
+        main: dict[str, Any] = {"post": body, "media": media_list(media)}
+        if card := card_link(self, post, text_links(text), bool(media)):
+            main["card"] = card  # an article card, read from the page when sent
+        # A first comment goes out in LinkedIn's "little" format, escaped like the post.
+        comments = [
+            {"comment": li.escape_little(str(part["comment"]))}
+            for part in comment_parts(post, self.platform)
+        ]
+        return Composed(self.platform, (main, *comments))
 
     # --- side effects ------------------------------------------------------------------------
 
@@ -205,18 +226,111 @@ class LinkedInAdapter(HttpAdapter):
         )
         return li.ImageRef(upload.image, media.alt)
 
-    def _create(self, payload: Payload) -> Receipt:
+    def _content(
+        self, payload: Payload, author: str, key: str, files: list[MediaFile]
+    ) -> dict[str, Any] | None:
+        """The post's ``content``: a video, images (one or several), or an article card."""
+        if files and files[0].mime.startswith("video/"):
+            return {"media": {"id": self._video(author, files[0]), "title": files[0].alt[:200]}}
+        images = [self._upload(author, media) for media in files]
+        if len(images) == 1:
+            return {"media": {"id": images[0].urn, "altText": images[0].alt}}
+        if images:
+            return {"multiImage": {"images": [{"id": i.urn, "altText": i.alt} for i in images]}}
+        article = self._article(payload, author, key)
+        return {"article": article} if article is not None else None
+
+    def _video(self, owner: str, media: MediaFile) -> str:
+        """Upload a video in the parts LinkedIn asks for, finalize it with their ETags, and
+        wait (at most ``options.video_wait`` s) until it is AVAILABLE; its URN."""
+        answer = self._call(
+            "POST",
+            "/rest/videos?action=initializeUpload",
+            json={
+                "initializeUploadRequest": {
+                    "owner": owner,
+                    "fileSizeBytes": len(media.data),
+                    "uploadCaptions": False,
+                    "uploadThumbnail": False,
+                }
+            },
+        )
+        value = json_body(answer).get("value") or {}
+        urn = str(value.get("video") or "")
+        if not urn:
+            raise UnknownOutcome("LinkedIn did not name the video", platform=self.platform)
+        tags = []
+        for step in value.get("uploadInstructions") or ():
+            first, last = int(step["firstByte"]), int(step["lastByte"])
+            put = self._call(
+                "PUT",
+                str(step["uploadUrl"]),
+                data=media.data[first : last + 1],
+                headers={"Content-Type": "application/octet-stream"},
+            )
+            tags.append(put.headers.get("ETag", ""))
+        self._call(
+            "POST",
+            "/rest/videos?action=finalizeUpload",
+            json={
+                "finalizeUploadRequest": {
+                    "video": urn,
+                    "uploadToken": str(value.get("uploadToken") or ""),
+                    "uploadedPartIds": tags,
+                }
+            },
+        )
+        self._video_ready(urn, media.name)
+        return urn
+
+    def _video_ready(self, urn: str, name: str) -> None:
+        from urllib.parse import quote
+
+        waited = 0.0
+        while True:
+            status = str(
+                json_body(self._call("GET", f"/rest/videos/{quote(urn, safe='')}")).get("status")
+            )
+            if status == "AVAILABLE":
+                return
+            if status == "PROCESSING_FAILED":
+                raise Rejected(f"LinkedIn could not process {name}", platform=self.platform)
+            if waited + 1.0 > self.opts.video_wait:
+                raise NotSent(
+                    f"LinkedIn was still processing {name} after {waited:g} s; the next pass "
+                    "tries again",
+                    platform=self.platform,
+                )
+            self.config.clock.sleep(1.0)
+            waited += 1.0
+
+    def _article(self, payload: Payload, author: str, key: str) -> dict[str, Any] | None:
+        """The article card LinkedIn shows for the post's link (title, description, and the
+        page's picture uploaded as a thumbnail), noted per link; None without a card."""
+        link = payload.get("card")
+        if not isinstance(link, Mapping) or not link.get("url"):
+            return None
+
+        def build(card: Any, session: Any) -> dict[str, Any]:
+            article = {"source": card.url, "title": card.title}
+            if card.description:
+                article["description"] = card.description
+            found = picture(self, session, card, li.MAX_THUMBNAIL_BYTES)
+            if found is not None:
+                thumb = MediaFile(Path("card"), "", found[0], found[1], None, None)
+                article["thumbnail"] = self._upload(author, thumb).urn
+            return article
+
+        return cached_card(self, key, str(link["url"]), build)
+
+    def _create(self, payload: Payload, key: str) -> Receipt:
         body = dict(payload["post"])
         files = read_all_media(self, payload.get("media"))  # fail early
         author = self.member()
         body["author"] = author
-        images = [self._upload(author, media) for media in files]
-        if len(images) == 1:
-            body["content"] = {"media": {"id": images[0].urn, "altText": images[0].alt}}
-        elif images:
-            body["content"] = {
-                "multiImage": {"images": [{"id": i.urn, "altText": i.alt} for i in images]}
-            }
+        content = self._content(payload, author, key, files)
+        if content is not None:
+            body["content"] = content
         response = self._call("POST", "/rest/posts", json=body)
         try:
             urn = li.parse_created(response.headers)
@@ -225,14 +339,50 @@ class LinkedInAdapter(HttpAdapter):
         return Receipt(urn, li.post_url(urn), self.config.clock.now())
 
     def publish(self, payload: Payload, key: str) -> Receipt:
-        return self._create(payload)
+        return self._create(payload, key)
+
+    def reply(self, parent: Receipt, payload: Payload, key: str) -> Receipt:
+        """The first comment, posted by the author under the post."""
+        if not is_comment(payload):
+            return super().reply(parent, payload, key)
+
+        def post(parent_id: str, text: str) -> tuple[str, str | None]:
+            body = {"actor": self.member(), "object": parent_id, "message": {"text": text}}
+            response = self._call("POST", li.comments_path(parent_id), json=body)
+            urn = response.headers.get("x-restli-id") or json_body(response).get("id")
+            if not urn:
+                raise UnknownOutcome("LinkedIn did not name the comment", platform=self.platform)
+            return str(urn), None
+
+        return Comments(self).send(parent, payload, key, post)
+
+    def _comments(self, parent_id: str) -> list[SeenComment]:
+        body = json_body(self._call("GET", li.comments_path(parent_id)))
+        actor = self.member()
+        out = []
+        for item in body.get("elements") or ():
+            if not isinstance(item, dict):
+                continue
+            message = item.get("message")
+            text = str(message.get("text") or "") if isinstance(message, dict) else ""
+            created = item.get("created")
+            when = None
+            if isinstance(created, dict) and isinstance(created.get("time"), int):
+                when = datetime.fromtimestamp(created["time"] / 1000, UTC)
+            ident = str(item.get("$URN") or item.get("id") or "")
+            if ident:
+                out.append(SeenComment(ident, text, item.get("actor") == actor, when))
+        return out
 
     def lookup(self, key: str, payload: Payload) -> Receipt | None:
         """Send the post again: LinkedIn refuses a duplicate and names the post that exists,
         which is the receipt; if it was not there, this sends it (once), which is also a
-        receipt. Anything else leaves the doubt for a person."""
+        receipt. Anything else leaves the doubt for a person. A first comment is looked for
+        among the post's comments instead (sending it again would duplicate it)."""
+        if is_comment(payload):
+            return Comments(self).find(key, payload, self._comments)
         try:
-            return self._create(payload)
+            return self._create(payload, key)
         except Duplicate as exc:
             if exc.urn is None:
                 raise UnknownOutcome(exc.message, platform=self.platform) from None
@@ -259,7 +409,6 @@ class Duplicate(Rejected):
 
 def next_midnight_utc(now: datetime) -> datetime:
     """The next 00:00 UTC after *now*."""
-    from datetime import UTC
 
     day = now.astimezone(UTC).date() + timedelta(days=1)
     return datetime.combine(day, time(0), tzinfo=UTC)

@@ -93,6 +93,9 @@ class XOptions(ApiOptions, TokenOptions):
     lookup_count: int = Field(
         20, ge=5, le=100, description="recent posts searched to settle doubt (5-100)"
     )
+    video_wait: float = Field(
+        120.0, ge=0, le=1800, description="seconds to wait for X to process a video"
+    )
 
 
 class XAdapter(HttpAdapter):
@@ -247,7 +250,60 @@ class XAdapter(HttpAdapter):
 
     # --- publishing -----------------------------------------------------------------------
 
+    def _upload_video(self, media: MediaFile) -> str:
+        """A video by chunked upload: initialize, append 4 MB chunks, finalize, then wait
+        (at most ``options.video_wait`` seconds) until X has processed it."""
+        what = f"uploading {media.name}"
+        init = self._call(
+            "POST",
+            "/2/media/upload/initialize",
+            what,
+            json=wire.video_init_body(len(media.data), media.mime),
+        )
+        media_id = wire.parse_media_id(init.json())
+        for index, start in enumerate(range(0, len(media.data), wire.VIDEO_CHUNK)):
+            chunk = media.data[start : start + wire.VIDEO_CHUNK]
+            self._call(
+                "POST",
+                f"/2/media/upload/{media_id}/append",
+                what,
+                files={"media": ("chunk", chunk, "application/octet-stream")},
+                data={"segment_index": str(index)},
+            )
+        answer = self._call("POST", f"/2/media/upload/{media_id}/finalize", what)
+        waited = 0.0
+        state, wait, error = wire.processing_state(answer.json())
+        while state in ("pending", "in_progress"):
+            if waited + wait > self.opts.video_wait:
+                raise NotSent(
+                    f"X was still processing {media.name} after {waited:g} s; the next pass "
+                    "tries again",
+                    platform=self.platform,
+                )
+            self.config.clock.sleep(wait)
+            waited += wait
+            status = self._call(
+                "GET", "/2/media/upload", what, params={"command": "STATUS", "media_id": media_id}
+            )
+            state, wait, error = wire.processing_state(status.json())
+        if state != "succeeded":
+            raise Rejected(
+                f"X could not process {media.name}: {error or state}", platform=self.platform
+            )
+        self._alt_text(media, media_id)
+        return media_id
+
+    def _alt_text(self, media: MediaFile, media_id: str) -> None:
+        if media.alt:
+            try:
+                body = wire.media_metadata_body(media_id, media.alt)
+            except ValueError as exc:
+                raise Rejected(str(exc), platform=self.platform) from None
+            self._call("POST", "/2/media/metadata", f"adding alt text to {media.name}", json=body)
+
     def _upload(self, media: MediaFile) -> str:
+        if media.mime.startswith("video/"):
+            return self._upload_video(media)
         path = media.name
         answer = self._call(
             "POST",
@@ -257,12 +313,7 @@ class XAdapter(HttpAdapter):
             data={"media_category": "tweet_image"},
         )
         media_id = wire.parse_media_id(answer.json())
-        if media.alt:
-            try:
-                body = wire.media_metadata_body(media_id, media.alt)
-            except ValueError as exc:
-                raise Rejected(str(exc), platform=self.platform) from None
-            self._call("POST", "/2/media/metadata", f"adding alt text to {path}", json=body)
+        self._alt_text(media, media_id)
         return media_id
 
     def _send(self, payload: Payload, key: str, parent: Receipt | None) -> Receipt:

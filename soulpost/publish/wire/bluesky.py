@@ -250,6 +250,8 @@ def post_record(
     root: StrongRef | None = None,
     parent: StrongRef | None = None,
     images: Sequence[Image] = (),
+    external: Mapping[str, Any] | None = None,
+    video: Image | None = None,
 ) -> dict[str, Any]:
     """An ``app.bsky.feed.post`` record: what goes into ``createRecord``'s ``record``.
 
@@ -274,10 +276,38 @@ def post_record(
             "$type": "app.bsky.embed.images",
             "images": [_image(image) for image in images],
         }
+    elif video is not None:
+        record["embed"] = video_embed(video)
+    elif external is not None:
+        record["embed"] = {"$type": "app.bsky.embed.external", "external": dict(external)}
     problems = check_record(record)
     if problems:
         raise ValueError("; ".join(problems))
     return record
+
+
+#: ``app.bsky.embed.external``'s thumb blob limit (lexicon: maxSize 1000000).
+MAX_THUMB_BYTES = 1_000_000
+
+
+def external_embed(
+    uri: str, title: str, description: str, thumb: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The ``external`` object of an ``app.bsky.embed.external`` link card."""
+    card: dict[str, Any] = {"uri": uri, "title": title, "description": description}
+    if thumb is not None:
+        card["thumb"] = dict(thumb)
+    return card
+
+
+def video_embed(video: Image) -> dict[str, Any]:
+    """An ``app.bsky.embed.video`` embed: the uploaded video blob, its alt text and shape."""
+    embed: dict[str, Any] = {"$type": "app.bsky.embed.video", "video": dict(video.blob)}
+    if video.alt:
+        embed["alt"] = video.alt
+    if video.width and video.height:
+        embed["aspectRatio"] = {"width": video.width, "height": video.height}
+    return embed
 
 
 def _image(image: Image) -> dict[str, Any]:

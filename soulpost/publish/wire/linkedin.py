@@ -106,6 +106,10 @@ def post_body(
     return body
 
 
+#: A link card's thumbnail is uploaded like any image; keep it small.
+MAX_THUMBNAIL_BYTES = 5_000_000
+
+
 def comment_body(actor: str, post_urn: str, text: str) -> dict[str, Any]:
     """A follow-up as a comment (LinkedIn has no threads): ``POST /rest/socialActions/
     {quote(post_urn)}/comments``."""

@@ -75,6 +75,34 @@ def parse_created(body: Mapping[str, Any]) -> Tweet:
     return Tweet(str(data["id"]), str(data.get("text", "")))
 
 
+#: Bytes per APPEND of a chunked upload (X takes at most 5 MB per chunk).
+VIDEO_CHUNK = 4 * 1024 * 1024
+
+
+def video_init_body(total_bytes: int, media_type: str) -> dict[str, Any]:
+    """The JSON body of ``POST /2/media/upload/initialize`` for a video in a post."""
+    return {"media_type": media_type, "total_bytes": total_bytes, "media_category": "tweet_video"}
+
+
+def processing_state(body: Mapping[str, Any]) -> tuple[str, float, str]:
+    """``(state, seconds to wait, error)`` from a FINALIZE or STATUS answer's
+    ``processing_info``; ``("succeeded", 0, "")`` when there is none (nothing to wait for)."""
+    data = body.get("data")
+    info = data.get("processing_info") if isinstance(data, Mapping) else None
+    if not isinstance(info, Mapping):
+        return "succeeded", 0.0, ""
+    error = info.get("error")
+    message = (
+        str(error.get("message") or error.get("name") or "") if isinstance(error, Mapping) else ""
+    )
+    wait = info.get("check_after_secs")
+    return (
+        str(info.get("state") or "succeeded"),
+        float(wait) if isinstance(wait, int | float) else 1.0,
+        message,
+    )
+
+
 def parse_media_id(body: Mapping[str, Any]) -> str:
     """The media id from ``POST /2/media/upload`` (``data.id``; v1.1 used ``media_id_string``)."""
     data = body.get("data")
