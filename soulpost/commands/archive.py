@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from soulpost.commands import start_dir
 from soulpost.errors import UsageError
@@ -63,20 +63,20 @@ def run(args: argparse.Namespace) -> int:
     from soulpost.ledger import open_ledger
     from soulpost.plan import newest_rows
     from soulpost.run.archive import archivable, archive_posts
-    from soulpost.workspace import find_root, load_workspace
+    from soulpost.workspace import find_root, load_settings
 
     root = find_root(start_dir(args))
-    ws = load_workspace(root=root)
+    settings, config_path = load_settings(root)
     now = clock_for().now()
-    before = cutoff(args.published_before, ws.settings, now)
-    ledger = open_ledger(ws.state_dir, backend=ws.settings.publish.ledger, read_only=True)
+    before = cutoff(args.published_before, settings, now)
+    state_dir = root / settings.publish.state_dir
+    ledger = open_ledger(state_dir, backend=settings.publish.ledger, read_only=True)
     try:
         rows = newest_rows(ledger.publications())
     finally:
         ledger.close()
-    posts = [(p.id, p.platforms, p.path) for p in ws.posts]
-    chosen = archivable(posts, rows, before)
-    report = archive_posts(ws.root, ws.settings, chosen, dry_run=args.dry_run)
+    chosen = archivable(_posts(root, settings, config_path), rows, before)
+    report = archive_posts(root, settings, chosen, dry_run=args.dry_run)
     verb = "would archive" if args.dry_run else "archived"
     for move in report.moved:
         if not args.quiet:
@@ -87,6 +87,21 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"{verb} {len(report.moved)} post(s) published before {before.isoformat()}")
     return 1 if report.problems else 0
+
+
+def _posts(root: Path, settings: Settings, config_path: Path) -> list[tuple[str, Any, Any]]:
+    """(id, platforms, file) of every post, from the queue index (parsing only drafts
+    changed since the last pass), or from a full load when two drafts share an id."""
+    from soulpost.queueindex import QueueState, scan_stamps
+    from soulpost.workspace import QUEUE_DIR, load_workspace
+
+    state = QueueState.load(root / settings.publish.state_dir, config_path)
+    state.update(scan_stamps(root / QUEUE_DIR), settings, root)
+    found = state.summaries()
+    if found is not None:
+        return [(s.id, s.platforms, s.path) for s in found[0]]
+    ws = load_workspace(root=root)
+    return [(p.id, p.platforms, p.path) for p in ws.posts]
 
 
 def _shown(path: Path, root: Path) -> Path:
