@@ -15,7 +15,9 @@ run (from ``wait4``); ``tree RSS`` is the proportional set size (PSS) of the lin
 and its forked workers together, so shared pages count once, sampled every 5 ms from /proc
 in an extra untimed run (so it can miss a short peak). Results go to bench/out/ as
 JSON, with the load average, since other work on the machine inflates wall times.
-Targets: 10k drafts <= 2 s, one draft <= 0.25 s, memory < 150 MB, linear growth.
+Targets (issue 9): 10k drafts <= 1.0 s, one draft <= 0.15 s, memory < 150 MB, linear
+growth. soulpost keeps no cache on disk between lint runs, so every run is a cold one
+(apart from the operating system's page cache, which the warm-up run fills).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -47,6 +47,8 @@ DURATION_RANGES: dict[str, tuple[timedelta, timedelta, bool]] = {
     "heartbeat": (timedelta(seconds=0.1), timedelta(days=1), False),
     "rescan": (timedelta(seconds=0.05), timedelta(hours=1), False),
     "retry_delay": (timedelta(0), timedelta(days=1), False),
+    "min_gap": (timedelta(hours=1), timedelta(days=366), False),
+    "platform_gap": (timedelta(0), timedelta(days=31), False),
 }
 
 # Numbers adapters read from ``options``: (lowest, highest, whole numbers only). Checked
@@ -77,6 +79,32 @@ def check_option(key: str, value: Any) -> None:
         )
 
 
+class LoginSettings(Strict):
+    """``[platforms.NAME.login]``: how ``soulpost login NAME`` reaches the platform.
+
+    Holds the app's public client id and the *name* of the variable with its secret, never
+    a secret; the URLs default to the platform's own (soulpost/accounts/providers.py).
+    """
+
+    client_id: str | None = None
+    client_secret_env: str | None = None
+    authorize_url: str | None = None
+    token_url: str | None = None
+    scopes: list[str] | None = None
+    redirect_port: int = Field(default=0, ge=0, le=65535)
+    instance: str | None = None
+
+    @field_validator("client_secret_env")
+    @classmethod
+    def _secret_name(cls, value: str | None) -> str | None:
+        if value is not None and not ENV_NAME.match(value):
+            raise ValueError(
+                "client_secret_env must be the NAME of an environment variable "
+                "(letters, digits, _), not the secret"
+            )
+        return value
+
+
 class PlatformSettings(Strict):
     """One platform/account the workspace publishes to.
 
@@ -90,6 +118,7 @@ class PlatformSettings(Strict):
     env: dict[str, str] = Field(default_factory=dict)
     options: dict[str, Any] = Field(default_factory=dict)
     slots: list[SlotRule] | None = None
+    login: LoginSettings | None = None
 
     @field_validator("options")
     @classmethod
@@ -224,6 +253,28 @@ class ArchiveSettings(Strict):
         return value
 
 
+class EvergreenSettings(Strict):
+    """``[evergreen]``: when the pool of ``evergreen = true`` posts is re-shared.
+
+    Evergreen shares go into their own slots (``slots``, e.g. Friday afternoons), from
+    ``start`` for ``weeks`` weeks: a slot a post with a time already takes on a platform is
+    left alone. The schedule depends only on the files, so every host computes the same.
+    """
+
+    start: date
+    weeks: int = Field(default=8, ge=1, le=52)
+    slots: list[SlotRule] = Field(min_length=1)
+    min_gap: timedelta = timedelta(days=14)
+    platform_gap: timedelta = timedelta(hours=12)
+
+    @field_validator("min_gap", "platform_gap", mode="before")
+    @classmethod
+    def _duration(cls, value: Any, info: ValidationInfo) -> Any:
+        key = str(info.field_name)
+        low, high, low_open = DURATION_RANGES[key]
+        return check_range(parse_duration(value, signed=True), key, low, high, low_open=low_open)
+
+
 # The fields a feed's template may use (``{title} {link}``); anything else is a config error,
 # so a typo is found when config.toml loads rather than at the first new item.
 FEED_FIELDS = ("title", "link", "summary", "author", "feed", "published")
@@ -343,6 +394,7 @@ class Settings(Strict):
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
     feeds: list[FeedSettings] = Field(default_factory=list)
     alerts: AlertSettings | None = None
+    evergreen: EvergreenSettings | None = None
 
     # The workspace folder the settings were loaded from (None when built in code): media
     # paths of its posts must stay inside it.

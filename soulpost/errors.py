@@ -15,13 +15,17 @@ Two roots, because an error either stops for a person or is an outcome the engin
     │                           out with its link as plain text, never fails for a card
     ├── FactsUnavailable        (mediafacts.py) no media parser here reads a video's length:
     │                           lint checks the rest and says what to install
+    ├── LoginError              (accounts/flows.py) `soulpost login` did not complete: the
+    │                           platform refused, or the redirect never came
     ├── WorkspaceNotFound       no config.toml / [tool.soulpost] above the current directory
     └── StateError              the machine state in .soulpost cannot be used as asked
         ├── LedgerError         (ledger/base.py) a request the ledger's state does not allow,
         │   │                   e.g. resolving a publication that is already published
         │   └── LedgerUnusable  (ledger/base.py) corrupt, lost, locked, full, read-only, or
         │                       from a newer soulpost; nothing is sent
-        └── LockUnavailable     (lock.py) the pass lock file cannot be created or opened
+        ├── LockUnavailable     (lock.py) the pass lock file cannot be created or opened
+        └── StoreError          (accounts/store.py) the token store cannot be read or
+                                written (a broken file, a locked keyring)
 
     PublishError                an outcome of sending one publication; never reaches the CLI.
     │                           The adapter picks the class, the engine acts on it, the ledger

@@ -25,16 +25,17 @@ Decisions, per (post, platform), in this order:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
-from soulpost.timeutil import LocalTimeKind, format_duration, resolve_local
+from soulpost.slots import slot_instants
+from soulpost.timeutil import LocalTimeKind, format_duration
 
 if TYPE_CHECKING:
-    from soulpost.config import Settings, SlotRule
+    from soulpost.config import Settings
     from soulpost.ledger import Publication
 
 
@@ -61,8 +62,6 @@ class Schedulable(Protocol):
 
 
 P = TypeVar("P", bound=Schedulable)
-
-SLOT_HORIZON_DAYS = 366
 
 
 class Action(StrEnum):
@@ -123,27 +122,6 @@ class Plan(Generic[P]):
 
 
 # -- slots ------------------------------------------------------------------------------
-
-
-def slot_instants(
-    rules: Sequence[SlotRule], zone: tzinfo, start: datetime, days: int = SLOT_HORIZON_DAYS
-) -> Iterator[datetime]:
-    """Every slot instant at or after *start*, in order, for *days* days."""
-    first: date = start.astimezone(zone).date()
-    for offset in range(days + 1):
-        day = first + timedelta(days=offset)
-        found = []
-        for rule in rules:
-            if day.weekday() not in rule.weekday_numbers():
-                continue
-            for clock in rule.times:
-                naive = datetime.combine(day, clock)
-                aware, kind = resolve_local(naive, zone)
-                if kind is LocalTimeKind.GAP:
-                    continue  # that wall time does not exist today
-                if aware >= start:
-                    found.append(aware.astimezone(UTC))
-        yield from sorted(set(found))
 
 
 class SlotFinder:

@@ -37,7 +37,7 @@ from soulpost.timeutil import (
     parse_duration,
     resolve_local,
 )
-from soulpost.tomlpos import Loc, SourceMap, too_deep
+from soulpost.tomlpos import Loc, SourceMap, nesting_bound, too_deep
 
 # How late a post may still go out: zero (only on time) up to a year.
 LATENESS_RANGE = (timedelta(0), timedelta(days=366))
@@ -73,12 +73,15 @@ def _thread_parts(value: Any) -> Any:
 
 
 class Variant(_Strict):
-    """A per-platform override of the post's text, media or thread."""
+    """A per-platform override of the post's text, media or thread, and the platform's own
+    settings for this post (``options``: e.g. a Mastodon content warning), which the
+    platform's adapter checks and sends."""
 
     text: str | None = None
     media: list[Media] | None = None
     thread: list[ThreadPart] | None = None
     first_comment: str | None = None
+    options: dict[str, Any] | None = None
 
     @field_validator("thread", mode="before")
     @classmethod
@@ -109,6 +112,9 @@ class Post(_Strict):
     card: bool = True
     lint: PostLint = Field(default_factory=PostLint)
     max_lateness: timedelta | None = None
+    repeat: str | None = None
+    evergreen: bool = False
+    rotate: list[str] = Field(default_factory=list)
 
     _time_kind: LocalTimeKind | None = PrivateAttr(default=None)
     _path: Path | None = PrivateAttr(default=None)
@@ -202,10 +208,23 @@ class Post(_Strict):
             return None
         return check_range(parse_duration(value, signed=True), "max_lateness", *LATENESS_RANGE)
 
+    @field_validator("repeat")
+    @classmethod
+    def _repeat(cls, value: str | None, info: ValidationInfo) -> str | None:
+        from soulpost.series import check_rule
+
+        zone = (info.context or {}).get("zone")
+        return None if value is None else check_rule(value, info.data.get("at"), zone)
+
     @model_validator(mode="after")
     def _resolve(self, info: ValidationInfo) -> Post:
         if not self.text.strip() and not self.media:
             raise ValueError("text is empty and there is no media: write the post's text")
+        if self.evergreen and (self.at is not None or self.repeat is not None):
+            raise ValueError(
+                "evergreen: an evergreen post is re-shared into [evergreen] slots; remove "
+                "at and repeat (or evergreen)"
+            )
         if self.at is not None:
             if self.at.tzinfo is None:
                 zone: tzinfo | None = (info.context or {}).get("zone")
@@ -326,6 +345,11 @@ class Post(_Strict):
         variant = self.variants.get(platform)
         return variant.media if variant and variant.media is not None else self.media
 
+    def options_for(self, platform: str) -> dict[str, Any]:
+        """This post's own settings for *platform* (``[variants.NAME.options]``)."""
+        variant = self.variants.get(platform)
+        return dict(variant.options) if variant and variant.options else {}
+
     def thread_for(self, platform: str) -> list[ThreadPart]:
         """The follow-up parts sent to *platform*."""
         variant = self.variants.get(platform)
@@ -359,15 +383,17 @@ def build_post(
     """
     data.setdefault("id", path.stem)
     try:
-        deep = too_deep(data, MAX_DEPTH)
-        if deep is not None:
-            raise PostInvalid([_too_deep(deep, path, text)])
+        # *text* is what *data* was parsed from: when it cannot nest that deep, no need to walk.
+        if text is None or nesting_bound(text) >= MAX_DEPTH:
+            deep = too_deep(data, MAX_DEPTH)
+            if deep is not None:
+                raise PostInvalid([_too_deep(deep, path, text)])
         try:
             post = Post.model_validate(data, context=context)
         except ValidationError as exc:
             smap = SourceMap.scan(_raw(path, text))
             raise PostInvalid(validation_errors(exc, path, smap, Post)) from None
-        outside = media_outside(post, context.get("root"))
+        outside = media_outside(post, context.get("root"), context.get("media_checked"))
         if outside:
             smap = SourceMap.scan(_raw(path, text))
             raise PostInvalid([_outside_error(loc, why, path, smap) for loc, why in outside])
@@ -378,8 +404,11 @@ def build_post(
         raise PostInvalid(
             [InputError(problem, path=path, hint="check the file; please report this")]
         ) from None
-    post._path = path
-    post._raw = text
+    # Straight into pydantic's store: ``post._path = ...`` costs a validating __setattr__.
+    private = post.__pydantic_private__
+    assert private is not None  # Post declares private attributes
+    private["_path"] = path
+    private["_raw"] = text
     return post
 
 
@@ -419,13 +448,25 @@ def _media_of(post: Post) -> Iterable[tuple[Loc, Media]]:
                 yield ("variants", name, "thread", n, "media", i), item
 
 
-def media_outside(post: Post, root: Path | None) -> list[tuple[Loc, str]]:
+def media_outside(
+    post: Post, root: Path | None, checked: dict[str, str | None] | None = None
+) -> list[tuple[Loc, str]]:
     """The key of each media path of *post* that leads outside *root* (default: the working
-    directory, where adapters look without one), with the reason."""
+    directory, where adapters look without one), with the reason.
+
+    *checked* remembers the answer per path for one load of the queue (see
+    :func:`soulpost.workspace.post_context`): drafts share a few images, and resolving a
+    path asks the disk about every folder on the way.
+    """
     base = root if root is not None else Path.cwd()
     found = []
     for loc, item in _media_of(post):
-        why = outside_reason(base, item.path)
+        if checked is None:
+            why = outside_reason(base, item.path)
+        elif item.path in checked:
+            why = checked[item.path]
+        else:
+            why = checked[item.path] = outside_reason(base, item.path)
         if why is not None:
             found.append(((*loc, "path"), f"{short_repr(item.path)} {why}"))
     return found

@@ -160,6 +160,8 @@ def config_key(config_path: Path) -> str | None:
 
 
 def summary_json(post: Post) -> dict[str, Any]:
+    if getattr(post, "repeat", None) is not None or getattr(post, "evergreen", False):
+        return {"id": post.id, "whole": True}  # a series or a pool: see QueueState.summaries
     return {
         "id": post.id,
         "at": post.at.isoformat() if post.at else None,
@@ -268,7 +270,9 @@ class QueueState:
 
     def summaries(self) -> tuple[list[Summary], list[str]] | None:
         """Every post's summary and every file's load errors, in file order; None when two
-        files share an id (the full load reports that, naming both files)."""
+        files share an id (the full load reports that, naming both files), or when a file
+        is a series (one file, many posts) or in an evergreen pool (shares planned from the
+        whole pool): only the full load expands those."""
         if self._summaries is None:
             built = self._build()
             self._duplicate = built is None
@@ -288,7 +292,7 @@ class QueueState:
             post = entry.post
             if post is None:
                 continue
-            if post["id"] in seen:
+            if post["id"] in seen or post.get("whole"):
                 return None
             seen.add(post["id"])
             if entry.summary is None:
@@ -319,8 +323,15 @@ def lookup(
 
 
 def save(state_dir: Path, ws: Workspace, cache: PostCache) -> None:
+    from soulpost.series import series_of
+
     """Write the index from a full load (*cache* holds each file's stamp and post, also a
-    post dropped as a duplicate id: duplicates are judged afresh whenever it is read)."""
+    post dropped as a duplicate id: duplicates are judged afresh whenever it is read).
+    A workspace with a series or an evergreen pool (one file standing for many posts, or
+    posts depending on each other) gets no index: it always loads properly."""
+    if any(series_of(p.id) or getattr(p, "evergreen", False) for p in ws.posts):
+        (state_dir / INDEX_FILE).unlink(missing_ok=True)
+        return
     state = QueueState(config_key(ws.config_path))
     for path, cached in cache.entries.items():
         state.files[str(path)] = _entry(cached.stamp, cached.post, cached.errors, ws.root)

@@ -51,6 +51,15 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "feeds": "RSS/Atom feeds whose new items `soulpost import feed` turns into drafts.",
         "alerts": "Messages to people when a publication fails, is missed or is in doubt, "
         "or the daemon's heartbeat stops (docs/alerts.md).",
+        "evergreen": "When the pool of evergreen posts is re-shared (docs/planning.md).",
+    },
+    "EvergreenSettings": {
+        "start": "The first day evergreen slots are filled (the schedule is computed from it).",
+        "weeks": "How many weeks of evergreen slots, from start.",
+        "slots": "The slots evergreen posts go into (like [[slots]]).",
+        "min_gap": "The shortest time between two shares of the same post. " + DURATION,
+        "platform_gap": "The shortest time between two evergreen shares on one platform. "
+        + DURATION,
     },
     "FeedSettings": {
         "name": 'The feed\'s name (e.g. "blog"): `soulpost import feed blog`.',
@@ -99,6 +108,18 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         '(never the secret itself), e.g. { token = "SOULPOST_MASTODON_TOKEN" }.',
         "options": "Adapter options (see `soulpost adapters`).",
         "slots": "This platform's own posting slots, instead of the global ones.",
+        "login": "How `soulpost login` connects this platform (client id, URLs, scopes).",
+    },
+    "LoginSettings": {
+        "client_id": "The OAuth app's client id (public; register the app with the platform).",
+        "client_secret_env": "NAME of the environment variable holding the app's client "
+        "secret, for confidential apps (never the secret itself).",
+        "authorize_url": "Override the platform's authorization URL.",
+        "token_url": "Override the platform's token URL (also used to refresh).",
+        "scopes": "Override the scopes soulpost asks for.",
+        "redirect_port": "Loopback port for the redirect http://127.0.0.1:PORT/callback "
+        "(0: any free port; set it when the app registered an exact URL).",
+        "instance": "Mastodon instance or Bluesky PDS URL (default: options.base_url).",
     },
     "SlotRule": {
         "days": 'Weekdays: "mon".."sun", ranges such as "mon-fri", "weekdays", "weekends" '
@@ -147,6 +168,12 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "platform supports one (Bluesky, LinkedIn); false: the link stays plain text.",
         "lint": "Per-post lint suppressions, with the reason.",
         "max_lateness": "Overrides [publish] max_lateness for this post. " + DURATION,
+        "repeat": "Repeat the post from `at`: an RFC 5545 rule with an end, e.g. "
+        '"FREQ=WEEKLY;BYDAY=MO;COUNT=52", in the workspace time zone; each occurrence is '
+        "published on its own.",
+        "evergreen": "Part of the evergreen pool: re-shared into [evergreen] slots, never "
+        "at a time of its own.",
+        "rotate": "Other wordings of an evergreen post, used in turn on each re-share.",
     },
     "PostLint": {
         "ignore": "Rule codes or names not reported for this post.",
@@ -162,6 +189,10 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "media": "This platform's media instead of the post's.",
         "thread": "This platform's thread instead of the post's.",
         "first_comment": "This platform's first comment instead of the post's (\"\" for none).",
+        "options": (
+            "This platform's own settings for this post, checked by its adapter (Mastodon: "
+            "spoiler_text, sensitive, language, visibility; see `soulpost adapters NAME`)."
+        ),
     },
 }
 

@@ -87,6 +87,17 @@ def string_position(raw: str, line: int, offset: int, value: str | None) -> tupl
     return start_line + newlines, offset - before.rfind("\n")
 
 
+def nesting_bound(text: str) -> int:
+    """An upper bound on how deep the TOML document *text* can nest tables and arrays.
+
+    Every table or array below the top comes from a ``[`` (a header or an array), a ``{``
+    (an inline table) or a ``.`` (a dotted key or header), so their count bounds the depth;
+    counting characters in C is about ten times cheaper than walking the parsed data, and
+    a draft seldom holds as many as :func:`too_deep` allows.
+    """
+    return text.count("[") + text.count("{") + text.count(".")
+
+
 def too_deep(data: object, limit: int) -> Loc | None:
     """The key path of the first value nested more than *limit* tables or arrays deep in
     parsed TOML *data*, else None. Walks without recursion, so the check itself cannot

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli
 from pydantic import ValidationError
@@ -26,6 +26,9 @@ from soulpost.filesafe import read_capped
 from soulpost.posts import MAX_DEPTH, Post, PostInvalid, build_post
 from soulpost.problems import toml_error, validation_errors
 from soulpost.tomlpos import SourceMap, too_deep
+
+if TYPE_CHECKING:
+    from datetime import tzinfo
 
 CONFIG_FILE = "config.toml"
 QUEUE_DIR = "queue"
@@ -91,12 +94,18 @@ def _vanished(path: Path) -> InputError:
 
 def post_context(settings: Settings) -> dict[str, Any]:
     """What post validation needs to know about the workspace: its time zone, platforms,
-    and its root (media must stay inside it)."""
+    and its root (media must stay inside it).
+
+    ``media_checked`` remembers, for this one load, whether each media path stays inside the
+    root, so a queue whose drafts share images resolves each path once. A new load gets a new
+    context, so a link changed on disk since is seen by the next scan.
+    """
     return {
         "zone": settings.zone(),
         "platforms": settings.platform_names(),
         "default_platforms": settings.default_platforms,
         "root": settings.root,
+        "media_checked": {},
     }
 
 
@@ -365,9 +374,16 @@ def paused_gc(size: int) -> Iterator[None]:
 def load_posts(
     files: list[Path], settings: Settings, cache: PostCache | None = None
 ) -> tuple[list[Post], list[InputError]]:
-    """Load *files* as posts; collect errors; report duplicate ids naming both files."""
+    """Load *files* as posts; collect errors; report duplicate ids naming both files. A
+    series stands for its occurrences, and the evergreen pool for its shares."""
     with paused_gc(len(files)):
-        return _load_posts(files, settings, cache)
+        posts, errors = _load_posts(files, settings, cache)
+    if any(p.evergreen for p in posts):
+        from soulpost import evergreen
+
+        posts, pool_errors = evergreen.expand(posts, settings)
+        errors += pool_errors
+    return posts, errors
 
 
 def _load_posts(
@@ -415,8 +431,20 @@ def _load_posts(
             errors.append(duplicate_id(post, path, first))
             continue
         seen[post.id] = path
+        if post.repeat is not None:  # a series: its occurrences are the posts
+            from soulpost.recurring import expand
+
+            posts.extend(expand(post, context["zone"] or _own_zone(post)))
+            continue
         posts.append(post)
     return posts, errors
+
+
+def _own_zone(post: Post) -> tzinfo:
+    """The zone of a post's explicit offset, for a series in a workspace without one."""
+    from datetime import UTC
+
+    return (post.at.tzinfo if post.at is not None else None) or UTC
 
 
 def duplicate_id(post: Post, path: Path, first: Path) -> InputError:

@@ -80,3 +80,15 @@ def workspace(tmp_path: Path) -> Callable[..., Path]:
         return tmp_path
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _token_store_of_the_test(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test (and every process it starts) gets an empty token store of its own,
+    outside its workspace: a developer's real keyring or ~/.config is never read or written."""
+    home = tmp_path_factory.mktemp("user-config")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    monkeypatch.setenv("SOULPOST_TOKEN_STORE", "file")
+    return home / "soulpost"

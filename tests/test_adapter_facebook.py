@@ -33,25 +33,11 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x01" * 32
 
 
 class PageFake(FacebookFake):
-    """The shared fake plus the two reads this adapter makes: ``GET /{page}/feed`` (recent
-    posts, newest first) and ``GET /me`` (who the token is)."""
+    """The shared fake plus ``GET /me`` (who the token is)."""
 
     def __init__(self) -> None:
         super().__init__(token=TOKEN, page_id=PAGE)
-        self.route("GET", r"/v\d+\.\d+/(?P<page>\d+)/feed", self._recent)
         self.route("GET", r"/v\d+\.\d+/me", self._me)
-
-    def _recent(self, request: Request, match: re.Match[str]) -> Response:
-        data = [
-            {
-                "id": post_id,
-                "message": post.get("message"),
-                "created_time": "2026-12-01T08:59:59+0000",
-                "permalink_url": f"https://www.facebook.com/permalink/{post_id}",
-            }
-            for post_id, post in reversed(self.posts.items())
-        ]
-        return Response.json(200, {"data": data})
 
     def _me(self, request: Request, match: re.Match[str]) -> Response:
         return Response.json(200, {"id": PAGE, "name": "Soulpost Page"})
@@ -60,6 +46,7 @@ class PageFake(FacebookFake):
 @pytest.fixture
 def fake() -> Any:
     with PageFake() as server:
+        server.clock = lambda: T0  # the adapters here run on ManualClock(T0)
         yield server
 
 
@@ -255,3 +242,78 @@ def test_engine_settles_a_lost_answer_from_recent_posts(
     assert result.state == "published", result.reason
     assert result.url == f"https://www.facebook.com/permalink/{post_id}"
     assert len(fake.received("POST", "/feed")) == 1
+
+
+def lost(tmp_path: Path, fake: PageFake, text: str) -> tuple[FacebookAdapter, Any]:
+    """An attempt at T0 whose answer was a 500 without a code (nothing created)."""
+    ad = adapter(tmp_path, fake, read_timeout=5.0)
+    payload = ad.compose(post(text)).parts[0]
+    fake.fail(500, {"error": {"message": "An unknown error occurred"}}, path="/feed")
+    with pytest.raises(UnknownOutcome):
+        ad.publish(payload, "k-lost")
+    return ad, payload
+
+
+def test_lookup_never_takes_a_same_text_post_from_before_the_attempt(
+    tmp_path: Path, fake: PageFake
+) -> None:
+    """Issue 11 item 1 for Facebook: the Page said the same thing last week; that post is
+    not the lost attempt."""
+    fake.add_post("Same words as last week", created=T0 - timedelta(days=7))
+    ad, payload = lost(tmp_path, fake, "Same words as last week")
+    assert ad.lookup("k-lost", payload) is None
+
+
+def test_lookup_never_takes_a_visitors_post_with_the_same_text(
+    tmp_path: Path, fake: PageFake
+) -> None:
+    ad, payload = lost(tmp_path, fake, "Echoed by a visitor")
+    fake.add_post("Echoed by a visitor", author="555000111")
+    assert ad.lookup("k-lost", payload) is None
+
+
+def test_lookup_takes_the_pages_own_post_made_since_the_attempt(
+    tmp_path: Path, fake: PageFake
+) -> None:
+    fake.add_post("It did land", created=T0 - timedelta(days=1))
+    ad, payload = lost(tmp_path, fake, "It did land")
+    landed = fake.add_post("It did land", created=T0 + timedelta(seconds=2))
+    found = ad.lookup("k-lost", payload)
+    assert found is not None and found.remote_id == landed
+    fake.add_post("It did land", created=T0 + timedelta(seconds=3))
+    with pytest.raises(UnknownOutcome, match="person"):
+        ad.lookup("k-lost", payload)  # two candidates: a person decides
+
+
+def test_lookup_of_a_key_never_sent_is_absent(tmp_path: Path, fake: PageFake) -> None:
+    ad = adapter(tmp_path, fake, read_timeout=5.0)
+    fake.add_post("Never attempted here")
+    payload = ad.compose(post("Never attempted here")).parts[0]
+    assert ad.lookup("k-never", payload) is None
+
+
+def test_a_first_comment_lookup_never_picks_among_candidates(
+    tmp_path: Path, fake: PageFake
+) -> None:
+    """Issue 11 item 1 for first comments: two of our comments with the text, or one the
+    platform lists without its time, leave it in doubt; one made clearly before the
+    attempt is not ours."""
+    from soulpost.publish.adapters._comments import Comments, SeenComment
+
+    comments = Comments(adapter(tmp_path, fake))
+    comments.notes.put("k-c", {"parent": f"{PAGE}_1", "sent_at": T0.isoformat()})
+    payload = {"comment": "Slides are here"}
+
+    def listing(*seen: SeenComment) -> Any:
+        return lambda parent: list(seen)
+
+    ours = SeenComment("c1", "Slides are here", True, T0 + timedelta(seconds=1))
+    assert comments.find("k-c", payload, listing(ours)) is not None
+    twice = SeenComment("c2", "Slides are here", True, T0 + timedelta(seconds=2))
+    with pytest.raises(UnknownOutcome, match="person"):
+        comments.find("k-c", payload, listing(ours, twice))
+    undated = SeenComment("c3", "Slides are here", True, None)
+    with pytest.raises(UnknownOutcome, match="person"):
+        comments.find("k-c", payload, listing(undated))
+    old = SeenComment("c4", "Slides are here", True, T0 - timedelta(hours=1))
+    assert comments.find("k-c", payload, listing(old)) is None

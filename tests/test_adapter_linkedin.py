@@ -4,7 +4,8 @@ credentials that are never shown, and unknown outcomes."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 @pytest.fixture
 def fake() -> Any:
     with LinkedInFake(token=TOKEN) as server:
+        server.clock = lambda: T0  # the adapters here run on ManualClock(T0)
         yield server
 
 
@@ -274,3 +276,62 @@ def test_engine_settles_a_lost_answer_from_the_duplicate_urn(
     finally:
         ledger.close()
     assert pub.remote_id == urn
+
+
+def test_hashtags_go_out_as_hashtags_linkedin_links(tmp_path: Path, fake: Any) -> None:
+    """Issue 11 item 4: ``#today`` was escaped to ``\\#today``, plain text on LinkedIn."""
+    text = "Shipping #today and #día_dos, not a#tag nor #1; [brackets] stay text"
+    ad = adapter(tmp_path, fake, read_timeout=5.0)
+    rendered = ad.compose(post(text)).parts[0]
+    commentary = rendered["post"]["commentary"]
+    assert "#today" in commentary and "\\#today" not in commentary
+    assert "{hashtag|\\#|día\\_dos}" in commentary
+    assert "\\[brackets\\]" in commentary and "a\\#tag" in commentary
+    receipt = ad.publish(rendered, "k0")
+    assert fake.posts[receipt.remote_id]["hashtags"] == ["today", "día_dos"]
+    assert fake.posts[receipt.remote_id]["shown"] == text
+
+
+def test_a_retired_version_hint_suggests_a_newer_version(tmp_path: Path, fake: Any) -> None:
+    """Issue 11 item 4: the hint named the built-in default, older than a configured
+    202605 that LinkedIn has since retired."""
+    fake.versions = {"202611"}
+    for configured in ("202605", "202401"):
+        ad = adapter(tmp_path, fake, version=configured, read_timeout=5.0)
+        with pytest.raises(Rejected) as caught:
+            ad.publish(ad.compose(post("Hi")).parts[0], f"k-{configured}")
+        suggested = re.search(r'version = "(\d{6})"', caught.value.message)
+        assert suggested is not None, caught.value.message
+        assert suggested.group(1) > configured
+
+
+def test_lookup_never_takes_a_duplicate_of_an_older_post(tmp_path: Path, fake: Any) -> None:
+    """Issue 11 item 1 for LinkedIn: the re-send's 422 DUPLICATE_POST names a post; one made
+    before this attempt (the same words last month) is not the lost one."""
+    fake.clock = lambda: T0 - timedelta(days=30)
+    old = ad_publish(tmp_path, fake, "Same words as last month", "k-old")
+    fake.clock = lambda: T0
+    ad = adapter(tmp_path, fake, read_timeout=5.0)
+    payload = ad.compose(post("Same words as last month")).parts[0]
+    fake.fail(500, {"status": 500, "message": "Internal Server Error"}, path="/rest/posts")
+    with pytest.raises(UnknownOutcome):
+        ad.publish(payload, "k-new")
+    with pytest.raises(UnknownOutcome, match="person") as caught:
+        ad.lookup("k-new", payload)
+    assert old in caught.value.message  # named, for the person who checks
+
+
+def test_lookup_takes_a_duplicate_made_since_the_attempt(tmp_path: Path, fake: Any) -> None:
+    ad = adapter(tmp_path, fake, read_timeout=5.0)
+    payload = ad.compose(post("It did land after all")).parts[0]
+    fake.drop(path="/rest/posts", processed=True)
+    with pytest.raises(UnknownOutcome):
+        ad.publish(payload, "k-new")
+    found = ad.lookup("k-new", payload)
+    (urn,) = fake.posts
+    assert found is not None and found.remote_id == urn
+
+
+def ad_publish(tmp_path: Path, fake: Any, text: str, key: str) -> str:
+    ad = adapter(tmp_path, fake, read_timeout=5.0)
+    return ad.publish(ad.compose(post(text)).parts[0], key).remote_id

@@ -1,7 +1,7 @@
 """The X adapter against the fake X API v2 on 127.0.0.1.
 
-The fake gains one route here, ``GET /2/users/:id/tweets`` (the account's recent posts, newest
-first, with links shown as t.co links as X does), which the adapter reads to settle doubt.
+The adapter reads ``GET /2/users/:id/tweets`` (the account's recent posts, newest first, with
+links shown as t.co links as X does) to settle doubt.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from soulpost.publish.base import (
 from soulpost.publish.registry import load
 from soulpost.publish.wire import x as wire
 from tests.fakes.images import png
-from tests.fakes.server import Request, Response
+from tests.fakes.server import Request
 from tests.fakes.x import XFake
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -49,39 +49,23 @@ OAUTH1_ROLES = {
 _URL = re.compile(r"https?://\S+")
 
 
-class TimelineXFake(XFake):
-    """XFake plus the user timeline, showing links as t.co links like X does."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.route("GET", r"/2/users/(?P<id>\d+)/tweets", self._timeline)
-
-    def _timeline(self, request: Request, match: re.Match[str]) -> Response:
-        limit = int((request.query.get("max_results") or ["10"])[0])
-        newest = sorted(self.tweets.values(), key=lambda t: int(t["id"]), reverse=True)
-        data = [
-            {
-                "id": t["id"],
-                "text": _URL.sub("https://t.co/AbC123xyz", t["text"]).replace("&", "&amp;"),
-                "edit_history_tweet_ids": [t["id"]],
-            }
-            for t in newest[:limit]
-        ]
-        return Response.json(200, {"data": data, "meta": {"result_count": len(data)}})
+#: The timeline route (GET /2/users/:id/tweets) is part of XFake now.
+TimelineXFake = XFake
 
 
 Make = Callable[..., XAdapter]
 
 
 @pytest.fixture
-def fake() -> Any:
-    with TimelineXFake() as server:
-        yield server
+def clock() -> ManualClock:
+    return ManualClock(T0)
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(T0)
+def fake(clock: ManualClock) -> Any:
+    with TimelineXFake() as server:
+        server.clock = clock.now
+        yield server
 
 
 @pytest.fixture
@@ -364,6 +348,7 @@ def test_through_the_engine_a_lost_answer_is_found_not_reposted(
     fake: TimelineXFake, tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SP_X_BEARER", "test-token")
+    fake.clock = lambda: datetime.now(UTC)  # the CLI runs on the real clock
     (tmp_path / "config.toml").write_text(
         f'timezone = "UTC"\n[platforms.x]\noptions = {{ base_url = "{fake.url}" }}\n'
         'env = { token = "SP_X_BEARER" }\n[publish]\nlint_gate = false\n',

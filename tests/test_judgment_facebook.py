@@ -3,7 +3,7 @@
 The examples of "News Feed FYI: Fighting Engagement Bait on Facebook" (December 2017) and
 its 2019 update, as the press quoted them (sources in corpus/judgment/README.md), and the
 react-baiting example issue 9 quotes. Each must get a finding of the relate lesson as
-written, in capitals and in lower case, and a real question must not.
+written, in capitals, in lower case and in Title Case, and a real question must not.
 """
 
 from __future__ import annotations
@@ -35,10 +35,25 @@ def relate_codes(text: str) -> list[str]:
     return [f.code for f in report.findings if f.lesson == "relate"]
 
 
-@pytest.mark.parametrize("case", ["as published", "upper", "lower"])
+def title_case(text: str) -> str:
+    """Every word with a capital, as headlines write them ("Like This If You're An Aries!");
+    str.title() would also raise the letter after an apostrophe ("You'Re")."""
+    return " ".join(word[:1].upper() + word[1:] for word in text.split(" "))
+
+
+def test_title_case_keeps_apostrophes() -> None:
+    assert title_case("like this if you're an aries!") == "Like This If You're An Aries!"
+
+
+@pytest.mark.parametrize("case", ["as published", "upper", "lower", "title"])
 @pytest.mark.parametrize("text", FACEBOOK)
 def test_every_facebook_example_is_bait(text: str, case: str) -> None:
-    variant = {"as published": text, "upper": text.upper(), "lower": text.lower()}[case]
+    variant = {
+        "as published": text,
+        "upper": text.upper(),
+        "lower": text.lower(),
+        "title": title_case(text.lower()),
+    }[case]
     assert relate_codes(variant), variant
 
 

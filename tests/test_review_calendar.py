@@ -185,3 +185,93 @@ def test_failed_and_in_doubt_come_from_the_ledger(cli: CLI, workspace: Callable[
         "f-failed": ("failed", "HTTP 500 three times"),
         "g-doubt": ("in doubt", "the connection dropped after sending"),
     }
+
+
+def test_calendar_from_the_index_matches_a_full_load(
+    cli: CLI, workspace: Callable[..., Path]
+) -> None:
+    """Times from a fresh queue index give the grid a full load gives; an edited draft
+    makes the index stale, and the edit shows at once."""
+    drafts = {
+        f"p{k}.toml": f'text = "Post number {k}, calm and short."\nplatforms = ["mastodon"]\n'
+        f'at = 2026-12-0{1 + k % 4}T09:00:00\nstatus = "approved"\n'
+        for k in range(6)
+    }
+    drafts["slotted.toml"] = (
+        'text = "No time of its own: it takes a slot."\nplatforms = ["mastodon"]\n'
+        'status = "approved"\n'
+    )
+    root = workspace(CONFIG, drafts)
+    args = ("-C", root, "calendar", "--now", "2026-11-30T06:00:00Z", "--width", "150")
+    os.environ["SOULPOST_NOW"] = "2026-11-30T06:00:00Z"
+    try:
+        assert cli("-C", root, "publish", "--due").code == 0
+    finally:
+        os.environ.pop("SOULPOST_NOW")
+    index = root / ".soulpost" / "index.json"
+    assert index.is_file()
+    from_index = cli(*args)
+    saved = index.read_bytes()
+    index.unlink()
+    full = cli(*args)
+    assert from_index.code == full.code == 0
+    assert from_index.out == full.out
+    assert "09:00●p1" in full.out and "slotted" in full.out
+    index.write_bytes(saved)
+    (root / "queue" / "p1.toml").write_text(
+        'text = "Moved to the afternoon."\nplatforms = ["mastodon"]\n'
+        'at = 2026-12-02T15:00:00\nstatus = "approved"\n',
+        encoding="utf-8",
+    )
+    moved = cli(*args)
+    assert "15:00●p1" in moved.out and "09:00●p1" not in moved.out
+    index.write_text("{not json", encoding="utf-8")  # an odd index is only a cache
+    assert cli(*args).out == moved.out
+
+
+@pytest.mark.parametrize("lint_config", ["", '\n[lint]\nselect = ["NO-SUCH-RULE"]\n'])
+def test_forked_lint_helper_answers_as_linting_here_does(
+    cli: CLI,
+    workspace: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+    lint_config: str,
+) -> None:
+    """The calendar's lint, begun in a forked helper while the index is read, blocks the
+    same posts as linting in this process; a broken [lint] table is a note either way."""
+    from soulpost.review import linthelper
+    from soulpost.workspace import fork_workers
+
+    if not fork_workers(1, 0):
+        pytest.skip("no fork here (one core, threads or no fork)")
+    root = workspace(
+        CONFIG + lint_config,
+        {
+            "ok.toml": 'text = "A calm post, with a question?"\nplatforms = ["mastodon"]\n'
+            'at = 2026-12-02T09:00:00\nstatus = "approved"\n',
+            "long.toml": f'text = "{"Far too long for X, " * 20}"\nplatforms = ["x"]\n'
+            'at = 2026-12-02T15:00:00\nstatus = "approved"\n',
+        },
+    )
+    monkeypatch.setenv("SOULPOST_NOW", "2026-11-30T06:00:00Z")
+    cli("-C", root, "publish", "--due")  # writes the queue index: the helper's path
+    assert (root / ".soulpost" / "index.json").is_file()
+    args = ("-C", root, "calendar", "--now", "2026-11-30T06:00:00Z", "--width", "150")
+    started: list[object] = []
+    real_start = linthelper.Helper.start
+
+    def start(where: linthelper.Where) -> linthelper.Helper | None:
+        helper = real_start(where)
+        started.append(helper)
+        return helper
+
+    monkeypatch.setattr(linthelper.Helper, "start", staticmethod(start))
+    forked = cli(*args)
+    assert started and started[0] is not None  # the helper ran
+    monkeypatch.setattr(linthelper.Helper, "start", staticmethod(lambda where: None))
+    here = cli(*args)
+    assert (forked.code, forked.out, forked.err) == (here.code, here.out, here.err)
+    if lint_config:
+        assert "lint did not run" in here.err and "NO-SUCH-RULE" in here.err
+        assert "15:00●long" in here.out
+    else:
+        assert "15:00✗long" in here.out and "09:00●ok" in here.out

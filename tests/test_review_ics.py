@@ -43,7 +43,11 @@ def test_ics_has_one_event_per_post_and_platform(cli: CLI, tmp_path: Path) -> No
     result = cli("-C", root, "calendar", "--ics", str(target), "--now", NOW)
     assert result.code == 0, result.err
     found = events(target.read_bytes())
-    assert len(found) == 29  # 13 posts, 29 (post, platform) pairs in the example queue
+    # 43 (post, platform) pairs in the example queue: 14 posts (29 pairs), the weekly
+    # office hours (6 occurrences on Mastodon) and 8 evergreen shares (4 Fridays, 2 networks)
+    assert len(found) == 43
+    assert "2026-12-07-office-hours@20261214T1600.mastodon@soulpost" in found
+    assert "evergreen-ask-back@20261211T1500.bluesky.bluesky@soulpost" in found
     onboarding = found["2026-12-01-onboarding-lessons.mastodon@soulpost"]
     assert onboarding["start"] == datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
     assert "approved" in onboarding["categories"]

@@ -4,6 +4,7 @@ templates come first, receipts and edits are shown."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -147,3 +148,51 @@ def test_a_removed_post_loses_its_page(
     assert again.code == 0 and "removed 1 page(s)" in again.out
     assert not (out / "posts" / "gone.html").exists()
     assert (out / "posts" / "keep.html").exists()
+
+
+def test_forked_page_writers_write_what_one_process_writes(
+    cli: CLI, workspace: Callable[..., Path], tmp_path: Path, monkeypatch: object
+) -> None:
+    """Pages composed and written by forked writers (a large queue) are byte for byte the
+    pages one process writes: states, entries, navigation and the calendar pages."""
+    import pytest
+
+    from soulpost.review import sitewriter
+    from soulpost.workspace import fork_workers
+
+    if not fork_workers(10, 1):
+        pytest.skip("no fork here (one core, threads or no fork)")
+    config = (
+        CONFIG + '\n[platforms.x]\nadapter = "outbox"\n\n[platforms.linkedin]\n'
+        'adapter = "no-such-adapter"\n\n[[slots]]\ndays = "mon-fri"\ntimes = ["09:00"]\n'
+        "\n[publish]\nrequire_approval = true\n"
+    )
+    platforms = {False: '["mastodon"]', True: '["mastodon", "x"]'}
+    drafts = {
+        f"p{k:02d}.toml": f'text = "Post {k}: a calm note about the week, with a question?"\n'
+        f"platforms = {platforms[k % 3 == 0]}\n"
+        f"at = 2026-12-{1 + k % 9:02d}T{8 + k % 7:02d}:00:00Z\n"
+        f'status = "{"approved" if k % 2 else "draft"}"\n'
+        for k in range(14)
+    }
+    drafts["long.toml"] = (
+        f'text = "{"Far too long for X, " * 20}"\nplatforms = ["x"]\n'
+        'at = 2026-12-02T11:00:00Z\nstatus = "approved"\n'
+    )
+    drafts["slotted.toml"] = 'text = "Takes a slot."\nplatforms = ["mastodon", "linkedin"]\n'
+    root = workspace(config, drafts)
+    pages: dict[str, dict[str, bytes]] = {}
+    for label, threshold in (("one", 10**9), ("forked", 1)):
+        monkeypatch.setattr(sitewriter, "PARALLEL_PAGES", threshold)  # type: ignore[attr-defined]
+        out = tmp_path / label
+        result = cli("-C", root, "site", str(out), "--now", NOW)
+        assert result.code == 0, result.err
+        pages[label] = {
+            p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()
+        }
+    assert pages["one"] == pages["forked"]
+    assert len([name for name in pages["one"] if name.startswith("posts/")]) == 16
+    week = pages["one"]["weeks/2026-W49.html"].decode()
+    assert set(re.findall(r"state state-([a-z-]+)", week)) == {"approved", "blocked", "draft"}
+    slotted = pages["one"]["posts/slotted.html"].decode()
+    assert "Cannot render" in slotted  # linkedin's adapter does not exist: shown, not fatal

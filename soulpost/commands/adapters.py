@@ -90,8 +90,19 @@ def describe(name: str) -> dict[str, Any]:
         token_lifetime_seconds=lifetime.total_seconds() if lifetime else None,
         env={role: _setting(s) for role, s in cls.env_roles.items()},
         options={key: _setting(s) for key, s in cls.options.items()},
+        post_options=_post_options(cls),
     )
     return entry
+
+
+def _post_options(cls: type[Adapter]) -> dict[str, Any]:
+    """What a post may set for itself under ``[variants.NAME.options]`` (none by default)."""
+    from soulpost.publish.options import settings_of
+
+    model = getattr(cls, "PostOptions", None)
+    if model is None:
+        return {}
+    return {key: _setting(s) for key, s in settings_of(model).items()}
 
 
 def _setting(setting: Setting) -> dict[str, Any]:
@@ -147,8 +158,20 @@ def listing_lines(entry: dict[str, Any]) -> list[str]:
         lines.append("  images: " + "; ".join(m for m in media if m))
     if entry["token_lifetime_seconds"]:
         lines.append(f"  token lifetime: {_lifetime(entry['token_lifetime_seconds'])}")
-    for title, key in (("env (names of environment variables)", "env"), ("options", "options")):
-        settings = entry[key]
+    lines += _settings_lines(entry)
+    return lines
+
+
+def _settings_lines(entry: dict[str, Any]) -> list[str]:
+    """The listing's env, options and post options sections."""
+    lines: list[str] = []
+    sections = (
+        ("env (names of environment variables)", "env"),
+        ("options", "options"),
+        ("post options (a post's [variants.NAME.options])", "post_options"),
+    )
+    for title, key in sections:
+        settings = entry.get(key)
         if not settings:
             continue
         lines.append(f"  {title}:")

@@ -109,16 +109,22 @@ def check_platform(
     except ConfigError as exc:
         report.config_errors.append(exc.render())
         return report
+    from soulpost.accounts import stored_roles, with_stored_roles
+    from soulpost.commands.accounts import doctor_tokens
+
     env = dict(conf.env) if conf else {}
     options = dict(conf.options) if conf else {}
-    _check_env(report, cls, env, platform)
+    account = conf.account if conf else None
+    stored = stored_roles(platform, account)
+    _check_env(report, cls, env, platform, stored)
+    from_store = doctor_tokens(ws, report, platform, account, now=now, last=last)
     config = AdapterConfig(
         platform=platform,
         state_dir=ws.state_dir,
         clock=_FixedClock(now),
-        account=conf.account if conf else None,
+        account=account,
         options=options,
-        credentials=env,
+        credentials=with_stored_roles(platform, account, env),
         root=ws.root,
     )
     adapter: Adapter | None = None
@@ -131,16 +137,20 @@ def check_platform(
             f"adapter {name!r} refused the settings of [platforms.{platform}]: "
             f"{redact(str(exc), config.secrets())}"
         )
-    _lifetime(report, cls, config, now=now, last=last)
+    if not from_store:
+        _lifetime(report, cls, config, now=now, last=last)
     if online and adapter is not None and not report.problems:
         _check_online(report, adapter, config)
     return report
 
 
-def _check_env(report: Report, cls: type[Adapter], env: dict[str, str], platform: str) -> None:
-    """Every credential role the adapter needs is named in config and set in the environment."""
+def _check_env(
+    report: Report, cls: type[Adapter], env: dict[str, str], platform: str, stored: set[str]
+) -> None:
+    """Every credential role the adapter needs is named in config and set in the environment,
+    or held by the token store (*stored*, from ``soulpost login``)."""
     for role, setting in cls.env_roles.items():
-        if setting.required and role not in env:
+        if setting.required and role not in env and role not in stored:
             report.problems.append(
                 f'env.{role} is not configured: add env.{role} = "VARIABLE_NAME" under '
                 f"[platforms.{platform}] ({setting.doc})"
@@ -148,8 +158,17 @@ def _check_env(report: Report, cls: type[Adapter], env: dict[str, str], platform
     for role, variable in env.items():
         if os.environ.get(variable):
             report.ok.append(f"env.{role}: ${variable} is set")
+        elif role in stored:
+            report.ok.append(f"env.{role}: ${variable} is not set; the token store has it")
         else:
             report.problems.append(f"env.{role}: environment variable ${variable} is not set")
+    if not report.problems:  # e.g. X: no role is required alone, but one way to sign in is
+        from soulpost.credentials import BUILTIN_NEEDS, missing
+
+        required = tuple(role for role, s in cls.env_roles.items() if s.required)
+        gap = missing(platform, env, BUILTIN_NEEDS.get(cls.name) or (required,), stored=stored)
+        if gap is not None:
+            report.problems.append(gap.message.removeprefix(f"{platform}: "))
 
 
 def _check_online(report: Report, adapter: Adapter, config: AdapterConfig) -> None:

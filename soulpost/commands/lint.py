@@ -83,6 +83,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="judge times against this ISO 8601 instant instead of the clock "
         "(for reproducible CI runs)",
     )
+    # Nothing to clean up once the report is written: skip freeing every post at exit.
+    parser.set_defaults(exit_fast=True)
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -254,6 +256,12 @@ def run(args: argparse.Namespace) -> int:
         color = False
     sys.stdout.write(render(args.format, report, root=ws.root, color=color))
     sys.stdout.flush()
+    if (ws.root / ws.config_path).is_file():  # a workspace that publishes (issue 11 item 5)
+        from soulpost.accounts import stored_roles
+        from soulpost.credentials import warn_targets
+
+        say = lambda line: print(line, file=sys.stderr)  # noqa: E731
+        warn_targets(ws.settings, args.platform or [], say, stored_roles)
     if report.errors:
         return 2
     fail_on = args.fail_on or ws.settings.lint.fail_on

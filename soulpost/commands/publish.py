@@ -86,6 +86,15 @@ def run(args: argparse.Namespace) -> int:
         options.only = set(args.ids)
     report = run_pass(root, clock=clock, options=options, log=lambda line: None)
     print_report(report, quiet=args.quiet, dry_run=args.dry_run)
+    if args.dry_run and report.results:  # what the real pass would fail on (issue 11 item 5)
+        from soulpost.accounts import stored_roles
+        from soulpost.credentials import warn_missing
+        from soulpost.workspace import load_settings
+
+        targets = [result.platform for result in report.results]
+        settings = load_settings(root)[0]
+        say = lambda line: print(line, file=sys.stderr)  # noqa: E731
+        warn_missing(settings, targets, say, stored_roles)
     return report.exit_code
 
 

@@ -68,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
                 "scope": spec.scope,
                 "enabled": spec.code in ruleset.infos,
                 "origin": spec.origin,
+                # ISO 639-1 codes the rule judges; empty when it judges every language
+                "languages": list(spec.languages),
                 "summary": spec.summary,
             }
         )

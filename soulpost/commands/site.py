@@ -24,8 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from soulpost.commands.preview import now_for
-    from soulpost.review.model import build_review
-    from soulpost.review.site import write_site
+    from soulpost.review.model import plan_review
+    from soulpost.review.sitewriter import write_site
 
     ws = open_workspace(args)
     now = now_for(args)
@@ -44,9 +44,9 @@ def run(args: argparse.Namespace) -> int:
     # and again (and, in the forked page writers, copy every page it walks).
     count = len(ws.posts)
     with paused_gc(count), Progress(f"writing the site for {count} post(s)"):
-        review = build_review(ws, now)
+        review, pending = plan_review(ws, now)
         try:
-            report = write_site(review, out, template_dir=templates)
+            report = write_site(ws, review, pending, out, template_dir=templates)
         except OSError as exc:
             raise UsageError(f"cannot write the site into {out}: {exc.strerror or exc}") from None
     for skipped in report.skipped_media or []:

@@ -54,10 +54,12 @@ _ASCII_GAPS = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isaln
 
 # A price sells only with a call or a link beside it (PRICE_WITH): prices in consumer
 # news ("the typical bill drops to £1,690 a year") and a price change announced with its
-# date ("goes from £8 to £9") inform.
+# date ("goes from £8 to £9") inform, and so do sums in millions ("to buy Arrow for $1.75
+# billion"): nobody is asked to pay them.
 PRICE = re.compile(
     r"""
       (?<!from\ )(?<!to\ )[$€£¥]\s?\d(?![\d,.]*\ (?:cash|prize|reward|jackpot))  # £96
+      (?![\d,.]*\s?(?:k|m|bn|mn|million|billion|trillion|millones|millions?|milliards?|mio|mrd)\b)
     | (?<!\bto\ )(?<!\bfrom\ )(?<!\ba\ )(?<!\bà\ )(?<!\bde\ )(?<!\bauf\ )(?<!\bvon\ )
       (?<!\bbis\ )\b\d+(?:[.,]\d+)?\s?(?:eur\b|euros?\b|usd\b|dollars?\b|gbp\b|pounds?\b|€|\$|£)
     """,
@@ -67,8 +69,8 @@ PRICE_WITH = re.compile(
     r"""https?://|www\.|%
     | \b(?:a|per|each|par|pro|al|por|im|le)\s+(?:month|year|week|mois|monat|jahr|mes|año|an)\b
     | /\s?(?:mo|month|yr|year|mois|monat|mes|mois)\b
-    | \b(?:only|just|each|starting\ at|prices?\ start|available|nur|ab|je|dès|à\ partir\ de
-       |chacun|desde|solo|sólo|cada)\b
+    | \b(?:only|just|each|starting\ at|prices?\ start|available|nur|je|dès|à\ partir\ de
+       |chacun|desde|solo|sólo|cada|ab(?!\s+\d{1,2}\.))\b  # ab 9 €, not ab 1. April
     | \b(?:buy|order|shop|book|get|save|deal|offer|kaufen|bestellen|angebot|acheter|commander
        |offre|comprar|oferta|pide|compra)\b
     """,

@@ -336,33 +336,36 @@ def lint_drafts(
     draft's findings come in rule order. With ``--show-unused-suppressions`` suppressed
     rules still run, so that the entries which hid something are marked as used.
     """
+    from soulpost.lint.languages import ByLanguage
     from soulpost.lint.suppress import NONE
 
     keep = ruleset.unused_suppressions
     hits: list[list[tuple[PostRule, Hit]]] = [[] for _draft in drafts]
     skips = [s.codes if s is not NONE and not keep else frozenset() for s in suppressions]
+    skipping = any(skips)  # most chunks have no [lint] ignore at all
+    everyone = range(len(drafts))
+    by_language = ByLanguage(drafts, skips)
     for rule in ruleset.post_rules:
         code = rule.spec.code
         languages = rule.languages
-        for k, draft in enumerate(drafts):
-            if code in skips[k]:
+        indexes = by_language.judged(code, languages) if languages else everyone
+        if not indexes:
+            continue
+        rule.set_up()  # a shipped pack's rule is prepared only once a post reaches it
+        check = rule.check
+        for k in indexes:
+            if skipping and code in skips[k]:
                 continue
-            hint = None
-            if languages:
-                # The function words settle most posts' language in one pass: a pack
-                # rule of another language does not even look at them.
-                hint = draft.language_hint
-                if hint is not None and hint not in languages:
-                    continue
-            supp = suppressions[k]
-            for hit in rule.check(draft):
+            draft = drafts[k]
+            for hit in check(draft):
                 # A language pack's rule speaks only for posts in its languages (or
                 # posts whose language nothing tells). When the function words did not
                 # settle it, the detector is asked only now, once something was found.
-                if languages and hint is None and hit.severity is None:
+                if languages and by_language.hints[k] is None and hit.severity is None:
                     language = draft.language
                     if language is not None and language not in languages:
                         break
+                supp = suppressions[k]
                 if supp is not NONE and supp.hides(code):
                     continue
                 hits[k].append((rule, hit))

@@ -35,12 +35,15 @@ class Locator:
         self.toml = False
         self.raw: str | None = None
         self.source: SourceMap | None = None
+        # Top-level keys of this post found so far: several findings often share one.
+        self.keys: dict[str, tuple[int, str] | None] = {}
 
     def _load(self, post: Post) -> None:
         self.post = post
         path = post.path  # a private pydantic attribute: slow, read it once
         self.toml = path is not None and path.suffix == ".toml"
         self.source = None
+        self.keys = {}
         # Kept from loading: no second trip to the disk. Scanned only when needed.
         self.raw = post.raw_text() if path is not None and self.toml else None
 
@@ -65,7 +68,11 @@ class Locator:
             # without scanning the whole file.
             from soulpost.tomlpos import string_position, top_level_key
 
-            found = top_level_key(self.raw, str(hit.loc[0]))
+            key = str(hit.loc[0])
+            if key in self.keys:
+                found = self.keys[key]
+            else:
+                found = self.keys[key] = top_level_key(self.raw, key)
             if found is not None:
                 line, raw = found
                 if hit.text is None:

@@ -76,16 +76,37 @@ class Rule:
     Options: ClassVar[type[RuleOptions]] = RuleOptions
     kind: ClassVar[str] = ""  # the name a pack uses for this class, when it is a reusable kind
 
-    def __init__(self, spec: RuleSpec, options: RuleOptions, allow: frozenset[str]) -> None:
+    def __init__(
+        self,
+        spec: RuleSpec,
+        options: RuleOptions,
+        allow: frozenset[str],
+        *,
+        deferred: bool = False,
+    ) -> None:
         self.spec = spec
         self.options = options
         self.template = spec.message or type(self).message
         self.allow = allow
         self.languages = frozenset(spec.languages)
-        self.setup()
+        self.ready = False
+        if not deferred:
+            self.set_up()
 
     def setup(self) -> None:
-        """Prepare once (compile patterns) after options are known; called by ``__init__``."""
+        """Prepare once (compile patterns) after options are known; called by ``__init__``,
+        or, for a rule built *deferred*, by :meth:`set_up` before its first check."""
+
+    def set_up(self) -> None:
+        """Run :meth:`setup` unless it ran already.
+
+        A shipped pack's rule with its own options cannot fail to set up, so configuration
+        builds it *deferred* and the linter sets it up only when a post reaches it: one
+        English draft never pays for preparing the German, French and Spanish packs.
+        """
+        if not getattr(self, "ready", True):  # a plugin's own __init__ may not set it
+            self.setup()
+            self.ready = True
 
     def say(self, **fields: Any) -> str:
         """The rule's message template filled with *fields*."""
@@ -216,9 +237,13 @@ class RuleSpec:
         self,
         overrides: Mapping[str, Any] | None = None,
         allow: frozenset[str] = frozenset(),
+        *,
+        deferred: bool = False,
     ) -> Rule:
-        """A ready rule instance (options validated here, once)."""
-        return self.cls(self, self.options(overrides), allow)
+        """A rule instance (options validated here, once); set up unless *deferred*."""
+        if deferred:
+            return self.cls(self, self.options(overrides), allow, deferred=True)
+        return self.cls(self, self.options(overrides), allow)  # as a plugin may expect
 
     def info(
         self, severity: Severity | None = None, options: RuleOptions | None = None

@@ -75,10 +75,26 @@ def _fork_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
 
 
+# The smallest chunk the shrinking tail of the work is cut into.
+MIN_CHUNK = 25
+
+
 def _chunks(count: int, workers: int) -> list[tuple[int, int]]:
-    """Index ranges of at most CHUNK posts (see there), and at least four per worker."""
+    """Index ranges of at most CHUNK posts (see there), and at least four per worker.
+
+    Towards the end the chunks shrink (each a share of what is left), so the workers run
+    out of work at about the same time: with equal chunks, one worker could still be on a
+    whole chunk while the other has nothing left to do.
+    """
     size = max(1, min(CHUNK, -(-count // (workers * 4))))
-    return [(i, min(i + size, count)) for i in range(0, count, size)]
+    bounds = []
+    start = 0
+    while start < count:
+        left = count - start
+        step = min(size, max(MIN_CHUNK, -(-left // (workers * 2))), left)
+        bounds.append((start, start + step))
+        start += step
+    return bounds
 
 
 def load_and_lint(

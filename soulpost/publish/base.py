@@ -94,30 +94,44 @@ class AdapterConfig:
     root: Path | None = None
 
     def secret(self, role: str) -> str:
-        """The credential for *role*; AuthError naming the variable when it is unset."""
+        """The credential for *role*: the environment variable named in config when it is
+        set (CI wins), else the account's token store (``soulpost login``), refreshed when
+        near expiry; AuthError naming the variable and the login when neither has it."""
         import os
 
+        from soulpost.accounts import credential
+        from soulpost.accounts.providers import provider_for
+
         name = self.credentials.get(role)
+        value = (self.environ if self.environ is not None else os.environ).get(name or "")
+        if value:
+            return value
+        stored = credential(self.platform, self.account, role, now=self.clock.now().timestamp())
+        if stored:
+            return stored
+        login = f"`soulpost login {self.platform}`" if provider_for(self.platform) else None
         if not name:
             raise AuthError(
                 f'no credential {role!r} configured: add env.{role} = "VARIABLE_NAME" under '
-                f"[platforms.{self.platform}] in config.toml",
+                f"[platforms.{self.platform}] in config.toml"
+                + (f", or run {login}" if login else ""),
                 platform=self.platform,
             )
-        value = (self.environ if self.environ is not None else os.environ).get(name)
-        if not value:
-            raise AuthError(
-                f"environment variable {name} (credential {role!r}) is not set",
-                platform=self.platform,
-            )
-        return value
+        raise AuthError(
+            f"environment variable {name} (credential {role!r}) is not set"
+            + (f", and no account is stored (run {login})" if login else ""),
+            platform=self.platform,
+        )
 
     def secrets(self) -> list[str]:
-        """Every configured secret value that is set, for redaction."""
+        """Every configured secret value that is set, and every stored one, for redaction."""
         import os
 
+        from soulpost.accounts import stored_secrets
+
         env = self.environ if self.environ is not None else os.environ
-        return [env[n] for n in self.credentials.values() if env.get(n)]
+        found = [env[n] for n in self.credentials.values() if env.get(n)]
+        return found + stored_secrets(self.platform, self.account)
 
 
 class Adapter:

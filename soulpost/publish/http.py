@@ -18,7 +18,9 @@ import contextlib
 import email.utils
 import json
 import math
+import os
 import re
+import ssl
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -42,15 +44,34 @@ USER_AGENT = f"soulpost/{__version__} (+https://github.com/soulpost/soulpost)"
 DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
 
 
-def build_session(user_agent: str = USER_AGENT) -> requests.Session:
-    """A session that never retries on its own: retries are the engine's decision."""
+def build_session(user_agent: str = USER_AGENT, *, trust_env: bool = True) -> requests.Session:
+    """A session that never retries on its own: retries are the engine's decision.
+
+    With *trust_env* (the default, as for curl, pip and requests) it honours the proxy and
+    trust settings of the environment: ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY``,
+    ``NO_PROXY``, ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` and, which requests alone does
+    not read, ``SSL_CERT_FILE``; a team behind a corporate proxy can then publish (issue 11).
+    ``~/.netrc`` is never read, so it cannot replace an adapter's Authorization header.
+    Without it, the session uses direct connections and certifi's CAs only."""
     session = requests.Session()
     no_retry = HTTPAdapter(max_retries=Retry(total=0, connect=0, read=0, redirect=0))
     session.mount("http://", no_retry)
     session.mount("https://", no_retry)
     session.headers["User-Agent"] = user_agent
-    session.trust_env = False  # a stray proxy variable must not reroute a publication
+    session.trust_env = trust_env
+    if trust_env:
+        session.auth = _no_netrc
+        ca_file = os.environ.get("SSL_CERT_FILE")
+        if ca_file:  # REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE still win, per request
+            session.verify = ca_file
     return session
+
+
+def _no_netrc(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    """Session-level auth that changes nothing: its presence stops requests reading
+    ``~/.netrc`` (it does so only when no auth is set), whose login would otherwise
+    overwrite the platform credential in the Authorization header."""
+    return request
 
 
 _TOKENISH = re.compile(r"(?i)(bearer\s+|token=|access_token=|password=)[^\s&\"']+")
@@ -75,7 +96,13 @@ def _never_sent(exc: BaseException) -> bool:
         if item is None or id(item) in seen:
             continue
         seen.add(id(item))
-        if isinstance(item, NewConnectionError | ConnectTimeoutError | requests.ConnectTimeout):
+        if isinstance(
+            item,
+            NewConnectionError
+            | ConnectTimeoutError
+            | requests.ConnectTimeout
+            | ssl.SSLCertVerificationError,  # the handshake failed: no byte of the request
+        ):
             return True
         if isinstance(item, BaseException):
             stack.extend([item.__cause__, item.__context__, getattr(item, "reason", None)])

@@ -59,6 +59,11 @@ class HttpOptions(AdapterOptions):
     read_timeout: float = Field(
         30.0, gt=0, le=600, description="seconds to wait for an answer once sent"
     )
+    trust_env: bool = Field(
+        True,
+        description="use the environment's HTTPS_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE and "
+        "SSL_CERT_FILE (false: direct connections and certifi's CAs only)",
+    )
 
 
 class ApiOptions(HttpOptions):

@@ -83,9 +83,12 @@ def load(name: str) -> type[Adapter]:
 def build(ws: Workspace, platform: str, clock: Clock) -> Adapter:
     """The adapter that delivers *platform* in *ws*, built from its ``[platforms.NAME]``
     settings: the one place a pass, a preview or a check makes an adapter."""
+    from soulpost.accounts import with_stored_roles
+
     settings = ws.settings
     conf = settings.platforms.get(platform)
     cls = load(settings.adapter_for(platform))
+    env = dict(conf.env) if conf else {}
     return cls(
         AdapterConfig(
             platform=platform,
@@ -93,7 +96,7 @@ def build(ws: Workspace, platform: str, clock: Clock) -> Adapter:
             clock=clock,
             account=conf.account if conf else None,
             options=dict(conf.options) if conf else {},
-            credentials=dict(conf.env) if conf else {},
+            credentials=with_stored_roles(platform, conf.account if conf else None, env),
             root=ws.root,
         )
     )

@@ -126,7 +126,7 @@ def build_calendar(
 ) -> Calendar:
     """Entries of the window, its free slots (those still ahead of *now*) and gaps, per
     platform."""
-    from soulpost.plan import slot_instants
+    from soulpost.slots import slot_instants
 
     zone = settings.zone() or UTC
     low, high = window_bounds(start, days, zone)

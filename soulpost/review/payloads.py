@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from soulpost.platforms import Capabilities
     from soulpost.posts import Post
-    from soulpost.publish.base import Adapter
+    from soulpost.publish.base import Adapter, Composed
     from soulpost.workspace import Workspace
 
 # Inverse of soulpost.publish.render.linkedin.escape_little: LinkedIn shows the character.
@@ -58,6 +58,9 @@ class WirePart:
     facets: tuple[Mapping[str, Any], ...] = ()
     mentions: tuple[Mapping[str, Any], ...] = ()
     payload: Mapping[str, Any] = field(default_factory=dict)
+    #: The text the platform's length limit applies to, when not ``shown`` (Mastodon counts
+    #: a content warning with the text, without the preview's labels).
+    counted: str | None = None
 
     @property
     def card(self) -> str | None:
@@ -112,13 +115,14 @@ class Renderers:
 
             return PLATFORMS.get(platform)
 
-    def compose(self, post: Post, platform: str) -> tuple[tuple[WirePart, ...], str]:
-        """The parts *platform* receives for *post*, and the content hash the ledger keys
-        the publication by (so review can tell an edited post from a published one)."""
+    def compose(self, post: Post, platform: str) -> tuple[tuple[WirePart, ...], Composed]:
+        """The parts *platform* receives for *post*, and the composed publication, whose
+        ``content_hash()`` keys it in the ledger (so review can tell an edited post from a
+        published one; hashing is left to the caller, which needs it only once published)."""
         adapter = self.get(platform)
         composed = adapter.compose(post)
         name = self.adapter_name(platform)
-        return tuple(wire_part(name, p) for p in composed.parts), composed.content_hash()
+        return tuple(wire_part(name, p) for p in composed.parts), composed
 
     def close(self) -> None:
         for made in self._made.values():
@@ -142,8 +146,21 @@ def _plain(payload: Mapping[str, Any]) -> WirePart:
 
 
 def _mastodon(payload: Mapping[str, Any]) -> WirePart:
+    """What a reader meets: the content warning first (Mastodon hides the text behind it),
+    the text, then how the status goes out when the post says so (sensitive media,
+    visibility, language)."""
     sent = str(payload.get("status", ""))
-    return WirePart(sent, sent, _media(payload.get("media")), payload=payload)
+    shown = sent
+    if payload.get("spoiler_text"):
+        shown = f"CW: {payload['spoiler_text']}\n\n{sent}"
+    how = [
+        "media marked sensitive" if payload.get("sensitive") else "",
+        *(f"{key} {payload[key]}" for key in ("visibility", "language") if payload.get(key)),
+    ]
+    if any(how) and (payload.get("spoiler_text") or payload.get("sensitive")):
+        shown += "\n\n[" + " · ".join(h for h in how if h) + "]"
+    counted = str(payload.get("spoiler_text") or "") + sent
+    return WirePart(sent, shown, _media(payload.get("media")), payload=payload, counted=counted)
 
 
 def _bluesky(payload: Mapping[str, Any]) -> WirePart:

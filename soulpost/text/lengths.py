@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
 from soulpost.text.tokens import find_emoji, find_mentions, graphemes, utf8_length
-from soulpost.text.urls import _INVALID, find_urls
+from soulpost.text.urls import _INVALID, find_mastodon_urls, find_urls
 
 if TYPE_CHECKING:
     from soulpost.platforms import Capabilities
@@ -66,15 +66,53 @@ def _utf16_length(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
+@cache
+def _twemoji() -> tuple[frozenset[str], int]:
+    """The sequences twitter-text 3.1.0 counts as one emoji, and the longest's length."""
+    from soulpost.text._twemoji import SEQUENCES
+
+    known = frozenset(
+        "".join(chr(int(code, 16)) for code in row.split())
+        for row in "".join(SEQUENCES).split(";")
+        if row
+    )
+    return known, max(map(len, known))
+
+
+def twitter_emoji(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each emoji twitter-text 3.1.0 counts as one unit.
+
+    Its emoji data (twemoji-parser 11) predates every emoji since, so a sequence it does not
+    know is cut into the longest pieces it does know, and what is left counts code point by
+    code point: ``"🧑‍🤝‍🧑"`` (Emoji 12) is three emoji and two joiners, 8, not 2 (issue 11).
+    A single code point weighs the same either way, so only sequences need the data."""
+    emoji = find_emoji(text)
+    if not emoji:
+        return []
+    known, longest = _twemoji()
+    spans = []
+    for start, end, _ in emoji:
+        i = start
+        while i < end:
+            for size in range(min(longest, end - i), 1, -1):
+                if text[i : i + size] in known:
+                    spans.append((i, i + size))
+                    i += size
+                    break
+            else:
+                i += 1  # weighed as a plain character: an emoji alone weighs the same
+    return spans
+
+
 def _entities(text: str, config: TwitterConfig) -> list[tuple[int, int, int]]:
     """(start, end, weight) of each URL and emoji sequence, by start, not overlapping."""
     urls = find_urls(text)
     spans = [(s, e, config.transformed_url_length * config.scale) for s, e, _ in urls]
     if config.emoji_parsing:
-        emoji = find_emoji(text)
+        emoji = twitter_emoji(text)
         if emoji:
             taken = [(s, e) for s, e, _ in spans]
-            for start, end, _ in emoji:
+            for start, end in emoji:
                 if not any(s <= start < e for s, e in taken):
                     spans.append((start, end, config.default_weight))
             spans.sort()
@@ -175,7 +213,7 @@ def mastodon_length(text: str, url_length: int = 23) -> int:
     ``@user@domain`` as ``@user``."""
     if "://" not in text and "@" not in text:
         return graphemes(text)
-    urls = find_urls(text, require_scheme=True)
+    urls = find_mastodon_urls(text)
     cut: list[tuple[int, int, int]] = [(s, e, url_length) for s, e, _ in urls]
     for start, end, handle in find_mentions(text):
         if "@" in handle and not any(s <= start < e for s, e, _ in cut):

@@ -49,6 +49,32 @@ _PATH = rf"(?:(?:{_PATH_CHAR}*(?:{_PARENS}{_PATH_CHAR}*)*{_PATH_END})|(?:@{_PATH
 _QUERY_CHAR = r"[a-zA-Z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]"
 _QUERY_END = r"[a-zA-Z0-9\-_&=#/]"
 _TAIL = _lazy(rf"(?::[0-9]+)?(?P<path>/{_PATH}*)?(?:\?{_QUERY_CHAR}*{_QUERY_END})?")
+# Mastodon's grammar (its config/initializers/twitter_regex.rb over twitter-text 3.1.0, written
+# afresh): more schemes, and a path of anything but white space and <>()? with the same rules
+# for its end; a query may hold any non-ASCII character (its UCHARS).
+_MASTODON_SCHEMES = "https?|dat|dweb|ipfs|ipns|ssb|gopher|gemini"
+_WHITE = r"\x09-\x0d\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_M_PATH_CHAR = rf"[^{_WHITE}<>()?]"
+_M_PARENS = rf"\((?:{_M_PATH_CHAR}+|(?:{_M_PATH_CHAR}*\({_M_PATH_CHAR}+\){_M_PATH_CHAR}*))\)"
+_M_PATH_END = rf"(?:[^{_WHITE}()?!*\"'「」<>;:=,.$%\[\]~&|@]|{_M_PARENS})"
+_M_PATH = (
+    rf"(?:(?:{_M_PATH_CHAR}*(?:{_M_PARENS}{_M_PATH_CHAR}*)*{_M_PATH_END})|(?:{_M_PATH_CHAR}+/))"
+)
+_UCHARS = (
+    "\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef\U00010000-\U0001fffd\U00020000-\U0002fffd"
+    "\U00030000-\U0003fffd\U00040000-\U0004fffd\U00050000-\U0005fffd\U00060000-\U0006fffd"
+    "\U00070000-\U0007fffd\U00080000-\U0008fffd\U00090000-\U0009fffd\U000a0000-\U000afffd"
+    "\U000b0000-\U000bfffd\U000c0000-\U000cfffd\U000d0000-\U000dfffd\U000e1000-\U000efffd"
+    "\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd"
+)
+_M_QUERY_CHAR = rf"[a-zA-Z0-9!?*'();:&=+$/%#\[\]\-_.,~|@^{_UCHARS}]"
+_M_QUERY_END = rf"[a-zA-Z0-9_&=#/\-{_UCHARS}]"
+_M_TAIL = _lazy(rf"(?::[0-9]+)?(?P<path>/{_M_PATH}*)?(?:\?{_M_QUERY_CHAR}*{_M_QUERY_END})?")
+_M_CANDIDATE = _lazy(
+    rf"(?<![A-Za-z0-9@＠$#＃{_INVALID}])(?P<scheme>(?:{_MASTODON_SCHEMES})://)?"
+    rf"(?P<host>{_LABEL}(?:\.{_LABEL})+)",
+    re.IGNORECASE,
+)
 _TCO = _lazy(
     rf"[hH][tT][tT][pP][sS]?://[tT]\.[cC][oO]/([a-zA-Z0-9]+)(?:\?{_QUERY_CHAR}*{_QUERY_END})?"
 )
@@ -59,6 +85,7 @@ _ASCII_DOMAIN = _lazy(rf"(?:[\-a-z0-9{_LATIN_ACCENTS}]+\.)+[^\W_]+", re.IGNORECA
 _MAYBE_URL = re.compile(r"\.[^\W\d_]")
 _GLUED_SCHEME = re.compile(r"[hH][tT][tT][pP][sS]?://\Z")
 _MAX_URL_LENGTH = 4096
+_Found = tuple[tuple[int, int, str], ...]
 _MAX_LABEL_LENGTH = 63
 
 
@@ -124,9 +151,22 @@ def find_urls(text: str, *, require_scheme: bool = False) -> list[tuple[int, int
     return list(_find_urls(text, require_scheme))
 
 
+def find_mastodon_urls(text: str) -> list[tuple[int, int, str]]:
+    """URLs in *text* as ``(start, end, url)``, as Mastodon finds them to count each as 23.
+
+    Mastodon's own rule (issue 11): twitter-text's extractor with its patched grammar: a
+    scheme is needed, and may also be ``dat``, ``dweb``, ``ipfs``, ``ipns``, ``ssb``,
+    ``gopher`` or ``gemini``; a path runs over any non-ASCII text up to white space, and a
+    query may hold non-ASCII characters too."""
+    if "://" not in text or _MAYBE_URL.search(text) is None:
+        return []
+    return list(_find_urls(text, True, mastodon=True))
+
+
 @lru_cache(maxsize=2048)
-def _find_urls(text: str, require_scheme: bool) -> tuple[tuple[int, int, str], ...]:
+def _find_urls(text: str, require_scheme: bool, *, mastodon: bool = False) -> _Found:
     # Cached: one draft's text is asked about by several rules and length counters.
+    candidate, tail_grammar = (_M_CANDIDATE(), _M_TAIL()) if mastodon else (_CANDIDATE(), _TAIL())
     urls: list[tuple[int, int, str]] = []
     pos = 0
     while True:
@@ -136,7 +176,7 @@ def _find_urls(text: str, require_scheme: bool) -> tuple[tuple[int, int, str], .
         if dot is None:
             return tuple(urls)
         word = max(text.rfind(" ", pos, dot.start()), text.rfind("\n", pos, dot.start())) + 1
-        match = _CANDIDATE().search(text, max(pos, word))
+        match = candidate.search(text, max(pos, word))
         if match is None:
             return tuple(urls)
         scheme = match.group("scheme") or ""
@@ -148,7 +188,7 @@ def _find_urls(text: str, require_scheme: bool) -> tuple[tuple[int, int, str], .
             glued = _GLUED_SCHEME.search(text, match.start() + 1, match.end() + 3)
             pos = glued.start() if glued else match.end()
             continue
-        tail = _TAIL().match(text, domain_end)
+        tail = tail_grammar.match(text, domain_end)
         end = tail.end() if tail else domain_end
         start = match.start()
         # twitter-text's regex consumes the character before a URL, so the next URL can

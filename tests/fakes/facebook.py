@@ -5,6 +5,11 @@ Shapes follow ``shared/platforms.md`` §5: ``{"id": "<page>_<post>"}``; errors
 (duplicate status message) and 190 (bad token). Throttling (codes 4/17/32/613/80001) is not
 automatic: script it with ``fake.fail(400, fake.error(32, ...))`` since its real HTTP status
 is unverified. Every answer carries ``X-App-Usage``. Any ``/vNN.0/`` prefix is accepted.
+
+``GET /{page}/feed`` lists the Page's posts, newest first, with the fields asked for
+(``created_time`` in Graph's ``+0000`` form, ``from``, ``permalink_url``); ``fake.clock`` (a
+callable) stamps new posts and :meth:`FacebookFake.add_post` puts one there as if made
+elsewhere (by hand, by a visitor).
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ import itertools
 import json
 import re
 import time
+from collections.abc import Callable
 from contextlib import suppress
+from datetime import UTC, datetime
 from typing import Any
 
 from tests.fakes.server import FakeServer, Request, Response
@@ -34,6 +41,8 @@ class FacebookFake(FakeServer):
         self.photos: dict[str, dict[str, Any]] = {}
         self.comments: list[dict[str, Any]] = []
         self._ids = itertools.count(122100000000000001, 7919)
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.route("GET", rf"{_V}/(?P<page>\d+)/feed", self._recent)
         self.route("POST", rf"{_V}/(?P<page>\d+)/feed", self._feed)
         self.route("POST", rf"{_V}/(?P<page>\d+)/photos", self._photo)
         self.route("POST", rf"{_V}/(?P<page>\d+)/videos", self._video)
@@ -127,13 +136,41 @@ class FacebookFake(FakeServer):
         for item in attached:
             if str(item.get("media_fbid")) not in self.photos:
                 return Response.json(400, self.error(100, "(#100) Invalid media_fbid"))
+        post_id = self.add_post(message)
+        self.posts[post_id] |= {"link": params.get("link"), "attached_media": attached}
+        return Response.json(200, {"id": post_id})
+
+    def add_post(
+        self, message: str, *, created: datetime | None = None, author: str | None = None
+    ) -> str:
+        """Put a post on the Page's feed (by the Page unless *author*); its id."""
         post_id = f"{self.page_id}_{next(self._ids)}"
         self.posts[post_id] = {
             "message": message,
-            "link": params.get("link"),
-            "attached_media": attached,
+            "created": created or self.clock(),
+            "from": author or self.page_id,
         }
-        return Response.json(200, {"id": post_id})
+        return post_id
+
+    def _recent(self, request: Request, match: re.Match[str]) -> Response:
+        params = self._params(request)
+        fields = set(params.get("fields", "id").split(","))
+        limit = int(params.get("limit", "25"))
+        data = []
+        for post_id, post in list(reversed(self.posts.items()))[:limit]:
+            item: dict[str, Any] = {"id": post_id}
+            if "message" in fields and post.get("message"):
+                item["message"] = post["message"]
+            if "created_time" in fields:
+                item["created_time"] = (
+                    post["created"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+                )
+            if "from" in fields:
+                item["from"] = {"id": post["from"], "name": "someone"}
+            if "permalink_url" in fields:
+                item["permalink_url"] = f"https://www.facebook.com/permalink/{post_id}"
+            data.append(item)
+        return Response.json(200, {"data": data})
 
     def _photo(self, request: Request, match: re.Match[str]) -> Response:
         wrong = self._page(match)
@@ -155,7 +192,12 @@ class FacebookFake(FakeServer):
         if params.get("published", "true") == "false":
             return Response.json(200, {"id": photo_id})
         post_id = f"{self.page_id}_{photo_id}"
-        self.posts[post_id] = {"message": self.photos[photo_id]["caption"], "photo": photo_id}
+        self.posts[post_id] = {
+            "message": self.photos[photo_id]["caption"],
+            "photo": photo_id,
+            "created": self.clock(),
+            "from": self.page_id,
+        }
         return Response.json(200, {"id": photo_id, "post_id": post_id})
 
     def _video(self, request: Request, match: re.Match[str]) -> Response:

@@ -1,10 +1,14 @@
-"""A fake LinkedIn Posts API: versioned headers, 201 + x-restli-id, duplicates, images.
+r"""A fake LinkedIn Posts API: versioned headers, 201 + x-restli-id, duplicates, images.
 
 Shapes follow ``shared/platforms.md`` §4. Besides answering like LinkedIn, the fake keeps
 what LinkedIn would actually *show* for each post: ``fake.posts[urn]["shown"]`` is the
 commentary cut at the first unescaped little-format reserved character, which is how
 LinkedIn silently truncates text it cannot parse while still answering 201. A test that
-checks ``shown == text`` proves the escaping end to end.
+checks ``shown == text`` proves the escaping end to end. A bare ``#tag`` (a letter, then
+letters and digits, not inside a word) is LinkedIn's HashtagElement and the
+``{hashtag|\#|tag}`` template its HashtagTemplate: both render as linked hashtags, listed in
+``fake.posts[urn]["hashtags"]`` (an escaped ``\#tag`` is plain text, not a hashtag).
+``fake.clock`` stamps each post's ``createdAt`` (epoch milliseconds, as LinkedIn gives it).
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from __future__ import annotations
 import itertools
 import re
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from tests.fakes.server import FakeServer, Request, Response
@@ -19,7 +25,23 @@ from tests.fakes.server import FakeServer, Request, Response
 RESERVED = set("\\|{}@[]()<>#*_~")
 _TEMPLATE = re.compile(
     r"\{hashtag\|\\#\|(?P<tag>(?:\\.|[^\\}])*)\}|@\[(?P<name>(?:\\.|[^\\\]])*)\]\((?P<urn>urn:li:[^)]+)\)"
+    r"|(?<!\w)#(?P<bare>(?=[^\W_]*[^\W\d_])[^\W_]+)"
 )
+
+
+def hashtags_of(commentary: str) -> list[str]:
+    """The hashtags LinkedIn would link in *commentary* (templates and bare elements)."""
+    found = []
+    i = 0
+    while i < len(commentary):
+        template = _TEMPLATE.match(commentary, i)
+        if template:
+            if template["tag"] is not None or template["bare"] is not None:
+                found.append(_unescape(template["tag"] or template["bare"]))
+            i = template.end()
+        else:
+            i += 2 if commentary[i] == "\\" else 1
+    return found
 
 
 def shown_text(commentary: str) -> str:
@@ -30,8 +52,8 @@ def shown_text(commentary: str) -> str:
     while i < len(commentary):
         template = _TEMPLATE.match(commentary, i)
         if template:
-            if template["tag"] is not None:
-                out.append("#" + _unescape(template["tag"]))
+            if template["tag"] is not None or template["bare"] is not None:
+                out.append("#" + _unescape(template["tag"] or template["bare"]))
             else:
                 out.append(_unescape(template["name"]))
             i = template.end()
@@ -68,6 +90,7 @@ class LinkedInFake(FakeServer):
         self.token = token
         self.versions = set(versions)
         self.member = member
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.posts: dict[str, dict[str, Any]] = {}
         self.images: dict[str, dict[str, Any]] = {}
         self.comments: list[dict[str, Any]] = []
@@ -183,7 +206,13 @@ class LinkedInFake(FakeServer):
                     },
                 )
         urn = f"urn:li:share:{next(self._ids)}"
-        self.posts[urn] = {**body, "shown": shown_text(str(body["commentary"]))}
+        commentary = str(body["commentary"])
+        self.posts[urn] = {
+            **body,
+            "createdAt": int(self.clock().timestamp() * 1000),
+            "shown": shown_text(commentary),
+            "hashtags": hashtags_of(commentary),
+        }
         return Response(201, b"", {"x-restli-id": urn, "x-linkedin-id": urn})
 
     def _get(self, request: Request, match: re.Match[str]) -> Response:
@@ -192,7 +221,8 @@ class LinkedInFake(FakeServer):
         post = self.posts.get(unquote(match["urn"]))
         if post is None:
             return self.not_found(request, True)
-        return Response.json(200, {k: v for k, v in post.items() if k != "shown"})
+        hidden = ("shown", "hashtags")
+        return Response.json(200, {k: v for k, v in post.items() if k not in hidden})
 
     def _initialize(self, request: Request, _: re.Match[str]) -> Response:
         if request.query.get("action") != ["initializeUpload"]:

@@ -17,6 +17,7 @@ import email.policy
 import json
 import re
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -132,10 +133,13 @@ class Scripted:
     response: Response | None = None
     seconds: float = 0.0
     processed: bool = False  # hang/drop after the route did its work
+    where: Callable[[Request], bool] | None = None  # and only requests this accepts
 
     def matches(self, request: Request) -> bool:
         """Whether this entry applies to *request*."""
         if self.method and self.method.upper() != request.method:
+            return False
+        if self.where is not None and not self.where(request):
             return False
         return not (self.path and not re.search(self.path, request.path))
 
@@ -156,6 +160,8 @@ class FakeServer:
         self._release = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        #: Set before :meth:`start` to serve HTTPS (e.g. a self-signed certificate).
+        self.tls: ssl.SSLContext | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -175,6 +181,8 @@ class FakeServer:
                 pass
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        if self.tls is not None:
+            server.socket = self.tls.wrap_socket(server.socket, server_side=True)
         server.daemon_threads = True
         server.block_on_close = False
         self._server = server
@@ -204,7 +212,7 @@ class FakeServer:
         """``http://127.0.0.1:<port>`` (no trailing slash)."""
         assert self._server is not None, "start the fake first"
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{'https' if self.tls else 'http'}://{host!s}:{port}"
 
     # --- scripting ------------------------------------------------------------------------
 
@@ -217,10 +225,12 @@ class FakeServer:
         times: int = 1,
         method: str | None = None,
         path: str | None = None,
+        where: Callable[[Request], bool] | None = None,
     ) -> None:
-        """Answer the next *times* matching requests with this status/body/headers instead
-        of doing the work."""
-        self._add(Scripted("respond", times, method, path, Response.of(status, body, headers)))
+        """Answer the next *times* matching requests (those *where* accepts, if given) with
+        this status/body/headers instead of doing the work."""
+        answer = Response.of(status, body, headers)
+        self._add(Scripted("respond", times, method, path, answer, where=where))
 
     def delay(
         self, seconds: float, *, times: int = 1, method: str | None = None, path: str | None = None

@@ -6,12 +6,19 @@ reset`` (epoch seconds) and ``x-user-limit-24hour-*`` on posting, 403 problem ob
 repeated text, 429 problem object when the allowance is used up, 401 problem for a bad token.
 Accepts ``Authorization: Bearer <token>`` or an OAuth 1.0a header (checked for shape only:
 the signature itself is tested against published vectors in the renderer tests).
+
+``GET /2/users/:id/tweets`` is the account's timeline, newest first, with links shown as
+t.co links and ``&<>`` HTML-escaped as X does; like X it gives ``created_at``, ``author_id``
+and ``referenced_tweets`` only when ``tweet.fields`` asks for them. ``fake.clock`` (a
+callable) stamps ``created_at``; tests point it at their clock.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from tests.fakes.server import FakeServer, Request, Response
@@ -34,6 +41,8 @@ UNAUTHORIZED = {
     "status": 401,
     "detail": "Unauthorized",
 }
+USER_ID = "1072250532645998596"
+_URL = re.compile(r"https?://\S+")
 OAUTH_FIELDS = (
     "oauth_consumer_key",
     "oauth_nonce",
@@ -65,6 +74,9 @@ class XFake(FakeServer):
         self.daily_remaining = daily_limit
         self.reset_epoch = reset_epoch
         self.username = username
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        #: Show other authors' posts on a user's timeline too (to test an author check).
+        self.others_in_timeline = False
         self.tweets: dict[str, dict[str, Any]] = {}
         self.media: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(1456012973835788293, 104729)
@@ -78,6 +90,27 @@ class XFake(FakeServer):
         self.route("POST", r"/2/media/upload", self._upload)
         self.route("POST", r"/2/media/metadata", self._metadata)
         self.route("GET", r"/2/users/me", self._me)
+        self.route("GET", r"/2/users/(?P<id>\d+)/tweets", self._timeline)
+
+    def add_tweet(
+        self,
+        text: str,
+        *,
+        in_reply_to: str | None = None,
+        created_at: datetime | None = None,
+        author_id: str = USER_ID,
+    ) -> str:
+        """Put a post on the timeline as if made elsewhere (another app, earlier); its id."""
+        tweet_id = str(next(self._ids))
+        self.tweets[tweet_id] = {
+            "id": tweet_id,
+            "text": text,
+            "in_reply_to": in_reply_to,
+            "media_ids": [],
+            "created_at": created_at or self.clock(),
+            "author_id": author_id,
+        }
+        return tweet_id
 
     def authorised(self, request: Request) -> bool:
         """Bearer with the right token, or an OAuth 1.0a header with every field."""
@@ -163,13 +196,8 @@ class XFake(FakeServer):
         if self.daily_remaining <= 0:
             return Response.json(429, TOO_MANY)
         self.daily_remaining -= 1
-        tweet_id = str(next(self._ids))
-        self.tweets[tweet_id] = {
-            "id": tweet_id,
-            "text": text,
-            "in_reply_to": str(reply_to) if reply_to is not None else None,
-            "media_ids": media_ids,
-        }
+        tweet_id = self.add_tweet(text, in_reply_to=str(reply_to) if reply_to else None)
+        self.tweets[tweet_id]["media_ids"] = media_ids
         return Response.json(
             201,
             {"data": {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}},
@@ -298,12 +326,46 @@ class XFake(FakeServer):
             200, {"data": {"id": media_id, "associated_metadata": body["metadata"]}}
         )
 
+    def _timeline(self, request: Request, match: re.Match[str]) -> Response:
+        limit = int((request.query.get("max_results") or ["10"])[0])
+        fields = set(",".join(request.query.get("tweet.fields") or []).split(","))
+        mine = [
+            t
+            for t in self.tweets.values()
+            if self.others_in_timeline or t["author_id"] == match["id"]
+        ]
+        newest = sorted(mine, key=lambda t: int(t["id"]), reverse=True)[:limit]
+        data = [self._shown(t, fields) for t in newest]
+        meta: dict[str, Any] = {"result_count": len(data)}
+        if data:
+            meta |= {"newest_id": data[0]["id"], "oldest_id": data[-1]["id"]}
+        return Response.json(200, {"data": data, "meta": meta} if data else {"meta": meta})
+
+    @staticmethod
+    def _shown(tweet: dict[str, Any], fields: set[str]) -> dict[str, Any]:
+        """One timeline entry as X shows it: t.co links, escaped text, asked-for fields."""
+        text = _URL.sub("https://t.co/AbC123xyz", tweet["text"])
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        item: dict[str, Any] = {
+            "id": tweet["id"],
+            "text": text,
+            "edit_history_tweet_ids": [tweet["id"]],
+        }
+        if "created_at" in fields:
+            stamp = tweet["created_at"].astimezone(UTC)
+            item["created_at"] = stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp:%f}"[:3] + "Z"
+        if "author_id" in fields:
+            item["author_id"] = tweet["author_id"]
+        if "referenced_tweets" in fields and tweet["in_reply_to"]:
+            item["referenced_tweets"] = [{"type": "replied_to", "id": tweet["in_reply_to"]}]
+        return item
+
     def _me(self, request: Request, _: re.Match[str]) -> Response:
         return Response.json(
             200,
             {
                 "data": {
-                    "id": "1072250532645998596",
+                    "id": USER_ID,
                     "name": "soulpost test",
                     "username": self.username,
                 }

@@ -26,10 +26,13 @@ def _blocker(db: sqlite3.Connection, key: PubKey) -> str | None:
     ).fetchone()
     if others:
         return f"an earlier version of the post is {others[0].replace('_', ' ')}"
+    # The occurrences of one series (``id@time``) share their content on purpose.
+    series = key.post_id.partition("@")[0] + "@" if "@" in key.post_id else ""
     twin = db.execute(
         "SELECT post_id, state FROM publications WHERE content_hash = ? AND platform = ? "
-        "AND post_id != ? AND state IN ('claimed', 'in_doubt', 'published') LIMIT 1",
-        (key.content_hash, key.platform, key.post_id),
+        "AND post_id != ? AND state IN ('claimed', 'in_doubt', 'published') "
+        "AND (? = '' OR substr(post_id, 1, length(?)) != ?) LIMIT 1",
+        (key.content_hash, key.platform, key.post_id, series, series, series),
     ).fetchone()
     if twin:
         # A renamed draft gets a new id (the file name); its content must not go twice.

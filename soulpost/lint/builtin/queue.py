@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from soulpost.lint.rule import Hit, QueueRule, RuleOptions
+from soulpost.series import series_of
 
 if TYPE_CHECKING:
     from soulpost.lint.draft import Draft, QueueView
@@ -82,11 +83,12 @@ class DuplicatePost(QueueRule):
         rows = sorted((_key(d), _order(d), i) for i, d in enumerate(drafts))
         # Each draft's platforms as a set once, rather than twice per neighbouring pair.
         platforms = [frozenset(d.post.platforms) for d in drafts]
+        series = [series_of(d.id) for d in drafts]
         pairs: dict[int, tuple[int, bool]] = {}  # later draft -> (earlier draft, exact)
-        self._neighbours(rows, pairs, platforms)
+        self._neighbours(rows, pairs, platforms, series)
         if self.similarity < 1:
             backwards = sorted((key[::-1], order, i) for key, order, i in rows)
-            self._neighbours(backwards, pairs, platforms)
+            self._neighbours(backwards, pairs, platforms, series)
         for later_index in sorted(pairs, key=lambda i: (drafts[i].id, i)):
             earlier_index, exact = pairs[later_index]
             later, earlier = drafts[later_index], drafts[earlier_index]
@@ -107,11 +109,14 @@ class DuplicatePost(QueueRule):
         rows: list[tuple[str, tuple[bool, float, str], int]],
         pairs: dict[int, tuple[int, bool]],
         platforms: list[frozenset[str]],
+        series: list[str | None],
     ) -> None:
         similarity = self.similarity
         for (key_a, order_a, a), (key_b, order_b, b) in itertools.pairwise(rows):
             if not key_a or platforms[a].isdisjoint(platforms[b]):
                 continue
+            if series[a] is not None and series[a] == series[b]:
+                continue  # a series repeats its own text on purpose
             exact = key_a == key_b
             if not exact and (similarity >= 1 or not _close(key_a, key_b, similarity)):
                 continue

@@ -62,6 +62,13 @@ _DEFAULT_ACRONYMS = (
     "SAML",
     "LDAP",
     "OAUTH",
+    # Short ones that are also ordinary words, so that two of them in a row ("US, UK
+    # officials", "US FAA") are not read as a shouted phrase.
+    "US",
+    "UK",
+    "EU",
+    "UN",
+    "USA",
 )
 
 
@@ -139,6 +146,9 @@ _ONSETS = frozenset(["sch", "str", "spr", "scr", "spl", "thr", "chr", "phr", "sh
 # the list (lexicon.ORDINARY).
 LONE_SHORT = 4.5
 LONE = 3.4
+# The Zipf frequency of the most common words of a language (this, that, not: once in
+# every ten thousand words or more).
+COMMON = 6.0
 
 
 def _dictionaries(lang: str | None) -> tuple[str, ...]:
@@ -161,6 +171,64 @@ def acronym_shaped(word: str) -> bool:
 # Both branches of Capitals.gate start with two capitals in a row (min_length is at least
 # 2): this simpler search, which re runs about twice as fast, turns away most texts first.
 _CAPITAL_PAIR = re.compile(r"[^\W\da-z_]{2}")
+
+
+# A word in title case: one capital, then small letters (Jersey, Alerts, Mobile).
+_TITLE = re.compile(r"[^\W\d_][^\W\d_A-Z]+")
+# What ends a sentence or a heading, so that the next word's capital says nothing.
+_SENTENCE_END = re.compile(r"(?:^|[.!?:;\n…\"“”«»()\[\]]|\s[-–—|]|[^\w\s,'’-])\s*$")
+
+
+def _title(word: str, shortest: int = 2) -> bool:
+    return (
+        len(word) >= shortest
+        and word[:1].isupper()
+        and word[1:].islower()
+        and _TITLE.fullmatch(word) is not None
+    )
+
+
+def _in_name(text: str, m: re.Match[str], nouns_capitalised: bool) -> bool:
+    """Whether the word in capitals at *m* stands inside a name, next to a word in title
+    case that is not just the first word of a sentence: New Jersey PATH train, AMBER
+    Alerts, WIND Mobile, 2008 IDEAS Show. Emphasis sits among small words (the BIGGEST
+    update), and a name's own capitals are how it is spelt, not a raised voice. Where
+    every noun has a capital (German: das WICHTIGSTE Update, den Bart NICHT), neighbours say
+    nothing."""
+    if nouns_capitalised:
+        return False
+    after = re.match(r"[ \t]+(\S+)", text[m.end() : m.end() + 40])
+    if after and _title(after.group(1).rstrip(".,;:!?")):
+        return True
+    before = re.search(r"(\S+)[ \t]+$", text[max(0, m.start() - 40) : m.start()])
+    if not before or not _title(before.group(1), shortest=3):  # not "3 Gb JAJAJA"
+        return False
+    head = text[: m.start() - len(before.group(0))]
+    return _SENTENCE_END.search(head) is None
+
+
+def _edge(text: str, start: int, end: int) -> tuple[str, str]:
+    """The character before *start* and after *end*, skipping spaces and symbols such as
+    emoji ("" at either end of the text)."""
+    i = start - 1
+    while i >= 0 and not (text[i].isalnum() or text[i] in "|[]().!?:;,\n\"'«»“”‘’"):
+        i -= 1
+    j = end
+    while j < len(text) and not (text[j].isalnum() or text[j] in "|[]().!?:;,\n\"'«»“”‘’"):
+        j += 1
+    return (text[i] if i >= 0 else ""), (text[j] if j < len(text) else "")
+
+
+def _label(text: str, start: int, end: int) -> bool:
+    """Whether the capitals from *start* to *end* are a label set off from the text, the
+    way news posts mark a section: "OPINIÓN | …", "… | FOTOS", "[OPINIÓN]", "(VIDEO)",
+    "🔴 ÚLTIMA HORA | …". A label is a field of the layout, not a sentence said loudly."""
+    before, after = _edge(text, start, end)
+    if before in "([" and before and after in ")]" and after:
+        return True
+    if after == "|":
+        return before in ("", "\n", ".", "!", "?", "|")
+    return before == "|" and after in ("", "\n", "|")
 
 
 class Capitals(SegmentRule):
@@ -209,10 +277,14 @@ class Capitals(SegmentRule):
         parts = [part for part in re.split(r"[-]", word) if part]
         if any(len(part) < 2 for part in parts):
             return False  # USB-C, A-Z: a code, not a word
-        freq = min(max(zipf(part, one) for one in _dictionaries(lang)) for part in parts)
-        if not alone:
-            return freq >= ORDINARY
-        return freq >= (LONE_SHORT if len(word) <= 4 else LONE)
+        if len(parts) > 1 and all(len(part) <= 3 for part in parts):
+            return False  # EU-IMF, H-IIA: acronyms joined, not words
+        need = ORDINARY if not alone else LONE_SHORT if len(word) <= 4 else LONE
+        # Every part ordinary in some dictionary. Asked one dictionary at a time, English
+        # first, so a post whose language nothing tells loads the others only for a word
+        # English does not know (each list costs about 25 ms to load).
+        langs = _dictionaries(lang)
+        return all(any(zipf(part, one) >= need for one in langs) for part in parts)
 
     def _shouted(self, text: str, draft: Draft) -> list[re.Match[str]]:
         """The words of *text* that shout, in order."""
@@ -230,17 +302,28 @@ class Capitals(SegmentRule):
             last_end = match.end()
         shouted = []
         for group in groups:
+            if _label(text, group[0].start(), group[-1].end()):
+                continue
             ordinary = [m for m in group if self._ordinary(m.group(0), draft, alone=False)]
             if len(ordinary) >= 2:
-                shouted += ordinary
+                shouted += ordinary  # WE ARE OPEN, DO IT
                 continue
             for m in ordinary:
                 word = m.group(0)
                 if len(word) < self.min_length or self._keyword(text, m.start()):
                     continue
+                if _in_name(text, m, draft.language_hint == "de") and not self._common(word, draft):
+                    continue
                 if self._ordinary(word, draft, alone=True):
                     shouted.append(m)
         return shouted
+
+    def _common(self, word: str, draft: Draft) -> bool:
+        """Whether *word* is one of the most common words (this, that, never), which no
+        name is made of: Scott Walker THIS? is a raised voice after a name."""
+        from soulpost.text.lexicon import zipf
+
+        return any(zipf(word, one) >= COMMON for one in _dictionaries(draft.language_hint))
 
     def _keyword(self, text: str, start: int) -> bool:
         """Whether the word at *start* follows a cue such as "Comment" or "code"."""

@@ -6,7 +6,8 @@ records it like a thread part: its own idempotency key, sent once, and never aga
 recorded. The engine hands it to the adapter's ``reply`` with the post's receipt as parent.
 Before a comment is sent the parent is noted under its key, so a lost answer is settled by
 reading the parent's comments for one by this account, with this text, made after the
-note: a post is never commented twice, and an unrelated comment is never taken for ours.
+note: a post is never commented twice, and an unrelated comment is never taken for ours;
+two candidates, or one listed without its time, leave it in doubt for a person.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from soulpost.publish.adapters._common import KeyNotes
-from soulpost.publish.base import Payload, Receipt, Rejected
+from soulpost.publish.base import Payload, Receipt, Rejected, UnknownOutcome
 
 if TYPE_CHECKING:
     from soulpost.posts import Post
@@ -84,13 +85,24 @@ class Comments:
         text = str(payload.get("comment") or "").strip()
         since = _instant(note.get("sent_at"))
         seen: Iterable[SeenComment] = listing(str(note["parent"]))
-        for comment in seen:
-            if not comment.mine or comment.text.strip() != text:
-                continue
-            if since and comment.created and comment.created < since - CLOCK_SKEW:
-                continue
-            return Receipt(comment.id, comment.url, comment.created or since or _now(self))
-        return None
+        mine = [c for c in seen if c.mine and c.text.strip() == text]
+        if any(c.created is None for c in mine):
+            raise self._doubt("the platform listed a comment with this text without its time")
+        found = [c for c in mine if not since or (c.created and c.created >= since - CLOCK_SKEW)]
+        if len(found) > 1:
+            raise self._doubt(f"{len(found)} comments with this text match the attempt")
+        if not found:
+            return None
+        comment = found[0]
+        return Receipt(comment.id, comment.url, comment.created or since or _now(self))
+
+    def _doubt(self, why: str) -> UnknownOutcome:
+        """Doubt for a person, never a pick among candidates (issue 11)."""
+        return UnknownOutcome(
+            f"cannot tell whether the first comment landed: {why}; a person must check "
+            "(soulpost resolve)",
+            platform=self.adapter.platform,
+        )
 
 
 def _now(comments: Comments) -> datetime:

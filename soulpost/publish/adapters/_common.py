@@ -164,7 +164,8 @@ class HttpAdapter(Adapter):
     @property
     def session(self) -> requests.Session:
         if self._session is None:
-            self._session = http.build_session()
+            trust_env = bool(getattr(self.opts, "trust_env", True))
+            self._session = http.build_session(trust_env=trust_env)
         return self._session
 
     def call(self, method: str, url: str, **kwargs: Any) -> requests.Response:
@@ -442,6 +443,12 @@ def check_post(adapter: Adapter, post: Post) -> list[str]:
         return [f"{caps.title} cannot post threads"]
     root = adapter.config.root
     problems: list[str] = []
+    if post.options_for(name) and getattr(adapter, "PostOptions", None) is None:
+        keys = ", ".join(post.options_for(name))
+        problems.append(
+            f"variants.{name}.options ({keys}): the {adapter.name} adapter takes no post "
+            "options; remove them"
+        )
     for number, (raw, media) in enumerate(parts, 1):
         label = "the post" if len(parts) == 1 else f"part {number}"
         text = raw.strip()

@@ -8,12 +8,16 @@ The error *code* in the body decides, not the HTTP status: 190 (and permission c
 auth problem naming the token variable; 4/17/32/613/80001 are throttling (waiting as
 ``X-Business-Use-Case-Usage`` says, when it does); 506 is a duplicate status message,
 reported as probably already published. An in-doubt post is settled by reading the Page's
-recent posts for the same message.
+recent posts for the attempt: the same message, posted by the Page itself (not a visitor),
+created since the attempt was first recorded (a note written before the first request).
+Several candidates, missing fields or a page of recent posts that does not reach back to the
+attempt leave it in doubt for a person, never a guess (issue 11).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -30,6 +34,7 @@ from soulpost.publish.adapters._comments import (
 from soulpost.publish.adapters._common import (
     ErrorAnswer,
     HttpAdapter,
+    KeyNotes,
     json_body,
 )
 from soulpost.publish.adapters._media import MediaFile, media_list, read_all_media
@@ -98,6 +103,7 @@ class FacebookAdapter(HttpAdapter):
         self.page_id = str(page)
         self.version = (self.opts.version or DEFAULT_VERSION).strip("/")
         self.token_in = self.opts.token_in
+        self.notes = KeyNotes(config.state_dir, self.platform)
 
     # --- pure ------------------------------------------------------------------------------
 
@@ -186,6 +192,8 @@ class FacebookAdapter(HttpAdapter):
     def publish(self, payload: Payload, key: str) -> Receipt:
         message = str(payload.get("message") or "")
         photos = read_all_media(self, payload.get("photos"))  # fail early
+        if self.notes.get(key) is None:  # the first attempt's time bounds a later lookup
+            self.notes.put(key, {"sent_at": self.config.clock.now().isoformat()})
         if len(photos) == 1 and photos[0].mime.startswith("video/"):
             return self._video(photos[0], message)
         if len(photos) == 1:
@@ -233,30 +241,70 @@ class FacebookAdapter(HttpAdapter):
         return out
 
     def lookup(self, key: str, payload: Payload) -> Receipt | None:
-        """Read the Page's recent posts for one with the same message (a first comment: the
-        post's comments for the Page's own)."""
+        """Read the Page's recent posts for this attempt (see the module docstring); a first
+        comment: the post's comments for the Page's own."""
         if is_comment(payload):
             return Comments(self).find(key, payload, self._comments)
+        note = self.notes.get(key)
+        if note is None:
+            return None  # the note is written before any request: nothing was sent
         message = str(payload.get("message") or "").strip()
         if not message:
             raise UnknownOutcome("a post without text cannot be looked up", platform=self.platform)
+        since = _graph_time(note.get("sent_at"))
         body = self._call(
             "GET",
             f"{self.page_id}/feed",
-            params={"fields": "id,message,created_time,permalink_url", "limit": LOOKUP_LIMIT},
+            params={
+                "fields": "id,message,created_time,from,permalink_url",
+                "limit": LOOKUP_LIMIT,
+            },
         )
-        for item in body.get("data") or ():
-            if isinstance(item, dict) and str(item.get("message") or "").strip() == message:
-                created = _graph_time(item.get("created_time")) or self.config.clock.now()
-                url = item.get("permalink_url") or fb.PagePost(str(item["id"])).web_url
-                return Receipt(str(item["id"]), str(url), created)
-        return None
+        items = [i for i in body.get("data") or () if isinstance(i, dict) and i.get("id")]
+        found, doubt = _own_post(items, message, self.page_id, since)
+        if doubt is None and found is None and since is not None and len(items) >= LOOKUP_LIMIT:
+            times = [_graph_time(i.get("created_time")) for i in items]
+            if all(t is not None and t >= since.replace(microsecond=0) for t in times):
+                doubt = f"all {len(items)} recent posts read are newer than the attempt"
+        if doubt is not None:
+            raise UnknownOutcome(
+                f"Facebook cannot tell whether this attempt landed: {doubt}; a person must "
+                "check the Page (soulpost resolve)",
+                platform=self.platform,
+            )
+        if found is None:
+            return None
+        created = _graph_time(found.get("created_time")) or self.config.clock.now()
+        url = found.get("permalink_url") or fb.PagePost(str(found["id"])).web_url
+        return Receipt(str(found["id"]), str(url), created)
 
     def check(self) -> str:
         body = self._call("GET", "me", params={"fields": "id,name"})
         who = body.get("name") or "?"
         note = "" if str(body.get("id")) == self.page_id else f" (not page {self.page_id}!)"
         return f"token works for {who} ({body.get('id')}){note}"
+
+
+def _own_post(
+    items: list[dict[str, Any]], message: str, page_id: str, since: datetime | None
+) -> tuple[Mapping[str, Any] | None, str | None]:
+    """(the one post that is the attempt, None) or (None, why it cannot be told): same
+    message, by the Page, created at or after *since* (Graph times are whole seconds)."""
+    if since is None:
+        return None, "the attempt's time is unreadable"
+    floor = since.replace(microsecond=0)
+    candidates = []
+    for item in items:
+        if str(item.get("message") or "").strip() != message:
+            continue
+        created, author = _graph_time(item.get("created_time")), item.get("from")
+        if created is None or not isinstance(author, dict) or not author.get("id"):
+            return None, "Facebook listed a post with this text without its time or author"
+        if str(author["id"]) == page_id and created >= floor:
+            candidates.append(item)
+    if len(candidates) > 1:
+        return None, f"{len(candidates)} posts with this text match the attempt"
+    return (candidates[0] if candidates else None), None
 
 
 def _graph_time(value: Any) -> datetime | None:

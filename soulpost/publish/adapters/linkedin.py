@@ -1,15 +1,18 @@
 """``linkedin``: posts to a member or organisation feed through the versioned Posts API.
 
-Text goes out in LinkedIn's "little" format, escaped by
-:func:`soulpost.publish.wire.linkedin.escape_little` (an unescaped bracket would make
-LinkedIn silently cut the post). Images go through ``initializeUpload`` + ``PUT`` and are
+Text goes out in LinkedIn's "little" format by
+:func:`soulpost.publish.wire.linkedin.little_text`: hashtags stay hashtags LinkedIn links,
+every other reserved character is escaped (an unescaped bracket would make LinkedIn silently
+cut the post). Images go through ``initializeUpload`` + ``PUT`` and are
 attached with their alt text. Facts: ``shared/platforms.md`` §4.
 
 Errors: 401/403 name the token variable; 422 ``DUPLICATE_POST`` is reported as a duplicate
 of the URN LinkedIn names, and :meth:`LinkedInAdapter.lookup` turns that answer into a
-receipt when settling an in-doubt post; 426 ``NONEXISTENT_VERSION`` says to set
-``options.version``; 429 waits until the next midnight UTC (when LinkedIn's daily quotas
-reset; it sends no reset header); 5xx and lost answers are unknown outcomes.
+receipt when settling an in-doubt post, once ``GET /rest/posts/{urn}`` shows it is this
+attempt's (same author, made since the attempt), never an older post with the same words;
+426 ``NONEXISTENT_VERSION`` says to set ``options.version`` to a newer version;
+429 waits until the next midnight UTC (when LinkedIn's daily quotas reset; it sends no reset
+header); 5xx and lost answers are unknown outcomes.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from soulpost.publish.adapters._comments import (
 from soulpost.publish.adapters._common import (
     ErrorAnswer,
     HttpAdapter,
+    KeyNotes,
     json_body,
 )
 from soulpost.publish.adapters._media import MediaFile, media_list, read_all_media
@@ -111,12 +115,13 @@ class LinkedInAdapter(HttpAdapter):
         if self.author and not self.author.startswith("urn:li:"):
             self.author = f"urn:li:person:{self.author}"
         self._member: str | None = None
+        self.notes = KeyNotes(config.state_dir, self.platform)
 
     # --- pure ------------------------------------------------------------------------------
 
     def validate(self, post: Post) -> list[str]:
         problems = super().validate(post)
-        escaped = li.escape_little(post.text_for(self.platform).strip())
+        escaped = li.little_text(post.text_for(self.platform).strip())
         if len(escaped) > li.MAX_LENGTH:
             problems.append(
                 f"escaped for LinkedIn the text has {len(escaped)} characters; "
@@ -180,9 +185,10 @@ class LinkedInAdapter(HttpAdapter):
                 platform=self.platform,
             )
         if error.version_retired:
+            newer = li.newer_version(self.version, self.config.clock.now().date())
             return Rejected(
-                f"LinkedIn-Version {self.version} is no longer active: set options.version "
-                f'(e.g. version = "{DEFAULT_VERSION}") under [platforms.{self.platform}]: '
+                f"LinkedIn-Version {self.version} is not active: set options.version to a "
+                f'newer one (e.g. version = "{newer}") under [platforms.{self.platform}]: '
                 f"{message}",
                 status=answer.status,
                 platform=self.platform,
@@ -339,6 +345,8 @@ class LinkedInAdapter(HttpAdapter):
         return Receipt(urn, li.post_url(urn), self.config.clock.now())
 
     def publish(self, payload: Payload, key: str) -> Receipt:
+        if self.notes.get(key) is None:  # the first attempt's time bounds a later lookup
+            self.notes.put(key, {"sent_at": self.config.clock.now().isoformat()})
         return self._create(payload, key)
 
     def reply(self, parent: Receipt, payload: Payload, key: str) -> Receipt:
@@ -376,22 +384,52 @@ class LinkedInAdapter(HttpAdapter):
 
     def lookup(self, key: str, payload: Payload) -> Receipt | None:
         """Send the post again: LinkedIn refuses a duplicate and names the post that exists,
-        which is the receipt; if it was not there, this sends it (once), which is also a
-        receipt. Anything else leaves the doubt for a person. A first comment is looked for
-        among the post's comments instead (sending it again would duplicate it)."""
+        which is the receipt when it is this attempt's (by this author, made since the
+        attempt was first recorded: an older post with the same words is not); if it was not
+        there, this sends it (once), which is also a receipt. Anything else leaves the doubt
+        for a person. A first comment is looked for among the post's comments instead
+        (sending it again would duplicate it)."""
         if is_comment(payload):
             return Comments(self).find(key, payload, self._comments)
+        note = self.notes.get(key) or {}
         try:
             return self._create(payload, key)
         except Duplicate as exc:
             if exc.urn is None:
                 raise UnknownOutcome(exc.message, platform=self.platform) from None
-            return Receipt(exc.urn, li.post_url(exc.urn), self.config.clock.now())
+            return self._own_duplicate(exc.urn, note.get("sent_at"))
+        except UnknownOutcome:
+            raise
         except Exception as exc:
             message = getattr(exc, "message", type(exc).__name__)
             raise UnknownOutcome(
                 f"LinkedIn could not settle it: {message}", platform=self.platform
             ) from None
+
+    def _own_duplicate(self, urn: str, sent_at: object) -> Receipt:
+        """The receipt of *urn* when ``GET /rest/posts/{urn}`` shows it is this attempt's;
+        UnknownOutcome naming it otherwise."""
+        from urllib.parse import quote
+
+        body = json_body(self._call("GET", f"/rest/posts/{quote(urn, safe='')}"))
+        created = body.get("createdAt")
+        try:
+            since = datetime.fromisoformat(str(sent_at))
+        except ValueError:
+            since = None
+        if (
+            since is not None
+            and isinstance(created, int)
+            and created >= int(since.timestamp() * 1000)
+            and body.get("author") == self.member()
+        ):
+            return Receipt(urn, li.post_url(urn), self.config.clock.now())
+        raise UnknownOutcome(
+            f"LinkedIn refuses this post as a duplicate of {urn} ({li.post_url(urn)}), which "
+            "is not shown to be this attempt's (made by this author since it was first "
+            "sent); a person must check (soulpost resolve)",
+            platform=self.platform,
+        )
 
     def check(self) -> str:
         body = json_body(self._call("GET", "/v2/userinfo"))

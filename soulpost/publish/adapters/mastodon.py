@@ -10,6 +10,11 @@ Configuration::
 (public|unlisted|private|direct), ``language`` (ISO 639-1), ``media_poll_interval`` (s, 1),
 ``media_poll_timeout`` (s, 60), ``connect_timeout``/``read_timeout``.
 
+A post sets its own, for every part it sends here, under ``[variants.mastodon.options]``
+(:class:`MastodonPostOptions`): ``spoiler_text`` (a content warning, counted with the text
+towards the 500 as Mastodon does), ``sensitive`` (media hidden behind a warning),
+``language`` and ``visibility``; they win over the platform's ``options``.
+
 How it publishes (facts: ``shared/platforms.md`` §1): each image goes to ``POST /api/v2/media``
 with its alt text as ``description``; a 202 (still processing) is polled on
 ``GET /api/v1/media/:id`` until it has a URL. Then ``POST /api/v1/statuses`` (JSON) with the
@@ -53,7 +58,7 @@ from soulpost.publish.base import (
     Setting,
     UnknownOutcome,
 )
-from soulpost.publish.options import NEEDED, ApiOptions
+from soulpost.publish.options import NEEDED, AdapterOptions, ApiOptions
 from soulpost.publish.wire import mastodon as wire
 
 if TYPE_CHECKING:
@@ -84,6 +89,22 @@ class MastodonOptions(ApiOptions):
     )
 
 
+class MastodonPostOptions(AdapterOptions):
+    """``[variants.mastodon.options]`` of one post: what Mastodon lets a status carry beyond
+    its text (issue 11)."""
+
+    spoiler_text: str | None = Field(
+        None, min_length=1, description="a content warning shown before the text"
+    )
+    sensitive: bool | None = Field(None, description="hide the media behind a warning")
+    language: str | None = Field(
+        None, pattern=r"^[a-z]{2,3}$", description="ISO 639 language of this post"
+    )
+    visibility: Literal["public", "unlisted", "private", "direct"] | None = Field(
+        None, description="public, unlisted, private or direct for this post"
+    )
+
+
 class MastodonAdapter(HttpAdapter):
     """One Mastodon account on one instance."""
 
@@ -101,6 +122,8 @@ class MastodonAdapter(HttpAdapter):
     }
     Options = MastodonOptions
     opts: MastodonOptions
+    #: What a post may set for itself under ``[variants.NAME.options]``.
+    PostOptions: ClassVar[type[MastodonPostOptions]] = MastodonPostOptions
 
     @classmethod
     def remote_id_from_url(cls, url: str) -> str | None:
@@ -122,10 +145,57 @@ class MastodonAdapter(HttpAdapter):
     # --- pure -----------------------------------------------------------------------------
 
     def validate(self, post: Post) -> list[str]:
-        return check_post(self, post)
+        """The platform's limits, the post's own options, and the length Mastodon counts:
+        the content warning's graphemes plus the text's (``StatusLengthValidator``)."""
+        problems = check_post(self, post)
+        options, wrong = self._post_options(post)
+        problems += wrong
+        warning = options.spoiler_text if options else None
+        caps = self.capabilities()
+        if warning and caps.max_length is not None:
+            from soulpost.text import graphemes, mastodon_length
+
+            parts = [post.text_for(self.platform)]
+            parts += [part.text for part in post.thread_for(self.platform)]
+            for number, raw in enumerate(parts, 1):
+                count = graphemes(warning) + mastodon_length(raw.strip(), caps.url_length or 23)
+                if count > caps.max_length and count - graphemes(warning) <= caps.max_length:
+                    label = "the post" if len(parts) == 1 else f"part {number}"
+                    problems.append(
+                        f"{label} with its content warning is {count} characters; "
+                        f"{caps.title} allows {caps.max_length} for both together"
+                    )
+        return problems
+
+    def _post_options(self, post: Post) -> tuple[MastodonPostOptions | None, list[str]]:
+        """The post's ``[variants.NAME.options]`` checked, or the problems naming each key."""
+        from pydantic import ValidationError
+
+        raw = post.options_for(self.platform)
+        try:
+            return self.PostOptions.model_validate(raw), []
+        except ValidationError as exc:
+            known = ", ".join(MastodonPostOptions.model_fields)
+            problems = []
+            for error in exc.errors(include_input=False, include_url=False):
+                key = ".".join(str(part) for part in error["loc"]) or "options"
+                what = (
+                    "is not a post option of the mastodon adapter"
+                    if error["type"] == "extra_forbidden"
+                    else error["msg"]
+                )
+                problems.append(
+                    f"variants.{self.platform}.options.{key}: {what} (it takes: {known})"
+                )
+            return None, problems
 
     def compose(self, post: Post) -> Composed:
-        """One ``POST /api/v1/statuses`` body per part, plus the images to upload first."""
+        """One ``POST /api/v1/statuses`` body per part, plus the images to upload first;
+        the post's own options (content warning, sensitive media, language, visibility)
+        go with every part."""
+        options, wrong = self._post_options(post)
+        if options is None:
+            raise ValueError("; ".join(wrong))
         texts = [(post.text_for(self.platform), post.media_for(self.platform))]
         texts += [(part.text, part.media) for part in post.thread_for(self.platform)]
         parts = []
@@ -133,8 +203,10 @@ class MastodonAdapter(HttpAdapter):
             request = wire.StatusRequest(
                 status=text.strip(),
                 media_ids=tuple(m.path for m in media),  # placeholders: only checks non-empty
-                visibility=self.opts.visibility,
-                language=self.opts.language,
+                visibility=options.visibility or self.opts.visibility,
+                language=options.language or self.opts.language,
+                spoiler_text=options.spoiler_text,
+                sensitive=options.sensitive,
             )
             body = request.json()
             body.pop("media_ids", None)

@@ -22,7 +22,10 @@ parts, ``reply.in_reply_to_tweet_id``. The receipt's URL is
 ``https://x.com/<username>/status/<id>``, the username from ``GET /2/users/me``.
 
 X has no idempotency key, so an unknown outcome is never retried blindly. :meth:`lookup`
-searches the account's recent posts (``GET /2/users/:id/tweets``) for the same text. X also
+searches the account's recent posts (``GET /2/users/:id/tweets``) for the attempt: the same
+text, the same reply parent, the same author, made since the attempt was first recorded;
+anything it cannot tell (a second candidate, missing fields, a page too short to reach back
+to the attempt) leaves the publication in doubt, never a guess. X also
 refuses a repeated text with 403 "duplicate content": when that answers a key this adapter
 sent before, the earlier attempt evidently landed, so it looks the post up and returns its
 receipt (or reports it as held for a person if it cannot be found); for a key never sent
@@ -38,7 +41,7 @@ import html
 import re
 import secrets
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
@@ -114,6 +117,8 @@ class XAdapter(HttpAdapter):
         "access_token": Setting("OAuth 1.0a user access token"),
         "access_token_secret": Setting("OAuth 1.0a user access token secret"),
     }
+    #: Either way of signing in, whole (``soulpost.credentials`` checks presence offline).
+    credential_sets: ClassVar[tuple[tuple[str, ...], ...]] = (("token",), OAUTH1_ROLES)
     Options = XOptions
     opts: XOptions
 
@@ -331,20 +336,28 @@ class XAdapter(HttpAdapter):
             )
         except ValueError as exc:
             raise Rejected(f"X would refuse it: {exc}", platform=self.platform) from None
-        sent_before = self.notes.get(key) is not None
-        self.notes.put(key, {"sent_at": self.config.clock.now().isoformat()})
+        note = self.notes.get(key)
+        # The first attempt's time and the parent are what a later lookup matches on.
+        self.notes.put(
+            key,
+            {
+                "sent_at": (note or {}).get("sent_at") or self.config.clock.now().isoformat(),
+                "reply_to": parent.remote_id if parent else None,
+            },
+        )
         try:
             answer = self._call("POST", "/2/tweets", "posting", json=body)
         except _Duplicate:
-            if not sent_before:
+            if note is None:
                 raise
-            found = self._find(payload)
+            found = self._find(payload, self.notes.get(key) or {})
             if found is None:
+                self.notes.put(key, {**(self.notes.get(key) or {}), "duplicate": True})
                 raise UnknownOutcome(
                     "X says this text is already posted and an earlier attempt of this "
-                    f"publication was in doubt, but it is not among the last "
-                    f"{self.lookup_count} posts; a person must check the account "
-                    "(soulpost resolve)",
+                    "publication was in doubt, but no post with this text, parent and author "
+                    f"since that attempt is among the last {self.lookup_count}; a person "
+                    "must check the account (soulpost resolve)",
                     platform=self.platform,
                 ) from None
             return found
@@ -357,40 +370,76 @@ class XAdapter(HttpAdapter):
     def reply(self, parent: Receipt, payload: Payload, key: str) -> Receipt:
         return self._send(payload, key, parent)
 
-    def _find(self, payload: Payload) -> Receipt | None:
-        """The account's recent post with the same text, if any."""
+    def _find(self, payload: Payload, note: Mapping[str, Any]) -> Receipt | None:
+        """The account's post that is this attempt: same text, same parent, same author,
+        made since the attempt was recorded (:func:`wire.find_own_post`); None when none
+        is; UnknownOutcome when the recent posts cannot tell."""
         user_id, username = self.me()
         answer = self._call(
             "GET",
             f"/2/users/{user_id}/tweets",
             "reading recent posts",
-            params={"max_results": str(self.lookup_count), "tweet.fields": "created_at"},
+            params={"max_results": str(self.lookup_count), "tweet.fields": wire.TIMELINE_FIELDS},
         )
+        items = answer.json().get("data") or []
+        since = _note_time(note)
         wanted = comparable(str(payload.get("text", "")))
-        for item in answer.json().get("data") or ():
-            if isinstance(item, dict) and comparable(str(item.get("text", ""))) == wanted:
-                tweet = wire.Tweet(str(item["id"]), str(item.get("text", "")))
-                name = self.opts.username or username
-                return Receipt(tweet.id, tweet.web_url(str(name) or None), self.config.clock.now())
-        return None
+        found = wire.find_own_post(
+            items if isinstance(items, list) else [],
+            same_text=lambda text: comparable(text) == wanted,
+            author_id=user_id,
+            reply_to=note.get("reply_to"),
+            parent_known="reply_to" in note and since is not None,
+            since=since or self.config.clock.now(),
+            full_page=isinstance(items, list) and len(items) >= self.lookup_count,
+        )
+        if found.doubt is not None:
+            raise UnknownOutcome(
+                f"X cannot tell whether this attempt landed: {found.doubt}; a person must "
+                "check the account (soulpost resolve)",
+                platform=self.platform,
+            )
+        if found.tweet is None:
+            return None
+        name = self.opts.username or username
+        return Receipt(found.tweet.id, found.tweet.web_url(name or None), self.config.clock.now())
 
     def lookup(self, key: str, payload: Payload) -> Receipt | None:
-        """Search the recent posts for this text. None (safe to send again) only when the
-        text is not there: a retry of a post that did land after all is then caught by X's
-        duplicate check, which :meth:`publish` turns into this post's receipt."""
-        if self.notes.get(key) is None:
+        """Search the recent posts for this attempt. None (safe to send again) only when it
+        is certainly not there: a retry of a post that did land after all is then caught by
+        X's duplicate check, which :meth:`publish` turns into this post's receipt. After X
+        refused a retry as a duplicate that cannot be found, it stays in doubt."""
+        note = self.notes.get(key)
+        if note is None:
             return None  # the note is written before POST /2/tweets: nothing was posted
         if not str(payload.get("text", "")).strip():
             raise UnknownOutcome(
                 "a post without text cannot be found again on X; a person must check",
                 platform=self.platform,
             )
-        return self._find(payload)
+        found = self._find(payload, note)
+        if found is None and note.get("duplicate"):
+            raise UnknownOutcome(
+                "X refuses this text as a duplicate, yet no post of this attempt (same text, "
+                "parent and author, since it was first sent) is among the recent posts; a "
+                "person must check the account (soulpost resolve)",
+                platform=self.platform,
+            )
+        return found
 
     def check(self) -> str:
         """``GET /2/users/me``: proves the credentials work."""
         user_id, username = self.me()
         return f"@{username} (id {user_id}) on {self.base}"
+
+
+def _note_time(note: Mapping[str, Any]) -> datetime | None:
+    """When the attempt in *note* was first recorded (None for an unreadable note)."""
+    try:
+        stamp = datetime.fromisoformat(str(note.get("sent_at")))
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo is not None else None
 
 
 class _Duplicate(Rejected):

@@ -3,8 +3,11 @@
 Facts from ``shared/platforms.md`` §4. The ``commentary`` field is in LinkedIn's "little"
 text format, where ``\\ | { } @ [ ] ( ) < > # * _ ~`` are reserved: an unescaped one makes
 LinkedIn **silently cut the post** at that character while still answering 201, so every
-piece of user text goes through :func:`escape_little`. Success is 201 with an empty body and
-the new post's URN in the ``x-restli-id`` header. A repeated post is refused with 422
+piece of user text goes through :func:`little_text`: reserved characters escaped, except the
+``#`` of a hashtag, which stays a hashtag LinkedIn links (a ``#tag`` HashtagElement, or the
+``{hashtag|\\#|tag}`` template when the tag holds a reserved ``_``; issue 11).
+Success is 201 with an empty body and the new post's URN in the ``x-restli-id`` header. A
+repeated post is refused with 422
 ``DUPLICATE_POST`` naming the existing URN, which :func:`parse_error` extracts so a retry can
 be recorded as already published.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -30,6 +34,23 @@ def escape_little(text: str) -> str:
     return _RESERVED.sub(r"\\\1", text)
 
 
+def little_text(text: str) -> str:
+    """*text* in little format as the author meant it: hashtags (found by twitter-text's
+    grammar, :func:`soulpost.text.find_hashtags`) stay hashtags, everything else reserved is
+    escaped so LinkedIn shows it verbatim."""
+    from soulpost.text import find_hashtags
+
+    out: list[str] = []
+    done = 0
+    for start, end, tag in find_hashtags(text):
+        out.append(escape_little(text[done:start]))
+        plain = text[start] == "#" and not _RESERVED.search(tag)
+        out.append(f"#{tag}" if plain else hashtag(tag))
+        done = end
+    out.append(escape_little(text[done:]))
+    return "".join(out)
+
+
 def hashtag(tag: str) -> str:
     """A clickable hashtag in little format: ``{hashtag|\\#|tag}``."""
     return "{hashtag|\\#|" + escape_little(tag.lstrip("#")) + "}"
@@ -38,6 +59,17 @@ def hashtag(tag: str) -> str:
 def mention(name: str, urn: str) -> str:
     """A mention in little format: ``@[Name](urn:li:person:...)``."""
     return f"@[{escape_little(name)}]({urn})"
+
+
+def newer_version(configured: str, today: date) -> str:
+    """The ``LinkedIn-Version`` to suggest after a 426 for *configured*: last month's
+    (LinkedIn publishes one a month and keeps each about a year), and never one older than
+    or equal to *configured*, which LinkedIn has just refused."""
+    year, month = int(configured[:4]), int(configured[4:6])
+    after = (year + month // 12, month % 12 + 1)
+    last = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    pick = max(after, last) if after <= (today.year, today.month) else last
+    return f"{pick[0]:04d}{pick[1]:02d}"
 
 
 def headers(version: str) -> dict[str, str]:
@@ -80,7 +112,7 @@ def post_body(
         raise ValueError(
             f"author {author!r}: expected urn:li:person:<id> or urn:li:organization:<id>"
         )
-    commentary = escape_little(text) if escape else text
+    commentary = little_text(text) if escape else text
     if len(commentary) > MAX_LENGTH:
         raise ValueError(
             f"commentary is {len(commentary)} characters; LinkedIn allows {MAX_LENGTH}"
@@ -113,7 +145,7 @@ MAX_THUMBNAIL_BYTES = 5_000_000
 def comment_body(actor: str, post_urn: str, text: str) -> dict[str, Any]:
     """A follow-up as a comment (LinkedIn has no threads): ``POST /rest/socialActions/
     {quote(post_urn)}/comments``."""
-    return {"actor": actor, "object": post_urn, "message": {"text": escape_little(text)}}
+    return {"actor": actor, "object": post_urn, "message": {"text": little_text(text)}}
 
 
 def comments_path(post_urn: str) -> str:

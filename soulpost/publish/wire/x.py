@@ -17,8 +17,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
@@ -111,6 +112,78 @@ def parse_media_id(body: Mapping[str, Any]) -> str:
     if body.get("media_id_string"):
         return str(body["media_id_string"])
     raise ValueError(f"not a media upload reply: {dict(body)!r:.200}")
+
+
+#: The fields a lookup asks ``GET /2/users/:id/tweets`` for: X sends them only when asked.
+TIMELINE_FIELDS = "created_at,author_id,referenced_tweets"
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a timeline says about one lost post: the post (certain), a reason it cannot
+    tell (``doubt``), or neither (certainly not among the posts that could be it)."""
+
+    tweet: Tweet | None = None
+    doubt: str | None = None
+
+
+def _instant(value: Any) -> datetime | None:
+    try:
+        stamp = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo is not None else None
+
+
+def _replied_to(item: Mapping[str, Any]) -> str | None:
+    for ref in item.get("referenced_tweets") or ():
+        if isinstance(ref, Mapping) and ref.get("type") == "replied_to":
+            return str(ref.get("id"))
+    return None
+
+
+def find_own_post(
+    items: Iterable[Any],
+    *,
+    same_text: Callable[[str], bool],
+    author_id: str,
+    reply_to: str | None,
+    parent_known: bool,
+    since: datetime,
+    full_page: bool,
+) -> Found:
+    """The one post of a timeline page that is the lost attempt, or why it cannot be told.
+
+    A post is ours only with the same text, by *author_id*, replying to *reply_to* (none
+    for a top-level post) and created at or after *since*, the moment the attempt was
+    recorded (X's times have millisecond precision). A same-text post without its time or
+    author, a second candidate, an unknown parent (*parent_known* false), or a full page
+    whose oldest post is still newer than *since* (ours may be just beyond it) is doubt:
+    a guess could put a thread's next part into another thread (issue 11)."""
+    floor = since.replace(microsecond=since.microsecond // 1000 * 1000)
+    page = [item for item in items if isinstance(item, Mapping) and item.get("id")]
+    candidates: list[Mapping[str, Any]] = []
+    for item in page:
+        if not same_text(str(item.get("text", ""))):
+            continue
+        created, author = _instant(item.get("created_at")), item.get("author_id")
+        if created is None or not author:
+            return Found(doubt="X listed a post with this text without its time or author")
+        if str(author) != author_id or created < floor:
+            continue
+        if not parent_known:
+            return Found(doubt="a post with this text exists and the attempt's parent is unknown")
+        if _replied_to(item) == reply_to:
+            candidates.append(item)
+    if len(candidates) > 1:
+        return Found(doubt=f"{len(candidates)} posts with this text match the attempt")
+    if candidates:
+        item = candidates[0]
+        return Found(Tweet(str(item["id"]), str(item.get("text", ""))))
+    times = [_instant(item.get("created_at")) for item in page]
+    if full_page and all(t is not None and t >= floor for t in times):
+        return Found(doubt=f"all {len(page)} recent posts read are newer than the attempt")
+    return Found()
 
 
 @dataclass(frozen=True)

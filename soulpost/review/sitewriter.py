@@ -1,0 +1,293 @@
+"""Writing the review site (``soulpost site OUT/``; the views are :mod:`soulpost.review.site`).
+
+A post's page needs its cards composed through the adapters (payloads, counted lengths,
+states) and then rendered. Posts are independent of each other once the queue is planned
+and linted, so both happen in forked page writers, one pass per post: they inherit the
+planned review, the adapters and the compiled templates, and only index ranges go to them.
+They send back what the calendar pages need of each post (its cards' states and its
+calendar entry, rendered once); the overview, month and week pages, which list every post,
+are written here once those are in. Composing in the parent before forking, as the site
+did first, left one core idle for a fifth of the run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace as View
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from soulpost.review.site import (
+    BADGES,
+    Brief,
+    calendar_pages,
+    entry_view,
+    environment,
+    groups,
+    post_view,
+)
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from soulpost.review.model import Pending, Review
+    from soulpost.review.payloads import Renderers
+    from soulpost.workspace import Workspace
+
+MARKER = ".soulpost-site"
+PARALLEL_PAGES = 2000  # below this many posts one process writes every page
+# The packaged templates every run renders: compiled once, before the writers fork.
+TEMPLATES = ("post.html", "_entry.html", "index.html", "month.html", "week.html")
+
+# Each post's cards as (platform, state), and its calendar entry's HTML.
+Written = tuple[list[tuple[str, str]], str]
+
+
+@dataclass
+class SiteReport:
+    pages: int = 0
+    bytes: int = 0
+    media: int = 0
+    skipped_media: list[str] | None = None
+    removed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Job:
+    """What the forked page writers share (set before forking, read in the children)."""
+
+    ws: Workspace
+    review: Review
+    pending: list[Pending]
+    briefs: list[Brief]
+    out: Path
+    media_ok: set[str]
+    env: Environment
+    renderers: Renderers
+    common: dict[str, Any]
+
+
+_SHARED: dict[str, _Job] = {}
+
+
+def copy_media(root: Path, pending: list[Pending], out: Path) -> tuple[set[str], list[str]]:
+    """Copy every image a post names into ``OUT/media/``; only regular files inside the
+    workspace (a draft comes by pull request and may name ``/etc/passwd`` or ``../..``)."""
+    from soulpost.review.model import post_media
+
+    root = root.resolve()
+    copied: set[str] = set()
+    skipped: list[str] = []
+    names = {m for p in pending for m, _ in post_media(p.post)}
+    for path in sorted(names):
+        source = (root / path).resolve()
+        try:
+            relative = source.relative_to(root)
+        except ValueError:
+            skipped.append(f"{path}: outside the workspace, not copied")
+            continue
+        if not source.is_file():
+            skipped.append(f"{path}: no such file")
+            continue
+        target = out / "media" / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        copied.add(path)
+    return copied, skipped
+
+
+# Three system calls a page (Python's open() adds an fstat and a terminal check): 10,000
+# small files are a good part of the site's system time.
+_FLAGS = (
+    os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+)
+
+
+def _write(path: Path, data: bytes) -> None:
+    fd = os.open(path, _FLAGS, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def _write_posts(bounds: tuple[int, int]) -> tuple[int, int, list[Written]]:
+    """Compose, render and write the pages of ``pending[bounds[0]:bounds[1]]``; (pages,
+    bytes, what the calendar pages need of each)."""
+    from soulpost.review.model import post_view as compose
+
+    job = _SHARED["job"]
+    page, entry = job.env.get_template("post.html"), job.env.get_template("_entry.html")
+    pending, briefs, zone, count = job.pending, job.briefs, job.review.zone, len(job.pending)
+    written: list[Written] = []
+    size = 0
+    for i in range(*bounds):
+        view = compose(job.ws, pending[i], job.renderers, zone)
+        nav = View(
+            prev=pending[i - 1].post.id if i > 0 else None,
+            next=pending[i + 1].post.id if i + 1 < count else None,
+        )
+        name = f"posts/{view.id}.html"
+        context = post_view(view, zone, job.media_ok, nav)
+        data = page.render(root="../", page=name, view=context, **job.common).encode("utf-8")
+        _write(job.out / name, data)
+        size += len(data)
+        brief = briefs[i]
+        brief.cards = [(c.platform, c.state) for c in view.cards]
+        html = entry.render(e=entry_view(brief), root="../", badge=BADGES)
+        written.append((brief.cards, html))
+    return len(written), size, written
+
+
+def _write_all_posts(job: _Job) -> tuple[int, int, list[Written]]:
+    """Post pages across the machine's cores (forked, sharing the job), else here."""
+    from soulpost.workspace import fork_workers
+
+    count = len(job.pending)
+    workers = fork_workers(count, PARALLEL_PAGES)
+    _SHARED["job"] = job
+    try:
+        if workers:
+            import gc
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # Small chunks even out a busy machine: a writer that got a slower core takes
+            # fewer of them.
+            step = max(1, -(-count // (workers * 4)))
+            chunks = [(i, min(count, i + step)) for i in range(0, count, step)]
+            # Freeze what exists now: the collector then never walks (and so never copies)
+            # the review's pages in the children; 10,000 posts are a lot of objects.
+            gc.freeze()
+            try:
+                context = multiprocessing.get_context("fork")
+                pool = ProcessPoolExecutor(workers, mp_context=context)
+            except (OSError, RuntimeError, ValueError):
+                pass  # no fork or no semaphores here: write every page in this process
+            else:
+                with pool:
+                    done = list(pool.map(_write_posts, chunks))
+                written = [w for d in done for w in d[2]]
+                return sum(d[0] for d in done), sum(d[1] for d in done), written
+        return _write_posts((0, count))
+    finally:
+        _SHARED.clear()
+
+
+def _write_calendar_pages(
+    review: Review, briefs: list[Brief], entries: dict[str, Markup], job: _Job
+) -> tuple[int, int]:
+    pages = size = 0
+    for name, template, context in calendar_pages(review, briefs, entries):
+        depth = name.count("/")
+        html = job.env.get_template(template).render(
+            root="../" * depth, page=name, **job.common, **context
+        )
+        data = html.encode("utf-8")
+        (job.out / name).write_bytes(data)
+        pages += 1
+        size += len(data)
+    return pages, size
+
+
+def remove_stale(briefs: list[Brief], out: Path) -> list[str]:
+    """Pages an earlier run wrote for posts, months and weeks that are gone now.
+
+    Only in a folder soulpost wrote before (it holds :data:`MARKER`), and only ``*.html``
+    in its ``posts/``, ``months/`` and ``weeks/``: OUT is whatever the user typed."""
+    if not (out / MARKER).is_file():
+        return []
+    months, weeks = groups(briefs)
+    keep = {
+        "posts": {f"{p.id}.html" for p in briefs},
+        "months": {f"{k}.html" for k in months},
+        "weeks": {f"{k}.html" for k in weeks},
+    }
+    removed = []
+    for sub, names in keep.items():
+        for page in (out / sub).glob("*.html"):
+            if page.name not in names and page.is_file() and not page.is_symlink():
+                page.unlink()
+                removed.append(f"{sub}/{page.name}")
+    return removed
+
+
+def _briefs(review: Review, pending: list[Pending]) -> list[Brief]:
+    from soulpost.review.model import first_line
+
+    zone = review.zone
+    return [
+        Brief(
+            p.post.id,
+            p.at,
+            p.at.astimezone(zone) if p.at is not None else None,
+            first_line(p.post.text),
+            len(p.findings),
+        )
+        for p in pending
+    ]
+
+
+def write_site(
+    ws: Workspace,
+    review: Review,
+    pending: list[Pending],
+    out: Path,
+    *,
+    template_dir: Path | None = None,
+) -> SiteReport:
+    """Write the site of *pending* (from :func:`soulpost.review.model.plan_review`) into
+    *out* (created; files of an earlier run are replaced, and the pages of posts removed
+    since are deleted)."""
+    from soulpost.review.payloads import Renderers
+
+    env = environment(template_dir)
+    for name in TEMPLATES:
+        env.get_template(name)  # compiled here once, inherited by the page writers
+    for sub in ("posts", "months", "weeks", "static"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    report = SiteReport()
+    media_ok, report.skipped_media = copy_media(review.root, pending, out)
+    report.media = len(media_ok)
+    for asset in Path(__file__).with_name("static").iterdir():
+        if asset.is_file():
+            shutil.copyfile(asset, out / "static" / asset.name)
+            report.bytes += asset.stat().st_size
+    local = review.local(review.now)
+    common = {
+        "generated": local.replace(microsecond=0).isoformat(),
+        "generated_text": local.strftime("%a %d %b %Y %H:%M %Z"),
+        "timezone": review.timezone,
+    }
+    briefs = _briefs(review, pending)
+    renderers = Renderers(ws, review.now)
+    job = _Job(ws, review, pending, briefs, out, media_ok, env, renderers, common)
+    try:
+        for platform in sorted({i.platform for p in pending for i in p.items}):
+            # Built once here rather than once per writer; what building one raised is
+            # kept and shown on the cards of that platform.
+            with contextlib.suppress(Exception):
+                renderers.get(platform)
+        report.pages, size, written = _write_all_posts(job)
+        report.bytes += size
+    finally:
+        renderers.close()
+    entries: dict[str, Markup] = {}
+    for brief, (cards, html) in zip(briefs, written, strict=True):
+        brief.cards = cards
+        entries[brief.id] = Markup(html)
+    pages, size = _write_calendar_pages(review, briefs, entries, job)
+    report.pages += pages
+    report.bytes += size
+    report.removed = remove_stale(briefs, out)
+    (out / MARKER).write_text(
+        "written by `soulpost site`; its pages are replaced\n", encoding="utf-8"
+    )
+    return report
