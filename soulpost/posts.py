@@ -28,7 +28,7 @@ from pydantic import (
 
 from soulpost.errors import InputError
 from soulpost.errors import PostInvalid as PostInvalid  # noqa: PLC0414 (re-exported)
-from soulpost.filesafe import outside_reason
+from soulpost.postmedia import media_outside, outside_error
 from soulpost.problems import loc_text, short_repr, toml_error, validation_errors
 from soulpost.timeutil import (
     LocalTimeKind,
@@ -393,10 +393,11 @@ def build_post(
         except ValidationError as exc:
             smap = SourceMap.scan(_raw(path, text))
             raise PostInvalid(validation_errors(exc, path, smap, Post)) from None
-        outside = media_outside(post, context.get("root"), context.get("media_checked"))
+        paths = [(loc, item.path) for loc, item in _media_of(post)]
+        outside = media_outside(paths, context.get("root"), context.get("media_checked"))
         if outside:
             smap = SourceMap.scan(_raw(path, text))
-            raise PostInvalid([_outside_error(loc, why, path, smap) for loc, why in outside])
+            raise PostInvalid([outside_error(loc, why, path, smap) for loc, why in outside])
     except PostInvalid:
         raise
     except Exception as exc:  # a bug must not stop the queue either; say which file
@@ -446,41 +447,6 @@ def _media_of(post: Post) -> Iterable[tuple[Loc, Media]]:
         for n, part in enumerate(variant.thread or ()):
             for i, item in enumerate(part.media):
                 yield ("variants", name, "thread", n, "media", i), item
-
-
-def media_outside(
-    post: Post, root: Path | None, checked: dict[str, str | None] | None = None
-) -> list[tuple[Loc, str]]:
-    """The key of each media path of *post* that leads outside *root* (default: the working
-    directory, where adapters look without one), with the reason.
-
-    *checked* remembers the answer per path for one load of the queue (see
-    :func:`soulpost.workspace.post_context`): drafts share a few images, and resolving a
-    path asks the disk about every folder on the way.
-    """
-    base = root if root is not None else Path.cwd()
-    found = []
-    for loc, item in _media_of(post):
-        if checked is None:
-            why = outside_reason(base, item.path)
-        elif item.path in checked:
-            why = checked[item.path]
-        else:
-            why = checked[item.path] = outside_reason(base, item.path)
-        if why is not None:
-            found.append(((*loc, "path"), f"{short_repr(item.path)} {why}"))
-    return found
-
-
-def _outside_error(loc: Loc, why: str, path: Path, smap: SourceMap) -> InputError:
-    return InputError(
-        f"media file {why}",
-        path=path,
-        line=smap.line_of(loc),
-        key=loc_text(loc),
-        hint="media must be a file inside the workspace: put it under media/ and give its "
-        "path relative to the workspace root",
-    )
 
 
 _NO_LINT = PostLint()  # shared by summary posts: nothing in the linter changes it

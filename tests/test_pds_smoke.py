@@ -136,12 +136,20 @@ def test_a_retry_with_the_same_record_key_does_not_duplicate(session: Session) -
     # the retry mints the same key from the same idempotency key and due time
     retry = session.create(record, bsky.stable_tid(key("retry"), NOW))
     assert retry.status_code != 200  # PDS 0.5.35 answers 500; any refusal will do
-    listed = session.get(
-        "com.atproto.repo.listRecords",
-        repo=session.did,
-        collection=bsky.POST_COLLECTION,
-        limit="100",
-    ).json()["records"]
+    listed: list[dict[str, Any]] = []
+    cursor = None
+    while True:  # every page: the shared PDS may hold many posts from earlier tests
+        page = session.get(
+            "com.atproto.repo.listRecords",
+            repo=session.did,
+            collection=bsky.POST_COLLECTION,
+            limit="100",
+            **({"cursor": cursor} if cursor else {}),
+        ).json()
+        listed += page["records"]
+        cursor = page.get("cursor")
+        if not cursor or not page["records"]:
+            break
     same = [r for r in listed if r["uri"].endswith("/" + rkey)]
     assert len(same) == 1
     assert session.record(rkey)["cid"] == bsky.parse_created(first.json()).cid
