@@ -1,18 +1,33 @@
-"""Publishing engine benchmarks on a generated 10,000-post queue.
+"""Publishing engine benchmarks on a generated queue (10,000 posts by default).
 
     .venv/bin/python bench/publish_bench.py                 # all, 10k posts, 5 runs
     .venv/bin/python bench/publish_bench.py --posts 10000 --due 1000 --runs 5
+    .venv/bin/python bench/publish_bench.py --posts 100000 --published 10000 --archive
+    SOULPOST_BENCH_LEDGER_URL=postgresql://... \
+        .venv/bin/python bench/publish_bench.py --only throughput --ledger postgres --publishers 4
 
 Measures, each as the median of ``--runs``:
 
+* **first pass**: the first ``soulpost publish --due`` over the queue, which builds the queue
+  index (every draft parsed once); reported, and left out of the idle figures;
 * **idle pass**: ``soulpost publish --due`` as a subprocess (what cron runs) when nothing is
-  due: whole-process wall time and max RSS (from ``wait4``);
+  due and the index exists: whole-process wall time, CPU time and max RSS (from ``wait4``);
 * **daemon idle rescan**: the daemon's stat-only poll of ``queue/`` and, after it, a full
   pass with the parse cache warm (in-process);
-* **throughput**: one ``publish --due`` subprocess publishing ``--due`` posts to a local
-  webhook server on 127.0.0.1 (lint gate on): publications per second and max RSS;
-* **on time**: a ``soulpost daemon`` over the queue; a draft added 2 s ahead of its time;
-  how late it reaches the local server.
+* **throughput**: ``--publishers`` ``publish --due`` subprocesses (one by default)
+  publishing ``--due`` posts to a local webhook server on 127.0.0.1 (lint gate on), after a
+  pass an hour earlier built the queue index (as the cron pass before does): publications
+  per second and max RSS. Several publishers are several hosts: each its own copy of the
+  workspace (``SOULPOST_HOST`` host-1...), all on one PostgreSQL ledger
+  (``--ledger postgres``; its URL in the variable ``--ledger-url-env`` names, default
+  ``SOULPOST_BENCH_LEDGER_URL``; each run uses fresh post ids, so the database can be
+  reused); with SQLite they would only step aside for each other;
+* **on time**: a ``soulpost daemon`` over the queue (started after a pass built the
+  index); a draft added 2 s ahead of its time; how late it reaches the local server.
+
+``--published N`` makes N of the posts published before the measures (to the outbox, at
+the queue's start), and ``--archive`` then moves them out with ``soulpost archive``: the
+queue keeps ``--posts`` minus N drafts, the ledger N receipts.
 
 Targets (issue 4): idle pass < 1 s at 10k, on time within 1 s, >= 50 publications/s,
 memory < 150 MB. Results are printed and written to bench/out/publish.json.
@@ -31,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -59,7 +75,20 @@ def text_for(i: int) -> str:
     return f"Post {i}: {words}. What do you think?"
 
 
-def make_workspace(root: Path, posts: int, due: int, now: datetime, url: str) -> None:
+def make_workspace(
+    root: Path,
+    posts: int,
+    due: int,
+    now: datetime,
+    url: str,
+    *,
+    published: int = 0,
+    tag: str = "",
+    ledger: str = "",
+) -> None:
+    """*posts* drafts: the first *published* an hour before *now* on the outbox (for
+    :func:`publish_setup`), then *due* due at *now* on the webhook, then the rest ahead.
+    *tag* goes into every id and text (fresh publications on a reused ledger)."""
     (root / "config.toml").write_text(
         f"""timezone = "Europe/London"
 default_platforms = ["mastodon"]
@@ -74,32 +103,55 @@ times = ["09:30", "13:00"]
 [publish]
 max_lateness = "7d"
 heartbeat = "30s"
-"""
+{ledger}"""
     )
     queue = root / "queue"
     queue.mkdir()
     for i in range(posts):
-        if i < due:
-            at = now - timedelta(seconds=60 - i * 0.001)
+        n = i - published
+        if i < published:
+            at = now - timedelta(hours=1, seconds=-i * 0.001)
+            platforms = '["mastodon"]'
+        elif n < due:
+            at = now - timedelta(seconds=60 - n * 0.001)
             platforms = '["hook"]'
         else:
-            at = now + timedelta(hours=1, minutes=i * 7)
-            platforms = '["mastodon", "hook"]' if i % 3 else '["mastodon"]'
-        text = text_for(i)
-        (queue / f"post-{i:05d}.toml").write_text(
+            at = now + timedelta(hours=1, minutes=n * 7)
+            platforms = '["mastodon", "hook"]' if n % 3 else '["mastodon"]'
+        text = text_for(i).replace("Post ", f"Post {tag}", 1)
+        (queue / f"post-{tag}{i:06d}.toml").write_text(
             f'text = "{text}"\nplatforms = {platforms}\nat = {at.isoformat()}\n'
         )
 
 
-def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """Wall seconds, max RSS in MB, exit code of one soulpost subprocess."""
+def publish_setup(root: Path, now: datetime, published: int, archive: bool) -> dict[str, float]:
+    """Publish the first *published* posts (outbox) and, with *archive*, archive them."""
+    if not published:
+        return {}
+    env = {"SOULPOST_NOW": (now - timedelta(minutes=59)).isoformat()}
+    wall, _cpu, _mem, code = run_cli(["-C", str(root), "publish", "--due", "-q"], env)
+    assert code == 0, code
+    out: dict[str, float] = {"setup_publish_s": round(wall, 2)}
+    if archive:
+        env = {"SOULPOST_NOW": now.isoformat()}
+        wall, _cpu, _mem, code = run_cli(["-C", str(root), "archive", "-q"], env)
+        assert code == 0, code
+        out["archive_s"] = round(wall, 2)
+        assert len(list((root / "archive").iterdir())) == published
+    return out
+
+
+def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, float, float, int]:
+    """Wall seconds, CPU seconds (user + system), max RSS in MB, exit code of one
+    soulpost subprocess."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         [EXE, *args], env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, cpu, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
 
 def median(values: list[float]) -> float:
@@ -108,13 +160,24 @@ def median(values: list[float]) -> float:
 
 def bench_idle(root: Path, now: datetime, runs: int) -> dict[str, float]:
     env = {"SOULPOST_NOW": now.isoformat()}
-    walls, rss = [], []
+    args = ["-C", str(root), "publish", "--due", "-q"]
+    first, first_cpu, first_mem, code = run_cli(args, env)
+    assert code == 0, code
+    walls, cpus, rss = [], [], []
     for _ in range(runs):
-        wall, mem, code = run_cli(["-C", str(root), "publish", "--due", "-q"], env)
+        wall, cpu, mem, code = run_cli(args, env)
         assert code == 0, code
         walls.append(wall)
+        cpus.append(cpu)
         rss.append(mem)
-    return {"idle_pass_s": median(walls), "idle_pass_max_rss_mb": round(max(rss), 1)}
+    return {
+        "first_pass_s": round(first, 3),
+        "first_pass_cpu_s": round(first_cpu, 3),
+        "first_pass_max_rss_mb": round(first_mem, 1),
+        "idle_pass_s": median(walls),
+        "idle_pass_cpu_s": median(cpus),
+        "idle_pass_max_rss_mb": round(max(rss), 1),
+    }
 
 
 def bench_rescan(root: Path, now: datetime, runs: int) -> dict[str, float]:
@@ -136,38 +199,99 @@ def bench_rescan(root: Path, now: datetime, runs: int) -> dict[str, float]:
     return {"daemon_poll_s": median(polls), "daemon_warm_pass_s": median(passes)}
 
 
-def bench_throughput(posts: int, due: int, runs: int) -> dict[str, float]:
+@dataclass
+class Setup:
+    """What the generated workspaces hold and which ledger they share."""
+
+    posts: int
+    due: int
+    published: int = 0
+    archive: bool = False
+    ledger: str = "sqlite"
+    url_env: str = "SOULPOST_BENCH_LEDGER_URL"
+    publishers: int = 1
+
+    def ledger_config(self) -> str:
+        if self.ledger == "sqlite":
+            return ""
+        return f'ledger = "{self.ledger}"\nledger_url_env = "{self.url_env}"\n'
+
+
+def bench_throughput(setup: Setup, runs: int) -> dict[str, object]:
     rates, rss = [], []
-    for _ in range(runs):
+    for run in range(runs):
         with tempfile.TemporaryDirectory(prefix="soulpost-bench-") as tmp, LocalServer() as srv:
-            root = Path(tmp)
             now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-            make_workspace(root, posts, due, now, srv.url)
-            wall, mem, code = run_cli(
-                ["-C", str(root), "publish", "--due", "-q"], {"SOULPOST_NOW": now.isoformat()}
+            tag = f"{os.getpid()}x{run}x" if setup.ledger != "sqlite" else ""
+            first = Path(tmp) / "host-1"
+            first.mkdir()
+            make_workspace(
+                first,
+                setup.posts,
+                setup.due,
+                now,
+                srv.url,
+                published=setup.published,
+                tag=tag,
+                ledger=setup.ledger_config(),
             )
-            assert code == 0, code
-            assert srv.count() == due, srv.count()
-            rates.append(due / wall)
+            publish_setup(first, now, setup.published, setup.archive)
+            before = {"SOULPOST_NOW": (now - timedelta(hours=1)).isoformat()}
+            assert run_cli(["-C", str(first), "publish", "--due", "-q"], before)[3] == 0
+            roots = [first]
+            for n in range(2, setup.publishers + 1):
+                roots.append(Path(tmp) / f"host-{n}")
+                shutil.copytree(first, roots[-1], symlinks=True)
+            wall, mem = run_publishers(roots, now)
+            assert srv.count() == setup.due, srv.count()
+            rates.append(setup.due / wall)
             rss.append(mem)
     return {
+        "publishers": setup.publishers,
+        "ledger": setup.ledger,
         "publish_per_s": round(statistics.median(rates), 1),
         "publish_max_rss_mb": round(max(rss), 1),
     }
 
 
-def bench_on_time(posts: int, runs: int) -> dict[str, float]:
+def run_publishers(roots: list[Path], now: datetime) -> tuple[float, float]:
+    """Start one ``publish --due`` per workspace at once (host-1, host-2, ...); wall
+    seconds until the last exits, and the largest max RSS."""
+    start = time.perf_counter()
+    procs = []
+    for root in roots:
+        env = {**os.environ, "SOULPOST_NOW": now.isoformat(), "SOULPOST_HOST": root.name}
+        procs.append(
+            subprocess.Popen(
+                [EXE, "-C", str(root), "publish", "--due", "-q"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+        )
+    mem = 0.0
+    for proc in procs:
+        _, status, usage = os.wait4(proc.pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0, proc.args
+        mem = max(mem, usage.ru_maxrss / 1024)
+    return time.perf_counter() - start, mem
+
+
+def bench_on_time(setup: Setup, runs: int) -> dict[str, float]:
     delays = []
     with tempfile.TemporaryDirectory(prefix="soulpost-bench-") as tmp, LocalServer() as srv:
         root = Path(tmp)
-        make_workspace(root, posts, 0, datetime.now(UTC), srv.url)
+        now = datetime.now(UTC)
+        make_workspace(root, setup.posts, 0, now, srv.url, published=setup.published)
+        publish_setup(root, now, setup.published, setup.archive)
         env = {k: v for k, v in os.environ.items() if k != "SOULPOST_NOW"}
+        assert run_cli(["-C", str(root), "publish", "--due", "-q"], env)[3] == 0  # the index
         proc = subprocess.Popen(
             [EXE, "-C", str(root), "daemon"], env=env, stderr=subprocess.DEVNULL
         )
         try:
             beat = root / ".soulpost" / "heartbeat.json"
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 300
             while not beat.exists() and time.monotonic() < deadline:
                 time.sleep(0.05)
             for n in range(runs):
@@ -184,33 +308,70 @@ def bench_on_time(posts: int, runs: int) -> dict[str, float]:
     return {"on_time_delay_s_median": median(delays), "on_time_delay_s_max": round(max(delays), 3)}
 
 
+PARTS = ("idle", "throughput", "on-time")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=int, default=10_000)
     parser.add_argument("--due", type=int, default=1_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--published", type=int, default=0, metavar="N")
+    parser.add_argument("--archive", action="store_true", help="archive the published posts")
+    parser.add_argument("--ledger", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--ledger-url-env", default="SOULPOST_BENCH_LEDGER_URL", metavar="VAR")
+    parser.add_argument("--publishers", type=int, default=1, metavar="N")
+    parser.add_argument("--only", choices=PARTS, action="append", help="run only these parts")
     args = parser.parse_args()
+    if args.ledger == "postgres" and not os.environ.get(args.ledger_url_env):
+        parser.error(f"--ledger postgres needs the ledger's URL in ${args.ledger_url_env}")
+    if args.publishers > 1 and args.ledger == "sqlite":
+        parser.error("several publishers share a PostgreSQL ledger (--ledger postgres)")
+    setup = Setup(
+        args.posts,
+        args.due,
+        args.published,
+        args.archive,
+        args.ledger,
+        args.ledger_url_env,
+        args.publishers,
+    )
+    parts = args.only or PARTS
     results: dict[str, object] = {
         "posts": args.posts,
         "due": args.due,
+        "published": args.published,
+        "archived": args.published if args.archive else 0,
         "runs": args.runs,
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
+        "load_before": os.getloadavg()[0],
     }
-    tmp = Path(tempfile.mkdtemp(prefix="soulpost-bench-"))
-    try:
-        now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-        make_workspace(tmp, args.posts, 0, now, "http://127.0.0.1:9/unused")
-        results.update(bench_idle(tmp, now, args.runs))
-        results.update(bench_rescan(tmp, now, args.runs))
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    results.update(bench_throughput(args.posts, args.due, max(1, args.runs // 2)))
-    results.update(bench_on_time(args.posts, args.runs))
+    if "idle" in parts:
+        results.update(bench_idle_and_rescan(setup, args.runs))
+    if "throughput" in parts:
+        results.update(bench_throughput(setup, max(1, args.runs // 2)))
+    if "on-time" in parts:
+        results.update(bench_on_time(setup, args.runs))
+    results["load_after"] = os.getloadavg()[0]
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "publish.json").write_text(json.dumps(results, indent=2) + "\n")
     for key, value in results.items():
         print(f"{key:>28}: {value}")
+
+
+def bench_idle_and_rescan(setup: Setup, runs: int) -> dict[str, float]:
+    tmp = Path(tempfile.mkdtemp(prefix="soulpost-bench-"))
+    try:
+        now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+        url = "http://127.0.0.1:9/unused"
+        make_workspace(tmp, setup.posts, 0, now, url, published=setup.published)
+        out = publish_setup(tmp, now, setup.published, setup.archive)
+        out.update(bench_idle(tmp, now, runs))
+        out.update(bench_rescan(tmp, now, runs))
+        return out
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "approve": ("soulpost.commands.approve", 'mark posts status = "approved" (edits the files)'),
     "publish": ("soulpost.commands.publish", "publish what is due (one pass), or posts now"),
     "daemon": ("soulpost.commands.daemon", "publish each post at its time until stopped"),
+    "archive": ("soulpost.commands.archive", "move published posts out of queue/ (git mv)"),
     "status": ("soulpost.commands.status", "publication counts, last run, daemon health"),
     "history": ("soulpost.commands.history", "every publication attempt, or one post's"),
     "retry": ("soulpost.commands.retry", "send a failed or missed publication again"),

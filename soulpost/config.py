@@ -232,6 +232,32 @@ class PublishSettings(Strict):
         return check_range(parse_duration(value, signed=True), key, low, high, low_open=low_open)
 
 
+class ArchiveSettings(Strict):
+    """``[archive]``: moving published posts out of ``queue/`` so passes stay fast."""
+
+    # Archive a post this long after its last platform published it, at the end of each
+    # publishing pass; None: only when `soulpost archive` is run.
+    after: timedelta | None = None
+    dir: str = "archive"  # where archived posts go, relative to the workspace
+
+    @field_validator("after", mode="before")
+    @classmethod
+    def _after(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        return check_range(parse_duration(value), "after", timedelta(0), timedelta(days=3660))
+
+    @field_validator("dir")
+    @classmethod
+    def _dir(cls, value: str) -> str:
+        parts = Path(value).parts
+        if not value or Path(value).is_absolute() or ".." in parts or parts[0] == "queue":
+            raise ValueError(
+                f"archive dir {value!r} must be a folder inside the workspace, outside queue/"
+            )
+        return value
+
+
 class EvergreenSettings(Strict):
     """``[evergreen]``: when the pool of ``evergreen = true`` posts is re-shared.
 
@@ -370,6 +396,7 @@ class Settings(Strict):
     slots: list[SlotRule] = Field(default_factory=list)
     lint: LintSettings = Field(default_factory=LintSettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
+    archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
     feeds: list[FeedSettings] = Field(default_factory=list)
     alerts: AlertSettings | None = None
     evergreen: EvergreenSettings | None = None

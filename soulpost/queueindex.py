@@ -1,19 +1,27 @@
-"""A summary of every draft in ``.soulpost/index.json``, so an idle cron pass skips parsing.
+"""A summary of every draft in ``.soulpost/index.json``, so a pass parses only what changed.
 
 A cron pass is a fresh process: without help it would parse and validate every draft each
 minute only to find nothing due. The index keeps, per file, its (mtime, size) stamp and what
-the plan needs (id, time, platforms, status, time kind, lateness) or the file's load errors.
-When the config is unchanged and no draft was added or edited since, the pass plans from the
-index; as soon as anything is due, missed or changed, it loads the queue properly. The index
-is a cache: deleting it is always safe.
+the plan needs (id, time, platforms, status, time kind, lateness) or the file's own load
+errors. A pass stats the queue, re-parses only the files whose stamp changed
+(:meth:`QueueState.update`), and plans from the summaries; only the posts it will act on
+are then loaded in full.
+
+``index-head.json`` is the idle pass's shortcut: the digest of every stamp, the config,
+the ledger's change stamp and the next instant anything could become due. While all of
+those still hold, a pass has nothing to plan and reads neither the index nor the drafts.
+
+Both files are caches: deleting them is always safe. Duplicate ids are not cached as
+errors (they depend on other files): a queue that has them is loaded the full way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,12 +30,19 @@ from soulpost import __version__
 from soulpost.timeutil import LocalTimeKind
 
 if TYPE_CHECKING:
+    from soulpost.config import Settings
+    from soulpost.posts import Post
     from soulpost.workspace import PostCache, Workspace
 
 INDEX_FILE = "index.json"
-VERSION = 1
+HEAD_FILE = "index-head.json"
+VERSION = 2
 
 Stamp = tuple[int, int]
+UPDATE_CHUNK = 5000
+"""Files parsed at a time when the index is (re)built: only their summaries are kept, so
+a first pass over 100,000 drafts never holds 100,000 parsed posts at once."""
+_KINDS = {kind.value: kind for kind in LocalTimeKind}  # a dict get beats the enum's call
 
 
 @dataclass(frozen=True)
@@ -40,30 +55,99 @@ class Summary:
     status: str
     time_kind: LocalTimeKind | None
     max_lateness: timedelta | None
+    path: str | None = None  # the draft's file, as the queue walk names it
 
 
-def scan_stamps(queue: Path) -> dict[str, Stamp]:
+@dataclass
+class Entry:
+    """One file of the index: its stamp, its post's summary (as JSON) and its own errors."""
+
+    stamp: Stamp
+    post: dict[str, Any] | None
+    errors: list[str] = field(default_factory=list)
+    summary: Summary | None = None  # built from *post* when first asked (then kept)
+
+
+def scan_stamps(queue: Path, folders: list[str] | None = None) -> dict[str, Stamp]:
     """(mtime_ns, size) of every ``*.toml`` under *queue* (hidden entries skipped), by path
-    string, with plain ``scandir``: no Path objects, no reading. The walk is the loader's
-    (:func:`soulpost.workspace.walk_queue`: folder loops end, links out are not followed).
-    An entry that cannot be stat'ed gets (0, 0), the stamp the loader records for a file
-    it could not read; an unreadable queue gets an entry no index holds, so the pass loads
-    the queue properly and reports it."""
-    from soulpost.errors import InputError
-    from soulpost.workspace import walk_queue
-
+    string, with plain ``scandir``: no Path objects, no reading, and no folder listed into
+    memory at once (100,000 entries listed first cost 70 MB). The rules are the loader's
+    (:func:`soulpost.workspace.walk_queue`): each real folder is walked once, links to
+    folders outside the queue are not followed. An entry that cannot be stat'ed gets
+    (0, 0), the stamp the loader records for a file it could not read; an unreadable
+    queue gets an entry no index holds, so the pass loads the queue properly and reports
+    it. Each folder walked is appended to *folders* when given."""
     out: dict[str, Stamp] = {}
     try:
-        for entry in walk_queue(queue):
-            try:
-                st = entry.stat()
-            except OSError:
-                out[entry.path] = (0, 0)
-                continue
-            out[entry.path] = (st.st_mtime_ns, st.st_size)
-    except InputError:
-        out[str(queue)] = (-1, -1)
+        top = queue.stat()
+    except FileNotFoundError:
+        return out
+    except OSError:
+        return {str(queue): (-1, -1)}
+    seen = {(top.st_dev, top.st_ino)}
+    inside = f"{os.path.realpath(queue)}{os.sep}"
+    stack = [str(queue)]
+    while stack:
+        folder = stack.pop()
+        if folders is not None:
+            folders.append(folder)
+        try:
+            entries = os.scandir(folder)
+        except FileNotFoundError:
+            continue
+        except OSError:
+            if folder == str(queue):
+                return {str(queue): (-1, -1)}
+            continue  # the full load reports it; its drafts are not in the queue
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if name[0] == ".":
+                    continue
+                if name.endswith(".toml") and not _is_dir(entry):
+                    try:
+                        st = entry.stat()
+                        out[entry.path] = (st.st_mtime_ns, st.st_size)
+                    except OSError:  # a link loop: reading it says so
+                        out[entry.path] = (0, 0)
+                    continue
+                _descend(entry, seen, inside, stack)
     return out
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _descend(
+    entry: os.DirEntry[str],
+    seen: set[tuple[int, int]],
+    inside: str,
+    stack: list[str],
+) -> None:
+    """Queue a sub-folder for the walk (once per real folder, never out of the queue)."""
+    try:
+        if not entry.is_dir():
+            return
+        real = entry.stat()
+    except OSError:
+        return
+    if (real.st_dev, real.st_ino) in seen:
+        return
+    seen.add((real.st_dev, real.st_ino))
+    if entry.is_symlink() and not os.path.realpath(entry.path).startswith(inside):
+        return
+    stack.append(entry.path)
+
+
+def digest(stamps: dict[str, Stamp]) -> str:
+    """One string that changes when any file is added, removed or touched."""
+    lines = [f"{path}\0{stamp[0]}\0{stamp[1]}" for path, stamp in stamps.items()]
+    lines.sort()
+    return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def config_key(config_path: Path) -> str | None:
@@ -75,73 +159,229 @@ def config_key(config_path: Path) -> str | None:
     return hashlib.sha256(data + __version__.encode()).hexdigest()
 
 
+def summary_json(post: Post) -> dict[str, Any]:
+    if getattr(post, "repeat", None) is not None or getattr(post, "evergreen", False):
+        return {"id": post.id, "whole": True}  # a series or a pool: see QueueState.summaries
+    return {
+        "id": post.id,
+        "at": post.at.isoformat() if post.at else None,
+        "platforms": post.platforms,
+        "status": post.status,
+        "kind": post.time_kind.value if post.time_kind else None,
+        "lateness": post.max_lateness.total_seconds() if post.max_lateness else None,
+    }
+
+
+def _summary(post: dict[str, Any], path: str) -> Summary:
+    at, kind, lateness = post["at"], post["kind"], post["lateness"]
+    return Summary(
+        post["id"],
+        datetime.fromisoformat(at) if at else None,
+        list(post["platforms"]),
+        post["status"],
+        _KINDS[kind] if kind else None,
+        timedelta(seconds=lateness) if lateness is not None else None,
+        path,
+    )
+
+
+@dataclass
+class QueueState:
+    """The index in memory: what a pass (or the daemon, between passes) knows of each file."""
+
+    config: str | None
+    files: dict[str, Entry] = field(default_factory=dict)
+    found: bool = False  # read from a saved index made with these settings
+    # summaries() of the current files, kept until update() changes them (the daemon asks
+    # every pass; building 100,000 summaries costs 0.2 s)
+    _summaries: tuple[list[Summary], list[str]] | None = field(default=None, repr=False)
+    _duplicate: bool = field(default=False, repr=False)
+    # The stamps update() last brought the index up to (None: read from disk since).
+    _seen: dict[str, Stamp] | None = field(default=None, repr=False)
+
+    @classmethod
+    def load(cls, state_dir: Path, config_path: Path) -> QueueState:
+        """The saved index if it was made with these settings, else an empty one."""
+        key = config_key(config_path)
+        try:
+            data = json.loads((state_dir / INDEX_FILE).read_text(encoding="utf-8"))
+            if data.get("version") != VERSION or data.get("config") != key:
+                return cls(key)
+            files = {
+                path: Entry(tuple(e["stamp"]), e.get("post"), list(e.get("errors", [])))
+                for path, e in data["files"].items()
+            }
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return cls(key)
+        return cls(key, files, found=True)
+
+    def save(self, state_dir: Path) -> None:
+        if self.config is None:
+            return
+        files = {}
+        for path, entry in self.files.items():
+            item: dict[str, Any] = {"stamp": list(entry.stamp)}
+            if entry.post is not None:
+                item["post"] = entry.post
+            if entry.errors:
+                item["errors"] = entry.errors
+            files[path] = item
+        _write(state_dir / INDEX_FILE, {"version": VERSION, "config": self.config, "files": files})
+
+    def changed(self, stamps: dict[str, Stamp]) -> tuple[list[str], list[str]]:
+        """Files added or edited since the index was made, and files no longer there."""
+        seen = self._seen
+        if seen is not None:  # set operations in C: 100,000 files in a few ms
+            if stamps is seen or stamps == seen:
+                return [], []
+            return [p for p, _ in stamps.items() - seen.items()], list(seen.keys() - stamps)
+        files = self.files
+        stale = [
+            p for p, stamp in stamps.items() if (e := files.get(p)) is None or e.stamp != stamp
+        ]
+        gone = [p for p in files if p not in stamps]
+        return stale, gone
+
+    def update(self, stamps: dict[str, Stamp], settings: Settings, root: Path) -> int:
+        """Bring the index up to *stamps*: parse the files added or edited, forget the
+        files removed. Returns how many files were added, edited or removed."""
+        from soulpost.workspace import PostCache, load_posts
+
+        stale, gone = self.changed(stamps)
+        self._seen = dict(stamps)
+        for path in gone:
+            self.files.pop(path, None)
+        if gone or stale:
+            self._summaries = None
+        if not stale:
+            return len(gone)
+        stale.sort()
+        for start in range(0, len(stale), UPDATE_CHUNK):
+            chunk = stale[start : start + UPDATE_CHUNK]
+            cache = PostCache()
+            load_posts([Path(p) for p in chunk], settings, cache)
+            for path in chunk:
+                cached = cache.entries.get(Path(path))
+                if cached is None:  # vanished meanwhile: the next scan says so
+                    self.files.pop(path, None)
+                    continue
+                self.files[path] = _entry(cached.stamp, cached.post, cached.errors, root)
+        return len(stale) + len(gone)
+
+    def summaries(self) -> tuple[list[Summary], list[str]] | None:
+        """Every post's summary and every file's load errors, in file order; None when two
+        files share an id (the full load reports that, naming both files), or when a file
+        is a series (one file, many posts) or in an evergreen pool (shares planned from the
+        whole pool): only the full load expands those."""
+        if self._summaries is None:
+            built = self._build()
+            self._duplicate = built is None
+            self._summaries = built or ([], [])
+        if self._duplicate:
+            return None
+        summaries, errors = self._summaries
+        return list(summaries), list(errors)
+
+    def _build(self) -> tuple[list[Summary], list[str]] | None:
+        summaries: list[Summary] = []
+        errors: list[str] = []
+        seen: set[str] = set()
+        for path in sorted(self.files):
+            entry = self.files[path]
+            errors.extend(entry.errors)
+            post = entry.post
+            if post is None:
+                continue
+            if post["id"] in seen or post.get("whole"):
+                return None
+            seen.add(post["id"])
+            if entry.summary is None:
+                entry.summary = _summary(post, path)
+            summaries.append(entry.summary)
+        return summaries, errors
+
+
+def _entry(stamp: Stamp, post: Post | None, errors: list[Any], root: Path) -> Entry:
+    return Entry(
+        stamp, summary_json(post) if post is not None else None, [e.render(root) for e in errors]
+    )
+
+
 def lookup(
     state_dir: Path, config_path: Path, queue: Path
 ) -> tuple[list[Summary], list[str]] | None:
     """Summaries and load-error messages, if the index still describes the queue exactly."""
-    key = config_key(config_path)
-    try:
-        data = json.loads((state_dir / INDEX_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    state = QueueState.load(state_dir, config_path)
+    if state.config is None or not state.found:
         return None
-    if not isinstance(data, dict) or data.get("version") != VERSION or data.get("config") != key:
-        return None
-    files: dict[str, Any] = data.get("files", {})
-    summaries: list[Summary] = []
-    errors: list[str] = []
-    for path, stamp in sorted(scan_stamps(queue).items()):
-        entry = files.get(path)
-        if entry is None or tuple(entry["stamp"]) != stamp:
-            return None  # added or edited since: parse properly
-        errors.extend(entry.get("errors", []))
-        post = entry.get("post")
-        if post is not None:
-            summaries.append(
-                Summary(
-                    post["id"],
-                    datetime.fromisoformat(post["at"]) if post["at"] else None,
-                    list(post["platforms"]),
-                    post["status"],
-                    LocalTimeKind(post["kind"]) if post["kind"] else None,
-                    timedelta(seconds=post["lateness"]) if post["lateness"] is not None else None,
-                )
-            )
-    return summaries, errors
+    stale, gone = state.changed(scan_stamps(queue))
+    if stale:
+        return None  # added or edited since: parse properly
+    for path in gone:
+        del state.files[path]
+    return state.summaries()
 
 
 def save(state_dir: Path, ws: Workspace, cache: PostCache) -> None:
-    """Write the index from a full load (*cache* holds each file's stamp)."""
-    key = config_key(ws.config_path)
-    if key is None:
-        return
     from soulpost.series import series_of
 
-    if any(series_of(p.id) for p in ws.posts):
-        # One file stands for many occurrences; an index of one summary per file would
-        # hide them, so a workspace with a series always loads properly.
+    """Write the index from a full load (*cache* holds each file's stamp and post, also a
+    post dropped as a duplicate id: duplicates are judged afresh whenever it is read).
+    A workspace with a series or an evergreen pool (one file standing for many posts, or
+    posts depending on each other) gets no index: it always loads properly."""
+    if any(series_of(p.id) or getattr(p, "evergreen", False) for p in ws.posts):
         (state_dir / INDEX_FILE).unlink(missing_ok=True)
         return
-    loaded = {id(p) for p in ws.posts}
-    files: dict[str, Any] = {}
+    state = QueueState(config_key(ws.config_path))
     for path, cached in cache.entries.items():
-        entry: dict[str, Any] = {"stamp": list(cached.stamp)}
-        post = cached.post
-        if post is not None and id(post) in loaded:
-            entry["post"] = {
-                "id": post.id,
-                "at": post.at.isoformat() if post.at else None,
-                "platforms": post.platforms,
-                "status": post.status,
-                "kind": post.time_kind.value if post.time_kind else None,
-                "lateness": post.max_lateness.total_seconds() if post.max_lateness else None,
-            }
-        errors = [e.render(ws.root) for e in ws.errors if e.path == path]
-        if errors:
-            entry["errors"] = errors
-        files[str(path)] = entry
-    state_dir.mkdir(parents=True, exist_ok=True)
-    tmp = state_dir / f".{INDEX_FILE}.{os.getpid()}.tmp"
-    tmp.write_text(
-        json.dumps({"version": VERSION, "config": key, "files": files}), encoding="utf-8"
-    )
-    tmp.replace(state_dir / INDEX_FILE)
+        state.files[str(path)] = _entry(cached.stamp, cached.post, cached.errors, ws.root)
+    state.save(state_dir)
+
+
+# -- the idle pass's shortcut -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Head:
+    """What the last plan found, and what it depended on."""
+
+    config: str
+    digest: str
+    ledger: str
+    wake: datetime | None  # the next instant the plan could change (None: nothing ahead)
+    errors: list[str]
+
+
+def read_head(state_dir: Path) -> Head | None:
+    try:
+        data = json.loads((state_dir / HEAD_FILE).read_text(encoding="utf-8"))
+        if data.get("version") != VERSION:
+            return None
+        wake = datetime.fromisoformat(data["wake"]) if data["wake"] else None
+        return Head(data["config"], data["digest"], data["ledger"], wake, list(data["errors"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def write_head(state_dir: Path, head: Head) -> None:
+    data = {
+        "version": VERSION,
+        "config": head.config,
+        "digest": head.digest,
+        "ledger": head.ledger,
+        "wake": head.wake.isoformat() if head.wake else None,
+        "errors": head.errors,
+    }
+    _write(state_dir / HEAD_FILE, data)
+
+
+def forget_head(state_dir: Path) -> None:
+    with contextlib.suppress(OSError):
+        (state_dir / HEAD_FILE).unlink()
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    tmp.replace(path)

@@ -47,6 +47,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "slots": "Posting slots: a post without `at` takes the next free one.",
         "lint": "Which lint rules run, their severity and options.",
         "publish": "Policy for the publishing pass and the daemon.",
+        "archive": "Moving published posts out of queue/ (`soulpost archive`).",
         "feeds": "RSS/Atom feeds whose new items `soulpost import feed` turns into drafts.",
         "alerts": "Messages to people when a publication fails, is missed or is in doubt, "
         "or the daemon's heartbeat stops (docs/alerts.md).",
@@ -92,6 +93,12 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "password_env": "NAME of the environment variable holding the SMTP password.",
         "cafile": "A CA bundle (PEM) to verify the server with, relative to the workspace.",
         "timeout": "Seconds the SMTP conversation may take.",
+    },
+    "ArchiveSettings": {
+        "after": "Archive a post automatically this long after it was published on its "
+        "last platform, at the end of each publishing pass (unset: only by "
+        "`soulpost archive`). " + DURATION,
+        "dir": "Folder archived posts move to, relative to the workspace, outside queue/.",
     },
     "PlatformSettings": {
         "adapter": 'Adapter that delivers this platform (default: its own name; "outbox" '

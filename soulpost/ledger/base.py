@@ -24,6 +24,7 @@ keeps it so).
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -302,6 +303,17 @@ class Ledger(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release the connection."""
+
+    def change_stamp(self) -> str:
+        """A digest that changes whenever any publication or slot does (an idle pass
+        compares it with the last plan's; a backend may answer it more cheaply)."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        for row in self.publications():
+            digest.update(repr(dataclasses.astuple(row)).encode())
+        digest.update(repr(sorted(self.slots().items())).encode())
+        return digest.hexdigest()
 
 
 def attention(rows: list[Publication], now: datetime) -> list[Publication]:

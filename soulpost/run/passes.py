@@ -8,15 +8,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from soulpost import alerts
-from soulpost.plan import Action, build_plan, newest_rows
+from soulpost.plan import newest_rows
 from soulpost.run.actions import publish
 from soulpost.run.adapters import Adapters
 from soulpost.run.report import Log, PassOptions, PassReport, stderr_log
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from soulpost.clock import Clock
     from soulpost.config import Settings
     from soulpost.ledger import Ledger, Publication
+    from soulpost.plan import Schedulable
     from soulpost.workspace import PostCache, Workspace
 
 
@@ -43,10 +46,10 @@ def run_pass(
         report.skipped = f"another pass or the daemon (pid {holder or '?'}) is running here"
         return report
     try:
-        quick = cache is None and not opts.dry_run and opts.only is None
-        if quick and _idle_pass(
-            root, settings, config_path=config_path, clock=clock, opts=opts, report=report, log=log
-        ):
+        # The daemon passes its in-memory index (opts.live) and a parse cache for the
+        # rare pass that needs the whole queue loaded.
+        quick = (cache is None or opts.live is not None) and not opts.dry_run and opts.only is None
+        if quick and _indexed(root, settings, config_path, clock, opts, report, log):
             return report
         fresh = cache if cache is not None else PostCache()
         ws = _load(root, settings, config_path, fresh)
@@ -61,6 +64,33 @@ def run_pass(
             lock.release()
         alerts.after_pass(root, settings, clock, kind=opts.kind, dry_run=opts.dry_run, log=log)
     return report
+
+
+def _indexed(  # noqa: PLR0917 (the pass's own parts, passed on)
+    root: Path,
+    settings: Settings,
+    config_path: Path,
+    clock: Clock,
+    opts: PassOptions,
+    report: PassReport,
+    log: Log,
+) -> bool:
+    """The cron pass from the queue index (:mod:`soulpost.run.indexed`); False when it
+    needs the whole queue loaded instead."""
+    from soulpost.run.indexed import indexed_pass
+
+    chosen = indexed_pass(
+        root, settings, config_path, clock=clock, opts=opts, report=report, log=log
+    )
+    if isinstance(chosen, bool):
+        return chosen
+    errors = report.load_errors
+    summaries = chosen.summaries
+    _full_pass(chosen.ws, clock, opts, report, log, everything=summaries)
+    report.load_errors = errors
+    wakes = [w for w in (report.next_wake, chosen.wake) if w is not None]
+    report.next_wake = min(wakes) if wakes else None
+    return True
 
 
 def _load(root: Path, settings: Settings, config_path: Path, cache: PostCache) -> Workspace:
@@ -110,60 +140,58 @@ def attention_lines(
     ]
 
 
-def _idle_pass(
-    root: Path,
-    settings: Settings,
-    *,
-    config_path: Path,
-    clock: Clock,
-    opts: PassOptions,
+def auto_archive(
+    ws: Workspace,
+    ledger: Ledger,
+    now: datetime,
     report: PassReport,
     log: Log,
-) -> bool:
-    """Plan from the queue index without parsing any draft; True when that settled the
-    pass (nothing due, missed or in doubt, nothing changed), False to do a full pass."""
-    from soulpost import queueindex
-    from soulpost.ledger import open_ledger
-    from soulpost.workspace import QUEUE_DIR
+    *,
+    everything: Sequence[Schedulable] | None = None,
+) -> None:
+    """``[archive] after``: move posts published on every platform at least that long ago
+    out of the queue (see :mod:`soulpost.run.archive`); a file that cannot move is noted.
+    *everything* adds the queue's posts that the pass did not load."""
+    from soulpost.run.archive import archivable, archive_posts
 
-    state_dir = root / settings.publish.state_dir
-    found = queueindex.lookup(state_dir, config_path, root / QUEUE_DIR)
-    if found is None:
-        return False
-    summaries, errors = found
-    ledger = open_ledger(state_dir, settings=settings.publish)
-    try:
-        recovered = recover(ledger, clock, log)
-        rows = newest_rows(ledger.publications())
-        now = clock.now()
-        plan = build_plan(summaries, settings, now, ledger_rows=rows, reserved=ledger.slots())
-        busy = any(i.action in (Action.DUE, Action.MISSED) for i in plan.items) or any(
-            i.action is Action.SETTLED and i.latest is not None and _lookup_due(i.latest, now)
-            for i in plan.items
-        )
-        if busy or recovered:
-            return False
-        run_id = ledger.start_run(now, opts.kind)
-        ledger.reserve_slots(plan.new_slots)
-        report.plan = plan
-        report.load_errors = errors
-        report.next_wake = plan.next_wake(now)
-        report.attention = attention_lines(list(rows.values()), report, now)
-        ledger.finish_run(run_id, clock.now(), {"due": 0})
-        return True
-    finally:
-        ledger.close()
+    after = ws.settings.archive.after
+    if after is None:
+        return
+    rows = newest_rows(ledger.publications())
+    posts = [(p.id, p.platforms, p.path) for p in ws.posts]
+    if everything is not None:
+        loaded = {p.id for p in ws.posts}
+        posts += [
+            (s.id, s.platforms, getattr(s, "path", None)) for s in everything if s.id not in loaded
+        ]
+    chosen = archivable(posts, rows, now - after)
+    if not chosen:
+        return
+    done = archive_posts(ws.root, ws.settings, chosen)
+    for move in done.moved:
+        log(f"archived {move.post_id}: {move.source} -> {move.target} ({move.how})")
+    if done.moved:
+        folder = ws.settings.archive.dir
+        report.notes.append(f"archived {len(done.moved)} published post(s) to {folder}/")
+    report.notes.extend(f"archive: {problem}" for problem in done.problems)
 
 
-def _lookup_due(row: Publication, now: datetime) -> bool:
+def lookup_due(row: Publication, now: datetime) -> bool:
     """An in-doubt row whose next lookup (backed off) is due."""
     return row.state == "in_doubt" and (row.next_attempt_at is None or row.next_attempt_at <= now)
 
 
 def _full_pass(
-    ws: Workspace, clock: Clock, opts: PassOptions, report: PassReport, log: Log
+    ws: Workspace,
+    clock: Clock,
+    opts: PassOptions,
+    report: PassReport,
+    log: Log,
+    *,
+    everything: Sequence[Schedulable] | None = None,
 ) -> None:
-    """Lint, plan, publish and record with the whole queue loaded."""
+    """Lint, plan, publish and record the posts of *ws* (the whole queue, or the ones the
+    indexed pass chose; then *everything* summarises the whole queue for the archive)."""
     from soulpost.ledger import open_ledger
     from soulpost.publish.send import RetryPolicy
 
@@ -195,6 +223,8 @@ def _full_pass(
                 release_after_failure(ledger, clock, exc, log)
             raise
         now = clock.now()
+        if not opts.dry_run and opts.only is None and ws.settings.archive.after is not None:
+            auto_archive(ws, ledger, now, report, log, everything=everything)
         report.attention = attention_lines(ledger.needing_attention(now), report, now, opts.only)
         if not opts.dry_run:
             ledger.finish_run(run_id, clock.now(), {**report.counts(), "due": report.due})

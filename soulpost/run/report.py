@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from soulpost.plan import Plan
     from soulpost.publish.send import RetryPolicy
     from soulpost.run.gate import LintCache
+    from soulpost.run.indexed import LiveQueue
 
 Log = Callable[[str], None]
 
@@ -88,6 +89,9 @@ class PassOptions:
     lint_cache: LintCache | None = None  # the daemon keeps lint results between passes
     not_before: datetime | None = None  # plan for this instant; send nothing before it
     owner: Owner | None = None  # who claims (the daemon keeps one for its life)
+    # The daemon's queue index in memory (stamps from its own scans), instead of a scan
+    # and the saved index each pass.
+    live: LiveQueue | None = None
     # The settings and config path to use instead of loading config.toml (the daemon
     # keeps the last good ones while the file is broken).
     settings: tuple[Settings, Path] | None = None

@@ -1,0 +1,314 @@
+"""A cron pass that does work in proportion to what changed and what is due.
+
+1. Stat the queue. If every stamp, the config, the ledger and the clock (before the last
+   plan's wake-up) are as the last plan left them (``index-head.json``), there is nothing
+   to plan: record the run and stop. No draft is read, no plan built.
+2. Otherwise bring the queue index up to date, parsing only the files added or edited,
+   and plan from the summaries.
+3. Nothing due, missed or to look up: stop there and remember the plan's wake-up.
+4. Something to do: load in full only the posts the pass acts on (due, missed, in doubt,
+   failed or published ones whose file changed since) and run the usual full pass over
+   them. Their times are the summary plan's (explicit, or a slot it reserved), so the
+   smaller plan decides the same for them. When a queue rule could block at the lint
+   gate, or two files share an id, the whole queue is loaded instead, as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from soulpost.plan import Action, Plan, build_plan, newest_rows
+from soulpost.timeutil import LocalTimeKind
+
+if TYPE_CHECKING:
+    from soulpost.clock import Clock
+    from soulpost.config import Settings
+    from soulpost.ledger import Ledger, Publication
+    from soulpost.queueindex import Head, QueueState, Stamp, Summary
+    from soulpost.run.report import Log, PassOptions, PassReport
+    from soulpost.workspace import Workspace
+
+HORIZON = timedelta(days=1)
+"""Posts further ahead than this, with explicit times and nothing in the ledger, are only
+*future*: the plan skips them and takes just the earliest one's time as a wake-up."""
+
+MAX_IDLE = timedelta(hours=6)
+"""The longest an idle pass trusts the last plan without planning again (slots and
+lateness depend on the clock in ways the wake-up time does not capture)."""
+
+
+@dataclass
+class LiveQueue:
+    """The daemon's queue index, kept in memory between passes: the stamps its last scan
+    found and the summaries parsed from them."""
+
+    stamps: dict[str, Stamp] = field(default_factory=dict)
+    state: QueueState | None = None
+
+
+@dataclass
+class Selection:
+    """The posts a pass acts on, loaded in full, and the summaries of the whole queue."""
+
+    ws: Workspace
+    summaries: list[Summary]
+    wake: datetime | None  # the summary plan's next wake-up
+
+
+@dataclass
+class _Pass:
+    """What the steps of one indexed pass share."""
+
+    root: Path
+    settings: Settings
+    config_path: Path
+    ledger: Ledger
+    clock: Clock
+    opts: PassOptions
+    report: PassReport
+    now: datetime
+
+
+def indexed_pass(
+    root: Path,
+    settings: Settings,
+    config_path: Path,
+    *,
+    clock: Clock,
+    opts: PassOptions,
+    report: PassReport,
+    log: Log,
+) -> Selection | bool:
+    """Steps 1-3 of the module docstring: the posts to act on (step 4), True when the
+    pass is over, False when only a load of the whole queue will do."""
+    from soulpost import queueindex
+    from soulpost.ledger import open_ledger
+    from soulpost.run.passes import recover
+    from soulpost.workspace import QUEUE_DIR
+
+    state_dir = root / settings.publish.state_dir
+    live = opts.live
+    stamps = live.stamps if live is not None else queueindex.scan_stamps(root / QUEUE_DIR)
+    key = queueindex.config_key(config_path)
+    if key is None or stamps.get(str(root / QUEUE_DIR)) == (-1, -1):
+        return False  # the full load reports an unreadable queue properly
+    ledger = open_ledger(state_dir, settings=settings.publish, owner=opts.owner)
+    try:
+        recovered = recover(ledger, clock, log)
+        now = clock.now()
+        if opts.not_before is not None and opts.not_before > now:
+            now = opts.not_before  # plan for the instant the pass will send at
+        step = _Pass(root, settings, config_path, ledger, clock, opts, report, now)
+        digest = queueindex.digest(stamps) if live is None else ""
+        head = None if recovered or live is not None else _unchanged(step, key, digest)
+        if head is not None:
+            report.load_errors, report.next_wake = head.errors, head.wake
+            _record_idle(step, None)
+            return True
+        state, fresh = _state(state_dir, config_path, key, live)
+        changed = state.update(stamps, settings, root)
+        if fresh or (changed and live is None):
+            state.save(state_dir)  # the daemon saves when it starts, for cron passes after
+        found = state.summaries()
+        if found is None:
+            return False  # two files share an id: the full load names both
+        chosen = _plan(step, found, stamps, fresh=fresh)
+        if chosen is None:
+            return False
+        if isinstance(chosen, datetime) and live is None:
+            stamp = ledger.change_stamp()
+            queueindex.write_head(
+                state_dir, queueindex.Head(key, digest, stamp, chosen, report.load_errors)
+            )
+        return chosen if isinstance(chosen, Selection) else True
+    finally:
+        ledger.close()
+
+
+def _unchanged(step: _Pass, key: str, digest: str) -> Head | None:
+    """The last plan's record if it still holds: same files, settings and ledger, and
+    its wake-up not reached (``index-head.json``)."""
+    from soulpost.queueindex import read_head
+
+    head = read_head(step.root / step.settings.publish.state_dir)
+    if (
+        head is not None
+        and (head.config, head.digest) == (key, digest)
+        and (head.wake is None or step.now < head.wake)
+        and head.ledger == step.ledger.change_stamp()
+    ):
+        return head
+    return None
+
+
+def _record_idle(step: _Pass, rows: list[Publication] | None) -> None:
+    """An idle pass: recorded as a run; what needs a person is still reported."""
+    from soulpost.run.passes import attention_lines
+
+    now, report = step.now, step.report
+    run_id = step.ledger.start_run(now, step.opts.kind)
+    found = rows if rows is not None else step.ledger.needing_attention(now)
+    report.attention = attention_lines(found, report, now)
+    step.ledger.finish_run(run_id, step.clock.now(), {"due": 0})
+
+
+def _plan(
+    step: _Pass,
+    found: tuple[list[Summary], list[str]],
+    stamps: dict[str, Stamp],
+    *,
+    fresh: bool,
+) -> Selection | datetime | None:
+    """Plan from the summaries: the posts to act on, or (an idle pass, recorded) the
+    instant the plan must be made again; None when the whole queue must be loaded."""
+    summaries, errors = found
+    settings, ledger, now = step.settings, step.ledger, step.now
+    rows = newest_rows(ledger.publications())
+    reserved = ledger.slots()
+    near, far = _near(summaries, rows, reserved, settings, now)
+    plan = build_plan(near, settings, now, ledger_rows=rows, reserved=reserved)
+    ledger.reserve_slots(plan.new_slots)
+    step.report.load_errors = errors
+    wanted = _wanted(plan, summaries, rows, stamps, now, reopen_all=fresh)
+    wake = _wake(plan, summaries, rows, settings, now, far)
+    next_wake = _earliest(plan.next_wake(now), far)
+    if wanted or (settings.archive.after is not None and wake <= now):
+        ws = _load_wanted(step.root, settings, step.config_path, wanted, summaries)
+        return Selection(ws, summaries, next_wake) if ws is not None else None
+    step.report.plan = plan
+    step.report.next_wake = next_wake
+    _record_idle(step, list(rows.values()))
+    return wake
+
+
+def _state(
+    state_dir: Path, config_path: Path, key: str, live: LiveQueue | None
+) -> tuple[QueueState, bool]:
+    """The queue index (the daemon's in memory, else the saved one) and whether it was
+    started afresh (no index for these settings yet)."""
+    from soulpost.queueindex import QueueState, forget_head
+
+    if live is not None and live.state is not None and live.state.config == key:
+        return live.state, False
+    forget_head(state_dir)
+    state = QueueState.load(state_dir, config_path)
+    if live is not None:
+        live.state = state
+    return state, not state.found
+
+
+def _near(
+    summaries: list[Summary],
+    rows: dict[tuple[str, str], Publication],
+    reserved: dict[str, datetime],
+    settings: Settings,
+    now: datetime,
+) -> tuple[list[Summary], datetime | None]:
+    """The posts worth planning, and the earliest time among the rest: those more than
+    :data:`HORIZON` ahead with an explicit time and no ledger row can only be *future*
+    (or held or blocked, which wake nothing). All are planned while a post still waits
+    for a slot: choosing one needs every post's time."""
+    from soulpost.plan import approval_ok
+
+    if any(s.at is None and s.id not in reserved for s in summaries):
+        return summaries, None
+    limit = now + HORIZON
+    known = {post_id for post_id, _platform in rows}
+    near: list[Summary] = []
+    far: datetime | None = None
+    for summary in summaries:
+        at = summary.at
+        if at is None or at <= limit or summary.id in known:
+            near.append(summary)
+        elif summary.time_kind is not LocalTimeKind.GAP and approval_ok(summary, settings):
+            far = at if far is None or at < far else far
+    return near, far
+
+
+def _earliest(*times: datetime | None) -> datetime | None:
+    known = [t for t in times if t is not None]
+    return min(known) if known else None
+
+
+def _wanted(
+    plan: Plan[Summary],
+    summaries: list[Summary],
+    rows: dict[tuple[str, str], Publication],
+    stamps: dict[str, Stamp],
+    now: datetime,
+    *,
+    reopen_all: bool,
+) -> set[str]:
+    """Ids of the posts the full pass must see: due, missed or in doubt with a lookup due;
+    and those with a failed, missed or published row whose file changed since (an edit
+    plans a failed one afresh, and an edited published one gets a note)."""
+    from soulpost.run.passes import lookup_due
+
+    wanted = {
+        i.post.id
+        for i in plan.items
+        if i.action in (Action.DUE, Action.MISSED)
+        or (i.action is Action.SETTLED and i.latest is not None and lookup_due(i.latest, now))
+    }
+    by_id = {s.id: s for s in summaries}
+    for (post_id, _platform), row in rows.items():
+        if row.state not in ("failed", "missed", "published") or post_id in wanted:
+            continue
+        summary = by_id.get(post_id)
+        if summary is None or summary.path is None:
+            continue
+        if reopen_all and row.state != "published":
+            wanted.add(post_id)
+            continue
+        since = row.published_at if row.state == "published" else row.updated_at
+        mtime = stamps.get(summary.path, (0, 0))[0] / 1e9
+        if since is None or mtime > since.timestamp():
+            wanted.add(post_id)
+    return wanted
+
+
+def _wake(  # noqa: PLR0917 (what the plan was made of)
+    plan: Plan[Summary],
+    summaries: list[Summary],
+    rows: dict[tuple[str, str], Publication],
+    settings: Settings,
+    now: datetime,
+    far: datetime | None,
+) -> datetime:
+    """When an idle pass must plan again: the plan's next wake-up, the next lookup of an
+    in-doubt publication, the next post due for the archive, or :data:`MAX_IDLE` from
+    now, whichever comes first."""
+    times = [now + MAX_IDLE]
+    wake = _earliest(plan.next_wake(now), far)
+    if wake is not None:
+        times.append(wake)
+    for item in plan.items:  # an in-doubt publication's next lookup
+        latest = item.latest
+        if latest is not None and latest.state == "in_doubt" and latest.next_attempt_at:
+            times.append(latest.next_attempt_at)
+    after = settings.archive.after
+    if after is not None:
+        from soulpost.run.archive import next_archive
+
+        due = next_archive(((s.id, s.platforms, s.path) for s in summaries), rows, after)
+        if due is not None:
+            times.append(due)
+    return min(times)
+
+
+def _load_wanted(
+    root: Path, settings: Settings, config_path: Path, wanted: set[str], summaries: list[Summary]
+) -> Workspace | None:
+    """The posts in *wanted*, loaded in full; None when a queue rule could block at the
+    lint gate (then the whole queue must be loaded)."""
+    from soulpost.run.gate import queue_rules_can_block
+    from soulpost.workspace import Workspace, load_posts
+
+    if settings.publish.lint_gate and queue_rules_can_block(settings, root, config_path):
+        return None
+    paths = sorted(s.path for s in summaries if s.id in wanted and s.path is not None)
+    posts, errors = load_posts([Path(p) for p in paths], settings)
+    return Workspace(root, settings, config_path, posts, errors)
