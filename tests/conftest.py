@@ -113,3 +113,18 @@ def pg_server() -> Iterator[Any]:
         yield server
     finally:
         server.stop()
+
+
+def settle_threads(timeout: float = 3.0) -> None:
+    """Let threads earlier tests left behind end: a fake server's keep-alive request thread
+    lives until its client's socket closes, and a process with threads never forks workers
+    (soulpost.workspace.fork_workers), so a test of the forked path waits for them first."""
+    import gc
+    import threading
+    import time
+
+    gc.collect()  # closes the sockets of sessions nobody holds any more
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread():
+            thread.join(max(0.0, deadline - time.monotonic()))

@@ -4,9 +4,11 @@ server the session starts (tests/pg.py); only the file-specific checks name SQLi
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import socket
 import subprocess
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,8 +34,23 @@ def open_backend(backend: str, where: Path, **options: Any) -> Ledger:
         remembered = where / "pg.url"
         if not remembered.exists():
             remembered.write_text(PG[0].fresh_url(), encoding="utf-8")
-        return PostgresLedger(remembered.read_text(encoding="utf-8"), **options)
+        ledger = PostgresLedger(remembered.read_text(encoding="utf-8"), **options)
+        OPENED.append(ledger)
+        return ledger
     raise ValueError(backend)
+
+
+OPENED: list[Ledger] = []  # closed after each test: a writable one runs a heartbeat thread
+
+
+@pytest.fixture(autouse=True)
+def _close_ledgers() -> Iterator[None]:
+    """Close every PostgreSQL ledger a test opened, so no heartbeat thread outlives it (a
+    process with threads never forks workers, which later tests rely on)."""
+    yield
+    while OPENED:
+        with contextlib.suppress(Exception):
+            OPENED.pop().close()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -240,7 +240,9 @@ def test_forked_lint_helper_answers_as_linting_here_does(
     same posts as linting in this process; a broken [lint] table is a note either way."""
     from soulpost.review import linthelper
     from soulpost.workspace import fork_workers
+    from tests.conftest import settle_threads
 
+    settle_threads()
     if not fork_workers(1, 0):
         pytest.skip("no fork here (one core, threads or no fork)")
     root = workspace(

@@ -159,7 +159,9 @@ def test_forked_page_writers_write_what_one_process_writes(
 
     from soulpost.review import sitewriter
     from soulpost.workspace import fork_workers
+    from tests.conftest import settle_threads
 
+    settle_threads()
     if not fork_workers(10, 1):
         pytest.skip("no fork here (one core, threads or no fork)")
     config = (
