@@ -129,18 +129,7 @@ def read_media(
     # With Pillow an image over the limit can be shrunk: read it whole (within reason).
     guessed = mimetypes.guess_type(path)[0] or ""
     read_limit = images.MAX_SOURCE_BYTES if images.can_shrink(guessed) else limit
-    try:
-        where, data, size = read_contained(adapter.config.root or Path.cwd(), path, read_limit)
-    except _NotAllowed as exc:
-        raise Rejected(
-            f"media file {path} {exc}: not read, nothing sent (media must be a file inside "
-            "the workspace)",
-            platform=adapter.platform,
-        ) from None
-    except OSError as exc:
-        raise Rejected(
-            f"cannot read media file {path}: {exc.strerror or exc}", platform=adapter.platform
-        ) from None
+    where, data, size = _read_or_refuse(adapter, path, read_limit)
     mime = mime_type(where, data)
     if read_limit is None or len(data) <= read_limit:
         data = images.prepare(data, mime, limit).data  # no location; shrunk to fit
@@ -155,18 +144,10 @@ def read_media(
     return MediaFile(where, alt, data, mime, width, height)
 
 
-def _read_video(adapter: Adapter, item: Mapping[str, Any], path: str) -> MediaFile:
-    """A video, read whole within the platform's video size limit (Rejected without one)."""
-    from soulpost.mediafacts import video_type
-
-    caps = adapter.capabilities()
-    if caps.video is None:
-        raise Rejected(
-            f"{caps.title} takes no video from soulpost ({path})", platform=adapter.platform
-        )
-    limit = caps.video.max_bytes
+def _read_or_refuse(adapter: Adapter, path: str, limit: int | None) -> tuple[Path, bytes, int]:
+    """:func:`read_contained` from the adapter's workspace, its refusals as Rejected."""
     try:
-        where, data, size = read_contained(adapter.config.root or Path.cwd(), path, limit)
+        return read_contained(adapter.config.root or Path.cwd(), path, limit)
     except _NotAllowed as exc:
         raise Rejected(
             f"media file {path} {exc}: not read, nothing sent (media must be a file inside "
@@ -177,6 +158,19 @@ def _read_video(adapter: Adapter, item: Mapping[str, Any], path: str) -> MediaFi
         raise Rejected(
             f"cannot read media file {path}: {exc.strerror or exc}", platform=adapter.platform
         ) from None
+
+
+def _read_video(adapter: Adapter, item: Mapping[str, Any], path: str) -> MediaFile:
+    """A video, read whole within the platform's video size limit (Rejected without one)."""
+    from soulpost.mediafacts import video_type
+
+    caps = adapter.capabilities()
+    if caps.video is None:
+        raise Rejected(
+            f"{caps.title} takes no video from soulpost ({path})", platform=adapter.platform
+        )
+    limit = caps.video.max_bytes
+    where, data, size = _read_or_refuse(adapter, path, limit)
     if len(data) > limit:
         raise Rejected(
             f"video {path} is {size} bytes; {caps.title} takes at most {limit}",
