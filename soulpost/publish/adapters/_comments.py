@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from soulpost.publish.adapters._common import KeyNotes
+from soulpost.publish.adapters._graph import graph_time
 from soulpost.publish.base import Payload, Receipt, Rejected, UnknownOutcome
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ class Comments:
         if not note or not note.get("parent"):
             return None
         text = str(payload.get("comment") or "").strip()
-        since = _instant(note.get("sent_at"))
+        since = graph_time(note.get("sent_at"))
         seen: Iterable[SeenComment] = listing(str(note["parent"]))
         mine = [c for c in seen if c.mine and c.text.strip() == text]
         if any(c.created is None for c in mine):
@@ -107,17 +108,3 @@ class Comments:
 
 def _now(comments: Comments) -> datetime:
     return comments.adapter.config.clock.now()
-
-
-def _instant(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    for form in (None, "%Y-%m-%dT%H:%M:%S%z"):
-        try:
-            found = (
-                datetime.fromisoformat(value) if form is None else datetime.strptime(value, form)
-            )
-        except ValueError:
-            continue
-        return found if found.tzinfo is not None else None
-    return None

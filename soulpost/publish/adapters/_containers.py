@@ -17,27 +17,25 @@ when none matches the outcome stays in doubt rather than a guess.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, ClassVar, Literal
 from urllib.parse import quote
 
 from pydantic import Field
 
-from soulpost.publish.adapters._common import ErrorAnswer, HttpAdapter, KeyNotes, json_body
+from soulpost.publish.adapters._common import HttpAdapter, KeyNotes, json_body
+from soulpost.publish.adapters._graph import GraphErrors, graph_time
 from soulpost.publish.adapters._media import media_path, mime_type
 from soulpost.publish.base import (
     AdapterConfig,
-    AuthError,
     NotSent,
     Payload,
     PublishError,
-    RateLimited,
     Receipt,
     Rejected,
     UnknownOutcome,
 )
 from soulpost.publish.options import ApiOptions, MediaOptions, TokenOptions
-from soulpost.publish.wire import facebook as fb
 from soulpost.publish.wire import threads as th
 
 #: Containers created this long before a post's timestamp still count as its own: the
@@ -65,7 +63,7 @@ class ContainerOptions(ApiOptions, MediaOptions, TokenOptions):
     )
 
 
-class ContainerAdapter(HttpAdapter):
+class ContainerAdapter(GraphErrors, HttpAdapter):
     """The shared flow; subclasses say which edges and fields their platform uses."""
 
     supports_lookup = True
@@ -155,22 +153,6 @@ class ContainerAdapter(HttpAdapter):
         else:
             kwargs["headers"] = {**kwargs.get("headers", {}), "Authorization": f"Bearer {token}"}
         return json_body(self.request(method, self._url(path), what=what, **kwargs))
-
-    def error_text(self, answer: ErrorAnswer) -> str:
-        error = fb.parse_error(answer.status, answer.body())
-        code = f" (#{error.code})" if error.code is not None else ""
-        return f"HTTP {answer.status}{code}: {error.message}"
-
-    def error_outcome(self, answer: ErrorAnswer) -> str:
-        """The Graph error code decides (190 auth, 4/17/32/613 throttling), not the status."""
-        error = fb.parse_error(answer.status, answer.body())
-        if answer.status >= 500 and error.code is None:
-            return UnknownOutcome.outcome
-        if error.kind == "auth":
-            return AuthError.outcome
-        if error.kind == "throttled":
-            return RateLimited.outcome
-        return UnknownOutcome.outcome if answer.status >= 500 else Rejected.outcome
 
     # --- the flow ----------------------------------------------------------------------------
 
@@ -300,10 +282,10 @@ class ContainerAdapter(HttpAdapter):
         """The account's post with this text, made after the container, under the same
         parent; None when no post matches exactly."""
         text = str(part.get(self.payload_text) or "").strip()
-        created = _instant(note.get("created_at"))
+        created = graph_time(note.get("created_at"))
         parent = note.get("parent")
         for post in self.recent_posts(note):
-            when = _instant(post.timestamp)
+            when = graph_time(post.timestamp)
             if post.text.strip() != text or when is None or created is None:
                 continue
             if when < created - CLOCK_SKEW:
@@ -312,16 +294,3 @@ class ContainerAdapter(HttpAdapter):
                 continue
             return Receipt(post.id, post.permalink, when)
         return None
-
-
-def _instant(value: Any) -> datetime | None:
-    """An ISO instant, or Graph's ``2026-12-01T08:00:00+0000``."""
-    if not isinstance(value, str) or not value:
-        return None
-    for parse in (datetime.fromisoformat, lambda v: datetime.strptime(v, "%Y-%m-%dT%H:%M:%S%z")):
-        try:
-            found = parse(value)
-        except ValueError:
-            continue
-        return found if found.tzinfo is not None else None
-    return None

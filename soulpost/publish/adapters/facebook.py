@@ -37,14 +37,13 @@ from soulpost.publish.adapters._common import (
     KeyNotes,
     json_body,
 )
+from soulpost.publish.adapters._graph import GraphErrors, graph_time
 from soulpost.publish.adapters._media import MediaFile, media_list, read_all_media
 from soulpost.publish.base import (
     AdapterConfig,
-    AuthError,
     Composed,
     Payload,
     PublishError,
-    RateLimited,
     Receipt,
     Rejected,
     Setting,
@@ -74,7 +73,7 @@ class FacebookOptions(ApiOptions, MediaOptions, TokenOptions):
     base_url: str | None = Field("https://graph.facebook.com", description="API root")
 
 
-class FacebookAdapter(HttpAdapter):
+class FacebookAdapter(GraphErrors, HttpAdapter):
     """A Facebook Page (``POST /{page-id}/feed`` and ``/photos``)."""
 
     name = "facebook"
@@ -134,23 +133,6 @@ class FacebookAdapter(HttpAdapter):
 
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         return json_body(self.request(method, self._url(path), **self._auth(kwargs)))
-
-    def error_text(self, answer: ErrorAnswer) -> str:
-        error = fb.parse_error(answer.status, answer.body())
-        code = f" (#{error.code})" if error.code is not None else ""
-        return f"HTTP {answer.status}{code}: {error.message}"
-
-    def error_outcome(self, answer: ErrorAnswer) -> str:
-        """The Graph API error *code* decides, not the status: 190 and permission codes are
-        auth, 4/17/32/613/80001 throttling; a 5xx without a code is unknown."""
-        error = fb.parse_error(answer.status, answer.body())
-        if answer.status >= 500 and error.code is None:
-            return UnknownOutcome.outcome
-        if error.kind == "auth":
-            return AuthError.outcome
-        if error.kind == "throttled":
-            return RateLimited.outcome
-        return UnknownOutcome.outcome if answer.status >= 500 else Rejected.outcome
 
     def special_error(self, answer: ErrorAnswer, what: str) -> PublishError | None:
         """Code 506, a duplicate status message: probably already published."""
@@ -236,7 +218,7 @@ class FacebookAdapter(HttpAdapter):
             if isinstance(item, dict) and item.get("id"):
                 author = item.get("from")
                 mine = isinstance(author, dict) and str(author.get("id") or "") == self.page_id
-                when = _graph_time(item.get("created_time"))
+                when = graph_time(item.get("created_time"))
                 out.append(SeenComment(str(item["id"]), str(item.get("message") or ""), mine, when))
         return out
 
@@ -251,7 +233,7 @@ class FacebookAdapter(HttpAdapter):
         message = str(payload.get("message") or "").strip()
         if not message:
             raise UnknownOutcome("a post without text cannot be looked up", platform=self.platform)
-        since = _graph_time(note.get("sent_at"))
+        since = graph_time(note.get("sent_at"))
         body = self._call(
             "GET",
             f"{self.page_id}/feed",
@@ -263,7 +245,7 @@ class FacebookAdapter(HttpAdapter):
         items = [i for i in body.get("data") or () if isinstance(i, dict) and i.get("id")]
         found, doubt = _own_post(items, message, self.page_id, since)
         if doubt is None and found is None and since is not None and len(items) >= LOOKUP_LIMIT:
-            times = [_graph_time(i.get("created_time")) for i in items]
+            times = [graph_time(i.get("created_time")) for i in items]
             if all(t is not None and t >= since.replace(microsecond=0) for t in times):
                 doubt = f"all {len(items)} recent posts read are newer than the attempt"
         if doubt is not None:
@@ -274,7 +256,7 @@ class FacebookAdapter(HttpAdapter):
             )
         if found is None:
             return None
-        created = _graph_time(found.get("created_time")) or self.config.clock.now()
+        created = graph_time(found.get("created_time")) or self.config.clock.now()
         url = found.get("permalink_url") or fb.PagePost(str(found["id"])).web_url
         return Receipt(str(found["id"]), str(url), created)
 
@@ -297,7 +279,7 @@ def _own_post(
     for item in items:
         if str(item.get("message") or "").strip() != message:
             continue
-        created, author = _graph_time(item.get("created_time")), item.get("from")
+        created, author = graph_time(item.get("created_time")), item.get("from")
         if created is None or not isinstance(author, dict) or not author.get("id"):
             return None, "Facebook listed a post with this text without its time or author"
         if str(author["id"]) == page_id and created >= floor:
@@ -305,19 +287,6 @@ def _own_post(
     if len(candidates) > 1:
         return None, f"{len(candidates)} posts with this text match the attempt"
     return (candidates[0] if candidates else None), None
-
-
-def _graph_time(value: Any) -> datetime | None:
-    """Graph API times look like ``2026-12-01T08:00:00+0000``."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
-    except ValueError:
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return None
 
 
 def _config_error(platform: str, problem: str, option: str) -> ConfigError:

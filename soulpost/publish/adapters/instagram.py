@@ -24,7 +24,8 @@ from soulpost.publish.adapters._comments import (
     is_comment,
 )
 from soulpost.publish.adapters._common import ErrorAnswer, check_post
-from soulpost.publish.adapters._containers import ContainerAdapter, ContainerOptions, _instant
+from soulpost.publish.adapters._containers import ContainerAdapter, ContainerOptions
+from soulpost.publish.adapters._graph import graph_time
 from soulpost.publish.base import AdapterConfig, Composed, Payload, RateLimited, Receipt, Setting
 from soulpost.publish.options import NEEDED
 from soulpost.publish.wire import facebook as fb
@@ -135,7 +136,7 @@ class InstagramAdapter(ContainerAdapter):
             if isinstance(item, dict) and item.get("id"):
                 author = item.get("from")
                 mine = isinstance(author, dict) and str(author.get("id") or "") == self.user_id
-                when = _instant(item.get("timestamp"))
+                when = graph_time(item.get("timestamp"))
                 out.append(SeenComment(str(item["id"]), str(item.get("text") or ""), mine, when))
         return out
 
