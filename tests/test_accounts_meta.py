@@ -129,8 +129,14 @@ def test_login_exchanges_the_code_then_the_short_token_for_a_long_lived_one(
     assert record.refresh_grant == f"{meta.prefix}_refresh_token"
     assert record.token_url == f"{meta.url}/refresh_access_token"
     assert record.refresh_token is None and record.roles["user_id"] == IG_USER
-    if meta.kind == "instagram":
-        assert f'user_id = "{IG_USER}", base_url = "https://graph.instagram.com"' in out
+    if meta.kind == "instagram":  # the adapter posts as the logged-in account, where it can
+        from soulpost.clock import SystemClock
+        from soulpost.publish.registry import build
+        from soulpost.workspace import load_workspace
+
+        adapter: Any = build(load_workspace(root), "instagram", SystemClock())
+        assert adapter.user_id == IG_USER
+        assert adapter.opts.base_url == "https://graph.instagram.com"
     for secret in (APP_SECRET, short, record.access_token):
         assert secret not in out + err
         assert secret not in every_file_text(root)
@@ -148,7 +154,9 @@ def test_a_registered_https_redirect_is_pasted_back_with_the_bare_code(
     with MetaOAuthFake(kind, user_id=IG_USER) as fake:
         fake.add_app("1234567890", APP_SECRET, page)
         root = write_workspace(tmp_path / "ws", fake, login=f'redirect_uri = "{page}"\n')
-        code, out, err = login(root, kind, paste=lambda loc: loc.split("code=")[1].split("&")[0])
+        code, out, err = login(
+            root, kind, paste=lambda loc: loc.split("code=")[1].split("&")[0] + "#_"
+        )
         assert code == 0, out + err
         [exchange] = fake.received("POST", "/oauth/access_token")
         assert dict(exchange.form or ())["redirect_uri"] == page
@@ -255,7 +263,12 @@ def test_a_refused_refresh_is_a_clear_auth_failure(meta: MetaOAuthFake, tmp_path
 def test_an_expired_token_says_to_log_in_again_and_asks_nothing(
     meta: MetaOAuthFake, tmp_path: Path
 ) -> None:
-    root = write_workspace(tmp_path / "ws", meta)
+    extra = (
+        f'[platforms.{meta.kind}]\noptions = {{ media_base_url = "https://cdn.example.org/" }}\n'
+    )
+    root = write_workspace(tmp_path / "ws", meta, extra)
+    (root / "media").mkdir()
+    (root / "media" / "a.jpg").write_bytes(jpeg(6, 4))
     before = logged_in(root, meta)
     gone = before.expires_at + DAY
     result = cli(root, "accounts", "--refresh", "--force", now=gone)
@@ -263,6 +276,36 @@ def test_an_expired_token_says_to_log_in_again_and_asks_nothing(
     assert f"the stored token of the {meta.kind} account default expired" in result.stderr
     assert f"cannot be refreshed: run `soulpost login {meta.kind}`" in result.stderr
     assert meta.refresh_requests == 0
+    # A pass fails the publication as auth, with the same words, and sends nothing.
+    (root / "queue" / "hello.toml").write_text(
+        f'text = "Hello?"\nplatforms = ["{meta.kind}"]\nstatus = "approved"\n'
+        '[[media]]\npath = "media/a.jpg"\nalt = "A photo"\n',
+        encoding="utf-8",
+    )
+    sent = cli(root, "publish", "hello", "--now", now=gone)
+    assert sent.returncode == 1 and "Traceback" not in sent.stderr
+    assert f"run `soulpost login {meta.kind}`" in sent.stdout + sent.stderr
+    history = run_process("history", "hello", cwd=root)
+    assert "auth" in history.out and meta.refresh_requests == 0
+    assert before.access_token not in sent.stdout + sent.stderr + history.out
+
+
+def test_doctor_renews_a_token_past_half_its_life(meta: MetaOAuthFake, tmp_path: Path) -> None:
+    root = write_workspace(tmp_path / "ws", meta)
+    before = logged_in(root, meta)
+    later = before.obtained_at + 31 * DAY
+    meta.clock = lambda: later
+    (root / "queue" / "soon.toml").write_text(
+        f'text = "What would you add?"\nplatforms = ["{meta.kind}"]\nstatus = "approved"\n'
+        f"at = {at(later + DAY)}\n",
+        encoding="utf-8",
+    )
+    doctor = cli(root, "doctor", meta.kind, now=later)
+    assert "refreshed now (past half its life)" in doctor.stdout, doctor.stdout + doctor.stderr
+    assert meta.refresh_requests == 1
+    fresh = Store().load(meta.kind, "default")
+    assert fresh is not None and fresh.access_token in meta.valid_access_tokens()
+    assert fresh.access_token not in doctor.stdout + doctor.stderr
 
 
 HOLDER = """
@@ -341,7 +384,6 @@ def test_publish_renews_the_token_and_the_api_gets_the_new_one(
         MediaHost(root) as host,
     ):
         opts = f'base_url = "{api.url}", media_base_url = "{host.url}", poll_interval = 0.01'
-        opts += f', user_id = "{IG_USER}"' if meta.kind == "instagram" else ""
         write_workspace(root, meta, f"[platforms.{meta.kind}]\noptions = {{ {opts} }}\n")
         (root / "queue" / "hello.toml").write_text(
             f'text = "Hello from a renewed token"\nplatforms = ["{meta.kind}"]\n'

@@ -175,14 +175,10 @@ def _meta(
     user_id = str(token.get("user_id") or "")
     if user_id:
         record.roles["user_id"] = user_id
-    if provider.name == "instagram" and (
-        str(opts.get("user_id") or "") != user_id
-        or "graph.instagram.com" not in str(opts.get("base_url") or "")
-    ):
+    if provider.name == "instagram" and str(opts.get("user_id") or user_id) != user_id:
         print(
-            f"Instagram: this token is an Instagram Login token for the account {user_id}: set "
-            f'options = {{ user_id = "{user_id}", base_url = "https://graph.instagram.com" }} '
-            f"under [platforms.{platform}]"
+            f"Instagram: this login is the account {user_id}, but options.user_id under "
+            f"[platforms.{platform}] names another; remove it to post as {user_id}"
         )
 
 
