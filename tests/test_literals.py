@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from soulpost.lint.kinds.literals import gated, required
+from soulpost.lint.kinds.literals import gate_of, gated, required
 from soulpost.lint.registry import load_registry
 
 
@@ -70,3 +70,33 @@ def test_gated_shipped_patterns_agree_with_re_on_their_examples() -> None:
         for text in texts:
             assert (search(text) is None) == (plain.search(text) is None), (pattern, text)
     assert gated_count > len(patterns) // 2
+
+
+def test_gate_needs_every_required_string_of_some_alternative() -> None:
+    gate = gate_of(r"\bwe(?:'re| are) (?:no\.?|#)1\b|\bour gift cards?\b")
+    assert gate is not None
+    assert len(gate) == 2  # re's parser put \b in front of both: it is put back on each
+    plain = re.compile(r"\bwe(?:'re| are) (?:no\.?|#)1\b|\bour gift cards?\b", re.IGNORECASE)
+    search, _finditer = gated(plain.search, plain.finditer, gate)
+    # "we" and "re" but no "1": the old single-set gate ran the search on this text.
+    assert search("We are here to help, we're open") is None
+    assert search("We're #1 in town") is not None
+    assert search("OUR GIFT CARD is back") is not None
+    assert gate_of(r"\bcode\b|\d+") is None
+
+
+def test_gated_shipped_patterns_agree_with_re_with_every_gate() -> None:
+    registry = load_registry(None)
+    texts = [t for spec in registry.specs for t in (*spec.bad, *spec.good)]
+    texts += [t.upper() for t in texts]
+    patterns = _shipped_patterns()
+    combined = "|".join(f"(?:{p})" for p in patterns[:40])
+    for pattern in [*patterns, combined]:
+        gate = gate_of(pattern)
+        if gate is None:
+            continue
+        plain = re.compile(pattern, re.IGNORECASE)
+        search, finditer = gated(plain.search, plain.finditer, gate)
+        for text in texts:
+            assert (search(text) is None) == (plain.search(text) is None), (pattern, text)
+            assert len(list(finditer(text))) == len(list(plain.finditer(text)))

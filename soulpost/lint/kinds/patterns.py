@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
-from soulpost.lint.kinds.literals import gated, required
+from soulpost.lint.kinds.literals import gate_of, gated
 
 if TYPE_CHECKING:
     from pydantic import ValidationInfo
@@ -43,7 +43,7 @@ def compiled(source: str, *, timed: bool) -> tuple[Search, FindIter]:
         # A substring test in front settles most texts far faster than the search (see
         # soulpost.lint.kinds.literals); only for untimed patterns, so that which texts
         # a timed one is stopped on stays as it was.
-        gate = required(source)
+        gate = gate_of(source)
         if gate is not None:
             return gated(plain.search, plain.finditer, gate)
         return plain.search, plain.finditer
