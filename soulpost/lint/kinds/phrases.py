@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cached_property
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
@@ -118,8 +118,23 @@ class Phrases(SegmentRule):
         """The rule's patterns that no word gates, as one case-insensitive search."""
         if not self.free_source:
             return None
-        timed = any(p in self.timed for p, words in self.pattern_sources if words is None)
-        return compiled(self.free_source, timed=timed)[0]
+        free = [p for p, words in self.pattern_sources if words is None]
+        if any(p in self.timed for p in free):
+            return compiled(self.free_source, timed=True)[0]
+        # Untimed, each on its own behind its substring gate: a text that passes one
+        # pattern's gate runs that pattern only, not one search over all of them.
+        searches = [compiled(p, timed=False)[0] for p in free]
+        if len(searches) == 1:
+            return searches[0]
+
+        def search_each(text: str) -> Any:
+            for search in searches:
+                found = search(text)
+                if found:
+                    return found
+            return None
+
+        return search_each
 
     def check(self, draft: Draft) -> Iterator[Hit]:
         # Most texts hold none of the rule's words: settle them here, in one loop per post,

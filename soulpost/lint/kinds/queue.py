@@ -109,9 +109,12 @@ class QueueShare(QueueRule):
             vetted = set(shipped.get(lang, ()))
             found: list[tuple[frozenset[str] | None, Search]] = []
             free = [p for p in patterns if pattern_words(p) is None]
-            if free:
-                timed = any(p not in vetted for p in free)
-                found.append((None, lazy_search("|".join(f"(?:{p})" for p in free), timed=timed)))
+            if free and any(p not in vetted for p in free):
+                found.append((None, lazy_search("|".join(f"(?:{p})" for p in free), timed=True)))
+            else:
+                # Untimed, each on its own: a text that passes one pattern's substring
+                # gate then runs that pattern only, not a search over all of them.
+                found += [(None, lazy_search(p, timed=False)) for p in free]
             for p in patterns:
                 words = pattern_words(p)
                 if words is not None:
