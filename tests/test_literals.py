@@ -100,3 +100,29 @@ def test_gated_shipped_patterns_agree_with_re_with_every_gate() -> None:
         for text in texts:
             assert (search(text) is None) == (plain.search(text) is None), (pattern, text)
             assert len(list(finditer(text))) == len(list(plain.finditer(text)))
+
+
+def test_indexes_let_through_exactly_what_each_gate_does() -> None:
+    from soulpost.lint.kinds.literals import LiteralIndex
+    from soulpost.lint.kinds.patterns import WordIndex, pattern_words
+
+    registry = load_registry(None)
+    texts = [t for spec in registry.specs for t in (*spec.bad, *spec.good)]
+    texts += [t.upper() for t in texts]
+    patterns = _shipped_patterns()
+    gates = [gate_of(p) for p in patterns]
+    literal = LiteralIndex(gates)
+    words = [pattern_words(p) for p in patterns]
+    by_words = WordIndex(words)
+    for text in texts:
+        lowered = text.lower()
+        runs = frozenset(re.findall(r"[^\W_]+", lowered))
+        expected = [
+            i
+            for i, gate in enumerate(gates)
+            if gate is None or any(all(any(s in lowered for s in ss) for ss in g) for g in gate)
+        ]
+        assert literal.select(text) == expected, text
+        assert by_words.select(runs) == [
+            i for i, w in enumerate(words) if w is None or not w.isdisjoint(runs)
+        ]

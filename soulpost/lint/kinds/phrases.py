@@ -10,11 +10,13 @@ from typing import Any, ClassVar
 from pydantic import Field, field_validator
 
 from soulpost.lint.draft import ALNUM, Draft, Segment
+from soulpost.lint.kinds.literals import LiteralIndex, gate_of
 from soulpost.lint.kinds.patterns import (
     PATTERN_TIMEOUT,
     STRIKES,
     FindIter,
     Search,
+    WordIndex,
     checked_patterns,
     compiled,
     lazy_compiled,
@@ -126,10 +128,11 @@ class Phrases(SegmentRule):
         searches = [compiled(p, timed=False)[0] for p in free]
         if len(searches) == 1:
             return searches[0]
+        index = LiteralIndex([gate_of(p) for p in free])
 
         def search_each(text: str) -> Any:
-            for search in searches:
-                found = search(text)
+            for i in index.select(text):
+                found = searches[i](text)
                 if found:
                     return found
             return None
@@ -185,6 +188,11 @@ class Phrases(SegmentRule):
             for p, words in self.pattern_sources
         ]
 
+    @cached_property
+    def pattern_index(self) -> WordIndex:
+        """Which patterns a text's words let through (see :class:`WordIndex`)."""
+        return WordIndex([words for _p, words in self.pattern_sources])
+
     def _matches(
         self, segment: Segment, first_only: bool, stopped: list[tuple[str, bool]]
     ) -> list[tuple[int, int]]:
@@ -208,9 +216,9 @@ class Phrases(SegmentRule):
                 found += [match.span()] if match else []
             else:
                 found += [m.span() for m in pattern.finditer(target)]
-        for source, search, finditer, words in self.patterns:
-            if words is not None and words.isdisjoint(runs):
-                continue
+        patterns = self.patterns
+        for index in self.pattern_index.select(runs):
+            source, search, finditer, _words = patterns[index]
             if self.strikes and self.strikes.get(source, 0) >= STRIKES:
                 stopped.append((source, True))
                 continue
