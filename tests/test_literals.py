@@ -126,3 +126,14 @@ def test_indexes_let_through_exactly_what_each_gate_does() -> None:
         assert by_words.select(runs) == [
             i for i, w in enumerate(words) if w is None or not w.isdisjoint(runs)
         ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["don't 'tis dogs' a'b'c x''y", "it's 42 o'clock_now", "Ünïcode ça va", "", "'''", "a1b2"],
+)
+def test_fast_word_split_finds_what_the_regex_finds(text: str) -> None:
+    from soulpost.text.language import _WORDS, _words_of
+
+    lowered = text.lower()
+    assert _words_of(lowered) == _WORDS.findall(lowered)

@@ -248,7 +248,8 @@ class Segment:
     @_lazy
     def runs(self) -> frozenset[str]:
         """Every lower-case run of letters and digits: rules skip texts lacking their words."""
-        lowered = (self.lower or self.plain).lower()
+        lower = self.lower  # already lower case: lowering it again would change nothing
+        lowered = lower if lower is not None else self.plain.lower()
         if lowered.isascii():  # the usual case: the same runs, several times faster
             return frozenset(lowered.translate(_ASCII_GAPS).split())
         return frozenset(ALNUM.findall(lowered))
