@@ -353,7 +353,7 @@ def lint_drafts(
             continue
         rule.set_up()  # a shipped pack's rule is prepared only once a post reaches it
         check = rule.check
-        for k in indexes:
+        for k in rule.candidates(drafts, indexes):
             if skipping and code in skips[k]:
                 continue
             draft = drafts[k]

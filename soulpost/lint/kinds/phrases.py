@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -138,6 +138,24 @@ class Phrases(SegmentRule):
             return None
 
         return search_each
+
+    def candidates(self, drafts: Sequence[Draft], indexes: Sequence[int]) -> Sequence[int]:
+        """The drafts with a piece of text that holds one of the rule's words, or that
+        the patterns no word gates find something in: what :meth:`check` looks at."""
+        if self.gate_open or self.timed:
+            return indexes  # a timed pattern is searched once per text, in check()
+        gate_words, lead_only, free = self.gate_words, self.lead_only, self.free
+        out = []
+        for k in indexes:
+            for segment in drafts[k].segments:
+                if lead_only and not segment.lead:
+                    continue
+                if not gate_words.isdisjoint(segment.runs) or (
+                    free is not None and free(segment.plain)
+                ):
+                    out.append(k)
+                    break
+        return out
 
     def check(self, draft: Draft) -> Iterator[Hit]:
         # Most texts hold none of the rule's words: settle them here, in one loop per post,
