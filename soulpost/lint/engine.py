@@ -274,8 +274,9 @@ class Run:
             [self.suppressions[id(draft.post)] for draft in mine],
         )
         for rule in self.ruleset.queue_rules:
-            for draft in drafts:
-                rule.prepare(draft)
+            if rule.prepares_for(len(self.drafts)):
+                for draft in drafts:
+                    rule.prepare(draft)
         for draft in drafts:
             draft.release()
         return [finding for findings in found for finding in findings]

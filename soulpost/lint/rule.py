@@ -175,6 +175,12 @@ class QueueRule(Rule):
         draft's pieces of text, so a queue of 10,000 posts never holds them all at once.
         """
 
+    def prepares_for(self, count: int) -> bool:
+        """Whether :meth:`prepare` is worth calling on the drafts of a queue of at most
+        *count* posts; False when the rule cannot fire on so few (then it must not need
+        what ``prepare`` computes either)."""
+        return True
+
     def check_queue(self, queue: QueueView) -> Iterable[Hit]:
         """Yield findings, each naming the post it belongs to in ``Hit.post``."""
         raise NotImplementedError

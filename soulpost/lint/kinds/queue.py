@@ -187,6 +187,9 @@ class QueueShare(QueueRule):
                     return True
         return False
 
+    def prepares_for(self, count: int) -> bool:
+        return count >= self.min_posts  # fewer posts than a window needs: nothing to judge
+
     def prepare(self, draft: Draft) -> None:
         self._has(draft)  # classify while the text is at hand; the result is cached
 
@@ -200,6 +203,8 @@ class QueueShare(QueueRule):
         reported: set[str] = set()
         window = self.window.total_seconds()
         for platform, line in sorted(queue.timelines.items()):
+            if len(line) < self.min_posts:
+                continue  # no window can hold enough posts to be judged
             flags = [self._has(d) for _t, _i, d in line]
             left = 0
             count = 0
