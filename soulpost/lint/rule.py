@@ -135,6 +135,13 @@ class PostRule(Rule):
         return indexes
 
 
+class MediaRule(PostRule):
+    """A post rule that finds nothing in a post without media (most posts)."""
+
+    def candidates(self, drafts: Sequence[Draft], indexes: Sequence[int]) -> Sequence[int]:
+        return [k for k in indexes if drafts[k].has_media]
+
+
 class SegmentRule(PostRule):
     """A post rule that checks each piece of text on its own.
 
