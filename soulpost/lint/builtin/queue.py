@@ -40,6 +40,7 @@ def _key(draft: Draft) -> str:
 
 _SHAPE = "duplicate_post_shape"  # and its shape (see _shape)
 _BITS = 255  # a key's distinct words, hashed into a 256-bit mask
+_BIT = [1 << i for i in range(_BITS + 1)]
 
 
 def _shape(draft: Draft) -> tuple[int, int, int]:
@@ -51,11 +52,11 @@ def _shape(draft: Draft) -> tuple[int, int, int]:
     """
     cached: tuple[int, int, int] | None = draft.__dict__.get(_SHAPE)
     if cached is None:
-        words = _key(draft).split()
+        words = draft.post.text.lower().translate(_PUNCTUATION).split()
+        draft.__dict__.setdefault(_KEY, " ".join(words))  # the key, from the same words
         distinct = set(words)
-        mask = 0
-        for word in distinct:
-            mask |= 1 << (hash(word) & _BITS)
+        # Distinct bits added up are the bits or-ed together.
+        mask = sum({_BIT[hash(word) & _BITS] for word in distinct})
         cached = draft.__dict__[_SHAPE] = (len(words), len(distinct), mask)
     return cached
 
