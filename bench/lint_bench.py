@@ -12,7 +12,8 @@ or CI would, and reports the median of several runs:
 
 CPU: user+system seconds of lint and its workers (``wait4``), steadier than wall time on
 a busy machine. ``--instructions`` adds what does not move with the load at all: the
-machine instructions of one run (lint and its workers), counted by valgrind. Memory: ``max RSS`` is the largest resident set of any one process of the
+machine instructions of one run (lint and its workers), counted by valgrind.
+Memory: ``max RSS`` is the largest resident set of any one process of the
 run (from ``wait4``); ``tree RSS`` is the proportional set size (PSS) of the lint process
 and its forked workers together, so shared pages count once, sampled every 5 ms from /proc
 in an extra untimed run (so it can miss a short peak). Results go to bench/out/ as
