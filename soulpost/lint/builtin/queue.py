@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from soulpost.lint.draft import ascii_table, translate_ascii
 from soulpost.lint.rule import Hit, QueueRule, RuleOptions
 from soulpost.series import series_of
 
@@ -23,6 +24,7 @@ class DuplicateOptions(RuleOptions):
 
 
 _PUNCTUATION = str.maketrans(dict.fromkeys("!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~'’“”‘…–—", " "))
+_PUNCTUATION_BYTES = ascii_table(_PUNCTUATION)
 
 
 _KEY = "duplicate_post_key"  # where prepare() leaves each draft's key
@@ -52,7 +54,11 @@ def _shape(draft: Draft) -> tuple[int, int, int]:
     """
     cached: tuple[int, int, int] | None = draft.__dict__.get(_SHAPE)
     if cached is None:
-        words = draft.post.text.lower().translate(_PUNCTUATION).split()
+        lowered = draft.post.text.lower()
+        if lowered.isascii():
+            words = translate_ascii(lowered, _PUNCTUATION_BYTES).split()
+        else:
+            words = lowered.translate(_PUNCTUATION).split()
         draft.__dict__.setdefault(_KEY, " ".join(words))  # the key, from the same words
         distinct = set(words)
         # Distinct bits added up are the bits or-ed together.
