@@ -70,7 +70,7 @@ for _lang, _vocab in _FUNCTION_WORDS.items():
 
 _OWNER_WORDS = frozenset(_OWNERS)
 
-_LETTERS: dict[str, str] = {"de": "ßäöü", "fr": "çèêàùœâîôë«»", "es": "ñ¿¡áíóú"}
+_LETTERS: dict[str, str] = {"de": "ßäöü", "fr": "çèêàùœâîôë«»", "es": "ñ¿¡áíóú«»"}
 
 # The languages soulpost ships rule packs for.
 PACK_LANGUAGES = ("en", "de", "fr", "es")
