@@ -16,9 +16,13 @@ Measures, each as the median of ``--runs``:
   pass with the parse cache warm (in-process);
 * **throughput**: ``--publishers`` ``publish --due`` subprocesses (one by default)
   publishing ``--due`` posts to a local webhook server on 127.0.0.1 (lint gate on), after a
-  pass an hour earlier built the queue index (as the cron pass before does): publications
-  per second and max RSS. Several publishers are several hosts: each its own copy of the
-  workspace (``SOULPOST_HOST`` host-1...), all on one PostgreSQL ledger
+  pass an hour earlier built each host's queue index (as the cron pass before does):
+  publications per second over the whole run (process start to the last exit:
+  ``publish_per_s``) and in the steady state (the server's first request to its last:
+  ``publish_steady_per_s``), the publishers' CPU per publication (whole run, all
+  processes: ``publish_cpu_ms_each``), the bench process's (the server's threads and a 5 ms
+  poll: ``server_cpu_ms_each``) and max RSS. Several publishers are several hosts: each
+  its own copy of the workspace (``SOULPOST_HOST`` host-1...), all on one PostgreSQL ledger
   (``--ledger postgres``; its URL in the variable ``--ledger-url-env`` names, default
   ``SOULPOST_BENCH_LEDGER_URL``; each run uses fresh post ids, so the database can be
   reused); with SQLite they would only step aside for each other;
@@ -218,7 +222,11 @@ class Setup:
 
 
 def bench_throughput(setup: Setup, runs: int) -> dict[str, object]:
-    rates, rss = [], []
+    rates: list[float] = []
+    steady: list[float] = []
+    cpus: list[float] = []
+    server: list[float] = []
+    rss: list[float] = []
     for run in range(runs):
         with tempfile.TemporaryDirectory(prefix="soulpost-bench-") as tmp, LocalServer() as srv:
             now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -236,27 +244,80 @@ def bench_throughput(setup: Setup, runs: int) -> dict[str, object]:
                 ledger=setup.ledger_config(),
             )
             publish_setup(first, now, setup.published, setup.archive)
-            before = {"SOULPOST_NOW": (now - timedelta(hours=1)).isoformat()}
-            assert run_cli(["-C", str(first), "publish", "--due", "-q"], before)[3] == 0
             roots = [first]
             for n in range(2, setup.publishers + 1):
                 roots.append(Path(tmp) / f"host-{n}")
                 shutil.copytree(first, roots[-1], symlinks=True)
-            wall, mem = run_publishers(roots, now)
+            # Each host's pass an hour earlier builds its own queue index, as the cron pass
+            # before does on a real host (an index names its files by path, so a copy
+            # made after it would parse every draft again inside the measured run).
+            before = {"SOULPOST_NOW": (now - timedelta(hours=1)).isoformat()}
+            for root in roots:
+                assert run_cli(["-C", str(root), "publish", "--due", "-q"], before)[3] == 0
+            cpu0 = os.times()
+            with Arrivals(srv, setup.due) as seen:
+                wall, mem, cpu = run_publishers(roots, now)
             assert srv.count() == setup.due, srv.count()
             rates.append(setup.due / wall)
+            steady.append(seen.rate())
+            cpus.append(cpu / setup.due * 1000)
+            server.append(os.times().user - cpu0.user + os.times().system - cpu0.system)
             rss.append(mem)
     return {
         "publishers": setup.publishers,
         "ledger": setup.ledger,
         "publish_per_s": round(statistics.median(rates), 1),
+        "publish_steady_per_s": round(statistics.median(steady), 1),
+        "publish_cpu_ms_each": round(statistics.median(cpus), 3),
+        "server_cpu_ms_each": round(statistics.median(server) / setup.due * 1000, 3),
         "publish_max_rss_mb": round(max(rss), 1),
     }
 
 
-def run_publishers(roots: list[Path], now: datetime) -> tuple[float, float]:
+class Arrivals:
+    """When the server got its first and its last request (polled every 5 ms in a
+    thread): the steady rate leaves out each process's start-up and its pass's planning
+    and linting, which the whole-run rate (``publish_per_s``) counts."""
+
+    def __init__(self, srv: LocalServer, expected: int) -> None:
+        import threading
+
+        self.srv, self.expected = srv, expected
+        self.first: tuple[float, int] | None = None
+        self.last: tuple[float, int] | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> Arrivals:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while True:
+            stopping = self._stop.is_set()
+            count, at = self.srv.count(), time.perf_counter()
+            if count and self.first is None:
+                self.first = (at, count)
+            if count and (self.last is None or count > self.last[1]):
+                self.last = (at, count)
+            if stopping or count >= self.expected:
+                return
+            time.sleep(0.005)
+
+    def rate(self) -> float:
+        """Requests per second between the first poll that saw one and the last."""
+        if self.first is None or self.last is None or self.last[0] <= self.first[0]:
+            return 0.0
+        return (self.last[1] - self.first[1]) / (self.last[0] - self.first[0])
+
+
+def run_publishers(roots: list[Path], now: datetime) -> tuple[float, float, float]:
     """Start one ``publish --due`` per workspace at once (host-1, host-2, ...); wall
-    seconds until the last exits, and the largest max RSS."""
+    seconds until the last exits, the largest max RSS, and their CPU seconds summed."""
     start = time.perf_counter()
     procs = []
     for root in roots:
@@ -269,12 +330,13 @@ def run_publishers(roots: list[Path], now: datetime) -> tuple[float, float]:
                 stderr=subprocess.PIPE,
             )
         )
-    mem = 0.0
+    mem = cpu = 0.0
     for proc in procs:
         _, status, usage = os.wait4(proc.pid, 0)
         assert os.waitstatus_to_exitcode(status) == 0, proc.args
         mem = max(mem, usage.ru_maxrss / 1024)
-    return time.perf_counter() - start, mem
+        cpu += usage.ru_utime + usage.ru_stime
+    return time.perf_counter() - start, mem, cpu
 
 
 def bench_on_time(setup: Setup, runs: int) -> dict[str, float]:
