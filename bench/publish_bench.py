@@ -26,6 +26,12 @@ Measures, each as the median of ``--runs``:
   (``--ledger postgres``; its URL in the variable ``--ledger-url-env`` names, default
   ``SOULPOST_BENCH_LEDGER_URL``; each run uses fresh post ids, so the database can be
   reused); with SQLite they would only step aside for each other;
+* **burst** (``--only burst``, not run by default): a ``soulpost daemon`` over the queue
+  (index built) gets ``--due`` new drafts at once, due 5 s later: publications per second
+  from their due time to the last one received (``burst_per_s_from_due``), first to last
+  (``burst_steady_per_s``), and the daemon's CPU per publication meanwhile (noticing,
+  parsing, planning, linting and sending them): the one-publisher figure without a
+  process's start-up and a cron pass's reading of the queue index;
 * **on time**: a ``soulpost daemon`` over the queue (started after a pass built the
   index); a draft added 2 s ahead of its time; how late it reaches the local server.
 
@@ -370,7 +376,55 @@ def bench_on_time(setup: Setup, runs: int) -> dict[str, float]:
     return {"on_time_delay_s_median": median(delays), "on_time_delay_s_max": round(max(delays), 3)}
 
 
-PARTS = ("idle", "throughput", "on-time")
+def bench_burst(setup: Setup) -> dict[str, float]:
+    """One ``soulpost daemon`` (SQLite) over the queue, index built; ``--due`` drafts are
+    written at once, due 5 s later (time to notice, parse, plan and lint them); how fast
+    they reach the local server from their due time, and the daemon's CPU meanwhile."""
+    with tempfile.TemporaryDirectory(prefix="soulpost-bench-") as tmp, LocalServer() as srv:
+        root = Path(tmp)
+        now = datetime.now(UTC)
+        make_workspace(root, setup.posts, 0, now, srv.url, published=setup.published)
+        publish_setup(root, now, setup.published, setup.archive)
+        env = {k: v for k, v in os.environ.items() if k != "SOULPOST_NOW"}
+        assert run_cli(["-C", str(root), "publish", "--due", "-q"], env)[3] == 0  # the index
+        proc = subprocess.Popen(
+            [EXE, "-C", str(root), "daemon"], env=env, stderr=subprocess.DEVNULL
+        )
+        try:
+            beat = root / ".soulpost" / "heartbeat.json"
+            deadline = time.monotonic() + 300
+            while not beat.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            cpu0 = _cpu_of(proc.pid)
+            due = datetime.now(UTC) + timedelta(seconds=5)
+            for n in range(setup.due):
+                at = due.isoformat()  # one instant: posts a microsecond apart take a pass each
+                text = text_for(n).replace("Post ", "Burst ", 1)
+                (root / "queue" / f"burst-{n:05d}.toml").write_text(
+                    f'text = "{text}"\nplatforms = ["hook"]\nat = {at}\n'
+                )
+            with Arrivals(srv, setup.due) as seen:
+                while srv.count() < setup.due and time.monotonic() < deadline + 120:
+                    time.sleep(0.01)
+            last = time.time()
+            cpu = _cpu_of(proc.pid) - cpu0
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+    return {
+        "burst_per_s_from_due": round(setup.due / (last - due.timestamp()), 1),
+        "burst_steady_per_s": round(seen.rate(), 1),
+        "burst_cpu_ms_each": round(cpu / setup.due * 1000, 3),
+    }
+
+
+def _cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) a running process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+PARTS = ("idle", "throughput", "on-time", "burst")
 
 
 def main() -> None:
@@ -398,7 +452,7 @@ def main() -> None:
         args.ledger_url_env,
         args.publishers,
     )
-    parts = args.only or PARTS
+    parts = args.only or [part for part in PARTS if part != "burst"]
     results: dict[str, object] = {
         "posts": args.posts,
         "due": args.due,
@@ -413,6 +467,8 @@ def main() -> None:
         results.update(bench_idle_and_rescan(setup, args.runs))
     if "throughput" in parts:
         results.update(bench_throughput(setup, max(1, args.runs // 2)))
+    if "burst" in parts:
+        results.update(bench_burst(setup))
     if "on-time" in parts:
         results.update(bench_on_time(setup, args.runs))
     results["load_after"] = os.getloadavg()[0]
