@@ -1,8 +1,10 @@
 """The publishing step of a pass: plan, gate, then one small handler per planned action.
 
 :func:`publish` plans with the ledger's view, asks the lint gate about what is due (and
-plans again with its blocks), records missed and blocked items, reconciles in-doubt ones
-an adapter can look up, waits for ``not_before``, and delivers each due item in time order.
+plans again with its blocks; or, when only post rules can block, lints the due posts a
+chunk at a time as they are sent), records missed and blocked items, reconciles in-doubt
+ones an adapter can look up, waits for ``not_before``, and delivers each due item in time
+order (on a shared ledger, in this publisher's order: :mod:`soulpost.run.sharing`).
 """
 
 from __future__ import annotations
