@@ -72,8 +72,7 @@ def publish(
         now = opts.not_before  # the daemon woke early to be ready on time
     step = Step(ws, ledger, adapters, clock, opts, policy, report, log, now)
     rows = ledger_view(step)
-    rules = _gate_later(step)
-    plan, items = _plan(step, rows, gate_now=rules is None)
+    plan, items, rules = _plan(step, rows)
     due = [i for i in items if i.action is Action.DUE]
     report.plan = plan
     report.due = len(due)
@@ -94,9 +93,7 @@ def _gate_later(step: Step) -> RuleSet | None:
     neither the daemon's lint cache, a dry run nor ``publish ID --now`` (whose plan shows
     what is blocked) wants the whole answer first. Else None: the gate runs at the plan."""
     ws, opts = step.ws, step.opts
-    if not ws.settings.publish.lint_gate or opts.dry_run or opts.only is not None:
-        return None
-    if opts.lint_cache is not None:
+    if opts.dry_run or opts.only is not None or opts.lint_cache is not None:
         return None
     return post_rules_only(ws.settings, ws.root, ws.config_path)
 
@@ -210,10 +207,10 @@ def ledger_view(step: Step) -> dict[Pair, Publication]:
 
 
 def _plan(
-    step: Step, rows: dict[Pair, Publication], *, gate_now: bool
-) -> tuple[Plan[Post], list[Item[Post]]]:
-    """The plan and its items for the selected posts, with lint blocks applied when
-    *gate_now* (else the due posts are linted as they are sent)."""
+    step: Step, rows: dict[Pair, Publication]
+) -> tuple[Plan[Post], list[Item[Post]], RuleSet | None]:
+    """The plan and its items for the selected posts, with lint blocks applied; or, with
+    the rules it returns, the due posts are linted as they are sent (:func:`_gate_later`)."""
     ws, ledger, opts = step.ws, step.ledger, step.opts
     forced = opts.only or set()
     plan = build_plan(
@@ -226,12 +223,15 @@ def _plan(
         return [i for i in p.items if opts.only is None or i.post.id in opts.only]
 
     items = selected(plan)
-    if not ws.settings.publish.lint_gate or not gate_now:
-        return plan, items
+    if not ws.settings.publish.lint_gate:
+        return plan, items, None
     due = [i for i in items if i.action is Action.DUE]
+    rules = _gate_later(step) if due else None
+    if rules is not None:
+        return plan, items, rules
     blocks = gate(ws, plan, due, step.now, opts.lint_cache)
     if not blocks:
-        return plan, items
+        return plan, items, None
     plan = build_plan(
         ws.posts,
         ws.settings,
@@ -241,7 +241,7 @@ def _plan(
         blocked=blocks,
         force=forced,
     )
-    return plan, selected(plan)
+    return plan, selected(plan), None
 
 
 # -- one handler per planned action ------------------------------------------------------
