@@ -16,12 +16,22 @@ Measures, each as the median of ``--runs``:
   pass with the parse cache warm (in-process);
 * **throughput**: ``--publishers`` ``publish --due`` subprocesses (one by default)
   publishing ``--due`` posts to a local webhook server on 127.0.0.1 (lint gate on), after a
-  pass an hour earlier built the queue index (as the cron pass before does): publications
-  per second and max RSS. Several publishers are several hosts: each its own copy of the
-  workspace (``SOULPOST_HOST`` host-1...), all on one PostgreSQL ledger
+  pass an hour earlier built each host's queue index (as the cron pass before does):
+  publications per second over the whole run (process start to the last exit:
+  ``publish_per_s``) and in the steady state (the server's first request to its last:
+  ``publish_steady_per_s``), the publishers' CPU per publication (whole run, all
+  processes: ``publish_cpu_ms_each``), the bench process's (the server's threads and a 5 ms
+  poll: ``server_cpu_ms_each``) and max RSS. Several publishers are several hosts: each
+  its own copy of the workspace (``SOULPOST_HOST`` host-1...), all on one PostgreSQL ledger
   (``--ledger postgres``; its URL in the variable ``--ledger-url-env`` names, default
   ``SOULPOST_BENCH_LEDGER_URL``; each run uses fresh post ids, so the database can be
   reused); with SQLite they would only step aside for each other;
+* **burst** (``--only burst``, not run by default): a ``soulpost daemon`` over the queue
+  (index built) gets ``--due`` new drafts at once, due 5 s later: publications per second
+  from their due time to the last one received (``burst_per_s_from_due``), first to last
+  (``burst_steady_per_s``), and the daemon's CPU per publication meanwhile (noticing,
+  parsing, planning, linting and sending them): the one-publisher figure without a
+  process's start-up and a cron pass's reading of the queue index;
 * **on time**: a ``soulpost daemon`` over the queue (started after a pass built the
   index); a draft added 2 s ahead of its time; how late it reaches the local server.
 
@@ -218,7 +228,11 @@ class Setup:
 
 
 def bench_throughput(setup: Setup, runs: int) -> dict[str, object]:
-    rates, rss = [], []
+    rates: list[float] = []
+    steady: list[float] = []
+    cpus: list[float] = []
+    server: list[float] = []
+    rss: list[float] = []
     for run in range(runs):
         with tempfile.TemporaryDirectory(prefix="soulpost-bench-") as tmp, LocalServer() as srv:
             now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -236,27 +250,80 @@ def bench_throughput(setup: Setup, runs: int) -> dict[str, object]:
                 ledger=setup.ledger_config(),
             )
             publish_setup(first, now, setup.published, setup.archive)
-            before = {"SOULPOST_NOW": (now - timedelta(hours=1)).isoformat()}
-            assert run_cli(["-C", str(first), "publish", "--due", "-q"], before)[3] == 0
             roots = [first]
             for n in range(2, setup.publishers + 1):
                 roots.append(Path(tmp) / f"host-{n}")
                 shutil.copytree(first, roots[-1], symlinks=True)
-            wall, mem = run_publishers(roots, now)
+            # Each host's pass an hour earlier builds its own queue index, as the cron pass
+            # before does on a real host (an index names its files by path, so a copy
+            # made after it would parse every draft again inside the measured run).
+            before = {"SOULPOST_NOW": (now - timedelta(hours=1)).isoformat()}
+            for root in roots:
+                assert run_cli(["-C", str(root), "publish", "--due", "-q"], before)[3] == 0
+            cpu0 = os.times()
+            with Arrivals(srv, setup.due) as seen:
+                wall, mem, cpu = run_publishers(roots, now)
             assert srv.count() == setup.due, srv.count()
             rates.append(setup.due / wall)
+            steady.append(seen.rate())
+            cpus.append(cpu / setup.due * 1000)
+            server.append(os.times().user - cpu0.user + os.times().system - cpu0.system)
             rss.append(mem)
     return {
         "publishers": setup.publishers,
         "ledger": setup.ledger,
         "publish_per_s": round(statistics.median(rates), 1),
+        "publish_steady_per_s": round(statistics.median(steady), 1),
+        "publish_cpu_ms_each": round(statistics.median(cpus), 3),
+        "server_cpu_ms_each": round(statistics.median(server) / setup.due * 1000, 3),
         "publish_max_rss_mb": round(max(rss), 1),
     }
 
 
-def run_publishers(roots: list[Path], now: datetime) -> tuple[float, float]:
+class Arrivals:
+    """When the server got its first and its last request (polled every 5 ms in a
+    thread): the steady rate leaves out each process's start-up and its pass's planning
+    and linting, which the whole-run rate (``publish_per_s``) counts."""
+
+    def __init__(self, srv: LocalServer, expected: int) -> None:
+        import threading
+
+        self.srv, self.expected = srv, expected
+        self.first: tuple[float, int] | None = None
+        self.last: tuple[float, int] | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> Arrivals:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while True:
+            stopping = self._stop.is_set()
+            count, at = self.srv.count(), time.perf_counter()
+            if count and self.first is None:
+                self.first = (at, count)
+            if count and (self.last is None or count > self.last[1]):
+                self.last = (at, count)
+            if stopping or count >= self.expected:
+                return
+            time.sleep(0.005)
+
+    def rate(self) -> float:
+        """Requests per second between the first poll that saw one and the last."""
+        if self.first is None or self.last is None or self.last[0] <= self.first[0]:
+            return 0.0
+        return (self.last[1] - self.first[1]) / (self.last[0] - self.first[0])
+
+
+def run_publishers(roots: list[Path], now: datetime) -> tuple[float, float, float]:
     """Start one ``publish --due`` per workspace at once (host-1, host-2, ...); wall
-    seconds until the last exits, and the largest max RSS."""
+    seconds until the last exits, the largest max RSS, and their CPU seconds summed."""
     start = time.perf_counter()
     procs = []
     for root in roots:
@@ -269,12 +336,13 @@ def run_publishers(roots: list[Path], now: datetime) -> tuple[float, float]:
                 stderr=subprocess.PIPE,
             )
         )
-    mem = 0.0
+    mem = cpu = 0.0
     for proc in procs:
         _, status, usage = os.wait4(proc.pid, 0)
         assert os.waitstatus_to_exitcode(status) == 0, proc.args
         mem = max(mem, usage.ru_maxrss / 1024)
-    return time.perf_counter() - start, mem
+        cpu += usage.ru_utime + usage.ru_stime
+    return time.perf_counter() - start, mem, cpu
 
 
 def bench_on_time(setup: Setup, runs: int) -> dict[str, float]:
@@ -308,7 +376,55 @@ def bench_on_time(setup: Setup, runs: int) -> dict[str, float]:
     return {"on_time_delay_s_median": median(delays), "on_time_delay_s_max": round(max(delays), 3)}
 
 
-PARTS = ("idle", "throughput", "on-time")
+def bench_burst(setup: Setup) -> dict[str, float]:
+    """One ``soulpost daemon`` (SQLite) over the queue, index built; ``--due`` drafts are
+    written at once, due 5 s later (time to notice, parse, plan and lint them); how fast
+    they reach the local server from their due time, and the daemon's CPU meanwhile."""
+    with tempfile.TemporaryDirectory(prefix="soulpost-bench-") as tmp, LocalServer() as srv:
+        root = Path(tmp)
+        now = datetime.now(UTC)
+        make_workspace(root, setup.posts, 0, now, srv.url, published=setup.published)
+        publish_setup(root, now, setup.published, setup.archive)
+        env = {k: v for k, v in os.environ.items() if k != "SOULPOST_NOW"}
+        assert run_cli(["-C", str(root), "publish", "--due", "-q"], env)[3] == 0  # the index
+        proc = subprocess.Popen(
+            [EXE, "-C", str(root), "daemon"], env=env, stderr=subprocess.DEVNULL
+        )
+        try:
+            beat = root / ".soulpost" / "heartbeat.json"
+            deadline = time.monotonic() + 300
+            while not beat.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            cpu0 = _cpu_of(proc.pid)
+            due = datetime.now(UTC) + timedelta(seconds=5)
+            for n in range(setup.due):
+                at = due.isoformat()  # one instant: posts a microsecond apart take a pass each
+                text = text_for(n).replace("Post ", "Burst ", 1)
+                (root / "queue" / f"burst-{n:05d}.toml").write_text(
+                    f'text = "{text}"\nplatforms = ["hook"]\nat = {at}\n'
+                )
+            with Arrivals(srv, setup.due) as seen:
+                while srv.count() < setup.due and time.monotonic() < deadline + 120:
+                    time.sleep(0.01)
+            last = time.time()
+            cpu = _cpu_of(proc.pid) - cpu0
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+    return {
+        "burst_per_s_from_due": round(setup.due / (last - due.timestamp()), 1),
+        "burst_steady_per_s": round(seen.rate(), 1),
+        "burst_cpu_ms_each": round(cpu / setup.due * 1000, 3),
+    }
+
+
+def _cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) a running process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+PARTS = ("idle", "throughput", "on-time", "burst")
 
 
 def main() -> None:
@@ -336,7 +452,7 @@ def main() -> None:
         args.ledger_url_env,
         args.publishers,
     )
-    parts = args.only or PARTS
+    parts = args.only or [part for part in PARTS if part != "burst"]
     results: dict[str, object] = {
         "posts": args.posts,
         "due": args.due,
@@ -351,6 +467,8 @@ def main() -> None:
         results.update(bench_idle_and_rescan(setup, args.runs))
     if "throughput" in parts:
         results.update(bench_throughput(setup, max(1, args.runs // 2)))
+    if "burst" in parts:
+        results.update(bench_burst(setup))
     if "on-time" in parts:
         results.update(bench_on_time(setup, args.runs))
     results["load_after"] = os.getloadavg()[0]

@@ -201,8 +201,14 @@ def _fake_engine(monkeypatch: pytest.MonkeyPatch, findings: list[Any] | Exceptio
             raise findings
         return Report(findings=list(findings), rules={})
 
+    def lint_posts(
+        posts: Any, settings: Any, *, now: Any, times: Any = None, paths: Any = None, **_: Any
+    ) -> Report:
+        return lint_workspace(None, now=now, times=times, paths=paths)
+
     module = types.ModuleType("soulpost.lint.engine")
     module.lint_workspace = lint_workspace  # type: ignore[attr-defined]
+    module.lint_posts = lint_posts  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "soulpost.lint.engine", module)
     return calls
 

@@ -40,13 +40,19 @@ def test_the_gate_lints_only_due_posts_unless_a_queue_rule_can_block(
     from soulpost.lint import engine
 
     seen: list[int] = []
-    real = engine.lint_workspace
+    real, real_posts = engine.lint_workspace, engine.lint_posts
 
     def counting(ws: Any, **kwargs: Any) -> Any:
         seen.append(len(ws.posts))
         return real(ws, **kwargs)
 
+    def counting_posts(posts: Any, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("ruleset") is not None:  # the gate's own call (lint_workspace's: not)
+            seen.append(len(posts))  # the due posts, a chunk at a time as they are sent
+        return real_posts(posts, *args, **kwargs)
+
     monkeypatch.setattr(engine, "lint_workspace", counting)
+    monkeypatch.setattr(engine, "lint_posts", counting_posts)
     posts = {
         "first.toml": f'text = "{SAME}"\nat = 2026-11-30T09:00:00\n',
         "second.toml": f'text = "{SAME} Really."\nat = 2026-12-01T09:30:00\n',

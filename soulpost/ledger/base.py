@@ -169,6 +169,13 @@ class Ledger(ABC):
         an embedded one has none to show."""
         return []
 
+    def taken(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], State]:
+        """Which of these (post, platform) pairs have a row that a claim would refuse:
+        claimed, published or in doubt, in any version. Publishers sharing a ledger skip
+        those unseen (a hint, read without locks; the claim still decides). An embedded
+        ledger has one publisher per workspace and says none."""
+        return {}
+
     @abstractmethod
     def publications(self, post_id: str | None = None) -> list[Publication]:
         """Every row (optionally one post's), oldest first, with their parts."""

@@ -21,9 +21,11 @@ import math
 import os
 import re
 import ssl
+import weakref
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -163,7 +165,7 @@ def send(
         for value in prepared.headers.values():
             if isinstance(value, str):
                 value.encode("latin-1")  # what http.client will do, once bytes are going out
-        settings = session.merge_environment_settings(prepared.url, {}, None, None, None)
+        settings = _environment(session, prepared.url or url)
     except BEFORE_SENDING as exc:
         raise _not_built(exc, platform) from None
     try:
@@ -177,6 +179,25 @@ def send(
         raise UnknownOutcome(f"sent, but no answer came back: {text}", platform=platform) from None
     check(response, platform=platform, secrets=secrets, now=now)
     return response
+
+
+_ENVIRONMENT: weakref.WeakKeyDictionary[requests.Session, dict[str, dict[str, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _environment(session: requests.Session, url: str) -> dict[str, Any]:
+    """What requests takes from the environment for *url* (proxies, ``NO_PROXY``, CA
+    bundle), read once per session and origin: requests walks all of ``os.environ`` for
+    every request (a tenth of a millisecond or more, a good part of a publication's CPU on
+    a fast platform), and the proxy choice depends only on the scheme, host and port. A
+    session lives for one pass, and a process's environment does not change under it."""
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    known = _ENVIRONMENT.setdefault(session, {})
+    if origin not in known:
+        known[origin] = dict(session.merge_environment_settings(url, {}, None, None, None))
+    return dict(known[origin])
 
 
 def answer_text(response: requests.Response) -> str:

@@ -98,10 +98,12 @@ def deliver(
     key = pub.key
     done = {p.index: p for p in pub.parts}
     parent: Receipt | None = None
+    first: Receipt | None = None  # part 0's, as the ledger now records it
     for index, payload in enumerate(composed.parts):
         part = done.get(index)
         if part is not None and part.state == "sent":
             parent = Receipt(part.remote_id or part.key, part.url, part.published_at or clock.now())
+            first = first or parent
             continue
         step = _Part(adapter, ledger, pub, index, payload, clock, policy, jitter)
         result: Outcome | Receipt | None = None
@@ -113,15 +115,10 @@ def deliver(
         if isinstance(result, Outcome):
             return result
         parent = result
+        first = first or parent
     ledger.finish(key, "published", clock.now())
-    final = ledger.get(key)
-    first = next((p for p in final.parts if p.index == 0), None) if final else None
-    receipt0 = (
-        Receipt(first.remote_id or first.key, first.url, first.published_at or clock.now())
-        if first
-        else parent
-    )
-    return Outcome("published", None, receipt0)
+    # Part 0's receipt is known here (sent now, or read with the claim): no read back.
+    return Outcome("published", None, first)
 
 
 def checked_receipt(value: object, adapter: Adapter) -> Receipt:

@@ -3,11 +3,12 @@ the daemon are two thin drivers of :func:`run_pass`.
 
 A pass first takes the workspace lock (another pass or the daemon holding it means this one
 steps aside and reports ``skipped``), settles claims left by dead processes, then works
-through the due publications in time order. ``dry_run`` renders every payload and sends,
-records and locks nothing.
+through the due publications in time order (publishers sharing a ledger each start with
+their own share). ``dry_run`` renders every payload and sends, records and locks nothing.
 
 ``passes.py`` runs a pass, ``actions.py`` plans and handles each planned action,
-``gate.py`` is the lint gate and its cache, ``report.py`` the options and the report.
+``gate.py`` is the lint gate and its cache, ``sharing.py`` the order in which publishers
+sharing a ledger take the due posts, ``report.py`` the options and the report.
 """
 
 from __future__ import annotations

@@ -1,25 +1,28 @@
 """The publishing step of a pass: plan, gate, then one small handler per planned action.
 
 :func:`publish` plans with the ledger's view, asks the lint gate about what is due (and
-plans again with its blocks), records missed and blocked items, reconciles in-doubt ones
-an adapter can look up, waits for ``not_before``, and delivers each due item in time order.
+plans again with its blocks; or, when only post rules can block, lints the due posts a
+chunk at a time as they are sent), records missed and blocked items, reconciles in-doubt
+ones an adapter can look up, waits for ``not_before``, and delivers each due item in time
+order (on a shared ledger, in this publisher's order: :mod:`soulpost.run.sharing`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from soulpost.plan import Action, Item, Plan, build_plan, newest_rows
-from soulpost.run.gate import gate
+from soulpost.run.gate import Blocks, gate, lint_blocks, post_rules_only
 from soulpost.run.report import Log, PassOptions, PassReport, Result
 
 if TYPE_CHECKING:
     from soulpost.clock import Clock
     from soulpost.ledger import Ledger, PubKey, Publication
+    from soulpost.lint.select import RuleSet
     from soulpost.posts import Post
     from soulpost.publish.base import Adapter, Composed
     from soulpost.publish.send import Outcome, RetryPolicy
@@ -69,7 +72,7 @@ def publish(
         now = opts.not_before  # the daemon woke early to be ready on time
     step = Step(ws, ledger, adapters, clock, opts, policy, report, log, now)
     rows = ledger_view(step)
-    plan, items = _plan(step, rows)
+    plan, items, rules = _plan(step, rows)
     due = [i for i in items if i.action is Action.DUE]
     report.plan = plan
     report.due = len(due)
@@ -79,32 +82,96 @@ def publish(
         wait = (opts.not_before - clock.now()).total_seconds()
         if wait > 0:
             clock.sleep(wait)
-    _send_all(step, due)
+    times = {pid: t.at for pid, t in plan.timings.items() if t.at is not None}
+    _send_all(step, due, lambda chunk: lint_blocks(ws, chunk, now, times, rules=rules), rules)
     report.next_wake = plan.next_wake(now)
 
 
-def _send_all(step: Step, due: list[Item[Post]]) -> None:
-    """Send the due items in time order, with progress on a terminal (log lines print above
-    it); a stop request ends the loop between publications."""
+def _gate_later(step: Step) -> RuleSet | None:
+    """The post rules, when the lint gate can judge the due posts a chunk at a time, just
+    before they are sent (see :mod:`soulpost.run.sharing`): only post rules can block, and
+    neither the daemon's lint cache, a dry run nor ``publish ID --now`` (whose plan shows
+    what is blocked) wants the whole answer first. Else None: the gate runs at the plan."""
+    ws, opts = step.ws, step.opts
+    if opts.dry_run or opts.only is not None or opts.lint_cache is not None:
+        return None
+    return post_rules_only(ws.settings, ws.root, ws.config_path)
+
+
+def _send_all(
+    step: Step,
+    due: list[Item[Post]],
+    lint: Callable[[list[Item[Post]]], Blocks],
+    rules: RuleSet | None,
+) -> None:
+    """Send the due items a chunk at a time, in this publisher's order (time order when it
+    is alone: :func:`soulpost.run.sharing.spread`), with progress on a terminal (log lines
+    print above it). Before each chunk, posts another publisher took since the plan are
+    skipped, and with *rules* the rest are linted (*lint*); a stop request ends the loop
+    between publications."""
     from soulpost.progress import Progress
+    from soulpost.run.sharing import chunks, place, spread
 
     log = step.log
+    order = spread(due, *place(step.ledger)) if due else due
     with Progress(f"publishing {len(due)} due", len(due)) as bar:
         if bar.enabled:
             step.log = bar.note
         try:
-            for item in due:
+            for part in chunks(order):
                 if step.opts.stop():
-                    step.report.stopped_early = True
-                    step.log(
-                        "stopping: the publication in flight finished; "
-                        "the rest waits for the next pass"
-                    )
-                    break
-                send_due(step, item)
-                bar.advance()
+                    _stopping(step)
+                    return
+                chunk = _not_taken(step, part, bar.advance)
+                blocks = lint(chunk) if rules is not None and chunk else {}
+                if not _send_chunk(step, chunk, blocks, bar.advance):
+                    return
         finally:
             step.log = log
+
+
+def _send_chunk(
+    step: Step, chunk: list[Item[Post]], blocks: Blocks, advance: Callable[[], None]
+) -> bool:
+    """Send (or report blocked) each item of *chunk*; False when a stop request ended it."""
+    for item in chunk:
+        if step.opts.stop():
+            _stopping(step)
+            return False
+        post_id = item.post.id
+        reasons = blocks.get((post_id, item.platform), []) + blocks.get((post_id, None), [])
+        if reasons:
+            step.report.due -= 1  # as when the plan's gate blocks it: counted blocked, not due
+            _blocked(step, replace(item, action=Action.BLOCKED, reason="; ".join(reasons)))
+        else:
+            send_due(step, item)
+        advance()
+    return True
+
+
+def _stopping(step: Step) -> None:
+    step.report.stopped_early = True
+    step.log("stopping: the publication in flight finished; the rest waits for the next pass")
+
+
+def _not_taken(
+    step: Step, chunk: list[Item[Post]], advance: Callable[[], None]
+) -> list[Item[Post]]:
+    """The items of *chunk* no other publisher has claimed, published or left in doubt
+    since the plan (one query on a shared ledger); the others are reported skipped, as a
+    refused claim would be, without being linted or claimed."""
+    taken = step.ledger.taken([(i.post.id, i.platform) for i in chunk])
+    if not taken:
+        return chunk
+    left = []
+    for item in chunk:
+        state = taken.get((item.post.id, item.platform))
+        if state is None:
+            left.append(item)
+            continue
+        step.result(item, "skipped", f"already {state.replace('_', ' ')}")
+        advance()
+    return left
 
 
 def ledger_view(step: Step) -> dict[Pair, Publication]:
@@ -139,8 +206,11 @@ def ledger_view(step: Step) -> dict[Pair, Publication]:
     return rows
 
 
-def _plan(step: Step, rows: dict[Pair, Publication]) -> tuple[Plan[Post], list[Item[Post]]]:
-    """The plan and its items for the selected posts, with lint blocks applied."""
+def _plan(
+    step: Step, rows: dict[Pair, Publication]
+) -> tuple[Plan[Post], list[Item[Post]], RuleSet | None]:
+    """The plan and its items for the selected posts, with lint blocks applied; or, with
+    the rules it returns, the due posts are linted as they are sent (:func:`_gate_later`)."""
     ws, ledger, opts = step.ws, step.ledger, step.opts
     forced = opts.only or set()
     plan = build_plan(
@@ -154,11 +224,14 @@ def _plan(step: Step, rows: dict[Pair, Publication]) -> tuple[Plan[Post], list[I
 
     items = selected(plan)
     if not ws.settings.publish.lint_gate:
-        return plan, items
+        return plan, items, None
     due = [i for i in items if i.action is Action.DUE]
+    rules = _gate_later(step) if due else None
+    if rules is not None:
+        return plan, items, rules
     blocks = gate(ws, plan, due, step.now, opts.lint_cache)
     if not blocks:
-        return plan, items
+        return plan, items, None
     plan = build_plan(
         ws.posts,
         ws.settings,
@@ -168,7 +241,7 @@ def _plan(step: Step, rows: dict[Pair, Publication]) -> tuple[Plan[Post], list[I
         blocked=blocks,
         force=forced,
     )
-    return plan, selected(plan)
+    return plan, selected(plan), None
 
 
 # -- one handler per planned action ------------------------------------------------------

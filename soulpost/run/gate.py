@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from soulpost.config import Settings
+    from soulpost.lint.select import RuleSet
     from soulpost.posts import Post
     from soulpost.workspace import PostCache, Workspace
 
@@ -23,25 +24,44 @@ Blocks = dict[tuple[str, str | None], list[str]]
 
 
 def lint_blocks(
-    ws: Workspace, items: list[Item[Post]], now: datetime, plan_times: dict[str, datetime]
+    ws: Workspace,
+    items: list[Item[Post]],
+    now: datetime,
+    plan_times: dict[str, datetime],
+    *,
+    rules: RuleSet | None = None,
 ) -> Blocks:
     """Error-level findings of the posts in *items*, keyed by (post id, platform or None).
 
     Only these posts' files are reported. The linter sees the whole queue only when a
     queue rule could block (see :func:`queue_rules_can_block`); otherwise it sees just
-    these posts, so the gate costs the same with 100 or 100,000 posts queued. If the
-    linter itself fails, every one of these posts is blocked: a post is never published
-    unchecked while the gate is on.
+    these posts, so the gate costs the same with 100 or 100,000 posts queued. *rules* are
+    those of :func:`post_rules_only` (then no queue rule can block), built once for a
+    pass that lints its due posts a chunk at a time. If the linter itself fails, every one
+    of these posts is blocked: a post is never published unchecked while the gate is on.
     """
     paths = sorted({i.post.path for i in items if i.post.path is not None})
     ids = {i.post.id for i in items}
     try:
-        from soulpost.lint.engine import lint_workspace
+        from soulpost.lint.engine import lint_posts, lint_workspace
 
-        if not queue_rules_can_block(ws.settings, ws.root, ws.config_path):
+        if rules is not None or not queue_rules_can_block(ws.settings, ws.root, ws.config_path):
             wanted = {id(i.post): i.post for i in items}
             ws = replace(ws, posts=list(wanted.values()))
-        report = lint_workspace(ws, now=now, times=plan_times, paths=paths)
+        if rules is None:
+            report = lint_workspace(ws, now=now, times=plan_times, paths=paths)
+        else:  # lint_workspace as it is, with the rules built once for the pass
+            report = lint_posts(
+                ws.posts,
+                ws.settings,
+                now=now,
+                times=plan_times,
+                root=ws.root,
+                config_path=ws.config_path,
+                errors=ws.errors,
+                paths=paths,
+                ruleset=rules,
+            )
     except Exception as exc:
         message = f"the linter failed ({type(exc).__name__}: {exc}); not publishing unchecked"
         return {(post_id, None): [message] for post_id in ids}
@@ -60,6 +80,13 @@ def queue_rules_can_block(settings: Settings, root: Path, config_path: Path) -> 
     error, or one from a plugin (whose hits may carry their own severity). Only then does
     the gate need every post loaded; a rule set that cannot be built counts as True (the
     lint run then fails and blocks, as it must)."""
+    return post_rules_only(settings, root, config_path) is None
+
+
+def post_rules_only(settings: Settings, root: Path, config_path: Path) -> RuleSet | None:
+    """The configured rules when only post rules can block (each post is judged on its
+    own, so the due posts can be linted a few at a time); None when a queue rule could
+    make an error, or the rules cannot be built."""
     from soulpost.lint.registry import load_registry
     from soulpost.lint.select import configure
 
@@ -67,13 +94,13 @@ def queue_rules_can_block(settings: Settings, root: Path, config_path: Path) -> 
         registry = load_registry(root, settings.lint.packs)
         rules = configure(registry, settings.lint, config_path=config_path)
     except Exception:
-        return True
+        return None
     for rule in rules.queue_rules:
         if rules.severity.get(rule.spec.code) == "error":
-            return True
+            return None
         if not type(rule).__module__.startswith("soulpost."):
-            return True
-    return False
+            return None
+    return rules
 
 
 @dataclass

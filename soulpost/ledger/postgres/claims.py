@@ -47,13 +47,27 @@ def lock_post(db: Db, post_id: str, platform: str, *, wait: bool) -> bool:
     return wait or (row is not None and row[0] == "true")
 
 
-def _lock_content(db: Db, key: PubKey) -> bool:
-    """Also lock the (content, platform): a renamed draft's twin is decided one at a time."""
+def _lock_both(db: Db, key: PubKey) -> bool:
+    """Try-lock the (post, platform) and the (content, platform) for this transaction, in
+    one round trip: a renamed draft's twin is decided one at a time too. False if either
+    is taken (one taken alone is released when the transaction ends, at once)."""
     row = db.execute(
-        "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))",
-        (f"c|{key.content_hash}|{key.platform}",),
+        "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0)) "
+        "AND pg_try_advisory_xact_lock(hashtextextended(%s, 0))",
+        (f"p|{key.post_id}|{key.platform}", f"c|{key.content_hash}|{key.platform}"),
     ).fetchone()
     return bool(row and row[0])
+
+
+def taken(db: Db, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    """See :meth:`soulpost.ledger.Ledger.taken`: one query for all *pairs*."""
+    rows = db.execute(
+        "SELECT p.post_id, p.platform, p.state FROM publications p "
+        "JOIN unnest(%s::text[], %s::text[]) AS w(post_id, platform) USING (post_id, platform) "
+        "WHERE p.state IN ('claimed', 'published', 'in_doubt')",
+        ([post for post, _ in pairs], [platform for _, platform in pairs]),
+    ).fetchall()
+    return {(post, platform): state for post, platform, state in rows}
 
 
 def _blocker(db: Db, key: PubKey) -> tuple[str | None, bool]:
@@ -102,7 +116,7 @@ def claim(
     """Take *key* for *owner* inside the caller's transaction: (None, the row's
     :data:`COLUMNS`, whether it is new) when won, else (why not, None, False). *lease* is
     (shift, length)."""
-    if not lock_post(db, key.post_id, key.platform, wait=False) or not _lock_content(db, key):
+    if not _lock_both(db, key):
         return BUSY, None, False
     blocked, older = _blocker(db, key)
     if blocked:
@@ -115,6 +129,11 @@ def claim(
             "publications WHERE post_id = %s AND platform = %s AND state = 'pending')",
             (*where, key.post_id, key.platform),
         )
+    # A new publication (the usual case) is inserted claimed at once; only when its row
+    # exists is it read, locked, and judged.
+    made = _insert(db, owner, key, scheduled_at=scheduled_at, now=now, parts=parts, lease=lease)
+    if made:
+        return None, made, True
     row = db.execute(
         f"SELECT state, next_attempt_at, scheduled_at FROM publications WHERE {KEY} "
         "FOR UPDATE SKIP LOCKED",
@@ -122,8 +141,7 @@ def claim(
     ).fetchone()
     o = owner
     if row is None:
-        made = _insert(db, owner, key, scheduled_at=scheduled_at, now=now, parts=parts, lease=lease)
-        return (None, made, True) if made else (BUSY, None, False)  # another holds it
+        return BUSY, None, False  # another publisher holds it
     state, nxt, old_sched = row
     rescheduled = state in ("failed", "missed") and old_sched != scheduled_at
     if state not in allow_states and not rescheduled:

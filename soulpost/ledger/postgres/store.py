@@ -216,6 +216,10 @@ class PostgresLedger(cards.LinkCards, Ledger):
         return self._get(key)
 
     @guarded
+    def taken(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], State]:
+        return claims.taken(self._db, pairs) if pairs else {}
+
+    @guarded
     def attempts(self, post_id: str | None = None) -> list[Attempt]:
         extra, args = ("WHERE post_id = %s", (post_id,)) if post_id is not None else ("", ())
         rows = self._db.execute(

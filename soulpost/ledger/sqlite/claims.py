@@ -17,34 +17,35 @@ from soulpost.ledger.owner import Owner, lease_end
 _KEY = "post_id = ? AND platform = ? AND content_hash = ?"
 
 
-def _blocker(db: sqlite3.Connection, key: PubKey) -> str | None:
-    """Why another row forbids claiming *key*, or None."""
-    others = db.execute(
-        "SELECT state FROM publications WHERE post_id = ? AND platform = ? "
-        "AND content_hash != ? AND state IN ('claimed', 'in_doubt', 'published')",
-        (key.post_id, key.platform, key.content_hash),
-    ).fetchone()
-    if others:
-        return f"an earlier version of the post is {others[0].replace('_', ' ')}"
+def _blocker(db: sqlite3.Connection, key: PubKey) -> tuple[str | None, bool]:
+    """Why another row forbids claiming *key* (or None), and whether an older, never
+    sent version is pending (one query, as on PostgreSQL)."""
+    where = (key.post_id, key.platform, key.content_hash)
     # The occurrences of one series (``id@time``) share their content on purpose.
     series = key.post_id.partition("@")[0] + "@" if "@" in key.post_id else ""
-    twin = db.execute(
-        "SELECT post_id, state FROM publications WHERE content_hash = ? AND platform = ? "
-        "AND post_id != ? AND state IN ('claimed', 'in_doubt', 'published') "
-        "AND (? = '' OR substr(post_id, 1, length(?)) != ?) LIMIT 1",
-        (key.content_hash, key.platform, key.post_id, series, series, series),
-    ).fetchone()
+    row = db.execute(
+        "SELECT (SELECT state FROM publications WHERE post_id = ? AND platform = ? "
+        "AND content_hash != ? AND state IN ('claimed', 'in_doubt', 'published') LIMIT 1), "
+        "(SELECT post_id || ' ' || state FROM publications WHERE content_hash = ? AND "
+        "platform = ? AND post_id != ? AND state IN ('claimed', 'in_doubt', 'published') "
+        "AND (? = '' OR substr(post_id, 1, length(?)) != ?) LIMIT 1), "
+        "EXISTS (SELECT 1 FROM parts WHERE post_id = ? AND platform = ? "
+        "AND content_hash != ? AND state = 'sent'), "
+        "EXISTS (SELECT 1 FROM publications WHERE post_id = ? AND platform = ? "
+        "AND content_hash != ? AND state = 'pending')",
+        (*where, key.content_hash, key.platform, key.post_id, series, series, series,
+         *where, *where),
+    ).fetchone()  # fmt: skip
+    others, twin, partly, older = row
+    if others:
+        return f"an earlier version of the post is {others.replace('_', ' ')}", bool(older)
     if twin:
+        post, state = twin.rsplit(" ", 1)
         # A renamed draft gets a new id (the file name); its content must not go twice.
-        return f"the same content is already {twin[1].replace('_', ' ')} as post {twin[0]}"
-    partly = db.execute(
-        "SELECT 1 FROM parts WHERE post_id = ? AND platform = ? AND content_hash != ? "
-        "AND state = 'sent' LIMIT 1",
-        (key.post_id, key.platform, key.content_hash),
-    ).fetchone()
+        return f"the same content is already {state.replace('_', ' ')} as post {post}", False
     if partly:
-        return "an earlier version of the post is partly published"
-    return None
+        return "an earlier version of the post is partly published", False
+    return None, bool(older)
 
 
 def claim(
@@ -58,13 +59,13 @@ def claim(
     parts: int | None,
 ) -> str | None:
     """Take *key* for *owner*; None when won, else why not."""
-    blocked = _blocker(db, key)
+    blocked, older = _blocker(db, key)
     if blocked:
         return blocked
     where = (key.post_id, key.platform, key.content_hash)
     sched = ts(scheduled_at) if scheduled_at else None
     # Older versions that never went out are replaced by this one.
-    for table in ("parts", "publications"):
+    for table in ("parts", "publications") if older else ():
         db.execute(
             f"DELETE FROM {table} WHERE post_id = ? AND platform = ? "
             "AND content_hash != ? AND content_hash IN (SELECT content_hash FROM "
@@ -104,18 +105,19 @@ def claim(
     return None
 
 
-def mine(db: sqlite3.Connection, owner: Owner, key: PubKey, now: datetime | None = None) -> None:
-    """Refuse unless *owner* holds the claim on *key*; with *now*, renew its lease."""
-    where = (key.post_id, key.platform, key.content_hash)
-    row = db.execute(f"SELECT state, owner_token FROM publications WHERE {_KEY}", where).fetchone()
-    if row is None or row[0] != "claimed" or row[1] != owner.token:
-        raise LedgerError(
-            f"{key.post_id} on {key.platform}: this process no longer holds the claim"
-        )
-    if now is not None:
-        db.execute(
-            f"UPDATE publications SET lease_until = ? WHERE {_KEY}", (ts(lease_end(now)), *where)
-        )
+def not_held(key: PubKey) -> LedgerError:
+    return LedgerError(f"{key.post_id} on {key.platform}: this process no longer holds the claim")
+
+
+def renew(db: sqlite3.Connection, owner: Owner, key: PubKey, now: datetime) -> None:
+    """Renew *owner*'s lease on *key* in one statement; refuse unless it holds the claim."""
+    done = db.execute(
+        f"UPDATE publications SET lease_until = ? WHERE {_KEY} AND state = 'claimed' "
+        "AND owner_token = ?",
+        (ts(lease_end(now)), key.post_id, key.platform, key.content_hash, owner.token),
+    )
+    if done.rowcount != 1:
+        raise not_held(key)
 
 
 def settle_claim(db: sqlite3.Connection, key: PubKey, token: str, now: datetime, why: str) -> bool:

@@ -333,7 +333,7 @@ class SqliteLedger(cards.LinkCards, Ledger):
         self._db.execute("PRAGMA synchronous=FULL")  # on disk before the request leaves
         try:
             with self._tx() as db:
-                claims.mine(db, self.owner, key, now)
+                claims.renew(db, self.owner, key, now)
                 db.execute(
                     "INSERT INTO parts (post_id, platform, content_hash, part, part_key, state, "
                     "updated_at) VALUES (?, ?, ?, ?, ?, 'sending', ?) "
@@ -402,22 +402,27 @@ class SqliteLedger(cards.LinkCards, Ledger):
         count_attempt: bool = False,
     ) -> None:
         where = (key.post_id, key.platform, key.content_hash)
+        # One statement: released only if still ours; "published" takes part 0's receipt.
+        receipt = {
+            c: f"(SELECT {c} FROM parts r WHERE r.post_id = publications.post_id AND "
+            "r.platform = publications.platform AND r.content_hash = "
+            "publications.content_hash AND r.part = 0)"
+            if state == "published"
+            else "NULL"
+            for c in ("remote_id", "url", "published_at")
+        }
         with self._tx() as db:
-            claims.mine(db, self.owner, key)
-            receipt: tuple[Any, ...] = (None, None, None)
-            if state == "published":
-                receipt = db.execute(
-                    f"SELECT remote_id, url, published_at FROM parts WHERE {_KEY} AND part = 0",
-                    where,
-                ).fetchone() or (None, None, None)
-            db.execute(
+            done = db.execute(
                 "UPDATE publications SET state = ?, reason = ?, next_attempt_at = ?, "
                 "attempts = attempts + ?, owner_token = NULL, lease_until = NULL, "
-                "acknowledged = 0, remote_id = ?, url = ?, published_at = ?, updated_at = ? "
-                f"WHERE {_KEY}",
+                f"acknowledged = 0, remote_id = {receipt['remote_id']}, url = {receipt['url']}, "
+                f"published_at = {receipt['published_at']}, updated_at = ? "
+                f"WHERE {_KEY} AND state = 'claimed' AND owner_token = ?",
                 (state, reason, ts(next_attempt_at) if next_attempt_at else None,
-                 int(count_attempt), *receipt, ts(now), *where),
+                 int(count_attempt), ts(now), *where, self.owner.token),
             )  # fmt: skip
+            if done.rowcount != 1:
+                raise claims.not_held(key)
 
     @guarded
     def postpone(self, key: PubKey, until: datetime, now: datetime) -> None:

@@ -1,0 +1,63 @@
+"""How publishers sharing one ledger split a pass's due posts without treading on each other.
+
+Every publisher plans the same due list. Sent in the same order by all, they would race
+for the same post at each step: one wins the claim, the others pay for a refused claim
+(several round trips to the database), and each would lint every due post. Instead each
+publisher takes its own share first, in time order, and then helps with the others'
+shares from their *ends*, walking backwards, so a helper and the share's owner meet once
+in the middle instead of racing post by post. Before a chunk of posts is linted and sent,
+one query drops those another publisher has taken since the plan
+(:meth:`soulpost.ledger.Ledger.taken`).
+
+This only orders the work; claims still decide who sends what, so a wrong guess about the
+other publishers (one that stopped, one that started late) costs time, never a
+duplicate. Alone (and on SQLite, which has one publisher per workspace), a publisher sends
+its due posts in time order, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from soulpost.ledger import Ledger
+
+T = TypeVar("T")
+
+CHUNK = 32
+"""Due posts checked against the ledger, linted and then sent at a time: small enough
+that a chunk's check is still fresh when its last post goes out (about 0.1 s), large
+enough that the check and the lint run cost little per post."""
+
+
+def place(ledger: Ledger) -> tuple[int, int]:
+    """(this publisher's rank, how many publishers are running) among those sharing the
+    ledger, by (host, pid); (0, 1) when it is not shared or cannot tell."""
+    try:
+        peers = ledger.publishers()
+    except Exception:
+        return 0, 1
+    me = (ledger.owner.host, ledger.owner.pid)
+    running = {(str(p["host"]), int(p["pid"])) for p in peers if p.get("state") == "running"}
+    running.add(me)
+    ranked = sorted(running)
+    return ranked.index(me), len(ranked)
+
+
+def spread(due: Sequence[T], rank: int, count: int) -> list[T]:
+    """*due* in this publisher's order: its own share (the *rank*-th of *count* equal
+    slices) in time order, then every other share from its end backwards, the next
+    publisher's first. With one publisher, *due* as it is."""
+    if count <= 1 or len(due) <= 1:
+        return list(due)
+    bounds = [len(due) * k // count for k in range(count + 1)]
+    shares = [list(due[bounds[k] : bounds[k + 1]]) for k in range(count)]
+    order = list(shares[rank])
+    for step in range(1, count):
+        order.extend(reversed(shares[(rank + step) % count]))
+    return order
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> list[list[T]]:
+    return [list(items[start : start + size]) for start in range(0, len(items), size)]
