@@ -51,6 +51,8 @@ BADGES = {state: _badge(state) for state in (*SYMBOLS, "unscheduled")}
 
 def text_html(part_runs: list[Any]) -> Markup:
     """A part's runs as HTML: links open elsewhere; tags and mentions are marked."""
+    if len(part_runs) == 1 and part_runs[0].kind == "text":
+        return escape(part_runs[0].text)  # the usual part: plain text
     out = []
     for r in part_runs:
         if r.kind == "text":
@@ -63,7 +65,7 @@ def text_html(part_runs: list[Any]) -> Markup:
             )
         else:
             out.append(Markup('<span class="{}">{}</span>').format(r.kind, r.text))
-    return Markup("").join(out)
+    return Markup("".join(out))  # every piece is escaped already
 
 
 def environment(template_dir: Path | None) -> Environment:
@@ -149,24 +151,59 @@ def week_key(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def card_view(card: Card, zone: tzinfo, media_ok: set[str]) -> View:
+_SEPARATOR = " · "  # between the lengths of a part
+
+
+class Fragments:
+    """The pieces of a post page that repeat from post to post (a card's head, its author
+    line, a part's images and lengths, a finding, a calendar entry's badges), rendered by
+    the macros of ``_post_parts.html`` once per distinct input and kept.
+
+    Each is keyed by everything its macro reads. With autoescape every ``{{ }}`` costs an
+    escape and a Markup; a post page had about 120 of them, most repeating what the
+    previous page said. The pages are the same, byte for byte."""
+
+    def __init__(self, env: Environment) -> None:
+        self._macros = env.get_template("_post_parts.html").module
+        self._kept: dict[tuple[Any, ...], Markup] = {}
+
+    def get(self, name: str, key: tuple[Any, ...], *args: Any) -> Markup:
+        found = self._kept.get((name, *key))
+        if found is None:
+            found = self._kept[(name, *key)] = Markup(getattr(self._macros, name)(*args))
+        return found
+
+
+def card_view(card: Card, zone: tzinfo, media_ok: set[str], parts_of: Fragments) -> View:
+    platform = card.platform
     parts = []
     for part in card.parts:
         facets = [f for f in part.facets if isinstance(f, dict)]
-        parts.append(
-            View(
-                index=part.index,
-                html=text_html(runs(part.shown, card.platform, facets=facets)),
-                media=[
-                    View(src=m.path if m.path in media_ok else None, alt=m.alt, path=m.path)
-                    for m in part.media
-                ],
-                counts=part.counts,
-                over=part.over,
+        media = [
+            View(src=m.path if m.path in media_ok else None, alt=m.alt, path=m.path)
+            for m in part.media
+        ]
+        view = View(
+            index=part.index,
+            html=text_html(runs(part.shown, platform, facets=facets)),
+            media=media,
+            counts=part.counts,
+            over=part.over,
+        )
+        if media:
+            key = tuple((m.src, m.alt, m.path) for m in media)
+            view.media_html = parts_of.get("media", key, view, "../")
+        else:
+            view.media_html = ""
+        # Every piece is Markup already: str.join, not Markup.join (which escapes each).
+        view.lengths = Markup(
+            _SEPARATOR.join(
+                [parts_of.get("count", (c.unit, c.count, c.limit), c) for c in part.counts]
             )
         )
-    return View(
-        platform=card.platform,
+        parts.append(view)
+    view = View(
+        platform=platform,
         title=card.title,
         state=card.state,
         reason=card.reason,
@@ -188,6 +225,10 @@ def card_view(card: Card, zone: tzinfo, media_ok: set[str]) -> View:
         parts=parts,
         findings=len(card.findings),
     )
+    shown = card.reason if card.state != "approved" else ""
+    view.head = parts_of.get("head", (platform, card.title, card.state, shown, card.error), view)
+    view.byline = parts_of.get("byline", (view.author, view.handle), view)
+    return view
 
 
 def _author(card: Card) -> str:
@@ -206,20 +247,23 @@ def _handle(card: Card) -> str | None:
     return None
 
 
-def post_view(post: PostView, zone: tzinfo, media_ok: set[str], nav: View) -> View:
+def post_view(
+    post: PostView, zone: tzinfo, media_ok: set[str], nav: View, parts_of: Fragments
+) -> View:
     return View(
         post=post,
         time=_time(post).made(),
-        cards=[card_view(c, zone, media_ok) for c in post.cards],
+        cards=[card_view(c, zone, media_ok, parts_of) for c in post.cards],
         findings=post.findings,
+        findings_html=Markup("".join([parts_of.get("finding", (f,), f) for f in post.findings])),
         nav=nav,
         week=week_key(post.local.date()) if post.local else None,
         month=post.local.strftime("%Y-%m") if post.local else None,
     )
 
 
-def entry_view(post: Brief) -> View:
-    return View(
+def entry_view(post: Brief, parts_of: Fragments | None = None) -> View:
+    view = View(
         id=post.id,
         short=short_id(post.id),
         href=f"posts/{post.id}.html",
@@ -229,6 +273,10 @@ def entry_view(post: Brief) -> View:
         text=post.text,
         findings=post.findings,
     )
+    if parts_of is not None:
+        key = (tuple(view.states), tuple(view.platforms), post.findings)
+        view.meta = parts_of.get("entry_meta", key, view)
+    return view
 
 
 def month_view(first: date, posts: list[Brief], months: list[str], weeks: set[str]) -> View:

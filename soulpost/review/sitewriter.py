@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from soulpost.review.site import (
-    BADGES,
     Brief,
+    Fragments,
     calendar_pages,
     entry_view,
     environment,
@@ -42,7 +42,9 @@ if TYPE_CHECKING:
 MARKER = ".soulpost-site"
 PARALLEL_PAGES = 2000  # below this many posts one process writes every page
 # The packaged templates every run renders: compiled once, before the writers fork.
-TEMPLATES = ("post.html", "_entry.html", "index.html", "month.html", "week.html")
+TEMPLATES = (
+    "post.html", "_entry.html", "_post_parts.html", "index.html", "month.html", "week.html",
+)  # fmt: skip
 
 # Each post's cards as (platform, state), and its calendar entry's HTML.
 Written = tuple[list[tuple[str, str]], str]
@@ -128,6 +130,7 @@ def _write_posts(bounds: tuple[int, int]) -> tuple[int, int, list[Written]]:
     pending, briefs, zone, count = job.pending, job.briefs, job.review.zone, len(job.pending)
     written: list[Written] = []
     size = 0
+    parts_of = Fragments(job.env)
     for i in range(*bounds):
         view = compose(job.ws, pending[i], job.renderers, zone)
         nav = View(
@@ -135,13 +138,13 @@ def _write_posts(bounds: tuple[int, int]) -> tuple[int, int, list[Written]]:
             next=pending[i + 1].post.id if i + 1 < count else None,
         )
         name = f"posts/{view.id}.html"
-        context = post_view(view, zone, job.media_ok, nav)
+        context = post_view(view, zone, job.media_ok, nav, parts_of)
         data = page.render(root="../", page=name, view=context, **job.common).encode("utf-8")
         _write(job.out / name, data)
         size += len(data)
         brief = briefs[i]
         brief.cards = [(c.platform, c.state) for c in view.cards]
-        html = entry.render(e=entry_view(brief), root="../", badge=BADGES)
+        html = entry.render(e=entry_view(brief, parts_of), root="../")
         written.append((brief.cards, html))
     return len(written), size, written
 
