@@ -77,7 +77,13 @@ def environment(template_dir: Path | None) -> Environment:
         loaders.append(FileSystemLoader(str(template_dir)))
     loaders.append(PackageLoader("soulpost.review", "templates"))
     env = Environment(
-        loader=ChoiceLoader(loaders), autoescape=True, trim_blocks=True, lstrip_blocks=True
+        loader=ChoiceLoader(loaders),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        # A run's templates do not change while it runs: without this, every page that
+        # extends base.html would stat its file twice to see whether it did.
+        auto_reload=False,
     )
     env.globals["symbols"] = SYMBOLS
     env.globals["badge"] = {k: Markup(v) for k, v in BADGES.items()}
@@ -104,6 +110,8 @@ class Brief:
     text: str
     findings: int
     cards: list[tuple[str, str]] = field(default_factory=list)
+    #: The forms of its time once its page made them (its calendar entry shows two).
+    time: Any = None
 
     @property
     def states(self) -> list[str]:
@@ -135,7 +143,8 @@ class When:
 
     @property
     def short(self) -> str:
-        return self.local.strftime("%H:%M") if self.local else "—"
+        local = self.local  # what strftime("%H:%M") says, without parsing a format
+        return f"{local.hour:02d}:{local.minute:02d}" if local else "—"
 
     def made(self) -> View:
         """Every form, made now: a post page shows them once per card and part."""
@@ -258,16 +267,22 @@ def post_view(
         findings_html=Markup("".join([parts_of.get("finding", (f,), f) for f in post.findings])),
         nav=nav,
         week=week_key(post.local.date()) if post.local else None,
-        month=post.local.strftime("%Y-%m") if post.local else None,
+        month=month_key(post.local) if post.local else None,
     )
 
 
-def entry_view(post: Brief, parts_of: Fragments | None = None) -> View:
+def month_key(local: datetime) -> str:
+    """``local.strftime("%Y-%m")``, without parsing a format."""
+    return f"{local.year}-{local.month:02d}"
+
+
+def entry_view(post: Brief, parts_of: Fragments | None = None, time: Any = None) -> View:
+    """A post's calendar entry; *time* is its time's forms when they are made already."""
     view = View(
         id=post.id,
         short=short_id(post.id),
         href=f"posts/{post.id}.html",
-        time=_time(post),
+        time=time or _time(post),
         states=post.states,
         platforms=post.platforms,
         text=post.text,
@@ -355,7 +370,7 @@ def groups(posts: list[Brief]) -> tuple[dict[str, list[Brief]], dict[str, list[B
     for post in posts:
         if post.local is None:
             continue
-        months.setdefault(post.local.strftime("%Y-%m"), []).append(post)
+        months.setdefault(month_key(post.local), []).append(post)
         weeks.setdefault(week_key(post.local.date()), []).append(post)
     return months, weeks
 
