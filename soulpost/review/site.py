@@ -183,7 +183,9 @@ class Fragments:
         return found
 
 
-def card_view(card: Card, zone: tzinfo, media_ok: set[str], parts_of: Fragments) -> View:
+def part_views(card: Card, media_ok: set[str], parts_of: Fragments) -> list[View]:
+    """The views of *card*'s parts: they do not depend on its state or findings, so the
+    site makes them while the linter still runs."""
     platform = card.platform
     parts = []
     for part in card.parts:
@@ -211,6 +213,18 @@ def card_view(card: Card, zone: tzinfo, media_ok: set[str], parts_of: Fragments)
             )
         )
         parts.append(view)
+    return parts
+
+
+def card_view(
+    card: Card,
+    zone: tzinfo,
+    media_ok: set[str],
+    parts_of: Fragments,
+    parts: list[View] | None = None,
+) -> View:
+    """*card* as pages show it; *parts* are its :func:`part_views` when made already."""
+    platform = card.platform
     view = View(
         platform=platform,
         title=card.title,
@@ -231,7 +245,7 @@ def card_view(card: Card, zone: tzinfo, media_ok: set[str], parts_of: Fragments)
         edited=card.edited,
         author=_author(card),
         handle=_handle(card),
-        parts=parts,
+        parts=part_views(card, media_ok, parts_of) if parts is None else parts,
         findings=len(card.findings),
     )
     shown = card.reason if card.state != "approved" else ""
@@ -257,12 +271,22 @@ def _handle(card: Card) -> str | None:
 
 
 def post_view(
-    post: PostView, zone: tzinfo, media_ok: set[str], nav: View, parts_of: Fragments
+    post: PostView,
+    zone: tzinfo,
+    media_ok: set[str],
+    nav: View,
+    parts_of: Fragments,
+    *,
+    parts: list[list[View]] | None = None,
 ) -> View:
+    """What post.html shows; *parts* are each card's :func:`part_views` when made."""
+    made: list[list[View] | None] = list(parts) if parts else [None] * len(post.cards)
     return View(
         post=post,
         time=_time(post).made(),
-        cards=[card_view(c, zone, media_ok, parts_of) for c in post.cards],
+        cards=[
+            card_view(c, zone, media_ok, parts_of, p) for c, p in zip(post.cards, made, strict=True)
+        ],
         findings=post.findings,
         findings_html=Markup("".join([parts_of.get("finding", (f,), f) for f in post.findings])),
         nav=nav,
