@@ -277,3 +277,34 @@ def test_forked_lint_helper_answers_as_linting_here_does(
         assert "15:00●long" in here.out
     else:
         assert "15:00✗long" in here.out and "09:00●ok" in here.out
+
+
+def test_the_helpers_warm_up_lint_changes_no_answer(workspace: Callable[..., Path]) -> None:
+    """The forked helper lints a few drafts and forgets them while it waits (a broken one
+    among them is no matter); the request's answer is what a fresh rule set gives."""
+    from datetime import UTC, datetime
+
+    from soulpost.review import linthelper
+    from soulpost.workspace import load_settings
+
+    root = workspace(
+        CONFIG,
+        {
+            "ok.toml": 'text = "A calm post, with a question?"\nplatforms = ["mastodon"]\n'
+            'at = 2026-12-02T09:00:00\nstatus = "approved"\n',
+            "long.toml": f'text = "{"Far too long for X, " * 20}"\nplatforms = ["x"]\n'
+            'at = 2026-12-02T15:00:00\nstatus = "approved"\n',
+            "broken.toml": 'text = "never closed\n',
+        },
+    )
+    settings, config_path = load_settings(root)
+    where = linthelper.Where(root, settings, config_path, datetime(2026, 11, 30, 6, tzinfo=UTC))
+    request = ([str(root / "queue" / "long.toml"), str(root / "queue" / "ok.toml")], {})
+    warmed = linthelper.ruleset_for(root, settings, config_path)
+    linthelper._warm_up(where, warmed)
+    answer = linthelper.lint_blocks(where, request, warmed)
+    fresh = linthelper.lint_blocks(
+        where, request, linthelper.ruleset_for(root, settings, config_path)
+    )
+    assert answer == fresh
+    assert list(answer[0]) == [("long", "x")]
