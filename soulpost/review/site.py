@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
+from itertools import islice
 from pathlib import Path
 from types import SimpleNamespace as View
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from soulpost.review.model import Card, PostView, Review
 
 ATTENTION = ("blocked", "failed", "missed", "in doubt")
+_NEEDS_PERSON = frozenset(ATTENTION)
 
 
 def _badge(state: str) -> str:
@@ -372,13 +374,14 @@ def index_view(review: Review, posts: list[Brief], months: list[str], weeks: lis
     for post in posts:
         for _, state in post.cards:
             counts[state] = counts.get(state, 0) + 1
-    attention = [entry_view(p) for p in posts if set(p.states) & set(ATTENTION)]
-    upcoming = [entry_view(p) for p in posts if p.at is not None and p.at >= review.now]
+    # Views only for the entries shown: with 10,000 posts nearly all are upcoming.
+    attention = [p for p in posts if not _NEEDS_PERSON.isdisjoint(p.states)]
+    upcoming = islice((p for p in posts if p.at is not None and p.at >= review.now), 50)
     return View(
         counts=counts,
-        attention=attention[:200],
+        attention=[entry_view(p) for p in attention[:200]],
         attention_total=len(attention),
-        upcoming=upcoming[:50],
+        upcoming=[entry_view(p) for p in upcoming],
         months=[View(key=m, title=date.fromisoformat(m + "-01").strftime("%B %Y")) for m in months],
         unscheduled=[entry_view(p) for p in posts if p.at is None],
         posts=len(posts),
