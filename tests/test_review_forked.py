@@ -142,3 +142,23 @@ def test_site_pages_of_a_failed_writer_are_written_here(
     assert pages["one"] == pages["forked"]
     assert len([name for name in pages["one"] if name.startswith("posts/")]) == 6
     assert b"SP101" in pages["one"]["posts/p0.html"]  # findings reached the failed range
+
+
+def test_a_start_that_cannot_fork_every_worker_starts_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """All or nothing: a range nobody took would be a page nobody wrote."""
+    real_fork = os.fork
+    forked: list[int] = []
+
+    def fork() -> int:
+        if forked:
+            raise BlockingIOError("Resource temporarily unavailable")
+        pid = real_fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    assert TwoPhase.start(4, 2, lambda bounds: None, lambda bounds, done, m: m) is None
+    assert len(forked) == 1 and _gone(forked[0])  # the one that started was ended

@@ -62,15 +62,23 @@ class TwoPhase:
         first: Callable[[Bounds], Any],
         second: Callable[[Bounds, Any, Any], Any],
     ) -> TwoPhase | None:
-        """Fork *workers* processes sharing *count* indexes; None if none could start.
-        *second* gets the bounds, what *first* returned and the message."""
+        """Fork *workers* processes sharing *count* indexes; None unless every one of
+        them started (then the caller does all the work itself). *second* gets the
+        bounds, what *first* returned and the message."""
         started: list[_Worker] = []
         for bounds in split(count, workers):
+            pipes = _pipes()
+            if pipes is None:
+                cls(started).stop()
+                return None
+            down, up = pipes
             try:
-                down, up = os.pipe(), os.pipe()
-            except OSError:
-                break
-            pid = os.fork()
+                pid = os.fork()
+            except OSError:  # out of processes: every range is done here
+                for fd in (*down, *up):
+                    os.close(fd)
+                cls(started).stop()  # all or nothing: a range nobody took is never written
+                return None
             if pid == 0:  # the worker: never returns
                 os.close(down[1])
                 os.close(up[0])
@@ -127,6 +135,20 @@ class TwoPhase:
                     os.kill(worker.pid, signal.SIGKILL)
                 os.waitpid(worker.pid, 0)
                 worker.exited = True
+
+
+def _pipes() -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """A pipe to a worker and one back, or None (and nothing left open)."""
+    try:
+        down = os.pipe()
+    except OSError:
+        return None
+    try:
+        return down, os.pipe()
+    except OSError:
+        os.close(down[0])
+        os.close(down[1])
+        return None
 
 
 def _step(
