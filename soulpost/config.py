@@ -94,6 +94,9 @@ class LoginSettings(Strict):
     scopes: list[str] | None = None
     redirect_port: int = Field(default=0, ge=0, le=65535)
     instance: str | None = None
+    redirect_uri: str | None = None
+    exchange_url: str | None = None
+    refresh_url: str | None = None
 
     @field_validator("client_secret_env")
     @classmethod

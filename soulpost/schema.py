@@ -120,6 +120,13 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "redirect_port": "Loopback port for the redirect http://127.0.0.1:PORT/callback "
         "(0: any free port; set it when the app registered an exact URL).",
         "instance": "Mastodon instance or Bluesky PDS URL (default: options.base_url).",
+        "redirect_uri": "The exact redirect URI the app registered when it is not the "
+        "loopback http://127.0.0.1:PORT/callback (e.g. an https page, as Meta apps may "
+        "need): login then runs headless and you paste back the address you land on.",
+        "exchange_url": "Threads, Instagram: override the URL that exchanges the short-lived "
+        "token for a long-lived one (grant th_exchange_token / ig_exchange_token).",
+        "refresh_url": "Threads, Instagram: override the URL that renews the long-lived "
+        "token (grant th_refresh_token / ig_refresh_token).",
     },
     "SlotRule": {
         "days": 'Weekdays: "mon".."sun", ranges such as "mon-fri", "weekdays", "weekends" '

@@ -158,7 +158,7 @@ def test_an_older_ledger_is_upgraded_and_a_newer_one_refused(url: str) -> None:
     writer.close()
     with psycopg.connect(url, autocommit=True) as db:
         versions = [v for (v,) in db.execute("SELECT version FROM soulpost_migrations")]
-        assert versions == [1, 2]
+        assert versions == [1, 2, 3]
         db.execute("INSERT INTO soulpost_migrations VALUES (99, 'from the future', now())")
     for read_only in (False, True):
         with pytest.raises(LedgerUnusable, match="newer soulpost") as refused:

@@ -66,6 +66,16 @@ def stored_roles(platform: str, account: str | None) -> set[str]:
     return roles
 
 
+def stored_entry(platform: str, account: str | None) -> dict[str, object] | None:
+    """The public index entry of (*platform*, *account*) (no secret, no refresh), or None."""
+    from soulpost.accounts.store import Store, StoreError
+
+    try:
+        return Store().index().get(f"{platform}:{account_name(account)}")
+    except StoreError:
+        return None
+
+
 def stored_secrets(platform: str, account: str | None) -> list[str]:
     """Every stored secret of (*platform*, *account*), for redaction; never refreshes."""
     from soulpost.accounts.store import Store, StoreError

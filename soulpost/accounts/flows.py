@@ -87,38 +87,27 @@ def oauth2(
     *,
     headless: bool,
     port: int = 0,
+    redirect_uri: str | None = None,
 ) -> tuple[dict[str, Any], Client]:
-    """Authorization code + PKCE (S256): the token response and the client it was issued
-    to. *client* may be a function of the redirect URI (Mastodon registers an app first)."""
+    """Authorization code (+ PKCE S256 where the platform takes it): the token response
+    and the client it was issued to. *client* may be a function of the redirect URI
+    (Mastodon registers an app first). A fixed *redirect_uri* (an https page the app
+    registered) cannot be listened on: the person pastes the address back."""
     from authlib.common.security import generate_token
-    from authlib.integrations.requests_client import OAuth2Session
 
-    try:
-        server = _LoopbackServer(port)
-    except OSError as exc:
-        raise LoginError(
-            f"cannot listen on 127.0.0.1:{port} for the redirect ({exc.strerror}); set "
-            "another [platforms.NAME.login] redirect_port"
-        ) from None
+    server = None if redirect_uri else _listen(port)
+    uri = redirect_uri or (server.redirect_uri if server else "")
     try:
         if not isinstance(client, Client):
-            client = client(server.redirect_uri)
-        session = OAuth2Session(
-            client.client_id,
-            client.client_secret,
-            scope=provider.scope_separator.join(provider.scopes) or None,
-            redirect_uri=server.redirect_uri,
-            code_challenge_method="S256",
-            token_endpoint_auth_method=client.auth_method(provider),
-        )
-        verifier = generate_token(64)
-        url, state = session.create_authorization_url(
-            provider.authorize_url, code_verifier=verifier
-        )
-        answer = _wait_for_redirect(server, url, prompt, headless=headless)
+            client = client(uri)
+        session = _session(provider, client, uri)
+        extra = {"code_verifier": generate_token(64)} if provider.pkce else {}
+        url, state = session.create_authorization_url(provider.authorize_url, **extra)
+        answer = _wait_for_redirect(server, uri, url, prompt, headless=headless)
     finally:
-        server.server_close()
-    answer = _as_redirect(answer, server.redirect_uri, state)
+        if server is not None:
+            server.server_close()
+    answer = _as_redirect(answer, uri, state)
     query = parse_qs(urlsplit(answer).query)
     if query.get("error"):
         raise LoginError(f"{provider.title} refused the login: {query['error'][0]}")
@@ -130,23 +119,96 @@ def oauth2(
     token = _token_call(
         provider,
         lambda: session.fetch_token(
-            provider.token_url,
-            authorization_response=answer,
-            code_verifier=verifier,
-            state=state,
-            timeout=TIMEOUT,
+            provider.token_url, authorization_response=answer, state=state, timeout=TIMEOUT, **extra
         ),
     )
     return token, client
 
 
-def _wait_for_redirect(server: _LoopbackServer, url: str, prompt: Prompt, *, headless: bool) -> str:
+def _listen(port: int) -> _LoopbackServer:
+    try:
+        return _LoopbackServer(port)
+    except OSError as exc:
+        raise LoginError(
+            f"cannot listen on 127.0.0.1:{port} for the redirect ({exc.strerror}); set "
+            "another [platforms.NAME.login] redirect_port"
+        ) from None
+
+
+def _session(provider: Provider, client: Client, redirect_uri: str) -> Any:
+    from authlib.integrations.requests_client import OAuth2Session
+
+    session = OAuth2Session(
+        client.client_id,
+        client.client_secret,
+        scope=provider.scope_separator.join(provider.scopes) or None,
+        redirect_uri=redirect_uri,
+        code_challenge_method="S256" if provider.pkce else None,
+        token_endpoint_auth_method=client.auth_method(provider),
+    )
+    if provider.exchange_grant:
+        session.register_compliance_hook("access_token_response", meta_token_answer)
+    return session
+
+
+def meta_token_answer(answer: Any) -> Any:
+    """Authlib compliance hook: Meta's code exchange answers in its own shapes. Instagram's
+    Business Login wraps the token in ``{"data": [{access_token, user_id, permissions}]}``;
+    errors come as Graph's ``{"error": {message, type, code}}`` or the older
+    ``{error_type, code, error_message}``; no ``token_type`` is given. Rewritten to RFC 6749's
+    shape so Authlib reads it (and raises its error with Meta's words)."""
+    import json
+
+    from soulpost.accounts.refresh import meta_error
+
+    try:
+        body = answer.json()
+    except ValueError:
+        return answer
+    if not isinstance(body, dict):
+        return answer
+    data = body.get("data")
+    if isinstance(data, list) and data and isinstance(data[0], dict):
+        body = dict(data[0])
+    if answer.status_code != 200 or "access_token" not in body:
+        said = meta_error(body, []) or f"HTTP {answer.status_code}"
+        error = body.get("error")
+        kind = error.get("type") if isinstance(error, dict) else body.get("error_type")
+        body = {"error": str(kind or "error"), "error_description": said}
+    else:
+        body.setdefault("token_type", "bearer")
+    answer._content = json.dumps(body).encode()
+    return answer
+
+
+def meta_long_lived(provider: Provider, client: Client, short: dict[str, Any]) -> dict[str, Any]:
+    """Exchange Meta's short-lived (1 hour) token for a long-lived (60 days) one:
+    ``GET exchange_url?grant_type=th_exchange_token|ig_exchange_token&client_secret=...
+    &access_token=...`` answers ``{access_token, token_type, expires_in}``."""
+    long = _graph_get(
+        provider,
+        provider.exchange_url,
+        {
+            "grant_type": provider.exchange_grant,
+            "client_secret": client.client_secret or "",
+            "access_token": str(short.get("access_token") or ""),
+        },
+        "exchange the short-lived token for a long-lived one",
+    )
+    if not long.get("access_token"):
+        raise LoginError(f"{provider.title}: the long-lived token answer had no access token")
+    return {**long, "user_id": short.get("user_id")}
+
+
+def _wait_for_redirect(
+    server: _LoopbackServer | None, redirect_uri: str, url: str, prompt: Prompt, *, headless: bool
+) -> str:
     print("Open this URL in a browser and allow soulpost:", file=prompt.out)
     print(url, file=prompt.out, flush=True)
-    if headless:
+    if headless or server is None:
         print(
             "Then paste the whole address the browser was sent to (it starts with "
-            f"{server.redirect_uri}), or just the code:",
+            f"{redirect_uri}), or just the code:",
             file=prompt.out,
             flush=True,
         )
@@ -174,6 +236,7 @@ def _wait_for_redirect(server: _LoopbackServer, url: str, prompt: Prompt, *, hea
 
 def _as_redirect(answer: str, redirect_uri: str, state: str) -> str:
     """A pasted bare code becomes a redirect URL (the person copied it from the page)."""
+    answer = answer.split("#", 1)[0]  # Meta appends "#_", which is not part of the code
     if not answer:
         raise LoginError("nothing was pasted: run `soulpost login` again")
     if "://" in answer or answer.startswith("?"):

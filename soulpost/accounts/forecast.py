@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from soulpost.accounts import account_name
-from soulpost.accounts.refresh import current, login_hint
-from soulpost.accounts.store import Store, StoreError
+from soulpost.accounts.refresh import current, login_hint, needs_refresh, refreshable_from
+from soulpost.accounts.store import Record, Store, StoreError
 from soulpost.errors import PublishError
 
 
@@ -53,7 +53,7 @@ def forecast(
     if record.expires_at is None:
         out.ok.append(f"{name}: does not expire")
         return out
-    refreshable = bool(record.refresh_token and record.token_url)
+    refreshable = record.refreshable
     expires = record.expires_at
     if not refreshable:
         if expires <= now.timestamp():
@@ -67,15 +67,40 @@ def forecast(
         else:
             out.ok.append(f"{name} valid until {_at(expires)}")
         return out
-    due = next_post.timestamp() if next_post is not None else now.timestamp()
-    if expires > max(due, now.timestamp()) + 300:
+    _renew(out, store, record, name, now=now.timestamp(), next_post=next_post)
+    return out
+
+
+def _renew(
+    out: Forecast,
+    store: Store,
+    record: Record,
+    name: str,
+    *,
+    now: float,
+    next_post: datetime | None,
+) -> None:
+    """A token that refreshes itself: refresh it now when the next post would find it
+    expired (or, for Meta, when it is past half its life: it cannot be saved once expired)."""
+    expires = record.expires_at or now
+    due = next_post.timestamp() if next_post is not None else now
+    late = expires <= max(due, now) + 300
+    if not late and not (record.refresh_grant and needs_refresh(record, now)):
         out.ok.append(f"{name} valid until {_at(expires)}; refreshes itself after that")
-        return out
+        return
+    young = refreshable_from(record)
+    if young is not None and now < young:
+        out.problems.append(
+            f"{name} expires at {_at(expires)}, before the next post, and Meta refreshes a "
+            f"token only once it is 24 hours old: run `soulpost accounts --refresh` after "
+            f"{_at(young)} (a daily cron job keeps it alive)"
+        )
+        return
     try:
-        fresh = current(store, record, now.timestamp(), force=True)
+        fresh = current(store, record, now, force=True)
     except PublishError as exc:
         out.problems.append(exc.message)
-        return out
+        return
     until = _at(fresh.expires_at) if fresh.expires_at is not None else "it is revoked"
-    out.ok.append(f"{name} refreshed now (it expired before the next post); valid until {until}")
-    return out
+    why = "it expired before the next post" if late else "past half its life"
+    out.ok.append(f"{name} refreshed now ({why}); valid until {until}")

@@ -33,6 +33,15 @@ class Provider:
     register_path: str = ""
     #: What a person reads to set up the app (shown when client_id is missing).
     setup: str = ""
+    #: Send a PKCE challenge (Meta's Threads and Instagram logins document none).
+    pkce: bool = True
+    #: Meta: the short-lived token is exchanged for a long-lived one at exchange_url
+    #: (``GET ?grant_type=<exchange_grant>&client_secret=...&access_token=...``), which is
+    #: renewed at refresh_url (``GET ?grant_type=<refresh_grant>&access_token=...``).
+    exchange_url: str = ""
+    exchange_grant: str = ""
+    refresh_url: str = ""
+    refresh_grant: str = ""
 
     def with_overrides(self, login: Any, options: dict[str, Any]) -> Provider:
         """This provider with ``[platforms.NAME.login]`` (and ``options.base_url``) applied."""
@@ -51,6 +60,9 @@ class Provider:
             changes["authorize_url"] = login.authorize_url
         if login.token_url:
             changes["token_url"] = login.token_url
+        for name in ("exchange_url", "refresh_url"):
+            if getattr(login, name, None) and getattr(self, name):
+                changes[name] = getattr(login, name)
         if login.scopes is not None:
             changes["scopes"] = tuple(login.scopes)
         return replace(out, **changes)
@@ -100,6 +112,46 @@ PROVIDERS: dict[str, Provider] = {
         secret_auth="client_secret_post",
         setup="create a Meta app (Facebook Login) with the redirect URI "
         "http://127.0.0.1:PORT/callback",
+    ),
+    "threads": Provider(
+        "threads",
+        "Threads",
+        "oauth2",
+        authorize_url="https://threads.com/oauth/authorize",
+        token_url="https://graph.threads.net/oauth/access_token",
+        scopes=("threads_basic", "threads_content_publish", "threads_read_replies"),
+        scope_separator=",",
+        secret_auth="client_secret_post",
+        setup="create a Meta app with the Threads use case; add the redirect callback URL "
+        "http://127.0.0.1:PORT/callback (with a fixed redirect_port) or an https page of "
+        "yours as redirect_uri",
+        pkce=False,
+        exchange_url="https://graph.threads.net/access_token",
+        exchange_grant="th_exchange_token",
+        refresh_url="https://graph.threads.net/refresh_access_token",
+        refresh_grant="th_refresh_token",
+    ),
+    "instagram": Provider(
+        "instagram",
+        "Instagram",
+        "oauth2",
+        authorize_url="https://www.instagram.com/oauth/authorize",
+        token_url="https://api.instagram.com/oauth/access_token",
+        scopes=(
+            "instagram_business_basic",
+            "instagram_business_content_publish",
+            "instagram_business_manage_comments",
+        ),
+        scope_separator=",",
+        secret_auth="client_secret_post",
+        setup="create a Meta app with the Instagram product (API setup with Instagram "
+        "login) and add the OAuth redirect URI http://127.0.0.1:PORT/callback (with a fixed "
+        "redirect_port) or an https page of yours as redirect_uri",
+        pkce=False,
+        exchange_url="https://graph.instagram.com/access_token",
+        exchange_grant="ig_exchange_token",
+        refresh_url="https://graph.instagram.com/refresh_access_token",
+        refresh_grant="ig_refresh_token",
     ),
     "mastodon": Provider(
         "mastodon",

@@ -4,6 +4,12 @@ Platforms that rotate refresh tokens (X, Pinterest) accept each one once. Two pr
 that find the same token near expiry must not both spend it: the first takes the store's
 lock, reads the record again, refreshes and writes the new pair before it lets go; the
 second, once it has the lock, reads the record again, finds it fresh and sends nothing.
+
+Meta's long-lived tokens (Threads, Instagram) have no refresh token: the access token
+itself is renewed (``GET refresh_access_token?grant_type=th_refresh_token``) for another
+60 days, but only once it is 24 hours old and never after it expired. So they are renewed
+early, in the second half of their life, by whatever asks for them first (a pass, doctor,
+``accounts --refresh``); a token that was let expire needs ``soulpost login`` again.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from soulpost.errors import AuthError, NotSent
 #: token never lapses between the check and the request it authorises.
 MARGIN_SECONDS = 300.0
 TIMEOUT = (10.0, 30.0)
+#: Meta refuses to refresh a long-lived token younger than this (its documented rule).
+META_MIN_AGE = 24 * 3600.0
 
 
 def whose(record: Record) -> str:
@@ -31,7 +39,25 @@ def login_hint(record: Record) -> str:
 
 
 def needs_refresh(record: Record, now: float, margin: float = MARGIN_SECONDS) -> bool:
-    return record.expires_at is not None and record.expires_at - now <= margin
+    """Near expiry; for a Meta token, past half its life (it cannot be saved once expired,
+    so waiting for the last minutes would lose it to any gap between passes)."""
+    if record.expires_at is None:
+        return False
+    if record.refresh_grant and record.obtained_at is not None:
+        margin = max(margin, (record.expires_at - record.obtained_at) / 2)
+    return record.expires_at - now <= margin
+
+
+def refreshable_from(record: Record) -> float | None:
+    """When Meta will first accept a refresh of *record* (None: no such rule applies)."""
+    if not record.refresh_grant or record.obtained_at is None:
+        return None
+    return record.obtained_at + META_MIN_AGE
+
+
+def _spent(record: Record) -> str | None:
+    """What a refresh uses up: the refresh token, or Meta's access token itself."""
+    return record.refresh_token or (record.access_token if record.refresh_grant else None)
 
 
 def current(store: Store, record: Record, now: float, *, force: bool = False) -> Record:
@@ -43,14 +69,16 @@ def current(store: Store, record: Record, now: float, *, force: bool = False) ->
     """
     if not force and not needs_refresh(record, now):
         return record
-    if not (record.refresh_token and record.token_url):
-        if record.expires_at is not None and record.expires_at <= now:
-            raise AuthError(
-                f"the stored token of {whose(record)} expired "
-                f"at {_when(record.expires_at)} and cannot be refreshed: {login_hint(record)}",
-                platform=record.platform,
-            )
-        return record
+    expired = record.expires_at is not None and record.expires_at <= now
+    if expired and (record.refresh_grant or not record.refreshable):
+        raise AuthError(
+            f"the stored token of {whose(record)} expired "
+            f"at {_when(record.expires_at or now)} and cannot be refreshed: {login_hint(record)}",
+            platform=record.platform,
+        )
+    young = refreshable_from(record)
+    if not record.refreshable or (young is not None and now < young):
+        return record  # still valid; Meta would refuse a token under 24 hours old
     with store.locked():
         fresh = store.load(record.platform, record.account)
         if fresh is None:
@@ -58,9 +86,9 @@ def current(store: Store, record: Record, now: float, *, force: bool = False) ->
                 f"{whose(record)} was logged out: {login_hint(record)}",
                 platform=record.platform,
             )
-        if fresh.refresh_token != record.refresh_token or not (force or needs_refresh(fresh, now)):
+        if _spent(fresh) != _spent(record) or not (force or needs_refresh(fresh, now)):
             return fresh  # another process refreshed it while we waited for the lock
-        token = _refresh_call(fresh)
+        token = _meta_refresh(fresh) if fresh.refresh_grant else _refresh_call(fresh)
         fresh.access_token = str(token.get("access_token") or "")
         fresh.refresh_token = token.get("refresh_token") or fresh.refresh_token
         expires_in = token.get("expires_in")
@@ -112,6 +140,62 @@ def _refresh_call(record: Record) -> dict[str, Any]:
             platform=record.platform,
         )
     return dict(token)
+
+
+def _meta_refresh(record: Record) -> dict[str, Any]:
+    """Meta's refresh: ``GET token_url?grant_type=...&access_token=...`` answers
+    ``{access_token, token_type, expires_in}``, or a Graph error (``{"error": {message,
+    type, code}}``) when the token is revoked, expired or too young."""
+    import requests
+
+    try:
+        answer = requests.get(
+            str(record.token_url),
+            params={"grant_type": str(record.refresh_grant), "access_token": record.access_token},
+            timeout=TIMEOUT,
+        )
+    except requests.RequestException as exc:
+        raise NotSent(
+            f"cannot reach the token URL to refresh the token of {whose(record)} "
+            f"({type(exc).__name__}); will try again",
+            platform=record.platform,
+        ) from None
+    try:
+        body: Any = answer.json()
+    except ValueError:
+        body = None
+    if answer.status_code >= 500 or answer.status_code == 429:
+        raise NotSent(
+            f"the token refresh of {whose(record)} got HTTP {answer.status_code}; will try again",
+            platform=record.platform,
+        )
+    if answer.status_code != 200 or not isinstance(body, dict) or not body.get("access_token"):
+        said = meta_error(body, record.secrets()) or f"HTTP {answer.status_code}"
+        raise AuthError(
+            f"the platform refused to refresh the token of {whose(record)} ({said}); it was "
+            f"revoked or has expired: {login_hint(record)}",
+            platform=record.platform,
+        )
+    return body
+
+
+def meta_error(body: Any, secrets: list[str]) -> str:
+    """The words of a Meta error answer (Graph's ``error`` object, or the older
+    ``error_type``/``error_message`` pair), with any secret cut out; "" when none."""
+    if not isinstance(body, dict):
+        return ""
+    error = body.get("error")
+    if isinstance(error, dict):
+        said = str(error.get("message") or error.get("type") or "")
+        code = error.get("code")
+        said += f", code {code}" if code is not None else ""
+    elif body.get("error_message") or body.get("error_type"):
+        said = str(body.get("error_message") or body.get("error_type"))
+    else:
+        said = str(error or "")
+    for secret in secrets:
+        said = said.replace(secret, "[secret]")
+    return said[:300]
 
 
 def _when(epoch: float) -> str:

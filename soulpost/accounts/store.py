@@ -65,6 +65,9 @@ class Record:
     roles: dict[str, str] = field(default_factory=dict)
     password: str | None = None
     backend: str = ""
+    #: Meta (Threads, Instagram): no refresh token; the long-lived access token itself is
+    #: refreshed with ``GET token_url?grant_type=<this>&access_token=...``.
+    refresh_grant: str | None = None
 
     @property
     def key(self) -> str:
@@ -75,8 +78,13 @@ class Record:
         data = asdict(self)
         for name in SECRET_FIELDS:
             data.pop(name, None)
-        data["refreshable"] = bool(self.refresh_token and self.token_url)
+        data["refreshable"] = self.refreshable
         return data
+
+    @property
+    def refreshable(self) -> bool:
+        """Whether soulpost can renew the access token without a person."""
+        return bool(self.token_url and (self.refresh_token or self.refresh_grant))
 
     def secret_part(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in SECRET_FIELDS}

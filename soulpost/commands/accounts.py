@@ -71,7 +71,7 @@ def _refresh_all(now: float, force: bool) -> list[str]:
         if record is None:
             continue
         try:
-            current(store, record, now, force=force and bool(record.refresh_token))
+            current(store, record, now, force=force and record.refreshable)
         except PublishError as exc:
             failures.append(exc.message)
     return failures

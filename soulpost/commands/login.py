@@ -1,7 +1,9 @@
 """``soulpost login PLATFORM [--account NAME]``: connect an account, store its tokens.
 
 X, LinkedIn, Pinterest, Facebook: OAuth 2.0 with PKCE; the browser is sent back to a
-one-shot server on 127.0.0.1 (``--headless``: paste the address back instead). Mastodon:
+one-shot server on 127.0.0.1 (``--headless``: paste the address back instead). Threads,
+Instagram: Meta's authorization code, then its short-lived token exchanged for a 60-day one
+that renews itself. Mastodon:
 soulpost registers an app on the instance first. Bluesky: an app password, proved with a
 session on the PDS. The tokens go to the token store outside the workspace
 (``soulpost accounts`` lists them); nothing secret is printed.
@@ -104,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         import time
 
         when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(record.expires_at))
-        renew = "refreshes itself" if record.refresh_token else "run login again before then"
+        renew = "refreshes itself" if record.refreshable else "run login again before then"
         print(f"the access token expires at {when} ({renew})")
     return 0
 
@@ -143,13 +145,41 @@ def _login(
         client = lambda uri: flows.register_mastodon_app(provider, uri)  # noqa: E731
     else:
         client = _client(args, platform, provider, login)
-    token, used = flows.oauth2(provider, client, _prompt(args), headless=args.headless, port=port)
+    token, used = flows.oauth2(
+        provider,
+        client,
+        _prompt(args),
+        headless=args.headless,
+        port=port,
+        redirect_uri=login.redirect_uri if login else None,
+    )
+    if provider.exchange_grant:
+        token = flows.meta_long_lived(provider, used, token)
     record = flows.record_from_token(
         token, platform=platform, account=account, provider=provider, client=used
     )
     if provider.name == "facebook":
         _page(record, provider, used, options)
+    if provider.refresh_grant:
+        _meta(record, provider, token, platform, options)
     return record
+
+
+def _meta(
+    record: Record, provider: Provider, token: dict[str, Any], platform: str, opts: dict[str, Any]
+) -> None:
+    """Threads, Instagram: the long-lived token renews itself at refresh_url (no refresh
+    token; Meta renews the access token itself)."""
+    record.token_url = provider.refresh_url
+    record.refresh_grant = provider.refresh_grant
+    user_id = str(token.get("user_id") or "")
+    if user_id:
+        record.roles["user_id"] = user_id
+    if provider.name == "instagram" and str(opts.get("user_id") or user_id) != user_id:
+        print(
+            f"Instagram: this login is the account {user_id}, but options.user_id under "
+            f"[platforms.{platform}] names another; remove it to post as {user_id}"
+        )
 
 
 def _page(record: Record, provider: Provider, client: Client, options: dict[str, Any]) -> None:
@@ -181,6 +211,12 @@ def _client(
             f"[platforms.{platform}.login] in config.toml (or pass --client-id)"
         )
     secret = None
+    if provider.exchange_grant and not (login and login.client_secret_env):
+        raise UsageError(
+            f"{platform}: {provider.title} needs the app secret to exchange the login for a "
+            f"long-lived token: set client_secret_env under [platforms.{platform}.login] to "
+            "the NAME of the variable holding it"
+        )
     if login and login.client_secret_env:
         secret = os.environ.get(login.client_secret_env)
         if not secret:

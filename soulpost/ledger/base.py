@@ -304,6 +304,19 @@ class Ledger(ABC):
     def close(self) -> None:
         """Release the connection."""
 
+    @abstractmethod
+    def link_card(self, key: str, platform: str, url: str) -> dict[str, Any] | None:
+        """The link card noted for the publication part *key* on *platform* and *url*:
+        ``{"card": <the platform's card object or None>, "why": <why there is none>}``, or
+        None when nothing was noted (the page was never fetched for it)."""
+
+    @abstractmethod
+    def note_link_card(
+        self, key: str, platform: str, url: str, card: dict[str, Any] | None, why: str
+    ) -> None:
+        """Note what the page of *url* gave for the part *key* (the first note stays: a
+        retry, on any host sharing the ledger, reuses it instead of fetching again)."""
+
     def change_stamp(self) -> str:
         """A digest that changes whenever any publication or slot does (an idle pass
         compares it with the last plan's; a backend may answer it more cheaply)."""

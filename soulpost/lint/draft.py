@@ -54,14 +54,15 @@ _ASCII_GAPS = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isaln
 
 # A price sells only with a call or a link beside it (PRICE_WITH): prices in consumer
 # news ("the typical bill drops to £1,690 a year") and a price change announced with its
-# date ("goes from £8 to £9") inform, and so do sums in millions ("to buy Arrow for $1.75
-# billion"): nobody is asked to pay them.
+# date ("goes from £8 to £9", "cut by £15", "steigt um 12 €", "bleibt bei 6 €") inform,
+# and so do sums in millions ("to buy Arrow for $1.75 billion"): nobody is asked to pay them.
 PRICE = re.compile(
     r"""
-      (?<!from\ )(?<!to\ )[$€£¥]\s?\d(?![\d,.]*\ (?:cash|prize|reward|jackpot))  # £96
+      (?<!from\ )(?<!to\ )(?<!\bby\ )[$€£¥]\s?\d(?![\d,.]*\ (?:cash|prize|reward|jackpot))  # £96
       (?![\d,.]*\s?(?:k|m|bn|mn|million|billion|trillion|millones|millions?|milliards?|mio|mrd)\b)
-    | (?<!\bto\ )(?<!\bfrom\ )(?<!\ba\ )(?<!\bà\ )(?<!\bde\ )(?<!\bauf\ )(?<!\bvon\ )
-      (?<!\bbis\ )\b\d+(?:[.,]\d+)?\s?(?:eur\b|euros?\b|usd\b|dollars?\b|gbp\b|pounds?\b|€|\$|£)
+    | (?<!\bto\ )(?<!\bfrom\ )(?<!\bby\ )(?<!\ba\ )(?<!\bà\ )(?<!\bde\ )(?<!\bauf\ )(?<!\bvon\ )
+      (?<!\bbis\ )(?<!\bum\ )(?<!\bbei\ )
+      \b\d+(?:[.,]\d+)?\s?(?:eur\b|euros?\b|usd\b|dollars?\b|gbp\b|pounds?\b|€|\$|£)
     """,
     re.IGNORECASE | re.VERBOSE,
 )

@@ -42,6 +42,7 @@ from soulpost.publish.options import Setting as Setting  # noqa: PLC0414
 
 if TYPE_CHECKING:
     from soulpost.clock import Clock
+    from soulpost.ledger.base import Ledger
     from soulpost.posts import Post
 
 Payload = Mapping[str, Any]  # JSON-serialisable: exactly what goes over the wire
@@ -92,6 +93,9 @@ class AdapterConfig:
     environ: Mapping[str, str] | None = None
     #: The workspace root: relative media paths in posts are read from here.
     root: Path | None = None
+    #: The pass's ledger, where adapters note what a retry must reuse (link cards); None
+    #: for an adapter built outside a pass (notes then live in ``state_dir``).
+    ledger: Ledger | None = None
 
     def secret(self, role: str) -> str:
         """The credential for *role*: the environment variable named in config when it is

@@ -15,6 +15,7 @@ from soulpost.publish.base import Adapter, AdapterConfig
 
 if TYPE_CHECKING:
     from soulpost.clock import Clock
+    from soulpost.ledger.base import Ledger
     from soulpost.workspace import Workspace
 
 ENTRY_POINT_GROUP = "soulpost.adapters"
@@ -80,9 +81,10 @@ def load(name: str) -> type[Adapter]:
     return cls
 
 
-def build(ws: Workspace, platform: str, clock: Clock) -> Adapter:
+def build(ws: Workspace, platform: str, clock: Clock, ledger: Ledger | None = None) -> Adapter:
     """The adapter that delivers *platform* in *ws*, built from its ``[platforms.NAME]``
-    settings: the one place a pass, a preview or a check makes an adapter."""
+    settings: the one place a pass, a preview or a check makes an adapter. A pass gives
+    its *ledger*, where the adapter notes what a retry must reuse."""
     from soulpost.accounts import with_stored_roles
 
     settings = ws.settings
@@ -98,5 +100,6 @@ def build(ws: Workspace, platform: str, clock: Clock) -> Adapter:
             options=dict(conf.options) if conf else {},
             credentials=with_stored_roles(platform, conf.account if conf else None, env),
             root=ws.root,
+            ledger=ledger,
         )
     )

@@ -198,7 +198,7 @@ def _full_pass(
     ledger = open_ledger(
         ws.state_dir, settings=ws.settings.publish, read_only=opts.dry_run, owner=opts.owner
     )
-    adapters = Adapters(ws, clock)
+    adapters = Adapters(ws, clock, ledger)
     try:
         run_id = 0 if opts.dry_run else ledger.start_run(clock.now(), opts.kind)
         if not opts.dry_run:

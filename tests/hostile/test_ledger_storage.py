@@ -121,7 +121,7 @@ def test_an_old_unversioned_ledger_is_upgraded(published: Path, cli: Callable[..
     db = sqlite3.connect(published / ".soulpost" / "ledger.sqlite3")
     versions = [v for (v,) in db.execute("SELECT version FROM soulpost_migrations")]
     db.close()
-    assert versions == [1, 2]
+    assert versions == [1, 2, 3]
     assert outbox(published) == 1
 
 

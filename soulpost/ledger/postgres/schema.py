@@ -111,9 +111,22 @@ def _run(sql: str) -> Any:
     return apply
 
 
+_V3 = """
+CREATE TABLE link_cards (
+    part_key text NOT NULL,
+    platform text NOT NULL,
+    url text NOT NULL,
+    card jsonb,
+    why text NOT NULL DEFAULT '',
+    noted_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (part_key, platform, url)
+)
+"""
+
 MIGRATIONS = (
     Migration(1, "initial schema", _run(_V1)),
     Migration(2, "publishers and their heartbeats", _run(_V2)),
+    Migration(3, "link cards", _run(_V3)),
 )
 
 

@@ -22,7 +22,7 @@ from soulpost.ledger.base import (
     State,
 )
 from soulpost.ledger.owner import LEASE, Owner
-from soulpost.ledger.postgres import claims, person, schema
+from soulpost.ledger.postgres import cards, claims, person, schema
 
 if TYPE_CHECKING:
     import psycopg
@@ -64,7 +64,7 @@ def _row(row: tuple[Any, ...], parts: tuple[Part, ...] = ()) -> Publication:
     )  # fmt: skip
 
 
-class PostgresLedger(Ledger):
+class PostgresLedger(cards.LinkCards, Ledger):
     """The ledger in a PostgreSQL database: many publishers, on many hosts, at once.
 
     While a writable ledger is open, a heartbeat thread (its own connection) renews this

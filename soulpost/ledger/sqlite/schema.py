@@ -103,9 +103,19 @@ def _v2(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE publications ADD COLUMN acknowledged INTEGER NOT NULL DEFAULT 0")
 
 
+def _v3(db: sqlite3.Connection) -> None:
+    """Link cards noted per publication part, so a retry never fetches the page again."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS link_cards (part_key TEXT NOT NULL, platform TEXT NOT "
+        "NULL, url TEXT NOT NULL, card TEXT, why TEXT NOT NULL DEFAULT '', noted_at TEXT NOT "
+        "NULL, PRIMARY KEY (part_key, platform, url))"
+    )
+
+
 MIGRATIONS = (
     Migration(1, "initial schema", _v1),
     Migration(2, "leases, thread size, acknowledgement", _v2),
+    Migration(3, "link cards", _v3),
 )
 
 REQUIRED = {

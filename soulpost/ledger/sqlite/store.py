@@ -27,7 +27,7 @@ from soulpost.ledger.base import (
     ts,
 )
 from soulpost.ledger.owner import Owner, lease_end
-from soulpost.ledger.sqlite import claims, person, schema
+from soulpost.ledger.sqlite import cards, claims, person, schema
 from soulpost.ledger.sqlite.schema import (
     explain,
 )
@@ -57,7 +57,7 @@ def guarded(method: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-class SqliteLedger(Ledger):
+class SqliteLedger(cards.LinkCards, Ledger):
     """The ledger in one SQLite file (WAL mode), safe across processes on one host."""
 
     backend = "sqlite"

@@ -5,9 +5,12 @@ a card, and the card fetched once per publication.
 part) when the post wants a card (``card = true``, the default), the adapter's ``cards``
 option is on, and the part has no images (a card and images cannot share a post). The page
 is fetched when the post is sent (:mod:`soulpost.publish.cards`, bounded and fenced), and
-what was found, or why nothing was, is kept in the state directory under the publication's
-key, so a retry, even after a crash, uses the same card instead of fetching the page again.
-A link without a card is sent as plain text: a card never fails a post.
+what was found, or why nothing was, is noted in the ledger under the publication part's key,
+platform and URL, so a retry, even after a crash and on another host sharing a PostgreSQL
+ledger, uses the same card (and the picture already uploaded) instead of fetching the page
+again. Without a ledger (an adapter built on its own) the note lives in the state directory,
+as before the ledger had it, and such an older note is still read. A link without a card is
+sent as plain text: a card never fails a post.
 """
 
 from __future__ import annotations
@@ -58,9 +61,8 @@ def cached_card(
     """The platform's card object for *url* under *key*: from the note when one exists,
     else fetched (page, then picture), built with ``build(card, session)`` and noted. None
     when the page has no card (the reason is noted too, and not fetched again)."""
-    notes = KeyNotes(adapter.config.state_dir, f"{adapter.platform}.cards")
-    note = notes.get(key)
-    if note is not None and note.get("url") == url:
+    note = _noted(adapter, key, url)
+    if note is not None:
         found = note.get("card")
         return dict(found) if isinstance(found, dict) else None
     from soulpost.publish import http
@@ -74,8 +76,40 @@ def cached_card(
         made, why = None, str(exc)
     finally:
         session.close()
-    notes.put(key, {"url": url, "card": made, "why": why})
+    _note(adapter, key, url, made, why)
     return made
+
+
+def _noted(adapter: HttpAdapter, key: str, url: str) -> dict[str, Any] | None:
+    """The ledger's note, else one an older soulpost left in the state directory."""
+    from soulpost.ledger.base import LedgerError
+
+    ledger = adapter.config.ledger
+    if ledger is not None:
+        try:
+            found = ledger.link_card(key, adapter.platform, url)
+        except LedgerError:
+            found = None
+        if found is not None:
+            return found
+    note = KeyNotes(adapter.config.state_dir, f"{adapter.platform}.cards").get(key)
+    return note if note is not None and note.get("url") == url else None
+
+
+def _note(adapter: HttpAdapter, key: str, url: str, made: dict[str, Any] | None, why: str) -> None:
+    """Into the ledger (every host sharing it sees it); the state directory without one, or
+    when the ledger cannot take it (the card is still used for this send)."""
+    from soulpost.ledger.base import LedgerError
+
+    ledger = adapter.config.ledger
+    if ledger is not None:
+        try:
+            ledger.note_link_card(key, adapter.platform, url, made, why)
+            return
+        except LedgerError:
+            pass
+    notes = KeyNotes(adapter.config.state_dir, f"{adapter.platform}.cards")
+    notes.put(key, {"url": url, "card": made, "why": why})
 
 
 def picture(

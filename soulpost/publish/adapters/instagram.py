@@ -76,10 +76,31 @@ class InstagramAdapter(ContainerAdapter):
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
-        user = self.opts.user_id or config.account
+        login = self._instagram_login(config)
+        user = self.opts.user_id or login.get("user_id") or config.account
         if not user or not str(user).isdigit():
             raise _config_error(self.platform)
         self.user_id = str(user)
+        if login and "base_url" not in config.options:
+            # An Instagram Login token works on graph.instagram.com only.
+            self.opts = self.opts.model_copy(update={"base_url": "https://graph.instagram.com"})
+
+    @staticmethod
+    def _instagram_login(config: AdapterConfig) -> dict[str, str]:
+        """The stored roles of a ``soulpost login instagram`` token this adapter will use
+        (none when an environment variable gives the token: it wins over the store)."""
+        import os
+
+        from soulpost.accounts import stored_entry
+
+        env = config.environ if config.environ is not None else os.environ
+        if env.get(config.credentials.get("token") or ""):
+            return {}
+        entry = stored_entry(config.platform, config.account) or {}
+        if entry.get("refresh_grant") != "ig_refresh_token":
+            return {}
+        roles = entry.get("roles")
+        return {str(k): str(v) for k, v in roles.items()} if isinstance(roles, dict) else {}
 
     def user(self) -> str:
         return self.user_id

@@ -4,8 +4,9 @@ Each part is a media container made then published (see :mod:`._containers` for 
 makes a lost answer safe to settle). A thread is a chain of replies, each reply's container
 naming the previous part in ``reply_to_id``. Threads fetches images itself, so the workspace
 says where its files are served from (``options.media_base_url``). Text counts 500
-characters, each emoji as its UTF-8 bytes. Tokens are long-lived (60 days) and refreshable
-(``th_refresh_token``); ``doctor`` warns before one ends. Facts: ``docs/adapters.md``,
+characters, each emoji as its UTF-8 bytes. Tokens are long-lived (60 days): one stored by
+``soulpost login threads`` renews itself (``th_refresh_token``, soulpost/accounts); for one
+in an environment variable ``doctor`` warns before it ends. Facts: ``docs/adapters.md``,
 "Threads".
 """
 
