@@ -154,7 +154,7 @@ def _serve(inbox: int, outbox: int, where: Where) -> None:
     except Exception as exc:  # reported with the answer, as the in-process lint would
         ruleset = exc
     else:
-        _warm_up(where, ruleset)
+        _warm_up(where, ruleset, inbox)
     with os.fdopen(inbox, "rb") as pipe:
         data = pipe.read()
     if not data:
@@ -165,11 +165,12 @@ def _serve(inbox: int, outbox: int, where: Where) -> None:
         pickle.dump(answer, pipe)
 
 
-# Drafts the helper lints, and forgets, while it waits for the calendar's request.
-WARM_UP = 32
+# Drafts the helper lints, and forgets, while it waits for the calendar's request: at
+# most WARM_UP, a batch at a time, stopping as soon as the request has come.
+WARM_UP, BATCH = 32, 8
 
 
-def _warm_up(where: Where, ruleset: RuleSet) -> None:
+def _warm_up(where: Where, ruleset: RuleSet, inbox: int) -> None:
     """Lint a few drafts of the queue and throw the answer away, while the calendar still
     reads the index and plans (this process would only wait).
 
@@ -177,7 +178,10 @@ def _warm_up(where: Where, ruleset: RuleSet) -> None:
     use and reading word lists: about 0.08 s of the 0.1 s it took to lint a week of 56
     posts, the last step before the calendar can answer. The request then finds all that
     done. The first drafts the folder lists will do; anything wrong with them is the
-    request's business, not this."""
+    request's business, not this. On a busy machine the request may come first: the
+    warm-up stops between batches, so it delays the answer by one batch at most."""
+    import select
+
     from soulpost.workspace import QUEUE_DIR
 
     names: list[str] = []
@@ -190,5 +194,8 @@ def _warm_up(where: Where, ruleset: RuleSet) -> None:
                         break
     except OSError:
         return
-    with contextlib.suppress(Exception):
-        lint_blocks(where, (names, {}), ruleset)
+    for start in range(0, len(names), BATCH):
+        if select.select([inbox], [], [], 0)[0]:
+            return  # the request (or the end of it) is here
+        with contextlib.suppress(Exception):
+            lint_blocks(where, (names[start : start + BATCH], {}), ruleset)
