@@ -8,9 +8,12 @@ or CI would, and reports the median of several runs:
     .venv/bin/python bench/lint_bench.py                    # 1k, 10k, 50k and one draft
     .venv/bin/python bench/lint_bench.py --sizes 10000 --runs 7
     .venv/bin/python bench/lint_bench.py --sizes 10000 --profile   # plus a cProfile
+    .venv/bin/python bench/lint_bench.py --sizes 1000,10000 --instructions  # plus counts
 
 CPU: user+system seconds of lint and its workers (``wait4``), steadier than wall time on
-a busy machine. Memory: ``max RSS`` is the largest resident set of any one process of the
+a busy machine. ``--instructions`` adds what does not move with the load at all: the
+machine instructions of one run (lint and its workers), counted by valgrind.
+Memory: ``max RSS`` is the largest resident set of any one process of the
 run (from ``wait4``); ``tree RSS`` is the proportional set size (PSS) of the lint process
 and its forked workers together, so shared pages count once, sampled every 5 ms from /proc
 in an extra untimed run (so it can miss a short peak). Results go to bench/out/ as
@@ -30,6 +33,7 @@ import os
 import platform
 import pstats
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -321,6 +325,26 @@ def measure(name: str, argv: list[str], cwd: Path, runs: int) -> dict[str, objec
     }
 
 
+def instructions(argv: list[str], cwd: Path) -> int | None:
+    """Machine instructions one run executes, over the lint process and its workers.
+
+    Counted by valgrind's cachegrind (about 40 times slower than a plain run), so the
+    figure does not move with the load on a shared machine as times do; the hash seed is
+    fixed so that two runs of one tree agree. None when valgrind is not installed.
+    """
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    command = [sys.executable, "-m", "soulpost", *argv[1:]]
+    counter = [valgrind, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    proc = subprocess.run(
+        [*counter, *command], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+    counts = re.findall(r"I\s+refs:\s+([\d,]+)", proc.stderr)  # one line per process
+    return sum(int(count.replace(",", "")) for count in counts) or None
+
+
 def profile(root: Path, top: int) -> str:
     """cProfile of one in-process lint of *root*, top functions by own time and cumulative."""
     from soulpost.cli import main as cli_main
@@ -360,6 +384,11 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, help="where to keep workspaces (default: a temp dir)")
     parser.add_argument("--profile", action="store_true", help="cProfile the largest size")
     parser.add_argument("--top", type=int, default=25, help="functions to show when profiling")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count each case's machine instructions under valgrind (load-independent)",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     parent = args.dir or Path(tempfile.mkdtemp(prefix="soulpost-bench-"))
@@ -373,9 +402,13 @@ def main() -> None:
             print(f"generated {count} drafts in {time.perf_counter() - t0:.1f} s", flush=True)
             argv = [EXE, "lint", "--now", NOW, "--format", "json"]
             cases.append(measure(f"lint {count} drafts", argv, root, args.runs))
+            if args.instructions:
+                cases[-1]["instructions"] = instructions(argv, root)
             if count == sizes[0]:
                 one = [EXE, "lint", "--now", NOW, "queue/000000.toml"]
                 cases.append(measure("lint one draft", one, root, max(args.runs, 10)))
+                if args.instructions:
+                    cases[-1]["instructions"] = instructions(one, root)
         profiles = profile(make_workspace(parent, max(sizes)), args.top) if args.profile else ""
     finally:
         if args.dir is None:
@@ -390,6 +423,7 @@ def main() -> None:
             f"{c['case']:<22} {c['median_s']:8.3f} {c['min_s']:8.3f} {c['max_s']:8.3f} "
             f"{c['median_cpu_s']:8.3f} {c['max_rss_mb']:7.1f}M {c['tree_rss_mb']:7.1f}M  "
             f"{c['exit_code']}"
+            + (f"  {c['instructions'] / 1e9:.2f}G instructions" if c.get("instructions") else "")
         )
     per = [(c["case"], float(c["median_s"])) for c in cases if c["case"].endswith(" drafts")]  # type: ignore[arg-type]
     if len(per) > 1:

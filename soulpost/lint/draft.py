@@ -52,6 +52,22 @@ ALNUM = re.compile(r"[^\W_]+")
 # after this translation gives exactly the runs ALNUM finds.
 _ASCII_GAPS = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
 
+
+def ascii_table(table: Mapping[int, str]) -> bytes:
+    """A ``str.maketrans`` *table* of one-character ASCII replacements, for
+    :func:`translate_ascii`."""
+    return bytes(ord(table.get(i, chr(i))) for i in range(128)) + bytes(range(128, 256))
+
+
+def translate_ascii(text: str, table: bytes) -> str:
+    """``text.translate`` for ASCII *text* and a table from :func:`ascii_table`: the same
+    string, two to three times faster (``bytes.translate`` is a plain table look-up,
+    ``str.translate`` asks a dict for each character)."""
+    return text.encode("ascii").translate(table).decode("ascii")
+
+
+_ASCII_GAPS_BYTES = ascii_table(_ASCII_GAPS)
+
 # A price sells only with a call or a link beside it (PRICE_WITH): prices in consumer
 # news ("the typical bill drops to £1,690 a year") and a price change announced with its
 # date ("goes from £8 to £9", "cut by £15", "steigt um 12 €", "bleibt bei 6 €") inform,
@@ -237,7 +253,7 @@ class Segment:
         plain = self.plain
         if plain.isascii() and "'" not in plain and "-" not in plain:
             # Without ' or - to join them, WORD's words are the runs of letters and digits.
-            return len(plain.translate(_ASCII_GAPS).split())
+            return len(translate_ascii(plain, _ASCII_GAPS_BYTES).split())
         return len(WORD.findall(plain))
 
     @_lazy
@@ -249,9 +265,10 @@ class Segment:
     @_lazy
     def runs(self) -> frozenset[str]:
         """Every lower-case run of letters and digits: rules skip texts lacking their words."""
-        lowered = (self.lower or self.plain).lower()
+        lower = self.lower  # already lower case: lowering it again would change nothing
+        lowered = lower if lower is not None else self.plain.lower()
         if lowered.isascii():  # the usual case: the same runs, several times faster
-            return frozenset(lowered.translate(_ASCII_GAPS).split())
+            return frozenset(translate_ascii(lowered, _ASCII_GAPS_BYTES).split())
         return frozenset(ALNUM.findall(lowered))
 
 

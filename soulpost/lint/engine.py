@@ -274,8 +274,9 @@ class Run:
             [self.suppressions[id(draft.post)] for draft in mine],
         )
         for rule in self.ruleset.queue_rules:
-            for draft in drafts:
-                rule.prepare(draft)
+            if rule.prepares_for(len(self.drafts)):
+                for draft in drafts:
+                    rule.prepare(draft)
         for draft in drafts:
             draft.release()
         return [finding for findings in found for finding in findings]
@@ -353,7 +354,7 @@ def lint_drafts(
             continue
         rule.set_up()  # a shipped pack's rule is prepared only once a post reaches it
         check = rule.check
-        for k in indexes:
+        for k in rule.candidates(drafts, indexes):
             if skipping and code in skips[k]:
                 continue
             draft = drafts[k]

@@ -194,8 +194,9 @@ def _load_and_lint(bounds: tuple[int, int]) -> list[_Linted]:
     ]
     found = lint_drafts(drafts, ruleset, shown, [supp for supp, _problems in checked])
     for rule in ruleset.queue_rules:
-        for draft in drafts:
-            rule.prepare(draft)
+        if rule.prepares_for(len(job.files)):  # at least as many posts as will load
+            for draft in drafts:
+                rule.prepare(draft)
     for (index, post), draft, (supp, problems), findings in zip(
         loaded, drafts, checked, found, strict=True
     ):

@@ -70,7 +70,7 @@ for _lang, _vocab in _FUNCTION_WORDS.items():
 
 _OWNER_WORDS = frozenset(_OWNERS)
 
-_LETTERS: dict[str, str] = {"de": "ßäöü", "fr": "çèêàùœâîôë«»", "es": "ñ¿¡áíóú"}
+_LETTERS: dict[str, str] = {"de": "ßäöü", "fr": "çèêàùœâîôë«»", "es": "ñ¿¡áíóú«»"}
 
 # The languages soulpost ships rule packs for.
 PACK_LANGUAGES = ("en", "de", "fr", "es")
@@ -87,9 +87,33 @@ SHORT = 6  # words; below this, only the pack languages are considered
 _WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
+# Every ASCII character but letters and the apostrophe, as a space: on ASCII text the
+# words _WORDS finds are the pieces this leaves, once pieces with an apostrophe go
+# through _WORDS themselves (it keeps at most one, between letters).
+_ASCII_NON_WORD = bytes(
+    ord(" ") if not (chr(i).isalpha() or chr(i) == "'") else i for i in range(128)
+) + bytes(range(128, 256))  # for bytes.translate: a plain table look-up per character
+
+
+def _words_of(lowered: str) -> list[str]:
+    """``_WORDS.findall(lowered)``, several times faster on ASCII text."""
+    if not lowered.isascii():
+        return _WORDS.findall(lowered)
+    pieces = lowered.encode("ascii").translate(_ASCII_NON_WORD).decode("ascii").split()
+    if "'" not in lowered:
+        return pieces
+    out: list[str] = []
+    for piece in pieces:
+        if "'" in piece:
+            out += _WORDS.findall(piece)
+        else:
+            out.append(piece)
+    return out
+
+
 def _votes(text: str, langs: Iterable[str]) -> dict[str, int]:
     lowered = text.lower().replace("’", "'")
-    counts = Counter(_WORDS.findall(lowered))
+    counts = Counter(_words_of(lowered))
     votes = dict.fromkeys(langs, 0)
     # Only the function words among the text's words, each with how often it occurs.
     for word in _OWNER_WORDS.intersection(counts):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from soulpost.lint.rule import Hit, PostRule
+from soulpost.lint.rule import Hit, MediaRule, PostRule
 
 if TYPE_CHECKING:
     from soulpost.lint.draft import Draft
@@ -90,7 +90,7 @@ class TooLong(PostRule):
                         )
 
 
-class MissingAltText(PostRule):
+class MissingAltText(MediaRule):
     code = "SP602"
     name = "missing-alt-text"
     severity = "warning"
@@ -125,7 +125,7 @@ class MissingAltText(PostRule):
                     )
 
 
-class AltTextTooLong(PostRule):
+class AltTextTooLong(MediaRule):
     code = "SP603"
     name = "alt-text-too-long"
     severity = "error"
@@ -165,7 +165,7 @@ class AltTextTooLong(PostRule):
                         )
 
 
-class TooManyImages(PostRule):
+class TooManyImages(MediaRule):
     code = "SP604"
     name = "too-many-images"
     severity = "error"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from soulpost.lint.draft import ascii_table, translate_ascii
 from soulpost.lint.rule import Hit, QueueRule, RuleOptions
 from soulpost.series import series_of
 
@@ -23,6 +24,7 @@ class DuplicateOptions(RuleOptions):
 
 
 _PUNCTUATION = str.maketrans(dict.fromkeys("!\"#$%&()*+,-./:;<=>?@[\\]^_`{|}~'’“”‘…–—", " "))
+_PUNCTUATION_BYTES = ascii_table(_PUNCTUATION)
 
 
 _KEY = "duplicate_post_key"  # where prepare() leaves each draft's key
@@ -35,6 +37,33 @@ def _key(draft: Draft) -> str:
         cached = draft.__dict__[_KEY] = " ".join(
             draft.post.text.lower().translate(_PUNCTUATION).split()
         )
+    return cached
+
+
+_SHAPE = "duplicate_post_shape"  # and its shape (see _shape)
+_BITS = 255  # a key's distinct words, hashed into a 256-bit mask
+_BIT = [1 << i for i in range(_BITS + 1)]
+
+
+def _shape(draft: Draft) -> tuple[int, int, int]:
+    """(words, distinct words, mask) of the post's key, where the mask has a bit set for
+    each distinct word's hash. Bits one key has and the other lacks are words of the one
+    missing from the other: an upper bound on the words they share, found without
+    splitting either text (see :func:`_close`). Computed in the worker that holds the
+    draft; ``hash`` agrees across the forked workers and the parent, which share a seed.
+    """
+    cached: tuple[int, int, int] | None = draft.__dict__.get(_SHAPE)
+    if cached is None:
+        lowered = draft.post.text.lower()
+        if lowered.isascii():
+            words = translate_ascii(lowered, _PUNCTUATION_BYTES).split()
+        else:
+            words = lowered.translate(_PUNCTUATION).split()
+        draft.__dict__.setdefault(_KEY, " ".join(words))  # the key, from the same words
+        distinct = set(words)
+        # Distinct bits added up are the bits or-ed together.
+        mask = sum({_BIT[hash(word) & _BITS] for word in distinct})
+        cached = draft.__dict__[_SHAPE] = (len(words), len(distinct), mask)
     return cached
 
 
@@ -75,7 +104,7 @@ class DuplicatePost(QueueRule):
         self.similarity = opts.similarity
 
     def prepare(self, draft: Draft) -> None:
-        _key(draft)  # while the worker holding the draft has a core to itself
+        _shape(draft)  # while the worker holding the draft has a core to itself
 
     def check_queue(self, queue: QueueView) -> Iterator[Hit]:
         drafts = queue.drafts
@@ -84,11 +113,12 @@ class DuplicatePost(QueueRule):
         # Each draft's platforms as a set once, rather than twice per neighbouring pair.
         platforms = [frozenset(d.post.platforms) for d in drafts]
         series = [series_of(d.id) for d in drafts]
+        shapes = [_shape(d) for d in drafts]
         pairs: dict[int, tuple[int, bool]] = {}  # later draft -> (earlier draft, exact)
-        self._neighbours(rows, pairs, platforms, series)
+        self._neighbours(rows, pairs, platforms, series, shapes)
         if self.similarity < 1:
             backwards = sorted((key[::-1], order, i) for key, order, i in rows)
-            self._neighbours(backwards, pairs, platforms, series)
+            self._neighbours(backwards, pairs, platforms, series, shapes)
         for later_index in sorted(pairs, key=lambda i: (drafts[i].id, i)):
             earlier_index, exact = pairs[later_index]
             later, earlier = drafts[later_index], drafts[earlier_index]
@@ -110,6 +140,7 @@ class DuplicatePost(QueueRule):
         pairs: dict[int, tuple[int, bool]],
         platforms: list[frozenset[str]],
         series: list[str | None],
+        shapes: list[tuple[int, int, int]],
     ) -> None:
         similarity = self.similarity
         for (key_a, order_a, a), (key_b, order_b, b) in itertools.pairwise(rows):
@@ -118,11 +149,35 @@ class DuplicatePost(QueueRule):
             if series[a] is not None and series[a] == series[b]:
                 continue  # a series repeats its own text on purpose
             exact = key_a == key_b
-            if not exact and (similarity >= 1 or not _close(key_a, key_b, similarity)):
+            if not exact and (
+                similarity >= 1
+                or not _may_be_close(shapes[a], shapes[b], similarity)
+                or not _close(key_a, key_b, similarity)
+            ):
                 continue
             first, second = (a, b) if order_a <= order_b else (b, a)
             if second not in pairs:
                 pairs[second] = (first, exact)
+
+
+def _may_be_close(
+    shape_a: tuple[int, int, int], shape_b: tuple[int, int, int], similarity: float
+) -> bool:
+    """False when two keys' shapes (see :func:`_shape`) rule out :func:`_close`.
+
+    The same tests as there, on bounds that are never lower: the word counts are exact,
+    and a bit one mask has and the other lacks is at least one distinct word not shared.
+    """
+    len_a, distinct_a, mask_a = shape_a
+    len_b, distinct_b, mask_b = shape_b
+    shorter, longer = sorted((len_a, len_b))
+    if longer == 0 or shorter / longer < similarity:
+        return False
+    shared = min(
+        distinct_a - (mask_a & ~mask_b).bit_count(), distinct_b - (mask_b & ~mask_a).bit_count()
+    )
+    repeats = min(len_a - distinct_a, len_b - distinct_b)
+    return 2 * (shared + repeats) / (len_a + len_b) >= similarity
 
 
 def _close(a: str, b: str, similarity: float) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from soulpost.lint.builtin.platform import _media_groups
-from soulpost.lint.rule import Hit, PostRule
+from soulpost.lint.rule import Hit, MediaRule, PostRule
 
 if TYPE_CHECKING:
     from soulpost.lint.draft import Draft
@@ -28,7 +28,7 @@ def _fetched_by_url(draft: Draft, platform: str) -> Capabilities | None:
     return caps if draft.settings.adapter_for(platform) == caps.name else None
 
 
-class MediaNeedsUrl(PostRule):
+class MediaNeedsUrl(MediaRule):
     code = "SP611"
     name = "media-needs-public-url"
     severity = "error"
@@ -91,7 +91,7 @@ class MediaRequired(PostRule):
                 )
 
 
-class ImageTypeRefused(PostRule):
+class ImageTypeRefused(MediaRule):
     code = "SP613"
     name = "image-type-refused"
     severity = "error"
@@ -206,7 +206,7 @@ class FirstCommentTooLong(PostRule):
                     )
 
 
-class VideoRefused(PostRule):
+class VideoRefused(MediaRule):
     code = "SP616"
     name = "video-refused"
     severity = "error"

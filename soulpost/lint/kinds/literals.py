@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 _parser: Any = importlib.import_module("re._parser")
@@ -73,8 +73,9 @@ def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
     return max(good, key=lambda c: (_score(c), -len(c)))
 
 
-def _required(items: Any) -> frozenset[str] | None:
-    """Strings (lower-cased) one of which every match of the parsed *items* contains."""
+def _candidates(items: Any) -> list[frozenset[str]]:
+    """Sets of strings (lower-cased) such that every match of the parsed *items* contains
+    one string of each set."""
     candidates: list[frozenset[str]] = []
     run: list[str] = []
 
@@ -108,7 +109,12 @@ def _required(items: Any) -> frozenset[str] | None:
         if found is not None:
             candidates.append(found)
     flush()
-    return _best(candidates)
+    return candidates
+
+
+def _required(items: Any) -> frozenset[str] | None:
+    """Strings (lower-cased) one of which every match of the parsed *items* contains."""
+    return _best(_candidates(items))
 
 
 def required(source: str) -> frozenset[str] | None:
@@ -118,6 +124,59 @@ def required(source: str) -> frozenset[str] | None:
         return _required(_parser.parse(source, re.IGNORECASE).data)
     except (re.error, RecursionError):
         return None
+
+
+# A gate as a choice of conjunctions: a text may match only when, for some alternative,
+# it holds a string of each of that alternative's sets. Checking every set a match needs,
+# not just the best one, turns away far more texts: ``\bwe(?:'re| are) (?:no\.?|#)1\b``
+# needs "we", and also "re" or "are", and also "1".
+Gate = tuple[tuple[frozenset[str], ...], ...]
+
+# The most sets one alternative is checked for: a few turn away nearly everything.
+_MOST_SETS = 3
+
+
+_ZERO_WIDTH = frozenset(["AT", "ASSERT", "ASSERT_NOT"])
+
+
+def _alternatives(items: Any) -> list[Any]:
+    """The top-level alternatives of parsed *items*: ``a|(?:b|c)`` is a, b and c.
+
+    re's parser moves what all branches begin with out in front of the alternation
+    (``\\ba|\\bb`` becomes ``\\b(?:a|b)``): a zero-width prefix is put back on each."""
+    if not items:
+        return [items]
+    *head, (op, av) = items
+    if not all(str(o) in _ZERO_WIDTH for o, _a in head):
+        return [items]
+    name = str(op)
+    if name == "BRANCH":
+        inner = [alt for branch in av[1] for alt in _alternatives(branch)]
+    elif name == "SUBPATTERN" and not av[1] and not av[2]:  # no (?i:...) flags
+        inner = _alternatives(av[-1])
+    else:
+        return [items]
+    return [[*head, *alt] for alt in inner]
+
+
+def _conjunction(items: Any) -> tuple[frozenset[str], ...]:
+    """Up to _MOST_SETS useful sets every match of *items* needs, the most selective first."""
+    good = [c for c in _candidates(items) if _score(c) > 0]
+    good.sort(key=lambda c: (-_score(c), len(c)))
+    return tuple(dict.fromkeys(good))[:_MOST_SETS]
+
+
+def gate_of(source: str) -> Gate | None:
+    """The gate of *source* (see :data:`Gate`), or None when an alternative of it has no
+    useful required string (or the pattern cannot be parsed here)."""
+    try:
+        alternatives = _alternatives(_parser.parse(source, re.IGNORECASE).data)
+        found = tuple(_conjunction(alternative) for alternative in alternatives)
+    except (re.error, RecursionError):
+        return None
+    if not found or not all(found):
+        return None
+    return found
 
 
 # Texts lowered lately, and their lower case: the linter runs rule by rule over a chunk of
@@ -135,24 +194,77 @@ def _lowered(text: str) -> str:
     return found
 
 
+def _passes(gate: Gate, lowered: str) -> bool:
+    """Whether *lowered* (see :func:`_fold`) holds what some alternative of *gate* needs."""
+    for sets in gate:
+        for strings in sets:
+            if not any(s in lowered for s in strings):
+                break
+        else:
+            return True
+    return False
+
+
 def gated(
-    search: Callable[[str], Any], finditer: Callable[[str], Iterable[Any]], gate: frozenset[str]
+    search: Callable[[str], Any],
+    finditer: Callable[[str], Iterable[Any]],
+    gate: frozenset[str] | Gate,
 ) -> tuple[Callable[[str], Any], Callable[[str], Iterable[Any]]]:
-    """*search* and *finditer* that look at a text only when it holds one of *gate*."""
-    strings = tuple(sorted(gate, key=len, reverse=True))
+    """*search* and *finditer* that look at a text only when it passes *gate*: a set of
+    strings one of which the text must hold, or a :data:`Gate`."""
+    if isinstance(gate, frozenset):
+        gate = ((gate,),)
+    sorted_gate = tuple(
+        tuple(tuple(sorted(strings, key=len, reverse=True)) for strings in sets) for sets in gate
+    )
 
     def gated_search(text: str) -> Any:
         lowered = _lowered(text)
-        for s in strings:
-            if s in lowered:
+        for sets in sorted_gate:
+            for strings in sets:
+                for s in strings:
+                    if s in lowered:
+                        break
+                else:
+                    break
+            else:
                 return search(text)
         return None
 
     def gated_finditer(text: str) -> Iterable[Any]:
-        lowered = _lowered(text)
-        for s in strings:
-            if s in lowered:
-                return finditer(text)
+        if _passes(gate, _lowered(text)):
+            return finditer(text)
         return ()
 
     return gated_search, gated_finditer
+
+
+class LiteralIndex:
+    """Which of many patterns' gates (see :func:`gate_of`) a text passes, in one pass.
+
+    Asking each pattern's gate in turn costs a call and a lower-casing look-up per
+    pattern and text. Here the text is tested once for the strings of each gate's most
+    selective set (a match needs one of them); only the gates one of those strings
+    belongs to are then checked in full, and most texts hold none.
+    """
+
+    def __init__(self, gates: Sequence[Gate | None]) -> None:
+        self.open = [i for i, gate in enumerate(gates) if gate is None]
+        self.gates = {i: gate for i, gate in enumerate(gates) if gate is not None}
+        keys: dict[str, set[int]] = {}
+        for i, gate in self.gates.items():
+            for sets in gate:
+                for string in sets[0]:
+                    keys.setdefault(string, set()).add(i)
+        self.keys = keys
+        self.strings = tuple(sorted(keys))
+
+    def select(self, text: str) -> list[int]:
+        """The patterns whose gate *text* passes (or that have none), in order."""
+        lowered = _lowered(text)
+        hit = [s for s in self.strings if s in lowered]
+        if not hit:
+            return self.open
+        candidates = set(self.open).union(*(self.keys[s] for s in hit))
+        gates = self.gates
+        return [i for i in sorted(candidates) if i not in gates or _passes(gates[i], lowered)]

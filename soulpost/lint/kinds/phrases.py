@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cached_property
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
 from soulpost.lint.draft import ALNUM, Draft, Segment
+from soulpost.lint.kinds.literals import LiteralIndex, gate_of
 from soulpost.lint.kinds.patterns import (
     PATTERN_TIMEOUT,
     STRIKES,
     FindIter,
     Search,
+    WordIndex,
     checked_patterns,
     compiled,
     lazy_compiled,
@@ -118,8 +120,42 @@ class Phrases(SegmentRule):
         """The rule's patterns that no word gates, as one case-insensitive search."""
         if not self.free_source:
             return None
-        timed = any(p in self.timed for p, words in self.pattern_sources if words is None)
-        return compiled(self.free_source, timed=timed)[0]
+        free = [p for p, words in self.pattern_sources if words is None]
+        if any(p in self.timed for p in free):
+            return compiled(self.free_source, timed=True)[0]
+        # Untimed, each on its own behind its substring gate: a text that passes one
+        # pattern's gate runs that pattern only, not one search over all of them.
+        searches = [compiled(p, timed=False)[0] for p in free]
+        if len(searches) == 1:
+            return searches[0]
+        index = LiteralIndex([gate_of(p) for p in free])
+
+        def search_each(text: str) -> Any:
+            for i in index.select(text):
+                found = searches[i](text)
+                if found:
+                    return found
+            return None
+
+        return search_each
+
+    def candidates(self, drafts: Sequence[Draft], indexes: Sequence[int]) -> Sequence[int]:
+        """The drafts with a piece of text that holds one of the rule's words, or that
+        the patterns no word gates find something in: what :meth:`check` looks at."""
+        if self.gate_open or self.timed:
+            return indexes  # a timed pattern is searched once per text, in check()
+        gate_words, lead_only, free = self.gate_words, self.lead_only, self.free
+        out = []
+        for k in indexes:
+            for segment in drafts[k].segments:
+                if lead_only and not segment.lead:
+                    continue
+                if not gate_words.isdisjoint(segment.runs) or (
+                    free is not None and free(segment.plain)
+                ):
+                    out.append(k)
+                    break
+        return out
 
     def check(self, draft: Draft) -> Iterator[Hit]:
         # Most texts hold none of the rule's words: settle them here, in one loop per post,
@@ -170,6 +206,11 @@ class Phrases(SegmentRule):
             for p, words in self.pattern_sources
         ]
 
+    @cached_property
+    def pattern_index(self) -> WordIndex:
+        """Which patterns a text's words let through (see :class:`WordIndex`)."""
+        return WordIndex([words for _p, words in self.pattern_sources])
+
     def _matches(
         self, segment: Segment, first_only: bool, stopped: list[tuple[str, bool]]
     ) -> list[tuple[int, int]]:
@@ -193,9 +234,9 @@ class Phrases(SegmentRule):
                 found += [match.span()] if match else []
             else:
                 found += [m.span() for m in pattern.finditer(target)]
-        for source, search, finditer, words in self.patterns:
-            if words is not None and words.isdisjoint(runs):
-                continue
+        patterns = self.patterns
+        for index in self.pattern_index.select(runs):
+            source, search, finditer, _words = patterns[index]
             if self.strikes and self.strikes.get(source, 0) >= STRIKES:
                 stopped.append((source, True))
                 continue

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cached_property
 from typing import ClassVar, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
 from soulpost.lint.draft import Draft, QueueView
+from soulpost.lint.kinds.literals import LiteralIndex, gate_of
 from soulpost.lint.kinds.patterns import (
     Search,
+    WordIndex,
     check_patterns,
     lazy_search,
     pattern_words,
@@ -24,6 +27,9 @@ def _check_duration(value: str) -> str:
 
 
 Property = Literal["promotional", "invites_reply"]
+# One language's signals: their searches, and which of them a text's words let through.
+# First the patterns no word gates (shipped, so untimed), behind their substring gates.
+_Signals = tuple[list[Search], LiteralIndex, list[Search], WordIndex]
 
 
 class QueueShareOptions(RuleOptions):
@@ -64,15 +70,13 @@ def _day(draft: Draft) -> str:
     return (when.astimezone(zone) if zone else when).strftime("%d %b").lstrip("0")
 
 
-def _found(
-    searches: list[tuple[frozenset[str] | None, Search]], text: str, runs: frozenset[str]
-) -> bool:
-    """Whether one of *searches* finds something in *text* (one gated by words only when
+def _found(signals: _Signals, text: str, runs: frozenset[str]) -> bool:
+    """Whether one of *signals* finds something in *text* (one gated by words only when
     the text, whose words are *runs*, holds one of them)."""
-    for words, search in searches:
-        if (words is None or not words.isdisjoint(runs)) and search(text):
-            return True
-    return False
+    free, literals, searches, words = signals
+    if free and any(free[i](text) for i in literals.select(text)):
+        return True
+    return any(searches[i](text) for i in words.select(runs))
 
 
 def _names(drafts: list[Draft], limit: int = 5) -> str:
@@ -99,31 +103,52 @@ class QueueShare(QueueRule):
         self.max_share = opts.max_share
         self.min_share = opts.min_share
         self.min_posts = opts.min_posts
-        # One search per language; the shipped pack's signals were reviewed here and run
-        # untimed, like its phrase patterns (see soulpost.lint.kinds.patterns).
+        # The languages whose signals a post with a given hint is searched for.
+        self.by_hint: dict[str | None, list[tuple[str, _Signals]]] = {}
         shipped = self.spec.defaults.get("signals", {}) if self.spec.vetted else {}
-        # Per language: (gate words or None, search); the patterns a word gates each run
-        # only on texts with one of those words, the rest as one search.
-        self.signals: dict[str, list[tuple[frozenset[str] | None, Search]]] = {}
+        if any(
+            p not in shipped.get(lang, ()) for lang, found in opts.signals.items() for p in found
+        ):
+            _ = self.signals  # a pattern that needs a time bound is compiled now: see there
+        # Cached on the draft, whose cache travels back from worker processes.
+        self.mark = f"signal:{self.spec.code}"
+
+    @cached_property
+    def signals(self) -> dict[str, _Signals]:
+        """Per language, the searches for its signals and which a text's words let through.
+
+        The shipped pack's signals were reviewed here and run untimed, like its phrase
+        patterns (see soulpost.lint.kinds.patterns), and are prepared when a post first
+        needs them; others are compiled at set-up, so that a pattern the regex module
+        rejects is a configuration error.
+        """
+        opts = self.options
+        assert isinstance(opts, QueueShareOptions)
+        shipped = self.spec.defaults.get("signals", {}) if self.spec.vetted else {}
+        out: dict[str, _Signals] = {}
         for lang, patterns in opts.signals.items():
             vetted = set(shipped.get(lang, ()))
             found: list[tuple[frozenset[str] | None, Search]] = []
             free = [p for p in patterns if pattern_words(p) is None]
-            if free:
-                timed = any(p not in vetted for p in free)
-                found.append((None, lazy_search("|".join(f"(?:{p})" for p in free), timed=timed)))
+            untimed: list[str] = []
+            if free and any(p not in vetted for p in free):
+                found.append((None, lazy_search("|".join(f"(?:{p})" for p in free), timed=True)))
+            else:
+                # Untimed, each on its own: a text that passes one pattern's substring
+                # gate then runs that pattern only, not a search over all of them.
+                untimed = free
             for p in patterns:
                 words = pattern_words(p)
                 if words is not None:
                     found.append((words, lazy_search(p, timed=p not in vetted)))
-            if found:
-                self.signals[lang] = found
-        # The languages whose signals a post with a given hint is searched for.
-        self.by_hint: dict[
-            str | None, list[tuple[str, list[tuple[frozenset[str] | None, Search]]]]
-        ] = {}
-        # Cached on the draft, whose cache travels back from worker processes.
-        self.mark = f"signal:{self.spec.code}"
+            if found or untimed:
+                out[lang] = (
+                    [lazy_search(p, timed=False) for p in untimed],
+                    LiteralIndex([gate_of(p) for p in untimed]),
+                    [search for _w, search in found],
+                    WordIndex([w for w, _s in found]),
+                )
+        return out
 
     def _has(self, draft: Draft) -> bool:
         if self.prop == "promotional":
@@ -131,7 +156,7 @@ class QueueShare(QueueRule):
                 return True
         elif draft.invites_reply:
             return True
-        if not self.signals:
+        if not self.options.signals:  # type: ignore[attr-defined]
             return False
         cache = draft.__dict__
         known = cache.get(self.mark)
@@ -147,20 +172,23 @@ class QueueShare(QueueRule):
         signals = self.by_hint.get(hint)
         if signals is None:  # the function words tell: that language's signals only
             signals = self.by_hint[hint] = [
-                (lang, searches)
-                for lang, searches in self.signals.items()
+                (lang, found)
+                for lang, found in self.signals.items()
                 if hint is None or lang in (hint, "any")
             ]
         for segment in draft.segments:
             text, runs = segment.quiet, segment.runs
-            for lang, searches in signals:
+            for lang, found in signals:
                 try:
-                    hit = _found(searches, text, runs)
+                    hit = _found(found, text, runs)
                 except TimeoutError:
                     continue
                 if hit and (lang in ("any", hint) or draft.language in (None, lang)):
                     return True
         return False
+
+    def prepares_for(self, count: int) -> bool:
+        return count >= self.min_posts  # fewer posts than a window needs: nothing to judge
 
     def prepare(self, draft: Draft) -> None:
         self._has(draft)  # classify while the text is at hand; the result is cached
@@ -175,6 +203,8 @@ class QueueShare(QueueRule):
         reported: set[str] = set()
         window = self.window.total_seconds()
         for platform, line in sorted(queue.timelines.items()):
+            if len(line) < self.min_posts:
+                continue  # no window can hold enough posts to be judged
             flags = [self._has(d) for _t, _i, d in line]
             left = 0
             count = 0

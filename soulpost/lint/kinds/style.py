@@ -207,21 +207,28 @@ def _in_name(text: str, m: re.Match[str], nouns_capitalised: bool) -> bool:
     return _SENTENCE_END.search(head) is None
 
 
+# Marks that set a label off from a headline the way a bar does: "PATRIMOINE • …", "… · VIDÉO".
+_BARS = frozenset("|•·")
+_STOPS = frozenset("|•·[]().!?:;,\n\"'«»“”‘’")
+
+
 def _edge(text: str, start: int, end: int) -> tuple[str, str]:
     """The character before *start* and after *end*, skipping spaces and symbols such as
-    emoji ("" at either end of the text)."""
+    emoji ("" at either end of the text); a bullet counts as a bar."""
     i = start - 1
-    while i >= 0 and not (text[i].isalnum() or text[i] in "|[]().!?:;,\n\"'«»“”‘’"):
+    while i >= 0 and not (text[i].isalnum() or text[i] in _STOPS):
         i -= 1
     j = end
-    while j < len(text) and not (text[j].isalnum() or text[j] in "|[]().!?:;,\n\"'«»“”‘’"):
+    while j < len(text) and not (text[j].isalnum() or text[j] in _STOPS):
         j += 1
-    return (text[i] if i >= 0 else ""), (text[j] if j < len(text) else "")
+    before = text[i] if i >= 0 else ""
+    after = text[j] if j < len(text) else ""
+    return ("|" if before in _BARS else before), ("|" if after in _BARS else after)
 
 
 def _label(text: str, start: int, end: int) -> bool:
     """Whether the capitals from *start* to *end* are a label set off from the text, the
-    way news posts mark a section: "OPINIÓN | …", "… | FOTOS", "[OPINIÓN]", "(VIDEO)",
+    way news posts mark a section: "OPINIÓN | …", "… | FOTOS", "POLITIK • …", "(VIDEO)",
     "🔴 ÚLTIMA HORA | …". A label is a field of the layout, not a sentence said loudly."""
     before, after = _edge(text, start, end)
     if before in "([" and before and after in ")]" and after:

@@ -1,0 +1,38 @@
+"""duplicate-post's cheap bound never turns away a pair the full comparison accepts."""
+
+from __future__ import annotations
+
+import random
+
+from soulpost.lint.builtin.queue import _BITS, _close, _may_be_close
+
+
+def _shape(key: str) -> tuple[int, int, int]:
+    words = key.split()
+    mask = 0
+    for word in set(words):
+        mask |= 1 << (hash(word) & _BITS)
+    return len(words), len(set(words)), mask
+
+
+def test_bound_keeps_every_close_pair() -> None:
+    rng = random.Random(9)
+    vocabulary = [f"w{i}" for i in range(40)]
+    kept = rejected = 0
+    for _ in range(20000):
+        a = rng.choices(vocabulary, k=rng.randint(0, 25))
+        b = list(a)
+        for _change in range(rng.randint(0, 8)):
+            if b and rng.random() < 0.5:
+                b.pop(rng.randrange(len(b)))
+            else:
+                b.insert(rng.randint(0, len(b)), rng.choice(vocabulary))
+        key_a, key_b = " ".join(a), " ".join(b)
+        for similarity in (0.5, 0.85, 0.95):
+            if _close(key_a, key_b, similarity):
+                assert _may_be_close(_shape(key_a), _shape(key_b), similarity)
+                kept += 1
+            elif not _may_be_close(_shape(key_a), _shape(key_b), similarity):
+                rejected += 1
+    assert kept > 1000
+    assert rejected > 1000  # and it does rule pairs out
