@@ -11,15 +11,9 @@ import pytest
 
 from soulpost.review.forked import TwoPhase, split
 
-
-@pytest.fixture(autouse=True)
-def _forking() -> None:
-    from soulpost.workspace import fork_workers
-    from tests.conftest import settle_threads
-
-    settle_threads()
-    if not fork_workers(10, 1):
-        pytest.skip("no fork here (one core, threads or no fork)")
+# The workers of these tests run plain Python and take no lock, so a thread an earlier
+# test left idle in this process does no harm: only a platform without fork skips them.
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
 
 
 def _gone(pid: int) -> bool:
@@ -107,7 +101,12 @@ def test_site_pages_of_a_failed_writer_are_written_here(
     """A page writer that breaks after composing costs time, not pages: this process
     writes its range, and the site is byte for byte the one a single process writes."""
     from soulpost.review import sitewriter
+    from soulpost.workspace import fork_workers
+    from tests.conftest import settle_threads
 
+    settle_threads()
+    if not fork_workers(10, 1):
+        pytest.skip("the site forks no writers here (one core or threads)")
     config = 'timezone = "UTC"\n\n[platforms.mastodon]\nadapter = "outbox"\n'
     drafts = {
         f"p{k}.toml": f'text = "Post {k}, a calm note. BUY NOW!!!"\nplatforms = ["mastodon"]\n'
