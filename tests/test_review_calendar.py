@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -277,3 +278,79 @@ def test_forked_lint_helper_answers_as_linting_here_does(
         assert "15:00●long" in here.out
     else:
         assert "15:00✗long" in here.out and "09:00●ok" in here.out
+
+
+def test_the_helpers_warm_up_lint_changes_no_answer(workspace: Callable[..., Path]) -> None:
+    """The forked helper lints a few drafts and forgets them while it waits (a broken one
+    among them is no matter); the request's answer is what a fresh rule set gives."""
+    from datetime import UTC, datetime
+
+    from soulpost.review import linthelper
+    from soulpost.workspace import load_settings
+
+    root = workspace(
+        CONFIG,
+        {
+            "ok.toml": 'text = "A calm post, with a question?"\nplatforms = ["mastodon"]\n'
+            'at = 2026-12-02T09:00:00\nstatus = "approved"\n',
+            "long.toml": f'text = "{"Far too long for X, " * 20}"\nplatforms = ["x"]\n'
+            'at = 2026-12-02T15:00:00\nstatus = "approved"\n',
+            "broken.toml": 'text = "never closed\n',
+        },
+    )
+    settings, config_path = load_settings(root)
+    where = linthelper.Where(root, settings, config_path, datetime(2026, 11, 30, 6, tzinfo=UTC))
+    request = ([str(root / "queue" / "long.toml"), str(root / "queue" / "ok.toml")], {})
+    warmed = linthelper.ruleset_for(root, settings, config_path)
+    inbox, request_end = os.pipe()  # no request yet: every batch is linted
+    try:
+        linthelper._warm_up(where, warmed, inbox)
+    finally:
+        os.close(inbox)
+        os.close(request_end)
+    answer = linthelper.lint_blocks(where, request, warmed)
+    fresh = linthelper.lint_blocks(
+        where, request, linthelper.ruleset_for(root, settings, config_path)
+    )
+    assert answer == fresh
+    assert list(answer[0]) == [("long", "x")]
+
+
+def test_the_helpers_warm_up_stops_once_the_request_has_come(
+    workspace: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a busy machine the calendar may ask before the warm-up is done: it is not kept
+    waiting for drafts nobody asked about."""
+    from datetime import UTC, datetime
+
+    from soulpost.review import linthelper
+    from soulpost.workspace import load_settings
+
+    drafts = {
+        f"p{k:02d}.toml": f'text = "Calm post {k}."\nplatforms = ["mastodon"]\n'
+        f"at = 2026-12-02T{k % 24:02d}:00:00\n"
+        for k in range(20)
+    }
+    root = workspace(CONFIG, drafts)
+    settings, config_path = load_settings(root)
+    where = linthelper.Where(root, settings, config_path, datetime(2026, 11, 30, 6, tzinfo=UTC))
+    batches: list[int] = []
+    real = linthelper.lint_blocks
+
+    def counted(where: linthelper.Where, request: Any, ruleset: Any = None) -> Any:
+        batches.append(len(request[0]))
+        return real(where, request, ruleset)
+
+    monkeypatch.setattr(linthelper, "lint_blocks", counted)
+    ruleset = linthelper.ruleset_for(root, settings, config_path)
+    inbox, request_end = os.pipe()
+    try:
+        linthelper._warm_up(where, ruleset, inbox)
+        assert batches == [8, 8, 4]  # nothing asked yet: every draft, a batch at a time
+        batches.clear()
+        os.write(request_end, b"x")  # the request has come
+        linthelper._warm_up(where, ruleset, inbox)
+        assert batches == []
+    finally:
+        os.close(inbox)
+        os.close(request_end)

@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from soulpost.commands.preview import now_for
-    from soulpost.review.model import plan_review
+    from soulpost.review.model import lint_pending, plan_only
     from soulpost.review.sitewriter import write_site
 
     ws = open_workspace(args)
@@ -44,9 +44,17 @@ def run(args: argparse.Namespace) -> int:
     # and again (and, in the forked page writers, copy every page it walks).
     count = len(ws.posts)
     with paused_gc(count), Progress(f"writing the site for {count} post(s)"):
-        review, pending = plan_review(ws, now)
+        review, pending, plan = plan_only(ws, now)
         try:
-            report = write_site(ws, review, pending, out, template_dir=templates)
+            # The page writers start composing while the linter runs.
+            report = write_site(
+                ws,
+                review,
+                pending,
+                out,
+                template_dir=templates,
+                lint=lambda: lint_pending(ws, now, plan, review, pending),
+            )
         except OSError as exc:
             raise UsageError(f"cannot write the site into {out}: {exc.strerror or exc}") from None
     for skipped in report.skipped_media or []:

@@ -162,10 +162,15 @@ def _counts(text: str, caps: Any) -> tuple[Count, ...]:
 
 def card_for(item: Item[Post], renderers: Renderers, findings: list[FindingView]) -> Card:
     """The card of one planned (post, platform)."""
+    return judge_card(compose_card(item, renderers), item, findings)
+
+
+def compose_card(item: Item[Post], renderers: Renderers) -> Card:
+    """The card of one planned (post, platform) before its findings are known: payload,
+    lengths and receipt (the site composes while the linter still runs)."""
     platform = item.platform
     caps = renderers.capabilities(platform)
     card = Card(platform, caps.title if caps else platform, renderers.adapter_name(platform), "")
-    card.findings = [f for f in findings if f.platform in (None, platform)]
     conf = renderers.ws.settings.platforms.get(platform)
     card.account = conf.account if conf else None
     try:
@@ -190,6 +195,13 @@ def card_for(item: Item[Post], renderers: Renderers, findings: list[FindingView]
         card.edited = latest.state == "published" and (
             composed is not None and composed.content_hash() != latest.key.content_hash
         )
+    return card
+
+
+def judge_card(card: Card, item: Item[Post], findings: list[FindingView]) -> Card:
+    """*card* with the post's findings for its platform, and its state (which they
+    decide: an error-level finding blocks it)."""
+    card.findings = [f for f in findings if f.platform in (None, card.platform)]
     card.state, card.reason = _state(item, card)
     return card
 
@@ -250,6 +262,17 @@ def plan_review(
 ) -> tuple[Review, list[Pending]]:
     """A review without its posts yet, and the posts to show in the review's order (by
     time, unscheduled last, then id): planned, linted, not yet composed."""
+    review, pending, plan = plan_only(ws, now, ids=ids)
+    if lint:
+        lint_pending(ws, now, plan, review, pending)
+    return review, pending
+
+
+def plan_only(
+    ws: Workspace, now: datetime, *, ids: set[str] | None = None
+) -> tuple[Review, list[Pending], Any]:
+    """:func:`plan_review` without linting: the review, the posts in its order (no
+    findings yet) and the plan, for :func:`lint_pending`."""
     from soulpost.plan import build_plan
     from soulpost.review.ledgerview import read_ledger
 
@@ -260,17 +283,29 @@ def plan_review(
     if state.note:
         review.notes.append(state.note)
     plan = build_plan(ws.posts, ws.settings, now, ledger_rows=state.rows, reserved=state.slots)
-    shown = [p for p in ws.posts if ids is None or p.id in ids]
-    findings = _lint(ws, now, plan, shown, review) if lint else {}
+    shown = {p.id for p in ws.posts} if ids is None else ids
     items: dict[str, list[Item[Post]]] = {}
     for item in plan.items:
         items.setdefault(item.post.id, []).append(item)
     pending = [
-        Pending(post, plan.timings[post.id], items.get(post.id, []), findings.get(post.id, []))
-        for post in shown
+        Pending(post, plan.timings[post.id], items.get(post.id, []), [])
+        for post in ws.posts
+        if post.id in shown
     ]
     pending.sort(key=lambda p: (p.at is None, p.at or now, p.post.id))
-    return review, pending
+    return review, pending, plan
+
+
+def lint_pending(
+    ws: Workspace, now: datetime, plan: Any, review: Review, pending: list[Pending]
+) -> dict[str, list[FindingView]]:
+    """Lint the workspace at the plan's times and give each of *pending* its findings
+    (the linter sees the whole queue; only *pending*'s posts are reported). Returns the
+    findings by post id."""
+    findings = _lint(ws, now, plan, [p.post for p in pending], review)
+    for p in pending:
+        p.findings = findings.get(p.post.id, [])
+    return findings
 
 
 def build_review(
@@ -294,17 +329,29 @@ def build_review(
     return review
 
 
-def post_view(ws: Workspace, pending: Pending, renderers: Renderers, zone: tzinfo) -> PostView:
-    """The post of *pending* with a composed card per platform."""
+def post_view(
+    ws: Workspace, pending: Pending, renderers: Renderers, zone: tzinfo, *, judged: bool = True
+) -> PostView:
+    """The post of *pending* with a composed card per platform; with ``judged=False`` its
+    cards have no findings and no state yet (see :func:`judge_post`)."""
     return _post_view(
         ws,
         pending.post,
         timing=pending.timing,
         items=pending.items,
-        findings=pending.findings,
+        findings=pending.findings if judged else None,
         renderers=renderers,
         zone=zone,
     )
+
+
+def judge_post(view: PostView, pending: Pending) -> PostView:
+    """Give an unjudged *view* (``post_view(..., judged=False)``) *pending*'s findings
+    and each card its state: the same view :func:`post_view` makes."""
+    view.findings = pending.findings
+    for card, item in zip(view.cards, pending.items, strict=True):
+        judge_card(card, item, pending.findings)
+    return view
 
 
 def _post_view(
@@ -313,11 +360,15 @@ def _post_view(
     *,
     timing: Any,
     items: list[Item[Post]],
-    findings: list[FindingView],
+    findings: list[FindingView] | None,
     renderers: Renderers,
     zone: tzinfo,
 ) -> PostView:
     at = timing.at
+    if findings is None:  # not judged yet
+        cards, findings = [compose_card(i, renderers) for i in items], []
+    else:
+        cards = [card_for(i, renderers, findings) for i in items]
     source = timing.source if at is not None else "unscheduled"
     return PostView(
         id=post.id,
@@ -328,7 +379,7 @@ def _post_view(
         status=post.status,
         tags=list(post.tags),
         text=first_line(post.text),
-        cards=[card_for(i, renderers, findings) for i in items],
+        cards=cards,
         findings=findings,
         media=post_media(post),
     )

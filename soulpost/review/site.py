@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
+from itertools import islice
 from pathlib import Path
 from types import SimpleNamespace as View
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from soulpost.review.model import Card, PostView, Review
 
 ATTENTION = ("blocked", "failed", "missed", "in doubt")
+_NEEDS_PERSON = frozenset(ATTENTION)
 
 
 def _badge(state: str) -> str:
@@ -51,6 +53,8 @@ BADGES = {state: _badge(state) for state in (*SYMBOLS, "unscheduled")}
 
 def text_html(part_runs: list[Any]) -> Markup:
     """A part's runs as HTML: links open elsewhere; tags and mentions are marked."""
+    if len(part_runs) == 1 and part_runs[0].kind == "text":
+        return escape(part_runs[0].text)  # the usual part: plain text
     out = []
     for r in part_runs:
         if r.kind == "text":
@@ -63,7 +67,7 @@ def text_html(part_runs: list[Any]) -> Markup:
             )
         else:
             out.append(Markup('<span class="{}">{}</span>').format(r.kind, r.text))
-    return Markup("").join(out)
+    return Markup("".join(out))  # every piece is escaped already
 
 
 def environment(template_dir: Path | None) -> Environment:
@@ -75,7 +79,13 @@ def environment(template_dir: Path | None) -> Environment:
         loaders.append(FileSystemLoader(str(template_dir)))
     loaders.append(PackageLoader("soulpost.review", "templates"))
     env = Environment(
-        loader=ChoiceLoader(loaders), autoescape=True, trim_blocks=True, lstrip_blocks=True
+        loader=ChoiceLoader(loaders),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        # A run's templates do not change while it runs: without this, every page that
+        # extends base.html would stat its file twice to see whether it did.
+        auto_reload=False,
     )
     env.globals["symbols"] = SYMBOLS
     env.globals["badge"] = {k: Markup(v) for k, v in BADGES.items()}
@@ -102,6 +112,8 @@ class Brief:
     text: str
     findings: int
     cards: list[tuple[str, str]] = field(default_factory=list)
+    #: The forms of its time once its page made them (its calendar entry shows two).
+    time: Any = None
 
     @property
     def states(self) -> list[str]:
@@ -133,7 +145,8 @@ class When:
 
     @property
     def short(self) -> str:
-        return self.local.strftime("%H:%M") if self.local else "—"
+        local = self.local  # what strftime("%H:%M") says, without parsing a format
+        return f"{local.hour:02d}:{local.minute:02d}" if local else "—"
 
     def made(self) -> View:
         """Every form, made now: a post page shows them once per card and part."""
@@ -149,24 +162,73 @@ def week_key(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def card_view(card: Card, zone: tzinfo, media_ok: set[str]) -> View:
+_SEPARATOR = " · "  # between the lengths of a part
+
+
+class Fragments:
+    """The pieces of a post page that repeat from post to post (a card's head, its author
+    line, a part's images and lengths, a finding, a calendar entry's badges), rendered by
+    the macros of ``_post_parts.html`` once per distinct input and kept.
+
+    Each is keyed by everything its macro reads. With autoescape every ``{{ }}`` costs an
+    escape and a Markup; a post page had about 120 of them, most repeating what the
+    previous page said. The pages are the same, byte for byte."""
+
+    def __init__(self, env: Environment) -> None:
+        self._macros = env.get_template("_post_parts.html").module
+        self._kept: dict[tuple[Any, ...], Markup] = {}
+
+    def get(self, name: str, key: tuple[Any, ...], *args: Any) -> Markup:
+        found = self._kept.get((name, *key))
+        if found is None:
+            found = self._kept[(name, *key)] = Markup(getattr(self._macros, name)(*args))
+        return found
+
+
+def part_views(card: Card, media_ok: set[str], parts_of: Fragments) -> list[View]:
+    """The views of *card*'s parts: they do not depend on its state or findings, so the
+    site makes them while the linter still runs."""
+    platform = card.platform
     parts = []
     for part in card.parts:
         facets = [f for f in part.facets if isinstance(f, dict)]
-        parts.append(
-            View(
-                index=part.index,
-                html=text_html(runs(part.shown, card.platform, facets=facets)),
-                media=[
-                    View(src=m.path if m.path in media_ok else None, alt=m.alt, path=m.path)
-                    for m in part.media
-                ],
-                counts=part.counts,
-                over=part.over,
+        media = [
+            View(src=m.path if m.path in media_ok else None, alt=m.alt, path=m.path)
+            for m in part.media
+        ]
+        view = View(
+            index=part.index,
+            html=text_html(runs(part.shown, platform, facets=facets)),
+            media=media,
+            counts=part.counts,
+            over=part.over,
+        )
+        if media:
+            key = tuple((m.src, m.alt, m.path) for m in media)
+            view.media_html = parts_of.get("media", key, view, "../")
+        else:
+            view.media_html = ""
+        # Every piece is Markup already: str.join, not Markup.join (which escapes each).
+        view.lengths = Markup(
+            _SEPARATOR.join(
+                [parts_of.get("count", (c.unit, c.count, c.limit), c) for c in part.counts]
             )
         )
-    return View(
-        platform=card.platform,
+        parts.append(view)
+    return parts
+
+
+def card_view(
+    card: Card,
+    zone: tzinfo,
+    media_ok: set[str],
+    parts_of: Fragments,
+    parts: list[View] | None = None,
+) -> View:
+    """*card* as pages show it; *parts* are its :func:`part_views` when made already."""
+    platform = card.platform
+    view = View(
+        platform=platform,
         title=card.title,
         state=card.state,
         reason=card.reason,
@@ -185,9 +247,13 @@ def card_view(card: Card, zone: tzinfo, media_ok: set[str]) -> View:
         edited=card.edited,
         author=_author(card),
         handle=_handle(card),
-        parts=parts,
+        parts=part_views(card, media_ok, parts_of) if parts is None else parts,
         findings=len(card.findings),
     )
+    shown = card.reason if card.state != "approved" else ""
+    view.head = parts_of.get("head", (platform, card.title, card.state, shown, card.error), view)
+    view.byline = parts_of.get("byline", (view.author, view.handle), view)
+    return view
 
 
 def _author(card: Card) -> str:
@@ -206,29 +272,52 @@ def _handle(card: Card) -> str | None:
     return None
 
 
-def post_view(post: PostView, zone: tzinfo, media_ok: set[str], nav: View) -> View:
+def post_view(
+    post: PostView,
+    zone: tzinfo,
+    media_ok: set[str],
+    nav: View,
+    parts_of: Fragments,
+    *,
+    parts: list[list[View]] | None = None,
+) -> View:
+    """What post.html shows; *parts* are each card's :func:`part_views` when made."""
+    made: list[list[View] | None] = list(parts) if parts else [None] * len(post.cards)
     return View(
         post=post,
         time=_time(post).made(),
-        cards=[card_view(c, zone, media_ok) for c in post.cards],
+        cards=[
+            card_view(c, zone, media_ok, parts_of, p) for c, p in zip(post.cards, made, strict=True)
+        ],
         findings=post.findings,
+        findings_html=Markup("".join([parts_of.get("finding", (f,), f) for f in post.findings])),
         nav=nav,
         week=week_key(post.local.date()) if post.local else None,
-        month=post.local.strftime("%Y-%m") if post.local else None,
+        month=month_key(post.local) if post.local else None,
     )
 
 
-def entry_view(post: Brief) -> View:
-    return View(
+def month_key(local: datetime) -> str:
+    """``local.strftime("%Y-%m")``, without parsing a format."""
+    return f"{local.year}-{local.month:02d}"
+
+
+def entry_view(post: Brief, parts_of: Fragments | None = None, time: Any = None) -> View:
+    """A post's calendar entry; *time* is its time's forms when they are made already."""
+    view = View(
         id=post.id,
         short=short_id(post.id),
         href=f"posts/{post.id}.html",
-        time=_time(post),
+        time=time or _time(post),
         states=post.states,
         platforms=post.platforms,
         text=post.text,
         findings=post.findings,
     )
+    if parts_of is not None:
+        key = (tuple(view.states), tuple(view.platforms), post.findings)
+        view.meta = parts_of.get("entry_meta", key, view)
+    return view
 
 
 def month_view(first: date, posts: list[Brief], months: list[str], weeks: set[str]) -> View:
@@ -285,13 +374,14 @@ def index_view(review: Review, posts: list[Brief], months: list[str], weeks: lis
     for post in posts:
         for _, state in post.cards:
             counts[state] = counts.get(state, 0) + 1
-    attention = [entry_view(p) for p in posts if set(p.states) & set(ATTENTION)]
-    upcoming = [entry_view(p) for p in posts if p.at is not None and p.at >= review.now]
+    # Views only for the entries shown: with 10,000 posts nearly all are upcoming.
+    attention = [p for p in posts if not _NEEDS_PERSON.isdisjoint(p.states)]
+    upcoming = islice((p for p in posts if p.at is not None and p.at >= review.now), 50)
     return View(
         counts=counts,
-        attention=attention[:200],
+        attention=[entry_view(p) for p in attention[:200]],
         attention_total=len(attention),
-        upcoming=upcoming[:50],
+        upcoming=[entry_view(p) for p in upcoming],
         months=[View(key=m, title=date.fromisoformat(m + "-01").strftime("%B %Y")) for m in months],
         unscheduled=[entry_view(p) for p in posts if p.at is None],
         posts=len(posts),
@@ -307,7 +397,7 @@ def groups(posts: list[Brief]) -> tuple[dict[str, list[Brief]], dict[str, list[B
     for post in posts:
         if post.local is None:
             continue
-        months.setdefault(post.local.strftime("%Y-%m"), []).append(post)
+        months.setdefault(month_key(post.local), []).append(post)
         weeks.setdefault(week_key(post.local.date()), []).append(post)
     return months, weeks
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace as View
@@ -23,29 +24,37 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from soulpost.review.site import (
-    BADGES,
     Brief,
+    Fragments,
     calendar_pages,
     entry_view,
     environment,
     groups,
+    part_views,
     post_view,
 )
 
 if TYPE_CHECKING:
-    from jinja2 import Environment
+    from jinja2 import Environment, Template
 
-    from soulpost.review.model import Pending, Review
+    from soulpost.review.forked import Bounds
+    from soulpost.review.model import Pending, PostView, Review
     from soulpost.review.payloads import Renderers
     from soulpost.workspace import Workspace
 
 MARKER = ".soulpost-site"
 PARALLEL_PAGES = 2000  # below this many posts one process writes every page
 # The packaged templates every run renders: compiled once, before the writers fork.
-TEMPLATES = ("post.html", "_entry.html", "index.html", "month.html", "week.html")
+TEMPLATES = (
+    "post.html", "_entry.html", "_post_parts.html", "index.html", "month.html", "week.html",
+)  # fmt: skip
 
 # Each post's cards as (platform, state), and its calendar entry's HTML.
 Written = tuple[list[tuple[str, str]], str]
+# Pages written, their bytes, and what the calendar pages need of each post.
+Pages = tuple[int, int, list[Written]]
+# A post composed before its findings are known: its view and each card's part views.
+Composed = tuple["PostView", list[list[View]]]
 
 
 @dataclass
@@ -70,6 +79,7 @@ class _Job:
     env: Environment
     renderers: Renderers
     common: dict[str, Any]
+    parts_of: Fragments
 
 
 _SHARED: dict[str, _Job] = {}
@@ -106,10 +116,13 @@ def copy_media(root: Path, pending: list[Pending], out: Path) -> tuple[set[str],
 _FLAGS = (
     os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 )
+_DIR_FD = os.open in os.supports_dir_fd
 
 
-def _write(path: Path, data: bytes) -> None:
-    fd = os.open(path, _FLAGS, 0o666)
+def _write(path: Path | str, data: bytes, folder: int | None = None) -> None:
+    """Write *data* to *path*, relative to the open folder *folder* when given (the
+    kernel then does not walk the whole path again for each of 10,000 pages)."""
+    fd = os.open(path, _FLAGS, 0o666, dir_fd=folder)
     try:
         view = memoryview(data)
         while view:
@@ -118,66 +131,113 @@ def _write(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def _write_posts(bounds: tuple[int, int]) -> tuple[int, int, list[Written]]:
-    """Compose, render and write the pages of ``pending[bounds[0]:bounds[1]]``; (pages,
-    bytes, what the calendar pages need of each)."""
+def _compose(job: _Job, i: int) -> Composed:
+    """``pending[i]``'s cards composed and their parts' views made: the part of a page
+    that needs no finding."""
     from soulpost.review.model import post_view as compose
 
+    view = compose(job.ws, job.pending[i], job.renderers, job.review.zone, judged=False)
+    return view, [part_views(card, job.media_ok, job.parts_of) for card in view.cards]
+
+
+def _compose_range(bounds: Bounds) -> list[Composed]:
+    """A forked writer's first phase, while the linter runs in the parent."""
+    job = _SHARED["job"]
+    return [_compose(job, i) for i in range(*bounds)]
+
+
+def _finish_range(bounds: Bounds, composed: list[Composed], findings: list[Any]) -> Pages:
+    """A forked writer's second phase: the findings of its posts have come."""
+    job = _SHARED["job"]
+    for i, found in zip(range(*bounds), findings, strict=True):
+        job.pending[i].findings = found
+        job.briefs[i].findings = len(found)
+    return _write_posts(bounds, composed)
+
+
+def _write_posts(bounds: Bounds, composed: list[Composed] | None = None) -> Pages:
+    """Render and write the pages of ``pending[bounds[0]:bounds[1]]`` (composing them
+    first unless *composed*); (pages, bytes, what the calendar pages need of each)."""
     job = _SHARED["job"]
     page, entry = job.env.get_template("post.html"), job.env.get_template("_entry.html")
-    pending, briefs, zone, count = job.pending, job.briefs, job.review.zone, len(job.pending)
+    briefs = job.briefs
     written: list[Written] = []
     size = 0
-    for i in range(*bounds):
-        view = compose(job.ws, pending[i], job.renderers, zone)
-        nav = View(
-            prev=pending[i - 1].post.id if i > 0 else None,
-            next=pending[i + 1].post.id if i + 1 < count else None,
-        )
-        name = f"posts/{view.id}.html"
-        context = post_view(view, zone, job.media_ok, nav)
-        data = page.render(root="../", page=name, view=context, **job.common).encode("utf-8")
-        _write(job.out / name, data)
-        size += len(data)
-        brief = briefs[i]
-        brief.cards = [(c.platform, c.state) for c in view.cards]
-        html = entry.render(e=entry_view(brief), root="../", badge=BADGES)
-        written.append((brief.cards, html))
+    parts_of = job.parts_of
+    folder = os.open(job.out / "posts", os.O_RDONLY) if _DIR_FD else None
+    try:
+        for k, i in enumerate(range(*bounds)):
+            made = composed[k] if composed is not None else _compose(job, i)
+            size += _write_post(job, i, made, page, folder)
+            brief = briefs[i]
+            html = entry.render(e=entry_view(brief, parts_of, brief.time), root="../")
+            written.append((brief.cards, html))
+    finally:
+        if folder is not None:
+            os.close(folder)
     return len(written), size, written
 
 
-def _write_all_posts(job: _Job) -> tuple[int, int, list[Written]]:
-    """Post pages across the machine's cores (forked, sharing the job), else here."""
+def _write_post(job: _Job, i: int, composed: Composed, page: Template, folder: int | None) -> int:
+    """Judge, render and write the page of ``pending[i]``; its size. The post's brief
+    gets its cards' states and its time's forms, for its calendar entry."""
+    from soulpost.review.model import judge_post
+
+    pending, zone = job.pending, job.review.zone
+    view, parts = composed
+    judge_post(view, pending[i])
+    nav = View(
+        prev=pending[i - 1].post.id if i > 0 else None,
+        next=pending[i + 1].post.id if i + 1 < len(pending) else None,
+    )
+    name = f"posts/{view.id}.html"
+    context = post_view(view, zone, job.media_ok, nav, job.parts_of, parts=parts)
+    data = page.render(root="../", page=name, view=context, **job.common).encode("utf-8")
+    if folder is None:
+        _write(job.out / name, data)
+    else:
+        _write(f"{view.id}.html", data, folder)
+    brief = job.briefs[i]
+    brief.cards = [(c.platform, c.state) for c in view.cards]
+    brief.time = context.time
+    return len(data)
+
+
+def _write_all_posts(job: _Job, lint: Callable[[], object] | None) -> Pages:
+    """Post pages across the machine's cores, else here; *lint* gives the posts their
+    findings. Forked writers start composing before it runs and finish once it is done
+    (see :mod:`soulpost.review.forked`)."""
+    import gc
+
+    from soulpost.review.forked import TwoPhase
     from soulpost.workspace import fork_workers
 
     count = len(job.pending)
     workers = fork_workers(count, PARALLEL_PAGES)
     _SHARED["job"] = job
+    forked = None
     try:
         if workers:
-            import gc
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            # Small chunks even out a busy machine: a writer that got a slower core takes
-            # fewer of them.
-            step = max(1, -(-count // (workers * 4)))
-            chunks = [(i, min(count, i + step)) for i in range(0, count, step)]
             # Freeze what exists now: the collector then never walks (and so never copies)
             # the review's pages in the children; 10,000 posts are a lot of objects.
             gc.freeze()
-            try:
-                context = multiprocessing.get_context("fork")
-                pool = ProcessPoolExecutor(workers, mp_context=context)
-            except (OSError, RuntimeError, ValueError):
-                pass  # no fork or no semaphores here: write every page in this process
-            else:
-                with pool:
-                    done = list(pool.map(_write_posts, chunks))
-                written = [w for d in done for w in d[2]]
-                return sum(d[0] for d in done), sum(d[1] for d in done), written
-        return _write_posts((0, count))
+            forked = TwoPhase.start(count, workers, _compose_range, _finish_range)
+        if lint is not None:
+            lint()
+        for brief, pending in zip(job.briefs, job.pending, strict=True):
+            brief.findings = len(pending.findings)
+        if forked is None:
+            return _write_posts((0, count))
+        findings = [[job.pending[i].findings for i in range(*w.bounds)] for w in forked.workers]
+        done = [
+            answer if answer is not None else _write_posts(worker.bounds)  # it failed: here
+            for worker, answer in zip(forked.workers, forked.finish(findings), strict=True)
+        ]
+        written = [w for d in done for w in d[2]]
+        return sum(d[0] for d in done), sum(d[1] for d in done), written
     finally:
+        if forked is not None:
+            forked.stop()
         _SHARED.clear()
 
 
@@ -242,10 +302,12 @@ def write_site(
     out: Path,
     *,
     template_dir: Path | None = None,
+    lint: Callable[[], object] | None = None,
 ) -> SiteReport:
     """Write the site of *pending* (from :func:`soulpost.review.model.plan_review`) into
     *out* (created; files of an earlier run are replaced, and the pages of posts removed
-    since are deleted)."""
+    since are deleted). *lint*, when given, gives *pending* its findings (the page writers
+    compose meanwhile): see :func:`soulpost.review.model.lint_pending`."""
     from soulpost.review.payloads import Renderers
 
     env = environment(template_dir)
@@ -268,14 +330,14 @@ def write_site(
     }
     briefs = _briefs(review, pending)
     renderers = Renderers(ws, review.now)
-    job = _Job(ws, review, pending, briefs, out, media_ok, env, renderers, common)
+    job = _Job(ws, review, pending, briefs, out, media_ok, env, renderers, common, Fragments(env))
     try:
         for platform in sorted({i.platform for p in pending for i in p.items}):
             # Built once here rather than once per writer; what building one raised is
             # kept and shown on the cards of that platform.
             with contextlib.suppress(Exception):
                 renderers.get(platform)
-        report.pages, size, written = _write_all_posts(job)
+        report.pages, size, written = _write_all_posts(job, lint)
         report.bytes += size
     finally:
         renderers.close()
