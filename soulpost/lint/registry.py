@@ -293,11 +293,30 @@ def _entry_point_rules(loaded: Any) -> list[type[Rule]]:
     return [loaded]
 
 
+def _any_distribution_names_the_group() -> bool:
+    """Whether some installed distribution's ``entry_points.txt`` mentions the group.
+
+    ``entry_points(group=...)`` parses the entry points of every installed distribution
+    (about 10 ms with a hundred of them: a twentieth of linting one draft) to find, nearly
+    always, none. Reading the files and looking for the group's name is a quarter of that;
+    only when one mentions it does the full search run, so what it finds is unchanged.
+    """
+    from importlib.metadata import distributions
+
+    for dist in distributions():
+        text = dist.read_text("entry_points.txt")
+        if text and ENTRY_POINT_GROUP in text:
+            return True
+    return False
+
+
 def plugin_specs() -> list[tuple[RuleSpec, str]]:
     """Rules from the ``soulpost.rules`` entry points: find, then load, each named on error."""
     from importlib.metadata import entry_points
 
     out: list[tuple[RuleSpec, str]] = []
+    if not _any_distribution_names_the_group():
+        return out
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         dist = f"{ep.dist.name} {ep.dist.version}" if ep.dist is not None else "unknown"
         where = f"rule plugin {ep.name!r} ({ep.value}) from distribution {dist}"
