@@ -87,11 +87,15 @@ def indexed_pass(
     from soulpost import queueindex
     from soulpost.ledger import open_ledger
     from soulpost.run.passes import recover
-    from soulpost.workspace import QUEUE_DIR
+    from soulpost.workspace import QUEUE_DIR, paused_gc
 
     state_dir = root / settings.publish.state_dir
     live = opts.live
-    stamps = live.stamps if live is not None else queueindex.scan_stamps(root / QUEUE_DIR)
+    if live is not None:
+        stamps = live.stamps
+    else:
+        with paused_gc(queueindex.UPDATE_CHUNK):  # 100,000 stamps: see paused_gc
+            stamps = queueindex.scan_stamps(root / QUEUE_DIR)
     key = queueindex.config_key(config_path)
     if key is None or stamps.get(str(root / QUEUE_DIR)) == (-1, -1):
         return False  # the full load reports an unreadable queue properly
@@ -108,11 +112,12 @@ def indexed_pass(
             report.load_errors, report.next_wake = head.errors, head.wake
             _record_idle(step, None)
             return True
-        state, fresh = _state(state_dir, config_path, key, live)
-        changed = state.update(stamps, settings, root)
-        if fresh or (changed and live is None):
-            state.save(state_dir)  # the daemon saves when it starts, for cron passes after
-        found = state.summaries()
+        with paused_gc(len(stamps)):  # the index's objects are kept to the end anyway
+            state, fresh = _state(state_dir, config_path, key, live)
+            changed = state.update(stamps, settings, root)
+            if fresh or (changed and live is None):
+                state.save(state_dir)  # the daemon saves when it starts, for cron passes after
+            found = state.summaries()
         if found is None:
             return False  # two files share an id: the full load names both
         chosen = _plan(step, found, stamps, fresh=fresh)
