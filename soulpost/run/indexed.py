@@ -114,7 +114,7 @@ def indexed_pass(
             return True
         with paused_gc(len(stamps)):  # the index's objects are kept to the end anyway
             state, fresh = _state(state_dir, config_path, key, live)
-            changed = state.update(stamps, settings, root)
+            changed = state.update(stamps, settings, root, now=digest or None)
             if fresh or (changed and live is None):
                 state.save(state_dir)  # the daemon saves when it starts, for cron passes after
             found = state.summaries()
