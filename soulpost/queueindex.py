@@ -174,7 +174,7 @@ def summary_json(post: Post) -> list[Any]:
     ]
 
 
-def _summary(post: list[Any], path: str) -> Summary:
+def summary_of(post: list[Any], path: str) -> Summary:
     post_id, at, platforms, status, kind, lateness = post
     return Summary(
         post_id,
@@ -235,7 +235,7 @@ class QueueState:
             "digest": self.saved_digest,
             "files": rows,
         }
-        _write(state_dir / INDEX_FILE, data)
+        write_json(state_dir / INDEX_FILE, data)
 
     def changed(self, stamps: dict[str, Stamp]) -> tuple[list[str], list[str]]:
         """Files added or edited since the index was made, and files no longer there."""
@@ -313,7 +313,7 @@ class QueueState:
                 return None
             seen.add(post[0])
             if entry.summary is None:
-                entry.summary = _summary(post, path)
+                entry.summary = summary_of(post, path)
             summaries.append(entry.summary)
         return summaries, errors
 
@@ -389,7 +389,7 @@ def write_head(state_dir: Path, head: Head) -> None:
         "wake": head.wake.isoformat() if head.wake else None,
         "errors": head.errors,
     }
-    _write(state_dir / HEAD_FILE, data)
+    write_json(state_dir / HEAD_FILE, data)
 
 
 def forget_head(state_dir: Path) -> None:
@@ -397,7 +397,7 @@ def forget_head(state_dir: Path) -> None:
         (state_dir / HEAD_FILE).unlink()
 
 
-def _write(path: Path, data: dict[str, Any]) -> None:
+def write_json(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(data), encoding="utf-8")
