@@ -11,7 +11,10 @@ are then loaded in full.
 the ledger's change stamp and the next instant anything could become due. While all of
 those still hold, a pass has nothing to plan and reads neither the index nor the drafts.
 
-Both files are caches: deleting them is always safe. Duplicate ids are not cached as
+A pass that must plan but finds the stamps unchanged plans from ``index-near.json``
+(:mod:`soulpost.run.window`) rather than from all of this index.
+
+All three files are caches: deleting them is always safe. Duplicate ids are not cached as
 errors (they depend on other files): a queue that has them is loaded the full way.
 """
 

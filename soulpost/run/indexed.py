@@ -3,8 +3,9 @@
 1. Stat the queue. If every stamp, the config, the ledger and the clock (before the last
    plan's wake-up) are as the last plan left them (``index-head.json``), there is nothing
    to plan: record the run and stop. No draft is read, no plan built.
-2. Otherwise bring the queue index up to date, parsing only the files added or edited,
-   and plan from the summaries.
+2. Otherwise plan from the near window (:mod:`soulpost.run.window`) when nothing changed
+   and it covers the plan; else bring the queue index up to date, parsing only the files
+   added or edited, plan from its summaries and write the window for the next passes.
 3. Nothing due, missed or to look up: stop there and remember the plan's wake-up.
 4. Something to do: load in full only the posts the pass acts on (due, missed, in doubt,
    failed or published ones whose file changed since) and run the usual full pass over
