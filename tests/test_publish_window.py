@@ -131,3 +131,26 @@ def test_a_post_in_a_slot_is_published_at_its_slot_with_the_window(tmp_path: Pat
         slot = helpers.run(root, ManualClock(T0 + timedelta(hours=2)))
         assert [(r.post_id, r.state) for r in slot.results] == [("slotted", "published")]
         assert server.count() == 2
+
+
+def test_a_ledger_row_of_a_deleted_draft_leaves_the_window_in_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Published posts archived or deleted keep their rows: the window knows them as in
+    no draft, so a queue whose history left it still plans from the window."""
+    from soulpost.clock import ManualClock
+    from tests.hostile import ledger_helpers as helpers
+    from tests.localserver import LocalServer
+
+    with LocalServer() as server:
+        root = _far_and_due(server.url, tmp_path)
+        due = helpers.run(root, ManualClock(T0 + timedelta(hours=1)))
+        assert [(r.post_id, r.state) for r in due.results] == [("due", "published")]
+        (root / "queue" / "due.toml").unlink()
+        reads = _index_reads(monkeypatch)
+        assert helpers.run(root, ManualClock(T0 + timedelta(hours=1, minutes=1))).results == []
+        assert reads == [".soulpost"]  # a file went: the index, and a window knowing "due"
+        soon = helpers.run(root, ManualClock(T0 + timedelta(hours=3)))
+        assert [(r.post_id, r.state) for r in soon.results] == [("soon", "published")]
+        assert reads == [".soulpost"]
+        assert server.count() == 2

@@ -11,8 +11,9 @@ passes plan from it alone while:
 
 - the queue's stamps (their digest) and the config are those it was made from;
 - their horizon ends before the window does;
-- every post with a ledger row is in it (a row makes a far post near), and no post in it
-  waits for a slot (choosing one needs every post's time);
+- every post with a ledger row is in it (a row makes a far post near) or was known then
+  to be in no draft (archived or deleted: it plans nothing), and no post in it waits for
+  a slot (choosing one needs every post's time);
 - no ``[archive] after`` is set (the archive looks at every post).
 
 Otherwise they read the whole index as before. Like the index, it is a cache: deleting
@@ -51,6 +52,7 @@ class Window:
     errors: list[str]
     until: datetime  # posts later than this (and without a ledger row) are not in it
     far: datetime | None  # the earliest wake-up among those left out
+    absent: frozenset[str]  # ids with a ledger row then but in no draft
 
     def covers(
         self,
@@ -62,7 +64,8 @@ class Window:
         if horizon_end > self.until:
             return False
         ids = {s.id for s in self.summaries}
-        if any(post_id not in ids for post_id, _platform in rows):
+        absent = self.absent
+        if any(i not in ids and i not in absent for i, _platform in rows):
             return False
         return not any(s.at is None and s.id not in reserved for s in self.summaries)
 
@@ -84,6 +87,7 @@ def write(  # noqa: PLR0917 (what the window is made of)
     known = {post_id for post_id, _platform in rows}
     kept: list[list[Any]] = []
     far: datetime | None = None
+    absent = known - {s.id for s in summaries}
     for s in summaries:
         if s.at is None or s.at <= until or s.id in known:
             kept.append([s.path, _row(s)])
@@ -96,6 +100,7 @@ def write(  # noqa: PLR0917 (what the window is made of)
         "until": until.isoformat(),
         "far": far.isoformat() if far else None,
         "errors": errors,
+        "absent": sorted(absent),
         "files": kept,
     }
     write_json(state_dir / WINDOW_FILE, data)
@@ -112,7 +117,8 @@ def read(state_dir: Path, key: str, digest: str) -> Window | None:
         summaries = [summary_of(post, path) for path, post in data["files"]]
         far = datetime.fromisoformat(data["far"]) if data["far"] else None
         until = datetime.fromisoformat(data["until"])
-        return Window(summaries, [str(e) for e in data["errors"]], until, far)
+        absent = frozenset(str(i) for i in data["absent"])
+        return Window(summaries, [str(e) for e in data["errors"]], until, far, absent)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
         return None
 
