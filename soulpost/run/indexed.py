@@ -117,8 +117,8 @@ def indexed_pass(
             report.load_errors, report.next_wake = head.errors, head.wake
             _record_idle(step, None)
             return True
-        chosen = _from_window(step, stamps) if live is None else None
-        if chosen is not None:
+        chosen = _from_window(step, stamps) if live is None else False
+        if chosen is not False:
             return _settle(step, chosen)
         with paused_gc(len(stamps)):  # the index's objects are kept to the end anyway
             state, fresh = _state(state_dir, config_path, key, live)
@@ -147,22 +147,23 @@ def _settle(step: _Pass, chosen: Selection | datetime | Literal[False] | None) -
     return chosen if isinstance(chosen, Selection) else True
 
 
-def _from_window(step: _Pass, stamps: dict[str, Stamp]) -> Selection | datetime | None:
+def _from_window(
+    step: _Pass, stamps: dict[str, Stamp]
+) -> Selection | datetime | Literal[False] | None:
     """The plan from the near window (:mod:`soulpost.run.window`) when it decides what
-    the whole index would; None when the whole index must be read."""
+    the whole index would (as :func:`_plan` answers); False when the whole index must be
+    read instead."""
     from soulpost.queueindex import forget_head
     from soulpost.run import window
 
     if step.settings.archive.after is not None:
-        return None
+        return False
     state_dir = step.root / step.settings.publish.state_dir
     saved = window.read(state_dir, step.key, step.digest)
     if saved is None:
-        return None
+        return False
     forget_head(state_dir)  # as _state does: this pass plans afresh
-    found = (saved.summaries, saved.errors)
-    chosen = _plan(step, found, stamps, fresh=False, window=saved)
-    return chosen if chosen is not False else None
+    return _plan(step, (saved.summaries, saved.errors), stamps, fresh=False, window=saved)
 
 
 def _unchanged(step: _Pass, key: str, digest: str) -> Head | None:
