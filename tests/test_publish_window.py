@@ -154,3 +154,29 @@ def test_a_ledger_row_of_a_deleted_draft_leaves_the_window_in_use(
         assert [(r.post_id, r.state) for r in soon.results] == [("soon", "published")]
         assert reads == [".soulpost"]
         assert server.count() == 2
+
+
+def test_the_automatic_archive_works_from_the_window(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``[archive] after`` moves only posts with published rows: all in the window."""
+    from soulpost.clock import ManualClock
+    from tests.hostile import ledger_helpers as helpers
+    from tests.localserver import LocalServer
+
+    with LocalServer() as server:
+        root = _far_and_due(server.url, tmp_path)
+        config = root / "config.toml"
+        config.write_text(config.read_text() + '\n[archive]\nafter = "1h"\n')
+        assert helpers.run(root, ManualClock(T0)).results == []
+        reads = _index_reads(monkeypatch)
+        due = helpers.run(root, ManualClock(T0 + timedelta(hours=1)))
+        assert [(r.post_id, r.state) for r in due.results] == [("due", "published")]
+        assert due.next_wake == datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+        soon = helpers.run(root, ManualClock(T0 + timedelta(hours=3)))
+        assert [(r.post_id, r.state) for r in soon.results] == [("soon", "published")]
+        assert reads == []  # both planned from the window, the archive's wake-up included
+        assert not (root / "queue" / "due.toml").exists()  # published 2 h before: archived
+        assert (root / "archive" / "due.toml").is_file()
+        assert (root / "queue" / "soon.toml").is_file()
+        assert server.count() == 2

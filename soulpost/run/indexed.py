@@ -156,8 +156,6 @@ def _from_window(
     from soulpost.queueindex import forget_head
     from soulpost.run import window
 
-    if step.settings.archive.after is not None:
-        return False
     state_dir = step.root / step.settings.publish.state_dir
     saved = window.read(state_dir, step.key, step.digest)
     if saved is None:
@@ -210,7 +208,7 @@ def _plan(
     reserved = ledger.slots()
     if window is not None and not window.covers(rows, reserved, now + HORIZON):
         return False
-    if window is None and step.digest and settings.archive.after is None:
+    if window is None and step.digest:
         _save_window(step, found, rows)
     near, far = _near(summaries, rows, reserved, settings, now)
     if window is not None:

@@ -13,8 +13,10 @@ passes plan from it alone while:
 - their horizon ends before the window does;
 - every post with a ledger row is in it (a row makes a far post near) or was known then
   to be in no draft (archived or deleted: it plans nothing), and no post in it waits for
-  a slot (choosing one needs every post's time);
-- no ``[archive] after`` is set (the archive looks at every post).
+  a slot (choosing one needs every post's time).
+
+``[archive] after`` looks only at posts published on all their platforms: they have
+ledger rows, so they are in the window too.
 
 Otherwise they read the whole index as before. Like the index, it is a cache: deleting
 it is always safe.
