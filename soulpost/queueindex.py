@@ -11,7 +11,10 @@ are then loaded in full.
 the ledger's change stamp and the next instant anything could become due. While all of
 those still hold, a pass has nothing to plan and reads neither the index nor the drafts.
 
-Both files are caches: deleting them is always safe. Duplicate ids are not cached as
+A pass that must plan but finds the stamps unchanged plans from ``index-near.json``
+(:mod:`soulpost.run.window`) rather than from all of this index.
+
+All three files are caches: deleting them is always safe. Duplicate ids are not cached as
 errors (they depend on other files): a queue that has them is loaded the full way.
 """
 
@@ -36,7 +39,7 @@ if TYPE_CHECKING:
 
 INDEX_FILE = "index.json"
 HEAD_FILE = "index-head.json"
-VERSION = 2
+VERSION = 3
 
 Stamp = tuple[int, int]
 UPDATE_CHUNK = 5000
@@ -58,12 +61,12 @@ class Summary:
     path: str | None = None  # the draft's file, as the queue walk names it
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One file of the index: its stamp, its post's summary (as JSON) and its own errors."""
 
     stamp: Stamp
-    post: dict[str, Any] | None
+    post: list[Any] | None  # summary_json(): [id, at, platforms, status, kind, lateness]
     errors: list[str] = field(default_factory=list)
     summary: Summary | None = None  # built from *post* when first asked (then kept)
 
@@ -159,26 +162,28 @@ def config_key(config_path: Path) -> str | None:
     return hashlib.sha256(data + __version__.encode()).hexdigest()
 
 
-def summary_json(post: Post) -> dict[str, Any]:
+def summary_json(post: Post) -> list[Any]:
+    """What the index keeps of *post*: [id, at, platforms, status, time kind, lateness];
+    just [id] for a series or a pool (see :meth:`QueueState.summaries`)."""
     if getattr(post, "repeat", None) is not None or getattr(post, "evergreen", False):
-        return {"id": post.id, "whole": True}  # a series or a pool: see QueueState.summaries
-    return {
-        "id": post.id,
-        "at": post.at.isoformat() if post.at else None,
-        "platforms": post.platforms,
-        "status": post.status,
-        "kind": post.time_kind.value if post.time_kind else None,
-        "lateness": post.max_lateness.total_seconds() if post.max_lateness else None,
-    }
+        return [post.id]
+    return [
+        post.id,
+        post.at.isoformat() if post.at else None,
+        post.platforms,
+        post.status,
+        post.time_kind.value if post.time_kind else None,
+        post.max_lateness.total_seconds() if post.max_lateness else None,
+    ]
 
 
-def _summary(post: dict[str, Any], path: str) -> Summary:
-    at, kind, lateness = post["at"], post["kind"], post["lateness"]
+def summary_of(post: list[Any], path: str) -> Summary:
+    post_id, at, platforms, status, kind, lateness = post
     return Summary(
-        post["id"],
+        post_id,
         datetime.fromisoformat(at) if at else None,
-        list(post["platforms"]),
-        post["status"],
+        list(platforms),
+        status,
         _KINDS[kind] if kind else None,
         timedelta(seconds=lateness) if lateness is not None else None,
         path,
@@ -198,35 +203,42 @@ class QueueState:
     _duplicate: bool = field(default=False, repr=False)
     # The stamps update() last brought the index up to (None: read from disk since).
     _seen: dict[str, Stamp] | None = field(default=None, repr=False)
+    # digest() of the files' stamps as saved (None: changed since, computed at save).
+    saved_digest: str | None = None
 
     @classmethod
     def load(cls, state_dir: Path, config_path: Path) -> QueueState:
-        """The saved index if it was made with these settings, else an empty one."""
+        """The saved index if it was made with these settings, else an empty one. Files
+        are saved as rows (``[path, mtime_ns, size, post, errors]``, post a list): at
+        100,000 drafts, rows parse in about half the time of objects keyed by name."""
         key = config_key(config_path)
         try:
             data = json.loads((state_dir / INDEX_FILE).read_text(encoding="utf-8"))
             if data.get("version") != VERSION or data.get("config") != key:
                 return cls(key)
-            files = {
-                path: Entry(tuple(e["stamp"]), e.get("post"), list(e.get("errors", [])))
-                for path, e in data["files"].items()
-            }
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            files = {row[0]: Entry((row[1], row[2]), row[3], row[4] or []) for row in data["files"]}
+            saved = data.get("digest")
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
             return cls(key)
-        return cls(key, files, found=True)
+        return cls(key, files, found=True, saved_digest=saved if isinstance(saved, str) else None)
 
     def save(self, state_dir: Path) -> None:
         if self.config is None:
             return
-        files = {}
-        for path, entry in self.files.items():
-            item: dict[str, Any] = {"stamp": list(entry.stamp)}
-            if entry.post is not None:
-                item["post"] = entry.post
-            if entry.errors:
-                item["errors"] = entry.errors
-            files[path] = item
-        _write(state_dir / INDEX_FILE, {"version": VERSION, "config": self.config, "files": files})
+        files = self.files
+        if self.saved_digest is None:
+            self.saved_digest = digest({path: entry.stamp for path, entry in files.items()})
+        rows = [
+            [path, *entry.stamp, entry.post, entry.errors or None]
+            for path, entry in sorted(files.items())
+        ]
+        data = {
+            "version": VERSION,
+            "config": self.config,
+            "digest": self.saved_digest,
+            "files": rows,
+        }
+        write_json(state_dir / INDEX_FILE, data)
 
     def changed(self, stamps: dict[str, Stamp]) -> tuple[list[str], list[str]]:
         """Files added or edited since the index was made, and files no longer there."""
@@ -242,17 +254,25 @@ class QueueState:
         gone = [p for p in files if p not in stamps]
         return stale, gone
 
-    def update(self, stamps: dict[str, Stamp], settings: Settings, root: Path) -> int:
+    def update(
+        self, stamps: dict[str, Stamp], settings: Settings, root: Path, *, now: str | None = None
+    ) -> int:
         """Bring the index up to *stamps*: parse the files added or edited, forget the
-        files removed. Returns how many files were added, edited or removed."""
+        files removed. Returns how many files were added, edited or removed. *now* is
+        digest(*stamps*) when the caller has it: equal to the saved one, nothing changed,
+        and the 100,000 stamps need no comparing one by one."""
         from soulpost.workspace import PostCache, load_posts
 
+        if self._seen is None and now is not None and now == self.saved_digest:
+            self._seen = dict(stamps)
+            return 0
         stale, gone = self.changed(stamps)
         self._seen = dict(stamps)
         for path in gone:
             self.files.pop(path, None)
         if gone or stale:
             self._summaries = None
+            self.saved_digest = None
         if not stale:
             return len(gone)
         stale.sort()
@@ -292,11 +312,11 @@ class QueueState:
             post = entry.post
             if post is None:
                 continue
-            if post["id"] in seen or post.get("whole"):
+            if post[0] in seen or len(post) == 1:
                 return None
-            seen.add(post["id"])
+            seen.add(post[0])
             if entry.summary is None:
-                entry.summary = _summary(post, path)
+                entry.summary = summary_of(post, path)
             summaries.append(entry.summary)
         return summaries, errors
 
@@ -372,7 +392,7 @@ def write_head(state_dir: Path, head: Head) -> None:
         "wake": head.wake.isoformat() if head.wake else None,
         "errors": head.errors,
     }
-    _write(state_dir / HEAD_FILE, data)
+    write_json(state_dir / HEAD_FILE, data)
 
 
 def forget_head(state_dir: Path) -> None:
@@ -380,7 +400,7 @@ def forget_head(state_dir: Path) -> None:
         (state_dir / HEAD_FILE).unlink()
 
 
-def _write(path: Path, data: dict[str, Any]) -> None:
+def write_json(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(data), encoding="utf-8")

@@ -3,8 +3,9 @@
 1. Stat the queue. If every stamp, the config, the ledger and the clock (before the last
    plan's wake-up) are as the last plan left them (``index-head.json``), there is nothing
    to plan: record the run and stop. No draft is read, no plan built.
-2. Otherwise bring the queue index up to date, parsing only the files added or edited,
-   and plan from the summaries.
+2. Otherwise plan from the near window (:mod:`soulpost.run.window`) when nothing changed
+   and it covers the plan; else bring the queue index up to date, parsing only the files
+   added or edited, plan from its summaries and write the window for the next passes.
 3. Nothing due, missed or to look up: stop there and remember the plan's wake-up.
 4. Something to do: load in full only the posts the pass acts on (due, missed, in doubt,
    failed or published ones whose file changed since) and run the usual full pass over
@@ -15,10 +16,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from soulpost.plan import Action, Plan, build_plan, newest_rows
 from soulpost.timeutil import LocalTimeKind
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from soulpost.ledger import Ledger, Publication
     from soulpost.queueindex import Head, QueueState, Stamp, Summary
     from soulpost.run.report import Log, PassOptions, PassReport
+    from soulpost.run.window import Window
     from soulpost.workspace import Workspace
 
 HORIZON = timedelta(days=1)
@@ -70,6 +73,8 @@ class _Pass:
     opts: PassOptions
     report: PassReport
     now: datetime
+    key: str = ""  # the config's key and the stamps' digest (a cron pass's)
+    digest: str = ""
 
 
 def indexed_pass(
@@ -87,11 +92,15 @@ def indexed_pass(
     from soulpost import queueindex
     from soulpost.ledger import open_ledger
     from soulpost.run.passes import recover
-    from soulpost.workspace import QUEUE_DIR
+    from soulpost.workspace import QUEUE_DIR, paused_gc
 
     state_dir = root / settings.publish.state_dir
     live = opts.live
-    stamps = live.stamps if live is not None else queueindex.scan_stamps(root / QUEUE_DIR)
+    if live is not None:
+        stamps = live.stamps
+    else:
+        with paused_gc(queueindex.UPDATE_CHUNK):  # 100,000 stamps: see paused_gc
+            stamps = queueindex.scan_stamps(root / QUEUE_DIR)
     key = queueindex.config_key(config_path)
     if key is None or stamps.get(str(root / QUEUE_DIR)) == (-1, -1):
         return False  # the full load reports an unreadable queue properly
@@ -101,31 +110,58 @@ def indexed_pass(
         now = clock.now()
         if opts.not_before is not None and opts.not_before > now:
             now = opts.not_before  # plan for the instant the pass will send at
-        step = _Pass(root, settings, config_path, ledger, clock, opts, report, now)
         digest = queueindex.digest(stamps) if live is None else ""
+        step = _Pass(root, settings, config_path, ledger, clock, opts, report, now, key, digest)
         head = None if recovered or live is not None else _unchanged(step, key, digest)
         if head is not None:
             report.load_errors, report.next_wake = head.errors, head.wake
             _record_idle(step, None)
             return True
-        state, fresh = _state(state_dir, config_path, key, live)
-        changed = state.update(stamps, settings, root)
-        if fresh or (changed and live is None):
-            state.save(state_dir)  # the daemon saves when it starts, for cron passes after
-        found = state.summaries()
+        chosen = _from_window(step, stamps) if live is None else False
+        if chosen is not False:
+            return _settle(step, chosen)
+        with paused_gc(len(stamps)):  # the index's objects are kept to the end anyway
+            state, fresh = _state(state_dir, config_path, key, live)
+            changed = state.update(stamps, settings, root, now=digest or None)
+            if fresh or (changed and live is None):
+                state.save(state_dir)  # the daemon saves when it starts, for cron passes after
+            found = state.summaries()
         if found is None:
             return False  # two files share an id: the full load names both
-        chosen = _plan(step, found, stamps, fresh=fresh)
-        if chosen is None:
-            return False
-        if isinstance(chosen, datetime) and live is None:
-            stamp = ledger.change_stamp()
-            queueindex.write_head(
-                state_dir, queueindex.Head(key, digest, stamp, chosen, report.load_errors)
-            )
-        return chosen if isinstance(chosen, Selection) else True
+        return _settle(step, _plan(step, found, stamps, fresh=fresh))
     finally:
         ledger.close()
+
+
+def _settle(step: _Pass, chosen: Selection | datetime | Literal[False] | None) -> Selection | bool:
+    """What :func:`indexed_pass` answers for the plan's *chosen* (see :func:`_plan`); an
+    idle cron pass records its wake-up in ``index-head.json``."""
+    from soulpost import queueindex
+
+    if chosen is None or chosen is False:
+        return False
+    if isinstance(chosen, datetime) and step.opts.live is None:
+        stamp = step.ledger.change_stamp()
+        head = queueindex.Head(step.key, step.digest, stamp, chosen, step.report.load_errors)
+        queueindex.write_head(step.root / step.settings.publish.state_dir, head)
+    return chosen if isinstance(chosen, Selection) else True
+
+
+def _from_window(
+    step: _Pass, stamps: dict[str, Stamp]
+) -> Selection | datetime | Literal[False] | None:
+    """The plan from the near window (:mod:`soulpost.run.window`) when it decides what
+    the whole index would (as :func:`_plan` answers); False when the whole index must be
+    read instead."""
+    from soulpost.queueindex import forget_head
+    from soulpost.run import window
+
+    state_dir = step.root / step.settings.publish.state_dir
+    saved = window.read(state_dir, step.key, step.digest)
+    if saved is None:
+        return False
+    forget_head(state_dir)  # as _state does: this pass plans afresh
+    return _plan(step, (saved.summaries, saved.errors), stamps, fresh=False, window=saved)
 
 
 def _unchanged(step: _Pass, key: str, digest: str) -> Head | None:
@@ -161,14 +197,22 @@ def _plan(
     stamps: dict[str, Stamp],
     *,
     fresh: bool,
-) -> Selection | datetime | None:
+    window: Window | None = None,
+) -> Selection | datetime | Literal[False] | None:
     """Plan from the summaries: the posts to act on, or (an idle pass, recorded) the
-    instant the plan must be made again; None when the whole queue must be loaded."""
+    instant the plan must be made again; None when the whole queue must be loaded; False
+    when *window* (the summaries' source) does not cover this plan."""
     summaries, errors = found
     settings, ledger, now = step.settings, step.ledger, step.now
     rows = newest_rows(ledger.publications())
     reserved = ledger.slots()
+    if window is not None and not window.covers(rows, reserved, now + HORIZON):
+        return False
+    if window is None and step.digest:
+        _save_window(step, found, rows)
     near, far = _near(summaries, rows, reserved, settings, now)
+    if window is not None:
+        far = _earliest(far, window.far)
     plan = build_plan(near, settings, now, ledger_rows=rows, reserved=reserved)
     ledger.reserve_slots(plan.new_slots)
     step.report.load_errors = errors
@@ -182,6 +226,20 @@ def _plan(
     step.report.next_wake = next_wake
     _record_idle(step, list(rows.values()))
     return wake
+
+
+def _save_window(
+    step: _Pass, found: tuple[list[Summary], list[str]], rows: dict[tuple[str, str], Publication]
+) -> None:
+    """Write the near window for the next passes (a cache: a failure only costs them)."""
+    from soulpost.run import window
+
+    state_dir = step.root / step.settings.publish.state_dir
+    summaries, errors = found
+    with contextlib.suppress(OSError):
+        window.write(
+            state_dir, step.key, step.digest, summaries, errors, rows, step.settings, step.now
+        )
 
 
 def _state(
