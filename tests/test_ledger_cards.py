@@ -33,10 +33,16 @@ def test_a_card_is_noted_once_and_read_back(tmp_path: Path, backend: str) -> Non
     ledger.note_link_card("k0", "bluesky", "https://e.org/b", None, "no title")
     ledger.close()
     again = open_backend(backend, tmp_path)  # another process, or another host
-    assert again.link_card("k0", "bluesky", "https://e.org/a") == {"card": CARD, "why": ""}
-    assert again.link_card("k0", "bluesky", "https://e.org/b") == {"card": None, "why": "no title"}
-    assert again.link_card("k0", "linkedin", "https://e.org/a") is None
-    assert again.link_card("k1", "bluesky", "https://e.org/a") is None
+    try:
+        assert again.link_card("k0", "bluesky", "https://e.org/a") == {"card": CARD, "why": ""}
+        assert again.link_card("k0", "bluesky", "https://e.org/b") == {
+            "card": None,
+            "why": "no title",
+        }
+        assert again.link_card("k0", "linkedin", "https://e.org/a") is None
+        assert again.link_card("k1", "bluesky", "https://e.org/a") is None
+    finally:
+        again.close()  # a PostgreSQL ledger's heartbeat thread would stop later tests forking
 
 
 def test_a_version_2_sqlite_ledger_gains_the_table(tmp_path: Path) -> None:
