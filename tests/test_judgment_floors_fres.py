@@ -11,15 +11,11 @@ needs a reason in the commit.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.judgmentbench import heldout_scores
 
 # language -> floors on (post, lesson) pair recall and the share of flawed posts caught,
 # and the highest share of clean posts with any soul warning.
@@ -49,25 +45,9 @@ RULE_FLOORS = {
 }
 
 
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("judgment_bench", REPO / "bench" / "judgment.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def heldout(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    bench = _bench()
-    scratch = tmp_path_factory.mktemp("judgment-fres")
-    posts = bench.load(["heldout"])
-    rules = bench.rule_table(scratch)
-    bench.make_workspace(scratch / "ws", posts, rules)
-    bench.lint(scratch / "ws", posts)
-    result: dict[str, Any] = bench.scores(posts, rules)
-    return result
+    return heldout_scores(tmp_path_factory.mktemp("judgment-fres"))
 
 
 @pytest.mark.parametrize("lang", sorted(LANGUAGE_FLOORS))

@@ -18,27 +18,17 @@ pinned), the 80/20 rule read per post as "does this post sell?".
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests.judgmentbench import bench_module
+
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data" / "judgment_fres_wordings.jsonl"
 LESSONS = {"listen", "relate", "give", "experiment", "useful"}
-
-
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("judgment_bench", REPO / "bench" / "judgment.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 def _rows() -> list[dict[str, Any]]:
@@ -51,7 +41,7 @@ def _rows() -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def linted(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
-    bench = _bench()
+    bench = bench_module()
     posts = [
         bench.Post(f"w{n:04d}", row["lang"], row["text"], set(row["labels"]), row["batch"], "w")
         for n, row in enumerate(_rows())
