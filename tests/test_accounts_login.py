@@ -240,31 +240,17 @@ def waiters_on(lock: Path) -> int:
     return sum(1 for line in lines if "->" in line and line.split()[-3].endswith(f":{inode}"))
 
 
-@pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux /proc/locks")
-def test_two_processes_refreshing_at_once_spend_the_refresh_token_once(
-    server: OAuthServer, tmp_path: Path, _token_store_of_the_test: Path
-) -> None:
-    root = write_workspace(tmp_path / "ws", server)
-    assert login_headless(root, "x")[0] == 0
-    record = Store().load("x", "default")
-    assert record is not None and record.expires_at is not None
+def refresh_race(server: Any, argv: list[str], cwd: Path, lock: Path) -> list[tuple[str, str]]:
+    """Run *argv* in two processes that need a refresh at once: the first is held at
+    *server* (``hold_refresh``) while holding *lock*; once the second waits on that lock,
+    the server answers. Both must succeed; their outputs."""
     server.hold_refresh = True
-    now = str(record.expires_at + 10)
     procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", HOLDER, now],
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(2)
     ]
     try:
-        # The first one is at the server, holding the lock; wait until the second one is
-        # blocked on that lock, then let the server answer.
         assert server.refresh_arrived.wait(60)
-        lock = _token_store_of_the_test / "accounts.lock"
         deadline = time.monotonic() + 60
         while waiters_on(lock) < 1:
             assert time.monotonic() < deadline, "the second process never waited"
@@ -275,6 +261,20 @@ def test_two_processes_refreshing_at_once_spend_the_refresh_token_once(
         for p in procs:
             p.kill() if p.poll() is None else None
     assert [p.returncode for p in procs] == [0, 0], outputs
+    return outputs
+
+
+@pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux /proc/locks")
+def test_two_processes_refreshing_at_once_spend_the_refresh_token_once(
+    server: OAuthServer, tmp_path: Path, _token_store_of_the_test: Path
+) -> None:
+    root = write_workspace(tmp_path / "ws", server)
+    assert login_headless(root, "x")[0] == 0
+    record = Store().load("x", "default")
+    assert record is not None and record.expires_at is not None
+    now = str(record.expires_at + 10)
+    lock = _token_store_of_the_test / "accounts.lock"
+    outputs = refresh_race(server, [sys.executable, "-c", HOLDER, now], tmp_path, lock)
     assert server.refresh_requests == 1
     fresh = Store().load("x", "default")
     assert fresh is not None and fresh.access_token != record.access_token

@@ -26,7 +26,7 @@ from tests.conftest import run_process
 from tests.fakes.meta import InstagramFake, MediaHost, ThreadsFake, jpeg
 from tests.fakes.metaoauth import MetaOAuthFake
 from tests.fakes.server import FakeServer, Request, Response
-from tests.test_accounts_login import authorization_url, every_file_text, start, waiters_on
+from tests.test_accounts_login import authorization_url, every_file_text, refresh_race, start
 
 pytestmark = pytest.mark.slow
 
@@ -323,30 +323,10 @@ def test_two_processes_refreshing_at_once_send_one_refresh(
     before = logged_in(root, meta)
     later = before.obtained_at + 45 * DAY
     meta.clock = lambda: later
-    meta.hold_refresh = True
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", HOLDER, meta.kind, str(later)],
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    try:
-        assert meta.refresh_arrived.wait(60)
-        lock = _token_store_of_the_test / "accounts.lock"
-        deadline = time.monotonic() + 60
-        while waiters_on(lock) < 1:
-            assert time.monotonic() < deadline, "the second process never waited"
-            time.sleep(0.01)
-        meta.release.set()
-        outputs = [p.communicate(timeout=60) for p in procs]
-    finally:
-        for p in procs:
-            p.kill() if p.poll() is None else None
-    assert [p.returncode for p in procs] == [0, 0], outputs
+    lock = _token_store_of_the_test / "accounts.lock"
+    outputs = refresh_race(
+        meta, [sys.executable, "-c", HOLDER, meta.kind, str(later)], tmp_path, lock
+    )
     assert meta.refresh_requests == 1
     fresh = Store().load(meta.kind, "default")
     assert fresh is not None and fresh.access_token != before.access_token
