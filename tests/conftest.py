@@ -128,6 +128,3 @@ def settle_threads(timeout: float = 3.0) -> None:
     for thread in threading.enumerate():
         if thread is not threading.main_thread():
             thread.join(max(0.0, deadline - time.monotonic()))
-    left = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
-    if left:  # says which test to fix, in the skip reason of the test that calls this
-        print(f"threads still running: {left}")
