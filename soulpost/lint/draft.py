@@ -99,8 +99,10 @@ PROMOTIONAL = re.compile(
       \b\d{1,3}\s?%\s?off\b | \b(?:half|\d+)[- ]price\b          # discounts
     | \b(?:discount|coupon|promo[- ]code|voucher|flash[- ]sale|on\ sale|sale\ ends)\b
     | \bmoney[- ]back\b | \bfree\ trial\b | \bpre-?order\b
-    | \b(?:buy|order|shop|purchase|subscribe|upgrade|book|register)\ (?:now|today|here)\b
-    | \bsign[- ]?up\ (?:now|today|here|at)\b | \bget\ yours\b
+    | (?:(?<![^\W\d_]\ )|(?<=\band\ )|(?<=\bthen\ )|(?<=\bso\ )|(?<=\bjust\ )|(?<=\bplease\ ))
+      \b(?:buy|order|shop|purchase|subscribe|upgrade|book|register|sign[- ]?up)
+      \ (?:now|today|here)\b(?![^.!?\n]*\?)  # an order, not "should you buy now?"
+    | \bsign[- ]?up\ at\b | \bget\ yours\b
     | \b(?:dm|message)\ (?:me|us)\ for\ (?:pricing|prices|a\ quote)\b
     | \blink\ in\ bio\b
     """,
