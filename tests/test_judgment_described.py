@@ -66,6 +66,9 @@ DESCRIBED = [
     ("fr", "Prenez votre temps pour choisir, la formule se change à tout moment."),
     # praise of someone else is not self-praise
     ("en", "Our neighbour swears the corner café makes the best scones in town, and he is right."),
+    # a contact line is not a keyword vote; animals that stay close are not a teaser
+    ("en", "Two spare seats for the choir trip on Sunday, £12 each at cost. Text me if you want one."),
+    ("en", "Young elephants stay close to their mothers for the first ten years."),
 ]
 
 # (language, text, code): flawed, the code must fire.
@@ -88,6 +91,8 @@ AIMED = [
     ("de", "Worauf wartest du? Jetzt bestellen!", "SP222"),
     ("en", "We're the best bakery in town, come and taste why.", "SP401"),
     ("en", "Best coffee in town, right on the harbour.", "SP401"),
+    ("en", "Comment ME below and I'll send the checklist.", "SP201"),
+    ("en", "Stay close, something big lands next week.", "SP301"),
 ]
 
 
