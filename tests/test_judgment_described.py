@@ -67,7 +67,7 @@ DESCRIBED = [
     # praise of someone else is not self-praise
     ("en", "Our neighbour swears the corner café makes the best scones in town, and he is right."),
     # a contact line is not a keyword vote; animals that stay close are not a teaser
-    ("en", "Two spare seats for the choir trip on Sunday, £12 each at cost. Text me if you want one."),
+    ("en", "Two spare seats on the choir coach on Sunday. Text me if you want one."),
     ("en", "Young elephants stay close to their mothers for the first ten years."),
 ]
 
