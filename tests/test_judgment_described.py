@@ -91,6 +91,11 @@ AIMED = [
     ("de", "Worauf wartest du? Jetzt bestellen!", "SP222"),
     ("en", "We're the best bakery in town, come and taste why.", "SP401"),
     ("en", "Best coffee in town, right on the harbour.", "SP401"),
+    # a testimonial signed with a name is not reported news: the pressure after it counts
+    ("en", "“Best workshop I've done,” says Priya. Only 3 seats left, hurry!", "SP104"),
+    ("de", "„Bester Workshop überhaupt“, sagt Priya. Nur noch wenige Plätze, schnell sein!", "SP124"),
+    ("fr", "« Le meilleur atelier », dit Priya. Plus que quelques places, dépêchez-vous !", "SP134"),
+    ("es", "«El mejor taller», dice Priya. Quedan muy pocas plazas, ¡date prisa!", "SP144"),
     ("en", "Comment ME below and I'll send the checklist.", "SP201"),
     ("en", "Stay close, something big lands next week.", "SP301"),
 ]
