@@ -96,6 +96,11 @@ AIMED = [
     ("de", "„Bester Workshop überhaupt“, sagt Priya. Nur noch wenige Plätze, schnell sein!", "SP124"),
     ("fr", "« Le meilleur atelier », dit Priya. Plus que quelques places, dépêchez-vous !", "SP134"),
     ("es", "«El mejor taller», dice Priya. Quedan muy pocas plazas, ¡date prisa!", "SP144"),
+    # a rhetorical question after the call does not make the call a question
+    ("en", "Last chance to get 20% off, what are you waiting for?", "SP104"),
+    ("en", "Buy now - why wait?", "SP202"),
+    ("de", "Letzte Chance auf 20 % – worauf wartest du?", "SP124"),
+    ("es", "Última oportunidad para el descuento, ¿a qué esperas?", "SP144"),
     ("en", "Comment ME below and I'll send the checklist.", "SP201"),
     ("en", "Stay close, something big lands next week.", "SP301"),
 ]

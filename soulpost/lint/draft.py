@@ -101,7 +101,7 @@ PROMOTIONAL = re.compile(
     | \bmoney[- ]back\b | \bfree\ trial\b | \bpre-?order\b
     | (?:(?<![^\W\d_]\ )|(?<=\band\ )|(?<=\bthen\ )|(?<=\bso\ )|(?<=\bjust\ )|(?<=\bplease\ ))
       \b(?:buy|order|shop|purchase|subscribe|upgrade|book|register|sign[- ]?up)
-      \ (?:now|today|here)\b(?![^.!?\n]*\?)  # an order, not "should you buy now?"
+      \ (?:now|today|here)\b(?![^.!?\n,;:—–-]*\?)  # an order, not "should you buy now?"
     | \bsign[- ]?up\ at\b | \bget\ yours\b
     | \b(?:dm|message)\ (?:me|us)\ for\ (?:pricing|prices|a\ quote)\b
     | \blink\ in\ bio\b
