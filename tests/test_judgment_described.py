@@ -80,6 +80,7 @@ AIMED = [
     ("en", "Tickets are going fast, so don't wait.", "SP104"),
     ("en", "Sale ends tomorrow: everything must go.", "SP104"),
     ("en", "Final hours to save on the annual plan!", "SP104"),
+    ("en", "These are the final hours of our winter sale!", "SP104"),
     ("de", "Das ist deine letzte Chance auf den Frühbucherpreis!", "SP124"),
     ("de", "Nur noch wenige Plätze frei, schnell sein!", "SP124"),
     ("fr", "C'est ta dernière chance d'avoir le tarif réduit !", "SP134"),
