@@ -64,6 +64,8 @@ DESCRIBED = [
     ("de", "Jetzt kaufen oder auf den Schlussverkauf warten? Unsere Verbraucherseite rechnet."),
     ("de", "Kann ich heute noch bestellen und es kommt vor Ostern an? Die Fristen stehen unten."),
     ("fr", "Prenez votre temps pour choisir, la formule se change à tout moment."),
+    ("fr", "Faut-il acheter son vélo maintenant ou attendre les soldes ? On a comparé."),
+    ("es", "¿Comprar la bici ya o esperar a las rebajas? Hemos comparado."),
     # praise of someone else is not self-praise
     ("en", "Our neighbour swears the corner café makes the best scones in town, and he is right."),
     # a contact line is not a keyword vote; animals that stay close are not a teaser
