@@ -66,6 +66,9 @@ DESCRIBED = [
     ("fr", "Prenez votre temps pour choisir, la formule se change à tout moment."),
     ("fr", "Faut-il acheter son vélo maintenant ou attendre les soldes ? On a comparé."),
     ("es", "¿Comprar la bici ya o esperar a las rebajas? Hemos comparado."),
+    # things going on sale, as news
+    ("en", "Stamps for the coronation go on sale at post offices on 6 May."),
+    ("en", "Recalled baby monitors were still on sale online a month later, the watchdog found."),
     # praise of someone else is not self-praise
     ("en", "Our neighbour swears the corner café makes the best scones in town, and he is right."),
     # a contact line is not a keyword vote; animals that stay close are not a teaser
@@ -94,6 +97,7 @@ AIMED = [
     ("de", "Worauf wartest du? Jetzt bestellen!", "SP222"),
     ("en", "We're the best bakery in town, come and taste why.", "SP401"),
     ("en", "Best coffee in town, right on the harbour.", "SP401"),
+    ("en", "All winter coats are on sale this weekend.", "SP401"),
     # a testimonial signed with a name is not reported news: the pressure after it counts
     ("en", "“Best workshop I've done,” says Priya. Only 3 seats left, hurry!", "SP104"),
     ("de", "„Bester Workshop überhaupt“, sagt Priya. Nur noch wenige Plätze, schnell sein!", "SP124"),

@@ -97,7 +97,8 @@ PRICE_WITH = re.compile(
 PROMOTIONAL = re.compile(
     r"""
       \b\d{1,3}\s?%\s?off\b | \b(?:half|\d+)[- ]price\b          # discounts
-    | \b(?:discount|coupon|promo[- ]code|voucher|flash[- ]sale|on\ sale|sale\ ends)\b
+    | \b(?:discount|coupon|promo[- ]code|voucher|flash[- ]sale|sale\ ends)\b
+    | (?<!\bgo\ )(?<!\bgoes\ )(?<!\bwent\ )(?<!\bgoing\ )(?<!\bstill\ )\bon\ sale\b  # not news
     | \bmoney[- ]back\b | \bfree\ trial\b | \bpre-?order\b
     | (?:(?<![^\W\d_]\ )|(?<=\band\ )|(?<=\bthen\ )|(?<=\bso\ )|(?<=\bjust\ )|(?<=\bplease\ ))
       \b(?:buy|order|shop|purchase|subscribe|upgrade|book|register|sign[- ]?up)
