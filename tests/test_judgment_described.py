@@ -27,7 +27,10 @@ DESCRIBED = [
     ("de", "Der Ausschuss gab den Antragstellern eine letzte Chance für ihre Unterlagen."),
     ("de", "Das Derby am Samstag ist Bochums letzte Chance gegen den Abstieg."),
     ("fr", "Le comité a laissé une dernière chance aux candidats d'envoyer leur dossier."),
-    ("fr", "Pour les visiteurs, c'était la dernière chance de la soirée, et elle a fini sur le poteau."),
+    (
+        "fr",
+        "Pour les visiteurs, c'était la dernière chance de la soirée, et elle a fini sur le poteau.",
+    ),
     ("es", "El comité dio una última oportunidad a los aspirantes para enviar sus papeles."),
     ("es", "Para los visitantes era la última oportunidad de la noche, y acabó en el poste."),
     # asked, not ordered
@@ -35,13 +38,19 @@ DESCRIBED = [
     ("de", "Ist das die letzte Chance für die alte Seebrücke? Wir haben drei Fachleute gefragt."),
     ("fr", "Est-ce la dernière chance de sauver la vieille jetée ? Trois ingénieurs répondent."),
     ("es", "¿Es la última oportunidad de salvar el viejo muelle? Preguntamos a tres ingenieras."),
+    ("en", "Now or never for the cross-town tram? The council votes on Thursday."),
+    ("de", "Jetzt oder nie für die Stadtbahn? Der Rat stimmt am Donnerstag ab."),
+    ("fr", "Maintenant ou jamais pour le tramway ? Le conseil vote jeudi."),
+    ("es", "¿Ahora o nunca para el tranvía? El pleno vota el jueves."),
     # reported speech: the urgency is someone else's, told as news
     ("en", "Time is short for the coral, marine biologists said after the survey."),
     ("en", "Act now on damp, the housing ombudsman told landlords in a report on Monday."),
     ("de", "Die Zeit drängt beim Artenschutz, erklärten die Forschenden nach der Zählung."),
     ("fr", "Le temps presse pour les coraux, ont expliqué les biologistes après l'inventaire."),
     ("es", "El tiempo se acaba para los corales, explicaron las biólogas tras el recuento."),
+    ("en", "The regulator urged lenders to act fast on the new affordability rules."),
     # the thing described, not the reader pushed
+    ("en", "Buy now, pay later loans will be regulated like credit cards from next year."),
     ("en", "Ticket prices going up was the main complaint at the residents' meeting."),
     ("en", "Spots are disappearing from the old wallpaper as it fades in the sun."),
     ("en", "Talks went on through the final hours of the summit without a deal."),
@@ -100,12 +109,22 @@ AIMED = [
     ("en", "All winter coats are on sale this weekend.", "SP401"),
     # a testimonial signed with a name is not reported news: the pressure after it counts
     ("en", "“Best workshop I've done,” says Priya. Only 3 seats left, hurry!", "SP104"),
-    ("de", "„Bester Workshop überhaupt“, sagt Priya. Nur noch wenige Plätze, schnell sein!", "SP124"),
-    ("fr", "« Le meilleur atelier », dit Priya. Plus que quelques places, dépêchez-vous !", "SP134"),
+    (
+        "de",
+        "„Bester Workshop überhaupt“, sagt Priya. Nur noch wenige Plätze, schnell sein!",
+        "SP124",
+    ),
+    (
+        "fr",
+        "« Le meilleur atelier », dit Priya. Plus que quelques places, dépêchez-vous !",
+        "SP134",
+    ),
     ("es", "«El mejor taller», dice Priya. Quedan muy pocas plazas, ¡date prisa!", "SP144"),
     # a rhetorical question after the call does not make the call a question
     ("en", "Last chance to get 20% off, what are you waiting for?", "SP104"),
     ("en", "Buy now - why wait?", "SP202"),
+    ("en", "It's now or never: the workshop doors close in a week!", "SP104"),
+    ("de", "Jetzt oder nie: Sichert euch einen der letzten Plätze!", "SP124"),
     ("de", "Letzte Chance auf 20 % – worauf wartest du?", "SP124"),
     ("es", "Última oportunidad para el descuento, ¿a qué esperas?", "SP144"),
     ("en", "Comment ME below and I'll send the checklist.", "SP201"),

@@ -102,7 +102,8 @@ PROMOTIONAL = re.compile(
     | \bmoney[- ]back\b | \bfree\ trial\b | \bpre-?order\b
     | (?:(?<![^\W\d_]\ )|(?<=\band\ )|(?<=\bthen\ )|(?<=\bso\ )|(?<=\bjust\ )|(?<=\bplease\ ))
       \b(?:buy|order|shop|purchase|subscribe|upgrade|book|register|sign[- ]?up)
-      \ (?:now|today|here)\b(?![^.!?\n,;:—–-]*\?)  # an order, not "should you buy now?"
+      \ (?:now|today|here)\b  # an order, not "should you buy now?" nor "buy now, pay later"
+      (?!(?:[^.!?\n,;:—–-]|\b-\b)*\?)(?!,?\ pay\ later)
     | \bsign[- ]?up\ at\b | \bget\ yours\b
     | \b(?:dm|message)\ (?:me|us)\ for\ (?:pricing|prices|a\ quote)\b
     | \blink\ in\ bio\b
