@@ -48,7 +48,9 @@ RULE_FLOORS = {
     "SP541": (0.85, 0.10),
 }
 OVERALL_FLOORS = {"recall": 0.92, "flawed_caught": 0.94}
-MAX_FALSE_ALARMS = 0.05  # share of clean posts with any soul finding
+# share of clean posts with any soul finding: 3.4 % (5 of 146) after branch judgefa, 4.8 %
+# (7) before it; 0.045 allows 6, so a return to the old false alarms fails
+MAX_FALSE_ALARMS = 0.045
 
 
 @pytest.fixture(scope="module")

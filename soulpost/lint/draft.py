@@ -97,10 +97,14 @@ PRICE_WITH = re.compile(
 PROMOTIONAL = re.compile(
     r"""
       \b\d{1,3}\s?%\s?off\b | \b(?:half|\d+)[- ]price\b          # discounts
-    | \b(?:discount|coupon|promo[- ]code|voucher|flash[- ]sale|on\ sale|sale\ ends)\b
+    | \b(?:discount|coupon|promo[- ]code|voucher|flash[- ]sale|sale\ ends)\b
+    | (?<!\bgo\ )(?<!\bgoes\ )(?<!\bwent\ )(?<!\bgoing\ )(?<!\bstill\ )\bon\ sale\b  # not news
     | \bmoney[- ]back\b | \bfree\ trial\b | \bpre-?order\b
-    | \b(?:buy|order|shop|purchase|subscribe|upgrade|book|register)\ (?:now|today|here)\b
-    | \bsign[- ]?up\ (?:now|today|here|at)\b | \bget\ yours\b
+    | (?:(?<![^\W\d_]\ )|(?<=\band\ )|(?<=\bthen\ )|(?<=\bso\ )|(?<=\bjust\ )|(?<=\bplease\ ))
+      \b(?:buy|order|shop|purchase|subscribe|upgrade|book|register|sign[- ]?up)
+      \ (?:now|today|here)\b  # an order, not "should you buy now?" nor "buy now, pay later"
+      (?!(?:[^.!?\n,;:—–-]|\b-\b)*\?)(?!,?\ pay\ later)
+    | \bsign[- ]?up\ at\b | \bget\ yours\b
     | \b(?:dm|message)\ (?:me|us)\ for\ (?:pricing|prices|a\ quote)\b
     | \blink\ in\ bio\b
     """,
