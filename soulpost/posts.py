@@ -234,9 +234,15 @@ class Post(_Strict):
                         'timezone = "Europe/London" (an IANA name) or give an offset '
                         "such as +01:00"
                     )
-                self.at, self._time_kind = resolve_local(self.at, zone)
+                at, kind = resolve_local(self.at, zone)
+                self.__dict__["at"] = at  # "at" is already among the fields set
             else:
-                self._time_kind = LocalTimeKind.EXPLICIT
+                kind = LocalTimeKind.EXPLICIT
+            # Straight into pydantic's store, as build_post does: the same effect as
+            # ``self._time_kind = kind`` without a validating __setattr__ per post.
+            private = self.__pydantic_private__
+            assert private is not None  # model_post_init ran before this validator
+            private["_time_kind"] = kind
         return self
 
     # The properties read private attributes straight from pydantic's store: ``self._path``
@@ -320,19 +326,13 @@ class Post(_Strict):
             "max_lateness": lateness,
         }
         post = cls.__new__(cls)
-        post.__setstate__(
-            {
-                "__dict__": values,
-                "__pydantic_extra__": None,
-                "__pydantic_fields_set__": {"id", "text", "platforms"},
-                "__pydantic_private__": {
-                    "_time_kind": kind,
-                    "_path": path,
-                    "_source": None,
-                    "_raw": raw,
-                },
-            }
-        )
+        # What BaseModel.__setstate__ does, without building a state dict to take apart.
+        _set = object.__setattr__
+        _set(post, "__pydantic_fields_set__", {"id", "text", "platforms"})
+        _set(post, "__pydantic_extra__", None)
+        private = {"_time_kind": kind, "_path": path, "_source": None, "_raw": raw}
+        _set(post, "__pydantic_private__", private)
+        _set(post, "__dict__", values)
         return post
 
     def text_for(self, platform: str) -> str:
@@ -362,6 +362,22 @@ class Post(_Strict):
         if variant is not None and variant.first_comment is not None:
             return variant.first_comment.strip()
         return (self.first_comment or "").strip()
+
+
+# The private attributes every new Post starts with. pydantic's own initialiser
+# (``init_private_attributes``, which validation calls as ``model_post_init``) asks each
+# attribute for a deep copy of its default: about a twelfth of loading a post. While
+# every default is None, copying one dict gives the same result.
+_PRIVATE_DEFAULTS = {name: attr.get_default() for name, attr in Post.__private_attributes__.items()}
+
+
+def _init_private(self: BaseModel, context: Any, /) -> None:
+    if getattr(self, "__pydantic_private__", None) is None:
+        object.__setattr__(self, "__pydantic_private__", _PRIVATE_DEFAULTS.copy())
+
+
+if all(value is None for value in _PRIVATE_DEFAULTS.values()):
+    Post.model_post_init = _init_private  # type: ignore[method-assign]
 
 
 def parse_post(text: str, path: Path, context: dict[str, Any]) -> Post:
