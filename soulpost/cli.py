@@ -58,6 +58,39 @@ EPILOG = """exit codes: 0 ok; 1 findings or failures to look at; 2 usage, config
 Run `soulpost COMMAND --help` for a command's options."""
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's formatter with the width found as ``shutil.get_terminal_size`` finds it,
+    without importing shutil (and with it bz2 and lzma): argparse builds a formatter for
+    every option it adds, so every command paid for that import, help or not.
+    """
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        if width is None:
+            width = _columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _columns() -> int:
+    """The terminal's width: $COLUMNS, else standard output's terminal, else 80
+    (what ``shutil.get_terminal_size().columns`` answers)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 def build_parser(command: str | None, *, others: bool = True) -> argparse.ArgumentParser:
     """The parser; only *command*'s module is imported to add its options.
 
@@ -69,7 +102,7 @@ def build_parser(command: str | None, *, others: bool = True) -> argparse.Argume
         prog="soulpost",
         description="Schedule social posts from TOML drafts, and lint them for soul first.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"soulpost {__version__}")
     parser.add_argument(
@@ -94,7 +127,7 @@ def build_parser(command: str | None, *, others: bool = True) -> argparse.Argume
             help=summary,
             description=summary,
             epilog=EPILOG,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=_Formatter,
         )
         if name == command:
             import importlib

@@ -397,7 +397,8 @@ def build_post(
     Raises PostInvalid, and only PostInvalid, for anything wrong with the file: a draft is
     untrusted input, and one bad draft must never stop the others from loading.
     """
-    data.setdefault("id", path.stem)
+    if "id" not in data:  # not setdefault: most drafts name their id, and stem costs
+        data["id"] = path.stem
     try:
         # *text* is what *data* was parsed from: when it cannot nest that deep, no need to walk.
         if text is None or nesting_bound(text) >= MAX_DEPTH:

@@ -146,3 +146,41 @@ def test_the_scan_agrees_with_importlib_metadata_here(group: str) -> None:
 def test_console_scripts_are_seen() -> None:
     """This venv installs soulpost's own console script, so the scan must see the group."""
     assert not group_absent("console_scripts")
+
+
+@pytest.mark.parametrize("columns", [None, "60", "132", "junk", "0", "-5"])
+def test_help_is_as_wide_as_argparse_makes_it(
+    columns: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """soulpost's formatter finds the width without shutil, and finds the same width."""
+    import argparse
+
+    from soulpost.cli import _Formatter
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    ours = _Formatter("soulpost")
+    theirs = argparse.RawDescriptionHelpFormatter("soulpost")
+    assert (ours._width, ours._max_help_position) == (theirs._width, theirs._max_help_position)
+
+
+def test_command_help_reads_as_before() -> None:
+    """The whole `soulpost lint --help` text, against argparse's own formatter."""
+    import argparse
+
+    from soulpost import cli
+
+    ours = cli.build_parser("lint", others=False)
+    plain = argparse.RawDescriptionHelpFormatter
+    original = cli._Formatter
+    try:
+        cli._Formatter = plain  # type: ignore[misc]
+        theirs = cli.build_parser("lint", others=False)
+    finally:
+        cli._Formatter = original  # type: ignore[misc]
+    assert ours.format_help() == theirs.format_help()
+    sub = next(a for a in ours._actions if isinstance(a, argparse._SubParsersAction))
+    sub_theirs = next(a for a in theirs._actions if isinstance(a, argparse._SubParsersAction))
+    assert sub.choices["lint"].format_help() == sub_theirs.choices["lint"].format_help()
