@@ -238,8 +238,7 @@ class Post(_Strict):
                 self.__dict__["at"] = at  # "at" is already among the fields set
             else:
                 kind = LocalTimeKind.EXPLICIT
-            # Straight into pydantic's store, as build_post does: the same effect as
-            # ``self._time_kind = kind`` without a validating __setattr__ per post.
+            # ``self._time_kind = kind`` without a validating __setattr__, as build_post does
             private = self.__pydantic_private__
             assert private is not None  # model_post_init ran before this validator
             private["_time_kind"] = kind
@@ -325,14 +324,12 @@ class Post(_Strict):
             "lint": lint if lint is not None else _NO_LINT,
             "max_lateness": lateness,
         }
-        post = cls.__new__(cls)
-        # What BaseModel.__setstate__ does, without building a state dict to take apart.
-        _set = object.__setattr__
-        _set(post, "__pydantic_fields_set__", {"id", "text", "platforms"})
-        _set(post, "__pydantic_extra__", None)
+        post = cls.__new__(cls)  # then what BaseModel.__setstate__ does, minus a state dict
+        object.__setattr__(post, "__pydantic_fields_set__", {"id", "text", "platforms"})
+        object.__setattr__(post, "__pydantic_extra__", None)
         private = {"_time_kind": kind, "_path": path, "_source": None, "_raw": raw}
-        _set(post, "__pydantic_private__", private)
-        _set(post, "__dict__", values)
+        object.__setattr__(post, "__pydantic_private__", private)
+        object.__setattr__(post, "__dict__", values)
         return post
 
     def text_for(self, platform: str) -> str:
@@ -364,10 +361,8 @@ class Post(_Strict):
         return (self.first_comment or "").strip()
 
 
-# The private attributes every new Post starts with. pydantic's own initialiser
-# (``init_private_attributes``, which validation calls as ``model_post_init``) asks each
-# attribute for a deep copy of its default: about a twelfth of loading a post. While
-# every default is None, copying one dict gives the same result.
+# A new Post's private attributes. pydantic's ``init_private_attributes`` (validation's
+# ``model_post_init``) deep-copies each default, a twelfth of loading a post: all None here.
 _PRIVATE_DEFAULTS = {name: attr.get_default() for name, attr in Post.__private_attributes__.items()}
 
 
@@ -397,7 +392,7 @@ def build_post(
     Raises PostInvalid, and only PostInvalid, for anything wrong with the file: a draft is
     untrusted input, and one bad draft must never stop the others from loading.
     """
-    if "id" not in data:  # not setdefault: most drafts name their id, and stem costs
+    if "id" not in data:  # not setdefault: most drafts name their id; stem costs
         data["id"] = path.stem
     try:
         # *text* is what *data* was parsed from: when it cannot nest that deep, no need to walk.
