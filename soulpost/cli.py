@@ -58,6 +58,39 @@ EPILOG = """exit codes: 0 ok; 1 findings or failures to look at; 2 usage, config
 Run `soulpost COMMAND --help` for a command's options."""
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's formatter with the width found as ``shutil.get_terminal_size`` finds it,
+    without importing shutil (and with it bz2 and lzma): argparse builds a formatter for
+    every option it adds, so every command paid for that import, help or not.
+    """
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        if width is None:
+            width = _columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _columns() -> int:
+    """The terminal's width: $COLUMNS, else standard output's terminal, else 80
+    (what ``shutil.get_terminal_size().columns`` answers)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 def build_parser(command: str | None, *, others: bool = True) -> argparse.ArgumentParser:
     """The parser; only *command*'s module is imported to add its options.
 
@@ -69,7 +102,7 @@ def build_parser(command: str | None, *, others: bool = True) -> argparse.Argume
         prog="soulpost",
         description="Schedule social posts from TOML drafts, and lint them for soul first.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"soulpost {__version__}")
     parser.add_argument(
@@ -94,7 +127,7 @@ def build_parser(command: str | None, *, others: bool = True) -> argparse.Argume
             help=summary,
             description=summary,
             epilog=EPILOG,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=_Formatter,
         )
         if name == command:
             import importlib
@@ -132,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # distribution's entry points, read when the first model is built) cost about
         # 10 ms of a one-draft lint's 190. A value the user set is kept.
         os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+        _no_plugin_loader()
     if argv is None and "_ARGCOMPLETE" in os.environ:
         from soulpost.commands.completion import complete
 
@@ -164,6 +198,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+# The values of PYDANTIC_DISABLE_PLUGINS for which pydantic's get_plugins() returns ().
+_PLUGINS_OFF = ("__all__", "1", "true")
+_LOADER = "pydantic.plugin._loader"
+
+
+def _no_plugin_loader() -> None:
+    """Stand in for pydantic's plugin loader when plugins are off.
+
+    With PYDANTIC_DISABLE_PLUGINS set to turn every plugin off, the loader's
+    ``get_plugins()`` returns nothing, yet importing the loader imports
+    :mod:`importlib.metadata` (email, zipfile, csv...): about a twentieth of a one-draft
+    lint. The stand-in answers ``get_plugins()`` the same way; anything else asked of it
+    loads the real module, so a pydantic that needs more from its loader still gets it.
+    """
+    if os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in _PLUGINS_OFF or _LOADER in sys.modules:
+        return
+    import types
+
+    stand_in = types.ModuleType(_LOADER)
+
+    def get_plugins() -> tuple[()]:
+        return ()
+
+    def real(name: str) -> object:
+        if name.startswith("__"):  # the import system asks for __path__ and the like
+            raise AttributeError(name)
+        import importlib
+
+        del sys.modules[_LOADER]
+        return getattr(importlib.import_module(_LOADER), name)
+
+    stand_in.get_plugins = get_plugins  # type: ignore[attr-defined]
+    stand_in.__getattr__ = real  # type: ignore[method-assign]
+    sys.modules[_LOADER] = stand_in
 
 
 def _exit_now(code: int) -> NoReturn:

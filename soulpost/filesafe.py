@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 from stat import S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISREG, S_ISSOCK
 
@@ -127,6 +126,8 @@ def write_new_file(path: Path, content: str) -> None:
     The new file gets the mode any editor would give it (0666 less the umask), not the
     0600 of a temporary file: in a shared queue, the publishing user must be able to read it.
     """
+    import tempfile  # here: reading, which every lint does, needs neither it nor shutil
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(name)
@@ -155,6 +156,8 @@ def replace_file(path: Path, content: str, *, root: Path | None = None) -> None:
             hint=f"edit {target} by hand, or replace the link with the file itself",
         )
     before = target.stat()
+    import tempfile
+
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     tmp = Path(name)
     try:

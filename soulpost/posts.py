@@ -234,9 +234,14 @@ class Post(_Strict):
                         'timezone = "Europe/London" (an IANA name) or give an offset '
                         "such as +01:00"
                     )
-                self.at, self._time_kind = resolve_local(self.at, zone)
+                at, kind = resolve_local(self.at, zone)
+                self.__dict__["at"] = at  # "at" is already among the fields set
             else:
-                self._time_kind = LocalTimeKind.EXPLICIT
+                kind = LocalTimeKind.EXPLICIT
+            # ``self._time_kind = kind`` without a validating __setattr__, as build_post does
+            private = self.__pydantic_private__
+            assert private is not None  # model_post_init ran before this validator
+            private["_time_kind"] = kind
         return self
 
     # The properties read private attributes straight from pydantic's store: ``self._path``
@@ -319,20 +324,12 @@ class Post(_Strict):
             "lint": lint if lint is not None else _NO_LINT,
             "max_lateness": lateness,
         }
-        post = cls.__new__(cls)
-        post.__setstate__(
-            {
-                "__dict__": values,
-                "__pydantic_extra__": None,
-                "__pydantic_fields_set__": {"id", "text", "platforms"},
-                "__pydantic_private__": {
-                    "_time_kind": kind,
-                    "_path": path,
-                    "_source": None,
-                    "_raw": raw,
-                },
-            }
-        )
+        post = cls.__new__(cls)  # then what BaseModel.__setstate__ does, minus a state dict
+        object.__setattr__(post, "__pydantic_fields_set__", {"id", "text", "platforms"})
+        object.__setattr__(post, "__pydantic_extra__", None)
+        private = {"_time_kind": kind, "_path": path, "_source": None, "_raw": raw}
+        object.__setattr__(post, "__pydantic_private__", private)
+        object.__setattr__(post, "__dict__", values)
         return post
 
     def text_for(self, platform: str) -> str:
@@ -364,6 +361,20 @@ class Post(_Strict):
         return (self.first_comment or "").strip()
 
 
+# A new Post's private attributes. pydantic's ``init_private_attributes`` (validation's
+# ``model_post_init``) deep-copies each default, a twelfth of loading a post: all None here.
+_PRIVATE_DEFAULTS = {name: attr.get_default() for name, attr in Post.__private_attributes__.items()}
+
+
+def _init_private(self: BaseModel, context: Any, /) -> None:
+    if getattr(self, "__pydantic_private__", None) is None:
+        object.__setattr__(self, "__pydantic_private__", _PRIVATE_DEFAULTS.copy())
+
+
+if all(value is None for value in _PRIVATE_DEFAULTS.values()):
+    Post.model_post_init = _init_private  # type: ignore[method-assign]
+
+
 def parse_post(text: str, path: Path, context: dict[str, Any]) -> Post:
     """Validate the TOML *text* of the post file *path*; raise PostInvalid with every problem."""
     try:
@@ -381,7 +392,8 @@ def build_post(
     Raises PostInvalid, and only PostInvalid, for anything wrong with the file: a draft is
     untrusted input, and one bad draft must never stop the others from loading.
     """
-    data.setdefault("id", path.stem)
+    if "id" not in data:  # not setdefault: most drafts name their id; stem costs
+        data["id"] = path.stem
     try:
         # *text* is what *data* was parsed from: when it cannot nest that deep, no need to walk.
         if text is None or nesting_bound(text) >= MAX_DEPTH:

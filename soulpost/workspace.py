@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -390,8 +390,9 @@ def _load_posts(
     files: list[Path], settings: Settings, cache: PostCache | None
 ) -> tuple[list[Post], list[InputError]]:
     context = post_context(settings)
-    entries: dict[Path, _Cached | None] = {}
+    loaded: Iterable[tuple[Path, _Cached | None]]
     if cache is not None:
+        entries: dict[Path, _Cached | None] = {}
         cache.parsed = 0
         for gone in set(cache.entries) - set(files):
             del cache.entries[gone]
@@ -413,13 +414,13 @@ def _load_posts(
             if item is not None:
                 cache.entries[path] = item
         cache.parsed = len(stale)
-    else:
-        entries = dict(zip(files, _load(files, context), strict=True))
+        loaded = ((path, entries.get(path)) for path in files)
+    else:  # in file order, without hashing every path into a dict and out again
+        loaded = zip(files, _load(files, context), strict=True)
     posts: list[Post] = []
     errors: list[InputError] = []
     seen: dict[str, Path] = {}
-    for path in files:
-        item = entries.get(path)
+    for path, item in loaded:
         if item is None:
             continue
         errors.extend(item.errors)

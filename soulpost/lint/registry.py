@@ -300,7 +300,13 @@ def _any_distribution_names_the_group() -> bool:
     (about 10 ms with a hundred of them: a twentieth of linting one draft) to find, nearly
     always, none. Reading the files and looking for the group's name is a quarter of that;
     only when one mentions it does the full search run, so what it finds is unchanged.
+    Most often :func:`~soulpost.distscan.group_absent` answers first, without importing
+    :mod:`importlib.metadata` at all.
     """
+    from soulpost.distscan import group_absent
+
+    if group_absent(ENTRY_POINT_GROUP):
+        return False
     from importlib.metadata import distributions
 
     for dist in distributions():
@@ -312,11 +318,11 @@ def _any_distribution_names_the_group() -> bool:
 
 def plugin_specs() -> list[tuple[RuleSpec, str]]:
     """Rules from the ``soulpost.rules`` entry points: find, then load, each named on error."""
-    from importlib.metadata import entry_points
-
     out: list[tuple[RuleSpec, str]] = []
     if not _any_distribution_names_the_group():
         return out
+    from importlib.metadata import entry_points
+
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         dist = f"{ep.dist.name} {ep.dist.version}" if ep.dist is not None else "unknown"
         where = f"rule plugin {ep.name!r} ({ep.value}) from distribution {dist}"
