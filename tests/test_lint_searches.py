@@ -58,3 +58,36 @@ def test_price_in_finds_what_price_search_finds() -> None:
     texts += ["Now £96 a year", "from £5 to £9", "by 12 €", "5 eur and 10 eur", "x$5"]
     for text in texts:
         assert _span(price_in(text)) == _span(PRICE.search(text)), text
+
+
+def shipped_patterns() -> list[str]:
+    """Every regular expression of the shipped packs: patterns, unless, signals."""
+    import tomllib
+
+    found: list[str] = []
+    for pack in sorted((ROOT / "soulpost" / "lint" / "packs").glob("*.toml")):
+        for rule in tomllib.loads(pack.read_text(encoding="utf-8")).get("rule", []):
+            options = rule.get("options", {})
+            found += options.get("patterns", []) + options.get("unless", [])
+            found += [p for ps in options.get("signals", {}).values() for p in ps]
+    return found
+
+
+def test_boundary_first_matches_the_same() -> None:
+    import re
+
+    from soulpost.lint.kinds.patterns import boundary_first
+
+    patterns = shipped_patterns()
+    moved = [p for p in patterns if boundary_first(p) != p]
+    assert len(moved) > 100  # the shipped packs' bait patterns begin so
+    texts = [*corpus_texts(), "Comment YES if you agree!", "so, like this if you're an Aries"]
+    texts += [t.upper() for t in texts]
+    for source in moved:
+        before = re.compile(source, re.IGNORECASE)
+        after = re.compile(boundary_first(source), re.IGNORECASE)
+        assert after.pattern.startswith(("\\b", "(?#")), source
+        for text in texts:
+            assert [m.span() for m in after.finditer(text)] == [
+                m.span() for m in before.finditer(text)
+            ], (source, text)
