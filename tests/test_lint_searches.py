@@ -91,3 +91,37 @@ def test_boundary_first_matches_the_same() -> None:
             assert [m.span() for m in after.finditer(text)] == [
                 m.span() for m in before.finditer(text)
             ], (source, text)
+
+
+def test_phrase_gate_never_turns_away_a_text_a_phrase_matches() -> None:
+    """Texts with a phrase's longest word but not all its words skip the phrase search,
+    and must be texts on which it finds nothing."""
+    from soulpost.lint.draft import Segment
+    from soulpost.lint.examples import example_settings
+    from soulpost.lint.kinds.phrases import Phrases
+    from soulpost.lint.registry import load_registry
+    from soulpost.lint.select import configure
+
+    ruleset = configure(load_registry(None), example_settings().lint, select=["ALL"])
+    rules = [rule for rule in ruleset.post_rules if isinstance(rule, Phrases)]
+    phrases = [p for rule in rules for p in rule.options.phrases]  # type: ignore[attr-defined]
+    texts = [*corpus_texts(), *phrases, *(f"«{p}» and “{p}”" for p in phrases)]
+    texts += [f"_{p}_ x{p}x {p}!" for p in phrases]
+    texts += [t.upper() for t in texts] + [t.replace("i", "İ").replace("s", "ſ") for t in texts]
+    turned_away = 0
+    for text in texts:
+        segment = Segment(("text",), text, ("x",))
+        for rule in rules:
+            rule.set_up()
+            if not rule.source or rule.always:
+                continue
+            quiet = segment.quiet if rule.skip_quoted else segment.plain
+            lower = quiet.lower() if segment.lower is not None else None
+            pattern = rule.literal if lower is not None else rule.literal_any_case
+            assert pattern is not None
+            found = pattern.search(lower if lower is not None else quiet)
+            if rule._phrase_may_match(segment) or rule.triggers.isdisjoint(segment.runs):
+                continue  # the longest word alone turned it away before: still the same
+            turned_away += 1
+            assert found is None, (rule.spec.code, text, found)
+    assert turned_away > 1000  # texts whose longest words were there, without the others

@@ -76,13 +76,18 @@ class Phrases(SegmentRule):
         # compiling fifty phrases costs more than linting one post.
         self.source = phrase_regex(phrases)
         # A phrase can only match when every word in it is a word of the text; checking one
-        # (the longest) against the text's words skips most texts without running a regex.
+        # (the longest) against the text's words skips most texts without running a regex,
+        # and the phrases that word belongs to, each as the set of its words, settle most
+        # of the rest (see _phrase_may_match).
         self.triggers: frozenset[str] = frozenset()
+        self.phrase_words: dict[str, list[frozenset[str]]] = {}
         self.always = False
         for phrase in phrases:
             runs = ALNUM.findall(phrase)
             if runs:
-                self.triggers |= {max(runs, key=len)}
+                trigger = max(runs, key=len)
+                self.triggers |= {trigger}
+                self.phrase_words.setdefault(trigger, []).append(frozenset(runs))
             else:
                 self.always = True
         gate = frozenset(w.lower() for w in opts.words)
@@ -222,7 +227,7 @@ class Phrases(SegmentRule):
         found: list[tuple[int, int]] = []
         runs = segment.runs
         plain = segment.quiet if self.skip_quoted else segment.plain
-        if self.source and (self.always or not self.triggers.isdisjoint(runs)):
+        if self.source and (self.always or self._phrase_may_match(segment)):
             lower = segment.lower
             if lower is not None and plain is not segment.plain:
                 lower = plain.lower()
@@ -251,6 +256,26 @@ class Phrases(SegmentRule):
                 stopped.append((source, False))
         found.sort()
         return found
+
+    def _phrase_may_match(self, segment: Segment) -> bool:
+        """Whether all the words of one of the phrases are words of *segment*'s text.
+
+        Otherwise no phrase can match: each word of a phrase is a whole word where the
+        phrase matches, since a phrase that begins or ends with a letter or digit matches
+        at word boundaries, and between its words stand the phrase's own spaces and marks.
+        In quoted text blanked to ``_`` too: a blank stands only between quote marks.
+        Phrases are matched on the lower-cased text, whose words these are; where lower
+        case changes the text's length, case-insensitively on the text itself (İ matches
+        i there, and lowers to two characters), so only the longest word is asked.
+        """
+        runs = segment.runs
+        hit = self.triggers.intersection(runs)
+        if not hit:
+            return False
+        if segment.lower is None:
+            return True
+        words = self.phrase_words
+        return any(needed <= runs for trigger in hit for needed in words[trigger])
 
     def check_segment(self, segment: Segment, draft: Draft) -> Iterator[Hit]:
         if self.lead_only and not segment.lead:
