@@ -125,3 +125,31 @@ def test_phrase_gate_never_turns_away_a_text_a_phrase_matches() -> None:
             turned_away += 1
             assert found is None, (rule.spec.code, text, found)
     assert turned_away > 1000  # texts whose longest words were there, without the others
+
+
+def test_word_gates_never_turn_away_a_text_a_pattern_matches() -> None:
+    """Where a shipped pattern matches a text whose words line up, its word gate lets the
+    text through; and the gates do turn texts away."""
+    import re
+
+    from soulpost.lint.draft import Segment
+    from soulpost.lint.kinds.wordgates import word_gate, word_passes, words_line_up
+
+    gates = [(source, word_gate(source)) for source in shipped_patterns()]
+    gated = [(re.compile(source, re.IGNORECASE), gate) for source, gate in gates if gate]
+    assert len(gated) > 300
+    texts = corpus_texts()
+    texts += [t.upper() for t in texts] + [f"«{t}» x_{t}_x" for t in texts[:100]]
+    texts += [t.replace("s", "ſ").replace("i", "ı") for t in texts[:200]]
+    turned_away = 0
+    for text in texts:
+        segment = Segment(("text",), text, ("x",))
+        if not words_line_up(segment):
+            continue
+        for plain in {segment.plain, segment.quiet}:
+            for pattern, gate in gated:
+                if word_passes(gate, segment.runs):
+                    continue
+                turned_away += 1
+                assert pattern.search(plain) is None, (pattern.pattern, text)
+    assert turned_away > 100000

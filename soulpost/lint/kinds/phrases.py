@@ -23,6 +23,13 @@ from soulpost.lint.kinds.patterns import (
     pattern_words,
     phrase_regex,
 )
+from soulpost.lint.kinds.wordgates import (
+    UNSET,
+    WordGate,
+    word_gate,
+    word_passes,
+    words_line_up,
+)
 from soulpost.lint.rule import Hit, RuleOptions, SegmentRule
 
 
@@ -212,6 +219,12 @@ class Phrases(SegmentRule):
         ]
 
     @cached_property
+    def word_gates(self) -> list[WordGate | None]:
+        """Each pattern's :func:`word_gate` (UNSET until a text first reaches it; None for
+        a timed pattern, which runs on every text its words let through, as before)."""
+        return [UNSET] * len(self.pattern_sources)
+
+    @cached_property
     def pattern_index(self) -> WordIndex:
         """Which patterns a text's words let through (see :class:`WordIndex`)."""
         return WordIndex([words for _p, words in self.pattern_sources])
@@ -239,9 +252,18 @@ class Phrases(SegmentRule):
                 found += [match.span()] if match else []
             else:
                 found += [m.span() for m in pattern.finditer(target)]
-        patterns = self.patterns
+        patterns, word_gates = self.patterns, self.word_gates
+        lined_up: bool | None = None
         for index in self.pattern_index.select(runs):
             source, search, finditer, _words = patterns[index]
+            gate = word_gates[index]
+            if gate == UNSET:
+                gate = word_gates[index] = None if source in self.timed else word_gate(source)
+            if gate is not None:
+                if lined_up is None:
+                    lined_up = words_line_up(segment)
+                if lined_up and not word_passes(gate, runs):
+                    continue  # its words are not all there: it cannot match
             if self.strikes and self.strikes.get(source, 0) >= STRIKES:
                 stopped.append((source, True))
                 continue
