@@ -225,9 +225,33 @@ class Phrases(SegmentRule):
         return [UNSET] * len(self.pattern_sources)
 
     @cached_property
+    def free_index(self) -> tuple[list[int], LiteralIndex] | None:
+        """The patterns no word gates, with their substring gates together (see
+        :class:`LiteralIndex`): one pass over a text settles them all, where each on its
+        own was a call per text. None when one of them is timed: a timed pattern runs on
+        every text, as it always did."""
+        free = [i for i, (_p, words) in enumerate(self.pattern_sources) if words is None]
+        if not free or any(self.pattern_sources[i][0] in self.timed for i in free):
+            return None
+        return free, LiteralIndex([gate_of(self.pattern_sources[i][0]) for i in free])
+
+    @cached_property
     def pattern_index(self) -> WordIndex:
-        """Which patterns a text's words let through (see :class:`WordIndex`)."""
-        return WordIndex([words for _p, words in self.pattern_sources])
+        """Which patterns a text's words let through (see :class:`WordIndex`); the
+        patterns no word gates are listed for every text, unless free_index takes them."""
+        if self.free_index is None:
+            return WordIndex([words for _p, words in self.pattern_sources])
+        return WordIndex([words or frozenset() for _p, words in self.pattern_sources])
+
+    def _candidates(self, text: str, runs: frozenset[str]) -> list[int]:
+        """The patterns *text* (whose words are *runs*) may match, in order."""
+        indexes = self.pattern_index.select(runs)
+        if self.free_index is not None:
+            free, literals = self.free_index
+            more = literals.select(text)
+            if more:
+                return sorted({*indexes, *(free[k] for k in more)})
+        return indexes
 
     def _matches(
         self, segment: Segment, first_only: bool, stopped: list[tuple[str, bool]]
@@ -254,7 +278,7 @@ class Phrases(SegmentRule):
                 found += [m.span() for m in pattern.finditer(target)]
         patterns, word_gates = self.patterns, self.word_gates
         lined_up: bool | None = None
-        for index in self.pattern_index.select(runs):
+        for index in self._candidates(plain, runs):
             source, search, finditer, _words = patterns[index]
             gate = word_gates[index]
             if gate == UNSET:

@@ -56,6 +56,35 @@ def _word(items: Any) -> str | None:
     return "".join(out)
 
 
+def _ends_apart(items: Any) -> bool:
+    """Whether *items* end with a separator (see _separator), in each alternative."""
+    if not items:
+        return False
+    op, av = items[-1]
+    if str(op) == "BRANCH":
+        return all(_ends_apart(branch) for branch in av[1])
+    return _separator(op, av)
+
+
+def _starts_apart(items: Any) -> bool:
+    """Whether *items* begin with a separator, in each alternative."""
+    if not items:
+        return False
+    op, av = items[0]
+    if str(op) == "BRANCH":
+        return all(_starts_apart(branch) for branch in av[1])
+    return _separator(op, av)
+
+
+def _leading_word(items: Any) -> str | None:
+    """The word *items* begin with, when a separator follows it there: ``call us`` is
+    ``call``."""
+    for k, (op, av) in enumerate(items):
+        if str(op) != "LITERAL" or _letter(av) is None:
+            return _word(items[:k]) if k and _starts_apart(items[k:]) else None
+    return None
+
+
 def _separator(op: Any, av: Any) -> bool:
     """Whether the item consumes one character or more, none a letter or digit."""
     name = str(op)
@@ -83,8 +112,12 @@ class _Reader:
         self.word: set[str] | None = None  # the choices of the word being read
         self.clean = False  # a boundary stands before the word being read (or next one)
         self.word_clean = False
+        self.sealed = False  # the word being read cannot go on (see _branch)
 
     def _extend(self, choices: list[str]) -> None:
+        if self.sealed:
+            self._unknown()
+            return
         if self.word is None:
             self.word, self.word_clean = {""}, self.clean
         self.word = {w + c for w in self.word for c in choices}
@@ -93,17 +126,37 @@ class _Reader:
     def _boundary(self) -> None:
         if self.word is not None and self.word_clean and "" not in self.word:
             self.sets.append(frozenset(self.word))
-        self.word, self.clean = None, True
+        self.word, self.clean, self.sealed = None, True, False
 
     def _unknown(self) -> None:
-        self.word, self.clean = None, False
+        self.word, self.clean, self.sealed = None, False, False
+
+    def _branch(self, branches: Any) -> None:
+        """A choice: whole words (``(?:stock|sell)``), or parts that each begin with a
+        separator after a word (``we(?:'re| are)``), or each with a word of its own first
+        (``(?:call us|get in touch)``)."""
+        words = [_word(branch) for branch in branches]
+        if all(w is not None for w in words):
+            self._extend([w or "" for w in words])
+        elif self.word is not None and all(_starts_apart(b) for b in branches):
+            self._boundary()
+            self._unknown()
+        else:
+            # Each a whole word, or a word and then more: the whole words need a boundary
+            # after the choice, and no choice can be read on past.
+            leading = [w or _leading_word(b) for w, b in zip(words, branches, strict=True)]
+            if self.word is None and self.clean and all(leading):
+                self.word, self.word_clean = {w or "" for w in leading}, True
+                self.clean, self.sealed = False, True
+            else:
+                self._unknown()
 
     def _optional_prefix(self, name: str, av: Any) -> bool:
         """Whether the item may be absent or end with a separator, right after a boundary
         with no word being read: then a boundary stands after it too."""
-        if name not in ("MAX_REPEAT", "MIN_REPEAT") or av[0] != 0 or not av[2]:
+        if name not in ("MAX_REPEAT", "MIN_REPEAT") or av[0] != 0:
             return False
-        return self.word is None and self.clean and _separator(*av[2][-1])
+        return self.word is None and self.clean and _ends_apart(av[2])
 
     def read(self, items: Any) -> None:
         for op, av in items:
@@ -115,11 +168,7 @@ class _Reader:
             elif name == "LITERAL" and _letter(av) is not None:
                 self._extend([_letter(av) or ""])
             elif name == "BRANCH":
-                words = [_word(branch) for branch in av[1]]
-                if all(w is not None for w in words):
-                    self._extend([w or "" for w in words])
-                else:
-                    self._unknown()
+                self._branch(av[1])
             elif name == "MAX_REPEAT" and av[0] == 0 and av[1] == 1 and _word(av[2]):
                 self._extend(["", _word(av[2]) or ""])
             elif self._optional_prefix(name, av):
