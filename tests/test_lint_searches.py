@@ -153,3 +153,37 @@ def test_word_gates_never_turn_away_a_text_a_pattern_matches() -> None:
                 turned_away += 1
                 assert pattern.search(plain) is None, (pattern.pattern, text)
     assert turned_away > 100000
+
+
+def test_capital_pair_fast_path_agrees_with_the_search() -> None:
+    from soulpost.lint.kinds.style import _CAPITAL_PAIR, has_capital_pair
+
+    texts = [*corpus_texts(), *random_texts([*"aAbZz_0 9-'", "É", "ß", "\n"], 20000, 2)]
+    texts += ["".join(map(chr, range(128))), "AB", "A B", "aB", "Ab", "A_B", "ÉA"]
+    for text in texts:
+        assert has_capital_pair(text) == (_CAPITAL_PAIR.search(text) is not None), text
+
+
+def test_language_votes_count_each_function_word_each_time() -> None:
+    from collections import Counter
+
+    from soulpost.text import language
+
+    def counted(text: str, langs: tuple[str, ...]) -> dict[str, int]:
+        """The votes as the words' counts give them (how they were first computed)."""
+        lowered = text.lower().replace("’", "'")
+        counts = Counter(language._words_of(lowered))
+        votes = dict.fromkeys(langs, 0)
+        for word, count in counts.items():
+            for lang in language._OWNERS.get(word, ()):
+                if lang in votes:
+                    votes[lang] += count
+        if not lowered.isascii():
+            for lang in votes:
+                votes[lang] += sum(lowered.count(ch) for ch in language._LETTERS.get(lang, ""))
+        return votes
+
+    texts = [*corpus_texts(), "the the THE der und und", "c'est l’été"]
+    for langs in (language.PACK_LANGUAGES, ("de", "en")):
+        for text in texts:
+            assert language._votes(text, langs) == counted(text, langs), text
