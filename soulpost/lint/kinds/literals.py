@@ -21,6 +21,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 _parser: Any = importlib.import_module("re._parser")
@@ -117,6 +118,13 @@ def _required(items: Any) -> frozenset[str] | None:
     return _best(_candidates(items))
 
 
+@lru_cache(maxsize=1024)
+def parsed(source: str) -> Any:
+    """The parse tree of *source*, case-insensitive (raises re.error): the gates of
+    :mod:`.literals` and :mod:`.wordgates` read the same one."""
+    return _parser.parse(source, re.IGNORECASE).data
+
+
 def required(source: str) -> frozenset[str] | None:
     """Strings one of which every case-insensitive match of *source* holds (lower-cased),
     or None when the pattern gives no useful one (or cannot be parsed here)."""
@@ -170,7 +178,7 @@ def gate_of(source: str) -> Gate | None:
     """The gate of *source* (see :data:`Gate`), or None when an alternative of it has no
     useful required string (or the pattern cannot be parsed here)."""
     try:
-        alternatives = _alternatives(_parser.parse(source, re.IGNORECASE).data)
+        alternatives = _alternatives(parsed(source))
         found = tuple(_conjunction(alternative) for alternative in alternatives)
     except (re.error, RecursionError):
         return None

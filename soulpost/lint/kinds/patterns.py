@@ -39,7 +39,7 @@ def compiled(source: str, *, timed: bool) -> tuple[Search, FindIter]:
     """``search`` and ``finditer`` of *source*, case-insensitive; *timed* ones raise
     ``TimeoutError`` when a call takes longer than :data:`PATTERN_TIMEOUT`."""
     if not timed:
-        plain = re.compile(source, re.IGNORECASE)
+        plain = re.compile(boundary_first(source), re.IGNORECASE)
         # A substring test in front settles most texts far faster than the search (see
         # soulpost.lint.kinds.literals); only for untimed patterns, so that which texts
         # a timed one is stopped on stays as it was.
@@ -57,6 +57,30 @@ def compiled(source: str, *, timed: bool) -> tuple[Search, FindIter]:
         partial(pattern.search, timeout=PATTERN_TIMEOUT),
         partial(pattern.finditer, timeout=PATTERN_TIMEOUT),
     )
+
+
+# A pattern's leading look-behinds and the word boundary after them, and a comment
+# before them: ``(?<![^\W\d_] )(?<![^\W\d_]['’] )\b(?:comment|reply)``.
+_GUARDED = re.compile(
+    r"(?P<comment>\(\?#[^)]*\))?"
+    r"(?P<behind>(?:\(\?<[!=](?:[^()\\\[]|\\.|\[(?:[^\]\\]|\\.)*\])*\))+)"
+    r"\\b"
+)
+
+
+def boundary_first(source: str) -> str:
+    r"""*source* with a word boundary that follows its leading look-behinds moved before
+    them: ``(?<!x )\bword`` becomes ``\b(?<!x )word``.
+
+    Both test the same place without consuming anything, so the pattern matches exactly
+    the same; but ``re`` tries a pattern at every character and checks its items in order,
+    and ``\b`` fails at once inside a word, where two look-behinds cost several times more.
+    A third less time for the shipped patterns that begin so (some 150).
+    """
+    found = _GUARDED.match(source)
+    if found is None:
+        return source
+    return f"{found['comment'] or ''}\\b{found['behind']}{source[found.end() :]}"
 
 
 def lazy_compiled(source: str, *, timed: bool) -> tuple[Search, FindIter]:

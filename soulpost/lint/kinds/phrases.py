@@ -23,6 +23,13 @@ from soulpost.lint.kinds.patterns import (
     pattern_words,
     phrase_regex,
 )
+from soulpost.lint.kinds.wordgates import (
+    UNSET,
+    WordGate,
+    word_gate,
+    word_passes,
+    words_line_up,
+)
 from soulpost.lint.rule import Hit, RuleOptions, SegmentRule
 
 
@@ -76,13 +83,18 @@ class Phrases(SegmentRule):
         # compiling fifty phrases costs more than linting one post.
         self.source = phrase_regex(phrases)
         # A phrase can only match when every word in it is a word of the text; checking one
-        # (the longest) against the text's words skips most texts without running a regex.
+        # (the longest) against the text's words skips most texts without running a regex,
+        # and the phrases that word belongs to, each as the set of its words, settle most
+        # of the rest (see _phrase_may_match).
         self.triggers: frozenset[str] = frozenset()
+        self.phrase_words: dict[str, list[frozenset[str]]] = {}
         self.always = False
         for phrase in phrases:
             runs = ALNUM.findall(phrase)
             if runs:
-                self.triggers |= {max(runs, key=len)}
+                trigger = max(runs, key=len)
+                self.triggers |= {trigger}
+                self.phrase_words.setdefault(trigger, []).append(frozenset(runs))
             else:
                 self.always = True
         gate = frozenset(w.lower() for w in opts.words)
@@ -207,9 +219,39 @@ class Phrases(SegmentRule):
         ]
 
     @cached_property
+    def word_gates(self) -> list[WordGate | None]:
+        """Each pattern's :func:`word_gate` (UNSET until a text first reaches it; None for
+        a timed pattern, which runs on every text its words let through, as before)."""
+        return [UNSET] * len(self.pattern_sources)
+
+    @cached_property
+    def free_index(self) -> tuple[list[int], LiteralIndex] | None:
+        """The patterns no word gates, with their substring gates together (see
+        :class:`LiteralIndex`): one pass over a text settles them all, where each on its
+        own was a call per text. None when one of them is timed: a timed pattern runs on
+        every text, as it always did."""
+        free = [i for i, (_p, words) in enumerate(self.pattern_sources) if words is None]
+        if not free or any(self.pattern_sources[i][0] in self.timed for i in free):
+            return None
+        return free, LiteralIndex([gate_of(self.pattern_sources[i][0]) for i in free])
+
+    @cached_property
     def pattern_index(self) -> WordIndex:
-        """Which patterns a text's words let through (see :class:`WordIndex`)."""
-        return WordIndex([words for _p, words in self.pattern_sources])
+        """Which patterns a text's words let through (see :class:`WordIndex`); the
+        patterns no word gates are listed for every text, unless free_index takes them."""
+        if self.free_index is None:
+            return WordIndex([words for _p, words in self.pattern_sources])
+        return WordIndex([words or frozenset() for _p, words in self.pattern_sources])
+
+    def _candidates(self, text: str, runs: frozenset[str]) -> list[int]:
+        """The patterns *text* (whose words are *runs*) may match, in order."""
+        indexes = self.pattern_index.select(runs)
+        if self.free_index is not None:
+            free, literals = self.free_index
+            more = literals.select(text)
+            if more:
+                return sorted({*indexes, *(free[k] for k in more)})
+        return indexes
 
     def _matches(
         self, segment: Segment, first_only: bool, stopped: list[tuple[str, bool]]
@@ -222,7 +264,7 @@ class Phrases(SegmentRule):
         found: list[tuple[int, int]] = []
         runs = segment.runs
         plain = segment.quiet if self.skip_quoted else segment.plain
-        if self.source and (self.always or not self.triggers.isdisjoint(runs)):
+        if self.source and (self.always or self._phrase_may_match(segment)):
             lower = segment.lower
             if lower is not None and plain is not segment.plain:
                 lower = plain.lower()
@@ -234,9 +276,18 @@ class Phrases(SegmentRule):
                 found += [match.span()] if match else []
             else:
                 found += [m.span() for m in pattern.finditer(target)]
-        patterns = self.patterns
-        for index in self.pattern_index.select(runs):
+        patterns, word_gates = self.patterns, self.word_gates
+        lined_up: bool | None = None
+        for index in self._candidates(plain, runs):
             source, search, finditer, _words = patterns[index]
+            gate = word_gates[index]
+            if gate == UNSET:
+                gate = word_gates[index] = None if source in self.timed else word_gate(source)
+            if gate is not None:
+                if lined_up is None:
+                    lined_up = words_line_up(segment)
+                if lined_up and not word_passes(gate, runs):
+                    continue  # its words are not all there: it cannot match
             if self.strikes and self.strikes.get(source, 0) >= STRIKES:
                 stopped.append((source, True))
                 continue
@@ -251,6 +302,26 @@ class Phrases(SegmentRule):
                 stopped.append((source, False))
         found.sort()
         return found
+
+    def _phrase_may_match(self, segment: Segment) -> bool:
+        """Whether all the words of one of the phrases are words of *segment*'s text.
+
+        Otherwise no phrase can match: each word of a phrase is a whole word where the
+        phrase matches, since a phrase that begins or ends with a letter or digit matches
+        at word boundaries, and between its words stand the phrase's own spaces and marks.
+        In quoted text blanked to ``_`` too: a blank stands only between quote marks.
+        Phrases are matched on the lower-cased text, whose words these are; where lower
+        case changes the text's length, case-insensitively on the text itself (İ matches
+        i there, and lowers to two characters), so only the longest word is asked.
+        """
+        runs = segment.runs
+        hit = self.triggers.intersection(runs)
+        if not hit:
+            return False
+        if segment.lower is None:
+            return True
+        words = self.phrase_words
+        return any(needed <= runs for trigger in hit for needed in words[trigger])
 
     def check_segment(self, segment: Segment, draft: Draft) -> Iterator[Hit]:
         if self.lead_only and not segment.lead:

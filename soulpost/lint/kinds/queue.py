@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from soulpost.lint.draft import Draft, QueueView
+from soulpost.lint.draft import Draft, QueueView, Segment
 from soulpost.lint.kinds.literals import LiteralIndex, gate_of
 from soulpost.lint.kinds.patterns import (
     Search,
@@ -16,6 +16,13 @@ from soulpost.lint.kinds.patterns import (
     check_patterns,
     lazy_search,
     pattern_words,
+)
+from soulpost.lint.kinds.wordgates import (
+    UNSET,
+    WordGate,
+    word_gate,
+    word_passes,
+    words_line_up,
 )
 from soulpost.lint.rule import Hit, QueueRule, RuleOptions
 from soulpost.timeutil import format_duration, parse_duration
@@ -29,7 +36,16 @@ def _check_duration(value: str) -> str:
 Property = Literal["promotional", "invites_reply"]
 # One language's signals: their searches, and which of them a text's words let through.
 # First the patterns no word gates (shipped, so untimed), behind their substring gates.
-_Signals = tuple[list[Search], LiteralIndex, list[Search], WordIndex]
+# Then the others, each with its source (None: timed, never gated by words) and its word
+# gate, worked out when a text first reaches it (UNSET until then; see wordgates).
+_Signals = tuple[
+    list[Search],
+    LiteralIndex,
+    list[Search],
+    WordIndex,
+    list[str | None],
+    list[WordGate | None],
+]
 
 
 class QueueShareOptions(RuleOptions):
@@ -70,13 +86,27 @@ def _day(draft: Draft) -> str:
     return (when.astimezone(zone) if zone else when).strftime("%d %b").lstrip("0")
 
 
-def _found(signals: _Signals, text: str, runs: frozenset[str]) -> bool:
-    """Whether one of *signals* finds something in *text* (one gated by words only when
-    the text, whose words are *runs*, holds one of them)."""
-    free, literals, searches, words = signals
+def _found(signals: _Signals, segment: Segment) -> bool:
+    """Whether one of *signals* finds something in the segment's quiet text (one gated by
+    words only when the text holds one of them, and all the whole words it needs)."""
+    text, runs = segment.quiet, segment.runs
+    free, literals, searches, words, sources, gates = signals
     if free and any(free[i](text) for i in literals.select(text)):
         return True
-    return any(searches[i](text) for i in words.select(runs))
+    lined_up: bool | None = None
+    for i in words.select(runs):
+        gate = gates[i]
+        if gate == UNSET:
+            source = sources[i]
+            gate = gates[i] = None if source is None else word_gate(source)
+        if gate is not None:
+            if lined_up is None:
+                lined_up = words_line_up(segment)
+            if lined_up and not word_passes(gate, runs):
+                continue
+        if searches[i](text):
+            return True
+    return False
 
 
 def _names(drafts: list[Draft], limit: int = 5) -> str:
@@ -128,11 +158,12 @@ class QueueShare(QueueRule):
         out: dict[str, _Signals] = {}
         for lang, patterns in opts.signals.items():
             vetted = set(shipped.get(lang, ()))
-            found: list[tuple[frozenset[str] | None, Search]] = []
+            found: list[tuple[frozenset[str] | None, Search, str | None]] = []
             free = [p for p in patterns if pattern_words(p) is None]
             untimed: list[str] = []
             if free and any(p not in vetted for p in free):
-                found.append((None, lazy_search("|".join(f"(?:{p})" for p in free), timed=True)))
+                joined = "|".join(f"(?:{p})" for p in free)
+                found.append((None, lazy_search(joined, timed=True), None))
             else:
                 # Untimed, each on its own: a text that passes one pattern's substring
                 # gate then runs that pattern only, not a search over all of them.
@@ -140,13 +171,16 @@ class QueueShare(QueueRule):
             for p in patterns:
                 words = pattern_words(p)
                 if words is not None:
-                    found.append((words, lazy_search(p, timed=p not in vetted)))
+                    timed = p not in vetted
+                    found.append((words, lazy_search(p, timed=timed), None if timed else p))
             if found or untimed:
                 out[lang] = (
                     [lazy_search(p, timed=False) for p in untimed],
                     LiteralIndex([gate_of(p) for p in untimed]),
-                    [search for _w, search in found],
-                    WordIndex([w for w, _s in found]),
+                    [search for _w, search, _p in found],
+                    WordIndex([w for w, _s, _p in found]),
+                    [p for _w, _s, p in found],
+                    [UNSET] * len(found),
                 )
         return out
 
@@ -177,10 +211,9 @@ class QueueShare(QueueRule):
                 if hint is None or lang in (hint, "any")
             ]
         for segment in draft.segments:
-            text, runs = segment.quiet, segment.runs
             for lang, found in signals:
                 try:
-                    hit = _found(found, text, runs)
+                    hit = _found(found, segment)
                 except TimeoutError:
                     continue
                 if hit and (lang in ("any", hint) or draft.language in (None, lang)):

@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from soulpost.lint.draft import Draft, Segment
+from soulpost.lint.draft import Draft, Segment, ascii_table, translate_ascii
 from soulpost.lint.rule import Hit, RuleOptions, SegmentRule
 
 # Acronyms of four letters or more that are written in capitals on purpose; shorter tokens
@@ -171,6 +171,17 @@ def acronym_shaped(word: str) -> bool:
 # Both branches of Capitals.gate start with two capitals in a row (min_length is at least
 # 2): this simpler search, which re runs about twice as fast, turns away most texts first.
 _CAPITAL_PAIR = re.compile(r"[^\W\da-z_]{2}")
+# On ASCII text the characters _CAPITAL_PAIR looks for are A-Z: mapped to "A" and all
+# else to a space, a pair is "AA" in the result (bytes.translate: a table look-up per
+# character, five times faster than the search).
+_CAPITALS_ONLY = ascii_table({c: "A" if "A" <= chr(c) <= "Z" else " " for c in range(128)})
+
+
+def has_capital_pair(text: str) -> bool:
+    """Whether ``_CAPITAL_PAIR`` finds something in *text*."""
+    if text.isascii():
+        return "AA" in translate_ascii(text, _CAPITALS_ONLY)
+    return _CAPITAL_PAIR.search(text) is not None
 
 
 # A word in title case: one capital, then small letters (Jersey, Alerts, Mobile).
@@ -339,7 +350,7 @@ class Capitals(SegmentRule):
 
     def check_segment(self, segment: Segment, draft: Draft) -> Iterator[Hit]:
         text = segment.text
-        if not _CAPITAL_PAIR.search(text) or not self.gate.search(text):
+        if not has_capital_pair(text) or not self.gate.search(text):
             return
         shouted = self._shouted(segment.quiet, draft)
         if len(shouted) < self.min_words:
