@@ -340,14 +340,18 @@ def send_due(step: Step, item: Item[Post]) -> None:
         step.log(f"skipped {item.post.id} on {item.platform}: {changed}")
         return
     key = PubKey(item.post.id, item.platform, composed.content_hash())
-    claim = step.ledger.claim(
-        key, scheduled_at=item.at, now=step.clock.now(), parts=len(composed.parts)
+    claim = step.ledger.claim_to_send(
+        key,
+        scheduled_at=item.at,
+        now=step.clock.now(),
+        parts=len(composed.parts),
+        part_key=key.idempotency_key(0),
     )
     if claim.publication is None:
         step.result(item, "skipped", claim.reason)
         step.log(f"skipped {item.post.id} on {item.platform}: {claim.reason}")
         return
-    outcome = _deliver(step, adapter, claim.publication, composed)
+    outcome = _deliver(step, adapter, claim.publication, composed, begun=claim.begun)
     _back_off_doubt(step, claim.publication, outcome)
     url = outcome.receipt.url if outcome.receipt else None
     step.result(item, outcome.state, outcome.reason, url)
@@ -358,7 +362,9 @@ def send_due(step: Step, item: Item[Post]) -> None:
     )
 
 
-def _deliver(step: Step, adapter: Adapter, pub: Publication, composed: Composed) -> Outcome:
+def _deliver(
+    step: Step, adapter: Adapter, pub: Publication, composed: Composed, *, begun: bool = False
+) -> Outcome:
     """Deliver one claimed publication. Anything escaping the publish layer (an adapter's
     bad receipt, a bug) settles this claim at once (in doubt if a request was in flight)
     and the pass goes on; a ledger that cannot be written stops the pass (the caller
@@ -375,6 +381,7 @@ def _deliver(step: Step, adapter: Adapter, pub: Publication, composed: Composed)
             clock=step.clock,
             policy=step.policy,
             jitter=step.opts.jitter,
+            begun=begun,
         )
     except LedgerUnusable:
         raise
