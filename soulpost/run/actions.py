@@ -107,26 +107,31 @@ def _send_all(
     """Send the due items a chunk at a time, in this publisher's order (time order when it
     is alone: :func:`soulpost.run.sharing.spread`), with progress on a terminal (log lines
     print above it). Before each chunk, posts another publisher took since the plan are
-    skipped, and with *rules* the rest are linted (*lint*); a stop request ends the loop
-    between publications."""
+    skipped, and with *rules* the rest are linted (*lint*, a chunk ahead of the sends where
+    a child process can do it: :mod:`soulpost.run.lintahead`); a stop request ends the
+    loop between publications."""
     from soulpost.progress import Progress
+    from soulpost.run.lintahead import LintAhead
     from soulpost.run.sharing import chunks, place, spread
 
     log = step.log
     order = spread(due, *place(step.ledger)) if due else due
+    parts = chunks(order)
+    ahead = LintAhead(parts if rules is not None else [], lint).start()
     with Progress(f"publishing {len(due)} due", len(due)) as bar:
         if bar.enabled:
             step.log = bar.note
         try:
-            for part in chunks(order):
+            for index, part in enumerate(parts):
                 if step.opts.stop():
                     _stopping(step)
                     return
                 chunk = _not_taken(step, part, bar.advance)
-                blocks = lint(chunk) if rules is not None and chunk else {}
+                blocks = ahead.blocks(index, chunk) if rules is not None and chunk else {}
                 if not _send_chunk(step, chunk, blocks, bar.advance):
                     return
         finally:
+            ahead.close()
             step.log = log
 
 
