@@ -20,7 +20,8 @@ Measures, each as the median of ``--runs``:
   publications per second over the whole run (process start to the last exit:
   ``publish_per_s``) and in the steady state (the server's first request to its last:
   ``publish_steady_per_s``), the publishers' CPU per publication (whole run, all
-  processes: ``publish_cpu_ms_each``), the bench process's (the server's threads and a 5 ms
+  processes and their lint children: ``publish_cpu_ms_each``; in all: ``publish_cpu_s``),
+  the bench process's (the server's threads and a 5 ms
   poll: ``server_cpu_ms_each``) and max RSS. Several publishers are several hosts: each
   its own copy of the workspace (``SOULPOST_HOST`` host-1...), all on one PostgreSQL ledger
   (``--ledger postgres``; its URL in the variable ``--ledger-url-env`` names, default
@@ -275,6 +276,7 @@ def bench_throughput(setup: Setup, runs: int) -> dict[str, object]:
         "publish_per_s": round(statistics.median(rates), 1),
         "publish_steady_per_s": round(statistics.median(steady), 1),
         "publish_cpu_ms_each": round(statistics.median(cpus), 3),
+        "publish_cpu_s": round(statistics.median(cpus) * setup.due / 1000, 3),
         "server_cpu_ms_each": round(statistics.median(server) / setup.due * 1000, 3),
         "publish_max_rss_mb": round(max(rss), 1),
     }

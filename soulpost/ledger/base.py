@@ -155,6 +155,9 @@ class Claim:
 
     publication: Publication | None
     reason: str | None = None
+    #: Part 0 was recorded as being sent in the claim's own commit
+    #: (:meth:`Ledger.claim_to_send`): the sender goes straight to the request.
+    begun: bool = False
 
 
 class Ledger(ABC):
@@ -206,6 +209,43 @@ class Ledger(ABC):
         """Atomically take the publication for this process, creating it if new; *parts*
         is how many requests it takes (so a person's answer on one part of a thread
         leaves the rest to send)."""
+
+    def claim_to_send(
+        self,
+        key: PubKey,
+        *,
+        scheduled_at: datetime | None,
+        now: datetime,
+        parts: int | None,
+        part_key: str,
+    ) -> Claim:
+        """:meth:`claim` of a pending publication about to be sent. A backend may also
+        record part 0 (idempotency key *part_key*) as being sent in the same durable
+        commit, when nothing of the publication was sent or is in flight: then
+        ``Claim.begun`` is True and the publication returned is as the claim left it (no
+        parts). The rows after that commit are those after :meth:`claim` and
+        :meth:`begin_part`, so the record before the request is the same, in one commit
+        instead of two. By default, the claim alone (the sender then begins the part)."""
+        return self.claim(key, scheduled_at=scheduled_at, now=now, parts=parts)
+
+    def finish_published(
+        self,
+        key: PubKey,
+        index: int,
+        *,
+        remote_id: str,
+        url: str | None,
+        published_at: datetime,
+        now: datetime,
+    ) -> None:
+        """The last part's receipt, then the claim released as published: what
+        :meth:`finish_part` and :meth:`finish` record, in one commit where the backend can.
+        The receipt is kept even when this process no longer holds the claim (then
+        LedgerError, as :meth:`finish` raises)."""
+        self.finish_part(
+            key, index, remote_id=remote_id, url=url, published_at=published_at, now=now
+        )
+        self.finish(key, "published", now)
 
     @abstractmethod
     def begin_part(self, key: PubKey, index: int, part_key: str, now: datetime) -> None:

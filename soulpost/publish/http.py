@@ -22,7 +22,7 @@ import os
 import re
 import ssl
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -85,6 +85,23 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "[redacted]")
     return _TOKENISH.sub(lambda m: m.group(1) + "[redacted]", text)
+
+
+class LazySecrets:
+    """The secret values to redact, looked up only when a message needs them (then once).
+
+    Finding them means reading the environment and the account store (a file or the
+    keyring), a tenth of a millisecond or more per request; a request that succeeds has
+    nothing to redact, so most never pay for it."""
+
+    def __init__(self, find: Callable[[], Iterable[str]]) -> None:
+        self._find = find
+        self._values: list[str] | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        if self._values is None:
+            self._values = list(self._find())
+        return iter(self._values)
 
 
 def _never_sent(exc: BaseException) -> bool:
@@ -159,7 +176,7 @@ def send(
     The request is prepared first, so a bad URL or header value is :class:`NotSent` (it never
     left); after that only a failure to connect is, and anything else is unknown.
     """
-    secrets = list(secrets)
+    secrets = secrets if isinstance(secrets, LazySecrets) else list(secrets)
     try:
         prepared = session.prepare_request(requests.Request(method, url, **kwargs))
         for value in prepared.headers.values():

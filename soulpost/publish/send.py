@@ -93,12 +93,17 @@ def deliver(
     clock: Clock,
     policy: RetryPolicy,
     jitter: Callable[[], float] = random.random,
+    begun: bool = False,
 ) -> Outcome:
-    """Send every unsent part of the claimed *pub*; record each step; release the claim."""
+    """Send every unsent part of the claimed *pub*; record each step; release the claim.
+    *begun*: part 0 was recorded as being sent with the claim (``Claim.begun``). The last
+    part's receipt and the release as published are one ledger step."""
     key = pub.key
     done = {p.index: p for p in pub.parts}
     parent: Receipt | None = None
     first: Receipt | None = None  # part 0's, as the ledger now records it
+    last = len(composed.parts) - 1
+    released = False
     for index, payload in enumerate(composed.parts):
         part = done.get(index)
         if part is not None and part.state == "sent":
@@ -106,6 +111,8 @@ def deliver(
             first = first or parent
             continue
         step = _Part(adapter, ledger, pub, index, payload, clock, policy, jitter)
+        step.begun = begun and index == 0
+        step.last = index == last
         result: Outcome | Receipt | None = None
         if part is not None and part.state == "sending":
             # Sent by an earlier process that stopped: only a lookup may settle it.
@@ -116,7 +123,9 @@ def deliver(
             return result
         parent = result
         first = first or parent
-    ledger.finish(key, "published", clock.now())
+        released = step.last
+    if not released:
+        ledger.finish(key, "published", clock.now())
     # Part 0's receipt is known here (sent now, or read with the claim): no read back.
     return Outcome("published", None, first)
 
@@ -163,6 +172,10 @@ class _Part:
     clock: Clock
     policy: RetryPolicy
     jitter: Callable[[], float]
+    #: The part was recorded as being sent with the claim: its first try needs no record.
+    begun: bool = False
+    #: The publication's last part: its receipt also releases the claim as published.
+    last: bool = False
 
     @property
     def key(self) -> str:
@@ -203,7 +216,9 @@ class _Part:
         outcome the publication was released with."""
         tries = rate_waits = 0
         while True:
-            self.ledger.begin_part(self.pub.key, self.index, self.key, self.clock.now())
+            if not self.begun:
+                self.ledger.begin_part(self.pub.key, self.index, self.key, self.clock.now())
+            self.begun = False  # a try again records its intent again
             try:
                 receipt = self._attempt(parent)
             except NotSent as exc:
@@ -254,7 +269,8 @@ class _Part:
         )
 
     def _record(self, receipt: Receipt) -> None:
-        self.ledger.finish_part(
+        record = self.ledger.finish_published if self.last else self.ledger.finish_part
+        record(
             self.pub.key,
             self.index,
             remote_id=receipt.remote_id,

@@ -107,26 +107,31 @@ def _send_all(
     """Send the due items a chunk at a time, in this publisher's order (time order when it
     is alone: :func:`soulpost.run.sharing.spread`), with progress on a terminal (log lines
     print above it). Before each chunk, posts another publisher took since the plan are
-    skipped, and with *rules* the rest are linted (*lint*); a stop request ends the loop
-    between publications."""
+    skipped, and with *rules* the rest are linted (*lint*, a chunk ahead of the sends where
+    a child process can do it: :mod:`soulpost.run.lintahead`); a stop request ends the
+    loop between publications."""
     from soulpost.progress import Progress
+    from soulpost.run.lintahead import LintAhead
     from soulpost.run.sharing import chunks, place, spread
 
     log = step.log
     order = spread(due, *place(step.ledger)) if due else due
+    parts = chunks(order)
+    ahead = LintAhead(parts if rules is not None else [], lint).start()
     with Progress(f"publishing {len(due)} due", len(due)) as bar:
         if bar.enabled:
             step.log = bar.note
         try:
-            for part in chunks(order):
+            for index, part in enumerate(parts):
                 if step.opts.stop():
                     _stopping(step)
                     return
                 chunk = _not_taken(step, part, bar.advance)
-                blocks = lint(chunk) if rules is not None and chunk else {}
+                blocks = ahead.blocks(index, chunk) if rules is not None and chunk else {}
                 if not _send_chunk(step, chunk, blocks, bar.advance):
                     return
         finally:
+            ahead.close()
             step.log = log
 
 
@@ -340,14 +345,18 @@ def send_due(step: Step, item: Item[Post]) -> None:
         step.log(f"skipped {item.post.id} on {item.platform}: {changed}")
         return
     key = PubKey(item.post.id, item.platform, composed.content_hash())
-    claim = step.ledger.claim(
-        key, scheduled_at=item.at, now=step.clock.now(), parts=len(composed.parts)
+    claim = step.ledger.claim_to_send(
+        key,
+        scheduled_at=item.at,
+        now=step.clock.now(),
+        parts=len(composed.parts),
+        part_key=key.idempotency_key(0),
     )
     if claim.publication is None:
         step.result(item, "skipped", claim.reason)
         step.log(f"skipped {item.post.id} on {item.platform}: {claim.reason}")
         return
-    outcome = _deliver(step, adapter, claim.publication, composed)
+    outcome = _deliver(step, adapter, claim.publication, composed, begun=claim.begun)
     _back_off_doubt(step, claim.publication, outcome)
     url = outcome.receipt.url if outcome.receipt else None
     step.result(item, outcome.state, outcome.reason, url)
@@ -358,7 +367,9 @@ def send_due(step: Step, item: Item[Post]) -> None:
     )
 
 
-def _deliver(step: Step, adapter: Adapter, pub: Publication, composed: Composed) -> Outcome:
+def _deliver(
+    step: Step, adapter: Adapter, pub: Publication, composed: Composed, *, begun: bool = False
+) -> Outcome:
     """Deliver one claimed publication. Anything escaping the publish layer (an adapter's
     bad receipt, a bug) settles this claim at once (in doubt if a request was in flight)
     and the pass goes on; a ledger that cannot be written stops the pass (the caller
@@ -375,6 +386,7 @@ def _deliver(step: Step, adapter: Adapter, pub: Publication, composed: Composed)
             clock=step.clock,
             policy=step.policy,
             jitter=step.opts.jitter,
+            begun=begun,
         )
     except LedgerUnusable:
         raise

@@ -17,6 +17,7 @@ import pytest
 from soulpost.clock import ManualClock
 from soulpost.ledger import LEASE, Owner, PubKey, SqliteLedger
 from soulpost.ledger.owner import proc_start
+from soulpost.ledger.sqlite import claims
 from tests.hostile.ledger_helpers import make_ws, post, rows, run
 from tests.localserver import LocalServer, Reply
 
@@ -81,18 +82,19 @@ def test_a_pass_that_fails_after_claiming_flags_what_it_held(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     root = make_ws(tmp_path, server.url, {"a": post(), "b": post(text="Bee")})
-    # The disk fills up right after the request went out: the receipt cannot be recorded.
-    real = SqliteLedger.finish_part
+    # The disk fills up right after the request went out: the receipt cannot be recorded
+    # (by whichever ledger method records it: the SQL of a part's receipt fails).
+    real = claims.sent
 
-    def full(self: SqliteLedger, *args: Any, **kwargs: Any) -> None:
+    def full(*args: Any, **kwargs: Any) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(SqliteLedger, "finish_part", full)
+    monkeypatch.setattr(claims, "sent", full)
     try:
         run(root, ManualClock(T0))
     except Exception as exc:  # the pass may stop; it must not leave a claim behind
         assert "disk is full" in str(exc)
-    monkeypatch.setattr(SqliteLedger, "finish_part", real)
+    monkeypatch.setattr(claims, "sent", real)
     state = rows(root)[("a", "hook")]
     assert state.state == "in_doubt", state  # a request was in flight: a person checks
     assert server.count() >= 1

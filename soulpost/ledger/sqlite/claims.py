@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 
-from soulpost.ledger.base import LedgerError, PubKey, State, ts
+from soulpost.ledger.base import LedgerError, PubKey, Publication, State, from_ts, ts
 from soulpost.ledger.owner import Owner, lease_end
 
 _KEY = "post_id = ? AND platform = ? AND content_hash = ?"
@@ -57,11 +57,12 @@ def claim(
     now: datetime,
     allow_states: tuple[State, ...],
     parts: int | None,
-) -> str | None:
-    """Take *key* for *owner*; None when won, else why not."""
+) -> tuple[str | None, bool]:
+    """Take *key* for *owner*: (None, whether its row is new) when won, else (why not,
+    False)."""
     blocked, older = _blocker(db, key)
     if blocked:
-        return blocked
+        return blocked, False
     where = (key.post_id, key.platform, key.content_hash)
     sched = ts(scheduled_at) if scheduled_at else None
     # Older versions that never went out are replaced by this one.
@@ -85,13 +86,13 @@ def claim(
             (*where, sched, key.idempotency_key(), o.token, o.pid, o.host, o.started,
              ts(now), ts(now), ts(now), lease, parts),
         )  # fmt: skip
-        return None
+        return None, True
     state, nxt, old_sched = row
     rescheduled = state in ("failed", "missed") and old_sched != sched
     if state not in allow_states and not rescheduled:
-        return f"already {state.replace('_', ' ')}"
+        return f"already {state.replace('_', ' ')}", False
     if state in ("pending", "in_doubt") and nxt is not None and nxt > ts(now):
-        return f"next attempt at {nxt}"
+        return f"next attempt at {nxt}", False
     db.execute(
         "UPDATE publications SET state = 'claimed', owner_token = ?, owner_pid = ?, "
         "owner_host = ?, owner_started = ?, claimed_at = ?, updated_at = ?, "
@@ -102,7 +103,38 @@ def claim(
         (o.token, o.pid, o.host, o.started, ts(now), ts(now), sched, lease, parts,
          rescheduled, *where, state),
     )  # fmt: skip
-    return None
+    return None, False
+
+
+def new_row(
+    owner: Owner, key: PubKey, *, scheduled_at: datetime | None, now: datetime, parts: int | None
+) -> Publication:
+    """The row :func:`claim` has just inserted for *key*, as reading it back would give it
+    (times through the ledger's text form), without reading it back."""
+    stamp = from_ts(ts(now))
+    assert stamp is not None
+    return Publication(
+        key,
+        "claimed",
+        from_ts(ts(scheduled_at)) if scheduled_at else None,
+        key.idempotency_key(),
+        0,
+        None,
+        None,
+        False,
+        owner.pid,
+        owner.host,
+        stamp,
+        None,
+        None,
+        None,
+        stamp,
+        stamp,
+        (),
+        from_ts(ts(lease_end(now))),
+        parts,
+        False,
+    )
 
 
 def not_held(key: PubKey) -> LedgerError:
@@ -175,3 +207,97 @@ def stale_claims(
             continue
         out.append((PubKey(post_id, platform, chash), token, why))
     return out
+
+
+# -- a claimed publication's steps (the SQL of SqliteLedger's methods) ------------------
+
+
+def sending(db: sqlite3.Connection, key: PubKey, index: int, part_key: str, now: datetime) -> None:
+    """Part *index* is about to be sent (its row, ``sending``)."""
+    db.execute(
+        "INSERT INTO parts (post_id, platform, content_hash, part, part_key, state, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, 'sending', ?) "
+        "ON CONFLICT DO UPDATE SET state = 'sending', updated_at = excluded.updated_at",
+        (key.post_id, key.platform, key.content_hash, index, part_key, ts(now)),
+    )
+
+
+def sent(  # noqa: PLR0917 (finish_part's arguments, passed on)
+    db: sqlite3.Connection,
+    key: PubKey,
+    index: int,
+    remote_id: str,
+    url: str | None,
+    published_at: datetime,
+    now: datetime,
+) -> None:
+    """Part *index*'s receipt and its attempt."""
+    where = (key.post_id, key.platform, key.content_hash)
+    db.execute(
+        "UPDATE parts SET state = 'sent', remote_id = ?, url = ?, published_at = ?, "
+        f"updated_at = ? WHERE {_KEY} AND part = ?",
+        (remote_id, url, ts(published_at), ts(now), *where, index),
+    )
+    db.execute(
+        "INSERT INTO attempts (post_id, platform, content_hash, part, at, outcome) "
+        "VALUES (?, ?, ?, ?, ?, 'published')",
+        (*where, index, ts(now)),
+    )
+
+
+def release(  # noqa: PLR0917 (finish's arguments, passed on)
+    db: sqlite3.Connection,
+    owner: Owner,
+    key: PubKey,
+    state: State,
+    now: datetime,
+    reason: str | None = None,
+    next_attempt_at: datetime | None = None,
+    count_attempt: bool = False,
+) -> bool:
+    """Release *owner*'s claim on *key* into *state*, in one statement (only if still
+    its; "published" takes part 0's receipt); False when it does not hold it."""
+    where = (key.post_id, key.platform, key.content_hash)
+    receipt = {
+        c: f"(SELECT {c} FROM parts r WHERE r.post_id = publications.post_id AND "
+        "r.platform = publications.platform AND r.content_hash = "
+        "publications.content_hash AND r.part = 0)"
+        if state == "published"
+        else "NULL"
+        for c in ("remote_id", "url", "published_at")
+    }
+    done = db.execute(
+        "UPDATE publications SET state = ?, reason = ?, next_attempt_at = ?, "
+        "attempts = attempts + ?, owner_token = NULL, lease_until = NULL, "
+        f"acknowledged = 0, remote_id = {receipt['remote_id']}, url = {receipt['url']}, "
+        f"published_at = {receipt['published_at']}, updated_at = ? "
+        f"WHERE {_KEY} AND state = 'claimed' AND owner_token = ?",
+        (state, reason, ts(next_attempt_at) if next_attempt_at else None,
+         int(count_attempt), ts(now), *where, owner.token),
+    )  # fmt: skip
+    return done.rowcount == 1
+
+
+def mark_missed(
+    db: sqlite3.Connection, key: PubKey, scheduled_at: datetime | None, reason: str, now: datetime
+) -> bool:
+    """Record *key* as missed unless it is claimed or settled; True if written."""
+    sched = ts(scheduled_at) if scheduled_at else None
+    where = (key.post_id, key.platform, key.content_hash)
+    row = db.execute(f"SELECT state FROM publications WHERE {_KEY}", where).fetchone()
+    if row is None:
+        db.execute(
+            "INSERT INTO publications (post_id, platform, content_hash, state, "
+            "scheduled_at, idem_key, reason, created_at, updated_at) "
+            "VALUES (?, ?, ?, 'missed', ?, ?, ?, ?, ?)",
+            (*where, sched, key.idempotency_key(), reason, ts(now), ts(now)),
+        )
+        return True
+    if row[0] not in ("pending", "failed"):
+        return False
+    db.execute(
+        "UPDATE publications SET state = 'missed', reason = ?, scheduled_at = ?, "
+        f"acknowledged = 0, updated_at = ? WHERE {_KEY}",
+        (reason, sched, ts(now), *where),
+    )
+    return True

@@ -264,7 +264,7 @@ def open_read_write(path: Path, timeout: float) -> sqlite3.Connection:
     try:
         db.execute("PRAGMA journal_mode=WAL")
         # NORMAL survives a killed process; the intent record before each request is
-        # committed with FULL (see begin_part), which also makes everything before it
+        # committed with FULL (claim_to_send, begin_part), which also makes everything before it
         # durable, so even a power cut can only turn a publication "in doubt", never
         # let it be sent twice.
         db.execute("PRAGMA synchronous=NORMAL")

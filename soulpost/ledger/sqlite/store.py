@@ -85,8 +85,6 @@ class SqliteLedger(cards.LinkCards, Ledger):
             self.close()
             explain(exc, path, self.timeout)
 
-    # -- opening ---------------------------------------------------------------------------
-
     # -- plumbing -------------------------------------------------------------------------
 
     @contextmanager
@@ -317,7 +315,7 @@ class SqliteLedger(cards.LinkCards, Ledger):
         parts: int | None = None,
     ) -> Claim:
         with self._tx() as db:
-            why = claims.claim(
+            why, _ = claims.claim(
                 db,
                 self.owner,
                 key,
@@ -329,19 +327,54 @@ class SqliteLedger(cards.LinkCards, Ledger):
             return Claim(None, why) if why else Claim(self._get(key))
 
     @guarded
-    def begin_part(self, key: PubKey, index: int, part_key: str, now: datetime) -> None:
-        self._db.execute("PRAGMA synchronous=FULL")  # on disk before the request leaves
+    def claim_to_send(
+        self,
+        key: PubKey,
+        *,
+        scheduled_at: datetime | None,
+        now: datetime,
+        parts: int | None,
+        part_key: str,
+    ) -> Claim:
+        # One transaction, committed with FULL (on disk before the request leaves, as
+        # begin_part's): the claim and, when nothing of it went out before, part 0 sending.
+        with self._durable(), self._tx() as db:
+            why, new = claims.claim(
+                db,
+                self.owner,
+                key,
+                scheduled_at=scheduled_at,
+                now=now,
+                allow_states=("pending",),
+                parts=parts,
+            )
+            if why:
+                return Claim(None, why)
+            pub = (
+                claims.new_row(self.owner, key, scheduled_at=scheduled_at, now=now, parts=parts)
+                if new
+                else self._get(key)
+            )
+            if pub is None or pub.parts:
+                return Claim(pub)  # sent or in flight before: the sender settles each part
+            claims.sending(db, key, 0, part_key, now)
+            return Claim(pub, begun=True)
+
+    @contextmanager
+    def _durable(self) -> Iterator[None]:
+        """Commit with ``synchronous=FULL`` inside: the WAL is synced at the commit (with
+        everything committed before it), not only at the next checkpoint."""
+        self._db.execute("PRAGMA synchronous=FULL")
         try:
-            with self._tx() as db:
-                claims.renew(db, self.owner, key, now)
-                db.execute(
-                    "INSERT INTO parts (post_id, platform, content_hash, part, part_key, state, "
-                    "updated_at) VALUES (?, ?, ?, ?, ?, 'sending', ?) "
-                    "ON CONFLICT DO UPDATE SET state = 'sending', updated_at = excluded.updated_at",
-                    (key.post_id, key.platform, key.content_hash, index, part_key, ts(now)),
-                )
+            yield
         finally:
             self._db.execute("PRAGMA synchronous=NORMAL")
+
+    @guarded
+    def begin_part(self, key: PubKey, index: int, part_key: str, now: datetime) -> None:
+        with self._durable(), self._tx() as db:  # on disk before the request leaves
+            claims.renew(db, self.owner, key, now)
+            claims.sending(db, key, index, part_key, now)
 
     @guarded
     def finish_part(
@@ -356,20 +389,29 @@ class SqliteLedger(cards.LinkCards, Ledger):
     ) -> None:
         where = (key.post_id, key.platform, key.content_hash)
         with self._tx() as db:
-            db.execute(
-                "UPDATE parts SET state = 'sent', remote_id = ?, url = ?, published_at = ?, "
-                f"updated_at = ? WHERE {_KEY} AND part = ?",
-                (remote_id, url, ts(published_at), ts(now), *where, index),
-            )
-            db.execute(
-                "INSERT INTO attempts (post_id, platform, content_hash, part, at, outcome) "
-                "VALUES (?, ?, ?, ?, ?, 'published')",
-                (*where, index, ts(now)),
-            )
+            claims.sent(db, key, index, remote_id, url, published_at, now)
             db.execute(  # progress renews the lease
                 f"UPDATE publications SET lease_until = ? WHERE {_KEY} AND owner_token = ?",
                 (ts(lease_end(now)), *where, self.owner.token),
             )
+
+    @guarded
+    def finish_published(
+        self,
+        key: PubKey,
+        index: int,
+        *,
+        remote_id: str,
+        url: str | None,
+        published_at: datetime,
+        now: datetime,
+    ) -> None:
+        # One commit; the receipt is committed even when the claim is no longer ours.
+        with self._tx() as db:
+            claims.sent(db, key, index, remote_id, url, published_at, now)
+            held = claims.release(db, self.owner, key, "published", now)
+        if not held:
+            raise claims.not_held(key)
 
     @guarded
     def abort_part(self, key: PubKey, index: int) -> None:
@@ -401,27 +443,10 @@ class SqliteLedger(cards.LinkCards, Ledger):
         next_attempt_at: datetime | None = None,
         count_attempt: bool = False,
     ) -> None:
-        where = (key.post_id, key.platform, key.content_hash)
-        # One statement: released only if still ours; "published" takes part 0's receipt.
-        receipt = {
-            c: f"(SELECT {c} FROM parts r WHERE r.post_id = publications.post_id AND "
-            "r.platform = publications.platform AND r.content_hash = "
-            "publications.content_hash AND r.part = 0)"
-            if state == "published"
-            else "NULL"
-            for c in ("remote_id", "url", "published_at")
-        }
         with self._tx() as db:
-            done = db.execute(
-                "UPDATE publications SET state = ?, reason = ?, next_attempt_at = ?, "
-                "attempts = attempts + ?, owner_token = NULL, lease_until = NULL, "
-                f"acknowledged = 0, remote_id = {receipt['remote_id']}, url = {receipt['url']}, "
-                f"published_at = {receipt['published_at']}, updated_at = ? "
-                f"WHERE {_KEY} AND state = 'claimed' AND owner_token = ?",
-                (state, reason, ts(next_attempt_at) if next_attempt_at else None,
-                 int(count_attempt), ts(now), *where, self.owner.token),
-            )  # fmt: skip
-            if done.rowcount != 1:
+            if not claims.release(
+                db, self.owner, key, state, now, reason, next_attempt_at, count_attempt
+            ):
                 raise claims.not_held(key)
 
     @guarded
@@ -437,26 +462,8 @@ class SqliteLedger(cards.LinkCards, Ledger):
     def mark_missed(
         self, key: PubKey, scheduled_at: datetime | None, reason: str, now: datetime
     ) -> bool:
-        sched = ts(scheduled_at) if scheduled_at else None
-        where = (key.post_id, key.platform, key.content_hash)
         with self._tx() as db:
-            row = db.execute(f"SELECT state FROM publications WHERE {_KEY}", where).fetchone()
-            if row is None:
-                db.execute(
-                    "INSERT INTO publications (post_id, platform, content_hash, state, "
-                    "scheduled_at, idem_key, reason, created_at, updated_at) "
-                    "VALUES (?, ?, ?, 'missed', ?, ?, ?, ?, ?)",
-                    (*where, sched, key.idempotency_key(), reason, ts(now), ts(now)),
-                )
-                return True
-            if row[0] not in ("pending", "failed"):
-                return False
-            db.execute(
-                "UPDATE publications SET state = 'missed', reason = ?, scheduled_at = ?, "
-                f"acknowledged = 0, updated_at = ? WHERE {_KEY}",
-                (reason, sched, ts(now), *where),
-            )
-            return True
+            return claims.mark_missed(db, key, scheduled_at, reason, now)
 
     @guarded
     def recover(self, now: datetime, alive: Callable[[int, str, str], bool]) -> list[Publication]:

@@ -187,7 +187,7 @@ class HttpAdapter(Adapter):
                 method,
                 url,
                 platform=config.platform,
-                secrets=self.secret_values(),
+                secrets=http.LazySecrets(self.secret_values),
                 timeout=self.timeout,
                 now=config.clock.now(),
                 hooks={"response": keep},

@@ -170,7 +170,7 @@ class WebhookAdapter(HttpAdapter):
                 "POST",
                 self.url,
                 platform=self.platform,
-                secrets=secret_values(self.config.secrets()),
+                secrets=http.LazySecrets(lambda: secret_values(self.config.secrets())),
                 timeout=self.timeout,
                 now=self.config.clock.now(),
                 data=data,
