@@ -57,7 +57,7 @@ def text_html(part_runs: list[Any]) -> Markup:
         return escape(part_runs[0].text)  # the usual part: plain text
     # Each value escaped and joined: what Markup(...).format(...) makes, without the
     # string.Formatter it runs in Python (a tenth of composing a card).
-    out: list[str] = []
+    out = []
     for r in part_runs:
         if r.kind == "text":
             out.append(escape(r.text))
@@ -75,8 +75,6 @@ def environment(template_dir: Path | None) -> Environment:
     """Workspace templates first, packaged ones second; autoescape always on."""
     from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader
 
-    from soulpost.review.escaping import SiteTemplate
-
     loaders: list[Any] = []
     if template_dir is not None and template_dir.is_dir():
         loaders.append(FileSystemLoader(str(template_dir)))
@@ -90,7 +88,6 @@ def environment(template_dir: Path | None) -> Environment:
         # extends base.html would stat its file twice to see whether it did.
         auto_reload=False,
     )
-    env.template_class = SiteTemplate  # cheaper {{ }} escaping, the same bytes
     env.globals["symbols"] = SYMBOLS
     env.globals["badge"] = {k: Markup(v) for k, v in BADGES.items()}
     return env
