@@ -57,7 +57,7 @@ def text_html(part_runs: list[Any]) -> Markup:
         return escape(part_runs[0].text)  # the usual part: plain text
     # Each value escaped and joined: what Markup(...).format(...) makes, without the
     # string.Formatter it runs in Python (a tenth of composing a card).
-    out = []
+    out: list[str] = []
     for r in part_runs:
         if r.kind == "text":
             out.append(escape(r.text))
