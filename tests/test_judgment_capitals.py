@@ -1,0 +1,65 @@
+"""Names and kickers in capitals are not shouting; a raised voice still is (issue 9).
+
+The capitals rule (SP101) fired on clean posts where the capitals are how a name is
+written or where a one-word kicker heads the post, the way news and club posts mark a
+section. Each clean text below is one such general case, written here (not taken from any
+corpus part or data set); each flawed one is the nearby raised voice that must still fire.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_judgment_context import codes
+
+
+@pytest.mark.parametrize(
+    ("text", "languages"),
+    [
+        # a one-word kicker at the start of a line, set off by a colon
+        ("RALLY: Ana Ruiz takes the stage in Ourense by nine seconds", None),
+        ("PHOTOS: the new footbridge over the canal opens to walkers", None),
+        ("Club notes\nRESULTS: under-12s won 3-1 at home on Saturday", None),
+        ("KULTUR: Das Stadtmuseum zeigt Plakate aus den Fünfzigern", ["de"]),
+        ("DEPORTES: el equipo juvenil gana la liga provincial", ["es"]),
+        ("SPORT : le club de rugby monte en deuxième division", ["fr"]),
+        # a word in capitals beside an acronym or a name in capitals: one name
+        ("Interview with the editor of KRZ ONLINE about local news", None),
+        ("Watch the TCB LIVE broadcast from the harbour this evening", None),
+        # a word in capitals after a word that names it: a band, a group, "los de"
+        ("Los de TORMENTA presentan su disco en la sala del puerto.", ["es"]),
+        ("Tonight the band HORIZON plays the old town hall.", None),
+        # beside a title-case word that is no word of the language: a name
+        ("Velotex WINDS reaches the final of the regional cup", None),
+        # a word in capitals naming the body a person works for: a name
+        ("RALLY driver Ana Ruiz moves to a new team for next season", None),
+    ],
+)
+def test_names_and_kickers_in_capitals_stay_quiet(
+    text: str, languages: list[str] | None
+) -> None:
+    assert "SP101" not in codes(text, languages), text
+
+
+@pytest.mark.parametrize(
+    ("text", "languages"),
+    [
+        # more than one word before the colon: a sentence shouted, not a kicker
+        ("BOOK YOUR SEAT NOW: the workshop starts on Friday", None),
+        # a kicker elsewhere than the start of a line, or not followed by a colon
+        ("The workshop is great. AMAZING: three days of lathes", None),
+        ("AMAZING news from the workshop today", None),
+        # a lone word shouted in a sentence, beside small words
+        ("Our new editor is AWESOME and you should try it.", None),
+        ("Esta actualización es ENORME y llega hoy.", ["es"]),
+        ("Das ist das WICHTIGSTE Update des Jahres.", ["de"]),
+        # ordinary words in capitals together, even beside an acronym
+        ("WE LOVE OUR NHS STAFF", None),
+        # "de" alone does not make a name: a word shouted after it still shouts
+        ("Es un concierto de LOCOS, no os lo perdáis.", ["es"]),
+        # a title-case word that is an ordinary word at the start, then a raised voice
+        ("Seriously AMAZING work from the team today", None),
+    ],
+)
+def test_shouting_still_fires(text: str, languages: list[str] | None) -> None:
+    assert "SP101" in codes(text, languages), text
