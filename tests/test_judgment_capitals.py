@@ -49,12 +49,20 @@ def test_names_and_kickers_in_capitals_stay_quiet(
         # a kicker elsewhere than the start of a line, or not followed by a colon
         ("The workshop is great. AMAZING: three days of lathes", None),
         ("AMAZING news from the workshop today", None),
+        # a kicker that calls out to the reader (attention, a contest, a deal) is the voice
+        ("URGENT: read this before you update the app", None),
+        ("CONCURSO: comenta y sigue la cuenta para participar", ["es"]),
+        ("ACHTUNG: Morgen bleibt das Büro geschlossen", ["de"]),
+        # a colon that starts a smiley is no kicker
+        ("LOVELY :) see you all next week", None),
         # a lone word shouted in a sentence, beside small words
         ("Our new editor is AWESOME and you should try it.", None),
         ("Esta actualización es ENORME y llega hoy.", ["es"]),
         ("Das ist das WICHTIGSTE Update des Jahres.", ["de"]),
         # ordinary words in capitals together, even beside an acronym
         ("WE LOVE OUR NHS STAFF", None),
+        # YOU is a word, not a name: the word beside it still shouts
+        ("I LOVE YOU all, thanks for coming", None),
         # "de" alone does not make a name: a word shouted after it still shouts
         ("Es un concierto de LOCOS, no os lo perdáis.", ["es"]),
         # a title-case word that is an ordinary word at the start, then a raised voice
