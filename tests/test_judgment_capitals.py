@@ -35,9 +35,7 @@ from tests.test_judgment_context import codes
         ("RALLY driver Ana Ruiz moves to a new team for next season", None),
     ],
 )
-def test_names_and_kickers_in_capitals_stay_quiet(
-    text: str, languages: list[str] | None
-) -> None:
+def test_names_and_kickers_in_capitals_stay_quiet(text: str, languages: list[str] | None) -> None:
     assert "SP101" not in codes(text, languages), text
 
 

@@ -37,9 +37,36 @@ _NAMED_BY = re.compile(
 )
 # Roles that stand between a body and a person's name: NASCAR driver Kyle Busch.
 _ROLES = frozenset(
-    """driver drivers rider riders player players coach manager singer striker captain
-    champion star fahrer spieler trainer sänger pilote joueur joueuse entraîneur
-    chanteur chanteuse piloto jugador jugadora entrenador cantante""".split()
+    [
+        "driver",
+        "drivers",
+        "rider",
+        "riders",
+        "player",
+        "players",
+        "coach",
+        "manager",
+        "singer",
+        "striker",
+        "captain",
+        "champion",
+        "star",
+        "fahrer",
+        "spieler",
+        "trainer",
+        "sänger",
+        "pilote",
+        "joueur",
+        "joueuse",
+        "entraîneur",
+        "chanteur",
+        "chanteuse",
+        "piloto",
+        "jugador",
+        "jugadora",
+        "entrenador",
+        "cantante",
+    ]
 )
 _TITLE_WORD = re.compile(r"[^\W\d_][^\W\d_A-Z]+")
 _ROLE_AND_NAME = re.compile(r"[ \t]+([^\W\d_]+)[ \t]+([^\W\d_]+)")
@@ -53,11 +80,57 @@ _KICKER_REST = re.compile(r"[ \t]*:[ \t]+\W*\w[^\s]*\s+\W*\w")
 # Kickers that call out to the reader rather than name a section: attention and alarm,
 # contests, deals (English, German, French, Spanish).
 _CALL_OUTS = frozenset(
-    """ATTENTION ACHTUNG ATENCIÓN ATENCION WARNING WARNUNG AVERTISSEMENT AVISO ALERT ALARM
-    ALERTE ALERTA URGENT DRINGEND URGENTE IMPORTANT WICHTIG IMPORTANTE REMINDER LOOK
-    LISTEN HEY GIVEAWAY CONTEST COMPETITION GEWINNSPIEL VERLOSUNG CONCOURS SORTEO
-    CONCURSO WIN GEWINNEN GAGNEZ GANA SALE DEAL DEALS OFFER ANGEBOT AKTION SOLDES
-    OFFRE PROMO REBAJAS OFERTA OFERTAS FREE GRATIS GRATUIT""".split()
+    [
+        "ATTENTION",
+        "ACHTUNG",
+        "ATENCIÓN",
+        "ATENCION",
+        "WARNING",
+        "WARNUNG",
+        "AVERTISSEMENT",
+        "AVISO",
+        "ALERT",
+        "ALARM",
+        "ALERTE",
+        "ALERTA",
+        "URGENT",
+        "DRINGEND",
+        "URGENTE",
+        "IMPORTANT",
+        "WICHTIG",
+        "IMPORTANTE",
+        "REMINDER",
+        "LOOK",
+        "LISTEN",
+        "HEY",
+        "GIVEAWAY",
+        "CONTEST",
+        "COMPETITION",
+        "GEWINNSPIEL",
+        "VERLOSUNG",
+        "CONCOURS",
+        "SORTEO",
+        "CONCURSO",
+        "WIN",
+        "GEWINNEN",
+        "GAGNEZ",
+        "GANA",
+        "SALE",
+        "DEAL",
+        "DEALS",
+        "OFFER",
+        "ANGEBOT",
+        "AKTION",
+        "SOLDES",
+        "OFFRE",
+        "PROMO",
+        "REBAJAS",
+        "OFERTA",
+        "OFERTAS",
+        "FREE",
+        "GRATIS",
+        "GRATUIT",
+    ]
 )
 
 

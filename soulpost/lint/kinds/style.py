@@ -259,7 +259,9 @@ class Capitals(SegmentRule):
     What is not the author raising their voice is left alone: acronyms and names (a token
     that is not an ordinary word of the post's language, by a word-frequency list: UNHCR,
     ASML, SNCF, KRAFTKLUB), text in quotes (a protest sign, a text message), code in
-    backticks, links, hashtags and handles, and the words in ``allow``. Two or more
+    backticks, links, hashtags and handles, the words in ``allow``, and names and kickers
+    told by where they stand (:mod:`.capnames`: VIDEO: …, RP ONLINE, the band MAREA,
+    NASCAR driver Kyle Busch). Two or more
     ordinary words in capitals in a row shout whatever their length (WE ARE OPEN); a
     lone one from ``min_length`` letters (the BIGGEST update).
     """
