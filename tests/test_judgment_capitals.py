@@ -69,3 +69,28 @@ def test_names_and_kickers_in_capitals_stay_quiet(text: str, languages: list[str
 )
 def test_shouting_still_fires(text: str, languages: list[str] | None) -> None:
     assert "SP101" in codes(text, languages), text
+
+
+def test_without_the_dictionary_a_name_slot_says_nothing() -> None:
+    """``dictionary = false``: every word in capitals outside ``allow`` counts, so the
+    readings that need the word list to tell a name (the band HORIZON, RP ONLINE) are off;
+    a kicker is layout and stays quiet."""
+    import json
+
+    from soulpost.lint.engine import lint_posts
+    from soulpost.lint.examples import EXAMPLE_NOW, example_posts, example_settings
+    from soulpost.lint.registry import load_registry
+    from soulpost.lint.select import configure
+
+    def shouting(text: str) -> bool:
+        settings = example_settings()
+        settings.lint.options["shouting"] = {"dictionary": False}
+        ruleset = configure(load_registry(None), settings.lint)
+        draft = f"text = {json.dumps(text)}\nat = 2027-01-04T09:00:00\n"
+        posts = example_posts(draft, settings)
+        report = lint_posts(posts, settings, now=EXAMPLE_NOW, ruleset=ruleset)
+        return any(f.code == "SP101" for f in report.findings)
+
+    assert shouting("Tonight the band HORIZON plays the old town hall.")
+    assert shouting("Interview with the editor of KRZ ONLINE about local news")
+    assert not shouting("PHOTOS: the new footbridge over the canal opens to walkers")

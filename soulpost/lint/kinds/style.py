@@ -340,7 +340,7 @@ class Capitals(SegmentRule):
                     continue
                 if _in_name(text, m, draft.language_hint == "de") and not self._common(word, draft):
                     continue
-                if named(text, m.start(), m.end(), draft.language_hint):
+                if self.dictionary and named(text, m.start(), m.end(), draft.language_hint):
                     continue
                 if self._ordinary(word, draft, alone=True):
                     shouted.append(m)
@@ -348,8 +348,9 @@ class Capitals(SegmentRule):
 
     def _beside_name(self, group: list[re.Match[str]], word: re.Match[str], draft: Draft) -> bool:
         """Whether another word of *group* (capitals in a row) is an acronym or a name, so
-        that *word* is part of it; not one of the most common words (THIS, THAT)."""
-        if self._common(word.group(0), draft):
+        that *word* is part of it; not one of the most common words (THIS, THAT). Without
+        the dictionary nothing tells a name, so nothing is one."""
+        if not self.dictionary or self._common(word.group(0), draft):
             return False
         # Not the words of ``allow``: allowing LAST keeps CHANCE shouting in LAST CHANCE.
         return any(name_token(m.group(0), draft.language_hint) for m in group if m is not word)
