@@ -9,6 +9,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from soulpost.lint.draft import Draft, Segment, ascii_table, translate_ascii
+from soulpost.lint.kinds.capnames import kicker, name_token, named
 from soulpost.lint.rule import Hit, RuleOptions, SegmentRule
 
 # Acronyms of four letters or more that are written in capitals on purpose; shorter tokens
@@ -240,8 +241,11 @@ def _edge(text: str, start: int, end: int) -> tuple[str, str]:
 def _label(text: str, start: int, end: int) -> bool:
     """Whether the capitals from *start* to *end* are a label set off from the text, the
     way news posts mark a section: "OPINIÓN | …", "… | FOTOS", "POLITIK • …", "(VIDEO)",
-    "🔴 ÚLTIMA HORA | …". A label is a field of the layout, not a sentence said loudly."""
+    "🔴 ÚLTIMA HORA | …"; or one word heading a line before a colon ("VIDEO: …"). A
+    label is a field of the layout, not a sentence said loudly."""
     before, after = _edge(text, start, end)
+    if kicker(text, start, end, before, after):
+        return True
     if before in "([" and before and after in ")]" and after:
         return True
     if after == "|":
@@ -255,7 +259,9 @@ class Capitals(SegmentRule):
     What is not the author raising their voice is left alone: acronyms and names (a token
     that is not an ordinary word of the post's language, by a word-frequency list: UNHCR,
     ASML, SNCF, KRAFTKLUB), text in quotes (a protest sign, a text message), code in
-    backticks, links, hashtags and handles, and the words in ``allow``. Two or more
+    backticks, links, hashtags and handles, the words in ``allow``, and names and kickers
+    told by where they stand (:mod:`.capnames`: VIDEO: …, RP ONLINE, the band MAREA,
+    NASCAR driver Kyle Busch). Two or more
     ordinary words in capitals in a row shout whatever their length (WE ARE OPEN); a
     lone one from ``min_length`` letters (the BIGGEST update).
     """
@@ -326,15 +332,28 @@ class Capitals(SegmentRule):
             if len(ordinary) >= 2:
                 shouted += ordinary  # WE ARE OPEN, DO IT
                 continue
+            if len(ordinary) == 1 and self._beside_name(group, ordinary[0], draft):
+                continue  # beside an acronym or a name in capitals, part of it: RP ONLINE
             for m in ordinary:
                 word = m.group(0)
                 if len(word) < self.min_length or self._keyword(text, m.start()):
                     continue
                 if _in_name(text, m, draft.language_hint == "de") and not self._common(word, draft):
                     continue
+                if self.dictionary and named(text, m.start(), m.end(), draft.language_hint):
+                    continue
                 if self._ordinary(word, draft, alone=True):
                     shouted.append(m)
         return shouted
+
+    def _beside_name(self, group: list[re.Match[str]], word: re.Match[str], draft: Draft) -> bool:
+        """Whether another word of *group* (capitals in a row) is an acronym or a name, so
+        that *word* is part of it; not one of the most common words (THIS, THAT). Without
+        the dictionary nothing tells a name, so nothing is one."""
+        if not self.dictionary or self._common(word.group(0), draft):
+            return False
+        # Not the words of ``allow``: allowing LAST keeps CHANCE shouting in LAST CHANCE.
+        return any(name_token(m.group(0), draft.language_hint) for m in group if m is not word)
 
     def _common(self, word: str, draft: Draft) -> bool:
         """Whether *word* is one of the most common words (this, that, never), which no

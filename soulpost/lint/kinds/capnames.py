@@ -1,0 +1,196 @@
+"""Where a word in capitals is a name or a kicker, not a raised voice (the capitals rule).
+
+A word-frequency list tells an acronym (SNCF) from an ordinary word (BIGGEST), but many
+names are spelt with ordinary words: a band (MAREA, "tide"), a sports body (NASCAR, ONCE,
+"eleven"), a paper (RP ONLINE). What gives them away is where they stand, and that is
+what this module reads, in general terms a reader would give:
+
+- a **kicker**: one word alone at the start of a line, set off by a colon, heading what
+  follows the way a news or club post marks its section ("NASCAR: Busch wins", "VIDEO:
+  …", "BREAKING: …"); the post's words after it are the post, the kicker is layout. A
+  kicker that calls the reader to attention or to a contest or a deal (ACHTUNG:,
+  URGENT:, GIVEAWAY:, CONCOURS:, SALE:) is no section: it is the raised voice itself,
+  and still shouts;
+- **beside a name in capitals**: an ordinary word next to an acronym or a name in
+  capitals is part of that name (RP ONLINE, WWE RAW, PETER HITCHENS), while two ordinary
+  words in capitals together still shout (WE LOVE OUR NHS STAFF);
+- **named by the word before it**: after a word that says a name follows (the band
+  MAREA, el grupo …, "los de MAREA": "the ones of MAREA" is said of a band or a team);
+- **beside a title-case word that is no word of the language** (Fundosa ONCE, Velotex
+  WINDS): that neighbour is a name even at the start of a sentence, so this word is
+  part of it;
+- **before a role and a name** (NASCAR driver Kyle Busch): the word names the body
+  the person belongs to.
+
+A plain "de", "von" or "by" is not enough: "un concierto de LOCOS" is a raised voice.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Words after which the next word names a band, a group or a side ("los de" in Spanish:
+# the ones of a band or team). Matched at the end of the text before the word in capitals.
+_NAMED_BY = re.compile(
+    r"(?:\b(?:band|group|groupe|grupo|banda|Band|Gruppe|duo|dúo|trio|trío)"
+    r"|(?:^|[\s¡¿])(?:[Ll]os|[Ll]as) de)[ \t]+$"
+)
+# Roles that stand between a body and a person's name: NASCAR driver Kyle Busch.
+_ROLES = frozenset(
+    [
+        "driver",
+        "drivers",
+        "rider",
+        "riders",
+        "player",
+        "players",
+        "coach",
+        "manager",
+        "singer",
+        "striker",
+        "captain",
+        "champion",
+        "star",
+        "fahrer",
+        "spieler",
+        "trainer",
+        "sänger",
+        "pilote",
+        "joueur",
+        "joueuse",
+        "entraîneur",
+        "chanteur",
+        "chanteuse",
+        "piloto",
+        "jugador",
+        "jugadora",
+        "entrenador",
+        "cantante",
+    ]
+)
+_TITLE_WORD = re.compile(r"[^\W\d_][^\W\d_A-Z]+")
+_ROLE_AND_NAME = re.compile(r"[ \t]+([^\W\d_]+)[ \t]+([^\W\d_]+)")
+_WORD_BEFORE = re.compile(r"(?:^|[\s\"“«(])([^\W\d_]+)[ \t]+$")
+
+
+# What follows a kicker's colon: a space, then at least two words (not ":)" or ":3").
+_KICKER_REST = re.compile(r"[ \t]*:[ \t]+\W*\w[^\s]*\s+\W*\w")
+
+
+# Kickers that call out to the reader rather than name a section: attention and alarm,
+# contests, deals (English, German, French, Spanish).
+_CALL_OUTS = frozenset(
+    [
+        "ATTENTION",
+        "ACHTUNG",
+        "ATENCIÓN",
+        "ATENCION",
+        "WARNING",
+        "WARNUNG",
+        "AVERTISSEMENT",
+        "AVISO",
+        "ALERT",
+        "ALARM",
+        "ALERTE",
+        "ALERTA",
+        "URGENT",
+        "DRINGEND",
+        "URGENTE",
+        "IMPORTANT",
+        "WICHTIG",
+        "IMPORTANTE",
+        "REMINDER",
+        "LOOK",
+        "LISTEN",
+        "HEY",
+        "GIVEAWAY",
+        "CONTEST",
+        "COMPETITION",
+        "GEWINNSPIEL",
+        "VERLOSUNG",
+        "CONCOURS",
+        "SORTEO",
+        "CONCURSO",
+        "WIN",
+        "GEWINNEN",
+        "GAGNEZ",
+        "GANA",
+        "SALE",
+        "DEAL",
+        "DEALS",
+        "OFFER",
+        "ANGEBOT",
+        "AKTION",
+        "SOLDES",
+        "OFFRE",
+        "PROMO",
+        "REBAJAS",
+        "OFERTA",
+        "OFERTAS",
+        "FREE",
+        "GRATIS",
+        "GRATUIT",
+    ]
+)
+
+
+def kicker(text: str, start: int, end: int, before: str, after: str) -> bool:
+    """Whether the capitals from *start* to *end* are one word heading a line and set off
+    by a colon, naming a section rather than calling out; *before* and *after* are the
+    marks around them (see style._edge)."""
+    return (
+        after == ":"
+        and text[start:end] not in _CALL_OUTS
+        and before in ("", "\n")
+        and not any(c.isspace() for c in text[start:end])
+        and _KICKER_REST.match(text, end) is not None
+    )
+
+
+def name_token(word: str, lang: str | None) -> bool:
+    """Whether *word*, in capitals, is spelt like a name or an acronym rather than a word:
+    no vowel at all (RP, WWE, NHS) or no word of the language (HITCHENS, KRZ). YOU and
+    EEUU-like words of vowels alone are words here, unlike in style.acronym_shaped."""
+    from soulpost.text.lexicon import LISTS
+
+    if not any(c.lower() in "aeiouyàáâäèéêëìíîïòóôöùúûü" for c in word):
+        return True
+    return not _known(word, (lang,) if lang in LISTS else LISTS)
+
+
+def _known(word: str, langs: tuple[str, ...]) -> bool:
+    from soulpost.text.lexicon import ORDINARY, zipf
+
+    return any(zipf(word, one) >= ORDINARY for one in langs)
+
+
+def named(text: str, start: int, end: int, lang: str | None) -> bool:
+    """Whether the word in capitals from *start* to *end* is a name by where it stands:
+    after a word that says a name follows, after a title-case word that is no word of
+    the language, or before a role and a person's name. (A title-case word after it
+    already makes it part of a name: style._in_name.)"""
+    head = text[max(0, start - 40) : start]
+    if _NAMED_BY.search(head):
+        return True
+    from soulpost.text.lexicon import LISTS
+
+    langs = (lang,) if lang in LISTS else LISTS
+    before = _WORD_BEFORE.search(head)
+    # Where every noun has a capital (German), a title-case word says nothing.
+    if lang != "de" and before and _unknown_title(before.group(1), langs):
+        return True
+    after = _ROLE_AND_NAME.match(text, end)
+    if after is None:
+        return False
+    first, second = after.group(1), after.group(2)
+    return first in _ROLES and _TITLE_WORD.fullmatch(second) is not None
+
+
+def _unknown_title(word: str, langs: tuple[str, ...]) -> bool:
+    """A word in title case of four letters or more that is no word of *langs*: a name."""
+    return (
+        len(word) >= 4
+        and _TITLE_WORD.fullmatch(word) is not None
+        and word[0].isupper()
+        and not _known(word, langs)
+    )
