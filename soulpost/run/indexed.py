@@ -96,11 +96,11 @@ def indexed_pass(
 
     state_dir = root / settings.publish.state_dir
     live = opts.live
+    digest = ""
     if live is not None:
         stamps = live.stamps
     else:
-        with paused_gc(queueindex.UPDATE_CHUNK):  # 100,000 stamps: see paused_gc
-            stamps = queueindex.scan_stamps(root / QUEUE_DIR)
+        stamps, digest = _scan(root / QUEUE_DIR, state_dir, settings, clock)
     key = queueindex.config_key(config_path)
     if key is None or stamps.get(str(root / QUEUE_DIR)) == (-1, -1):
         return False  # the full load reports an unreadable queue properly
@@ -110,7 +110,6 @@ def indexed_pass(
         now = clock.now()
         if opts.not_before is not None and opts.not_before > now:
             now = opts.not_before  # plan for the instant the pass will send at
-        digest = queueindex.digest(stamps) if live is None else ""
         step = _Pass(root, settings, config_path, ledger, clock, opts, report, now, key, digest)
         head = None if recovered or live is not None else _unchanged(step, key, digest)
         if head is not None:
@@ -131,6 +130,45 @@ def indexed_pass(
         return _settle(step, _plan(step, found, stamps, fresh=fresh))
     finally:
         ledger.close()
+
+
+def _scan(
+    queue: Path, state_dir: Path, settings: Settings, clock: Clock
+) -> tuple[dict[str, Stamp], str]:
+    """Every draft's stamp and their digest. When the last plan's wake-up has come, a
+    forked child scans while this process imports what sending needs
+    (:mod:`soulpost.run.scanahead`); the pass goes on only with the child's stamps (or,
+    if it failed, its own), so nothing is decided on older ones."""
+    from soulpost import queueindex
+    from soulpost.workspace import paused_gc
+
+    head = queueindex.read_head(state_dir)
+    if head is not None and head.wake is not None and clock.now() >= head.wake:
+        from soulpost.run.scanahead import ScanAhead
+
+        ahead = ScanAhead.start(queue)
+        if ahead is not None:
+            _prefetch(settings)
+            with paused_gc(queueindex.UPDATE_CHUNK):
+                got = ahead.result()
+            if got is not None:
+                return got
+    with paused_gc(queueindex.UPDATE_CHUNK):  # 100,000 stamps: see paused_gc
+        stamps = queueindex.scan_stamps(queue)
+    return stamps, queueindex.digest(stamps)
+
+
+def _prefetch(settings: Settings) -> None:
+    """Import what a pass that sends will need, while the child scans (none of it
+    depends on the queue): the lint gate, the send loop and, unless every platform
+    writes to the outbox, requests (0.1-0.15 s of the 0.15-0.2 s)."""
+    import importlib
+
+    names = ["soulpost.lint.engine", "soulpost.run.actions", "soulpost.run.lintahead"]
+    if any(p.adapter != "outbox" for p in settings.platforms.values()):
+        names.append("soulpost.publish.http")
+    for name in names:
+        importlib.import_module(name)
 
 
 def _settle(step: _Pass, chosen: Selection | datetime | Literal[False] | None) -> Selection | bool:
