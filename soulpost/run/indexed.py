@@ -1,8 +1,10 @@
 """A cron pass that does work in proportion to what changed and what is due.
 
-1. Stat the queue. If every stamp, the config, the ledger and the clock (before the last
-   plan's wake-up) are as the last plan left them (``index-head.json``), there is nothing
-   to plan: record the run and stop. No draft is read, no plan built.
+1. Stat the queue (in a forked child when the last plan's wake-up has come, while this
+   process imports what sending needs: :mod:`soulpost.run.scanahead`). If every stamp,
+   the config, the ledger and the clock (before the last plan's wake-up) are as the last
+   plan left them (``index-head.json``), there is nothing to plan: record the run and
+   stop. No draft is read, no plan built.
 2. Otherwise plan from the near window (:mod:`soulpost.run.window`) when nothing changed
    and it covers the plan; else bring the queue index up to date, parsing only the files
    added or edited, plan from its summaries and write the window for the next passes.
