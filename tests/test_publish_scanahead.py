@@ -118,3 +118,21 @@ def test_the_child_scan_answers_what_a_scan_here_would(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "same"
+
+
+def test_a_child_that_fails_answers_nothing_and_the_pass_scans_itself(tmp_path: Path) -> None:
+    """A child that dies (here: a queue it cannot even stat) answers None, never a partial
+    or empty queue, so the pass scans for itself (the scan reports what went wrong)."""
+    code = textwrap.dedent(
+        """\
+        from soulpost.run.scanahead import ScanAhead
+        ahead = ScanAhead.start(object())  # no .stat(): scan_stamps raises in the child
+        assert ahead is not None, "no fork"
+        print(ahead.result())
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "None"
