@@ -66,15 +66,24 @@ class ScanAhead:
                 parts.append(chunk)
         except OSError:
             parts = []
+        except BaseException:  # interrupted (a signal's handler raised): stop the child
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            raise
         finally:
             os.close(self._read)
-        try:
-            _pid, status = os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            return None
-        if not parts or os.waitstatus_to_exitcode(status) != 0:
+            status = _reap(self.pid)
+        if not parts or status != 0:
             return None
         return _decode(b"".join(parts))
+
+
+def _reap(pid: int) -> int | None:
+    """The child's exit code once it has ended (None if it was not ours to wait for)."""
+    try:
+        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    except ChildProcessError:
+        return None
 
 
 def _decode(data: bytes) -> Scanned | None:
