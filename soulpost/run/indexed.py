@@ -1,8 +1,10 @@
 """A cron pass that does work in proportion to what changed and what is due.
 
-1. Stat the queue. If every stamp, the config, the ledger and the clock (before the last
-   plan's wake-up) are as the last plan left them (``index-head.json``), there is nothing
-   to plan: record the run and stop. No draft is read, no plan built.
+1. Stat the queue (in a forked child when the last plan's wake-up has come, while this
+   process imports what sending needs: :mod:`soulpost.run.scanahead`). If every stamp,
+   the config, the ledger and the clock (before the last plan's wake-up) are as the last
+   plan left them (``index-head.json``), there is nothing to plan: record the run and
+   stop. No draft is read, no plan built.
 2. Otherwise plan from the near window (:mod:`soulpost.run.window`) when nothing changed
    and it covers the plan; else bring the queue index up to date, parsing only the files
    added or edited, plan from its summaries and write the window for the next passes.
@@ -96,11 +98,11 @@ def indexed_pass(
 
     state_dir = root / settings.publish.state_dir
     live = opts.live
+    digest = ""
     if live is not None:
         stamps = live.stamps
     else:
-        with paused_gc(queueindex.UPDATE_CHUNK):  # 100,000 stamps: see paused_gc
-            stamps = queueindex.scan_stamps(root / QUEUE_DIR)
+        stamps, digest = _scan(root, settings, config_path, clock)
     key = queueindex.config_key(config_path)
     if key is None or stamps.get(str(root / QUEUE_DIR)) == (-1, -1):
         return False  # the full load reports an unreadable queue properly
@@ -110,7 +112,6 @@ def indexed_pass(
         now = clock.now()
         if opts.not_before is not None and opts.not_before > now:
             now = opts.not_before  # plan for the instant the pass will send at
-        digest = queueindex.digest(stamps) if live is None else ""
         step = _Pass(root, settings, config_path, ledger, clock, opts, report, now, key, digest)
         head = None if recovered or live is not None else _unchanged(step, key, digest)
         if head is not None:
@@ -131,6 +132,51 @@ def indexed_pass(
         return _settle(step, _plan(step, found, stamps, fresh=fresh))
     finally:
         ledger.close()
+
+
+def _scan(
+    root: Path, settings: Settings, config_path: Path, clock: Clock
+) -> tuple[dict[str, Stamp], str]:
+    """Every draft's stamp and their digest. When the last plan's wake-up has come, a
+    forked child scans while this process imports what sending needs
+    (:mod:`soulpost.run.scanahead`); the pass goes on only with the child's stamps (or,
+    if it failed, its own), so nothing is decided on older ones."""
+    from soulpost import queueindex
+    from soulpost.workspace import QUEUE_DIR, paused_gc
+
+    queue = root / QUEUE_DIR
+    head = queueindex.read_head(root / settings.publish.state_dir)
+    if head is not None and head.wake is not None and clock.now() >= head.wake:
+        from soulpost.run.scanahead import ScanAhead
+
+        ahead = ScanAhead.start(queue)
+        if ahead is not None:
+            _prefetch(root, settings, config_path)
+            with paused_gc(queueindex.UPDATE_CHUNK):
+                got = ahead.result()
+            if got is not None:
+                return got
+    with paused_gc(queueindex.UPDATE_CHUNK):  # 100,000 stamps: see paused_gc
+        stamps = queueindex.scan_stamps(queue)
+    return stamps, queueindex.digest(stamps)
+
+
+def _prefetch(root: Path, settings: Settings, config_path: Path) -> None:
+    """Get ready for a pass that sends while the child scans (none of it depends on the
+    queue): import the lint gate, the send loop and, unless every platform writes to the
+    outbox, requests (0.1-0.15 s of the 0.15-0.2 s); build the gate's rule registry
+    (cached, and built again if a rule pack changes before the gate asks)."""
+    import importlib
+
+    from soulpost.run.gate import post_rules_only
+
+    names = ["soulpost.lint.engine", "soulpost.run.actions", "soulpost.run.lintahead"]
+    if any(p.adapter != "outbox" for p in settings.platforms.values()):
+        names.append("soulpost.publish.http")
+    for name in names:
+        importlib.import_module(name)
+    if settings.publish.lint_gate:
+        post_rules_only(settings, root, config_path)
 
 
 def _settle(step: _Pass, chosen: Selection | datetime | Literal[False] | None) -> Selection | bool:
