@@ -25,10 +25,10 @@ import os
 import pickle
 import signal
 import struct
-import threading
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
+from soulpost.run.childproc import can_fork, detach
 from soulpost.run.gate import Blocks
 
 T = TypeVar("T")
@@ -49,7 +49,7 @@ class LintAhead(Generic[T]):
     def start(self) -> LintAhead[T]:
         """Fork the child for chunks 1.. when it can help (two or more chunks, two or
         more cores, fork, no other thread); else everything is linted here."""
-        if len(self.chunks) < 2 or not _can_fork():
+        if len(self.chunks) < 2 or not can_fork():
             return self
         read, write = os.pipe()
         try:
@@ -107,10 +107,6 @@ class LintAhead(Generic[T]):
             self.pid = None
 
 
-def _can_fork() -> bool:
-    return hasattr(os, "fork") and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
-
-
 def _read_exactly(fd: int, size: int) -> bytes | None:
     """*size* bytes from *fd*, or None at the end of the stream (or an error)."""
     data = bytearray()
@@ -129,10 +125,7 @@ def _child(chunks: Sequence[list[T]], lint: Callable[[list[T]], Blocks], write: 
     """Lint chunks 1.. and send each one's blocks; exit without running anything else."""
     code = 0
     try:
-        os.closerange(3, write)
-        os.closerange(write + 1, _open_max())
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        detach(write)
         for chunk in chunks[1:]:
             body = pickle.dumps(lint(chunk), protocol=pickle.HIGHEST_PROTOCOL)
             view = memoryview(_SIZE.pack(len(body)) + body)
@@ -142,10 +135,3 @@ def _child(chunks: Sequence[list[T]], lint: Callable[[list[T]], Blocks], write: 
         code = 1
     finally:
         os._exit(code)
-
-
-def _open_max() -> int:
-    try:
-        return max(1024, min(os.sysconf("SC_OPEN_MAX"), 1 << 20))
-    except (ValueError, OSError):
-        return 65536

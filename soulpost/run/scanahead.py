@@ -22,8 +22,9 @@ import gc
 import marshal
 import os
 import signal
-import threading
 from typing import TYPE_CHECKING
+
+from soulpost.run.childproc import can_fork, detach
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -43,7 +44,7 @@ class ScanAhead:
     @classmethod
     def start(cls, queue: Path) -> ScanAhead | None:
         """Fork the child scanning *queue*, or None when it cannot (scan here then)."""
-        if not _can_fork():
+        if not can_fork():
             return None
         read, write = os.pipe()
         try:
@@ -106,10 +107,7 @@ def _child(queue: Path, write: int) -> None:
 
     code = 0
     try:
-        os.closerange(3, write)
-        os.closerange(write + 1, _open_max())
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        detach(write)
         gc.disable()  # 100,000 new tuples, none of them garbage (see paused_gc)
         stamps = queueindex.scan_stamps(queue)
         view = memoryview(marshal.dumps((stamps, queueindex.digest(stamps))))
@@ -121,16 +119,3 @@ def _child(queue: Path, write: int) -> None:
         with contextlib.suppress(OSError):
             os.close(write)
         os._exit(code)
-
-
-def _can_fork() -> bool:
-    """As the lint gate's child (:mod:`soulpost.run.lintahead`): a second core to run on,
-    and no other thread whose locks the child could inherit held."""
-    return hasattr(os, "fork") and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
-
-
-def _open_max() -> int:
-    try:
-        return max(1024, min(os.sysconf("SC_OPEN_MAX"), 1 << 20))
-    except (ValueError, OSError):
-        return 65536
