@@ -1,0 +1,86 @@
+"""Setting rules up for one draft costs less, and finds the same (branch onedraft).
+
+Each cheaper step is checked against the slower way it replaced, on the shipped packs'
+own patterns and on awkward strings, so that what the rules find cannot change.
+"""
+
+from __future__ import annotations
+
+import random
+
+import tomli
+from pytest import MonkeyPatch
+
+from soulpost.lint.kinds import patterns as patterns_module
+from soulpost.lint.kinds.patterns import _alternatives, pattern_words
+from soulpost.lint.registry import shipped_packs
+
+
+def _alternatives_by_character(body: str) -> list[str]:
+    """The character-by-character reading that _alternatives replaced (the reference)."""
+    out, depth, start, i = [], 0, 0, 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i += 1
+            while i < len(body) and body[i] != "]":
+                i += 2 if body[i] == "\\" else 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            out.append(body[start:i])
+            start = i + 1
+        i += 1
+    out.append(body[start:])
+    return out
+
+
+def _shipped_patterns() -> list[str]:
+    found = []
+    for path in shipped_packs():
+        for rule in tomli.loads(path.read_text(encoding="utf-8")).get("rule", []):
+            options = rule.get("options", {})
+            found += options.get("patterns", []) + options.get("unless", [])
+    return found
+
+
+def test_alternatives_split_the_shipped_patterns_as_before(monkeypatch: MonkeyPatch) -> None:
+    patterns = _shipped_patterns()
+    assert len(patterns) > 100
+    words = [pattern_words(p) for p in patterns]
+    for pattern in patterns:
+        assert _alternatives(pattern) == _alternatives_by_character(pattern), pattern
+    monkeypatch.setattr(patterns_module, "_alternatives", _alternatives_by_character)
+    assert [pattern_words(p) for p in patterns] == words
+
+
+def test_alternatives_agree_on_awkward_strings() -> None:
+    awkward = [
+        "",
+        "a|b",
+        "\\",
+        "a\\",
+        "[",
+        "[a|b",
+        "[]a|b]|c",
+        "[^]|]|x",
+        "(a|b)|c",
+        "a\\|b|c",
+        "[\\]|]|d",
+        "(?:x|[|])|y)|z",
+        "a|\n|b",
+        "\\\n|c",
+        "[\\",
+    ]
+    rng = random.Random(9)
+    alphabet = "ab|()[]\\^\n"
+    awkward += [
+        "".join(rng.choice(alphabet) for _ in range(rng.randrange(12))) for _ in range(5000)
+    ]
+    for body in awkward:
+        assert _alternatives(body) == _alternatives_by_character(body), repr(body)
