@@ -14,6 +14,7 @@ from pytest import MonkeyPatch
 from soulpost.lint.kinds import patterns as patterns_module
 from soulpost.lint.kinds.patterns import _alternatives, pattern_words
 from soulpost.lint.registry import shipped_packs
+from soulpost.lint.rule import RuleSpec
 
 
 def _alternatives_by_character(body: str) -> list[str]:
@@ -84,3 +85,37 @@ def test_alternatives_agree_on_awkward_strings() -> None:
     ]
     for body in awkward:
         assert _alternatives(body) == _alternatives_by_character(body), repr(body)
+
+
+def test_the_packs_snapshot_is_current() -> None:
+    """Regenerate with `python -m soulpost.lint.packsnap` after editing rules/*.toml."""
+    from soulpost.lint.packsnap import SNAPSHOT, build
+
+    assert SNAPSHOT.read_text(encoding="utf-8") == build(shipped_packs())
+
+
+def test_the_snapshot_holds_what_parsing_the_toml_gives() -> None:
+    from soulpost.lint.packsnap import parsed
+
+    for path in shipped_packs():
+        raw = path.read_bytes()
+        assert parsed(path.name, raw) == tomli.loads(path.read_text(encoding="utf-8"))
+        # Bytes it was not made from (an edited pack): parsed from the TOML instead.
+        assert parsed(path.name, raw + b"\n# edited\n") is None
+        assert parsed(path.name, raw.replace(b"SP1", b"SP9", 1)) is None
+
+
+def test_the_registry_is_the_same_with_and_without_the_snapshot(
+    monkeypatch: MonkeyPatch,
+) -> None:
+    from soulpost.lint import packsnap, registry
+
+    def specs() -> list[RuleSpec]:
+        registry._CACHE.clear()
+        return registry.load_registry(plugins=False).specs
+
+    fast = specs()
+    assert len(fast) > 50
+    monkeypatch.setattr(packsnap, "parsed", lambda name, raw: None)
+    assert specs() == fast
+    registry._CACHE.clear()

@@ -101,18 +101,32 @@ def load_pack(path: Path, origin: str | None = None, *, vetted: bool = False) ->
 
     *vetted* marks a pack shipped inside soulpost, whose patterns need no time bound.
     """
-    text, pack = _read_pack(path)
+    text, pack = _read_pack(path, vetted=vetted)
     where = _PackFile(path, text, origin or f"pack:{path.name}", vetted)
     return [where.spec(i, entry, pack.pack.languages) for i, entry in enumerate(pack.rule)]
 
 
-def _read_pack(path: Path) -> tuple[str, _Pack]:
-    """The text of the pack at *path* and its validated shape."""
+def _read_pack(path: Path, *, vetted: bool = False) -> tuple[str, _Pack]:
+    """The text of the pack at *path* and its validated shape.
+
+    A shipped (*vetted*) pack's data come from the parsed snapshot when it was made from
+    this very file (see :mod:`soulpost.lint.packsnap`), else from parsing the TOML.
+    """
     from soulpost.problems import toml_error, validation_errors
 
     try:
-        text = path.read_text(encoding="utf-8")
-        data = tomli.loads(text)
+        if vetted:
+            from soulpost.lint.packsnap import parsed
+
+            raw = path.read_bytes()
+            # As read_text decodes: UTF-8, with universal newlines.
+            text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+            data = parsed(path.name, raw)
+            if data is None:
+                data = tomli.loads(text)
+        else:
+            text = path.read_text(encoding="utf-8")
+            data = tomli.loads(text)
     except tomli.TOMLDecodeError as exc:
         err = toml_error(exc, path)
         raise ConfigError(f"rule pack: {err.problem}", path=path, line=err.line) from None
