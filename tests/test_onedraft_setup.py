@@ -7,6 +7,7 @@ own patterns and on awkward strings, so that what the rules find cannot change.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import tomli
 from pytest import MonkeyPatch
@@ -111,11 +112,47 @@ def test_the_registry_is_the_same_with_and_without_the_snapshot(
     from soulpost.lint import packsnap, registry
 
     def specs() -> list[RuleSpec]:
+        """The specs, but for whether their options came checked from the snapshot."""
         registry._CACHE.clear()
-        return registry.load_registry(plugins=False).specs
+        return [replace(s, checked=False) for s in registry.load_registry(plugins=False).specs]
 
     fast = specs()
     assert len(fast) > 50
     monkeypatch.setattr(packsnap, "parsed", lambda name, raw: None)
     assert specs() == fast
     registry._CACHE.clear()
+
+
+def test_options_made_without_validating_are_what_validating_gives() -> None:
+    """Every shipped rule's options, made as a run makes them, equal validation's."""
+    from soulpost.lint import registry
+
+    registry._CACHE.clear()
+    specs = registry.load_registry(plugins=False).specs
+    assert any(spec.checked for spec in specs)
+    for spec in specs:
+        made = spec.options()
+        valid = spec.cls.Options.model_validate(dict(spec.defaults))
+        assert repr(made) == repr(valid), spec.code
+        assert made.model_fields_set == valid.model_fields_set, spec.code
+        assert made.model_dump(mode="json") == valid.model_dump(mode="json"), spec.code
+
+
+def test_a_plugin_options_class_with_a_model_validator_is_still_validated() -> None:
+    from pydantic import model_validator
+
+    from soulpost.lint.rule import PostRule, RuleOptions
+
+    class Shouted(RuleOptions):
+        word: str = "hello"
+
+        @model_validator(mode="after")
+        def _loud(self) -> Shouted:
+            object.__setattr__(self, "word", self.word.upper())
+            return self
+
+    class Loud(PostRule):
+        code, name, lesson, summary = "XP101", "loud", "listen", "A plugin rule."
+        Options = Shouted
+
+    assert RuleSpec.from_class(Loud).options().word == "HELLO"  # type: ignore[attr-defined]

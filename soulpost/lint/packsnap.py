@@ -53,8 +53,31 @@ def build(paths: list[Path]) -> str:
     packs = {}
     for path in paths:
         data = tomli.loads(path.read_text(encoding="utf-8"))  # as the registry reads it
+        check(path.name, data)
         packs[path.name] = {"stamp": stamp(path.read_bytes()), "data": data}
     return json.dumps(packs, ensure_ascii=False, indent=1) + "\n"
+
+
+def check(name: str, data: dict[str, Any]) -> None:
+    """Raise ValueError unless each rule's options in the pack *name* (parsed *data*)
+    validate, and validate to exactly what making them without validating gives: the
+    registry makes a snapshot rule's options so (see ``RuleSpec.checked``)."""
+    from soulpost.lint.kinds import KINDS
+    from soulpost.lint.rule import _made
+
+    for i, rule in enumerate(data.get("rule", [])):
+        kind = KINDS[rule["kind"]]
+        options = rule.get("options", {})
+        made = _made(kind.Options, options)
+        try:
+            valid = kind.Options.model_validate(options)
+        except ValueError as exc:
+            raise ValueError(f"{name}: rule[{i}] ({rule.get('code')}): {exc}") from None
+        if made is not None and repr(made) != repr(valid):
+            raise ValueError(
+                f"{name}: rule[{i}] ({rule.get('code')}): its options change when "
+                f"validated ({made!r} -> {valid!r}); write them as validation gives them"
+            )
 
 
 def main() -> None:
