@@ -242,7 +242,7 @@ class Run:
 
     def __init__(self, ruleset: RuleSet, errors: Iterable[InputError]) -> None:
         self.ruleset = ruleset
-        self.report = Report(findings=[], rules=dict(ruleset.infos), errors=list(errors))
+        self.report = Report(findings=[], rules=ruleset.infos, errors=list(errors))
         self.drafts: list[Draft] = []
         # Keyed by the post object, not its id: two plain-text files may share a stem.
         self.shown: dict[int, str] = {}

@@ -6,6 +6,7 @@ formats render it, and the publishing pass reads ``Finding.severity`` to block a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -81,7 +82,7 @@ class Report:
     """What one lint run produced."""
 
     findings: list[Finding]
-    rules: dict[str, RuleInfo]  # every rule that ran, by code
+    rules: Mapping[str, RuleInfo]  # every rule that ran, by code (made when asked for)
     errors: list[InputError] = field(default_factory=list)  # files that could not load
     posts: int = 0
     files: int = 0

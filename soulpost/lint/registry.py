@@ -101,25 +101,42 @@ def load_pack(path: Path, origin: str | None = None, *, vetted: bool = False) ->
 
     *vetted* marks a pack shipped inside soulpost, whose patterns need no time bound.
     """
-    text, pack = _read_pack(path)
-    where = _PackFile(path, text, origin or f"pack:{path.name}", vetted)
+    text, pack, checked = _read_pack(path, vetted=vetted)
+    where = _PackFile(path, text, origin or f"pack:{path.name}", vetted, checked=checked)
     return [where.spec(i, entry, pack.pack.languages) for i, entry in enumerate(pack.rule)]
 
 
-def _read_pack(path: Path) -> tuple[str, _Pack]:
-    """The text of the pack at *path* and its validated shape."""
+def _read_pack(path: Path, *, vetted: bool = False) -> tuple[str, _Pack, bool]:
+    """The text of the pack at *path*, its validated shape, and whether its data come
+    from the shipped packs' snapshot (whose rule options were checked when it was made).
+
+    A shipped (*vetted*) pack's data come from the parsed snapshot when it was made from
+    this very file (see :mod:`soulpost.lint.packsnap`), else from parsing the TOML.
+    """
     from soulpost.problems import toml_error, validation_errors
 
     try:
-        text = path.read_text(encoding="utf-8")
-        data = tomli.loads(text)
+        if vetted:
+            from soulpost.lint.packsnap import parsed
+
+            raw = path.read_bytes()
+            # As read_text decodes: UTF-8, with universal newlines.
+            text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+            data = parsed(path.name, raw)
+            checked = data is not None
+            if data is None:
+                data = tomli.loads(text)
+        else:
+            checked = False
+            text = path.read_text(encoding="utf-8")
+            data = tomli.loads(text)
     except tomli.TOMLDecodeError as exc:
         err = toml_error(exc, path)
         raise ConfigError(f"rule pack: {err.problem}", path=path, line=err.line) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read rule pack: {exc}", path=path) from None
     try:
-        return text, _Pack.model_validate(data)
+        return text, _Pack.model_validate(data), checked
     except ValidationError as exc:
         first = validation_errors(exc, path, SourceMap.scan(text), _Pack)[0]
         raise ConfigError(
@@ -139,6 +156,7 @@ class _PackFile:
     text: str
     origin: str
     vetted: bool
+    checked: bool = False  # from the snapshot: see RuleSpec.checked
     # Key positions are needed only for an error: the file is scanned then, not before.
     source: SourceMap | None = None
 
@@ -181,6 +199,7 @@ class _PackFile:
             origin=self.origin,
             default_enabled=entry.enabled,
             vetted=self.vetted,
+            checked=self.checked,
             languages=tuple(entry.languages if entry.languages is not None else languages),
         )
         try:

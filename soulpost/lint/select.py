@@ -9,7 +9,7 @@ names no known rule is an error, never silence. Options are validated here, once
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,38 @@ from soulpost.lint.registry import Registry
 from soulpost.lint.rule import PostRule, QueueRule, Rule, RuleSpec
 
 
+class RuleInfos(Mapping[str, RuleInfo]):
+    """Each configured rule's :class:`RuleInfo`, by code, made when first asked for.
+
+    Showing a rule's options builds its options model (see ``RuleOptions``); a lint run
+    asks for the infos only in the formats that describe the rules (SARIF) or the rules
+    that found something, so most are never made.
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict[str, tuple[RuleSpec, Severity, Any]] = {}
+        self._made: dict[str, RuleInfo] = {}
+
+    def add(self, spec: RuleSpec, severity: Severity, options: Any) -> None:
+        self._pending[spec.code] = (spec, severity, options)
+
+    def __getitem__(self, code: str) -> RuleInfo:
+        made = self._made.get(code)
+        if made is None:
+            spec, severity, options = self._pending[code]
+            made = self._made[code] = spec.info(severity, options)
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pending)
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._pending
+
+
 @dataclass
 class RuleSet:
     """The configured rules of one run."""
@@ -29,7 +61,7 @@ class RuleSet:
     post_rules: list[PostRule] = field(default_factory=list)
     queue_rules: list[QueueRule] = field(default_factory=list)
     severity: dict[str, Severity] = field(default_factory=dict)  # code -> severity
-    infos: dict[str, RuleInfo] = field(default_factory=dict)  # code -> info
+    infos: RuleInfos = field(default_factory=RuleInfos)  # code -> info
     unused_suppressions: bool = False
 
     @property
@@ -108,7 +140,7 @@ def configure(
             ) from None
         level = severity.get(spec.code, (0, spec.severity))[1]
         ruleset.severity[spec.code] = level
-        ruleset.infos[spec.code] = spec.info(level, rule.options)
+        ruleset.infos.add(spec, level, rule.options)
         if isinstance(rule, QueueRule):
             ruleset.queue_rules.append(rule)
         elif isinstance(rule, PostRule):

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Literal
 import tomli
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from soulpost.config import Settings
     from soulpost.errors import InputError
     from soulpost.lint.model import Finding, RuleInfo
@@ -45,7 +47,7 @@ class Analysis:
     """The problems in one version of a draft, and the rules as that run configured them."""
 
     problems: list[Problem] = field(default_factory=list)
-    rules: dict[str, RuleInfo] = field(default_factory=dict)
+    rules: Mapping[str, RuleInfo] = field(default_factory=dict)
     root: Path | None = None
     packs: list[str] = field(default_factory=list)
 

@@ -249,26 +249,30 @@ def _closing(pattern: str, start: int) -> int:
     return -1
 
 
+# What _alternatives steps over in one go: an escape (a backslash and the character after
+# it, if any), a character class to its closing bracket (or the end), or a parenthesis or
+# bar, the only characters it needs to see.
+_STRUCTURE = re.compile(r"\\.?|\[(?:\\.?|[^\]\\])*\]?|([()|])", re.DOTALL)
+
+
 def _alternatives(body: str) -> list[str]:
-    """The top-level alternatives of a group's body."""
-    out, depth, start, i = [], 0, 0, 0
-    while i < len(body):
-        char = body[i]
-        if char == "\\":
-            i += 2
+    """The top-level alternatives of a group's body.
+
+    Read token by token (:data:`_STRUCTURE`) rather than character by character: finding
+    the words that gate the shipped patterns was a tenth of setting up to lint one draft.
+    """
+    out, depth, start = [], 0, 0
+    for token in _STRUCTURE.finditer(body):
+        char = token.group(1)
+        if char is None:
             continue
-        if char == "[":
-            i += 1
-            while i < len(body) and body[i] != "]":
-                i += 2 if body[i] == "\\" else 1
-        elif char == "(":
+        if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
-        elif char == "|" and depth == 0:
-            out.append(body[start:i])
-            start = i + 1
-        i += 1
+        elif depth == 0:
+            out.append(body[start : token.start()])
+            start = token.end()
     out.append(body[start:])
     return out
 

@@ -20,6 +20,7 @@ from soulpost.lint.kinds.patterns import (
     checked_patterns,
     compiled,
     lazy_compiled,
+    lazy_search,
     pattern_words,
     phrase_regex,
 )
@@ -79,9 +80,10 @@ class Phrases(SegmentRule):
         opts = self.options
         assert isinstance(opts, PhrasesOptions)
         phrases = [" ".join(p.lower().split()) for p in opts.phrases if p.strip()]
-        # Compiled on first use: a calm post often never needs the regex at all, and
-        # compiling fifty phrases costs more than linting one post.
-        self.source = phrase_regex(phrases)
+        # Built and compiled on first use: a calm post often never needs the regex at all,
+        # and building the trie of fifty phrases alone costs more than linting one post.
+        self.phrases = phrases
+        self.has_phrases = bool(phrases)  # the same as bool(self.source), without the trie
         # A phrase can only match when every word in it is a word of the text; checking one
         # (the longest) against the text's words skips most texts without running a regex,
         # and the phrases that word belongs to, each as the set of its words, settle most
@@ -107,8 +109,8 @@ class Phrases(SegmentRule):
         # The words of which a text needs one for _matches to find anything (phrases and
         # patterns together). Patterns without such words (``[⏰⏳]``) get one combined
         # search instead; only a phrase without letters or digits opens the gate for all.
-        self.gate_open = bool(self.source and self.always)
-        self.gate_words = (self.triggers if self.source else frozenset()).union(
+        self.gate_open = self.has_phrases and self.always
+        self.gate_words = (self.triggers if self.has_phrases else frozenset()).union(
             *(words for _p, words in self.pattern_sources if words is not None)
         )
         self.free_source = "|".join(
@@ -136,10 +138,11 @@ class Phrases(SegmentRule):
         if any(p in self.timed for p in free):
             return compiled(self.free_source, timed=True)[0]
         # Untimed, each on its own behind its substring gate: a text that passes one
-        # pattern's gate runs that pattern only, not one search over all of them.
-        searches = [compiled(p, timed=False)[0] for p in free]
-        if len(searches) == 1:
-            return searches[0]
+        # pattern's gate runs that pattern only, not one search over all of them; each is
+        # compiled when a text first passes its gate (most never do in a short queue).
+        if len(free) == 1:
+            return compiled(free[0], timed=False)[0]
+        searches = [lazy_search(p, timed=False) for p in free]
         index = LiteralIndex([gate_of(p) for p in free])
 
         def search_each(text: str) -> Any:
@@ -199,6 +202,11 @@ class Phrases(SegmentRule):
             return None
         timed = any(p in self.timed for p in self.options.unless)  # type: ignore[attr-defined]
         return compiled(self.unless_source, timed=timed)[0]
+
+    @cached_property
+    def source(self) -> str:
+        """The phrases as one regex source, a trie (see :func:`phrase_regex`)."""
+        return phrase_regex(self.phrases)
 
     @cached_property
     def literal(self) -> re.Pattern[str] | None:
@@ -264,7 +272,7 @@ class Phrases(SegmentRule):
         found: list[tuple[int, int]] = []
         runs = segment.runs
         plain = segment.quiet if self.skip_quoted else segment.plain
-        if self.source and (self.always or self._phrase_may_match(segment)):
+        if self.has_phrases and (self.always or self._phrase_may_match(segment)):
             lower = segment.lower
             if lower is not None and plain is not segment.plain:
                 lower = plain.lower()
