@@ -222,6 +222,7 @@ class Setup:
     url_env: str = "SOULPOST_BENCH_LEDGER_URL"
     publishers: int = 1
     spread_us: int = 0  # burst: microseconds between due times
+    daemon_log: str = ""  # burst: where the daemon's log goes (default: nowhere)
 
     def ledger_config(self) -> str:
         if self.ledger == "sqlite":
@@ -390,9 +391,8 @@ def bench_burst(setup: Setup) -> dict[str, float]:
         publish_setup(root, now, setup.published, setup.archive)
         env = {k: v for k, v in os.environ.items() if k != "SOULPOST_NOW"}
         assert run_cli(["-C", str(root), "publish", "--due", "-q"], env)[3] == 0  # the index
-        proc = subprocess.Popen(
-            [EXE, "-C", str(root), "daemon"], env=env, stderr=subprocess.DEVNULL
-        )
+        log = open(setup.daemon_log, "w") if setup.daemon_log else subprocess.DEVNULL  # noqa: SIM115
+        proc = subprocess.Popen([EXE, "-C", str(root), "daemon"], env=env, stderr=log)
         try:
             beat = root / ".soulpost" / "heartbeat.json"
             deadline = time.monotonic() + 300
@@ -448,6 +448,7 @@ def main() -> None:
     parser.add_argument(
         "--spread-us", type=int, default=0, metavar="US", help="burst: due times this far apart"
     )
+    parser.add_argument("--daemon-log", default="", metavar="PATH", help="burst: the daemon's log")
     parser.add_argument("--only", choices=PARTS, action="append", help="run only these parts")
     args = parser.parse_args()
     if args.ledger == "postgres" and not os.environ.get(args.ledger_url_env):
@@ -463,6 +464,7 @@ def main() -> None:
         args.ledger_url_env,
         args.publishers,
         args.spread_us,
+        args.daemon_log,
     )
     parts = args.only or [part for part in PARTS if part != "burst"]
     results: dict[str, object] = {
