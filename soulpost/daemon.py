@@ -4,6 +4,8 @@ Three triggers drive the one pass (:func:`soulpost.run.run_pass`), on one worker
 passes never overlap:
 
 * ``due``: a one-off job at the plan's next wake-up (the next post time or retry time);
+  a wake-up already at hand when a pass ends (posts a moment apart) runs the next pass
+  at once in the same job instead;
 * ``poll``: every ``[publish] rescan`` (1 s): stat every draft; if one was added, edited,
   renamed or deleted, run a pass now (only changed files are parsed again). Above
   :attr:`Daemon.full_scan_limit` drafts (20,000) it stats the queue's folders instead (a
