@@ -132,7 +132,6 @@ class Daemon:
                 report = self._one_pass("due", wake)
             if report is not None:
                 self.schedule_due(report.next_wake)
-                self.write_heartbeat("running")
 
     def _wake_at_hand(self, report: PassReport, planned: datetime | None) -> datetime | None:
         """The next wake-up when the next pass should run now rather than be scheduled:
@@ -185,6 +184,7 @@ class Daemon:
             self.log(f"pass ({why}): {counts}")
         for note in report.notes:
             self.log(f"note: {note}")
+        self.write_heartbeat("running")  # after every pass: a long burst stays visibly alive
         return report
 
     def current_settings(self) -> tuple[Settings, Path]:
