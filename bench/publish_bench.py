@@ -221,6 +221,8 @@ class Setup:
     ledger: str = "sqlite"
     url_env: str = "SOULPOST_BENCH_LEDGER_URL"
     publishers: int = 1
+    spread_us: int = 0  # burst: microseconds between due times
+    daemon_log: str = ""  # burst: where the daemon's log goes (default: nowhere)
 
     def ledger_config(self) -> str:
         if self.ledger == "sqlite":
@@ -389,9 +391,8 @@ def bench_burst(setup: Setup) -> dict[str, float]:
         publish_setup(root, now, setup.published, setup.archive)
         env = {k: v for k, v in os.environ.items() if k != "SOULPOST_NOW"}
         assert run_cli(["-C", str(root), "publish", "--due", "-q"], env)[3] == 0  # the index
-        proc = subprocess.Popen(
-            [EXE, "-C", str(root), "daemon"], env=env, stderr=subprocess.DEVNULL
-        )
+        log = open(setup.daemon_log, "w") if setup.daemon_log else subprocess.DEVNULL  # noqa: SIM115
+        proc = subprocess.Popen([EXE, "-C", str(root), "daemon"], env=env, stderr=log)
         try:
             beat = root / ".soulpost" / "heartbeat.json"
             deadline = time.monotonic() + 300
@@ -400,7 +401,8 @@ def bench_burst(setup: Setup) -> dict[str, float]:
             cpu0 = _cpu_of(proc.pid)
             due = datetime.now(UTC) + timedelta(seconds=5)
             for n in range(setup.due):
-                at = due.isoformat()  # one instant: posts a microsecond apart take a pass each
+                # One instant, or --spread-us apart (a pass each before daemonburst).
+                at = (due + timedelta(microseconds=n * setup.spread_us)).isoformat()
                 text = text_for(n).replace("Post ", "Burst ", 1)
                 (root / "queue" / f"burst-{n:05d}.toml").write_text(
                     f'text = "{text}"\nplatforms = ["hook"]\nat = {at}\n'
@@ -417,6 +419,10 @@ def bench_burst(setup: Setup) -> dict[str, float]:
         "burst_per_s_from_due": round(setup.due / (last - due.timestamp()), 1),
         "burst_steady_per_s": round(seen.rate(), 1),
         "burst_cpu_ms_each": round(cpu / setup.due * 1000, 3),
+        # How late the last one left after its own time (the spread's end).
+        "burst_last_late_s": round(
+            last - due.timestamp() - (setup.due - 1) * setup.spread_us / 1e6, 3
+        ),
     }
 
 
@@ -439,6 +445,10 @@ def main() -> None:
     parser.add_argument("--ledger", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--ledger-url-env", default="SOULPOST_BENCH_LEDGER_URL", metavar="VAR")
     parser.add_argument("--publishers", type=int, default=1, metavar="N")
+    parser.add_argument(
+        "--spread-us", type=int, default=0, metavar="US", help="burst: due times this far apart"
+    )
+    parser.add_argument("--daemon-log", default="", metavar="PATH", help="burst: the daemon's log")
     parser.add_argument("--only", choices=PARTS, action="append", help="run only these parts")
     args = parser.parse_args()
     if args.ledger == "postgres" and not os.environ.get(args.ledger_url_env):
@@ -453,6 +463,8 @@ def main() -> None:
         args.ledger,
         args.ledger_url_env,
         args.publishers,
+        args.spread_us,
+        args.daemon_log,
     )
     parts = args.only or [part for part in PARTS if part != "burst"]
     results: dict[str, object] = {
@@ -461,6 +473,7 @@ def main() -> None:
         "published": args.published,
         "archived": args.published if args.archive else 0,
         "runs": args.runs,
+        "spread_us": args.spread_us,
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "load_before": os.getloadavg()[0],

@@ -4,6 +4,8 @@ Three triggers drive the one pass (:func:`soulpost.run.run_pass`), on one worker
 passes never overlap:
 
 * ``due``: a one-off job at the plan's next wake-up (the next post time or retry time);
+  a wake-up already at hand when a pass ends (posts a moment apart) runs the next pass
+  at once in the same job instead;
 * ``poll``: every ``[publish] rescan`` (1 s): stat every draft; if one was added, edited,
   renamed or deleted, run a pass now (only changed files are parsed again). Above
   :attr:`Daemon.full_scan_limit` drafts (20,000) it stats the queue's folders instead (a
@@ -50,6 +52,9 @@ SHUTDOWN_GRACE = 20.0
 """Seconds the publication in flight gets after SIGTERM (systemd's default stop timeout
 is 90 s; one read can take 30 s)."""
 MAX_SHUTDOWN_GRACE = 80.0
+MAX_PASSES_PER_WAKE = 10_000
+"""Passes one wake-up may run back to back (posts due a microsecond apart each end one);
+past this the scheduler takes over, so its other jobs (poll, heartbeat) get a turn."""
 
 
 def _mtime(folder: str) -> int:
@@ -102,48 +107,85 @@ class Daemon:
     # -- the work -------------------------------------------------------------------------
 
     def tick(self, why: str, not_before: datetime | None = None) -> None:
-        """Run one pass (never two at once) and schedule the next wake-up.
+        """Run passes (never two at once) until the next wake-up is not already at hand,
+        then schedule it.
 
         The ``due`` job starts a little before the due time (by about as long as a pass
         takes to load and plan) and passes ``not_before``: the pass plans for that instant
         and waits for it before sending, so a post goes out at its time, not a pass later.
+        When a pass ends with its next wake-up inside that lead (posts due a microsecond
+        after the ones it sent, or due while it was sending), the next pass runs at once
+        in this same job: scheduling it would cost a scheduler round trip per pass, and a
+        ``due`` job scheduled from inside the running ``due`` job can be skipped by
+        APScheduler (one instance at a time), leaving the post to the next heartbeat.
         """
         if self.stopping.is_set():
             return
         with self.busy:
-            started = time.monotonic()
-            if why in ("start", "heartbeat", "SIGHUP") or not self.folders:
-                self.rescan()  # every draft's stamp: edits in place show only here
-            try:
-                report = run_pass(
-                    self.root,
-                    clock=self.clock,
-                    options=PassOptions(
-                        kind="daemon",
-                        lock_held=True,
-                        stop=self.stopping.is_set,
-                        lint_cache=self.lint_cache,
-                        not_before=not_before,
-                        owner=self.owner,
-                        settings=self.current_settings(),
-                        live=self.live,
-                    ),
-                    cache=self.cache,
-                    log=self.log,
-                )
-            except Exception as exc:  # e.g. a locked ledger: the next pass tries again
-                self.log(f"pass failed ({why}): {type(exc).__name__}: {exc}")
-                self.write_heartbeat("error", error=str(exc))
-                return  # retry at the next change or heartbeat only
-            self.last_report = report
-            self.pass_seconds = time.monotonic() - started
-            if report.results:
-                counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts().items()))
-                self.log(f"pass ({why}): {counts}")
-            for note in report.notes:
-                self.log(f"note: {note}")
-            self.schedule_due(report.next_wake)
-            self.write_heartbeat("running")
+            report = self._one_pass(why, not_before)
+            passes = 1
+            while report is not None and passes < MAX_PASSES_PER_WAKE:
+                wake = self._wake_at_hand(report, not_before)
+                if wake is None:
+                    break
+                not_before, passes = wake, passes + 1
+                report = self._one_pass("due", wake)
+            if report is not None:
+                self.schedule_due(report.next_wake)
+
+    def _wake_at_hand(self, report: PassReport, planned: datetime | None) -> datetime | None:
+        """The next wake-up when the next pass should run now rather than be scheduled:
+        it is due within the lead a scheduled pass would take anyway, and either this pass
+        did something or the wake-up moved on (a plan that stays due without acting, such
+        as a post it could not load, waits for the scheduler instead of spinning)."""
+        wake = report.next_wake
+        if wake is None or self.stopping.is_set():
+            return None
+        if (wake - self.clock.now()).total_seconds() > self.lead():
+            return None
+        if not report.results and planned is not None and wake <= planned:
+            return None
+        return wake
+
+    def lead(self) -> float:
+        """How early a ``due`` pass starts: about as long as a pass takes to plan."""
+        return min(5.0, max(0.25, 1.5 * self.pass_seconds))
+
+    def _one_pass(self, why: str, not_before: datetime | None) -> PassReport | None:
+        """One pass, logged; None when it failed (the next change or heartbeat retries)."""
+        started = time.monotonic()
+        if why in ("start", "heartbeat", "SIGHUP") or not self.folders:
+            self.rescan()  # every draft's stamp: edits in place show only here
+        try:
+            report = run_pass(
+                self.root,
+                clock=self.clock,
+                options=PassOptions(
+                    kind="daemon",
+                    lock_held=True,
+                    stop=self.stopping.is_set,
+                    lint_cache=self.lint_cache,
+                    not_before=not_before,
+                    owner=self.owner,
+                    settings=self.current_settings(),
+                    live=self.live,
+                ),
+                cache=self.cache,
+                log=self.log,
+            )
+        except Exception as exc:  # e.g. a locked ledger: the next pass tries again
+            self.log(f"pass failed ({why}): {type(exc).__name__}: {exc}")
+            self.write_heartbeat("error", error=str(exc))
+            return None  # retry at the next change or heartbeat only
+        self.last_report = report
+        self.pass_seconds = time.monotonic() - started
+        if report.results:
+            counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts().items()))
+            self.log(f"pass ({why}): {counts}")
+        for note in report.notes:
+            self.log(f"note: {note}")
+        self.write_heartbeat("running")  # after every pass: a long burst stays visibly alive
+        return report
 
     def current_settings(self) -> tuple[Settings, Path]:
         """The settings as config.toml says now, or the last good ones while it does not
@@ -206,8 +248,7 @@ class Daemon:
             if job is not None:
                 job.remove()
             return
-        lead = min(5.0, max(0.25, 1.5 * self.pass_seconds))
-        real = datetime.now(UTC) + (wake - self.clock.now()) - timedelta(seconds=lead)
+        real = datetime.now(UTC) + (wake - self.clock.now()) - timedelta(seconds=self.lead())
         self.scheduler.add_job(
             self.tick,
             "date",
@@ -217,6 +258,9 @@ class Daemon:
             replace_existing=True,
             misfire_grace_time=None,
             coalesce=True,
+            # Scheduled from inside the running ``due`` job: with one instance allowed, a
+            # wake-up that fires before that job returns would be dropped, not queued.
+            max_instances=2,
         )
 
     def write_heartbeat(self, state: str, **extra: Any) -> None:
