@@ -110,12 +110,16 @@ class LintCache:
     Linting sees the whole queue (queue rules need it), which takes time on a large queue.
     The daemon lints posts coming up within ``lookahead`` as soon as the queue changes and
     keeps the result while no file and no setting changes (the fingerprint); at the due
-    time the gate then reads the cache. Any change to the queue means a fresh lint.
+    time the gate then reads the cache. Any change to the queue means a fresh lint. What
+    was judged is kept as each post's id with a digest of its content, so a post edited
+    since is judged again even where the fingerprint cannot see the edit (a pass that
+    loaded only the posts it wanted leaves the parse cache, which the fingerprint reads,
+    as it was).
     """
 
     lookahead: timedelta = timedelta(minutes=15)
     fingerprint: str | None = None
-    checked: frozenset[str] = frozenset()
+    checked: frozenset[tuple[str, int]] = frozenset()
     blocks: Blocks = field(default_factory=dict)
     cache: PostCache | None = None
 
@@ -142,8 +146,11 @@ def gate(
     if cache is None:
         return lint_blocks(ws, due, now, times) if due else {}
     fingerprint = cache.fingerprint_of(ws)
-    due_ids = {i.post.id for i in due}
-    if fingerprint is not None and fingerprint == cache.fingerprint and due_ids <= cache.checked:
+    if (
+        fingerprint is not None
+        and fingerprint == cache.fingerprint
+        and _judged(due) <= cache.checked
+    ):
         return cache.blocks
     soon = [
         i
@@ -155,6 +162,11 @@ def gate(
     wanted = due + soon
     blocks = lint_blocks(ws, wanted, now, times)
     cache.fingerprint = fingerprint
-    cache.checked = frozenset(i.post.id for i in wanted)
+    cache.checked = _judged(wanted)
     cache.blocks = blocks
     return blocks
+
+
+def _judged(items: list[Item[Post]]) -> frozenset[tuple[str, int]]:
+    """Each item's post id with a digest of the post as it is now (in this process)."""
+    return frozenset((i.post.id, hash(i.post.model_dump_json())) for i in items)
