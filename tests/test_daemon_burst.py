@@ -34,7 +34,8 @@ class Scheduled:
         return None
 
 
-def _workspace(root: Path, url: str, times: list[datetime]) -> None:
+def write_config(root: Path, url: str) -> None:
+    """A workspace posting to a webhook at *url*, with shouting an error (the gate blocks)."""
     (root / "config.toml").write_text(
         textwrap.dedent(
             f"""\
@@ -49,6 +50,10 @@ def _workspace(root: Path, url: str, times: list[datetime]) -> None:
         encoding="utf-8",
     )
     (root / "queue").mkdir()
+
+
+def _workspace(root: Path, url: str, times: list[datetime]) -> None:
+    write_config(root, url)
     for n, at in enumerate(times):
         text = "SHOUTING LOUDLY ABOUT TIDES" if n == LOUD else f"Note {n} on tide tables"
         (root / "queue" / f"p{n}.toml").write_text(

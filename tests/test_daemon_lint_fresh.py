@@ -9,35 +9,17 @@ old text must never let the new text through, nor hold a fixed post back.
 from __future__ import annotations
 
 import os
-import textwrap
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from soulpost.clock import ManualClock
 from soulpost.daemon import Daemon
 from tests.localserver import LocalServer
-from tests.test_daemon_burst import Scheduled
+from tests.test_daemon_burst import Scheduled, write_config
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 FIRST = T0 + timedelta(seconds=1)  # its pass lints what comes up within the look-ahead
 DUE = T0 + timedelta(minutes=10)  # inside the daemon's lint look-ahead of FIRST's pass
-
-
-def _config(root: Path, url: str) -> None:
-    (root / "config.toml").write_text(
-        textwrap.dedent(
-            f"""\
-            timezone = "UTC"
-            [platforms.hook]
-            adapter = "webhook"
-            options = {{ url = "{url}", read_timeout = 2, connect_timeout = 1 }}
-            [lint]
-            severity = {{ shouting = "error" }}
-            """
-        ),
-        encoding="utf-8",
-    )
-    (root / "queue").mkdir()
 
 
 def _draft(root: Path, text: str, stamp: int, name: str = "p", at: datetime = DUE) -> None:
@@ -51,7 +33,7 @@ def _draft(root: Path, text: str, stamp: int, name: str = "p", at: datetime = DU
 def _run(tmp_path: Path, before: str, after: str) -> list[str]:
     clock = ManualClock(T0)
     with LocalServer() as server:
-        _config(tmp_path, server.url)
+        write_config(tmp_path, server.url)
         _draft(tmp_path, before, 1_700_000_000_000_000_000)
         _draft(tmp_path, "First note on tides", 1_700_000_000_000_000_000, "first", FIRST)
         lines: list[str] = []

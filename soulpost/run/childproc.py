@@ -11,11 +11,30 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections.abc import Callable
+from typing import NoReturn
 
 
 def can_fork() -> bool:
     """A second core to run on, and no other thread whose locks a child could inherit held."""
     return hasattr(os, "fork") and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
+
+
+def fork_piped(child: Callable[[int], NoReturn]) -> tuple[int, int] | None:
+    """Fork a child that runs ``child(write)`` (it must never return) with the write end
+    of a new pipe; here, its pid and the read end. None when fork or the pipe fails."""
+    read, write = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        return None
+    if pid == 0:  # the child
+        os.close(read)
+        child(write)
+    os.close(write)
+    return pid, read
 
 
 def detach(keep: int) -> None:

@@ -26,9 +26,9 @@ import pickle
 import signal
 import struct
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Generic, NoReturn, TypeVar
 
-from soulpost.run.childproc import can_fork, detach
+from soulpost.run.childproc import can_fork, detach, fork_piped
 from soulpost.run.gate import Blocks
 
 T = TypeVar("T")
@@ -51,18 +51,9 @@ class LintAhead(Generic[T]):
         more cores, fork, no other thread); else everything is linted here."""
         if len(self.chunks) < 2 or not can_fork():
             return self
-        read, write = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read)
-            os.close(write)
-            return self
-        if pid == 0:  # the child: never returns
-            os.close(read)
-            _child(self.chunks, self.lint, write)
-        os.close(write)
-        self.pid, self._read = pid, read
+        forked = fork_piped(lambda write: _child(self.chunks, self.lint, write))
+        if forked is not None:
+            self.pid, self._read = forked
         return self
 
     def blocks(self, index: int, chunk: list[T]) -> Blocks:
@@ -121,7 +112,7 @@ def _read_exactly(fd: int, size: int) -> bytes | None:
     return bytes(data)
 
 
-def _child(chunks: Sequence[list[T]], lint: Callable[[list[T]], Blocks], write: int) -> None:
+def _child(chunks: Sequence[list[T]], lint: Callable[[list[T]], Blocks], write: int) -> NoReturn:
     """Lint chunks 1.. and send each one's blocks; exit without running anything else."""
     code = 0
     try:

@@ -22,9 +22,9 @@ import gc
 import marshal
 import os
 import signal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
-from soulpost.run.childproc import can_fork, detach
+from soulpost.run.childproc import can_fork, detach, fork_piped
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -46,18 +46,8 @@ class ScanAhead:
         """Fork the child scanning *queue*, or None when it cannot (scan here then)."""
         if not can_fork():
             return None
-        read, write = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read)
-            os.close(write)
-            return None
-        if pid == 0:  # the child: never returns
-            os.close(read)
-            _child(queue, write)
-        os.close(write)
-        return cls(pid, read)
+        forked = fork_piped(lambda write: _child(queue, write))
+        return None if forked is None else cls(*forked)
 
     def result(self) -> Scanned | None:
         """The child's stamps and digest; None when it failed (scan here then)."""
@@ -101,7 +91,7 @@ def _decode(data: bytes) -> Scanned | None:
     return stamps, digest
 
 
-def _child(queue: Path, write: int) -> None:
+def _child(queue: Path, write: int) -> NoReturn:
     """Scan, send the stamps and their digest, and exit without running anything else."""
     from soulpost import queueindex
 
