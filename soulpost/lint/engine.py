@@ -43,14 +43,12 @@ def lint_workspace(
     select: Sequence[str] | None = None,
     ignore: Sequence[str] = (),
     unused_suppressions: bool = False,
-    ruleset: RuleSet | None = None,
 ) -> Report:
     """Lint every post of *ws* (queue rules see the whole queue).
 
     *times* gives resolved times for posts without ``at``. *paths* limits which posts are
     reported (files, or folders holding them); queue rules still see every post. The
-    workspace's load errors are carried into ``Report.errors``. A *ruleset* built once
-    (a publishing pass linting its due posts a chunk at a time) is used as it is.
+    workspace's load errors are carried into ``Report.errors``.
     """
     return lint_posts(
         ws.posts,
@@ -64,7 +62,6 @@ def lint_workspace(
         select=select,
         ignore=ignore,
         unused_suppressions=unused_suppressions,
-        ruleset=ruleset,
     )
 
 

@@ -43,12 +43,25 @@ def lint_blocks(
     paths = sorted({i.post.path for i in items if i.post.path is not None})
     ids = {i.post.id for i in items}
     try:
-        from soulpost.lint.engine import lint_workspace
+        from soulpost.lint.engine import lint_posts, lint_workspace
 
         if rules is not None or not queue_rules_can_block(ws.settings, ws.root, ws.config_path):
             wanted = {id(i.post): i.post for i in items}
             ws = replace(ws, posts=list(wanted.values()))
-        report = lint_workspace(ws, now=now, times=plan_times, paths=paths, ruleset=rules)
+        if rules is None:
+            report = lint_workspace(ws, now=now, times=plan_times, paths=paths)
+        else:  # lint_workspace as it is, with the rules built once for the pass
+            report = lint_posts(
+                ws.posts,
+                ws.settings,
+                now=now,
+                times=plan_times,
+                root=ws.root,
+                config_path=ws.config_path,
+                errors=ws.errors,
+                paths=paths,
+                ruleset=rules,
+            )
     except Exception as exc:
         message = f"the linter failed ({type(exc).__name__}: {exc}); not publishing unchecked"
         return {(post_id, None): [message] for post_id in ids}
