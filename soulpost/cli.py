@@ -166,6 +166,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # 10 ms of a one-draft lint's 190. A value the user set is kept.
         os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
         _no_plugin_loader()
+        command = _command_in(args_list)
+        if command is not None:  # not for --version or help alone
+            from soulpost import codecache
+
+            codecache.install(command)
     if argv is None and "_ARGCOMPLETE" in os.environ:
         from soulpost.commands.completion import complete
 
@@ -187,8 +192,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         gc.enable()
     try:
         code = int(args.run(args))
-        if argv is None and getattr(args, "exit_fast", False):
-            _exit_now(code)
+        if argv is None:
+            _save_code()
+            if getattr(args, "exit_fast", False):
+                _exit_now(code)
         return code
     except SoulpostError as exc:
         print(f"soulpost: error: {exc}", file=sys.stderr)
@@ -198,6 +205,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def _save_code() -> None:
+    """Keep the code compiled from generated source text for the next run (codecache)."""
+    codecache = sys.modules.get("soulpost.codecache")
+    if codecache is not None:
+        codecache.save()
 
 
 # The values of PYDANTIC_DISABLE_PLUGINS for which pydantic's get_plugins() returns ().

@@ -1,0 +1,159 @@
+"""Compiled code for the source text that libraries generate at start-up, kept as .pyc is.
+
+Before soulpost reads a single file, the interpreter compiles about 1,200 snippets of
+source text that the libraries it imports write at run time: :mod:`dataclasses` writes each
+``__init__``, ``__repr__``, ``__eq__``... as text and ``exec``s it (about 290 functions,
+most of them pydantic's and annotated_types'), :mod:`typing` compiles every string
+annotation it turns into a ``ForwardRef`` (about 890, most of them pydantic_core's
+TypedDicts), and :func:`collections.namedtuple` ``eval``s each ``__new__``. Parsing and
+compiling that text was about a sixth of a one-draft ``soulpost lint`` (170 M of 935 M
+instructions), and the text is the same on every run. Python keeps the bytecode of modules
+in ``__pycache__``; this keeps the bytecode of those snippets beside soulpost's own.
+
+What makes it safe to reuse:
+
+* A snippet is looked up by its exact text and mode, and the code is what ``compile``
+  returns for that text with the same arguments the library passes (file name
+  ``<string>``, no flags, nothing inherited from the caller, which has no ``__future__``
+  imports): an upgraded library's new text simply misses and is compiled as before.
+* The file starts with ``sys.version`` (the interpreter's version and build): code
+  objects written by another interpreter are never loaded.
+* It lives in soulpost's own ``__pycache__`` (or under ``sys.pycache_prefix``), never in a
+  workspace: whoever can change it can change soulpost's .pyc files too. Drafts, which are
+  untrusted, never reach it.
+* It is written as Python writes bytecode: not under ``PYTHONDONTWRITEBYTECODE`` (``-B``),
+  atomically (a temporary file, then a rename), only by the process that loaded it, and a
+  file that cannot be written or read is silently done without.
+
+Only the libraries' own module globals are pointed at the caching functions (each of
+``typing``, ``dataclasses`` and ``collections`` looks ``compile``/``exec``/``eval`` up in
+its globals before the builtins); the builtins themselves are left alone.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import marshal
+import os
+import sys
+from pathlib import Path
+from types import CodeType
+from typing import Any
+
+_FILE_NAME = "<string>"
+_compile = builtins.compile
+_exec = builtins.exec
+_eval = builtins.eval
+
+
+class _Kept:
+    """This process's kept code and where it goes."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, dict[str, CodeType]] = {}  # mode -> source text -> code
+        self.new = False  # whether this process compiled a snippet the file does not have
+        self.owner = 0  # the pid that loaded the file (forked workers never write it)
+        self.path: Path | None = None  # one file per command: each loads only its own
+
+
+_kept = _Kept()
+
+
+def cache_path(name: str) -> Path:
+    """Where command *name*'s code lives: beside this module's .pyc (honouring
+    ``sys.pycache_prefix``), e.g. ``__pycache__/codecache.lint.cpython-311.code``."""
+    from importlib.util import cache_from_source
+
+    pyc = Path(cache_from_source(__file__))
+    stem, tag, _ = pyc.name.rsplit(".", 2)
+    return pyc.with_name(f"{stem}.{name}.{tag}.code")
+
+
+def install(name: str) -> None:
+    """Load command *name*'s kept code and point typing, dataclasses and collections at it.
+
+    Call before the heavy imports (pydantic) so that their snippets are found; a second
+    call does nothing.
+    """
+    if _kept.owner or sys.implementation.cache_tag is None:  # no bytecode cache at all
+        return
+    _kept.owner = os.getpid()
+    _kept.path = cache_path(name)
+    _kept.codes.update(_load(_kept.path))
+    import collections
+    import dataclasses
+    import typing
+
+    typing.compile = cached_compile  # type: ignore[attr-defined]
+    dataclasses.exec = cached_exec  # type: ignore[attr-defined]
+    collections.eval = cached_eval  # type: ignore[attr-defined]
+
+
+def _load(path: Path) -> dict[str, dict[str, CodeType]]:
+    try:
+        version, codes = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    if version != sys.version or not isinstance(codes, dict):
+        return {}
+    return codes
+
+
+def cached_compile(  # noqa: PLR0917 (the builtin's signature, which callers use positionally)
+    source: Any,
+    filename: Any,
+    mode: str,
+    flags: int = 0,
+    dont_inherit: bool = False,
+    optimize: int = -1,
+) -> Any:
+    """``compile``, answered from the kept code for plain source text compiled as a snippet."""
+    if type(source) is not str or filename != _FILE_NAME or flags or optimize != -1:
+        return _compile(source, filename, mode, flags, dont_inherit, optimize)
+    by_text = _kept.codes.get(mode)
+    code = by_text.get(source) if by_text is not None else None
+    if code is None:
+        code = _compile(source, _FILE_NAME, mode, 0, True)
+        _kept.codes.setdefault(mode, {})[source] = code
+        _kept.new = True
+    return code
+
+
+def cached_exec(source: Any, globals: Any = None, locals: Any = None, /) -> None:
+    """``exec``, with source text compiled through :func:`cached_compile`."""
+    if type(source) is str:
+        source = cached_compile(source, _FILE_NAME, "exec")
+    if globals is None:  # the caller's namespace, as the builtin takes it, not this module's
+        globals, locals = _callers(locals)
+    _exec(source, globals, locals)
+
+
+def cached_eval(source: Any, globals: Any = None, locals: Any = None, /) -> Any:
+    """``eval``, with source text compiled through :func:`cached_compile`."""
+    if type(source) is str:
+        source = cached_compile(source, _FILE_NAME, "eval")
+    if globals is None:
+        globals, locals = _callers(locals)
+    return _eval(source, globals, locals)
+
+
+def _callers(locals: Any) -> tuple[dict[str, Any], Any]:
+    frame = sys._getframe(2)
+    return frame.f_globals, frame.f_locals if locals is None else locals
+
+
+def save() -> None:
+    """Write the code when this process compiled something new (as Python writes .pyc)."""
+    path = _kept.path
+    if path is None or not _kept.new or os.getpid() != _kept.owner or sys.dont_write_bytecode:
+        return
+    _kept.new = False
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(marshal.dumps((sys.version, _kept.codes)))
+        temporary.replace(path)
+    except (OSError, ValueError):
+        with contextlib.suppress(OSError):
+            temporary.unlink()
