@@ -17,7 +17,9 @@ from pathlib import Path
 
 from tests.conftest import Result
 
-POST = 'text = "We shipped the new release today. What would you add?"\nplatforms = ["mastodon"]\n'
+POST = """text = "We shipped the NEW release today 🚀 BUY NOW at https://example.org/x #launch"
+platforms = ["mastodon", "x", "bluesky"]
+"""
 
 
 def workspace(tmp_path: Path) -> Path:
@@ -151,3 +153,63 @@ def test_only_a_file_of_this_interpreter_is_loaded(tmp_path: Path) -> None:
     assert probe(tmp_path, "mine")[0] == "str"  # the check can fail: this file is loaded
     assert probe(tmp_path, "foreign")[0] == "int"
     assert probe(tmp_path, "damaged")[0] == "int"
+
+
+REGEX_PROBE = textwrap.dedent(
+    """
+    import re, warnings
+    from soulpost import codecache
+    from soulpost.cli import main
+
+    codecache.install("probe")
+    original = codecache._kept.regex_compile
+    patterns = [
+        (r"(?P<word>\\w+)\\s+(?P=word)", 0),
+        (r"(?i)caf[ée]s?\\b", 0),
+        (r"^\\s*#.*$", re.MULTILINE | re.VERBOSE),
+        (rb"\\x00(?P<n>[0-9]{2,})", 0),
+    ]
+    for text, flags in patterns:
+        re.compile(text, flags)
+    main(["lint", "queue/a.toml", "--format", "json"])  # every pattern a lint compiles
+    kept = codecache._kept.codes["re"]
+    assert all((text, int(flags)) in kept for text, flags in patterns)
+    for round in ("compiled", "kept"):
+        for text, flags in list(kept):
+            mine = re.compile(text, flags) if round == "kept" else None
+            if mine is None:
+                mine = codecache._kept.regex_compiler._sre.compile(text, *kept[text, flags])
+            theirs = original(text, flags)
+            assert mine == theirs and mine.groupindex == theirs.groupindex, (round, text)
+            assert (mine.flags, mine.groups) == (theirs.flags, theirs.groups), (round, text)
+        re.purge()
+    for round in ("first", "second"):
+        re.purge()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            re.compile("[[a]")  # re warns of a possible nested set: it must every time
+        assert [w.category for w in caught] == [FutureWarning], round
+        try:
+            re.compile("(unclosed")
+        except re.error as exc:
+            assert str(exc) == "missing ), unterminated subpattern at position 0", exc
+        else:
+            raise AssertionError("no error")
+    assert ("[[a]", 0) not in kept and ("(unclosed", 0) not in kept
+    print("ok", len(kept))
+    """
+)
+
+
+def test_regular_expressions_compile_to_the_same_program(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", REGEX_PROBE],
+        env=env_for(tmp_path / "pyc"),
+        cwd=workspace(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].startswith("ok ")
