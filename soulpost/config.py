@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from soulpost.factories import new_dict, new_list
 from soulpost.platforms import known_platforms
 from soulpost.timeutil import check_range, load_zone, parse_clock, parse_duration
 
@@ -119,8 +120,8 @@ class PlatformSettings(Strict):
 
     adapter: str | None = None
     account: str | None = None
-    env: dict[str, str] = Field(default_factory=dict)
-    options: dict[str, Any] = Field(default_factory=dict)
+    env: dict[str, str] = Field(default_factory=new_dict)
+    options: dict[str, Any] = Field(default_factory=new_dict)
     slots: list[SlotRule] | None = None
     login: LoginSettings | None = None
 
@@ -197,15 +198,15 @@ class LintSettings(Strict):
     """``[lint]``: which rules run, how severe they are, and their options."""
 
     select: list[str] = Field(default_factory=lambda: ["ALL"])
-    ignore: list[str] = Field(default_factory=list)
-    severity: dict[str, Literal["error", "warning", "info"]] = Field(default_factory=dict)
-    options: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    allow: list[str] = Field(default_factory=list)  # words never flagged as shouting etc.
-    packs: list[str] = Field(default_factory=list)  # extra pack files beyond rules/*.toml
+    ignore: list[str] = Field(default_factory=new_list)
+    severity: dict[str, Literal["error", "warning", "info"]] = Field(default_factory=new_dict)
+    options: dict[str, dict[str, Any]] = Field(default_factory=new_dict)
+    allow: list[str] = Field(default_factory=new_list)  # words never flagged as shouting etc.
+    packs: list[str] = Field(default_factory=new_list)  # extra pack files beyond rules/*.toml
     # The languages posts are written in (ISO 639-1, e.g. ["de"]): one pins every post to
     # it; several limit language detection to them; none: detect among the packs' languages.
     languages: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]] = Field(
-        default_factory=list
+        default_factory=new_list
     )
     fail_on: Literal["error", "warning", "info"] = "error"
 
@@ -318,8 +319,8 @@ class FeedSettings(Strict):
     name: str
     url: str
     template: str = "{title} {link}"
-    platforms: list[str] = Field(default_factory=list)
-    tags: list[str] = Field(default_factory=list)
+    platforms: list[str] = Field(default_factory=new_list)
+    tags: list[str] = Field(default_factory=new_list)
     schedule: Literal["slot", "next-slot"] = "slot"
     max_new: int = Field(default=5, ge=1, le=100)
 
@@ -365,7 +366,7 @@ class AlertSettings(Strict):
     """``[alerts]``: who hears about failed, missed and in-doubt publications and a stalled
     daemon, once per incident."""
 
-    platforms: list[str] = Field(default_factory=list)
+    platforms: list[str] = Field(default_factory=new_list)
     email: EmailAlerts | None = None
     on: list[AlertKind] = Field(default_factory=lambda: list(ALERT_KINDS))
     stale_after: timedelta | None = None
@@ -394,13 +395,13 @@ class Settings(Strict):
     """Everything ``config.toml`` may say."""
 
     timezone: str | None = None
-    default_platforms: list[str] = Field(default_factory=list)
-    platforms: dict[str, PlatformSettings] = Field(default_factory=dict)
-    slots: list[SlotRule] = Field(default_factory=list)
+    default_platforms: list[str] = Field(default_factory=new_list)
+    platforms: dict[str, PlatformSettings] = Field(default_factory=new_dict)
+    slots: list[SlotRule] = Field(default_factory=new_list)
     lint: LintSettings = Field(default_factory=LintSettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
-    feeds: list[FeedSettings] = Field(default_factory=list)
+    feeds: list[FeedSettings] = Field(default_factory=new_list)
     alerts: AlertSettings | None = None
     evergreen: EvergreenSettings | None = None
 

@@ -28,6 +28,7 @@ from pydantic import (
 
 from soulpost.errors import InputError
 from soulpost.errors import PostInvalid as PostInvalid  # noqa: PLC0414 (re-exported)
+from soulpost.factories import new_dict, new_list
 from soulpost.postmedia import media_outside, outside_error
 from soulpost.problems import loc_text, short_repr, toml_error, validation_errors
 from soulpost.timeutil import (
@@ -63,7 +64,7 @@ class ThreadPart(_Strict):
     """A follow-up part of a thread, posted as a reply to the part before it."""
 
     text: str
-    media: list[Media] = Field(default_factory=list)
+    media: list[Media] = Field(default_factory=new_list)
 
 
 def _thread_parts(value: Any) -> Any:
@@ -92,7 +93,7 @@ class Variant(_Strict):
 class PostLint(_Strict):
     """Per-post lint suppressions: rule codes or names, with an optional reason."""
 
-    ignore: list[str] = Field(default_factory=list)
+    ignore: list[str] = Field(default_factory=new_list)
     reason: str | None = None
 
 
@@ -101,20 +102,20 @@ class Post(_Strict):
 
     id: str
     text: str
-    platforms: list[str] = Field(default_factory=list, validate_default=True)
+    platforms: list[str] = Field(default_factory=new_list, validate_default=True)
     at: datetime | None = None
     status: Literal["draft", "approved"] = "draft"
-    tags: list[str] = Field(default_factory=list)
-    media: list[Media] = Field(default_factory=list)
-    variants: dict[str, Variant] = Field(default_factory=dict)
-    thread: list[ThreadPart] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=new_list)
+    media: list[Media] = Field(default_factory=new_list)
+    variants: dict[str, Variant] = Field(default_factory=new_dict)
+    thread: list[ThreadPart] = Field(default_factory=new_list)
     first_comment: str | None = None
     card: bool = True
     lint: PostLint = Field(default_factory=PostLint)
     max_lateness: timedelta | None = None
     repeat: str | None = None
     evergreen: bool = False
-    rotate: list[str] = Field(default_factory=list)
+    rotate: list[str] = Field(default_factory=new_list)
 
     _time_kind: LocalTimeKind | None = PrivateAttr(default=None)
     _path: Path | None = PrivateAttr(default=None)

@@ -41,6 +41,7 @@ import tomli
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from soulpost.errors import ConfigError
+from soulpost.factories import new_dict, new_list
 from soulpost.lint.model import LESSONS, SEVERITY_RANK, Severity
 from soulpost.lint.rule import PostRule, QueueRule, Rule, RuleSpec
 from soulpost.tomlpos import SourceMap
@@ -71,9 +72,9 @@ class _PackRule(BaseModel):
     summary: str
     why: str = ""
     message: str = ""
-    bad: list[str] = Field(default_factory=list)
-    good: list[str] = Field(default_factory=list)
-    options: dict[str, Any] = Field(default_factory=dict)
+    bad: list[str] = Field(default_factory=new_list)
+    good: list[str] = Field(default_factory=new_list)
+    options: dict[str, Any] = Field(default_factory=new_dict)
     enabled: bool = True
     # The languages whose posts this rule judges; None: the pack's languages.
     languages: list[Language] | None = None
@@ -86,14 +87,14 @@ class _PackHead(BaseModel):
     description: str = ""
     # The languages the pack's rules judge by default ([] : rules that do not depend on
     # language, such as capitals or punctuation, run on every post).
-    languages: list[Language] = Field(default_factory=list)
+    languages: list[Language] = Field(default_factory=new_list)
 
 
 class _Pack(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     pack: _PackHead = Field(default_factory=_PackHead)
-    rule: list[_PackRule] = Field(default_factory=list)
+    rule: list[_PackRule] = Field(default_factory=new_list)
 
 
 def load_pack(path: Path, origin: str | None = None, *, vetted: bool = False) -> list[RuleSpec]:

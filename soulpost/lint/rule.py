@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from soulpost.factories import new_dict, new_list
 from soulpost.lint.model import RuleInfo, Severity
 
 if TYPE_CHECKING:
@@ -311,7 +312,15 @@ class RuleSpec:
 
 # The default factories known to take no argument: pydantic asks each factory's signature
 # every time it fills a default, and inspect reads a builtin's from its text (tokenize).
-_PLAIN_FACTORIES: tuple[Callable[[], Any], ...] = (list, dict, set, frozenset, tuple)
+_PLAIN_FACTORIES: tuple[Callable[[], Any], ...] = (
+    list,
+    dict,
+    set,
+    frozenset,
+    tuple,
+    new_list,
+    new_dict,
+)
 _IMMUTABLE = (str, int, float, bool, type(None), tuple, frozenset)
 
 
