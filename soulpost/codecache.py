@@ -223,7 +223,8 @@ def save() -> None:
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(marshal.dumps((sys.version, _kept.codes)))
+        with temporary.open("wb") as file:  # opened first: an unwritable folder costs no dump
+            file.write(marshal.dumps((sys.version, _kept.codes)))
         temporary.replace(path)
     except (OSError, ValueError):
         with contextlib.suppress(OSError):

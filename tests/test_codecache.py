@@ -83,6 +83,15 @@ def test_nothing_is_kept_when_python_writes_no_bytecode(tmp_path: Path) -> None:
     assert kept_files(prefix) == []
 
 
+def test_a_place_that_cannot_be_written_changes_nothing(tmp_path: Path) -> None:
+    root = workspace(tmp_path)
+    blocked = tmp_path / "not-a-folder"  # a file: nothing can be made under it, even by root
+    blocked.write_text("", encoding="utf-8")
+    expected = run_lint(root, env_for(tmp_path / "pyc", write=False))
+    done = run_lint(root, env_for(blocked))
+    assert (done.code, done.out, done.err) == (expected.code, expected.out, expected.err)
+
+
 # Run in a fresh interpreter: install() points typing, dataclasses and collections at the
 # kept code for the whole process, which the test process must not inherit.
 PROBE = textwrap.dedent(

@@ -82,7 +82,8 @@ def _keep(raw: bytes, data: dict[str, Any]) -> None:
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(marshal.dumps((sys.version, stamp(raw), data)))
+        with temporary.open("wb") as file:
+            file.write(marshal.dumps((sys.version, stamp(raw), data)))
         temporary.replace(path)
     except (OSError, ValueError):
         with contextlib.suppress(OSError):
