@@ -42,8 +42,7 @@ from soulpost.tomlpos import Loc, SourceMap, nesting_bound, too_deep
 
 # How late a post may still go out: zero (only on time) up to a year.
 LATENESS_RANGE = (timedelta(0), timedelta(days=366))
-# Tables and arrays nested deeper than this are refused before validation: no post needs
-# more than about six levels, and deep nesting is how a file makes a parser recurse.
+# Deeper tables and arrays are refused: a post needs about six levels; depth makes parsers recurse.
 MAX_DEPTH = 32
 
 POST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
