@@ -51,8 +51,7 @@ class _Kept:
 
     def __init__(self) -> None:
         # kind ("exec", "eval", "re") -> text -> code: what the file held, and what this
-        # run used. Only the latter is written, so what a run no longer needs (a library's
-        # old text, a pattern built in hash order) does not pile up in the file.
+        # run used. See _to_write for what is written.
         self.loaded: dict[str, dict[Any, Any]] = {}
         self.codes: dict[str, dict[Any, Any]] = {}
         self.new = False  # whether this process compiled something the file does not have
@@ -214,6 +213,27 @@ def _regex_program(compiler: Any, pattern: Any, flags: int) -> tuple[Any, ...] |
     return (int(flags | state.flags), program, state.groups - 1, groupindex, tuple(indexgroup))
 
 
+def _to_write() -> dict[str, dict[Any, Any]]:
+    """What this run used, with what the file held besides while that is no more.
+
+    Two runs of one command may use different code (one draft, or a whole queue whose
+    workers the parent forks): keeping the file's other entries spares each of them from
+    compiling the other's again. Text that no run asks for any more (a library's old
+    text, a pattern built in hash order) is dropped once it outnumbers what a run uses,
+    so the file does not grow without end.
+    """
+    used = _kept.codes
+    unused = sum(
+        len(entries.keys() - used.get(kind, {}).keys()) for kind, entries in _kept.loaded.items()
+    )
+    if unused > sum(map(len, used.values())):
+        return used
+    merged = {kind: dict(entries) for kind, entries in _kept.loaded.items()}
+    for kind, entries in used.items():
+        merged.setdefault(kind, {}).update(entries)
+    return merged
+
+
 def save() -> None:
     """Write the code when this process compiled something new (as Python writes .pyc)."""
     path = _kept.path
@@ -224,7 +244,7 @@ def save() -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with temporary.open("wb") as file:  # opened first: an unwritable folder costs no dump
-            file.write(marshal.dumps((sys.version, _kept.codes)))
+            file.write(marshal.dumps((sys.version, _to_write())))
         temporary.replace(path)
     except (OSError, ValueError):
         with contextlib.suppress(OSError):

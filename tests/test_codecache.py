@@ -222,3 +222,42 @@ def test_regular_expressions_compile_to_the_same_program(tmp_path: Path) -> None
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1].startswith("ok ")
+
+
+KEEP_PROBE = textwrap.dedent(
+    """
+    import marshal, sys
+    from soulpost import codecache
+
+    codecache.install("probe")
+    for text in sys.argv[1:]:
+        codecache.cached_compile(text, "<string>", "eval")
+    codecache.save()
+    version, codes = marshal.loads(codecache.cache_path("probe").read_bytes())
+    print(" ".join(sorted(codes["eval"])))
+    """
+)
+
+
+def kept_after_run(tmp_path: Path, *texts: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", KEEP_PROBE, *texts],
+        env=env_for(tmp_path / "pyc"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_runs_that_use_different_code_keep_each_others_until_it_outnumbers_theirs(
+    tmp_path: Path,
+) -> None:
+    assert kept_after_run(tmp_path, "a1", "a2") == "a1 a2"
+    # Another run of the command needs other code: the first run's stays for it.
+    assert kept_after_run(tmp_path, "b1", "b2") == "a1 a2 b1 b2"
+    # What no run uses any more is dropped once it outnumbers what a run uses.
+    assert kept_after_run(tmp_path, "c1") == "c1"
