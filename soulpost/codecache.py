@@ -214,24 +214,24 @@ def _regex_program(compiler: Any, pattern: Any, flags: int) -> tuple[Any, ...] |
 
 
 def _to_write() -> dict[str, dict[Any, Any]]:
-    """What this run used, with what the file held besides while that is no more.
+    """What this run used, with the file's other snippets while they do not outnumber it.
 
     Two runs of one command may use different code (one draft, or a whole queue whose
-    workers the parent forks): keeping the file's other entries spares each of them from
-    compiling the other's again. Text that no run asks for any more (a library's old
-    text, a pattern built in hash order) is dropped once it outnumbers what a run uses,
-    so the file does not grow without end.
+    workers the parent forks): keeping the file's other snippets spares each from
+    compiling the other's again, and snippets no run asks for any more (a library's old
+    text) are dropped once they outnumber what a run uses. Regular expressions are
+    written as this run used them, no more: some are built from sets, in an order that
+    changes with every run (tokenize's, when inspect reads a builtin's signature), and
+    kept they would pile up, one large program a run.
     """
-    used = _kept.codes
-    unused = sum(
-        len(entries.keys() - used.get(kind, {}).keys()) for kind, entries in _kept.loaded.items()
-    )
-    if unused > sum(map(len, used.values())):
-        return used
-    merged = {kind: dict(entries) for kind, entries in _kept.loaded.items()}
-    for kind, entries in used.items():
-        merged.setdefault(kind, {}).update(entries)
-    return merged
+    out = {kind: dict(entries) for kind, entries in _kept.codes.items()}
+    for kind in ("exec", "eval"):
+        loaded = _kept.loaded.get(kind, {})
+        used = out.setdefault(kind, {})
+        unused = loaded.keys() - used.keys()
+        if len(unused) <= len(used):
+            used.update((key, loaded[key]) for key in unused)
+    return out
 
 
 def save() -> None:
