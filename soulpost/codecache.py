@@ -50,15 +50,13 @@ class _Kept:
     """This process's kept code and where it goes."""
 
     def __init__(self) -> None:
-        # kind ("exec", "eval", "re") -> text -> code: what the file held, and what this
+        # kind ("exec", "eval") -> text -> code: what the file held, and what this
         # run used. See _to_write for what is written.
         self.loaded: dict[str, dict[Any, Any]] = {}
         self.codes: dict[str, dict[Any, Any]] = {}
         self.new = False  # whether this process compiled something the file does not have
         self.owner = 0  # the pid that loaded the file (forked workers never write it)
         self.path: Path | None = None  # one file per command: each loads only its own
-        self.regex_compiler: Any = None  # re._compiler, and its compile function:
-        self.regex_compile: Any = None  # set when re's programs are kept
 
 
 _kept = _Kept()
@@ -92,12 +90,6 @@ def install(name: str) -> None:
     typing.compile = cached_compile  # type: ignore[attr-defined]
     dataclasses.exec = cached_exec  # type: ignore[attr-defined]
     collections.eval = cached_eval  # type: ignore[attr-defined]
-    if (3, 11) <= sys.version_info[:2] <= (3, 13):  # where re._compiler.compile is as below
-        import re
-
-        _kept.regex_compiler = re._compiler  # type: ignore[attr-defined]
-        _kept.regex_compile = re._compiler.compile  # type: ignore[attr-defined]
-        re._compiler.compile = _regex_compile  # type: ignore[attr-defined]
 
 
 def _load(path: Path) -> dict[str, dict[Any, Any]]:
@@ -168,61 +160,13 @@ def _callers(locals: Any) -> tuple[dict[str, Any], Any]:
     return frame.f_globals, frame.f_locals if locals is None else locals
 
 
-def _regex_compile(pattern: Any, flags: int = 0) -> Any:
-    """``re._compiler.compile``, with the compiled program of a pattern kept.
-
-    The re module parses a pattern and writes its matching program in Python, about
-    0.2 ms a pattern; linting one draft compiles about a hundred (soulpost's modules,
-    the rules' patterns, the libraries'). The program, its flags and its groups are
-    what ``_sre.compile`` takes, as the original function passes them.
-    """
-    _compiler, original = _kept.regex_compiler, _kept.regex_compile
-    if not _compiler.isstring(pattern) or flags & _compiler.SRE_FLAG_DEBUG:
-        return original(pattern, flags)
-    key = (pattern, flags)
-    args = _find("re", key)
-    if args is None:
-        args = _regex_program(_compiler, pattern, flags)
-        if args is None:  # an error or a warning: the original says it, as it always did
-            return original(pattern, flags)
-        _keep("re", key, args)
-    return _compiler._sre.compile(pattern, *args)
-
-
-def _regex_program(compiler: Any, pattern: Any, flags: int) -> tuple[Any, ...] | None:
-    """What ``re._compiler.compile`` passes to ``_sre.compile`` after the pattern, or None
-    when parsing it fails or warns (that pattern is then never kept)."""
-    import warnings
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            parsed = compiler._parser.parse(pattern, flags)
-            code = compiler._code(parsed, flags)
-        except Exception:  # compiled again by the original, which raises it
-            return None
-    if caught:
-        return None
-    state = parsed.state
-    groupindex = dict(state.groupdict)
-    indexgroup: list[str | None] = [None] * state.groups
-    for name, index in groupindex.items():
-        indexgroup[index] = name
-    # The program holds re's named int constants, which marshal cannot write: plain ints
-    program = [int(op) for op in code]
-    return (int(flags | state.flags), program, state.groups - 1, groupindex, tuple(indexgroup))
-
-
 def _to_write() -> dict[str, dict[Any, Any]]:
     """What this run used, with the file's other snippets while they do not outnumber it.
 
     Two runs of one command may use different code (one draft, or a whole queue whose
     workers the parent forks): keeping the file's other snippets spares each from
     compiling the other's again, and snippets no run asks for any more (a library's old
-    text) are dropped once they outnumber what a run uses. Regular expressions are
-    written as this run used them, no more: some are built from sets, in an order that
-    changes with every run (tokenize's, when inspect reads a builtin's signature), and
-    kept they would pile up, one large program a run.
+    text) are dropped once they outnumber what a run uses.
     """
     out = {kind: dict(entries) for kind, entries in _kept.codes.items()}
     for kind in ("exec", "eval"):

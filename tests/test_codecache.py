@@ -164,80 +164,17 @@ def test_only_a_file_of_this_interpreter_is_loaded(tmp_path: Path) -> None:
     assert probe(tmp_path, "damaged")[0] == "int"
 
 
-REGEX_PROBE = textwrap.dedent(
-    """
-    import re, warnings
-    from soulpost import codecache
-    from soulpost.cli import main
-
-    codecache.install("probe")
-    original = codecache._kept.regex_compile
-    patterns = [
-        (r"(?P<word>\\w+)\\s+(?P=word)", 0),
-        (r"(?i)caf[ée]s?\\b", 0),
-        (r"^\\s*#.*$", re.MULTILINE | re.VERBOSE),
-        (rb"\\x00(?P<n>[0-9]{2,})", 0),
-    ]
-    for text, flags in patterns:
-        re.compile(text, flags)
-    main(["lint", "queue/a.toml", "--format", "json"])  # every pattern a lint compiles
-    kept = codecache._kept.codes["re"]
-    assert all((text, int(flags)) in kept for text, flags in patterns)
-    for round in ("compiled", "kept"):
-        for text, flags in list(kept):
-            mine = re.compile(text, flags) if round == "kept" else None
-            if mine is None:
-                mine = codecache._kept.regex_compiler._sre.compile(text, *kept[text, flags])
-            theirs = original(text, flags)
-            assert mine == theirs and mine.groupindex == theirs.groupindex, (round, text)
-            assert (mine.flags, mine.groups) == (theirs.flags, theirs.groups), (round, text)
-        re.purge()
-    for round in ("first", "second"):
-        re.purge()
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            re.compile("[[a]")  # re warns of a possible nested set: it must every time
-        assert [w.category for w in caught] == [FutureWarning], round
-        try:
-            re.compile("(unclosed")
-        except re.error as exc:
-            assert str(exc) == "missing ), unterminated subpattern at position 0", exc
-        else:
-            raise AssertionError("no error")
-    assert ("[[a]", 0) not in kept and ("(unclosed", 0) not in kept
-    print("ok", len(kept))
-    """
-)
-
-
-def test_regular_expressions_compile_to_the_same_program(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", REGEX_PROBE],
-        env=env_for(tmp_path / "pyc"),
-        cwd=workspace(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-1].startswith("ok ")
-
-
 KEEP_PROBE = textwrap.dedent(
     """
     import marshal, sys
     from soulpost import codecache
 
     codecache.install("probe")
-    import re
     for text in sys.argv[1:]:
         codecache.cached_compile(text, "<string>", "eval")
-        re.compile(f"{text}(x|y)")  # a pattern of this run only, as one built in hash order
     codecache.save()
     version, codes = marshal.loads(codecache.cache_path("probe").read_bytes())
-    patterns = sorted(p[: -len("(x|y)")] for p, _ in codes["re"] if p.endswith("(x|y)"))
-    print(" ".join(sorted(codes["eval"])), "|", " ".join(patterns))
+    print(" ".join(sorted(codes["eval"])))
     """
 )
 
@@ -259,9 +196,8 @@ def kept_after_run(tmp_path: Path, *texts: str) -> str:
 def test_runs_that_use_different_code_keep_each_others_until_it_outnumbers_theirs(
     tmp_path: Path,
 ) -> None:
-    assert kept_after_run(tmp_path, "a1", "a2") == "a1 a2 | a1 a2"
-    # Another run of the command needs other code: the first run's snippets stay for it;
-    # regular expressions are kept as this run used them (some differ on every run).
-    assert kept_after_run(tmp_path, "b1", "b2") == "a1 a2 b1 b2 | b1 b2"
+    assert kept_after_run(tmp_path, "a1", "a2") == "a1 a2"
+    # Another run of the command needs other code: the first run's snippets stay for it.
+    assert kept_after_run(tmp_path, "b1", "b2") == "a1 a2 b1 b2"
     # Snippets no run uses any more are dropped once they outnumber what a run uses.
-    assert kept_after_run(tmp_path, "c1") == "c1 | c1"
+    assert kept_after_run(tmp_path, "c1") == "c1"
