@@ -20,7 +20,11 @@ what this module reads, in general terms a reader would give:
   WINDS): that neighbour is a name even at the start of a sentence, so this word is
   part of it;
 - **before a role and a name** (NASCAR driver Kyle Busch): the word names the body
-  the person belongs to.
+  the person belongs to;
+- **the words on a sign, a button or a label**: right before the thing that bears them
+  in English (SALE signs, the STOP sign, an EXIT light; not "a BIG sign of hope"), or
+  right after it, or after "the word", in the other languages (le bouton ENVOYER, die
+  Taste ENTF, das Wort SALE, el cartel SE VENDE).
 
 A plain "de", "von" or "by" is not enough: "un concierto de LOCOS" is a raised voice.
 """
@@ -67,6 +71,18 @@ _ROLES = frozenset(
         "entrenador",
         "cantante",
     ]
+)
+# The thing a word in capitals is written on, after it (English) or before it (German,
+# French, Spanish; also "the word …" in each language).
+_BEARER_AFTER = re.compile(
+    r"[ \t]+(?:signs?|stickers?|labels?|buttons?|banners?|placards?|posters?|stamps?|tape"
+    r"|key|lights?|notices?)\b(?![ \t]+of\b)"
+)
+_BEARER_BEFORE = re.compile(
+    r"(?:\b(?-i:das Wort|Schild|Schilder|Aufschrift|Taste|Knopf|Aufkleber|Plakate?)"
+    r"|\b(?:the word|le mot|la palabra|bouton|panneaux?|pancartes?|affiches?|étiquettes?"
+    r"|touche|botón|cartel(?:es)?|letreros?|pegatinas?|tecla|rótulo))[ \t]+$",
+    re.IGNORECASE,
 )
 _TITLE_WORD = re.compile(r"[^\W\d_][^\W\d_A-Z]+")
 _ROLE_AND_NAME = re.compile(r"[ \t]+([^\W\d_]+)[ \t]+([^\W\d_]+)")
@@ -167,10 +183,12 @@ def _known(word: str, langs: tuple[str, ...]) -> bool:
 def named(text: str, start: int, end: int, lang: str | None) -> bool:
     """Whether the word in capitals from *start* to *end* is a name by where it stands:
     after a word that says a name follows, after a title-case word that is no word of
-    the language, or before a role and a person's name. (A title-case word after it
+    the language, before a role and a person's name, or on a sign or a button. (A title-case word after it
     already makes it part of a name: style._in_name.)"""
     head = text[max(0, start - 40) : start]
-    if _NAMED_BY.search(head):
+    if _NAMED_BY.search(head) or _BEARER_BEFORE.search(head):
+        return True
+    if _BEARER_AFTER.match(text, end):
         return True
     from soulpost.text.lexicon import LISTS
 
