@@ -39,6 +39,16 @@ _NAMED_BY = re.compile(
     r"(?:\b(?:band|group|groupe|grupo|banda|Band|Gruppe|duo|dúo|trio|trío)"
     r"|(?:^|[\s¡¿])(?:[Ll]os|[Ll]as) de)[ \t]+$"
 )
+# Words after which a source is named, one to three words in capitals being its name:
+# "Laut DIE ZEIT", "according to BILD", "selon LE MONDE", "la portada del PAÍS", "die
+# Schlagzeile der BILD". German "laut" is also "loud", so only as a sentence's first word
+# or after a comma or a bracket.
+_SOURCE_BY = re.compile(
+    r"(?:\bLaut|[,;(–-][ \t]*laut|\baccording to|\b[Ss]elon|\bd['’]après|\b[Ss]egún"
+    r"|\b(?:Zeitung|Zeitschrift|Magazin|Sender|Schlagzeile|Titelseite|Ausgabe|Chefredakteur\w*"
+    r"|newspaper|paper|magazine|tabloid|journal|revista|periódico|diario|portada)"
+    r"(?:[ \t]+(?:der|des|die|the|du|de la|del|de|la|le))?)[ \t]+$"
+)
 # Roles that stand between a body and a person's name: NASCAR driver Kyle Busch.
 _ROLES = frozenset(
     [
@@ -178,6 +188,15 @@ def _known(word: str, langs: tuple[str, ...]) -> bool:
     from soulpost.text.lexicon import ORDINARY, zipf
 
     return any(zipf(word, one) >= ORDINARY for one in langs)
+
+
+def source_named(text: str, start: int) -> bool:
+    """Whether the capitals from *start* follow a word that says a name comes: a source
+    (laut, according to, selon, según), a paper's front page or headline, a band or a
+    group. Up to three words in capitals there are that name (Laut DIE ZEIT, the band
+    THE CURE), not a raised voice."""
+    head = text[max(0, start - 40) : start]
+    return _SOURCE_BY.search(head) is not None or _NAMED_BY.search(head) is not None
 
 
 def named(text: str, start: int, end: int, lang: str | None) -> bool:
