@@ -202,8 +202,8 @@ def source_named(text: str, start: int) -> bool:
 def named(text: str, start: int, end: int, lang: str | None) -> bool:
     """Whether the word in capitals from *start* to *end* is a name by where it stands:
     after a word that says a name follows, after a title-case word that is no word of
-    the language, before a role and a person's name, or on a sign or a button. (A title-case word after it
-    already makes it part of a name: style._in_name.)"""
+    the language, before a role and a person's name, or on a sign or a button. (A
+    title-case word after it already makes it part of a name: style._in_name.)"""
     head = text[max(0, start - 40) : start]
     if _NAMED_BY.search(head) or _BEARER_BEFORE.search(head):
         return True
