@@ -1,7 +1,7 @@
 """Clean posts that look risky stay quiet, in four languages (issue 9, branch judgefa2).
 
-tests/data/judgment_fresh_fa2.jsonl holds 481 posts written for this purpose by a project
-session in three batches, German first: news, sport, civic notices, consumer advice, shop
+tests/data/judgment_fresh_fa2.jsonl holds 553 posts written for this purpose by a project
+session in four batches, German first: news, sport, civic notices, consumer advice, shop
 and club small talk, quotes, acronyms and names in capitals, using pressure, urgency and
 selling words and superlatives in their ordinary senses (a countdown to the holidays,
 "the mayor says it is the last chance for the pool", a charge the council sets, "the
@@ -99,7 +99,7 @@ def test_the_data_is_well_formed() -> None:
     assert len(texts) == len(set(texts)), "a post appears twice"
     lessons = {"listen", "relate", "give", "experiment", "useful"}
     for row in rows():
-        assert row["lang"] in LANGS and row["batch"] in (1, 2, 3), row
+        assert row["lang"] in LANGS and row["batch"] in (1, 2, 3, 4), row
         assert set(row["labels"]) <= lessons, row  # type: ignore[arg-type]
         assert "known" not in row or row["labels"], row  # only a flawed post can miss
 

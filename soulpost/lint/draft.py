@@ -127,7 +127,7 @@ PRICE_WITH = re.compile(
     | \b(?:a|per|each|par|pro|al|por|im|le)\s+(?:month|year|week|mois|monat|jahr|mes|año|an)\b
     | /\s?(?:mo|month|yr|year|mois|monat|mes|mois)\b
     | \b(?:only|just|each|starting\ at|prices?\ start|available|nur|je|dès|à\ partir\ de
-       |chacun|desde|solo|sólo|cada|ab(?!\s+\d{1,2}\.))\b  # ab 9 €, not ab 1. April
+       |chacun|desde|solo|sólo|cada|ab(?=\s+\d)(?!\s+\d{1,2}\.))\b  # ab 9 €; not ab 1. April
     | \b(?:buy|order|shop|book|get|save|deal|offer|kaufen|bestellen|angebot|acheter|commander
        |offre|comprar|oferta|pide|compra)\b
     """,
