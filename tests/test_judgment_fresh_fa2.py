@@ -1,12 +1,13 @@
 """Clean posts that look risky stay quiet, in four languages (issue 9, branch judgefa2).
 
-tests/data/judgment_fresh_fa2.jsonl holds 553 posts written for this purpose by a project
-session in four batches, German first: news, sport, civic notices, consumer advice, shop
+tests/data/judgment_fresh_fa2.jsonl holds 623 posts written for this purpose by a project
+session in five batches, German first: news, sport, civic notices, consumer advice, shop
 and club small talk, quotes, acronyms and names in capitals, using pressure, urgency and
 selling words and superlatives in their ordinary senses (a countdown to the holidays,
 "the mayor says it is the last chance for the pool", a charge the council sets, "the
-best chips in town, say readers in our poll", "Laut DIE ZEIT"), beside flawed posts that
-say the same things to push, bait or sell. Each batch was linted once before any rule
+best chips in town, say readers in our poll", "Laut DIE ZEIT"); the fifth, calls to act
+from councils, surgeries, libraries and clubs ("Get your flu jab today", "Meldet euch
+jetzt beim Bürgeramt um"). Beside them, flawed posts that say the same things to push, bait or sell. Each batch was linted once before any rule
 was changed for it; those first figures (bench/README.md, "judgefa2") are the honest
 estimate of false alarms on new wordings. The rules were then widened by general
 constructions, never by sentence.
@@ -99,7 +100,7 @@ def test_the_data_is_well_formed() -> None:
     assert len(texts) == len(set(texts)), "a post appears twice"
     lessons = {"listen", "relate", "give", "experiment", "useful"}
     for row in rows():
-        assert row["lang"] in LANGS and row["batch"] in (1, 2, 3, 4), row
+        assert row["lang"] in LANGS and row["batch"] in (1, 2, 3, 4, 5), row
         assert set(row["labels"]) <= lessons, row  # type: ignore[arg-type]
         assert "known" not in row or row["labels"], row  # only a flawed post can miss
 

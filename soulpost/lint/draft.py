@@ -104,14 +104,22 @@ _CHARGE_BEFORE = re.compile(
 _SELLER = re.compile(r"\b(?:our|my|unser\w*|mein\w*|notre|nos|mon|ma|mes|nuestr\w*|mis?)\b", re.I)
 
 
-def price_in(text: str) -> re.Match[str] | None:
-    """``PRICE.search(text)``, faster, leaving out charges owed to an authority."""
+def price_in(text: str, pos: int = 0) -> re.Match[str] | None:
+    """``PRICE.search(text, pos)``, faster."""
     match = PRICE.match
-    for start in _PRICE_STARTS.finditer(text):
+    for start in _PRICE_STARTS.finditer(text, pos):
         found = match(text, start.start())
-        if found and not _owed_charge(text, found.start()):
+        if found:
             return found
     return None
+
+
+def selling_price(text: str) -> re.Match[str] | None:
+    """The first price in *text* that is not a charge owed to an authority."""
+    price = price_in(text)
+    while price is not None and _owed_charge(text, price.start()):
+        price = price_in(text, price.end())
+    return price
 
 
 def _owed_charge(text: str, at: int) -> bool:
@@ -385,7 +393,7 @@ class Draft:
                 match = PROMOTIONAL.search(plain)
                 if match:
                     return match.group(0)
-            price = price_in(plain)
+            price = selling_price(plain)
             if price and PRICE_WITH.search(segment.text):
                 return price.group(0)
         return None
