@@ -7,9 +7,10 @@ selling words and superlatives in their ordinary senses (a countdown to the holi
 "the mayor says it is the last chance for the pool", a charge the council sets, "the
 best chips in town, say readers in our poll", "Laut DIE ZEIT"); the fifth, calls to act
 from councils, surgeries, libraries and clubs ("Get your flu jab today", "Meldet euch
-jetzt beim Bürgeramt um"). Beside them, flawed posts that say the same things to push, bait or sell. Each batch was linted once before any rule
-was changed for it; those first figures (bench/README.md, "judgefa2") are the honest
-estimate of false alarms on new wordings. The rules were then widened by general
+jetzt beim Bürgeramt um"). Beside them, flawed posts that say the same things to push,
+bait or sell. Each batch was linted once before any rule was changed for it; those first
+figures (bench/README.md, "judgefa2") are the honest estimate of false alarms on new
+wordings. The rules were then widened by general
 constructions, never by sentence.
 
 The posts are not part of corpus/judgment: every one was seen while tuning. Here they
