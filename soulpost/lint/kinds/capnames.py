@@ -49,6 +49,17 @@ _SOURCE_BY = re.compile(
     r"|newspaper|paper|magazine|tabloid|journal|revista|periódico|diario|portada)"
     r"(?:[ \t]+(?:der|des|die|the|du|de la|del|de|la|le))?)[ \t]+$"
 )
+# Read in a paper ("las ich in der ZEIT", "stand in der BILD"), and a paper or a
+# broadcaster reporting ("BILD berichtet", "Im SPIEGEL steht", "the SUN reports").
+_READ_IN = re.compile(
+    r"\b(?:steht|stand|stehen|standen|las|liest|lese|lesen|gelesen)[ \t]+(?:\w+[ \t]+){0,2}?"
+    r"(?:im|in der|in)[ \t]+$"
+)
+_REPORTS = re.compile(
+    r"[ \t]+(?:berichtet|berichtete|berichten|schreibt|schrieb|meldet|meldete|titelt|titelte"
+    r"|steht|stand|heißt es|hieß es"
+    r"|reports|reported|writes|wrote|rapporte|écrit|informa|publica)\b"
+)
 # Roles that stand between a body and a person's name: NASCAR driver Kyle Busch.
 _ROLES = frozenset(
     [
@@ -190,13 +201,19 @@ def _known(word: str, langs: tuple[str, ...]) -> bool:
     return any(zipf(word, one) >= ORDINARY for one in langs)
 
 
-def source_named(text: str, start: int) -> bool:
-    """Whether the capitals from *start* follow a word that says a name comes: a source
-    (laut, according to, selon, según), a paper's front page or headline, a band or a
-    group. Up to three words in capitals there are that name (Laut DIE ZEIT, the band
-    THE CURE), not a raised voice."""
+def source_named(text: str, start: int, end: int) -> bool:
+    """Whether the capitals from *start* to *end* are named as a source or a band: after
+    a word that says a name comes (laut, according to, selon, según, a paper's headline,
+    the band), after reading in it ("steht im SPIEGEL"), or before a verb of reporting
+    ("BILD berichtet"). Up to three words in capitals there are that name, not a raised
+    voice."""
     head = text[max(0, start - 40) : start]
-    return _SOURCE_BY.search(head) is not None or _NAMED_BY.search(head) is not None
+    return (
+        _SOURCE_BY.search(head) is not None
+        or _NAMED_BY.search(head) is not None
+        or _READ_IN.search(head) is not None
+        or _REPORTS.match(text, end) is not None
+    )
 
 
 def named(text: str, start: int, end: int, lang: str | None) -> bool:

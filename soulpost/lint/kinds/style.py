@@ -328,7 +328,11 @@ class Capitals(SegmentRule):
         for group in groups:
             if _label(text, group[0].start(), group[-1].end()):
                 continue
-            if self.dictionary and len(group) <= 3 and source_named(text, group[0].start()):
+            if (
+                self.dictionary
+                and len(group) <= 3
+                and source_named(text, group[0].start(), group[-1].end())
+            ):
                 continue  # Laut DIE ZEIT, the band THE CURE: a name
             ordinary = [m for m in group if self._ordinary(m.group(0), draft, alone=False)]
             if len(ordinary) >= 2:
