@@ -1,7 +1,7 @@
 """Clean posts that look risky stay quiet, in four languages (issue 9, branch judgefa2).
 
-tests/data/judgment_fresh_fa2.jsonl holds 781 posts written for this purpose by a project
-session in seven batches, German first: news, sport, civic notices, consumer advice, shop
+tests/data/judgment_fresh_fa2.jsonl holds 856 posts written for this purpose by a project
+session in eight batches, German first: news, sport, civic notices, consumer advice, shop
 and club small talk, quotes, acronyms and names in capitals, using pressure, urgency and
 selling words and superlatives in their ordinary senses (a countdown to the holidays,
 "the mayor says it is the last chance for the pool", a charge the council sets, "the
@@ -9,7 +9,8 @@ best chips in town, say readers in our poll", "Laut DIE ZEIT"); the fifth, calls
 from councils, surgeries, libraries and clubs ("Get your flu jab today", "Meldet euch
 jetzt beim Bürgeramt um"); the sixth, words of selling and pressure in their plain
 senses ("Nie wieder ist jetzt", "Im SPIEGEL steht", "Weltklasse-Parade"); the seventh,
-shop and club small talk that sells nothing ("Meet Sam, our new apprentice"). Beside them,
+shop and club small talk that sells nothing ("Meet Sam, our new apprentice"); the eighth,
+haste and scarcity told, not urged ("Meine Oma sagte immer: Eile mit Weile"). Beside them,
 flawed posts that say the same things to push, bait or sell. Each batch was linted once
 before any rule was changed for it; those first figures (bench/README.md, "judgefa2")
 are the honest estimate of false alarms on new wordings. The rules were then widened by
@@ -103,7 +104,7 @@ def test_the_data_is_well_formed() -> None:
     assert len(texts) == len(set(texts)), "a post appears twice"
     lessons = {"listen", "relate", "give", "experiment", "useful"}
     for row in rows():
-        assert row["lang"] in LANGS and row["batch"] in range(1, 8), row
+        assert row["lang"] in LANGS and row["batch"] in range(1, 9), row
         assert set(row["labels"]) <= lessons, row  # type: ignore[arg-type]
         assert "known" not in row or str(row["known"]).strip(), row  # says why
 
