@@ -1,7 +1,7 @@
 """Clean posts that look risky stay quiet, in four languages (issue 9, branch judgefa2).
 
-tests/data/judgment_fresh_fa2.jsonl holds 856 posts written for this purpose by a project
-session in eight batches, German first: news, sport, civic notices, consumer advice, shop
+tests/data/judgment_fresh_fa2.jsonl holds 921 posts written for this purpose by a project
+session in nine batches, German first: news, sport, civic notices, consumer advice, shop
 and club small talk, quotes, acronyms and names in capitals, using pressure, urgency and
 selling words and superlatives in their ordinary senses (a countdown to the holidays,
 "the mayor says it is the last chance for the pool", a charge the council sets, "the
@@ -10,7 +10,8 @@ from councils, surgeries, libraries and clubs ("Get your flu jab today", "Meldet
 jetzt beim Bürgeramt um"); the sixth, words of selling and pressure in their plain
 senses ("Nie wieder ist jetzt", "Im SPIEGEL steht", "Weltklasse-Parade"); the seventh,
 shop and club small talk that sells nothing ("Meet Sam, our new apprentice"); the eighth,
-haste and scarcity told, not urged ("Meine Oma sagte immer: Eile mit Weile"). Beside them,
+haste and scarcity told, not urged ("Meine Oma sagte immer: Eile mit Weile"); the ninth,
+a last mixed batch. Beside them,
 flawed posts that say the same things to push, bait or sell. Each batch was linted once
 before any rule was changed for it; those first figures (bench/README.md, "judgefa2")
 are the honest estimate of false alarms on new wordings. The rules were then widened by
@@ -52,7 +53,7 @@ window = "1d"
 LANGS = ("de", "en", "fr", "es")
 # What the rules reach on these posts now, a little lower: recall of (post, lesson) pairs,
 # and the share of clean posts with any soul finding (none now; one in a hundred allowed).
-MIN_RECALL = {"de": 0.95, "en": 0.80, "fr": 0.85, "es": 0.75}
+MIN_RECALL = {"de": 0.93, "en": 0.89, "fr": 0.92, "es": 0.87}
 MAX_FALSE_ALARMS = 0.01
 
 
@@ -104,7 +105,7 @@ def test_the_data_is_well_formed() -> None:
     assert len(texts) == len(set(texts)), "a post appears twice"
     lessons = {"listen", "relate", "give", "experiment", "useful"}
     for row in rows():
-        assert row["lang"] in LANGS and row["batch"] in range(1, 9), row
+        assert row["lang"] in LANGS and row["batch"] in range(1, 10), row
         assert set(row["labels"]) <= lessons, row  # type: ignore[arg-type]
         assert "known" not in row or str(row["known"]).strip(), row  # says why
 
