@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
+from soulpost.lint.charges import owed_charge
 from soulpost.platforms import PLATFORMS, Capabilities
 
 if TYPE_CHECKING:
@@ -89,21 +90,6 @@ PRICE = re.compile(
 _PRICE_STARTS = re.compile(r"[$€£¥\d]")
 
 
-# A sum the reader owes to an authority, not to the poster: a charge, fee, fine, tax, toll
-# or fare named just before the price ("the new charge is £45 a year", "die Gebühr steigt
-# auf…", "une amende de 135 €", "la tasa será de 40 €") is civic or consumer news. The
-# seller's own fee ("our fee is £40") still sells.
-_CHARGE_BEFORE = re.compile(
-    r"""\b(?:charges?|fees?|fined?|fines|tax|taxes|levy|tolls?|fares?|penalty|surcharge
-       |gebühr\w*|abgabe|steuer\w*|bußgeld\w*|strafe|maut|ticketpreis\w*
-       |taxes?|amendes?|redevance|péage|tarif\ social
-       |tasas?|multas?|impuestos?|peajes?|sanción|recargo)
-       (?:\s+[^\W\d_]+){0,3}\s*[:]?\s*$""",
-    re.IGNORECASE | re.VERBOSE,
-)
-_SELLER = re.compile(r"\b(?:our|my|unser\w*|mein\w*|notre|nos|mon|ma|mes|nuestr\w*|mis?)\b", re.I)
-
-
 def price_in(text: str, pos: int = 0) -> re.Match[str] | None:
     """``PRICE.search(text, pos)``, faster."""
     match = PRICE.match
@@ -117,17 +103,9 @@ def price_in(text: str, pos: int = 0) -> re.Match[str] | None:
 def selling_price(text: str) -> re.Match[str] | None:
     """The first price in *text* that is not a charge owed to an authority."""
     price = price_in(text)
-    while price is not None and _owed_charge(text, price.start()):
+    while price is not None and owed_charge(text, price.start()):
         price = price_in(text, price.end())
     return price
-
-
-def _owed_charge(text: str, at: int) -> bool:
-    """Whether the price at *at* is named as a charge, fee, fine, tax or fare just before
-    it, and not as the poster's own (see _CHARGE_BEFORE)."""
-    head = text[max(0, at - 60) : at]
-    charge = _CHARGE_BEFORE.search(head)
-    return charge is not None and _SELLER.search(head) is None
 
 
 PRICE_WITH = re.compile(
