@@ -68,7 +68,11 @@ def shipped_patterns() -> list[str]:
     for pack in sorted((ROOT / "soulpost" / "lint" / "packs").glob("*.toml")):
         for rule in tomllib.loads(pack.read_text(encoding="utf-8")).get("rule", []):
             options = rule.get("options", {})
-            found += options.get("patterns", []) + options.get("unless", [])
+            unless = options.get("unless", [])  # by language (a dict) for queue-share
+            found += options.get("patterns", [])
+            found += (
+                unless if isinstance(unless, list) else [p for ps in unless.values() for p in ps]
+            )
             found += [p for ps in options.get("signals", {}).values() for p in ps]
     return found
 

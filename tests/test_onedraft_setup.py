@@ -47,7 +47,11 @@ def _shipped_patterns() -> list[str]:
     for path in shipped_packs():
         for rule in tomli.loads(path.read_text(encoding="utf-8")).get("rule", []):
             options = rule.get("options", {})
-            found += options.get("patterns", []) + options.get("unless", [])
+            unless = options.get("unless", [])  # by language (a dict) for queue-share
+            found += options.get("patterns", [])
+            found += (
+                unless if isinstance(unless, list) else [p for ps in unless.values() for p in ps]
+            )
     return found
 
 

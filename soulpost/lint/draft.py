@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
+from soulpost.lint.charges import owed_charge
 from soulpost.platforms import PLATFORMS, Capabilities
 
 if TYPE_CHECKING:
@@ -89,14 +90,22 @@ PRICE = re.compile(
 _PRICE_STARTS = re.compile(r"[$€£¥\d]")
 
 
-def price_in(text: str) -> re.Match[str] | None:
-    """``PRICE.search(text)``, faster."""
+def price_in(text: str, pos: int = 0) -> re.Match[str] | None:
+    """``PRICE.search(text, pos)``, faster."""
     match = PRICE.match
-    for start in _PRICE_STARTS.finditer(text):
+    for start in _PRICE_STARTS.finditer(text, pos):
         found = match(text, start.start())
         if found:
             return found
     return None
+
+
+def selling_price(text: str) -> re.Match[str] | None:
+    """The first price in *text* that is not a charge owed to an authority."""
+    price = price_in(text)
+    while price is not None and owed_charge(text, price.start()):
+        price = price_in(text, price.end())
+    return price
 
 
 PRICE_WITH = re.compile(
@@ -104,7 +113,7 @@ PRICE_WITH = re.compile(
     | \b(?:a|per|each|par|pro|al|por|im|le)\s+(?:month|year|week|mois|monat|jahr|mes|año|an)\b
     | /\s?(?:mo|month|yr|year|mois|monat|mes|mois)\b
     | \b(?:only|just|each|starting\ at|prices?\ start|available|nur|je|dès|à\ partir\ de
-       |chacun|desde|solo|sólo|cada|ab(?!\s+\d{1,2}\.))\b  # ab 9 €, not ab 1. April
+       |chacun|desde|solo|sólo|cada|ab(?=\s+\d)(?!\s+\d{1,2}\.))\b  # ab 9 €; not ab 1. April
     | \b(?:buy|order|shop|book|get|save|deal|offer|kaufen|bestellen|angebot|acheter|commander
        |offre|comprar|oferta|pide|compra)\b
     """,
@@ -362,7 +371,7 @@ class Draft:
                 match = PROMOTIONAL.search(plain)
                 if match:
                     return match.group(0)
-            price = price_in(plain)
+            price = selling_price(plain)
             if price and PRICE_WITH.search(segment.text):
                 return price.group(0)
         return None

@@ -20,7 +20,11 @@ what this module reads, in general terms a reader would give:
   WINDS): that neighbour is a name even at the start of a sentence, so this word is
   part of it;
 - **before a role and a name** (NASCAR driver Kyle Busch): the word names the body
-  the person belongs to.
+  the person belongs to;
+- **the words on a sign, a button or a label**: right before the thing that bears them
+  in English (SALE signs, the STOP sign, an EXIT light; not "a BIG sign of hope"), or
+  right after it, or after "the word", in the other languages (le bouton ENVOYER, die
+  Taste ENTF, das Wort SALE, el cartel SE VENDE).
 
 A plain "de", "von" or "by" is not enough: "un concierto de LOCOS" is a raised voice.
 """
@@ -34,6 +38,27 @@ import re
 _NAMED_BY = re.compile(
     r"(?:\b(?:band|group|groupe|grupo|banda|Band|Gruppe|duo|dúo|trio|trío)"
     r"|(?:^|[\s¡¿])(?:[Ll]os|[Ll]as) de)[ \t]+$"
+)
+# Words after which a source is named, one to three words in capitals being its name:
+# "Laut DIE ZEIT", "according to BILD", "selon LE MONDE", "la portada del PAÍS", "die
+# Schlagzeile der BILD". German "laut" is also "loud", so only as a sentence's first word
+# or after a comma or a bracket.
+_SOURCE_BY = re.compile(
+    r"(?:\bLaut|[,;(–-][ \t]*laut|\baccording to|\b[Ss]elon|\bd['’]après|\b[Ss]egún"
+    r"|\b(?:Zeitung|Zeitschrift|Magazin|Sender|Schlagzeile|Titelseite|Ausgabe|Chefredakteur\w*"
+    r"|newspaper|paper|magazine|tabloid|journal|revista|periódico|diario|portada)"
+    r"(?:[ \t]+(?:der|des|die|the|du|de la|del|de|la|le))?)[ \t]+$"
+)
+# Read in a paper ("las ich in der ZEIT", "stand in der BILD"), and a paper or a
+# broadcaster reporting ("BILD berichtet", "Im SPIEGEL steht", "the SUN reports").
+_READ_IN = re.compile(
+    r"\b(?:steht|stand|stehen|standen|las|liest|lese|lesen|gelesen)[ \t]+(?:\w+[ \t]+){0,2}?"
+    r"(?:im|in der|in)[ \t]+$"
+)
+_REPORTS = re.compile(
+    r"[ \t]+(?:berichtet|berichtete|berichten|schreibt|schrieb|meldet|meldete|titelt|titelte"
+    r"|steht|stand|heißt es|hieß es"
+    r"|reports|reported|writes|wrote|rapporte|écrit|informa|publica)\b"
 )
 # Roles that stand between a body and a person's name: NASCAR driver Kyle Busch.
 _ROLES = frozenset(
@@ -67,6 +92,18 @@ _ROLES = frozenset(
         "entrenador",
         "cantante",
     ]
+)
+# The thing a word in capitals is written on, after it (English) or before it (German,
+# French, Spanish; also "the word …" in each language).
+_BEARER_AFTER = re.compile(
+    r"[ \t]+(?:signs?|stickers?|labels?|buttons?|banners?|placards?|posters?|stamps?|tape"
+    r"|key|lights?|notices?)\b(?![ \t]+of\b)"
+)
+_BEARER_BEFORE = re.compile(
+    r"(?:\b(?-i:das Wort|Schild|Schilder|Aufschrift|Taste|Knopf|Aufkleber|Plakate?)"
+    r"|\b(?:the word|le mot|la palabra|bouton|panneaux?|pancartes?|affiches?|étiquettes?"
+    r"|touche|botón|cartel(?:es)?|letreros?|pegatinas?|tecla|rótulo))[ \t]+$",
+    re.IGNORECASE,
 )
 _TITLE_WORD = re.compile(r"[^\W\d_][^\W\d_A-Z]+")
 _ROLE_AND_NAME = re.compile(r"[ \t]+([^\W\d_]+)[ \t]+([^\W\d_]+)")
@@ -164,13 +201,30 @@ def _known(word: str, langs: tuple[str, ...]) -> bool:
     return any(zipf(word, one) >= ORDINARY for one in langs)
 
 
+def source_named(text: str, start: int, end: int) -> bool:
+    """Whether the capitals from *start* to *end* are named as a source or a band: after
+    a word that says a name comes (laut, according to, selon, según, a paper's headline,
+    the band), after reading in it ("steht im SPIEGEL"), or before a verb of reporting
+    ("BILD berichtet"). Up to three words in capitals there are that name, not a raised
+    voice."""
+    head = text[max(0, start - 40) : start]
+    return (
+        _SOURCE_BY.search(head) is not None
+        or _NAMED_BY.search(head) is not None
+        or _READ_IN.search(head) is not None
+        or _REPORTS.match(text, end) is not None
+    )
+
+
 def named(text: str, start: int, end: int, lang: str | None) -> bool:
     """Whether the word in capitals from *start* to *end* is a name by where it stands:
     after a word that says a name follows, after a title-case word that is no word of
-    the language, or before a role and a person's name. (A title-case word after it
-    already makes it part of a name: style._in_name.)"""
+    the language, before a role and a person's name, or on a sign or a button. (A
+    title-case word after it already makes it part of a name: style._in_name.)"""
     head = text[max(0, start - 40) : start]
-    if _NAMED_BY.search(head):
+    if _NAMED_BY.search(head) or _BEARER_BEFORE.search(head):
+        return True
+    if _BEARER_AFTER.match(text, end):
         return True
     from soulpost.text.lexicon import LISTS
 

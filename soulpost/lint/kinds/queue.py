@@ -67,10 +67,16 @@ class QueueShareOptions(RuleOptions):
         description="more regular expressions that give a post the property, by the language "
         "of the post (ISO 639-1 code, or 'any' for every language)",
     )
+    unless: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="regular expressions that, found in a post that has the property, take "
+        "it away again, by the language of the post (ISO 639-1 code, or 'any'): a free "
+        "service of the council offered to residents is not a sale",
+    )
 
     _window = field_validator("window")(_check_duration)
 
-    @field_validator("signals")
+    @field_validator("signals", "unless")
     @classmethod
     def _signals(cls, value: dict[str, list[str]], info: ValidationInfo) -> dict[str, list[str]]:
         for patterns in value.values():
@@ -140,8 +146,12 @@ class QueueShare(QueueRule):
             p not in shipped.get(lang, ()) for lang, found in opts.signals.items() for p in found
         ):
             _ = self.signals  # a pattern that needs a time bound is compiled now: see there
+        unless = self.spec.defaults.get("unless", {}) if self.spec.vetted else {}
+        if any(p not in unless.get(lang, ()) for lang, found in opts.unless.items() for p in found):
+            _ = self.excuses  # compiled now, as signals are (see there)
         # Cached on the draft, whose cache travels back from worker processes.
         self.mark = f"signal:{self.spec.code}"
+        self.excused_mark = f"excused:{self.spec.code}"
 
     @cached_property
     def signals(self) -> dict[str, _Signals]:
@@ -184,7 +194,31 @@ class QueueShare(QueueRule):
                 )
         return out
 
+    @cached_property
+    def excuses(self) -> dict[str, Search]:
+        """Per language, the ``unless`` patterns as one search (the shipped pack's untimed,
+        others with a time bound, compiled at set-up like the signals)."""
+        opts = self.options
+        assert isinstance(opts, QueueShareOptions)
+        shipped = self.spec.defaults.get("unless", {}) if self.spec.vetted else {}
+        out: dict[str, Search] = {}
+        for lang, patterns in opts.unless.items():
+            if patterns:
+                timed = any(p not in shipped.get(lang, ()) for p in patterns)
+                out[lang] = lazy_search("|".join(f"(?:{p})" for p in patterns), timed=timed)
+        return out
+
     def _has(self, draft: Draft) -> bool:
+        found = self._found(draft)
+        if not found or not self.options.unless:  # type: ignore[attr-defined]
+            return found
+        cache = draft.__dict__
+        excused = cache.get(self.excused_mark)
+        if excused is None:
+            excused = cache[self.excused_mark] = self._excused(draft)
+        return not excused
+
+    def _found(self, draft: Draft) -> bool:
         if self.prop == "promotional":
             if draft.promotional is not None:
                 return True
@@ -197,6 +231,21 @@ class QueueShare(QueueRule):
         if known is None:
             known = cache[self.mark] = self._signalled(draft)
         return bool(known)
+
+    def _excused(self, draft: Draft) -> bool:
+        """Whether an ``unless`` pattern of the post's language (or of any) is in its text.
+        Asked only of posts that have the property, so the language is told for few."""
+        excuses = self.excuses
+        langs = [lang for lang in ("any", draft.language_hint or draft.language) if lang]
+        searches = [excuses[lang] for lang in langs if lang in excuses]
+        for segment in draft.segments:
+            for search in searches:
+                try:
+                    if search(segment.quiet):
+                        return True
+                except TimeoutError:
+                    continue
+        return False
 
     def _signalled(self, draft: Draft) -> bool:
         """Whether a signal of the post's language (or of any language) is in its text.

@@ -9,7 +9,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from soulpost.lint.draft import Draft, Segment, ascii_table, translate_ascii
-from soulpost.lint.kinds.capnames import kicker, name_token, named
+from soulpost.lint.kinds.capnames import kicker, name_token, named, source_named
 from soulpost.lint.rule import Hit, RuleOptions, SegmentRule
 
 # Acronyms of four letters or more that are written in capitals on purpose; shorter tokens
@@ -328,6 +328,12 @@ class Capitals(SegmentRule):
         for group in groups:
             if _label(text, group[0].start(), group[-1].end()):
                 continue
+            if (
+                self.dictionary
+                and len(group) <= 3
+                and source_named(text, group[0].start(), group[-1].end())
+            ):
+                continue  # Laut DIE ZEIT, the band THE CURE: a name
             ordinary = [m for m in group if self._ordinary(m.group(0), draft, alone=False)]
             if len(ordinary) >= 2:
                 shouted += ordinary  # WE ARE OPEN, DO IT

@@ -1,0 +1,138 @@
+"""Clean posts that look risky stay quiet, in four languages (issue 9, branch judgefa2).
+
+tests/data/judgment_fresh_fa2.jsonl holds 921 posts written for this purpose by a project
+session in nine batches, German first: news, sport, civic notices, consumer advice, shop
+and club small talk, quotes, acronyms and names in capitals, using pressure, urgency and
+selling words and superlatives in their ordinary senses (a countdown to the holidays,
+"the mayor says it is the last chance for the pool", a charge the council sets, "the
+best chips in town, say readers in our poll", "Laut DIE ZEIT"); the fifth, calls to act
+from councils, surgeries, libraries and clubs ("Get your flu jab today", "Meldet euch
+jetzt beim Bürgeramt um"); the sixth, words of selling and pressure in their plain
+senses ("Nie wieder ist jetzt", "Im SPIEGEL steht", "Weltklasse-Parade"); the seventh,
+shop and club small talk that sells nothing ("Meet Sam, our new apprentice"); the eighth,
+haste and scarcity told, not urged ("Meine Oma sagte immer: Eile mit Weile"); the ninth,
+a last mixed batch. Beside them,
+flawed posts that say the same things to push, bait or sell. Each batch was linted once
+before any rule was changed for it; those first figures (bench/README.md, "judgefa2")
+are the honest estimate of false alarms on new wordings. The rules were then widened by
+general constructions, never by sentence.
+
+The posts are not part of corpus/judgment: every one was seen while tuning. Here they
+guard the constructions: a clean post must stay quiet, a flawed one must get its lessons.
+A post marked ``known`` is one the rules still get wrong (the mark says how and why:
+mostly a flawed post missing one of its lessons); it counts only towards the floors below. All posts are linted in one workspace by the
+real CLI, with the language detected as bench/judgment.py does.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parent / "data" / "judgment_fresh_fa2.jsonl"
+EXE = str(Path(sys.executable).with_name("soulpost"))
+CONFIG = """timezone = "UTC"
+default_platforms = ["mastodon"]
+
+[platforms.mastodon]
+adapter = "outbox"
+
+[lint]
+ignore = ["few-questions", "flooding", "duplicate-post"]
+
+[lint.options.promo-share]
+max_share = 0.0
+min_posts = 1
+window = "1d"
+"""
+LANGS = ("de", "en", "fr", "es")
+# What the rules reach on these posts now, a little lower: recall of (post, lesson) pairs,
+# and the share of clean posts with any soul finding (none now; one in a hundred allowed).
+MIN_RECALL = {"de": 0.93, "en": 0.89, "fr": 0.92, "es": 0.87}
+MAX_FALSE_ALARMS = 0.01
+
+
+def rows() -> list[dict[str, object]]:
+    return [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def lessons_of(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
+    """Text -> the soul lessons soulpost's findings name for it (platform limits left out)."""
+    root = tmp_path_factory.mktemp("fresh")
+    (root / "queue").mkdir()
+    (root / "config.toml").write_text(CONFIG, encoding="utf-8")
+    start = datetime(2027, 1, 4, 9, 0)
+    texts = {}
+    for i, row in enumerate(rows()):
+        name = f"p{i:04d}.toml"
+        texts[name] = str(row["text"])
+        body = f"text = {json.dumps(row['text'], ensure_ascii=False)}\n"
+        at = (start + timedelta(days=2 * i)).isoformat()
+        (root / "queue" / name).write_text(body + f"at = {at}\n", encoding="utf-8")
+    proc = subprocess.run(
+        [EXE, "lint", "--now", "2026-12-01T00:00:00+00:00", "--format", "json"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    report = json.loads(proc.stdout)
+    assert not report.get("errors"), report["errors"]
+    out: dict[str, set[str]] = {text: set() for text in texts.values()}
+    for finding in report["findings"]:
+        if finding["lesson"] != "platform":
+            out[texts[Path(finding["path"]).name]].add(finding["lesson"])
+    return out
+
+
+def cases(known: bool) -> list[object]:
+    return [
+        pytest.param(row, id=f"{row['lang']}{row['batch']}-{str(row['text'])[:40]}")
+        for row in rows()
+        if ("known" in row) is known
+    ]
+
+
+def test_the_data_is_well_formed() -> None:
+    texts = [str(row["text"]) for row in rows()]
+    assert len(texts) == len(set(texts)), "a post appears twice"
+    lessons = {"listen", "relate", "give", "experiment", "useful"}
+    for row in rows():
+        assert row["lang"] in LANGS and row["batch"] in range(1, 10), row
+        assert set(row["labels"]) <= lessons, row  # type: ignore[arg-type]
+        assert "known" not in row or str(row["known"]).strip(), row  # says why
+
+
+@pytest.mark.parametrize("row", cases(known=False))
+def test_each_post_gets_its_lessons_and_a_clean_one_none(
+    row: dict[str, object], lessons_of: dict[str, set[str]]
+) -> None:
+    got = lessons_of[str(row["text"])]
+    labels = set(row["labels"])  # type: ignore[arg-type]
+    if labels:
+        assert labels <= got, f"missed {sorted(labels - got)}"
+    else:
+        assert got == set(), f"a clean post got {sorted(got)}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_recall_and_false_alarms_hold_their_floors(
+    lang: str, lessons_of: dict[str, set[str]]
+) -> None:
+    mine = [row for row in rows() if row["lang"] == lang]
+    pairs = [(str(r["text"]), label) for r in mine for label in r["labels"]]  # type: ignore[attr-defined]
+    hit = sum(label in lessons_of[text] for text, label in pairs)
+    clean = [str(r["text"]) for r in mine if not r["labels"]]
+    alarms = sum(bool(lessons_of[text]) for text in clean)
+    assert hit / len(pairs) >= MIN_RECALL[lang]
+    assert alarms / len(clean) <= MAX_FALSE_ALARMS
+    # every flawed post is caught with at least one of its lessons
+    flawed = [r for r in mine if r["labels"]]
+    assert all(set(r["labels"]) & lessons_of[str(r["text"])] for r in flawed)  # type: ignore[arg-type]
