@@ -101,7 +101,7 @@ def environment(template_dir: Path | None) -> Environment:
 # rendering 10,000 pages. ``card["platform"]`` works on them too.
 
 
-@dataclass
+@dataclass(slots=True)
 class Brief:
     """What the overview, month and week pages show of one post: its time, first line,
     number of findings and each card's (platform, state). The page writers compose the
