@@ -20,6 +20,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from soulpost.plan import Action
 from soulpost.review.payloads import Renderers, WireMedia
 
 if TYPE_CHECKING:
@@ -215,8 +216,6 @@ def state_for(
     item: Item[Any], lint_errors: list[str], render_error: str | None = None
 ) -> tuple[str, str]:
     """The state of one planned (post, platform) and why (see the module docstring)."""
-    from soulpost.plan import Action
-
     latest = item.latest
     if item.action is Action.SETTLED and latest is not None:
         return _LEDGER_STATES.get(latest.state, latest.state), latest.reason or ""
@@ -227,14 +226,13 @@ def state_for(
     return _PLAN_STATES.get(item.action, "approved"), item.reason
 
 
-# The state a plan's action gives (keys are soulpost.plan.Action members, which are str
-# enums and so equal to their values; plan is imported only where a state is decided).
+# The state a plan's action gives, when neither the ledger nor the lint decides it.
 _PLAN_STATES = {
-    "held": "draft",
-    "blocked": "blocked",
-    "waiting": "retrying",
-    "missed": "missed",
-    "unscheduled": "unscheduled",
+    Action.HELD: "draft",
+    Action.BLOCKED: "blocked",
+    Action.WAITING: "retrying",
+    Action.MISSED: "missed",
+    Action.UNSCHEDULED: "unscheduled",
 }
 
 
