@@ -25,7 +25,7 @@ Decisions, per (post, platform), in this order:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -240,10 +240,13 @@ def build_plan(
     reserved: Mapping[str, datetime] | None = None,
     blocked: Mapping[tuple[str, str | None], list[str]] | None = None,
     force: Iterable[str] = (),
+    shown: Callable[[Timing], bool] | None = None,
 ) -> Plan[P]:
     """Decide every (post, platform). *ledger_rows* holds the newest row per (post,
     platform); *blocked* maps (post id, platform or None for all) to lint messages;
-    posts in *force* are due now whatever their time (``publish ID --now``)."""
+    posts in *force* are due now whatever their time (``publish ID --now``). With
+    *shown*, only the posts whose timing it accepts get items (every post's time is still
+    decided, since slots are shared): the calendar shows one week of 10,000 posts."""
     now = now.astimezone(UTC)
     rows = ledger_rows or {}
     blocks = blocked or {}
@@ -253,6 +256,8 @@ def build_plan(
     items: list[Item[P]] = []
     for post in posts:
         timing = timings[post.id]
+        if shown is not None and not shown(timing):
+            continue
         at = now if post.id in forced else timing.at
         for platform in post.platforms:
             latest = rows.get((post.id, platform))

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
-from soulpost.review.cells import clip, pad, width
+# soulpost.review.cells (wcwidth's tables, about 20 ms to import) is imported where text is
+# drawn: the site and the calendar's planning need this module's entries, not the grid.
 
 if TYPE_CHECKING:
     from soulpost.config import Settings
@@ -170,6 +171,8 @@ def _cell_lines(
 ) -> list[str]:
     """A week cell (one platform): posts and free slots in time order. A month cell (all
     platforms): each post once with the marks of its states, then the free-slot count."""
+    from soulpost.review.cells import clip
+
     lines = []
     if platform is not None:
         shown = cal.on(day, platform) + cal.on(day, platform, free=True)
@@ -204,6 +207,8 @@ def _legend() -> str:
 def _grid(
     rows: list[tuple[str, list[list[str]]]], headers: list[str], label_w: int, cell_w: int
 ) -> list[str]:
+    from soulpost.review.cells import clip, pad
+
     sep = "─" * label_w + ("┼" + "─" * cell_w) * len(headers)
     out = [pad("", label_w) + "".join("│" + pad(clip(h, cell_w), cell_w) for h in headers), sep]
     for label, cells in rows:
@@ -220,6 +225,8 @@ def week_text(cal: Calendar, cols: int = 100) -> str:
 
     Days with neither a post nor a free slot (a weekend without slots) are left out and
     named under the grid, so the days that matter get the width."""
+    from soulpost.review.cells import width
+
     label_w = min(12, max([8, *(width(p) for p in cal.platforms)]))
     days = [d for d in cal.dates() if cal.on(d) or cal.on(d, free=True)] or cal.dates()
     cell_w = max(9, (cols - label_w) // max(1, len(days)) - 1)

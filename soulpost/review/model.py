@@ -20,6 +20,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from soulpost.plan import Action
 from soulpost.review.payloads import Renderers, WireMedia
 
 if TYPE_CHECKING:
@@ -215,8 +216,6 @@ def state_for(
     item: Item[Any], lint_errors: list[str], render_error: str | None = None
 ) -> tuple[str, str]:
     """The state of one planned (post, platform) and why (see the module docstring)."""
-    from soulpost.plan import Action
-
     latest = item.latest
     if item.action is Action.SETTLED and latest is not None:
         return _LEDGER_STATES.get(latest.state, latest.state), latest.reason or ""
@@ -224,17 +223,27 @@ def state_for(
         return "blocked", "; ".join(lint_errors)
     if render_error is not None:
         return "blocked", render_error
-    return {
-        Action.HELD: "draft",
-        Action.BLOCKED: "blocked",
-        Action.WAITING: "retrying",
-        Action.MISSED: "missed",
-        Action.UNSCHEDULED: "unscheduled",
-    }.get(item.action, "approved"), item.reason
+    return _PLAN_STATES.get(item.action, "approved"), item.reason
+
+
+# The state a plan's action gives, when neither the ledger nor the lint decides it.
+_PLAN_STATES = {
+    Action.HELD: "draft",
+    Action.BLOCKED: "blocked",
+    Action.WAITING: "retrying",
+    Action.MISSED: "missed",
+    Action.UNSCHEDULED: "unscheduled",
+}
 
 
 def first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+    """The first line of *text* that is not blank, stripped.
+
+    Every line break ``splitlines`` knows is whitespace to ``lstrip``, so the first line of
+    the left-stripped text is that line (without splitting every other line, 10,000 times).
+    """
+    rest = text.lstrip()
+    return rest.splitlines()[0].strip() if rest else ""
 
 
 @dataclass
@@ -388,6 +397,8 @@ def _post_view(
 def post_media(post: Post) -> list[tuple[str, str]]:
     """(path, alt) of every image *post* names, its own and its platforms' variants'."""
     media = [(m.path, m.alt or "") for m in post.media]
+    if not post.variants:  # every platform gets the post's own media: nothing to add
+        return media
     for platform in post.platforms:
         for m in post.media_for(platform):
             if (m.path, m.alt or "") not in media:

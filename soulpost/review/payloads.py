@@ -89,9 +89,15 @@ class Renderers:
         self.ws = ws
         self.clock = _FixedClock(now)
         self._made: dict[str, Adapter | Exception] = {}
+        # Per platform, asked once a card: the answers do not change within a run.
+        self._names: dict[str, str] = {}
+        self._caps: dict[str, Capabilities | None] = {}
 
     def adapter_name(self, platform: str) -> str:
-        return self.ws.settings.adapter_for(platform)
+        name = self._names.get(platform)
+        if name is None:
+            name = self._names[platform] = self.ws.settings.adapter_for(platform)
+        return name
 
     def get(self, platform: str) -> Adapter:
         """The adapter for *platform*; raises what building it raised (a config error)."""
@@ -108,12 +114,17 @@ class Renderers:
         return made
 
     def capabilities(self, platform: str) -> Capabilities | None:
+        if platform in self._caps:
+            return self._caps[platform]
+        caps: Capabilities | None
         try:
-            return self.get(platform).capabilities()
+            caps = self.get(platform).capabilities()
         except Exception:
             from soulpost.platforms import PLATFORMS
 
-            return PLATFORMS.get(platform)
+            caps = PLATFORMS.get(platform)
+        self._caps[platform] = caps
+        return caps
 
     def compose(self, post: Post, platform: str) -> tuple[tuple[WirePart, ...], Composed]:
         """The parts *platform* receives for *post*, and the composed publication, whose

@@ -21,6 +21,7 @@ from soulpost.review.calendar import Entry
 
 if TYPE_CHECKING:
     from soulpost.config import Settings
+    from soulpost.review.linthelper import Helper
     from soulpost.review.model import Review
 
 
@@ -84,12 +85,17 @@ def schedule(root: Path, now: datetime, low: datetime, high: datetime) -> Schedu
         state = read_state(
             root / settings.publish.state_dir, settings.publish.ledger, settings.publish
         )
-        plan = build_plan(posts, settings, now, ledger_rows=state.rows, reserved=state.slots)
+        # Items only for the window's posts and the unscheduled ones: deciding all
+        # 10,000 posts' (post, platform) pairs was most of planning.
+        plan = build_plan(
+            posts, settings, now, ledger_rows=state.rows, reserved=state.slots,
+            shown=lambda t: t.at is None or low <= t.at < high,
+        )  # fmt: skip
         out = Schedule(settings, errors=errors, notes=[state.note] if state.note else [])
         shown = [i for i in plan.items if i.at is not None and low <= i.at < high]
         out.unscheduled = sorted({i.post.id for i in plan.items if i.at is None})
         request = _lint_request(plan, shown, paths, ws)
-        answer = helper.lint(request) if helper is not None and ws is None else None
+        answer = _ask(helper, request) if helper is not None and ws is None else None
     finally:
         if helper is not None:
             helper.close()
@@ -105,6 +111,28 @@ def schedule(root: Path, now: datetime, low: datetime, high: datetime) -> Schedu
         label, _ = state_for(item, reasons)
         out.entries.append(Entry(item.at, item.platform, item.post.id, label))
     return out
+
+
+def _ask(helper: Helper, request: tuple[list[Any], dict[str, datetime]]) -> Any:
+    """The helper's answer to *request* (None if it gave none). While it lints, this
+    process imports what drawing the grid needs (wcwidth's tables), which it would
+    otherwise do after the answer, on the way to the first line of output."""
+    import threading
+
+    box: list[Any] = []
+
+    def wait() -> None:
+        try:
+            box.append(helper.lint(request))
+        except Exception:  # the lint is then done here, as when there is no helper
+            box.append(None)
+
+    waiter = threading.Thread(target=wait, name="calendar-lint", daemon=True)
+    waiter.start()
+    import soulpost.review.cells  # noqa: F401  (what the wait is for)
+
+    waiter.join()
+    return box[0] if box else None
 
 
 def _lint_request(

@@ -101,7 +101,7 @@ def environment(template_dir: Path | None) -> Environment:
 # rendering 10,000 pages. ``card["platform"]`` works on them too.
 
 
-@dataclass
+@dataclass(slots=True)
 class Brief:
     """What the overview, month and week pages show of one post: its time, first line,
     number of findings and each card's (platform, state). The page writers compose the
@@ -177,12 +177,26 @@ class Fragments:
 
     def __init__(self, env: Environment) -> None:
         self._macros = env.get_template("_post_parts.html").module
-        self._kept: dict[tuple[Any, ...], Markup] = {}
+        self._kept: dict[str, dict[tuple[Any, ...], Markup]] = {}
+        self._lengths: dict[tuple[Any, ...], Markup] = {}
 
     def get(self, name: str, key: tuple[Any, ...], *args: Any) -> Markup:
-        found = self._kept.get((name, *key))
+        kept = self._kept.get(name)
+        if kept is None:
+            kept = self._kept[name] = {}
+        found = kept.get(key)
         if found is None:
-            found = self._kept[(name, *key)] = Markup(getattr(self._macros, name)(*args))
+            found = kept[key] = Markup(getattr(self._macros, name)(*args))
+        return found
+
+    def lengths(self, counts: tuple[Any, ...]) -> Markup:
+        """A part's lengths, each by the ``count`` macro, joined (a page shows one line of
+        them per part; most parts of a queue share a handful of lines)."""
+        found = self._lengths.get(counts)
+        if found is None:
+            # Every piece is Markup already: str.join, not Markup.join (which escapes each).
+            pieces = [self.get("count", (c.unit, c.count, c.limit), c) for c in counts]
+            found = self._lengths[counts] = Markup(_SEPARATOR.join(pieces))
         return found
 
 
@@ -209,12 +223,7 @@ def part_views(card: Card, media_ok: set[str], parts_of: Fragments) -> list[View
             view.media_html = parts_of.get("media", key, view, "../")
         else:
             view.media_html = ""
-        # Every piece is Markup already: str.join, not Markup.join (which escapes each).
-        view.lengths = Markup(
-            _SEPARATOR.join(
-                [parts_of.get("count", (c.unit, c.count, c.limit), c) for c in part.counts]
-            )
-        )
+        view.lengths = parts_of.lengths(part.counts)
         parts.append(view)
     return parts
 
