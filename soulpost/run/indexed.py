@@ -25,9 +25,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from soulpost.plan import Action, Plan, build_plan, newest_rows
+from soulpost.run.scanahead import PendingStamps, ScanLost
 from soulpost.timeutil import LocalTimeKind
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from soulpost.clock import Clock
     from soulpost.config import Settings
     from soulpost.ledger import Ledger, Publication
@@ -99,12 +102,14 @@ def indexed_pass(
     state_dir = root / settings.publish.state_dir
     live = opts.live
     digest = ""
+    stamps: dict[str, Stamp] | PendingStamps
     if live is not None:
         stamps = live.stamps
+        unreadable = stamps.get(str(root / QUEUE_DIR)) == (-1, -1)
     else:
-        stamps, digest = _scan(root, settings, config_path, clock)
+        stamps, digest, unreadable = _scan(root, settings, config_path, clock, opts)
     key = queueindex.config_key(config_path)
-    if key is None or stamps.get(str(root / QUEUE_DIR)) == (-1, -1):
+    if key is None or unreadable:
         return False  # the full load reports an unreadable queue properly
     ledger = open_ledger(state_dir, settings=settings.publish, owner=opts.owner)
     try:
@@ -121,44 +126,55 @@ def indexed_pass(
         chosen = _from_window(step, stamps) if live is None else False
         if chosen is not False:
             return _settle(step, chosen)
-        with paused_gc(len(stamps)):  # the index's objects are kept to the end anyway
+        every = stamps.resolve() if isinstance(stamps, PendingStamps) else stamps
+        with paused_gc(len(every)):  # the index's objects are kept to the end anyway
             state, fresh = _state(state_dir, config_path, key, live)
-            changed = state.update(stamps, settings, root, now=digest or None)
+            changed = state.update(every, settings, root, now=digest or None)
             if fresh or (changed and live is None):
                 state.save(state_dir)  # the daemon saves when it starts, for cron passes after
             found = state.summaries()
         if found is None:
             return False  # two files share an id: the full load names both
-        return _settle(step, _plan(step, found, stamps, fresh=fresh))
+        return _settle(step, _plan(step, found, every, fresh=fresh))
+    except ScanLost:
+        return False  # the stamps behind the digest are lost: load the whole queue
     finally:
         ledger.close()
+        if isinstance(stamps, PendingStamps):
+            stamps.close()  # a child whose stamps were not wanted is ended
 
 
 def _scan(
-    root: Path, settings: Settings, config_path: Path, clock: Clock
-) -> tuple[dict[str, Stamp], str]:
-    """Every draft's stamp and their digest. When the last plan's wake-up has come, a
-    forked child scans while this process imports what sending needs
-    (:mod:`soulpost.run.scanahead`); the pass goes on only with the child's stamps (or,
-    if it failed, its own), so nothing is decided on older ones."""
+    root: Path, settings: Settings, config_path: Path, clock: Clock, opts: PassOptions
+) -> tuple[dict[str, Stamp] | PendingStamps, str, bool]:
+    """Every draft's stamp, their digest, and whether the queue itself is unreadable.
+
+    ``publish --due`` forked a child scanning the queue at its start (``opts.early``);
+    otherwise, when the last plan's wake-up has come, one is forked here. Meanwhile this
+    process imports what sending needs (when that wake-up has come), then waits for the
+    child's digest; the stamps themselves are read from the child only if the pass looks
+    at them (:class:`~soulpost.run.scanahead.PendingStamps`). Nothing is decided on older
+    stamps: a child that failed means a scan here."""
     from soulpost import queueindex
+    from soulpost.run.scanahead import ScanAhead
     from soulpost.workspace import QUEUE_DIR, paused_gc
 
     queue = root / QUEUE_DIR
     head = queueindex.read_head(root / settings.publish.state_dir)
-    if head is not None and head.wake is not None and clock.now() >= head.wake:
-        from soulpost.run.scanahead import ScanAhead
-
+    sending = head is not None and head.wake is not None and clock.now() >= head.wake
+    early = opts.early
+    ahead = early.scan if early is not None and early.scan.queue == queue else None
+    if ahead is None and sending:
         ahead = ScanAhead.start(queue)
-        if ahead is not None:
+    if ahead is not None:
+        if sending:
             _prefetch(root, settings, config_path)
-            with paused_gc(queueindex.UPDATE_CHUNK):
-                got = ahead.result()
-            if got is not None:
-                return got
+        got = ahead.head()
+        if got is not None:
+            return PendingStamps(ahead, got.digest), got.digest, got.queue == (-1, -1)
     with paused_gc(queueindex.UPDATE_CHUNK):  # 100,000 stamps: see paused_gc
         stamps = queueindex.scan_stamps(queue)
-    return stamps, queueindex.digest(stamps)
+    return stamps, queueindex.digest(stamps), stamps.get(str(queue)) == (-1, -1)
 
 
 def _prefetch(root: Path, settings: Settings, config_path: Path) -> None:
@@ -194,7 +210,7 @@ def _settle(step: _Pass, chosen: Selection | datetime | Literal[False] | None) -
 
 
 def _from_window(
-    step: _Pass, stamps: dict[str, Stamp]
+    step: _Pass, stamps: Mapping[str, Stamp]
 ) -> Selection | datetime | Literal[False] | None:
     """The plan from the near window (:mod:`soulpost.run.window`) when it decides what
     the whole index would (as :func:`_plan` answers); False when the whole index must be
@@ -240,7 +256,7 @@ def _record_idle(step: _Pass, rows: list[Publication] | None) -> None:
 def _plan(
     step: _Pass,
     found: tuple[list[Summary], list[str]],
-    stamps: dict[str, Stamp],
+    stamps: Mapping[str, Stamp],
     *,
     fresh: bool,
     window: Window | None = None,
@@ -341,7 +357,7 @@ def _wanted(
     plan: Plan[Summary],
     summaries: list[Summary],
     rows: dict[tuple[str, str], Publication],
-    stamps: dict[str, Stamp],
+    stamps: Mapping[str, Stamp],
     now: datetime,
     *,
     reopen_all: bool,
