@@ -173,3 +173,32 @@ def test_stamps_lost_with_the_queue_changed_since_the_digest_are_never_made_up(
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "lost"
+
+
+def test_due_drafts_preloaded_from_the_window_are_parsed_again_once_edited(
+    tmp_path: Path,
+) -> None:
+    """While the child scans, the pass parses the drafts the last window says are due; the
+    posts it then acts on come through that cache, which parses again any draft whose
+    stamp moved since, so an edit in between is what goes out."""
+    from datetime import datetime
+
+    from soulpost import queueindex
+    from soulpost.run import window
+    from soulpost.workspace import load_posts, load_settings
+
+    root = _workspace(tmp_path, "http://127.0.0.1:9/unused")
+    assert _publish(root, T0).returncode == 0
+    settings, config = load_settings(root)
+    key = queueindex.config_key(config)
+    assert key is not None
+    cache = window.preload_due(root / ".soulpost", key, settings, datetime.fromisoformat(DUE))
+    assert sorted(p.name for p in cache.entries) == ["due.toml"]  # not the far ones
+    due = root / "queue" / "due.toml"
+    _draft(due, "2026-12-01T10:00:00Z", "The due post, edited after it was preloaded")
+    posts, errors = load_posts([due], settings, cache)
+    assert not errors
+    assert [p.text for p in posts] == [
+        "The due post, edited after it was preloaded, what do you think?"
+    ]
+    assert cache.parsed == 1

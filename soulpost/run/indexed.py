@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from soulpost.queueindex import Head, QueueState, Stamp, Summary
     from soulpost.run.report import Log, PassOptions, PassReport
     from soulpost.run.window import Window
-    from soulpost.workspace import Workspace
+    from soulpost.workspace import PostCache, Workspace
 
 HORIZON = timedelta(days=1)
 """Posts further ahead than this, with explicit times and nothing in the ledger, are only
@@ -80,6 +80,7 @@ class _Pass:
     now: datetime
     key: str = ""  # the config's key and the stamps' digest (a cron pass's)
     digest: str = ""
+    preloaded: PostCache | None = None  # due drafts parsed while the queue was scanned
 
 
 def indexed_pass(
@@ -103,11 +104,12 @@ def indexed_pass(
     live = opts.live
     digest = ""
     stamps: dict[str, Stamp] | PendingStamps
+    preloaded = None
     if live is not None:
         stamps = live.stamps
         unreadable = stamps.get(str(root / QUEUE_DIR)) == (-1, -1)
     else:
-        stamps, digest, unreadable = _scan(root, settings, config_path, clock, opts)
+        stamps, digest, unreadable, preloaded = _scan(root, settings, config_path, clock, opts)
     key = queueindex.config_key(config_path)
     if key is None or unreadable:
         return False  # the full load reports an unreadable queue properly
@@ -118,6 +120,7 @@ def indexed_pass(
         if opts.not_before is not None and opts.not_before > now:
             now = opts.not_before  # plan for the instant the pass will send at
         step = _Pass(root, settings, config_path, ledger, clock, opts, report, now, key, digest)
+        step.preloaded = preloaded
         head = None if recovered or live is not None else _unchanged(step, key, digest)
         if head is not None:
             report.load_errors, report.next_wake = head.errors, head.wake
@@ -146,8 +149,9 @@ def indexed_pass(
 
 def _scan(
     root: Path, settings: Settings, config_path: Path, clock: Clock, opts: PassOptions
-) -> tuple[dict[str, Stamp] | PendingStamps, str, bool]:
-    """Every draft's stamp, their digest, and whether the queue itself is unreadable.
+) -> tuple[dict[str, Stamp] | PendingStamps, str, bool, PostCache | None]:
+    """Every draft's stamp, their digest, whether the queue itself is unreadable, and the
+    due drafts the last window names, parsed meanwhile (:func:`window.preload_due`).
 
     ``publish --due`` forked a child scanning the queue at its start (``opts.early``);
     otherwise, when the last plan's wake-up has come, one is forked here. Meanwhile this
@@ -166,15 +170,33 @@ def _scan(
     ahead = early.scan if early is not None and early.scan.queue == queue else None
     if ahead is None and sending:
         ahead = ScanAhead.start(queue)
+    preloaded = None
     if ahead is not None:
         if sending:
             _prefetch(root, settings, config_path)
+            preloaded = _preload(root, settings, config_path, clock)
         got = ahead.head()
         if got is not None:
-            return PendingStamps(ahead, got.digest), got.digest, got.queue == (-1, -1)
+            stamps = PendingStamps(ahead, got.digest)
+            return stamps, got.digest, got.queue == (-1, -1), preloaded
     with paused_gc(queueindex.UPDATE_CHUNK):  # 100,000 stamps: see paused_gc
-        stamps = queueindex.scan_stamps(queue)
-    return stamps, queueindex.digest(stamps), stamps.get(str(queue)) == (-1, -1)
+        scanned = queueindex.scan_stamps(queue)
+    return scanned, queueindex.digest(scanned), scanned.get(str(queue)) == (-1, -1), preloaded
+
+
+def _preload(root: Path, settings: Settings, config_path: Path, clock: Clock) -> PostCache | None:
+    """The due drafts the last window names, parsed while the child scans; None when that
+    fails (the pass parses them when it knows it wants them, as before)."""
+    from soulpost import queueindex
+    from soulpost.run import window
+
+    key = queueindex.config_key(config_path)
+    if key is None:
+        return None
+    try:
+        return window.preload_due(root / settings.publish.state_dir, key, settings, clock.now())
+    except Exception:  # a head start only
+        return None
 
 
 def _prefetch(root: Path, settings: Settings, config_path: Path) -> None:
@@ -289,7 +311,7 @@ def _plan(
     wake = _wake(plan, summaries, rows, settings, now, far)
     next_wake = _earliest(plan.next_wake(now), far)
     if wanted or (settings.archive.after is not None and wake <= now):
-        ws = _load_wanted(step.root, settings, step.config_path, wanted, summaries)
+        ws = _load_wanted(step, wanted, summaries)
         return Selection(ws, summaries, next_wake) if ws is not None else None
     step.report.plan = plan
     step.report.next_wake = next_wake
@@ -426,16 +448,16 @@ def _wake(  # noqa: PLR0917 (what the plan was made of)
     return min(times)
 
 
-def _load_wanted(
-    root: Path, settings: Settings, config_path: Path, wanted: set[str], summaries: list[Summary]
-) -> Workspace | None:
-    """The posts in *wanted*, loaded in full; None when a queue rule could block at the
+def _load_wanted(step: _Pass, wanted: set[str], summaries: list[Summary]) -> Workspace | None:
+    """The posts in *wanted*, loaded in full (through the drafts preloaded meanwhile, each
+    parsed again if its stamp changed since); None when a queue rule could block at the
     lint gate (then the whole queue must be loaded)."""
     from soulpost.run.gate import queue_rules_can_block
     from soulpost.workspace import Workspace, load_posts
 
+    root, settings, config_path = step.root, step.settings, step.config_path
     if settings.publish.lint_gate and queue_rules_can_block(settings, root, config_path):
         return None
     paths = sorted(s.path for s in summaries if s.id in wanted and s.path is not None)
-    posts, errors = load_posts([Path(p) for p in paths], settings)
+    posts, errors = load_posts([Path(p) for p in paths], settings, step.preloaded)
     return Workspace(root, settings, config_path, posts, errors)
