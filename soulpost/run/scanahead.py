@@ -252,6 +252,8 @@ def start_early(start: Path) -> EarlyScan | None:
     root = _plain_root(start)
     if root is None or not (root / ".soulpost").is_dir() or not can_fork():
         return None  # (a first pass creates the state folder once its settings are known)
+    if not _wake_come(root / ".soulpost"):
+        return None  # most likely an idle pass: it scans here, as before
     lock = PassLock(root / ".soulpost")
     try:
         if not lock.acquire():
@@ -280,3 +282,21 @@ def _plain_root(start: Path) -> Path | None:
         if (folder / "pyproject.toml").is_file():
             return None
     return None
+
+
+def _wake_come(state_dir: Path) -> bool:
+    """Whether the last plan's wake-up (``index-head.json``) has come, so this pass will
+    plan and most likely send; the pass decides for itself from the same file, so a wrong
+    answer here (an unreadable head, an odd ``SOULPOST_NOW``) costs only time. An idle
+    pass does not fork: a fork and a child cost it more CPU than the overlap saves."""
+    import json
+    from datetime import UTC, datetime
+
+    try:
+        wake = json.loads((state_dir / "index-head.json").read_text(encoding="utf-8"))["wake"]
+        due = datetime.fromisoformat(wake)
+        given = os.environ.get("SOULPOST_NOW")
+        now = datetime.fromisoformat(given) if given else datetime.now(UTC)
+        return bool(now >= due)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
