@@ -4,10 +4,11 @@ At 100,000 drafts the stat of every draft and the stamps' digest cost a cron pas
 0.4 s of CPU before anything else can be decided; a pass that will publish also spends
 0.1 s on start-up imports (the settings' models) and 0.15-0.2 s importing what sending
 needs (requests, the adapters, the lint engine), none of which depends on the queue.
+When the last plan's wake-up has come (so the pass will plan, and most likely send),
 ``publish --due`` forks the child as soon as it knows the workspace (:func:`start_early`,
 before those imports), with the pass lock already taken so no other pass changes the
-queue under the scan; a pass that forked nothing forks here when the last plan's wake-up
-has come (:mod:`soulpost.run.indexed`).
+queue under the scan; a pass that forked nothing then forks in
+:mod:`soulpost.run.indexed`, under the same condition. An idle pass scans for itself.
 
 The child answers in two parts through a pipe (``marshal``): first the stamps' digest
 (with the queue folder's own stamp), then the stamps themselves. Most passes need only
