@@ -98,18 +98,11 @@ def indexed_pass(
     from soulpost import queueindex
     from soulpost.ledger import open_ledger
     from soulpost.run.passes import recover
-    from soulpost.workspace import QUEUE_DIR, paused_gc
+    from soulpost.workspace import paused_gc
 
     state_dir = root / settings.publish.state_dir
     live = opts.live
-    digest = ""
-    stamps: dict[str, Stamp] | PendingStamps
-    preloaded = None
-    if live is not None:
-        stamps = live.stamps
-        unreadable = stamps.get(str(root / QUEUE_DIR)) == (-1, -1)
-    else:
-        stamps, digest, unreadable, preloaded = _scan(root, settings, config_path, clock, opts)
+    stamps, digest, unreadable, preloaded = _scan(root, settings, config_path, clock, opts)
     key = queueindex.config_key(config_path)
     if key is None or unreadable:
         return False  # the full load reports an unreadable queue properly
@@ -150,8 +143,9 @@ def indexed_pass(
 def _scan(
     root: Path, settings: Settings, config_path: Path, clock: Clock, opts: PassOptions
 ) -> tuple[dict[str, Stamp] | PendingStamps, str, bool, PostCache | None]:
-    """Every draft's stamp, their digest, whether the queue itself is unreadable, and the
-    due drafts the last window names, parsed meanwhile (:func:`window.preload_due`).
+    """Every draft's stamp, their digest (none for the daemon, whose stamps are its own
+    scan's), whether the queue itself is unreadable, and the due drafts the last window
+    names, parsed meanwhile (:func:`window.preload_due`).
 
     ``publish --due`` forked a child scanning the queue at its start (``opts.early``);
     otherwise, when the last plan's wake-up has come, one is forked here. Meanwhile this
@@ -164,6 +158,8 @@ def _scan(
     from soulpost.workspace import QUEUE_DIR, paused_gc
 
     queue = root / QUEUE_DIR
+    if opts.live is not None:  # the daemon's own scans
+        return opts.live.stamps, "", opts.live.stamps.get(str(queue)) == (-1, -1), None
     head = queueindex.read_head(root / settings.publish.state_dir)
     sending = head is not None and head.wake is not None and clock.now() >= head.wake
     early = opts.early

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from soulpost.errors import StateError
 from soulpost.run.childproc import can_fork, detach, fork_piped
 
 if TYPE_CHECKING:
@@ -58,9 +59,10 @@ class Head:
     queue: tuple[int, int] | None  # the queue folder's own entry, (-1, -1) when unreadable
 
 
-class ScanLost(Exception):
+class ScanLost(StateError):
     """The child's stamps could not be had, and a scan here found the queue changed since
-    its digest: what the pass decided from that digest cannot be matched with stamps."""
+    its digest: what the pass decided from that digest cannot be matched with stamps.
+    The indexed pass catches it and loads the whole queue instead."""
 
 
 class ScanAhead:
@@ -157,7 +159,10 @@ class PendingStamps(Mapping[str, "Stamp"]):
 
                 stamps = queueindex.scan_stamps(self._ahead.queue)
                 if queueindex.digest(stamps) != self._digest:
-                    raise ScanLost(str(self._ahead.queue))
+                    raise ScanLost(
+                        f"{self._ahead.queue}: the queue changed while it was scanned; "
+                        "run the pass again"
+                    )
             self._stamps = stamps
         return self._stamps
 
