@@ -24,6 +24,8 @@ Two roots, because an error either stops for a person or is an outcome the engin
         │   └── LedgerUnusable  (ledger/base.py) corrupt, lost, locked, full, read-only, or
         │                       from a newer soulpost; nothing is sent
         ├── LockUnavailable     (lock.py) the pass lock file cannot be created or opened
+        ├── ScanLost            (run/scanahead.py) a queue scan's stamps were lost and the
+        │                       queue changed since its digest: the pass loads it whole
         └── StoreError          (accounts/store.py) the token store cannot be read or
                                 written (a broken file, a locked keyring)
 

@@ -19,6 +19,7 @@ from soulpost.errors import UsageError
 if TYPE_CHECKING:
     from soulpost.clock import Clock
     from soulpost.run import PassReport
+    from soulpost.run.scanahead import EarlyScan
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -70,12 +71,26 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("publishing named posts needs --now (they go out immediately)")
     if args.due and args.now:
         raise UsageError("--now goes with post IDs, not with --due")
+    early = None
+    if args.due and not args.dry_run:  # the queue's scan starts before the imports below
+        from soulpost.run.scanahead import start_early
+
+        early = start_early(start_dir(args))
+    try:
+        return _run(args, early)
+    finally:
+        if early is not None:
+            early.close()
+
+
+def _run(args: argparse.Namespace, early: EarlyScan | None) -> int:
     from soulpost.run import PassOptions, run_pass
     from soulpost.workspace import find_root, load_workspace
 
     root = find_root(start_dir(args))
     clock = clock_for()
     options = PassOptions(dry_run=args.dry_run, kind="publish-now" if args.now else "publish")
+    options.early = early
     if args.ids:
         known = load_workspace(root=root).by_id()
         missing = [i for i in args.ids if i not in known]

@@ -25,16 +25,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from soulpost.plan import Action, Plan, build_plan, newest_rows
+from soulpost.run.scanahead import PendingStamps, ScanLost
 from soulpost.timeutil import LocalTimeKind
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from soulpost.clock import Clock
     from soulpost.config import Settings
     from soulpost.ledger import Ledger, Publication
     from soulpost.queueindex import Head, QueueState, Stamp, Summary
     from soulpost.run.report import Log, PassOptions, PassReport
     from soulpost.run.window import Window
-    from soulpost.workspace import Workspace
+    from soulpost.workspace import PostCache, Workspace
 
 HORIZON = timedelta(days=1)
 """Posts further ahead than this, with explicit times and nothing in the ledger, are only
@@ -77,6 +80,7 @@ class _Pass:
     now: datetime
     key: str = ""  # the config's key and the stamps' digest (a cron pass's)
     digest: str = ""
+    preloaded: PostCache | None = None  # due drafts parsed while the queue was scanned
 
 
 def indexed_pass(
@@ -94,17 +98,13 @@ def indexed_pass(
     from soulpost import queueindex
     from soulpost.ledger import open_ledger
     from soulpost.run.passes import recover
-    from soulpost.workspace import QUEUE_DIR, paused_gc
+    from soulpost.workspace import paused_gc
 
     state_dir = root / settings.publish.state_dir
     live = opts.live
-    digest = ""
-    if live is not None:
-        stamps = live.stamps
-    else:
-        stamps, digest = _scan(root, settings, config_path, clock)
+    stamps, digest, unreadable, preloaded = _scan(root, settings, config_path, clock, opts)
     key = queueindex.config_key(config_path)
-    if key is None or stamps.get(str(root / QUEUE_DIR)) == (-1, -1):
+    if key is None or unreadable:
         return False  # the full load reports an unreadable queue properly
     ledger = open_ledger(state_dir, settings=settings.publish, owner=opts.owner)
     try:
@@ -113,6 +113,7 @@ def indexed_pass(
         if opts.not_before is not None and opts.not_before > now:
             now = opts.not_before  # plan for the instant the pass will send at
         step = _Pass(root, settings, config_path, ledger, clock, opts, report, now, key, digest)
+        step.preloaded = preloaded
         head = None if recovered or live is not None else _unchanged(step, key, digest)
         if head is not None:
             report.load_errors, report.next_wake = head.errors, head.wake
@@ -121,53 +122,88 @@ def indexed_pass(
         chosen = _from_window(step, stamps) if live is None else False
         if chosen is not False:
             return _settle(step, chosen)
-        with paused_gc(len(stamps)):  # the index's objects are kept to the end anyway
+        every = stamps.resolve() if isinstance(stamps, PendingStamps) else stamps
+        with paused_gc(len(every)):  # the index's objects are kept to the end anyway
             state, fresh = _state(state_dir, config_path, key, live)
-            changed = state.update(stamps, settings, root, now=digest or None)
+            changed = state.update(every, settings, root, now=digest or None)
             if fresh or (changed and live is None):
                 state.save(state_dir)  # the daemon saves when it starts, for cron passes after
             found = state.summaries()
         if found is None:
             return False  # two files share an id: the full load names both
-        return _settle(step, _plan(step, found, stamps, fresh=fresh))
+        return _settle(step, _plan(step, found, every, fresh=fresh))
+    except ScanLost:
+        return False  # the stamps behind the digest are lost: load the whole queue
     finally:
         ledger.close()
+        if isinstance(stamps, PendingStamps):
+            stamps.close()  # a child whose stamps were not wanted is ended
 
 
 def _scan(
-    root: Path, settings: Settings, config_path: Path, clock: Clock
-) -> tuple[dict[str, Stamp], str]:
-    """Every draft's stamp and their digest. When the last plan's wake-up has come, a
-    forked child scans while this process imports what sending needs
-    (:mod:`soulpost.run.scanahead`); the pass goes on only with the child's stamps (or,
-    if it failed, its own), so nothing is decided on older ones."""
+    root: Path, settings: Settings, config_path: Path, clock: Clock, opts: PassOptions
+) -> tuple[dict[str, Stamp] | PendingStamps, str, bool, PostCache | None]:
+    """Every draft's stamp, their digest (none for the daemon, whose stamps are its own
+    scan's), whether the queue itself is unreadable, and the due drafts the last window
+    names, parsed meanwhile (:func:`window.preload_due`).
+
+    ``publish --due`` forked a child scanning the queue at its start (``opts.early``);
+    otherwise, when the last plan's wake-up has come, one is forked here. Meanwhile this
+    process imports what sending needs (when that wake-up has come), then waits for the
+    child's digest; the stamps themselves are read from the child only if the pass looks
+    at them (:class:`~soulpost.run.scanahead.PendingStamps`). Nothing is decided on older
+    stamps: a child that failed means a scan here."""
     from soulpost import queueindex
+    from soulpost.run.scanahead import ScanAhead
     from soulpost.workspace import QUEUE_DIR, paused_gc
 
     queue = root / QUEUE_DIR
+    if opts.live is not None:  # the daemon's own scans
+        return opts.live.stamps, "", opts.live.stamps.get(str(queue)) == (-1, -1), None
     head = queueindex.read_head(root / settings.publish.state_dir)
-    if head is not None and head.wake is not None and clock.now() >= head.wake:
-        from soulpost.run.scanahead import ScanAhead
-
+    sending = head is not None and head.wake is not None and clock.now() >= head.wake
+    early = opts.early
+    ahead = early.scan if early is not None and early.scan.queue == queue else None
+    if ahead is None and sending:
         ahead = ScanAhead.start(queue)
-        if ahead is not None:
+    preloaded = None
+    if ahead is not None:
+        if sending:
             _prefetch(root, settings, config_path)
-            with paused_gc(queueindex.UPDATE_CHUNK):
-                got = ahead.result()
-            if got is not None:
-                return got
+            preloaded = _preload(root, settings, config_path, clock)
+        got = ahead.head()
+        if got is not None:
+            stamps = PendingStamps(ahead, got.digest)
+            return stamps, got.digest, got.queue == (-1, -1), preloaded
     with paused_gc(queueindex.UPDATE_CHUNK):  # 100,000 stamps: see paused_gc
-        stamps = queueindex.scan_stamps(queue)
-    return stamps, queueindex.digest(stamps)
+        scanned = queueindex.scan_stamps(queue)
+    return scanned, queueindex.digest(scanned), scanned.get(str(queue)) == (-1, -1), preloaded
+
+
+def _preload(root: Path, settings: Settings, config_path: Path, clock: Clock) -> PostCache | None:
+    """The due drafts the last window names, parsed while the child scans; None when that
+    fails (the pass parses them when it knows it wants them, as before)."""
+    from soulpost import queueindex
+    from soulpost.run import window
+
+    key = queueindex.config_key(config_path)
+    if key is None:
+        return None
+    try:
+        return window.preload_due(root / settings.publish.state_dir, key, settings, clock.now())
+    except Exception:  # a head start only
+        return None
 
 
 def _prefetch(root: Path, settings: Settings, config_path: Path) -> None:
     """Get ready for a pass that sends while the child scans (none of it depends on the
-    queue): import the lint gate, the send loop and, unless every platform writes to the
-    outbox, requests (0.1-0.15 s of the 0.15-0.2 s); build the gate's rule registry
-    (cached, and built again if a rule pack changes before the gate asks)."""
+    queue): import the lint gate, the send loop, the configured built-in adapters and,
+    unless every platform writes to the outbox, requests (0.1-0.15 s of the 0.15-0.2 s);
+    build the gate's rule registry (cached, and built again if a rule pack changes before
+    the gate asks)."""
     import importlib
 
+    from soulpost.publish import registry
     from soulpost.run.gate import post_rules_only
 
     names = ["soulpost.lint.engine", "soulpost.run.actions", "soulpost.run.lintahead"]
@@ -175,6 +211,11 @@ def _prefetch(root: Path, settings: Settings, config_path: Path) -> None:
         names.append("soulpost.publish.http")
     for name in names:
         importlib.import_module(name)
+    for platform in settings.platforms:  # the built-in adapters' modules
+        adapter = settings.adapter_for(platform)
+        if adapter in registry.BUILTIN:
+            with contextlib.suppress(Exception):  # a broken one is reported when built
+                registry.load(adapter)
     if settings.publish.lint_gate:
         post_rules_only(settings, root, config_path)
 
@@ -194,7 +235,7 @@ def _settle(step: _Pass, chosen: Selection | datetime | Literal[False] | None) -
 
 
 def _from_window(
-    step: _Pass, stamps: dict[str, Stamp]
+    step: _Pass, stamps: Mapping[str, Stamp]
 ) -> Selection | datetime | Literal[False] | None:
     """The plan from the near window (:mod:`soulpost.run.window`) when it decides what
     the whole index would (as :func:`_plan` answers); False when the whole index must be
@@ -240,7 +281,7 @@ def _record_idle(step: _Pass, rows: list[Publication] | None) -> None:
 def _plan(
     step: _Pass,
     found: tuple[list[Summary], list[str]],
-    stamps: dict[str, Stamp],
+    stamps: Mapping[str, Stamp],
     *,
     fresh: bool,
     window: Window | None = None,
@@ -266,7 +307,7 @@ def _plan(
     wake = _wake(plan, summaries, rows, settings, now, far)
     next_wake = _earliest(plan.next_wake(now), far)
     if wanted or (settings.archive.after is not None and wake <= now):
-        ws = _load_wanted(step.root, settings, step.config_path, wanted, summaries)
+        ws = _load_wanted(step, wanted, summaries)
         return Selection(ws, summaries, next_wake) if ws is not None else None
     step.report.plan = plan
     step.report.next_wake = next_wake
@@ -341,7 +382,7 @@ def _wanted(
     plan: Plan[Summary],
     summaries: list[Summary],
     rows: dict[tuple[str, str], Publication],
-    stamps: dict[str, Stamp],
+    stamps: Mapping[str, Stamp],
     now: datetime,
     *,
     reopen_all: bool,
@@ -403,16 +444,16 @@ def _wake(  # noqa: PLR0917 (what the plan was made of)
     return min(times)
 
 
-def _load_wanted(
-    root: Path, settings: Settings, config_path: Path, wanted: set[str], summaries: list[Summary]
-) -> Workspace | None:
-    """The posts in *wanted*, loaded in full; None when a queue rule could block at the
+def _load_wanted(step: _Pass, wanted: set[str], summaries: list[Summary]) -> Workspace | None:
+    """The posts in *wanted*, loaded in full (through the drafts preloaded meanwhile, each
+    parsed again if its stamp changed since); None when a queue rule could block at the
     lint gate (then the whole queue must be loaded)."""
     from soulpost.run.gate import queue_rules_can_block
     from soulpost.workspace import Workspace, load_posts
 
+    root, settings, config_path = step.root, step.settings, step.config_path
     if settings.publish.lint_gate and queue_rules_can_block(settings, root, config_path):
         return None
     paths = sorted(s.path for s in summaries if s.id in wanted and s.path is not None)
-    posts, errors = load_posts([Path(p) for p in paths], settings)
+    posts, errors = load_posts([Path(p) for p in paths], settings, step.preloaded)
     return Workspace(root, settings, config_path, posts, errors)

@@ -41,7 +41,13 @@ def run_pass(
     settings, config_path = opts.settings or load_settings(root)
     state_dir = root / settings.publish.state_dir
     lock = PassLock(state_dir)
-    if not opts.dry_run and not opts.lock_held and not lock.acquire():
+    early = opts.early
+    if early is not None and (early.lock.path != lock.path or opts.dry_run or opts.lock_held):
+        early.close()  # taken for another state folder than the settings name: not ours
+        opts.early = early = None
+    if early is not None:
+        lock = early.lock  # taken already, before the settings were read
+    elif not opts.dry_run and not opts.lock_held and not lock.acquire():
         holder = lock.holder()
         report.skipped = f"another pass or the daemon (pid {holder or '?'}) is running here"
         return report
@@ -60,6 +66,8 @@ def run_pass(
 
             queueindex.save(ws.state_dir, ws, fresh)
     finally:
+        if early is not None:
+            early.scan.close()
         if not opts.lock_held:
             lock.release()
         alerts.after_pass(root, settings, clock, kind=opts.kind, dry_run=opts.dry_run, log=log)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from soulpost.publish.send import RetryPolicy
     from soulpost.run.gate import LintCache
     from soulpost.run.indexed import LiveQueue
+    from soulpost.run.scanahead import EarlyScan
 
 Log = Callable[[str], None]
 
@@ -95,3 +96,6 @@ class PassOptions:
     # The settings and config path to use instead of loading config.toml (the daemon
     # keeps the last good ones while the file is broken).
     settings: tuple[Settings, Path] | None = None
+    # ``publish --due``: the pass lock and the queue's scan, taken before the pass's own
+    # start-up (:func:`soulpost.run.scanahead.start_early`); the pass checks they are its.
+    early: EarlyScan | None = None

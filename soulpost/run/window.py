@@ -27,17 +27,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from soulpost.plan import approval_ok
 from soulpost.timeutil import LocalTimeKind
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from soulpost.config import Settings
     from soulpost.ledger import Publication
     from soulpost.queueindex import Summary
+    from soulpost.workspace import PostCache
 
 WINDOW_FILE = "index-near.json"
 VERSION = 1
@@ -108,13 +108,15 @@ def write(  # noqa: PLR0917 (what the window is made of)
     write_json(state_dir / WINDOW_FILE, data)
 
 
-def read(state_dir: Path, key: str, digest: str) -> Window | None:
-    """The saved window if it was made from this config and these stamps."""
+def read(state_dir: Path, key: str, digest: str | None) -> Window | None:
+    """The saved window if it was made from this config and these stamps (*digest*; None
+    takes it whatever stamps it was made from: a guess, see :func:`preload_due`)."""
     from soulpost.queueindex import summary_of
 
     try:
         data = json.loads((state_dir / WINDOW_FILE).read_text(encoding="utf-8"))
-        if (data.get("version"), data.get("config"), data.get("digest")) != (VERSION, key, digest):
+        made = (data.get("version"), data.get("config"), data.get("digest"))
+        if made != (VERSION, key, digest if digest is not None else made[2]):
             return None
         summaries = [summary_of(post, path) for path, post in data["files"]]
         far = datetime.fromisoformat(data["far"]) if data["far"] else None
@@ -135,3 +137,20 @@ def _row(s: Summary) -> list[Any]:
         s.time_kind.value if s.time_kind else None,
         s.max_lateness.total_seconds() if s.max_lateness else None,
     ]
+
+
+def preload_due(state_dir: Path, key: str, settings: Settings, now: datetime) -> PostCache:
+    """The drafts the saved window says are due by *now*, parsed into a cache, while the
+    queue's scan says whether the window still holds. Only a head start: the pass loads
+    the posts it acts on through this cache, which parses again any file whose stamp
+    differs from the one it was read with (:func:`soulpost.workspace.load_posts`), so
+    what the window got wrong costs only the time."""
+    from soulpost.workspace import PostCache, load_posts
+
+    cache = PostCache()
+    saved = read(state_dir, key, None)
+    if saved is None:
+        return cache
+    due = [s.path for s in saved.summaries if s.at is not None and s.at <= now and s.path]
+    load_posts([Path(path) for path in sorted(due)], settings, cache)
+    return cache
