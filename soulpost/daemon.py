@@ -37,6 +37,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
@@ -291,19 +292,32 @@ class Daemon:
 
     # -- life cycle -----------------------------------------------------------------------
 
+    # A signal handler runs in the main thread between two bytecodes, which for the
+    # BlockingScheduler can be the middle of its own job processing, holding its (reentrant)
+    # locks: calling the scheduler there changed its job store under that loop (APScheduler
+    # then failed with an IndexError in update_job). The handlers only hand the call to a
+    # short-lived thread, which waits for the loop to let go of its locks.
+
     def _on_stop(self, signum: int, frame: FrameType | None) -> None:
         name = signal.Signals(signum).name
         if self.stopping.is_set():
             return
         self.log(f"{name}: finishing the publication in flight, then stopping")
         self.stopping.set()
-        if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
+        scheduler = self.scheduler
+        if scheduler is not None:
+            _off_the_handler(lambda: scheduler.shutdown(wait=False), "soulpost-stop")
 
     def _on_hup(self, signum: int, frame: FrameType | None) -> None:
         self.log("SIGHUP: rescanning the queue")
-        if self.scheduler is not None:
-            self.scheduler.add_job(self.tick, args=["SIGHUP"], id="hup", replace_existing=True)
+        scheduler = self.scheduler
+        if scheduler is not None:
+            _off_the_handler(
+                lambda: scheduler.add_job(
+                    self.tick, args=["SIGHUP"], id="hup", replace_existing=True
+                ),
+                "soulpost-hup",
+            )
 
     def run(self, *, wait_for_lock: float = 60.0) -> int:
         """Run until SIGTERM/SIGINT; return the exit code."""
@@ -387,3 +401,16 @@ def _due_at(report: PassReport, wake: datetime | None) -> int:
         return 0
     end = wake + timedelta(seconds=1)
     return sum(1 for item in plan.items if item.at is not None and wake <= item.at <= end)
+
+
+def _off_the_handler(call: Callable[[], object], name: str) -> None:
+    """Run *call* on its own thread, so a signal handler never re-enters the scheduler."""
+    import contextlib
+
+    from apscheduler.schedulers import SchedulerNotRunningError
+
+    def run() -> None:
+        with contextlib.suppress(SchedulerNotRunningError):  # stopped meanwhile: nothing to do
+            call()
+
+    threading.Thread(target=run, name=name, daemon=True).start()
