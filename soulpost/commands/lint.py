@@ -83,6 +83,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="judge times against this ISO 8601 instant instead of the clock "
         "(for reproducible CI runs)",
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="lint every draft again: neither read nor write the lint cache "
+        "(kept outside the workspace, see docs/lint.md)",
+    )
     # Nothing to clean up once the report is written: skip freeing every post at exit.
     # The cyclic collector stays paused from start-up to the end (see cli.main): a lint
     # ends with its process, and its large steps pause the collector anyway (paused_gc).
@@ -252,6 +258,7 @@ def run(args: argparse.Namespace) -> int:
             select=_split(args.select),
             ignore=_split(args.ignore) or [],
             unused_suppressions=args.show_unused_suppressions,
+            cache=not args.no_cache,
         )
     from soulpost.lint.formats import render, want_color
 

@@ -1,0 +1,432 @@
+"""Lint results kept between runs, per draft file, as ``ruff``, ``mypy`` and ``eslint --cache`` do.
+
+A lint of an unchanged queue should not run the post rules again on every draft: they cost
+about 200 µs a draft. This module keeps, for each post file, what linting it produced:
+the post's summary (what queue rules read, :meth:`~soulpost.posts.Post.summary`), what
+rules cached on its draft, and the located findings of the post rules. Queue rules still
+run on every lint, over the whole queue, and so do the post rules that read the clock
+(``PostRule.reads_clock``): only the per-post work is kept.
+
+**What an answer depends on.** An entry is found by the file's path and a digest of its
+path and text. Everything else a post rule reads is in one *environment* digest for the
+whole file (:func:`environment`): the settings (``config.toml``, ``[lint]`` options,
+language pins, allow lists), the configured rules and their severities, the bytes of the
+workspace's rule packs, soulpost's version and the stamps of its source and data files (the
+shipped packs' snapshot, the word lists), and the installed distributions (the language
+detector, the dictionaries, pydantic). Change any of them and every entry misses. Posts
+whose lint depends on more than their file are never kept: posts with media (their
+files are read), with ``[lint] ignore``, series and evergreen posts. Third-party rule
+plugins turn the cache off (their code can change without a version change).
+
+**Where it lives, and why there.** Drafts and the workspace arrive by pull request; a cache
+file inside the checkout could be committed to make a bad draft look clean. So the cache
+lives outside it: ``$SOULPOST_CACHE_DIR``, else ``$XDG_CACHE_HOME/soulpost``, else
+``~/.cache/soulpost``, one JSON file per workspace (named by a digest of the workspace's
+real path). Nothing is unpickled: the file is JSON, checked value by value as it is used,
+and anything odd (corrupt, another format, another owner, unreadable) is a miss, never an
+error. It is written to a temporary file and renamed over the old one, so a concurrent
+run sees the old file or the new one, never half of one; the last writer wins. Entries
+for files that no longer exist are dropped, so it stays about the size of the queue.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from soulpost.lint.model import Finding
+
+if TYPE_CHECKING:
+    from soulpost.config import Settings
+    from soulpost.lint.draft import Draft
+    from soulpost.lint.select import RuleSet
+    from soulpost.posts import Post, PostSummary
+
+FORMAT = 1
+ENV_VAR = "SOULPOST_CACHE_DIR"
+# A bound on entries whatever happens (a queue of this many drafts still fits).
+MAX_ENTRIES = 200_000
+# Values that rules cache on a draft and that are safe to keep: plain text, flags and None.
+# Numbers and tuples stay out: one of them (the duplicate rule's word mask) is made from
+# ``hash()``, whose seed changes with every process.
+_KEPT_TYPES = (str, bool, type(None))
+
+# One entry, as stored: [digest, summary, draft values, findings].
+Entry = list[Any]
+
+
+def cache_dir() -> Path:
+    """``$SOULPOST_CACHE_DIR``, else ``$XDG_CACHE_HOME/soulpost``, else ``~/.cache/soulpost``."""
+    chosen = os.environ.get(ENV_VAR)
+    if chosen:
+        return Path(chosen)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "soulpost"
+    return Path.home() / ".cache" / "soulpost"
+
+
+def digest_text(name: str, text: str) -> str:
+    """The key of one post file: a digest of its path and its text."""
+    import hashlib
+
+    return hashlib.blake2b(
+        name.encode("utf-8", "surrogatepass") + b"\0" + text.encode("utf-8", "surrogatepass"),
+        digest_size=16,
+    ).hexdigest()
+
+
+def live_codes(ruleset: RuleSet) -> frozenset[str]:
+    """The post rules run on every lint: those that read the clock."""
+    return frozenset(r.spec.code for r in ruleset.post_rules if r.reads_clock)
+
+
+def environment(
+    root: Path,
+    settings: Settings,
+    ruleset: RuleSet,
+    *,
+    select: Sequence[str] | None,
+    ignore: Sequence[str],
+) -> str | None:
+    """A digest of everything a post rule reads besides the post file; None when some of it
+    cannot be pinned down (a rule plugin), and then nothing is cached."""
+    import hashlib
+
+    if any(r.spec.origin.startswith("plugin:") for r in ruleset.rules):
+        return None
+    from soulpost import __version__
+    from soulpost.lint.registry import workspace_packs
+
+    h = hashlib.blake2b(digest_size=16)
+
+    def add(*parts: object) -> None:
+        for part in parts:
+            h.update(repr(part).encode("utf-8", "surrogatepass"))
+            h.update(b"\0")
+
+    add(FORMAT, __version__, sys.version_info[:3], sys.implementation.cache_tag)
+    add(os.path.realpath(root), settings.model_dump_json())
+    add(select, list(ignore), ruleset.unused_suppressions)
+    add([(r.spec.code, ruleset.severity.get(r.spec.code)) for r in ruleset.rules])
+    add(sorted(live_codes(ruleset)))
+    for pack in workspace_packs(root, settings.lint.packs):
+        try:
+            add(str(pack), pack.read_bytes())
+        except OSError:
+            add(str(pack), None)
+    add(_source_stamps(), _distributions())
+    return h.hexdigest()
+
+
+def _source_stamps() -> list[tuple[str, int, int]]:
+    """(path, size, mtime) of every file of the installed soulpost: its rules, packs,
+    snapshot and word lists. A new release or an edited checkout changes them."""
+    import soulpost
+
+    top = str(Path(soulpost.__file__).parent)
+    out: list[tuple[str, int, int]] = []
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name == "__pycache__" or entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                    continue
+                info = entry.stat()
+            except OSError:
+                continue
+            out.append((entry.path, info.st_size, info.st_mtime_ns))
+    out.sort()
+    return out
+
+
+_DIST_SUFFIXES = (".dist-info", ".egg-info")
+
+
+def _distributions() -> list[str]:
+    """The names (with versions) of the distributions installed where Python looks: the
+    language detector, the dictionaries and pydantic among them."""
+    names: list[str] = []
+    for folder in sys.path:
+        if not folder.endswith(("site-packages", "dist-packages")):
+            continue
+        try:
+            with os.scandir(folder) as entries:
+                names.extend(e.name for e in entries if e.name.endswith(_DIST_SUFFIXES))
+        except OSError:
+            continue
+    names.sort()
+    return names
+
+
+class LintCache:
+    """The kept results of one workspace, for one environment."""
+
+    def __init__(self, path: Path, env: str, entries: dict[str, Entry], live: frozenset[str]):
+        self.path = path
+        self.env = env
+        self.entries = entries
+        self.live = live
+        self.dirty = False
+        self.hits = 0
+        self.stored = 0
+
+    @classmethod
+    def open(
+        cls,
+        root: Path,
+        settings: Settings,
+        ruleset: RuleSet,
+        *,
+        select: Sequence[str] | None = None,
+        ignore: Sequence[str] = (),
+    ) -> LintCache | None:
+        """The workspace's cache, or None when it is off (``[lint] cache = false``) or
+        cannot be used for these rules. A missing or unusable file is an empty cache."""
+        if not settings.lint.cache or ruleset.unused_suppressions:
+            return None
+        env = environment(root, settings, ruleset, select=select, ignore=ignore)
+        if env is None:
+            return None
+        import hashlib
+
+        name = hashlib.blake2b(os.path.realpath(root).encode("utf-8", "surrogatepass"))
+        path = cache_dir() / f"lint-{name.hexdigest()[:32]}.json"
+        return cls(path, env, _read(path, env), live_codes(ruleset))
+
+    def find(self, name: str, text: str) -> tuple[Entry | None, str]:
+        """The entry for the file *name* whose text is *text* (None unless it is kept and
+        sound), and the key to keep it under."""
+        key = digest_text(name, text)
+        entry = self.entries.get(name)
+        if entry is None or not _sound(entry) or entry[0] != key:
+            return None, key
+        self.hits += 1
+        return entry, key
+
+    def put(
+        self,
+        name: str,
+        digest: str,
+        summary: PostSummary,
+        values: Mapping[str, Any],
+        findings: Iterable[Finding],
+    ) -> None:
+        """Keep what linting the file *name* (whose key is *digest*) produced."""
+        live = self.live
+        self.entries[name] = [
+            digest,
+            encode_summary(summary),
+            {k: v for k, v in values.items() if isinstance(v, _KEPT_TYPES)},
+            [_encode_finding(f) for f in findings if f.code not in live],
+        ]
+        self.dirty = True
+        self.stored += 1
+
+    def save(self, present: Iterable[str]) -> None:
+        """Write the cache, keeping only entries of files in *present* or still on disk."""
+        seen = set(present)
+        for name in [n for n in self.entries if n not in seen]:
+            if not Path(name).is_file():
+                del self.entries[name]
+                self.dirty = True
+        if len(self.entries) > MAX_ENTRIES:
+            for name in list(self.entries)[: len(self.entries) - MAX_ENTRIES]:
+                del self.entries[name]
+            self.dirty = True
+        if self.dirty:
+            _write(self.path, {"format": FORMAT, "env": self.env, "entries": self.entries})
+            self.dirty = False
+
+
+def storable(post: Post, draft: Draft) -> bool:
+    """Whether linting *post* depends on its file (and the environment) alone."""
+    return (
+        post.repeat is None
+        and not post.evergreen
+        and not post.lint.ignore
+        and "@" not in post.id  # an occurrence of a series, or an evergreen share
+        and not draft.has_media
+    )
+
+
+def _read(path: Path, env: str) -> dict[str, Entry]:
+    """The entries of the cache file at *path* for *env*; empty for anything odd."""
+    import json
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return {}
+    try:
+        info = os.fstat(fd)
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            return {}  # someone else's file: not ours to trust
+        with os.fdopen(fd, "rb") as stream:
+            fd = -1
+            data = json.loads(stream.read())
+    except (OSError, ValueError, RecursionError):
+        return {}
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != FORMAT
+        or data.get("env") != env
+        or not isinstance(data.get("entries"), dict)
+    ):
+        return {}
+    return data["entries"]  # type: ignore[no-any-return]
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    """Write *data* as JSON to *path* atomically; a cache that cannot be written is skipped."""
+    import json
+    import tempfile
+
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".lint-", suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, ensure_ascii=False, separators=(",", ":"))
+        Path(temp).replace(path)
+    except (OSError, ValueError):
+        with contextlib.suppress(OSError):
+            Path(temp).unlink()
+
+
+def _sound(entry: object) -> bool:
+    """Whether *entry* has the shape of an entry (its parts are checked as they are read)."""
+    return (
+        isinstance(entry, list)
+        and len(entry) == 4
+        and isinstance(entry[0], str)
+        and isinstance(entry[1], list)
+        and isinstance(entry[2], dict)
+        and isinstance(entry[3], list)
+    )
+
+
+class Unsound(ValueError):
+    """A cache entry that does not have the shape this version writes."""
+
+
+# ------------------------------------------------------------------ encoding
+
+
+def encode_summary(summary: PostSummary) -> list[Any]:
+    post_id, text, platforms, at, status, tags, lint, lateness, _raw, kind = summary
+    if lint is not None:
+        raise Unsound("posts with [lint] ignore are not kept")
+    zone = getattr(at.tzinfo, "key", None) if at is not None else None
+    return [
+        post_id,
+        text,
+        list(platforms),
+        at.isoformat() if at is not None else None,
+        zone,
+        status,
+        list(tags),
+        [lateness.days, lateness.seconds, lateness.microseconds] if lateness is not None else None,
+        str(kind) if kind is not None else None,
+    ]
+
+
+def decode_summary(raw: list[Any], text: str) -> PostSummary:
+    """A summary from its stored form and the file's *text*; raises Unsound."""
+    try:
+        post_id, body, platforms, at, zone, status, tags, lateness, kind = raw
+        if not (isinstance(post_id, str) and isinstance(body, str)):
+            raise Unsound("id and text")
+        if status not in ("draft", "approved"):
+            raise Unsound("status")
+        if not _strings(platforms) or not _strings(tags):
+            raise Unsound("platforms or tags")
+        when = _time(at, zone)
+        grace = None
+        if lateness is not None:
+            days, seconds, micros = lateness
+            grace = timedelta(days=days, seconds=seconds, microseconds=micros)
+        from soulpost.timeutil import LocalTimeKind
+
+        how = LocalTimeKind(kind) if kind is not None else None
+    except (TypeError, ValueError, KeyError, OverflowError) as exc:
+        raise Unsound(str(exc)) from None
+    return (post_id, body, platforms, when, status, tags, None, grace, text, how)
+
+
+def _time(at: object, zone: object) -> datetime | None:
+    if at is None:
+        return None
+    if not isinstance(at, str):
+        raise Unsound("at")
+    when = datetime.fromisoformat(at)
+    if when.tzinfo is None:
+        raise Unsound("at without offset")
+    if zone is not None:
+        if not isinstance(zone, str):
+            raise Unsound("zone")
+        from zoneinfo import ZoneInfo
+
+        when = when.astimezone(ZoneInfo(zone))
+    return when
+
+
+def _strings(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+_SEVERITIES = ("error", "warning", "info")
+
+
+def _encode_finding(f: Finding) -> list[Any]:
+    return [f.code, f.name, f.lesson, f.severity, f.message, f.line, f.column, f.platform, f.hint]
+
+
+def decode_findings(raw: list[Any], path: str | None, post_id: str) -> list[Finding]:
+    """Findings from their stored form, for the post *post_id* shown as *path*."""
+    out = []
+    try:
+        for code, name, lesson, severity, message, line, column, platform, hint in raw:
+            if not all(isinstance(v, str) for v in (code, name, lesson, message)):
+                raise Unsound("finding")
+            if severity not in _SEVERITIES or not _ints(line, column):
+                raise Unsound("finding")
+            if not (platform is None or isinstance(platform, str)):
+                raise Unsound("platform")
+            if not (hint is None or isinstance(hint, str)):
+                raise Unsound("hint")
+            out.append(
+                Finding(code, name, lesson, severity, message, path, line, column, post_id,
+                        platform, hint)
+            )  # fmt: skip
+    except (TypeError, ValueError) as exc:
+        raise Unsound(str(exc)) from None
+    return out
+
+
+def _ints(*values: object) -> bool:
+    return all(type(v) is int and v >= 0 for v in values)
+
+
+def decode_values(raw: dict[str, Any]) -> dict[str, Any]:
+    if not all(isinstance(v, _KEPT_TYPES) for v in raw.values()):
+        raise Unsound("draft values")
+    return raw
