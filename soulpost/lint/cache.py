@@ -14,9 +14,11 @@ language pins, allow lists), the configured rules and their severities, the byte
 workspace's rule packs, soulpost's version and the stamps of its source and data files (the
 shipped packs' snapshot, the word lists), and the installed distributions (the language
 detector, the dictionaries, pydantic). Change any of them and every entry misses. Posts
-whose lint depends on more than their file are never kept: posts with media (their
-files are read), with ``[lint] ignore``, series and evergreen posts. Third-party rule
-plugins turn the cache off (their code can change without a version change).
+with media are kept with each media file's real path, size and modification time (rules
+read video files; loading checks where each path leads), and must find them unchanged.
+Series and evergreen posts, whose posts depend on more than their file, are never kept.
+Third-party rule plugins turn the cache off (their code can change without a version
+change).
 
 **Where it lives, and why there.** Drafts and the workspace arrive by pull request; a cache
 file inside the checkout could be committed to make a bad draft look clean. So the cache
@@ -34,7 +36,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,8 +45,9 @@ from soulpost.lint.model import Finding
 
 if TYPE_CHECKING:
     from soulpost.config import Settings
-    from soulpost.lint.draft import Draft
+    from soulpost.errors import InputError
     from soulpost.lint.select import RuleSet
+    from soulpost.lint.suppress import Suppressions
     from soulpost.posts import Post, PostSummary
 
 FORMAT = 1
@@ -56,8 +59,12 @@ MAX_ENTRIES = 200_000
 # ``hash()``, whose seed changes with every process.
 _KEPT_TYPES = (str, bool, type(None))
 
-# One entry, as stored: [digest, summary, draft values, findings].
+# One entry, as stored: [digest, summary, draft values, findings, extra], where extra
+# holds the stamps of the post's media files ("m"), its resolved suppressions ("u") and
+# the problems found in its [lint] ignore ("p").
 Entry = list[Any]
+# A post file's key: the digest of its path and text, and its media files' stamps.
+Key = tuple[str, list[list[Any]]]
 
 
 def cache_dir() -> Path:
@@ -207,31 +214,43 @@ class LintCache:
         path = cache_dir() / f"lint-{name.hexdigest()[:32]}.json"
         return cls(path, env, _read(path, env), live_codes(ruleset))
 
-    def find(self, name: str, text: str) -> tuple[Entry | None, str]:
-        """The entry for the file *name* whose text is *text* (None unless it is kept and
-        sound), and the key to keep it under."""
-        key = digest_text(name, text)
+    def find(self, name: str, text: str, root: Path) -> Entry | None:
+        """The entry for the file *name* whose text is *text*, None unless it is kept, sound
+        and its media files are as they were."""
         entry = self.entries.get(name)
-        if entry is None or not _sound(entry) or entry[0] != key:
-            return None, key
+        if entry is None or not _sound(entry) or entry[0] != digest_text(name, text):
+            return None
+        media = entry[4].get("m", [])
+        if media and (not isinstance(media, list) or media_stamps(root, media) != media):
+            return None
         self.hits += 1
-        return entry, key
+        return entry
 
-    def put(
+    def put(  # noqa: PLR0917 (the parts of one record)
         self,
         name: str,
-        digest: str,
+        key: Key,
         summary: PostSummary,
         values: Mapping[str, Any],
         findings: Iterable[Finding],
+        supp: Suppressions | None = None,
+        problems: Sequence[InputError] = (),
     ) -> None:
-        """Keep what linting the file *name* (whose key is *digest*) produced."""
+        """Keep what linting the file *name* (whose key is *key*) produced."""
         live = self.live
+        extra: dict[str, Any] = {}
+        if key[1]:
+            extra["m"] = key[1]
+        if supp is not None and supp.entries:
+            extra["u"] = {entry: sorted(codes) for entry, codes in supp.entries.items()}
+        if problems:
+            extra["p"] = [[p.problem, p.line, p.key, p.hint] for p in problems]
         self.entries[name] = [
-            digest,
+            key[0],
             encode_summary(summary),
             {k: v for k, v in values.items() if isinstance(v, _KEPT_TYPES)},
             [_encode_finding(f) for f in findings if f.code not in live],
+            extra,
         ]
         self.dirty = True
         self.stored += 1
@@ -252,15 +271,51 @@ class LintCache:
             self.dirty = False
 
 
-def storable(post: Post, draft: Draft) -> bool:
-    """Whether linting *post* depends on its file (and the environment) alone."""
+def storable(post: Post) -> bool:
+    """Whether linting *post* depends on its file, its media and the environment alone."""
     return (
         post.repeat is None
         and not post.evergreen
-        and not post.lint.ignore
         and "@" not in post.id  # an occurrence of a series, or an evergreen share
-        and not draft.has_media
     )
+
+
+def key_of(post: Post, name: str, text: str, root: Path) -> Key:
+    """The key to keep *post*'s results under: taken before it is linted, so that a media
+    file changed meanwhile makes the next lint miss rather than trust a stale answer."""
+    paths = sorted(set(_media_paths(post)))
+    return digest_text(name, text), media_stamps(root, [[p] for p in paths]) if paths else []
+
+
+def _media_paths(post: Post) -> Iterator[str]:
+    """The path of every media item of *post*: its own, its thread's, its variants'."""
+    for item in post.media:
+        yield item.path
+    for part in post.thread:
+        yield from (item.path for item in part.media)
+    for variant in post.variants.values():
+        yield from (item.path for item in variant.media or ())
+        for part in variant.thread or ():
+            yield from (item.path for item in part.media)
+
+
+def media_stamps(root: Path, stored: list[Any]) -> list[list[Any]]:
+    """[path, real path, size, modification time] now, for each stored media stamp's path."""
+    from soulpost.filesafe import media_location
+
+    out: list[list[Any]] = []
+    for stamp in stored:
+        path = stamp[0] if isinstance(stamp, list) and stamp else None
+        if not isinstance(path, str):
+            return []
+        try:
+            where = media_location(root, path)
+            real = os.path.realpath(where)
+            info = Path(real).stat()
+            out.append([path, real, info.st_size, info.st_mtime_ns])
+        except (OSError, ValueError, RuntimeError):
+            out.append([path, None, None, None])
+    return out
 
 
 def _read(path: Path, env: str) -> dict[str, Entry]:
@@ -316,11 +371,12 @@ def _sound(entry: object) -> bool:
     """Whether *entry* has the shape of an entry (its parts are checked as they are read)."""
     return (
         isinstance(entry, list)
-        and len(entry) == 4
+        and len(entry) == 5
         and isinstance(entry[0], str)
         and isinstance(entry[1], list)
         and isinstance(entry[2], dict)
         and isinstance(entry[3], list)
+        and isinstance(entry[4], dict)
     )
 
 
@@ -333,8 +389,6 @@ class Unsound(ValueError):
 
 def encode_summary(summary: PostSummary) -> list[Any]:
     post_id, text, platforms, at, status, tags, lint, lateness, _raw, kind = summary
-    if lint is not None:
-        raise Unsound("posts with [lint] ignore are not kept")
     zone = getattr(at.tzinfo, "key", None) if at is not None else None
     return [
         post_id,
@@ -346,13 +400,14 @@ def encode_summary(summary: PostSummary) -> list[Any]:
         list(tags),
         [lateness.days, lateness.seconds, lateness.microseconds] if lateness is not None else None,
         str(kind) if kind is not None else None,
+        [list(lint.ignore), lint.reason] if lint is not None else None,
     ]
 
 
 def decode_summary(raw: list[Any], text: str) -> PostSummary:
     """A summary from its stored form and the file's *text*; raises Unsound."""
     try:
-        post_id, body, platforms, at, zone, status, tags, lateness, kind = raw
+        post_id, body, platforms, at, zone, status, tags, lateness, kind, lint = raw
         if not (isinstance(post_id, str) and isinstance(body, str)):
             raise Unsound("id and text")
         if status not in ("draft", "approved"):
@@ -367,9 +422,14 @@ def decode_summary(raw: list[Any], text: str) -> PostSummary:
         from soulpost.timeutil import LocalTimeKind
 
         how = LocalTimeKind(kind) if kind is not None else None
-    except (TypeError, ValueError, KeyError, OverflowError) as exc:
+        ignore = None
+        if lint is not None:
+            from soulpost.posts import PostLint
+
+            ignore = PostLint.model_validate({"ignore": lint[0], "reason": lint[1]})
+    except (TypeError, ValueError, KeyError, OverflowError, IndexError) as exc:
         raise Unsound(str(exc)) from None
-    return (post_id, body, platforms, when, status, tags, None, grace, text, how)
+    return (post_id, body, platforms, when, status, tags, ignore, grace, text, how)
 
 
 def _time(at: object, zone: object) -> datetime | None:
@@ -424,6 +484,30 @@ def decode_findings(raw: list[Any], path: str | None, post_id: str) -> list[Find
 
 def _ints(*values: object) -> bool:
     return all(type(v) is int and v >= 0 for v in values)
+
+
+def decode_extra(extra: dict[str, Any], path: Path) -> tuple[Suppressions | None, list[InputError]]:
+    """The suppressions and the [lint] ignore problems kept with an entry."""
+    from soulpost.errors import InputError
+    from soulpost.lint.suppress import Suppressions
+
+    supp = None
+    try:
+        entries = extra.get("u")
+        if entries is not None:
+            if not isinstance(entries, dict) or not all(map(_strings, entries.values())):
+                raise Unsound("suppressions")
+            supp = Suppressions({entry: frozenset(codes) for entry, codes in entries.items()})
+        problems = []
+        for problem, line, key, hint in extra.get("p", []):
+            if not isinstance(problem, str) or not (line is None or _ints(line)):
+                raise Unsound("problem")
+            if not all(v is None or isinstance(v, str) for v in (key, hint)):
+                raise Unsound("problem")
+            problems.append(InputError(problem, path=path, line=line, key=key, hint=hint))
+    except (TypeError, ValueError) as exc:
+        raise Unsound(str(exc)) from None
+    return supp, problems
 
 
 def decode_values(raw: dict[str, Any]) -> dict[str, Any]:

@@ -246,7 +246,7 @@ def _lint(
     if store is not None:
         from soulpost.lint.warm import Recall
 
-        run.recall = Recall(store, run)
+        run.recall = Recall(store, run, root or Path.cwd())
     drafts = run.drafts = [Draft(p, settings, p.at or times.get(p.id), now) for p in posts]
     wanted = _selector(paths)
     for draft in drafts:
@@ -259,7 +259,7 @@ def _lint(
         run.report.errors.extend(problems)
         run.show(draft, _display(draft.path, root), supp)
         if run.recall is not None:
-            run.recall.look_up(draft)
+            run.recall.look_up(draft, problems)
     queue = QueueView(drafts, now)
     ranked = run.ranked_queue_rules()
     parallel = _workers(len(drafts)) if not ruleset.unused_suppressions else 0

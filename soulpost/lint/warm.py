@@ -26,11 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from soulpost.lint.cache import (
+    Key,
     LintCache,
     Unsound,
+    decode_extra,
     decode_findings,
     decode_summary,
     decode_values,
+    key_of,
     storable,
 )
 from soulpost.lint.draft import QueueView
@@ -96,9 +99,9 @@ def lint_files_cached(
             run.located += found
     run.queue_rules(run.ranked_queue_rules(), QueueView(run.drafts, now))
     report = run.finish()
-    for path, (_i, summary, values, _s, _e, found, key) in kept:
+    for path, (_i, summary, values, supp, problems, found, key) in kept:
         assert summary is not None and key is not None
-        store.put(str(path), key, summary, values, found)
+        store.put(str(path), key, summary, values, found, supp, problems)
     store.save(str(path) for path in files)
     return report
 
@@ -134,16 +137,17 @@ def _record(
     index: int, path: Path, text: str, store: LintCache, root: Path | None
 ) -> _Linted | None:
     """What linting *path* gave, from the cache; None when it does not know this text."""
-    entry, _key = store.find(str(path), text)
+    entry = store.find(str(path), text, root if root is not None else Path.cwd())
     if entry is None:
         return None
     try:
         summary = decode_summary(entry[1], text)
         values = decode_values(entry[2])
         found = decode_findings(entry[3], display(path, root), summary[0])
+        supp, problems = decode_extra(entry[4], path)
     except Unsound:
         return None
-    return (index, summary, values, None, [], found, None)
+    return (index, summary, values, supp, problems, found, None)
 
 
 class _Misses:
@@ -194,24 +198,26 @@ class _Misses:
 class Recall:
     """The lint cache in a lint of loaded posts (:func:`soulpost.lint.engine._lint`)."""
 
-    def __init__(self, store: LintCache, run: Run) -> None:
-        self.store, self.run = store, run
+    def __init__(self, store: LintCache, run: Run, root: Path) -> None:
+        self.store, self.run, self.root = store, run, root
         self.hits: set[int] = set()  # id(post) of the posts the cache answered for
-        self.keys: dict[int, str] = {}  # id(post) -> key, for the posts worth keeping
+        self.keys: dict[int, Key] = {}  # id(post) -> key, for the posts worth keeping
+        self.problems: dict[int, list[InputError]] = {}
         # Linted drafts worth keeping, with their own findings (from workers too).
         self.fresh: list[tuple[Draft, list[Finding]]] = []
         self.live = [r for r in run.ruleset.post_rules if r.spec.code in store.live]
 
-    def look_up(self, draft: Draft) -> None:
-        """Take *draft*'s findings and values from the cache, if it knows its file."""
+    def look_up(self, draft: Draft, problems: list[InputError]) -> None:
+        """Take *draft*'s findings and values from the cache, if it knows its file
+        (*problems*: those of its ``[lint] ignore``, kept with what it gives)."""
         post = draft.post
         path = draft.path
-        if path is None or "@" in post.id or post.lint.ignore or post.evergreen:
-            return  # stdin, a series' occurrence or an evergreen share, suppressions
+        if path is None or not storable(post):
+            return  # stdin, a series' occurrence or an evergreen share
         raw = (post.__pydantic_private__ or {}).get("_raw")
         if raw is None:
             return
-        entry, key = self.store.find(str(path), raw)
+        entry = self.store.find(str(path), raw, self.root)
         if entry is not None:
             try:
                 values = decode_values(entry[2])
@@ -219,7 +225,9 @@ class Recall:
             except Unsound:
                 entry = None
         if entry is None:
-            self.keys[id(post)] = key
+            self.keys[id(post)] = key_of(post, str(path), raw, self.root)
+            if problems:
+                self.problems[id(post)] = problems
             return
         draft.__dict__.update(values)
         self.run.located += found
@@ -261,7 +269,10 @@ class Recall:
         store = self.store
         for draft, findings in self.fresh:
             post = draft.post
-            if storable(post, draft):
-                key = self.keys[id(post)]
-                store.put(str(draft.path), key, post.summary(), draft.__dict__, findings)
+            supp = self.run.suppressions[id(post)]
+            key = self.keys[id(post)]
+            problems = self.problems.get(id(post), [])
+            store.put(
+                str(draft.path), key, post.summary(), draft.__dict__, findings, supp, problems
+            )
         store.save(str(d.path) for d in drafts if d.path is not None)

@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from soulpost.lint.cache import digest_text, storable
+from soulpost.lint.cache import key_of, storable
 from soulpost.lint.draft import Draft, QueueView
 from soulpost.lint.engine import CHUNK, Run, lint_drafts
 from soulpost.lint.shown import display as _display
@@ -37,6 +37,7 @@ from soulpost.workspace import duplicate_id, post_context, read_post_file
 if TYPE_CHECKING:
     from soulpost.config import Settings
     from soulpost.errors import InputError
+    from soulpost.lint.cache import Key
     from soulpost.lint.model import Finding, Report
     from soulpost.lint.select import RuleSet
 
@@ -81,7 +82,7 @@ _Linted = tuple[
     Suppressions | None,
     list["InputError"],
     list["Finding"],
-    str | None,
+    "Key | None",
 ]
 
 
@@ -229,6 +230,13 @@ def lint_files_job(job: _Files, indexes: Iterable[int]) -> list[_Linted]:
     del reads
     if job.special_stops and any(p.repeat is not None or p.evergreen for _i, p, _t in loaded):
         raise Special
+    keys: list[Key | None] = [None] * len(loaded)
+    if job.keep:  # taken before linting: see key_of
+        where = root if root is not None else Path.cwd()
+        keys = [
+            key_of(post, str(job.files[index]), text, where) if storable(post) else None
+            for index, post, text in loaded
+        ]
     drafts = [Draft(post, settings, post.at, now) for _index, post, _text in loaded]
     shown = [_display(draft.path, root) for draft in drafts]
     checked = [
@@ -240,12 +248,9 @@ def lint_files_job(job: _Files, indexes: Iterable[int]) -> list[_Linted]:
         if job.keep or rule.prepares_for(job.total):  # at least as many posts as will load
             for draft in drafts:
                 rule.prepare(draft)
-    for (index, post, text), draft, (supp, problems), findings in zip(
-        loaded, drafts, checked, found, strict=True
+    for (index, post, _text), draft, (supp, problems), findings, key in zip(
+        loaded, drafts, checked, found, keys, strict=True
     ):
-        key = None
-        if job.keep and storable(post, draft):
-            key = digest_text(str(job.files[index]), text)
         draft.release()
         kept = supp if supp is not NONE else None
         out.append((index, post.summary(), draft.__dict__, kept, problems, findings, key))
