@@ -37,15 +37,15 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from soulpost.lint.model import Finding
+from soulpost.lint.cachecodec import KEPT_TYPES, encode_finding, encode_summary
 
 if TYPE_CHECKING:
     from soulpost.config import Settings
     from soulpost.errors import InputError
+    from soulpost.lint.model import Finding
     from soulpost.lint.select import RuleSet
     from soulpost.lint.suppress import Suppressions
     from soulpost.posts import Post, PostSummary
@@ -54,15 +54,13 @@ FORMAT = 1
 ENV_VAR = "SOULPOST_CACHE_DIR"
 # A bound on entries whatever happens (a queue of this many drafts still fits).
 MAX_ENTRIES = 200_000
-# Values that rules cache on a draft and that are safe to keep: plain text, flags and None.
-# Numbers and tuples stay out: one of them (the duplicate rule's word mask) is made from
-# ``hash()``, whose seed changes with every process.
-_KEPT_TYPES = (str, bool, type(None))
 
 # One entry, as stored: [digest, summary, draft values, findings, extra], where extra
 # holds the stamps of the post's media files ("m"), its resolved suppressions ("u") and
 # the problems found in its [lint] ignore ("p").
 Entry = list[Any]
+# How an entry is held: its digest, and the entry, or its JSON text until it is needed.
+Item = tuple[str, "Entry | str"]
 # A post file's key: the digest of its path and text, and its media files' stamps.
 Key = tuple[str, list[list[Any]]]
 
@@ -182,7 +180,7 @@ def _distributions() -> list[str]:
 class LintCache:
     """The kept results of one workspace, for one environment."""
 
-    def __init__(self, path: Path, env: str, entries: dict[str, Entry], live: frozenset[str]):
+    def __init__(self, path: Path, env: str, entries: dict[str, Item], live: frozenset[str]):
         self.path = path
         self.env = env
         self.entries = entries
@@ -190,6 +188,20 @@ class LintCache:
         self.dirty = False
         self.hits = 0
         self.stored = 0
+        self._stamps: dict[str, list[Any]] = {}  # media path -> its stamp, once per run
+
+    def stamps(self, root: Path, stored: list[Any]) -> list[list[Any]]:
+        """:func:`media_stamps`, each path asked about once per run (drafts share images)."""
+        out = []
+        for item in stored:
+            path = item[0] if isinstance(item, list) and item else None
+            if not isinstance(path, str):
+                return []
+            stamp = self._stamps.get(path)
+            if stamp is None:
+                stamp = self._stamps[path] = media_stamps(root, [[path]])[0]
+            out.append(stamp)
+        return out
 
     @classmethod
     def open(
@@ -217,11 +229,23 @@ class LintCache:
     def find(self, name: str, text: str, root: Path) -> Entry | None:
         """The entry for the file *name* whose text is *text*, None unless it is kept, sound
         and its media files are as they were."""
-        entry = self.entries.get(name)
-        if entry is None or not _sound(entry) or entry[0] != digest_text(name, text):
+        item = self.entries.get(name)
+        if item is None or item[0] != digest_text(name, text):
+            return None
+        digest, payload = item
+        if isinstance(payload, str):  # read from the file, not parsed yet
+            import json
+
+            try:
+                payload = [digest, *json.loads(payload)]
+            except (ValueError, TypeError, RecursionError):
+                return None
+            self.entries[name] = (digest, payload)
+        entry = payload
+        if not _sound(entry):
             return None
         media = entry[4].get("m", [])
-        if media and (not isinstance(media, list) or media_stamps(root, media) != media):
+        if media and (not isinstance(media, list) or self.stamps(root, media) != media):
             return None
         self.hits += 1
         return entry
@@ -245,13 +269,16 @@ class LintCache:
             extra["u"] = {entry: sorted(codes) for entry, codes in supp.entries.items()}
         if problems:
             extra["p"] = [[p.problem, p.line, p.key, p.hint] for p in problems]
-        self.entries[name] = [
+        self.entries[name] = (
             key[0],
-            encode_summary(summary),
-            {k: v for k, v in values.items() if isinstance(v, _KEPT_TYPES)},
-            [_encode_finding(f) for f in findings if f.code not in live],
-            extra,
-        ]
+            [
+                key[0],
+                encode_summary(summary),
+                {k: v for k, v in values.items() if isinstance(v, KEPT_TYPES)},
+                [encode_finding(f) for f in findings if f.code not in live],
+                extra,
+            ],
+        )
         self.dirty = True
         self.stored += 1
 
@@ -267,7 +294,7 @@ class LintCache:
                 del self.entries[name]
             self.dirty = True
         if self.dirty:
-            _write(self.path, {"format": FORMAT, "env": self.env, "entries": self.entries})
+            _write(self.path, self.env, self.entries)
             self.dirty = False
 
 
@@ -318,8 +345,14 @@ def media_stamps(root: Path, stored: list[Any]) -> list[list[Any]]:
     return out
 
 
-def _read(path: Path, env: str) -> dict[str, Entry]:
-    """The entries of the cache file at *path* for *env*; empty for anything odd."""
+def _read(path: Path, env: str) -> dict[str, Item]:
+    """The entries of the cache file at *path* for *env*; empty for anything odd.
+
+    The file is JSON Lines: a header (format and environment), then one line per post
+    file, ``digest TAB name TAB entry`` with the name and the entry in JSON. Entries are
+    parsed only when their digest matches, so a command that looks up a few posts does
+    not parse the whole queue's, and one that rewrites the file copies unchanged lines.
+    """
     import json
 
     try:
@@ -332,37 +365,61 @@ def _read(path: Path, env: str) -> dict[str, Entry]:
             return {}  # someone else's file: not ours to trust
         with os.fdopen(fd, "rb") as stream:
             fd = -1
-            data = json.loads(stream.read())
+            lines = stream.read().decode("utf-8").split("\n")
+        header = json.loads(lines[0])
     except (OSError, ValueError, RecursionError):
         return {}
     finally:
         if fd >= 0:
             os.close(fd)
-    if (
-        not isinstance(data, dict)
-        or data.get("format") != FORMAT
-        or data.get("env") != env
-        or not isinstance(data.get("entries"), dict)
-    ):
+    if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("env") != env:
         return {}
-    return data["entries"]  # type: ignore[no-any-return]
+    entries: dict[str, Item] = {}
+    for line in lines[1:]:
+        parts = line.split("\t", 2)
+        if len(parts) != 3:
+            continue
+        digest, quoted, payload = parts
+        name = _name(quoted)
+        if name is not None:
+            entries[name] = (digest, payload)
+    return entries
 
 
-def _write(path: Path, data: dict[str, Any]) -> None:
-    """Write *data* as JSON to *path* atomically; a cache that cannot be written is skipped."""
+def _name(quoted: str) -> str | None:
+    """A name as JSON writes it; without escapes, the text between the quotes."""
+    if len(quoted) >= 2 and quoted[0] == quoted[-1] == '"' and "\\" not in quoted:
+        return quoted[1:-1]
+    import json
+
+    try:
+        name = json.loads(quoted)
+    except (ValueError, RecursionError):
+        return None
+    return name if isinstance(name, str) else None
+
+
+def _write(path: Path, env: str, entries: Mapping[str, Item]) -> None:
+    """Write *entries* to *path* atomically; a cache that cannot be written is skipped."""
     import json
     import tempfile
 
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     try:
+        lines = [dumps({"format": FORMAT, "env": env})]
+        for name, (digest, payload) in entries.items():
+            text = payload if isinstance(payload, str) else dumps(payload[1:])
+            lines.append(f"{digest}\t{dumps(name)}\t{text}")
+        data = "\n".join(lines).encode("utf-8")
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".lint-", suffix=".tmp")
-    except OSError:
+    except (OSError, ValueError):
         return
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            json.dump(data, stream, ensure_ascii=False, separators=(",", ":"))
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
         Path(temp).replace(path)
-    except (OSError, ValueError):
+    except OSError:
         with contextlib.suppress(OSError):
             Path(temp).unlink()
 
@@ -378,139 +435,3 @@ def _sound(entry: object) -> bool:
         and isinstance(entry[3], list)
         and isinstance(entry[4], dict)
     )
-
-
-class Unsound(ValueError):
-    """A cache entry that does not have the shape this version writes."""
-
-
-# ------------------------------------------------------------------ encoding
-
-
-def encode_summary(summary: PostSummary) -> list[Any]:
-    post_id, text, platforms, at, status, tags, lint, lateness, _raw, kind = summary
-    zone = getattr(at.tzinfo, "key", None) if at is not None else None
-    return [
-        post_id,
-        text,
-        list(platforms),
-        at.isoformat() if at is not None else None,
-        zone,
-        status,
-        list(tags),
-        [lateness.days, lateness.seconds, lateness.microseconds] if lateness is not None else None,
-        str(kind) if kind is not None else None,
-        [list(lint.ignore), lint.reason] if lint is not None else None,
-    ]
-
-
-def decode_summary(raw: list[Any], text: str) -> PostSummary:
-    """A summary from its stored form and the file's *text*; raises Unsound."""
-    try:
-        post_id, body, platforms, at, zone, status, tags, lateness, kind, lint = raw
-        if not (isinstance(post_id, str) and isinstance(body, str)):
-            raise Unsound("id and text")
-        if status not in ("draft", "approved"):
-            raise Unsound("status")
-        if not _strings(platforms) or not _strings(tags):
-            raise Unsound("platforms or tags")
-        when = _time(at, zone)
-        grace = None
-        if lateness is not None:
-            days, seconds, micros = lateness
-            grace = timedelta(days=days, seconds=seconds, microseconds=micros)
-        from soulpost.timeutil import LocalTimeKind
-
-        how = LocalTimeKind(kind) if kind is not None else None
-        ignore = None
-        if lint is not None:
-            from soulpost.posts import PostLint
-
-            ignore = PostLint.model_validate({"ignore": lint[0], "reason": lint[1]})
-    except (TypeError, ValueError, KeyError, OverflowError, IndexError) as exc:
-        raise Unsound(str(exc)) from None
-    return (post_id, body, platforms, when, status, tags, ignore, grace, text, how)
-
-
-def _time(at: object, zone: object) -> datetime | None:
-    if at is None:
-        return None
-    if not isinstance(at, str):
-        raise Unsound("at")
-    when = datetime.fromisoformat(at)
-    if when.tzinfo is None:
-        raise Unsound("at without offset")
-    if zone is not None:
-        if not isinstance(zone, str):
-            raise Unsound("zone")
-        from zoneinfo import ZoneInfo
-
-        when = when.astimezone(ZoneInfo(zone))
-    return when
-
-
-def _strings(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
-
-
-_SEVERITIES = ("error", "warning", "info")
-
-
-def _encode_finding(f: Finding) -> list[Any]:
-    return [f.code, f.name, f.lesson, f.severity, f.message, f.line, f.column, f.platform, f.hint]
-
-
-def decode_findings(raw: list[Any], path: str | None, post_id: str) -> list[Finding]:
-    """Findings from their stored form, for the post *post_id* shown as *path*."""
-    out = []
-    try:
-        for code, name, lesson, severity, message, line, column, platform, hint in raw:
-            if not all(isinstance(v, str) for v in (code, name, lesson, message)):
-                raise Unsound("finding")
-            if severity not in _SEVERITIES or not _ints(line, column):
-                raise Unsound("finding")
-            if not (platform is None or isinstance(platform, str)):
-                raise Unsound("platform")
-            if not (hint is None or isinstance(hint, str)):
-                raise Unsound("hint")
-            out.append(
-                Finding(code, name, lesson, severity, message, path, line, column, post_id,
-                        platform, hint)
-            )  # fmt: skip
-    except (TypeError, ValueError) as exc:
-        raise Unsound(str(exc)) from None
-    return out
-
-
-def _ints(*values: object) -> bool:
-    return all(type(v) is int and v >= 0 for v in values)
-
-
-def decode_extra(extra: dict[str, Any], path: Path) -> tuple[Suppressions | None, list[InputError]]:
-    """The suppressions and the [lint] ignore problems kept with an entry."""
-    from soulpost.errors import InputError
-    from soulpost.lint.suppress import Suppressions
-
-    supp = None
-    try:
-        entries = extra.get("u")
-        if entries is not None:
-            if not isinstance(entries, dict) or not all(map(_strings, entries.values())):
-                raise Unsound("suppressions")
-            supp = Suppressions({entry: frozenset(codes) for entry, codes in entries.items()})
-        problems = []
-        for problem, line, key, hint in extra.get("p", []):
-            if not isinstance(problem, str) or not (line is None or _ints(line)):
-                raise Unsound("problem")
-            if not all(v is None or isinstance(v, str) for v in (key, hint)):
-                raise Unsound("problem")
-            problems.append(InputError(problem, path=path, line=line, key=key, hint=hint))
-    except (TypeError, ValueError) as exc:
-        raise Unsound(str(exc)) from None
-    return supp, problems
-
-
-def decode_values(raw: dict[str, Any]) -> dict[str, Any]:
-    if not all(isinstance(v, _KEPT_TYPES) for v in raw.values()):
-        raise Unsound("draft values")
-    return raw

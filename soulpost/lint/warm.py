@@ -25,16 +25,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from soulpost.lint.cache import (
-    Key,
-    LintCache,
+from soulpost.lint.cache import Key, LintCache, key_of, storable
+from soulpost.lint.cachecodec import (
     Unsound,
     decode_extra,
     decode_findings,
     decode_summary,
     decode_values,
-    key_of,
-    storable,
 )
 from soulpost.lint.draft import QueueView
 from soulpost.lint.engine import Run, lint_drafts
