@@ -52,11 +52,14 @@ def lint_blocks(
     where: Where,
     request: tuple[list[Any], Mapping[str, datetime]],
     ruleset: RuleSet | Exception | None = None,
+    *,
+    cache: bool = True,
 ) -> tuple[Blocks, list[str]]:
     """Error findings of the requested posts (loaded posts, or files to load) and notes.
 
     The rules see only these posts, with the plan's *times*: the publisher's gate blocks on
-    error-level findings, and the built-in error rules are all per-post ones."""
+    error-level findings, and the built-in error rules are all per-post ones. *cache*: let
+    the lint cache answer for drafts unchanged since it last saw them."""
     from soulpost.errors import SoulpostError
     from soulpost.lint.engine import lint_posts
     from soulpost.workspace import load_posts
@@ -74,7 +77,7 @@ def lint_blocks(
             posts, _ = load_posts([Path(p) for p in items], where.settings)
         report = lint_posts(
             posts, where.settings, now=where.now, times=times, root=where.root,
-            config_path=where.config_path, ruleset=ruleset,
+            config_path=where.config_path, ruleset=ruleset, cache=cache,
         )  # fmt: skip
     except SoulpostError as exc:
         return {}, [f"lint did not run: {exc}"]
@@ -198,4 +201,6 @@ def _warm_up(where: Where, ruleset: RuleSet, inbox: int) -> None:
         if select.select([inbox], [], [], 0)[0]:
             return  # the request (or the end of it) is here
         with contextlib.suppress(Exception):
-            lint_blocks(where, (names[start : start + BATCH], {}), ruleset)
+            # Not through the cache: this answer is thrown away, and keeping it would
+            # rewrite the cache file for nothing.
+            lint_blocks(where, (names[start : start + BATCH], {}), ruleset, cache=False)
