@@ -12,6 +12,7 @@ threaded process, :func:`lint_blocks` runs here instead; so it does when the hel
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import pickle
 import signal
@@ -37,6 +38,8 @@ class Where:
     settings: Settings
     config_path: Path
     now: datetime
+    # Let the lint cache answer for drafts unchanged since it last saw them.
+    cache: bool = True
 
 
 def ruleset_for(root: Path, settings: Settings, config_path: Path) -> RuleSet:
@@ -52,14 +55,11 @@ def lint_blocks(
     where: Where,
     request: tuple[list[Any], Mapping[str, datetime]],
     ruleset: RuleSet | Exception | None = None,
-    *,
-    cache: bool = True,
 ) -> tuple[Blocks, list[str]]:
     """Error findings of the requested posts (loaded posts, or files to load) and notes.
 
     The rules see only these posts, with the plan's *times*: the publisher's gate blocks on
-    error-level findings, and the built-in error rules are all per-post ones. *cache*: let
-    the lint cache answer for drafts unchanged since it last saw them."""
+    error-level findings, and the built-in error rules are all per-post ones."""
     from soulpost.errors import SoulpostError
     from soulpost.lint.engine import lint_posts
     from soulpost.workspace import load_posts
@@ -77,7 +77,7 @@ def lint_blocks(
             posts, _ = load_posts([Path(p) for p in items], where.settings)
         report = lint_posts(
             posts, where.settings, now=where.now, times=times, root=where.root,
-            config_path=where.config_path, ruleset=ruleset, cache=cache,
+            config_path=where.config_path, ruleset=ruleset, cache=where.cache,
         )  # fmt: skip
     except SoulpostError as exc:
         return {}, [f"lint did not run: {exc}"]
@@ -197,10 +197,11 @@ def _warm_up(where: Where, ruleset: RuleSet, inbox: int) -> None:
                         break
     except OSError:
         return
+    # Not through the cache: this answer is thrown away, and keeping it would rewrite the
+    # cache file for nothing.
+    where = dataclasses.replace(where, cache=False)
     for start in range(0, len(names), BATCH):
         if select.select([inbox], [], [], 0)[0]:
             return  # the request (or the end of it) is here
         with contextlib.suppress(Exception):
-            # Not through the cache: this answer is thrown away, and keeping it would
-            # rewrite the cache file for nothing.
-            lint_blocks(where, (names[start : start + BATCH], {}), ruleset, cache=False)
+            lint_blocks(where, (names[start : start + BATCH], {}), ruleset)
