@@ -96,7 +96,7 @@ def add_cache_flag(parser: argparse.ArgumentParser) -> None:
         "--no-cache",
         action="store_true",
         help="lint every draft again: neither read nor write the lint cache "
-        "(kept outside the workspace, see docs/lint.md)",
+        "(kept outside the workspace, see docs/ci.md)",
     )
 
 
