@@ -122,7 +122,7 @@ def test_the_example_workspace_lints_the_same_warm_and_cold(
     cold = _lint(cli, root, "--no-cache")
     assert not cache_dir.exists()  # --no-cache writes nothing
     first = _lint(cli, root)
-    assert list(cache_dir.glob("lint-*.json"))
+    assert _cache_files(cache_dir)
     for fmt in ("json", "sarif", "text", "github"):
         again = cli("-C", root, "lint", "--now", NOW, "--format", fmt)
         plain = cli("-C", root, "lint", "--now", NOW, "--format", fmt, "--no-cache")
@@ -236,8 +236,11 @@ def test_a_changed_media_file_is_linted_again(
     assert gone.code == 2 or gone.out  # whatever a missing file gives, it is the cold answer
 
 
-def _cache_file(cache_dir: Path) -> Path:
-    (found,) = cache_dir.glob("lint-*.json")
+def _cache_files(cache_dir: Path) -> list[Path]:
+    """The workspace's cache files (one folder of shards per workspace)."""
+    (folder,) = cache_dir.glob("lint-*")
+    found = sorted(folder.glob("*.jsonl"))
+    assert found
     return found
 
 
@@ -246,22 +249,22 @@ def test_a_kept_answer_is_used_and_no_cache_neither_reads_nor_writes_it(
 ) -> None:
     root = _queue(tmp_path, {"loud.toml": LOUD, "calm.toml": CALM})
     _lint(cli, root)
-    path = _cache_file(cache_dir)
     # Someone with the user's rights empties the kept findings of the loud draft: a lint
     # through the cache believes it (the cache folder is the user's own) ...
-    lines = path.read_text(encoding="utf-8").split("\n")
-    for i, line in enumerate(lines[1:], start=1):
-        digest, name, payload = line.split("\t")
-        if name.endswith('loud.toml"'):
-            entry = json.loads(payload)
-            entry[2] = []
-            lines[i] = f"{digest}\t{name}\t{json.dumps(entry)}"
-    path.write_text("\n".join(lines), encoding="utf-8")
-    stamp = path.stat().st_mtime_ns
+    for path in _cache_files(cache_dir):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        for i, line in enumerate(lines[1:], start=1):
+            digest, name, payload = line.split("\t")
+            if name.endswith('loud.toml"'):
+                entry = json.loads(payload)
+                entry[2] = []
+                lines[i] = f"{digest}\t{name}\t{json.dumps(entry)}"
+        path.write_text("\n".join(lines), encoding="utf-8")
+    stamps = [path.stat().st_mtime_ns for path in _cache_files(cache_dir)]
     assert _codes(_lint(cli, root), "loud") == []
     # ... and --no-cache does not read it, nor write it.
     assert "SP101" in _codes(_lint(cli, root, "--no-cache"), "loud")
-    assert path.stat().st_mtime_ns == stamp
+    assert [path.stat().st_mtime_ns for path in _cache_files(cache_dir)] == stamps
 
 
 @pytest.mark.parametrize(
@@ -285,8 +288,8 @@ def test_a_broken_cache_file_is_a_miss_never_an_error(
     root = _queue(tmp_path, {"loud.toml": LOUD, "calm.toml": CALM})
     cold = _lint(cli, root, "--no-cache")
     _lint(cli, root)
-    path = _cache_file(cache_dir)
-    path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
+    for path in _cache_files(cache_dir):
+        path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
     result = _lint(cli, root)
     assert (result.out, result.code) == (cold.out, cold.code)
     assert "Traceback" not in result.err
@@ -299,9 +302,9 @@ def test_a_cache_file_of_another_owner_is_not_trusted(
 ) -> None:
     root = _queue(tmp_path, {"loud.toml": LOUD})
     _lint(cli, root)
-    path = _cache_file(cache_dir)
-    path.write_text(path.read_text().replace('"SP101"', '"SP999"'), encoding="utf-8")
-    os.chown(path, 4242, 4242)
+    for path in _cache_files(cache_dir):
+        path.write_text(path.read_text().replace('"SP101"', '"SP999"'), encoding="utf-8")
+        os.chown(path, 4242, 4242)
     assert "SP101" in _codes(_lint(cli, root), "loud")
 
 
@@ -315,11 +318,11 @@ def test_the_cache_lives_outside_the_workspace(tmp_path: Path) -> None:
         result = run_process("lint", "--now", NOW, cwd=root, env=env)
         assert "SP101" in result.out, result.err
     assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
-    assert list((home / ".cache" / "soulpost").glob("lint-*.json"))
+    assert _cache_files(home / ".cache" / "soulpost")
     xdg = tmp_path / "xdg"
     env = {"SOULPOST_CACHE_DIR": "", "XDG_CACHE_HOME": str(xdg), "HOME": str(home)}
     run_process("lint", "--now", NOW, cwd=root, env=env)
-    assert list((xdg / "soulpost").glob("lint-*.json"))
+    assert _cache_files(xdg / "soulpost")
 
 
 def test_cache_false_in_the_config_keeps_nothing(

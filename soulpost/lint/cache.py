@@ -23,12 +23,13 @@ change).
 **Where it lives, and why there.** Drafts and the workspace arrive by pull request; a cache
 file inside the checkout could be committed to make a bad draft look clean. So the cache
 lives outside it: ``$SOULPOST_CACHE_DIR``, else ``$XDG_CACHE_HOME/soulpost``, else
-``~/.cache/soulpost``, one JSON file per workspace (named by a digest of the workspace's
-real path). Nothing is unpickled: the file is JSON, checked value by value as it is used,
-and anything odd (corrupt, another format, another owner, unreadable) is a miss, never an
-error. It is written to a temporary file and renamed over the old one, so a concurrent
-run sees the old file or the new one, never half of one; the last writer wins. Entries
-for files that no longer exist are dropped, so it stays about the size of the queue.
+``~/.cache/soulpost``, one folder per workspace (named by a digest of the workspace's
+real path) holding the entries spread over a few JSON Lines files. Nothing is unpickled:
+every value is checked as it is used, and anything odd (corrupt, another format, another
+owner, unreadable) is a miss, never an error. Each file is written to a temporary file
+and renamed over the old one, so a concurrent run sees the old file or the new one,
+never half of one; the last writer wins. Entries for files that no longer exist are
+dropped, so the cache stays about the size of the queue.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ FORMAT = 1
 ENV_VAR = "SOULPOST_CACHE_DIR"
 # A bound on entries whatever happens (a queue of this many drafts still fits).
 MAX_ENTRIES = 200_000
+# Files the entries of one workspace are spread over.
+SHARDS = 64
 
 # One entry, as stored: [digest, summary, draft values, findings, extra], where extra
 # holds the stamps of the post's media files ("m"), its resolved suppressions ("u") and
@@ -180,12 +183,15 @@ def _distributions() -> list[str]:
 class LintCache:
     """The kept results of one workspace, for one environment."""
 
-    def __init__(self, path: Path, env: str, entries: dict[str, Item], live: frozenset[str]):
-        self.path = path
+    def __init__(self, folder: Path, env: str, live: frozenset[str]) -> None:
+        self.folder = folder
         self.env = env
-        self.entries = entries
         self.live = live
-        self.dirty = False
+        # The entries are spread over SHARDS files by a hash of the file's path, each read
+        # when a file of it is first looked up: linting one draft reads one small file,
+        # and editing one draft rewrites one.
+        self.shards: dict[int, dict[str, Item]] = {}
+        self.dirty: set[int] = set()
         self.hits = 0
         self.stored = 0
         self._stamps: dict[str, list[Any]] = {}  # media path -> its stamp, once per run
@@ -223,13 +229,27 @@ class LintCache:
         import hashlib
 
         name = hashlib.blake2b(os.path.realpath(root).encode("utf-8", "surrogatepass"))
-        path = cache_dir() / f"lint-{name.hexdigest()[:32]}.json"
-        return cls(path, env, _read(path, env), live_codes(ruleset))
+        folder = cache_dir() / f"lint-{name.hexdigest()[:32]}"
+        return cls(folder, env, live_codes(ruleset))
+
+    def shard(self, name: str) -> tuple[int, dict[str, Item]]:
+        """The shard that holds *name*'s entry (read now if it was not yet)."""
+        import zlib
+
+        index = zlib.crc32(name.encode("utf-8", "surrogatepass")) % SHARDS
+        entries = self.shards.get(index)
+        if entries is None:
+            entries = self.shards[index] = _read(self._path(index), self.env)
+        return index, entries
+
+    def _path(self, index: int) -> Path:
+        return self.folder / f"{index:02x}.jsonl"
 
     def find(self, name: str, text: str, root: Path) -> Entry | None:
         """The entry for the file *name* whose text is *text*, None unless it is kept, sound
         and its media files are as they were."""
-        item = self.entries.get(name)
+        _index, entries = self.shard(name)
+        item = entries.get(name)
         if item is None or item[0] != digest_text(name, text):
             return None
         digest, payload = item
@@ -240,7 +260,7 @@ class LintCache:
                 payload = [digest, *json.loads(payload)]
             except (ValueError, TypeError, RecursionError):
                 return None
-            self.entries[name] = (digest, payload)
+            entries[name] = (digest, payload)
         entry = payload
         if not _sound(entry):
             return None
@@ -269,7 +289,8 @@ class LintCache:
             extra["u"] = {entry: sorted(codes) for entry, codes in supp.entries.items()}
         if problems:
             extra["p"] = [[p.problem, p.line, p.key, p.hint] for p in problems]
-        self.entries[name] = (
+        index, entries = self.shard(name)
+        entries[name] = (
             key[0],
             [
                 key[0],
@@ -279,23 +300,26 @@ class LintCache:
                 extra,
             ],
         )
-        self.dirty = True
+        self.dirty.add(index)
         self.stored += 1
 
     def save(self, present: Iterable[str]) -> None:
-        """Write the cache, keeping only entries of files in *present* or still on disk."""
+        """Write the shards that changed. Entries of files that are neither in *present*
+        nor on disk any more are dropped from every shard this run read."""
         seen = set(present)
-        for name in [n for n in self.entries if n not in seen]:
-            if not Path(name).is_file():
-                del self.entries[name]
-                self.dirty = True
-        if len(self.entries) > MAX_ENTRIES:
-            for name in list(self.entries)[: len(self.entries) - MAX_ENTRIES]:
-                del self.entries[name]
-            self.dirty = True
-        if self.dirty:
-            _write(self.path, self.env, self.entries)
-            self.dirty = False
+        for index, entries in self.shards.items():
+            gone = [n for n in entries if n not in seen and not Path(n).is_file()]
+            for name in gone:
+                del entries[name]
+            if len(entries) > MAX_ENTRIES // SHARDS:
+                for name in list(entries)[: len(entries) - MAX_ENTRIES // SHARDS]:
+                    del entries[name]
+                gone.append("")
+            if gone:
+                self.dirty.add(index)
+        for index in sorted(self.dirty):
+            _write(self._path(index), self.env, self.shards[index])
+        self.dirty.clear()
 
 
 def storable(post: Post) -> bool:
@@ -400,10 +424,15 @@ def _name(quoted: str) -> str | None:
 
 
 def _write(path: Path, env: str, entries: Mapping[str, Item]) -> None:
-    """Write *entries* to *path* atomically; a cache that cannot be written is skipped."""
+    """Write *entries* to *path* atomically; a cache that cannot be written is skipped
+    (and a shard left with no entries is removed)."""
     import json
     import tempfile
 
+    if not entries:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     try:
         lines = [dumps({"format": FORMAT, "env": env})]
