@@ -365,3 +365,26 @@ def test_every_post_rule_that_reads_the_clock_says_so() -> None:
         if re.search(r"\bdraft\.(?:now|time)\b", source):
             assert rule.reads_clock, rule.spec.code
     assert any(rule.reads_clock for rule in ruleset.post_rules)
+
+
+def test_a_suppressed_clock_rule_stays_suppressed_on_a_cached_draft(
+    cli: Callable[..., Result], cache_dir: Path, counts: Counts, tmp_path: Path
+) -> None:
+    quiet = LOUD + '\n[lint]\nignore = ["past-time"]\nreason = "an old post kept for the record"\n'
+    root = _queue(tmp_path, {"loud.toml": quiet, "calm.toml": CALM})
+    _lint(cli, root)
+    counts.reset()
+    later = cli("-C", root, "lint", "--now", LATER, "--format", "json")
+    assert counts.built == 0
+    assert "SP607" not in _codes(later, "loud")
+    cold = cli("-C", root, "lint", "--now", LATER, "--format", "json", "--no-cache")
+    assert (later.out, later.code) == (cold.out, cold.code)
+
+
+def test_a_cache_folder_inside_the_workspace_is_not_used(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    root = _queue(tmp_path, {"loud.toml": LOUD})
+    monkeypatch.setenv("SOULPOST_CACHE_DIR", str(root / ".cache"))
+    assert "SP101" in _codes(_lint(cli, root), "loud")
+    assert not (root / ".cache").exists()

@@ -119,7 +119,10 @@ def environment(
             h.update(b"\0")
 
     add(FORMAT, __version__, sys.version_info[:3], sys.implementation.cache_tag)
-    add(os.path.realpath(root), settings.model_dump_json())
+    try:
+        add(os.path.realpath(root), settings.model_dump_json())
+    except ValueError:  # a setting that does not serialise: do not guess
+        return None
     add(select, list(ignore), ruleset.unused_suppressions)
     add([(r.spec.code, ruleset.severity.get(r.spec.code)) for r in ruleset.rules])
     add(sorted(live_codes(ruleset)))
@@ -228,9 +231,12 @@ class LintCache:
             return None
         import hashlib
 
-        name = hashlib.blake2b(os.path.realpath(root).encode("utf-8", "surrogatepass"))
-        folder = cache_dir() / f"lint-{name.hexdigest()[:32]}"
-        return cls(folder, env, live_codes(ruleset))
+        real = os.path.realpath(root)
+        name = hashlib.blake2b(real.encode("utf-8", "surrogatepass"))
+        top = os.path.realpath(cache_dir())
+        if f"{top}{os.sep}".startswith(f"{real}{os.sep}"):
+            return None  # a cache inside the workspace could come with a pull request
+        return cls(Path(top) / f"lint-{name.hexdigest()[:32]}", env, live_codes(ruleset))
 
     def shard(self, name: str) -> tuple[int, dict[str, Item]]:
         """The shard that holds *name*'s entry (read now if it was not yet)."""

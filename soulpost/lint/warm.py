@@ -36,7 +36,6 @@ from soulpost.lint.cachecodec import (
 from soulpost.lint.draft import QueueView
 from soulpost.lint.engine import Run, lint_drafts
 from soulpost.lint.shown import display
-from soulpost.lint.suppress import NONE
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -92,7 +91,8 @@ def lint_files_cached(
     known = [drafts[record[0]] for record in hits if record[0] in drafts]
     if live and known:
         shown = [run.shown[id(draft.post)] for draft in known]
-        for found in lint_drafts(known, ruleset, shown, [NONE] * len(known), rules=live):
+        supps = [run.suppressions[id(draft.post)] for draft in known]
+        for found in lint_drafts(known, ruleset, shown, supps, rules=live):
             run.located += found
     run.queue_rules(run.ranked_queue_rules(), QueueView(run.drafts, now))
     report = run.finish()
