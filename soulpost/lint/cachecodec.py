@@ -2,7 +2,7 @@
 
 The cache file lives outside the workspace, but it is still a file that anything running
 as the user could have written: every value read back is checked for its type before it
-becomes part of a post or a finding, and anything unexpected raises :class:`Unsound`,
+becomes part of a post or a finding, and anything unexpected raises :class:`ValueError`,
 which the cache treats as a miss.
 """
 
@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 KEPT_TYPES = (str, bool, type(None))
 
 
-class Unsound(ValueError):
-    """A cache entry that does not have the shape this version writes."""
+class _Unsound(ValueError):
+    """A cache entry that does not have the shape this version writes (callers catch it
+    as the ValueError it is, and treat the entry as a miss)."""
 
 
 def encode_summary(summary: PostSummary) -> list[Any]:
@@ -47,15 +48,15 @@ def encode_summary(summary: PostSummary) -> list[Any]:
 
 
 def decode_summary(raw: list[Any], text: str) -> PostSummary:
-    """A summary from its stored form and the file's *text*; raises Unsound."""
+    """A summary from its stored form and the file's *text*; raises ValueError."""
     try:
         post_id, body, platforms, at, zone, status, tags, lateness, kind, lint = raw
         if not (isinstance(post_id, str) and isinstance(body, str)):
-            raise Unsound("id and text")
+            raise _Unsound("id and text")
         if status not in ("draft", "approved"):
-            raise Unsound("status")
+            raise _Unsound("status")
         if not _strings(platforms) or not _strings(tags):
-            raise Unsound("platforms or tags")
+            raise _Unsound("platforms or tags")
         when = _time(at, zone)
         grace = None
         if lateness is not None:
@@ -70,7 +71,7 @@ def decode_summary(raw: list[Any], text: str) -> PostSummary:
 
             ignore = PostLint.model_validate({"ignore": lint[0], "reason": lint[1]})
     except (TypeError, ValueError, KeyError, OverflowError, IndexError) as exc:
-        raise Unsound(str(exc)) from None
+        raise _Unsound(str(exc)) from None
     return (post_id, body, platforms, when, status, tags, ignore, grace, text, how)
 
 
@@ -78,13 +79,13 @@ def _time(at: object, zone: object) -> datetime | None:
     if at is None:
         return None
     if not isinstance(at, str):
-        raise Unsound("at")
+        raise _Unsound("at")
     when = datetime.fromisoformat(at)
     if when.tzinfo is None:
-        raise Unsound("at without offset")
+        raise _Unsound("at without offset")
     if zone is not None:
         if not isinstance(zone, str):
-            raise Unsound("zone")
+            raise _Unsound("zone")
         from zoneinfo import ZoneInfo
 
         when = when.astimezone(ZoneInfo(zone))
@@ -108,19 +109,19 @@ def decode_findings(raw: list[Any], path: str | None, post_id: str) -> list[Find
     try:
         for code, name, lesson, severity, message, line, column, platform, hint in raw:
             if not all(isinstance(v, str) for v in (code, name, lesson, message)):
-                raise Unsound("finding")
+                raise _Unsound("finding")
             if severity not in _SEVERITIES or not _ints(line, column):
-                raise Unsound("finding")
+                raise _Unsound("finding")
             if not (platform is None or isinstance(platform, str)):
-                raise Unsound("platform")
+                raise _Unsound("platform")
             if not (hint is None or isinstance(hint, str)):
-                raise Unsound("hint")
+                raise _Unsound("hint")
             out.append(
                 Finding(code, name, lesson, severity, message, path, line, column, post_id,
                         platform, hint)
             )  # fmt: skip
     except (TypeError, ValueError) as exc:
-        raise Unsound(str(exc)) from None
+        raise _Unsound(str(exc)) from None
     return out
 
 
@@ -138,21 +139,21 @@ def decode_extra(extra: dict[str, Any], path: Path) -> tuple[Suppressions | None
         entries = extra.get("u")
         if entries is not None:
             if not isinstance(entries, dict) or not all(map(_strings, entries.values())):
-                raise Unsound("suppressions")
+                raise _Unsound("suppressions")
             supp = Suppressions({entry: frozenset(codes) for entry, codes in entries.items()})
         problems = []
         for problem, line, key, hint in extra.get("p", []):
             if not isinstance(problem, str) or not (line is None or _ints(line)):
-                raise Unsound("problem")
+                raise _Unsound("problem")
             if not all(v is None or isinstance(v, str) for v in (key, hint)):
-                raise Unsound("problem")
+                raise _Unsound("problem")
             problems.append(InputError(problem, path=path, line=line, key=key, hint=hint))
     except (TypeError, ValueError) as exc:
-        raise Unsound(str(exc)) from None
+        raise _Unsound(str(exc)) from None
     return supp, problems
 
 
 def decode_values(raw: dict[str, Any]) -> dict[str, Any]:
     if not all(isinstance(v, KEPT_TYPES) for v in raw.values()):
-        raise Unsound("draft values")
+        raise _Unsound("draft values")
     return raw

@@ -138,10 +138,9 @@ def lint_files(
     """Load the post *files* and lint them, with *extra* posts that have no TOML file.
 
     What ``soulpost lint`` runs. A large queue is loaded and linted in one pass by forked
-    workers (see :mod:`soulpost.lint.workers`); otherwise the posts are loaded here and
-    linted as :func:`lint_posts` does. Both report the same findings and errors. With
-    *cache*, files the lint cache knows are neither loaded nor linted again (see
-    :mod:`soulpost.lint.warm`); the report is the same.
+    workers (:mod:`soulpost.lint.workers`), else here as :func:`lint_posts` does; with
+    *cache*, the files the lint cache knows are not (:mod:`soulpost.lint.warm`). All three
+    report the same findings and errors.
     """
     from soulpost.workspace import load_posts, paused_gc
 
@@ -156,35 +155,27 @@ def lint_files(
     store = _store(cache, root, settings, ruleset, select, ignore)
     with paused_gc(len(files)):
         workers = _workers(len(files))
-        whole = any(rule.needs_whole_posts for rule in ruleset.queue_rules)
-        if store is not None and not extra and not whole:
+        whole = bool(extra) or any(rule.needs_whole_posts for rule in ruleset.queue_rules)
+        report = None
+        if store is not None and not whole:
             from soulpost.lint.warm import lint_files_cached
 
             report = lint_files_cached(
                 files, settings, ruleset, store, workers, now=now, root=root, errors=errors
             )
-            if report is not None:
-                return report
-        elif workers and not extra and not whole and not ruleset.unused_suppressions:
+        elif workers and not whole and not ruleset.unused_suppressions:
             from soulpost.lint.workers import load_and_lint
 
             report = load_and_lint(
                 files, settings, ruleset, workers, now=now, root=root, errors=errors
             )
-            if report is not None:
-                return report
+        if report is not None:
+            return report
         posts, load_errors = load_posts(list(files), settings)
         return _lint(
-            [*posts, *extra],
-            settings,
-            ruleset,
-            now=now,
-            times={},
-            root=root,
-            errors=[*errors, *load_errors],
-            paths=None,
-            store=store,
-        )
+            [*posts, *extra], settings, ruleset, now=now, times={}, root=root,
+            errors=[*errors, *load_errors], paths=None, store=store,
+        )  # fmt: skip
 
 
 def _store(  # noqa: PLR0917 (lint_posts' and lint_files' own arguments, passed on)

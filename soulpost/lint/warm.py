@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING
 
 from soulpost.lint.cache import Key, LintCache, key_of, storable
 from soulpost.lint.cachecodec import (
-    Unsound,
     decode_extra,
     decode_findings,
     decode_summary,
@@ -79,14 +78,11 @@ def lint_files_cached(
     run = Run(ruleset, errors)
     kept: list[tuple[Path, _Linted]] = []
     others = _Misses(job, misses, workers)
-    try:
-        with others as fresh:
-            if others.failed:
-                return None
-            records = heapq.merge(hits, fresh, key=lambda record: record[0])
-            drafts = pool.merge(run, records, files, settings, now, root, kept)
-    except pool.Special:
-        return None
+    with others as fresh:
+        if others.failed:  # no pool, or a series or an evergreen post: the engine's way
+            return None
+        records = heapq.merge(hits, fresh, key=lambda record: record[0])
+        drafts = pool.merge(run, records, files, settings, now, root, kept)
     live = [rule for rule in ruleset.post_rules if rule.spec.code in store.live]
     known = [drafts[record[0]] for record in hits if record[0] in drafts]
     if live and known:
@@ -142,7 +138,7 @@ def _record(
         values = decode_values(entry[2])
         found = decode_findings(entry[3], display(path, root), summary[0])
         supp, problems = decode_extra(entry[4], path)
-    except Unsound:
+    except ValueError:  # an entry of another shape: a miss
         return None
     return (index, summary, values, supp, problems, found, None)
 
@@ -150,7 +146,8 @@ def _record(
 class _Misses:
     """The files the cache does not know, loaded and linted as the workers do: in forked
     workers when there are many (records arrive chunk by chunk, in file order), else here.
-    ``failed`` is True when workers were wanted but no pool could be started."""
+    ``failed`` is True when workers were wanted but no pool could be started, or when a
+    series or evergreen post asks for the whole queue to be loaded."""
 
     def __init__(self, job: _Files, misses: list[int], workers: int) -> None:
         from soulpost.lint.engine import _workers
@@ -167,7 +164,9 @@ class _Misses:
         if not misses:
             return iter(())
         if not self.many:
-            return self._remap(pool.lint_files_job(self.job, range(len(misses))))
+            records = pool.lint_files_job(self.job, range(len(misses)))
+            self.failed = records is None
+            return self._remap(records or [])
         pool._FILES[:] = [self.job]
         try:
             self.pool = pool._fork_pool(self.workers)
@@ -219,7 +218,7 @@ class Recall:
             try:
                 values = decode_values(entry[2])
                 found = decode_findings(entry[3], self.run.shown[id(post)], post.id)
-            except Unsound:
+            except ValueError:  # an entry of another shape: a miss
                 entry = None
         if entry is None:
             self.keys[id(post)] = key_of(post, str(path), raw, self.root)

@@ -58,12 +58,8 @@ class _Files:
     # queue rule prepare every draft, so what is kept serves a queue of any size.
     keep: bool = False
     # Lint as loading the posts one by one would (series expanded, evergreen shared):
-    # a series or evergreen post stops the work (raises Special) for the caller to do so.
+    # a series or evergreen post stops the work (None) for the caller to do so.
     special_stops: bool = False
-
-
-class Special(Exception):
-    """A series or evergreen post was loaded where posts are linted one file at a time."""
 
 
 # Filled in the parent just before forking; workers read them through inheritance.
@@ -205,10 +201,10 @@ def _load_and_lint(bounds: tuple[int, int]) -> list[_Linted]:
     code over many posts in a row keeps the interpreter's caches warm, and made a worker
     about a fifth faster.
     """
-    return lint_files_job(_FILES[0], range(*bounds))
+    return lint_files_job(_FILES[0], range(*bounds)) or []  # workers never stop early
 
 
-def lint_files_job(job: _Files, indexes: Iterable[int]) -> list[_Linted]:
+def lint_files_job(job: _Files, indexes: Iterable[int]) -> list[_Linted] | None:
     """Load ``job.files[i]`` for each of *indexes* and run the post rules over each post;
     the records in file order. :func:`_load_and_lint` in a worker; here for a few files."""
     ruleset, settings, now, root = job.ruleset, job.settings, job.now, job.root
@@ -229,7 +225,7 @@ def lint_files_job(job: _Files, indexes: Iterable[int]) -> list[_Linted]:
         out.append((index, None, {}, None, errors, [], None))
     del reads
     if job.special_stops and any(p.repeat is not None or p.evergreen for _i, p, _t in loaded):
-        raise Special
+        return None
     keys: list[Key | None] = [None] * len(loaded)
     if job.keep:  # taken before linting: see key_of
         where = root if root is not None else Path.cwd()
