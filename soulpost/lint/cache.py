@@ -309,11 +309,15 @@ class LintCache:
         self.dirty.add(index)
         self.stored += 1
 
-    def save(self, present: Iterable[str]) -> None:
+    def save(self, present: Iterable[str], *, whole: bool = True) -> None:
         """Write the shards that changed. Entries of files that are neither in *present*
-        nor on disk any more are dropped from every shard this run read."""
+        nor on disk any more are dropped from every shard this run read (*whole*), or
+        only from those it changed (a run that looked at a few posts of the queue, such
+        as the calendar's, need not ask the disk about every other file)."""
         seen = set(present)
         for index, entries in self.shards.items():
+            if not whole and index not in self.dirty:
+                continue
             gone = [n for n in entries if n not in seen and not Path(n).is_file()]
             for name in gone:
                 del entries[name]

@@ -271,4 +271,5 @@ class Recall:
             store.put(
                 str(draft.path), key, post.summary(), draft.__dict__, findings, supp, problems
             )
-        store.save(str(d.path) for d in drafts if d.path is not None)
+        # Posts given to the linter may be a few of the queue (the calendar's week).
+        store.save((str(d.path) for d in drafts if d.path is not None), whole=False)
