@@ -388,3 +388,16 @@ def test_a_cache_folder_inside_the_workspace_is_not_used(
     monkeypatch.setenv("SOULPOST_CACHE_DIR", str(root / ".cache"))
     assert "SP101" in _codes(_lint(cli, root), "loud")
     assert not (root / ".cache").exists()
+
+
+def test_entries_of_deleted_drafts_are_dropped(
+    cli: Callable[..., Result], cache_dir: Path, tmp_path: Path
+) -> None:
+    root = _queue(tmp_path, {"loud.toml": LOUD, "calm.toml": CALM})
+    _lint(cli, root)
+    kept = "".join(path.read_text(encoding="utf-8") for path in _cache_files(cache_dir))
+    assert "loud.toml" in kept and "calm.toml" in kept
+    (root / "queue" / "loud.toml").unlink()
+    _same_as_cold(cli, root)
+    kept = "".join(path.read_text(encoding="utf-8") for path in _cache_files(cache_dir))
+    assert "loud.toml" not in kept and "calm.toml" in kept
