@@ -270,6 +270,7 @@ def run(args: argparse.Namespace) -> int:
             ignore=_split(args.ignore) or [],
             unused_suppressions=args.show_unused_suppressions,
             cache=not args.no_cache,
+            queue=not args.paths,  # the whole queue: the cache forgets drafts gone from it
         )
     from soulpost.lint.formats import render, want_color
 

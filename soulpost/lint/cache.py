@@ -248,6 +248,21 @@ class LintCache:
             entries = self.shards[index] = _read(self._path(index), self.env)
         return index, entries
 
+    def _read_all(self) -> None:
+        """Read every shard file of the folder that was not read yet."""
+        try:
+            with os.scandir(self.folder) as found:
+                names = [entry.name for entry in found if entry.name.endswith(".jsonl")]
+        except OSError:
+            return
+        for name in names:
+            try:
+                index = int(name.removesuffix(".jsonl"), 16)
+            except ValueError:
+                continue
+            if 0 <= index < SHARDS and index not in self.shards:
+                self.shards[index] = _read(self._path(index), self.env)
+
     def _path(self, index: int) -> Path:
         return self.folder / f"{index:02x}.jsonl"
 
@@ -309,12 +324,14 @@ class LintCache:
         self.dirty.add(index)
         self.stored += 1
 
-    def save(self, present: Iterable[str], *, whole: bool = True) -> None:
+    def save(self, present: Iterable[str], *, whole: bool = False) -> None:
         """Write the shards that changed. Entries of files that are neither in *present*
-        nor on disk any more are dropped from every shard this run read (*whole*), or
-        only from those it changed (a run that looked at a few posts of the queue, such
-        as the calendar's, need not ask the disk about every other file)."""
+        nor on disk any more are dropped: from every shard when *present* is the whole
+        queue, else only from the shards this run changed (a run that looked at a few
+        posts, such as the calendar's week, need not ask the disk about every other)."""
         seen = set(present)
+        if whole:
+            self._read_all()
         for index, entries in self.shards.items():
             if not whole and index not in self.dirty:
                 continue

@@ -134,8 +134,10 @@ def lint_files(
     ignore: Sequence[str] = (),
     unused_suppressions: bool = False,
     cache: bool = False,
+    queue: bool = False,
 ) -> Report:
-    """Load the post *files* and lint them, with *extra* posts that have no TOML file.
+    """Load the post *files* (*queue*: the workspace's whole queue) and lint them, with
+    *extra* posts that have no TOML file.
 
     What ``soulpost lint`` runs. A large queue is loaded and linted in one pass by forked
     workers (:mod:`soulpost.lint.workers`), else here as :func:`lint_posts` does; with
@@ -161,8 +163,9 @@ def lint_files(
             from soulpost.lint.warm import lint_files_cached
 
             report = lint_files_cached(
-                files, settings, ruleset, store, workers, now=now, root=root, errors=errors
-            )
+                files, settings, ruleset, store, workers, now=now, root=root, errors=errors,
+                queue=queue,
+            )  # fmt: skip
         elif workers and not whole and not ruleset.unused_suppressions:
             from soulpost.lint.workers import load_and_lint
 

@@ -58,8 +58,10 @@ def lint_files_cached(
     now: datetime,
     root: Path | None,
     errors: Iterable[InputError],
+    queue: bool = False,
 ) -> Report | None:
-    """Lint *files* as :func:`soulpost.lint.engine.lint_files` would, with *store*.
+    """Lint *files* as :func:`soulpost.lint.engine.lint_files` would, with *store*
+    (*queue*: the files are the workspace's whole queue, so the cache can forget others).
 
     *workers* is what the engine would fork for the whole queue: with some, it would lint
     in workers, file by file, and so does this (the files the cache does not know, in
@@ -95,7 +97,7 @@ def lint_files_cached(
     for path, (_i, summary, values, supp, problems, found, key) in kept:
         assert summary is not None and key is not None
         store.put(str(path), key, summary, values, found, supp, problems)
-    store.save(str(path) for path in files)
+    store.save((str(path) for path in files), whole=queue)
     return report
 
 
