@@ -401,3 +401,34 @@ def test_entries_of_deleted_drafts_are_dropped(
     _same_as_cold(cli, root)
     kept = "".join(path.read_text(encoding="utf-8") for path in _cache_files(cache_dir))
     assert "loud.toml" not in kept and "calm.toml" in kept
+
+
+def test_lints_running_at_once_leave_a_sound_cache(cache_dir: Path, tmp_path: Path) -> None:
+    """Each shard is written to a temporary file and renamed: runs that overlap leave the
+    old shard or a new one, never half of one, and the next lint reads it as usual."""
+    import subprocess
+    import sys
+
+    posts = {f"p{k:03d}.toml": CALM.replace("workshop", f"workshop number {k}") for k in range(60)}
+    root = _queue(tmp_path, {**posts, "loud.toml": LOUD})
+    exe = str(Path(sys.executable).with_name("soulpost"))
+    argv = [exe, "lint", "--now", NOW, "--format", "json"]
+    env = {**os.environ, "SOULPOST_CACHE_DIR": str(cache_dir)}
+    for round_ in range(3):
+        if round_:
+            loud = root / "queue" / "loud.toml"
+            loud.write_text(LOUD.replace("BUY", f"BUY {round_}"), encoding="utf-8")
+        runs = [
+            subprocess.Popen(argv, cwd=root, env=env, stdout=subprocess.PIPE, text=True)
+            for _ in range(3)
+        ]
+        outs = {run.communicate(timeout=120)[0] for run in runs}
+        assert len(outs) == 1
+    for path in _cache_files(cache_dir):
+        header, *lines = path.read_text(encoding="utf-8").split("\n")
+        assert json.loads(header)["format"] == 1
+        for line in lines:
+            json.loads(line.split("\t", 2)[2])
+    cold = run_process("lint", "--now", NOW, "--format", "json", "--no-cache", cwd=root)
+    assert run_process("lint", "--now", NOW, "--format", "json", cwd=root).out == cold.out
+    assert cold.out in outs

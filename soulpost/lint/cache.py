@@ -233,7 +233,10 @@ class LintCache:
 
         real = os.path.realpath(root)
         name = hashlib.blake2b(real.encode("utf-8", "surrogatepass"))
-        top = os.path.realpath(cache_dir())
+        try:
+            top = os.path.realpath(cache_dir())
+        except (OSError, RuntimeError, KeyError):  # no home folder to keep it in
+            return None
         if f"{top}{os.sep}".startswith(f"{real}{os.sep}"):
             return None  # a cache inside the workspace could come with a pull request
         return cls(Path(top) / f"lint-{name.hexdigest()[:32]}", env, live_codes(ruleset))
