@@ -432,3 +432,28 @@ def test_lints_running_at_once_leave_a_sound_cache(cache_dir: Path, tmp_path: Pa
     cold = run_process("lint", "--now", NOW, "--format", "json", "--no-cache", cwd=root)
     assert run_process("lint", "--now", NOW, "--format", "json", cwd=root).out == cold.out
     assert cold.out in outs
+
+
+def test_a_rule_plugin_turns_the_cache_off(
+    cli: Callable[..., Result],
+    cache_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A plugin's code can change without a new version: nothing is kept while one is
+    installed, and every lint runs its rule."""
+    from soulpost.lint import registry
+    from tests.test_lint_registry import PLUGIN, install_plugin
+
+    site = tmp_path / "site"
+    site.mkdir()
+    install_plugin(site, "mondayrules", PLUGIN, "mondayrules:NoMondays")
+    monkeypatch.syspath_prepend(str(site))
+    registry._CACHE.clear()
+    try:
+        root = _queue(tmp_path, {"monday.toml": 'text = "Happy Monday, what are you up to?"\n'})
+        for _ in range(2):
+            assert _codes(_lint(cli, root), "monday") == ["MON100"]
+        assert not cache_dir.exists()
+    finally:
+        registry._CACHE.clear()
