@@ -154,7 +154,7 @@ def lint_files(
         ignore=ignore,
         unused_suppressions=unused_suppressions,
     )
-    store = _store(cache, root, settings, ruleset, select, ignore)
+    store = _store(cache and bool(files), root, settings, ruleset, select, ignore)
     with paused_gc(len(files)):
         workers = _workers(len(files))
         whole = bool(extra) or any(rule.needs_whole_posts for rule in ruleset.queue_rules)
