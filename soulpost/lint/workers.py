@@ -18,9 +18,7 @@ unsafe); :func:`soulpost.lint.engine._workers` decides.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +33,8 @@ from soulpost.posts import Post, PostInvalid, PostSummary, build_post
 from soulpost.workspace import duplicate_id, post_context, read_post_file
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from soulpost.config import Settings
     from soulpost.errors import InputError
     from soulpost.lint.cache import Key
@@ -83,6 +83,12 @@ _Linted = tuple[
 
 
 def _fork_pool(workers: int) -> ProcessPoolExecutor:
+    # Imported here: a cached lint of a few files loads this module but forks nothing,
+    # and importing multiprocessing with concurrent.futures would cost it more than the
+    # cache saves on one draft.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
 
 
