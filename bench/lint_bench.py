@@ -19,8 +19,20 @@ and its forked workers together, so shared pages count once, sampled every 5 ms 
 in an extra untimed run (so it can miss a short peak). Results go to bench/out/ as
 JSON, with the load average, since other work on the machine inflates wall times.
 Targets (issue 9): 10k drafts <= 1.0 s, one draft <= 0.15 s, memory < 150 MB, linear
-growth. soulpost keeps no cache on disk between lint runs, so every run is a cold one
-(apart from the operating system's page cache, which the warm-up run fills).
+growth.
+
+soulpost keeps a lint cache outside the workspace (docs/ci.md, "The lint cache"); the
+benchmark points ``SOULPOST_CACHE_DIR`` at a folder of its own and measures each case
+four ways:
+
+* ``cold``: ``--no-cache``, nothing read or written: what a first lint costs, and what
+  every lint cost before the cache;
+* ``fill``: the cache emptied before each run, so each run lints everything and writes
+  the cache (the first lint of a CI job without a restored cache);
+* ``warm``: the queue unchanged since the warm-up run filled the cache;
+* ``edited``: a warm cache, and one draft edited before each run (its text changes).
+
+(The operating system's page cache is warm in every case: the warm-up run fills it.)
 """
 
 from __future__ import annotations
@@ -41,6 +53,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -271,7 +284,7 @@ def _tree_rss_kb(pid: int) -> int:
 
 
 def run_once(
-    argv: list[str], cwd: Path, *, sample: bool = False
+    argv: list[str], cwd: Path, *, sample: bool = False, env: dict[str, str] | None = None
 ) -> tuple[float, int, int, int, float]:
     """(wall s, exit code, max RSS of one process KiB, sampled tree RSS KiB, CPU s).
 
@@ -281,7 +294,9 @@ def run_once(
     peak = 0
     done = threading.Event()
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+    )
 
     def sampler_loop() -> None:
         nonlocal peak
@@ -306,10 +321,25 @@ def run_once(
     return wall, proc.returncode, usage.ru_maxrss, peak, usage.ru_utime + usage.ru_stime
 
 
-def measure(name: str, argv: list[str], cwd: Path, runs: int) -> dict[str, object]:
-    run_once(argv, cwd)  # warm-up: page cache, .pyc files
-    results = [run_once(argv, cwd) for _ in range(runs)]  # timed, nobody watching
-    sampled = [run_once(argv, cwd, sample=True) for _ in range(2)]  # memory of the tree
+def measure(
+    name: str,
+    argv: list[str],
+    cwd: Path,
+    runs: int,
+    *,
+    env: dict[str, str] | None = None,
+    before: Callable[[], None] = lambda: None,
+) -> dict[str, object]:
+    """Median of *runs* timed runs after one warm-up; *before* runs ahead of each (untimed)."""
+    run_once(argv, cwd, env=env)  # warm-up: page cache, .pyc files, the lint cache
+    results = []
+    for _ in range(runs):  # timed, nobody watching
+        before()
+        results.append(run_once(argv, cwd, env=env))
+    sampled = []
+    for _ in range(2):  # memory of the tree
+        before()
+        sampled.append(run_once(argv, cwd, sample=True, env=env))
     walls = [r[0] for r in results]
     return {
         "case": name,
@@ -325,7 +355,7 @@ def measure(name: str, argv: list[str], cwd: Path, runs: int) -> dict[str, objec
     }
 
 
-def instructions(argv: list[str], cwd: Path) -> int | None:
+def instructions(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> int | None:
     """Machine instructions one run executes, over the lint process and its workers.
 
     Counted by valgrind's cachegrind (about 40 times slower than a plain run), so the
@@ -337,7 +367,7 @@ def instructions(argv: list[str], cwd: Path) -> int | None:
         return None
     command = [sys.executable, "-m", "soulpost", *argv[1:]]
     counter = [valgrind, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    env = {**(env or os.environ), "PYTHONHASHSEED": "0"}
     proc = subprocess.run(
         [*counter, *command], cwd=cwd, env=env, capture_output=True, text=True, check=False
     )
@@ -363,6 +393,47 @@ def profile(root: Path, top: int) -> str:
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)
     return out.getvalue()
+
+
+def four_ways(  # noqa: PLR0917
+    what: str,
+    argv: list[str],
+    root: Path,
+    parent: Path,
+    args: argparse.Namespace,
+    runs: int | None = None,
+) -> list[dict[str, object]]:
+    """The case *argv* cold, filling the cache, warm, and warm with one draft edited."""
+    runs = runs or args.runs
+    cache = parent / "lint-cache"
+    env = {**os.environ, "SOULPOST_CACHE_DIR": str(cache)}
+    edited = root / "queue" / "000000.toml"
+    original = edited.read_text(encoding="utf-8")
+    turn = [0]
+
+    def empty() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    def edit() -> None:  # a new text each time, as a writer saving a draft again
+        turn[0] += 1
+        edited.write_text(original.replace('text = "', f'text = "Take {turn[0]}: ', 1))
+
+    out = []
+    try:
+        for way, extra, before in (
+            ("cold", ["--no-cache"], lambda: None),
+            ("fill", [], empty),
+            ("warm", [], lambda: None),
+            ("edited", [], edit),
+        ):
+            command = [*argv[:2], *extra, *argv[2:]]
+            out.append(measure(f"{what} {way}", command, root, runs, env=env, before=before))
+            if args.instructions and way in {"cold", "warm"}:
+                out[-1]["instructions"] = instructions(command, root, env)
+    finally:
+        edited.write_text(original, encoding="utf-8")
+        empty()
+    return out
 
 
 def compile_package() -> None:
@@ -401,14 +472,10 @@ def main() -> None:
             root = make_workspace(parent, count)
             print(f"generated {count} drafts in {time.perf_counter() - t0:.1f} s", flush=True)
             argv = [EXE, "lint", "--now", NOW, "--format", "json"]
-            cases.append(measure(f"lint {count} drafts", argv, root, args.runs))
-            if args.instructions:
-                cases[-1]["instructions"] = instructions(argv, root)
+            cases += four_ways(f"{count} drafts", argv, root, parent, args)
             if count == sizes[0]:
                 one = [EXE, "lint", "--now", NOW, "queue/000000.toml"]
-                cases.append(measure("lint one draft", one, root, max(args.runs, 10)))
-                if args.instructions:
-                    cases[-1]["instructions"] = instructions(one, root)
+                cases += four_ways("one draft", one, root, parent, args, runs=max(args.runs, 10))
         profiles = profile(make_workspace(parent, max(sizes)), args.top) if args.profile else ""
     finally:
         if args.dir is None:
@@ -425,7 +492,9 @@ def main() -> None:
             f"{c['exit_code']}"
             + (f"  {c['instructions'] / 1e9:.2f}G instructions" if c.get("instructions") else "")
         )
-    per = [(c["case"], float(c["median_s"])) for c in cases if c["case"].endswith(" drafts")]  # type: ignore[arg-type]
+    per = [  # type: ignore[arg-type]
+        (c["case"], float(c["median_s"])) for c in cases if c["case"].endswith(" drafts cold")
+    ]
     if len(per) > 1:
         print(
             "per 1k drafts: "

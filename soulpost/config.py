@@ -209,6 +209,8 @@ class LintSettings(Strict):
         default_factory=new_list
     )
     fail_on: Literal["error", "warning", "info"] = "error"
+    # Keep each draft's lint results between runs, outside the workspace (soulpost.lint.cache).
+    cache: bool = True
 
 
 class PublishSettings(Strict):

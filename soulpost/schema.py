@@ -146,6 +146,10 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
             "shipped packs' languages (en, de, fr, es)."
         ),
         "fail_on": "`soulpost lint` exits 1 on findings at least this severe.",
+        "cache": "Keep each draft's lint results between runs, in a cache outside the "
+        "workspace ($SOULPOST_CACHE_DIR, else $XDG_CACHE_HOME/soulpost, else "
+        "~/.cache/soulpost), so that only changed drafts are linted again. false: lint "
+        "every draft every time (as `soulpost lint --no-cache`).",
     },
     "PublishSettings": {
         "require_approval": 'Publish only posts with status = "approved".',

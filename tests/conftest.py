@@ -95,6 +95,20 @@ def _token_store_of_the_test(
     return home / "soulpost"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _lint_cache_of_the_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The lint cache of this test session (and every process it starts) lives in a scratch
+    folder: tests never read or write a developer's ~/.cache/soulpost."""
+    folder = tmp_path_factory.mktemp("lint-cache")
+    before = os.environ.get("SOULPOST_CACHE_DIR")
+    os.environ["SOULPOST_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("SOULPOST_CACHE_DIR", None)
+    else:
+        os.environ["SOULPOST_CACHE_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Any]:
     """A real PostgreSQL server for this test session (tests/pg.py), stopped at its end.

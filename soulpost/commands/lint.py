@@ -83,10 +83,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="judge times against this ISO 8601 instant instead of the clock "
         "(for reproducible CI runs)",
     )
+    add_cache_flag(parser)
     # Nothing to clean up once the report is written: skip freeing every post at exit.
     # The cyclic collector stays paused from start-up to the end (see cli.main): a lint
     # ends with its process, and its large steps pause the collector anyway (paused_gc).
     parser.set_defaults(exit_fast=True, pause_gc=True)
+
+
+def add_cache_flag(parser: argparse.ArgumentParser) -> None:
+    """``--no-cache``, for every command that lints the workspace."""
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="lint every draft again: neither read nor write the lint cache "
+        "(kept outside the workspace, see docs/ci.md)",
+    )
+
+
+def without_cache(ws: Workspace) -> None:
+    """Turn the lint cache off for this run (``--no-cache``), as ``[lint] cache = false``."""
+    lint = ws.settings.lint.model_copy(update={"cache": False})
+    ws.settings = ws.settings.model_copy(update={"lint": lint})
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -252,6 +269,8 @@ def run(args: argparse.Namespace) -> int:
             select=_split(args.select),
             ignore=_split(args.ignore) or [],
             unused_suppressions=args.show_unused_suppressions,
+            cache=not args.no_cache,
+            queue=not args.paths,  # the whole queue: the cache forgets drafts gone from it
         )
     from soulpost.lint.formats import render, want_color
 

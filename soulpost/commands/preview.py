@@ -10,6 +10,7 @@ import sys
 from datetime import datetime
 
 from soulpost.commands import open_workspace, report_errors
+from soulpost.commands.lint import add_cache_flag, without_cache
 from soulpost.errors import UsageError
 
 
@@ -33,6 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="plan and lint as of this instant (default: SOULPOST_NOW or now)",
     )
     parser.add_argument("--width", type=int, help="terminal width (default: detected)")
+    add_cache_flag(parser)
 
 
 def now_for(args: argparse.Namespace) -> datetime:
@@ -54,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
     from soulpost.review.preview import review_json, review_markdown, review_text
 
     ws = open_workspace(args)
+    if args.no_cache:
+        without_cache(ws)
     now = now_for(args)
     known = {p.id for p in ws.posts}
     unknown = [i for i in args.ids if i not in known]

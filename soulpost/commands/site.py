@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from soulpost.commands import open_workspace, report_errors
+from soulpost.commands.lint import add_cache_flag, without_cache
 from soulpost.errors import UsageError
 
 
@@ -20,6 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--now", metavar="WHEN", help="as of this instant (default: SOULPOST_NOW or now)"
     )
+    add_cache_flag(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
     from soulpost.review.sitewriter import write_site
 
     ws = open_workspace(args)
+    if args.no_cache:
+        without_cache(ws)
     now = now_for(args)
     out = Path(args.out)
     if out.exists() and not out.is_dir():

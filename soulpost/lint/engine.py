@@ -12,26 +12,30 @@ apply per-post suppressions -> sort. This module imports little at load time so 
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from soulpost.lint.locate import Locator, make_finding
 from soulpost.lint.model import Finding, Report
+from soulpost.lint.shown import STDIN
+from soulpost.lint.shown import display as _display
+from soulpost.lint.shown import selector as _selector
 
 if TYPE_CHECKING:
     from soulpost.config import Settings
     from soulpost.errors import InputError
+    from soulpost.lint.cache import LintCache
     from soulpost.lint.draft import Draft, QueueView
     from soulpost.lint.rule import Hit, PostRule, QueueRule, Rule
     from soulpost.lint.select import RuleSet
     from soulpost.lint.suppress import Suppressions
+    from soulpost.lint.warm import Recall
     from soulpost.posts import Post
     from soulpost.workspace import Workspace
 
-STDIN = "-"
+__all__ = ["STDIN", "Run", "lint_drafts", "lint_files", "lint_posts", "lint_workspace"]
 
 
 def lint_workspace(
@@ -43,12 +47,14 @@ def lint_workspace(
     select: Sequence[str] | None = None,
     ignore: Sequence[str] = (),
     unused_suppressions: bool = False,
+    cache: bool = False,
 ) -> Report:
     """Lint every post of *ws* (queue rules see the whole queue).
 
     *times* gives resolved times for posts without ``at``. *paths* limits which posts are
     reported (files, or folders holding them); queue rules still see every post. The
-    workspace's load errors are carried into ``Report.errors``.
+    workspace's load errors are carried into ``Report.errors``. *cache*: use the lint
+    cache (:mod:`soulpost.lint.cache`) unless ``[lint] cache = false``.
     """
     return lint_posts(
         ws.posts,
@@ -62,6 +68,7 @@ def lint_workspace(
         select=select,
         ignore=ignore,
         unused_suppressions=unused_suppressions,
+        cache=cache,
     )
 
 
@@ -79,8 +86,12 @@ def lint_posts(
     ignore: Sequence[str] = (),
     unused_suppressions: bool = False,
     ruleset: RuleSet | None = None,
+    cache: bool = False,
 ) -> Report:
     """Lint *posts* with *settings*; a post without a file is shown as ``-`` (stdin).
+
+    *cache*: post rules are not run again on a post whose file the lint cache knows
+    (unless ``[lint] cache = false``); only the workspace's CLI commands ask for it.
 
     Raises :class:`~soulpost.errors.ConfigError` when ``[lint]`` or a rule pack is wrong.
     """
@@ -95,6 +106,7 @@ def lint_posts(
             ignore=ignore,
             unused_suppressions=unused_suppressions,
         )
+    store = _store(cache, root, settings, ruleset, select, ignore)
     with paused_gc(len(posts)):
         return _lint(
             posts,
@@ -105,6 +117,7 @@ def lint_posts(
             root=root,
             errors=errors,
             paths=paths,
+            store=store,
         )
 
 
@@ -120,12 +133,16 @@ def lint_files(
     select: Sequence[str] | None = None,
     ignore: Sequence[str] = (),
     unused_suppressions: bool = False,
+    cache: bool = False,
+    queue: bool = False,
 ) -> Report:
-    """Load the post *files* and lint them, with *extra* posts that have no TOML file.
+    """Load the post *files* (*queue*: the workspace's whole queue) and lint them, with
+    *extra* posts that have no TOML file.
 
     What ``soulpost lint`` runs. A large queue is loaded and linted in one pass by forked
-    workers (see :mod:`soulpost.lint.workers`); otherwise the posts are loaded here and
-    linted as :func:`lint_posts` does. Both report the same findings and errors.
+    workers (:mod:`soulpost.lint.workers`), else here as :func:`lint_posts` does; with
+    *cache*, the files the lint cache knows are not (:mod:`soulpost.lint.warm`). All three
+    report the same findings and errors.
     """
     from soulpost.workspace import load_posts, paused_gc
 
@@ -137,28 +154,47 @@ def lint_files(
         ignore=ignore,
         unused_suppressions=unused_suppressions,
     )
+    store = _store(cache and bool(files), root, settings, ruleset, select, ignore)
     with paused_gc(len(files)):
         workers = _workers(len(files))
-        whole = any(rule.needs_whole_posts for rule in ruleset.queue_rules)
-        if workers and not extra and not whole and not ruleset.unused_suppressions:
+        whole = bool(extra) or any(rule.needs_whole_posts for rule in ruleset.queue_rules)
+        report = None
+        if store is not None and not whole:
+            from soulpost.lint.warm import lint_files_cached
+
+            report = lint_files_cached(
+                files, settings, ruleset, store, workers, now=now, root=root, errors=errors,
+                queue=queue,
+            )  # fmt: skip
+        elif workers and not whole and not ruleset.unused_suppressions:
             from soulpost.lint.workers import load_and_lint
 
             report = load_and_lint(
                 files, settings, ruleset, workers, now=now, root=root, errors=errors
             )
-            if report is not None:
-                return report
+        if report is not None:
+            return report
         posts, load_errors = load_posts(list(files), settings)
         return _lint(
-            [*posts, *extra],
-            settings,
-            ruleset,
-            now=now,
-            times={},
-            root=root,
-            errors=[*errors, *load_errors],
-            paths=None,
-        )
+            [*posts, *extra], settings, ruleset, now=now, times={}, root=root,
+            errors=[*errors, *load_errors], paths=None, store=store,
+        )  # fmt: skip
+
+
+def _store(  # noqa: PLR0917 (lint_posts' and lint_files' own arguments, passed on)
+    wanted: bool,
+    root: Path | None,
+    settings: Settings,
+    ruleset: RuleSet,
+    select: Sequence[str] | None,
+    ignore: Sequence[str],
+) -> LintCache | None:
+    """The workspace's lint cache when *wanted* and usable, else None."""
+    if not wanted or root is None:
+        return None
+    from soulpost.lint.cache import LintCache
+
+    return LintCache.open(root, settings, ruleset, select=select, ignore=ignore)
 
 
 def _ruleset(
@@ -195,11 +231,16 @@ def _lint(
     root: Path | None,
     errors: Iterable[InputError],
     paths: Sequence[Path] | None,
+    store: LintCache | None = None,
 ) -> Report:
     from soulpost.lint.draft import Draft, QueueView
     from soulpost.lint.suppress import NONE, post_suppressions
 
     run = Run(ruleset, errors)
+    if store is not None:
+        from soulpost.lint.warm import Recall
+
+        run.recall = Recall(store, run, root or Path.cwd())
     drafts = run.drafts = [Draft(p, settings, p.at or times.get(p.id), now) for p in posts]
     wanted = _selector(paths)
     for draft in drafts:
@@ -211,6 +252,8 @@ def _lint(
         )
         run.report.errors.extend(problems)
         run.show(draft, _display(draft.path, root), supp)
+        if run.recall is not None:
+            run.recall.look_up(draft, problems)
     queue = QueueView(drafts, now)
     ranked = run.ranked_queue_rules()
     parallel = _workers(len(drafts)) if not ruleset.unused_suppressions else 0
@@ -221,14 +264,17 @@ def _lint(
         # the workers run the post rules, rather than after them on one core.
         early = [(rank, rule) for rank, rule in ranked if not _needs_prepare(rule)]
         ranked = [(rank, rule) for rank, rule in ranked if _needs_prepare(rule)]
-        run.located = post_rules_in_workers(
+        run.located += post_rules_in_workers(
             drafts, run, parallel, while_waiting=lambda: run.queue_rules(early, queue)
         )
     else:
         for start in range(0, len(drafts), CHUNK):
             run.located += run.lint_chunk(drafts[start : start + CHUNK])
     run.queue_rules(ranked, queue)
-    return run.finish()
+    report = run.finish()
+    if run.recall is not None:
+        run.recall.keep(drafts)
+    return report
 
 
 class Run:
@@ -250,6 +296,8 @@ class Run:
         self.files: set[str] = set()
         self.pending: list[tuple[int, int, Rule, Hit, Post]] = []
         self.located: list[Finding] = []
+        # With a lint cache: which drafts it answered for, and what the others found.
+        self.recall: Recall | None = None
 
     def show(self, draft: Draft, path: str, supp: Suppressions) -> None:
         """Report *draft*'s findings under *path*, hiding what *supp* suppresses."""
@@ -267,19 +315,27 @@ class Run:
         """Post rules over the reported drafts among *drafts*; then let the queue rules
         note what they need from every draft, and free the drafts' pieces of text."""
         mine = [draft for draft in drafts if id(draft.post) in self.shown]
+        recall = self.recall
+        if recall is not None:
+            return recall.lint_chunk(drafts, mine)
         found = lint_drafts(
             mine,
             self.ruleset,
             [self.shown[id(draft.post)] for draft in mine],
             [self.suppressions[id(draft.post)] for draft in mine],
         )
+        self.prepare(drafts, always=False)
+        return [finding for findings in found for finding in findings]
+
+    def prepare(self, drafts: Sequence[Draft], *, always: bool) -> None:
+        """Let the queue rules note what they need from *drafts* (*always*: even when the
+        queue is too small for them), and free the drafts' pieces of text."""
         for rule in self.ruleset.queue_rules:
-            if rule.prepares_for(len(self.drafts)):
+            if always or rule.prepares_for(len(self.drafts)):
                 for draft in drafts:
                     rule.prepare(draft)
         for draft in drafts:
             draft.release()
-        return [finding for findings in found for finding in findings]
 
     def queue_rules(self, rules: Sequence[tuple[int, QueueRule]], queue: QueueView) -> None:
         """Run *rules* over the whole queue; keep hits on reported, unsuppressed posts."""
@@ -330,12 +386,14 @@ def lint_drafts(
     ruleset: RuleSet,
     shown: Sequence[str],
     suppressions: Sequence[Suppressions],
+    rules: Sequence[PostRule] | None = None,
 ) -> list[list[Finding]]:
     """Every post rule over every draft, rule by rule; located findings per draft.
 
     *shown* is each draft's path as reported and *suppressions* its ``[lint] ignore``. A
     draft's findings come in rule order. With ``--show-unused-suppressions`` suppressed
     rules still run, so that the entries which hid something are marked as used.
+    *rules*: only these of the post rules (in their order).
     """
     from soulpost.lint.languages import ByLanguage
     from soulpost.lint.suppress import NONE
@@ -346,7 +404,7 @@ def lint_drafts(
     skipping = any(skips)  # most chunks have no [lint] ignore at all
     everyone = range(len(drafts))
     by_language = ByLanguage(drafts, skips)
-    for rule in ruleset.post_rules:
+    for rule in ruleset.post_rules if rules is None else rules:
         code = rule.spec.code
         languages = rule.languages
         indexes = by_language.judged(code, languages) if languages else everyone
@@ -398,52 +456,6 @@ def _needs_prepare(rule: QueueRule) -> bool:
     from soulpost.lint.rule import QueueRule
 
     return type(rule).prepare is not QueueRule.prepare
-
-
-def _selector(paths: Sequence[Path] | None) -> _Wanted | None:
-    """Which posts to report: those in the given files or under the given folders.
-
-    Each given path is resolved once; post paths are compared as they are (the loader builds
-    them from the resolved workspace root), so no post costs a trip to the disk.
-    """
-    if paths is None:
-        return None
-    files: set[str] = set()
-    folders: list[str] = []
-    for raw in paths:
-        for form in {raw.absolute(), raw.resolve()}:
-            if form.is_dir():
-                folders.append(f"{str(form).rstrip(os.sep)}{os.sep}")
-            else:
-                files.add(str(form))
-
-    def wanted(post: Post) -> bool:
-        path = post.path
-        if path is None:
-            return False
-        where = str(path)
-        return where in files or any(where.startswith(folder) for folder in folders)
-
-    return wanted
-
-
-if TYPE_CHECKING:
-    _Wanted = Callable[[Post], bool]
-
-
-def _display(path: Path | None, root: Path | None) -> str:
-    """The post's file as the user should see it: relative to the workspace root."""
-    if path is None:
-        return STDIN
-    if root is not None:
-        text, prefix = str(path), f"{root}{os.sep}"
-        if text.startswith(prefix):  # the usual case: no disk access, no pathlib parsing
-            return text[len(prefix) :].replace(os.sep, "/")
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            pass
-    return str(path)
 
 
 def _unused(

@@ -129,6 +129,13 @@ class PostRule(Rule):
 
     scope: ClassVar[Scope] = "post"
 
+    # True declares that ``check`` reads the clock (``draft.now``) or the resolved time
+    # (``draft.time``), which a post's file does not fix: the lint cache
+    # (:mod:`soulpost.lint.cache`) then never keeps this rule's findings and runs it on
+    # every lint. Such a rule may read only the post's top-level values (those of
+    # :meth:`~soulpost.posts.Post.summary`), as it also runs on posts rebuilt from the cache.
+    reads_clock: ClassVar[bool] = False
+
     def check(self, draft: Draft) -> Iterable[Hit]:
         """Yield what is wrong with *draft*."""
         raise NotImplementedError

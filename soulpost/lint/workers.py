@@ -18,25 +18,26 @@ unsafe); :func:`soulpost.lint.engine._workers` decides.
 
 from __future__ import annotations
 
-import multiprocessing
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from soulpost.lint.cache import key_of, storable
 from soulpost.lint.draft import Draft, QueueView
-from soulpost.lint.engine import CHUNK, Run, _display, lint_drafts
+from soulpost.lint.engine import CHUNK, Run, lint_drafts
+from soulpost.lint.shown import display as _display
 from soulpost.lint.suppress import NONE, Suppressions, post_suppressions
 from soulpost.posts import Post, PostInvalid, PostSummary, build_post
 from soulpost.workspace import duplicate_id, post_context, read_post_file
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from concurrent.futures import ProcessPoolExecutor
 
     from soulpost.config import Settings
     from soulpost.errors import InputError
+    from soulpost.lint.cache import Key
     from soulpost.lint.model import Finding, Report
     from soulpost.lint.select import RuleSet
 
@@ -51,6 +52,14 @@ class _Files:
     now: datetime
     root: Path | None
     context: dict[str, Any]
+    # How many files the whole run lints (queue rules' ``prepares_for`` is asked about it).
+    total: int = 0
+    # A lint cache wants the results: say which can be kept (their key), and let every
+    # queue rule prepare every draft, so what is kept serves a queue of any size.
+    keep: bool = False
+    # Lint as loading the posts one by one would (series expanded, evergreen shared):
+    # a series or evergreen post stops the work (None) for the caller to do so.
+    special_stops: bool = False
 
 
 # Filled in the parent just before forking; workers read them through inheritance.
@@ -60,7 +69,8 @@ _POSTS: list[tuple[Sequence[Draft], Run]] = []
 # One loaded and linted file, as a worker sends it back: its index in the list of files,
 # the post's summary (None when it did not load), what rules cached on the draft, the
 # post's suppressions (None for none), its errors (load errors, or problems in
-# [lint] ignore) and its post-rule findings.
+# [lint] ignore), its post-rule findings and, when a lint cache asked, the key under
+# which these results can be kept (None: not to be kept).
 _Linted = tuple[
     int,
     PostSummary | None,
@@ -68,10 +78,17 @@ _Linted = tuple[
     Suppressions | None,
     list["InputError"],
     list["Finding"],
+    "Key | None",
 ]
 
 
 def _fork_pool(workers: int) -> ProcessPoolExecutor:
+    # Imported here: a cached lint of a few files loads this module but forks nothing,
+    # and importing multiprocessing with concurrent.futures would cost it more than the
+    # cache saves on one draft.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
 
 
@@ -116,7 +133,8 @@ def load_and_lint(
     (``needs_whole_posts = False``).
     """
     files = list(files)
-    _FILES[:] = [_Files(files, settings, ruleset, now, root, post_context(settings))]
+    job = _Files(files, settings, ruleset, now, root, post_context(settings), len(files))
+    _FILES[:] = [job]
     try:
         pool = _fork_pool(workers)
         # Workers inherit the list of files: only index ranges go to them.
@@ -125,28 +143,8 @@ def load_and_lint(
         _FILES.clear()
         return None
     run = Run(ruleset, errors)
-    load_errors: list[InputError] = []
-    problems: list[InputError] = []
-    seen: dict[str, Path] = {}
     try:
-        for chunk in results:
-            for index, summary, cache, supp, found_errors, found in chunk:
-                if summary is None:
-                    load_errors.extend(found_errors)
-                    continue
-                path = files[index]
-                post = Post.from_summary(summary, path)
-                first = seen.get(post.id)
-                if first is not None:
-                    load_errors.append(duplicate_id(post, path, first))
-                    continue
-                seen[post.id] = path
-                draft = Draft(post, settings, post.at, now)
-                draft.__dict__.update(cache)
-                run.drafts.append(draft)
-                run.show(draft, _display(path, root), supp or NONE)
-                problems.extend(found_errors)
-                run.located.extend(found)
+        merge(run, (rec for chunk in results for rec in chunk), files, settings, now, root)
     except BaseException:  # Ctrl-C or a failing rule: do not wait for the chunks not started
         pool.shutdown(wait=True, cancel_futures=True)
         raise
@@ -154,9 +152,51 @@ def load_and_lint(
         pool.shutdown(wait=True)
     finally:
         _FILES.clear()
-    run.report.errors.extend([*load_errors, *problems])
     run.queue_rules(run.ranked_queue_rules(), QueueView(run.drafts, now))
     return run.finish()
+
+
+def merge(  # noqa: PLR0917 (the run's parts, as load_and_lint has them)
+    run: Run,
+    records: Iterable[_Linted],
+    files: Sequence[Path],
+    settings: Settings,
+    now: datetime,
+    root: Path | None,
+    kept: list[tuple[Path, _Linted]] | None = None,
+) -> dict[int, Draft]:
+    """Take *records* (in file order) into *run*: posts as drafts, errors, findings.
+
+    Load errors and duplicate ids come in file order, then problems in ``[lint] ignore``,
+    as :func:`soulpost.workspace.load_posts` and the engine report them. Records with a
+    cache key go to *kept*. Returns the drafts by file index.
+    """
+    load_errors: list[InputError] = []
+    problems: list[InputError] = []
+    seen: dict[str, Path] = {}
+    drafts: dict[int, Draft] = {}
+    for record in records:
+        index, summary, cache, supp, found_errors, found, key = record
+        if summary is None:
+            load_errors.extend(found_errors)
+            continue
+        path = files[index]
+        post = Post.from_summary(summary, path)
+        first = seen.get(post.id)
+        if first is not None:
+            load_errors.append(duplicate_id(post, path, first))
+            continue
+        seen[post.id] = path
+        draft = drafts[index] = Draft(post, settings, post.at, now)
+        draft.__dict__.update(cache)
+        run.drafts.append(draft)
+        run.show(draft, _display(path, root), supp or NONE)
+        problems.extend(found_errors)
+        run.located.extend(found)
+        if key is not None and kept is not None:
+            kept.append((path, record))
+    run.report.errors.extend([*load_errors, *problems])
+    return drafts
 
 
 def _load_and_lint(bounds: tuple[int, int]) -> list[_Linted]:
@@ -167,42 +207,56 @@ def _load_and_lint(bounds: tuple[int, int]) -> list[_Linted]:
     code over many posts in a row keeps the interpreter's caches warm, and made a worker
     about a fifth faster.
     """
-    job = _FILES[0]
+    return lint_files_job(_FILES[0], range(*bounds)) or []  # workers never stop early
+
+
+def lint_files_job(job: _Files, indexes: Iterable[int]) -> list[_Linted] | None:
+    """Load ``job.files[i]`` for each of *indexes* and run the post rules over each post;
+    the records in file order. :func:`_load_and_lint` in a worker; here for a few files."""
     ruleset, settings, now, root = job.ruleset, job.settings, job.now, job.root
     context, registry = job.context, job.ruleset.registry
-    indexes = range(*bounds)
     reads = [(index, read_post_file(job.files[index])) for index in indexes]
     out: list[_Linted] = []
-    loaded: list[tuple[int, Post]] = []
+    loaded: list[tuple[int, Post, str]] = []
     for index, read in reads:
         if read is None:
             continue  # vanished since the listing
         _stamp, text, data, errors = read
         if data is not None:
             try:
-                loaded.append((index, build_post(data, job.files[index], context, text)))
+                loaded.append((index, build_post(data, job.files[index], context, text), text))
                 continue
             except PostInvalid as exc:
                 errors = exc.errors
-        out.append((index, None, {}, None, errors, []))
+        out.append((index, None, {}, None, errors, [], None))
     del reads
-    drafts = [Draft(post, settings, post.at, now) for _index, post in loaded]
+    if job.special_stops and any(p.repeat is not None or p.evergreen for _i, p, _t in loaded):
+        return None
+    keys: list[Key | None] = [None] * len(loaded)
+    if job.keep:  # taken before linting: see key_of
+        where = root if root is not None else Path.cwd()
+        keys = [
+            key_of(post, str(job.files[index]), text, where) if storable(post) else None
+            for index, post, text in loaded
+        ]
+    drafts = [Draft(post, settings, post.at, now) for _index, post, _text in loaded]
     shown = [_display(draft.path, root) for draft in drafts]
     checked = [
         post_suppressions(post, registry) if post.lint.ignore else (NONE, [])
-        for _index, post in loaded
+        for _index, post, _text in loaded
     ]
     found = lint_drafts(drafts, ruleset, shown, [supp for supp, _problems in checked])
     for rule in ruleset.queue_rules:
-        if rule.prepares_for(len(job.files)):  # at least as many posts as will load
+        if job.keep or rule.prepares_for(job.total):  # at least as many posts as will load
             for draft in drafts:
                 rule.prepare(draft)
-    for (index, post), draft, (supp, problems), findings in zip(
-        loaded, drafts, checked, found, strict=True
+    for (index, post, _text), draft, (supp, problems), findings, key in zip(
+        loaded, drafts, checked, found, keys, strict=True
     ):
         draft.release()
         kept = supp if supp is not NONE else None
-        out.append((index, post.summary(), draft.__dict__, kept, problems, findings))
+        out.append((index, post.summary(), draft.__dict__, kept, problems, findings, key))
+    out.sort(key=lambda record: record[0])  # file order, as loading one by one reports
     return out
 
 
@@ -225,10 +279,12 @@ def post_rules_in_workers(
         with _fork_pool(workers) as pool:
             results = pool.map(_post_rules_range, _chunks(len(drafts), workers))
             while_waiting()
-            for found, caches in results:
+            for found, caches, fresh in results:
                 located.extend(found)
                 for index, cache in caches:
                     drafts[index].__dict__.update(cache)
+                if run.recall is not None:  # what the cache keeps comes back by index
+                    run.recall.fresh += [(drafts[index], kept) for index, kept in fresh]
     finally:
         _POSTS.clear()
     return located
@@ -236,9 +292,15 @@ def post_rules_in_workers(
 
 def _post_rules_range(
     bounds: tuple[int, int],
-) -> tuple[list[Finding], list[tuple[int, dict[str, Any]]]]:
-    """In a worker: the post rules over drafts[start:end], findings located."""
+) -> tuple[list[Finding], list[tuple[int, dict[str, Any]]], list[tuple[int, list[Finding]]]]:
+    """In a worker: the post rules over drafts[start:end], findings located; with a lint
+    cache, also each linted draft's own findings, by index, for the parent to keep."""
     drafts, run = _POSTS[0]
     indexes = range(*bounds)
     found = run.lint_chunk([drafts[i] for i in indexes])
-    return found, [(i, dict(drafts[i].__dict__)) for i in indexes]
+    fresh: list[tuple[int, list[Finding]]] = []
+    if run.recall is not None:
+        where = {id(drafts[i]): i for i in indexes}
+        fresh = [(where[id(draft)], kept) for draft, kept in run.recall.fresh]
+        run.recall.fresh.clear()
+    return found, [(i, dict(drafts[i].__dict__)) for i in indexes], fresh

@@ -12,6 +12,7 @@ threaded process, :func:`lint_blocks` runs here instead; so it does when the hel
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import pickle
 import signal
@@ -37,6 +38,8 @@ class Where:
     settings: Settings
     config_path: Path
     now: datetime
+    # Let the lint cache answer for drafts unchanged since it last saw them.
+    cache: bool = True
 
 
 def ruleset_for(root: Path, settings: Settings, config_path: Path) -> RuleSet:
@@ -74,7 +77,7 @@ def lint_blocks(
             posts, _ = load_posts([Path(p) for p in items], where.settings)
         report = lint_posts(
             posts, where.settings, now=where.now, times=times, root=where.root,
-            config_path=where.config_path, ruleset=ruleset,
+            config_path=where.config_path, ruleset=ruleset, cache=where.cache,
         )  # fmt: skip
     except SoulpostError as exc:
         return {}, [f"lint did not run: {exc}"]
@@ -194,6 +197,9 @@ def _warm_up(where: Where, ruleset: RuleSet, inbox: int) -> None:
                         break
     except OSError:
         return
+    # Not through the cache: this answer is thrown away, and keeping it would rewrite the
+    # cache file for nothing.
+    where = dataclasses.replace(where, cache=False)
     for start in range(0, len(names), BATCH):
         if select.select([inbox], [], [], 0)[0]:
             return  # the request (or the end of it) is here

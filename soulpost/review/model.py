@@ -431,7 +431,9 @@ def _lint(
     if len(shown) < len(ws.posts):
         paths = sorted({p.path for p in shown if p.path is not None})
     try:
-        report = lint_workspace(ws, now=now, times=times, paths=paths)
+        # The lint cache spares the post rules on drafts unchanged since the last lint
+        # (``[lint] cache = false`` or a command's --no-cache turns it off).
+        report = lint_workspace(ws, now=now, times=times, paths=paths, cache=True)
     except SoulpostError as exc:
         review.notes.append(f"lint did not run: {exc}")
         return {}

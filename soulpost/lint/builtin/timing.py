@@ -34,6 +34,7 @@ class PastTime(PostRule):
     bad = ('text = "See you at the meetup tonight."\nat = 2020-01-07T18:00:00+01:00\n',)
     good = ('text = "See you at the meetup tonight."\nat = 2099-01-07T18:00:00+01:00\n',)
     message = "scheduled for {at}, {ago} ago; past its allowed lateness of {grace}"
+    reads_clock = True  # draft.now: run on every lint, never cached
 
     def check(self, draft: Draft) -> Iterator[Hit]:
         at = draft.post.at
