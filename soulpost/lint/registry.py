@@ -44,12 +44,13 @@ from soulpost.errors import ConfigError
 from soulpost.factories import new_dict, new_list
 from soulpost.lint.model import LESSONS, SEVERITY_RANK, Severity
 from soulpost.lint.rule import PostRule, QueueRule, Rule, RuleSpec
+from soulpost.text.lazyre import lazy, module_getattr
 from soulpost.tomlpos import SourceMap
 
 ENTRY_POINT_GROUP = "soulpost.rules"
 CODE = re.compile(r"^[A-Z]{1,4}[0-9]{2,4}$")
 NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
-PREFIX = re.compile(r"^[A-Z]{1,4}[0-9]{0,3}$")
+_prefix = lazy(r"^[A-Z]{1,4}[0-9]{0,3}$")
 
 # An ISO 639-1 language code, as `[lint] languages` and the language detector use them.
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
@@ -281,7 +282,7 @@ class Registry:
         spec = self.by_code.get(token) or self.by_name.get(token)
         if spec is not None:
             return [spec], 100
-        if PREFIX.match(token):
+        if _prefix().match(token):
             found = [s for s in self.specs if s.code.startswith(token)]
             if found:
                 return found, len(token)
@@ -437,3 +438,7 @@ def _shown(path: Path, root: Path | None) -> str:
 
 
 __all__ = ["Registry", "load_pack", "load_registry", "shipped_packs"]
+
+
+# PREFIX is compiled when asked for: only a selection naming a code prefix needs it.
+__getattr__ = module_getattr(__name__, {"PREFIX": _prefix})

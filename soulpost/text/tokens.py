@@ -10,6 +10,7 @@ import re
 from functools import cache
 from typing import Any
 
+from soulpost.text.lazyre import lazy
 from soulpost.text.urls import _LATIN_ACCENTS, _lazy, find_urls
 
 # twitter-text's hashtag grammar: letters and marks of any script, digits, "_" and a few
@@ -22,7 +23,7 @@ _HASHTAG_EXTRA = (
 # Patterns start with the "#" or "@" itself (look-behinds after it) so that re can jump
 # straight to those characters instead of trying every position.
 _HASHTAG_ASCII = _lazy(r"#(?<![&\w]#)(\w++)(?!#|://)")
-_LETTER = re.compile(r"[^\W\d_]")
+_letter = lazy(r"[^\W\d_]")
 _NOT_BEFORE_MENTION = r"a-zA-Z0-9_!#$%&*@＠"
 _MENTION = _lazy(
     r"[@＠]"
@@ -47,7 +48,7 @@ def find_hashtags(text: str) -> list[tuple[int, int, str]]:
     found = []
     for match in pattern.finditer(text):
         tag = match.group(1)
-        if not _LETTER.search(tag) or any(s <= match.start() < e for s, e, _ in urls):
+        if not _letter().search(tag) or any(s <= match.start() < e for s, e, _ in urls):
             continue
         found.append((match.start(), match.end(), tag))
     return found
