@@ -29,7 +29,6 @@ A pack is TOML with one ``[[rule]]`` table per rule::
 
 from __future__ import annotations
 
-import difflib
 import re
 import string
 from collections.abc import Iterable, Sequence
@@ -179,6 +178,8 @@ class _PackFile:
 
         kind = KINDS.get(entry.kind)
         if kind is None:
+            import difflib  # only for this error (and an unknown rule name's)
+
             close = difflib.get_close_matches(entry.kind, list(KINDS), n=1)
             self.fail(
                 f"unknown rule kind {entry.kind!r}",
@@ -291,6 +292,8 @@ class Registry:
     def suggest(self, token: str) -> str | None:
         """A close rule code or name for an unknown *token*, for the error message."""
         pool = [*self.by_name, *self.by_code]
+        import difflib  # only for an unknown name's hint
+
         close = difflib.get_close_matches(token, pool, n=1, cutoff=0.6)
         if not close:
             close = difflib.get_close_matches(token.lower(), [*self.by_name], n=1, cutoff=0.5)
