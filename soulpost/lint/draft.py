@@ -48,10 +48,10 @@ def without_quotes(text: str) -> str:
     return _quoted().sub(lambda m: (g := m.group(0))[0] + "_" * (len(g) - 2) + g[-1], text)
 
 
-WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
-ALNUM = re.compile(r"[^\W_]+")
+word_pattern = lazy(r"[^\W_]+(?:['’-][^\W_]+)*")
+alnum_pattern = lazy(r"[^\W_]+")
 # Every ASCII character that is not a letter or digit, as a space: on ASCII text, splitting
-# after this translation gives exactly the runs ALNUM finds.
+# after this translation gives exactly the runs alnum_pattern finds.
 _ASCII_GAPS = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
 
 
@@ -277,9 +277,9 @@ class Segment:
         """How many words the text has, links aside."""
         plain = self.plain
         if plain.isascii() and "'" not in plain and "-" not in plain:
-            # Without ' or - to join them, WORD's words are the runs of letters and digits.
+            # Without ' or - to join them, word_pattern's words are the runs of letters and digits.
             return len(translate_ascii(plain, _ASCII_GAPS_BYTES).split())
-        return len(WORD.findall(plain))
+        return len(word_pattern().findall(plain))
 
     @_lazy
     def lower(self) -> str | None:
@@ -294,7 +294,7 @@ class Segment:
         lowered = lower if lower is not None else self.plain.lower()
         if lowered.isascii():  # the usual case: the same runs, several times faster
             return frozenset(translate_ascii(lowered, _ASCII_GAPS_BYTES).split())
-        return frozenset(ALNUM.findall(lowered))
+        return frozenset(alnum_pattern().findall(lowered))
 
 
 class Draft:
@@ -481,7 +481,8 @@ class QueueView:
 
 
 # The patterns by the names the tests import them as, compiled when first asked for.
-_NAMES = {"QUOTED": _quoted, "PRICE": _price, "PRICE_WITH": _price_with}
-_NAMES |= {"PROMOTIONAL": _promotional, "PROMOTIONAL_ASCII_LOWER": _promotional_ascii_lower}
+_NAMES = {"WORD": word_pattern, "ALNUM": alnum_pattern, "QUOTED": _quoted, "PRICE": _price}
+_NAMES |= {"PRICE_WITH": _price_with, "PROMOTIONAL": _promotional}
+_NAMES |= {"PROMOTIONAL_ASCII_LOWER": _promotional_ascii_lower}
 _NAMES |= {"INVITES_REPLY": _invites_reply, "INVITES_REPLY_ASCII_LOWER": _invites_reply_ascii_lower}
 __getattr__ = module_getattr(__name__, _NAMES)

@@ -78,12 +78,12 @@ _M_CANDIDATE = _lazy(
 _TCO = _lazy(
     rf"[hH][tT][tT][pP][sS]?://[tT]\.[cC][oO]/([a-zA-Z0-9]+)(?:\?{_QUERY_CHAR}*{_QUERY_END})?"
 )
-_AFTER_TLD = re.compile(r"[0-9a-z@+\-]", re.IGNORECASE)
-_PUNYCODE = re.compile(r"xn--[\-0-9a-z]+", re.IGNORECASE)
+_after_tld = _lazy(r"[0-9a-z@+\-]", re.IGNORECASE)
+_punycode = _lazy(r"xn--[\-0-9a-z]+", re.IGNORECASE)
 _ASCII_DOMAIN = _lazy(rf"(?:[\-a-z0-9{_LATIN_ACCENTS}]+\.)+[^\W_]+", re.IGNORECASE)
 # Every TLD starts with a letter: text without "." before a letter holds no URL.
-_MAYBE_URL = re.compile(r"\.[^\W\d_]")
-_GLUED_SCHEME = re.compile(r"[hH][tT][tT][pP][sS]?://\Z")
+_maybe_url = _lazy(r"\.[^\W\d_]")
+_glued_scheme = _lazy(r"[hH][tT][tT][pP][sS]?://\Z")
 _MAX_URL_LENGTH = 4096
 _Found = tuple[tuple[int, int, str], ...]
 _MAX_LABEL_LENGTH = 63
@@ -91,7 +91,7 @@ _MAX_LABEL_LENGTH = 63
 
 def _is_tld(label: str) -> bool:
     label = label.lower()
-    return label in TLDS or _PUNYCODE.fullmatch(label) is not None
+    return label in TLDS or _punycode().fullmatch(label) is not None
 
 
 def _ascii_label(label: str) -> str | None:
@@ -108,11 +108,11 @@ def _ascii_label(label: str) -> str | None:
 
 def _tld_end(label: str, following: str) -> int | None:
     """Length of the TLD that *label* is or starts with, given the character after it."""
-    if _is_tld(label) and not (following and _AFTER_TLD.match(following)):
+    if _is_tld(label) and not (following and _after_tld().match(following)):
         return len(label)
     # "example.comてすと": a TLD may stop before a letter that cannot continue one.
     for cut in range(min(len(label) - 1, _MAX_LABEL_LENGTH), 1, -1):  # no TLD is longer
-        if not _AFTER_TLD.match(label[cut]) and _is_tld(label[:cut]):
+        if not _after_tld().match(label[cut]) and _is_tld(label[:cut]):
             return cut
     return None
 
@@ -146,7 +146,7 @@ def find_urls(text: str, *, require_scheme: bool = False) -> list[tuple[int, int
     """
     if require_scheme and "://" not in text:
         return []
-    if _MAYBE_URL.search(text) is None:
+    if _maybe_url().search(text) is None:
         return []
     return list(_find_urls(text, require_scheme))
 
@@ -158,7 +158,7 @@ def find_mastodon_urls(text: str) -> list[tuple[int, int, str]]:
     scheme is needed, and may also be ``dat``, ``dweb``, ``ipfs``, ``ipns``, ``ssb``,
     ``gopher`` or ``gemini``; a path runs over any non-ASCII text up to white space, and a
     query may hold non-ASCII characters too."""
-    if "://" not in text or _MAYBE_URL.search(text) is None:
+    if "://" not in text or _maybe_url().search(text) is None:
         return []
     return list(_find_urls(text, True, mastodon=True))
 
@@ -172,7 +172,7 @@ def _find_urls(text: str, require_scheme: bool, *, mastodon: bool = False) -> _F
     while True:
         # Skip to the word holding the next "." before a letter: every URL has one, so
         # the regex need not try each word before it (the search dominates lint time).
-        dot = _MAYBE_URL.search(text, pos)
+        dot = _maybe_url().search(text, pos)
         if dot is None:
             return tuple(urls)
         word = max(text.rfind(" ", pos, dot.start()), text.rfind("\n", pos, dot.start())) + 1
@@ -185,7 +185,7 @@ def _find_urls(text: str, require_scheme: bool, *, mastodon: bool = False) -> _F
         if domain_end is None:
             # No start inside this host can do better (its labels are the same), so go on
             # after it, or at a scheme glued to it ("日本.中http://"): linear, not quadratic.
-            glued = _GLUED_SCHEME.search(text, match.start() + 1, match.end() + 3)
+            glued = _glued_scheme().search(text, match.start() + 1, match.end() + 3)
             pos = glued.start() if glued else match.end()
             continue
         tail = tail_grammar.match(text, domain_end)

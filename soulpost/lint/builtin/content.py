@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from soulpost.lint.draft import WORD
+from soulpost.lint.draft import word_pattern
 from soulpost.lint.rule import Hit, PostRule, RuleOptions, SegmentRule
 from soulpost.text.lazyre import lazy, module_getattr
 
@@ -27,7 +27,7 @@ def _prose(segment: Segment) -> list[re.Match[str]]:
     plain = segment.plain
     if "#" in plain or "@" in plain or "＃" in plain or "＠" in plain:
         plain = _tags().sub(lambda m: " " * len(m.group(0)), plain)
-    return list(WORD.finditer(plain))
+    return list(word_pattern().finditer(plain))
 
 
 def _urls(segment: Segment) -> list[tuple[int, int, str]]:

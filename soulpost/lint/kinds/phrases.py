@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from soulpost.lint.draft import ALNUM, Draft, Segment
+from soulpost.lint.draft import Draft, Segment, alnum_pattern
 from soulpost.lint.kinds.literals import LiteralIndex, gate_of
 from soulpost.lint.kinds.patterns import (
     PATTERN_TIMEOUT,
@@ -92,7 +92,7 @@ class Phrases(SegmentRule):
         self.phrase_words: dict[str, list[frozenset[str]]] = {}
         self.always = False
         for phrase in phrases:
-            runs = ALNUM.findall(phrase)
+            runs = alnum_pattern().findall(phrase)
             if runs:
                 trigger = max(runs, key=len)
                 self.triggers |= {trigger}
