@@ -131,3 +131,76 @@ def test_linting_with_lazy_patterns_still_finds_what_they_match() -> None:
     text = 'Buy now: only $9 a month! We think "our" plan is the best. We, we, we.'
     report = lint_posts(example_posts(text, settings), settings, now=EXAMPLE_NOW)
     assert report.findings
+
+
+def _shipped_unless() -> list[list[str]]:
+    import json
+    from importlib.resources import files
+
+    packs = json.loads(files("soulpost.lint.packs").joinpath("shipped.json").read_text("utf-8"))
+    found: list[list[str]] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "unless" and isinstance(value, list):
+                    found.append(value)
+                elif key == "unless" and isinstance(value, dict):
+                    found.extend(value.values())
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(packs)
+    return [group for group in found if group]
+
+
+def _example_texts() -> list[str]:
+    import json
+    from importlib.resources import files
+
+    raw = files("soulpost.lint.packs").joinpath("shipped.json").read_text("utf-8")
+    texts: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("bad", "good") and isinstance(value, list):
+                    texts.extend(v for v in value if isinstance(v, str))
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(json.loads(raw))
+    return texts
+
+
+def test_shipped_unless_patterns_hold_no_back_references() -> None:
+    """any_search asks shipped patterns one by one; joined, a back-reference or a named
+    group would have meant another group (and global flags are allowed only first)."""
+    import re
+
+    groups = _shipped_unless()
+    assert len(groups) > 10
+    for group in groups:
+        for pattern in group:
+            assert not re.search(r"\\[1-9]|\(\?P[=<]|\(\?[aiLmsux]+\)", pattern), pattern
+
+
+def test_any_search_answers_as_the_joined_pattern_did() -> None:
+    import re
+
+    from soulpost.lint.kinds.patterns import any_search
+
+    texts = _example_texts()
+    texts += ["It's free of charge.", "Free delivery on our plan: £5.", "Entry is free!", ""]
+    assert len(texts) > 100
+    for group in _shipped_unless():
+        joined = re.compile("|".join(f"(?:{p})" for p in group), re.IGNORECASE)
+        search = any_search(group, timed=False)
+        for text in texts:
+            assert bool(search(text)) == bool(joined.search(text)), (group, text)

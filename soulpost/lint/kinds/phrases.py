@@ -17,6 +17,7 @@ from soulpost.lint.kinds.patterns import (
     FindIter,
     Search,
     WordIndex,
+    any_search,
     checked_patterns,
     compiled,
     lazy_compiled,
@@ -200,8 +201,11 @@ class Phrases(SegmentRule):
         """The rule's ``unless`` patterns as one case-insensitive search."""
         if not self.unless_source:
             return None
-        timed = any(p in self.timed for p in self.options.unless)  # type: ignore[attr-defined]
-        return compiled(self.unless_source, timed=timed)[0]
+        patterns = self.options.unless  # type: ignore[attr-defined]
+        timed = any(p in self.timed for p in patterns)
+        if timed:  # compiled now, so that a pattern the regex module rejects fails set-up
+            return compiled(self.unless_source, timed=True)[0]
+        return any_search(patterns, timed=False)
 
     @cached_property
     def source(self) -> str:
