@@ -204,3 +204,13 @@ def test_any_search_answers_as_the_joined_pattern_did() -> None:
         search = any_search(group, timed=False)
         for text in texts:
             assert bool(search(text)) == bool(joined.search(text)), (group, text)
+
+
+def test_a_foldable_character_is_told_without_the_pattern() -> None:
+    """wordgates asks ``ord(low) in _FOLD`` of one character where it matched _foldable."""
+    from soulpost.lint.kinds.literals import _FOLD, _foldable
+
+    pattern = _foldable()
+    assert max(_FOLD) < 0x10000  # re's folding classes are all in the BMP
+    for code in range(0x10000):
+        assert (pattern.match(chr(code)) is not None) == (code in _FOLD), hex(code)

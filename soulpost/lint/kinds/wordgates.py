@@ -21,7 +21,7 @@ import re
 from typing import Any
 
 from soulpost.lint.draft import Segment
-from soulpost.lint.kinds.literals import _alternatives, _foldable, parsed
+from soulpost.lint.kinds.literals import _FOLD, _alternatives, _foldable, parsed
 
 # A choice of conjunctions, like literals.Gate: a text may match only when, for some
 # alternative, it has a word of each of that alternative's sets.
@@ -40,7 +40,7 @@ def _letter(code: int) -> str | None:
     ``re`` matches case-insensitively just as lower case compares (not ``s``/``ſ``)."""
     char = chr(code)
     low = char.lower()
-    if len(low) != 1 or not low.isalnum() or _foldable().match(low):
+    if len(low) != 1 or not low.isalnum() or ord(low) in _FOLD:  # one _foldable matches
         return None
     return low
 
