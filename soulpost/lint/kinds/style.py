@@ -280,8 +280,9 @@ class Capitals(SegmentRule):
         self.dictionary = opts.dictionary
         self.cues = frozenset(w.lower() for w in opts.keywords_after)
         # Shouting needs a word of min_length capitals, or two capital words in a row:
-        # most texts are ruled out by one search.
-        self.gate = re.compile(
+        # most texts are ruled out by one search (compiled when a text first needs it:
+        # has_capital_pair turns away most before).
+        self.gate = lazy(
             rf"[^\W\da-z_]{{{self.min_length}}}|[^\W\da-z_]{{2}}[ ,'’-]+[^\W\da-z_]{{2}}"
         )
 
@@ -376,7 +377,7 @@ class Capitals(SegmentRule):
 
     def check_segment(self, segment: Segment, draft: Draft) -> Iterator[Hit]:
         text = segment.text
-        if not has_capital_pair(text) or not self.gate.search(text):
+        if not has_capital_pair(text) or not self.gate().search(text):
             return
         shouted = self._shouted(segment.quiet, draft)
         if len(shouted) < self.min_words:
