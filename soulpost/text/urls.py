@@ -1,27 +1,19 @@
 """Finding URLs in post text as X and Mastodon do (twitter-text's extractor, written afresh).
 
 A URL needs a real top-level domain (:mod:`soulpost._tlds`) or a scheme; offsets are
-Python ``str`` indices. Also the :func:`_lazy` pattern helper the other text modules share.
+Python ``str`` indices.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from soulpost._tlds import TLDS
+from soulpost.text.lazyre import lazy
 
-
-def _lazy(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
-    """A regex compiled on first use: one draft's lint needs only a few of them, and
-    compiling all at import cost more than the rest of this module."""
-
-    @cache
-    def compiled() -> re.Pattern[str]:
-        return re.compile(pattern, flags)
-
-    return compiled
+# The patterns are compiled on first use (lazy): one draft's lint needs only a few of them,
+# and compiling all at import cost more than the rest of this module.
 
 
 # Character classes of twitter-text's URL grammar (its regex "validUrl"), written afresh.
@@ -31,7 +23,7 @@ _INVALID = "\ufffe\ufeff\uffff"
 _DIRECTIONAL = r"\u202a-\u202e\u061c\u200e\u200f\u2066-\u2069"
 _DOMAIN_CHAR = f"[^{_PUNCT}{_SPACES}{_INVALID}{_DIRECTIONAL}\\x00-\\x08\\x0e-\\x1f]"
 _LABEL = f"{_DOMAIN_CHAR}++(?:[-_]+{_DOMAIN_CHAR}++)*+"  # possessive: no backtracking
-_CANDIDATE = _lazy(
+_CANDIDATE = lazy(
     rf"(?<![A-Za-z0-9@＠$#＃{_INVALID}])(?P<scheme>https?://)?(?P<host>{_LABEL}(?:\.{_LABEL})+)",
     re.IGNORECASE,
 )
@@ -48,7 +40,7 @@ _PATH_END = rf"(?:[+\-a-zA-Z{_CYRILLIC}0-9=_#/{_LATIN_ACCENTS}]|{_PARENS})"
 _PATH = rf"(?:(?:{_PATH_CHAR}*(?:{_PARENS}{_PATH_CHAR}*)*{_PATH_END})|(?:@{_PATH_CHAR}+/))"
 _QUERY_CHAR = r"[a-zA-Z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]"
 _QUERY_END = r"[a-zA-Z0-9\-_&=#/]"
-_TAIL = _lazy(rf"(?::[0-9]+)?(?P<path>/{_PATH}*)?(?:\?{_QUERY_CHAR}*{_QUERY_END})?")
+_TAIL = lazy(rf"(?::[0-9]+)?(?P<path>/{_PATH}*)?(?:\?{_QUERY_CHAR}*{_QUERY_END})?")
 # Mastodon's grammar (its config/initializers/twitter_regex.rb over twitter-text 3.1.0, written
 # afresh): more schemes, and a path of anything but white space and <>()? with the same rules
 # for its end; a query may hold any non-ASCII character (its UCHARS).
@@ -69,21 +61,21 @@ _UCHARS = (
 )
 _M_QUERY_CHAR = rf"[a-zA-Z0-9!?*'();:&=+$/%#\[\]\-_.,~|@^{_UCHARS}]"
 _M_QUERY_END = rf"[a-zA-Z0-9_&=#/\-{_UCHARS}]"
-_M_TAIL = _lazy(rf"(?::[0-9]+)?(?P<path>/{_M_PATH}*)?(?:\?{_M_QUERY_CHAR}*{_M_QUERY_END})?")
-_M_CANDIDATE = _lazy(
+_M_TAIL = lazy(rf"(?::[0-9]+)?(?P<path>/{_M_PATH}*)?(?:\?{_M_QUERY_CHAR}*{_M_QUERY_END})?")
+_M_CANDIDATE = lazy(
     rf"(?<![A-Za-z0-9@＠$#＃{_INVALID}])(?P<scheme>(?:{_MASTODON_SCHEMES})://)?"
     rf"(?P<host>{_LABEL}(?:\.{_LABEL})+)",
     re.IGNORECASE,
 )
-_TCO = _lazy(
+_TCO = lazy(
     rf"[hH][tT][tT][pP][sS]?://[tT]\.[cC][oO]/([a-zA-Z0-9]+)(?:\?{_QUERY_CHAR}*{_QUERY_END})?"
 )
-_after_tld = _lazy(r"[0-9a-z@+\-]", re.IGNORECASE)
-_punycode = _lazy(r"xn--[\-0-9a-z]+", re.IGNORECASE)
-_ASCII_DOMAIN = _lazy(rf"(?:[\-a-z0-9{_LATIN_ACCENTS}]+\.)+[^\W_]+", re.IGNORECASE)
+_after_tld = lazy(r"[0-9a-z@+\-]", re.IGNORECASE)
+_punycode = lazy(r"xn--[\-0-9a-z]+", re.IGNORECASE)
+_ASCII_DOMAIN = lazy(rf"(?:[\-a-z0-9{_LATIN_ACCENTS}]+\.)+[^\W_]+", re.IGNORECASE)
 # Every TLD starts with a letter: text without "." before a letter holds no URL.
-_maybe_url = _lazy(r"\.[^\W\d_]")
-_glued_scheme = _lazy(r"[hH][tT][tT][pP][sS]?://\Z")
+_maybe_url = lazy(r"\.[^\W\d_]")
+_glued_scheme = lazy(r"[hH][tT][tT][pP][sS]?://\Z")
 _MAX_URL_LENGTH = 4096
 _Found = tuple[tuple[int, int, str], ...]
 _MAX_LABEL_LENGTH = 63
