@@ -26,10 +26,11 @@ from pydantic import (
 
 from soulpost.factories import new_dict, new_list
 from soulpost.platforms import known_platforms
+from soulpost.text.lazyre import lazy
 from soulpost.timeutil import check_range, load_zone, parse_clock, parse_duration
 
 PLATFORM_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_env_name = lazy(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
@@ -102,7 +103,7 @@ class LoginSettings(Strict):
     @field_validator("client_secret_env")
     @classmethod
     def _secret_name(cls, value: str | None) -> str | None:
-        if value is not None and not ENV_NAME.match(value):
+        if value is not None and not _env_name().match(value):
             raise ValueError(
                 "client_secret_env must be the NAME of an environment variable "
                 "(letters, digits, _), not the secret"
@@ -137,7 +138,7 @@ class PlatformSettings(Strict):
     @classmethod
     def _env_names(cls, value: dict[str, str]) -> dict[str, str]:
         for role, name in value.items():
-            if not ENV_NAME.match(name):
+            if not _env_name().match(name):
                 raise ValueError(
                     f"env.{role} must be the NAME of an environment variable "
                     f"(letters, digits, _), not its value"
@@ -289,7 +290,7 @@ class EvergreenSettings(Strict):
 # The fields a feed's template may use (``{title} {link}``); anything else is a config error,
 # so a typo is found when config.toml loads rather than at the first new item.
 FEED_FIELDS = ("title", "link", "summary", "author", "feed", "published")
-FEED_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_feed_name = lazy(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 def check_template(value: str, fields: tuple[str, ...]) -> str:
@@ -329,7 +330,7 @@ class FeedSettings(Strict):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not FEED_NAME.match(value):
+        if not _feed_name().match(value):
             raise ValueError('a feed name is lower-case letters, digits, - or _ (e.g. "blog")')
         return value
 
@@ -355,7 +356,7 @@ class EmailAlerts(Strict):
     @field_validator("username_env", "password_env")
     @classmethod
     def _env(cls, value: str | None) -> str | None:
-        if value is not None and not ENV_NAME.match(value):
+        if value is not None and not _env_name().match(value):
             raise ValueError("must be the NAME of an environment variable, not its value")
         return value
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 
-CHARGE_BEFORE = re.compile(
+from soulpost.text.lazyre import lazy
+
+# Compiled when first asked for: only a post with a price needs them (soulpost.text.lazyre).
+_charge_before = lazy(
     r"""\b(?:charges?|fees?|fined?|fines|tax|taxes|levy|tolls?|fares?|penalty|surcharge
        |gebühr\w*|abgabe|steuer\w*|bußgeld\w*|strafe|maut|ticketpreis\w*
        |amendes?|redevance|péage|tarif\ social
@@ -18,12 +21,12 @@ CHARGE_BEFORE = re.compile(
        (?:\s+[^\W\d_]+){0,3}\s*[:]?\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
-SELLER = re.compile(r"\b(?:our|my|unser\w*|mein\w*|notre|nos|mon|ma|mes|nuestr\w*|mis?)\b", re.I)
+_seller = lazy(r"\b(?:our|my|unser\w*|mein\w*|notre|nos|mon|ma|mes|nuestr\w*|mis?)\b", re.I)
 
 
 def owed_charge(text: str, at: int) -> bool:
     """Whether the price at *at* is named as a charge, fee, fine, tax or fare just before
-    it, and not as the poster's own (see CHARGE_BEFORE)."""
+    it, and not as the poster's own (see _charge_before)."""
     head = text[max(0, at - 60) : at]
-    charge = CHARGE_BEFORE.search(head)
-    return charge is not None and SELLER.search(head) is None
+    charge = _charge_before().search(head)
+    return charge is not None and _seller().search(head) is None

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from soulpost.lint.charges import owed_charge
 from soulpost.platforms import PLATFORMS, Capabilities
+from soulpost.text.lazyre import lazy, module_getattr
 
 if TYPE_CHECKING:
     from soulpost.config import Settings
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 # Quoted text and code: what someone else said or what a machine reads, not the author's
 # own voice. Straight and curly double quotes, German and French quotes, code in backticks.
-QUOTED = re.compile(
+_quoted = lazy(
     r"```.*?```|`[^`\n]{1,300}`"
     r"|“[^“”\n]{1,300}”|„[^„“”\n]{1,300}[“”]|«[^«»\n]{1,300}»|‹[^‹›\n]{1,300}›"
     r'|"[^"\n]{1,300}"|”[^”\n]{1,300}”',
@@ -44,13 +45,13 @@ def without_quotes(text: str) -> str:
     """
     if _QUOTE_CHARS.isdisjoint(text):
         return text
-    return QUOTED.sub(lambda m: m.group(0)[0] + "_" * (len(m.group(0)) - 2) + m.group(0)[-1], text)
+    return _quoted().sub(lambda m: (g := m.group(0))[0] + "_" * (len(g) - 2) + g[-1], text)
 
 
-WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
-ALNUM = re.compile(r"[^\W_]+")
+word_pattern = lazy(r"[^\W_]+(?:['’-][^\W_]+)*")
+alnum_pattern = lazy(r"[^\W_]+")
 # Every ASCII character that is not a letter or digit, as a space: on ASCII text, splitting
-# after this translation gives exactly the runs ALNUM finds.
+# after this translation gives exactly the runs alnum_pattern finds.
 _ASCII_GAPS = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
 
 
@@ -73,7 +74,7 @@ _ASCII_GAPS_BYTES = ascii_table(_ASCII_GAPS)
 # news ("the typical bill drops to £1,690 a year") and a price change announced with its
 # date ("goes from £8 to £9", "cut by £15", "steigt um 12 €", "bleibt bei 6 €") inform,
 # and so do sums in millions ("to buy Arrow for $1.75 billion"): nobody is asked to pay them.
-PRICE = re.compile(
+_price = lazy(
     r"""
       (?<!from\ )(?<!to\ )(?<!\bby\ )[$€£¥]\s?\d(?![\d,.]*\ (?:cash|prize|reward|jackpot))  # £96
       (?![\d,.]*\s?(?:k|m|bn|mn|million|billion|trillion|millones|millions?|milliards?|mio|mrd)\b)
@@ -87,13 +88,13 @@ PRICE = re.compile(
 # those places finds the same leftmost match (a search tries each place in turn, and a
 # look-behind still sees the text before the place), without running its dozen
 # look-behinds at every character: a tenth of the time on a typical post.
-_PRICE_STARTS = re.compile(r"[$€£¥\d]")
+_price_starts = lazy(r"[$€£¥\d]")
 
 
 def price_in(text: str, pos: int = 0) -> re.Match[str] | None:
     """``PRICE.search(text, pos)``, faster."""
-    match = PRICE.match
-    for start in _PRICE_STARTS.finditer(text, pos):
+    match = _price().match
+    for start in _price_starts().finditer(text, pos):
         found = match(text, start.start())
         if found:
             return found
@@ -108,7 +109,7 @@ def selling_price(text: str) -> re.Match[str] | None:
     return price
 
 
-PRICE_WITH = re.compile(
+_price_with = lazy(
     r"""https?://|www\.|%
     | \b(?:a|per|each|par|pro|al|por|im|le)\s+(?:month|year|week|mois|monat|jahr|mes|año|an)\b
     | /\s?(?:mo|month|yr|year|mois|monat|mes|mois)\b
@@ -120,8 +121,7 @@ PRICE_WITH = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
-PROMOTIONAL = re.compile(
-    r"""
+_PROMOTIONAL = r"""
       \b\d{1,3}\s?%\s?off\b | \b(?:half|\d+)[- ]price\b          # discounts
     | \b(?:discount|coupon|promo[- ]code|voucher|flash[- ]sale|sale\ ends)\b
     | (?<!\bgo\ )(?<!\bgoes\ )(?<!\bwent\ )(?<!\bgoing\ )(?<!\bstill\ )\bon\ sale\b  # not news
@@ -133,32 +133,27 @@ PROMOTIONAL = re.compile(
     | \bsign[- ]?up\ at\b | \bget\ yours\b
     | \b(?:dm|message)\ (?:me|us)\ for\ (?:pricing|prices|a\ quote)\b
     | \blink\ in\ bio\b
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
+    """
+_promotional = lazy(_PROMOTIONAL, re.IGNORECASE | re.VERBOSE)
 
 # The same, for ASCII text already lower-cased: matched case-sensitively behind a look-ahead
 # for the characters a match can start with, it finds the same spans two to three times
 # faster (ASCII has no case-folding quirks, and lower-casing it keeps every offset).
-PROMOTIONAL_ASCII_LOWER = re.compile(
-    r"(?=[\dhdcpvfosmburgl])(?:" + PROMOTIONAL.pattern + ")", re.VERBOSE
-)
+_promotional_ascii_lower = lazy(r"(?=[\dhdcpvfosmburgl])(?:" + _PROMOTIONAL + ")", re.VERBOSE)
 
-INVITES_REPLY = re.compile(
-    r"""\?
+_INVITES_REPLY = r"""\?
     | \b(?:let\ (?:me|us)\ know|tell\ (?:me|us)|reply|replies|share\ your|your\ thoughts
     | we'?d\ love\ to\ hear|what\ do\ you\ think|hit\ reply|drop\ (?:a|your)\ (?:comment|note))\b
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
+    """
+_invites_reply = lazy(_INVITES_REPLY, re.IGNORECASE | re.VERBOSE)
 
-INVITES_REPLY_ASCII_LOWER = re.compile(
-    r"(?=[?ltrsywhd])(?:" + INVITES_REPLY.pattern + ")", re.VERBOSE
+_invites_reply_ascii_lower = lazy(
+    r"(?=[?ltrsywhd])(?:" + _INVITES_REPLY + ")", re.VERBOSE
 )  # as PROMOTIONAL_ASCII_LOWER is to PROMOTIONAL
 
 
 # Cheap gates in front of the two classifiers: a text without any of these cannot match.
-_PROMO_CHARS = re.compile(r"[$€£¥%]")
+_promo_chars = lazy(r"[$€£¥%]")
 _PROMO_WORDS = frozenset(
     [
         "eur",
@@ -282,9 +277,9 @@ class Segment:
         """How many words the text has, links aside."""
         plain = self.plain
         if plain.isascii() and "'" not in plain and "-" not in plain:
-            # Without ' or - to join them, WORD's words are the runs of letters and digits.
+            # Without ' or - to join them, word_pattern's words are the runs of letters and digits.
             return len(translate_ascii(plain, _ASCII_GAPS_BYTES).split())
-        return len(WORD.findall(plain))
+        return len(word_pattern().findall(plain))
 
     @_lazy
     def lower(self) -> str | None:
@@ -299,7 +294,7 @@ class Segment:
         lowered = lower if lower is not None else self.plain.lower()
         if lowered.isascii():  # the usual case: the same runs, several times faster
             return frozenset(translate_ascii(lowered, _ASCII_GAPS_BYTES).split())
-        return frozenset(ALNUM.findall(lowered))
+        return frozenset(alnum_pattern().findall(lowered))
 
 
 class Draft:
@@ -361,18 +356,18 @@ class Draft:
         """The words that make this post sell something, or None when it does not."""
         for segment in self.segments:
             plain = segment.plain
-            if segment.runs.isdisjoint(_PROMO_WORDS) and not _PROMO_CHARS.search(plain):
+            if segment.runs.isdisjoint(_PROMO_WORDS) and not _promo_chars().search(plain):
                 continue
             if plain.isascii():
-                found = PROMOTIONAL_ASCII_LOWER.search(plain.lower())
+                found = _promotional_ascii_lower().search(plain.lower())
                 if found:
                     return plain[found.start() : found.end()]
             else:
-                match = PROMOTIONAL.search(plain)
+                match = _promotional().search(plain)
                 if match:
                     return match.group(0)
             price = selling_price(plain)
-            if price and PRICE_WITH.search(segment.text):
+            if price and _price_with().search(segment.text):
                 return price.group(0)
         return None
 
@@ -427,8 +422,8 @@ def _invites(segment: Segment) -> bool:
         return False
     plain = segment.plain
     if plain.isascii():
-        return INVITES_REPLY_ASCII_LOWER.search(plain.lower()) is not None
-    return INVITES_REPLY.search(plain) is not None
+        return _invites_reply_ascii_lower().search(plain.lower()) is not None
+    return _invites_reply().search(plain) is not None
 
 
 def _comment_segments(post: Post) -> list[Segment]:
@@ -483,3 +478,11 @@ class QueueView:
         for line in out.values():
             line.sort(key=lambda row: (row[0], row[1]))
         return out
+
+
+# The patterns by the names the tests import them as, compiled when first asked for.
+_NAMES = {"WORD": word_pattern, "ALNUM": alnum_pattern, "QUOTED": _quoted, "PRICE": _price}
+_NAMES |= {"PRICE_WITH": _price_with, "PROMOTIONAL": _promotional}
+_NAMES |= {"PROMOTIONAL_ASCII_LOWER": _promotional_ascii_lower}
+_NAMES |= {"INVITES_REPLY": _invites_reply, "INVITES_REPLY_ASCII_LOWER": _invites_reply_ascii_lower}
+__getattr__ = module_getattr(__name__, _NAMES)

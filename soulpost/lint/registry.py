@@ -29,7 +29,6 @@ A pack is TOML with one ``[[rule]]`` table per rule::
 
 from __future__ import annotations
 
-import difflib
 import re
 import string
 from collections.abc import Iterable, Sequence
@@ -44,12 +43,13 @@ from soulpost.errors import ConfigError
 from soulpost.factories import new_dict, new_list
 from soulpost.lint.model import LESSONS, SEVERITY_RANK, Severity
 from soulpost.lint.rule import PostRule, QueueRule, Rule, RuleSpec
+from soulpost.text.lazyre import lazy, module_getattr
 from soulpost.tomlpos import SourceMap
 
 ENTRY_POINT_GROUP = "soulpost.rules"
 CODE = re.compile(r"^[A-Z]{1,4}[0-9]{2,4}$")
 NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
-PREFIX = re.compile(r"^[A-Z]{1,4}[0-9]{0,3}$")
+_prefix = lazy(r"^[A-Z]{1,4}[0-9]{0,3}$")
 
 # An ISO 639-1 language code, as `[lint] languages` and the language detector use them.
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
@@ -178,6 +178,8 @@ class _PackFile:
 
         kind = KINDS.get(entry.kind)
         if kind is None:
+            import difflib  # only for this error (and an unknown rule name's)
+
             close = difflib.get_close_matches(entry.kind, list(KINDS), n=1)
             self.fail(
                 f"unknown rule kind {entry.kind!r}",
@@ -281,7 +283,7 @@ class Registry:
         spec = self.by_code.get(token) or self.by_name.get(token)
         if spec is not None:
             return [spec], 100
-        if PREFIX.match(token):
+        if _prefix().match(token):
             found = [s for s in self.specs if s.code.startswith(token)]
             if found:
                 return found, len(token)
@@ -290,6 +292,8 @@ class Registry:
     def suggest(self, token: str) -> str | None:
         """A close rule code or name for an unknown *token*, for the error message."""
         pool = [*self.by_name, *self.by_code]
+        import difflib  # only for an unknown name's hint
+
         close = difflib.get_close_matches(token, pool, n=1, cutoff=0.6)
         if not close:
             close = difflib.get_close_matches(token.lower(), [*self.by_name], n=1, cutoff=0.5)
@@ -437,3 +441,7 @@ def _shown(path: Path, root: Path | None) -> str:
 
 
 __all__ = ["Registry", "load_pack", "load_registry", "shipped_packs"]
+
+
+# PREFIX is compiled when asked for: only a selection naming a code prefix needs it.
+__getattr__ = module_getattr(__name__, {"PREFIX": _prefix})

@@ -20,10 +20,11 @@ A text without letters (emoji, a link) has no language: ``None``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
+
+from soulpost.text.lazyre import lazy, module_getattr
 
 
 def _words(text: str) -> frozenset[str]:
@@ -82,28 +83,28 @@ NEIGHBOURS = ("it", "pt", "nl", "ca", "sv", "da", "no", "pl", "ro")
 
 SHORT = 6  # words; below this, only the pack languages are considered
 
-_WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_word_re = lazy(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
 # Every ASCII character but letters and the apostrophe, as a space: on ASCII text the
-# words _WORDS finds are the pieces this leaves, once pieces with an apostrophe go
-# through _WORDS themselves (it keeps at most one, between letters).
+# words _word_re finds are the pieces this leaves, once pieces with an apostrophe go
+# through _word_re themselves (it keeps at most one, between letters).
 _ASCII_NON_WORD = bytes(
     ord(" ") if not (chr(i).isalpha() or chr(i) == "'") else i for i in range(128)
 ) + bytes(range(128, 256))  # for bytes.translate: a plain table look-up per character
 
 
 def _words_of(lowered: str) -> list[str]:
-    """``_WORDS.findall(lowered)``, several times faster on ASCII text."""
+    """``_word_re().findall(lowered)``, several times faster on ASCII text."""
     if not lowered.isascii():
-        return _WORDS.findall(lowered)
+        return _word_re().findall(lowered)
     pieces = lowered.encode("ascii").translate(_ASCII_NON_WORD).decode("ascii").split()
     if "'" not in lowered:
         return pieces
     out: list[str] = []
     for piece in pieces:
         if "'" in piece:
-            out += _WORDS.findall(piece)
+            out += _word_re().findall(piece)
         else:
             out.append(piece)
     return out
@@ -153,7 +154,7 @@ def detect(
     second = ranked[1][1] if len(ranked) > 1 else 0
     if top_votes >= MIN_VOTES and top_votes >= LEAD * second:
         return top
-    if top_votes and not second and (not use_model or len(_WORDS.findall(text)) < SHORT):
+    if top_votes and not second and (not use_model or len(_word_re().findall(text)) < SHORT):
         # "FLASH SALE! Act now": one sign and none against. In a longer text that may be
         # a loan word in another language, so the model is asked when it may be.
         return top
@@ -165,7 +166,7 @@ def detect(
         return None
     # Short texts say too little to be told from a neighbouring language ("Link in bio"
     # reads as Dutch): among the pack languages only, then.
-    neighbours = len(_WORDS.findall(text)) >= SHORT
+    neighbours = len(_word_re().findall(text)) >= SHORT
     return _model(tuple(sorted(langs)), neighbours)(text)
 
 
@@ -194,3 +195,7 @@ class _Classifier:
 
 
 __all__ = ["PACK_LANGUAGES", "detect"]
+
+
+# For the tests, which compare _words_of with the pattern itself.
+__getattr__ = module_getattr(__name__, {"_WORDS": _word_re})

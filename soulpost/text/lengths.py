@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
+from soulpost.text.lazyre import lazy
 from soulpost.text.tokens import find_emoji, find_mentions, graphemes, utf8_length
 from soulpost.text.urls import _INVALID, find_mastodon_urls, find_urls
 
@@ -59,7 +60,7 @@ class TweetLength:
     valid_range_end: int
 
 
-_INVALID_RE = re.compile(f"[{_INVALID}]")
+_invalid_re = lazy(f"[{_INVALID}]")
 
 
 def _utf16_length(text: str) -> int:
@@ -160,7 +161,7 @@ def parse_tweet(text: str, config: TwitterConfig = TWITTER_V3) -> TweetLength:
     normal = _nfc(text)
     total, spans = _scaled_weight(normal, config)
     weighted = total // config.scale
-    has_invalid = _INVALID_RE.search(normal) is not None
+    has_invalid = _invalid_re().search(normal) is not None
     max_scaled = config.max_weighted_length * config.scale
     display_end = max(_utf16_length(text) - 1, 0)
     if not has_invalid and total <= max_scaled:

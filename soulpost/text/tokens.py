@@ -10,7 +10,8 @@ import re
 from functools import cache
 from typing import Any
 
-from soulpost.text.urls import _LATIN_ACCENTS, _lazy, find_urls
+from soulpost.text.lazyre import lazy
+from soulpost.text.urls import _LATIN_ACCENTS, find_urls
 
 # twitter-text's hashtag grammar: letters and marks of any script, digits, "_" and a few
 # joiners and marks used inside words (ZWNJ/ZWJ, Hebrew geresh, Japanese iteration marks,
@@ -21,17 +22,17 @@ _HASHTAG_EXTRA = (
 )
 # Patterns start with the "#" or "@" itself (look-behinds after it) so that re can jump
 # straight to those characters instead of trying every position.
-_HASHTAG_ASCII = _lazy(r"#(?<![&\w]#)(\w++)(?!#|://)")
-_LETTER = re.compile(r"[^\W\d_]")
+_HASHTAG_ASCII = lazy(r"#(?<![&\w]#)(\w++)(?!#|://)")
+_letter = lazy(r"[^\W\d_]")
 _NOT_BEFORE_MENTION = r"a-zA-Z0-9_!#$%&*@＠"
-_MENTION = _lazy(
+_MENTION = lazy(
     r"[@＠]"
     rf"(?:(?<![{_NOT_BEFORE_MENTION}].)|(?<=(?<![a-zA-Z0-9_+~.\-])rt.)|(?<=(?<![a-zA-Z0-9_+~.\-])rt:.))"
     r"([a-z0-9_]+(?:[.\-]+[a-z0-9_]+)*)"
     r"(?:@([a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)+))?",
     re.IGNORECASE,
 )
-_AFTER_MENTION = _lazy(rf"[@＠{_LATIN_ACCENTS}]|://")
+_AFTER_MENTION = lazy(rf"[@＠{_LATIN_ACCENTS}]|://")
 
 
 def find_hashtags(text: str) -> list[tuple[int, int, str]]:
@@ -47,7 +48,7 @@ def find_hashtags(text: str) -> list[tuple[int, int, str]]:
     found = []
     for match in pattern.finditer(text):
         tag = match.group(1)
-        if not _LETTER.search(tag) or any(s <= match.start() < e for s, e, _ in urls):
+        if not _letter().search(tag) or any(s <= match.start() < e for s, e, _ in urls):
             continue
         found.append((match.start(), match.end(), tag))
     return found

@@ -1,27 +1,19 @@
 """Finding URLs in post text as X and Mastodon do (twitter-text's extractor, written afresh).
 
 A URL needs a real top-level domain (:mod:`soulpost._tlds`) or a scheme; offsets are
-Python ``str`` indices. Also the :func:`_lazy` pattern helper the other text modules share.
+Python ``str`` indices.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from soulpost._tlds import TLDS
+from soulpost.text.lazyre import lazy
 
-
-def _lazy(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
-    """A regex compiled on first use: one draft's lint needs only a few of them, and
-    compiling all at import cost more than the rest of this module."""
-
-    @cache
-    def compiled() -> re.Pattern[str]:
-        return re.compile(pattern, flags)
-
-    return compiled
+# The patterns are compiled on first use (lazy): one draft's lint needs only a few of them,
+# and compiling all at import cost more than the rest of this module.
 
 
 # Character classes of twitter-text's URL grammar (its regex "validUrl"), written afresh.
@@ -31,7 +23,7 @@ _INVALID = "\ufffe\ufeff\uffff"
 _DIRECTIONAL = r"\u202a-\u202e\u061c\u200e\u200f\u2066-\u2069"
 _DOMAIN_CHAR = f"[^{_PUNCT}{_SPACES}{_INVALID}{_DIRECTIONAL}\\x00-\\x08\\x0e-\\x1f]"
 _LABEL = f"{_DOMAIN_CHAR}++(?:[-_]+{_DOMAIN_CHAR}++)*+"  # possessive: no backtracking
-_CANDIDATE = _lazy(
+_CANDIDATE = lazy(
     rf"(?<![A-Za-z0-9@＠$#＃{_INVALID}])(?P<scheme>https?://)?(?P<host>{_LABEL}(?:\.{_LABEL})+)",
     re.IGNORECASE,
 )
@@ -48,7 +40,7 @@ _PATH_END = rf"(?:[+\-a-zA-Z{_CYRILLIC}0-9=_#/{_LATIN_ACCENTS}]|{_PARENS})"
 _PATH = rf"(?:(?:{_PATH_CHAR}*(?:{_PARENS}{_PATH_CHAR}*)*{_PATH_END})|(?:@{_PATH_CHAR}+/))"
 _QUERY_CHAR = r"[a-zA-Z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]"
 _QUERY_END = r"[a-zA-Z0-9\-_&=#/]"
-_TAIL = _lazy(rf"(?::[0-9]+)?(?P<path>/{_PATH}*)?(?:\?{_QUERY_CHAR}*{_QUERY_END})?")
+_TAIL = lazy(rf"(?::[0-9]+)?(?P<path>/{_PATH}*)?(?:\?{_QUERY_CHAR}*{_QUERY_END})?")
 # Mastodon's grammar (its config/initializers/twitter_regex.rb over twitter-text 3.1.0, written
 # afresh): more schemes, and a path of anything but white space and <>()? with the same rules
 # for its end; a query may hold any non-ASCII character (its UCHARS).
@@ -69,21 +61,21 @@ _UCHARS = (
 )
 _M_QUERY_CHAR = rf"[a-zA-Z0-9!?*'();:&=+$/%#\[\]\-_.,~|@^{_UCHARS}]"
 _M_QUERY_END = rf"[a-zA-Z0-9_&=#/\-{_UCHARS}]"
-_M_TAIL = _lazy(rf"(?::[0-9]+)?(?P<path>/{_M_PATH}*)?(?:\?{_M_QUERY_CHAR}*{_M_QUERY_END})?")
-_M_CANDIDATE = _lazy(
+_M_TAIL = lazy(rf"(?::[0-9]+)?(?P<path>/{_M_PATH}*)?(?:\?{_M_QUERY_CHAR}*{_M_QUERY_END})?")
+_M_CANDIDATE = lazy(
     rf"(?<![A-Za-z0-9@＠$#＃{_INVALID}])(?P<scheme>(?:{_MASTODON_SCHEMES})://)?"
     rf"(?P<host>{_LABEL}(?:\.{_LABEL})+)",
     re.IGNORECASE,
 )
-_TCO = _lazy(
+_TCO = lazy(
     rf"[hH][tT][tT][pP][sS]?://[tT]\.[cC][oO]/([a-zA-Z0-9]+)(?:\?{_QUERY_CHAR}*{_QUERY_END})?"
 )
-_AFTER_TLD = re.compile(r"[0-9a-z@+\-]", re.IGNORECASE)
-_PUNYCODE = re.compile(r"xn--[\-0-9a-z]+", re.IGNORECASE)
-_ASCII_DOMAIN = _lazy(rf"(?:[\-a-z0-9{_LATIN_ACCENTS}]+\.)+[^\W_]+", re.IGNORECASE)
+_after_tld = lazy(r"[0-9a-z@+\-]", re.IGNORECASE)
+_punycode = lazy(r"xn--[\-0-9a-z]+", re.IGNORECASE)
+_ASCII_DOMAIN = lazy(rf"(?:[\-a-z0-9{_LATIN_ACCENTS}]+\.)+[^\W_]+", re.IGNORECASE)
 # Every TLD starts with a letter: text without "." before a letter holds no URL.
-_MAYBE_URL = re.compile(r"\.[^\W\d_]")
-_GLUED_SCHEME = re.compile(r"[hH][tT][tT][pP][sS]?://\Z")
+_maybe_url = lazy(r"\.[^\W\d_]")
+_glued_scheme = lazy(r"[hH][tT][tT][pP][sS]?://\Z")
 _MAX_URL_LENGTH = 4096
 _Found = tuple[tuple[int, int, str], ...]
 _MAX_LABEL_LENGTH = 63
@@ -91,7 +83,7 @@ _MAX_LABEL_LENGTH = 63
 
 def _is_tld(label: str) -> bool:
     label = label.lower()
-    return label in TLDS or _PUNYCODE.fullmatch(label) is not None
+    return label in TLDS or _punycode().fullmatch(label) is not None
 
 
 def _ascii_label(label: str) -> str | None:
@@ -108,11 +100,11 @@ def _ascii_label(label: str) -> str | None:
 
 def _tld_end(label: str, following: str) -> int | None:
     """Length of the TLD that *label* is or starts with, given the character after it."""
-    if _is_tld(label) and not (following and _AFTER_TLD.match(following)):
+    if _is_tld(label) and not (following and _after_tld().match(following)):
         return len(label)
     # "example.comてすと": a TLD may stop before a letter that cannot continue one.
     for cut in range(min(len(label) - 1, _MAX_LABEL_LENGTH), 1, -1):  # no TLD is longer
-        if not _AFTER_TLD.match(label[cut]) and _is_tld(label[:cut]):
+        if not _after_tld().match(label[cut]) and _is_tld(label[:cut]):
             return cut
     return None
 
@@ -146,7 +138,7 @@ def find_urls(text: str, *, require_scheme: bool = False) -> list[tuple[int, int
     """
     if require_scheme and "://" not in text:
         return []
-    if _MAYBE_URL.search(text) is None:
+    if _maybe_url().search(text) is None:
         return []
     return list(_find_urls(text, require_scheme))
 
@@ -158,7 +150,7 @@ def find_mastodon_urls(text: str) -> list[tuple[int, int, str]]:
     scheme is needed, and may also be ``dat``, ``dweb``, ``ipfs``, ``ipns``, ``ssb``,
     ``gopher`` or ``gemini``; a path runs over any non-ASCII text up to white space, and a
     query may hold non-ASCII characters too."""
-    if "://" not in text or _MAYBE_URL.search(text) is None:
+    if "://" not in text or _maybe_url().search(text) is None:
         return []
     return list(_find_urls(text, True, mastodon=True))
 
@@ -172,7 +164,7 @@ def _find_urls(text: str, require_scheme: bool, *, mastodon: bool = False) -> _F
     while True:
         # Skip to the word holding the next "." before a letter: every URL has one, so
         # the regex need not try each word before it (the search dominates lint time).
-        dot = _MAYBE_URL.search(text, pos)
+        dot = _maybe_url().search(text, pos)
         if dot is None:
             return tuple(urls)
         word = max(text.rfind(" ", pos, dot.start()), text.rfind("\n", pos, dot.start())) + 1
@@ -185,7 +177,7 @@ def _find_urls(text: str, require_scheme: bool, *, mastodon: bool = False) -> _F
         if domain_end is None:
             # No start inside this host can do better (its labels are the same), so go on
             # after it, or at a scheme glued to it ("日本.中http://"): linear, not quadratic.
-            glued = _GLUED_SCHEME.search(text, match.start() + 1, match.end() + 3)
+            glued = _glued_scheme().search(text, match.start() + 1, match.end() + 3)
             pos = glued.start() if glued else match.end()
             continue
         tail = tail_grammar.match(text, domain_end)

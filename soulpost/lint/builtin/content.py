@@ -12,21 +12,22 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field
 
-from soulpost.lint.draft import WORD
+from soulpost.lint.draft import word_pattern
 from soulpost.lint.rule import Hit, PostRule, RuleOptions, SegmentRule
+from soulpost.text.lazyre import lazy, module_getattr
 
 if TYPE_CHECKING:
     from soulpost.lint.draft import Draft, Segment
 
-_TAGS = re.compile(r"(?<![\w&])[#＃@＠][\w.@-]+")
+_tags = lazy(r"(?<![\w&])[#＃@＠][\w.@-]+")
 
 
 def _prose(segment: Segment) -> list[re.Match[str]]:
     """Words of the text with links, hashtags and mentions set aside."""
     plain = segment.plain
     if "#" in plain or "@" in plain or "＃" in plain or "＠" in plain:
-        plain = _TAGS.sub(lambda m: " " * len(m.group(0)), plain)
-    return list(WORD.finditer(plain))
+        plain = _tags().sub(lambda m: " " * len(m.group(0)), plain)
+    return list(word_pattern().finditer(plain))
 
 
 def _urls(segment: Segment) -> list[tuple[int, int, str]]:
@@ -129,10 +130,10 @@ class WeNotYouOptions(RuleOptions):
     min_we: int = Field(3, ge=1, description="fire only when we/our/us appear this often")
 
 
-_WE = re.compile(r"\b(?:we|we're|we've|we'll|we'd|our|ours|us)\b", re.IGNORECASE)
-_YOU = re.compile(r"\b(?:you|your|yours|yourself|you're|you've|you'll|you'd|y'all)\b", re.I)
-# _WE for lower-cased ASCII text: case-sensitive, behind a look-ahead, the same spans faster.
-_WE_ASCII_LOWER = re.compile(r"(?=[wou])\b(?:we|we're|we've|we'll|we'd|our|ours|us)\b")
+_we = lazy(r"\b(?:we|we're|we've|we'll|we'd|our|ours|us)\b", re.IGNORECASE)
+_you = lazy(r"\b(?:you|your|yours|yourself|you're|you've|you'll|you'd|y'all)\b", re.I)
+# _we for lower-cased ASCII text: case-sensitive, behind a look-ahead, the same spans faster.
+_we_ascii_lower = lazy(r"(?=[wou])\b(?:we|we're|we've|we'll|we'd|our|ours|us)\b")
 
 
 class WeNotYou(PostRule):
@@ -160,10 +161,10 @@ class WeNotYou(PostRule):
             if not segment.lead:
                 continue
             text = segment.plain.replace("’", "'")
-            we, target = (_WE_ASCII_LOWER, text.lower()) if text.isascii() else (_WE, text)
+            we, target = (_we_ascii_lower(), text.lower()) if text.isascii() else (_we(), text)
             found = we.findall(target)
             # A question asks the reader something: it is already a conversation.
-            if len(found) >= self.min_we and "?" not in text and not _YOU.search(text):
+            if len(found) >= self.min_we and "?" not in text and not _you().search(text):
                 first = we.search(target)
                 yield Hit(
                     self.say(count=len(found)),
@@ -175,3 +176,7 @@ class WeNotYou(PostRule):
 
 
 RULES: tuple[type[PostRule], ...] = (EmojiOnly, LinkOnly, BareLink, WeNotYou)
+
+
+# For the tests, which compare the ASCII fast path with the general pattern.
+__getattr__ = module_getattr(__name__, {"_WE": _we, "_WE_ASCII_LOWER": _we_ascii_lower})

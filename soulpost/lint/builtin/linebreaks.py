@@ -9,7 +9,6 @@ a person joins the lines before the post goes out; a blank line starts a paragra
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -17,16 +16,17 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from soulpost.lint.rule import Hit, RuleOptions, SegmentRule
+from soulpost.text.lazyre import lazy
 
 if TYPE_CHECKING:
     from soulpost.lint.draft import Draft, Segment
 
 # A line that ends a sentence or a clause on purpose: punctuation (with closing quotes or
 # brackets after it), or a symbol/emoji, which people put at the end of a deliberate line.
-_ENDS = re.compile(r"""[.!?:;…‼⁉。！？]["'”’»)\]]*$|[^\w\s,("'“‘«\[-]$|https?://\S+$""")
+_ends = lazy(r"""[.!?:;…‼⁉。！？]["'”’»)\]]*$|[^\w\s,("'“‘«\[-]$|https?://\S+$""")
 # A next line that starts something of its own: a list item, a hashtag or mention line, a
 # link, a quote.
-_STARTS = re.compile(r"""^(?:[-*•·–—>]\s|\d{1,2}[.)]\s|[#@＃＠]|https?://|["'“‘«(\[])""")
+_starts = lazy(r"""^(?:[-*•·–—>]\s|\d{1,2}[.)]\s|[#@＃＠]|https?://|["'“‘«(\[])""")
 
 
 class HardWrapOptions(RuleOptions):
@@ -88,10 +88,10 @@ class HardWrap(SegmentRule):
             end = offset + len(line)
             offset = end + 1
             current, nxt = line.rstrip(), following.strip()
-            if len(current.strip()) < self.min_length or not nxt or _STARTS.match(nxt):
+            if len(current.strip()) < self.min_length or not nxt or _starts().match(nxt):
                 continue
             clause = current.endswith((":", ",")) and nxt[0].islower()
-            if clause or not _ENDS.search(current):
+            if clause or not _ends().search(current):
                 yield end
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import itertools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -196,6 +195,9 @@ def _close(a: str, b: str, similarity: float) -> bool:
         return False
     # ratio() <= quick_ratio() <= real_quick_ratio(), so asking only ratio() gives the same
     # answer; the bound above already turned away nearly every pair those two would.
+    # Imported here: most runs, and every one-draft lint, compare no pair this far.
+    import difflib
+
     matcher = difflib.SequenceMatcher(None, words_a, words_b, autojunk=False)
     return matcher.ratio() >= similarity
 

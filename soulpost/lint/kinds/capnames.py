@@ -33,9 +33,11 @@ from __future__ import annotations
 
 import re
 
+from soulpost.text.lazyre import lazy
+
 # Words after which the next word names a band, a group or a side ("los de" in Spanish:
 # the ones of a band or team). Matched at the end of the text before the word in capitals.
-_NAMED_BY = re.compile(
+_named_by = lazy(
     r"(?:\b(?:band|group|groupe|grupo|banda|Band|Gruppe|duo|dúo|trio|trío)"
     r"|(?:^|[\s¡¿])(?:[Ll]os|[Ll]as) de)[ \t]+$"
 )
@@ -43,7 +45,7 @@ _NAMED_BY = re.compile(
 # "Laut DIE ZEIT", "according to BILD", "selon LE MONDE", "la portada del PAÍS", "die
 # Schlagzeile der BILD". German "laut" is also "loud", so only as a sentence's first word
 # or after a comma or a bracket.
-_SOURCE_BY = re.compile(
+_source_by = lazy(
     r"(?:\bLaut|[,;(–-][ \t]*laut|\baccording to|\b[Ss]elon|\bd['’]après|\b[Ss]egún"
     r"|\b(?:Zeitung|Zeitschrift|Magazin|Sender|Schlagzeile|Titelseite|Ausgabe|Chefredakteur\w*"
     r"|newspaper|paper|magazine|tabloid|journal|revista|periódico|diario|portada)"
@@ -51,11 +53,11 @@ _SOURCE_BY = re.compile(
 )
 # Read in a paper ("las ich in der ZEIT", "stand in der BILD"), and a paper or a
 # broadcaster reporting ("BILD berichtet", "Im SPIEGEL steht", "the SUN reports").
-_READ_IN = re.compile(
+_read_in = lazy(
     r"\b(?:steht|stand|stehen|standen|las|liest|lese|lesen|gelesen)[ \t]+(?:\w+[ \t]+){0,2}?"
     r"(?:im|in der|in)[ \t]+$"
 )
-_REPORTS = re.compile(
+_reports = lazy(
     r"[ \t]+(?:berichtet|berichtete|berichten|schreibt|schrieb|meldet|meldete|titelt|titelte"
     r"|steht|stand|heißt es|hieß es"
     r"|reports|reported|writes|wrote|rapporte|écrit|informa|publica)\b"
@@ -95,23 +97,23 @@ _ROLES = frozenset(
 )
 # The thing a word in capitals is written on, after it (English) or before it (German,
 # French, Spanish; also "the word …" in each language).
-_BEARER_AFTER = re.compile(
+_bearer_after = lazy(
     r"[ \t]+(?:signs?|stickers?|labels?|buttons?|banners?|placards?|posters?|stamps?|tape"
     r"|key|lights?|notices?)\b(?![ \t]+of\b)"
 )
-_BEARER_BEFORE = re.compile(
+_bearer_before = lazy(
     r"(?:\b(?-i:das Wort|Schild|Schilder|Aufschrift|Taste|Knopf|Aufkleber|Plakate?)"
     r"|\b(?:the word|le mot|la palabra|bouton|panneaux?|pancartes?|affiches?|étiquettes?"
     r"|touche|botón|cartel(?:es)?|letreros?|pegatinas?|tecla|rótulo))[ \t]+$",
     re.IGNORECASE,
 )
-_TITLE_WORD = re.compile(r"[^\W\d_][^\W\d_A-Z]+")
-_ROLE_AND_NAME = re.compile(r"[ \t]+([^\W\d_]+)[ \t]+([^\W\d_]+)")
-_WORD_BEFORE = re.compile(r"(?:^|[\s\"“«(])([^\W\d_]+)[ \t]+$")
+_title_word = lazy(r"[^\W\d_][^\W\d_A-Z]+")
+_role_and_name = lazy(r"[ \t]+([^\W\d_]+)[ \t]+([^\W\d_]+)")
+_word_before = lazy(r"(?:^|[\s\"“«(])([^\W\d_]+)[ \t]+$")
 
 
 # What follows a kicker's colon: a space, then at least two words (not ":)" or ":3").
-_KICKER_REST = re.compile(r"[ \t]*:[ \t]+\W*\w[^\s]*\s+\W*\w")
+_kicker_rest = lazy(r"[ \t]*:[ \t]+\W*\w[^\s]*\s+\W*\w")
 
 
 # Kickers that call out to the reader rather than name a section: attention and alarm,
@@ -180,7 +182,7 @@ def kicker(text: str, start: int, end: int, before: str, after: str) -> bool:
         and text[start:end] not in _CALL_OUTS
         and before in ("", "\n")
         and not any(c.isspace() for c in text[start:end])
-        and _KICKER_REST.match(text, end) is not None
+        and _kicker_rest().match(text, end) is not None
     )
 
 
@@ -209,10 +211,10 @@ def source_named(text: str, start: int, end: int) -> bool:
     voice."""
     head = text[max(0, start - 40) : start]
     return (
-        _SOURCE_BY.search(head) is not None
-        or _NAMED_BY.search(head) is not None
-        or _READ_IN.search(head) is not None
-        or _REPORTS.match(text, end) is not None
+        _source_by().search(head) is not None
+        or _named_by().search(head) is not None
+        or _read_in().search(head) is not None
+        or _reports().match(text, end) is not None
     )
 
 
@@ -222,29 +224,29 @@ def named(text: str, start: int, end: int, lang: str | None) -> bool:
     the language, before a role and a person's name, or on a sign or a button. (A
     title-case word after it already makes it part of a name: style._in_name.)"""
     head = text[max(0, start - 40) : start]
-    if _NAMED_BY.search(head) or _BEARER_BEFORE.search(head):
+    if _named_by().search(head) or _bearer_before().search(head):
         return True
-    if _BEARER_AFTER.match(text, end):
+    if _bearer_after().match(text, end):
         return True
     from soulpost.text.lexicon import LISTS
 
     langs = (lang,) if lang in LISTS else LISTS
-    before = _WORD_BEFORE.search(head)
+    before = _word_before().search(head)
     # Where every noun has a capital (German), a title-case word says nothing.
     if lang != "de" and before and _unknown_title(before.group(1), langs):
         return True
-    after = _ROLE_AND_NAME.match(text, end)
+    after = _role_and_name().match(text, end)
     if after is None:
         return False
     first, second = after.group(1), after.group(2)
-    return first in _ROLES and _TITLE_WORD.fullmatch(second) is not None
+    return first in _ROLES and _title_word().fullmatch(second) is not None
 
 
 def _unknown_title(word: str, langs: tuple[str, ...]) -> bool:
     """A word in title case of four letters or more that is no word of *langs*: a name."""
     return (
         len(word) >= 4
-        and _TITLE_WORD.fullmatch(word) is not None
+        and _title_word().fullmatch(word) is not None
         and word[0].isupper()
         and not _known(word, langs)
     )

@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
+from soulpost.text.lazyre import lazy
+
 _parser: Any = importlib.import_module("re._parser")
 _DOT = 0x307  # the combining dot that str.lower adds after the i of U+0130
 
@@ -43,13 +45,13 @@ def _fold_table() -> dict[int, int | None]:
 
 _FOLD = _fold_table()
 # Any character _FOLD changes: translating only texts that hold one is much faster.
-_FOLDABLE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_FOLD)) + "]")
+_foldable = lazy("[" + "".join(re.escape(chr(c)) for c in sorted(_FOLD)) + "]")
 
 
 def _fold(text: str) -> str:
     """*text* lower-cased as the gate compares it."""
     lowered = text.lower()
-    if lowered.isascii() or not _FOLDABLE.search(lowered):
+    if lowered.isascii() or not _foldable().search(lowered):
         return lowered
     return lowered.translate(_FOLD)
 

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
-from soulpost.lint.draft import ALNUM, Draft, Segment
+from soulpost.lint.draft import Draft, Segment, alnum_pattern
 from soulpost.lint.kinds.literals import LiteralIndex, gate_of
 from soulpost.lint.kinds.patterns import (
     PATTERN_TIMEOUT,
@@ -17,6 +17,7 @@ from soulpost.lint.kinds.patterns import (
     FindIter,
     Search,
     WordIndex,
+    any_search,
     checked_patterns,
     compiled,
     lazy_compiled,
@@ -92,7 +93,7 @@ class Phrases(SegmentRule):
         self.phrase_words: dict[str, list[frozenset[str]]] = {}
         self.always = False
         for phrase in phrases:
-            runs = ALNUM.findall(phrase)
+            runs = alnum_pattern().findall(phrase)
             if runs:
                 trigger = max(runs, key=len)
                 self.triggers |= {trigger}
@@ -200,8 +201,11 @@ class Phrases(SegmentRule):
         """The rule's ``unless`` patterns as one case-insensitive search."""
         if not self.unless_source:
             return None
-        timed = any(p in self.timed for p in self.options.unless)  # type: ignore[attr-defined]
-        return compiled(self.unless_source, timed=timed)[0]
+        patterns = self.options.unless  # type: ignore[attr-defined]
+        timed = any(p in self.timed for p in patterns)
+        if timed:  # compiled now, so that a pattern the regex module rejects fails set-up
+            return compiled(self.unless_source, timed=True)[0]
+        return any_search(patterns, timed=False)
 
     @cached_property
     def source(self) -> str:

@@ -13,6 +13,7 @@ from soulpost.lint.kinds.literals import LiteralIndex, gate_of
 from soulpost.lint.kinds.patterns import (
     Search,
     WordIndex,
+    any_search,
     check_patterns,
     lazy_search,
     pattern_words,
@@ -205,7 +206,7 @@ class QueueShare(QueueRule):
         for lang, patterns in opts.unless.items():
             if patterns:
                 timed = any(p not in shipped.get(lang, ()) for p in patterns)
-                out[lang] = lazy_search("|".join(f"(?:{p})" for p in patterns), timed=timed)
+                out[lang] = any_search(patterns, timed=timed)
         return out
 
     def _has(self, draft: Draft) -> bool:

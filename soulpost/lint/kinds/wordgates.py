@@ -21,7 +21,7 @@ import re
 from typing import Any
 
 from soulpost.lint.draft import Segment
-from soulpost.lint.kinds.literals import _FOLDABLE, _alternatives, parsed
+from soulpost.lint.kinds.literals import _FOLD, _alternatives, _foldable, parsed
 
 # A choice of conjunctions, like literals.Gate: a text may match only when, for some
 # alternative, it has a word of each of that alternative's sets.
@@ -40,7 +40,7 @@ def _letter(code: int) -> str | None:
     ``re`` matches case-insensitively just as lower case compares (not ``s``/``ſ``)."""
     char = chr(code)
     low = char.lower()
-    if len(low) != 1 or not low.isalnum() or _FOLDABLE.match(low):
+    if len(low) != 1 or not low.isalnum() or ord(low) in _FOLD:  # one _foldable matches
         return None
     return low
 
@@ -219,6 +219,6 @@ def words_line_up(segment: Segment) -> bool:
     found = cache.get("_words_line_up")
     if found is None:
         lower = segment.lower
-        found = lower is not None and (lower.isascii() or not _FOLDABLE.search(lower))
+        found = lower is not None and (lower.isascii() or not _foldable().search(lower))
         cache["_words_line_up"] = found
     return bool(found)
