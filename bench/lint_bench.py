@@ -498,7 +498,7 @@ def main() -> None:
     if len(per) > 1:
         print(
             "per 1k drafts: "
-            + ", ".join(f"{n.split()[1]}: {s / int(n.split()[1]) * 1000:.3f} s" for n, s in per)
+            + ", ".join(f"{n.split()[0]}: {s / int(n.split()[0]) * 1000:.3f} s" for n, s in per)
         )
     OUT.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
