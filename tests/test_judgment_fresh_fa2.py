@@ -26,30 +26,13 @@ real CLI, with the language detected as bench/judgment.py does.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from tests.wordings import lint_lessons, read_rows
+
 DATA = Path(__file__).resolve().parent / "data" / "judgment_fresh_fa2.jsonl"
-EXE = str(Path(sys.executable).with_name("soulpost"))
-CONFIG = """timezone = "UTC"
-default_platforms = ["mastodon"]
-
-[platforms.mastodon]
-adapter = "outbox"
-
-[lint]
-ignore = ["few-questions", "flooding", "duplicate-post"]
-
-[lint.options.promo-share]
-max_share = 0.0
-min_posts = 1
-window = "1d"
-"""
 LANGS = ("de", "en", "fr", "es")
 # What the rules reach on these posts now, a little lower: recall of (post, lesson) pairs,
 # and the share of clean posts with any soul finding (none now; one in a hundred allowed).
@@ -58,38 +41,13 @@ MAX_FALSE_ALARMS = 0.01
 
 
 def rows() -> list[dict[str, object]]:
-    return [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
+    return read_rows(DATA)
 
 
 @pytest.fixture(scope="module")
 def lessons_of(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
-    """Text -> the soul lessons soulpost's findings name for it (platform limits left out)."""
-    root = tmp_path_factory.mktemp("fresh")
-    (root / "queue").mkdir()
-    (root / "config.toml").write_text(CONFIG, encoding="utf-8")
-    start = datetime(2027, 1, 4, 9, 0)
-    texts = {}
-    for i, row in enumerate(rows()):
-        name = f"p{i:04d}.toml"
-        texts[name] = str(row["text"])
-        body = f"text = {json.dumps(row['text'], ensure_ascii=False)}\n"
-        at = (start + timedelta(days=2 * i)).isoformat()
-        (root / "queue" / name).write_text(body + f"at = {at}\n", encoding="utf-8")
-    proc = subprocess.run(
-        [EXE, "lint", "--now", "2026-12-01T00:00:00+00:00", "--format", "json"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode in (0, 1), proc.stderr
-    report = json.loads(proc.stdout)
-    assert not report.get("errors"), report["errors"]
-    out: dict[str, set[str]] = {text: set() for text in texts.values()}
-    for finding in report["findings"]:
-        if finding["lesson"] != "platform":
-            out[texts[Path(finding["path"]).name]].add(finding["lesson"])
-    return out
+    """Text -> the soul lessons soulpost's findings name for it."""
+    return lint_lessons(tmp_path_factory.mktemp("fresh"), rows())
 
 
 def cases(known: bool) -> list[object]:

@@ -8,6 +8,7 @@ and signal handlers the same way.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -35,6 +36,21 @@ def fork_piped(child: Callable[[int], NoReturn]) -> tuple[int, int] | None:
         child(write)
     os.close(write)
     return pid, read
+
+
+def stop(read: int | None, pid: int | None) -> int | None:
+    """Close our end of a child's pipe, kill the child if it still runs (its work is only
+    reading) and reap it; its exit code, or None when there was none to reap."""
+    if read is not None:
+        os.close(read)
+    if pid is None:
+        return None
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    try:
+        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    except ChildProcessError:
+        return None
 
 
 def detach(keep: int) -> None:

@@ -20,15 +20,13 @@ parent's alone), and ends with ``os._exit``, running nothing of the parent's.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
-import signal
 import struct
 from collections.abc import Callable, Sequence
 from typing import Generic, NoReturn, TypeVar
 
-from soulpost.run.childproc import can_fork, detach, fork_piped
+from soulpost.run.childproc import can_fork, detach, fork_piped, stop
 from soulpost.run.gate import Blocks
 
 T = TypeVar("T")
@@ -87,15 +85,8 @@ class LintAhead(Generic[T]):
 
     def close(self) -> None:
         """Stop and reap the child (a pass that ends early does not wait for it)."""
-        if self._read is not None:
-            os.close(self._read)
-            self._read = None
-        if self.pid is not None:
-            with contextlib.suppress(OSError):
-                os.kill(self.pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self.pid, 0)
-            self.pid = None
+        stop(self._read, self.pid)
+        self._read = self.pid = None
 
 
 def _read_exactly(fd: int, size: int) -> bytes | None:

@@ -30,7 +30,6 @@ import contextlib
 import gc
 import marshal
 import os
-import signal
 import struct
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -38,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from soulpost.errors import StateError
-from soulpost.run.childproc import can_fork, detach, fork_piped
+from soulpost.run.childproc import can_fork, detach, fork_piped, stop
 
 if TYPE_CHECKING:
     from soulpost.lock import PassLock
@@ -133,13 +132,8 @@ class ScanAhead:
 
     def close(self) -> None:
         """Stop the child if it still runs (its work is only reading) and reap it."""
-        if self._read is not None:
-            os.close(self._read)
-            self._read = None
-        if self.pid is not None:
-            with contextlib.suppress(OSError):
-                os.kill(self.pid, signal.SIGKILL)
-            self._reap()
+        stop(self._read, self.pid)
+        self._read = self.pid = None
 
 
 class PendingStamps(Mapping[str, "Stamp"]):
