@@ -5,62 +5,27 @@ looks at them. What it sends must be what a scan at that moment shows, in every 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 from tests.localserver import LocalServer
+from tests.scanpass import draft as _draft
+from tests.scanpass import posted_texts as _texts
+from tests.scanpass import publish_due as _publish
+from tests.scanpass import write_config
 
 T0 = "2026-12-01T09:00:00+00:00"  # a pass that builds the index: nothing due yet
 DUE = "2026-12-01T10:00:00+00:00"  # the due post's time
 
 
 def _workspace(root: Path, url: str, extra: str = "") -> Path:
-    (root / "config.toml").write_text(
-        textwrap.dedent(
-            f"""\
-            timezone = "UTC"
-            [platforms.hook]
-            adapter = "webhook"
-            options = {{ url = "{url}", read_timeout = 2, connect_timeout = 2 }}
-            [publish]
-            lint_gate = true
-            """
-        )
-        + extra,
-        encoding="utf-8",
-    )
-    queue = root / "queue"
-    queue.mkdir()
+    queue = write_config(root, url, extra)
     _draft(queue / "due.toml", "2026-12-01T10:00:00Z", "The due post")
     for n in range(5):
         _draft(queue / f"far{n}.toml", f"2026-12-{10 + n}T09:00:00Z", f"Far post number {n}")
     return root
-
-
-def _draft(path: Path, at: str, text: str, post_id: str | None = None) -> None:
-    head = f'id = "{post_id}"\n' if post_id else ""
-    body = f'{head}text = "{text}, what do you think?"\nplatforms = ["hook"]\nat = {at}\n'
-    path.write_text(body, encoding="utf-8")
-
-
-def _publish(start: Path, now: str) -> subprocess.CompletedProcess[str]:
-    """The real CLI in a fresh process (no threads: it can fork), from *start*."""
-    env = {**os.environ, "SOULPOST_NOW": now}
-    return subprocess.run(
-        [sys.executable, "-m", "soulpost", "-C", str(start), "publish", "--due", "-q"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def _texts(server: LocalServer) -> list[str]:
-    return sorted(str(r.body.get("text", "")) for r in server.received if r.method == "POST")
 
 
 def test_a_pass_from_a_subfolder_sees_drafts_added_and_edited_since_the_last_plan(

@@ -5,61 +5,28 @@ draft is sent as edited, a new due draft is found, nothing is sent twice."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 from tests.localserver import LocalServer
+from tests.scanpass import draft as _draft
+from tests.scanpass import posted_texts as _texts
+from tests.scanpass import publish_due as _publish
+from tests.scanpass import write_config
 
 T0 = "2026-12-01T09:00:00+00:00"  # the pass that builds the index: nothing due yet
 DUE = "2026-12-01T10:00:00+00:00"  # the last plan's wake-up: the pass that publishes
 
 
 def _workspace(root: Path, url: str) -> Path:
-    (root / "config.toml").write_text(
-        textwrap.dedent(
-            f"""\
-            timezone = "UTC"
-            [platforms.hook]
-            adapter = "webhook"
-            options = {{ url = "{url}", read_timeout = 2, connect_timeout = 2 }}
-            [publish]
-            lint_gate = true
-            """
-        ),
-        encoding="utf-8",
-    )
-    queue = root / "queue"
-    queue.mkdir()
+    queue = write_config(root, url)
     _draft(queue / "due.toml", "2026-12-01T10:00:00Z", "The first text of the due post")
     _draft(queue / "soon.toml", "2026-12-01T12:00:00Z", "A post for later today")
     for n in range(5):
         _draft(queue / f"far{n}.toml", f"2026-12-{10 + n}T09:00:00Z", f"Far post number {n}")
     return root
-
-
-def _draft(path: Path, at: str, text: str) -> None:
-    body = f'text = "{text}, what do you think?"\nplatforms = ["hook"]\nat = {at}\n'
-    path.write_text(body, encoding="utf-8")
-
-
-def _publish(root: Path, now: str) -> subprocess.CompletedProcess[str]:
-    """The real CLI, as cron runs it: a fresh process (no threads, so it can fork)."""
-    env = {**os.environ, "SOULPOST_NOW": now}
-    return subprocess.run(
-        [sys.executable, "-m", "soulpost", "-C", str(root), "publish", "--due", "-q"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def _texts(server: LocalServer) -> list[str]:
-    return sorted(str(r.body.get("text", "")) for r in server.received if r.method == "POST")
 
 
 def test_a_draft_edited_or_added_after_the_last_plan_is_seen_before_sending(
