@@ -7,6 +7,8 @@ orders what is left by its new place."""
 
 from __future__ import annotations
 
+from itertools import chain
+
 from soulpost.run.sharing import Shares, spread
 
 
@@ -32,7 +34,7 @@ def _drain(shares: Shares[int]) -> list[list[int]]:
 def test_without_crowding_the_chunks_are_the_spread_order_and_place_is_asked_once() -> None:
     places = _Places((1, 3))
     shares = Shares(list(range(12)), places, size=4)
-    assert sum(_drain(shares), []) == spread(list(range(12)), 1, 3)
+    assert list(chain(*_drain(shares))) == spread(list(range(12)), 1, 3)
     assert places.asked == 1 and not shares.moved
 
 
@@ -44,7 +46,7 @@ def test_a_crowded_chunk_places_the_publisher_again_and_reorders_the_rest() -> N
     assert shares.moved and places.asked == 2
     rest = _drain(shares)
     assert rest[0] == [10, 11, 12, 13]  # its own share now: the second half
-    flat = sum(rest, [])
+    flat = list(chain(*rest))
     assert sorted(flat) == list(range(4, 20))  # every post not yet sent, once
     assert flat == [p for p in spread(list(range(20)), 1, 2) if p >= 4]
 

@@ -22,7 +22,7 @@ from soulpost.ledger.base import (
 )
 from soulpost.ledger.owner import LEASE, Owner
 from soulpost.ledger.postgres import cards, claims, person, schema
-from soulpost.ledger.postgres.rows import guarded
+from soulpost.ledger.postgres.rows import guarded, pipelined
 from soulpost.ledger.postgres.rows import row_of as _row
 from soulpost.ledger.postgres.rows import where_of as _where
 
@@ -93,20 +93,9 @@ class PostgresLedger(cards.LinkCards, Ledger):
 
     @contextmanager
     def _pipeline(self, now: datetime) -> Iterator[psycopg.Pipeline]:
-        """Statements queued and sent together when the block ends (or at ``sync()``):
-        one round trip instead of one each. A transaction a failure leaves open is
-        rolled back, so the connection serves the release that follows."""
         self._writable(now)
-        try:
-            with self._db.pipeline() as pipe:
-                yield pipe
-        except BaseException:
-            from psycopg.pq import TransactionStatus
-
-            if not self._db.closed and self._db.info.transaction_status != TransactionStatus.IDLE:
-                with contextlib.suppress(Exception):
-                    self._db.execute("ROLLBACK")
-            raise
+        with pipelined(self._db) as pipe:
+            yield pipe
 
     def _lease(self) -> tuple[timedelta, timedelta]:
         return self.shift, self.lease
