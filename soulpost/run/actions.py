@@ -46,6 +46,7 @@ class Step:
     log: Log
     now: datetime
     composed: dict[Pair, Composed] = field(default_factory=dict)
+    refused: int = 0  # claims refused because another publisher had the post
 
     def result(
         self, item: Item[Post], state: str, reason: str | None, url: str | None = None
@@ -108,28 +109,38 @@ def _send_all(
     is alone: :func:`soulpost.run.sharing.spread`), with progress on a terminal (log lines
     print above it). Before each chunk, posts another publisher took since the plan are
     skipped, and with *rules* the rest are linted (*lint*, a chunk ahead of the sends where
-    a child process can do it: :mod:`soulpost.run.lintahead`); a stop request ends the
-    loop between publications."""
+    a child process can do it: :mod:`soulpost.run.lintahead`); a chunk where another
+    publisher was at work makes this one ask its place again (:class:`Shares`); a stop
+    request ends the loop between publications."""
     from soulpost.progress import Progress
     from soulpost.run.lintahead import LintAhead
-    from soulpost.run.sharing import chunks, place, spread
+    from soulpost.run.sharing import Shares, chunks, place
 
     log = step.log
-    order = spread(due, *place(step.ledger)) if due else due
-    parts = chunks(order)
-    ahead = LintAhead(parts if rules is not None else [], lint).start()
+    shares = Shares(due, lambda: place(step.ledger))
+    ahead = LintAhead(chunks(shares.rest) if rules is not None else [], lint).start()
     with Progress(f"publishing {len(due)} due", len(due)) as bar:
         if bar.enabled:
             step.log = bar.note
         try:
-            for index, part in enumerate(parts):
+            index = 0
+            while (part := shares.next()) is not None:
                 if step.opts.stop():
                     _stopping(step)
                     return
                 chunk = _not_taken(step, part, bar.advance)
-                blocks = ahead.blocks(index, chunk) if rules is not None and chunk else {}
+                refused = step.refused
+                if rules is None or not chunk:
+                    blocks: Blocks = {}
+                else:  # the child lints the chunks of the first order only
+                    blocks = lint(chunk) if shares.moved else ahead.blocks(index, chunk)
                 if not _send_chunk(step, chunk, blocks, bar.advance):
                     return
+                if len(chunk) < len(part) or step.refused > refused:
+                    shares.crowded()  # another publisher works here: where do I stand?
+                    if shares.moved:
+                        ahead.close()
+                index += 1
         finally:
             ahead.close()
             step.log = log
@@ -138,8 +149,12 @@ def _send_all(
 def _send_chunk(
     step: Step, chunk: list[Item[Post]], blocks: Blocks, advance: Callable[[], None]
 ) -> bool:
-    """Send (or report blocked) each item of *chunk*; False when a stop request ended it."""
-    for item in chunk:
+    """Send (or report blocked) each item of *chunk*; False when a stop request ended it.
+    A claim refused because another publisher took the post means it works nearby: the
+    rest of the chunk is checked against the ledger again (one query) before going on."""
+    left = list(chunk)
+    while left:
+        item = left.pop(0)
         if step.opts.stop():
             _stopping(step)
             return False
@@ -148,9 +163,13 @@ def _send_chunk(
         if reasons:
             step.report.due -= 1  # as when the plan's gate blocks it: counted blocked, not due
             _blocked(step, replace(item, action=Action.BLOCKED, reason="; ".join(reasons)))
-        else:
-            send_due(step, item)
+            advance()
+            continue
+        refused = step.refused
+        send_due(step, item)
         advance()
+        if step.refused > refused and left:
+            left = _not_taken(step, left, advance)
     return True
 
 
@@ -353,6 +372,7 @@ def send_due(step: Step, item: Item[Post]) -> None:
         part_key=key.idempotency_key(0),
     )
     if claim.publication is None:
+        step.refused += 1
         step.result(item, "skipped", claim.reason)
         step.log(f"skipped {item.post.id} on {item.platform}: {claim.reason}")
         return

@@ -9,6 +9,12 @@ in the middle instead of racing post by post. Before a chunk of posts is linted 
 one query drops those another publisher has taken since the plan
 (:meth:`soulpost.ledger.Ledger.taken`).
 
+Publishers started together on a busy host register with the ledger at different
+moments, so the first to look may count fewer peers than there are (alone, it sends in
+time order, through the others' shares). A chunk that shows another publisher at work
+(posts of it taken already) makes the publisher look again, and what it has left is
+ordered by its new place (:class:`Shares`).
+
 This only orders the work; claims still decide who sends what, so a wrong guess about the
 other publishers (one that stopped, one that started late) costs time, never a
 duplicate. Alone (and on SQLite, which has one publisher per workspace), a publisher sends
@@ -17,8 +23,8 @@ its due posts in time order, as before.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
     from soulpost.ledger import Ledger
@@ -61,3 +67,35 @@ def spread(due: Sequence[T], rank: int, count: int) -> list[T]:
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> list[list[T]]:
     return [list(items[start : start + size]) for start in range(0, len(items), size)]
+
+
+class Shares(Generic[T]):
+    """*due* a chunk at a time in this publisher's order (:func:`spread` by the place
+    *where* answers), placed again when :meth:`crowded` says another publisher is at work
+    in the chunk just given: the items not yet given are then ordered by the new place."""
+
+    def __init__(
+        self, due: Sequence[T], where: Callable[[], tuple[int, int]], size: int = CHUNK
+    ) -> None:
+        self.due = list(due)
+        self.where = where
+        self.size = size
+        self.placed = where() if len(self.due) > 1 else (0, 1)
+        self.rest = spread(self.due, *self.placed)
+        self.moved = False  # whether the order changed since the start
+
+    def next(self) -> list[T] | None:
+        """The next chunk, or None when every item was given."""
+        if not self.rest:
+            return None
+        part, self.rest = self.rest[: self.size], self.rest[self.size :]
+        return part
+
+    def crowded(self) -> None:
+        again = self.where()
+        if again == self.placed:
+            return
+        self.placed = again
+        left = {id(item) for item in self.rest}
+        self.rest = [item for item in spread(self.due, *again) if id(item) in left]
+        self.moved = True

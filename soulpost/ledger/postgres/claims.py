@@ -47,15 +47,21 @@ def lock_post(db: Db, post_id: str, platform: str, *, wait: bool) -> bool:
     return wait or (row is not None and row[0] == "true")
 
 
+LOCK_BOTH = (
+    "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0)) "
+    "AND pg_try_advisory_xact_lock(hashtextextended(%s, 0))"
+)
+
+
+def _lock_args(key: PubKey) -> tuple[str, str]:
+    return f"p|{key.post_id}|{key.platform}", f"c|{key.content_hash}|{key.platform}"
+
+
 def _lock_both(db: Db, key: PubKey) -> bool:
     """Try-lock the (post, platform) and the (content, platform) for this transaction, in
     one round trip: a renamed draft's twin is decided one at a time too. False if either
     is taken (one taken alone is released when the transaction ends, at once)."""
-    row = db.execute(
-        "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0)) "
-        "AND pg_try_advisory_xact_lock(hashtextextended(%s, 0))",
-        (f"p|{key.post_id}|{key.platform}", f"c|{key.content_hash}|{key.platform}"),
-    ).fetchone()
+    row = db.execute(LOCK_BOTH, _lock_args(key)).fetchone()
     return bool(row and row[0])
 
 
@@ -70,25 +76,35 @@ def taken(db: Db, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
     return {(post, platform): state for post, platform, state in rows}
 
 
-def _blocker(db: Db, key: PubKey) -> tuple[str | None, bool]:
-    """Why another row forbids claiming *key* (or None, as on SQLite), and whether an
-    older, never sent version is pending (one query: one round trip)."""
+BLOCKER = (
+    "SELECT (SELECT state FROM publications WHERE post_id = %s AND platform = %s "
+    "AND content_hash != %s AND state IN ('claimed', 'in_doubt', 'published') LIMIT 1), "
+    "(SELECT post_id || ' ' || state FROM publications WHERE content_hash = %s AND "
+    "platform = %s AND post_id != %s AND state IN ('claimed', 'in_doubt', 'published') "
+    "AND (%s = '' OR left(post_id, length(%s)) != %s) LIMIT 1), "
+    "EXISTS (SELECT 1 FROM parts WHERE post_id = %s AND platform = %s AND "
+    "content_hash != %s AND state = 'sent'), "
+    "EXISTS (SELECT 1 FROM publications WHERE post_id = %s AND platform = %s AND "
+    "content_hash != %s AND state = 'pending')"
+)
+
+
+def _blocker_args(key: PubKey) -> tuple[str, ...]:
     where = (key.post_id, key.platform, key.content_hash)
     # The occurrences of one series (``id@time``) share their content on purpose.
     base = key.post_id.partition("@")[0] + "@" if "@" in key.post_id else ""
     series = (base, base, base)
-    row = db.execute(
-        "SELECT (SELECT state FROM publications WHERE post_id = %s AND platform = %s "
-        "AND content_hash != %s AND state IN ('claimed', 'in_doubt', 'published') LIMIT 1), "
-        "(SELECT post_id || ' ' || state FROM publications WHERE content_hash = %s AND "
-        "platform = %s AND post_id != %s AND state IN ('claimed', 'in_doubt', 'published') "
-        "AND (%s = '' OR left(post_id, length(%s)) != %s) LIMIT 1), "
-        "EXISTS (SELECT 1 FROM parts WHERE post_id = %s AND platform = %s AND "
-        "content_hash != %s AND state = 'sent'), "
-        "EXISTS (SELECT 1 FROM publications WHERE post_id = %s AND platform = %s AND "
-        "content_hash != %s AND state = 'pending')",
-        (*where, key.content_hash, key.platform, key.post_id, *series, *where, *where),
-    ).fetchone()
+    return (*where, key.content_hash, key.platform, key.post_id, *series, *where, *where)
+
+
+def _blocker(db: Db, key: PubKey) -> tuple[str | None, bool]:
+    """Why another row forbids claiming *key* (or None, as on SQLite), and whether an
+    older, never sent version is pending (one query: one round trip)."""
+    return _blocked_by(db.execute(BLOCKER, _blocker_args(key)).fetchone())
+
+
+def _blocked_by(row: tuple[Any, ...] | None) -> tuple[str | None, bool]:
+    """:func:`_blocker`'s answer from the row of :data:`BLOCKER`."""
     assert row is not None
     others, twin, partly, older = row
     if others:
@@ -161,6 +177,27 @@ def claim(
     return None, taken, False
 
 
+INSERT = (
+    "INSERT INTO publications (post_id, platform, content_hash, state, scheduled_at, "
+    "idem_key, owner_token, owner_pid, owner_host, owner_started, claimed_at, "
+    "created_at, updated_at, lease_until, parts_total) "
+    "VALUES (%s, %s, %s, 'claimed', %s, %s, %s, %s, %s, %s, %s, %s, %s, "
+    f"{LEASE_AT}, %s) ON CONFLICT DO NOTHING RETURNING {COLUMNS}"
+)
+
+
+def _insert_args(  # noqa: PLR0917 (the new row's own values)
+    o: Owner,
+    key: PubKey,
+    scheduled_at: datetime | None,
+    now: datetime,
+    parts: int | None,
+    lease: tuple[timedelta, timedelta],
+) -> tuple[Any, ...]:
+    return (key.post_id, key.platform, key.content_hash, scheduled_at, key.idempotency_key(),
+            o.token, o.pid, o.host, o.started, now, now, now, *lease, parts)  # fmt: skip
+
+
 def _insert(
     db: Db,
     o: Owner,
@@ -172,15 +209,122 @@ def _insert(
     lease: tuple[timedelta, timedelta],
 ) -> tuple[Any, ...] | None:
     """A new row, claimed; None if it appeared meanwhile (another publisher holds it)."""
-    return db.execute(
-        "INSERT INTO publications (post_id, platform, content_hash, state, scheduled_at, "
-        "idem_key, owner_token, owner_pid, owner_host, owner_started, claimed_at, "
-        "created_at, updated_at, lease_until, parts_total) "
-        "VALUES (%s, %s, %s, 'claimed', %s, %s, %s, %s, %s, %s, %s, %s, %s, "
-        f"{LEASE_AT}, %s) ON CONFLICT DO NOTHING RETURNING {COLUMNS}",
-        (key.post_id, key.platform, key.content_hash, scheduled_at, key.idempotency_key(),
-         o.token, o.pid, o.host, o.started, now, now, now, *lease, parts),
-    ).fetchone()  # fmt: skip
+    return db.execute(INSERT, _insert_args(o, key, scheduled_at, now, parts, lease)).fetchone()
+
+
+Sending = Callable[[], "tuple[str | None, tuple[Any, ...] | None] | None"]
+"""What :func:`claim_sending` decided, read once the caller's transaction is committed."""
+
+
+def claim_sending(
+    db: Db,
+    pipeline: psycopg.Pipeline,
+    owner: Owner,
+    key: PubKey,
+    *,
+    scheduled_at: datetime | None,
+    now: datetime,
+    parts: int | None,
+    part_key: str,
+    lease: tuple[timedelta, timedelta],
+) -> Sending:
+    """:func:`claim` of a pending publication with part 0 recorded as being sent, in two
+    round trips on a pipelined connection, inside the caller's transaction: the try-locks
+    and the checks of :func:`claim` (two statements, so the checks see what committed
+    before the locks were had), then the claimed row and its part in one statement, sent
+    with the commit. Read after the commit, the answer is (None, the row) when won, (why,
+    None) when refused, and None when :func:`claim` must decide (the row exists and may be
+    claimable, or an older version waits to be dropped). The transaction is this
+    function's own (BEGIN and COMMIT are queued with the statements: psycopg's
+    ``transaction()`` would add a round trip for each); the caller's pipeline sends the
+    commit when it ends, and rolls back if anything fails."""
+    db.execute("BEGIN")
+    locked = db.execute(LOCK_BOTH, _lock_args(key))
+    checks = db.execute(BLOCKER, _blocker_args(key))
+    pipeline.sync()
+    row = locked.fetchone()
+    blocked, older = _blocked_by(checks.fetchone())
+    if not (row and row[0]) or blocked or older:
+        db.execute("ROLLBACK")  # nothing written; the try-locks released
+        why = BUSY if not (row and row[0]) else blocked
+        return lambda: (why, None) if why else None
+    made = db.execute(
+        f"WITH made AS ({INSERT}), part AS (INSERT INTO parts (post_id, platform, "
+        "content_hash, part, part_key, state, updated_at) SELECT post_id, platform, "
+        "content_hash, 0, %s, 'sending', %s FROM made) SELECT * FROM made",
+        (*_insert_args(owner, key, scheduled_at, now, parts, lease), part_key, now),
+    )
+    found = db.execute(
+        f"SELECT state FROM publications WHERE {KEY}",
+        (key.post_id, key.platform, key.content_hash),
+    )
+    db.execute("COMMIT")
+
+    def answer() -> tuple[str | None, tuple[Any, ...] | None] | None:
+        won = made.fetchone()
+        if won is not None:
+            return None, won
+        state = found.fetchone()
+        if state is not None and state[0] in ("claimed", "in_doubt", "published"):
+            return f"already {state[0].replace('_', ' ')}", None
+        return None  # pending, failed or missed: the full rules of claim()
+
+    return answer
+
+
+def receipt(
+    key: PubKey,
+    index: int,
+    owner: Owner,
+    lease: tuple[timedelta, timedelta],
+    *,
+    remote_id: str,
+    url: str | None,
+    published_at: datetime,
+    now: datetime,
+) -> tuple[str, tuple[Any, ...]]:
+    """One statement: part *index*'s receipt, its attempt, the claim's lease renewed."""
+    where = (key.post_id, key.platform, key.content_hash)
+    sql = (
+        "WITH part AS (UPDATE parts SET state = 'sent', remote_id = %s, url = %s, "
+        f"published_at = %s, updated_at = %s WHERE {KEY} AND part = %s RETURNING 1), "
+        "attempt AS (INSERT INTO attempts (post_id, platform, content_hash, part, at, "
+        "outcome) VALUES (%s, %s, %s, %s, %s, 'published') RETURNING 1) "
+        f"UPDATE publications SET lease_until = {LEASE_AT} "
+        f"WHERE {KEY} AND owner_token = %s"
+    )
+    return sql, (remote_id, url, published_at, now, *where, index, *where, index, now,
+                 *lease, *where, owner.token)  # fmt: skip
+
+
+def release(
+    key: PubKey,
+    state: State,
+    owner: Owner,
+    now: datetime,
+    *,
+    reason: str | None = None,
+    next_attempt_at: datetime | None = None,
+    count_attempt: bool = False,
+) -> tuple[str, tuple[Any, ...]]:
+    """One statement: the claim released into *state* if still *owner*'s (a row back when
+    it was); "published" takes part 0's receipt."""
+    receipt = {
+        c: f"(SELECT {c} FROM parts r WHERE r.post_id = p.post_id AND r.platform = "
+        "p.platform AND r.content_hash = p.content_hash AND r.part = 0)"
+        if state == "published"
+        else "NULL"
+        for c in ("remote_id", "url", "published_at")
+    }
+    sql = (
+        "UPDATE publications p SET state = %s, reason = %s, next_attempt_at = %s, "
+        "attempts = attempts + %s, owner_token = NULL, lease_until = NULL, "
+        f"acknowledged = false, remote_id = {receipt['remote_id']}, url = {receipt['url']}, "
+        f"published_at = {receipt['published_at']}, updated_at = %s "
+        f"WHERE {KEY} AND state = 'claimed' AND owner_token = %s RETURNING 1"
+    )
+    return sql, (state, reason, next_attempt_at, int(count_attempt), now, key.post_id,
+                 key.platform, key.content_hash, owner.token)  # fmt: skip
 
 
 def lost(key: PubKey) -> LedgerError:

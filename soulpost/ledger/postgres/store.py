@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from soulpost.ledger.base import (
     Attempt,
@@ -23,6 +22,9 @@ from soulpost.ledger.base import (
 )
 from soulpost.ledger.owner import LEASE, Owner
 from soulpost.ledger.postgres import cards, claims, person, schema
+from soulpost.ledger.postgres.rows import guarded, pipelined
+from soulpost.ledger.postgres.rows import row_of as _row
+from soulpost.ledger.postgres.rows import where_of as _where
 
 if TYPE_CHECKING:
     import psycopg
@@ -30,38 +32,6 @@ if TYPE_CHECKING:
 _COLUMNS = claims.COLUMNS
 _KEY = claims.KEY
 _PARTS = "part, part_key, state, remote_id, url, published_at"
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def guarded(method: Callable[P, R]) -> Callable[P, R]:
-    """Driver errors leave a method as one :class:`LedgerUnusable` line without the password."""
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        import psycopg
-
-        try:
-            return method(*args, **kwargs)
-        except psycopg.Error as exc:
-            schema.explain(exc, getattr(args[0], "url", ""))
-
-    return wrapper
-
-
-def _where(key: PubKey) -> tuple[str, str, str]:
-    return (key.post_id, key.platform, key.content_hash)
-
-
-def _row(row: tuple[Any, ...], parts: tuple[Part, ...] = ()) -> Publication:
-    (post_id, platform, chash, state, sched, idem, attempts, nxt, reason, force, opid, ohost,
-     claimed, rid, url, pub_at, created, updated, lease, total, ack) = row  # fmt: skip
-    return Publication(
-        PubKey(post_id, platform, chash), state, sched, idem, attempts, nxt, reason,
-        bool(force), opid, ohost, claimed, rid, url, pub_at, created, updated, parts, lease,
-        total, bool(ack),
-    )  # fmt: skip
 
 
 class PostgresLedger(cards.LinkCards, Ledger):
@@ -120,6 +90,12 @@ class PostgresLedger(cards.LinkCards, Ledger):
             raise LedgerError("the ledger is open read-only (dry run)")
         if now is not None:
             self.shift = now - datetime.now(UTC)
+
+    @contextmanager
+    def _pipeline(self, now: datetime) -> Iterator[psycopg.Pipeline]:
+        self._writable(now)
+        with pipelined(self._db) as pipe:
+            yield pipe
 
     def _lease(self) -> tuple[timedelta, timedelta]:
         return self.shift, self.lease
@@ -337,6 +313,29 @@ class PostgresLedger(cards.LinkCards, Ledger):
         return Claim(_row(row, tuple(Part(*p) for p in sent)))
 
     @guarded
+    def claim_to_send(
+        self,
+        key: PubKey,
+        *,
+        scheduled_at: datetime | None,
+        now: datetime,
+        parts: int | None,
+        part_key: str,
+    ) -> Claim:
+        # A new publication (the usual case) in two round trips, part 0 begun in the
+        # claim's commit (claims.claim_sending); otherwise the claim alone, as before.
+        with self._pipeline(now) as pipe:
+            sending = claims.claim_sending(
+                self._db, pipe, self.owner, key, scheduled_at=scheduled_at, now=now,
+                parts=parts, part_key=part_key, lease=self._lease(),
+            )  # fmt: skip
+        answer = sending()
+        if answer is None:
+            return self.claim(key, scheduled_at=scheduled_at, now=now, parts=parts)
+        why, row = answer
+        return Claim(None, why) if row is None else Claim(_row(row), begun=True)
+
+    @guarded
     def begin_part(self, key: PubKey, index: int, part_key: str, now: datetime) -> None:
         # One statement, so one round trip, committed (synchronous_commit on, PostgreSQL's
         # default) before the request leaves: renew the lease if the claim is still ours,
@@ -367,16 +366,32 @@ class PostgresLedger(cards.LinkCards, Ledger):
         now: datetime,
     ) -> None:
         self._writable(now)
-        self._db.execute(  # one statement: the receipt, its attempt, the renewed lease
-            "WITH part AS (UPDATE parts SET state = 'sent', remote_id = %s, url = %s, "
-            f"published_at = %s, updated_at = %s WHERE {_KEY} AND part = %s RETURNING 1), "
-            "attempt AS (INSERT INTO attempts (post_id, platform, content_hash, part, at, "
-            "outcome) VALUES (%s, %s, %s, %s, %s, 'published') RETURNING 1) "
-            f"UPDATE publications SET lease_until = {claims.LEASE_AT} "
-            f"WHERE {_KEY} AND owner_token = %s",
-            (remote_id, url, published_at, now, *_where(key), index, *_where(key), index, now,
-             *self._lease(), *_where(key), self.owner.token),
+        self._db.execute(
+            *claims.receipt(key, index, self.owner, self._lease(), remote_id=remote_id,
+                            url=url, published_at=published_at, now=now)
         )  # fmt: skip
+
+    @guarded
+    def finish_published(
+        self,
+        key: PubKey,
+        index: int,
+        *,
+        remote_id: str,
+        url: str | None,
+        published_at: datetime,
+        now: datetime,
+    ) -> None:
+        # One round trip: both statements pipelined up to one Sync, so one implicit
+        # transaction; the receipt is committed even when the claim is no longer ours.
+        with self._pipeline(now):
+            self._db.execute(
+                *claims.receipt(key, index, self.owner, self._lease(), remote_id=remote_id,
+                                url=url, published_at=published_at, now=now)
+            )  # fmt: skip
+            done = self._db.execute(*claims.release(key, "published", self.owner, now))
+        if done.fetchone() is None:
+            raise claims.lost(key)
 
     @guarded
     def abort_part(self, key: PubKey, index: int) -> None:
@@ -408,23 +423,10 @@ class PostgresLedger(cards.LinkCards, Ledger):
         next_attempt_at: datetime | None = None,
         count_attempt: bool = False,
     ) -> None:
-        # One statement: released only if still ours; "published" takes part 0's receipt.
         self._writable(now)
-        receipt = {
-            c: f"(SELECT {c} FROM parts r WHERE r.post_id = p.post_id AND r.platform = "
-            "p.platform AND r.content_hash = p.content_hash AND r.part = 0)"
-            if state == "published"
-            else "NULL"
-            for c in ("remote_id", "url", "published_at")
-        }
         done = self._db.execute(
-            "UPDATE publications p SET state = %s, reason = %s, next_attempt_at = %s, "
-            "attempts = attempts + %s, owner_token = NULL, lease_until = NULL, "
-            f"acknowledged = false, remote_id = {receipt['remote_id']}, url = {receipt['url']}, "
-            f"published_at = {receipt['published_at']}, updated_at = %s "
-            f"WHERE {_KEY} AND state = 'claimed' AND owner_token = %s RETURNING 1",
-            (state, reason, next_attempt_at, int(count_attempt), now, *_where(key),
-             self.owner.token),
+            *claims.release(key, state, self.owner, now, reason=reason,
+                            next_attempt_at=next_attempt_at, count_attempt=count_attempt)
         ).fetchone()  # fmt: skip
         if done is None:
             raise claims.lost(key)
