@@ -269,12 +269,13 @@ class LintCache:
     def _path(self, index: int) -> Path:
         return self.folder / f"{index:02x}.jsonl"
 
-    def find(self, name: str, text: str, root: Path) -> Entry | None:
-        """The entry for the file *name* whose text is *text*, None unless it is kept, sound
-        and its media files are as they were."""
+    def find(self, name: str, text: str, root: Path, *, digest: str | None = None) -> Entry | None:
+        """The entry for the file *name* whose text is *text* (*digest*: its
+        :func:`digest_text`, when known), None unless it is kept, sound and its media
+        files are as they were."""
         _index, entries = self.shard(name)
         item = entries.get(name)
-        if item is None or item[0] != digest_text(name, text):
+        if item is None or item[0] != (digest or digest_text(name, text)):
             return None
         digest, payload = item
         if isinstance(payload, str):  # read from the file, not parsed yet

@@ -23,9 +23,9 @@ import heapq
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from soulpost.lint.cache import Key, LintCache, key_of, storable
+from soulpost.lint.cache import Key, LintCache, digest_text, key_of, storable
 from soulpost.lint.cachecodec import (
     decode_extra,
     decode_findings,
@@ -69,10 +69,24 @@ def lint_files_cached(
     series or evergreen post is found, file by file gives the same; otherwise this returns
     None and the engine loads the queue whole.
     """
+    from soulpost.lint import queuecache
     from soulpost.lint import workers as pool
     from soulpost.workspace import post_context
 
-    hits, misses = _known(files, store, root)
+    errors = list(errors)
+    where = root if root is not None else Path.cwd()
+    names = [str(path) for path in files]
+    texts = [_text(path) for path in files]
+    pairs = zip(names, texts, strict=True)
+    digests = [digest_text(n, t) if t is not None else None for n, t in pairs]
+    whole_key = None
+    if queue and None not in digests:  # the whole queue, every file read: its kept report?
+        whole_key = queuecache.queue_key(store.env, names, digests)  # type: ignore[arg-type]
+        report = queuecache.recall(store, whole_key, now, where, ruleset, errors)
+        if report is not None:
+            return report
+    media: list[list[Any]] = []
+    hits, misses = _known(files, texts, digests, store, where, media)
     job = pool._Files(
         [files[i] for i in misses], settings, ruleset, now, root, post_context(settings),
         len(files), keep=True, special_stops=not workers,
@@ -97,30 +111,50 @@ def lint_files_cached(
     for path, (_i, summary, values, supp, problems, found, key) in kept:
         assert summary is not None and key is not None
         store.put(str(path), key, summary, values, found, supp, problems)
-    store.save((str(path) for path in files), whole=queue)
+        media += key[1]
+    store.save(names, whole=queue)
+    # Kept whole only when every file's answer is kept, and the run found no errors.
+    whole = len(hits) + len(kept) == len(files) == len(run.drafts)
+    if whole_key is not None and whole and len(report.errors) == len(errors):
+        quiet = queuecache.quiet_until(run.drafts, live)
+        queuecache.remember(store, whole_key, report, quiet, media)
     return report
 
 
-def _known(
-    files: Sequence[Path], store: LintCache, root: Path | None
-) -> tuple[list[_Linted], list[int]]:
-    """Records for the files the cache knows (by index), and the indexes of the others."""
+def _text(path: Path) -> str | None:
+    """The text of the post file *path* as the loader reads it, or None when it cannot be
+    read as one (missing, too large, not UTF-8: loading it reports why)."""
     from soulpost.filesafe import read_capped
 
+    read = read_capped(path)
+    if read is None or read[2] is not None:
+        return None
+    try:
+        text = read[1].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if "\r" in text:  # as the loader reads it: universal newlines
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _known(  # noqa: PLR0917 (the files, as read)
+    files: Sequence[Path],
+    texts: Sequence[str | None],
+    digests: Sequence[str | None],
+    store: LintCache,
+    root: Path,
+    media: list[list[Any]],
+) -> tuple[list[_Linted], list[int]]:
+    """Records for the files the cache knows (by index), and the indexes of the others;
+    the stamps of the known files' media go to *media*."""
     hits: list[_Linted] = []
     misses: list[int] = []
     for index, path in enumerate(files):
+        text, digest = texts[index], digests[index]
         record = None
-        read = read_capped(path)
-        if read is not None and read[2] is None:
-            try:
-                text = read[1].decode("utf-8")
-            except UnicodeDecodeError:
-                text = None
-            if text is not None:
-                if "\r" in text:  # as the loader reads it: universal newlines
-                    text = text.replace("\r\n", "\n").replace("\r", "\n")
-                record = _record(index, path, text, store, root)
+        if text is not None and digest is not None:
+            record = _record(index, path, text, digest, store, root, media)
         if record is None:
             misses.append(index)
         else:
@@ -128,11 +162,17 @@ def _known(
     return hits, misses
 
 
-def _record(
-    index: int, path: Path, text: str, store: LintCache, root: Path | None
+def _record(  # noqa: PLR0917 (one file, as read)
+    index: int,
+    path: Path,
+    text: str,
+    digest: str,
+    store: LintCache,
+    root: Path,
+    media: list[list[Any]],
 ) -> _Linted | None:
     """What linting *path* gave, from the cache; None when it does not know this text."""
-    entry = store.find(str(path), text, root if root is not None else Path.cwd())
+    entry = store.find(str(path), text, root, digest=digest)
     if entry is None:
         return None
     try:
@@ -142,6 +182,7 @@ def _record(
         supp, problems = decode_extra(entry[4], path)
     except ValueError:  # an entry of another shape: a miss
         return None
+    media += entry[4].get("m", [])
     return (index, summary, values, supp, problems, found, None)
 
 
