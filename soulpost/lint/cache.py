@@ -41,7 +41,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from soulpost.lint.cachecodec import KEPT_TYPES, encode_finding, encode_summary
+from soulpost.lint.cachecodec import encode_finding, encode_summary, keepable
 
 if TYPE_CHECKING:
     from soulpost.config import Settings
@@ -320,7 +320,7 @@ class LintCache:
             [
                 key[0],
                 encode_summary(summary),
-                {k: v for k, v in values.items() if isinstance(v, KEPT_TYPES)},
+                {k: v for k, v in values.items() if keepable(v)},
                 [encode_finding(f) for f in findings if f.code not in live],
                 extra,
             ],

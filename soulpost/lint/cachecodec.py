@@ -19,10 +19,18 @@ if TYPE_CHECKING:
     from soulpost.lint.suppress import Suppressions
     from soulpost.posts import PostSummary
 
-# Values that rules cache on a draft and that are safe to keep: plain text, flags and None.
-# Numbers and tuples stay out: one of them (the duplicate rule's word mask) is made from
-# ``hash()``, whose seed changes with every process.
-KEPT_TYPES = (str, bool, type(None))
+# Values that rules cache on a draft and that are safe to keep: plain text, flags, None,
+# and tuples of whole numbers (the duplicate rule's shape of a text). A rule must cache
+# only what every process computes alike from the draft: ``hash()`` of a string, salted
+# per process, must not go into one (the duplicate rule's mask uses CRC-32 for this).
+KEPT_TYPES = (str, bool, type(None), tuple)
+
+
+def keepable(value: object) -> bool:
+    """Whether *value*, cached on a draft, can be kept (see KEPT_TYPES)."""
+    if type(value) is tuple:
+        return all(type(v) is int for v in value)
+    return isinstance(value, KEPT_TYPES)
 
 
 class _Unsound(ValueError):
@@ -154,6 +162,12 @@ def decode_extra(extra: dict[str, Any], path: Path) -> tuple[Suppressions | None
 
 
 def decode_values(raw: dict[str, Any]) -> dict[str, Any]:
-    if not all(isinstance(v, KEPT_TYPES) for v in raw.values()):
-        raise _Unsound("draft values")
+    """The values rules cached on a draft; a tuple is kept as a JSON list of numbers."""
+    for key, value in raw.items():
+        if type(value) is list:
+            if not all(type(v) is int for v in value):
+                raise _Unsound("draft values")
+            raw[key] = tuple(value)
+        elif not isinstance(value, (str, bool, type(None))):
+            raise _Unsound("draft values")
     return raw
