@@ -198,6 +198,9 @@ class LintCache:
         self.hits = 0
         self.stored = 0
         self._stamps: dict[str, list[Any]] = {}  # media path -> its stamp, once per run
+        # True when about every entry will be looked up (a lint of the whole queue): each
+        # shard is then parsed in one go rather than entry by entry.
+        self.eager = False
 
     def stamps(self, root: Path, stored: list[Any]) -> list[list[Any]]:
         """:func:`media_stamps`, each path asked about once per run (drafts share images)."""
@@ -249,6 +252,8 @@ class LintCache:
         entries = self.shards.get(index)
         if entries is None:
             entries = self.shards[index] = _read(self._path(index), self.env)
+            if self.eager:
+                _parse_all(entries)
         return index, entries
 
     def _read_all(self) -> None:
@@ -439,6 +444,27 @@ def _read(path: Path, env: str) -> dict[str, Item]:
         if name is not None:
             entries[name] = (digest, payload)
     return entries
+
+
+def _parse_all(entries: dict[str, Item]) -> None:
+    """Parse every entry of a shard with one call of the JSON parser (a call per entry
+    costs more than the parsing); a shard with a line that does not parse is left to be
+    parsed line by line, so that one bad line costs only its own entry."""
+    import json
+
+    names = [name for name, (_digest, payload) in entries.items() if isinstance(payload, str)]
+    if not names:
+        return
+    joined = ",".join(entries[name][1] for name in names)  # type: ignore[misc]
+    try:
+        parsed = json.loads(f"[{joined}]")
+    except (ValueError, RecursionError):
+        return
+    if not isinstance(parsed, list) or len(parsed) != len(names):
+        return  # a line that held more than one value: line by line, then
+    for name, payload in zip(names, parsed, strict=True):
+        digest = entries[name][0]
+        entries[name] = (digest, [digest, *payload] if isinstance(payload, list) else "")
 
 
 def _name(quoted: str) -> str | None:

@@ -86,6 +86,7 @@ def lint_files_cached(
         if report is not None:
             return report
     media: list[list[Any]] = []
+    store.eager = len(files) > 1  # every file is looked up: parse whole shards at once
     hits, misses = _known(files, texts, digests, store, where, media)
     job = pool._Files(
         [files[i] for i in misses], settings, ruleset, now, root, post_context(settings),
