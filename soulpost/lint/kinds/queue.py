@@ -285,10 +285,19 @@ class QueueShare(QueueRule):
     def check_queue(self, queue: QueueView) -> Iterator[Hit]:
         reported: set[str] = set()
         window = self.window.total_seconds()
+        # Each draft's flag once, though it is on several platforms' timelines.
+        flag: dict[Draft, bool] = {}
+
+        def has(draft: Draft) -> bool:
+            found = flag.get(draft)
+            if found is None:
+                found = flag[draft] = self._has(draft)
+            return found
+
         for platform, line in sorted(queue.timelines.items()):
             if len(line) < self.min_posts:
                 continue  # no window can hold enough posts to be judged
-            flags = [self._has(d) for _t, _i, d in line]
+            flags = [has(d) for _t, _i, d in line]
             left = 0
             count = 0
             # A stretch is a run of overlapping bad windows: (first, last, worst window).
@@ -310,7 +319,6 @@ class QueueShare(QueueRule):
                 else:
                     stretches.append((left, right, window_now))
             for first, last, (lo, hi, count) in stretches:
-                members = [line[k][2] for k in range(first, last + 1)]
                 total = hi - lo + 1
                 limit = self.max_share if self.max_share is not None else self.min_share
                 fields = {
@@ -324,15 +332,15 @@ class QueueShare(QueueRule):
                     "window": format_duration(self.window),
                 }
                 if self.max_share is not None:
-                    marked = [d for d in members if self._has(d)]
+                    marked = [line[k][2] for k in range(first, last + 1) if flags[k]]
                     names = _names(marked)
                     for draft in marked:
                         if draft.id not in reported:
                             reported.add(draft.id)
                             yield self._hit(draft, fields, names)
                 else:
-                    unmarked = [d for d in members if not self._has(d)]
-                    target = unmarked[-1] if unmarked else members[-1]
+                    unmarked = [line[k][2] for k in range(first, last + 1) if not flags[k]]
+                    target = unmarked[-1] if unmarked else line[last][2]
                     if target.id not in reported:
                         reported.add(target.id)
                         yield self._hit(target, fields, _names(unmarked))
