@@ -34,7 +34,6 @@ dropped, so the cache stays about the size of the queue.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -42,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from soulpost.lint.cachecodec import encode_finding, encode_summary, keepable
+from soulpost.lint.cachefiles import FORMAT, Entry, Item, parse_all, read_shard, write_shard
 
 if TYPE_CHECKING:
     from soulpost.config import Settings
@@ -51,19 +51,12 @@ if TYPE_CHECKING:
     from soulpost.lint.suppress import Suppressions
     from soulpost.posts import Post, PostSummary
 
-FORMAT = 1
 ENV_VAR = "SOULPOST_CACHE_DIR"
 # A bound on entries whatever happens (a queue of this many drafts still fits).
 MAX_ENTRIES = 200_000
 # Files the entries of one workspace are spread over.
 SHARDS = 64
 
-# One entry, as stored: [digest, summary, draft values, findings, extra], where extra
-# holds the stamps of the post's media files ("m"), its resolved suppressions ("u") and
-# the problems found in its [lint] ignore ("p").
-Entry = list[Any]
-# How an entry is held: its digest, and the entry, or its JSON text until it is needed.
-Item = tuple[str, "Entry | str"]
 # A post file's key: the digest of its path and text, and its media files' stamps.
 Key = tuple[str, list[list[Any]]]
 
@@ -251,9 +244,9 @@ class LintCache:
         index = zlib.crc32(name.encode("utf-8", "surrogatepass")) % SHARDS
         entries = self.shards.get(index)
         if entries is None:
-            entries = self.shards[index] = _read(self._path(index), self.env)
+            entries = self.shards[index] = read_shard(self._path(index), self.env)
             if self.eager:
-                _parse_all(entries)
+                parse_all(entries)
         return index, entries
 
     def _read_all(self) -> None:
@@ -269,7 +262,7 @@ class LintCache:
             except ValueError:
                 continue
             if 0 <= index < SHARDS and index not in self.shards:
-                self.shards[index] = _read(self._path(index), self.env)
+                self.shards[index] = read_shard(self._path(index), self.env)
 
     def _path(self, index: int) -> Path:
         return self.folder / f"{index:02x}.jsonl"
@@ -354,7 +347,7 @@ class LintCache:
             if gone:
                 self.dirty.add(index)
         for index in sorted(self.dirty):
-            _write(self._path(index), self.env, self.shards[index])
+            write_shard(self._path(index), self.env, self.shards[index])
         self.dirty.clear()
 
 
@@ -403,111 +396,6 @@ def media_stamps(root: Path, stored: list[Any]) -> list[list[Any]]:
         except (OSError, ValueError, RuntimeError):
             out.append([path, None, None, None])
     return out
-
-
-def _read(path: Path, env: str) -> dict[str, Item]:
-    """The entries of the cache file at *path* for *env*; empty for anything odd.
-
-    The file is JSON Lines: a header (format and environment), then one line per post
-    file, ``digest TAB name TAB entry`` with the name and the entry in JSON. Entries are
-    parsed only when their digest matches, so a command that looks up a few posts does
-    not parse the whole queue's, and one that rewrites the file copies unchanged lines.
-    """
-    import json
-
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        return {}
-    try:
-        info = os.fstat(fd)
-        if hasattr(os, "getuid") and info.st_uid != os.getuid():
-            return {}  # someone else's file: not ours to trust
-        with os.fdopen(fd, "rb") as stream:
-            fd = -1
-            lines = stream.read().decode("utf-8").split("\n")
-        header = json.loads(lines[0])
-    except (OSError, ValueError, RecursionError):
-        return {}
-    finally:
-        if fd >= 0:
-            os.close(fd)
-    if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("env") != env:
-        return {}
-    entries: dict[str, Item] = {}
-    for line in lines[1:]:
-        parts = line.split("\t", 2)
-        if len(parts) != 3:
-            continue
-        digest, quoted, payload = parts
-        name = _name(quoted)
-        if name is not None:
-            entries[name] = (digest, payload)
-    return entries
-
-
-def _parse_all(entries: dict[str, Item]) -> None:
-    """Parse every entry of a shard with one call of the JSON parser (a call per entry
-    costs more than the parsing); a shard with a line that does not parse is left to be
-    parsed line by line, so that one bad line costs only its own entry."""
-    import json
-
-    names = [name for name, (_digest, payload) in entries.items() if isinstance(payload, str)]
-    if not names:
-        return
-    joined = ",".join(entries[name][1] for name in names)  # type: ignore[misc]
-    try:
-        parsed = json.loads(f"[{joined}]")
-    except (ValueError, RecursionError):
-        return
-    if not isinstance(parsed, list) or len(parsed) != len(names):
-        return  # a line that held more than one value: line by line, then
-    for name, payload in zip(names, parsed, strict=True):
-        digest = entries[name][0]
-        entries[name] = (digest, [digest, *payload] if isinstance(payload, list) else "")
-
-
-def _name(quoted: str) -> str | None:
-    """A name as JSON writes it; without escapes, the text between the quotes."""
-    if len(quoted) >= 2 and quoted[0] == quoted[-1] == '"' and "\\" not in quoted:
-        return quoted[1:-1]
-    import json
-
-    try:
-        name = json.loads(quoted)
-    except (ValueError, RecursionError):
-        return None
-    return name if isinstance(name, str) else None
-
-
-def _write(path: Path, env: str, entries: Mapping[str, Item]) -> None:
-    """Write *entries* to *path* atomically; a cache that cannot be written is skipped
-    (and a shard left with no entries is removed)."""
-    import json
-    import tempfile
-
-    if not entries:
-        with contextlib.suppress(OSError):
-            path.unlink()
-        return
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    try:
-        lines = [dumps({"format": FORMAT, "env": env})]
-        for name, (digest, payload) in entries.items():
-            text = payload if isinstance(payload, str) else dumps(payload[1:])
-            lines.append(f"{digest}\t{dumps(name)}\t{text}")
-        data = "\n".join(lines).encode("utf-8")
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".lint-", suffix=".tmp")
-    except (OSError, ValueError):
-        return
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-        Path(temp).replace(path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            Path(temp).unlink()
 
 
 def _sound(entry: object) -> bool:

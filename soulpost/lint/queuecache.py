@@ -24,8 +24,6 @@ miss.
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -82,45 +80,6 @@ def quiet_until(drafts: Iterable[Draft], live: Sequence[PostRule]) -> int | None
     return earliest
 
 
-def read_owned(path: Path) -> bytes | None:
-    """The bytes of *path* when it is a regular file of this user's (not a link), else None."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if hasattr(os, "getuid") and info.st_uid != os.getuid():
-            return None  # someone else's file: not ours to trust
-        with os.fdopen(fd, "rb") as stream:
-            fd = -1
-            return stream.read()
-    except OSError:
-        return None
-    finally:
-        if fd >= 0:
-            os.close(fd)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write *data* to *path* through a temporary file and a rename: a concurrent reader
-    sees the old file or the new one. A cache that cannot be written is skipped."""
-    import tempfile
-
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".lint-", suffix=".tmp")
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-        Path(temp).replace(path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            Path(temp).unlink()
-
-
 def recall(  # noqa: PLR0917 (the run's parts)
     store: LintCache,
     key: str,
@@ -131,6 +90,8 @@ def recall(  # noqa: PLR0917 (the run's parts)
 ) -> Report | None:
     """The kept report of the queue whose key is *key*, if it holds at *now*; else None."""
     import json
+
+    from soulpost.lint.cachefiles import read_owned
 
     data = read_owned(store.folder / NAME)
     if data is None:
@@ -193,6 +154,8 @@ def remember(
         data = f"{dumps(head)}\n{dumps(findings)}".encode("utf-8", "surrogatepass")
     except (ValueError, TypeError):
         return
+    from soulpost.lint.cachefiles import write_atomic
+
     write_atomic(store.folder / NAME, data)
 
 
