@@ -183,10 +183,14 @@ def decode_extra(extra: dict[str, Any], path: Path) -> tuple[Suppressions | None
 def decode_values(raw: dict[str, Any]) -> dict[str, Any]:
     """The values rules cached on a draft; a tuple is kept as a JSON list of numbers."""
     for key, value in raw.items():
-        if type(value) is list:
-            if not all(type(v) is int for v in value):
+        kind = type(value)
+        if kind is list:
+            if value and set(map(type, value)) != _INT:
                 raise _Unsound("draft values")
             raw[key] = tuple(value)
-        elif not isinstance(value, (str, bool, type(None))):
+        elif kind is not str and kind is not bool and value is not None:
             raise _Unsound("draft values")
     return raw
+
+
+_INT = {int}

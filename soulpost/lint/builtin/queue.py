@@ -185,7 +185,7 @@ def _may_be_close(
     """
     len_a, distinct_a, mask_a = shape_a
     len_b, distinct_b, mask_b = shape_b
-    shorter, longer = sorted((len_a, len_b))
+    shorter, longer = (len_a, len_b) if len_a <= len_b else (len_b, len_a)  # no sorted() call
     if longer == 0 or shorter / longer < similarity:
         return False
     shared = min(
