@@ -3,9 +3,11 @@
 A lint of an unchanged queue should not run the post rules again on every draft: they cost
 about 200 µs a draft. This module keeps, for each post file, what linting it produced:
 the post's summary (what queue rules read, :meth:`~soulpost.posts.Post.summary`), what
-rules cached on its draft, and the located findings of the post rules. Queue rules still
-run on every lint, over the whole queue, and so do the post rules that read the clock
-(``PostRule.reads_clock``): only the per-post work is kept.
+rules cached on its draft, and the located findings of the post rules. Queue rules run
+over the whole queue again when a draft changed, and the post rules that read the clock
+(``PostRule.reads_clock``) run on every lint: only the per-post work is kept here. A lint
+of a whole queue that did not change at all is answered one level up, by the report
+kept for the whole queue (:mod:`soulpost.lint.queuecache`).
 
 **What an answer depends on.** An entry is found by the file's path and a digest of its
 path and text. Everything else a post rule reads is in one *environment* digest for the
@@ -24,7 +26,8 @@ change).
 file inside the checkout could be committed to make a bad draft look clean. So the cache
 lives outside it: ``$SOULPOST_CACHE_DIR``, else ``$XDG_CACHE_HOME/soulpost``, else
 ``~/.cache/soulpost``, one folder per workspace (named by a digest of the workspace's
-real path) holding the entries spread over a few JSON Lines files. Nothing is unpickled:
+real path) holding the entries spread over a few JSON Lines files
+(:mod:`soulpost.lint.cachefiles`). Nothing is unpickled:
 every value is checked as it is used, and anything odd (corrupt, another format, another
 owner, unreadable) is a miss, never an error. Each file is written to a temporary file
 and renamed over the old one, so a concurrent run sees the old file or the new one,

@@ -64,10 +64,10 @@ def micros(when: datetime) -> int | None:
     return (when - _EPOCH) // _MICRO
 
 
-def quiet_until(drafts: Iterable[Draft], live: Sequence[PostRule]) -> int | None:
+def quiet_until(drafts: Sequence[Draft], live: Sequence[PostRule]) -> int | None:
     """The earliest time (see :func:`micros`) until which every rule of *live* surely
     finds nothing in any of *drafts*; None when one of them cannot tell."""
-    earliest = micros(NEVER)
+    earliest: int = (NEVER - _EPOCH) // _MICRO
     for rule in live:
         for draft in drafts:
             bound = rule.quiet_until(draft)
@@ -76,7 +76,7 @@ def quiet_until(drafts: Iterable[Draft], live: Sequence[PostRule]) -> int | None
             value = micros(bound)
             if value is None:
                 return None
-            earliest = min(earliest, value)  # type: ignore[type-var]
+            earliest = min(earliest, value)
     return earliest
 
 

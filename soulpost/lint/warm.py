@@ -2,12 +2,14 @@
 
 Two ways in, one for each way the engine lints:
 
-* :func:`lint_files_cached` is ``soulpost lint``: a file whose text the cache knows is read
-  (to be sure of its text) but neither parsed nor validated nor linted; its post comes back
-  from its summary, as the forked workers send posts back
-  (:func:`soulpost.lint.workers.load_and_lint`), with its findings. The other files are
-  loaded and linted as those workers do. Queue rules then see the whole queue, and the
-  rules that read the clock run on every post.
+* :func:`lint_files_cached` is ``soulpost lint``: every file is read (to be sure of its
+  text) and hashed. A whole queue whose files, settings and media all match the report
+  kept for it, at a time its clock rules are sure to be silent, gets that report
+  (:mod:`soulpost.lint.queuecache`). Otherwise a file whose text the cache knows is
+  neither parsed nor validated nor linted; its post comes back from its summary, as the
+  forked workers send posts back (:func:`soulpost.lint.workers.load_and_lint`), with its
+  findings. The other files are loaded and linted as those workers do. Queue rules then
+  see the whole queue, and the rules that read the clock run on every post.
 * :class:`Recall` serves a lint of posts already loaded (the review commands, ``preview``):
   a post the cache knows skips the post rules that do not read the clock.
 
