@@ -599,3 +599,26 @@ def test_queue_rules_do_not_read_the_clock() -> None:
     for rule in ruleset.queue_rules:
         source = inspect.getsource(type(rule))
         assert not re.search(r"\.now\b|\bnow\(", source), rule.spec.code
+
+
+def test_a_draft_that_changes_while_it_is_linted_keeps_no_report(
+    cli: Callable[..., Result],
+    cache_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The queue's key is taken from the texts read first; a draft the cache does not
+    know is then loaded again to be linted. If it changed in between, the report is of
+    another text than the key says, and must not be kept under that key."""
+    root = _queue(tmp_path, {"loud.toml": LOUD, "calm.toml": CALM})
+    _lint(cli, root)
+    draft = root / "queue" / "loud.toml"
+    seen = LOUD.replace("LAST CHANCE", "FINAL CALL")  # what the first read sees ...
+    draft.write_text(CALM, encoding="utf-8")  # ... and what is on disk when it is linted
+    read = warm._text
+    monkeypatch.setattr(warm, "_text", lambda path: seen if path == draft else read(path))
+    _lint(cli, root)
+    monkeypatch.setattr(warm, "_text", read)
+    draft.write_text(seen, encoding="utf-8")  # the text the key was taken from, for real
+    after = _same_as_cold(cli, root)
+    assert "SP101" in _codes(after, "loud")

@@ -111,13 +111,15 @@ def lint_files_cached(
             run.located += found
     run.queue_rules(run.ranked_queue_rules(), QueueView(run.drafts, now))
     report = run.finish()
-    for path, (_i, summary, values, supp, problems, found, key) in kept:
+    same = True  # each file linted as the text its key was taken from
+    for path, (index, summary, values, supp, problems, found, key) in kept:
         assert summary is not None and key is not None
         store.put(str(path), key, summary, values, found, supp, problems)
         media += key[1]
+        same = same and key[0] == digests[index]  # not edited between the two reads
     store.save(names, whole=queue)
     # Kept whole only when every file's answer is kept, and the run found no errors.
-    whole = len(hits) + len(kept) == len(files) == len(run.drafts)
+    whole = same and len(hits) + len(kept) == len(files) == len(run.drafts)
     if whole_key is not None and whole and len(report.errors) == len(errors):
         quiet = queuecache.quiet_until(run.drafts, live)
         queuecache.remember(store, whole_key, report, quiet, media)
