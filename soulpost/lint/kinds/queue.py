@@ -276,15 +276,10 @@ class QueueShare(QueueRule):
     def prepare(self, draft: Draft) -> None:
         self._has(draft)  # classify while the text is at hand; the result is cached
 
-    def _bad(self, count: int, total: int) -> bool:
-        share = count / total
-        if self.max_share is not None and share > self.max_share:
-            return True
-        return self.min_share is not None and share < self.min_share
-
     def check_queue(self, queue: QueueView) -> Iterator[Hit]:
         reported: set[str] = set()
         window = self.window.total_seconds()
+        high, low, min_posts = self.max_share, self.min_share, self.min_posts
         # Each draft's flag once, though it is on several platforms' timelines.
         flag: dict[Draft, bool] = {}
 
@@ -308,7 +303,12 @@ class QueueShare(QueueRule):
                     count -= flags[left]
                     left += 1
                 total = right - left + 1
-                if total < self.min_posts or not self._bad(count, total):
+                if total < min_posts:
+                    continue
+                share = (
+                    count / total
+                )  # a bad window? (inline: this runs for every post of every line)
+                if not ((high is not None and share > high) or (low is not None and share < low)):
                     continue
                 window_now = (left, right, count)
                 if stretches and left <= stretches[-1][1]:
