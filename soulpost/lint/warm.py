@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from soulpost.errors import InputError
     from soulpost.lint.draft import Draft
     from soulpost.lint.model import Finding, Report
+    from soulpost.lint.rule import PostRule
     from soulpost.lint.select import RuleSet
     from soulpost.lint.workers import _Files, _Linted
 
@@ -77,10 +78,7 @@ def lint_files_cached(
 
     errors = list(errors)
     where = root if root is not None else Path.cwd()
-    names = [str(path) for path in files]
-    texts = [_text(path) for path in files]
-    pairs = zip(names, texts, strict=True)
-    digests = [digest_text(n, t) if t is not None else None for n, t in pairs]
+    names, texts, digests = _read(files)
     whole_key = None
     if queue and None not in digests:  # the whole queue, every file read: its kept report?
         whole_key = queuecache.queue_key(store.env, names, digests)  # type: ignore[arg-type]
@@ -103,27 +101,68 @@ def lint_files_cached(
         records = heapq.merge(hits, fresh, key=lambda record: record[0])
         drafts = pool.merge(run, records, files, settings, now, root, kept)
     live = [rule for rule in ruleset.post_rules if rule.spec.code in store.live]
-    known = [drafts[record[0]] for record in hits if record[0] in drafts]
+    _clock_rules(run, live, [drafts[record[0]] for record in hits if record[0] in drafts])
+    run.queue_rules(run.ranked_queue_rules(), QueueView(run.drafts, now))
+    report = run.finish()
+    # The whole queue's report is kept when every file's answer is, and nothing failed.
+    whole = _keep(store, kept, digests, media) and len(hits) + len(kept) == len(run.drafts)
+    store.save(names, whole=queue)
+    if whole_key is not None and whole and len(run.drafts) == len(files):
+        _remember(store, whole_key, run, report, live, media, errors=len(errors))
+    return report
+
+
+def _remember(  # noqa: PLR0917 (the run's parts)
+    store: LintCache,
+    key: str,
+    run: Run,
+    report: Report,
+    live: Sequence[PostRule],
+    media: list[list[Any]],
+    *,
+    errors: int,
+) -> None:
+    """Keep *report* as the whole queue's, unless the run found errors besides the
+    *errors* it was given (load errors, problems in ``[lint] ignore``)."""
+    from soulpost.lint import queuecache
+
+    if len(report.errors) == errors:
+        queuecache.remember(store, key, report, queuecache.quiet_until(run.drafts, live), media)
+
+
+def _read(files: Sequence[Path]) -> tuple[list[str], list[str | None], list[str | None]]:
+    """Each file's name, text (None: unreadable) and digest of both (None likewise)."""
+    names = [str(path) for path in files]
+    texts = [_text(path) for path in files]
+    pairs = zip(names, texts, strict=True)
+    return names, texts, [digest_text(n, t) if t is not None else None for n, t in pairs]
+
+
+def _clock_rules(run: Run, live: Sequence[PostRule], known: Sequence[Draft]) -> None:
+    """The rules that read the clock, over the drafts the cache answered for."""
     if live and known:
         shown = [run.shown[id(draft.post)] for draft in known]
         supps = [run.suppressions[id(draft.post)] for draft in known]
-        for found in lint_drafts(known, ruleset, shown, supps, rules=live):
+        for found in lint_drafts(known, run.ruleset, shown, supps, rules=live):
             run.located += found
-    run.queue_rules(run.ranked_queue_rules(), QueueView(run.drafts, now))
-    report = run.finish()
-    same = True  # each file linted as the text its key was taken from
+
+
+def _keep(
+    store: LintCache,
+    kept: Sequence[tuple[Path, _Linted]],
+    digests: Sequence[str | None],
+    media: list[list[Any]],
+) -> bool:
+    """Put what linting the files of *kept* gave into *store*, their media files' stamps
+    into *media*; whether each was linted as the text its digest in *digests* (the key of
+    the whole queue) was taken from, rather than as a text edited since that first read."""
+    same = True
     for path, (index, summary, values, supp, problems, found, key) in kept:
         assert summary is not None and key is not None
         store.put(str(path), key, summary, values, found, supp, problems)
         media += key[1]
-        same = same and key[0] == digests[index]  # not edited between the two reads
-    store.save(names, whole=queue)
-    # Kept whole only when every file's answer is kept, and the run found no errors.
-    whole = same and len(hits) + len(kept) == len(files) == len(run.drafts)
-    if whole_key is not None and whole and len(report.errors) == len(errors):
-        quiet = queuecache.quiet_until(run.drafts, live)
-        queuecache.remember(store, whole_key, report, quiet, media)
-    return report
+        same = same and key[0] == digests[index]
+    return same
 
 
 def _text(path: Path) -> str | None:

@@ -280,19 +280,11 @@ class QueueShare(QueueRule):
         reported: set[str] = set()
         window = self.window.total_seconds()
         high, low, min_posts = self.max_share, self.min_share, self.min_posts
-        # Each draft's flag once, though it is on several platforms' timelines.
-        flag: dict[Draft, bool] = {}
-
-        def has(draft: Draft) -> bool:
-            found = flag.get(draft)
-            if found is None:
-                found = flag[draft] = self._has(draft)
-            return found
-
+        known: dict[Draft, bool] = {}
         for platform, line in sorted(queue.timelines.items()):
             if len(line) < self.min_posts:
                 continue  # no window can hold enough posts to be judged
-            flags = [has(d) for _t, _i, d in line]
+            flags = self._flags(line, known)
             left = 0
             count = 0
             # A stretch is a run of overlapping bad windows: (first, last, worst window).
@@ -344,6 +336,17 @@ class QueueShare(QueueRule):
                     if target.id not in reported:
                         reported.add(target.id)
                         yield self._hit(target, fields, _names(unmarked))
+
+    def _flags(self, line: list[tuple[float, str, Draft]], known: dict[Draft, bool]) -> list[bool]:
+        """Whether each draft of *line* has the property: asked once per draft of the run
+        (in *known*), though a draft is on the timeline of each of its platforms."""
+        out = []
+        for _t, _i, draft in line:
+            found = known.get(draft)
+            if found is None:
+                found = known[draft] = self._has(draft)
+            out.append(found)
+        return out
 
     def _worse(self, a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
         share_a = a[2] / (a[1] - a[0] + 1)
