@@ -12,7 +12,8 @@ or CI would, and reports the median of several runs:
 
 CPU: user+system seconds of lint and its workers (``wait4``), steadier than wall time on
 a busy machine. ``--instructions`` adds what does not move with the load at all: the
-machine instructions of one run (lint and its workers), counted by valgrind.
+machine instructions of one run (lint and its workers), counted by valgrind, for the
+cold, warm and edited cases.
 Memory: ``max RSS`` is the largest resident set of any one process of the
 run (from ``wait4``); ``tree RSS`` is the proportional set size (PSS) of the lint process
 and its forked workers together, so shared pages count once, sampled every 5 ms from /proc
@@ -29,8 +30,10 @@ four ways:
   every lint cost before the cache;
 * ``fill``: the cache emptied before each run, so each run lints everything and writes
   the cache (the first lint of a CI job without a restored cache);
-* ``warm``: the queue unchanged since the warm-up run filled the cache;
-* ``edited``: a warm cache, and one draft edited before each run (its text changes).
+* ``warm``: the queue unchanged since the warm-up run filled the cache (a lint of the
+  whole queue prints the report it kept; docs/ci.md);
+* ``edited``: a warm cache, and one draft edited before each run (its text changes), so
+  the kept report does not apply and the drafts' entries answer.
 
 (The operating system's page cache is warm in every case: the warm-up run fills it.)
 """
@@ -428,7 +431,8 @@ def four_ways(  # noqa: PLR0917
         ):
             command = [*argv[:2], *extra, *argv[2:]]
             out.append(measure(f"{what} {way}", command, root, runs, env=env, before=before))
-            if args.instructions and way in {"cold", "warm"}:
+            if args.instructions and way in {"cold", "warm", "edited"}:
+                before()  # edited: a new text, so the counted run lints it again
                 out[-1]["instructions"] = instructions(command, root, env)
     finally:
         edited.write_text(original, encoding="utf-8")

@@ -61,9 +61,10 @@ class Counts:
     def __init__(self) -> None:
         self.built = 0
         self.linted = 0
+        self.queued = 0  # runs of the queue rules: none when the kept report answers
 
     def reset(self) -> None:
-        self.built = self.linted = 0
+        self.built = self.linted = self.queued = 0
 
 
 @pytest.fixture
@@ -80,7 +81,14 @@ def counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counts]:
             seen.linted += len(drafts)
         return lint_drafts(drafts, *args, **kwargs)
 
+    queue_rules = engine.Run.queue_rules
+
+    def counted_queue(run: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.queued += 1
+        return queue_rules(run, *args, **kwargs)
+
     monkeypatch.setattr(workers, "build_post", counted_build)
+    monkeypatch.setattr(engine.Run, "queue_rules", counted_queue)
     for module in (engine, warm, workers):
         monkeypatch.setattr(module, "lint_drafts", counted_lint)
     yield seen
@@ -244,6 +252,12 @@ def _cache_files(cache_dir: Path) -> list[Path]:
     return found
 
 
+def _queue_file(cache_dir: Path) -> Path:
+    """The workspace's kept whole-queue report (see soulpost.lint.queuecache)."""
+    (folder,) = cache_dir.glob("lint-*")
+    return folder / "queue.json"
+
+
 def test_a_kept_answer_is_used_and_no_cache_neither_reads_nor_writes_it(
     cli: Callable[..., Result], cache_dir: Path, tmp_path: Path
 ) -> None:
@@ -260,6 +274,7 @@ def test_a_kept_answer_is_used_and_no_cache_neither_reads_nor_writes_it(
                 entry[2] = []
                 lines[i] = f"{digest}\t{name}\t{json.dumps(entry)}"
         path.write_text("\n".join(lines), encoding="utf-8")
+    _queue_file(cache_dir).unlink()  # the kept whole-queue report would answer first
     stamps = [path.stat().st_mtime_ns for path in _cache_files(cache_dir)]
     assert _codes(_lint(cli, root), "loud") == []
     # ... and --no-cache does not read it, nor write it.
@@ -457,3 +472,153 @@ def test_a_rule_plugin_turns_the_cache_off(
         assert not cache_dir.exists()
     finally:
         registry._CACHE.clear()
+
+
+def test_an_unchanged_queue_is_answered_by_its_kept_report(
+    cli: Callable[..., Result], cache_dir: Path, counts: Counts, tmp_path: Path
+) -> None:
+    root = _queue(tmp_path, {"loud.toml": LOUD, "calm.toml": CALM})
+    filled = _lint(cli, root)
+    kept = _queue_file(cache_dir)
+    head, findings = kept.read_text(encoding="utf-8").split("\n")
+    assert json.loads(findings)
+    counts.reset()
+    assert _lint(cli, root).out == filled.out
+    assert (counts.built, counts.linted, counts.queued) == (0, 0, 0)  # no rule ran at all
+    # What answered is the kept report: someone with the user's rights empties it, and a
+    # lint through the cache believes it (as it believes a draft's entry).
+    kept.write_text(f"{head}\n[]", encoding="utf-8")
+    assert json.loads(_lint(cli, root).out)["findings"] == []
+    assert "SP101" in _codes(_lint(cli, root, "--no-cache"), "loud")
+
+
+@pytest.mark.parametrize(
+    "case", [("2026-12-10T10:00:00+00:00", False), ("2026-12-10T10:00:00.000001+00:00", True)]
+)
+def test_the_kept_report_holds_only_while_the_clock_rules_are_silent(
+    cli: Callable[..., Result],
+    cache_dir: Path,
+    counts: Counts,
+    tmp_path: Path,
+    case: tuple[str, bool],
+) -> None:
+    """LOUD is at 09:00 in Berlin (08:00 UTC), with two hours' grace: past-time fires from
+    the first microsecond after 10:00 UTC, and the kept report must step aside then."""
+    now, fires = case
+    root = _queue(tmp_path, {"loud.toml": LOUD, "calm.toml": CALM})
+    _lint(cli, root)
+    counts.reset()
+    result = cli("-C", root, "lint", "--now", now, "--format", "json")
+    assert ("SP607" in _codes(result, "loud")) is fires
+    assert counts.queued == fires  # silent: the kept report; else the drafts' entries
+    cold = cli("-C", root, "lint", "--now", now, "--format", "json", "--no-cache")
+    assert (result.out, result.code) == (cold.out, cold.code)
+
+
+def test_every_file_name_is_part_of_the_queue_key(
+    cli: Callable[..., Result], cache_dir: Path, counts: Counts, tmp_path: Path
+) -> None:
+    root = _queue(tmp_path, {"loud.toml": LOUD, "calm.toml": CALM})
+    _lint(cli, root)
+    queue = root / "queue"
+    (queue / "loud.toml").rename(queue / "noisy.toml")  # the same text under another name
+    counts.reset()
+    renamed = _lint(cli, root)
+    assert counts.queued == 1
+    assert renamed.out == _lint(cli, root, "--no-cache").out
+    assert "SP101" in _codes(renamed, "noisy") and "loud" not in renamed.out
+    shutil.copy(queue / "noisy.toml", queue / "again.toml")  # the same text twice
+    assert "SP306" in _codes(_same_as_cold(cli, root), "noisy")  # repeats again.toml
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        'text = "unclosed\n',  # does not load
+        CALM + '\n[lint]\nignore = ["no-such-rule"]\nreason = "typo"\n',  # loads, one problem
+    ],
+)
+def test_a_queue_with_errors_keeps_no_report(
+    cli: Callable[..., Result], cache_dir: Path, counts: Counts, tmp_path: Path, bad: str
+) -> None:
+    root = _queue(tmp_path, {"loud.toml": LOUD, "bad.toml": bad})
+    first = _same_as_cold(cli, root)
+    assert first.code == 2
+    assert not _queue_file(cache_dir).exists()
+    counts.reset()
+    assert _lint(cli, root).out == first.out
+    assert counts.queued == 1
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: "garbage \x00\x01 not json",
+        lambda text: "",
+        lambda text: text.replace('"format":1', '"format":99'),
+        lambda text: text.replace('"SP101"', '["SP101"]'),  # a code of another type
+        lambda text: text.replace('"warning"', '"fatal"'),  # a severity that does not exist
+        lambda text: text.replace('"quiet":', '"quiet":"soon","was":'),
+        lambda text: text.replace('"key":"', '"key":"0'),  # another queue's report
+        lambda text: text[: len(text) // 2],  # cut short
+        lambda text: text.split("\n")[0],  # the header alone
+        lambda text: text.replace('"media":[]', '"media":{}'),
+        lambda text: text.replace('["SP101",', '["SP101",null,', 1),  # a finding too long
+    ],
+)
+def test_a_broken_queue_report_is_a_miss_never_an_error(
+    cli: Callable[..., Result],
+    cache_dir: Path,
+    counts: Counts,
+    tmp_path: Path,
+    damage: Callable[[str], str],
+) -> None:
+    root = _queue(tmp_path, {"loud.toml": LOUD, "calm.toml": CALM})
+    cold = _lint(cli, root, "--no-cache")
+    _lint(cli, root)
+    kept = _queue_file(cache_dir)
+    kept.write_text(damage(kept.read_text(encoding="utf-8")), encoding="utf-8")
+    counts.reset()
+    result = _lint(cli, root)
+    assert (result.out, result.code) == (cold.out, cold.code)
+    assert "Traceback" not in result.err
+    assert counts.queued == 1  # the drafts' entries answered
+    head = kept.read_text(encoding="utf-8").split("\n")[0]
+    assert json.loads(head)["format"] == 1  # and mended
+
+
+def test_queue_rules_do_not_read_the_clock() -> None:
+    """The kept report of a queue holds whatever the time (past-time aside): no queue
+    rule may read ``now``, from the queue or from a draft."""
+    from soulpost.config import LintSettings
+    from soulpost.lint.registry import load_registry
+    from soulpost.lint.select import configure
+
+    ruleset = configure(load_registry(REPO), LintSettings())
+    assert ruleset.queue_rules
+    for rule in ruleset.queue_rules:
+        source = inspect.getsource(type(rule))
+        assert not re.search(r"\.now\b|\bnow\(", source), rule.spec.code
+
+
+def test_a_draft_that_changes_while_it_is_linted_keeps_no_report(
+    cli: Callable[..., Result],
+    cache_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The queue's key is taken from the texts read first; a draft the cache does not
+    know is then loaded again to be linted. If it changed in between, the report is of
+    another text than the key says, and must not be kept under that key."""
+    root = _queue(tmp_path, {"loud.toml": LOUD, "calm.toml": CALM})
+    _lint(cli, root)
+    draft = root / "queue" / "loud.toml"
+    seen = LOUD.replace("LAST CHANCE", "FINAL CALL")  # what the first read sees ...
+    draft.write_text(CALM, encoding="utf-8")  # ... and what is on disk when it is linted
+    read = warm._text
+    monkeypatch.setattr(warm, "_text", lambda path: seen if path == draft else read(path))
+    _lint(cli, root)
+    monkeypatch.setattr(warm, "_text", read)
+    draft.write_text(seen, encoding="utf-8")  # the text the key was taken from, for real
+    after = _same_as_cold(cli, root)
+    assert "SP101" in _codes(after, "loud")

@@ -3,9 +3,11 @@
 A lint of an unchanged queue should not run the post rules again on every draft: they cost
 about 200 µs a draft. This module keeps, for each post file, what linting it produced:
 the post's summary (what queue rules read, :meth:`~soulpost.posts.Post.summary`), what
-rules cached on its draft, and the located findings of the post rules. Queue rules still
-run on every lint, over the whole queue, and so do the post rules that read the clock
-(``PostRule.reads_clock``): only the per-post work is kept.
+rules cached on its draft, and the located findings of the post rules. Queue rules run
+over the whole queue again when a draft changed, and the post rules that read the clock
+(``PostRule.reads_clock``) run on every lint: only the per-post work is kept here. A lint
+of a whole queue that did not change at all is answered one level up, by the report
+kept for the whole queue (:mod:`soulpost.lint.queuecache`).
 
 **What an answer depends on.** An entry is found by the file's path and a digest of its
 path and text. Everything else a post rule reads is in one *environment* digest for the
@@ -24,7 +26,8 @@ change).
 file inside the checkout could be committed to make a bad draft look clean. So the cache
 lives outside it: ``$SOULPOST_CACHE_DIR``, else ``$XDG_CACHE_HOME/soulpost``, else
 ``~/.cache/soulpost``, one folder per workspace (named by a digest of the workspace's
-real path) holding the entries spread over a few JSON Lines files. Nothing is unpickled:
+real path) holding the entries spread over a few JSON Lines files
+(:mod:`soulpost.lint.cachefiles`). Nothing is unpickled:
 every value is checked as it is used, and anything odd (corrupt, another format, another
 owner, unreadable) is a miss, never an error. Each file is written to a temporary file
 and renamed over the old one, so a concurrent run sees the old file or the new one,
@@ -34,14 +37,14 @@ dropped, so the cache stays about the size of the queue.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from soulpost.lint.cachecodec import KEPT_TYPES, encode_finding, encode_summary
+from soulpost.lint.cachecodec import encode_finding, encode_summary, keepable
+from soulpost.lint.cachefiles import FORMAT, Entry, Item, parse_all, read_shard, write_shard
 
 if TYPE_CHECKING:
     from soulpost.config import Settings
@@ -51,19 +54,12 @@ if TYPE_CHECKING:
     from soulpost.lint.suppress import Suppressions
     from soulpost.posts import Post, PostSummary
 
-FORMAT = 1
 ENV_VAR = "SOULPOST_CACHE_DIR"
 # A bound on entries whatever happens (a queue of this many drafts still fits).
 MAX_ENTRIES = 200_000
 # Files the entries of one workspace are spread over.
 SHARDS = 64
 
-# One entry, as stored: [digest, summary, draft values, findings, extra], where extra
-# holds the stamps of the post's media files ("m"), its resolved suppressions ("u") and
-# the problems found in its [lint] ignore ("p").
-Entry = list[Any]
-# How an entry is held: its digest, and the entry, or its JSON text until it is needed.
-Item = tuple[str, "Entry | str"]
 # A post file's key: the digest of its path and text, and its media files' stamps.
 Key = tuple[str, list[list[Any]]]
 
@@ -198,6 +194,9 @@ class LintCache:
         self.hits = 0
         self.stored = 0
         self._stamps: dict[str, list[Any]] = {}  # media path -> its stamp, once per run
+        # True when about every entry will be looked up (a lint of the whole queue): each
+        # shard is then parsed in one go rather than entry by entry.
+        self.eager = False
 
     def stamps(self, root: Path, stored: list[Any]) -> list[list[Any]]:
         """:func:`media_stamps`, each path asked about once per run (drafts share images)."""
@@ -248,7 +247,9 @@ class LintCache:
         index = zlib.crc32(name.encode("utf-8", "surrogatepass")) % SHARDS
         entries = self.shards.get(index)
         if entries is None:
-            entries = self.shards[index] = _read(self._path(index), self.env)
+            entries = self.shards[index] = read_shard(self._path(index), self.env)
+            if self.eager:
+                parse_all(entries)
         return index, entries
 
     def _read_all(self) -> None:
@@ -264,17 +265,18 @@ class LintCache:
             except ValueError:
                 continue
             if 0 <= index < SHARDS and index not in self.shards:
-                self.shards[index] = _read(self._path(index), self.env)
+                self.shards[index] = read_shard(self._path(index), self.env)
 
     def _path(self, index: int) -> Path:
         return self.folder / f"{index:02x}.jsonl"
 
-    def find(self, name: str, text: str, root: Path) -> Entry | None:
-        """The entry for the file *name* whose text is *text*, None unless it is kept, sound
-        and its media files are as they were."""
+    def find(self, name: str, text: str, root: Path, *, digest: str | None = None) -> Entry | None:
+        """The entry for the file *name* whose text is *text* (*digest*: its
+        :func:`digest_text`, when known), None unless it is kept, sound and its media
+        files are as they were."""
         _index, entries = self.shard(name)
         item = entries.get(name)
-        if item is None or item[0] != digest_text(name, text):
+        if item is None or item[0] != (digest or digest_text(name, text)):
             return None
         digest, payload = item
         if isinstance(payload, str):  # read from the file, not parsed yet
@@ -319,7 +321,7 @@ class LintCache:
             [
                 key[0],
                 encode_summary(summary),
-                {k: v for k, v in values.items() if isinstance(v, KEPT_TYPES)},
+                {k: v for k, v in values.items() if keepable(v)},
                 [encode_finding(f) for f in findings if f.code not in live],
                 extra,
             ],
@@ -348,7 +350,7 @@ class LintCache:
             if gone:
                 self.dirty.add(index)
         for index in sorted(self.dirty):
-            _write(self._path(index), self.env, self.shards[index])
+            write_shard(self._path(index), self.env, self.shards[index])
         self.dirty.clear()
 
 
@@ -397,90 +399,6 @@ def media_stamps(root: Path, stored: list[Any]) -> list[list[Any]]:
         except (OSError, ValueError, RuntimeError):
             out.append([path, None, None, None])
     return out
-
-
-def _read(path: Path, env: str) -> dict[str, Item]:
-    """The entries of the cache file at *path* for *env*; empty for anything odd.
-
-    The file is JSON Lines: a header (format and environment), then one line per post
-    file, ``digest TAB name TAB entry`` with the name and the entry in JSON. Entries are
-    parsed only when their digest matches, so a command that looks up a few posts does
-    not parse the whole queue's, and one that rewrites the file copies unchanged lines.
-    """
-    import json
-
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        return {}
-    try:
-        info = os.fstat(fd)
-        if hasattr(os, "getuid") and info.st_uid != os.getuid():
-            return {}  # someone else's file: not ours to trust
-        with os.fdopen(fd, "rb") as stream:
-            fd = -1
-            lines = stream.read().decode("utf-8").split("\n")
-        header = json.loads(lines[0])
-    except (OSError, ValueError, RecursionError):
-        return {}
-    finally:
-        if fd >= 0:
-            os.close(fd)
-    if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("env") != env:
-        return {}
-    entries: dict[str, Item] = {}
-    for line in lines[1:]:
-        parts = line.split("\t", 2)
-        if len(parts) != 3:
-            continue
-        digest, quoted, payload = parts
-        name = _name(quoted)
-        if name is not None:
-            entries[name] = (digest, payload)
-    return entries
-
-
-def _name(quoted: str) -> str | None:
-    """A name as JSON writes it; without escapes, the text between the quotes."""
-    if len(quoted) >= 2 and quoted[0] == quoted[-1] == '"' and "\\" not in quoted:
-        return quoted[1:-1]
-    import json
-
-    try:
-        name = json.loads(quoted)
-    except (ValueError, RecursionError):
-        return None
-    return name if isinstance(name, str) else None
-
-
-def _write(path: Path, env: str, entries: Mapping[str, Item]) -> None:
-    """Write *entries* to *path* atomically; a cache that cannot be written is skipped
-    (and a shard left with no entries is removed)."""
-    import json
-    import tempfile
-
-    if not entries:
-        with contextlib.suppress(OSError):
-            path.unlink()
-        return
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    try:
-        lines = [dumps({"format": FORMAT, "env": env})]
-        for name, (digest, payload) in entries.items():
-            text = payload if isinstance(payload, str) else dumps(payload[1:])
-            lines.append(f"{digest}\t{dumps(name)}\t{text}")
-        data = "\n".join(lines).encode("utf-8")
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".lint-", suffix=".tmp")
-    except (OSError, ValueError):
-        return
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-        Path(temp).replace(path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            Path(temp).unlink()
 
 
 def _sound(entry: object) -> bool:

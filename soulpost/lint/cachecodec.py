@@ -8,7 +8,8 @@ which the cache treats as a miss.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,11 +19,20 @@ if TYPE_CHECKING:
     from soulpost.errors import InputError
     from soulpost.lint.suppress import Suppressions
     from soulpost.posts import PostSummary
+    from soulpost.timeutil import LocalTimeKind
 
-# Values that rules cache on a draft and that are safe to keep: plain text, flags and None.
-# Numbers and tuples stay out: one of them (the duplicate rule's word mask) is made from
-# ``hash()``, whose seed changes with every process.
-KEPT_TYPES = (str, bool, type(None))
+# Values that rules cache on a draft and that are safe to keep: plain text, flags, None,
+# and tuples of whole numbers (the duplicate rule's shape of a text). A rule must cache
+# only what every process computes alike from the draft: ``hash()`` of a string, salted
+# per process, must not go into one (the duplicate rule's mask uses CRC-32 for this).
+KEPT_TYPES = (str, bool, type(None), tuple)
+
+
+def keepable(value: object) -> bool:
+    """Whether *value*, cached on a draft, can be kept (see KEPT_TYPES)."""
+    if type(value) is tuple:
+        return all(type(v) is int for v in value)
+    return isinstance(value, KEPT_TYPES)
 
 
 class _Unsound(ValueError):
@@ -51,7 +61,7 @@ def decode_summary(raw: list[Any], text: str) -> PostSummary:
     """A summary from its stored form and the file's *text*; raises ValueError."""
     try:
         post_id, body, platforms, at, zone, status, tags, lateness, kind, lint = raw
-        if not (isinstance(post_id, str) and isinstance(body, str)):
+        if not (type(post_id) is str and type(body) is str):
             raise _Unsound("id and text")
         if status not in ("draft", "approved"):
             raise _Unsound("status")
@@ -62,9 +72,7 @@ def decode_summary(raw: list[Any], text: str) -> PostSummary:
         if lateness is not None:
             days, seconds, micros = lateness
             grace = timedelta(days=days, seconds=seconds, microseconds=micros)
-        from soulpost.timeutil import LocalTimeKind
-
-        how = LocalTimeKind(kind) if kind is not None else None
+        how = _time_kinds()[kind] if kind is not None else None
         ignore = None
         if lint is not None:
             from soulpost.posts import PostLint
@@ -75,25 +83,42 @@ def decode_summary(raw: list[Any], text: str) -> PostSummary:
     return (post_id, body, platforms, when, status, tags, ignore, grace, text, how)
 
 
+@cache
+def _time_kinds() -> dict[str, LocalTimeKind]:
+    """Each local time kind by its value (a dict look-up, cheaper than calling the enum)."""
+    from soulpost.timeutil import LocalTimeKind
+
+    return {str(kind): kind for kind in LocalTimeKind}
+
+
+@cache
+def _zone(name: str) -> tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
 def _time(at: object, zone: object) -> datetime | None:
     if at is None:
         return None
-    if not isinstance(at, str):
+    if type(at) is not str:
         raise _Unsound("at")
     when = datetime.fromisoformat(at)
     if when.tzinfo is None:
         raise _Unsound("at without offset")
     if zone is not None:
-        if not isinstance(zone, str):
+        if type(zone) is not str:
             raise _Unsound("zone")
-        from zoneinfo import ZoneInfo
-
-        when = when.astimezone(ZoneInfo(zone))
+        when = when.astimezone(_zone(zone))
     return when
 
 
+_STR = {str}
+
+
 def _strings(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    """Whether *value* is a list of strings (the types gathered in C, not checked in a loop)."""
+    return type(value) is list and (not value or set(map(type, value)) == _STR)
 
 
 _SEVERITIES = ("error", "warning", "info")
@@ -131,6 +156,8 @@ def _ints(*values: object) -> bool:
 
 def decode_extra(extra: dict[str, Any], path: Path) -> tuple[Suppressions | None, list[InputError]]:
     """The suppressions and the [lint] ignore problems kept with an entry."""
+    if not extra:  # most drafts: no media, no [lint] ignore
+        return None, []
     from soulpost.errors import InputError
     from soulpost.lint.suppress import Suppressions
 
@@ -154,6 +181,16 @@ def decode_extra(extra: dict[str, Any], path: Path) -> tuple[Suppressions | None
 
 
 def decode_values(raw: dict[str, Any]) -> dict[str, Any]:
-    if not all(isinstance(v, KEPT_TYPES) for v in raw.values()):
-        raise _Unsound("draft values")
+    """The values rules cached on a draft; a tuple is kept as a JSON list of numbers."""
+    for key, value in raw.items():
+        kind = type(value)
+        if kind is list:
+            if value and set(map(type, value)) != _INT:
+                raise _Unsound("draft values")
+            raw[key] = tuple(value)
+        elif kind is not str and kind is not bool and value is not None:
+            raise _Unsound("draft values")
     return raw
+
+
+_INT = {int}

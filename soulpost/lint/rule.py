@@ -21,6 +21,8 @@ from soulpost.factories import new_dict, new_list
 from soulpost.lint.model import RuleInfo, Severity
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from soulpost.lint.draft import Draft, QueueView, Segment
     from soulpost.posts import Post
     from soulpost.tomlpos import Loc
@@ -139,6 +141,13 @@ class PostRule(Rule):
     def check(self, draft: Draft) -> Iterable[Hit]:
         """Yield what is wrong with *draft*."""
         raise NotImplementedError
+
+    def quiet_until(self, draft: Draft) -> datetime | None:
+        """For a rule that reads the clock: until when (inclusive) :meth:`check` surely
+        finds nothing in *draft*, whatever ``draft.now`` is up to then; None (the default)
+        promises nothing. The lint cache keeps a whole queue's report only as long as
+        every such rule promises silence (:mod:`soulpost.lint.queuecache`)."""
+        return None
 
     def candidates(self, drafts: Sequence[Draft], indexes: Sequence[int]) -> Sequence[int]:
         """Which of ``drafts[k] for k in indexes`` :meth:`check` could find something in

@@ -2,12 +2,14 @@
 
 Two ways in, one for each way the engine lints:
 
-* :func:`lint_files_cached` is ``soulpost lint``: a file whose text the cache knows is read
-  (to be sure of its text) but neither parsed nor validated nor linted; its post comes back
-  from its summary, as the forked workers send posts back
-  (:func:`soulpost.lint.workers.load_and_lint`), with its findings. The other files are
-  loaded and linted as those workers do. Queue rules then see the whole queue, and the
-  rules that read the clock run on every post.
+* :func:`lint_files_cached` is ``soulpost lint``: every file is read (to be sure of its
+  text) and hashed. A whole queue whose files, settings and media all match the report
+  kept for it, at a time its clock rules are sure to be silent, gets that report
+  (:mod:`soulpost.lint.queuecache`). Otherwise a file whose text the cache knows is
+  neither parsed nor validated nor linted; its post comes back from its summary, as the
+  forked workers send posts back (:func:`soulpost.lint.workers.load_and_lint`), with its
+  findings. The other files are loaded and linted as those workers do. Queue rules then
+  see the whole queue, and the rules that read the clock run on every post.
 * :class:`Recall` serves a lint of posts already loaded (the review commands, ``preview``):
   a post the cache knows skips the post rules that do not read the clock.
 
@@ -23,9 +25,9 @@ import heapq
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from soulpost.lint.cache import Key, LintCache, key_of, storable
+from soulpost.lint.cache import Key, LintCache, digest_text, key_of, storable
 from soulpost.lint.cachecodec import (
     decode_extra,
     decode_findings,
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
     from soulpost.errors import InputError
     from soulpost.lint.draft import Draft
     from soulpost.lint.model import Finding, Report
+    from soulpost.lint.rule import PostRule
     from soulpost.lint.select import RuleSet
     from soulpost.lint.workers import _Files, _Linted
 
@@ -69,10 +72,22 @@ def lint_files_cached(
     series or evergreen post is found, file by file gives the same; otherwise this returns
     None and the engine loads the queue whole.
     """
+    from soulpost.lint import queuecache
     from soulpost.lint import workers as pool
     from soulpost.workspace import post_context
 
-    hits, misses = _known(files, store, root)
+    errors = list(errors)
+    where = root if root is not None else Path.cwd()
+    names, texts, digests = _read(files)
+    whole_key = None
+    if queue and None not in digests:  # the whole queue, every file read: its kept report?
+        whole_key = queuecache.queue_key(store.env, names, digests)  # type: ignore[arg-type]
+        report = queuecache.recall(store, whole_key, now, where, ruleset, errors)
+        if report is not None:
+            return report
+    media: list[list[Any]] = []
+    store.eager = len(files) > 1  # every file is looked up: parse whole shards at once
+    hits, misses = _known(files, texts, digests, store, where, media)
     job = pool._Files(
         [files[i] for i in misses], settings, ruleset, now, root, post_context(settings),
         len(files), keep=True, special_stops=not workers,
@@ -86,41 +101,104 @@ def lint_files_cached(
         records = heapq.merge(hits, fresh, key=lambda record: record[0])
         drafts = pool.merge(run, records, files, settings, now, root, kept)
     live = [rule for rule in ruleset.post_rules if rule.spec.code in store.live]
-    known = [drafts[record[0]] for record in hits if record[0] in drafts]
-    if live and known:
-        shown = [run.shown[id(draft.post)] for draft in known]
-        supps = [run.suppressions[id(draft.post)] for draft in known]
-        for found in lint_drafts(known, ruleset, shown, supps, rules=live):
-            run.located += found
+    _clock_rules(run, live, [drafts[record[0]] for record in hits if record[0] in drafts])
     run.queue_rules(run.ranked_queue_rules(), QueueView(run.drafts, now))
     report = run.finish()
-    for path, (_i, summary, values, supp, problems, found, key) in kept:
-        assert summary is not None and key is not None
-        store.put(str(path), key, summary, values, found, supp, problems)
-    store.save((str(path) for path in files), whole=queue)
+    # The whole queue's report is kept when every file's answer is, and nothing failed.
+    whole = _keep(store, kept, digests, media) and len(hits) + len(kept) == len(run.drafts)
+    store.save(names, whole=queue)
+    if whole_key is not None and whole and len(run.drafts) == len(files):
+        _remember(store, whole_key, run, report, live, media, errors=len(errors))
     return report
 
 
-def _known(
-    files: Sequence[Path], store: LintCache, root: Path | None
-) -> tuple[list[_Linted], list[int]]:
-    """Records for the files the cache knows (by index), and the indexes of the others."""
+def _remember(  # noqa: PLR0917 (the run's parts)
+    store: LintCache,
+    key: str,
+    run: Run,
+    report: Report,
+    live: Sequence[PostRule],
+    media: list[list[Any]],
+    *,
+    errors: int,
+) -> None:
+    """Keep *report* as the whole queue's, unless the run found errors besides the
+    *errors* it was given (load errors, problems in ``[lint] ignore``)."""
+    from soulpost.lint import queuecache
+
+    if len(report.errors) == errors:
+        queuecache.remember(store, key, report, queuecache.quiet_until(run.drafts, live), media)
+
+
+def _read(files: Sequence[Path]) -> tuple[list[str], list[str | None], list[str | None]]:
+    """Each file's name, text (None: unreadable) and digest of both (None likewise)."""
+    names = [str(path) for path in files]
+    texts = [_text(path) for path in files]
+    pairs = zip(names, texts, strict=True)
+    return names, texts, [digest_text(n, t) if t is not None else None for n, t in pairs]
+
+
+def _clock_rules(run: Run, live: Sequence[PostRule], known: Sequence[Draft]) -> None:
+    """The rules that read the clock, over the drafts the cache answered for."""
+    if live and known:
+        shown = [run.shown[id(draft.post)] for draft in known]
+        supps = [run.suppressions[id(draft.post)] for draft in known]
+        for found in lint_drafts(known, run.ruleset, shown, supps, rules=live):
+            run.located += found
+
+
+def _keep(
+    store: LintCache,
+    kept: Sequence[tuple[Path, _Linted]],
+    digests: Sequence[str | None],
+    media: list[list[Any]],
+) -> bool:
+    """Put what linting the files of *kept* gave into *store*, their media files' stamps
+    into *media*; whether each was linted as the text its digest in *digests* (the key of
+    the whole queue) was taken from, rather than as a text edited since that first read."""
+    same = True
+    for path, (index, summary, values, supp, problems, found, key) in kept:
+        assert summary is not None and key is not None
+        store.put(str(path), key, summary, values, found, supp, problems)
+        media += key[1]
+        same = same and key[0] == digests[index]
+    return same
+
+
+def _text(path: Path) -> str | None:
+    """The text of the post file *path* as the loader reads it, or None when it cannot be
+    read as one (missing, too large, not UTF-8: loading it reports why)."""
     from soulpost.filesafe import read_capped
 
+    read = read_capped(path)
+    if read is None or read[2] is not None:
+        return None
+    try:
+        text = read[1].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if "\r" in text:  # as the loader reads it: universal newlines
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _known(  # noqa: PLR0917 (the files, as read)
+    files: Sequence[Path],
+    texts: Sequence[str | None],
+    digests: Sequence[str | None],
+    store: LintCache,
+    root: Path,
+    media: list[list[Any]],
+) -> tuple[list[_Linted], list[int]]:
+    """Records for the files the cache knows (by index), and the indexes of the others;
+    the stamps of the known files' media go to *media*."""
     hits: list[_Linted] = []
     misses: list[int] = []
     for index, path in enumerate(files):
+        text, digest = texts[index], digests[index]
         record = None
-        read = read_capped(path)
-        if read is not None and read[2] is None:
-            try:
-                text = read[1].decode("utf-8")
-            except UnicodeDecodeError:
-                text = None
-            if text is not None:
-                if "\r" in text:  # as the loader reads it: universal newlines
-                    text = text.replace("\r\n", "\n").replace("\r", "\n")
-                record = _record(index, path, text, store, root)
+        if text is not None and digest is not None:
+            record = _record(index, path, text, digest, store, root, media)
         if record is None:
             misses.append(index)
         else:
@@ -128,11 +206,17 @@ def _known(
     return hits, misses
 
 
-def _record(
-    index: int, path: Path, text: str, store: LintCache, root: Path | None
+def _record(  # noqa: PLR0917 (one file, as read)
+    index: int,
+    path: Path,
+    text: str,
+    digest: str,
+    store: LintCache,
+    root: Path,
+    media: list[list[Any]],
 ) -> _Linted | None:
     """What linting *path* gave, from the cache; None when it does not know this text."""
-    entry = store.find(str(path), text, root if root is not None else Path.cwd())
+    entry = store.find(str(path), text, root, digest=digest)
     if entry is None:
         return None
     try:
@@ -142,6 +226,7 @@ def _record(
         supp, problems = decode_extra(entry[4], path)
     except ValueError:  # an entry of another shape: a miss
         return None
+    media += entry[4].get("m", [])
     return (index, summary, values, supp, problems, found, None)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import zlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -42,14 +43,28 @@ def _key(draft: Draft) -> str:
 _SHAPE = "duplicate_post_shape"  # and its shape (see _shape)
 _BITS = 255  # a key's distinct words, hashed into a 256-bit mask
 _BIT = [1 << i for i in range(_BITS + 1)]
+# Each word's bit, found once per process: queues reuse most of their words.
+_WORD_BITS: dict[str, int] = {}
+
+
+def _word_bit(word: str) -> int:
+    """The mask bit of *word*: from CRC-32, the same in every process (``hash()`` of a
+    string is salted per process), so a shape can be kept in the lint cache."""
+    bit = _WORD_BITS.get(word)
+    if bit is None:
+        if len(_WORD_BITS) > 200_000:  # a bound on memory, whatever the queue holds
+            _WORD_BITS.clear()
+        bit = _WORD_BITS[word] = _BIT[zlib.crc32(word.encode("utf-8", "surrogatepass")) & _BITS]
+    return bit
 
 
 def _shape(draft: Draft) -> tuple[int, int, int]:
     """(words, distinct words, mask) of the post's key, where the mask has a bit set for
-    each distinct word's hash. Bits one key has and the other lacks are words of the one
+    each distinct word's CRC. Bits one key has and the other lacks are words of the one
     missing from the other: an upper bound on the words they share, found without
     splitting either text (see :func:`_close`). Computed in the worker that holds the
-    draft; ``hash`` agrees across the forked workers and the parent, which share a seed.
+    draft, and kept with the draft's other values in the lint cache (a tuple of numbers
+    that every process computes alike).
     """
     cached: tuple[int, int, int] | None = draft.__dict__.get(_SHAPE)
     if cached is None:
@@ -60,8 +75,9 @@ def _shape(draft: Draft) -> tuple[int, int, int]:
             words = lowered.translate(_PUNCTUATION).split()
         draft.__dict__.setdefault(_KEY, " ".join(words))  # the key, from the same words
         distinct = set(words)
+        bits = _WORD_BITS
         # Distinct bits added up are the bits or-ed together.
-        mask = sum({_BIT[hash(word) & _BITS] for word in distinct})
+        mask = sum({bits.get(word) or _word_bit(word) for word in distinct})
         cached = draft.__dict__[_SHAPE] = (len(words), len(distinct), mask)
     return cached
 
@@ -169,7 +185,7 @@ def _may_be_close(
     """
     len_a, distinct_a, mask_a = shape_a
     len_b, distinct_b, mask_b = shape_b
-    shorter, longer = sorted((len_a, len_b))
+    shorter, longer = (len_a, len_b) if len_a <= len_b else (len_b, len_a)  # no sorted() call
     if longer == 0 or shorter / longer < similarity:
         return False
     shared = min(

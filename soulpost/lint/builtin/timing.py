@@ -8,6 +8,7 @@ not exist (an error: a person must pick a real time) and one in an overlap happe
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from soulpost.lint.rule import Hit, PostRule
@@ -15,6 +16,9 @@ from soulpost.timeutil import LocalTimeKind, format_duration
 
 if TYPE_CHECKING:
     from soulpost.lint.draft import Draft
+
+# Later than any time a post can have: the past-time rule never fires on a post without one.
+NEVER = datetime.max.replace(tzinfo=UTC)
 
 # Examples run with the workspace time zone Europe/Berlin.
 _GAP = "2027-03-28T02:30:00"
@@ -35,6 +39,16 @@ class PastTime(PostRule):
     good = ('text = "See you at the meetup tonight."\nat = 2099-01-07T18:00:00+01:00\n',)
     message = "scheduled for {at}, {ago} ago; past its allowed lateness of {grace}"
     reads_clock = True  # draft.now: run on every lint, never cached
+
+    def quiet_until(self, draft: Draft) -> datetime:
+        at = draft.post.at
+        if at is None:
+            return NEVER
+        grace = draft.post.max_lateness or draft.settings.publish.max_lateness
+        try:
+            return at + grace  # check() fires once now - grace is past at
+        except OverflowError:
+            return NEVER
 
     def check(self, draft: Draft) -> Iterator[Hit]:
         at = draft.post.at

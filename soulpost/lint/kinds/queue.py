@@ -276,19 +276,15 @@ class QueueShare(QueueRule):
     def prepare(self, draft: Draft) -> None:
         self._has(draft)  # classify while the text is at hand; the result is cached
 
-    def _bad(self, count: int, total: int) -> bool:
-        share = count / total
-        if self.max_share is not None and share > self.max_share:
-            return True
-        return self.min_share is not None and share < self.min_share
-
     def check_queue(self, queue: QueueView) -> Iterator[Hit]:
         reported: set[str] = set()
         window = self.window.total_seconds()
+        high, low, min_posts = self.max_share, self.min_share, self.min_posts
+        known: dict[Draft, bool] = {}
         for platform, line in sorted(queue.timelines.items()):
             if len(line) < self.min_posts:
                 continue  # no window can hold enough posts to be judged
-            flags = [self._has(d) for _t, _i, d in line]
+            flags = self._flags(line, known)
             left = 0
             count = 0
             # A stretch is a run of overlapping bad windows: (first, last, worst window).
@@ -299,7 +295,12 @@ class QueueShare(QueueRule):
                     count -= flags[left]
                     left += 1
                 total = right - left + 1
-                if total < self.min_posts or not self._bad(count, total):
+                if total < min_posts:
+                    continue
+                share = (
+                    count / total
+                )  # a bad window? (inline: this runs for every post of every line)
+                if not ((high is not None and share > high) or (low is not None and share < low)):
                     continue
                 window_now = (left, right, count)
                 if stretches and left <= stretches[-1][1]:
@@ -310,7 +311,6 @@ class QueueShare(QueueRule):
                 else:
                     stretches.append((left, right, window_now))
             for first, last, (lo, hi, count) in stretches:
-                members = [line[k][2] for k in range(first, last + 1)]
                 total = hi - lo + 1
                 limit = self.max_share if self.max_share is not None else self.min_share
                 fields = {
@@ -324,18 +324,29 @@ class QueueShare(QueueRule):
                     "window": format_duration(self.window),
                 }
                 if self.max_share is not None:
-                    marked = [d for d in members if self._has(d)]
+                    marked = [line[k][2] for k in range(first, last + 1) if flags[k]]
                     names = _names(marked)
                     for draft in marked:
                         if draft.id not in reported:
                             reported.add(draft.id)
                             yield self._hit(draft, fields, names)
                 else:
-                    unmarked = [d for d in members if not self._has(d)]
-                    target = unmarked[-1] if unmarked else members[-1]
+                    unmarked = [line[k][2] for k in range(first, last + 1) if not flags[k]]
+                    target = unmarked[-1] if unmarked else line[last][2]
                     if target.id not in reported:
                         reported.add(target.id)
                         yield self._hit(target, fields, _names(unmarked))
+
+    def _flags(self, line: list[tuple[float, str, Draft]], known: dict[Draft, bool]) -> list[bool]:
+        """Whether each draft of *line* has the property: asked once per draft of the run
+        (in *known*), though a draft is on the timeline of each of its platforms."""
+        out = []
+        for _t, _i, draft in line:
+            found = known.get(draft)
+            if found is None:
+                found = known[draft] = self._has(draft)
+            out.append(found)
+        return out
 
     def _worse(self, a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
         share_a = a[2] / (a[1] - a[0] + 1)
