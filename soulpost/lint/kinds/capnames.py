@@ -35,6 +35,11 @@ import re
 
 from soulpost.text.lazyre import lazy
 
+# Bodies and parties whose name is an ordinary word spelt in capitals, and that write it so
+# themselves: the environmental association BUND, the tax portal ELSTER, the parties (DIE)
+# LINKE and (DIE) GRÜNEN. Nothing around them need say they are names.
+SPELT_NAMES = frozenset(["BUND", "ELSTER", "LINKE", "GRÜNE", "GRÜNEN"])
+
 # Words after which the next word names a band, a group or a side ("los de" in Spanish:
 # the ones of a band or team). Matched at the end of the text before the word in capitals.
 _named_by = lazy(
