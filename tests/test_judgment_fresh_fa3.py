@@ -1,7 +1,7 @@
 """Clean posts that look risky stay quiet, in four languages (issue 9, branch judgefa3).
 
 tests/data/judgment_fresh_fa3.jsonl holds posts written for this purpose by a project
-session in five batches, German first, none a paraphrase of the corpus: libraries,
+session in six batches, German first, none a paraphrase of the corpus: libraries,
 surgeries, vets, councils, clubs, bands, shops and start-ups posting normally; job posts
 with the pay; countdowns and closures with their dates; consumer news of prices someone else
 changes ("Thames Water is putting bills up by 9%", "Der Kreistag hat beschlossen: … 29 Euro
@@ -34,7 +34,8 @@ from tests.wordings import lint_lessons, read_rows
 DATA = Path(__file__).resolve().parent / "data" / "judgment_fresh_fa3.jsonl"
 LANGS = ("de", "en", "fr", "es")
 # What the rules reach on these posts now, a little lower: recall of (post, lesson) pairs,
-# and the share of clean posts with any soul finding (one known German one of 219 now).
+# and the share of clean posts with any soul finding (one known of 249 German and one of
+# 145 English posts now).
 MIN_RECALL = {"de": 0.93, "en": 0.97, "fr": 0.95, "es": 0.95}
 MAX_FALSE_ALARMS = 0.01
 
@@ -62,7 +63,7 @@ def test_the_data_is_well_formed() -> None:
     assert len(texts) == len(set(texts)), "a post appears twice"
     lessons = {"listen", "relate", "give", "experiment", "useful"}
     for row in rows():
-        assert row["lang"] in LANGS and row["batch"] in range(1, 6), row
+        assert row["lang"] in LANGS and row["batch"] in range(1, 7), row
         assert set(row["labels"]) <= lessons, row  # type: ignore[arg-type]
         assert "known" not in row or str(row["known"]).strip(), row  # says why
 

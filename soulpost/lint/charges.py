@@ -63,7 +63,8 @@ _item_after = lazy(r"[\d,.]*\s*(?:ones?|versions?|models?|options?)\b", re.IGNOR
 # A price that someone else changes or sets: a change of a bill, a fare, a stamp, a rent…,
 # or a decision or announcement told of.
 _reported = lazy(
-    r"""\b(?:bills?|prices?|fares?|rents?|stamps?|tariffs?|passes|pass|tickets?|postage|cap)\b
+    r"""\b(?:bills?|prices?|fares?|rents?|stamps?|tariffs?|passes|pass|tickets?|postage|cap
+         |tax|taxes|charges|fees|rates|levy)\b
          [^.!?\n]{0,40}?\b(?:go(?:es|ing)?\ (?:up|down)|went\ (?:up|down)|rise|rises|rising
          |rose|fall|falls|fell|increas\w*|cut|cuts)\b
        | \b(?:putting|puts|raising|raises|raised|increasing|increases|cutting|cuts)
