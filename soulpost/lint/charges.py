@@ -13,7 +13,8 @@ languages, from what is around the price:
 - a **wage** in a job post: "£14.50 an hour" beside "we're hiring" is pay offered, not a
   price asked;
 - a **reported price change**: a price of a utility, a ticket, a stamp or a rent that goes
-  up or down, or a price someone else decided or announced ("Thames Water is putting bills
+  up or down, a price someone else decided or announced, or one an insurer, the state or
+  an employer pays ("Die Krankenkasse zahlt ab Juli…") ("Thames Water is putting bills
   up by 9%… £45 more a year", "Der Kreistag hat beschlossen: … 29 Euro im Monat", "la luz
   subirá un 6 %"), in a post with no seller's voice (no our, we): consumer news.
 """
@@ -70,6 +71,14 @@ _reported = lazy(
        | \b(?:putting|puts|raising|raises|raised|increasing|increases|cutting|cuts)
          \s+(?:the\s+)?(?:price|prices|bills?|fares?|rents?|tariffs?|postage)\b
        | \b(?:announced|confirmed|according\ to)\b
+       | \b(?:nhs|insurers?|the\ state|the\ council|the\ government|employers?)
+         \s+(?:pays?|covers?|will\ (?:pay|cover)|refunds?)\b
+       | \b(?:krankenkassen?|kassen?|versicherung\w*|staat|bund|land|stadt|gemeinde|jobcenter
+         |arbeitgeber\w*)\s+(?:zahlt|zahlen|übernimmt|übernehmen|erstattet|erstatten|bezahlt)\b
+       | \b(?:la\ sécu|sécurité\ sociale|l['’]assurance\ maladie|mutuelles?|l['’]état|la\ commune
+         |employeurs?)\s+(?:rembourse\w*|prend\w*\ en\ charge|paie|paiera)\b
+       | \b(?:la\ seguridad\ social|el\ estado|la\ mutua|el\ seguro|el\ ayuntamiento|la\ empresa)
+         \s+(?:paga|pagará|cubre|cubrirá|reembolsa\w*|financia\w*)\b
        | \b(?:erhöht|erhöhen|erhöhte|erhöhten|senkt|senken|senkte|senkten)\b(?!\s+sie\b)
        | \b(?:steigt|steigen|stieg|stiegen|gestiegen|beschlossen)\b|\bteilte\b[^.!?\n]{0,60}?\bmit\b
        | \b(?:augmente|augmentent|augmentera|augmenteront|augmenté|baisse|baissent|baissera
