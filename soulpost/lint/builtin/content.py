@@ -131,7 +131,13 @@ class WeNotYouOptions(RuleOptions):
 
 
 _we = lazy(r"\b(?:we|we're|we've|we'll|we'd|our|ours|us)\b", re.IGNORECASE)
-_you = lazy(r"\b(?:you|your|yours|yourself|you're|you've|you'll|you'd|y'all)\b", re.I)
+# The reader named in the third person counts as the reader: "72% of our readers want…"
+_you = lazy(
+    r"\b(?:you|your|yours|yourself|you're|you've|you'll|you'd|y'all)\b|\bour\s+(?:readers|customers"
+    r"|members|listeners|viewers|followers|patients|pupils|students|guests|neighbours|neighbors"
+    r"|community|supporters|volunteers|donors|subscribers)\b",
+    re.I,
+)
 # _we for lower-cased ASCII text: case-sensitive, behind a look-ahead, the same spans faster.
 _we_ascii_lower = lazy(r"(?=[wou])\b(?:we|we're|we've|we'll|we'd|our|ours|us)\b")
 # A head count ("there are five of us", "all of us"): people counted, not the brand's voice.
