@@ -1,7 +1,7 @@
 """Clean posts that look risky stay quiet, in four languages (issue 9, branch judgefa3).
 
 tests/data/judgment_fresh_fa3.jsonl holds posts written for this purpose by a project
-session in eleven batches, German first, none a paraphrase of the corpus: libraries,
+session in twelve batches, German first, none a paraphrase of the corpus: libraries,
 surgeries, vets, councils, clubs, bands, shops and start-ups posting normally; job posts
 with the pay; countdowns and closures with their dates; consumer news of prices someone else
 changes ("Thames Water is putting bills up by 9%", "Der Kreistag hat beschlossen: … 29 Euro
@@ -13,10 +13,11 @@ dich jetzt für ein FÖJ"); bodies and parties that spell their name in capitals
 ELSTER, die GRÜNEN); calls to click quoted to warn of them ("„Klick hier und gewinne ein
 iPhone“ – solche Nachrichten…"); things a council gives away free "while stocks last"; a
 cost an insurer pays ("Die Krankenkasse zahlt ab Juli…"); a paper telling what "72% of our
-readers" want; a fridge given away "per PN". Beside them, flawed posts that bait, push,
-hype, sell hard or tease. Each batch was linted once before any rule was changed for it;
-those first figures (bench/README.md, "judgefa3") are the honest estimate of false alarms on
-new wordings. The rules were then widened by general constructions, never by sentence.
+readers" want; a fridge given away "per PN"; the last batch, linted once on the rules of the
+others, had no false alarm. Beside them, flawed posts that bait, push, hype, sell hard or
+tease. Each batch was linted once before any rule was changed for it; those first figures
+(bench/README.md, "judgefa3") are the honest estimate of false alarms on new wordings. The
+rules were then widened by general constructions, never by sentence.
 
 Six posts first labelled clean were relabelled (each says so in ``note``): four to ``give``,
 as a shop's own product or paid course with its price sells by the corpus's rule; one to
@@ -39,8 +40,8 @@ from tests.wordings import lint_lessons, read_rows
 DATA = Path(__file__).resolve().parent / "data" / "judgment_fresh_fa3.jsonl"
 LANGS = ("de", "en", "fr", "es")
 # What the rules reach on these posts now, a little lower: recall of (post, lesson) pairs,
-# and the share of clean posts with any soul finding (one known of 363 German and one of
-# 186 English posts now).
+# and the share of clean posts with any soul finding (one known of 378 German and one of
+# 196 English posts now).
 MIN_RECALL = {"de": 0.93, "en": 0.97, "fr": 0.95, "es": 0.95}
 MAX_FALSE_ALARMS = 0.01
 
@@ -68,7 +69,7 @@ def test_the_data_is_well_formed() -> None:
     assert len(texts) == len(set(texts)), "a post appears twice"
     lessons = {"listen", "relate", "give", "experiment", "useful"}
     for row in rows():
-        assert row["lang"] in LANGS and row["batch"] in range(1, 12), row
+        assert row["lang"] in LANGS and row["batch"] in range(1, 13), row
         assert set(row["labels"]) <= lessons, row  # type: ignore[arg-type]
         assert "known" not in row or str(row["known"]).strip(), row  # says why
 
