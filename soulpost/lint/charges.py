@@ -1,9 +1,22 @@
-"""Prices that are charges owed to an authority, not sales (the 80/20 rule's price test).
+"""Prices that are not the poster selling (the 80/20 rule's price test).
 
-A sum the reader owes to an authority, not to the poster: a charge, fee, fine, tax, toll
-or fare named just before the price ("the new charge is £45 a year", "die Gebühr steigt
-auf…", "une amende de 135 €", "la tasa será de 40 €") is civic or consumer news. The
-seller's own fee ("our fee is £40") still sells.
+A price sells when the poster asks the reader to pay it. These are told apart, in four
+languages, from what is around the price:
+
+- a **charge** owed to an authority: a charge, fee, fine, tax, toll or fare named just
+  before the price ("the new charge is £45 a year", "die Gebühr steigt auf…", "une amende
+  de 135 €", "la tasa será de 40 €"). The seller's own fee ("our fee is £40") still sells;
+- a **quoted** price: one inside quotation marks is someone else's words (a scam text, a
+  chain letter, a shop's poster told of), not the poster's offer;
+- a price that **names the item** meant, in a test or a comparison ("the £18 one was
+  the quietest");
+- a **wage** in a job post: "£14.50 an hour" beside "we're hiring" is pay offered, not a
+  price asked;
+- a **reported price change**: a price of a utility, a ticket, a stamp or a rent that goes
+  up or down, a price someone else decided or announced, or one an insurer, the state or
+  an employer pays ("Die Krankenkasse zahlt ab Juli…") ("Thames Water is putting bills
+  up by 9%… £45 more a year", "Der Kreistag hat beschlossen: … 29 Euro im Monat", "la luz
+  subirá un 6 %"), in a post with no seller's voice (no our, we): consumer news.
 """
 
 from __future__ import annotations
@@ -22,6 +35,58 @@ _charge_before = lazy(
     re.IGNORECASE | re.VERBOSE,
 )
 _seller = lazy(r"\b(?:our|my|unser\w*|mein\w*|notre|nos|mon|ma|mes|nuestr\w*|mis?)\b", re.I)
+# The seller's voice anywhere in the post: a reported price is news only without it.
+_seller_voice = lazy(
+    r"""\b(?:our|ours|we|we['’](?:re|ve|ll)|my|i['’]m
+       |unser\w*|wir|uns|mein\w*
+       |notre|nos|nous|mon|ma|(?<!\bal\ )(?<!\bel\ )(?<!\bun\ )(?<!\bpor\ )(?<!\bcada\ )mes
+       |nuestr\w*|nosotr\w*|mis?)\b""",  # French "mes", not Spanish "al mes" (a month)
+    re.IGNORECASE | re.VERBOSE,
+)
+# Pay for a job: the unit of a wage after the price, and a word of hiring in the post.
+_wage_after = lazy(
+    r"""[\d,.]*\s*(?:[$€£¥]|euros?\b|eur\b|dollars?\b|pounds?\b)?\s*
+       (?:(?:an|per|a|the)\s+hour|(?:pro|die|je)\s+stunde|de\ l['’]heure|par\ heure|brut
+       |(?:la|por|a\ la)\s+hora|brutto|gross|bruto)\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_hiring = lazy(
+    r"""\b(?:hiring|vacanc(?:y|ies)|apply|applications?|salary|wages?
+       |stellen\ ein|wir\ suchen|bewerb\w*|gehalt|lohn|stellenanzeige
+       |recrut\w*|candidat\w*|salaire|poste
+       |buscamos|contratamos|candidatura|sueldo|salario|oferta\ de\ empleo)\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# A price naming which item is meant, in a test or a comparison: "the £18 one was the
+# quietest", "the €5 version". The seller says "our £18 kettle".
+_the_before = lazy(r"\bthe\s*$", re.IGNORECASE)
+_item_after = lazy(r"[\d,.]*\s*(?:ones?|versions?|models?|options?)\b", re.IGNORECASE)
+# A price that someone else changes or sets: a change of a bill, a fare, a stamp, a rent…,
+# or a decision or announcement told of.
+_reported = lazy(
+    r"""\b(?:bills?|prices?|fares?|rents?|stamps?|tariffs?|passes|pass|tickets?|postage|cap
+         |tax|taxes|charges|fees|rates|levy)\b
+         [^.!?\n]{0,40}?\b(?:go(?:es|ing)?\ (?:up|down)|went\ (?:up|down)|rise|rises|rising
+         |rose|fall|falls|fell|increas\w*|cut|cuts)\b
+       | \b(?:putting|puts|raising|raises|raised|increasing|increases|cutting|cuts)
+         \s+(?:the\s+)?(?:price|prices|bills?|fares?|rents?|tariffs?|postage)\b
+       | \b(?:announced|confirmed|according\ to)\b
+       | \b(?:nhs|insurers?|the\ state|the\ council|the\ government|employers?)
+         \s+(?:pays?|covers?|will\ (?:pay|cover)|refunds?)\b
+       | \b(?:krankenkassen?|kassen?|versicherung\w*|staat|bund|land|stadt|gemeinde|jobcenter
+         |arbeitgeber\w*)\s+(?:zahlt|zahlen|übernimmt|übernehmen|erstattet|erstatten|bezahlt)\b
+       | \b(?:la\ sécu|sécurité\ sociale|l['’]assurance\ maladie|mutuelles?|l['’]état|la\ commune
+         |employeurs?)\s+(?:rembourse\w*|prend\w*\ en\ charge|paie|paiera)\b
+       | \b(?:la\ seguridad\ social|el\ estado|la\ mutua|el\ seguro|el\ ayuntamiento|la\ empresa)
+         \s+(?:paga|pagará|cubre|cubrirá|reembolsa\w*|financia\w*)\b
+       | \b(?:erhöht|erhöhen|erhöhte|erhöhten|senkt|senken|senkte|senkten)\b(?!\s+sie\b)
+       | \b(?:steigt|steigen|stieg|stiegen|gestiegen|beschlossen)\b|\bteilte\b[^.!?\n]{0,60}?\bmit\b
+       | \b(?:augmente|augmentent|augmentera|augmenteront|augmenté|baisse|baissent|baissera
+         |baisseront|baissé|a\ annoncé|ont\ annoncé|a\ décidé|selon)\b
+       | \b(?:sube|suben|subirá|subirán|subió|baja|bajan|bajará|bajarán|bajó
+         |ha\ anunciado|han\ anunciado|ha\ decidido|según)\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
 
 
 def owed_charge(text: str, at: int) -> bool:
@@ -30,3 +95,20 @@ def owed_charge(text: str, at: int) -> bool:
     head = text[max(0, at - 60) : at]
     charge = _charge_before().search(head)
     return charge is not None and _seller().search(head) is None
+
+
+def not_a_sale(text: str, at: int, end: int) -> bool:
+    """Whether the price from *at* to *end* in *text* is not the poster selling: a charge
+    owed to an authority, a quoted price, a price naming an item, a wage in a job post, or
+    a price change told as news (see the module's docstring)."""
+    if owed_charge(text, at):
+        return True
+    from soulpost.lint.draft import without_quotes
+
+    if without_quotes(text)[at] == "_":
+        return True
+    if _wage_after().match(text, end) and _hiring().search(text):
+        return True
+    if _the_before().search(text, max(0, at - 6), at) and _item_after().match(text, end):
+        return True
+    return _reported().search(text) is not None and _seller_voice().search(text) is None

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
-from soulpost.lint.charges import owed_charge
+from soulpost.lint.charges import not_a_sale
 from soulpost.platforms import PLATFORMS, Capabilities
 from soulpost.text.lazyre import lazy, module_getattr
 
@@ -79,7 +79,7 @@ _price = lazy(
       (?<!from\ )(?<!to\ )(?<!\bby\ )[$€£¥]\s?\d(?![\d,.]*\ (?:cash|prize|reward|jackpot))  # £96
       (?![\d,.]*\s?(?:k|m|bn|mn|million|billion|trillion|millones|millions?|milliards?|mio|mrd)\b)
     | (?<!\bto\ )(?<!\bfrom\ )(?<!\bby\ )(?<!\ba\ )(?<!\bà\ )(?<!\bde\ )(?<!\bauf\ )(?<!\bvon\ )
-      (?<!\bbis\ )(?<!\bum\ )(?<!\bbei\ )
+      (?<!\bbis\ )(?<!\bum\ )(?<!\bbei\ )(?<!\d[.,])  # not from inside "0,90"
       \b\d+(?:[.,]\d+)?\s?(?:eur\b|euros?\b|usd\b|dollars?\b|gbp\b|pounds?\b|€|\$|£)
     """,
     re.IGNORECASE | re.VERBOSE,
@@ -102,9 +102,10 @@ def price_in(text: str, pos: int = 0) -> re.Match[str] | None:
 
 
 def selling_price(text: str) -> re.Match[str] | None:
-    """The first price in *text* that is not a charge owed to an authority."""
+    """The first price in *text* that is not a charge owed to an authority, a wage, a
+    quoted price or a price change told as news (soulpost.lint.charges)."""
     price = price_in(text)
-    while price is not None and owed_charge(text, price.start()):
+    while price is not None and not_a_sale(text, price.start(), price.end()):
         price = price_in(text, price.end())
     return price
 

@@ -131,9 +131,21 @@ class WeNotYouOptions(RuleOptions):
 
 
 _we = lazy(r"\b(?:we|we're|we've|we'll|we'd|our|ours|us)\b", re.IGNORECASE)
-_you = lazy(r"\b(?:you|your|yours|yourself|you're|you've|you'll|you'd|y'all)\b", re.I)
+# The reader named in the third person counts as the reader: "72% of our readers want…"
+_you = lazy(
+    r"\b(?:you|your|yours|yourself|you're|you've|you'll|you'd|y'all)\b|\bour\s+(?:readers|customers"
+    r"|members|listeners|viewers|followers|patients|pupils|students|guests|neighbours|neighbors"
+    r"|community|supporters|volunteers|donors|subscribers)\b",
+    re.I,
+)
 # _we for lower-cased ASCII text: case-sensitive, behind a look-ahead, the same spans faster.
 _we_ascii_lower = lazy(r"(?=[wou])\b(?:we|we're|we've|we'll|we'd|our|ours|us)\b")
+# A head count ("there are five of us", "all of us"): people counted, not the brand's voice.
+_counted_us = lazy(
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a few|all|both|some|most|many|none"
+    r"|each|one|few) of us\b",
+    re.IGNORECASE,
+)
 
 
 class WeNotYou(PostRule):
@@ -162,6 +174,8 @@ class WeNotYou(PostRule):
                 continue
             text = segment.plain.replace("’", "'")
             we, target = (_we_ascii_lower(), text.lower()) if text.isascii() else (_we(), text)
+            if " of us" in target:
+                target = _counted_us().sub(lambda m: " " * len(m.group(0)), target)
             found = we.findall(target)
             # A question asks the reader something: it is already a conversation.
             if len(found) >= self.min_we and "?" not in text and not _you().search(text):

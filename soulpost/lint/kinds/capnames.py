@@ -35,6 +35,11 @@ import re
 
 from soulpost.text.lazyre import lazy
 
+# Bodies and parties whose name is an ordinary word spelt in capitals, and that write it so
+# themselves: the environmental association BUND, the tax portal ELSTER, the parties (DIE)
+# LINKE and (DIE) GRÜNEN. Nothing around them need say they are names.
+SPELT_NAMES = frozenset(["BUND", "ELSTER", "LINKE", "GRÜNE", "GRÜNEN"])
+
 # Words after which the next word names a band, a group or a side ("los de" in Spanish:
 # the ones of a band or team). Matched at the end of the text before the word in capitals.
 _named_by = lazy(
@@ -60,7 +65,11 @@ _read_in = lazy(
 _reports = lazy(
     r"[ \t]+(?:berichtet|berichtete|berichten|schreibt|schrieb|meldet|meldete|titelt|titelte"
     r"|steht|stand|heißt es|hieß es"
-    r"|reports|reported|writes|wrote|rapporte|écrit|informa|publica)\b"
+    r"|reports|reported|writes|wrote|rapporte|écrit|informa|publica"
+    # a body calling for, demanding or warning: "Der BUND fordert", "UNITE urges"
+    r"|fordert|forderte|fordern|ruft|rief|rufen|warnt|warnte|warnen|kritisiert|kritisierte"
+    r"|appelliert|mahnt|verlangt|urges|urged|warns|warned|demands|demanded|calls on|calls for"
+    r"|appelle|exige|réclame|dénonce|alerte|avertit|reclama|denuncia|advierte|pide|exigen)\b"
 )
 # Roles that stand between a body and a person's name: NASCAR driver Kyle Busch.
 _ROLES = frozenset(
@@ -206,9 +215,9 @@ def _known(word: str, langs: tuple[str, ...]) -> bool:
 def source_named(text: str, start: int, end: int) -> bool:
     """Whether the capitals from *start* to *end* are named as a source or a band: after
     a word that says a name comes (laut, according to, selon, según, a paper's headline,
-    the band), after reading in it ("steht im SPIEGEL"), or before a verb of reporting
-    ("BILD berichtet"). Up to three words in capitals there are that name, not a raised
-    voice."""
+    the band), after reading in it ("steht im SPIEGEL"), or before a verb of reporting,
+    calling for or warning ("BILD berichtet", "Der BUND fordert"). Up to three words in
+    capitals there are that name, not a raised voice."""
     head = text[max(0, start - 40) : start]
     return (
         _source_by().search(head) is not None

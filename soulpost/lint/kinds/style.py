@@ -9,7 +9,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from soulpost.lint.draft import Draft, Segment, ascii_table, translate_ascii
-from soulpost.lint.kinds.capnames import kicker, name_token, named, source_named
+from soulpost.lint.kinds.capnames import SPELT_NAMES, kicker, name_token, named, source_named
 from soulpost.lint.rule import Hit, RuleOptions, SegmentRule
 from soulpost.text.lazyre import lazy, module_getattr
 
@@ -275,6 +275,7 @@ class Capitals(SegmentRule):
         opts = self.options
         assert isinstance(opts, CapitalsOptions)
         self.allowed = {w.upper() for w in opts.allow} | {w.upper() for w in self.allow}
+        self.allowed |= SPELT_NAMES
         self.min_length = opts.min_length
         self.min_words = opts.min_words
         self.dictionary = opts.dictionary
