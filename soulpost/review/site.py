@@ -189,6 +189,11 @@ class Fragments:
             found = kept[key] = Markup(getattr(self._macros, name)(*args))
         return found
 
+    def render(self, name: str, *args: Any) -> Markup:
+        """A macro's output not worth keeping (it differs from post to post)."""
+        made: Markup = getattr(self._macros, name)(*args)
+        return made
+
     def lengths(self, counts: tuple[Any, ...]) -> Markup:
         """A part's lengths, each by the ``count`` macro, joined (a page shows one line of
         them per part; most parts of a queue share a handful of lines)."""
@@ -233,15 +238,15 @@ def card_view(
     zone: tzinfo,
     media_ok: set[str],
     parts_of: Fragments,
-    parts: list[View] | None = None,
+    time: View,
 ) -> View:
-    """*card* as pages show it; *parts* are its :func:`part_views` when made already."""
-    platform = card.platform
+    """*card* as pages show it, but for what its findings decide (its state, reason and
+    head: :func:`judge_card_view`); its parts and receipt (``body``) are rendered now, so
+    the page writers do that while the linter still runs. *time*: the forms of its post's
+    time."""
     view = View(
-        platform=platform,
+        platform=card.platform,
         title=card.title,
-        state=card.state,
-        reason=card.reason,
         error=card.error,
         url=card.url,
         # Only web addresses become links (an outbox receipt is "outbox:KEY"; a ledger row
@@ -257,12 +262,19 @@ def card_view(
         edited=card.edited,
         author=_author(card),
         handle=_handle(card),
-        parts=part_views(card, media_ok, parts_of) if parts is None else parts,
-        findings=len(card.findings),
+        parts=part_views(card, media_ok, parts_of),
     )
-    shown = card.reason if card.state != "approved" else ""
-    view.head = parts_of.get("head", (platform, card.title, card.state, shown, card.error), view)
     view.byline = parts_of.get("byline", (view.author, view.handle), view)
+    view.body = parts_of.render("body", view, time)
+    return view
+
+
+def judge_card_view(view: View, card: Card, parts_of: Fragments) -> View:
+    """*view* (from :func:`card_view`) given what *card*'s findings decided."""
+    view.state, view.reason, view.findings = card.state, card.reason, len(card.findings)
+    shown = card.reason if card.state != "approved" else ""
+    key = (card.platform, card.title, card.state, shown, card.error)
+    view.head = parts_of.get("head", key, view)
     return view
 
 
@@ -282,29 +294,36 @@ def _handle(card: Card) -> str | None:
     return None
 
 
-def post_view(
+def page_view(
     post: PostView,
     zone: tzinfo,
     media_ok: set[str],
     nav: View,
     parts_of: Fragments,
-    *,
-    parts: list[list[View]] | None = None,
 ) -> View:
-    """What post.html shows; *parts* are each card's :func:`part_views` when made."""
-    made: list[list[View] | None] = list(parts) if parts else [None] * len(post.cards)
+    """What post.html shows of *post* before its findings are known (see
+    :func:`judge_page`)."""
+    time = _time(post).made()
     return View(
         post=post,
-        time=_time(post).made(),
-        cards=[
-            card_view(c, zone, media_ok, parts_of, p) for c, p in zip(post.cards, made, strict=True)
-        ],
-        findings=post.findings,
-        findings_html=Markup("".join([parts_of.get("finding", (f,), f) for f in post.findings])),
+        time=time,
+        cards=[card_view(c, zone, media_ok, parts_of, time) for c in post.cards],
+        findings=[],
+        findings_html=Markup(""),
         nav=nav,
         week=week_key(post.local.date()) if post.local else None,
         month=month_key(post.local) if post.local else None,
     )
+
+
+def judge_page(page: View, post: PostView, parts_of: Fragments) -> View:
+    """*page* (from :func:`page_view`) given *post*'s findings and its cards' states
+    (:func:`soulpost.review.model.judge_post`)."""
+    for view, card in zip(page.cards, post.cards, strict=True):
+        judge_card_view(view, card, parts_of)
+    page.findings = post.findings
+    page.findings_html = Markup("".join([parts_of.get("finding", (f,), f) for f in post.findings]))
+    return page
 
 
 def month_key(local: datetime) -> str:

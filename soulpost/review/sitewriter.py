@@ -30,8 +30,8 @@ from soulpost.review.site import (
     entry_view,
     environment,
     groups,
-    part_views,
-    post_view,
+    judge_page,
+    page_view,
 )
 
 if TYPE_CHECKING:
@@ -53,8 +53,9 @@ TEMPLATES = (
 Written = tuple[list[tuple[str, str]], str]
 # Pages written, their bytes, and what the calendar pages need of each post.
 Pages = tuple[int, int, list[Written]]
-# A post composed before its findings are known: its view and each card's part views.
-Composed = tuple["PostView", list[list[View]]]
+# A post composed before its findings are known: its view and its page's (cards rendered
+# but for their heads; see site.page_view).
+Composed = tuple["PostView", View]
 
 
 @dataclass
@@ -132,12 +133,18 @@ def _write(path: Path | str, data: bytes, folder: int | None = None) -> None:
 
 
 def _compose(job: _Job, i: int) -> Composed:
-    """``pending[i]``'s cards composed and their parts' views made: the part of a page
-    that needs no finding."""
+    """``pending[i]``'s cards composed and its page's view made, its cards' parts and
+    receipts rendered: all of a page that needs no finding."""
     from soulpost.review.model import post_view as compose
 
-    view = compose(job.ws, job.pending[i], job.renderers, job.review.zone, judged=False)
-    return view, [part_views(card, job.media_ok, job.parts_of) for card in view.cards]
+    pending = job.pending
+    view = compose(job.ws, pending[i], job.renderers, job.review.zone, judged=False)
+    nav = View(
+        prev=pending[i - 1].post.id if i > 0 else None,
+        next=pending[i + 1].post.id if i + 1 < len(pending) else None,
+    )
+    page = page_view(view, job.review.zone, job.media_ok, nav, job.parts_of)
+    return view, page
 
 
 def _compose_range(bounds: Bounds) -> list[Composed]:
@@ -183,15 +190,10 @@ def _write_post(job: _Job, i: int, composed: Composed, page: Template, folder: i
     gets its cards' states and its time's forms, for its calendar entry."""
     from soulpost.review.model import judge_post
 
-    pending, zone = job.pending, job.review.zone
-    view, parts = composed
-    judge_post(view, pending[i])
-    nav = View(
-        prev=pending[i - 1].post.id if i > 0 else None,
-        next=pending[i + 1].post.id if i + 1 < len(pending) else None,
-    )
+    view, context = composed
+    judge_post(view, job.pending[i])
+    judge_page(context, view, job.parts_of)
     name = f"posts/{view.id}.html"
-    context = post_view(view, zone, job.media_ok, nav, job.parts_of, parts=parts)
     data = page.render(root="../", page=name, view=context, **job.common).encode("utf-8")
     if folder is None:
         _write(job.out / name, data)
