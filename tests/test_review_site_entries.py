@@ -54,3 +54,24 @@ def test_a_workspace_entry_template_is_used_as_a_page_or_as_a_macro(
     for page in _site(cli, root, tmp_path / "site"):
         assert '<li><a class="ours" href="../posts/calm.html">calm at 09:00</a></li>' in page
         assert 'class="entry"' not in page
+
+
+def test_the_real_command_line_ends_fast_with_every_page_and_its_report(
+    workspace: Callable[..., Path], tmp_path: Path
+) -> None:
+    """``soulpost site`` skips the interpreter's teardown (as lint does): its report still
+    reaches a pipe, and every page is on disk, whole."""
+    from tests.conftest import run_process
+
+    drafts = {f"p{k}.toml": DRAFT.replace("09:00", f"{9 + k:02d}:00") for k in range(5)}
+    root = workspace(CONFIG, drafts)
+    out = tmp_path / "site"
+    result = run_process("site", str(out), "--now", NOW, cwd=root)
+    assert result.code == 0, result.err
+    assert f"open {out / 'index.html'}" in result.out  # flushed before the fast exit
+    pages = sorted(p.name for p in (out / "posts").iterdir())
+    assert pages == [f"p{k}.html" for k in range(5)]
+    for k in range(5):
+        assert (
+            (out / "posts" / f"p{k}.html").read_text(encoding="utf-8").endswith("</body>\n</html>")
+        )
