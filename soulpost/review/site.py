@@ -125,6 +125,9 @@ class Brief:
         return [platform for platform, _ in self.cards]
 
 
+_DAY_NAMES: dict[date, str] = {}  # a day as When.text names it
+
+
 class When:
     """A post's time as pages show it; each form is made only when a page shows it (a
     calendar entry shows two of the three, and 10,000 entries are rendered)."""
@@ -140,9 +143,16 @@ class When:
 
     @property
     def text(self) -> str:
-        return (
-            self.local.strftime("%A %d %B %Y, %H:%M %Z") if self.local else "no time (no free slot)"
-        )
+        """``local.strftime("%A %d %B %Y, %H:%M %Z")``, the date part formatted once per
+        day (strftime with a zone's name was most of making a post page's times)."""
+        local = self.local
+        if local is None:
+            return "no time (no free slot)"
+        day = local.date()
+        named = _DAY_NAMES.get(day)
+        if named is None:
+            named = _DAY_NAMES[day] = day.strftime("%A %d %B %Y")
+        return f"{named}, {local.hour:02d}:{local.minute:02d} {local.tzname() or ''}"
 
     @property
     def short(self) -> str:
