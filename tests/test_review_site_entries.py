@@ -75,3 +75,28 @@ def test_the_real_command_line_ends_fast_with_every_page_and_its_report(
         assert (
             (out / "posts" / f"p{k}.html").read_text(encoding="utf-8").endswith("</body>\n</html>")
         )
+
+
+def test_a_writer_writes_the_months_and_weeks_its_range_holds_whole() -> None:
+    """The calendar pages a range boundary cuts are left to the main process; a post
+    without a time is on none."""
+    from datetime import UTC, datetime
+
+    from soulpost.review.calendarpages import layout
+    from soulpost.review.site import Brief
+
+    times = [datetime(2026, 11, 28, 9, tzinfo=UTC), datetime(2026, 11, 30, 9, tzinfo=UTC)]
+    times += [datetime(2026, 12, d, 9, tzinfo=UTC) for d in (1, 2, 9, 10)]
+    briefs = [Brief(f"p{k}", at, at, "text", 0) for k, at in enumerate(times)]
+    briefs.append(Brief("unscheduled", None, None, "text", 0))
+    plan = layout(briefs)
+    assert plan.spans == {
+        "months/2026-11.html": (0, 2), "months/2026-12.html": (2, 6),
+        "weeks/2026-W48.html": (0, 1), "weeks/2026-W49.html": (1, 4),
+        "weeks/2026-W50.html": (4, 6),
+    }  # fmt: skip
+    assert plan.inside(0, 3) == {"months/2026-11.html", "weeks/2026-W48.html"}
+    assert plan.inside(3, 7) == {"weeks/2026-W50.html"}  # December and W49 start before 3
+    assert plan.inside(0, 7) == set(plan.spans)
+    assert plan.pages_of[0] == ("months/2026-11.html", "weeks/2026-W48.html")
+    assert plan.pages_of[6] is None

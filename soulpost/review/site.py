@@ -16,7 +16,6 @@ them, and receipts once published.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from itertools import islice
@@ -439,21 +438,3 @@ def groups(posts: list[Brief]) -> tuple[dict[str, list[Brief]], dict[str, list[B
         months.setdefault(month_key(post.local), []).append(post)
         weeks.setdefault(week_key(post.local.date()), []).append(post)
     return months, weeks
-
-
-def calendar_pages(
-    review: Review, posts: list[Brief], entries: dict[str, Markup]
-) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(file, template, context) of the overview, month and week pages; *entries* holds
-    each post's calendar entry, rendered once (``_entry.html``) by the page writers:
-    rendering it per page was most of these pages' cost."""
-    months, weeks = groups(posts)
-    month_keys, week_keys = sorted(months), sorted(weeks)
-    yield "index.html", "index.html", {"view": index_view(review, posts, month_keys, week_keys)}
-    for key in month_keys:
-        first = date.fromisoformat(key + "-01")
-        view = month_view(first, months[key], month_keys, set(week_keys))
-        yield f"months/{key}.html", "month.html", {"view": view, "entries": entries}
-    for key in week_keys:
-        view = week_view(key, weeks[key], week_keys)
-        yield f"weeks/{key}.html", "week.html", {"view": view, "entries": entries}

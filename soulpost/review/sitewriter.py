@@ -23,10 +23,16 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from soulpost.review.calendarpages import (
+    Layout,
+    index_page,
+    layout,
+    month_and_week_pages,
+    write_pages,
+)
 from soulpost.review.site import (
     Brief,
     Fragments,
-    calendar_pages,
     entry_view,
     environment,
     groups,
@@ -53,8 +59,9 @@ TEMPLATES = (
 Written = tuple[list[tuple[str, str]], str]
 # The findings sent to a page writer: the distinct ones, and each post's indexes into them.
 Packed = tuple[list["FindingView"], list[list[int]]]
-# Pages written, their bytes, and what the calendar pages need of each post.
-Pages = tuple[int, int, list[Written]]
+# Pages written, their bytes, what the calendar pages need of each post (its entry only
+# when a page left to write lists it), and the month and week pages written.
+Pages = tuple[int, int, list[Written], set[str]]
 # A post composed before its findings are known: its view and its page's (cards rendered
 # but for their heads; see site.page_view).
 Composed = tuple["PostView", View]
@@ -83,6 +90,7 @@ class _Job:
     renderers: Renderers
     common: dict[str, Any]
     parts_of: Fragments
+    layout: Layout
 
 
 _SHARED: dict[str, _Job] = {}
@@ -162,7 +170,21 @@ def _finish_range(bounds: Bounds, composed: list[Composed], message: Packed) -> 
     for i, found in zip(range(*bounds), indexes, strict=True):
         job.pending[i].findings = [distinct[k] for k in found]
         job.briefs[i].findings = len(found)
-    return _write_posts(bounds, composed)
+    pages, size, written, _ = _write_posts(bounds, composed)
+    # The month and week pages this range holds whole: written here, and their entries
+    # need not cross back (see soulpost.review.calendarpages).
+    names = job.layout.inside(*bounds)
+    briefs = job.briefs
+    entries = {briefs[i].id: Markup(w[1]) for i, w in zip(range(*bounds), written, strict=True)}
+    more, extra = write_pages(
+        job.env, job.out, job.common, month_and_week_pages(job.layout, entries, names)
+    )
+    needed = []
+    for i, (cards, html) in zip(range(*bounds), written, strict=True):
+        where = job.layout.pages_of[i]
+        done = where is None or (where[0] in names and where[1] in names)
+        needed.append((cards, "" if done else html))
+    return pages + more, size + extra, needed, names
 
 
 def _pack(job: _Job, bounds: Bounds) -> Packed:
@@ -197,7 +219,7 @@ def _write_posts(bounds: Bounds, composed: list[Composed] | None = None) -> Page
     finally:
         if folder is not None:
             os.close(folder)
-    return len(written), size, written
+    return len(written), size, written, set()
 
 
 def entry_renderer(env: Environment) -> Callable[[View, str], str]:
@@ -265,27 +287,12 @@ def _write_all_posts(job: _Job, lint: Callable[[], object] | None) -> Pages:
             for worker, answer in zip(forked.workers, forked.finish(messages), strict=True)
         ]
         written = [w for d in done for w in d[2]]
-        return sum(d[0] for d in done), sum(d[1] for d in done), written
+        calendar = set().union(*(d[3] for d in done))
+        return sum(d[0] for d in done), sum(d[1] for d in done), written, calendar
     finally:
         if forked is not None:
             forked.stop()
         _SHARED.clear()
-
-
-def _write_calendar_pages(
-    review: Review, briefs: list[Brief], entries: dict[str, Markup], job: _Job
-) -> tuple[int, int]:
-    pages = size = 0
-    for name, template, context in calendar_pages(review, briefs, entries):
-        depth = name.count("/")
-        html = job.env.get_template(template).render(
-            root="../" * depth, page=name, **job.common, **context
-        )
-        data = html.encode("utf-8")
-        (job.out / name).write_bytes(data)
-        pages += 1
-        size += len(data)
-    return pages, size
 
 
 def remove_stale(briefs: list[Brief], out: Path) -> list[str]:
@@ -361,22 +368,26 @@ def write_site(
     }
     briefs = _briefs(review, pending)
     renderers = Renderers(ws, review.now)
-    job = _Job(ws, review, pending, briefs, out, media_ok, env, renderers, common, Fragments(env))
+    parts_of = Fragments(env)
+    plan = layout(briefs)
+    job = _Job(ws, review, pending, briefs, out, media_ok, env, renderers, common, parts_of, plan)
     try:
         for platform in sorted({i.platform for p in pending for i in p.items}):
             # Built once here rather than once per writer; what building one raised is
             # kept and shown on the cards of that platform.
             with contextlib.suppress(Exception):
                 renderers.get(platform)
-        report.pages, size, written = _write_all_posts(job, lint)
+        report.pages, size, written, done = _write_all_posts(job, lint)
         report.bytes += size
     finally:
         renderers.close()
     entries: dict[str, Markup] = {}
     for brief, (cards, html) in zip(briefs, written, strict=True):
         brief.cards = cards
-        entries[brief.id] = Markup(html)
-    pages, size = _write_calendar_pages(review, briefs, entries, job)
+        if html:
+            entries[brief.id] = Markup(html)
+    left = month_and_week_pages(plan, entries, set(plan.spans) - done)
+    pages, size = write_pages(env, out, common, iter([index_page(review, briefs, plan), *left]))
     report.pages += pages
     report.bytes += size
     report.removed = remove_stale(briefs, out)
