@@ -30,6 +30,8 @@ from soulpost.review.calendarpages import (
     month_and_week_pages,
     write_pages,
 )
+from soulpost.review.model import judge_post
+from soulpost.review.model import post_view as compose_post
 from soulpost.review.site import (
     Brief,
     Fragments,
@@ -145,10 +147,8 @@ def _write(path: Path | str, data: bytes, folder: int | None = None) -> None:
 def _compose(job: _Job, i: int) -> Composed:
     """``pending[i]``'s cards composed and its page's view made, its cards' parts and
     receipts rendered: all of a page that needs no finding."""
-    from soulpost.review.model import post_view as compose
-
     pending = job.pending
-    view = compose(job.ws, pending[i], job.renderers, job.review.zone, judged=False)
+    view = compose_post(job.ws, pending[i], job.renderers, job.review.zone, judged=False)
     nav = View(
         prev=pending[i - 1].post.id if i > 0 else None,
         next=pending[i + 1].post.id if i + 1 < len(pending) else None,
@@ -239,8 +239,6 @@ def entry_renderer(env: Environment) -> Callable[[View, str], str]:
 def _write_post(job: _Job, i: int, composed: Composed, page: Template, folder: int | None) -> int:
     """Judge, render and write the page of ``pending[i]``; its size. The post's brief
     gets its cards' states and its time's forms, for its calendar entry."""
-    from soulpost.review.model import judge_post
-
     view, context = composed
     judge_post(view, job.pending[i])
     judge_page(context, view, job.parts_of)
