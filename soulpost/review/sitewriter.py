@@ -4,9 +4,12 @@ A post's page needs its cards composed through the adapters (payloads, counted l
 states) and then rendered. Posts are independent of each other once the queue is planned
 and linted, so both happen in forked page writers, one pass per post: they inherit the
 planned review, the adapters and the compiled templates, and only index ranges go to them.
-They send back what the calendar pages need of each post (its cards' states and its
-calendar entry, rendered once); the overview, month and week pages, which list every post,
-are written here once those are in. Composing in the parent before forking, as the site
+Each renders all of a page its findings do not decide while the linter runs here, and
+the rest once they come. Each writes the month and week pages its range holds whole and
+sends back what the other pages need of each post (its cards' states, and its calendar
+entry, rendered once, where a page left to write lists it); the overview and the pages a
+range boundary cuts are written here once those are in (see
+:mod:`soulpost.review.calendarpages`). Composing in the parent before forking, as the site
 did first, left one core idle for a fifth of the run.
 """
 
