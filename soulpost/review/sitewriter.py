@@ -334,6 +334,20 @@ def _briefs(review: Review, pending: list[Pending]) -> list[Brief]:
     ]
 
 
+def _write_calendar_rest(job: _Job, written: list[Written], done: set[str]) -> tuple[int, int]:
+    """The overview, and the month and week pages no page writer wrote (*done*), from
+    what the writers sent back of each post; (pages, bytes)."""
+    entries: dict[str, Markup] = {}
+    for brief, (cards, html) in zip(job.briefs, written, strict=True):
+        brief.cards = cards
+        if html:
+            entries[brief.id] = Markup(html)
+    plan = job.layout
+    left = month_and_week_pages(plan, entries, set(plan.spans) - done)
+    index = index_page(job.review, job.briefs, plan)
+    return write_pages(job.env, job.out, job.common, iter([index, *left]))
+
+
 def write_site(
     ws: Workspace,
     review: Review,
@@ -369,8 +383,7 @@ def write_site(
     }
     briefs = _briefs(review, pending)
     renderers = Renderers(ws, review.now)
-    parts_of = Fragments(env)
-    plan = layout(briefs)
+    parts_of, plan = Fragments(env), layout(briefs)
     job = _Job(ws, review, pending, briefs, out, media_ok, env, renderers, common, parts_of, plan)
     try:
         for platform in sorted({i.platform for p in pending for i in p.items}):
@@ -382,13 +395,7 @@ def write_site(
         report.bytes += size
     finally:
         renderers.close()
-    entries: dict[str, Markup] = {}
-    for brief, (cards, html) in zip(briefs, written, strict=True):
-        brief.cards = cards
-        if html:
-            entries[brief.id] = Markup(html)
-    left = month_and_week_pages(plan, entries, set(plan.spans) - done)
-    pages, size = write_pages(env, out, common, iter([index_page(review, briefs, plan), *left]))
+    pages, size = _write_calendar_rest(job, written, done)
     report.pages += pages
     report.bytes += size
     report.removed = remove_stale(briefs, out)
