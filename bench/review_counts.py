@@ -9,11 +9,16 @@ count of instructions does not. Three counts, each from one run:
   composing, rendering and writing, deterministic with ``PYTHONHASHSEED=0``.
 * ``site``: the same site, a real run; one count per process. A forked child's count
   includes what its parent ran before the fork, so read them per process, not summed.
+* ``site-first``: the same real run, each page writer ending as its findings come (its
+  second phase never runs; this process then writes every page itself): a writer's count
+  is its first phase, what it does while the linter runs, and ``site`` minus it the
+  second, which waits for the linter's end.
 * ``calendar``: the week of a 10,000-draft queue, its main process up to the lint
   request (``Helper.lint`` ends the process there): the path the answer waits on.
 
     .venv/bin/python bench/review_counts.py            # all three
     .venv/bin/python bench/review_counts.py --only calendar
+    .venv/bin/python bench/review_counts.py --only site-first   # the writers' first phase
 
 The workspaces are review_bench's (``bench/out/review-ws``), made on first use.
 """
@@ -45,6 +50,13 @@ UNTIL_REQUEST = """\
 import os, sys
 import soulpost.review.linthelper as linthelper
 linthelper.Helper.lint = lambda self, request: os._exit(0)
+from soulpost.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+FIRST_ONLY = """\
+import os, sys
+import soulpost.review.sitewriter as sitewriter
+sitewriter._finish_range = lambda *args: os._exit(0)
 from soulpost.cli import main
 sys.exit(main(sys.argv[1:]))
 """
@@ -83,7 +95,7 @@ def count(code: str, argv: list[str], cwd: Path) -> list[tuple[int, int]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=["site-solo", "site", "calendar"])
+    parser.add_argument("--only", choices=["site-solo", "site", "site-first", "calendar"])
     args = parser.parse_args()
     # Compile soulpost's .pyc files first: a module compiled from source in the counted
     # run (an edited one, where the environment disables writing them) adds its parse.
@@ -92,7 +104,7 @@ def main() -> None:
 
     package = str(Path(soulpost.__file__).parent)
     subprocess.run([sys.executable, "-m", "compileall", "-q", package], check=True)
-    cases = [args.only] if args.only else ["site-solo", "site", "calendar"]
+    cases = [args.only] if args.only else ["site-solo", "site", "site-first", "calendar"]
     with tempfile.TemporaryDirectory(dir=OUT) as out:
         for case in cases:
             if case == "calendar":
@@ -102,7 +114,8 @@ def main() -> None:
             else:
                 root = workspace(2_000)
                 argv = ["site", str(Path(out) / case), "--now", NOW]
-                found = count(SOLO if case == "site-solo" else PLAIN, argv, root)
+                code = {"site-solo": SOLO, "site-first": FIRST_ONLY}.get(case, PLAIN)
+                found = count(code, argv, root)
             for pid, instructions in found:
                 print(f"{case:<10} pid {pid:>7}  {instructions / 1e9:8.3f} G instructions")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -94,3 +95,36 @@ def test_calendar_lints_here_when_the_helpers_answer_fails(
     assert (here.code, here.out, here.err) == (helped.code, helped.out, helped.err)
     assert "15:00✗long" in here.out and "09:00●ok" in here.out
     assert "Traceback" not in here.err
+
+
+class _Nameless(tzinfo):
+    """A zone without a name: strftime's %Z gives nothing."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return timedelta(hours=5, minutes=30)
+
+    def tzname(self, dt: datetime | None) -> None:
+        return None
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+
+def test_a_posts_long_time_is_what_strftime_says_in_every_zone() -> None:
+    """When.text names each day once (sitefast4); it must say what strftime says, zone
+    name included, across days, hours, daylight saving and zones with odd names."""
+    from zoneinfo import ZoneInfo
+
+    from soulpost.review.site import When
+
+    zones: list[tzinfo] = [
+        UTC, ZoneInfo("Europe/London"), ZoneInfo("America/St_Johns"), ZoneInfo("Asia/Kolkata"),
+        ZoneInfo("Australia/Lord_Howe"), timezone(timedelta(hours=-3)), _Nameless(),
+    ]  # fmt: skip
+    rng = random.Random(4)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for _ in range(3000):
+        moment = start + timedelta(minutes=rng.randrange(3 * 366 * 24 * 60))
+        local = moment.astimezone(rng.choice(zones))
+        assert When(local).text == local.strftime("%A %d %B %Y, %H:%M %Z")
+    assert When(None).text == "no time (no free slot)"

@@ -22,6 +22,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--now", metavar="WHEN", help="as of this instant (default: SOULPOST_NOW or now)"
     )
     add_cache_flag(parser)
+    # As for lint: every page is written and closed, every worker waited for, when the
+    # command returns; freeing a 10,000-post review's objects one by one at exit took
+    # about 0.1 s, after the last page.
+    parser.set_defaults(exit_fast=True, pause_gc=True)
 
 
 def run(args: argparse.Namespace) -> int:

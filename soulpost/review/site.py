@@ -16,7 +16,6 @@ them, and receipts once published.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from itertools import islice
@@ -125,6 +124,9 @@ class Brief:
         return [platform for platform, _ in self.cards]
 
 
+_DAY_NAMES: dict[date, str] = {}  # a day as When.text names it
+
+
 class When:
     """A post's time as pages show it; each form is made only when a page shows it (a
     calendar entry shows two of the three, and 10,000 entries are rendered)."""
@@ -140,9 +142,16 @@ class When:
 
     @property
     def text(self) -> str:
-        return (
-            self.local.strftime("%A %d %B %Y, %H:%M %Z") if self.local else "no time (no free slot)"
-        )
+        """``local.strftime("%A %d %B %Y, %H:%M %Z")``, the date part formatted once per
+        day (strftime with a zone's name was most of making a post page's times)."""
+        local = self.local
+        if local is None:
+            return "no time (no free slot)"
+        day = local.date()
+        named = _DAY_NAMES.get(day)
+        if named is None:
+            named = _DAY_NAMES[day] = day.strftime("%A %d %B %Y")
+        return f"{named}, {local.hour:02d}:{local.minute:02d} {local.tzname() or ''}"
 
     @property
     def short(self) -> str:
@@ -189,6 +198,11 @@ class Fragments:
             found = kept[key] = Markup(getattr(self._macros, name)(*args))
         return found
 
+    def render(self, name: str, *args: Any) -> Markup:
+        """A macro's output not worth keeping (it differs from post to post)."""
+        made: Markup = getattr(self._macros, name)(*args)
+        return made
+
     def lengths(self, counts: tuple[Any, ...]) -> Markup:
         """A part's lengths, each by the ``count`` macro, joined (a page shows one line of
         them per part; most parts of a queue share a handful of lines)."""
@@ -233,15 +247,15 @@ def card_view(
     zone: tzinfo,
     media_ok: set[str],
     parts_of: Fragments,
-    parts: list[View] | None = None,
+    time: View,
 ) -> View:
-    """*card* as pages show it; *parts* are its :func:`part_views` when made already."""
-    platform = card.platform
+    """*card* as pages show it, but for what its findings decide (its state, reason and
+    head: :func:`judge_card_view`); its parts and receipt (``body``) are rendered now, so
+    the page writers do that while the linter still runs. *time*: the forms of its post's
+    time."""
     view = View(
-        platform=platform,
+        platform=card.platform,
         title=card.title,
-        state=card.state,
-        reason=card.reason,
         error=card.error,
         url=card.url,
         # Only web addresses become links (an outbox receipt is "outbox:KEY"; a ledger row
@@ -257,12 +271,19 @@ def card_view(
         edited=card.edited,
         author=_author(card),
         handle=_handle(card),
-        parts=part_views(card, media_ok, parts_of) if parts is None else parts,
-        findings=len(card.findings),
+        parts=part_views(card, media_ok, parts_of),
     )
-    shown = card.reason if card.state != "approved" else ""
-    view.head = parts_of.get("head", (platform, card.title, card.state, shown, card.error), view)
     view.byline = parts_of.get("byline", (view.author, view.handle), view)
+    view.body = parts_of.render("body", view, time)
+    return view
+
+
+def judge_card_view(view: View, card: Card, parts_of: Fragments) -> View:
+    """*view* (from :func:`card_view`) given what *card*'s findings decided."""
+    view.state, view.reason, view.findings = card.state, card.reason, len(card.findings)
+    shown = card.reason if card.state != "approved" else ""
+    key = (card.platform, card.title, card.state, shown, card.error)
+    view.head = parts_of.get("head", key, view)
     return view
 
 
@@ -282,29 +303,36 @@ def _handle(card: Card) -> str | None:
     return None
 
 
-def post_view(
+def page_view(
     post: PostView,
     zone: tzinfo,
     media_ok: set[str],
     nav: View,
     parts_of: Fragments,
-    *,
-    parts: list[list[View]] | None = None,
 ) -> View:
-    """What post.html shows; *parts* are each card's :func:`part_views` when made."""
-    made: list[list[View] | None] = list(parts) if parts else [None] * len(post.cards)
+    """What post.html shows of *post* before its findings are known (see
+    :func:`judge_page`)."""
+    time = _time(post).made()
     return View(
         post=post,
-        time=_time(post).made(),
-        cards=[
-            card_view(c, zone, media_ok, parts_of, p) for c, p in zip(post.cards, made, strict=True)
-        ],
-        findings=post.findings,
-        findings_html=Markup("".join([parts_of.get("finding", (f,), f) for f in post.findings])),
+        time=time,
+        cards=[card_view(c, zone, media_ok, parts_of, time) for c in post.cards],
+        findings=[],
+        findings_html=Markup(""),
         nav=nav,
         week=week_key(post.local.date()) if post.local else None,
         month=month_key(post.local) if post.local else None,
     )
+
+
+def judge_page(page: View, post: PostView, parts_of: Fragments) -> View:
+    """*page* (from :func:`page_view`) given *post*'s findings and its cards' states
+    (:func:`soulpost.review.model.judge_post`)."""
+    for view, card in zip(page.cards, post.cards, strict=True):
+        judge_card_view(view, card, parts_of)
+    page.findings = post.findings
+    page.findings_html = Markup("".join([parts_of.get("finding", (f,), f) for f in post.findings]))
+    return page
 
 
 def month_key(local: datetime) -> str:
@@ -410,21 +438,3 @@ def groups(posts: list[Brief]) -> tuple[dict[str, list[Brief]], dict[str, list[B
         months.setdefault(month_key(post.local), []).append(post)
         weeks.setdefault(week_key(post.local.date()), []).append(post)
     return months, weeks
-
-
-def calendar_pages(
-    review: Review, posts: list[Brief], entries: dict[str, Markup]
-) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(file, template, context) of the overview, month and week pages; *entries* holds
-    each post's calendar entry, rendered once (``_entry.html``) by the page writers:
-    rendering it per page was most of these pages' cost."""
-    months, weeks = groups(posts)
-    month_keys, week_keys = sorted(months), sorted(weeks)
-    yield "index.html", "index.html", {"view": index_view(review, posts, month_keys, week_keys)}
-    for key in month_keys:
-        first = date.fromisoformat(key + "-01")
-        view = month_view(first, months[key], month_keys, set(week_keys))
-        yield f"months/{key}.html", "month.html", {"view": view, "entries": entries}
-    for key in week_keys:
-        view = week_view(key, weeks[key], week_keys)
-        yield f"weeks/{key}.html", "week.html", {"view": view, "entries": entries}

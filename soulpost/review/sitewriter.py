@@ -4,9 +4,12 @@ A post's page needs its cards composed through the adapters (payloads, counted l
 states) and then rendered. Posts are independent of each other once the queue is planned
 and linted, so both happen in forked page writers, one pass per post: they inherit the
 planned review, the adapters and the compiled templates, and only index ranges go to them.
-They send back what the calendar pages need of each post (its cards' states and its
-calendar entry, rendered once); the overview, month and week pages, which list every post,
-are written here once those are in. Composing in the parent before forking, as the site
+Each renders all of a page its findings do not decide while the linter runs here, and
+the rest once they come. Each writes the month and week pages its range holds whole and
+sends back what the other pages need of each post (its cards' states, and its calendar
+entry, rendered once, where a page left to write lists it); the overview and the pages a
+range boundary cuts are written here once those are in (see
+:mod:`soulpost.review.calendarpages`). Composing in the parent before forking, as the site
 did first, left one core idle for a fifth of the run.
 """
 
@@ -23,22 +26,30 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from soulpost.review.calendarpages import (
+    Layout,
+    index_page,
+    layout,
+    month_and_week_pages,
+    write_pages,
+)
+from soulpost.review.model import judge_post
+from soulpost.review.model import post_view as compose_post
 from soulpost.review.site import (
     Brief,
     Fragments,
-    calendar_pages,
     entry_view,
     environment,
     groups,
-    part_views,
-    post_view,
+    judge_page,
+    page_view,
 )
 
 if TYPE_CHECKING:
     from jinja2 import Environment, Template
 
     from soulpost.review.forked import Bounds
-    from soulpost.review.model import Pending, PostView, Review
+    from soulpost.review.model import FindingView, Pending, PostView, Review
     from soulpost.review.payloads import Renderers
     from soulpost.workspace import Workspace
 
@@ -51,10 +62,14 @@ TEMPLATES = (
 
 # Each post's cards as (platform, state), and its calendar entry's HTML.
 Written = tuple[list[tuple[str, str]], str]
-# Pages written, their bytes, and what the calendar pages need of each post.
-Pages = tuple[int, int, list[Written]]
-# A post composed before its findings are known: its view and each card's part views.
-Composed = tuple["PostView", list[list[View]]]
+# The findings sent to a page writer: the distinct ones, and each post's indexes into them.
+Packed = tuple[list["FindingView"], list[list[int]]]
+# Pages written, their bytes, what the calendar pages need of each post (its entry only
+# when a page left to write lists it), and the month and week pages written.
+Pages = tuple[int, int, list[Written], set[str]]
+# A post composed before its findings are known: its view and its page's (cards rendered
+# but for their heads; see site.page_view).
+Composed = tuple["PostView", View]
 
 
 @dataclass
@@ -80,6 +95,7 @@ class _Job:
     renderers: Renderers
     common: dict[str, Any]
     parts_of: Fragments
+    layout: Layout
 
 
 _SHARED: dict[str, _Job] = {}
@@ -132,12 +148,16 @@ def _write(path: Path | str, data: bytes, folder: int | None = None) -> None:
 
 
 def _compose(job: _Job, i: int) -> Composed:
-    """``pending[i]``'s cards composed and their parts' views made: the part of a page
-    that needs no finding."""
-    from soulpost.review.model import post_view as compose
-
-    view = compose(job.ws, job.pending[i], job.renderers, job.review.zone, judged=False)
-    return view, [part_views(card, job.media_ok, job.parts_of) for card in view.cards]
+    """``pending[i]``'s cards composed and its page's view made, its cards' parts and
+    receipts rendered: all of a page that needs no finding."""
+    pending = job.pending
+    view = compose_post(job.ws, pending[i], job.renderers, job.review.zone, judged=False)
+    nav = View(
+        prev=pending[i - 1].post.id if i > 0 else None,
+        next=pending[i + 1].post.id if i + 1 < len(pending) else None,
+    )
+    page = page_view(view, job.review.zone, job.media_ok, nav, job.parts_of)
+    return view, page
 
 
 def _compose_range(bounds: Bounds) -> list[Composed]:
@@ -146,20 +166,47 @@ def _compose_range(bounds: Bounds) -> list[Composed]:
     return [_compose(job, i) for i in range(*bounds)]
 
 
-def _finish_range(bounds: Bounds, composed: list[Composed], findings: list[Any]) -> Pages:
+def _finish_range(bounds: Bounds, composed: list[Composed], message: Packed) -> Pages:
     """A forked writer's second phase: the findings of its posts have come."""
     job = _SHARED["job"]
-    for i, found in zip(range(*bounds), findings, strict=True):
-        job.pending[i].findings = found
+    distinct, indexes = message
+    for i, found in zip(range(*bounds), indexes, strict=True):
+        job.pending[i].findings = [distinct[k] for k in found]
         job.briefs[i].findings = len(found)
-    return _write_posts(bounds, composed)
+    pages, size, written, _ = _write_posts(bounds, composed)
+    # The month and week pages this range holds whole: written here, and their entries
+    # need not cross back (see soulpost.review.calendarpages).
+    names = job.layout.inside(*bounds)
+    briefs = job.briefs
+    entries = {briefs[i].id: Markup(w[1]) for i, w in zip(range(*bounds), written, strict=True)}
+    more, extra = write_pages(
+        job.env, job.out, job.common, month_and_week_pages(job.layout, entries, names)
+    )
+    needed = []
+    for i, (cards, html) in zip(range(*bounds), written, strict=True):
+        where = job.layout.pages_of[i]
+        done = where is None or (where[0] in names and where[1] in names)
+        needed.append((cards, "" if done else html))
+    return pages + more, size + extra, needed, names
+
+
+def _pack(job: _Job, bounds: Bounds) -> Packed:
+    """The findings of ``pending[bounds[0]:bounds[1]]`` as a writer gets them: each
+    distinct finding once, and each post's as indexes into those. A 10,000-post queue has
+    about 14,000 findings but 2,400 distinct ones; pickling each one was most of the time
+    between the linter's end and the writers' second phase."""
+    table: dict[FindingView, int] = {}
+    indexes = [
+        [table.setdefault(f, len(table)) for f in job.pending[i].findings] for i in range(*bounds)
+    ]
+    return list(table), indexes
 
 
 def _write_posts(bounds: Bounds, composed: list[Composed] | None = None) -> Pages:
     """Render and write the pages of ``pending[bounds[0]:bounds[1]]`` (composing them
     first unless *composed*); (pages, bytes, what the calendar pages need of each)."""
     job = _SHARED["job"]
-    page, entry = job.env.get_template("post.html"), job.env.get_template("_entry.html")
+    page, entry = job.env.get_template("post.html"), entry_renderer(job.env)
     briefs = job.briefs
     written: list[Written] = []
     size = 0
@@ -170,28 +217,35 @@ def _write_posts(bounds: Bounds, composed: list[Composed] | None = None) -> Page
             made = composed[k] if composed is not None else _compose(job, i)
             size += _write_post(job, i, made, page, folder)
             brief = briefs[i]
-            html = entry.render(e=entry_view(brief, parts_of, brief.time), root="../")
-            written.append((brief.cards, html))
+            html = entry(entry_view(brief, parts_of, brief.time), "../")
+            written.append((brief.cards, str(html)))  # a str crosses the pipe faster
     finally:
         if folder is not None:
             os.close(folder)
-    return len(written), size, written
+    return len(written), size, written, set()
+
+
+def entry_renderer(env: Environment) -> Callable[[View, str], str]:
+    """What renders a post's calendar entry from its :func:`entry_view` and the way to
+    the site's root: ``_entry.html``'s ``entry`` macro, or, for a workspace's own
+    ``_entry.html`` written as a page (before the macro), the template itself."""
+    template = env.get_template("_entry.html")
+    try:  # a page's module is the page rendered without its variables, and may fail
+        macro = getattr(template.module, "entry", None)
+    except Exception:
+        macro = None
+    if callable(macro):
+        return macro  # type: ignore[no-any-return]
+    return lambda e, root: template.render(e=e, root=root)
 
 
 def _write_post(job: _Job, i: int, composed: Composed, page: Template, folder: int | None) -> int:
     """Judge, render and write the page of ``pending[i]``; its size. The post's brief
     gets its cards' states and its time's forms, for its calendar entry."""
-    from soulpost.review.model import judge_post
-
-    pending, zone = job.pending, job.review.zone
-    view, parts = composed
-    judge_post(view, pending[i])
-    nav = View(
-        prev=pending[i - 1].post.id if i > 0 else None,
-        next=pending[i + 1].post.id if i + 1 < len(pending) else None,
-    )
+    view, context = composed
+    judge_post(view, job.pending[i])
+    judge_page(context, view, job.parts_of)
     name = f"posts/{view.id}.html"
-    context = post_view(view, zone, job.media_ok, nav, job.parts_of, parts=parts)
     data = page.render(root="../", page=name, view=context, **job.common).encode("utf-8")
     if folder is None:
         _write(job.out / name, data)
@@ -228,33 +282,18 @@ def _write_all_posts(job: _Job, lint: Callable[[], object] | None) -> Pages:
             brief.findings = len(pending.findings)
         if forked is None:
             return _write_posts((0, count))
-        findings = [[job.pending[i].findings for i in range(*w.bounds)] for w in forked.workers]
+        messages = [_pack(job, worker.bounds) for worker in forked.workers]
         done = [
             answer if answer is not None else _write_posts(worker.bounds)  # it failed: here
-            for worker, answer in zip(forked.workers, forked.finish(findings), strict=True)
+            for worker, answer in zip(forked.workers, forked.finish(messages), strict=True)
         ]
         written = [w for d in done for w in d[2]]
-        return sum(d[0] for d in done), sum(d[1] for d in done), written
+        calendar = set().union(*(d[3] for d in done))
+        return sum(d[0] for d in done), sum(d[1] for d in done), written, calendar
     finally:
         if forked is not None:
             forked.stop()
         _SHARED.clear()
-
-
-def _write_calendar_pages(
-    review: Review, briefs: list[Brief], entries: dict[str, Markup], job: _Job
-) -> tuple[int, int]:
-    pages = size = 0
-    for name, template, context in calendar_pages(review, briefs, entries):
-        depth = name.count("/")
-        html = job.env.get_template(template).render(
-            root="../" * depth, page=name, **job.common, **context
-        )
-        data = html.encode("utf-8")
-        (job.out / name).write_bytes(data)
-        pages += 1
-        size += len(data)
-    return pages, size
 
 
 def remove_stale(briefs: list[Brief], out: Path) -> list[str]:
@@ -295,6 +334,20 @@ def _briefs(review: Review, pending: list[Pending]) -> list[Brief]:
     ]
 
 
+def _write_calendar_rest(job: _Job, written: list[Written], done: set[str]) -> tuple[int, int]:
+    """The overview, and the month and week pages no page writer wrote (*done*), from
+    what the writers sent back of each post; (pages, bytes)."""
+    entries: dict[str, Markup] = {}
+    for brief, (cards, html) in zip(job.briefs, written, strict=True):
+        brief.cards = cards
+        if html:
+            entries[brief.id] = Markup(html)
+    plan = job.layout
+    left = month_and_week_pages(plan, entries, set(plan.spans) - done)
+    index = index_page(job.review, job.briefs, plan)
+    return write_pages(job.env, job.out, job.common, iter([index, *left]))
+
+
 def write_site(
     ws: Workspace,
     review: Review,
@@ -330,22 +383,19 @@ def write_site(
     }
     briefs = _briefs(review, pending)
     renderers = Renderers(ws, review.now)
-    job = _Job(ws, review, pending, briefs, out, media_ok, env, renderers, common, Fragments(env))
+    parts_of, plan = Fragments(env), layout(briefs)
+    job = _Job(ws, review, pending, briefs, out, media_ok, env, renderers, common, parts_of, plan)
     try:
         for platform in sorted({i.platform for p in pending for i in p.items}):
             # Built once here rather than once per writer; what building one raised is
             # kept and shown on the cards of that platform.
             with contextlib.suppress(Exception):
                 renderers.get(platform)
-        report.pages, size, written = _write_all_posts(job, lint)
+        report.pages, size, written, done = _write_all_posts(job, lint)
         report.bytes += size
     finally:
         renderers.close()
-    entries: dict[str, Markup] = {}
-    for brief, (cards, html) in zip(briefs, written, strict=True):
-        brief.cards = cards
-        entries[brief.id] = Markup(html)
-    pages, size = _write_calendar_pages(review, briefs, entries, job)
+    pages, size = _write_calendar_rest(job, written, done)
     report.pages += pages
     report.bytes += size
     report.removed = remove_stale(briefs, out)
