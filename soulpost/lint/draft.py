@@ -151,6 +151,33 @@ _invites_reply_ascii_lower = lazy(
     r"(?=[?ltrsywhd])(?:" + _INVITES_REPLY + ")", re.VERBOSE
 )  # as PROMOTIONAL_ASCII_LOWER is to PROMOTIONAL
 
+# Where a match of PROMOTIONAL can begin: every branch starts at a word boundary with one
+# of these words or a digit. Trying the pattern only at these places finds the same
+# leftmost match as a search (a search tries each place in turn, and look-behinds and
+# word boundaries still see the text before the place), without trying a dozen branches,
+# some behind look-behinds, at nearly every letter: 44 % fewer instructions for the
+# promotional classification. Same flags as the pattern each stands in front of, so
+# case-insensitive matching folds the same characters (k and the Kelvin sign...).
+_PROMO_STARTS = (
+    r"\b(?=\d|half|discount|coupon|promo|voucher|flash|sale|on|money|free|pre|buy|order"
+    r"|shop|purchase|subscribe|upgrade|book|register|sign|get|dm|message|link)"
+)
+_promo_starts = lazy(_PROMO_STARTS, re.IGNORECASE)
+_promo_starts_ascii_lower = lazy(_PROMO_STARTS)
+
+
+def first_match(
+    pattern: re.Pattern[str], starts: re.Pattern[str], text: str
+) -> re.Match[str] | None:
+    """``pattern.search(text)`` when every match of *pattern* begins where *starts*
+    matches (an empty match), tried only at those places."""
+    match = pattern.match
+    for start in starts.finditer(text):
+        found = match(text, start.start())
+        if found:
+            return found
+    return None
+
 
 # Cheap gates in front of the two classifiers: a text without any of these cannot match.
 _promo_chars = lazy(r"[$€£¥%]")
@@ -359,11 +386,14 @@ class Draft:
             if segment.runs.isdisjoint(_PROMO_WORDS) and not _promo_chars().search(plain):
                 continue
             if plain.isascii():
-                found = _promotional_ascii_lower().search(plain.lower())
+                lowered = plain.lower()
+                found = first_match(
+                    _promotional_ascii_lower(), _promo_starts_ascii_lower(), lowered
+                )
                 if found:
                     return plain[found.start() : found.end()]
             else:
-                match = _promotional().search(plain)
+                match = first_match(_promotional(), _promo_starts(), plain)
                 if match:
                     return match.group(0)
             price = selling_price(plain)
@@ -485,4 +515,5 @@ _NAMES = {"WORD": word_pattern, "ALNUM": alnum_pattern, "QUOTED": _quoted, "PRIC
 _NAMES |= {"PRICE_WITH": _price_with, "PROMOTIONAL": _promotional}
 _NAMES |= {"PROMOTIONAL_ASCII_LOWER": _promotional_ascii_lower}
 _NAMES |= {"INVITES_REPLY": _invites_reply, "INVITES_REPLY_ASCII_LOWER": _invites_reply_ascii_lower}
+_NAMES |= {"PROMO_STARTS": _promo_starts, "PROMO_STARTS_ASCII_LOWER": _promo_starts_ascii_lower}
 __getattr__ = module_getattr(__name__, _NAMES)

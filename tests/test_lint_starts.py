@@ -1,0 +1,61 @@
+"""Trying the promotional pattern only where a match can begin finds what a search finds.
+
+:func:`soulpost.lint.draft.first_match` stands in for ``search`` in the promotional
+classifier: a finding that moved, or a post classified differently, would change the
+output. Compared on real posts (the judgment corpus's development part) and on random
+texts built from the pieces that matter to the pattern, in the case-insensitive general
+form and the ASCII lower-case form alike.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from soulpost.lint import draft
+from tests.test_lint_searches import corpus_texts
+
+_PROMO_PIECES = [
+    "$", "20", "9.99", "٣", "EUR", "%", "% OFF", "off", "half", "-", " ", "price", "Discount",
+    "coupon", "promo code", "Promo-Code", "voucher", "flash sale", "on sale", "sale ends",
+    "go ", "still ", "money back", "free trial", "Pre-order", "preorder", "buy", "Order",
+    "shop", "purchase", "subscribe", "upgrade", "book", "register", "now", "today", "HERE",
+    "sign up", "signup", "sign-up", "at", "get yours", "DM", "message", "me", "us", "for",
+    "pricing", "a quote", "link in bio", "and ", "then ", "so ", "just ", "please ", "?",
+    ", pay later", "_", "x", "\n", ".", "ſhop", "ſign up", "BOOK", "é", "ñ",
+]  # fmt: skip
+
+
+def _texts(pieces: list[str], seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 14))) for _ in range(20000)]
+
+
+def _span(found: re.Match[str] | None) -> tuple[int, int] | None:
+    return None if found is None else found.span()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "starts", "lower_pattern", "lower_starts", "pieces"),
+    [
+        ("PROMOTIONAL", "PROMO_STARTS", "PROMOTIONAL_ASCII_LOWER", "PROMO_STARTS_ASCII_LOWER",
+         _PROMO_PIECES),
+    ],
+)  # fmt: skip
+def test_first_match_finds_what_search_finds(
+    pattern: str, starts: str, lower_pattern: str, lower_starts: str, pieces: list[str]
+) -> None:
+    general, begin = getattr(draft, pattern), getattr(draft, starts)
+    fast, fast_begin = getattr(draft, lower_pattern), getattr(draft, lower_starts)
+    hits = 0
+    for text in corpus_texts() + _texts(pieces, seed=len(pieces)):
+        expected = _span(general.search(text))
+        hits += expected is not None
+        assert _span(draft.first_match(general, begin, text)) == expected, text
+        if text.isascii():
+            lowered = text.lower()
+            expected = _span(fast.search(lowered))
+            assert _span(draft.first_match(fast, fast_begin, lowered)) == expected, text
+    assert hits > 1000  # the texts do exercise the patterns
