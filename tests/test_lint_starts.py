@@ -1,4 +1,5 @@
-"""Trying the promotional pattern only where a match can begin finds what a search finds.
+"""Shortcuts around patterns (trying one only where a match can begin, counting words
+without one) find what the pattern finds.
 
 :func:`soulpost.lint.draft.first_match` stands in for ``search`` in the promotional
 classifier: a finding that moved, or a post classified differently, would change the
@@ -59,3 +60,17 @@ def test_first_match_finds_what_search_finds(
             expected = _span(fast.search(lowered))
             assert _span(draft.first_match(fast, fast_begin, lowered)) == expected, text
     assert hits > 1000  # the texts do exercise the patterns
+
+
+def test_ascii_word_count_with_joiners_matches_word() -> None:
+    """Segment.words counts ASCII texts holding ' or - without the pattern."""
+    from soulpost.lint.draft import WORD, Segment
+
+    pieces = ["a", "Bc", "9", "_", " ", ".", "\n", "x_y", "#t", "a.co", "!", "12a", "'", "-"]
+    pieces += ["''", "--", "-'", "week's", "add-on", "'s", "a-", "-a", "é"]
+    joined = 0
+    for text in corpus_texts() + _texts(pieces, seed=7):
+        segment = Segment(("text",), text, ("x",))
+        assert segment.words == len(WORD.findall(segment.plain)), text
+        joined += text.isascii() and draft.ascii_joins(segment.plain) > 0
+    assert joined > 1000  # the joined words were counted without the pattern
