@@ -74,3 +74,42 @@ def test_ascii_word_count_with_joiners_matches_word() -> None:
         assert segment.words == len(WORD.findall(segment.plain)), text
         joined += text.isascii() and draft.ascii_joins(segment.plain) > 0
     assert joined > 1000  # the joined words were counted without the pattern
+
+
+def test_without_quotes_ascii_shortcut_blanks_what_the_pattern_blanks() -> None:
+    from soulpost.lint.draft import QUOTED, without_quotes
+
+    def blanked(text: str) -> str:
+        return QUOTED.sub(lambda m: (g := m.group(0))[0] + "_" * (len(g) - 2) + g[-1], text)
+
+    pieces = ["a", " ", '"', "`", "```", "“", "”", "„", "«", "»", "‹", "›", "\n", "b c", "'"]
+    for text in corpus_texts() + _texts(pieces, seed=11):
+        assert without_quotes(text) == blanked(text), text
+
+
+def test_segments_of_a_post_without_variants_are_those_of_the_general_walk() -> None:
+    """A post whose only variant says nothing takes the general walk over variants; the
+    same post without it takes the shortcut: both must give the same segments."""
+    from datetime import UTC, datetime
+
+    from soulpost.lint.draft import Draft
+    from soulpost.posts import Post
+
+    rng = random.Random(13)
+    context = {"platforms": {"mastodon", "bluesky", "x"}, "default_platforms": ["mastodon"]}
+    for _ in range(300):
+        data: dict[str, object] = {
+            "id": "p",
+            "text": rng.choice(["Hello", "  ", "Two words"]),
+            "platforms": rng.sample(["mastodon", "bluesky"], rng.randint(1, 2)),
+            "media": [{"path": "a.png"}],
+        }
+        if rng.random() < 0.5:
+            data["thread"] = rng.sample(["b", "c", " ", "d"], rng.randint(0, 3))
+        if rng.random() < 0.5:
+            data["first_comment"] = rng.choice(["", " ", "see the notes"])
+        plain = Post.model_validate(data, context=context)
+        walked = Post.model_validate({**data, "variants": {"x": {}}}, context=context)
+        now = datetime(2026, 12, 1, tzinfo=UTC)
+        expected = Draft(walked, {}, None, now).segments  # type: ignore[arg-type]
+        assert Draft(plain, {}, None, now).segments == expected, data  # type: ignore[arg-type]

@@ -43,7 +43,10 @@ def without_quotes(text: str) -> str:
     The marks stay, so a rule can still see that something was quoted at that place
     (``comment “TGIF”`` keeps its shape: a word in quotes after a verb).
     """
-    if _QUOTE_CHARS.isdisjoint(text):
+    if text.isascii():  # of the marks, only ` and " are ASCII: two scans in C
+        if "`" not in text and '"' not in text:
+            return text
+    elif _QUOTE_CHARS.isdisjoint(text):
         return text
     return _quoted().sub(lambda m: (g := m.group(0))[0] + "_" * (len(g) - 2) + g[-1], text)
 
@@ -364,6 +367,8 @@ class Draft:
     def segments(self) -> list[Segment]:
         """Every piece of text, in file order, each once (variants only when they differ)."""
         post = self.post
+        if not post.variants:  # most posts: every platform gets the post's own text
+            return _plain_segments(post)
         main_text = [p for p in post.platforms if _no_text(post, p)]
         main_thread = [p for p in post.platforms if _no_thread(post, p)]
         out = []
@@ -473,6 +478,20 @@ def _invites(segment: Segment) -> bool:
     if plain.isascii():
         return _invites_reply_ascii_lower().search(plain.lower()) is not None
     return _invites_reply().search(plain) is not None
+
+
+def _plain_segments(post: Post) -> list[Segment]:
+    """:attr:`Draft.segments` of a post without variants (the same segments, built
+    without asking each platform for its variant)."""
+    platforms = tuple(post.platforms)
+    if not platforms:
+        return []
+    out = [Segment(("text",), post.text, platforms)] if post.text.strip() else []
+    for i, part in enumerate(post.thread):
+        out.append(Segment(("thread", i, "text"), part.text, platforms, lead=False))
+    if post.first_comment is not None:
+        out += _comment_segments(post)
+    return out
 
 
 def _comment_segments(post: Post) -> list[Segment]:
