@@ -18,6 +18,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from soulpost.lint.charges import owed_charge
+from soulpost.lint.salewords import INVITE_WORDS as _INVITE_WORDS
+from soulpost.lint.salewords import PROMO_WORDS as _PROMO_WORDS
+from soulpost.lint.salewords import first_match, promo_starts, promo_starts_ascii_lower
 from soulpost.platforms import PLATFORMS, Capabilities
 from soulpost.text.lazyre import lazy, module_getattr
 
@@ -171,77 +174,9 @@ _invites_reply_ascii_lower = lazy(
     r"(?=[?ltrsywhd])(?:" + _INVITES_REPLY + ")", re.VERBOSE
 )  # as PROMOTIONAL_ASCII_LOWER is to PROMOTIONAL
 
-# Where a match of PROMOTIONAL can begin: every branch starts at a word boundary with one
-# of these words or a digit. Trying the pattern only at these places finds the same
-# leftmost match as a search (a search tries each place in turn, and look-behinds and
-# word boundaries still see the text before the place), without trying a dozen branches,
-# some behind look-behinds, at nearly every letter: 44 % fewer instructions for the
-# promotional classification. Same flags as the pattern each stands in front of, so
-# case-insensitive matching folds the same characters (k and the Kelvin sign...).
-_PROMO_STARTS = (
-    r"\b(?=\d|half|discount|coupon|promo|voucher|flash|sale|on|money|free|pre|buy|order"
-    r"|shop|purchase|subscribe|upgrade|book|register|sign|get|dm|message|link)"
-)
-_promo_starts = lazy(_PROMO_STARTS, re.IGNORECASE)
-_promo_starts_ascii_lower = lazy(_PROMO_STARTS)
-
-
-def first_match(
-    pattern: re.Pattern[str], starts: re.Pattern[str], text: str
-) -> re.Match[str] | None:
-    """``pattern.search(text)`` when every match of *pattern* begins where *starts*
-    matches (an empty match), tried only at those places."""
-    match = pattern.match
-    for start in starts.finditer(text):
-        found = match(text, start.start())
-        if found:
-            return found
-    return None
-
-
-# Cheap gates in front of the two classifiers: a text without any of these cannot match.
+# Cheap gates in front of the two classifiers (a text without any of these cannot match);
+# the words and first_match live in soulpost.lint.salewords.
 _promo_chars = lazy(r"[$€£¥%]")
-_PROMO_WORDS = frozenset(
-    [
-        "eur",
-        "euro",
-        "euros",
-        "usd",
-        "dollar",
-        "dollars",
-        "gbp",
-        "pound",
-        "pounds",
-        "price",
-        "discount",
-        "coupon",
-        "promo",
-        "voucher",
-        "flash",
-        "sale",
-        "money",
-        "free",
-        "pre",
-        "preorder",
-        "buy",
-        "order",
-        "shop",
-        "purchase",
-        "subscribe",
-        "upgrade",
-        "book",
-        "register",
-        "sign",
-        "signup",
-        "get",
-        "dm",
-        "message",
-        "link",
-    ]
-)
-_INVITE_WORDS = frozenset(
-    ["let", "tell", "reply", "replies", "share", "your", "we", "what", "hit", "drop"]
-)
 
 
 _T = TypeVar("_T")
@@ -411,13 +346,11 @@ class Draft:
                 continue
             if plain.isascii():
                 lowered = plain.lower()
-                found = first_match(
-                    _promotional_ascii_lower(), _promo_starts_ascii_lower(), lowered
-                )
+                found = first_match(_promotional_ascii_lower(), promo_starts_ascii_lower(), lowered)
                 if found:
                     return plain[found.start() : found.end()]
             else:
-                match = first_match(_promotional(), _promo_starts(), plain)
+                match = first_match(_promotional(), promo_starts(), plain)
                 if match:
                     return match.group(0)
             price = selling_price(plain)
@@ -553,5 +486,5 @@ _NAMES = {"WORD": word_pattern, "ALNUM": alnum_pattern, "QUOTED": _quoted, "PRIC
 _NAMES |= {"PRICE_WITH": _price_with, "PROMOTIONAL": _promotional}
 _NAMES |= {"PROMOTIONAL_ASCII_LOWER": _promotional_ascii_lower}
 _NAMES |= {"INVITES_REPLY": _invites_reply, "INVITES_REPLY_ASCII_LOWER": _invites_reply_ascii_lower}
-_NAMES |= {"PROMO_STARTS": _promo_starts, "PROMO_STARTS_ASCII_LOWER": _promo_starts_ascii_lower}
+_NAMES |= {"PROMO_STARTS": promo_starts, "PROMO_STARTS_ASCII_LOWER": promo_starts_ascii_lower}
 __getattr__ = module_getattr(__name__, _NAMES)
