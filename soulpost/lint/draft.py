@@ -18,6 +18,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from soulpost.lint.charges import not_a_sale
+from soulpost.lint.salewords import INVITE_WORDS as _INVITE_WORDS
+from soulpost.lint.salewords import PROMO_WORDS as _PROMO_WORDS
+from soulpost.lint.salewords import first_match, promo_starts, promo_starts_ascii_lower
 from soulpost.platforms import PLATFORMS, Capabilities
 from soulpost.text.lazyre import lazy, module_getattr
 
@@ -43,7 +46,10 @@ def without_quotes(text: str) -> str:
     The marks stay, so a rule can still see that something was quoted at that place
     (``comment “TGIF”`` keeps its shape: a word in quotes after a verb).
     """
-    if _QUOTE_CHARS.isdisjoint(text):
+    if text.isascii():  # of the marks, only ` and " are ASCII: two scans in C
+        if "`" not in text and '"' not in text:
+            return text
+    elif _QUOTE_CHARS.isdisjoint(text):
         return text
     return _quoted().sub(lambda m: (g := m.group(0))[0] + "_" * (len(g) - 2) + g[-1], text)
 
@@ -69,6 +75,23 @@ def translate_ascii(text: str, table: bytes) -> str:
 
 
 _ASCII_GAPS_BYTES = ascii_table(_ASCII_GAPS)
+
+
+def ascii_joins(text: str) -> int:
+    """How many ' and - in the ASCII *text* have a letter or digit on either side: each
+    joins two runs of letters and digits into one of word_pattern's words ("week's",
+    "add-on"). A plain loop over the few such characters, where findall ran the pattern
+    over every character of a text that held one."""
+    joins = 0
+    last = len(text) - 1
+    for joiner in "'-":
+        at = text.find(joiner, 1)  # the first character has nothing before it
+        while 0 < at < last:
+            if text[at - 1].isalnum() and text[at + 1].isalnum():
+                joins += 1
+            at = text.find(joiner, at + 1)
+    return joins
+
 
 # A price sells only with a call or a link beside it (PRICE_WITH): prices in consumer
 # news ("the typical bill drops to £1,690 a year") and a price change announced with its
@@ -152,50 +175,9 @@ _invites_reply_ascii_lower = lazy(
     r"(?=[?ltrsywhd])(?:" + _INVITES_REPLY + ")", re.VERBOSE
 )  # as PROMOTIONAL_ASCII_LOWER is to PROMOTIONAL
 
-
-# Cheap gates in front of the two classifiers: a text without any of these cannot match.
+# Cheap gates in front of the two classifiers (a text without any of these cannot match);
+# the words and first_match live in soulpost.lint.salewords.
 _promo_chars = lazy(r"[$€£¥%]")
-_PROMO_WORDS = frozenset(
-    [
-        "eur",
-        "euro",
-        "euros",
-        "usd",
-        "dollar",
-        "dollars",
-        "gbp",
-        "pound",
-        "pounds",
-        "price",
-        "discount",
-        "coupon",
-        "promo",
-        "voucher",
-        "flash",
-        "sale",
-        "money",
-        "free",
-        "pre",
-        "preorder",
-        "buy",
-        "order",
-        "shop",
-        "purchase",
-        "subscribe",
-        "upgrade",
-        "book",
-        "register",
-        "sign",
-        "signup",
-        "get",
-        "dm",
-        "message",
-        "link",
-    ]
-)
-_INVITE_WORDS = frozenset(
-    ["let", "tell", "reply", "replies", "share", "your", "we", "what", "hit", "drop"]
-)
 
 
 _T = TypeVar("_T")
@@ -277,9 +259,11 @@ class Segment:
     def words(self) -> int:
         """How many words the text has, links aside."""
         plain = self.plain
-        if plain.isascii() and "'" not in plain and "-" not in plain:
-            # Without ' or - to join them, word_pattern's words are the runs of letters and digits.
-            return len(translate_ascii(plain, _ASCII_GAPS_BYTES).split())
+        if plain.isascii():
+            # word_pattern's words are the runs of letters and digits, less one for each '
+            # or - that joins two runs (a letter or digit on either side).
+            runs = len(translate_ascii(plain, _ASCII_GAPS_BYTES).split())
+            return runs - ascii_joins(plain) if "'" in plain or "-" in plain else runs
         return len(word_pattern().findall(plain))
 
     @_lazy
@@ -319,6 +303,8 @@ class Draft:
     def segments(self) -> list[Segment]:
         """Every piece of text, in file order, each once (variants only when they differ)."""
         post = self.post
+        if not post.variants:  # most posts: every platform gets the post's own text
+            return _plain_segments(post)
         main_text = [p for p in post.platforms if _no_text(post, p)]
         main_thread = [p for p in post.platforms if _no_thread(post, p)]
         out = []
@@ -360,11 +346,12 @@ class Draft:
             if segment.runs.isdisjoint(_PROMO_WORDS) and not _promo_chars().search(plain):
                 continue
             if plain.isascii():
-                found = _promotional_ascii_lower().search(plain.lower())
+                lowered = plain.lower()
+                found = first_match(_promotional_ascii_lower(), promo_starts_ascii_lower(), lowered)
                 if found:
                     return plain[found.start() : found.end()]
             else:
-                match = _promotional().search(plain)
+                match = first_match(_promotional(), promo_starts(), plain)
                 if match:
                     return match.group(0)
             price = selling_price(plain)
@@ -427,6 +414,20 @@ def _invites(segment: Segment) -> bool:
     return _invites_reply().search(plain) is not None
 
 
+def _plain_segments(post: Post) -> list[Segment]:
+    """:attr:`Draft.segments` of a post without variants (the same segments, built
+    without asking each platform for its variant)."""
+    platforms = tuple(post.platforms)
+    if not platforms:
+        return []
+    out = [Segment(("text",), post.text, platforms)] if post.text.strip() else []
+    for i, part in enumerate(post.thread):
+        out.append(Segment(("thread", i, "text"), part.text, platforms, lead=False))
+    if post.first_comment is not None:
+        out += _comment_segments(post)
+    return out
+
+
 def _comment_segments(post: Post) -> list[Segment]:
     """The first comment(s): the post's, for platforms without their own, and each
     variant's. They are follow-ups (``lead=False``) with ``comment=True``."""
@@ -486,4 +487,5 @@ _NAMES = {"WORD": word_pattern, "ALNUM": alnum_pattern, "QUOTED": _quoted, "PRIC
 _NAMES |= {"PRICE_WITH": _price_with, "PROMOTIONAL": _promotional}
 _NAMES |= {"PROMOTIONAL_ASCII_LOWER": _promotional_ascii_lower}
 _NAMES |= {"INVITES_REPLY": _invites_reply, "INVITES_REPLY_ASCII_LOWER": _invites_reply_ascii_lower}
+_NAMES |= {"PROMO_STARTS": promo_starts, "PROMO_STARTS_ASCII_LOWER": promo_starts_ascii_lower}
 __getattr__ = module_getattr(__name__, _NAMES)
