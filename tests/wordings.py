@@ -1,5 +1,5 @@
 """Lint a file of labelled wordings through the real CLI: what the regression tests of
-fresh wordings share (tests/test_judgment_wordings_en_de.py, test_judgment_fresh_fa2.py).
+fresh wordings share (tests/test_judgment_wordings_en_de.py, test_judgment_fresh.py).
 
 Each row of a JSON Lines file has a ``text``; every text becomes one draft, two days
 apart, in one workspace whose config leaves out the rules that judge a queue rather than

@@ -1,0 +1,146 @@
+"""Clean posts that look risky stay quiet, in four languages (issue 9): the fresh batches of
+branches judgefa2 and judgefa3, one regression test over both.
+
+Each batch was linted once before any rule was changed for it; those first figures
+(bench/README.md, "judgefa2" and "judgefa3") are the honest estimate of false alarms on
+new wordings. The rules were then widened by general constructions, never by sentence.
+The posts are not part of corpus/judgment: every one was seen while tuning. Here they
+guard the constructions: a clean post must stay quiet, a flawed one must get its lessons.
+A post marked ``known`` is one the rules still get wrong (the mark says how and why); it
+counts only towards the floors below. Each set is linted in one workspace by the real CLI,
+with the language detected as bench/judgment.py does.
+
+judgefa2: tests/data/judgment_fresh_fa2.jsonl holds 921 posts written for this purpose by a project
+session in nine batches, German first: news, sport, civic notices, consumer advice, shop
+and club small talk, quotes, acronyms and names in capitals, using pressure, urgency and
+selling words and superlatives in their ordinary senses (a countdown to the holidays,
+"the mayor says it is the last chance for the pool", a charge the council sets, "the
+best chips in town, say readers in our poll", "Laut DIE ZEIT"); the fifth, calls to act
+from councils, surgeries, libraries and clubs ("Get your flu jab today", "Meldet euch
+jetzt beim Bürgeramt um"); the sixth, words of selling and pressure in their plain
+senses ("Nie wieder ist jetzt", "Im SPIEGEL steht", "Weltklasse-Parade"); the seventh,
+shop and club small talk that sells nothing ("Meet Sam, our new apprentice"); the eighth,
+haste and scarcity told, not urged ("Meine Oma sagte immer: Eile mit Weile"); the ninth,
+a last mixed batch. Beside them, flawed posts that say the same things to push, bait or sell.
+
+judgefa3: tests/data/judgment_fresh_fa3.jsonl holds posts written for this purpose by a project
+session in twelve batches, German first, none a paraphrase of the corpus: libraries,
+surgeries, vets, councils, clubs, bands, shops and start-ups posting normally; job posts
+with the pay; countdowns and closures with their dates; consumer news of prices someone else
+changes ("Thames Water is putting bills up by 9%", "Der Kreistag hat beschlossen: … 29 Euro
+im Monat", "la luz subirá un 6 %"); scam texts and chain letters quoted to warn ("«Comparte
+esto y Amazon te regalará 300 euros»", "don't tap the link"); bodies named in capitals as
+they call for something ("Der BUND ruft zur Stunde der Wintervögel auf"); self-deprecating
+work in progress; job posts that ask people to apply ("Apply today on NHS Jobs", "Bewirb
+dich jetzt für ein FÖJ"); bodies and parties that spell their name in capitals (BUND,
+ELSTER, die GRÜNEN); calls to click quoted to warn of them ("„Klick hier und gewinne ein
+iPhone“ – solche Nachrichten…"); things a council gives away free "while stocks last"; a
+cost an insurer pays ("Die Krankenkasse zahlt ab Juli…"); a paper telling what "72% of our
+readers" want; a fridge given away "per PN"; the last batch, linted once on the rules of the
+others, had no false alarm. Beside them, flawed posts that bait, push, hype, sell hard or
+tease. Each batch was linted once before any rule was changed for it; those first figures
+(bench/README.md, "judgefa3") are the honest estimate of false alarms on new wordings. The
+rules were then widened by general constructions, never by sentence.
+
+Six posts first labelled clean were relabelled (each says so in ``note``): four to ``give``,
+as a shop's own product or paid course with its price sells by the corpus's rule; one to
+``listen``, as a kicker that calls out in capitals (URGENT:) is a raised voice; one to
+``give`` and ``relate``, as "Jetzt anmelden" is a call to sign up now. Batch 7 ends with
+three posts written after its fix, to carry it to the other languages. A post marked
+``known`` is one the rules still get wrong (the mark says how and why); it counts only
+towards the floors below. All posts are linted in one workspace by the real CLI, with the
+language detected as bench/judgment.py does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.wordings import lint_lessons, read_rows
+
+DATA = Path(__file__).resolve().parent / "data"
+LANGS = ("de", "en", "fr", "es")
+LESSONS = {"listen", "relate", "give", "experiment", "useful"}
+
+
+@dataclass(frozen=True)
+class FreshSet:
+    """One branch's batches and the floors they hold: recall of (post, lesson) pairs a
+    little under what the rules reach now, and the share of clean posts with any soul
+    finding (one in a hundred allowed)."""
+
+    file: str
+    batches: int
+    min_recall: dict[str, float]
+    max_false_alarms: float = 0.01
+
+
+SETS = {
+    "fa2": FreshSet(
+        "judgment_fresh_fa2.jsonl", 9, {"de": 0.93, "en": 0.89, "fr": 0.92, "es": 0.87}
+    ),
+    # one known false alarm of 378 German and one of 196 English posts now
+    "fa3": FreshSet(
+        "judgment_fresh_fa3.jsonl", 12, {"de": 0.93, "en": 0.97, "fr": 0.95, "es": 0.95}
+    ),
+}
+_ROWS = {name: read_rows(DATA / s.file) for name, s in SETS.items()}
+
+
+@pytest.fixture(scope="module")
+def lessons_of(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, set[str]]]:
+    """Set name -> text -> the soul lessons soulpost's findings name for it."""
+    return {name: lint_lessons(tmp_path_factory.mktemp(name), rows) for name, rows in _ROWS.items()}
+
+
+def cases() -> list[object]:
+    return [
+        pytest.param(name, row, id=f"{name}-{row['lang']}{row['batch']}-{str(row['text'])[:40]}")
+        for name, rows in _ROWS.items()
+        for row in rows
+        if "known" not in row
+    ]
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_the_data_is_well_formed(name: str) -> None:
+    rows = _ROWS[name]
+    texts = [str(row["text"]) for row in rows]
+    assert len(texts) == len(set(texts)), "a post appears twice"
+    for row in rows:
+        assert row["lang"] in LANGS and row["batch"] in range(1, SETS[name].batches + 1), row
+        assert set(row["labels"]) <= LESSONS, row  # type: ignore[arg-type]
+        assert "known" not in row or str(row["known"]).strip(), row  # says why
+
+
+@pytest.mark.parametrize(("name", "row"), cases())
+def test_each_post_gets_its_lessons_and_a_clean_one_none(
+    name: str, row: dict[str, object], lessons_of: dict[str, dict[str, set[str]]]
+) -> None:
+    got = lessons_of[name][str(row["text"])]
+    labels = set(row["labels"])  # type: ignore[arg-type]
+    if labels:
+        assert labels <= got, f"missed {sorted(labels - got)}"
+    else:
+        assert got == set(), f"a clean post got {sorted(got)}"
+
+
+@pytest.mark.parametrize("name", SETS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_recall_and_false_alarms_hold_their_floors(
+    name: str, lang: str, lessons_of: dict[str, dict[str, set[str]]]
+) -> None:
+    got, floors = lessons_of[name], SETS[name]
+    mine = [row for row in _ROWS[name] if row["lang"] == lang]
+    pairs = [(str(r["text"]), label) for r in mine for label in r["labels"]]  # type: ignore[attr-defined]
+    hit = sum(label in got[text] for text, label in pairs)
+    clean = [str(r["text"]) for r in mine if not r["labels"]]
+    alarms = sum(bool(got[text]) for text in clean)
+    assert hit / len(pairs) >= floors.min_recall[lang]
+    assert alarms / len(clean) <= floors.max_false_alarms
+    # every flawed post is caught with at least one of its lessons
+    flawed = [r for r in mine if r["labels"]]
+    assert all(set(r["labels"]) & got[str(r["text"])] for r in flawed)  # type: ignore[arg-type]
