@@ -125,6 +125,28 @@ def test_an_old_unversioned_ledger_is_upgraded(published: Path, cli: Callable[..
     assert outbox(published) == 1
 
 
+def test_a_first_start_killed_before_its_first_migration_is_finished_later(
+    tmp_path: Path, cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A publisher SIGKILLed during its very first start can leave the migrations table
+    made and empty, with no marker yet (tests/test_crash.py hit it): the next pass must
+    finish the migrations, not refuse the file as another program's database."""
+    root = make_ws(tmp_path, "http://127.0.0.1:9/x", {"a": post(platforms='["box"]')})
+    monkeypatch.setenv("SOULPOST_NOW", NOW)
+    state = root / ".soulpost"
+    state.mkdir(exist_ok=True)
+    db = sqlite3.connect(state / "ledger.sqlite3", isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute(
+        "CREATE TABLE soulpost_migrations "
+        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    db.close()
+    done = cli("-C", root, "publish", "--due")
+    assert done.code == 0, done.err
+    assert outbox(root) == 1
+
+
 def test_a_ledger_locked_past_the_timeout_is_one_line(
     published: Path, cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:

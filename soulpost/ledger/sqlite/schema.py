@@ -174,6 +174,9 @@ def check_ours(db: sqlite3.Connection, path: Path) -> None:
     if version(db) > 0:
         return
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    # An empty migrations table alone is a first start killed by older soulposts (they made
+    # it before the first migration's transaction): ours, and still new.
+    tables.discard(VERSIONS_TABLE)
     if tables and "publications" not in tables:
         raise LedgerUnusable(
             f"{path} is not a soulpost ledger (it holds other tables: "
@@ -192,13 +195,15 @@ def migrate(db: sqlite3.Connection, where: str) -> None:
     opener: the version is read again inside the write lock)."""
     if not pending(version(db), MIGRATIONS, where):
         return
-    db.execute(
-        f"CREATE TABLE IF NOT EXISTS {VERSIONS_TABLE} "
-        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-    )
     for step in MIGRATIONS:
         db.execute("BEGIN IMMEDIATE")
         try:
+            # Made in the first step's own transaction: a process killed before that
+            # commits leaves no half-made ledger behind.
+            db.execute(
+                f"CREATE TABLE IF NOT EXISTS {VERSIONS_TABLE} "
+                "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
             if step.version > version(db):
                 step.apply(db)
                 db.execute(
