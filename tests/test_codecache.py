@@ -136,9 +136,10 @@ PROBE = textwrap.dedent(
 )
 
 
-def probe(tmp_path: Path, mode: str) -> list[str]:
+def run_script(tmp_path: Path, script: str, *args: str) -> str:
+    """*script* run by a fresh interpreter whose bytecode (and code cache) lives in tmp_path."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, mode],
+        [sys.executable, "-c", script, *args],
         env=env_for(tmp_path / "pyc"),
         cwd=tmp_path,
         capture_output=True,
@@ -147,7 +148,11 @@ def probe(tmp_path: Path, mode: str) -> list[str]:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    return done.stdout.splitlines()
+    return done.stdout
+
+
+def probe(tmp_path: Path, mode: str) -> list[str]:
+    return run_script(tmp_path, PROBE, mode).splitlines()
 
 
 def test_cached_code_behaves_as_compiled_code(tmp_path: Path) -> None:
@@ -180,17 +185,7 @@ KEEP_PROBE = textwrap.dedent(
 
 
 def kept_after_run(tmp_path: Path, *texts: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", KEEP_PROBE, *texts],
-        env=env_for(tmp_path / "pyc"),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
+    return run_script(tmp_path, KEEP_PROBE, *texts).strip()
 
 
 def test_runs_that_use_different_code_keep_each_others_until_it_outnumbers_theirs(
