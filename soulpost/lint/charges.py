@@ -10,8 +10,10 @@ languages, from what is around the price:
   chain letter, a shop's poster told of), not the poster's offer;
 - a price that **names the item** meant, in a test or a comparison ("the £18 one was
   the quietest");
-- a **wage** in a job post: "£14.50 an hour" beside "we're hiring" is pay offered, not a
-  price asked;
+- a **wage** in a job post: "£14.50 an hour" or "24.000 € brutos al año" beside "we're
+  hiring" is pay offered, not a price asked;
+- an **allowance** the reader is paid or allowed, named earlier in the sentence: a
+  benefit, a grant, a tax allowance ("die Homeoffice-Pauschale beträgt 6 Euro pro Tag");
 - a **reported price change**: a price of a utility, a ticket, a stamp or a rent that goes
   up or down, a price someone else decided or announced, or one an insurer, the state or
   an employer pays ("Die Krankenkasse zahlt ab Juli…") ("Thames Water is putting bills
@@ -46,8 +48,9 @@ _seller_voice = lazy(
 # Pay for a job: the unit of a wage after the price, and a word of hiring in the post.
 _wage_after = lazy(
     r"""[\d,.]*\s*(?:[$€£¥]|euros?\b|eur\b|dollars?\b|pounds?\b)?\s*
-       (?:(?:an|per|a|the)\s+hour|(?:pro|die|je)\s+stunde|de\ l['’]heure|par\ heure|brut
-       |(?:la|por|a\ la)\s+hora|brutto|gross|bruto)\b""",
+       (?:(?:an|per|a|the)\s+(?:hour|year)|per\ annum|(?:pro|die|je)\s+stunde|(?:im|pro)\ jahr
+       |de\ l['’]heure|par\ (?:heure|an)|brut(?:e|s|es)?|(?:la|por|a\ la)\s+hora|al\ año
+       |brutto|gross|brut[oa]s?)\b""",
     re.IGNORECASE | re.VERBOSE,
 )
 _hiring = lazy(
@@ -55,6 +58,16 @@ _hiring = lazy(
        |stellen\ ein|wir\ suchen|bewerb\w*|gehalt|lohn|stellenanzeige
        |recrut\w*|candidat\w*|salaire|poste
        |buscamos|contratamos|candidatura|sueldo|salario|oferta\ de\ empleo)\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Money the reader is paid or allowed by a rule or an authority, named earlier in the same
+# sentence: an allowance, a benefit, a grant ("Die Homeoffice-Pauschale beträgt 6 Euro pro
+# Tag, höchstens 1.260 Euro im Jahr"). Nobody is asked to pay it.
+_allowance_before = lazy(
+    r"""\b(?:allowances?|benefits?|pensions?|grants?|bursar(?:y|ies)|stipends?|tax[- ]free
+       |\w*pauschale|freibetr(?:ag|äge)\w*|(?:kinder|eltern|wohn|bürger|pflege|kranken|arbeitslosen)geld|bafög|renten?|zuschuss\w*|förderung
+       |aufwandsentschädigung|allocations?|bourses?|subventions?|aides?\ (?:au|à\ la|de\ l)
+       |ayudas?|subvenci[oó]n\w*|prestaci[oó]n\w*|becas?|pensi[oó]n\w*)\b[^.!?\n]*$""",
     re.IGNORECASE | re.VERBOSE,
 )
 # A price naming which item is meant, in a test or a comparison: "the £18 one was the
@@ -102,6 +115,9 @@ def not_a_sale(text: str, at: int, end: int) -> bool:
     owed to an authority, a quoted price, a price naming an item, a wage in a job post, or
     a price change told as news (see the module's docstring)."""
     if owed_charge(text, at):
+        return True
+    head = text[max(0, at - 120) : at]
+    if _allowance_before().search(head) and not _seller().search(head):
         return True
     from soulpost.lint.draft import without_quotes
 
