@@ -14,6 +14,8 @@ languages, from what is around the price:
   hiring" is pay offered, not a price asked;
 - an **allowance** the reader is paid or allowed, named earlier in the sentence: a
   benefit, a grant, a tax allowance ("die Homeoffice-Pauschale beträgt 6 Euro pro Tag");
+- **parking** by the hour or the day in a post about parking, not in the seller's voice
+  ("'FREE PARKING' says the sign… after that it's £1.50 an hour");
 - a **reported price change**: a price of a utility, a ticket, a stamp or a rent that goes
   up or down, a price someone else decided or announced, or one an insurer, the state or
   an employer pays ("Die Krankenkasse zahlt ab Juli…") ("Thames Water is putting bills
@@ -70,6 +72,21 @@ _allowance_before = lazy(
        |ayudas?|subvenci[oó]n\w*|prestaci[oó]n\w*|becas?|pensi[oó]n\w*)\b[^.!?\n]*$""",
     re.IGNORECASE | re.VERBOSE,
 )
+# Parking by the hour or the day, in a post about parking and not in the seller's voice: a
+# charge of the car park told to drivers ("'FREE PARKING' says the sign… After that it's
+# £1.50 an hour", "Danach kostet jede Stunde 1,50 Euro").
+_per_time_after = lazy(
+    r"""[\d,.]*\s*(?:[$€£]|euros?\b)?\s*(?:(?:an|per|a|the)\s+(?:hour|day)\b
+       |(?:pro|die|je)\s+(?:stunde|tag)\b|de\ l['’]heure|par\ (?:heure|jour)\b
+       |(?:la|por|a\ la)\s+(?:hora|día)\b|/\s?h\b)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_hourly_before = lazy(r"\b(?:jede|pro|die)\s+(?:weitere\s+)?stunde\s*(?:kostet|kosten)?\s*$", re.I)
+_parking = lazy(
+    r"""\b(?:park(?:ing|s|en|t|haus|platz|gebühr\w*|schein\w*|uhr)?|car\ park|stationnement
+       |garer|aparcamiento|aparcar|parquímetro|zona\ azul)\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
 # A price naming which item is meant, in a test or a comparison: "the £18 one was the
 # quietest", "the €5 version". The seller says "our £18 kettle".
 _the_before = lazy(r"\bthe\s*$", re.IGNORECASE)
@@ -93,7 +110,10 @@ _reported = lazy(
        | \b(?:la\ seguridad\ social|el\ estado|la\ mutua|el\ seguro|el\ ayuntamiento|la\ empresa)
          \s+(?:paga|pagará|cubre|cubrirá|reembolsa\w*|financia\w*)\b
        | \b(?:erhöht|erhöhen|erhöhte|erhöhten|senkt|senken|senkte|senkten)\b(?!\s+sie\b)
-       | \b(?:steigt|steigen|stieg|stiegen|gestiegen|beschlossen)\b|\bteilte\b[^.!?\n]{0,60}?\bmit\b
+       | \b(?:steigt|steigen|stieg|stiegen|gestiegen|beschlossen|festgelegt|festgesetzt|angehoben
+         |gesenkt)\b|\bteilte\b[^.!?\n]{0,60}?\bmit\b
+       | \b(?:approved|agreed|has\ set|have\ set|a\ fixé|ont\ fixé|a\ voté|ont\ voté|ha\ fijado
+         |han\ fijado|ha\ aprobado|han\ aprobado|aprobó|aprobaron)\b
        | \b(?:augmente|augmentent|augmentera|augmenteront|augmenté|baisse|baissent|baissera
          |baisseront|baissé|a\ annoncé|ont\ annoncé|a\ décidé|selon)\b
        | \b(?:sube|suben|subirá|subirán|subió|baja|bajan|bajará|bajarán|bajó
@@ -124,6 +144,9 @@ def not_a_sale(text: str, at: int, end: int) -> bool:
     if without_quotes(text)[at] == "_":
         return True
     if _wage_after().match(text, end) and _hiring().search(text):
+        return True
+    hourly = _per_time_after().match(text, end) or _hourly_before().search(text, 0, at)
+    if hourly and _parking().search(text) and not _seller_voice().search(text):
         return True
     if _the_before().search(text, max(0, at - 6), at) and _item_after().match(text, end):
         return True
