@@ -57,7 +57,8 @@ public transport operators, software release notes and security fixes, universit
 researchers, hospitals, museums, churches, synagogues and mosques, honest product reviews,
 recruiters, local papers, charities, venues and bands, sports clubs, giveaways with their
 rules, cinemas, car clubs, pharmacies, allotments, hospices, student unions, radio
-stations. The constructions they guard: a tax allowance or a benefit named before its sum
+stations, influencers, podcasts, unions, petitions, civic services, corrections and
+results. The constructions they guard: a tax allowance or a benefit named before its sum
 ("die Homeoffice-Pauschale beträgt 6 Euro pro Tag"), a yearly wage ("24.000 € brutos al
 año"), a fee a body has fixed ("hat … festgelegt"), parking by the hour, "cada miércoles"
 (every Wednesday, not a unit price), "please upgrade today" after a security fix, words in
@@ -69,10 +70,12 @@ change told with a price or a time (no we-not-you); and on the flawed side a bar
 four languages, own superlatives ("Unser Weinfest ist einfach das schönste…", "notre fête
 est tout simplement la meilleure"), "Jetzt Erstgespräch buchen.", "give us a like",
 "Folge uns und verpasse nie…", "Nur die echten Fans erkennen…", "everyone, no exceptions",
-"share this so we hit 1,000", prices per piece, "Stay tuned 👀" after "version 5". Labels
+"share this so we hit 1,000", "Share, share, share!", prices per piece, "always …, no
+matter how old", "Stay tuned 👀" after "version 5". Labels
 changed after a first look say so in ``note`` (capitals of ordinary words relabelled
 listen, a venue's or a college's own priced offer relabelled give, a purposeful share
-relabelled clean, calls to sign up now completed with give and relate).
+relabelled clean, calls to sign up now completed with give and relate). On main's rules
+73 of the set's cases fail.
 """
 
 from __future__ import annotations
