@@ -1,5 +1,5 @@
 """Clean posts that look risky stay quiet, in four languages (issue 9): the fresh batches of
-branches judgefa2 and judgefa3, one regression test over both.
+branches judgefa2, judgefa3 and judgefa4, one regression test over all of them.
 
 Each batch was linted once before any rule was changed for it; those first figures
 (bench/README.md, "judgefa2" and "judgefa3") are the honest estimate of false alarms on
@@ -50,6 +50,32 @@ three posts written after its fix, to carry it to the other languages. A post ma
 ``known`` is one the rules still get wrong (the mark says how and why); it counts only
 towards the floors below. All posts are linted in one workspace by the real CLI, with the
 language detected as bench/judgment.py does.
+
+judgefa4: tests/data/judgment_fresh_fa4.jsonl holds posts written for this purpose by a project
+session in batches, German and English first, in voices the earlier sets did not use:
+public transport operators, software release notes and security fixes, universities and
+researchers, hospitals, museums, churches, synagogues and mosques, honest product reviews,
+recruiters, local papers, charities, venues and bands, sports clubs, giveaways with their
+rules, cinemas, car clubs, pharmacies, allotments, hospices, student unions, radio
+stations, influencers, podcasts, unions, petitions, civic services, corrections and
+results. The constructions they guard: a tax allowance or a benefit named before its sum
+("die Homeoffice-Pauschale beträgt 6 Euro pro Tag"), a yearly wage ("24.000 € brutos al
+año"), a fee a body has fixed ("hat … festgelegt"), parking by the hour, "cada miércoles"
+(every Wednesday, not a unit price), "please upgrade today" after a security fix, words in
+capitals inside single quotes (the sign reads 'DANGER: DEEP WATER'), answers gathered in the
+comments for a stated use ("… and we'll send the list to the highways team"), a price
+change told with a price or a time (no we-not-you); and on the flawed side a bare
+"Guaranteed." or ", garantizado,", "…, no question.", "every mum who comes here agrees",
+"once you've been, you'll never…", "the only one where you'll see results", money back in
+four languages, own superlatives ("Unser Weinfest ist einfach das schönste…", "notre fête
+est tout simplement la meilleure"), "Jetzt Erstgespräch buchen.", "give us a like",
+"Folge uns und verpasse nie…", "Nur die echten Fans erkennen…", "everyone, no exceptions",
+"share this so we hit 1,000", "Share, share, share!", prices per piece, "always …, no
+matter how old", "Stay tuned 👀" after "version 5". Labels
+changed after a first look say so in ``note`` (capitals of ordinary words relabelled
+listen, a venue's or a college's own priced offer relabelled give, a purposeful share
+relabelled clean, calls to sign up now completed with give and relate). On main's rules
+73 of the set's cases fail.
 """
 
 from __future__ import annotations
@@ -86,6 +112,10 @@ SETS = {
     # one known false alarm of 378 German and one of 196 English posts now
     "fa3": FreshSet(
         "judgment_fresh_fa3.jsonl", 12, {"de": 0.93, "en": 0.97, "fr": 0.95, "es": 0.95}
+    ),
+    # one known miss each in German (give) and English (listen) now
+    "fa4": FreshSet(
+        "judgment_fresh_fa4.jsonl", 8, {"de": 0.95, "en": 0.95, "fr": 0.95, "es": 0.95}
     ),
 }
 _ROWS = {name: read_rows(DATA / s.file) for name, s in SETS.items()}

@@ -10,8 +10,12 @@ languages, from what is around the price:
   chain letter, a shop's poster told of), not the poster's offer;
 - a price that **names the item** meant, in a test or a comparison ("the £18 one was
   the quietest");
-- a **wage** in a job post: "£14.50 an hour" beside "we're hiring" is pay offered, not a
-  price asked;
+- a **wage** in a job post: "£14.50 an hour" or "24.000 € brutos al año" beside "we're
+  hiring" is pay offered, not a price asked;
+- an **allowance** the reader is paid or allowed, named earlier in the sentence: a
+  benefit, a grant, a tax allowance ("die Homeoffice-Pauschale beträgt 6 Euro pro Tag");
+- **parking** by the hour or the day in a post about parking, not in the seller's voice
+  ("'FREE PARKING' says the sign… after that it's £1.50 an hour");
 - a **reported price change**: a price of a utility, a ticket, a stamp or a rent that goes
   up or down, a price someone else decided or announced, or one an insurer, the state or
   an employer pays ("Die Krankenkasse zahlt ab Juli…") ("Thames Water is putting bills
@@ -46,8 +50,9 @@ _seller_voice = lazy(
 # Pay for a job: the unit of a wage after the price, and a word of hiring in the post.
 _wage_after = lazy(
     r"""[\d,.]*\s*(?:[$€£¥]|euros?\b|eur\b|dollars?\b|pounds?\b)?\s*
-       (?:(?:an|per|a|the)\s+hour|(?:pro|die|je)\s+stunde|de\ l['’]heure|par\ heure|brut
-       |(?:la|por|a\ la)\s+hora|brutto|gross|bruto)\b""",
+       (?:(?:an|per|a|the)\s+(?:hour|year)|per\ annum|(?:pro|die|je)\s+stunde|(?:im|pro)\ jahr
+       |de\ l['’]heure|par\ (?:heure|an)|brut(?:e|s|es)?|(?:la|por|a\ la)\s+hora|al\ año
+       |brutto|gross|brut[oa]s?)\b""",
     re.IGNORECASE | re.VERBOSE,
 )
 _hiring = lazy(
@@ -55,6 +60,31 @@ _hiring = lazy(
        |stellen\ ein|wir\ suchen|bewerb\w*|gehalt|lohn|stellenanzeige
        |recrut\w*|candidat\w*|salaire|poste
        |buscamos|contratamos|candidatura|sueldo|salario|oferta\ de\ empleo)\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Money the reader is paid or allowed by a rule or an authority, named earlier in the same
+# sentence: an allowance, a benefit, a grant ("Die Homeoffice-Pauschale beträgt 6 Euro pro
+# Tag, höchstens 1.260 Euro im Jahr"). Nobody is asked to pay it.
+_allowance_before = lazy(
+    r"""\b(?:allowances?|benefits?|pensions?|grants?|bursar(?:y|ies)|stipends?|tax[- ]free
+       |\w*pauschale|freibetr(?:ag|äge)\w*|(?:kinder|eltern|wohn|bürger|pflege|kranken|arbeitslosen)geld|bafög|renten?|zuschuss\w*|förderung
+       |aufwandsentschädigung|allocations?|bourses?|subventions?|aides?\ (?:au|à\ la|de\ l)
+       |ayudas?|subvenci[oó]n\w*|prestaci[oó]n\w*|becas?|pensi[oó]n\w*)\b[^.!?\n]*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Parking by the hour or the day, in a post about parking and not in the seller's voice: a
+# charge of the car park told to drivers ("'FREE PARKING' says the sign… After that it's
+# £1.50 an hour", "Danach kostet jede Stunde 1,50 Euro").
+_per_time_after = lazy(
+    r"""[\d,.]*\s*(?:[$€£]|euros?\b)?\s*(?:(?:an|per|a|the)\s+(?:hour|day)\b
+       |(?:pro|die|je)\s+(?:stunde|tag)\b|de\ l['’]heure|par\ (?:heure|jour)\b
+       |(?:la|por|a\ la)\s+(?:hora|día)\b|/\s?h\b)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_hourly_before = lazy(r"\b(?:jede|pro|die)\s+(?:weitere\s+)?stunde\s*(?:kostet|kosten)?\s*$", re.I)
+_parking = lazy(
+    r"""\b(?:park(?:ing|s|en|t|haus|platz|gebühr\w*|schein\w*|uhr)?|car\ park|stationnement
+       |garer|aparcamiento|aparcar|parquímetro|zona\ azul)\b""",
     re.IGNORECASE | re.VERBOSE,
 )
 # A price naming which item is meant, in a test or a comparison: "the £18 one was the
@@ -80,7 +110,10 @@ _reported = lazy(
        | \b(?:la\ seguridad\ social|el\ estado|la\ mutua|el\ seguro|el\ ayuntamiento|la\ empresa)
          \s+(?:paga|pagará|cubre|cubrirá|reembolsa\w*|financia\w*)\b
        | \b(?:erhöht|erhöhen|erhöhte|erhöhten|senkt|senken|senkte|senkten)\b(?!\s+sie\b)
-       | \b(?:steigt|steigen|stieg|stiegen|gestiegen|beschlossen)\b|\bteilte\b[^.!?\n]{0,60}?\bmit\b
+       | \b(?:steigt|steigen|stieg|stiegen|gestiegen|beschlossen|festgelegt|festgesetzt|angehoben
+         |gesenkt)\b|\bteilte\b[^.!?\n]{0,60}?\bmit\b
+       | \b(?:approved|agreed|has\ set|have\ set|a\ fixé|ont\ fixé|a\ voté|ont\ voté|ha\ fijado
+         |han\ fijado|ha\ aprobado|han\ aprobado|aprobó|aprobaron)\b
        | \b(?:augmente|augmentent|augmentera|augmenteront|augmenté|baisse|baissent|baissera
          |baisseront|baissé|a\ annoncé|ont\ annoncé|a\ décidé|selon)\b
        | \b(?:sube|suben|subirá|subirán|subió|baja|bajan|bajará|bajarán|bajó
@@ -103,11 +136,17 @@ def not_a_sale(text: str, at: int, end: int) -> bool:
     a price change told as news (see the module's docstring)."""
     if owed_charge(text, at):
         return True
+    head = text[max(0, at - 120) : at]
+    if _allowance_before().search(head) and not _seller().search(head):
+        return True
     from soulpost.lint.draft import without_quotes
 
     if without_quotes(text)[at] == "_":
         return True
     if _wage_after().match(text, end) and _hiring().search(text):
+        return True
+    hourly = _per_time_after().match(text, end) or _hourly_before().search(text, 0, at)
+    if hourly and _parking().search(text) and not _seller_voice().search(text):
         return True
     if _the_before().search(text, max(0, at - 6), at) and _item_after().match(text, end):
         return True

@@ -30,14 +30,19 @@ if TYPE_CHECKING:
     from soulpost.tomlpos import Loc
 
 # Quoted text and code: what someone else said or what a machine reads, not the author's
-# own voice. Straight and curly double quotes, German and French quotes, code in backticks.
+# own voice. Double quotes, German and French quotes, code in backticks, and single quotes
+# (the sign reads 'DANGER: DEEP WATER'): one opens at the start, after a space or a bracket,
+# and closes where no letter follows, so "it's" and "don't" neither open nor close one.
 _quoted = lazy(
     r"```.*?```|`[^`\n]{1,300}`"
     r"|“[^“”\n]{1,300}”|„[^„“”\n]{1,300}[“”]|«[^«»\n]{1,300}»|‹[^‹›\n]{1,300}›"
-    r'|"[^"\n]{1,300}"|”[^”\n]{1,300}”',
+    r'|"[^"\n]{1,300}"|”[^”\n]{1,300}”'
+    r"|(?:^|(?<=[ \t\n(\[]))'(?=[^\s'])[^\n]{1,120}?(?<=[^\s'])'(?![^\W_])"
+    r"|‘(?=\S)[^‘\n]{1,120}?(?<=\S)’(?![^\W_])",
     re.DOTALL,
 )
-_QUOTE_CHARS = frozenset('`“„«‹"”')
+_QUOTE_CHARS = frozenset('`“„«‹"”‘')
+_single_open = lazy(r"(?:^|[ \t\n(\[])'")  # where a straight single quote can open one
 
 
 def without_quotes(text: str) -> str:
@@ -46,10 +51,11 @@ def without_quotes(text: str) -> str:
     The marks stay, so a rule can still see that something was quoted at that place
     (``comment “TGIF”`` keeps its shape: a word in quotes after a verb).
     """
-    if text.isascii():  # of the marks, only ` and " are ASCII: two scans in C
-        if "`" not in text and '"' not in text:
+    single = "'" in text and _single_open().search(text) is not None  # not "it's", "don't"
+    if text.isascii():  # of the marks, only ` " and ' are ASCII: a few scans in C
+        if "`" not in text and '"' not in text and not single:
             return text
-    elif _QUOTE_CHARS.isdisjoint(text):
+    elif _QUOTE_CHARS.isdisjoint(text) and not single:
         return text
     return _quoted().sub(lambda m: (g := m.group(0))[0] + "_" * (len(g) - 2) + g[-1], text)
 
@@ -137,8 +143,11 @@ _price_with = lazy(
     r"""https?://|www\.|%
     | \b(?:a|per|each|par|pro|al|por|im|le)\s+(?:month|year|week|mois|monat|jahr|mes|año|an)\b
     | /\s?(?:mo|month|yr|year|mois|monat|mes|mois)\b
-    | \b(?:only|just|each|starting\ at|prices?\ start|available|nur|je|dès|à\ partir\ de
-       |chacun|desde|solo|sólo|cada|ab(?=\s+\d)(?!\s+\d{1,2}\.))\b  # ab 9 €; not ab 1. April
+    | \b(?:only|just|starting\ at|prices?\ start|available|nur|dès(?=\s+\d)|à\ partir\ de
+       |chacun|desde|solo|sólo|ab(?=\s+\d)(?!\s+\d{1,2}\.))\b  # ab 9 €; not ab 1. April
+    | \b(?:each|je|cada)\b(?!\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday
+       |day|week|month|year|morning|evening|night|time|lunes|martes|miércoles|jueves|viernes
+       |sábado|domingo|día|semana|mes|año|mañana|tarde|noche|vez)\b)  # not "cada miércoles"
     | \b(?:buy|order|shop|book|get|save|deal|offer|kaufen|bestellen|angebot|acheter|commander
        |offre|comprar|oferta|pide|compra)\b
     """,

@@ -147,6 +147,14 @@ _counted_us = lazy(
     re.IGNORECASE,
 )
 
+# A price or a clock time is what the notice means for the reader, said as a fact to act on:
+# "We've put the price of a loaf up by 20p, to £3.60", "from next week we open at 8".
+_service_fact = lazy(
+    r"[$£€]\s?\d|\d\s?(?:p|€)(?!\w)|\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b|\b\d{1,2}:\d\d\b"
+    r"|\b(?:at|from|until|till|by)\s+\d{1,2}\b(?![:.,]?\d)",
+    re.IGNORECASE,
+)
+
 
 class WeNotYou(PostRule):
     code = "SP205"
@@ -177,8 +185,14 @@ class WeNotYou(PostRule):
             if " of us" in target:
                 target = _counted_us().sub(lambda m: " " * len(m.group(0)), target)
             found = we.findall(target)
-            # A question asks the reader something: it is already a conversation.
-            if len(found) >= self.min_we and "?" not in text and not _you().search(text):
+            # A question asks the reader something: it is already a conversation; a price
+            # or a time tells them what changes for them.
+            if (
+                len(found) >= self.min_we
+                and "?" not in text
+                and not _you().search(text)
+                and not _service_fact().search(text)
+            ):
                 first = we.search(target)
                 yield Hit(
                     self.say(count=len(found)),
