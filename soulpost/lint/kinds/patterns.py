@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
+from soulpost.codecache import remembered
 from soulpost.lint.kinds.literals import gate_of, gated
 from soulpost.text.lazyre import lazy
 
@@ -381,6 +382,7 @@ def _leading_words(pattern: str) -> frozenset[str] | None:
     return frozenset(words)
 
 
+@remembered()
 def pattern_words(pattern: str) -> frozenset[str] | None:
     r"""Words of which one must appear for *pattern* to match, or None when unknown.
 
