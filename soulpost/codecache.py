@@ -25,6 +25,10 @@ What makes it safe to reuse:
   atomically (a temporary file, then a rename), only by the process that loaded it, and a
   file that cannot be written or read is silently done without.
 
+The same file keeps the answers of a few pure functions of a pattern's text that rule
+set-up asks on every run (:func:`remembered`: the gates read off a regular expression's
+parse tree, about a tenth of a one-draft lint and a quarter of one with an edited draft).
+
 Only the libraries' own module globals are pointed at the caching functions (each of
 ``typing``, ``dataclasses`` and ``collections`` looks ``compile``/``exec``/``eval`` up in
 its globals before the builtins); the builtins themselves are left alone.
@@ -34,11 +38,15 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import functools
 import marshal
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
 
 _FILE_NAME = "<string>"
 _compile = builtins.compile
@@ -160,6 +168,58 @@ def _callers(locals: Any) -> tuple[dict[str, Any], Any]:
     return frame.f_globals, frame.f_locals if locals is None else locals
 
 
+def remembered(*modules: str) -> Callable[[Callable[[str], _T]], Callable[[str], _T]]:
+    """Keep the results of a function of one string with the code, between runs.
+
+    For pure functions of a pattern's text whose answers cost more to work out than to
+    look up: the gates the rule kinds read off a regular expression's parse tree. The
+    answers are kept under the function's name and a stamp of the files of its module and
+    of *modules* (those whose code it runs), as Python stamps .pyc files (modification
+    time and size): an edited module's answers are worked out again. What is kept must
+    be something marshal writes (strings, numbers, tuples, frozensets, None). Where the
+    command line did not :func:`install` the cache (tests, the library), the function
+    simply runs.
+    """
+
+    def decorate(func: Callable[[str], _T]) -> Callable[[str], _T]:
+        kinds: list[str | None] = []  # worked out on the first call in an installed run
+
+        @functools.wraps(func)
+        def remembering(text: str) -> _T:
+            if not _kept.owner:
+                return func(text)
+            if not kinds:
+                kinds.append(_memo_kind(func, (func.__module__, *modules)))
+            kind = kinds[0]
+            if kind is None:
+                return func(text)
+            found = _find(kind, text)
+            if found is None:
+                found = (func(text),)
+                _keep(kind, text, found)
+            return found[0]  # type: ignore[no-any-return]
+
+        return remembering
+
+    return decorate
+
+
+def _memo_kind(func: Callable[..., Any], modules: tuple[str, ...]) -> str | None:
+    """The key of *func*'s answers: its name and its modules' files' stamps (None when a
+    module has no file to stamp)."""
+    stamps = []
+    for name in modules:
+        file = getattr(sys.modules.get(name), "__file__", None)
+        try:
+            st = Path(file).stat() if file else None
+        except OSError:
+            st = None
+        if st is None:
+            return None
+        stamps.append(f"{st.st_mtime_ns}:{st.st_size}")
+    return f"memo {func.__module__}.{func.__qualname__} {' '.join(stamps)}"
+
+
 def _to_write() -> dict[str, dict[Any, Any]]:
     """What this run used, with the file's other snippets while they do not outnumber it.
 
@@ -169,7 +229,7 @@ def _to_write() -> dict[str, dict[Any, Any]]:
     text) are dropped once they outnumber what a run uses.
     """
     out = {kind: dict(entries) for kind, entries in _kept.codes.items()}
-    for kind in ("exec", "eval"):
+    for kind in dict.fromkeys([*out, "exec", "eval"]):  # memos: only while one is used
         loaded = _kept.loaded.get(kind, {})
         used = out.setdefault(kind, {})
         unused = loaded.keys() - used.keys()

@@ -15,9 +15,7 @@ standard library, so any layer may use it.
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -133,6 +131,11 @@ class Progress:
         self.enabled = False
 
     def _start_timer(self) -> None:
+        # Imported here: only a terminal gets the timer, and a one-draft lint in CI (or
+        # an editor's) need not import signal for it. (threading comes with pydantic.)
+        import signal
+        import threading
+
         if threading.current_thread() is not threading.main_thread():
             return
         if not hasattr(signal, "setitimer"):
@@ -149,6 +152,8 @@ class Progress:
     def _stop_timer(self) -> None:
         if self._previous is None:
             return
+        import signal
+
         handler, (delay, interval) = self._previous
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, handler)

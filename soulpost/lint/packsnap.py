@@ -120,13 +120,18 @@ def build(paths: list[Path]) -> str:
 
 
 def check(name: str, data: dict[str, Any]) -> None:
-    """Raise ValueError unless each rule's options in the pack *name* (parsed *data*)
-    validate, and validate to exactly what making them without validating gives: the
-    registry makes a snapshot rule's options so (see ``RuleSpec.checked``)."""
+    """Raise ValueError unless each rule's message is safe to fill and its options in the
+    pack *name* (parsed *data*) validate, and validate to exactly what making them without
+    validating gives: the registry makes a snapshot rule's options so, and does not check
+    its message again (see ``RuleSpec.checked``)."""
     from soulpost.lint.kinds import KINDS
+    from soulpost.lint.registry import _message_problem
     from soulpost.lint.rule import _made
 
     for i, rule in enumerate(data.get("rule", [])):
+        problem = _message_problem(rule.get("message", ""))
+        if problem:  # the registry does not check a snapshot rule's message again
+            raise ValueError(f"{name}: rule[{i}] ({rule.get('code')}): {problem}")
         kind = KINDS[rule["kind"]]
         options = rule.get("options", {})
         made = _made(kind.Options, options)

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
+from soulpost.codecache import remembered
 from soulpost.text.lazyre import lazy
 
 _parser: Any = importlib.import_module("re._parser")
@@ -127,6 +128,7 @@ def parsed(source: str) -> Any:
     return _parser.parse(source, re.IGNORECASE).data
 
 
+@remembered()
 def required(source: str) -> frozenset[str] | None:
     """Strings one of which every case-insensitive match of *source* holds (lower-cased),
     or None when the pattern gives no useful one (or cannot be parsed here)."""
@@ -176,6 +178,7 @@ def _conjunction(items: Any) -> tuple[frozenset[str], ...]:
     return tuple(dict.fromkeys(good))[:_MOST_SETS]
 
 
+@remembered()
 def gate_of(source: str) -> Gate | None:
     """The gate of *source* (see :data:`Gate`), or None when an alternative of it has no
     useful required string (or the pattern cannot be parsed here)."""

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
+from soulpost.codecache import remembered
 from soulpost.lint.kinds.literals import gate_of, gated
 from soulpost.text.lazyre import lazy
 
@@ -381,7 +382,14 @@ def _leading_words(pattern: str) -> frozenset[str] | None:
     return frozenset(words)
 
 
+@remembered()
 def pattern_words(pattern: str) -> frozenset[str] | None:
+    r"""Words of which one must appear for *pattern* to match, or None when unknown
+    (see :func:`_pattern_words`; kept between runs with the code, not each branch's)."""
+    return _pattern_words(pattern)
+
+
+def _pattern_words(pattern: str) -> frozenset[str] | None:
     r"""Words of which one must appear for *pattern* to match, or None when unknown.
 
     Recognised: a pattern that starts with ``\b`` and whole words (``\bonly \d+``), or
@@ -396,7 +404,7 @@ def pattern_words(pattern: str) -> frozenset[str] | None:
         return frozenset(declared.group(1).lower().split())
     branches = _alternatives(pattern)
     if len(branches) > 1:
-        found = [pattern_words(branch) for branch in branches]
+        found = [_pattern_words(branch) for branch in branches]
         if any(words is None for words in found):
             return None
         return frozenset().union(*(words for words in found if words is not None))
@@ -404,7 +412,7 @@ def pattern_words(pattern: str) -> frozenset[str] | None:
     if rest is None:
         return None
     if rest is not pattern:
-        return pattern_words(rest)
+        return _pattern_words(rest)
     if pattern.startswith("\\b(?:"):
         leading = _leading_words(pattern)
         if leading is not None:

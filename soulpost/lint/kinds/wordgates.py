@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from soulpost.codecache import remembered
 from soulpost.lint.draft import Segment
 from soulpost.lint.kinds.literals import _FOLD, _alternatives, _foldable, parsed
 
@@ -179,6 +180,7 @@ class _Reader:
                 self._unknown()
 
 
+@remembered("soulpost.lint.kinds.literals")
 def word_gate(source: str) -> WordGate | None:
     """The words a case-insensitive match of *source* holds (see :data:`WordGate`), or
     None when some alternative of it needs no whole word (or it cannot be parsed here)."""
