@@ -29,12 +29,13 @@ from soulpost.run.scanahead import PendingStamps, ScanLost
 from soulpost.timeutil import LocalTimeKind
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from soulpost.clock import Clock
     from soulpost.config import Settings
     from soulpost.ledger import Ledger, Publication
     from soulpost.queueindex import Head, QueueState, Stamp, Summary
+    from soulpost.run.deferred import Deferred
     from soulpost.run.report import Log, PassOptions, PassReport
     from soulpost.run.window import Window
     from soulpost.workspace import PostCache, Workspace
@@ -64,6 +65,7 @@ class Selection:
     ws: Workspace
     summaries: list[Summary]
     wake: datetime | None  # the summary plan's next wake-up
+    deferred: Deferred | None = None  # due posts parsed only when sent (shared ledger)
 
 
 @dataclass
@@ -102,11 +104,26 @@ def indexed_pass(
 
     state_dir = root / settings.publish.state_dir
     live = opts.live
-    stamps, digest, unreadable, preloaded = _scan(root, settings, config_path, clock, opts)
+    opened: list[Ledger] = []
+
+    def early_ledger() -> Ledger:
+        opened.append(open_ledger(state_dir, settings=settings.publish, owner=opts.owner))
+        return opened[0]
+
+    try:
+        stamps, digest, unreadable, preloaded = _scan(
+            root, settings, config_path, clock, opts, early_ledger
+        )
+    except BaseException:
+        for ledger in opened:
+            ledger.close()
+        raise
     key = queueindex.config_key(config_path)
     if key is None or unreadable:
+        for ledger in opened:
+            ledger.close()
         return False  # the full load reports an unreadable queue properly
-    ledger = open_ledger(state_dir, settings=settings.publish, owner=opts.owner)
+    ledger = opened[0] if opened else early_ledger()
     try:
         recovered = recover(ledger, clock, log)
         now = clock.now()
@@ -140,12 +157,18 @@ def indexed_pass(
             stamps.close()  # a child whose stamps were not wanted is ended
 
 
-def _scan(
-    root: Path, settings: Settings, config_path: Path, clock: Clock, opts: PassOptions
+def _scan(  # noqa: PLR0917 (the pass's own parts, passed on)
+    root: Path,
+    settings: Settings,
+    config_path: Path,
+    clock: Clock,
+    opts: PassOptions,
+    ledger: Callable[[], Ledger],
 ) -> tuple[dict[str, Stamp] | PendingStamps, str, bool, PostCache | None]:
     """Every draft's stamp, their digest (none for the daemon, whose stamps are its own
     scan's), whether the queue itself is unreadable, and the due drafts the last window
-    names, parsed meanwhile (:func:`window.preload_due`).
+    names, parsed meanwhile (:func:`window.preload_due`): on a shared ledger, only this
+    publisher's share of them (the *ledger*, opened meanwhile, says where it stands).
 
     ``publish --due`` forked a child scanning the queue at its start (``opts.early``);
     otherwise, when the last plan's wake-up has come, one is forked here. Meanwhile this
@@ -155,6 +178,7 @@ def _scan(
     stamps: a child that failed means a scan here."""
     from soulpost import queueindex
     from soulpost.run.scanahead import ScanAhead
+    from soulpost.run.sharing import place
     from soulpost.workspace import QUEUE_DIR, paused_gc
 
     queue = root / QUEUE_DIR
@@ -168,9 +192,14 @@ def _scan(
         ahead = ScanAhead.start(queue)
     preloaded = None
     if ahead is not None:
-        if sending:
-            _prefetch(root, settings, config_path)
-            preloaded = _preload(root, settings, config_path, clock)
+        try:
+            if sending:
+                _prefetch(root, settings, config_path)
+                share = place(ledger())
+                preloaded = _preload(root, settings, config_path, clock, share, ahead.answered)
+        except BaseException:
+            ahead.close()
+            raise
         got = ahead.head()
         if got is not None:
             stamps = PendingStamps(ahead, got.digest)
@@ -180,9 +209,18 @@ def _scan(
     return scanned, queueindex.digest(scanned), scanned.get(str(queue)) == (-1, -1), preloaded
 
 
-def _preload(root: Path, settings: Settings, config_path: Path, clock: Clock) -> PostCache | None:
-    """The due drafts the last window names, parsed while the child scans; None when that
-    fails (the pass parses them when it knows it wants them, as before)."""
+def _preload(  # noqa: PLR0917 (the pass's own parts, passed on)
+    root: Path,
+    settings: Settings,
+    config_path: Path,
+    clock: Clock,
+    share: tuple[int, int],
+    scanned: Callable[[], bool],
+) -> PostCache | None:
+    """The due drafts the last window names (this publisher's *share* of them: its rank
+    and how many publishers share the ledger), parsed while the child scans, until
+    *scanned* says it has finished; None when that fails (the pass parses them when it
+    knows it wants them, as before)."""
     from soulpost import queueindex
     from soulpost.run import window
 
@@ -190,7 +228,8 @@ def _preload(root: Path, settings: Settings, config_path: Path, clock: Clock) ->
     if key is None:
         return None
     try:
-        return window.preload_due(root / settings.publish.state_dir, key, settings, clock.now())
+        state_dir = root / settings.publish.state_dir
+        return window.preload_due(state_dir, key, settings, clock.now(), share, scanned)
     except Exception:  # a head start only
         return None
 
@@ -307,8 +346,11 @@ def _plan(
     wake = _wake(plan, summaries, rows, settings, now, far)
     next_wake = _earliest(plan.next_wake(now), far)
     if wanted or (settings.archive.after is not None and wake <= now):
+        later = _defer(step, plan, rows)
+        if later is not None:
+            wanted -= {i.post.id for i in later.items}
         ws = _load_wanted(step, wanted, summaries)
-        return Selection(ws, summaries, next_wake) if ws is not None else None
+        return Selection(ws, summaries, next_wake, later) if ws is not None else None
     step.report.plan = plan
     step.report.next_wake = next_wake
     _record_idle(step, list(rows.values()))
@@ -444,16 +486,33 @@ def _wake(  # noqa: PLR0917 (what the plan was made of)
     return min(times)
 
 
+def _defer(
+    step: _Pass, plan: Plan[Summary], rows: dict[tuple[str, str], Publication]
+) -> Deferred | None:
+    """On a shared ledger, the plain due posts a cron pass parses only when it is about
+    to send them (:mod:`soulpost.run.deferred`); None elsewhere (one publisher sends
+    every due post, so nothing is saved by waiting, and the daemon keeps its own cache)."""
+    from soulpost.run.deferred import Deferred, deferrable
+
+    if step.opts.live is not None or step.ledger.backend == "sqlite":
+        return None
+    items = deferrable(plan, rows)
+    return Deferred(items, step.settings, step.preloaded) if items else None
+
+
 def _load_wanted(step: _Pass, wanted: set[str], summaries: list[Summary]) -> Workspace | None:
     """The posts in *wanted*, loaded in full (through the drafts preloaded meanwhile, each
     parsed again if its stamp changed since); None when a queue rule could block at the
     lint gate (then the whole queue must be loaded)."""
     from soulpost.run.gate import queue_rules_can_block
-    from soulpost.workspace import Workspace, load_posts
+    from soulpost.workspace import PostCache, Workspace, load_posts
 
     root, settings, config_path = step.root, step.settings, step.config_path
     if settings.publish.lint_gate and queue_rules_can_block(settings, root, config_path):
         return None
     paths = sorted(s.path for s in summaries if s.id in wanted and s.path is not None)
-    posts, errors = load_posts([Path(p) for p in paths], settings, step.preloaded)
+    cache = step.preloaded
+    if cache is not None:  # load_posts drops what it was not asked for: the rest may wait
+        cache = PostCache(dict(cache.entries))
+    posts, errors = load_posts([Path(p) for p in paths], settings, cache)
     return Workspace(root, settings, config_path, posts, errors)

@@ -89,6 +89,18 @@ class ScanAhead:
                 self.close()
         return self._head
 
+    def answered(self) -> bool:
+        """Whether :meth:`head` would return at once (the digest is in the pipe, or the
+        child is gone): work done while waiting for it should stop there."""
+        if self._head is not None or self._read is None:
+            return True
+        import select
+
+        try:
+            return bool(select.select([self._read], [], [], 0)[0])
+        except (OSError, ValueError):
+            return True
+
     def stamps(self) -> dict[str, Stamp] | None:
         """The stamps the digest was made of; None when the child failed. Ends the child."""
         head = self.head()
