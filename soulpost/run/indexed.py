@@ -66,6 +66,7 @@ class Selection:
     summaries: list[Summary]
     wake: datetime | None  # the summary plan's next wake-up
     deferred: Deferred | None = None  # due posts parsed only when sent (shared ledger)
+    ledger: Ledger | None = None  # the pass's open ledger, for the full pass to go on with
 
 
 @dataclass
@@ -83,6 +84,7 @@ class _Pass:
     key: str = ""  # the config's key and the stamps' digest (a cron pass's)
     digest: str = ""
     preloaded: PostCache | None = None  # due drafts parsed while the queue was scanned
+    handed: bool = False  # the ledger went on with the Selection (not closed here)
 
 
 def indexed_pass(
@@ -124,6 +126,7 @@ def indexed_pass(
             ledger.close()
         return False  # the full load reports an unreadable queue properly
     ledger = opened[0] if opened else early_ledger()
+    step: _Pass | None = None
     try:
         recovered = recover(ledger, clock, log)
         now = clock.now()
@@ -152,7 +155,8 @@ def indexed_pass(
     except ScanLost:
         return False  # the stamps behind the digest are lost: load the whole queue
     finally:
-        ledger.close()
+        if step is None or not step.handed:
+            ledger.close()
         if isinstance(stamps, PendingStamps):
             stamps.close()  # a child whose stamps were not wanted is ended
 
@@ -270,7 +274,10 @@ def _settle(step: _Pass, chosen: Selection | datetime | Literal[False] | None) -
         stamp = step.ledger.change_stamp()
         head = queueindex.Head(step.key, step.digest, stamp, chosen, step.report.load_errors)
         queueindex.write_head(step.root / step.settings.publish.state_dir, head)
-    return chosen if isinstance(chosen, Selection) else True
+    if isinstance(chosen, Selection):
+        chosen.ledger, step.handed = step.ledger, True  # one connection for the whole pass
+        return chosen
+    return True
 
 
 def _from_window(

@@ -199,16 +199,20 @@ def _full_pass(
     *,
     everything: Sequence[Schedulable] | None = None,
     deferred: Deferred | None = None,
+    ledger: Ledger | None = None,
 ) -> None:
     """Lint, plan, publish and record the posts of *ws* (the whole queue, or the ones the
     indexed pass chose; then *everything* summarises the whole queue for the archive, and
-    *deferred* holds due posts to parse only when sent: :mod:`soulpost.run.deferred`)."""
+    *deferred* holds due posts to parse only when sent: :mod:`soulpost.run.deferred`).
+    *ledger* is the indexed pass's, still open (one connection and one heartbeat for the
+    pass; closed here); else the ledger is opened here."""
     from soulpost.ledger import open_ledger
     from soulpost.publish.send import RetryPolicy
 
-    ledger = open_ledger(
-        ws.state_dir, settings=ws.settings.publish, read_only=opts.dry_run, owner=opts.owner
-    )
+    if ledger is None:
+        ledger = open_ledger(
+            ws.state_dir, settings=ws.settings.publish, read_only=opts.dry_run, owner=opts.owner
+        )
     adapters = Adapters(ws, clock, ledger)
     try:
         run_id = 0 if opts.dry_run else ledger.start_run(clock.now(), opts.kind)
