@@ -13,7 +13,11 @@
    failed or published ones whose file changed since) and run the usual full pass over
    them. Their times are the summary plan's (explicit, or a slot it reserved), so the
    smaller plan decides the same for them. When a queue rule could block at the lint
-   gate, or two files share an id, the whole queue is loaded instead, as before.
+   gate, or two files share an id, the whole queue is loaded instead, as before. On a
+   shared ledger, the plain due posts are parsed only when this publisher is about to
+   send them (:mod:`soulpost.run.deferred`), and the ledger opened while the queue is
+   scanned (it says which share of the due drafts to parse meanwhile) serves the whole
+   pass.
 """
 
 from __future__ import annotations
