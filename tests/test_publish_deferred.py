@@ -23,8 +23,7 @@ def _workspace(root: Path, url: str, count: int, extra: str = "") -> Path:
     (root / "queue").mkdir(parents=True)
     (root / "config.toml").write_text(
         'timezone = "UTC"\n[platforms.hook]\nadapter = "webhook"\n'
-        f'options = {{ url = "{url}" }}\n[publish]\nledger = "postgres"\nlint_gate = true\n'
-        + extra
+        f'options = {{ url = "{url}" }}\n[publish]\nledger = "postgres"\nlint_gate = true\n' + extra
     )
     for n in range(count):
         (root / "queue" / f"p{n:02d}.toml").write_text(

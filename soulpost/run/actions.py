@@ -131,6 +131,7 @@ def _send_all(
     request ends the loop between publications. Items of *deferred* are parsed once their
     chunk has been checked (then the gate lints each chunk here, never in a child)."""
     from soulpost.progress import Progress
+    from soulpost.run.deferred import resolve_chunk
     from soulpost.run.lintahead import LintAhead
     from soulpost.run.sharing import Shares, chunks, place
 
@@ -148,7 +149,7 @@ def _send_all(
                     _stopping(step)
                     return
                 taken = _not_taken(step, part, bar.advance)
-                chunk = _resolve(step, deferred, taken, bar.advance)
+                chunk = resolve_chunk(step, deferred, taken, bar.advance)
                 refused = step.refused
                 if rules is None or not chunk:
                     blocks: Blocks = {}
@@ -196,23 +197,6 @@ def _send_chunk(
 def _stopping(step: Step) -> None:
     step.report.stopped_early = True
     step.log("stopping: the publication in flight finished; the rest waits for the next pass")
-
-
-def _resolve(
-    step: Step, deferred: Deferred | None, chunk: list[Due], advance: Callable[[], None]
-) -> list[Item[Post]]:
-    """*chunk* with its deferred items parsed (:meth:`Deferred.resolve`); those no longer
-    due as planned are reported skipped."""
-    if deferred is None:
-        return chunk  # type: ignore[return-value]  # nothing deferred: all parsed posts
-    if step.reserved is None:
-        step.reserved = step.ledger.slots()
-    ready, dropped = deferred.resolve(chunk, step.now, step.reserved)
-    for item, reason in dropped:
-        step.result(item, "skipped", reason)
-        step.log(f"skipped {item.post.id} on {item.platform}: {reason}")
-        advance()
-    return ready
 
 
 def _not_taken(step: Step, chunk: list[D], advance: Callable[[], None]) -> list[D]:

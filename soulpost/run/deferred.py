@@ -28,13 +28,14 @@ from typing import TYPE_CHECKING, Any, Union
 from soulpost.plan import Action, Item
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from soulpost.config import Settings
     from soulpost.ledger import Publication
     from soulpost.plan import Plan
     from soulpost.posts import Post
     from soulpost.queueindex import Summary
+    from soulpost.run.actions import Step
     from soulpost.workspace import PostCache
 
 Due = Union["Item[Post]", "Item[Summary]"]
@@ -116,3 +117,21 @@ def deferrable(
         if all(i.action is Action.DUE for i in items):
             out.extend(items)
     return out
+
+
+def resolve_chunk(
+    step: Step, deferred: Deferred | None, chunk: list[Any], advance: Callable[[], None]
+) -> list[Item[Post]]:
+    """*chunk* with its deferred items parsed (:meth:`Deferred.resolve`), for the send
+    loop of :mod:`soulpost.run.actions`; those no longer due as planned are reported
+    skipped."""
+    if deferred is None:
+        return chunk  # nothing deferred: all parsed posts
+    if step.reserved is None:
+        step.reserved = step.ledger.slots()
+    ready, dropped = deferred.resolve(chunk, step.now, step.reserved)
+    for item, reason in dropped:
+        step.result(item, "skipped", reason)
+        step.log(f"skipped {item.post.id} on {item.platform}: {reason}")
+        advance()
+    return ready

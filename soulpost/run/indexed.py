@@ -103,33 +103,15 @@ def indexed_pass(
 ) -> Selection | bool:
     """Steps 1-3 of the module docstring: the posts to act on (step 4), True when the
     pass is over, False when only a load of the whole queue will do."""
-    from soulpost import queueindex
-    from soulpost.ledger import open_ledger
     from soulpost.run.passes import recover
     from soulpost.workspace import paused_gc
 
     state_dir = root / settings.publish.state_dir
     live = opts.live
-    opened: list[Ledger] = []
-
-    def early_ledger() -> Ledger:
-        opened.append(open_ledger(state_dir, settings=settings.publish, owner=opts.owner))
-        return opened[0]
-
-    try:
-        stamps, digest, unreadable, preloaded = _scan(
-            root, settings, config_path, clock, opts, early_ledger
-        )
-    except BaseException:
-        for ledger in opened:
-            ledger.close()
-        raise
-    key = queueindex.config_key(config_path)
-    if key is None or unreadable:
-        for ledger in opened:
-            ledger.close()
+    opening = _scan_opening(root, settings, config_path, clock, opts)
+    if opening is None:
         return False  # the full load reports an unreadable queue properly
-    ledger = opened[0] if opened else early_ledger()
+    key, stamps, digest, preloaded, ledger = opening
     step: _Pass | None = None
     try:
         recovered = recover(ledger, clock, log)
@@ -165,6 +147,40 @@ def indexed_pass(
             stamps.close()  # a child whose stamps were not wanted is ended
 
 
+def _scan_opening(
+    root: Path, settings: Settings, config_path: Path, clock: Clock, opts: PassOptions
+) -> tuple[str, dict[str, Stamp] | PendingStamps, str, PostCache | None, Ledger] | None:
+    """:func:`_scan`, with the ledger opened meanwhile (or after it): the config's key,
+    the stamps, their digest, the preloaded drafts and the open ledger; None (nothing
+    left open) when the config or the queue cannot be read."""
+    from soulpost import queueindex
+    from soulpost.ledger import open_ledger
+
+    opened: list[Ledger] = []
+
+    def early_ledger() -> Ledger:
+        state_dir = root / settings.publish.state_dir
+        opened.append(open_ledger(state_dir, settings=settings.publish, owner=opts.owner))
+        return opened[0]
+
+    try:
+        stamps, digest, unreadable, preloaded = _scan(
+            root, settings, config_path, clock, opts, early_ledger
+        )
+    except BaseException:
+        for ledger in opened:
+            ledger.close()
+        raise
+    key = queueindex.config_key(config_path)
+    if key is None or unreadable:
+        for ledger in opened:
+            ledger.close()
+        if isinstance(stamps, PendingStamps):
+            stamps.close()
+        return None
+    return key, stamps, digest, preloaded, opened[0] if opened else early_ledger()
+
+
 def _scan(  # noqa: PLR0917 (the pass's own parts, passed on)
     root: Path,
     settings: Settings,
@@ -185,7 +201,7 @@ def _scan(  # noqa: PLR0917 (the pass's own parts, passed on)
     at them (:class:`~soulpost.run.scanahead.PendingStamps`). Nothing is decided on older
     stamps: a child that failed means a scan here."""
     from soulpost import queueindex
-    from soulpost.run.scanahead import ScanAhead
+    from soulpost.run.scanahead import ScanAhead, prefetch, preload
     from soulpost.run.sharing import place
     from soulpost.workspace import QUEUE_DIR, paused_gc
 
@@ -202,9 +218,9 @@ def _scan(  # noqa: PLR0917 (the pass's own parts, passed on)
     if ahead is not None:
         try:
             if sending:
-                _prefetch(root, settings, config_path)
+                prefetch(root, settings, config_path)
                 share = place(ledger())
-                preloaded = _preload(root, settings, config_path, clock, share, ahead.answered)
+                preloaded = preload(root, settings, config_path, clock, share, ahead.answered)
         except BaseException:
             ahead.close()
             raise
@@ -215,56 +231,6 @@ def _scan(  # noqa: PLR0917 (the pass's own parts, passed on)
     with paused_gc(queueindex.UPDATE_CHUNK):  # 100,000 stamps: see paused_gc
         scanned = queueindex.scan_stamps(queue)
     return scanned, queueindex.digest(scanned), scanned.get(str(queue)) == (-1, -1), preloaded
-
-
-def _preload(  # noqa: PLR0917 (the pass's own parts, passed on)
-    root: Path,
-    settings: Settings,
-    config_path: Path,
-    clock: Clock,
-    share: tuple[int, int],
-    scanned: Callable[[], bool],
-) -> PostCache | None:
-    """The due drafts the last window names (this publisher's *share* of them: its rank
-    and how many publishers share the ledger), parsed while the child scans, until
-    *scanned* says it has finished; None when that fails (the pass parses them when it
-    knows it wants them, as before)."""
-    from soulpost import queueindex
-    from soulpost.run import window
-
-    key = queueindex.config_key(config_path)
-    if key is None:
-        return None
-    try:
-        state_dir = root / settings.publish.state_dir
-        return window.preload_due(state_dir, key, settings, clock.now(), share, scanned)
-    except Exception:  # a head start only
-        return None
-
-
-def _prefetch(root: Path, settings: Settings, config_path: Path) -> None:
-    """Get ready for a pass that sends while the child scans (none of it depends on the
-    queue): import the lint gate, the send loop, the configured built-in adapters and,
-    unless every platform writes to the outbox, requests (0.1-0.15 s of the 0.15-0.2 s);
-    build the gate's rule registry (cached, and built again if a rule pack changes before
-    the gate asks)."""
-    import importlib
-
-    from soulpost.publish import registry
-    from soulpost.run.gate import post_rules_only
-
-    names = ["soulpost.lint.engine", "soulpost.run.actions", "soulpost.run.lintahead"]
-    if any(p.adapter != "outbox" for p in settings.platforms.values()):
-        names.append("soulpost.publish.http")
-    for name in names:
-        importlib.import_module(name)
-    for platform in settings.platforms:  # the built-in adapters' modules
-        adapter = settings.adapter_for(platform)
-        if adapter in registry.BUILTIN:
-            with contextlib.suppress(Exception):  # a broken one is reported when built
-                registry.load(adapter)
-    if settings.publish.lint_gate:
-        post_rules_only(settings, root, config_path)
 
 
 def _settle(step: _Pass, chosen: Selection | datetime | Literal[False] | None) -> Selection | bool:
