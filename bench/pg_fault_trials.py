@@ -162,6 +162,32 @@ def self_test(args: argparse.Namespace, server: PgServer) -> int:
     return 1 if bad else 0
 
 
+# --- cron publishers -------------------------------------------------------------------------
+
+CRON_LOOP = """
+import sys, time
+from soulpost.cli import main
+while True:
+    main(["-C", sys.argv[1], "publish", "--due", "-q"])
+    time.sleep(0.1)
+"""
+"""A host whose cron runs ``publish --due`` back to back (in one process, so the signals the
+trial sends land in a pass, as they would on a cron job's): the cron path's claims, lazily
+parsed due posts (soulpost/run/deferred.py) and hand-over of the ledger face the kills."""
+
+
+def _cron_publisher(root: Path, host: str, url: str, log: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "SOULPOST_HOST": host, "TRIAL_LEDGER_URL": url}
+    env.pop("SOULPOST_NOW", None)  # real time: leases are judged by the database's clock
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-c", CRON_LOOP, str(root)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=out,
+        )
+
+
 # --- main ------------------------------------------------------------------------------------
 
 
@@ -174,7 +200,14 @@ def main() -> int:
     parser.add_argument("--max-minutes", type=float, help="start no trial after this long")
     parser.add_argument("--json", action="store_true", help="also write bench/out/pg_fault.json")
     parser.add_argument("--self-test", action="store_true", help="check the counters see faults")
+    parser.add_argument(
+        "--cron", action="store_true", help="publishers are cron passes in a loop, not daemons"
+    )
     args = parser.parse_args()
+    if args.cron:
+        import tests.pgfault
+
+        tests.pgfault._daemon = _cron_publisher  # type: ignore[assignment]
     bin_dir = binaries()
     if bin_dir is None:
         print("PostgreSQL is not installed (apt-get install -y postgresql)", file=sys.stderr)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from soulpost.plan import Action, Item, Plan, build_plan, newest_rows
 from soulpost.run.gate import Blocks, gate, lint_blocks, post_rules_only
@@ -27,9 +27,11 @@ if TYPE_CHECKING:
     from soulpost.publish.base import Adapter, Composed
     from soulpost.publish.send import Outcome, RetryPolicy
     from soulpost.run.adapters import Adapters
+    from soulpost.run.deferred import Deferred, Due
     from soulpost.workspace import Workspace
 
 Pair = tuple[str, str]
+D = TypeVar("D", bound="Due")
 
 
 @dataclass
@@ -47,10 +49,9 @@ class Step:
     now: datetime
     composed: dict[Pair, Composed] = field(default_factory=dict)
     refused: int = 0  # claims refused because another publisher had the post
+    reserved: dict[str, datetime] | None = None  # the ledger's slots, once asked for
 
-    def result(
-        self, item: Item[Post], state: str, reason: str | None, url: str | None = None
-    ) -> None:
+    def result(self, item: Due, state: str, reason: str | None, url: str | None = None) -> None:
         self.report.results.append(
             Result(item.post.id, item.platform, state, reason or None, url, item.at)
         )
@@ -66,25 +67,40 @@ def publish(
     policy: RetryPolicy,
     report: PassReport,
     log: Log,
+    deferred: Deferred | None = None,
 ) -> None:
-    """Plan, gate and act on every (post, platform); see the module docstring."""
+    """Plan, gate and act on every (post, platform); see the module docstring. The due
+    items of *deferred* are parsed only when their chunk is sent (:mod:`.deferred`)."""
     now = clock.now()
     if opts.not_before is not None and opts.not_before > now:
         now = opts.not_before  # the daemon woke early to be ready on time
     step = Step(ws, ledger, adapters, clock, opts, policy, report, log, now)
     rows = ledger_view(step)
-    plan, items, rules = _plan(step, rows)
-    due = [i for i in items if i.action is Action.DUE]
+    if deferred is not None and ws.settings.publish.lint_gate and _gate_later(step) is None:
+        # The gate must judge them with the plan: parse them all now, as before.
+        ws = step.ws = replace(ws, posts=ws.posts + deferred.load_all())
+        deferred = None
+    plan, items, rules = _plan(step, rows, more_due=deferred is not None)
+    due: list[Due] = [i for i in items if i.action is Action.DUE]
     report.plan = plan
-    report.due = len(due)
     for item in items:
         HANDLERS.get(item.action, _other)(step, item)
+    times = {pid: t.at for pid, t in plan.timings.items() if t.at is not None}
+    if deferred is not None:
+        deferred.times = times  # resolved posts' times join the plan's, for the gate
+        due = sorted([*due, *deferred.items], key=lambda i: (i.at or now, i.post.id, i.platform))
+    report.due = len(due)
     if due and opts.not_before is not None:
         wait = (opts.not_before - clock.now()).total_seconds()
         if wait > 0:
             clock.sleep(wait)
-    times = {pid: t.at for pid, t in plan.timings.items() if t.at is not None}
-    _send_all(step, due, lambda chunk: lint_blocks(ws, chunk, now, times, rules=rules), rules)
+    _send_all(
+        step,
+        due,
+        lambda chunk: lint_blocks(step.ws, chunk, now, times, rules=rules),
+        rules,
+        deferred,
+    )
     report.next_wake = plan.next_wake(now)
 
 
@@ -101,9 +117,10 @@ def _gate_later(step: Step) -> RuleSet | None:
 
 def _send_all(
     step: Step,
-    due: list[Item[Post]],
+    due: list[Due],
     lint: Callable[[list[Item[Post]]], Blocks],
     rules: RuleSet | None,
+    deferred: Deferred | None = None,
 ) -> None:
     """Send the due items a chunk at a time, in this publisher's order (time order when it
     is alone: :func:`soulpost.run.sharing.spread`), with progress on a terminal (log lines
@@ -111,14 +128,17 @@ def _send_all(
     skipped, and with *rules* the rest are linted (*lint*, a chunk ahead of the sends where
     a child process can do it: :mod:`soulpost.run.lintahead`); a chunk where another
     publisher was at work makes this one ask its place again (:class:`Shares`); a stop
-    request ends the loop between publications."""
+    request ends the loop between publications. Items of *deferred* are parsed once their
+    chunk has been checked (then the gate lints each chunk here, never in a child)."""
     from soulpost.progress import Progress
+    from soulpost.run.deferred import resolve_chunk
     from soulpost.run.lintahead import LintAhead
     from soulpost.run.sharing import Shares, chunks, place
 
     log = step.log
     shares = Shares(due, lambda: place(step.ledger))
-    ahead = LintAhead(chunks(shares.rest) if rules is not None else [], lint).start()
+    parsed = cast("list[Item[Post]]", shares.rest) if deferred is None else []  # all posts
+    ahead = LintAhead(chunks(parsed) if rules is not None else [], lint).start()
     with Progress(f"publishing {len(due)} due", len(due)) as bar:
         if bar.enabled:
             step.log = bar.note
@@ -128,7 +148,8 @@ def _send_all(
                 if step.opts.stop():
                     _stopping(step)
                     return
-                chunk = _not_taken(step, part, bar.advance)
+                taken = _not_taken(step, part, bar.advance)
+                chunk = resolve_chunk(step, deferred, taken, bar.advance)
                 refused = step.refused
                 if rules is None or not chunk:
                     blocks: Blocks = {}
@@ -136,7 +157,7 @@ def _send_all(
                     blocks = lint(chunk) if shares.moved else ahead.blocks(index, chunk)
                 if not _send_chunk(step, chunk, blocks, bar.advance):
                     return
-                if len(chunk) < len(part) or step.refused > refused:
+                if len(taken) < len(part) or step.refused > refused:
                     shares.crowded()  # another publisher works here: where do I stand?
                     if shares.moved:
                         ahead.close()
@@ -178,9 +199,7 @@ def _stopping(step: Step) -> None:
     step.log("stopping: the publication in flight finished; the rest waits for the next pass")
 
 
-def _not_taken(
-    step: Step, chunk: list[Item[Post]], advance: Callable[[], None]
-) -> list[Item[Post]]:
+def _not_taken(step: Step, chunk: list[D], advance: Callable[[], None]) -> list[D]:
     """The items of *chunk* no other publisher has claimed, published or left in doubt
     since the plan (one query on a shared ledger); the others are reported skipped, as a
     refused claim would be, without being linted or claimed."""
@@ -231,10 +250,11 @@ def ledger_view(step: Step) -> dict[Pair, Publication]:
 
 
 def _plan(
-    step: Step, rows: dict[Pair, Publication]
+    step: Step, rows: dict[Pair, Publication], *, more_due: bool = False
 ) -> tuple[Plan[Post], list[Item[Post]], RuleSet | None]:
     """The plan and its items for the selected posts, with lint blocks applied; or, with
-    the rules it returns, the due posts are linted as they are sent (:func:`_gate_later`)."""
+    the rules it returns, the due posts are linted as they are sent (:func:`_gate_later`).
+    *more_due*: due posts outside this plan (deferred) are to be linted as they are sent."""
     ws, ledger, opts = step.ws, step.ledger, step.opts
     forced = opts.only or set()
     plan = build_plan(
@@ -250,7 +270,7 @@ def _plan(
     if not ws.settings.publish.lint_gate:
         return plan, items, None
     due = [i for i in items if i.action is Action.DUE]
-    rules = _gate_later(step) if due else None
+    rules = _gate_later(step) if due or more_due else None
     if rules is not None:
         return plan, items, rules
     blocks = gate(ws, plan, due, step.now, opts.lint_cache)

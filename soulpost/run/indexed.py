@@ -13,7 +13,11 @@
    failed or published ones whose file changed since) and run the usual full pass over
    them. Their times are the summary plan's (explicit, or a slot it reserved), so the
    smaller plan decides the same for them. When a queue rule could block at the lint
-   gate, or two files share an id, the whole queue is loaded instead, as before.
+   gate, or two files share an id, the whole queue is loaded instead, as before. On a
+   shared ledger, the plain due posts are parsed only when this publisher is about to
+   send them (:mod:`soulpost.run.deferred`), and the ledger opened while the queue is
+   scanned (it says which share of the due drafts to parse meanwhile) serves the whole
+   pass.
 """
 
 from __future__ import annotations
@@ -29,12 +33,13 @@ from soulpost.run.scanahead import PendingStamps, ScanLost
 from soulpost.timeutil import LocalTimeKind
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from soulpost.clock import Clock
     from soulpost.config import Settings
     from soulpost.ledger import Ledger, Publication
     from soulpost.queueindex import Head, QueueState, Stamp, Summary
+    from soulpost.run.deferred import Deferred
     from soulpost.run.report import Log, PassOptions, PassReport
     from soulpost.run.window import Window
     from soulpost.workspace import PostCache, Workspace
@@ -64,6 +69,8 @@ class Selection:
     ws: Workspace
     summaries: list[Summary]
     wake: datetime | None  # the summary plan's next wake-up
+    deferred: Deferred | None = None  # due posts parsed only when sent (shared ledger)
+    ledger: Ledger | None = None  # the pass's open ledger, for the full pass to go on with
 
 
 @dataclass
@@ -81,6 +88,7 @@ class _Pass:
     key: str = ""  # the config's key and the stamps' digest (a cron pass's)
     digest: str = ""
     preloaded: PostCache | None = None  # due drafts parsed while the queue was scanned
+    handed: bool = False  # the ledger went on with the Selection (not closed here)
 
 
 def indexed_pass(
@@ -95,18 +103,16 @@ def indexed_pass(
 ) -> Selection | bool:
     """Steps 1-3 of the module docstring: the posts to act on (step 4), True when the
     pass is over, False when only a load of the whole queue will do."""
-    from soulpost import queueindex
-    from soulpost.ledger import open_ledger
     from soulpost.run.passes import recover
     from soulpost.workspace import paused_gc
 
     state_dir = root / settings.publish.state_dir
     live = opts.live
-    stamps, digest, unreadable, preloaded = _scan(root, settings, config_path, clock, opts)
-    key = queueindex.config_key(config_path)
-    if key is None or unreadable:
+    opening = _scan_opening(root, settings, config_path, clock, opts)
+    if opening is None:
         return False  # the full load reports an unreadable queue properly
-    ledger = open_ledger(state_dir, settings=settings.publish, owner=opts.owner)
+    key, stamps, digest, preloaded, ledger = opening
+    step: _Pass | None = None
     try:
         recovered = recover(ledger, clock, log)
         now = clock.now()
@@ -135,17 +141,58 @@ def indexed_pass(
     except ScanLost:
         return False  # the stamps behind the digest are lost: load the whole queue
     finally:
-        ledger.close()
+        if step is None or not step.handed:
+            ledger.close()
         if isinstance(stamps, PendingStamps):
             stamps.close()  # a child whose stamps were not wanted is ended
 
 
-def _scan(
+def _scan_opening(
     root: Path, settings: Settings, config_path: Path, clock: Clock, opts: PassOptions
+) -> tuple[str, dict[str, Stamp] | PendingStamps, str, PostCache | None, Ledger] | None:
+    """:func:`_scan`, with the ledger opened meanwhile (or after it): the config's key,
+    the stamps, their digest, the preloaded drafts and the open ledger; None (nothing
+    left open) when the config or the queue cannot be read."""
+    from soulpost import queueindex
+    from soulpost.ledger import open_ledger
+
+    opened: list[Ledger] = []
+
+    def early_ledger() -> Ledger:
+        state_dir = root / settings.publish.state_dir
+        opened.append(open_ledger(state_dir, settings=settings.publish, owner=opts.owner))
+        return opened[0]
+
+    try:
+        stamps, digest, unreadable, preloaded = _scan(
+            root, settings, config_path, clock, opts, early_ledger
+        )
+    except BaseException:
+        for ledger in opened:
+            ledger.close()
+        raise
+    key = queueindex.config_key(config_path)
+    if key is None or unreadable:
+        for ledger in opened:
+            ledger.close()
+        if isinstance(stamps, PendingStamps):
+            stamps.close()
+        return None
+    return key, stamps, digest, preloaded, opened[0] if opened else early_ledger()
+
+
+def _scan(  # noqa: PLR0917 (the pass's own parts, passed on)
+    root: Path,
+    settings: Settings,
+    config_path: Path,
+    clock: Clock,
+    opts: PassOptions,
+    ledger: Callable[[], Ledger],
 ) -> tuple[dict[str, Stamp] | PendingStamps, str, bool, PostCache | None]:
     """Every draft's stamp, their digest (none for the daemon, whose stamps are its own
     scan's), whether the queue itself is unreadable, and the due drafts the last window
-    names, parsed meanwhile (:func:`window.preload_due`).
+    names, parsed meanwhile (:func:`window.preload_due`): on a shared ledger, only this
+    publisher's share of them (the *ledger*, opened meanwhile, says where it stands).
 
     ``publish --due`` forked a child scanning the queue at its start (``opts.early``);
     otherwise, when the last plan's wake-up has come, one is forked here. Meanwhile this
@@ -154,7 +201,8 @@ def _scan(
     at them (:class:`~soulpost.run.scanahead.PendingStamps`). Nothing is decided on older
     stamps: a child that failed means a scan here."""
     from soulpost import queueindex
-    from soulpost.run.scanahead import ScanAhead
+    from soulpost.run.scanahead import ScanAhead, prefetch, preload
+    from soulpost.run.sharing import place
     from soulpost.workspace import QUEUE_DIR, paused_gc
 
     queue = root / QUEUE_DIR
@@ -168,9 +216,14 @@ def _scan(
         ahead = ScanAhead.start(queue)
     preloaded = None
     if ahead is not None:
-        if sending:
-            _prefetch(root, settings, config_path)
-            preloaded = _preload(root, settings, config_path, clock)
+        try:
+            if sending:
+                prefetch(root, settings, config_path)
+                share = place(ledger())
+                preloaded = preload(root, settings, config_path, clock, share, ahead.answered)
+        except BaseException:
+            ahead.close()
+            raise
         got = ahead.head()
         if got is not None:
             stamps = PendingStamps(ahead, got.digest)
@@ -178,46 +231,6 @@ def _scan(
     with paused_gc(queueindex.UPDATE_CHUNK):  # 100,000 stamps: see paused_gc
         scanned = queueindex.scan_stamps(queue)
     return scanned, queueindex.digest(scanned), scanned.get(str(queue)) == (-1, -1), preloaded
-
-
-def _preload(root: Path, settings: Settings, config_path: Path, clock: Clock) -> PostCache | None:
-    """The due drafts the last window names, parsed while the child scans; None when that
-    fails (the pass parses them when it knows it wants them, as before)."""
-    from soulpost import queueindex
-    from soulpost.run import window
-
-    key = queueindex.config_key(config_path)
-    if key is None:
-        return None
-    try:
-        return window.preload_due(root / settings.publish.state_dir, key, settings, clock.now())
-    except Exception:  # a head start only
-        return None
-
-
-def _prefetch(root: Path, settings: Settings, config_path: Path) -> None:
-    """Get ready for a pass that sends while the child scans (none of it depends on the
-    queue): import the lint gate, the send loop, the configured built-in adapters and,
-    unless every platform writes to the outbox, requests (0.1-0.15 s of the 0.15-0.2 s);
-    build the gate's rule registry (cached, and built again if a rule pack changes before
-    the gate asks)."""
-    import importlib
-
-    from soulpost.publish import registry
-    from soulpost.run.gate import post_rules_only
-
-    names = ["soulpost.lint.engine", "soulpost.run.actions", "soulpost.run.lintahead"]
-    if any(p.adapter != "outbox" for p in settings.platforms.values()):
-        names.append("soulpost.publish.http")
-    for name in names:
-        importlib.import_module(name)
-    for platform in settings.platforms:  # the built-in adapters' modules
-        adapter = settings.adapter_for(platform)
-        if adapter in registry.BUILTIN:
-            with contextlib.suppress(Exception):  # a broken one is reported when built
-                registry.load(adapter)
-    if settings.publish.lint_gate:
-        post_rules_only(settings, root, config_path)
 
 
 def _settle(step: _Pass, chosen: Selection | datetime | Literal[False] | None) -> Selection | bool:
@@ -231,7 +244,10 @@ def _settle(step: _Pass, chosen: Selection | datetime | Literal[False] | None) -
         stamp = step.ledger.change_stamp()
         head = queueindex.Head(step.key, step.digest, stamp, chosen, step.report.load_errors)
         queueindex.write_head(step.root / step.settings.publish.state_dir, head)
-    return chosen if isinstance(chosen, Selection) else True
+    if isinstance(chosen, Selection):
+        chosen.ledger, step.handed = step.ledger, True  # one connection for the whole pass
+        return chosen
+    return True
 
 
 def _from_window(
@@ -307,8 +323,11 @@ def _plan(
     wake = _wake(plan, summaries, rows, settings, now, far)
     next_wake = _earliest(plan.next_wake(now), far)
     if wanted or (settings.archive.after is not None and wake <= now):
+        later = _defer(step, plan, rows)
+        if later is not None:
+            wanted -= {i.post.id for i in later.items}
         ws = _load_wanted(step, wanted, summaries)
-        return Selection(ws, summaries, next_wake) if ws is not None else None
+        return Selection(ws, summaries, next_wake, later) if ws is not None else None
     step.report.plan = plan
     step.report.next_wake = next_wake
     _record_idle(step, list(rows.values()))
@@ -444,16 +463,33 @@ def _wake(  # noqa: PLR0917 (what the plan was made of)
     return min(times)
 
 
+def _defer(
+    step: _Pass, plan: Plan[Summary], rows: dict[tuple[str, str], Publication]
+) -> Deferred | None:
+    """On a shared ledger, the plain due posts a cron pass parses only when it is about
+    to send them (:mod:`soulpost.run.deferred`); None elsewhere (one publisher sends
+    every due post, so nothing is saved by waiting, and the daemon keeps its own cache)."""
+    from soulpost.run.deferred import Deferred, deferrable
+
+    if step.opts.live is not None or step.ledger.backend == "sqlite":
+        return None
+    items = deferrable(plan, rows)
+    return Deferred(items, step.settings, step.preloaded) if items else None
+
+
 def _load_wanted(step: _Pass, wanted: set[str], summaries: list[Summary]) -> Workspace | None:
     """The posts in *wanted*, loaded in full (through the drafts preloaded meanwhile, each
     parsed again if its stamp changed since); None when a queue rule could block at the
     lint gate (then the whole queue must be loaded)."""
     from soulpost.run.gate import queue_rules_can_block
-    from soulpost.workspace import Workspace, load_posts
+    from soulpost.workspace import PostCache, Workspace, load_posts
 
     root, settings, config_path = step.root, step.settings, step.config_path
     if settings.publish.lint_gate and queue_rules_can_block(settings, root, config_path):
         return None
     paths = sorted(s.path for s in summaries if s.id in wanted and s.path is not None)
-    posts, errors = load_posts([Path(p) for p in paths], settings, step.preloaded)
+    cache = step.preloaded
+    if cache is not None:  # load_posts drops what it was not asked for: the rest may wait
+        cache = PostCache(dict(cache.entries))
+    posts, errors = load_posts([Path(p) for p in paths], settings, cache)
     return Workspace(root, settings, config_path, posts, errors)

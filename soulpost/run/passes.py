@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from soulpost.config import Settings
     from soulpost.ledger import Ledger, Publication
     from soulpost.plan import Schedulable
+    from soulpost.run.deferred import Deferred
     from soulpost.workspace import PostCache, Workspace
 
 
@@ -94,7 +95,7 @@ def _indexed(  # noqa: PLR0917 (the pass's own parts, passed on)
         return chosen
     errors = report.load_errors
     summaries = chosen.summaries
-    _full_pass(chosen.ws, clock, opts, report, log, everything=summaries)
+    _full_pass(chosen.ws, clock, opts, report, log, everything=summaries, deferred=chosen.deferred)
     report.load_errors = errors
     wakes = [w for w in (report.next_wake, chosen.wake) if w is not None]
     report.next_wake = min(wakes) if wakes else None
@@ -197,15 +198,21 @@ def _full_pass(
     log: Log,
     *,
     everything: Sequence[Schedulable] | None = None,
+    deferred: Deferred | None = None,
+    ledger: Ledger | None = None,
 ) -> None:
     """Lint, plan, publish and record the posts of *ws* (the whole queue, or the ones the
-    indexed pass chose; then *everything* summarises the whole queue for the archive)."""
+    indexed pass chose; then *everything* summarises the whole queue for the archive, and
+    *deferred* holds due posts to parse only when sent: :mod:`soulpost.run.deferred`).
+    *ledger* is the indexed pass's, still open (one connection and one heartbeat for the
+    pass; closed here); else the ledger is opened here."""
     from soulpost.ledger import open_ledger
     from soulpost.publish.send import RetryPolicy
 
-    ledger = open_ledger(
-        ws.state_dir, settings=ws.settings.publish, read_only=opts.dry_run, owner=opts.owner
-    )
+    if ledger is None:
+        ledger = open_ledger(
+            ws.state_dir, settings=ws.settings.publish, read_only=opts.dry_run, owner=opts.owner
+        )
     adapters = Adapters(ws, clock, ledger)
     try:
         run_id = 0 if opts.dry_run else ledger.start_run(clock.now(), opts.kind)
@@ -225,6 +232,7 @@ def _full_pass(
                 policy=policy,
                 report=report,
                 log=log,
+                deferred=deferred,
             )
         except BaseException as exc:
             if not opts.dry_run:
