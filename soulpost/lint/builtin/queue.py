@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 import zlib
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
@@ -14,6 +14,7 @@ from soulpost.lint.rule import Hit, QueueRule, RuleOptions
 from soulpost.series import series_of
 
 if TYPE_CHECKING:
+    from soulpost.lint.cachestate import StateView
     from soulpost.lint.draft import Draft, QueueView
 
 
@@ -117,45 +118,111 @@ class DuplicatePost(QueueRule):
         opts = self.options
         assert isinstance(opts, DuplicateOptions)
         self.similarity = opts.similarity
+        self.memo = CloseMemo()  # the last run's answers (see state_extra)
 
     def prepare(self, draft: Draft) -> None:
         _shape(draft)  # while the worker holding the draft has a core to itself
 
     def check_queue(self, queue: QueueView) -> Iterator[Hit]:
         drafts = queue.drafts
-        # Rows (key, order, index) sort without a key function; the index settles ties.
-        rows = sorted((_key(d), _order(d), i) for i, d in enumerate(drafts))
-        # Each draft's platforms as a set once, rather than twice per neighbouring pair.
-        platforms = [frozenset(d.post.platforms) for d in drafts]
-        series = [series_of(d.id) for d in drafts]
+        keys = [_key(d) for d in drafts]
+        orders = [_order(d) for d in drafts]
+        platforms = [d.post.platforms for d in drafts]
         shapes = [_shape(d) for d in drafts]
+        ids = [d.id for d in drafts]
+        self.memo = CloseMemo()
+        for later, hit in self._hits(keys, orders, platforms, shapes, ids, self.memo):
+            hit.post = drafts[later].post
+            yield hit
+
+    def state_row(self, draft: Draft) -> list[Any]:
+        """What the rule reads of *draft* besides its id, platforms and time, as the lint
+        cache keeps it for the whole queue (:mod:`soulpost.lint.cachestate`)."""
+        return [_key(draft), *_shape(draft)]
+
+    def state_extra(self) -> list[list[Any]]:
+        """What the last run of the rule learnt besides the rows: its :func:`_close`
+        answers, as [key, key, answer]."""
+        return [[a, b, answer] for (a, b), answer in self.memo.asked.items()]
+
+    @staticmethod
+    def state_sound(rows: list[Any], extra: object) -> bool:
+        """Whether kept rows and extra have the shapes :meth:`state_row` and
+        :meth:`state_extra` give them (the types gathered in C)."""
+        if not (_all(rows, list) and set(map(len, rows)) <= {4}):
+            return False
+        if not (isinstance(extra, list) and _all(extra, list) and set(map(len, extra)) <= {3}):
+            return False
+        keys, words, distinct, masks = zip(*rows, strict=True) if rows else ((),) * 4
+        pairs = list(zip(*extra, strict=True)) if extra else [(), (), ()]
+        return (
+            _all(keys, str)
+            and _all(words + distinct + masks, int)
+            and _all(pairs[0] + pairs[1], str)
+            and _all(pairs[2], bool)
+        )
+
+    def check_state(self, view: StateView) -> Iterator[tuple[int, Hit]]:
+        """:meth:`check_queue` over the kept state of a queue: (post index, hit) pairs."""
+        code = self.spec.code
+        rows = view.rows[code]
+        keys = [row[0] for row in rows]
+        shapes = [(row[1], row[2], row[3]) for row in rows]
+        ids, times = view.ids, view.times
+        orders = [(t is None, t or 0.0, i) for t, i in zip(times, ids, strict=True)]
+        self.memo = CloseMemo({(a, b): answer for a, b, answer in view.extra.get(code, ())})
+        yield from self._hits(keys, orders, view.platforms, shapes, ids, self.memo)
+
+    def _hits(  # noqa: PLR0917 (the queue's columns)
+        self,
+        keys: list[str],
+        orders: list[tuple[bool, float, str]],
+        platform_lists: Sequence[Sequence[str]],
+        shapes: list[tuple[int, int, int]],
+        ids: list[str],
+        close: CloseMemo,
+    ) -> Iterator[tuple[int, Hit]]:
+        """The hits, each with the index of the post it belongs to (its ``post`` unset).
+
+        *close* answers :func:`_close`, from an earlier run's answers when it has them: the
+        lint cache keeps them, so a queue with one draft edited does not compare every
+        near-duplicate pair word by word again.
+        """
+        # Rows (key, order, index) sort without a key function; the index settles ties.
+        rows = sorted(zip(keys, orders, range(len(keys)), strict=True))
+        # Each draft's platforms as a set once, rather than twice per neighbouring pair.
+        platforms = [frozenset(p) for p in platform_lists]
+        series = [series_of(i) for i in ids]
         pairs: dict[int, tuple[int, bool]] = {}  # later draft -> (earlier draft, exact)
-        self._neighbours(rows, pairs, platforms, series, shapes)
+        columns = (platforms, series, shapes, close)
+        self._neighbours(rows, pairs, *columns)
         if self.similarity < 1:
             backwards = sorted((key[::-1], order, i) for key, order, i in rows)
-            self._neighbours(backwards, pairs, platforms, series, shapes)
-        for later_index in sorted(pairs, key=lambda i: (drafts[i].id, i)):
+            self._neighbours(backwards, pairs, *columns)
+        for later_index in sorted(pairs, key=lambda i: (ids[i], i)):
             earlier_index, exact = pairs[later_index]
-            later, earlier = drafts[later_index], drafts[earlier_index]
-            shared = [p for p in later.post.platforms if p in platforms[earlier_index]]
-            yield Hit(
-                self.say(
-                    how="repeats" if exact else "nearly repeats",
-                    other=earlier.id,
-                    platforms=", ".join(shared),
+            shared = [p for p in platform_lists[later_index] if p in platforms[earlier_index]]
+            yield (
+                later_index,
+                Hit(
+                    self.say(
+                        how="repeats" if exact else "nearly repeats",
+                        other=ids[earlier_index],
+                        platforms=", ".join(shared),
+                    ),
+                    ("text",),
+                    hint="remove one, or reword the repeat",
                 ),
-                ("text",),
-                post=later.post,
-                hint="remove one, or reword the repeat",
             )
 
-    def _neighbours(
+    def _neighbours(  # noqa: PLR0917 (the queue's columns)
         self,
         rows: list[tuple[str, tuple[bool, float, str], int]],
         pairs: dict[int, tuple[int, bool]],
         platforms: list[frozenset[str]],
         series: list[str | None],
         shapes: list[tuple[int, int, int]],
+        close: CloseMemo,
     ) -> None:
         similarity = self.similarity
         for (key_a, order_a, a), (key_b, order_b, b) in itertools.pairwise(rows):
@@ -167,12 +234,37 @@ class DuplicatePost(QueueRule):
             if not exact and (
                 similarity >= 1
                 or not _may_be_close(shapes[a], shapes[b], similarity)
-                or not _close(key_a, key_b, similarity)
+                or not close(key_a, key_b, similarity)
             ):
                 continue
             first, second = (a, b) if order_a <= order_b else (b, a)
             if second not in pairs:
                 pairs[second] = (first, exact)
+
+
+def _all(values: Sequence[Any], kind: type) -> bool:
+    """Whether every one of *values* is of type *kind* (the types gathered in C)."""
+    return set(map(type, values)) <= {kind}
+
+
+class CloseMemo:
+    """The answers of :func:`_close` in one run, by the pair of keys compared (in a
+    backward pass, the reversed keys), taken from *known* (an earlier run's) when there.
+    ``asked`` holds this run's: what the lint cache keeps for the next one."""
+
+    def __init__(self, known: dict[tuple[str, str], bool] | None = None) -> None:
+        self.known = known or {}
+        self.asked: dict[tuple[str, str], bool] = {}
+
+    def __call__(self, key_a: str, key_b: str, similarity: float) -> bool:
+        pair = (key_a, key_b)
+        answer = self.asked.get(pair)
+        if answer is None:
+            answer = self.known.get(pair)
+            if answer is None:
+                answer = _close(key_a, key_b, similarity)
+            self.asked[pair] = answer
+        return answer
 
 
 def _may_be_close(
