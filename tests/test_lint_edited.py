@@ -318,3 +318,67 @@ def test_a_draft_that_no_longer_loads_goes_the_long_way(
     assert seen.over_drafts == 1
     cold = _lint(cli, workspace, "json", "--no-cache")
     assert (edited.out, edited.code) == (cold.out, cold.code) and edited.code == 2
+
+
+SMALL_CONFIG = """\
+timezone = "Europe/Berlin"
+default_platforms = ["mastodon"]
+
+[platforms.mastodon]
+adapter = "outbox"
+
+[platforms.bluesky]
+adapter = "outbox"
+"""
+
+# Near-duplicates: the later post's key sorts first (it is a prefix of the earlier's).
+EARLIER = 'text = "Our spring workshop notes are online now"\nat = 2027-04-01T09:00:00\n'
+LATER = 'text = "Our spring workshop notes are online"\nat = 2027-04-08T09:00:00\n'
+# Its key sorts between theirs, for another platform: it pairs with neither.
+BETWEEN = (
+    'text = "Our spring workshop notes are online again"\nat = 2027-04-05T09:00:00\n'
+    'platforms = ["bluesky"]\n'
+)
+
+
+@pytest.fixture
+def small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOULPOST_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "small"
+    (root / "queue").mkdir(parents=True)
+    (root / "config.toml").write_text(SMALL_CONFIG, encoding="utf-8")
+    for name, body in (("earlier.toml", EARLIER), ("later.toml", LATER)):
+        (root / "queue" / name).write_text(body, encoding="utf-8")
+    return root
+
+
+def _pairs(result: Result) -> list[tuple[str, str]]:
+    return [(f["post_id"], f["message"]) for f in _findings(result) if f["code"] == "SP306"]
+
+
+def test_a_draft_put_between_two_near_duplicates_parts_them(
+    cli: Callable[..., Result], small: Path, seen: Seen
+) -> None:
+    """The pair is made of neighbours in the order of keys: a draft that comes between
+    them breaks it, and the pair's later post, next to the new one, must be looked at."""
+    assert [post for post, _message in _pairs(_lint(cli, small))] == ["later"]
+
+    def change() -> int:
+        (small / "queue" / "between.toml").write_text(BETWEEN, encoding="utf-8")
+        return 1
+
+    assert _pairs(_edited_as_cold(cli, small, seen, change)) == []
+
+
+def test_a_draft_taken_from_between_two_near_duplicates_joins_them(
+    cli: Callable[..., Result], small: Path, seen: Seen
+) -> None:
+    """Both posts next to the gap must be looked at: here the later post comes first."""
+    (small / "queue" / "between.toml").write_text(BETWEEN, encoding="utf-8")
+    assert _pairs(_lint(cli, small)) == []
+
+    def change() -> int:
+        (small / "queue" / "between.toml").unlink()
+        return 0
+
+    assert [post for post, _m in _pairs(_edited_as_cold(cli, small, seen, change))] == ["later"]

@@ -61,7 +61,7 @@ def relint(  # noqa: PLR0917 (the run's parts, as lint_files_cached has them)
     loaded = cachestate.load(store, str(kept[0].get("key")), where, ruleset)
     if loaded is None or now_us is None:
         return None
-    old_rows, extra = loaded
+    old_rows, old_lines, extra = loaded
     old = _old_findings(kept[1])
     if old is None:
         return None
@@ -77,9 +77,11 @@ def relint(  # noqa: PLR0917 (the run's parts, as lint_files_cached has them)
     if fresh is None:
         return None
     rows = [old_rows[j] if j >= 0 else fresh[i][1] for i, j in enumerate(plan)]
+    lines = [old_lines[j] if j >= 0 else None for j in plan]
     if len({row[cachestate.ID] for row in rows}) != len(rows):
         return None  # two posts with one id: an error the long way reports
-    view = cachestate.StateView(rows, [r.spec.code for r in ruleset.queue_rules], extra)
+    codes = [rule.spec.code for rule in ruleset.queue_rules]
+    view = cachestate.StateView(rows, codes, extra, plan, len(old_rows))
     found = _queue_findings(view, rows, queue, fresh, ruleset, root)
     located = _located(old, plan, rows, fresh, ruleset)
     from soulpost.lint.model import Report
@@ -88,7 +90,7 @@ def relint(  # noqa: PLR0917 (the run's parts, as lint_files_cached has them)
     # Sorted as Run.finish sorts, from the order it sorts (stable for equal keys).
     findings.sort(key=lambda f: (f.path or "", f.line, f.column, f.code, f.message))
     report = Report(findings, ruleset.infos, list(errors), len(rows), len(rows))
-    _keep(store, queue, key, report, rows, fresh, ruleset, where, old_rows)
+    _keep(store, queue, key, report, (rows, lines), fresh, ruleset, where, old_rows)
     return report
 
 
@@ -239,7 +241,7 @@ def _keep(  # noqa: PLR0917 (the run's parts)
     queue: Queue,
     key: str,
     report: Report,
-    rows: list[Row],
+    state: tuple[list[Row], list[bytes | None]],
     fresh: dict[int, _Fresh],
     ruleset: RuleSet,
     where: Path,
@@ -261,7 +263,8 @@ def _keep(  # noqa: PLR0917 (the run's parts)
             if entries.pop(name, None) is not None:
                 store.dirty.add(index)
     store.save(queue.names, whole=False)
+    rows, lines = state
     quiet = min((row[cachestate.QUIET] for row in rows), default=queuecache.never())
     media = [stamp for row in rows for stamp in row[cachestate.MEDIA]]
     queuecache.remember(store, key, report, quiet, media)
-    cachestate.save(store, key, rows, ruleset, where)
+    cachestate.save(store, key, rows, lines, ruleset, where)

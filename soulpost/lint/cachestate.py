@@ -54,7 +54,14 @@ NAME, DIGEST, ID, QUIET, HIDDEN, MEDIA, PLATFORMS, TIME, DAY, RULES = range(10)
 class StateView:
     """What the queue rules read of a queue, by post index (``check_state``)."""
 
-    def __init__(self, rows: Sequence[Row], codes: Sequence[str], extra: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        rows: Sequence[Row],
+        codes: Sequence[str],
+        extra: dict[str, Any],
+        moved: list[int] | None = None,
+        old: int = 0,
+    ) -> None:
         self.ids: list[str] = [row[ID] for row in rows]
         self.platforms: list[list[str]] = [row[PLATFORMS] for row in rows]
         self.times: list[float | None] = [row[TIME] for row in rows]
@@ -63,7 +70,11 @@ class StateView:
         self.rows: dict[str, list[Any]] = {
             code: [row[RULES][k] for row in rows] for k, code in enumerate(codes)
         }
+        # What each rule kept from the last run (its ``state_extra``), by code.
         self.extra = extra
+        # Each post's index in the last run's state (-1: new or changed), and how many
+        # posts that state held: a rule may start from what it found then.
+        self.moved, self.old = moved, old
 
     def day(self, index: int) -> str:
         """The day the post at *index* is shown as (:func:`~soulpost.lint.kinds.queue.day_of`)."""
@@ -125,9 +136,17 @@ def row_of(  # noqa: PLR0917 (one post file's parts)
     ]
 
 
-def save(store: LintCache, key: str, rows: Sequence[Row], ruleset: RuleSet, root: Path) -> None:
+def save(  # noqa: PLR0917 (the state's parts)
+    store: LintCache,
+    key: str,
+    rows: Sequence[Row],
+    lines: Sequence[bytes | None] | None,
+    ruleset: RuleSet,
+    root: Path,
+) -> None:
     """Keep *rows* (every post file of the queue whose key is *key*, in order) with what
-    each queue rule learnt in this run."""
+    each queue rule learnt in this run. *lines*: each row's JSON as read from the kept
+    state, None for a new row (a row read is not encoded again)."""
     import json
 
     from soulpost.lint.cachefiles import write_atomic
@@ -145,18 +164,25 @@ def save(store: LintCache, key: str, rows: Sequence[Row], ruleset: RuleSet, root
         "rules": [rule.spec.code for rule in ruleset.queue_rules],
     }
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    if lines is None:
+        lines = [None] * len(rows)
     try:
-        data = f"{dumps(head)}\n{dumps(extra)}\n{dumps(rows)}".encode("utf-8", "surrogatepass")
+        out = [dumps(head).encode("utf-8"), dumps(extra).encode("utf-8", "surrogatepass")]
+        out += [
+            line if line is not None else dumps(row).encode("utf-8", "surrogatepass")
+            for row, line in zip(rows, lines, strict=True)
+        ]
     except (ValueError, TypeError):
         return
-    write_atomic(store.folder / FILE, data)
+    write_atomic(store.folder / FILE, b"\n".join(out))
 
 
 def load(
     store: LintCache, key: str, root: Path, ruleset: RuleSet
-) -> tuple[list[Row], dict[str, Any]] | None:
-    """The kept rows and rules' extras of the queue whose report's key is *key*, every
-    value checked; None when there are none, or not for this environment and queue."""
+) -> tuple[list[Row], list[bytes], dict[str, Any]] | None:
+    """The kept rows (with the JSON line of each) and the rules' extras of the queue whose
+    report's key is *key*, every value checked; None when there are none, or not for
+    this environment and queue. A row is a line, all parsed with one call."""
     import json
 
     from soulpost.lint.cachefiles import read_owned
@@ -165,7 +191,7 @@ def load(
     if data is None:
         return None
     try:
-        head_line, extra_line, rows_line = data.split(b"\n", 2)
+        head_line, extra_line, *lines = data.split(b"\n")
         head = json.loads(head_line)
         if not isinstance(head, dict) or head.get("format") != FORMAT:
             return None
@@ -175,16 +201,18 @@ def load(
         ):  # fmt: skip
             return None
         extra = json.loads(extra_line)
-        rows = json.loads(rows_line)
+        rows = json.loads(b"[%b]" % b",".join(lines))
     except (ValueError, RecursionError):
         return None
-    if not (isinstance(extra, dict) and isinstance(rows, list) and _sound(rows, len(codes))):
+    if not (isinstance(extra, dict) and isinstance(rows, list) and len(rows) == len(lines)):
+        return None  # not one row a line
+    if not _sound(rows, len(codes)):
         return None
     for k, rule in enumerate(ruleset.queue_rules):
         code = rule.spec.code
         if not rule.state_sound([row[RULES][k] for row in rows], extra.get(code)):  # type: ignore[attr-defined]
             return None
-    return rows, extra
+    return rows, lines, extra
 
 
 def _types(values: Sequence[Any], *kinds: type) -> bool:

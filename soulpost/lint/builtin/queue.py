@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
@@ -118,20 +119,22 @@ class DuplicatePost(QueueRule):
         opts = self.options
         assert isinstance(opts, DuplicateOptions)
         self.similarity = opts.similarity
-        self.memo = CloseMemo()  # the last run's answers (see state_extra)
+        # What the last run found (see state_extra): the orders of keys, and the pairs.
+        self.last: tuple[list[int], list[int], dict[int, tuple[int, bool]]] = ([], [], {})
 
     def prepare(self, draft: Draft) -> None:
         _shape(draft)  # while the worker holding the draft has a core to itself
 
     def check_queue(self, queue: QueueView) -> Iterator[Hit]:
         drafts = queue.drafts
-        keys = [_key(d) for d in drafts]
-        orders = [_order(d) for d in drafts]
-        platforms = [d.post.platforms for d in drafts]
-        shapes = [_shape(d) for d in drafts]
-        ids = [d.id for d in drafts]
-        self.memo = CloseMemo()
-        for later, hit in self._hits(keys, orders, platforms, shapes, ids, self.memo):
+        columns = _Columns(
+            [_key(d) for d in drafts],
+            [_order(d) for d in drafts],
+            [d.post.platforms for d in drafts],
+            [_shape(d) for d in drafts],
+            [d.id for d in drafts],
+        )
+        for later, hit in self._hits(columns, self._pairs(columns)):
             hit.post = drafts[later].post
             yield hit
 
@@ -140,68 +143,138 @@ class DuplicatePost(QueueRule):
         cache keeps it for the whole queue (:mod:`soulpost.lint.cachestate`)."""
         return [_key(draft), *_shape(draft)]
 
-    def state_extra(self) -> list[list[Any]]:
-        """What the last run of the rule learnt besides the rows: its :func:`_close`
-        answers, as [key, key, answer]."""
-        return [[a, b, answer] for (a, b), answer in self.memo.asked.items()]
+    def state_extra(self) -> dict[str, list[Any]]:
+        """What the last run found, for the next to start from: the posts (by index) in
+        the order of their keys, forwards and backwards, and the pairs it reported."""
+        forward, backward, pairs = self.last
+        found = [[later, earlier, exact] for later, (earlier, exact) in pairs.items()]
+        return {"forward": forward, "backward": backward, "pairs": found}
 
-    @staticmethod
-    def state_sound(rows: list[Any], extra: object) -> bool:
+    def state_sound(self, rows: list[Any], extra: object) -> bool:
         """Whether kept rows and extra have the shapes :meth:`state_row` and
         :meth:`state_extra` give them (the types gathered in C)."""
         if not (_all(rows, list) and set(map(len, rows)) <= {4}):
             return False
-        if not (isinstance(extra, list) and _all(extra, list) and set(map(len, extra)) <= {3}):
-            return False
         keys, words, distinct, masks = zip(*rows, strict=True) if rows else ((),) * 4
-        pairs = list(zip(*extra, strict=True)) if extra else [(), (), ()]
+        if not (_all(keys, str) and _all(words + distinct + masks, int)):
+            return False
+        if not isinstance(extra, dict):
+            return False
+        every = list(range(len(rows)))
+        forward, backward, pairs = (extra.get(k) for k in ("forward", "backward", "pairs"))
+        if not (isinstance(forward, list) and _all(forward, int) and sorted(forward) == every):
+            return False
+        wanted = every if self.similarity < 1 else []
+        if not (isinstance(backward, list) and _all(backward, int) and sorted(backward) == wanted):
+            return False
+        if not (isinstance(pairs, list) and _all(pairs, list) and set(map(len, pairs)) <= {3}):
+            return False
+        later, earlier, exact = zip(*pairs, strict=True) if pairs else ((),) * 3
         return (
-            _all(keys, str)
-            and _all(words + distinct + masks, int)
-            and _all(pairs[0] + pairs[1], str)
-            and _all(pairs[2], bool)
+            _all(later + earlier, int) and set(later + earlier) <= set(every) and _all(exact, bool)
         )
 
     def check_state(self, view: StateView) -> Iterator[tuple[int, Hit]]:
-        """:meth:`check_queue` over the kept state of a queue: (post index, hit) pairs."""
-        code = self.spec.code
-        rows = view.rows[code]
-        keys = [row[0] for row in rows]
-        shapes = [(row[1], row[2], row[3]) for row in rows]
-        ids, times = view.ids, view.times
-        orders = [(t is None, t or 0.0, i) for t, i in zip(times, ids, strict=True)]
-        self.memo = CloseMemo({(a, b): answer for a, b, answer in view.extra.get(code, ())})
-        yield from self._hits(keys, orders, view.platforms, shapes, ids, self.memo)
+        """:meth:`check_queue` over the kept state of a queue: (post index, hit) pairs.
 
-    def _hits(  # noqa: PLR0917 (the queue's columns)
-        self,
-        keys: list[str],
-        orders: list[tuple[bool, float, str]],
-        platform_lists: Sequence[Sequence[str]],
-        shapes: list[tuple[int, int, int]],
-        ids: list[str],
-        close: CloseMemo,
-    ) -> Iterator[tuple[int, Hit]]:
-        """The hits, each with the index of the post it belongs to (its ``post`` unset).
+        With what the last run found (``view.extra``) and which posts are new or changed
+        (``view.moved``), only the pairs those posts can make or break are looked at: a
+        post's partner is decided by its neighbours in the two orders of keys alone."""
+        rows = view.rows[self.spec.code]
+        times, ids = view.times, view.ids
+        columns = _Columns(
+            [row[0] for row in rows],
+            [(t is None, t or 0.0, i) for t, i in zip(times, ids, strict=True)],
+            view.platforms,
+            [(row[1], row[2], row[3]) for row in rows],
+            ids,
+        )
+        last = view.extra.get(self.spec.code)
+        if last is None or view.moved is None:
+            yield from self._hits(columns, self._pairs(columns))
+        else:
+            yield from self._hits(columns, self._update(columns, last, view.moved, view.old))
 
-        *close* answers :func:`_close`, from an earlier run's answers when it has them: the
-        lint cache keeps them, so a queue with one draft edited does not compare every
-        near-duplicate pair word by word again.
-        """
+    def _pairs(self, columns: _Columns) -> dict[int, tuple[int, bool]]:
+        """Later post -> (earlier post, exact) of every pair to report, by index."""
+        keys, orders = columns.keys, columns.orders
         # Rows (key, order, index) sort without a key function; the index settles ties.
         rows = sorted(zip(keys, orders, range(len(keys)), strict=True))
-        # Each draft's platforms as a set once, rather than twice per neighbouring pair.
-        platforms = [frozenset(p) for p in platform_lists]
-        series = [series_of(i) for i in ids]
-        pairs: dict[int, tuple[int, bool]] = {}  # later draft -> (earlier draft, exact)
-        columns = (platforms, series, shapes, close)
-        self._neighbours(rows, pairs, *columns)
+        pairs: dict[int, tuple[int, bool]] = {}
+        self._neighbours(rows, pairs, columns)
+        forward, backward = [i for _k, _o, i in rows], []
         if self.similarity < 1:
             backwards = sorted((key[::-1], order, i) for key, order, i in rows)
-            self._neighbours(backwards, pairs, *columns)
+            self._neighbours(backwards, pairs, columns)
+            backward = [i for _k, _o, i in backwards]
+        self.last = (forward, backward, pairs)
+        return pairs
+
+    def _update(
+        self, columns: _Columns, last: dict[str, Any], moved: list[int], old: int
+    ) -> dict[int, tuple[int, bool]]:
+        """:meth:`_pairs` from the last run's: *moved* gives each post's index then (-1:
+        new or changed), *old* how many posts there were."""
+        now = [-1] * old  # index then -> index now (-1: gone or changed)
+        for index, then in enumerate(moved):
+            if then >= 0:
+                now[then] = index
+        fresh = [index for index, then in enumerate(moved) if then < 0]
+        touched = set(fresh)  # posts whose neighbours, or themselves, changed
+        keys, orders = columns.keys, columns.orders
+        forward = _reorder(last["forward"], now, fresh, touched, lambda i: (keys[i], orders[i], i))
+        backward = []
+        if self.similarity < 1:
+            backward = _reorder(
+                last["backward"], now, fresh, touched, lambda i: (keys[i][::-1], orders[i], i)
+            )
+        pairs: dict[int, tuple[int, bool]] = {}
+        for later_then, earlier_then, exact in last["pairs"]:
+            later, earlier = now[later_then], now[earlier_then]
+            if later >= 0 and earlier >= 0 and later not in touched:
+                pairs[later] = (earlier, exact)
+        for post in touched:
+            found = self._partner(post, forward, columns, reverse=False)
+            if found is None and backward:
+                found = self._partner(post, backward, columns, reverse=True)
+            if found is not None:
+                pairs[post] = found
+        self.last = (forward, backward, pairs)
+        return pairs
+
+    def _partner(
+        self, post: int, order: list[int], columns: _Columns, *, reverse: bool
+    ) -> tuple[int, bool] | None:
+        """What :meth:`_neighbours` pairs *post* with as the later post in one pass over
+        *order*: the first of its two neighbouring pairs that qualifies (None: neither)."""
+        at = order.index(post)
+        keys = columns.keys
+        for a, b in ((at - 1, at), (at, at + 1)):
+            if a < 0 or b >= len(order):
+                continue
+            first, second = order[a], order[b]
+            key_a, key_b = keys[first], keys[second]
+            if reverse:
+                key_a, key_b = key_a[::-1], key_b[::-1]
+            exact = self._qualifies(key_a, key_b, first, second, columns)
+            if exact is None:
+                continue
+            if columns.orders[first] > columns.orders[second]:
+                first, second = second, first
+            if second == post:
+                return first, exact
+        return None
+
+    def _hits(
+        self, columns: _Columns, pairs: dict[int, tuple[int, bool]]
+    ) -> Iterator[tuple[int, Hit]]:
+        """A hit for each of *pairs*, with the index of the post it belongs to (its
+        ``post`` unset), in the order of the later posts' ids."""
+        ids, platform_lists = columns.ids, columns.platform_lists
         for later_index in sorted(pairs, key=lambda i: (ids[i], i)):
             earlier_index, exact = pairs[later_index]
-            shared = [p for p in platform_lists[later_index] if p in platforms[earlier_index]]
+            theirs = columns.platforms(earlier_index)
+            shared = [p for p in platform_lists[later_index] if p in theirs]
             yield (
                 later_index,
                 Hit(
@@ -215,56 +288,102 @@ class DuplicatePost(QueueRule):
                 ),
             )
 
-    def _neighbours(  # noqa: PLR0917 (the queue's columns)
+    def _neighbours(
         self,
         rows: list[tuple[str, tuple[bool, float, str], int]],
         pairs: dict[int, tuple[int, bool]],
-        platforms: list[frozenset[str]],
-        series: list[str | None],
-        shapes: list[tuple[int, int, int]],
-        close: CloseMemo,
+        columns: _Columns,
     ) -> None:
-        similarity = self.similarity
         for (key_a, order_a, a), (key_b, order_b, b) in itertools.pairwise(rows):
-            if not key_a or platforms[a].isdisjoint(platforms[b]):
-                continue
-            if series[a] is not None and series[a] == series[b]:
-                continue  # a series repeats its own text on purpose
-            exact = key_a == key_b
-            if not exact and (
-                similarity >= 1
-                or not _may_be_close(shapes[a], shapes[b], similarity)
-                or not close(key_a, key_b, similarity)
-            ):
+            exact = self._qualifies(key_a, key_b, a, b, columns)
+            if exact is None:
                 continue
             first, second = (a, b) if order_a <= order_b else (b, a)
             if second not in pairs:
                 pairs[second] = (first, exact)
 
+    def _qualifies(self, key_a: str, key_b: str, a: int, b: int, columns: _Columns) -> bool | None:
+        """Whether the neighbours *a* and *b* (in this order of keys) make a pair: None
+        when not, else whether their keys are the same."""
+        if not key_a or columns.platforms(a).isdisjoint(columns.platforms(b)):
+            return None
+        series = columns.series
+        if series(a) is not None and series(a) == series(b):
+            return None  # a series repeats its own text on purpose
+        if key_a == key_b:
+            return True
+        similarity = self.similarity
+        if (
+            similarity >= 1
+            or not _may_be_close(columns.shapes[a], columns.shapes[b], similarity)
+            or not _close(key_a, key_b, similarity)
+        ):
+            return None
+        return False
+
+
+def _reorder(
+    then: list[int],
+    now: list[int],
+    fresh: list[int],
+    touched: set[int],
+    sort_key: Callable[[int], tuple[str, tuple[bool, float, str], int]],
+) -> list[int]:
+    """The order *then* (indexes then) with gone and changed posts taken out and *fresh*
+    ones put in by *sort_key*; the posts next to a change go to *touched*."""
+    mapped = [now[index] for index in then]
+    if -1 in mapped:
+        behind, gap = -1, False
+        for index in mapped:
+            if index < 0:
+                gap = True
+                if behind >= 0:
+                    touched.add(behind)
+            else:
+                if gap:
+                    touched.add(index)
+                    gap = False
+                behind = index
+    order = [index for index in mapped if index >= 0]
+    for index in fresh:
+        at = bisect.bisect_left(order, sort_key(index), key=sort_key)
+        order.insert(at, index)
+        touched.update(order[max(at - 1, 0) : at + 2])
+    return order
+
+
+class _Columns:
+    """The queue as the rule reads it, by post index (drafts, or the kept state)."""
+
+    def __init__(
+        self,
+        keys: list[str],
+        orders: list[tuple[bool, float, str]],
+        platform_lists: Sequence[Sequence[str]],
+        shapes: list[tuple[int, int, int]],
+        ids: list[str],
+    ) -> None:
+        self.keys, self.orders, self.shapes, self.ids = keys, orders, shapes, ids
+        self.platform_lists = platform_lists
+        self._platforms: dict[int, frozenset[str]] = {}
+        self._series: dict[int, str | None] = {}
+
+    def platforms(self, index: int) -> frozenset[str]:
+        """The post's platforms as a set, made once (and only for posts a pair reaches)."""
+        found = self._platforms.get(index)
+        if found is None:
+            found = self._platforms[index] = frozenset(self.platform_lists[index])
+        return found
+
+    def series(self, index: int) -> str | None:
+        if index not in self._series:
+            self._series[index] = series_of(self.ids[index])
+        return self._series[index]
+
 
 def _all(values: Sequence[Any], kind: type) -> bool:
     """Whether every one of *values* is of type *kind* (the types gathered in C)."""
     return set(map(type, values)) <= {kind}
-
-
-class CloseMemo:
-    """The answers of :func:`_close` in one run, by the pair of keys compared (in a
-    backward pass, the reversed keys), taken from *known* (an earlier run's) when there.
-    ``asked`` holds this run's: what the lint cache keeps for the next one."""
-
-    def __init__(self, known: dict[tuple[str, str], bool] | None = None) -> None:
-        self.known = known or {}
-        self.asked: dict[tuple[str, str], bool] = {}
-
-    def __call__(self, key_a: str, key_b: str, similarity: float) -> bool:
-        pair = (key_a, key_b)
-        answer = self.asked.get(pair)
-        if answer is None:
-            answer = self.known.get(pair)
-            if answer is None:
-                answer = _close(key_a, key_b, similarity)
-            self.asked[pair] = answer
-        return answer
 
 
 def _may_be_close(
