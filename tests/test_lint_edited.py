@@ -382,3 +382,38 @@ def test_a_draft_taken_from_between_two_near_duplicates_joins_them(
         return 0
 
     assert [post for post, _m in _pairs(_edited_as_cold(cli, small, seen, change))] == ["later"]
+
+
+def test_a_kept_share_finding_moves_with_its_draft(
+    cli: Callable[..., Result], workspace: Path, seen: Seen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Text added above `at` in a promotional draft: the share rule's inputs are the same
+    (it is not run again), and its finding on that draft is located in the new text."""
+    share = next(f for f in _findings(_lint(cli, workspace)) if f["code"] == "SP401")
+    draft = _file(workspace, share["post_id"])
+    ran: list[str] = []
+    from soulpost.lint.kinds import queue as kinds
+
+    check_state = kinds.QueueShare.check_state
+
+    def counted(rule: Any, view: Any) -> Any:
+        ran.append(rule.spec.code)
+        return check_state(rule, view)
+
+    monkeypatch.setattr(kinds.QueueShare, "check_state", counted)
+
+    def change() -> int:
+        text = draft.read_text(encoding="utf-8")
+        draft.write_text(
+            text.replace('text = "', 'text = """\nP.S.\n', 1).replace(
+                '"\nplatforms', '"""\nplatforms', 1
+            )
+        )
+        return 1
+
+    edited = _edited_as_cold(cli, workspace, seen, change)
+    assert "SP401" not in ran  # kept, not run again
+    moved = [
+        f for f in _findings(edited) if f["code"] == "SP401" and f["post_id"] == share["post_id"]
+    ]
+    assert [f["line"] for f in moved] == [share["line"] + 2]

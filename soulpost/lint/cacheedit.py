@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from soulpost.lint import cachestate
+from soulpost.lint import cacherules, cachestate
 from soulpost.lint.cachestate import Row
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from soulpost.lint.model import Finding, Report
     from soulpost.lint.select import RuleSet
     from soulpost.lint.workers import _Linted
-    from soulpost.posts import Post, PostSummary
+    from soulpost.posts import Post
 
 
 class Queue:
@@ -69,7 +69,7 @@ def relint(  # noqa: PLR0917 (the run's parts, as lint_files_cached has them)
         # A clock rule may speak on a draft kept: the drafts' entries answer (they run
         # the clock's rules without loading the draft again).
         return None
-    plan = _plan(queue, old_rows, store, where)
+    plan, before = _plan(queue, old_rows, store, where)
     changed = [i for i, j in enumerate(plan) if j < 0]
     if len(changed) > cachestate.MOST_CHANGED:
         return None
@@ -81,33 +81,52 @@ def relint(  # noqa: PLR0917 (the run's parts, as lint_files_cached has them)
     if len({row[cachestate.ID] for row in rows}) != len(rows):
         return None  # two posts with one id: an error the long way reports
     codes = [rule.spec.code for rule in ruleset.queue_rules]
+    kept_findings = cacherules.Kept(old, set(codes))
     view = cachestate.StateView(rows, codes, extra, plan, len(old_rows))
-    found = _queue_findings(view, rows, queue, fresh, ruleset, root)
-    located = _located(old, plan, rows, fresh, ruleset)
+    if len(rows) != len(old_rows) or None in before.values():
+        reuse = set()  # files added or removed: every rule runs
+    else:
+        changes = {i: row for i, row in before.items() if row is not None}
+        reuse = cacherules.unchanged(ruleset.queue_rules, rows, changes)
+    made = cacherules.Findings(rows, queue.files, queue.texts, _posts(fresh), root)
+    found, carried = _queue_findings(view, ruleset, kept_findings, reuse, made)
+    located = _located(kept_findings, plan, rows, fresh)
     from soulpost.lint.model import Report
 
     findings = found + located
     # Sorted as Run.finish sorts, from the order it sorts (stable for equal keys).
     findings.sort(key=lambda f: (f.path or "", f.line, f.column, f.code, f.message))
     report = Report(findings, ruleset.infos, list(errors), len(rows), len(rows))
-    _keep(store, queue, key, report, (rows, lines), fresh, ruleset, where, old_rows)
+    state = (rows, lines, carried)
+    _keep(store, queue, key, report, state, fresh, ruleset, where, old_rows)
     return report
 
 
-def _plan(queue: Queue, old_rows: list[Row], store: LintCache, where: Path) -> list[int]:
+def _posts(fresh: dict[int, _Fresh]) -> dict[int, Post]:
+    return {i: post for i, (_record, _row, post) in fresh.items()}
+
+
+def _plan(
+    queue: Queue, old_rows: list[Row], store: LintCache, where: Path
+) -> tuple[list[int], dict[int, Row | None]]:
     """For each file, the index of its kept row when that row still holds (same text,
-    same media), else -1: the file is linted."""
+    same media), else -1: the file is linted. And for those, the kept row of the same
+    name (None for a file added)."""
     at = {row[cachestate.NAME]: j for j, row in enumerate(old_rows)}
     plan = []
-    for name, digest in zip(queue.names, queue.digests, strict=True):
+    before: dict[int, Row | None] = {}
+    for index, (name, digest) in enumerate(zip(queue.names, queue.digests, strict=True)):
         j = at.get(name, -1)
+        before_row = old_rows[j] if j >= 0 else None
         if j >= 0:
             row = old_rows[j]
             media = row[cachestate.MEDIA]
             if row[cachestate.DIGEST] != digest or (media and store.stamps(where, media) != media):
                 j = -1
+        if j < 0:
+            before[index] = before_row
         plan.append(j)
-    return plan
+    return plan, before
 
 
 # A changed file, linted: its record (as the workers give it), its kept row, its post.
@@ -161,44 +180,15 @@ def _lint_changed(
     return out
 
 
-def _queue_findings(  # noqa: PLR0917 (the run's parts)
+def _queue_findings(
     view: cachestate.StateView,
-    rows: list[Row],
-    queue: Queue,
-    fresh: dict[int, _Fresh],
     ruleset: RuleSet,
-    root: Path | None,
-) -> list[Finding]:
-    """Every queue rule over *view*, its hits located, in the order Run.finish makes them."""
-    from soulpost.lint.locate import Locator, make_finding
-    from soulpost.lint.shown import display
-    from soulpost.posts import Post
-
-    pending = []
-    for rank, rule in enumerate(ruleset.queue_rules, start=len(ruleset.post_rules)):
-        code = rule.spec.code
-        for index, hit in rule.check_state(view):  # type: ignore[attr-defined]
-            hidden = rows[index][cachestate.HIDDEN]
-            if hidden and code in hidden:
-                continue
-            pending.append((index, rank, rule, hit))
-    pending.sort(key=lambda row: row[:2])  # stable: a rule's hits for a post keep their order
-    locate = Locator()
-    posts: dict[int, Post] = {}
-    out = []
-    for index, _rank, rule, hit in pending:
-        post = posts.get(index)
-        if post is None:
-            if index in fresh:
-                post = fresh[index][2]
-            else:  # what locating reads: the id, the path and the text of the file
-                summary: PostSummary = (rows[index][cachestate.ID], "", [], None, "draft",
-                                        [], None, None, queue.texts[index], None)  # fmt: skip
-                post = Post.from_summary(summary, queue.files[index])
-            posts[index] = post
-        shown = display(queue.files[index], root)
-        out.append(make_finding(rule, ruleset, hit, post, shown, locate=locate))
-    return out
+    kept: cacherules.Kept,
+    reuse: set[str],
+    made: cacherules.Findings,
+) -> tuple[list[Finding], dict[str, Any]]:
+    """The queue rules over the kept state (see :func:`soulpost.lint.cacherules.run`)."""
+    return cacherules.run(view, ruleset, kept, reuse, made)
 
 
 def _old_findings(body: bytes) -> list[Finding] | None:
@@ -214,19 +204,11 @@ def _old_findings(body: bytes) -> list[Finding] | None:
 
 
 def _located(
-    old: list[Finding],
-    plan: list[int],
-    rows: list[Row],
-    fresh: dict[int, _Fresh],
-    ruleset: RuleSet,
+    kept: cacherules.Kept, plan: list[int], rows: list[Row], fresh: dict[int, _Fresh]
 ) -> list[Finding]:
-    """The post rules' findings of every file, in file order: the kept report's (*old*)
-    for the files that did not change, the new ones' for the others."""
-    queue_codes = {rule.spec.code for rule in ruleset.queue_rules}
-    by_post: dict[str | None, list[Finding]] = {}
-    for finding in old:
-        if finding.code not in queue_codes:
-            by_post.setdefault(finding.post_id, []).append(finding)
+    """The post rules' findings of every file, in file order: the kept report's for the
+    files that did not change, the new ones' for the others."""
+    by_post = kept.posts
     out: list[Finding] = []
     for i, j in enumerate(plan):
         if j >= 0:
@@ -241,7 +223,7 @@ def _keep(  # noqa: PLR0917 (the run's parts)
     queue: Queue,
     key: str,
     report: Report,
-    state: tuple[list[Row], list[bytes | None]],
+    state: tuple[list[Row], list[bytes | None], dict[str, Any]],
     fresh: dict[int, _Fresh],
     ruleset: RuleSet,
     where: Path,
@@ -263,8 +245,8 @@ def _keep(  # noqa: PLR0917 (the run's parts)
             if entries.pop(name, None) is not None:
                 store.dirty.add(index)
     store.save(queue.names, whole=False)
-    rows, lines = state
+    rows, lines, carried = state
     quiet = min((row[cachestate.QUIET] for row in rows), default=queuecache.never())
     media = [stamp for row in rows for stamp in row[cachestate.MEDIA]]
     queuecache.remember(store, key, report, quiet, media)
-    cachestate.save(store, key, rows, lines, ruleset, where)
+    cachestate.save(store, key, rows, lines, ruleset, where, carried)

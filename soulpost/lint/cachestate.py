@@ -143,10 +143,12 @@ def save(  # noqa: PLR0917 (the state's parts)
     lines: Sequence[bytes | None] | None,
     ruleset: RuleSet,
     root: Path,
+    carried: dict[str, Any] | None = None,
 ) -> None:
     """Keep *rows* (every post file of the queue whose key is *key*, in order) with what
-    each queue rule learnt in this run. *lines*: each row's JSON as read from the kept
-    state, None for a new row (a row read is not encoded again)."""
+    each queue rule learnt in this run (*carried*: what the rules that did not run
+    learnt before). *lines*: each row's JSON as read from the kept state, None for a new
+    row (a row read is not encoded again)."""
     import json
 
     from soulpost.lint.cachefiles import write_atomic
@@ -154,8 +156,8 @@ def save(  # noqa: PLR0917 (the state's parts)
     extra = {
         rule.spec.code: rule.state_extra()
         for rule in ruleset.queue_rules
-        if hasattr(rule, "state_extra")
-    }
+        if hasattr(rule, "state_extra") and rule.spec.code not in (carried or {})
+    } | (carried or {})
     head = {
         "format": FORMAT,
         "env": store.env,

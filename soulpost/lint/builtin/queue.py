@@ -113,6 +113,7 @@ class DuplicatePost(QueueRule):
     )
     Options = DuplicateOptions
     needs_whole_posts = False  # reads only the post's text, platforms, time and id
+    state_loc = ("text",)  # where every hit points (see soulpost.lint.cacherules)
     message = "{how} the text of {other} (also for {platforms})"
 
     def setup(self) -> None:

@@ -132,6 +132,7 @@ class QueueShare(QueueRule):
 
     kind: ClassVar[str] = "queue-share"
     needs_whole_posts: ClassVar[bool] = False
+    state_loc: ClassVar[tuple[str, ...]] = ("at",)  # where every hit points (cacherules)
     Options = QueueShareOptions
     message: ClassVar[str] = (
         "on {platform}, {count} of {total} posts from {start} to {end} are {what} "
@@ -408,6 +409,7 @@ class Spacing(QueueRule):
 
     kind: ClassVar[str] = "spacing"
     needs_whole_posts: ClassVar[bool] = False
+    state_loc: ClassVar[tuple[str, ...]] = ("at",)  # where every hit points (cacherules)
     Options = SpacingOptions
     message: ClassVar[str] = "{count} posts on {platform} within {span} (at most {max}): {posts}"
 
