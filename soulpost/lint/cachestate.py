@@ -165,7 +165,9 @@ def save(  # noqa: PLR0917 (the state's parts)
         "root": str(root),
         "rules": [rule.spec.code for rule in ruleset.queue_rules],
     }
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    # ASCII (other characters escaped): parsed back as 1-byte text, a third faster than
+    # UTF-8 holding one emoji, which makes the whole text 4 bytes a character.
+    dumps = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
     if lines is None:
         lines = [None] * len(rows)
     try:
