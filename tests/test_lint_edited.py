@@ -284,10 +284,10 @@ def _state_file(root: Path) -> Path:
     [
         lambda text: "not json at all",
         lambda text: text.split("\n")[0],  # the header alone
-        lambda text: text.replace('"format":1', '"format":2', 1),
+        lambda text: text.replace(f'"format":{cachestate.FORMAT}', '"format":0', 1),
         lambda text: text.replace('"key":"', '"key":"0', 1),  # another queue's state
         lambda text: text.replace('"bench-000007"', "7", 1),  # an id of another type
-        lambda text: text.replace("[true,", '["yes",', 1),  # a share flag of another type
+        lambda text: text.replace('"quiet":[', '"quiet":["soon",', 1),
         lambda text: text[: len(text) // 2],  # cut short
     ],
 )
@@ -305,7 +305,8 @@ def test_a_broken_state_is_a_miss_never_an_error(
     assert "Traceback" not in edited.err
     cold = _lint(cli, workspace, "json", "--no-cache")
     assert (edited.out, edited.code) == (cold.out, cold.code)
-    assert json.loads(_state_file(workspace).read_text().split("\n")[0])["format"] == 1  # mended
+    head = json.loads(_state_file(workspace).read_text().split("\n")[0])
+    assert head["format"] == cachestate.FORMAT  # mended
 
 
 def test_a_draft_that_no_longer_loads_goes_the_long_way(
@@ -417,3 +418,21 @@ def test_a_kept_share_finding_moves_with_its_draft(
         f for f in _findings(edited) if f["code"] == "SP401" and f["post_id"] == share["post_id"]
     ]
     assert [f["line"] for f in moved] == [share["line"] + 2]
+
+
+def test_a_broken_tail_is_a_miss_when_read(
+    cli: Callable[..., Result], workspace: Path, seen: Seen
+) -> None:
+    """Tails are read when a rule needs them: a draft moved in time makes the share rules
+    read every one, and a broken one sends the lint the long way, which mends the state."""
+    _lint(cli, workspace)
+    state = _state_file(workspace)
+    state.write_text(state.read_text().replace("[true,", '["yes",'), encoding="utf-8")
+    _set(_queue(workspace) / "000009.toml", "at", "2027-03-01T10:00:00+00:00")
+    seen.__init__()  # type: ignore[misc]
+    moved = _lint(cli, workspace)
+    assert (seen.over_drafts, seen.over_state) == (1, 1)  # tried, then the long way
+    assert "Traceback" not in moved.err
+    cold = _lint(cli, workspace, "json", "--no-cache")
+    assert (moved.out, moved.code) == (cold.out, cold.code)
+    assert '["yes",' not in state.read_text()  # mended

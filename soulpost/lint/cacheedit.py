@@ -61,45 +61,53 @@ def relint(  # noqa: PLR0917 (the run's parts, as lint_files_cached has them)
     loaded = cachestate.load(store, str(kept[0].get("key")), where, ruleset)
     if loaded is None or now_us is None:
         return None
-    old_rows, old_lines, extra = loaded
+    old_state, extra = loaded
     old = _old_findings(kept[1])
     if old is None:
         return None
-    if min((row[cachestate.QUIET] for row in old_rows), default=now_us) < now_us:
+    if min(old_state.quiet, default=now_us) < now_us:
         # A clock rule may speak on a draft kept: the drafts' entries answer (they run
         # the clock's rules without loading the draft again).
         return None
-    plan, before = _plan(queue, old_rows, store, where)
+    plan, before = _plan(queue, old_state, store, where)
     changed = [i for i, j in enumerate(plan) if j < 0]
     if len(changed) > cachestate.MOST_CHANGED:
         return None
     fresh = _lint_changed(queue, changed, settings, ruleset, store, now=now, root=root)
     if fresh is None:
         return None
-    rows = [old_rows[j] if j >= 0 else fresh[i][1] for i, j in enumerate(plan)]
-    lines = [old_lines[j] if j >= 0 else None for j in plan]
-    if len({row[cachestate.ID] for row in rows}) != len(rows):
+    state = _merged(old_state, plan, fresh)
+    if len(set(state.ids)) != len(state):
         return None  # two posts with one id: an error the long way reports
-    codes = [rule.spec.code for rule in ruleset.queue_rules]
-    kept_findings = cacherules.Kept(old, set(codes))
-    view = cachestate.StateView(rows, codes, extra, plan, len(old_rows))
-    if len(rows) != len(old_rows) or None in before.values():
-        reuse = set()  # files added or removed: every rule runs
-    else:
-        changes = {i: row for i, row in before.items() if row is not None}
-        reuse = cacherules.unchanged(ruleset.queue_rules, rows, changes)
-    made = cacherules.Findings(rows, queue.files, queue.texts, _posts(fresh), root)
-    found, carried = _queue_findings(view, ruleset, kept_findings, reuse, made)
-    located = _located(kept_findings, plan, rows, fresh)
+    try:
+        found, carried = _queue_findings(
+            old_state, state, extra, plan, before, fresh, old, ruleset, queue, root
+        )
+    except cachestate.Unsound:  # a kept tail that is not what was written
+        return None
+    located = _located(found[1], plan, state, fresh)
     from soulpost.lint.model import Report
 
-    findings = found + located
+    findings = found[0] + located
     # Sorted as Run.finish sorts, from the order it sorts (stable for equal keys).
     findings.sort(key=lambda f: (f.path or "", f.line, f.column, f.code, f.message))
-    report = Report(findings, ruleset.infos, list(errors), len(rows), len(rows))
-    state = (rows, lines, carried)
-    _keep(store, queue, key, report, state, fresh, ruleset, where, old_rows)
+    report = Report(findings, ruleset.infos, list(errors), len(state), len(state))
+    _keep(store, queue, key, report, (state, carried), fresh, ruleset, where, old_state)
     return report
+
+
+def _merged(old: cachestate.State, plan: list[int], fresh: dict[int, _Fresh]) -> cachestate.State:
+    """The state of the queue now: the kept rows of the files that did not change, the
+    new ones of the others."""
+    columns = [
+        [column[j] if j >= 0 else fresh[i][1][k] for i, j in enumerate(plan)]
+        for k, column in enumerate(old.columns())
+    ]
+    lines = [old.lines[j] if j >= 0 else None for j in plan]
+    tails = [
+        old.tails[j] if j >= 0 else fresh[i][1][cachestate.PLATFORMS :] for i, j in enumerate(plan)
+    ]
+    return cachestate.State(columns, lines, tails, old.rules)
 
 
 def _posts(fresh: dict[int, _Fresh]) -> dict[int, Post]:
@@ -107,24 +115,23 @@ def _posts(fresh: dict[int, _Fresh]) -> dict[int, Post]:
 
 
 def _plan(
-    queue: Queue, old_rows: list[Row], store: LintCache, where: Path
-) -> tuple[list[int], dict[int, Row | None]]:
+    queue: Queue, old: cachestate.State, store: LintCache, where: Path
+) -> tuple[list[int], dict[int, int]]:
     """For each file, the index of its kept row when that row still holds (same text,
-    same media), else -1: the file is linted. And for those, the kept row of the same
-    name (None for a file added)."""
-    at = {row[cachestate.NAME]: j for j, row in enumerate(old_rows)}
+    same media), else -1: the file is linted. And for those, the index of the kept row
+    of the same name (-1 for a file added)."""
+    at = {name: j for j, name in enumerate(old.names)}
+    digests, media = old.digests, old.media
     plan = []
-    before: dict[int, Row | None] = {}
+    before: dict[int, int] = {}
     for index, (name, digest) in enumerate(zip(queue.names, queue.digests, strict=True)):
-        j = at.get(name, -1)
-        before_row = old_rows[j] if j >= 0 else None
-        if j >= 0:
-            row = old_rows[j]
-            media = row[cachestate.MEDIA]
-            if row[cachestate.DIGEST] != digest or (media and store.stamps(where, media) != media):
-                j = -1
+        same = j = at.get(name, -1)
+        if j >= 0 and (
+            digests[j] != digest or (media[j] and store.stamps(where, media[j]) != media[j])
+        ):
+            j = -1
         if j < 0:
-            before[index] = before_row
+            before[index] = same
         plan.append(j)
     return plan, before
 
@@ -180,15 +187,31 @@ def _lint_changed(
     return out
 
 
-def _queue_findings(
-    view: cachestate.StateView,
+def _queue_findings(  # noqa: PLR0917 (the run's parts)
+    old_state: cachestate.State,
+    state: cachestate.State,
+    extra: dict[str, Any],
+    plan: list[int],
+    before: dict[int, int],
+    fresh: dict[int, _Fresh],
+    old: list[Finding],
     ruleset: RuleSet,
-    kept: cacherules.Kept,
-    reuse: set[str],
-    made: cacherules.Findings,
-) -> tuple[list[Finding], dict[str, Any]]:
-    """The queue rules over the kept state (see :func:`soulpost.lint.cacherules.run`)."""
-    return cacherules.run(view, ruleset, kept, reuse, made)
+    queue: Queue,
+    root: Path | None,
+) -> tuple[tuple[list[Finding], cacherules.Kept], dict[str, Any]]:
+    """The queue rules over the kept state (see :func:`soulpost.lint.cacherules.run`),
+    with the kept report's findings sorted out; raises Unsound."""
+    codes = [rule.spec.code for rule in ruleset.queue_rules]
+    kept = cacherules.Kept(old, set(codes))
+    view = cachestate.StateView(state, codes, extra, plan, len(old_state))
+    if len(state) != len(old_state) or -1 in before.values():
+        reuse: set[str] = set()  # files added or removed: every rule runs
+    else:
+        changes = {i: old_state.row(j) for i, j in before.items()}
+        reuse = cacherules.unchanged(ruleset.queue_rules, state, changes)
+    made = cacherules.Findings(state, queue.files, queue.texts, _posts(fresh), root)
+    found, carried = cacherules.run(view, ruleset, kept, reuse, made)
+    return (found, kept), carried
 
 
 def _old_findings(body: bytes) -> list[Finding] | None:
@@ -204,15 +227,15 @@ def _old_findings(body: bytes) -> list[Finding] | None:
 
 
 def _located(
-    kept: cacherules.Kept, plan: list[int], rows: list[Row], fresh: dict[int, _Fresh]
+    kept: cacherules.Kept, plan: list[int], state: cachestate.State, fresh: dict[int, _Fresh]
 ) -> list[Finding]:
     """The post rules' findings of every file, in file order: the kept report's for the
     files that did not change, the new ones' for the others."""
-    by_post = kept.posts
+    by_post, ids = kept.posts, state.ids
     out: list[Finding] = []
     for i, j in enumerate(plan):
         if j >= 0:
-            out += by_post.get(rows[i][cachestate.ID], ())
+            out += by_post.get(ids[i], ())
         else:
             out += fresh[i][0][5]
     return out
@@ -223,11 +246,11 @@ def _keep(  # noqa: PLR0917 (the run's parts)
     queue: Queue,
     key: str,
     report: Report,
-    state: tuple[list[Row], list[bytes | None], dict[str, Any]],
+    now: tuple[cachestate.State, dict[str, Any]],
     fresh: dict[int, _Fresh],
     ruleset: RuleSet,
     where: Path,
-    old_rows: list[Row],
+    old: cachestate.State,
 ) -> None:
     """Keep the changed files' entries, forget the removed ones', and keep the report and
     the state for the next lint."""
@@ -238,15 +261,14 @@ def _keep(  # noqa: PLR0917 (the run's parts)
         assert summary is not None and file_key is not None
         store.put(queue.names[i], file_key, summary, values, found, supp, problems)
     present = set(queue.names)
-    for row in old_rows:
-        name = row[cachestate.NAME]
+    for name in old.names:
         if name not in present:
             index, entries = store.shard(name)
             if entries.pop(name, None) is not None:
                 store.dirty.add(index)
     store.save(queue.names, whole=False)
-    rows, lines, carried = state
-    quiet = min((row[cachestate.QUIET] for row in rows), default=queuecache.never())
-    media = [stamp for row in rows for stamp in row[cachestate.MEDIA]]
+    state, carried = now
+    quiet = min(state.quiet, default=queuecache.never())
+    media = [stamp for stamps in state.media for stamp in stamps]
     queuecache.remember(store, key, report, quiet, media)
-    cachestate.save(store, key, rows, lines, ruleset, where, carried)
+    cachestate.save(store, key, state, ruleset, where, carried)

@@ -55,12 +55,11 @@ class Kept:
 
 
 def unchanged(
-    rules: Sequence[QueueRule], rows: list[Row], before: dict[int, Row] | None
+    rules: Sequence[QueueRule], state: cachestate.State, before: dict[int, Row]
 ) -> set[str]:
     """The codes of the rules whose inputs are those of the last run: *before* holds
-    the kept row of each changed file (None: files were added or removed)."""
-    if before is None:
-        return set()
+    the kept row of each changed file (none added or removed); raises Unsound."""
+    rows = {i: state.row(i) for i in before}
     out = set()
     for k, rule in enumerate(rules):
         if getattr(rule, "state_loc", None) is None:
@@ -79,7 +78,7 @@ class Findings:
 
     def __init__(
         self,
-        rows: list[Row],
+        state: cachestate.State,
         files: Sequence[Path],
         texts: Sequence[str | None],
         fresh_posts: dict[int, Post],
@@ -87,7 +86,7 @@ class Findings:
     ) -> None:
         from soulpost.lint.locate import Locator
 
-        self.rows, self.files, self.texts, self.root = rows, files, texts, root
+        self.state, self.files, self.texts, self.root = state, files, texts, root
         self.fresh = fresh_posts  # the changed files' posts, by index
         self.locate: Locator = Locator()
         self.posts: dict[int, Post] = {}
@@ -98,8 +97,7 @@ class Findings:
         if post is None:
             from soulpost.posts import Post
 
-            row = self.rows[index]
-            summary: PostSummary = (row[cachestate.ID], "", [], None, "draft", [], None,
+            summary: PostSummary = (self.state.ids[index], "", [], None, "draft", [], None,
                                     None, self.texts[index], None)  # fmt: skip
             post = self.posts[index] = Post.from_summary(summary, self.files[index])
         return post
@@ -115,7 +113,7 @@ class Findings:
         """The rule's *kept* findings, those on changed files located again."""
         from soulpost.lint.rule import Hit
 
-        at = {self.rows[i][cachestate.ID]: i for i in self.fresh}
+        at = {self.state.ids[i]: i for i in self.fresh}
         loc = rule.state_loc  # type: ignore[attr-defined]
         out = []
         for f in kept:
@@ -137,7 +135,7 @@ def run(
 ) -> tuple[list[Finding], dict[str, Any]]:
     """Every queue rule's findings, in the order Run.finish makes them (up to equal
     keys, whose kept order stands), and the extras of the rules not run (kept as were)."""
-    rows, fresh = made.rows, made.fresh
+    fresh, ids, hidden = made.fresh, made.state.ids, made.state.hidden
     pending: list[tuple[int, int, QueueRule, Hit]] = []
     out: list[Finding] = []
     carried: dict[str, Any] = {}
@@ -149,8 +147,7 @@ def run(
                 carried[code] = view.extra[code]
             continue
         for index, hit in rule.check_state(view):  # type: ignore[attr-defined]
-            hidden = rows[index][cachestate.HIDDEN]
-            if not (hidden and code in hidden):
+            if not (hidden[index] and code in hidden[index]):
                 pending.append((index, rank, rule, hit))
     pending.sort(key=lambda row: row[:2])  # stable: a rule's hits for a post keep their order
     same: dict[str, dict[_Same, list[Finding]]] = {}
@@ -159,7 +156,7 @@ def run(
         if index not in fresh and getattr(rule, "state_loc", None) is not None:
             if code not in same:
                 same[code] = kept.same(code)
-            key = (rows[index][cachestate.ID], code, hit.message, hit.platform, hit.hint)
+            key = (ids[index], code, hit.message, hit.platform, hit.hint)
             found = same[code].get(key)
             if found and _plain(rule, hit):
                 out.append(found.pop(0))

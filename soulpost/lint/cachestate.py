@@ -25,7 +25,7 @@ cache gives (tests/test_lint_edited.py compares them in every format).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,36 +39,133 @@ if TYPE_CHECKING:
     from soulpost.lint.select import RuleSet
     from soulpost.lint.suppress import Suppressions
 
-FORMAT = 1
+FORMAT = 2
 FILE = "state.json"
 # Above this many changed files, linting them the long way (in workers) is as quick.
 MOST_CHANGED = 200
 
 # One post file as kept: name, digest, post id, quiet until (microseconds), codes its
-# [lint] ignore hides, media stamps, platforms, time (POSIX seconds or None), day shown,
-# and the queue rules' rows (in the rule set's order).
+# [lint] ignore hides, media stamps (the columns, read on every lint that uses the
+# state), then platforms, time (POSIX seconds or None), day shown, and the queue rules'
+# rows in the rule set's order (the tail, read when a rule needs it).
 Row = list[Any]
 NAME, DIGEST, ID, QUIET, HIDDEN, MEDIA, PLATFORMS, TIME, DAY, RULES = range(10)
+_COLUMNS = ("names", "digests", "ids", "quiet", "hidden", "media")
+_TAIL = PLATFORMS  # where a row's tail starts
 
 
-class StateView:
-    """What the queue rules read of a queue, by post index (``check_state``)."""
+class Unsound(ValueError):
+    """A kept tail that is not what :func:`row_of` writes (the lint goes the long way)."""
+
+
+class State:
+    """A queue's kept state: the columns of every post file, in queue order, and each
+    file's tail, parsed when first asked for (most lints with one draft edited read the
+    tails of a few dozen files: those next to it in the duplicate rule's orders)."""
 
     def __init__(
         self,
-        rows: Sequence[Row],
+        columns: list[list[Any]],
+        lines: list[bytes | None],
+        tails: list[list[Any] | None],
+        rules: Sequence[QueueRule],
+    ) -> None:
+        self.names, self.digests, self.ids, self.quiet, self.hidden, self.media = columns
+        self.lines, self.tails, self.rules = lines, tails, rules
+
+    @classmethod
+    def of(cls, rows: Sequence[Row], rules: Sequence[QueueRule]) -> State:
+        """The state of fresh *rows* (see :func:`row_of`)."""
+        columns = [[row[k] for row in rows] for k in range(_TAIL)]
+        tails: list[list[Any] | None] = [row[_TAIL:] for row in rows]
+        return cls(columns, [None] * len(rows), tails, rules)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def columns(self) -> list[list[Any]]:
+        return [self.names, self.digests, self.ids, self.quiet, self.hidden, self.media]
+
+    def tail(self, index: int) -> list[Any]:
+        """[platforms, time, day, rules' rows] of the file at *index*; raises Unsound."""
+        found = self.tails[index]
+        if found is None:
+            import json
+
+            line = self.lines[index]
+            try:
+                found = json.loads(line) if line is not None else None
+            except (ValueError, RecursionError):
+                raise Unsound("tail") from None
+            if not isinstance(found, list) or not _tails_sound([found], self.rules):
+                raise Unsound("tail")
+            self.tails[index] = found
+        return found
+
+    def all_tails(self) -> list[list[Any]]:
+        """Every tail, those not parsed yet with one call; raises Unsound."""
+        missing = [i for i, tail in enumerate(self.tails) if tail is None]
+        if missing:
+            import json
+
+            try:
+                parsed = json.loads(b"[%b]" % b",".join(self.lines[i] or b"" for i in missing))
+            except (ValueError, RecursionError):
+                raise Unsound("tails") from None
+            if not (isinstance(parsed, list) and len(parsed) == len(missing)):
+                raise Unsound("tails")
+            if not _tails_sound(parsed, self.rules):
+                raise Unsound("tails")
+            for i, tail in zip(missing, parsed, strict=True):
+                self.tails[i] = tail
+        return self.tails  # type: ignore[return-value]
+
+    def row(self, index: int) -> Row:
+        """The whole row of the file at *index* (see :func:`row_of`); raises Unsound."""
+        return [column[index] for column in self.columns()] + self.tail(index)
+
+
+class _Part(Sequence[Any]):
+    """One part of every tail (platforms, a rule's rows...), by post index."""
+
+    def __init__(self, state: State, at: int, inner: int | None = None) -> None:
+        self.state, self.at, self.inner = state, at, inner
+
+    def __len__(self) -> int:
+        return len(self.state)
+
+    def __getitem__(self, index: int) -> Any:  # type: ignore[override]
+        value = self.state.tail(index)[self.at]
+        return value if self.inner is None else value[self.inner]
+
+    def __iter__(self) -> Iterator[Any]:
+        at, inner = self.at, self.inner
+        tails = self.state.all_tails()
+        if inner is None:
+            return (tail[at] for tail in tails)
+        return (tail[at][inner] for tail in tails)
+
+
+class StateView:
+    """What the queue rules read of a queue, by post index (``check_state``). Only ids
+    are at hand; the rest is read from each post's tail when a rule asks (iterating a
+    part reads every tail at once)."""
+
+    def __init__(
+        self,
+        state: State,
         codes: Sequence[str],
         extra: dict[str, Any],
         moved: list[int] | None = None,
         old: int = 0,
     ) -> None:
-        self.ids: list[str] = [row[ID] for row in rows]
-        self.platforms: list[list[str]] = [row[PLATFORMS] for row in rows]
-        self.times: list[float | None] = [row[TIME] for row in rows]
-        self.days: list[str] = [row[DAY] for row in rows]
+        self.ids: list[str] = state.ids
+        self.platforms: Sequence[list[str]] = _Part(state, PLATFORMS - _TAIL)
+        self.times: Sequence[float | None] = _Part(state, TIME - _TAIL)
+        self.days: Sequence[str] = _Part(state, DAY - _TAIL)
         # Each rule's rows, by its code.
-        self.rows: dict[str, list[Any]] = {
-            code: [row[RULES][k] for row in rows] for k, code in enumerate(codes)
+        self.rows: dict[str, Sequence[Any]] = {
+            code: _Part(state, RULES - _TAIL, k) for k, code in enumerate(codes)
         }
         # What each rule kept from the last run (its ``state_extra``), by code.
         self.extra = extra
@@ -85,11 +182,12 @@ class StateView:
         """Platform -> (POSIX time, id, index) in time order, as
         :attr:`soulpost.lint.draft.QueueView.timelines` makes them from drafts."""
         out: dict[str, list[tuple[float, str, int]]] = {}
-        for index, when in enumerate(self.times):
+        ids = self.ids
+        for index, (when, platforms) in enumerate(zip(self.times, self.platforms, strict=True)):
             if when is None:
                 continue
-            row = (when, self.ids[index], index)
-            for platform in self.platforms[index]:
+            row = (when, ids[index], index)
+            for platform in platforms:
                 out.setdefault(platform, []).append(row)
         for line in out.values():
             line.sort(key=lambda row: (row[0], row[1]))
@@ -139,25 +237,24 @@ def row_of(  # noqa: PLR0917 (one post file's parts)
 def save(  # noqa: PLR0917 (the state's parts)
     store: LintCache,
     key: str,
-    rows: Sequence[Row],
-    lines: Sequence[bytes | None] | None,
+    state: State,
     ruleset: RuleSet,
     root: Path,
     carried: dict[str, Any] | None = None,
 ) -> None:
-    """Keep *rows* (every post file of the queue whose key is *key*, in order) with what
+    """Keep *state* (every post file of the queue whose key is *key*, in order) with what
     each queue rule learnt in this run (*carried*: what the rules that did not run
-    learnt before). *lines*: each row's JSON as read from the kept state, None for a new
-    row (a row read is not encoded again)."""
+    learnt before). A tail read from the kept state is written back as read."""
     import json
 
     from soulpost.lint.cachefiles import write_atomic
 
+    carried = carried or {}
     extra = {
         rule.spec.code: rule.state_extra()
         for rule in ruleset.queue_rules
-        if hasattr(rule, "state_extra") and rule.spec.code not in (carried or {})
-    } | (carried or {})
+        if hasattr(rule, "state_extra") and rule.spec.code not in carried
+    } | carried
     head = {
         "format": FORMAT,
         "env": store.env,
@@ -168,25 +265,24 @@ def save(  # noqa: PLR0917 (the state's parts)
     # ASCII (other characters escaped): parsed back as 1-byte text, a third faster than
     # UTF-8 holding one emoji, which makes the whole text 4 bytes a character.
     dumps = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
-    if lines is None:
-        lines = [None] * len(rows)
     try:
-        out = [dumps(head).encode("utf-8"), dumps(extra).encode("utf-8", "surrogatepass")]
-        out += [
-            line if line is not None else dumps(row).encode("utf-8", "surrogatepass")
-            for row, line in zip(rows, lines, strict=True)
+        out = [dumps(head), dumps(extra), dumps(dict(zip(_COLUMNS, state.columns(), strict=True)))]
+        data = [part.encode("ascii") for part in out]
+        data += [
+            line if line is not None else dumps(tail).encode("ascii")
+            for line, tail in zip(state.lines, state.tails, strict=True)
         ]
     except (ValueError, TypeError):
         return
-    write_atomic(store.folder / FILE, b"\n".join(out))
+    write_atomic(store.folder / FILE, b"\n".join(data))
 
 
 def load(
     store: LintCache, key: str, root: Path, ruleset: RuleSet
-) -> tuple[list[Row], list[bytes], dict[str, Any]] | None:
-    """The kept rows (with the JSON line of each) and the rules' extras of the queue whose
-    report's key is *key*, every value checked; None when there are none, or not for
-    this environment and queue. A row is a line, all parsed with one call."""
+) -> tuple[State, dict[str, Any]] | None:
+    """The kept state and the rules' extras of the queue whose report's key is *key*, its
+    columns and the extras checked (the tails are checked when read); None when there
+    are none, or not for this environment and queue."""
     import json
 
     from soulpost.lint.cachefiles import read_owned
@@ -195,7 +291,7 @@ def load(
     if data is None:
         return None
     try:
-        head_line, extra_line, *lines = data.split(b"\n")
+        head_line, extra_line, columns_line, *lines = data.split(b"\n")
         head = json.loads(head_line)
         if not isinstance(head, dict) or head.get("format") != FORMAT:
             return None
@@ -205,18 +301,16 @@ def load(
         ):  # fmt: skip
             return None
         extra = json.loads(extra_line)
-        rows = json.loads(b"[%b]" % b",".join(lines))
+        columns = json.loads(columns_line)
     except (ValueError, RecursionError):
         return None
-    if not (isinstance(extra, dict) and isinstance(rows, list) and len(rows) == len(lines)):
-        return None  # not one row a line
-    if not _sound(rows, len(codes)):
+    if not (isinstance(columns, dict) and _columns_sound(columns, len(lines))):
         return None
-    for k, rule in enumerate(ruleset.queue_rules):
-        code = rule.spec.code
-        if not rule.state_sound([row[RULES][k] for row in rows], extra.get(code)):  # type: ignore[attr-defined]
-            return None
-    return rows, lines, extra
+    if not (isinstance(extra, dict) and _extras_sound(extra, ruleset.queue_rules, len(lines))):
+        return None
+    tails: list[list[Any] | None] = [None] * len(lines)
+    state = State([columns[name] for name in _COLUMNS], list(lines), tails, ruleset.queue_rules)
+    return state, extra
 
 
 def _types(values: Sequence[Any], *kinds: type) -> bool:
@@ -224,24 +318,49 @@ def _types(values: Sequence[Any], *kinds: type) -> bool:
     return set(map(type, values)) <= set(kinds)
 
 
-def _sound(rows: list[Any], rules: int) -> bool:
-    """Whether *rows* have the shape :func:`row_of` gives them (the rules' own rows are
-    checked by the rules: ``state_sound``)."""
-    if not _types(rows, list) or not set(map(len, rows)) <= {RULES + 1}:
+def _columns_sound(columns: dict[str, Any], count: int) -> bool:
+    """Whether *columns* are those :meth:`State.of` makes, for *count* post files."""
+    values: list[Any] = [columns.get(name) for name in _COLUMNS]
+    if not all(isinstance(column, list) and len(column) == count for column in values):
         return False
-    columns = list(zip(*rows, strict=True)) if rows else [()] * (RULES + 1)
+    names, digests, ids, quiet, hidden, media = values
     return (
-        _types(columns[NAME], str)
-        and _types(columns[DIGEST], str)
-        and _types(columns[ID], str)
-        and _types(columns[QUIET], int)
-        and _types(columns[HIDDEN], list)
-        and _types(list(chain.from_iterable(columns[HIDDEN])), str)
-        and _types(columns[MEDIA], list)
-        and _types(columns[PLATFORMS], list)
-        and _types(list(chain.from_iterable(columns[PLATFORMS])), str)
-        and _types(columns[TIME], float, type(None))
-        and _types(columns[DAY], str)
-        and _types(columns[RULES], list)
-        and set(map(len, columns[RULES])) <= {rules}
+        _types(names, str)
+        and _types(digests, str)
+        and _types(ids, str)
+        and _types(quiet, int)
+        and _types(hidden, list)
+        and _types(list(chain.from_iterable(hidden)), str)
+        and _types(media, list)
+    )
+
+
+def _extras_sound(extra: dict[str, Any], rules: Sequence[QueueRule], count: int) -> bool:
+    """Whether each rule's extra is what its ``state_extra`` gives (none without one)."""
+    for rule in rules:
+        found = extra.get(rule.spec.code)
+        sound = getattr(rule, "extra_sound", None)
+        if (found is not None or sound is not None) and (sound is None or not sound(found, count)):
+            return False
+    return True
+
+
+def _tails_sound(tails: list[Any], rules: Sequence[QueueRule]) -> bool:
+    """Whether *tails* have the shape :func:`row_of` gives them, the rules' rows checked
+    by the rules (``state_sound``)."""
+    if not _types(tails, list) or not set(map(len, tails)) <= {RULES - _TAIL + 1}:
+        return False
+    platforms, times, days, rows = zip(*tails, strict=True) if tails else ((),) * 4
+    if not (
+        _types(platforms, list)
+        and _types(list(chain.from_iterable(platforms)), str)
+        and _types(times, float, type(None))
+        and _types(days, str)
+        and _types(rows, list)
+        and set(map(len, rows)) <= {len(rules)}
+    ):
+        return False
+    return all(
+        rule.state_sound([row[k] for row in rows])  # type: ignore[attr-defined]
+        for k, rule in enumerate(rules)
     )

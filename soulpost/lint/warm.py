@@ -158,7 +158,7 @@ def _remember(  # noqa: PLR0917 (the run's parts)
         rows.append(row)
     quiet = min((row[cachestate.QUIET] for row in rows), default=queuecache.never())
     queuecache.remember(store, key, report, quiet, stamps)
-    cachestate.save(store, key, rows, None, run.ruleset, root)
+    cachestate.save(store, key, cachestate.State.of(rows, rules), run.ruleset, root)
 
 
 def _read(files: Sequence[Path]) -> tuple[list[str], list[str | None], list[str | None]]:

@@ -6,7 +6,7 @@ import bisect
 import itertools
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import Field
 
@@ -17,6 +17,9 @@ from soulpost.series import series_of
 if TYPE_CHECKING:
     from soulpost.lint.cachestate import StateView
     from soulpost.lint.draft import Draft, QueueView
+
+
+_T = TypeVar("_T")
 
 
 class DuplicateOptions(RuleOptions):
@@ -151,17 +154,20 @@ class DuplicatePost(QueueRule):
         found = [[later, earlier, exact] for later, (earlier, exact) in pairs.items()]
         return {"forward": forward, "backward": backward, "pairs": found}
 
-    def state_sound(self, rows: list[Any], extra: object) -> bool:
-        """Whether kept rows and extra have the shapes :meth:`state_row` and
-        :meth:`state_extra` give them (the types gathered in C)."""
+    @staticmethod
+    def state_sound(rows: list[Any]) -> bool:
+        """Whether kept rows have the shape :meth:`state_row` gives them (the types
+        gathered in C)."""
         if not (_all(rows, list) and set(map(len, rows)) <= {4}):
             return False
         keys, words, distinct, masks = zip(*rows, strict=True) if rows else ((),) * 4
-        if not (_all(keys, str) and _all(words + distinct + masks, int)):
-            return False
+        return _all(keys, str) and _all(words + distinct + masks, int)
+
+    def extra_sound(self, extra: object, count: int) -> bool:
+        """Whether a kept extra is what :meth:`state_extra` gives for *count* posts."""
         if not isinstance(extra, dict):
             return False
-        every = list(range(len(rows)))
+        every = list(range(count))
         forward, backward, pairs = (extra.get(k) for k in ("forward", "backward", "pairs"))
         if not (isinstance(forward, list) and _all(forward, int) and sorted(forward) == every):
             return False
@@ -171,9 +177,8 @@ class DuplicatePost(QueueRule):
         if not (isinstance(pairs, list) and _all(pairs, list) and set(map(len, pairs)) <= {3}):
             return False
         later, earlier, exact = zip(*pairs, strict=True) if pairs else ((),) * 3
-        return (
-            _all(later + earlier, int) and set(later + earlier) <= set(every) and _all(exact, bool)
-        )
+        ends = later + earlier
+        return _all(ends, int) and set(ends) <= set(every) and _all(exact, bool)
 
     def check_state(self, view: StateView) -> Iterator[tuple[int, Hit]]:
         """:meth:`check_queue` over the kept state of a queue: (post index, hit) pairs.
@@ -181,20 +186,26 @@ class DuplicatePost(QueueRule):
         With what the last run found (``view.extra``) and which posts are new or changed
         (``view.moved``), only the pairs those posts can make or break are looked at: a
         post's partner is decided by its neighbours in the two orders of keys alone."""
-        rows = view.rows[self.spec.code]
-        times, ids = view.times, view.ids
-        columns = _Columns(
-            [row[0] for row in rows],
-            [(t is None, t or 0.0, i) for t, i in zip(times, ids, strict=True)],
+        rows, times, ids = view.rows[self.spec.code], view.times, view.ids
+        last = view.extra.get(self.spec.code)
+        if last is None or view.moved is None:  # every post: read every row at once
+            columns = _Columns(
+                [row[0] for row in rows],
+                [(t is None, t or 0.0, i) for t, i in zip(times, ids, strict=True)],
+                list(view.platforms),
+                [(row[1], row[2], row[3]) for row in rows],
+                ids,
+            )
+            yield from self._hits(columns, self._pairs(columns))
+            return
+        columns = _Columns(  # a few posts: each row read when a pair reaches it
+            _Lazy(len(ids), lambda i: rows[i][0]),
+            _Lazy(len(ids), lambda i: (times[i] is None, times[i] or 0.0, ids[i])),
             view.platforms,
-            [(row[1], row[2], row[3]) for row in rows],
+            _Lazy(len(ids), lambda i: tuple(rows[i][1:4])),
             ids,
         )
-        last = view.extra.get(self.spec.code)
-        if last is None or view.moved is None:
-            yield from self._hits(columns, self._pairs(columns))
-        else:
-            yield from self._hits(columns, self._update(columns, last, view.moved, view.old))
+        yield from self._hits(columns, self._update(columns, last, view.moved, view.old))
 
     def _pairs(self, columns: _Columns) -> dict[int, tuple[int, bool]]:
         """Later post -> (earlier post, exact) of every pair to report, by index."""
@@ -353,15 +364,28 @@ def _reorder(
     return order
 
 
+class _Lazy(Sequence[_T]):
+    """``[make(i) for i in range(count)]``, each made when asked for."""
+
+    def __init__(self, size: int, make: Callable[[int], _T]) -> None:
+        self.size, self.make = size, make
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, index: int) -> _T:  # type: ignore[override]
+        return self.make(index)
+
+
 class _Columns:
     """The queue as the rule reads it, by post index (drafts, or the kept state)."""
 
     def __init__(
         self,
-        keys: list[str],
-        orders: list[tuple[bool, float, str]],
+        keys: Sequence[str],
+        orders: Sequence[tuple[bool, float, str]],
         platform_lists: Sequence[Sequence[str]],
-        shapes: list[tuple[int, int, int]],
+        shapes: Sequence[tuple[int, int, int]],
         ids: list[str],
     ) -> None:
         self.keys, self.orders, self.shapes, self.ids = keys, orders, shapes, ids

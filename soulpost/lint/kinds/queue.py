@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
@@ -302,13 +302,13 @@ class QueueShare(QueueRule):
         return self._has(draft)
 
     @staticmethod
-    def state_sound(rows: list[Any], extra: object) -> bool:
+    def state_sound(rows: list[Any]) -> bool:
         """Whether kept rows have the shape :meth:`state_row` gives them."""
-        return set(map(type, rows)) <= {bool} and extra is None
+        return set(map(type, rows)) <= {bool}
 
     def check_state(self, view: StateView) -> Iterator[tuple[int, Hit]]:
         """:meth:`check_queue` over the kept state of a queue: (post index, hit) pairs."""
-        flags: list[bool] = view.rows[self.spec.code]
+        flags: Sequence[bool] = view.rows[self.spec.code]
         yield from self._hits(view.timelines, flags.__getitem__, view.day)
 
     def _hits(
@@ -429,9 +429,9 @@ class Spacing(QueueRule):
         return 0
 
     @staticmethod
-    def state_sound(rows: list[Any], extra: object) -> bool:
+    def state_sound(rows: list[Any]) -> bool:
         """Whether kept rows have the shape :meth:`state_row` gives them."""
-        return set(map(type, rows)) <= {int} and extra is None
+        return set(map(type, rows)) <= {int}
 
     def check_state(self, view: StateView) -> Iterator[tuple[int, Hit]]:
         """:meth:`check_queue` over the kept state of a queue: (post index, hit) pairs."""
