@@ -104,9 +104,7 @@ def _merged(old: cachestate.State, plan: list[int], fresh: dict[int, _Fresh]) ->
         for k, column in enumerate(old.columns())
     ]
     lines = [old.lines[j] if j >= 0 else None for j in plan]
-    tails = [
-        old.tails[j] if j >= 0 else fresh[i][1][cachestate.PLATFORMS :] for i, j in enumerate(plan)
-    ]
+    tails = [old.tails[j] if j >= 0 else fresh[i][1][cachestate.TIME :] for i, j in enumerate(plan)]
     return cachestate.State(columns, lines, tails, old.rules)
 
 

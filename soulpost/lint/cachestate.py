@@ -39,19 +39,19 @@ if TYPE_CHECKING:
     from soulpost.lint.select import RuleSet
     from soulpost.lint.suppress import Suppressions
 
-FORMAT = 2
+FORMAT = 3
 FILE = "state.json"
 # Above this many changed files, linting them the long way (in workers) is as quick.
 MOST_CHANGED = 200
 
 # One post file as kept: name, digest, post id, quiet until (microseconds), codes its
-# [lint] ignore hides, media stamps (the columns, read on every lint that uses the
-# state), then platforms, time (POSIX seconds or None), day shown, and the queue rules'
+# [lint] ignore hides, media stamps, platforms (the columns, read on every lint that
+# uses the state), then time (POSIX seconds or None), day shown, and the queue rules'
 # rows in the rule set's order (the tail, read when a rule needs it).
 Row = list[Any]
 NAME, DIGEST, ID, QUIET, HIDDEN, MEDIA, PLATFORMS, TIME, DAY, RULES = range(10)
-_COLUMNS = ("names", "digests", "ids", "quiet", "hidden", "media")
-_TAIL = PLATFORMS  # where a row's tail starts
+_COLUMNS = ("names", "digests", "ids", "quiet", "hidden", "media", "platforms")
+_TAIL = TIME  # where a row's tail starts
 
 
 class Unsound(ValueError):
@@ -70,7 +70,8 @@ class State:
         tails: list[list[Any] | None],
         rules: Sequence[QueueRule],
     ) -> None:
-        self.names, self.digests, self.ids, self.quiet, self.hidden, self.media = columns
+        self.names, self.digests, self.ids, self.quiet, self.hidden, self.media = columns[:6]
+        self.platforms: list[list[str]] = columns[6]
         self.lines, self.tails, self.rules = lines, tails, rules
 
     @classmethod
@@ -84,10 +85,13 @@ class State:
         return len(self.names)
 
     def columns(self) -> list[list[Any]]:
-        return [self.names, self.digests, self.ids, self.quiet, self.hidden, self.media]
+        return [
+            self.names, self.digests, self.ids, self.quiet, self.hidden, self.media,
+            self.platforms,
+        ]  # fmt: skip
 
     def tail(self, index: int) -> list[Any]:
-        """[platforms, time, day, rules' rows] of the file at *index*; raises Unsound."""
+        """[time, day, rules' rows] of the file at *index*; raises Unsound."""
         found = self.tails[index]
         if found is None:
             import json
@@ -126,7 +130,7 @@ class State:
 
 
 class _Part(Sequence[Any]):
-    """One part of every tail (platforms, a rule's rows...), by post index."""
+    """One part of every tail (times, a rule's rows...), by post index."""
 
     def __init__(self, state: State, at: int, inner: int | None = None) -> None:
         self.state, self.at, self.inner = state, at, inner
@@ -147,9 +151,9 @@ class _Part(Sequence[Any]):
 
 
 class StateView:
-    """What the queue rules read of a queue, by post index (``check_state``). Only ids
-    are at hand; the rest is read from each post's tail when a rule asks (iterating a
-    part reads every tail at once)."""
+    """What the queue rules read of a queue, by post index (``check_state``). Ids and
+    platforms are at hand; the rest is read from each post's tail when a rule asks
+    (iterating a part reads every tail at once)."""
 
     def __init__(
         self,
@@ -160,7 +164,7 @@ class StateView:
         old: int = 0,
     ) -> None:
         self.ids: list[str] = state.ids
-        self.platforms: Sequence[list[str]] = _Part(state, PLATFORMS - _TAIL)
+        self.platforms: list[list[str]] = state.platforms
         self.times: Sequence[float | None] = _Part(state, TIME - _TAIL)
         self.days: Sequence[str] = _Part(state, DAY - _TAIL)
         # Each rule's rows, by its code.
@@ -323,9 +327,11 @@ def _columns_sound(columns: dict[str, Any], count: int) -> bool:
     values: list[Any] = [columns.get(name) for name in _COLUMNS]
     if not all(isinstance(column, list) and len(column) == count for column in values):
         return False
-    names, digests, ids, quiet, hidden, media = values
+    names, digests, ids, quiet, hidden, media, platforms = values
     return (
-        _types(names, str)
+        _types(platforms, list)
+        and _types(list(chain.from_iterable(platforms)), str)
+        and _types(names, str)
         and _types(digests, str)
         and _types(ids, str)
         and _types(quiet, int)
@@ -350,11 +356,9 @@ def _tails_sound(tails: list[Any], rules: Sequence[QueueRule]) -> bool:
     by the rules (``state_sound``)."""
     if not _types(tails, list) or not set(map(len, tails)) <= {RULES - _TAIL + 1}:
         return False
-    platforms, times, days, rows = zip(*tails, strict=True) if tails else ((),) * 4
+    times, days, rows = zip(*tails, strict=True) if tails else ((),) * 3
     if not (
-        _types(platforms, list)
-        and _types(list(chain.from_iterable(platforms)), str)
-        and _types(times, float, type(None))
+        _types(times, float, type(None))
         and _types(days, str)
         and _types(rows, list)
         and set(map(len, rows)) <= {len(rules)}
