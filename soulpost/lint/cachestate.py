@@ -5,20 +5,21 @@ The whole queue's report answers a lint of a queue that did not change at all. W
 draft edited, it missed, and every other draft's entry was decoded, its post and draft
 rebuilt, and the queue rules run over all of them: two thirds of the run, for one draft.
 So beside that report, the cache keeps the queue's **state**: per post file, in queue
-order, its name and digest, its post's id, platforms and time (as the queue rules'
-timelines hold it, and the day it is shown as), the codes its ``[lint] ignore`` hides,
-until when the clock's rules are sure to be silent on it, its media files' stamps, and
+order, its name and digest, its post's id and platforms, the codes its ``[lint] ignore``
+hides, until when the clock's rules are sure to be silent on it and its media files'
+stamps (columns, read on every use), then its time and the day it is shown as, and
 each queue rule's row (what the rule reads of it: the duplicate rule's key and shape, a
-share rule's flag), plus what a rule learnt that it may keep (the duplicate rule's
-word-by-word answers). One file, one JSON parse.
+share rule's flag) in a *tail* per file, one JSON line each, read only when a rule
+needs it. Plus what a rule found that the next run can start from (the duplicate rule's
+orders of keys and pairs).
 
 A lint whose files differ from the kept ones (edited, added, removed, renamed) then
-loads and lints only the files that changed (and those whose media changed, or whose
-time a clock rule may now speak about), takes every other file's post-rule findings
+loads and lints only the files that changed (and those whose media changed), takes every other file's post-rule findings
 from the kept report, and runs each queue rule over the state (``check_state``, the
 same code as ``check_queue`` over drafts). Anything it cannot vouch for (a file that
 does not load, a problem in ``[lint] ignore``, a series or evergreen post, two posts
-with one id, many files changed, a state of another environment or queue) sends the
+with one id, many files changed, a clock rule that may now speak on a kept draft, a
+state of another environment or queue, a broken tail) sends the
 lint the long way, which keeps a new state. The report is the one a lint without the
 cache gives (tests/test_lint_edited.py compares them in every format).
 """
