@@ -15,13 +15,14 @@ orders of keys and pairs).
 
 A lint whose files differ from the kept ones (edited, added, removed, renamed) then
 loads and lints only the files that changed (and those whose media changed), takes
-every other file's post-rule findings from the kept report, and runs each queue rule over the state (``check_state``, the
-same code as ``check_queue`` over drafts). Anything it cannot vouch for (a file that
-does not load, a problem in ``[lint] ignore``, a series or evergreen post, two posts
-with one id, many files changed, a clock rule that may now speak on a kept draft, a
-state of another environment or queue, a broken tail) sends the
-lint the long way, which keeps a new state. The report is the one a lint without the
-cache gives (tests/test_lint_edited.py compares them in every format).
+every other file's post-rule findings from the kept report, and runs each queue rule
+over the state (``check_state``, the same code as ``check_queue`` over drafts).
+Anything it cannot vouch for (a file that does not load, a problem in ``[lint]
+ignore``, a series or evergreen post, two posts with one id, many files changed, a
+clock rule that may now speak on a kept draft, a state of another environment or
+queue, a broken tail) sends the lint the long way, which keeps a new state. The report
+is the one a lint without the cache gives (tests/test_lint_edited.py compares them in
+every format).
 """
 
 from __future__ import annotations
