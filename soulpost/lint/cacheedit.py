@@ -83,7 +83,7 @@ def relint(  # noqa: PLR0917 (the run's parts, as lint_files_cached has them)
         found, carried = _queue_findings(
             old_state, state, extra, plan, before, fresh, old, ruleset, queue, root
         )
-    except cachestate.Unsound:  # a kept tail that is not what was written
+    except ValueError:  # a kept tail that is not what was written (cachestate._Unsound)
         return None
     located = _located(found[1], plan, state, fresh)
     from soulpost.lint.model import Report
@@ -198,7 +198,7 @@ def _queue_findings(  # noqa: PLR0917 (the run's parts)
     root: Path | None,
 ) -> tuple[tuple[list[Finding], cacherules.Kept], dict[str, Any]]:
     """The queue rules over the kept state (see :func:`soulpost.lint.cacherules.run`),
-    with the kept report's findings sorted out; raises Unsound."""
+    with the kept report's findings sorted out; raises ValueError."""
     codes = [rule.spec.code for rule in ruleset.queue_rules]
     kept = cacherules.Kept(old, set(codes))
     view = cachestate.StateView(state, codes, extra, plan, len(old_state))

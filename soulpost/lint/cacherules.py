@@ -58,7 +58,7 @@ def unchanged(
     rules: Sequence[QueueRule], state: cachestate.State, before: dict[int, Row]
 ) -> set[str]:
     """The codes of the rules whose inputs are those of the last run: *before* holds
-    the kept row of each changed file (none added or removed); raises Unsound."""
+    the kept row of each changed file (none added or removed); raises ValueError."""
     rows = {i: state.row(i) for i in before}
     out = set()
     for k, rule in enumerate(rules):

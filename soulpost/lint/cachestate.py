@@ -56,8 +56,9 @@ _COLUMNS = ("names", "digests", "ids", "quiet", "hidden", "media", "platforms")
 _TAIL = TIME  # where a row's tail starts
 
 
-class Unsound(ValueError):
-    """A kept tail that is not what :func:`row_of` writes (the lint goes the long way)."""
+class _Unsound(ValueError):
+    """A kept tail that is not what :func:`row_of` writes: the lint that reads it goes
+    the long way (:func:`soulpost.lint.cacheedit.relint` catches it as a ValueError)."""
 
 
 class State:
@@ -93,7 +94,7 @@ class State:
         ]  # fmt: skip
 
     def tail(self, index: int) -> list[Any]:
-        """[time, day, rules' rows] of the file at *index*; raises Unsound."""
+        """[time, day, rules' rows] of the file at *index*; raises ValueError."""
         found = self.tails[index]
         if found is None:
             import json
@@ -102,14 +103,14 @@ class State:
             try:
                 found = json.loads(line) if line is not None else None
             except (ValueError, RecursionError):
-                raise Unsound("tail") from None
+                raise _Unsound("tail") from None
             if not isinstance(found, list) or not _tails_sound([found], self.rules):
-                raise Unsound("tail")
+                raise _Unsound("tail")
             self.tails[index] = found
         return found
 
     def all_tails(self) -> list[list[Any]]:
-        """Every tail, those not parsed yet with one call; raises Unsound."""
+        """Every tail, those not parsed yet with one call; raises ValueError."""
         missing = [i for i, tail in enumerate(self.tails) if tail is None]
         if missing:
             import json
@@ -117,17 +118,17 @@ class State:
             try:
                 parsed = json.loads(b"[%b]" % b",".join(self.lines[i] or b"" for i in missing))
             except (ValueError, RecursionError):
-                raise Unsound("tails") from None
+                raise _Unsound("tails") from None
             if not (isinstance(parsed, list) and len(parsed) == len(missing)):
-                raise Unsound("tails")
+                raise _Unsound("tails")
             if not _tails_sound(parsed, self.rules):
-                raise Unsound("tails")
+                raise _Unsound("tails")
             for i, tail in zip(missing, parsed, strict=True):
                 self.tails[i] = tail
         return self.tails  # type: ignore[return-value]
 
     def row(self, index: int) -> Row:
-        """The whole row of the file at *index* (see :func:`row_of`); raises Unsound."""
+        """The whole row of the file at *index* (see :func:`row_of`); raises ValueError."""
         return [column[index] for column in self.columns()] + self.tail(index)
 
 

@@ -82,17 +82,8 @@ def lint_files_cached(
     whole_key = None
     if queue and None not in digests:  # the whole queue, every file read: its kept report?
         whole_key = queuecache.queue_key(store.env, names, digests)  # type: ignore[arg-type]
-        kept_report = queuecache.previous(store)
-        report = queuecache.recall(store, whole_key, now, where, ruleset, errors, kept_report)
-        if report is None and kept_report is not None:  # a few files changed?
-            from soulpost.lint.cacheedit import Queue, relint
-
-            read = Queue(files, names, texts, digests)  # type: ignore[arg-type]
-            report = relint(
-                read, settings, ruleset, store, kept_report, whole_key, now=now, root=root,
-                errors=errors,
-            )  # fmt: skip
-        if report is not None:
+        read = (files, names, texts, digests)
+        if report := _whole(read, settings, ruleset, store, whole_key, now, root, errors):
             return report
     media: dict[int, list[list[Any]]] = {}  # file index -> its media files' stamps
     store.eager = len(files) > 1  # every file is looked up: parse whole shards at once
@@ -119,6 +110,34 @@ def lint_files_cached(
     if whole_key is not None and whole and len(run.drafts) == len(files):
         parts = (names, digests, drafts, media)
         _remember(store, whole_key, run, report, live, parts, errors=len(errors), root=where)
+    return report
+
+
+def _whole(  # noqa: PLR0917 (the run's parts)
+    read: tuple[Sequence[Path], list[str], list[str | None], list[str | None]],
+    settings: Settings,
+    ruleset: RuleSet,
+    store: LintCache,
+    key: str,
+    now: datetime,
+    root: Path | None,
+    errors: list[InputError],
+) -> Report | None:
+    """The report of the whole queue whose files were *read* and whose key is *key*: the
+    kept one when nothing changed, else from the kept state when a few files changed
+    (:mod:`soulpost.lint.cacheedit`); None when neither answers."""
+    from soulpost.lint import queuecache
+
+    where = root if root is not None else Path.cwd()
+    kept = queuecache.previous(store)
+    report = queuecache.recall(store, key, now, where, ruleset, errors, kept)
+    if report is None and kept is not None:  # a few files changed?
+        from soulpost.lint.cacheedit import Queue, relint
+
+        queue = Queue(*read)  # type: ignore[arg-type]
+        report = relint(
+            queue, settings, ruleset, store, kept, key, now=now, root=root, errors=errors
+        )
     return report
 
 
