@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from soulpost.lint import engine, warm, workers
+from soulpost.lint import cacheedit, engine, warm, workers
 from tests.conftest import REPO, Result, run_process
 
 NOW = "2026-12-01T00:00:00+00:00"
@@ -87,8 +87,16 @@ def counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counts]:
         seen.queued += 1
         return queue_rules(run, *args, **kwargs)
 
+    # The queue rules over the kept state of a queue with a few files changed.
+    from_state = cacheedit._queue_findings
+
+    def counted_state(*args: Any, **kwargs: Any) -> Any:
+        seen.queued += 1
+        return from_state(*args, **kwargs)
+
     monkeypatch.setattr(workers, "build_post", counted_build)
     monkeypatch.setattr(engine.Run, "queue_rules", counted_queue)
+    monkeypatch.setattr(cacheedit, "_queue_findings", counted_state)
     for module in (engine, warm, workers):
         monkeypatch.setattr(module, "lint_drafts", counted_lint)
     yield seen

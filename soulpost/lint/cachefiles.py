@@ -136,7 +136,9 @@ def write_shard(path: Path, env: str, entries: Mapping[str, Item]) -> None:
         with contextlib.suppress(OSError):
             path.unlink()
         return
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    # ASCII (other characters escaped): parsed back as 1-byte text, a third faster than
+    # UTF-8 holding one emoji, which makes the whole text 4 bytes a character.
+    dumps = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
     try:
         lines = [dumps({"format": FORMAT, "env": env})]
         for name, (digest, payload) in entries.items():

@@ -82,10 +82,10 @@ def lint_files_cached(
     whole_key = None
     if queue and None not in digests:  # the whole queue, every file read: its kept report?
         whole_key = queuecache.queue_key(store.env, names, digests)  # type: ignore[arg-type]
-        report = queuecache.recall(store, whole_key, now, where, ruleset, errors)
-        if report is not None:
+        read = (files, names, texts, digests)
+        if report := _whole(read, settings, ruleset, store, whole_key, now, root, errors):
             return report
-    media: list[list[Any]] = []
+    media: dict[int, list[list[Any]]] = {}  # file index -> its media files' stamps
     store.eager = len(files) > 1  # every file is looked up: parse whole shards at once
     hits, misses = _known(files, texts, digests, store, where, media)
     job = pool._Files(
@@ -108,7 +108,36 @@ def lint_files_cached(
     whole = _keep(store, kept, digests, media) and len(hits) + len(kept) == len(run.drafts)
     store.save(names, whole=queue)
     if whole_key is not None and whole and len(run.drafts) == len(files):
-        _remember(store, whole_key, run, report, live, media, errors=len(errors))
+        parts = (names, digests, drafts, media)
+        _remember(store, whole_key, run, report, live, parts, errors=len(errors), root=where)
+    return report
+
+
+def _whole(  # noqa: PLR0917 (the run's parts)
+    read: tuple[Sequence[Path], list[str], list[str | None], list[str | None]],
+    settings: Settings,
+    ruleset: RuleSet,
+    store: LintCache,
+    key: str,
+    now: datetime,
+    root: Path | None,
+    errors: list[InputError],
+) -> Report | None:
+    """The report of the whole queue whose files were *read* and whose key is *key*: the
+    kept one when nothing changed, else from the kept state when a few files changed
+    (:mod:`soulpost.lint.cacheedit`); None when neither answers."""
+    from soulpost.lint import queuecache
+
+    where = root if root is not None else Path.cwd()
+    kept = queuecache.previous(store)
+    report = queuecache.recall(store, key, now, where, ruleset, errors, kept)
+    if report is None and kept is not None:  # a few files changed?
+        from soulpost.lint.cacheedit import Queue, relint
+
+        queue = Queue(*read)  # type: ignore[arg-type]
+        report = relint(
+            queue, settings, ruleset, store, kept, key, now=now, root=root, errors=errors
+        )
     return report
 
 
@@ -118,16 +147,37 @@ def _remember(  # noqa: PLR0917 (the run's parts)
     run: Run,
     report: Report,
     live: Sequence[PostRule],
-    media: list[list[Any]],
+    read: tuple[list[str], list[Any], dict[int, Draft], dict[int, list[list[Any]]]],
     *,
     errors: int,
+    root: Path,
 ) -> None:
-    """Keep *report* as the whole queue's, unless the run found errors besides the
-    *errors* it was given (load errors, problems in ``[lint] ignore``)."""
-    from soulpost.lint import queuecache
+    """Keep *report* as the whole queue's, with the queue's state (see
+    :mod:`soulpost.lint.cachestate`), unless the run found errors besides the *errors* it
+    was given (load errors, problems in ``[lint] ignore``). *read*: each file's name and
+    digest, its draft and its media files' stamps, by file index."""
+    from soulpost.lint import cachestate, queuecache
 
-    if len(report.errors) == errors:
-        queuecache.remember(store, key, report, queuecache.quiet_until(run.drafts, live), media)
+    if len(report.errors) != errors:
+        return
+    names, digests, drafts, media = read
+    stamps = [stamp for index in sorted(media) for stamp in media[index]]
+    if not cachestate.supports(run.ruleset):
+        queuecache.remember(store, key, report, queuecache.quiet_until(run.drafts, live), stamps)
+        return
+    rules = run.ruleset.queue_rules
+    rows = []
+    for index, name in enumerate(names):
+        draft = drafts[index]
+        supp = run.suppressions[id(draft.post)]
+        stamped = media.get(index, [])
+        row = cachestate.row_of(draft, name, digests[index], supp, stamped, live, rules)
+        if row is None:  # a clock rule that cannot tell: nothing kept
+            return
+        rows.append(row)
+    quiet = min((row[cachestate.QUIET] for row in rows), default=queuecache.never())
+    queuecache.remember(store, key, report, quiet, stamps)
+    cachestate.save(store, key, cachestate.State.of(rows, rules), run.ruleset, root)
 
 
 def _read(files: Sequence[Path]) -> tuple[list[str], list[str | None], list[str | None]]:
@@ -151,7 +201,7 @@ def _keep(
     store: LintCache,
     kept: Sequence[tuple[Path, _Linted]],
     digests: Sequence[str | None],
-    media: list[list[Any]],
+    media: dict[int, list[list[Any]]],
 ) -> bool:
     """Put what linting the files of *kept* gave into *store*, their media files' stamps
     into *media*; whether each was linted as the text its digest in *digests* (the key of
@@ -160,7 +210,7 @@ def _keep(
     for path, (index, summary, values, supp, problems, found, key) in kept:
         assert summary is not None and key is not None
         store.put(str(path), key, summary, values, found, supp, problems)
-        media += key[1]
+        media[index] = key[1]
         same = same and key[0] == digests[index]
     return same
 
@@ -188,7 +238,7 @@ def _known(  # noqa: PLR0917 (the files, as read)
     digests: Sequence[str | None],
     store: LintCache,
     root: Path,
-    media: list[list[Any]],
+    media: dict[int, list[list[Any]]],
 ) -> tuple[list[_Linted], list[int]]:
     """Records for the files the cache knows (by index), and the indexes of the others;
     the stamps of the known files' media go to *media*."""
@@ -213,7 +263,7 @@ def _record(  # noqa: PLR0917 (one file, as read)
     digest: str,
     store: LintCache,
     root: Path,
-    media: list[list[Any]],
+    media: dict[int, list[list[Any]]],
 ) -> _Linted | None:
     """What linting *path* gave, from the cache; None when it does not know this text."""
     entry = store.find(str(path), text, root, digest=digest)
@@ -226,7 +276,7 @@ def _record(  # noqa: PLR0917 (one file, as read)
         supp, problems = decode_extra(entry[4], path)
     except ValueError:  # an entry of another shape: a miss
         return None
-    media += entry[4].get("m", [])
+    media[index] = entry[4].get("m", [])
     return (index, summary, values, supp, problems, found, None)
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from pydantic import Field, ValidationInfo, field_validator
 
@@ -27,6 +27,12 @@ from soulpost.lint.kinds.wordgates import (
 )
 from soulpost.lint.rule import Hit, QueueRule, RuleOptions
 from soulpost.timeutil import format_duration, parse_duration
+
+if TYPE_CHECKING:
+    from soulpost.lint.cachestate import StateView
+
+# A post on a timeline: a draft, or its index in the lint cache's kept state of the queue.
+_H = TypeVar("_H")
 
 
 def _check_duration(value: str) -> str:
@@ -85,7 +91,8 @@ class QueueShareOptions(RuleOptions):
         return value
 
 
-def _day(draft: Draft) -> str:
+def day_of(draft: Draft) -> str:
+    """The day *draft* is shown as in a share rule's message: "2 Dec" ("?" without a time)."""
     when = draft.time
     if when is None:
         return "?"
@@ -116,8 +123,7 @@ def _found(signals: _Signals, segment: Segment) -> bool:
     return False
 
 
-def _names(drafts: list[Draft], limit: int = 5) -> str:
-    ids = [d.id for d in drafts]
+def _names(ids: list[str], limit: int = 5) -> str:
     return ", ".join(ids[:limit]) + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
@@ -126,6 +132,7 @@ class QueueShare(QueueRule):
 
     kind: ClassVar[str] = "queue-share"
     needs_whole_posts: ClassVar[bool] = False
+    state_loc: ClassVar[tuple[str, ...]] = ("at",)  # where every hit points (cacherules)
     Options = QueueShareOptions
     message: ClassVar[str] = (
         "on {platform}, {count} of {total} posts from {start} to {end} are {what} "
@@ -277,88 +284,115 @@ class QueueShare(QueueRule):
         self._has(draft)  # classify while the text is at hand; the result is cached
 
     def check_queue(self, queue: QueueView) -> Iterator[Hit]:
+        known: dict[Draft, bool] = {}  # asked once per draft, though on several timelines
+
+        def flag(draft: Draft) -> bool:
+            found = known.get(draft)
+            if found is None:
+                found = known[draft] = self._has(draft)
+            return found
+
+        for draft, hit in self._hits(queue.timelines, flag, day_of):
+            hit.post = draft.post
+            yield hit
+
+    def state_row(self, draft: Draft) -> bool:
+        """Whether *draft* has the property, as the lint cache keeps it for the whole queue
+        (:mod:`soulpost.lint.cachestate`)."""
+        return self._has(draft)
+
+    @staticmethod
+    def state_sound(rows: list[Any]) -> bool:
+        """Whether kept rows have the shape :meth:`state_row` gives them."""
+        return set(map(type, rows)) <= {bool}
+
+    def check_state(self, view: StateView) -> Iterator[tuple[int, Hit]]:
+        """:meth:`check_queue` over the kept state of a queue: (post index, hit) pairs."""
+        flags: Sequence[bool] = view.rows[self.spec.code]
+        yield from self._hits(view.timelines, flags.__getitem__, view.day)
+
+    def _hits(
+        self,
+        timelines: Mapping[str, list[tuple[float, str, _H]]],
+        flag: Callable[[_H], bool],
+        day: Callable[[_H], str],
+    ) -> Iterator[tuple[_H, Hit]]:
+        """The hits over *timelines* (platform -> (time, id, post) in time order, a post
+        being a draft or its index in the kept state), each with its post; *flag* tells
+        whether a post has the property, *day* the day it is shown as."""
         reported: set[str] = set()
-        window = self.window.total_seconds()
-        high, low, min_posts = self.max_share, self.min_share, self.min_posts
-        known: dict[Draft, bool] = {}
-        for platform, line in sorted(queue.timelines.items()):
+        for platform, line in sorted(timelines.items()):
             if len(line) < self.min_posts:
                 continue  # no window can hold enough posts to be judged
-            flags = self._flags(line, known)
-            left = 0
-            count = 0
-            # A stretch is a run of overlapping bad windows: (first, last, worst window).
-            stretches: list[tuple[int, int, tuple[int, int, int]]] = []
-            for right, (when, _id, _d) in enumerate(line):
-                count += flags[right]
-                while when - line[left][0] >= window:
-                    count -= flags[left]
-                    left += 1
-                total = right - left + 1
-                if total < min_posts:
-                    continue
-                share = (
-                    count / total
-                )  # a bad window? (inline: this runs for every post of every line)
-                if not ((high is not None and share > high) or (low is not None and share < low)):
-                    continue
-                window_now = (left, right, count)
-                if stretches and left <= stretches[-1][1]:
-                    first, _last, worst = stretches[-1]
-                    if self._worse(window_now, worst):
-                        worst = window_now
-                    stretches[-1] = (first, right, worst)
-                else:
-                    stretches.append((left, right, window_now))
-            for first, last, (lo, hi, count) in stretches:
+            flags = [flag(post) for _t, _i, post in line]
+            for first, last, (lo, hi, count) in self._stretches(line, flags):
                 total = hi - lo + 1
                 limit = self.max_share if self.max_share is not None else self.min_share
                 fields = {
                     "platform": platform,
                     "count": count,
                     "total": total,
-                    "start": _day(line[lo][2]),
-                    "end": _day(line[hi][2]),
+                    "start": day(line[lo][2]),
+                    "end": day(line[hi][2]),
                     "share": count / total,
                     "limit": limit or 0.0,
                     "window": format_duration(self.window),
                 }
                 if self.max_share is not None:
-                    marked = [line[k][2] for k in range(first, last + 1) if flags[k]]
-                    names = _names(marked)
-                    for draft in marked:
-                        if draft.id not in reported:
-                            reported.add(draft.id)
-                            yield self._hit(draft, fields, names)
+                    marked = [line[k] for k in range(first, last + 1) if flags[k]]
+                    names = _names([post_id for _t, post_id, _p in marked])
+                    for _t, post_id, post in marked:
+                        if post_id not in reported:
+                            reported.add(post_id)
+                            yield post, self._hit(fields, names)
                 else:
-                    unmarked = [line[k][2] for k in range(first, last + 1) if not flags[k]]
-                    target = unmarked[-1] if unmarked else line[last][2]
-                    if target.id not in reported:
-                        reported.add(target.id)
-                        yield self._hit(target, fields, _names(unmarked))
+                    unmarked = [line[k] for k in range(first, last + 1) if not flags[k]]
+                    _t, target_id, target = unmarked[-1] if unmarked else line[last]
+                    if target_id not in reported:
+                        reported.add(target_id)
+                        yield target, self._hit(fields, _names([i for _t, i, _p in unmarked]))
 
-    def _flags(self, line: list[tuple[float, str, Draft]], known: dict[Draft, bool]) -> list[bool]:
-        """Whether each draft of *line* has the property: asked once per draft of the run
-        (in *known*), though a draft is on the timeline of each of its platforms."""
-        out = []
-        for _t, _i, draft in line:
-            found = known.get(draft)
-            if found is None:
-                found = known[draft] = self._has(draft)
-            out.append(found)
-        return out
+    def _stretches(
+        self, line: list[tuple[float, str, _H]], flags: list[bool]
+    ) -> list[tuple[int, int, tuple[int, int, int]]]:
+        """The runs of overlapping bad windows of *line*: (first, last, worst window), a
+        window being (first, last, posts with the property)."""
+        window = self.window.total_seconds()
+        high, low, min_posts = self.max_share, self.min_share, self.min_posts
+        left = 0
+        count = 0
+        stretches: list[tuple[int, int, tuple[int, int, int]]] = []
+        for right, (when, _id, _d) in enumerate(line):
+            count += flags[right]
+            while when - line[left][0] >= window:
+                count -= flags[left]
+                left += 1
+            total = right - left + 1
+            if total < min_posts:
+                continue
+            share = count / total  # a bad window? (inline: this runs for every post of every line)
+            if not ((high is not None and share > high) or (low is not None and share < low)):
+                continue
+            window_now = (left, right, count)
+            if stretches and left <= stretches[-1][1]:
+                first, _last, worst = stretches[-1]
+                if self._worse(window_now, worst):
+                    worst = window_now
+                stretches[-1] = (first, right, worst)
+            else:
+                stretches.append((left, right, window_now))
+        return stretches
 
     def _worse(self, a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
         share_a = a[2] / (a[1] - a[0] + 1)
         share_b = b[2] / (b[1] - b[0] + 1)
         return share_a > share_b if self.max_share is not None else share_a < share_b
 
-    def _hit(self, draft: Draft, fields: dict[str, object], posts: str) -> Hit:
+    def _hit(self, fields: dict[str, object], posts: str) -> Hit:
         what = "promotional" if self.prop == "promotional" else "inviting a reply"
         return Hit(
             self.say(**fields, what=what, posts=posts),
             ("at",),
-            post=draft.post,
             platform=str(fields["platform"]),
         )
 
@@ -375,6 +409,7 @@ class Spacing(QueueRule):
 
     kind: ClassVar[str] = "spacing"
     needs_whole_posts: ClassVar[bool] = False
+    state_loc: ClassVar[tuple[str, ...]] = ("at",)  # where every hit points (cacherules)
     Options = SpacingOptions
     message: ClassVar[str] = "{count} posts on {platform} within {span} (at most {max}): {posts}"
 
@@ -385,26 +420,49 @@ class Spacing(QueueRule):
         self.max_posts = opts.max_posts
 
     def check_queue(self, queue: QueueView) -> Iterator[Hit]:
+        for draft, hit in self._hits(queue.timelines):
+            hit.post = draft.post
+            yield hit
+
+    def state_row(self, draft: Draft) -> int:
+        """Nothing besides the post's id, platforms and time (:mod:`soulpost.lint.cachestate`)."""
+        return 0
+
+    @staticmethod
+    def state_sound(rows: list[Any]) -> bool:
+        """Whether kept rows have the shape :meth:`state_row` gives them."""
+        return set(map(type, rows)) <= {int}
+
+    def check_state(self, view: StateView) -> Iterator[tuple[int, Hit]]:
+        """:meth:`check_queue` over the kept state of a queue: (post index, hit) pairs."""
+        yield from self._hits(view.timelines)
+
+    def _hits(
+        self, timelines: Mapping[str, list[tuple[float, str, _H]]]
+    ) -> Iterator[tuple[_H, Hit]]:
+        """The hits over *timelines* (see :meth:`QueueShare._hits`), each with its post."""
         span = self.span.total_seconds()
-        for platform, line in sorted(queue.timelines.items()):
+        for platform, line in sorted(timelines.items()):
             left = 0
-            for right, (when, _id, draft) in enumerate(line):
+            for right, (when, _id, post) in enumerate(line):
                 while when - line[left][0] >= span:
                     left += 1
                 count = right - left + 1
                 if count > self.max_posts:
-                    shown = [line[k][2].id for k in range(left, min(right, left + 5))]
+                    shown = [line[k][1] for k in range(left, min(right, left + 5))]
                     more = right - left - len(shown)  # a crowded window costs no more to name
-                    yield Hit(
-                        self.say(
-                            count=count,
+                    yield (
+                        post,
+                        Hit(
+                            self.say(
+                                count=count,
+                                platform=platform,
+                                span=format_duration(self.span),
+                                max=self.max_posts,
+                                posts=", ".join(shown) + (f" and {more} more" if more else ""),
+                            ),
+                            ("at",),
                             platform=platform,
-                            span=format_duration(self.span),
-                            max=self.max_posts,
-                            posts=", ".join(shown) + (f" and {more} more" if more else ""),
+                            hint="spread them out; people hear a flood as noise",
                         ),
-                        ("at",),
-                        post=draft.post,
-                        platform=platform,
-                        hint="spread them out; people hear a flood as noise",
                     )
