@@ -87,6 +87,9 @@ def environment(template_dir: Path | None) -> Environment:
         # extends base.html would stat its file twice to see whether it did.
         auto_reload=False,
     )
+    from soulpost.review.escaping import SiteTemplate
+
+    env.template_class = SiteTemplate
     env.globals["symbols"] = SYMBOLS
     env.globals["badge"] = {k: Markup(v) for k, v in BADGES.items()}
     return env
