@@ -1,5 +1,5 @@
-"""The site's templates escape their outputs without a Markup per output
-(soulpost/review/escaping.py), and write what MarkupSafe's escaping writes, byte for byte."""
+"""The site's Jinja environment (soulpost/review/templating.py): outputs escaped without a
+Markup per output, globals as one dict; pages byte for byte what plain Jinja writes."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from jinja2 import DictLoader, Environment, Undefined
 from markupsafe import Markup, escape
 
-from soulpost.review.escaping import SiteTemplate, escape_text, output_escape
 from soulpost.review.site import environment
+from soulpost.review.templating import SiteEnvironment, escape_text, output_escape
 
 ALPHABET = "ab <>&'\"\n\t;/=é😀\u200b\\{}%#"
 
@@ -77,7 +77,8 @@ TEMPLATES = {
         "{{ card(a, b) }}{% call wrap(b) %}[{{ a }}]{% endcall %}"
         "{% filter upper %}{{ a }}{% endfilter %}{{ missing }}{{ missing is defined }}{{ missing }}"
         "{{ safe }}{{ a|safe }}{{ a|e }}{{ n }}{{ n + 1 }}{{ none }}{{ html }}"
-        '{% include "parts.html" %}{{ "<const>" }}{{ 3 }}{% endblock %}'
+        '{% include "parts.html" %}{{ "<const>" }}{{ 3 }}{{ glob }}{{ range(2)|list }}'
+        "{% endblock %}"
     ),
     "parts.html": (
         '{% macro card(x, y) %}<p title="{{ x }}">{{ y }}</p>{% endmacro %}'
@@ -88,8 +89,9 @@ TEMPLATES = {
 
 def render_both(name: str, **values: Any) -> tuple[str, str]:
     plain = Environment(loader=DictLoader(TEMPLATES), autoescape=True)
-    site = Environment(loader=DictLoader(TEMPLATES), autoescape=True)
-    site.template_class = SiteTemplate
+    site = SiteEnvironment(loader=DictLoader(TEMPLATES), autoescape=True)
+    for env in (plain, site):
+        env.globals["glob"] = "<g>"
     return plain.get_template(name).render(**values), site.get_template(name).render(**values)
 
 
@@ -124,6 +126,8 @@ def test_the_site_environment_escapes_by_output_escape(tmp_path: Path) -> None:
     for name in ("post.html", "base.html", "_post_parts.html", "_entry.html", "index.html"):
         template = env.get_template(name)
         assert template.root_render_func.__globals__["escape"] is output_escape, name
+        assert type(template.globals) is dict, name  # copied in C into each page's context
+        assert template.globals["badge"] is env.globals["badge"], name
     hostile = "<script>alert('x')</script>&\""
     assert env.get_template("index.html").render(x=hostile) == str(escape(hostile))
     entry = env.get_template("_entry.html").module.entry  # type: ignore[attr-defined]
