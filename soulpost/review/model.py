@@ -156,7 +156,7 @@ def finding_view(f: Finding, report: Report) -> FindingView:
 def _counts(text: str, caps: Any) -> tuple[Count, ...]:
     if caps is None:
         return ()
-    from soulpost.text import platform_length
+    from soulpost.text.lengths import platform_length  # a module: no package fromlist walk
 
     return tuple(Count(u, c, lim) for u, c, lim in platform_length(text, caps))
 

@@ -23,11 +23,12 @@ from pathlib import Path
 from types import SimpleNamespace as View
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from soulpost.review.calendar import SYMBOLS, short_id
 from soulpost.review.model import STATES
 from soulpost.review.richtext import runs
+from soulpost.review.templating import output_escape
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -53,32 +54,36 @@ BADGES = {state: _badge(state) for state in (*SYMBOLS, "unscheduled")}
 def text_html(part_runs: list[Any]) -> Markup:
     """A part's runs as HTML: links open elsewhere; tags and mentions are marked."""
     if len(part_runs) == 1 and part_runs[0].kind == "text":
-        return escape(part_runs[0].text)  # the usual part: plain text
+        return Markup(output_escape(part_runs[0].text))  # the usual part: plain text
     # Each value escaped and joined: what Markup(...).format(...) makes, without the
-    # string.Formatter it runs in Python (a tenth of composing a card).
+    # string.Formatter it runs in Python (a tenth of composing a card), and without a
+    # Markup per piece (output_escape gives MarkupSafe's text).
+    esc = output_escape
     out: list[str] = []
     for r in part_runs:
         if r.kind == "text":
-            out.append(escape(r.text))
+            out.append(esc(r.text))
         elif r.kind == "link":
             out.append(
-                f'<a href="{escape(r.href)}" rel="nofollow noopener" target="_blank" '
-                f'data-raw="{escape(r.raw)}">{escape(r.text)}</a>'
+                f'<a href="{esc(r.href)}" rel="nofollow noopener" target="_blank" '
+                f'data-raw="{esc(r.raw)}">{esc(r.text)}</a>'
             )
         else:
-            out.append(f'<span class="{escape(r.kind)}">{escape(r.text)}</span>')
+            out.append(f'<span class="{esc(r.kind)}">{esc(r.text)}</span>')
     return Markup("".join(out))  # every piece is escaped already
 
 
 def environment(template_dir: Path | None) -> Environment:
     """Workspace templates first, packaged ones second; autoescape always on."""
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader
+    from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
+
+    from soulpost.review.templating import SiteEnvironment
 
     loaders: list[Any] = []
     if template_dir is not None and template_dir.is_dir():
         loaders.append(FileSystemLoader(str(template_dir)))
     loaders.append(PackageLoader("soulpost.review", "templates"))
-    env = Environment(
+    env = SiteEnvironment(
         loader=ChoiceLoader(loaders),
         autoescape=True,
         trim_blocks=True,

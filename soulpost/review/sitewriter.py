@@ -57,7 +57,8 @@ MARKER = ".soulpost-site"
 PARALLEL_PAGES = 2000  # below this many posts one process writes every page
 # The packaged templates every run renders: compiled once, before the writers fork.
 TEMPLATES = (
-    "post.html", "_entry.html", "_post_parts.html", "index.html", "month.html", "week.html",
+    "base.html", "post.html", "_entry.html", "_post_parts.html", "index.html", "month.html",
+    "week.html",
 )  # fmt: skip
 
 # Each post's cards as (platform, state), and its calendar entry's HTML.
