@@ -73,6 +73,32 @@ def test_a_workspace_publishes_to_postgres_by_config_and_env_var(
     assert "box (box) · published" in preview.out, preview.err
 
 
+def test_a_cron_pass_opens_one_ledger_and_closes_it(
+    tmp_path: Path, url: str, cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The indexed pass hands its open ledger to the full pass: one connection (and one
+    heartbeat) for the whole pass, and none left behind once it ends."""
+    import soulpost.ledger
+
+    root = _pg_ws(tmp_path)
+    monkeypatch.setenv("SOULPOST_LEDGER_URL", url)
+    monkeypatch.setenv("SOULPOST_NOW", "2026-12-01T09:00:30Z")
+    real, opened = soulpost.ledger.open_ledger, []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        opened.append(kwargs.get("read_only", False))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(soulpost.ledger, "open_ledger", counted)
+    done = cli("-C", root, "publish", "--due")
+    assert done.code == 0, done.err
+    assert opened == [False], opened
+    ledger = _ledger(url, read_only=True)
+    assert [(p.post_id, p.state) for p in ledger.publications()] == [("a", "published")]
+    ledger.close()
+    assert not [t for t in threading.enumerate() if t.name == "heartbeat"]
+
+
 def test_status_shows_each_publisher_without_the_password(
     tmp_path: Path, url: str, cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -95,7 +95,16 @@ def _indexed(  # noqa: PLR0917 (the pass's own parts, passed on)
         return chosen
     errors = report.load_errors
     summaries = chosen.summaries
-    _full_pass(chosen.ws, clock, opts, report, log, everything=summaries, deferred=chosen.deferred)
+    _full_pass(
+        chosen.ws,
+        clock,
+        opts,
+        report,
+        log,
+        everything=summaries,
+        deferred=chosen.deferred,
+        ledger=chosen.ledger,
+    )
     report.load_errors = errors
     wakes = [w for w in (report.next_wake, chosen.wake) if w is not None]
     report.next_wake = min(wakes) if wakes else None
