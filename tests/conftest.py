@@ -47,6 +47,31 @@ def cli(
     return run
 
 
+def bench_module(name: str) -> Any:
+    """The benchmark script ``bench/NAME.py`` as a module (its workspace makers)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def count_calls(
+    monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, seen: Callable[..., None]
+) -> None:
+    """Replace ``owner.name`` by a wrapper that calls *seen* with the arguments, then the
+    real function (so a test counts calls without changing what they do)."""
+    real = getattr(owner, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        seen(*args, **kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+
+
 def run_process(
     *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
 ) -> Result:

@@ -136,11 +136,12 @@ PROBE = textwrap.dedent(
 )
 
 
-def run_script(tmp_path: Path, script: str, *args: str) -> str:
-    """*script* run by a fresh interpreter whose bytecode (and code cache) lives in tmp_path."""
+def run_script(tmp_path: Path, script: str, *args: str, env: dict[str, str] | None = None) -> str:
+    """*script* run by a fresh interpreter whose bytecode (and code cache) lives in tmp_path
+    (with *env* on top of that environment)."""
     done = subprocess.run(
         [sys.executable, "-c", script, *args],
-        env=env_for(tmp_path / "pyc"),
+        env={**env_for(tmp_path / "pyc"), **(env or {})},
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import marshal
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 from soulpost import codecache
 from soulpost.lint.kinds import literals, patterns, wordgates
-from tests.test_codecache import env_for, kept_files, run_lint, workspace
+from tests.test_codecache import env_for, kept_files, run_lint, run_script, workspace
 
 # A module of its own in tmp_path, whose function counts its calls on stdout.
 MODULE = textwrap.dedent(
@@ -47,18 +45,7 @@ PROBE = textwrap.dedent(
 
 
 def probe(tmp_path: Path, *texts: str) -> list[str]:
-    env = {**env_for(tmp_path / "pyc"), "PYTHONPATH": str(tmp_path)}
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, *texts],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.splitlines()
+    return run_script(tmp_path, PROBE, *texts, env={"PYTHONPATH": str(tmp_path)}).splitlines()
 
 
 def test_a_second_run_answers_from_the_file_and_an_edited_module_is_asked_again(

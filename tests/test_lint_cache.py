@@ -8,7 +8,6 @@ Everything runs the real CLI on real files in tmp dirs; a test's cache folder is
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 import json
 import os
@@ -22,7 +21,7 @@ from typing import Any
 import pytest
 
 from soulpost.lint import cacheedit, engine, warm, workers
-from tests.conftest import REPO, Result, run_process
+from tests.conftest import REPO, Result, bench_module, count_calls, run_process
 
 NOW = "2026-12-01T00:00:00+00:00"
 LATER = "2027-06-01T00:00:00+00:00"
@@ -37,14 +36,6 @@ adapter = "outbox"
 
 LOUD = 'text = "BUY NOW!!! THIS IS THE LAST CHANCE, ACT NOW!!!"\nat = 2026-12-10T09:00:00\n'
 CALM = 'text = "We wrote down what we learned from the workshop. What would you add?"\n'
-
-
-def _bench() -> Any:
-    spec = importlib.util.spec_from_file_location("lint_bench", REPO / "bench" / "lint_bench.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture
@@ -70,35 +61,23 @@ class Counts:
 @pytest.fixture
 def counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counts]:
     seen = Counts()
-    build_post, lint_drafts = workers.build_post, engine.lint_drafts
 
-    def counted_build(*args: Any, **kwargs: Any) -> Any:
+    def built(*args: Any, **kwargs: Any) -> None:
         seen.built += 1
-        return build_post(*args, **kwargs)
 
-    def counted_lint(drafts: Any, *args: Any, **kwargs: Any) -> Any:
+    def linted(drafts: Any, *args: Any, **kwargs: Any) -> None:
         if kwargs.get("rules") is None:  # every post rule, not just the clock's
             seen.linted += len(drafts)
-        return lint_drafts(drafts, *args, **kwargs)
 
-    queue_rules = engine.Run.queue_rules
-
-    def counted_queue(run: Any, *args: Any, **kwargs: Any) -> Any:
+    def queued(*args: Any, **kwargs: Any) -> None:
         seen.queued += 1
-        return queue_rules(run, *args, **kwargs)
 
+    count_calls(monkeypatch, workers, "build_post", built)
+    count_calls(monkeypatch, engine.Run, "queue_rules", queued)
     # The queue rules over the kept state of a queue with a few files changed.
-    from_state = cacheedit._queue_findings
-
-    def counted_state(*args: Any, **kwargs: Any) -> Any:
-        seen.queued += 1
-        return from_state(*args, **kwargs)
-
-    monkeypatch.setattr(workers, "build_post", counted_build)
-    monkeypatch.setattr(engine.Run, "queue_rules", counted_queue)
-    monkeypatch.setattr(cacheedit, "_queue_findings", counted_state)
+    count_calls(monkeypatch, cacheedit, "_queue_findings", queued)
     for module in (engine, warm, workers):
-        monkeypatch.setattr(module, "lint_drafts", counted_lint)
+        count_calls(monkeypatch, module, "lint_drafts", linted)
     yield seen
 
 
@@ -150,7 +129,9 @@ def test_the_example_workspace_lints_the_same_warm_and_cold(
 def test_a_generated_queue_is_read_from_the_cache_and_only_an_edit_is_linted_again(
     cli: Callable[..., Result], cache_dir: Path, counts: Counts, tmp_path: Path
 ) -> None:
-    root = _bench().make_workspace(tmp_path, 240)  # media, threads, variants, [lint] ignore
+    root = bench_module("lint_bench").make_workspace(
+        tmp_path, 240
+    )  # media, threads, variants, [lint] ignore
     cold = _lint(cli, root, "--no-cache")
     counts.reset()
     filled = _lint(cli, root)
@@ -170,7 +151,7 @@ def test_a_generated_queue_is_read_from_the_cache_and_only_an_edit_is_linted_aga
 def test_a_queue_linted_in_worker_processes_is_the_same_warm(
     cli: Callable[..., Result], cache_dir: Path, tmp_path: Path
 ) -> None:
-    root = _bench().make_workspace(tmp_path, engine.PARALLEL_THRESHOLD + 100)
+    root = bench_module("lint_bench").make_workspace(tmp_path, engine.PARALLEL_THRESHOLD + 100)
     cold = _lint(cli, root, "--no-cache")
     _lint(cli, root)
     draft = root / "queue" / "000011.toml"

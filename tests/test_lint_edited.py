@@ -13,7 +13,6 @@ loaded; no queue rule ran over drafts), and that the output is the cold one.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,19 +21,11 @@ from typing import Any
 import pytest
 
 from soulpost.lint import cacheedit, cachestate, engine, workers
-from tests.conftest import REPO, Result
+from tests.conftest import Result, bench_module, count_calls
 
 NOW = "2026-12-01T00:00:00+00:00"
 FORMATS = ("json", "sarif", "text", "github")
 SIZE = 240  # drafts: a few dozen duplicates and share windows, quick to lint cold
-
-
-def _bench() -> Any:
-    spec = importlib.util.spec_from_file_location("lint_bench", REPO / "bench" / "lint_bench.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class Seen:
@@ -48,32 +39,20 @@ class Seen:
 @pytest.fixture
 def seen(monkeypatch: pytest.MonkeyPatch) -> Iterator[Seen]:
     counts = Seen()
-    build_post, queue_rules, from_state = (
-        workers.build_post, engine.Run.queue_rules, cacheedit._queue_findings
-    )  # fmt: skip
 
-    def built(*args: Any, **kwargs: Any) -> Any:
-        counts.built += 1
-        return build_post(*args, **kwargs)
+    def bump(field: str) -> Callable[..., None]:
+        return lambda *args, **kwargs: setattr(counts, field, getattr(counts, field) + 1)
 
-    def over_drafts(*args: Any, **kwargs: Any) -> Any:
-        counts.over_drafts += 1
-        return queue_rules(*args, **kwargs)
-
-    def over_state(*args: Any, **kwargs: Any) -> Any:
-        counts.over_state += 1
-        return from_state(*args, **kwargs)
-
-    monkeypatch.setattr(workers, "build_post", built)
-    monkeypatch.setattr(engine.Run, "queue_rules", over_drafts)
-    monkeypatch.setattr(cacheedit, "_queue_findings", over_state)
+    count_calls(monkeypatch, workers, "build_post", bump("built"))
+    count_calls(monkeypatch, engine.Run, "queue_rules", bump("over_drafts"))
+    count_calls(monkeypatch, cacheedit, "_queue_findings", bump("over_state"))
     yield counts
 
 
 @pytest.fixture
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SOULPOST_CACHE_DIR", str(tmp_path / "cache"))
-    return _bench().make_workspace(tmp_path, SIZE)  # type: ignore[no-any-return]
+    return bench_module("lint_bench").make_workspace(tmp_path, SIZE)  # type: ignore[no-any-return]
 
 
 def _lint(cli: Callable[..., Result], root: Path, form: str = "json", *args: str) -> Result:
