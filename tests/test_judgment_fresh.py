@@ -1,5 +1,5 @@
 """Clean posts that look risky stay quiet, in four languages (issue 9): the fresh batches of
-branches judgefa2, judgefa3 and judgefa4, one regression test over all of them.
+branches judgefa2, judgefa3, judgefa4 and judgefa5, one regression test over all of them.
 
 Each batch was linted once before any rule was changed for it; those first figures
 (bench/README.md, "judgefa2" and "judgefa3") are the honest estimate of false alarms on
@@ -76,6 +76,24 @@ changed after a first look say so in ``note`` (capitals of ordinary words relabe
 listen, a venue's or a college's own priced offer relabelled give, a purposeful share
 relabelled clean, calls to sign up now completed with give and relate). On main's rules
 73 of the set's cases fail.
+
+judgefa5: tests/data/judgment_fresh_fa5.jsonl holds posts written for this purpose by a project
+session in batches, German and English first: replies to customers, threads, post-mortems of
+outages, live blogs, airports and strikes, admissions deadlines, creators' reviews,
+petitions, police appeals, scam warnings, choirs, shelters, parking charges, job posts,
+volunteers wanted, price rises told to customers, things given away "while stocks last".
+The constructions they guard: a post that owns up (we got it wrong, we couldn't, the lesson
+we keep relearning) is not we-not-you; "Meinung" is not the seller's "mein"; a saving told
+"laut Verwaltung" is reported; a scam's ask ("piden 1,99 €") and a public ticket
+("Deutschlandticket: 49 Euro im Monat") are not the poster's price; parking "am Tag";
+volunteers wanted and grants applied for are not sales; an order number asked for "per DM"
+is customer service; an animal to rehome is not sold; a decimal rate ("0,9 % billiger") is a
+statistic. On the flawed side: "Bist du schlau genug?", "Wer unseren Verein wirklich
+unterstützt, teilt…", "Quien no comparta esto…", "If you're seeing this… share it",
+"Tag the person you'd…", "Stürzt nie ab. Nie.", "never lost a case. Ever.", "…. Punkt." and
+"…. Period." mid-post, "works for literally everyone", "We're the only firm that actually…",
+"Nobody in Leeds cuts hair like we do", "Bestellen Sie jetzt", "Jetzt Termin vereinbaren
+unter…", a free strategy call with me, "HUGE SALE", "Prices from £19", "OFERTA … SOLO HOY".
 """
 
 from __future__ import annotations
@@ -116,6 +134,10 @@ SETS = {
     # one known miss each in German (give) and English (listen) now
     "fa4": FreshSet(
         "judgment_fresh_fa4.jsonl", 8, {"de": 0.95, "en": 0.95, "fr": 0.95, "es": 0.95}
+    ),
+    # one known miss in German (useful) now
+    "fa5": FreshSet(
+        "judgment_fresh_fa5.jsonl", 6, {"de": 0.95, "en": 0.95, "fr": 0.95, "es": 0.95}
     ),
 }
 _ROWS = {name: read_rows(DATA / s.file) for name, s in SETS.items()}

@@ -32,17 +32,17 @@ from soulpost.text.lazyre import lazy
 # Compiled when first asked for: only a post with a price needs them (soulpost.text.lazyre).
 _charge_before = lazy(
     r"""\b(?:charges?|fees?|fined?|fines|tax|taxes|levy|tolls?|fares?|penalty|surcharge
-       |gebühr\w*|abgabe|steuer\w*|bußgeld\w*|strafe|maut|ticketpreis\w*
+       |gebühr\w*|abgabe|steuer\w*|bußgeld\w*|strafe|maut|ticketpreis\w*|\w*ticket|fahrpreis\w*
        |amendes?|redevance|péage|tarif\ social
        |tasas?|multas?|impuestos?|peajes?|sanción|recargo)
        (?:\s+[^\W\d_]+){0,3}\s*[:]?\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_seller = lazy(r"\b(?:our|my|unser\w*|mein\w*|notre|nos|mon|ma|mes|nuestr\w*|mis?)\b", re.I)
+_seller = lazy(r"\b(?:our|my|unser\w*|mein(?:e[mnrs]?)?|notre|nos|mon|ma|mes|nuestr\w*|mis?)\b", re.I)
 # The seller's voice anywhere in the post: a reported price is news only without it.
 _seller_voice = lazy(
     r"""\b(?:our|ours|we|we['’](?:re|ve|ll)|my|i['’]m
-       |unser\w*|wir|uns|mein\w*
+       |unser\w*|wir|uns|mein(?:e[mnrs]?)?
        |notre|nos|nous|mon|ma|(?<!\bal\ )(?<!\bel\ )(?<!\bun\ )(?<!\bpor\ )(?<!\bcada\ )mes
        |nuestr\w*|nosotr\w*|mis?)\b""",  # French "mes", not Spanish "al mes" (a month)
     re.IGNORECASE | re.VERBOSE,
@@ -77,7 +77,7 @@ _allowance_before = lazy(
 # £1.50 an hour", "Danach kostet jede Stunde 1,50 Euro").
 _per_time_after = lazy(
     r"""[\d,.]*\s*(?:[$€£]|euros?\b)?\s*(?:(?:an|per|a|the)\s+(?:hour|day)\b
-       |(?:pro|die|je)\s+(?:stunde|tag)\b|de\ l['’]heure|par\ (?:heure|jour)\b
+       |(?:pro|die|je|am)\s+(?:stunde|tag)\b|de\ l['’]heure|par\ (?:heure|jour)\b
        |(?:la|por|a\ la)\s+(?:hora|día)\b|/\s?h\b)""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -112,6 +112,8 @@ _reported = lazy(
        | \b(?:erhöht|erhöhen|erhöhte|erhöhten|senkt|senken|senkte|senkten)\b(?!\s+sie\b)
        | \b(?:steigt|steigen|stieg|stiegen|gestiegen|beschlossen|festgelegt|festgesetzt|angehoben
          |gesenkt)\b|\bteilte\b[^.!?\n]{0,60}?\bmit\b
+       | \blaut\s+(?:de[mnrs]|eine[mrs]?|(?-i:[A-ZÄÖÜ])\w+)\b  # laut Verwaltung: a source, not loud
+       | \b(?:piden|exigen|reclaman|verlangen|fordern|demandent|réclament|asking\ for|ask\ for|asks\ for)\b  # a scam's ask
        | \b(?:approved|agreed|has\ set|have\ set|a\ fixé|ont\ fixé|a\ voté|ont\ voté|ha\ fijado
          |han\ fijado|ha\ aprobado|han\ aprobado|aprobó|aprobaron)\b
        | \b(?:augmente|augmentent|augmentera|augmenteront|augmenté|baisse|baissent|baissera

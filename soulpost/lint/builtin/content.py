@@ -155,6 +155,19 @@ _service_fact = lazy(
     re.IGNORECASE,
 )
 
+# Owning up to a mistake, a loss or a limit is not brochure talk: "three things we got
+# wrong", "we couldn't interview everyone", "we lost our sponsor", "the lesson we keep
+# relearning". Not "we can't wait" or "we couldn't be prouder", which are brochure talk.
+_owning_up = lazy(
+    r"\bwe(?:'ve|'re|'d)?\s+(?:\w+\s+)?(?:didn't|did not|couldn't(?! be\b)|could not(?! be\b)"
+    r"|can't(?! wait\b)|cannot(?! wait\b)|weren't|haven't|hadn't|failed|lost|were wrong"
+    r"|got\s+(?:\w+\s+){0,3}?wrong|made\s+(?:a\s+|some\s+)?mistakes?|messed up|underestimated"
+    r"|keep (?:re)?learning|(?:re)?learned|learnt)\b"
+    r"|\b(?:our|my) (?:mistake|fault|error)\b|\b(?:wasn't|was not|isn't|not) an easy decision\b"
+    r"|\blessons? (?:we|learned|learnt)\b",
+    re.IGNORECASE,
+)
+
 
 class WeNotYou(PostRule):
     code = "SP205"
@@ -186,12 +199,13 @@ class WeNotYou(PostRule):
                 target = _counted_us().sub(lambda m: " " * len(m.group(0)), target)
             found = we.findall(target)
             # A question asks the reader something: it is already a conversation; a price
-            # or a time tells them what changes for them.
+            # or a time tells them what changes for them; owning up is not a brochure.
             if (
                 len(found) >= self.min_we
                 and "?" not in text
                 and not _you().search(text)
                 and not _service_fact().search(text)
+                and not _owning_up().search(text)
             ):
                 first = we.search(target)
                 yield Hit(
