@@ -57,6 +57,7 @@ _wage_after = lazy(
 )
 _hiring = lazy(
     r"""\b(?:hiring|vacanc(?:y|ies)|apply|applications?|salary|wages?
+       |apprentice\w*|trainees?|taking\ on|azubis?|auszubildende\w*|apprenti\w*|aprendiz\w*
        |stellen\ ein|wir\ suchen|bewerb\w*|gehalt|lohn|stellenanzeige
        |recrut\w*|candidat\w*|salaire|poste
        |buscamos|contratamos|candidatura|sueldo|salario|oferta\ de\ empleo)\b""",
@@ -113,6 +114,7 @@ _reported = lazy(
        | \b(?:steigt|steigen|stieg|stiegen|gestiegen|beschlossen|festgelegt|festgesetzt|angehoben
          |gesenkt)\b|\bteilte\b[^.!?\n]{0,60}?\bmit\b
        | \blaut\s+(?:de[mnrs]|eine[mrs]?|(?-i:[A-ZÄÖÜ])\w+)\b  # laut Verwaltung: a source, not loud
+       | \b(?:erstattet|erstatten|übernimmt|übernehmen)\b  # someone else pays it back
        | \b(?:piden|exigen|reclaman|verlangen|fordern|demandent|réclament|asking\ for|ask\ for|asks\ for)\b  # a scam's ask
        | \b(?:approved|agreed|has\ set|have\ set|a\ fixé|ont\ fixé|a\ voté|ont\ voté|ha\ fijado
          |han\ fijado|ha\ aprobado|han\ aprobado|aprobó|aprobaron)\b
