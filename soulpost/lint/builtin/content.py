@@ -157,7 +157,8 @@ _service_fact = lazy(
 
 # Owning up to a mistake, a loss or a limit is not brochure talk: "three things we got
 # wrong", "we couldn't interview everyone", "we lost our sponsor", "the lesson we keep
-# relearning", "we don't know yet if it works; we're testing". Not "we can't wait" or "we couldn't be prouder", which are brochure talk.
+# relearning", "we don't know yet if it works; we're testing", "we take the allegations
+# very seriously". Not "we can't wait" or "we couldn't be prouder", which are brochure talk.
 _owning_up = lazy(
     r"\bwe(?:'ve|'re|'d)?\s+(?:\w+\s+)?(?:didn't|did not|couldn't(?! be\b)|could not(?! be\b)"
     r"|can't(?! wait\b)|cannot(?! wait\b)|weren't|haven't|hadn't|failed|lost|were wrong"
@@ -165,7 +166,9 @@ _owning_up = lazy(
     r"|keep (?:re)?learning|(?:re)?learned|learnt|don't know|do not know|(?:'re|are) not sure"
     r"|(?:'re|are) (?:still )?(?:testing|trying out|experimenting))\b"
     r"|\b(?:our|my) (?:mistake|fault|error)\b|\b(?:wasn't|was not|isn't|not) an easy decision\b"
-    r"|\blessons? (?:we|learned|learnt)\b",
+    r"|\blessons? (?:we|learned|learnt)\b"
+    r"|\btake (?:the|these|this|your|all|every) (?:\w+ )?(?:allegations?|complaints?|concerns?|reports?)"
+    r"\b[^.!?\n]{0,40}? seriously\b",
     re.IGNORECASE,
 )
 
