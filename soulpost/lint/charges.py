@@ -4,7 +4,7 @@ A price sells when the poster asks the reader to pay it. These are told apart, i
 languages, from what is around the price:
 
 - a **charge** owed to an authority: a charge, fee, fine, tax, toll or fare named just
-  before the price ("the new charge is £45 a year", "die Gebühr steigt auf…", "une amende
+  before the price (or a fine just after it: "200 € de multa") ("the new charge is £45 a year", "die Gebühr steigt auf…", "une amende
   de 135 €", "la tasa será de 40 €"). The seller's own fee ("our fee is £40") still sells;
 - a **quoted** price: one inside quotation marks is someone else's words (a scam text, a
   chain letter, a shop's poster told of), not the poster's offer;
@@ -45,6 +45,12 @@ _seller_voice = lazy(
        |unser\w*|wir|uns|mein(?:e[mnrs]?)?
        |notre|nos|nous|mon|ma|(?<!\bal\ )(?<!\bel\ )(?<!\bun\ )(?<!\bpor\ )(?<!\bcada\ )mes
        |nuestr\w*|nosotr\w*|mis?)\b""",  # French "mes", not Spanish "al mes" (a month)
+    re.IGNORECASE | re.VERBOSE,
+)
+# A charge named just after the price: "200 € de multa", "135 € d'amende", "a £200 fine".
+_charge_after = lazy(
+    r"""[\d,.]*\s*(?:[$€£]|euros?\b|eur\b)?\s*(?:de\s+multa|de\s+sanción|de\s+recargo|d['’]amende
+       |de\s+pénalité|fine|penalty|bußgeld|verwarnungsgeld|strafe)\b""",
     re.IGNORECASE | re.VERBOSE,
 )
 # Pay for a job: the unit of a wage after the price, and a word of hiring in the post.
@@ -138,7 +144,7 @@ def not_a_sale(text: str, at: int, end: int) -> bool:
     """Whether the price from *at* to *end* in *text* is not the poster selling: a charge
     owed to an authority, a quoted price, a price naming an item, a wage in a job post, or
     a price change told as news (see the module's docstring)."""
-    if owed_charge(text, at):
+    if owed_charge(text, at) or _charge_after().match(text, end):
         return True
     head = text[max(0, at - 120) : at]
     if _allowance_before().search(head) and not _seller().search(head):
