@@ -158,7 +158,8 @@ _service_fact = lazy(
 # Owning up to a mistake, a loss or a limit is not brochure talk: "three things we got
 # wrong", "we couldn't interview everyone", "we lost our sponsor", "the lesson we keep
 # relearning", "we don't know yet if it works; we're testing", "we take the allegations
-# very seriously", a post that opens by explaining "why we're changing our name". Not
+# very seriously", a post that opens by explaining "why we're changing our name", a
+# warning about a fake account or a scam. Not
 # "we can't wait" or "we couldn't be prouder", which are brochure talk.
 _owning_up = lazy(
     r"\bwe(?:'ve|'re|'d)?\s+(?:\w+\s+)?(?:didn't|did not|couldn't(?! be\b)|could not(?! be\b)"
@@ -170,7 +171,8 @@ _owning_up = lazy(
     r"|\blessons? (?:we|learned|learnt)\b"
     r"|\btake (?:the|these|this|your|all|every) (?:\w+ )?(?:allegations?|complaints?|concerns?|reports?)"
     r"\b[^.!?\n]{0,40}? seriously\b"
-    r"|\A\W*why we(?:'re| are|'ve| have)\b",
+    r"|\A\W*why we(?:'re| are|'ve| have)\b"
+    r"|\b(?:fake|scam|scammers?|fraud\w*|phishing|impersonat\w*|pretending to be)\b",
     re.IGNORECASE,
 )
 
