@@ -4,8 +4,9 @@ A price sells when the poster asks the reader to pay it. These are told apart, i
 languages, from what is around the price:
 
 - a **charge** owed to an authority: a charge, fee, fine, tax, toll or fare named just
-  before the price (or a fine just after it: "200 € de multa") ("the new charge is £45 a year", "die Gebühr steigt auf…", "une amende
-  de 135 €", "la tasa será de 40 €"). The seller's own fee ("our fee is £40") still sells;
+  before the price ("the new charge is £45 a year", "die Gebühr steigt auf…", "une amende
+  de 135 €", "la tasa será de 40 €"), or a fine just after it ("200 € de multa"). The
+  seller's own fee ("our fee is £40") still sells;
 - a **quoted** price: one inside quotation marks is someone else's words (a scam text, a
   chain letter, a shop's poster told of), not the poster's offer;
 - a price that **names the item** meant, in a test or a comparison ("the £18 one was
@@ -38,7 +39,10 @@ _charge_before = lazy(
        (?:\s+[^\W\d_]+){0,3}\s*[:]?\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_seller = lazy(r"\b(?:our|my|unser\w*|mein(?:e[mnrs]?)?|notre|nos|mon|ma|mes|nuestr\w*|mis?)\b", re.I)
+# "mein", "meine"…, not "Meinung"
+_seller = lazy(
+    r"\b(?:our|my|unser\w*|mein(?:e[mnrs]?)?|notre|nos|mon|ma|mes|nuestr\w*|mis?)\b", re.I
+)
 # The seller's voice anywhere in the post: a reported price is news only without it.
 _seller_voice = lazy(
     r"""\b(?:our|ours|we|we['’](?:re|ve|ll)|my|i['’]m
@@ -121,7 +125,8 @@ _reported = lazy(
          |gesenkt)\b|\bteilte\b[^.!?\n]{0,60}?\bmit\b
        | \blaut\s+(?:de[mnrs]|eine[mrs]?|(?-i:[A-ZÄÖÜ])\w+)\b  # laut Verwaltung: a source, not loud
        | \b(?:erstattet|erstatten|übernimmt|übernehmen)\b  # someone else pays it back
-       | \b(?:piden|exigen|reclaman|verlangen|fordern|demandent|réclament|asking\ for|ask\ for|asks\ for)\b  # a scam's ask
+       | \b(?:piden|exigen|reclaman|verlangen|fordern|demandent|réclament  # a scam's ask
+         |asking\ for|ask\ for|asks\ for)\b
        | \b(?:approved|agreed|has\ set|have\ set|a\ fixé|ont\ fixé|a\ voté|ont\ voté|ha\ fijado
          |han\ fijado|ha\ aprobado|han\ aprobado|aprobó|aprobaron)\b
        | \b(?:augmente|augmentent|augmentera|augmenteront|augmenté|baisse|baissent|baissera

@@ -169,8 +169,8 @@ _owning_up = lazy(
     r"|(?:'re|are) (?:still )?(?:testing|trying out|experimenting))\b"
     r"|\b(?:our|my) (?:mistake|fault|error)\b|\b(?:wasn't|was not|isn't|not) an easy decision\b"
     r"|\blessons? (?:we|learned|learnt)\b"
-    r"|\btake (?:the|these|this|your|all|every) (?:\w+ )?(?:allegations?|complaints?|concerns?|reports?)"
-    r"\b[^.!?\n]{0,40}? seriously\b"
+    r"|\btake (?:the|these|this|your|all|every) (?:\w+ )?"
+    r"(?:allegations?|complaints?|concerns?|reports?)\b[^.!?\n]{0,40}? seriously\b"
     r"|\A\W*why we(?:'re| are|'ve| have)\b"
     r"|\b(?:fake|scam|scammers?|fraud\w*|phishing|impersonat\w*|pretending to be)\b",
     re.IGNORECASE,
