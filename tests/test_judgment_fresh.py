@@ -93,7 +93,14 @@ unterstützt, teilt…", "Quien no comparta esto…", "If you're seeing this… 
 "Tag the person you'd…", "Stürzt nie ab. Nie.", "never lost a case. Ever.", "…. Punkt." and
 "…. Period." mid-post, "works for literally everyone", "We're the only firm that actually…",
 "Nobody in Leeds cuts hair like we do", "Bestellen Sie jetzt", "Jetzt Termin vereinbaren
-unter…", a free strategy call with me, "HUGE SALE", "Prices from £19", "OFERTA … SOLO HOY".
+unter…", a free strategy call with me, "HUGE SALE", "Prices from £19", "OFERTA … SOLO HOY";
+later batches: "Who else? 🙋", a quiz answered in the comments, "the cutest photo wins",
+"find the mistake in this picture", sealed claims ("Always has.", "Every single one.",
+"no ifs, no buts", ", ask anyone."), teasers ("🔜", "🥁", "Psst… 😉", a countdown of days),
+"für 199 € statt 299 €" (not a reported price change), "streamed live on our website"
+(not a shop), "a guaranteed 30 hours of childcare" (an entitlement). Ten batches, each linted
+once before the rules were changed for it (bench/README.md, "judgefa5"); labels changed
+after a first look say so in ``note``.
 """
 
 from __future__ import annotations
@@ -136,7 +143,7 @@ SETS = {
         "judgment_fresh_fa4.jsonl", 8, {"de": 0.95, "en": 0.95, "fr": 0.95, "es": 0.95}
     ),
     "fa5": FreshSet(
-        "judgment_fresh_fa5.jsonl", 8, {"de": 0.95, "en": 0.95, "fr": 0.95, "es": 0.95}
+        "judgment_fresh_fa5.jsonl", 10, {"de": 0.95, "en": 0.95, "fr": 0.95, "es": 0.95}
     ),
 }
 _ROWS = {name: read_rows(DATA / s.file) for name, s in SETS.items()}
