@@ -28,9 +28,11 @@ from markupsafe import Markup
 from soulpost.review.calendar import SYMBOLS, short_id
 from soulpost.review.model import STATES
 from soulpost.review.richtext import runs
-from soulpost.review.templating import output_escape
+from soulpost.review.templating import direct_macro, output_escape
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from jinja2 import Environment
 
     from soulpost.review.model import Card, PostView, Review
@@ -193,6 +195,15 @@ class Fragments:
         self._macros = env.get_template("_post_parts.html").module
         self._kept: dict[str, dict[tuple[Any, ...], Markup]] = {}
         self._lengths: dict[tuple[Any, ...], Markup] = {}
+        self._calls: dict[str, Callable[..., Any]] = {}
+
+    def _call(self, name: str, arity: int) -> Callable[..., Any]:
+        """The macro *name*, called with *arity* arguments (see
+        :func:`~soulpost.review.templating.direct_macro`)."""
+        call = self._calls.get(name)
+        if call is None:
+            call = self._calls[name] = direct_macro(getattr(self._macros, name), arity)
+        return call
 
     def get(self, name: str, key: tuple[Any, ...], *args: Any) -> Markup:
         kept = self._kept.get(name)
@@ -200,12 +211,12 @@ class Fragments:
             kept = self._kept[name] = {}
         found = kept.get(key)
         if found is None:
-            found = kept[key] = Markup(getattr(self._macros, name)(*args))
+            found = kept[key] = Markup(self._call(name, len(args))(*args))
         return found
 
     def render(self, name: str, *args: Any) -> Markup:
         """A macro's output not worth keeping (it differs from post to post)."""
-        made: Markup = getattr(self._macros, name)(*args)
+        made: Markup = self._call(name, len(args))(*args)
         return made
 
     def lengths(self, counts: tuple[Any, ...]) -> Markup:

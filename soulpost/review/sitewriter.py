@@ -44,6 +44,7 @@ from soulpost.review.site import (
     judge_page,
     page_view,
 )
+from soulpost.review.templating import direct_macro
 
 if TYPE_CHECKING:
     from jinja2 import Environment, Template
@@ -236,7 +237,7 @@ def entry_renderer(env: Environment) -> Callable[[View, str], str]:
     except Exception:
         macro = None
     if callable(macro):
-        return macro  # type: ignore[no-any-return]
+        return direct_macro(macro, 2)
     return lambda e, root: template.render(e=e, root=root)
 
 
