@@ -75,10 +75,13 @@ def text_html(part_runs: list[Any]) -> Markup:
     return Markup("".join(out))  # every piece is escaped already
 
 
-def environment(template_dir: Path | None) -> Environment:
-    """Workspace templates first, packaged ones second; autoescape always on."""
+def environment(template_dir: Path | None, cache_folder: Path | None = None) -> Environment:
+    """Workspace templates first, packaged ones second; autoescape always on. The packaged
+    templates' code is kept in *cache_folder* (default: beside them, see
+    :mod:`soulpost.review.templatecache`)."""
     from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
 
+    from soulpost.review.templatecache import PackagedTemplateCache
     from soulpost.review.templating import SiteEnvironment
 
     loaders: list[Any] = []
@@ -93,6 +96,9 @@ def environment(template_dir: Path | None) -> Environment:
         # A run's templates do not change while it runs: without this, every page that
         # extends base.html would stat its file twice to see whether it did.
         auto_reload=False,
+        # The packaged templates' compiled code, kept beside them as .pyc files are (a
+        # workspace's own templates are compiled from their text every run).
+        bytecode_cache=PackagedTemplateCache(folder=cache_folder),
     )
     env.globals["symbols"] = SYMBOLS
     env.globals["badge"] = {k: Markup(v) for k, v in BADGES.items()}
