@@ -347,13 +347,19 @@ def page_view(
     )
 
 
-def judge_page(page: View, post: PostView, parts_of: Fragments) -> View:
+def judge_page(
+    page: View, post: PostView, parts_of: Fragments, findings_html: Markup | None = None
+) -> View:
     """*page* (from :func:`page_view`) given *post*'s findings and its cards' states
-    (:func:`soulpost.review.model.judge_post`)."""
+    (:func:`soulpost.review.model.judge_post`); *findings_html*: the findings rendered
+    and joined, when they are already."""
     for view, card in zip(page.cards, post.cards, strict=True):
         judge_card_view(view, card, parts_of)
     page.findings = post.findings
-    page.findings_html = Markup("".join([parts_of.get("finding", (f,), f) for f in post.findings]))
+    if findings_html is None:
+        findings = post.findings
+        findings_html = Markup("".join([parts_of.get("finding", (f,), f) for f in findings]))
+    page.findings_html = findings_html
     return page
 
 

@@ -98,6 +98,8 @@ class _Job:
     common: dict[str, Any]
     parts_of: Fragments
     layout: Layout
+    #: A writer's posts' findings, rendered and joined, by index (see _finish_range).
+    joined: dict[int, Markup] = field(default_factory=dict)
 
 
 _SHARED: dict[str, _Job] = {}
@@ -172,9 +174,13 @@ def _finish_range(bounds: Bounds, composed: list[Composed], message: Packed) -> 
     """A forked writer's second phase: the findings of its posts have come."""
     job = _SHARED["job"]
     distinct, indexes = message
+    # Each distinct finding rendered once, and each post's joined from those (looking
+    # each finding of each post up again would hash all its fields, in Python).
+    shown = [job.parts_of.get("finding", (f,), f) for f in distinct]
     for i, found in zip(range(*bounds), indexes, strict=True):
         job.pending[i].findings = [distinct[k] for k in found]
         job.briefs[i].findings = len(found)
+        job.joined[i] = Markup("".join([shown[k] for k in found]))
     pages, size, written, _ = _write_posts(bounds, composed)
     # The month and week pages this range holds whole: written here, and their entries
     # need not cross back (see soulpost.review.calendarpages).
@@ -197,11 +203,21 @@ def _pack(job: _Job, bounds: Bounds) -> Packed:
     distinct finding once, and each post's as indexes into those. A 10,000-post queue has
     about 14,000 findings but 2,400 distinct ones; pickling each one was most of the time
     between the linter's end and the writers' second phase."""
-    table: dict[FindingView, int] = {}
-    indexes = [
-        [table.setdefault(f, len(table)) for f in job.pending[i].findings] for i in range(*bounds)
-    ]
-    return list(table), indexes
+    # By identity: the lint gives equal findings one view (model._lint), and two equal
+    # views that are not one object would only be sent twice.
+    table: dict[int, int] = {}
+    distinct: list[FindingView] = []
+    indexes = []
+    for i in range(*bounds):
+        found = []
+        for f in job.pending[i].findings:
+            k = table.get(id(f))
+            if k is None:
+                k = table[id(f)] = len(distinct)
+                distinct.append(f)
+            found.append(k)
+        indexes.append(found)
+    return distinct, indexes
 
 
 def _write_posts(bounds: Bounds, composed: list[Composed] | None = None) -> Pages:
@@ -246,7 +262,7 @@ def _write_post(job: _Job, i: int, composed: Composed, page: Template, folder: i
     gets its cards' states and its time's forms, for its calendar entry."""
     view, context = composed
     judge_post(view, job.pending[i])
-    judge_page(context, view, job.parts_of)
+    judge_page(context, view, job.parts_of, job.joined.get(i))
     name = f"posts/{view.id}.html"
     data = page.render(root="../", page=name, view=context, **job.common).encode("utf-8")
     if folder is None:
