@@ -96,6 +96,9 @@ def environment(template_dir: Path | None, cache_folder: Path | None = None) -> 
         # A run's templates do not change while it runs: without this, every page that
         # extends base.html would stat its file twice to see whether it did.
         auto_reload=False,
+        # A site renders a handful of templates: a plain dict holds them all (the default,
+        # a 400-entry LRU behind a lock, is asked again by every page that extends one).
+        cache_size=-1,
         # The packaged templates' compiled code, kept beside them as .pyc files are (a
         # workspace's own templates are compiled from their text every run).
         bytecode_cache=PackagedTemplateCache(folder=cache_folder),

@@ -314,14 +314,15 @@ def _write_all_posts(job: _Job, lint: Callable[[], object] | None) -> Pages:
         _SHARED.clear()
 
 
-def remove_stale(briefs: list[Brief], out: Path) -> list[str]:
-    """Pages an earlier run wrote for posts, months and weeks that are gone now.
+def remove_stale(briefs: list[Brief], out: Path, plan: Layout | None = None) -> list[str]:
+    """Pages an earlier run wrote for posts, months and weeks that are gone now (*plan*:
+    the :func:`layout` of *briefs*, when it is made already).
 
     Only in a folder soulpost wrote before (it holds :data:`MARKER`), and only ``*.html``
     in its ``posts/``, ``months/`` and ``weeks/``: OUT is whatever the user typed."""
     if not (out / MARKER).is_file():
         return []
-    months, weeks = groups(briefs)
+    months, weeks = (plan.months, plan.weeks) if plan is not None else groups(briefs)
     keep = {
         "posts": {f"{p.id}.html" for p in briefs},
         "months": {f"{k}.html" for k in months},
@@ -416,7 +417,7 @@ def write_site(
     pages, size = _write_calendar_rest(job, written, done)
     report.pages += pages
     report.bytes += size
-    report.removed = remove_stale(briefs, out)
+    report.removed = remove_stale(briefs, out, plan)
     (out / MARKER).write_text(
         "written by `soulpost site`; its pages are replaced\n", encoding="utf-8"
     )
