@@ -1,6 +1,7 @@
 """The calendar layout of a review (soulpost/review/calendarpages.py ``layout``) worked out
 once per day is the layout worked out post by post, and the lint gives equal findings
-one view (soulpost/review/model.py), which the site packs for its writers by identity."""
+one view (soulpost/review/model.py), which the site packs for its writers by identity;
+the images copied are those the posts and their variants name."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import random
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from soulpost.review.calendarpages import Layout, layout
@@ -75,3 +77,34 @@ def test_equal_findings_are_one_view_and_are_sent_once(
     distinct, indexes = _pack(job, split(len(pending), 1)[0])
     assert len(distinct) == len({id(f) for p in pending for f in p.findings})
     assert [[distinct[k] for k in found] for found in indexes] == [p.findings for p in pending]
+
+
+def test_every_image_a_post_or_its_variants_name_is_copied(
+    cli: Callable[..., Any], workspace: Callable[..., Path], tmp_path: Path
+) -> None:
+    """The site copies the post's own images and those a platform's variant sends
+    instead; an image nobody names stays out."""
+    from tests.fakes.images import png
+
+    config = 'timezone = "UTC"\n\n[platforms.mastodon]\nadapter = "outbox"\n'
+    config += '\n[platforms.x]\nadapter = "outbox"\n'
+    drafts = {
+        "own.toml": 'text = "Our chart."\nplatforms = ["mastodon"]\n'
+        "at = 2026-12-02T09:00:00Z\n"
+        '[[media]]\npath = "media/own.png"\nalt = "a chart"\n',
+        "varied.toml": 'text = "The week."\nplatforms = ["mastodon", "x"]\n'
+        "at = 2026-12-03T09:00:00Z\n"
+        '[[media]]\npath = "media/wide.png"\nalt = "wide"\n'
+        '[variants.x]\n[[variants.x.media]]\npath = "media/square.png"\nalt = "square"\n',
+        "plain.toml": 'text = "No image."\nplatforms = ["mastodon"]\nat = 2026-12-04T09:00:00Z\n',
+    }
+    root = workspace(config, drafts)
+    (root / "media").mkdir()
+    for name in ("own", "wide", "square", "unused"):
+        (root / "media" / f"{name}.png").write_bytes(png(3, 2))
+    out = tmp_path / "site"
+    result = cli("-C", root, "site", str(out), "--now", "2026-12-01T09:31:00Z")
+    assert result.code == 0, result.err
+    copied = sorted(p.name for p in (out / "media").rglob("*") if p.is_file())
+    assert copied == ["own.png", "square.png", "wide.png"]
+    assert "3 image(s)" in result.out

@@ -113,7 +113,13 @@ def copy_media(root: Path, pending: list[Pending], out: Path) -> tuple[set[str],
     root = root.resolve()
     copied: set[str] = set()
     skipped: list[str] = []
-    names = {m for p in pending for m, _ in post_media(p.post)}
+    names: set[str] = set()
+    for p in pending:  # post_media's paths, without its list of pairs for every post
+        post = p.post
+        if post.variants:
+            names.update(path for path, _ in post_media(post))
+        elif post.media:
+            names.update(m.path for m in post.media)
     for path in sorted(names):
         source = (root / path).resolve()
         try:
