@@ -13,7 +13,13 @@ from jinja2 import DictLoader, Environment, Undefined
 from markupsafe import Markup, escape
 
 from soulpost.review.site import environment
-from soulpost.review.templating import SiteEnvironment, escape_text, output_escape
+from soulpost.review.templating import (
+    SiteEnvironment,
+    direct_macro,
+    escape_text,
+    output_escape,
+    python_escape,
+)
 
 ALPHABET = "ab <>&'\"\n\t;/=é😀\u200b\\{}%#"
 
@@ -59,10 +65,18 @@ def test_output_escape_is_markupsafes_text_for_every_kind_of_value() -> None:
 
 
 def test_escape_text_is_markupsafes_for_random_strings() -> None:
+    """Both the loop in use (MarkupSafe's C one here) and the Python fallback."""
     rng = random.Random(11)
     for _ in range(5000):
         text = "".join(rng.choices(ALPHABET, k=rng.randrange(0, 60)))
         assert escape_text(text) == str(escape(text))
+        assert python_escape(text) == str(escape(text))
+        assert type(escape_text(text)) is str
+
+
+def test_a_markup_output_is_the_markup_itself() -> None:
+    html = Markup("<b>x</b> &amp;")
+    assert output_escape(html) is html
 
 
 # Templates that use every way an output reaches a page: extends and blocks, macros and
@@ -141,3 +155,45 @@ def test_the_site_environment_escapes_by_output_escape(tmp_path: Path) -> None:
         '<a class="entry" href="&#34;root/posts/a.html"><time datetime="&lt;iso&gt;">'
         '&#39;s&#39;</time> <span class="entry-id">&lt;id&gt;</span> <span>kept</span></a>'
     )
+
+
+# Macros of every shape a workspace's own _post_parts.html or _entry.html may have.
+MACROS = (
+    '{% macro two(x, y) %}<p title="{{ x }}">{{ y }}</p>{% endmacro %}'
+    "{% macro one(x) %}{{ x|upper }}{% endmacro %}"
+    "{% macro default(x, y='<d>') %}{{ x }}{{ y }}{% endmacro %}"
+    "{% macro rest(x) %}{{ x }}{{ varargs|join }}{{ kwargs }}{% endmacro %}"
+    "{% macro called(x) %}{{ x }}{{ caller() if caller else '' }}{% endmacro %}"
+)
+
+
+@pytest.mark.parametrize("autoescape", [True, False])
+@pytest.mark.parametrize("name", ["two", "one", "default", "rest", "called"])
+def test_a_macro_called_directly_gives_what_calling_it_gives(name: str, autoescape: bool) -> None:
+    """direct_macro skips Jinja's argument handling only where it does nothing: the
+    same text, and the same type (a Markup where the macro autoescapes, else a str)."""
+    env = SiteEnvironment(loader=DictLoader({"m.html": MACROS}), autoescape=autoescape)
+    macro = getattr(env.get_template("m.html").module, name)
+    rng = random.Random(name)
+    for _ in range(200):
+        args = ["".join(rng.choices(ALPHABET, k=rng.randrange(0, 20))) for _ in range(2)]
+        args[1] = Markup(args[1]) if rng.random() < 0.5 else args[1]
+        arity = len(macro.arguments)
+        direct = direct_macro(macro, arity)
+        made, expected = direct(*args[:arity]), macro(*args[:arity])
+        assert made == expected
+        assert type(made) is type(expected)
+
+
+def test_only_a_plain_call_skips_jinjas_argument_handling() -> None:
+    """Defaults, catch-alls, a caller, or another number of arguments: the macro itself."""
+    env = SiteEnvironment(loader=DictLoader({"m.html": MACROS}), autoescape=True)
+    module = env.get_template("m.html").module
+    assert direct_macro(module.two, 2) is not module.two
+    raw = SiteEnvironment(loader=DictLoader({"m.html": MACROS})).get_template("m.html").module
+    assert direct_macro(raw.two, 2) is raw.two._func  # no Markup: it does not escape
+    assert direct_macro(module.two, 1) is module.two
+    assert direct_macro(module.default, 1) is module.default
+    assert direct_macro(module.rest, 1) is module.rest
+    assert direct_macro(module.called, 1) is module.called
+    assert direct_macro(len, 1) is len  # not a macro at all (a page's module may hold anything)

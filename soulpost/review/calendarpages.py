@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from soulpost.review.site import groups, index_view, month_key, month_view, week_key, week_view
+from soulpost.review.site import index_view, month_key, month_view, week_key, week_view
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -52,21 +52,32 @@ class Layout:
 
 
 def layout(briefs: list[Brief]) -> Layout:
-    months, weeks = groups(briefs)
-    made = Layout(months, weeks, sorted(months), sorted(weeks))
-    spans = made.spans
+    """The month and week pages of *briefs* (in the review's order) and where each post
+    appears. A day's month and week are worked out once (a queue has several posts a
+    day): this runs before the page writers fork, with one core idle."""
+    months: dict[str, list[Brief]] = {}
+    weeks: dict[str, list[Brief]] = {}
+    spans: dict[str, tuple[int, int]] = {}
+    pages_of: list[tuple[str, str] | None] = []
+    days: dict[date, tuple[list[Brief], list[Brief], tuple[str, str]]] = {}
     for i, brief in enumerate(briefs):
-        if brief.local is None:
-            made.pages_of.append(None)
+        local = brief.local
+        if local is None:
+            pages_of.append(None)
             continue
-        names = (
-            f"months/{month_key(brief.local)}.html",
-            f"weeks/{week_key(brief.local.date())}.html",
-        )
-        for name in names:
-            spans[name] = (spans[name][0] if name in spans else i, i + 1)
-        made.pages_of.append(names)
-    return made
+        day = local.date()
+        found = days.get(day)
+        if found is None:
+            month, week = month_key(local), week_key(day)
+            names = (f"months/{month}.html", f"weeks/{week}.html")
+            found = days[day] = (months.setdefault(month, []), weeks.setdefault(week, []), names)
+        found[0].append(brief)
+        found[1].append(brief)
+        for name in found[2]:
+            span = spans.get(name)
+            spans[name] = (span[0] if span is not None else i, i + 1)
+        pages_of.append(found[2])
+    return Layout(months, weeks, sorted(months), sorted(weeks), spans, pages_of)
 
 
 def index_page(review: Review, briefs: list[Brief], plan: Layout) -> Page:

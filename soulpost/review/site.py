@@ -28,9 +28,11 @@ from markupsafe import Markup
 from soulpost.review.calendar import SYMBOLS, short_id
 from soulpost.review.model import STATES
 from soulpost.review.richtext import runs
-from soulpost.review.templating import output_escape
+from soulpost.review.templating import direct_macro, output_escape
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from jinja2 import Environment
 
     from soulpost.review.model import Card, PostView, Review
@@ -73,10 +75,13 @@ def text_html(part_runs: list[Any]) -> Markup:
     return Markup("".join(out))  # every piece is escaped already
 
 
-def environment(template_dir: Path | None) -> Environment:
-    """Workspace templates first, packaged ones second; autoescape always on."""
+def environment(template_dir: Path | None, cache_folder: Path | None = None) -> Environment:
+    """Workspace templates first, packaged ones second; autoescape always on. The packaged
+    templates' code is kept in *cache_folder* (default: beside them, see
+    :mod:`soulpost.review.templatecache`)."""
     from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
 
+    from soulpost.review.templatecache import PackagedTemplateCache
     from soulpost.review.templating import SiteEnvironment
 
     loaders: list[Any] = []
@@ -91,6 +96,12 @@ def environment(template_dir: Path | None) -> Environment:
         # A run's templates do not change while it runs: without this, every page that
         # extends base.html would stat its file twice to see whether it did.
         auto_reload=False,
+        # A site renders a handful of templates: a plain dict holds them all (the default,
+        # a 400-entry LRU behind a lock, is asked again by every page that extends one).
+        cache_size=-1,
+        # The packaged templates' compiled code, kept beside them as .pyc files are (a
+        # workspace's own templates are compiled from their text every run).
+        bytecode_cache=PackagedTemplateCache(folder=cache_folder),
     )
     env.globals["symbols"] = SYMBOLS
     env.globals["badge"] = {k: Markup(v) for k, v in BADGES.items()}
@@ -193,6 +204,15 @@ class Fragments:
         self._macros = env.get_template("_post_parts.html").module
         self._kept: dict[str, dict[tuple[Any, ...], Markup]] = {}
         self._lengths: dict[tuple[Any, ...], Markup] = {}
+        self._calls: dict[str, Callable[..., Any]] = {}
+
+    def _call(self, name: str, arity: int) -> Callable[..., Any]:
+        """The macro *name*, called with *arity* arguments (see
+        :func:`~soulpost.review.templating.direct_macro`)."""
+        call = self._calls.get(name)
+        if call is None:
+            call = self._calls[name] = direct_macro(getattr(self._macros, name), arity)
+        return call
 
     def get(self, name: str, key: tuple[Any, ...], *args: Any) -> Markup:
         kept = self._kept.get(name)
@@ -200,12 +220,12 @@ class Fragments:
             kept = self._kept[name] = {}
         found = kept.get(key)
         if found is None:
-            found = kept[key] = Markup(getattr(self._macros, name)(*args))
+            found = kept[key] = Markup(self._call(name, len(args))(*args))
         return found
 
     def render(self, name: str, *args: Any) -> Markup:
         """A macro's output not worth keeping (it differs from post to post)."""
-        made: Markup = getattr(self._macros, name)(*args)
+        made: Markup = self._call(name, len(args))(*args)
         return made
 
     def lengths(self, counts: tuple[Any, ...]) -> Markup:
@@ -330,13 +350,19 @@ def page_view(
     )
 
 
-def judge_page(page: View, post: PostView, parts_of: Fragments) -> View:
+def judge_page(
+    page: View, post: PostView, parts_of: Fragments, findings_html: Markup | None = None
+) -> View:
     """*page* (from :func:`page_view`) given *post*'s findings and its cards' states
-    (:func:`soulpost.review.model.judge_post`)."""
+    (:func:`soulpost.review.model.judge_post`); *findings_html*: the findings rendered
+    and joined, when they are already."""
     for view, card in zip(page.cards, post.cards, strict=True):
         judge_card_view(view, card, parts_of)
     page.findings = post.findings
-    page.findings_html = Markup("".join([parts_of.get("finding", (f,), f) for f in post.findings]))
+    if findings_html is None:
+        findings = post.findings
+        findings_html = Markup("".join([parts_of.get("finding", (f,), f) for f in findings]))
+    page.findings_html = findings_html
     return page
 
 

@@ -44,6 +44,7 @@ from soulpost.review.site import (
     judge_page,
     page_view,
 )
+from soulpost.review.templating import direct_macro
 
 if TYPE_CHECKING:
     from jinja2 import Environment, Template
@@ -97,6 +98,8 @@ class _Job:
     common: dict[str, Any]
     parts_of: Fragments
     layout: Layout
+    #: A writer's posts' findings, rendered and joined, by index (see _finish_range).
+    joined: dict[int, Markup] = field(default_factory=dict)
 
 
 _SHARED: dict[str, _Job] = {}
@@ -110,7 +113,13 @@ def copy_media(root: Path, pending: list[Pending], out: Path) -> tuple[set[str],
     root = root.resolve()
     copied: set[str] = set()
     skipped: list[str] = []
-    names = {m for p in pending for m, _ in post_media(p.post)}
+    names: set[str] = set()
+    for p in pending:  # post_media's paths, without its list of pairs for every post
+        post = p.post
+        if post.variants:
+            names.update(path for path, _ in post_media(post))
+        elif post.media:
+            names.update(m.path for m in post.media)
     for path in sorted(names):
         source = (root / path).resolve()
         try:
@@ -171,9 +180,13 @@ def _finish_range(bounds: Bounds, composed: list[Composed], message: Packed) -> 
     """A forked writer's second phase: the findings of its posts have come."""
     job = _SHARED["job"]
     distinct, indexes = message
+    # Each distinct finding rendered once, and each post's joined from those (looking
+    # each finding of each post up again would hash all its fields, in Python).
+    shown = [job.parts_of.get("finding", (f,), f) for f in distinct]
     for i, found in zip(range(*bounds), indexes, strict=True):
         job.pending[i].findings = [distinct[k] for k in found]
         job.briefs[i].findings = len(found)
+        job.joined[i] = Markup("".join([shown[k] for k in found]))
     pages, size, written, _ = _write_posts(bounds, composed)
     # The month and week pages this range holds whole: written here, and their entries
     # need not cross back (see soulpost.review.calendarpages).
@@ -196,11 +209,21 @@ def _pack(job: _Job, bounds: Bounds) -> Packed:
     distinct finding once, and each post's as indexes into those. A 10,000-post queue has
     about 14,000 findings but 2,400 distinct ones; pickling each one was most of the time
     between the linter's end and the writers' second phase."""
-    table: dict[FindingView, int] = {}
-    indexes = [
-        [table.setdefault(f, len(table)) for f in job.pending[i].findings] for i in range(*bounds)
-    ]
-    return list(table), indexes
+    # By identity: the lint gives equal findings one view (model._lint), and two equal
+    # views that are not one object would only be sent twice.
+    table: dict[int, int] = {}
+    distinct: list[FindingView] = []
+    indexes = []
+    for i in range(*bounds):
+        found = []
+        for f in job.pending[i].findings:
+            k = table.get(id(f))
+            if k is None:
+                k = table[id(f)] = len(distinct)
+                distinct.append(f)
+            found.append(k)
+        indexes.append(found)
+    return distinct, indexes
 
 
 def _write_posts(bounds: Bounds, composed: list[Composed] | None = None) -> Pages:
@@ -236,7 +259,7 @@ def entry_renderer(env: Environment) -> Callable[[View, str], str]:
     except Exception:
         macro = None
     if callable(macro):
-        return macro  # type: ignore[no-any-return]
+        return direct_macro(macro, 2)
     return lambda e, root: template.render(e=e, root=root)
 
 
@@ -245,7 +268,7 @@ def _write_post(job: _Job, i: int, composed: Composed, page: Template, folder: i
     gets its cards' states and its time's forms, for its calendar entry."""
     view, context = composed
     judge_post(view, job.pending[i])
-    judge_page(context, view, job.parts_of)
+    judge_page(context, view, job.parts_of, job.joined.get(i))
     name = f"posts/{view.id}.html"
     data = page.render(root="../", page=name, view=context, **job.common).encode("utf-8")
     if folder is None:
@@ -297,14 +320,15 @@ def _write_all_posts(job: _Job, lint: Callable[[], object] | None) -> Pages:
         _SHARED.clear()
 
 
-def remove_stale(briefs: list[Brief], out: Path) -> list[str]:
-    """Pages an earlier run wrote for posts, months and weeks that are gone now.
+def remove_stale(briefs: list[Brief], out: Path, plan: Layout | None = None) -> list[str]:
+    """Pages an earlier run wrote for posts, months and weeks that are gone now (*plan*:
+    the :func:`layout` of *briefs*, when it is made already).
 
     Only in a folder soulpost wrote before (it holds :data:`MARKER`), and only ``*.html``
     in its ``posts/``, ``months/`` and ``weeks/``: OUT is whatever the user typed."""
     if not (out / MARKER).is_file():
         return []
-    months, weeks = groups(briefs)
+    months, weeks = (plan.months, plan.weeks) if plan is not None else groups(briefs)
     keep = {
         "posts": {f"{p.id}.html" for p in briefs},
         "months": {f"{k}.html" for k in months},
@@ -399,7 +423,7 @@ def write_site(
     pages, size = _write_calendar_rest(job, written, done)
     report.pages += pages
     report.bytes += size
-    report.removed = remove_stale(briefs, out)
+    report.removed = remove_stale(briefs, out, plan)
     (out / MARKER).write_text(
         "written by `soulpost site`; its pages are replaced\n", encoding="utf-8"
     )
