@@ -74,3 +74,46 @@ def test_shipped_patterns_find_the_same_spans_behind_the_look_ahead() -> None:
             spans = [(m.span(), m.groups()) for m in plain.finditer(text)]
             assert [(m.span(), m.groups()) for m in quick.finditer(text)] == spans, pattern
     assert changed > len(patterns) // 2
+
+
+def test_the_characters_that_fold_to_ascii_are_the_ones_re_folds() -> None:
+    from soulpost.lint.kinds import firstchars
+
+    ascii_class = re.compile("[\x00-\x7f]", re.IGNORECASE)
+    folding = {c for c in range(0x80, 0x110000) if ascii_class.match(chr(c))}
+    assert folding == firstchars._ASCII_FOLDS
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needs"),
+    [
+        (r"[\u2600-\u27bf\U0001f300-\U0001faff]\ufe0f?\s*(?:=|:|for)\s+\w", True),
+        (r"\bwith\s+(?:an?\s+)?[\u2600-\u27bf]", True),
+        (r"👇|👉", True),
+        (r"(?:👇|below)", False),
+        (r"caf[eé]", False),
+        (r"[ſ]ale", False),  # ſ matches s
+        (r"\u212a\w+", False),  # the Kelvin sign matches k
+        (r"x(?:😀)?", False),
+    ],
+)
+def test_patterns_that_need_a_character_outside_ascii(pattern: str, needs: bool) -> None:
+    from soulpost.lint.kinds.firstchars import needs_non_ascii
+    from soulpost.lint.kinds.patterns import compiled
+
+    assert needs_non_ascii(pattern) is needs
+    search, _finditer = compiled(pattern, timed=False)
+    for text in ("CALL 👇 for more", "with 😀 = yes", "kelvin sale", "cafe", "xx"):
+        assert (search(text) is None) == (re.search(pattern, text, re.IGNORECASE) is None)
+
+
+def test_shipped_patterns_agree_with_re_on_ascii_and_other_texts() -> None:
+    from soulpost.lint.kinds.patterns import compiled
+
+    texts = [*_texts(), "Vote ❤️ for A, 😮 for B", "react with a 🔥 if you agree"]
+    for pattern in dict.fromkeys(_shipped_patterns()):
+        search, finditer = compiled(pattern, timed=False)
+        plain = re.compile(pattern, re.IGNORECASE)
+        for text in texts:
+            assert (search(text) is None) == (plain.search(text) is None), (pattern, text)
+            assert len(list(finditer(text))) == len(list(plain.finditer(text)))

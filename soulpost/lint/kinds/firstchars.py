@@ -113,3 +113,50 @@ def fast_start(source: str) -> str:
     if found is None:
         return source
     return f"(?={found})(?:{source})"
+
+
+# The characters outside ASCII that re's IGNORECASE matches to an ASCII letter (İ ı ſ and
+# the Kelvin sign); tests/test_lint_first_chars.py checks the list against re itself.
+_ASCII_FOLDS = frozenset([0x130, 0x131, 0x17F, 0x212A])
+
+
+def _foreign(low: int, high: int) -> bool:
+    """Whether no character from *low* to *high* can match an ASCII character."""
+    return low > 0x7F and not any(low <= c <= high for c in _ASCII_FOLDS)
+
+
+def _needs_foreign(items: Any) -> bool:
+    """Whether every match of the parsed *items* holds a character outside ASCII."""
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            found = _foreign(av, av)
+        elif name == "IN":
+            found = all(
+                (str(o) == "LITERAL" and _foreign(a, a)) or (str(o) == "RANGE" and _foreign(*a))
+                for o, a in av
+            )
+        elif name == "SUBPATTERN":
+            found = _needs_foreign(av[-1])
+        elif name == "ATOMIC_GROUP":
+            found = _needs_foreign(av)
+        elif name in _REPEATS:
+            found = av[0] >= 1 and _needs_foreign(av[2])
+        elif name == "BRANCH":
+            found = all(_needs_foreign(branch) for branch in av[1])
+        else:
+            found = False
+        if found:
+            return True
+    return False
+
+
+@remembered()
+def needs_non_ascii(source: str) -> bool:
+    """Whether every case-insensitive match of *source* holds a character outside ASCII
+    (an emoji, say): then an ASCII text, most posts, cannot match, which ``str.isascii``
+    tells at once, where re would try the pattern at each of its positions."""
+    try:
+        return _needs_foreign(parsed(source))
+    except (re.error, RecursionError):
+        return False

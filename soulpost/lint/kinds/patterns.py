@@ -20,7 +20,7 @@ from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from soulpost.codecache import remembered
-from soulpost.lint.kinds.firstchars import fast_start
+from soulpost.lint.kinds.firstchars import fast_start, needs_non_ascii
 from soulpost.lint.kinds.literals import gate_of, gated
 from soulpost.text.lazyre import lazy
 
@@ -48,8 +48,8 @@ def compiled(source: str, *, timed: bool) -> tuple[Search, FindIter]:
         # a timed one is stopped on stays as it was.
         gate = gate_of(source)
         if gate is not None:
-            return gated(plain.search, plain.finditer, gate)
-        return plain.search, plain.finditer
+            return beyond_ascii(source, *gated(plain.search, plain.finditer, gate))
+        return beyond_ascii(source, plain.search, plain.finditer)
     import regex
 
     try:
@@ -122,7 +122,19 @@ def _gated_first(source: str) -> tuple[Search, FindIter]:
             pattern.append(re.compile(fast_start(boundary_first(source)), re.IGNORECASE))
         return pattern[0]
 
-    return gated(lambda text: plain().search(text), lambda text: plain().finditer(text), gate)
+    found = gated(lambda text: plain().search(text), lambda text: plain().finditer(text), gate)
+    return beyond_ascii(source, *found)
+
+
+def beyond_ascii(source: str, search: Search, finditer: FindIter) -> tuple[Search, FindIter]:
+    """*search* and *finditer*, answering at once for an ASCII text when every match of
+    *source* holds a character outside ASCII (see firstchars.needs_non_ascii)."""
+    if not needs_non_ascii(source):
+        return search, finditer
+    return (
+        lambda text: None if text.isascii() else search(text),
+        lambda text: () if text.isascii() else finditer(text),
+    )
 
 
 def lazy_search(source: str, *, timed: bool) -> Search:
