@@ -117,3 +117,18 @@ def test_shipped_patterns_agree_with_re_on_ascii_and_other_texts() -> None:
         for text in texts:
             assert (search(text) is None) == (plain.search(text) is None), (pattern, text)
             assert len(list(finditer(text))) == len(list(plain.finditer(text)))
+
+
+@pytest.mark.parametrize("name", ["_YOU", "_SERVICE_FACT"])
+def test_hand_written_look_aheads_are_the_ones_first_class_gives(name: str) -> None:
+    from soulpost.lint.builtin import content
+
+    pattern = getattr(content, name).pattern
+    head, body = pattern.split(")(?:", 1)
+    assert pattern.endswith(")")
+    assert f"{head})" == f"(?={first_class(body[:-1])})"
+    plain = re.compile(body[:-1], re.IGNORECASE)
+    for text in [*_texts(), "Bread is 20p dearer; we open at 8 and close by 6", "OUR READERS"]:
+        assert [m.span() for m in getattr(content, name).finditer(text)] == [
+            m.span() for m in plain.finditer(text)
+        ]
