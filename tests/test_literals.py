@@ -137,3 +137,20 @@ def test_fast_word_split_finds_what_the_regex_finds(text: str) -> None:
 
     lowered = text.lower()
     assert _words_of(lowered) == _WORDS.findall(lowered)
+
+
+def test_a_look_around_adds_what_its_text_needs() -> None:
+    # A look-ahead's or look-behind's text must be in the post for the pattern to match:
+    # the free-compost excuse needs "while ... last" as well as "free".
+    pattern = (
+        r"\A(?![\s\S]*!!)(?=[\s\S]*\bwhile (?:stocks|supplies) last\b)"
+        r"[\s\S]*?\b(?:free|giving away)\b"
+    )
+    gate = gate_of(pattern)
+    assert gate is not None and len(gate[0]) == 2
+    plain = re.compile(pattern, re.IGNORECASE)
+    search, _finditer = gated(plain.search, plain.finditer, gate)
+    assert search("Free compost for residents") is None
+    assert search("Free compost while stocks last") is not None
+    assert gate_of(r"(?<=\bcall )now") == ((frozenset({"call"}), frozenset({"now"})),)
+    assert gate_of(r"(?<!\bcall )now") == ((frozenset({"now"}),),)  # a negative one: no

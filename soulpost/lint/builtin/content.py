@@ -132,10 +132,13 @@ class WeNotYouOptions(RuleOptions):
 
 _we = lazy(r"\b(?:we|we're|we've|we'll|we'd|our|ours|us)\b", re.IGNORECASE)
 # The reader named in the third person counts as the reader: "72% of our readers want…"
+# Both behind a look-ahead for the characters their matches begin with (see
+# soulpost.lint.kinds.firstchars, whose first_class gives it): the same spans, faster.
 _you = lazy(
+    r"(?=[oy])(?:"
     r"\b(?:you|your|yours|yourself|you're|you've|you'll|you'd|y'all)\b|\bour\s+(?:readers|customers"
     r"|members|listeners|viewers|followers|patients|pupils|students|guests|neighbours|neighbors"
-    r"|community|supporters|volunteers|donors|subscribers)\b",
+    r"|community|supporters|volunteers|donors|subscribers)\b)",
     re.I,
 )
 # _we for lower-cased ASCII text: case-sensitive, behind a look-ahead, the same spans faster.
@@ -150,8 +153,9 @@ _counted_us = lazy(
 # A price or a clock time is what the notice means for the reader, said as a fact to act on:
 # "We've put the price of a loaf up by 20p, to £3.60", "from next week we open at 8".
 _service_fact = lazy(
+    r"(?=[\$\dabftu£€])(?:"
     r"[$£€]\s?\d|\d\s?(?:p|€)(?!\w)|\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b|\b\d{1,2}:\d\d\b"
-    r"|\b(?:at|from|until|till|by)\s+\d{1,2}\b(?![:.,]?\d)",
+    r"|\b(?:at|from|until|till|by)\s+\d{1,2}\b(?![:.,]?\d))",
     re.IGNORECASE,
 )
 
@@ -229,4 +233,7 @@ RULES: tuple[type[PostRule], ...] = (EmojiOnly, LinkOnly, BareLink, WeNotYou)
 
 
 # For the tests, which compare the ASCII fast path with the general pattern.
-__getattr__ = module_getattr(__name__, {"_WE": _we, "_WE_ASCII_LOWER": _we_ascii_lower})
+__getattr__ = module_getattr(
+    __name__,
+    {"_WE": _we, "_WE_ASCII_LOWER": _we_ascii_lower, "_YOU": _you, "_SERVICE_FACT": _service_fact},
+)

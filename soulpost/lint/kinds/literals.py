@@ -100,6 +100,8 @@ def _candidates(items: Any) -> list[frozenset[str]]:
             found = _required(av[-1])
         elif name == "ATOMIC_GROUP":
             found = _required(av)
+        elif name == "ASSERT":  # a look-ahead or look-behind: its text must be there too
+            found = _required(av[1])
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] >= 1:
             found = _required(av[2])
         elif name == "BRANCH":

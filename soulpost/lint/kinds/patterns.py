@@ -20,6 +20,7 @@ from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from soulpost.codecache import remembered
+from soulpost.lint.kinds.firstchars import fast_start, needs_non_ascii
 from soulpost.lint.kinds.literals import gate_of, gated
 from soulpost.text.lazyre import lazy
 
@@ -41,14 +42,14 @@ def compiled(source: str, *, timed: bool) -> tuple[Search, FindIter]:
     """``search`` and ``finditer`` of *source*, case-insensitive; *timed* ones raise
     ``TimeoutError`` when a call takes longer than :data:`PATTERN_TIMEOUT`."""
     if not timed:
-        plain = re.compile(boundary_first(source), re.IGNORECASE)
+        plain = re.compile(fast_start(boundary_first(source)), re.IGNORECASE)
         # A substring test in front settles most texts far faster than the search (see
         # soulpost.lint.kinds.literals); only for untimed patterns, so that which texts
         # a timed one is stopped on stays as it was.
         gate = gate_of(source)
         if gate is not None:
-            return gated(plain.search, plain.finditer, gate)
-        return plain.search, plain.finditer
+            return beyond_ascii(source, *gated(plain.search, plain.finditer, gate))
+        return beyond_ascii(source, plain.search, plain.finditer)
     import regex
 
     try:
@@ -118,10 +119,22 @@ def _gated_first(source: str) -> tuple[Search, FindIter]:
 
     def plain() -> re.Pattern[str]:
         if not pattern:
-            pattern.append(re.compile(boundary_first(source), re.IGNORECASE))
+            pattern.append(re.compile(fast_start(boundary_first(source)), re.IGNORECASE))
         return pattern[0]
 
-    return gated(lambda text: plain().search(text), lambda text: plain().finditer(text), gate)
+    found = gated(lambda text: plain().search(text), lambda text: plain().finditer(text), gate)
+    return beyond_ascii(source, *found)
+
+
+def beyond_ascii(source: str, search: Search, finditer: FindIter) -> tuple[Search, FindIter]:
+    """*search* and *finditer*, answering at once for an ASCII text when every match of
+    *source* holds a character outside ASCII (see firstchars.needs_non_ascii)."""
+    if not needs_non_ascii(source):
+        return search, finditer
+    return (
+        lambda text: None if text.isascii() else search(text),
+        lambda text: () if text.isascii() else finditer(text),
+    )
 
 
 def lazy_search(source: str, *, timed: bool) -> Search:
