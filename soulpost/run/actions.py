@@ -127,7 +127,8 @@ def _send_all(
     print above it). Before each chunk, posts another publisher took since the plan are
     skipped, and with *rules* the rest are linted (*lint*, a chunk ahead of the sends where
     a child process can do it: :mod:`soulpost.run.lintahead`); a chunk where another
-    publisher was at work makes this one ask its place again (:class:`Shares`); a stop
+    publisher was at work makes this one ask its place again (:class:`Shares`), and one
+    wholly taken drops every taken item of the rest in one query; a stop
     request ends the loop between publications. Items of *deferred* are parsed once their
     chunk has been checked (then the gate lints each chunk here, never in a child)."""
     from soulpost.progress import Progress
@@ -149,6 +150,9 @@ def _send_all(
                     _stopping(step)
                     return
                 taken = _not_taken(step, part, bar.advance)
+                if part and not taken and shares.rest:  # another publisher has been here
+                    shares.prune(lambda rest: _not_taken(step, rest, bar.advance))
+                    ahead.close()  # the chunks are not those the child was given
                 chunk = resolve_chunk(step, deferred, taken, bar.advance)
                 refused = step.refused
                 if rules is None or not chunk:

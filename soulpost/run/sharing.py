@@ -91,6 +91,13 @@ class Shares(Generic[T]):
         part, self.rest = self.rest[: self.size], self.rest[self.size :]
         return part
 
+    def prune(self, keep: Callable[[list[T]], list[T]]) -> None:
+        """Keep of the items not yet given those *keep* returns (one ledger query for all
+        of them, where another publisher has been: walking its share chunk by chunk from
+        the end would ask once per chunk of posts already taken)."""
+        self.rest = keep(self.rest)
+        self.moved = True
+
     def crowded(self) -> None:
         again = self.where()
         if again == self.placed:
