@@ -128,7 +128,8 @@ def _send_all(
     skipped, and with *rules* the rest are linted (*lint*, a chunk ahead of the sends where
     a child process can do it: :mod:`soulpost.run.lintahead`); a chunk where another
     publisher was at work makes this one ask its place again (:class:`Shares`), and one
-    wholly taken drops every taken item of the rest in one query; a stop
+    wholly taken or with a claim refused drops every taken item of the rest in one query
+    and shares out what is left again; a stop
     request ends the loop between publications. Items of *deferred* are parsed once their
     chunk has been checked (then the gate lints each chunk here, never in a child)."""
     from soulpost.progress import Progress
@@ -150,9 +151,6 @@ def _send_all(
                     _stopping(step)
                     return
                 taken = _not_taken(step, part, bar.advance)
-                if part and not taken and shares.rest:  # another publisher has been here
-                    shares.prune(lambda rest: _not_taken(step, rest, bar.advance))
-                    ahead.close()  # the chunks are not those the child was given
                 chunk = resolve_chunk(step, deferred, taken, bar.advance)
                 refused = step.refused
                 if rules is None or not chunk:
@@ -161,10 +159,14 @@ def _send_all(
                     blocks = lint(chunk) if shares.moved else ahead.blocks(index, chunk)
                 if not _send_chunk(step, chunk, blocks, bar.advance):
                     return
-                if len(taken) < len(part) or step.refused > refused:
+                if (step.refused > refused or not taken) and shares.rest:
+                    # Another publisher is right here (a claim refused) or has been (the
+                    # chunk wholly taken): what is left is asked for at once, shared again.
+                    shares.prune(lambda rest: _not_taken(step, rest, bar.advance))
+                elif len(taken) < len(part):
                     shares.crowded()  # another publisher works here: where do I stand?
-                    if shares.moved:
-                        ahead.close()
+                if shares.moved:
+                    ahead.close()  # the chunks are no longer those the child was given
                 index += 1
         finally:
             ahead.close()

@@ -92,10 +92,15 @@ class Shares(Generic[T]):
         return part
 
     def prune(self, keep: Callable[[list[T]], list[T]]) -> None:
-        """Keep of the items not yet given those *keep* returns (one ledger query for all
-        of them, where another publisher has been: walking its share chunk by chunk from
-        the end would ask once per chunk of posts already taken)."""
-        self.rest = keep(self.rest)
+        """Where another publisher has been (a chunk wholly taken, a claim refused): keep
+        of the items not yet given those *keep* returns (one ledger query for all of
+        them, instead of one per chunk of posts already taken), and split what is left
+        among the publishers again, by the place asked now (:func:`spread` of it in time
+        order). Two publishers helping with one share from its end would otherwise race
+        for it post by post; with the same posts left, each now starts on its own part."""
+        kept = {id(item) for item in keep(self.rest)}
+        self.placed = self.where()
+        self.rest = spread([item for item in self.due if id(item) in kept], *self.placed)
         self.moved = True
 
     def crowded(self) -> None:
