@@ -13,7 +13,10 @@ Publishers started together on a busy host register with the ledger at different
 moments, so the first to look may count fewer peers than there are (alone, it sends in
 time order, through the others' shares). A chunk that shows another publisher at work
 (posts of it taken already) makes the publisher look again, and what it has left is
-ordered by its new place (:class:`Shares`).
+ordered by its new place (:class:`Shares`). A chunk wholly taken, or a claim refused, says
+another publisher has been or is right there: then everything left is checked in one query
+and what is not taken is split again among the publishers (:meth:`Shares.prune`), so
+helpers meeting at the end each start on a part of their own.
 
 This only orders the work; claims still decide who sends what, so a wrong guess about the
 other publishers (one that stopped, one that started late) costs time, never a
