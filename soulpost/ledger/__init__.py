@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from soulpost.ledger.base import (
     ATTENTION,
+    DB_NAME,
     STATES,
     Attempt,
     Claim,
@@ -36,9 +37,6 @@ from soulpost.ledger.owner import HOST_ENV, LEASE, Owner, host_name, owner_alive
 if TYPE_CHECKING:
     from soulpost.config import PublishSettings
     from soulpost.ledger.sqlite import SqliteLedger
-
-DB_NAME = "ledger.sqlite3"
-"""The SQLite ledger's file in the workspace's state folder."""
 
 URL_ENV = "SOULPOST_LEDGER_URL"
 """The environment variable holding the PostgreSQL ledger's URL unless config names another."""

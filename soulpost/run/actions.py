@@ -127,9 +127,8 @@ def _send_all(
     print above it). Before each chunk, posts another publisher took since the plan are
     skipped, and with *rules* the rest are linted (*lint*, a chunk ahead of the sends where
     a child process can do it: :mod:`soulpost.run.lintahead`); a chunk where another
-    publisher was at work makes this one ask its place again (:class:`Shares`), and one
-    wholly taken or with a claim refused drops every taken item of the rest in one query
-    and shares out what is left again; a stop
+    publisher was at work makes this one ask its place again, one wholly taken or with a
+    claim refused shares out what is left again (:class:`Shares`); a stop
     request ends the loop between publications. Items of *deferred* are parsed once their
     chunk has been checked (then the gate lints each chunk here, never in a child)."""
     from soulpost.progress import Progress
@@ -160,8 +159,7 @@ def _send_all(
                 if not _send_chunk(step, chunk, blocks, bar.advance):
                     return
                 if (step.refused > refused or not taken) and shares.rest:
-                    # Another publisher is right here (a claim refused) or has been (the
-                    # chunk wholly taken): what is left is asked for at once, shared again.
+                    # Another publisher is (a claim refused) or was here (all taken).
                     shares.prune(lambda rest: _not_taken(step, rest, bar.advance))
                 elif len(taken) < len(part):
                     shares.crowded()  # another publisher works here: where do I stand?
