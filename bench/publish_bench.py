@@ -22,7 +22,9 @@ Measures, each as the median of ``--runs``:
   ``publish_steady_per_s``), the publishers' CPU per publication (whole run, all
   processes and their lint children: ``publish_cpu_ms_each``; in all: ``publish_cpu_s``),
   the bench process's (the server's threads and a 5 ms
-  poll: ``server_cpu_ms_each``) and max RSS. Several publishers are several hosts: each
+  poll: ``server_cpu_ms_each``), on a PostgreSQL server running on this machine its CPU
+  (``postgres_cpu_ms_each``: the postmaster and every backend, those that ended included),
+  and max RSS. Several publishers are several hosts: each
   its own copy of the workspace (``SOULPOST_HOST`` host-1...), all on one PostgreSQL ledger
   (``--ledger postgres``; its URL in the variable ``--ledger-url-env`` names, default
   ``SOULPOST_BENCH_LEDGER_URL``; each run uses fresh post ids, so the database can be
@@ -236,6 +238,7 @@ def bench_throughput(setup: Setup, runs: int) -> dict[str, object]:
     cpus: list[float] = []
     server: list[float] = []
     rss: list[float] = []
+    database: list[float] = []
     for run in range(runs):
         with tempfile.TemporaryDirectory(prefix="soulpost-bench-") as tmp, LocalServer() as srv:
             now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -263,16 +266,23 @@ def bench_throughput(setup: Setup, runs: int) -> dict[str, object]:
             before = {"SOULPOST_NOW": (now - timedelta(hours=1)).isoformat()}
             for root in roots:
                 assert run_cli(["-C", str(root), "publish", "--due", "-q"], before)[3] == 0
+            postmaster = _postmaster(setup)
+            pg0 = _tree_cpu(postmaster)
             cpu0 = os.times()
             with Arrivals(srv, setup.due) as seen:
                 wall, mem, cpu = run_publishers(roots, now)
             assert srv.count() == setup.due, srv.count()
+            time.sleep(0.2)  # the backends of the publishers that left are reaped
+            if pg0 is not None and (pg1 := _tree_cpu(postmaster)) is not None:
+                database.append((pg1 - pg0) / setup.due * 1000)
             rates.append(setup.due / wall)
             steady.append(seen.rate())
             cpus.append(cpu / setup.due * 1000)
             server.append(os.times().user - cpu0.user + os.times().system - cpu0.system)
             rss.append(mem)
+    more = {} if not database else {"postgres_cpu_ms_each": round(statistics.median(database), 3)}
     return {
+        **more,
         "publishers": setup.publishers,
         "ledger": setup.ledger,
         "publish_per_s": round(statistics.median(rates), 1),
@@ -282,6 +292,49 @@ def bench_throughput(setup: Setup, runs: int) -> dict[str, object]:
         "server_cpu_ms_each": round(statistics.median(server) / setup.due * 1000, 3),
         "publish_max_rss_mb": round(max(rss), 1),
     }
+
+
+def _postmaster(setup: Setup) -> int | None:
+    """The pid of the PostgreSQL server the ledger's URL names when it runs on this
+    machine and its /proc figures can be read (a backend's parent); else None."""
+    url = os.environ.get(setup.url_env) if setup.ledger == "postgres" else None
+    if not url:
+        return None
+    try:
+        import psycopg
+
+        with psycopg.connect(url) as db:
+            row = db.execute("SELECT pg_backend_pid()").fetchone()
+        backend = int(row[0]) if row else 0
+        return int(_stat(backend)[1])
+    except Exception:
+        return None
+
+
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command's name (state first)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _tree_cpu(postmaster: int | None) -> float | None:
+    """CPU seconds of the server: the postmaster, its reaped children (its backends that
+    ended) and the children still running."""
+    if postmaster is None:
+        return None
+    try:
+        fields = _stat(postmaster)
+        ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    child = _stat(int(entry.name))
+                except (OSError, IndexError):
+                    continue
+                if int(child[1]) == postmaster:
+                    ticks += int(child[11]) + int(child[12])
+    except (OSError, IndexError, ValueError):
+        return None
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 class Arrivals:

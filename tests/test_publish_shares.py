@@ -63,3 +63,35 @@ def test_crowding_with_the_same_place_keeps_the_order() -> None:
 def test_nothing_due_asks_nothing() -> None:
     places = _Places((0, 1))
     assert Shares([], places).next() is None and places.asked == 0
+
+
+def test_a_prune_keeps_what_is_left_and_shares_it_out_again() -> None:
+    """Where another publisher has been (a chunk wholly taken, a claim refused), what is
+    left of the order is asked for at once, and split again among the publishers: two
+    helpers walking one share from its end would otherwise race for it post by post."""
+    places = _Places((0, 2), (1, 2))
+    shares = Shares(list(range(16)), places, size=2)
+    assert shares.next() == [0, 1]
+    left = {5, 6, 9, 12, 13, 14}
+
+    def keep(rest: list[int]) -> list[int]:
+        assert sorted(rest) == list(range(2, 16))  # everything not yet given, asked once
+        return [item for item in rest if item in left]
+
+    shares.prune(keep)
+    assert shares.moved and places.asked == 2
+    # Its share of what is left (one of two: the second half, 12-14) in time order, then
+    # the other's from its end.
+    assert list(chain(*_drain(shares))) == [12, 13, 14, 9, 6, 5]
+
+
+def test_a_helper_sharing_a_share_gets_its_own_part_of_what_is_left() -> None:
+    # Two publishers that both took a refused claim in the last share see the same posts
+    # left and split them, each its own half first.
+    left = list(range(100, 108))
+    first = Shares(list(range(108)), _Places((0, 2)), size=4)
+    second = Shares(list(range(108)), _Places((1, 2)), size=4)
+    for shares in (first, second):
+        shares.prune(lambda rest: [item for item in rest if item in left])
+    assert first.next() == [100, 101, 102, 103]
+    assert second.next() == [104, 105, 106, 107]

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 State = Literal["pending", "claimed", "published", "failed", "missed", "in_doubt"]
 STATES: tuple[State, ...] = ("pending", "claimed", "published", "failed", "missed", "in_doubt")
 ATTENTION: tuple[State, ...] = ("failed", "missed", "in_doubt")
+DB_NAME = "ledger.sqlite3"
+"""The SQLite ledger's file in the state folder (here, so naming it loads no sqlite3)."""
 
 
 class LedgerError(StateError):

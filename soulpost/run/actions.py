@@ -127,7 +127,8 @@ def _send_all(
     print above it). Before each chunk, posts another publisher took since the plan are
     skipped, and with *rules* the rest are linted (*lint*, a chunk ahead of the sends where
     a child process can do it: :mod:`soulpost.run.lintahead`); a chunk where another
-    publisher was at work makes this one ask its place again (:class:`Shares`); a stop
+    publisher was at work makes this one ask its place again, one wholly taken or with a
+    claim refused shares out what is left again (:class:`Shares`); a stop
     request ends the loop between publications. Items of *deferred* are parsed once their
     chunk has been checked (then the gate lints each chunk here, never in a child)."""
     from soulpost.progress import Progress
@@ -157,10 +158,13 @@ def _send_all(
                     blocks = lint(chunk) if shares.moved else ahead.blocks(index, chunk)
                 if not _send_chunk(step, chunk, blocks, bar.advance):
                     return
-                if len(taken) < len(part) or step.refused > refused:
+                if (step.refused > refused or not taken) and shares.rest:
+                    # Another publisher is (a claim refused) or was here (all taken).
+                    shares.prune(lambda rest: _not_taken(step, rest, bar.advance))
+                elif len(taken) < len(part):
                     shares.crowded()  # another publisher works here: where do I stand?
-                    if shares.moved:
-                        ahead.close()
+                if shares.moved:
+                    ahead.close()  # the chunks are no longer those the child was given
                 index += 1
         finally:
             ahead.close()

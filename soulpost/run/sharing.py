@@ -13,7 +13,10 @@ Publishers started together on a busy host register with the ledger at different
 moments, so the first to look may count fewer peers than there are (alone, it sends in
 time order, through the others' shares). A chunk that shows another publisher at work
 (posts of it taken already) makes the publisher look again, and what it has left is
-ordered by its new place (:class:`Shares`).
+ordered by its new place (:class:`Shares`). A chunk wholly taken, or a claim refused, says
+another publisher has been or is right there: then everything left is checked in one query
+and what is not taken is split again among the publishers (:meth:`Shares.prune`), so
+helpers meeting at the end each start on a part of their own.
 
 This only orders the work; claims still decide who sends what, so a wrong guess about the
 other publishers (one that stopped, one that started late) costs time, never a
@@ -90,6 +93,18 @@ class Shares(Generic[T]):
             return None
         part, self.rest = self.rest[: self.size], self.rest[self.size :]
         return part
+
+    def prune(self, keep: Callable[[list[T]], list[T]]) -> None:
+        """Where another publisher has been (a chunk wholly taken, a claim refused): keep
+        of the items not yet given those *keep* returns (one ledger query for all of
+        them, instead of one per chunk of posts already taken), and split what is left
+        among the publishers again, by the place asked now (:func:`spread` of it in time
+        order). Two publishers helping with one share from its end would otherwise race
+        for it post by post; with the same posts left, each now starts on its own part."""
+        kept = {id(item) for item in keep(self.rest)}
+        self.placed = self.where()
+        self.rest = spread([item for item in self.due if id(item) in kept], *self.placed)
+        self.moved = True
 
     def crowded(self) -> None:
         again = self.where()

@@ -4,8 +4,7 @@ and checked; ``claims.py`` and ``person.py`` the SQL of claims and of a person's
 
 from __future__ import annotations
 
+from soulpost.ledger.base import DB_NAME
 from soulpost.ledger.sqlite.store import SqliteLedger
-
-DB_NAME = "ledger.sqlite3"
 
 __all__ = ["DB_NAME", "SqliteLedger"]
