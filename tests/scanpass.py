@@ -1,5 +1,6 @@
 """A cron pass over a small queue through the real CLI, for the tests of the pass's forked
-queue scan (tests/test_publish_scanahead.py, tests/test_publish_earlyscan.py): one webhook
+queue scan (tests/test_publish_scanahead.py, tests/test_publish_earlyscan.py) and of shared
+PostgreSQL passes (tests/test_publish_deferred.py, tests/test_publish_helping.py): one webhook
 platform pointed at a local server, the lint gate on, drafts written by hand."""
 
 from __future__ import annotations
@@ -8,8 +9,10 @@ import os
 import subprocess
 import sys
 import textwrap
+from datetime import datetime
 from pathlib import Path
 
+from soulpost.ledger import PubKey
 from tests.localserver import LocalServer
 
 
@@ -56,3 +59,18 @@ def publish_due(start: Path, now: str) -> subprocess.CompletedProcess[str]:
 
 def posted_texts(server: LocalServer) -> list[str]:
     return sorted(str(r.body.get("text", "")) for r in server.received if r.method == "POST")
+
+
+def hook_keys(root: Path, ids: list[str], now: datetime) -> list[PubKey]:
+    """The keys a publisher will claim for *ids* on the workspace's ``hook`` platform (their
+    rendered content), for tests that mark posts as another publisher's before a pass."""
+    from soulpost.clock import ShiftedClock
+    from soulpost.publish.registry import build
+    from soulpost.workspace import load_workspace
+
+    ws = load_workspace(root=root)
+    adapter = build(ws, "hook", ShiftedClock(now))
+    posts = ws.by_id()
+    keys = [PubKey(i, "hook", adapter.compose(posts[i]).content_hash()) for i in ids]
+    adapter.close()
+    return keys

@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from soulpost.ledger import Owner, PubKey
+from soulpost.ledger import Owner
 from tests.localserver import LocalServer
+from tests.scanpass import hook_keys
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -31,20 +32,6 @@ def _workspace(root: Path, url: str, count: int, extra: str = "") -> Path:
             f"at = 2026-12-01T08:59:{n:02d}Z\n"
         )
     return root
-
-
-def _keys(root: Path, ids: list[str]) -> list[PubKey]:
-    """The keys the publisher will claim for *ids* on hook (their rendered content)."""
-    from soulpost.clock import ShiftedClock
-    from soulpost.publish.registry import build
-    from soulpost.workspace import load_workspace
-
-    ws = load_workspace(root=root)
-    adapter = build(ws, "hook", ShiftedClock(NOW))
-    posts = ws.by_id()
-    keys = [PubKey(i, "hook", adapter.compose(posts[i]).content_hash()) for i in ids]
-    adapter.close()
-    return keys
 
 
 def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -100,7 +87,7 @@ def test_a_publisher_parses_only_the_due_drafts_it_sends(
         root = _workspace(tmp_path, server.url, 40)
         _plan_once(cli, root, monkeypatch)
         theirs = [f"p{n:02d}" for n in range(40) if n % 4]  # 30 of 40, spread out
-        keys = _keys(root, theirs)
+        keys = hook_keys(root, theirs, NOW)
         other = PostgresLedger(url, owner=Owner(4242, "host-b", "", "token-b"))
         real_place = sharing.place
         asked: list[int] = []

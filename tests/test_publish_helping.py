@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from soulpost.ledger import Owner, PubKey
+from soulpost.ledger import Owner
 from tests.conftest import count_calls
 from tests.localserver import LocalServer
+from tests.scanpass import hook_keys
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 DUE = 640  # this publisher's share: the first 320; the other's: the last 320
@@ -36,20 +37,6 @@ def _workspace(root: Path, url: str) -> Path:
     return root
 
 
-def _keys(root: Path, ids: list[str]) -> list[PubKey]:
-    """The keys the publisher will claim for *ids* on hook (their rendered content)."""
-    from soulpost.clock import ShiftedClock
-    from soulpost.publish.registry import build
-    from soulpost.workspace import load_workspace
-
-    ws = load_workspace(root=root)
-    adapter = build(ws, "hook", ShiftedClock(NOW))
-    posts = ws.by_id()
-    keys = [PubKey(i, "hook", adapter.compose(posts[i]).content_hash()) for i in ids]
-    adapter.close()
-    return keys
-
-
 def test_a_helper_drops_what_others_took_in_one_query_not_chunk_by_chunk(
     tmp_path: Path, pg_server: Any, cli: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -65,7 +52,7 @@ def test_a_helper_drops_what_others_took_in_one_query_not_chunk_by_chunk(
     with LocalServer() as server:
         root = _workspace(tmp_path, server.url)
         other = PostgresLedger(url, owner=Owner(4242, "host-b", "", "token-b"))
-        keys = _keys(root, [f"p{n:03d}" for n in range(320, 600)])
+        keys = hook_keys(root, [f"p{n:03d}" for n in range(320, 600)], NOW)
         real_place = sharing.place
 
         def host_b_works_meanwhile(ledger: Any) -> tuple[int, int]:
