@@ -89,6 +89,27 @@ def run_process(
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
+def imported_modules(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
+) -> set[str]:
+    """The modules ``python -X importtime -m soulpost *args`` imports, read from the
+    interpreter's own log on stderr (the command must succeed). *env* replaces the whole
+    environment when given."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "soulpost", *args],
+        cwd=cwd,
+        env=os.environ.copy() if env is None else env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = [line for line in done.stderr.splitlines() if line.startswith("import time:")]
+    assert len(lines) > 100  # the log's format is what this reads
+    return {line.rsplit("|", 1)[1].strip() for line in lines}
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Callable[..., Path]:
     """Make a workspace in tmp_path: ``workspace(config=..., posts={name: toml})``."""

@@ -12,8 +12,6 @@ module it imports.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +19,7 @@ import pytest
 from soulpost.errors import ConfigError
 from soulpost.lint.packsnap import check
 from soulpost.lint.registry import load_pack
+from tests.conftest import imported_modules
 
 POST = """text = "A calm update: details at https://example.com/notes/one-2 Replies welcome."
 platforms = ["mastodon", "x"]
@@ -40,19 +39,7 @@ def imported(tmp_path: Path, *args: str, keep: bool = False) -> set[str]:
         (root / "config.toml").write_text('timezone = "UTC"\n', encoding="utf-8")
         (root / "queue" / "a.toml").write_text(POST, encoding="utf-8")
     env = {**os.environ, "SOULPOST_CACHE_DIR": str(tmp_path / "cache")}
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "soulpost", "lint", *args, "queue/a.toml"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    lines = [line for line in done.stderr.splitlines() if line.startswith("import time:")]
-    assert len(lines) > 100  # the format is what this test reads
-    return {line.rsplit("|", 1)[1].strip() for line in lines}
+    return imported_modules("lint", *args, "queue/a.toml", cwd=root, env=env)
 
 
 def test_a_one_draft_lint_imports_none_of_them(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from soulpost.distscan import group_absent
+from tests.conftest import imported_modules
 
 # A model is built and validated with the stand-in in place; then pydantic's own loader
 # module is asked for something the stand-in does not have.
@@ -73,17 +74,7 @@ def test_lint_of_one_draft_imports_no_importlib_metadata(tmp_path: Path) -> None
     (tmp_path / "queue").mkdir()
     (tmp_path / "queue" / "a.toml").write_text('text = "Hello there, a calm post."\n')
     env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "soulpost", "lint", "queue/a.toml"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    imported = imported_modules("lint", "queue/a.toml", cwd=tmp_path, env=env)
     assert "soulpost.posts" in imported
     assert "importlib.metadata" not in imported
 
