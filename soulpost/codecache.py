@@ -244,11 +244,23 @@ def save() -> None:
     if path is None or not _kept.new or os.getpid() != _kept.owner or sys.dont_write_bytecode:
         return
     _kept.new = False
+    write_beside_code(path, lambda: marshal.dumps((sys.version, _to_write())))
+
+
+def write_beside_code(path: Path, make: Callable[[], bytes]) -> None:
+    """Write what *make* gives to *path* as Python writes a .pyc: not under
+    ``PYTHONDONTWRITEBYTECODE`` (``-B``), through a temporary file and a rename (a reader
+    sees the old file or the new one), and silently not at all when it cannot be written.
+    The file is opened before *make* runs, so an unwritable folder (a package installed
+    by another user) costs no dump. Used for everything soulpost keeps beside its code:
+    this module's file, the packs' snapshot and the site templates' compiled code."""
+    if sys.dont_write_bytecode:
+        return
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with temporary.open("wb") as file:  # opened first: an unwritable folder costs no dump
-            file.write(marshal.dumps((sys.version, _to_write())))
+        with temporary.open("wb") as file:
+            file.write(make())
         temporary.replace(path)
     except (OSError, ValueError):
         with contextlib.suppress(OSError):

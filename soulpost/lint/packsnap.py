@@ -13,9 +13,7 @@ pack in ``rules/``::
 
 from __future__ import annotations
 
-import contextlib
 import marshal
-import os
 import sys
 import zlib
 from functools import cache
@@ -76,18 +74,11 @@ def _kept(raw: bytes) -> dict[str, Any] | None:
 
 
 def _keep(raw: bytes, data: dict[str, Any]) -> None:
+    from soulpost.codecache import write_beside_code
+
     path = _kept_path()
-    if path is None or sys.dont_write_bytecode:
-        return
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with temporary.open("wb") as file:
-            file.write(marshal.dumps((sys.version, stamp(raw), data)))
-        temporary.replace(path)
-    except (OSError, ValueError):
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+    if path is not None:
+        write_beside_code(path, lambda: marshal.dumps((sys.version, stamp(raw), data)))
 
 
 def stamp(raw: bytes) -> dict[str, int]:

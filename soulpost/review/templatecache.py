@@ -30,10 +30,8 @@ What makes it safe to reuse:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import marshal
-import os
 import re
 import sys
 from pathlib import Path
@@ -146,17 +144,13 @@ class PackagedTemplateCache(BytecodeCache):
             bucket.code = code
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        if not bucket.key or bucket.code is None or sys.dont_write_bytecode:
+        from soulpost.codecache import write_beside_code
+
+        code = bucket.code
+        if not bucket.key or code is None:
             return
-        path = self._path(bucket)
         head = FORMAT + bucket.checksum.encode("ascii") + b"\n"
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with contextlib.suppress(OSError, ValueError):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(head + marshal.dumps(bucket.code))
-            temporary.replace(path)
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+        write_beside_code(self._path(bucket), lambda: head + marshal.dumps(code))
 
     def clear(self) -> None:
         """Jinja's ``clear``: nothing kept is worth removing by hand (a stale file is
