@@ -163,14 +163,16 @@ _service_fact = lazy(
 # wrong", "we couldn't interview everyone", "we lost our sponsor", "the lesson we keep
 # relearning", "we don't know yet if it works; we're testing", "we take the allegations
 # very seriously", a post that opens by explaining "why we're changing our name", a
-# warning about a fake account or a scam. Not
+# warning about a fake account or a scam; what we asked people and are not sure of yet,
+# and a trade-off we chose ("we'd rather ship late than crunch the team again"). Not
 # "we can't wait" or "we couldn't be prouder", which are brochure talk.
 _owning_up = lazy(
     r"\bwe(?:'ve|'re|'d)?\s+(?:\w+\s+)?(?:didn't|did not|couldn't(?! be\b)|could not(?! be\b)"
     r"|can't(?! wait\b)|cannot(?! wait\b)|weren't|haven't|hadn't|failed|lost|were wrong"
     r"|got\s+(?:\w+\s+){0,3}?wrong|made\s+(?:a\s+|some\s+)?mistakes?|messed up|underestimated"
     r"|keep (?:re)?learning|(?:re)?learned|learnt|don't know|do not know|(?:'re|are) not sure"
-    r"|(?:'re|are) (?:still )?(?:testing|trying out|experimenting))\b"
+    r"|(?:'re|are) (?:still )?(?:testing|trying out|experimenting)|(?:still )?not sure|rather"
+    r"|did (?:that|this|it) (?:last time|before)|asked (?:\d+|our|you|customers|readers|users))\b"
     r"|\b(?:our|my) (?:mistake|fault|error)\b|\b(?:wasn't|was not|isn't|not) an easy decision\b"
     r"|\blessons? (?:we|learned|learnt)\b"
     r"|\btake (?:the|these|this|your|all|every) (?:\w+ )?"
@@ -179,6 +181,53 @@ _owning_up = lazy(
     r"|\b(?:fake|scam|scammers?|fraud\w*|phishing|impersonat\w*|pretending to be)\b",
     re.IGNORECASE,
 )
+
+
+# German: wir, uns, unser… against du, ihr, euch, Sie (judgefa6), only in a post that boasts
+# (stolz, stärker denn je, die Nummer eins): a German post about ourselves is as often a
+# farewell, a thank-you or a statement. "ihr" and "Ihr" may also mean her or their, and
+# count as the reader all the same. Owning up, a price and a clock time count as in English.
+_wir = lazy(r"\b(?:wir|uns|unser|unsere|unserer|unseren|unserem|unseres)\b", re.IGNORECASE)
+_du = lazy(
+    r"\b(?:du|dich|dir|dein\w*|ihr|euch|euer|eure\w*)\b|\b(?-i:Sie|Ihnen|Ihr\w*)\b", re.IGNORECASE
+)
+_de_owning_up = lazy(
+    r"\b(?:leider|nicht geschafft|fehler\w*|falsch|entschuldig\w*|sorry|verloren"
+    r"|wissen (?:noch )?nicht|nicht sicher|noch unklar|geirrt|betrug\w*|fälschung\w*"
+    r"|gefälscht\w*|warnen|achtung|ehrlich)\b"
+    r"|\d\s?(?:uhr|euro)\b",
+    re.IGNORECASE,
+)
+_de_boast = lazy(
+    r"\b(?:stolz|freuen uns (?:riesig|sehr|wahnsinnig|unglaublich|mega|total)|stärker denn je"
+    r"|nummer eins|besten|erfolgreichsten?|rekordjahr|meilenstein)\b",
+    re.IGNORECASE,
+)
+# Me, me, me: an author's own award or title, told with pride and nothing for the reader
+# ("Humbled to announce that I've been named one of the Top 50…").
+_me = lazy(r"\b(?:i|i'm|i've|i'd|my|me|ich|mich|mir|mein\w*)\b", re.IGNORECASE)
+_brag = lazy(
+    r"\b(?:humbled|honou?red|proud|thrilled|delighted|stolz|freue mich|geehrt)\b"
+    r"[^\n]{0,80}?\b(?:named|awarded|shortlisted|selected|nominated|recogni[sz]ed|top \d+"
+    r"|gewählt|ausgezeichnet|ernannt|nominiert)\b",
+    re.IGNORECASE,
+)
+
+
+def _talks_only_about_us(text: str, min_we: int) -> int:
+    """How often a German post says wir/uns/unser, or a boasting one I/my, when it never
+    speaks to the reader (0 when it does, or owns up, or says too little)."""
+    boast = _de_boast().search(text) is not None
+    if not boast and not _brag().search(text):
+        return 0  # most posts: nothing boasted, nothing more to look at
+    if "?" in text or _du().search(text) or _de_owning_up().search(text):
+        return 0
+    if _you().search(text) or _owning_up().search(text) or _service_fact().search(text):
+        return 0
+    found = len(_wir().findall(text)) if boast else 0
+    if found < min_we and _brag().search(text):
+        found = len(_me().findall(text))
+    return found if found >= min_we else 0
 
 
 class WeNotYou(PostRule):
@@ -224,6 +273,14 @@ class WeNotYou(PostRule):
                     self.say(count=len(found)),
                     segment.loc,
                     first.start() if first else 0,
+                    segment.text,
+                    hint="add what it means for the reader, or ask them something",
+                )
+            elif len(found) < self.min_we and (count := _talks_only_about_us(text, self.min_we)):
+                yield Hit(
+                    self.say(count=count),
+                    segment.loc,
+                    0,
                     segment.text,
                     hint="add what it means for the reader, or ask them something",
                 )
