@@ -200,7 +200,7 @@ _de_owning_up = lazy(
 )
 _de_boast = lazy(
     r"\b(?:stolz|freuen uns (?:riesig|sehr|wahnsinnig|unglaublich|mega|total)|stärker denn je"
-    r"|nummer eins|besten|erfolgreichsten?|rekordjahr|meilenstein)\b",
+    r"|nummer eins|besten|erfolgreichsten?|rekordjahr|meilenstein|auf uns)\b",
     re.IGNORECASE,
 )
 # Me, me, me: an author's own award or title, told with pride and nothing for the reader
