@@ -25,7 +25,7 @@ from pydantic import (
 
 from soulpost.configlimits import DURATION_RANGES, NUMERIC_OPTIONS, check_option
 from soulpost.factories import new_dict, new_list
-from soulpost.ondemand import WhenGiven
+from soulpost.ondemand import WhenGiven, factory_of
 from soulpost.platforms import known_platforms
 from soulpost.text.lazyre import lazy
 from soulpost.timeutil import check_range, load_zone, parse_clock, parse_duration
@@ -78,41 +78,6 @@ class LoginSettings(_Rare):
         return value
 
 
-class PlatformSettings(Strict):
-    """One platform/account the workspace publishes to.
-
-    ``adapter`` names the adapter that delivers it (defaults to the platform's own name; the
-    example workspace uses ``outbox``). ``env`` maps credential roles to *environment variable
-    names*, e.g. ``{token = "SOULPOST_MASTODON_TOKEN"}``.
-    """
-
-    adapter: str | None = None
-    account: str | None = None
-    env: dict[str, str] = Field(default_factory=new_dict)
-    options: dict[str, Any] = Field(default_factory=new_dict)
-    slots: list[SlotRule] | None = None
-    login: Annotated[LoginSettings | None, WhenGiven(LoginSettings | None)] = None
-
-    @field_validator("options")
-    @classmethod
-    def _options(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for key, item in value.items():
-            if key in NUMERIC_OPTIONS:
-                check_option(key, item)
-        return value
-
-    @field_validator("env")
-    @classmethod
-    def _env_names(cls, value: dict[str, str]) -> dict[str, str]:
-        for role, name in value.items():
-            if not _env_name().match(name):
-                raise ValueError(
-                    f"env.{role} must be the NAME of an environment variable "
-                    f"(letters, digits, _), not its value"
-                )
-        return value
-
-
 class SlotRule(Strict):
     """Posting slots: on these weekdays, at these local times."""
 
@@ -160,6 +125,41 @@ class SlotRule(Strict):
     def weekday_numbers(self) -> set[int]:
         """Monday is 0, as in :meth:`datetime.weekday`."""
         return {_DAY_NAMES.index(d) for d in self.days}
+
+
+class PlatformSettings(Strict):
+    """One platform/account the workspace publishes to.
+
+    ``adapter`` names the adapter that delivers it (defaults to the platform's own name; the
+    example workspace uses ``outbox``). ``env`` maps credential roles to *environment variable
+    names*, e.g. ``{token = "SOULPOST_MASTODON_TOKEN"}``.
+    """
+
+    adapter: str | None = None
+    account: str | None = None
+    env: dict[str, str] = Field(default_factory=new_dict)
+    options: dict[str, Any] = Field(default_factory=new_dict)
+    slots: list[SlotRule] | None = None
+    login: Annotated[LoginSettings | None, WhenGiven(LoginSettings | None)] = None
+
+    @field_validator("options")
+    @classmethod
+    def _options(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for key, item in value.items():
+            if key in NUMERIC_OPTIONS:
+                check_option(key, item)
+        return value
+
+    @field_validator("env")
+    @classmethod
+    def _env_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for role, name in value.items():
+            if not _env_name().match(name):
+                raise ValueError(
+                    f"env.{role} must be the NAME of an environment variable "
+                    f"(letters, digits, _), not its value"
+                )
+        return value
 
 
 class LintSettings(Strict):
@@ -368,9 +368,9 @@ class Settings(Strict):
     default_platforms: list[str] = Field(default_factory=new_list)
     platforms: dict[str, PlatformSettings] = Field(default_factory=new_dict)
     slots: list[SlotRule] = Field(default_factory=new_list)
-    lint: LintSettings = Field(default_factory=LintSettings)
-    publish: PublishSettings = Field(default_factory=PublishSettings)
-    archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
+    lint: LintSettings = Field(default_factory=factory_of(LintSettings))
+    publish: PublishSettings = Field(default_factory=factory_of(PublishSettings))
+    archive: ArchiveSettings = Field(default_factory=factory_of(ArchiveSettings))
     feeds: Annotated[list[FeedSettings], WhenGiven(list[FeedSettings])] = Field(
         default_factory=new_list
     )
@@ -458,6 +458,3 @@ class Settings(Strict):
         if conf is not None and conf.slots is not None:
             return conf.slots
         return self.slots
-
-
-PlatformSettings.model_rebuild()

@@ -1,20 +1,38 @@
-"""Fields whose models are built when a value is first given, not at import.
+"""Field helpers that spare every process work at start-up, when the models are made.
 
 pydantic builds a model's core schema and validator when its class is made, and with it
 the schema of every model its fields name, whether or not a run ever validates one. For a
 field that most inputs leave out (a config's ``[alerts]`` section), that is work every
-process pays for nothing: see :class:`WhenGiven`.
+process pays for nothing: see :class:`WhenGiven`. And it asks each default factory for its
+signature; a model class's is generated from its fields: see :func:`factory_of`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic_core import core_schema
 
 if TYPE_CHECKING:
     from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
     from pydantic.json_schema import JsonSchemaValue
+
+_M = TypeVar("_M")
+
+
+def factory_of(model: Callable[[], _M]) -> Callable[[], _M]:
+    """A default factory that makes *model* with no arguments, as ``default_factory=model``.
+
+    pydantic asks every default factory whether it takes the validated data, through its
+    signature; a model class has none until pydantic generates it from the model's fields
+    (about 2 M instructions for the settings' sections), a plain function's is read.
+    """
+
+    def make() -> _M:
+        return model()
+
+    return make
 
 
 class WhenGiven:

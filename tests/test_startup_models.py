@@ -12,6 +12,7 @@ models were built at import (their locations come through a nested ValidationErr
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -123,3 +124,32 @@ def test_a_rare_section_of_the_wrong_type_says_what_it_expects(
         "config.toml:3: alerts: Input should be a valid dictionary or instance of "
         "AlertSettings (and 1 more problem(s)) (got 'on')\n"
     )
+
+
+# In a fresh interpreter, as the command line runs it: which named tuples that importing
+# dataclasses makes (inspect's, dis's, tokenize's) came through the kept code.
+NAMED_TUPLES = """
+import sys
+assert "dataclasses" not in sys.modules and "inspect" not in sys.modules
+from soulpost import codecache
+codecache.install("probe")
+kept = codecache._kept.codes.get("eval", {})
+print(sum(text.startswith("lambda _cls,") for text in kept))
+"""
+
+
+def test_the_named_tuples_of_dataclasses_imports_come_from_the_kept_code(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(tmp_path / "pyc")
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", NAMED_TUPLES],
+        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout) >= 8  # FullArgSpec, Instruction, TokenInfo, Parameter...
