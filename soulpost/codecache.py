@@ -91,13 +91,16 @@ def install(name: str) -> None:
     _kept.owner = os.getpid()
     _kept.path = cache_path(name)
     _kept.loaded = _load(_kept.path)
+    # collections first: importing dataclasses imports inspect, dis and tokenize, whose
+    # named tuples (a dozen ``__new__`` snippets) would otherwise be compiled every run.
     import collections
+
+    collections.eval = cached_eval  # type: ignore[attr-defined]
     import dataclasses
     import typing
 
     typing.compile = cached_compile  # type: ignore[attr-defined]
     dataclasses.exec = cached_exec  # type: ignore[attr-defined]
-    collections.eval = cached_eval  # type: ignore[attr-defined]
 
 
 def _load(path: Path) -> dict[str, dict[Any, Any]]:

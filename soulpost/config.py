@@ -6,7 +6,6 @@ section rejects unknown keys so a typo is an error rather than a silently ignore
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -24,7 +23,9 @@ from pydantic import (
     model_validator,
 )
 
+from soulpost.configlimits import DURATION_RANGES, NUMERIC_OPTIONS, check_option
 from soulpost.factories import new_dict, new_list
+from soulpost.ondemand import WhenGiven, factory_of
 from soulpost.platforms import known_platforms
 from soulpost.text.lazyre import lazy
 from soulpost.timeutil import check_range, load_zone, parse_clock, parse_duration
@@ -40,49 +41,15 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-# The allowed range of each duration in [publish]. A zero or negative rescan or heartbeat
-# would make the daemon spin; the maxima keep every sum of a time and a duration far
-# from the end of the calendar and are longer than anyone means.
-DURATION_RANGES: dict[str, tuple[timedelta, timedelta, bool]] = {
-    # key: (lowest, highest, whether the lowest itself is excluded)
-    "max_lateness": (timedelta(0), timedelta(days=366), False),
-    "heartbeat": (timedelta(seconds=0.1), timedelta(days=1), False),
-    "rescan": (timedelta(seconds=0.05), timedelta(hours=1), False),
-    "retry_delay": (timedelta(0), timedelta(days=1), False),
-    "min_gap": (timedelta(hours=1), timedelta(days=366), False),
-    "platform_gap": (timedelta(0), timedelta(days=31), False),
-    "lease": (timedelta(seconds=1), timedelta(days=1), False),
-}
+class _Rare(Strict):
+    """Base for the sections few workspaces have (``[alerts]``, ``[evergreen]``,
+    ``[[feeds]]``, a platform's ``[login]``): their fields are :class:`WhenGiven`, so these
+    models are built when a config has the section, not by every command that loads one."""
 
-# Numbers adapters read from ``options``: (lowest, highest, whole numbers only). Checked
-# here, where the config is loaded, so a bad value is an error naming the key before any
-# pass starts rather than a crash (or a hang) in the middle of one.
-NUMERIC_OPTIONS: dict[str, tuple[float, float, bool]] = {
-    "connect_timeout": (0.001, 600.0, False),
-    "read_timeout": (0.001, 600.0, False),
-    "media_poll_interval": (0.001, 60.0, False),
-    "media_poll_timeout": (0.001, 3600.0, False),
-    "lookup_count": (1, 100, True),
-    "max_image_bytes": (1, 1 << 30, True),
-}
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
-def check_option(key: str, value: Any) -> None:
-    """ValueError naming *key* and its allowed range when a numeric option is out of it."""
-    low, high, whole = NUMERIC_OPTIONS[key]
-    kind = "a whole number" if whole else "a number"
-    ok_type = isinstance(value, int) if whole else isinstance(value, int | float)
-    if (
-        isinstance(value, bool)
-        or not ok_type
-        or not (math.isfinite(value) and low <= value <= high)
-    ):
-        raise ValueError(
-            f"options.{key} must be {kind} from {low:g} to {high:g}, got {value!r:.40}"
-        )
-
-
-class LoginSettings(Strict):
+class LoginSettings(_Rare):
     """``[platforms.NAME.login]``: how ``soulpost login NAME`` reaches the platform.
 
     Holds the app's public client id and the *name* of the variable with its secret, never
@@ -108,41 +75,6 @@ class LoginSettings(Strict):
                 "client_secret_env must be the NAME of an environment variable "
                 "(letters, digits, _), not the secret"
             )
-        return value
-
-
-class PlatformSettings(Strict):
-    """One platform/account the workspace publishes to.
-
-    ``adapter`` names the adapter that delivers it (defaults to the platform's own name; the
-    example workspace uses ``outbox``). ``env`` maps credential roles to *environment variable
-    names*, e.g. ``{token = "SOULPOST_MASTODON_TOKEN"}``.
-    """
-
-    adapter: str | None = None
-    account: str | None = None
-    env: dict[str, str] = Field(default_factory=new_dict)
-    options: dict[str, Any] = Field(default_factory=new_dict)
-    slots: list[SlotRule] | None = None
-    login: LoginSettings | None = None
-
-    @field_validator("options")
-    @classmethod
-    def _options(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for key, item in value.items():
-            if key in NUMERIC_OPTIONS:
-                check_option(key, item)
-        return value
-
-    @field_validator("env")
-    @classmethod
-    def _env_names(cls, value: dict[str, str]) -> dict[str, str]:
-        for role, name in value.items():
-            if not _env_name().match(name):
-                raise ValueError(
-                    f"env.{role} must be the NAME of an environment variable "
-                    f"(letters, digits, _), not its value"
-                )
         return value
 
 
@@ -193,6 +125,41 @@ class SlotRule(Strict):
     def weekday_numbers(self) -> set[int]:
         """Monday is 0, as in :meth:`datetime.weekday`."""
         return {_DAY_NAMES.index(d) for d in self.days}
+
+
+class PlatformSettings(Strict):
+    """One platform/account the workspace publishes to.
+
+    ``adapter`` names the adapter that delivers it (defaults to the platform's own name; the
+    example workspace uses ``outbox``). ``env`` maps credential roles to *environment variable
+    names*, e.g. ``{token = "SOULPOST_MASTODON_TOKEN"}``.
+    """
+
+    adapter: str | None = None
+    account: str | None = None
+    env: dict[str, str] = Field(default_factory=new_dict)
+    options: dict[str, Any] = Field(default_factory=new_dict)
+    slots: list[SlotRule] | None = None
+    login: Annotated[LoginSettings | None, WhenGiven(LoginSettings | None)] = None
+
+    @field_validator("options")
+    @classmethod
+    def _options(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for key, item in value.items():
+            if key in NUMERIC_OPTIONS:
+                check_option(key, item)
+        return value
+
+    @field_validator("env")
+    @classmethod
+    def _env_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for role, name in value.items():
+            if not _env_name().match(name):
+                raise ValueError(
+                    f"env.{role} must be the NAME of an environment variable "
+                    f"(letters, digits, _), not its value"
+                )
+        return value
 
 
 class LintSettings(Strict):
@@ -265,7 +232,7 @@ class ArchiveSettings(Strict):
         return value
 
 
-class EvergreenSettings(Strict):
+class EvergreenSettings(_Rare):
     """``[evergreen]``: when the pool of ``evergreen = true`` posts is re-shared.
 
     Evergreen shares go into their own slots (``slots``, e.g. Friday afternoons), from
@@ -316,7 +283,7 @@ def check_template(value: str, fields: tuple[str, ...]) -> str:
     return value
 
 
-class FeedSettings(Strict):
+class FeedSettings(_Rare):
     """One ``[[feeds]]`` entry: an RSS/Atom feed whose new items become drafts."""
 
     name: str
@@ -340,7 +307,7 @@ class FeedSettings(Strict):
         return check_template(value, FEED_FIELDS)
 
 
-class EmailAlerts(Strict):
+class EmailAlerts(_Rare):
     """``[alerts.email]``: alerts by SMTP. Credentials are environment variable NAMES."""
 
     host: str
@@ -365,7 +332,7 @@ AlertKind = Literal["failed", "missed", "in_doubt", "stalled"]
 ALERT_KINDS: tuple[AlertKind, ...] = ("failed", "missed", "in_doubt", "stalled")
 
 
-class AlertSettings(Strict):
+class AlertSettings(_Rare):
     """``[alerts]``: who hears about failed, missed and in-doubt publications and a stalled
     daemon, once per incident."""
 
@@ -401,12 +368,14 @@ class Settings(Strict):
     default_platforms: list[str] = Field(default_factory=new_list)
     platforms: dict[str, PlatformSettings] = Field(default_factory=new_dict)
     slots: list[SlotRule] = Field(default_factory=new_list)
-    lint: LintSettings = Field(default_factory=LintSettings)
-    publish: PublishSettings = Field(default_factory=PublishSettings)
-    archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
-    feeds: list[FeedSettings] = Field(default_factory=new_list)
-    alerts: AlertSettings | None = None
-    evergreen: EvergreenSettings | None = None
+    lint: LintSettings = Field(default_factory=factory_of(LintSettings))
+    publish: PublishSettings = Field(default_factory=factory_of(PublishSettings))
+    archive: ArchiveSettings = Field(default_factory=factory_of(ArchiveSettings))
+    feeds: Annotated[list[FeedSettings], WhenGiven(list[FeedSettings])] = Field(
+        default_factory=new_list
+    )
+    alerts: Annotated[AlertSettings | None, WhenGiven(AlertSettings | None)] = None
+    evergreen: Annotated[EvergreenSettings | None, WhenGiven(EvergreenSettings | None)] = None
 
     # The workspace folder the settings were loaded from (None when built in code): media
     # paths of its posts must stay inside it.
@@ -489,6 +458,3 @@ class Settings(Strict):
         if conf is not None and conf.slots is not None:
             return conf.slots
         return self.slots
-
-
-PlatformSettings.model_rebuild()

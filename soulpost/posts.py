@@ -29,6 +29,7 @@ from pydantic import (
 from soulpost.errors import InputError
 from soulpost.errors import PostInvalid as PostInvalid  # noqa: PLC0414 (re-exported)
 from soulpost.factories import new_dict, new_list
+from soulpost.ondemand import factory_of
 from soulpost.postmedia import media_outside, outside_error
 from soulpost.problems import loc_text, short_repr, toml_error, validation_errors
 from soulpost.timeutil import (
@@ -110,7 +111,7 @@ class Post(_Strict):
     thread: list[ThreadPart] = Field(default_factory=new_list)
     first_comment: str | None = None
     card: bool = True
-    lint: PostLint = Field(default_factory=PostLint)
+    lint: PostLint = Field(default_factory=factory_of(PostLint))
     max_lateness: timedelta | None = None
     repeat: str | None = None
     evergreen: bool = False
@@ -244,9 +245,8 @@ class Post(_Strict):
             private["_time_kind"] = kind
         return self
 
-    # The properties read private attributes straight from pydantic's store: ``self._path``
-    # first misses the normal lookup and goes through ``BaseModel.__getattr__``, several
-    # times slower, and the linter reads these for every post of the queue.
+    # The properties read pydantic's private store directly: ``self._path`` misses the normal
+    # lookup first and ``BaseModel.__getattr__`` is several times slower, for every post.
 
     @property
     def time_kind(self) -> LocalTimeKind | None:

@@ -173,6 +173,7 @@ def test_only_a_file_of_this_interpreter_is_loaded(tmp_path: Path) -> None:
 KEEP_PROBE = textwrap.dedent(
     """
     import marshal, sys
+    import dataclasses  # its imports' named tuples are compiled now, not kept as the probe's
     from soulpost import codecache
 
     codecache.install("probe")

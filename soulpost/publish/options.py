@@ -34,9 +34,14 @@ class Setting:
 
 
 class AdapterOptions(BaseModel):
-    """Base of every adapter's options model: unknown keys are errors, values are frozen."""
+    """Base of every adapter's options model: unknown keys are errors, values are frozen.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Built on first use (``defer_build``): the bases below are never validated themselves,
+    and a pass validates only the adapters its workspace names, so building each model's
+    validator when its class is made cost every process that imports an adapter.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class LooseOptions(AdapterOptions):
