@@ -213,11 +213,12 @@ class DuplicatePost(QueueRule):
         # Rows (key, order, index) sort without a key function; the index settles ties.
         rows = sorted(zip(keys, orders, range(len(keys)), strict=True))
         pairs: dict[int, tuple[int, bool]] = {}
-        self._neighbours(rows, pairs, columns)
+        every = columns.every_platform(), columns.every_series()
+        self._neighbours(rows, pairs, columns, every)
         forward, backward = [i for _k, _o, i in rows], []
         if self.similarity < 1:
             backwards = sorted((key[::-1], order, i) for key, order, i in rows)
-            self._neighbours(backwards, pairs, columns)
+            self._neighbours(backwards, pairs, columns, every)
             backward = [i for _k, _o, i in backwards]
         self.last = (forward, backward, pairs)
         return pairs
@@ -305,14 +306,28 @@ class DuplicatePost(QueueRule):
         rows: list[tuple[str, tuple[bool, float, str], int]],
         pairs: dict[int, tuple[int, bool]],
         columns: _Columns,
+        every: tuple[list[frozenset[str]], list[str | None]],
     ) -> None:
+        """Each two neighbours of *rows* that make a pair (see :meth:`_qualifies`, here
+        written out for a pass over the whole queue with *every* post's platforms and
+        series) go into *pairs*, unless the later post has its partner already."""
+        platforms, series = every
+        shapes, similarity = columns.shapes, self.similarity
         for (key_a, order_a, a), (key_b, order_b, b) in itertools.pairwise(rows):
-            exact = self._qualifies(key_a, key_b, a, b, columns)
-            if exact is None:
-                continue
             first, second = (a, b) if order_a <= order_b else (b, a)
-            if second not in pairs:
-                pairs[second] = (first, exact)
+            if second in pairs or not key_a or platforms[a].isdisjoint(platforms[b]):
+                continue  # taken already (whether these qualify is moot), or no pair
+            run = series[a]
+            if run is not None and run == series[b]:
+                continue  # a series repeats its own text on purpose
+            exact = key_a == key_b
+            if not exact and (
+                similarity >= 1
+                or not _may_be_close(shapes[a], shapes[b], similarity)
+                or not _close(key_a, key_b, similarity)
+            ):
+                continue
+            pairs[second] = (first, exact)
 
     def _qualifies(self, key_a: str, key_b: str, a: int, b: int, columns: _Columns) -> bool | None:
         """Whether the neighbours *a* and *b* (in this order of keys) make a pair: None
@@ -400,6 +415,14 @@ class _Columns:
             found = self._platforms[index] = frozenset(self.platform_lists[index])
         return found
 
+    def every_platform(self) -> list[frozenset[str]]:
+        """Every post's platforms as a set, for a pass over the whole queue."""
+        return list(map(frozenset, self.platform_lists))
+
+    def every_series(self) -> list[str | None]:
+        """Every post's series (None: not an occurrence of one)."""
+        return list(map(series_of, self.ids))
+
     def series(self, index: int) -> str | None:
         if index not in self._series:
             self._series[index] = series_of(self.ids[index])
@@ -445,13 +468,50 @@ def _close(a: str, b: str, similarity: float) -> bool:
     bound = len(set_a & set_b) + repeats
     if 2 * bound / (len(words_a) + len(words_b)) < similarity:
         return False
+    # What difflib.SequenceMatcher(None, words_a, words_b, autojunk=False).ratio() is:
     # ratio() <= quick_ratio() <= real_quick_ratio(), so asking only ratio() gives the same
     # answer; the bound above already turned away nearly every pair those two would.
-    # Imported here: most runs, and every one-draft lint, compare no pair this far.
-    import difflib
+    return 2.0 * _matched(words_a, words_b) / (len(words_a) + len(words_b)) >= similarity
 
-    matcher = difflib.SequenceMatcher(None, words_a, words_b, autojunk=False)
-    return matcher.ratio() >= similarity
+
+def _matched(a: list[str], b: list[str]) -> int:
+    """How many words ``difflib.SequenceMatcher(None, a, b, autojunk=False)`` matches: the
+    sizes of its matching blocks added up, found as it finds them, in half its time.
+
+    The longest block common to both (the first of the longest, by where it ends in *a*,
+    then in *b*), then the same on each side of it. Without junk (no ``isjunk``, no
+    ``autojunk``) difflib's steps that widen a block over junk never widen one, and how
+    the blocks are sorted and joined afterwards does not change their total, so this is
+    its loop without the rest (tests/test_duplicate_bounds.py compares the two).
+    """
+    b2j: dict[str, list[int]] = {}
+    for j, word in enumerate(b):
+        b2j.setdefault(word, []).append(j)
+    nothing: list[int] = []
+    total = 0
+    todo = [(0, len(a), 0, len(b))]
+    while todo:
+        alo, ahi, blo, bhi = todo.pop()
+        best_i, best_j, best = alo, blo, 0
+        ending: dict[int, int] = {}  # j -> the length of the common run ending at (i, j)
+        for i in range(alo, ahi):
+            before = ending.get
+            ending = {}
+            for j in b2j.get(a[i], nothing):
+                if j < blo:
+                    continue
+                if j >= bhi:
+                    break
+                k = ending[j] = before(j - 1, 0) + 1
+                if k > best:
+                    best_i, best_j, best = i - k + 1, j - k + 1, k
+        if best:
+            total += best
+            if alo < best_i and blo < best_j:
+                todo.append((alo, best_i, blo, best_j))
+            if best_i + best < ahi and best_j + best < bhi:
+                todo.append((best_i + best, ahi, best_j + best, bhi))
+    return total
 
 
 RULES: tuple[type[QueueRule], ...] = (DuplicatePost,)
