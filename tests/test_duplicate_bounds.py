@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 
-from soulpost.lint.builtin.queue import _BITS, _close, _may_be_close
+from soulpost.lint.builtin.alike import close as _close
+from soulpost.lint.builtin.alike import may_be_close as _may_be_close
+from soulpost.lint.builtin.queue import _BITS
 
 
 def _shape(key: str) -> tuple[int, int, int]:
@@ -43,7 +45,7 @@ def test_matched_words_are_difflibs() -> None:
     from small vocabularies (many repeats, many equally long blocks to choose between)."""
     import difflib
 
-    from soulpost.lint.builtin.queue import _matched
+    from soulpost.lint.builtin.alike import matched as _matched
 
     rng = random.Random(12)
     differ = 0
