@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from soulpost.lint.charges import not_a_sale
@@ -487,9 +486,8 @@ class QueueView:
             row = (draft.time.timestamp(), draft.id, draft)
             for platform in draft.post.platforms:
                 out.setdefault(platform, []).append(row)
-        by_time = itemgetter(0, 1)  # (time, id), gathered in C
         for line in out.values():
-            line.sort(key=by_time)
+            line.sort(key=lambda row: (row[0], row[1]))
         return out
 
 
