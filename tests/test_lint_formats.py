@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -155,6 +156,49 @@ def test_json_lines_are_what_the_json_encoder_writes(tmp_path: Path) -> None:
         assert finding_line(finding) == json.dumps(finding_fields(finding), ensure_ascii=False)
     rendered = json.loads(render("json", report, root=tmp_path, color=False))
     assert rendered == json.loads(json.dumps(document(report, tmp_path)))
+
+
+def test_json_lines_of_one_rule_keep_each_findings_own_fields() -> None:
+    """What a rule's findings share is encoded once (finding_line keeps it): a finding of
+    the same rule with another severity, name or lesson still gets its own."""
+    import itertools
+
+    from soulpost.lint.formats.json_format import finding_fields, finding_line
+    from soulpost.lint.model import Finding
+
+    kinds = itertools.product(("SP101", 'SP"1'), ("shouting", "loud ☺"), ("listen", "give"))
+    for (code, name, lesson), severity in itertools.product(kinds, ("error", "warning", "info")):
+        for path, post_id in ((None, None), ("queue/ä.toml", "ä\n")):
+            finding = Finding(
+                code, name, lesson, severity, f"{code} {severity}", path, 2, 5, post_id
+            )  # type: ignore[arg-type]
+            assert finding_line(finding) == json.dumps(finding_fields(finding), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("findings, errors", [(2, 2), (1, 0), (0, 1), (0, 0)])
+def test_json_document_layout_byte_for_byte(findings: int, errors: int) -> None:
+    """One finding and one error per line, four spaces in, the rest as json.dumps writes
+    it: the whole text, as scripts diffing two runs see it."""
+    from soulpost.lint.formats.json_format import document, finding_fields, render_json
+
+    found = [
+        Finding("SP101", "shouting", "listen", "warning", "loud 🎉", "queue/a.toml", 1, 2),
+        Finding("SP306", "duplicate-post", "useful", "error", "x", None, 1, 1, "id", "x", "h"),
+    ][:findings]
+    problems = [InputError("bad", path="queue/b.toml", line=3, key="txt"), InputError("no")]
+    report = Report(findings=found, rules={}, errors=problems[:errors], posts=3, files=2)
+    doc = document(report, Path("/ws"))
+
+    def block(items: list[Any]) -> str:
+        lines = ",\n    ".join(json.dumps(item, ensure_ascii=False) for item in items)
+        return f"[\n    {lines}\n  ]" if items else "[]"
+
+    expected = (
+        f'{{\n  "version": 1,\n  "tool": {json.dumps(doc["tool"])},\n'
+        f'  "findings": {block([finding_fields(f) for f in found])},\n'
+        f'  "summary": {json.dumps(doc["summary"])},\n  "errors": {block(doc["errors"])}\n}}\n'
+    )
+    assert render_json(report, Path("/ws")) == expected
 
 
 def test_sarif_format_is_valid_sarif_2_1_0(tmp_path: Path) -> None:

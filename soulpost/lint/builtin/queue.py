@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import Field
 
+from soulpost.lint.builtin.alike import close as _close
+from soulpost.lint.builtin.alike import may_be_close as _may_be_close
 from soulpost.lint.draft import ascii_table, translate_ascii
 from soulpost.lint.rule import Hit, QueueRule, RuleOptions
 from soulpost.series import series_of
@@ -213,11 +215,12 @@ class DuplicatePost(QueueRule):
         # Rows (key, order, index) sort without a key function; the index settles ties.
         rows = sorted(zip(keys, orders, range(len(keys)), strict=True))
         pairs: dict[int, tuple[int, bool]] = {}
-        self._neighbours(rows, pairs, columns)
+        every = columns.every_platform(), columns.every_series()
+        self._neighbours(rows, pairs, columns, every)
         forward, backward = [i for _k, _o, i in rows], []
         if self.similarity < 1:
             backwards = sorted((key[::-1], order, i) for key, order, i in rows)
-            self._neighbours(backwards, pairs, columns)
+            self._neighbours(backwards, pairs, columns, every)
             backward = [i for _k, _o, i in backwards]
         self.last = (forward, backward, pairs)
         return pairs
@@ -305,14 +308,28 @@ class DuplicatePost(QueueRule):
         rows: list[tuple[str, tuple[bool, float, str], int]],
         pairs: dict[int, tuple[int, bool]],
         columns: _Columns,
+        every: tuple[list[frozenset[str]], list[str | None]],
     ) -> None:
+        """Each two neighbours of *rows* that make a pair (see :meth:`_qualifies`, here
+        written out for a pass over the whole queue with *every* post's platforms and
+        series) go into *pairs*, unless the later post has its partner already."""
+        platforms, series = every
+        shapes, similarity = columns.shapes, self.similarity
         for (key_a, order_a, a), (key_b, order_b, b) in itertools.pairwise(rows):
-            exact = self._qualifies(key_a, key_b, a, b, columns)
-            if exact is None:
-                continue
             first, second = (a, b) if order_a <= order_b else (b, a)
-            if second not in pairs:
-                pairs[second] = (first, exact)
+            if second in pairs or not key_a or platforms[a].isdisjoint(platforms[b]):
+                continue  # taken already (whether these qualify is moot), or no pair
+            run = series[a]
+            if run is not None and run == series[b]:
+                continue  # a series repeats its own text on purpose
+            exact = key_a == key_b
+            if not exact and (
+                similarity >= 1
+                or not _may_be_close(shapes[a], shapes[b], similarity)
+                or not _close(key_a, key_b, similarity)
+            ):
+                continue
+            pairs[second] = (first, exact)
 
     def _qualifies(self, key_a: str, key_b: str, a: int, b: int, columns: _Columns) -> bool | None:
         """Whether the neighbours *a* and *b* (in this order of keys) make a pair: None
@@ -400,6 +417,14 @@ class _Columns:
             found = self._platforms[index] = frozenset(self.platform_lists[index])
         return found
 
+    def every_platform(self) -> list[frozenset[str]]:
+        """Every post's platforms as a set, for a pass over the whole queue."""
+        return list(map(frozenset, self.platform_lists))
+
+    def every_series(self) -> list[str | None]:
+        """Every post's series (None: not an occurrence of one)."""
+        return list(map(series_of, self.ids))
+
     def series(self, index: int) -> str | None:
         if index not in self._series:
             self._series[index] = series_of(self.ids[index])
@@ -409,49 +434,6 @@ class _Columns:
 def _all(values: Sequence[Any], kind: type) -> bool:
     """Whether every one of *values* is of type *kind* (the types gathered in C)."""
     return set(map(type, values)) <= {kind}
-
-
-def _may_be_close(
-    shape_a: tuple[int, int, int], shape_b: tuple[int, int, int], similarity: float
-) -> bool:
-    """False when two keys' shapes (see :func:`_shape`) rule out :func:`_close`.
-
-    The same tests as there, on bounds that are never lower: the word counts are exact,
-    and a bit one mask has and the other lacks is at least one distinct word not shared.
-    """
-    len_a, distinct_a, mask_a = shape_a
-    len_b, distinct_b, mask_b = shape_b
-    shorter, longer = (len_a, len_b) if len_a <= len_b else (len_b, len_a)  # no sorted() call
-    if longer == 0 or shorter / longer < similarity:
-        return False
-    shared = min(
-        distinct_a - (mask_a & ~mask_b).bit_count(), distinct_b - (mask_b & ~mask_a).bit_count()
-    )
-    repeats = min(len_a - distinct_a, len_b - distinct_b)
-    return 2 * (shared + repeats) / (len_a + len_b) >= similarity
-
-
-def _close(a: str, b: str, similarity: float) -> bool:
-    """Whether two keys are alike word by word (comparing words, not letters, keeps it cheap)."""
-    words_a, words_b = a.split(), b.split()
-    shorter, longer = sorted((len(words_a), len(words_b)))
-    if longer == 0 or shorter / longer < similarity:
-        return False
-    # The words two texts can match are at most their shared distinct words plus repeats;
-    # that bound rules out nearly every pair before difflib does any real work. The sets
-    # are built per pair and dropped: kept for every post they cost ~70 MB at 10,000.
-    set_a, set_b = set(words_a), set(words_b)
-    repeats = min(len(words_a) - len(set_a), len(words_b) - len(set_b))
-    bound = len(set_a & set_b) + repeats
-    if 2 * bound / (len(words_a) + len(words_b)) < similarity:
-        return False
-    # ratio() <= quick_ratio() <= real_quick_ratio(), so asking only ratio() gives the same
-    # answer; the bound above already turned away nearly every pair those two would.
-    # Imported here: most runs, and every one-draft lint, compare no pair this far.
-    import difflib
-
-    matcher = difflib.SequenceMatcher(None, words_a, words_b, autojunk=False)
-    return matcher.ratio() >= similarity
 
 
 RULES: tuple[type[QueueRule], ...] = (DuplicatePost,)

@@ -340,17 +340,21 @@ class QueueShare(QueueRule):
                 }
                 if self.max_share is not None:
                     marked = [line[k] for k in range(first, last + 1) if flags[k]]
-                    names = _names([post_id for _t, post_id, _p in marked])
+                    message: str | None = None  # the same for every post of the stretch
                     for _t, post_id, post in marked:
                         if post_id not in reported:
                             reported.add(post_id)
-                            yield post, self._hit(fields, names)
+                            if message is None:
+                                names = _names([post_id for _t, post_id, _p in marked])
+                                message = self._message(fields, names)
+                            yield post, Hit(message, ("at",), platform=platform)
                 else:
                     unmarked = [line[k] for k in range(first, last + 1) if not flags[k]]
                     _t, target_id, target = unmarked[-1] if unmarked else line[last]
                     if target_id not in reported:
                         reported.add(target_id)
-                        yield target, self._hit(fields, _names([i for _t, i, _p in unmarked]))
+                        names = _names([i for _t, i, _p in unmarked])
+                        yield target, Hit(self._message(fields, names), ("at",), platform=platform)
 
     def _stretches(
         self, line: list[tuple[float, str, _H]], flags: list[bool]
@@ -388,13 +392,9 @@ class QueueShare(QueueRule):
         share_b = b[2] / (b[1] - b[0] + 1)
         return share_a > share_b if self.max_share is not None else share_a < share_b
 
-    def _hit(self, fields: dict[str, object], posts: str) -> Hit:
+    def _message(self, fields: dict[str, object], posts: str) -> str:
         what = "promotional" if self.prop == "promotional" else "inviting a reply"
-        return Hit(
-            self.say(**fields, what=what, posts=posts),
-            ("at",),
-            platform=str(fields["platform"]),
-        )
+        return self.say(**fields, what=what, posts=posts)
 
 
 class SpacingOptions(RuleOptions):
