@@ -307,10 +307,9 @@ def _postmaster(setup: Setup) -> int | None:
     try:
         import psycopg
 
-        with psycopg.connect(url) as db:
+        with psycopg.connect(url) as db:  # read while the backend lives (it ends on close)
             row = db.execute("SELECT pg_backend_pid()").fetchone()
-        backend = int(row[0]) if row else 0
-        return int(_stat(backend)[1])
+            return int(_stat(int(row[0]) if row else 0)[1])
     except Exception:
         return None
 
