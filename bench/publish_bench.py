@@ -34,7 +34,10 @@ Measures, each as the median of ``--runs``:
   from their due time to the last one received (``burst_per_s_from_due``), first to last
   (``burst_steady_per_s``), and the daemon's CPU per publication meanwhile (noticing,
   parsing, planning, linting and sending them): the one-publisher figure without a
-  process's start-up and a cron pass's reading of the queue index;
+  process's start-up and a cron pass's reading of the queue index. With ``--ledger
+  postgres --publishers N``: one daemon, then N daemons (one a host, each its own
+  checkout, one fresh schema a run), alternated for ``--runs`` rounds, and the ratio of
+  their rates (``bench/pgburst.py`` says what is measured; exactly-once is checked);
 * **on time**: a ``soulpost daemon`` over the queue (started after a pass built the
   index); a draft added 2 s ahead of its time; how late it reaches the local server.
 
@@ -225,6 +228,7 @@ class Setup:
     publishers: int = 1
     spread_us: int = 0  # burst: microseconds between due times
     daemon_log: str = ""  # burst: where the daemon's log goes (default: nowhere)
+    burst_ahead: float = 5.0  # burst: seconds from writing the drafts to their due time
 
     def ledger_config(self) -> str:
         if self.ledger == "sqlite":
@@ -303,10 +307,9 @@ def _postmaster(setup: Setup) -> int | None:
     try:
         import psycopg
 
-        with psycopg.connect(url) as db:
+        with psycopg.connect(url) as db:  # read while the backend lives (it ends on close)
             row = db.execute("SELECT pg_backend_pid()").fetchone()
-        backend = int(row[0]) if row else 0
-        return int(_stat(backend)[1])
+            return int(_stat(int(row[0]) if row else 0)[1])
     except Exception:
         return None
 
@@ -404,6 +407,10 @@ def run_publishers(roots: list[Path], now: datetime) -> tuple[float, float, floa
 
 def bench_on_time(setup: Setup, runs: int) -> dict[str, float]:
     delays = []
+    if setup.ledger == "postgres":  # one daemon against --publishers (bench/pgburst.py)
+        from bench.pgburst import burst_rounds
+
+        return burst_rounds(setup, runs)
     with tempfile.TemporaryDirectory(prefix="soulpost-bench-") as tmp, LocalServer() as srv:
         root = Path(tmp)
         now = datetime.now(UTC)
@@ -433,10 +440,15 @@ def bench_on_time(setup: Setup, runs: int) -> dict[str, float]:
     return {"on_time_delay_s_median": median(delays), "on_time_delay_s_max": round(max(delays), 3)}
 
 
-def bench_burst(setup: Setup) -> dict[str, float]:
+def bench_burst(setup: Setup, runs: int = 1) -> dict[str, object]:
     """One ``soulpost daemon`` (SQLite) over the queue, index built; ``--due`` drafts are
-    written at once, due 5 s later (time to notice, parse, plan and lint them); how fast
-    they reach the local server from their due time, and the daemon's CPU meanwhile."""
+    written at once, due ``--burst-ahead`` (5) s later (time to notice, parse, plan and
+    lint them); how fast they reach the local server from their due time, and the
+    daemon's CPU meanwhile. On PostgreSQL: :mod:`bench.pgburst` (*runs* rounds)."""
+    if setup.ledger == "postgres":  # one daemon against --publishers (bench/pgburst.py)
+        from bench.pgburst import burst_rounds
+
+        return burst_rounds(setup, runs)
     with tempfile.TemporaryDirectory(prefix="soulpost-bench-") as tmp, LocalServer() as srv:
         root = Path(tmp)
         now = datetime.now(UTC)
@@ -452,7 +464,7 @@ def bench_burst(setup: Setup) -> dict[str, float]:
             while not beat.exists() and time.monotonic() < deadline:
                 time.sleep(0.05)
             cpu0 = _cpu_of(proc.pid)
-            due = datetime.now(UTC) + timedelta(seconds=5)
+            due = datetime.now(UTC) + timedelta(seconds=setup.burst_ahead)
             for n in range(setup.due):
                 # One instant, or --spread-us apart (a pass each before daemonburst).
                 at = (due + timedelta(microseconds=n * setup.spread_us)).isoformat()
@@ -502,6 +514,13 @@ def main() -> None:
         "--spread-us", type=int, default=0, metavar="US", help="burst: due times this far apart"
     )
     parser.add_argument("--daemon-log", default="", metavar="PATH", help="burst: the daemon's log")
+    parser.add_argument(
+        "--burst-ahead",
+        type=float,
+        default=None,
+        metavar="S",
+        help="burst: the drafts are due S seconds after they are written (5; postgres 20)",
+    )
     parser.add_argument("--only", choices=PARTS, action="append", help="run only these parts")
     args = parser.parse_args()
     if args.ledger == "postgres" and not os.environ.get(args.ledger_url_env):
@@ -518,6 +537,7 @@ def main() -> None:
         args.publishers,
         args.spread_us,
         args.daemon_log,
+        args.burst_ahead or (20.0 if args.ledger == "postgres" else 5.0),
     )
     parts = args.only or [part for part in PARTS if part != "burst"]
     results: dict[str, object] = {
@@ -536,7 +556,7 @@ def main() -> None:
     if "throughput" in parts:
         results.update(bench_throughput(setup, max(1, args.runs // 2)))
     if "burst" in parts:
-        results.update(bench_burst(setup))
+        results.update(bench_burst(setup, args.runs))
     if "on-time" in parts:
         results.update(bench_on_time(setup, args.runs))
     results["load_after"] = os.getloadavg()[0]

@@ -91,8 +91,8 @@ def publish(
         due = sorted([*due, *deferred.items], key=lambda i: (i.at or now, i.post.id, i.platform))
     report.due = len(due)
     if due and opts.not_before is not None:
-        wait = (opts.not_before - clock.now()).total_seconds()
-        if wait > 0:
+        adapters.prepare({item.platform for item in due})  # before the instant, not after
+        if (wait := (opts.not_before - clock.now()).total_seconds()) > 0:
             clock.sleep(wait)
     _send_all(
         step,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -26,6 +27,15 @@ class Adapters:
 
             self._made[platform] = build(self.ws, platform, self.clock, self.ledger)
         return self._made[platform]
+
+    def prepare(self, platforms: set[str]) -> None:
+        """Build the adapters of *platforms* now: a daemon's pass that wakes early to send
+        at an instant builds them before it, where the first request would otherwise
+        import the HTTP stack and build its adapter after it (in every daemon sharing the
+        ledger at once). One that cannot be built is left to the send, which reports it."""
+        for platform in sorted(platforms):
+            with contextlib.suppress(Exception):
+                self.get(platform)
 
     def close(self) -> None:
         for adapter in self._made.values():

@@ -42,13 +42,22 @@ enough that the check and the lint run cost little per post."""
 
 def place(ledger: Ledger) -> tuple[int, int]:
     """(this publisher's rank, how many publishers are running) among those sharing the
-    ledger, by (host, pid); (0, 1) when it is not shared or cannot tell."""
+    ledger, by (host, pid); (0, 1) when it is not shared or cannot tell. A publisher whose
+    last heartbeat is older than the lease is not running, whatever its row says: a
+    running one beats every third of it, and a killed one leaves its row "running" (its
+    share would otherwise wait for the others to reach it from its end)."""
     try:
         peers = ledger.publishers()
     except Exception:
         return 0, 1
     me = (ledger.owner.host, ledger.owner.pid)
-    running = {(str(p["host"]), int(p["pid"])) for p in peers if p.get("state") == "running"}
+    lease = getattr(ledger, "lease", None)
+    limit = lease.total_seconds() if lease is not None else float("inf")
+    running = {
+        (str(p["host"]), int(p["pid"]))
+        for p in peers
+        if p.get("state") == "running" and float(p.get("age_seconds") or 0.0) <= limit
+    }
     running.add(me)
     ranked = sorted(running)
     return ranked.index(me), len(ranked)
