@@ -140,7 +140,7 @@ class PlatformSettings(Strict):
     env: dict[str, str] = Field(default_factory=new_dict)
     options: dict[str, Any] = Field(default_factory=new_dict)
     slots: list[SlotRule] | None = None
-    login: Annotated[LoginSettings | None, WhenGiven(LoginSettings | None)] = None
+    login: Annotated[LoginSettings | None, WhenGiven()] = None
 
     @field_validator("options")
     @classmethod
@@ -371,11 +371,9 @@ class Settings(Strict):
     lint: LintSettings = Field(default_factory=factory_of(LintSettings))
     publish: PublishSettings = Field(default_factory=factory_of(PublishSettings))
     archive: ArchiveSettings = Field(default_factory=factory_of(ArchiveSettings))
-    feeds: Annotated[list[FeedSettings], WhenGiven(list[FeedSettings])] = Field(
-        default_factory=new_list
-    )
-    alerts: Annotated[AlertSettings | None, WhenGiven(AlertSettings | None)] = None
-    evergreen: Annotated[EvergreenSettings | None, WhenGiven(EvergreenSettings | None)] = None
+    feeds: Annotated[list[FeedSettings], WhenGiven()] = Field(default_factory=new_list)
+    alerts: Annotated[AlertSettings | None, WhenGiven()] = None
+    evergreen: Annotated[EvergreenSettings | None, WhenGiven()] = None
 
     # The workspace folder the settings were loaded from (None when built in code): media
     # paths of its posts must stay inside it.

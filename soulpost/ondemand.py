@@ -40,7 +40,8 @@ class WhenGiven:
     first time a value is given, so the models in it are not built with the model that
     holds the field (put ``defer_build`` on them too).
 
-    Usage: ``alerts: Annotated[AlertSettings | None, WhenGiven(AlertSettings | None)] = None``.
+    Usage: ``alerts: Annotated[AlertSettings | None, WhenGiven()] = None``: the type is the
+    one the annotation names, handed over when the holding model is built.
     A missing key takes the field's default unchecked, as pydantic does, and never builds
     anything. A given value is validated against that same type by pydantic, so values,
     errors and their locations are those of the type in place: pydantic nests a
@@ -48,8 +49,8 @@ class WhenGiven:
     the type's too, made when asked for. What it costs: one Python call per given value.
     """
 
-    def __init__(self, kind: Any) -> None:
-        self.kind = kind
+    def __init__(self) -> None:
+        self.kind: Any = None
         self._adapter: Any = None
 
     def adapter(self) -> Any:
@@ -65,6 +66,7 @@ class WhenGiven:
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
+        self.kind = source  # the annotated type; its adapter is made on first use
         return core_schema.no_info_plain_validator_function(self.validate)
 
     def __get_pydantic_json_schema__(
