@@ -244,7 +244,7 @@ def _talks_only_about_us(text: str, min_we: int) -> int:
     if _you().search(text) or _owning_up().search(text) or _service_fact().search(text):
         return 0
     found = len(_wir().findall(text)) if boast else 0
-    if found < min_we and _brag().search(text):
+    if found < min_we and (not boast or _brag().search(text)):  # not boast: it bragged
         found = len(_me().findall(text))
     return found if found >= min_we else 0
 
