@@ -178,3 +178,22 @@ def test_shouting_allows_acronyms_short_tokens_hashtags_and_handles() -> None:
 def test_urls_never_trigger_phrase_rules() -> None:
     post = "Our guide to calm launches: https://example.com/act-now-last-chance-hurry"
     assert lint(post) == []
+
+
+def test_a_price_rise_and_a_price_at_any_shop_do_not_sell() -> None:
+    """A new price said against a lower old one is a rise told to customers, and a price of
+    something sold in any shop is advice; a lower new price, or our own price, still sells."""
+    from soulpost.lint.draft import selling_price
+
+    for told in (
+        "Ab 1. Mai kostet die Zehnerkarte 48,00 € statt 45,00 € im Jahr.",
+        "From June the pass is £9.50 instead of £8 a month.",
+        "A tube of sealant is about £6 at any hardware store.",
+        "Un tube de colle coûte environ 4 € dans n'importe quel supermarché, à acheter.",
+    ):
+        assert selling_price(told) is None, told
+    for selling in (
+        "Jetzt kostet die Zehnerkarte 39,00 € statt 45,00 € im Jahr.",
+        "Our sealant is £6, cheaper than at any hardware store.",
+    ):
+        assert selling_price(selling) is not None, selling

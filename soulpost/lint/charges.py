@@ -21,7 +21,13 @@ languages, from what is around the price:
   up or down, a price someone else decided or announced, or one an insurer, the state or
   an employer pays ("Die Krankenkasse zahlt ab Juli…") ("Thames Water is putting bills
   up by 9%… £45 more a year", "Der Kreistag hat beschlossen: … 29 Euro im Monat", "la luz
-  subirá un 6 %"), in a post with no seller's voice (no our, we): consumer news.
+  subirá un 6 %"), in a post with no seller's voice (no our, we): consumer news;
+- a **price rise**: a new price said against the old one it replaces and higher than it
+  ("kostet dann 34,90 € statt 32,90 €", "£9 instead of £8"): a rise is news to customers,
+  never a discount (where the new price is lower, it may be an offer and still sells);
+- a price of something sold **in any shop**, in a sentence not in the seller's voice
+  ("Foam lagging is about £2 a metre at any DIY shop", "in jedem Baumarkt"): advice on
+  what a thing costs, nobody's offer.
 """
 
 from __future__ import annotations
@@ -137,6 +143,54 @@ _reported = lazy(
 )
 
 
+# A price against the one it replaces: "34,90 € statt 32,90 €", "£9 instead of £8".
+_NUM = r"(?:[$€£]\s?)?(\d[\d.,]*)\s?(?:[$€£]|euros?\b|eur\b|pounds?\b|dollars?\b)?"
+_instead = lazy(
+    _NUM
+    + r"""\s*(?:\w+\s+){0,2}?(?:statt|anstatt|anstelle\ von|instead\ of|rather\ than
+       |in\ place\ of|au\ lieu\ de|contre|en\ lugar\ de|en\ vez\ de)\s+(?:the\s+|den\s+|der\s+
+       |bisher(?:igen)?\s+|bisher\s+|les\s+|los\s+|las\s+|the\ current\s+|the\ old\s+)?"""
+    + _NUM,
+    re.IGNORECASE | re.VERBOSE,
+)
+# Sold in any shop: "at any DIY shop", "in jedem Baumarkt", "dans n'importe quelle
+# pharmacie", "en cualquier ferretería".
+_any_shop = lazy(
+    r"""\b(?:(?:at|in|from)\s+(?:any|most|every)\s+(?:[^\W\d_]+\s+){0,2}?(?:shops?|stores?
+       |supermarkets?|chemists?|pharmac(?:y|ies)|garden\ cent(?:re|er)s?|retailers?|outlets?)
+       |(?:in|bei)\s+(?:jede[mnr]?|fast\ jede[mnr]?|allen)\s+(?:[^\W\d_]+\s+)?(?:baumärkte?n?
+       |\w*markt|\w*märkten|drogerien?|apotheken?|läden|laden|geschäft(?:en)?|discountern?)
+       |dans\s+(?:n['’]importe\ quel(?:le)?|tous\ les|toutes\ les|la\ plupart\ des)\s+
+        (?:[^\W\d_]+\s+)?(?:magasins?|supermarchés?|pharmacies?|grandes?\ surfaces?|drogueries?
+       |quincailleries?|boutiques?)
+       |en\s+(?:cualquier|todas\ las|todos\ los|la\ mayoría\ de)\s+(?:[^\W\d_]+\s+)?
+        (?:tiendas?|ferreterías?|farmacias?|supermercados?|droguerías?|bazares|bazar))\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _amount(digits: str) -> float:
+    """The value of a price's digits, told "1.000,50" and "1,000.50" apart by what follows
+    the last separator (two digits: the cents)."""
+    digits = digits.rstrip(".,")
+    cut = max(digits.rfind("."), digits.rfind(","))
+    if cut >= 0 and len(digits) - cut - 1 == 2:
+        whole, cents = digits[:cut], digits[cut + 1 :]
+    else:
+        whole, cents = digits, "0"
+    return float(whole.replace(".", "").replace(",", "") + "." + cents)
+
+
+def price_rise(text: str, at: int) -> bool:
+    """Whether the price at *at* is one side of a new price said against a lower old one."""
+    for found in _instead().finditer(text, max(0, at - 80)):
+        if found.start() > at:
+            break
+        if found.start() <= at < found.end():
+            return _amount(found.group(1)) > _amount(found.group(2))
+    return False
+
+
 def owed_charge(text: str, at: int) -> bool:
     """Whether the price at *at* is named as a charge, fee, fine, tax or fare just before
     it, and not as the poster's own (see _charge_before)."""
@@ -164,5 +218,9 @@ def not_a_sale(text: str, at: int, end: int) -> bool:
     if hourly and _parking().search(text) and not _seller_voice().search(text):
         return True
     if _the_before().search(text, max(0, at - 6), at) and _item_after().match(text, end):
+        return True
+    if price_rise(text, at):
+        return True
+    if _any_shop().search(text, end, end + 80) and not _seller_voice().search(text):
         return True
     return _reported().search(text) is not None and _seller_voice().search(text) is None

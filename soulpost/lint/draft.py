@@ -144,7 +144,7 @@ _price_with = lazy(
     | \b(?:a|per|each|par|pro|al|por|im|le)\s+(?:month|year|week|mois|monat|jahr|mes|año|an)\b
     | /\s?(?:mo|month|yr|year|mois|monat|mes|mois)\b
     | \b(?:only|just|starting\ at|prices?\ start|available|nur|dès(?=\s+\d)|à\ partir\ de
-       |chacun|desde|solo|sólo|ab(?=\s+\d)(?!\s+\d{1,2}\.))\b  # ab 9 €; not ab 1. April
+       |chacun|desde(?=\s+\d)|solo|sólo|ab(?=\s+\d)(?!\s+\d{1,2}\.))\b  # ab 9 €; not ab 1. April
     | \b(?:each|je|cada)\b(?!\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday
        |day|week|month|year|morning|evening|night|time|lunes|martes|miércoles|jueves|viernes
        |sábado|domingo|día|semana|mes|año|mañana|tarde|noche|vez)\b)  # not "cada miércoles"
