@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/judgment.py                   # both parts
     .venv/bin/python bench/judgment.py --part dev --show-misses
+    .venv/bin/python bench/judgment.py --file /work/fresh10/posts.jsonl   # a set kept outside
 
 Every post of corpus/judgment/{dev,heldout}.jsonl becomes one draft (its text only) in a
 scratch workspace, and the installed ``soulpost lint --format json`` runs there once, as
@@ -20,6 +21,12 @@ The workspace judges posts one at a time. Queue rules that judge the whole queue
 are ignored; the 80/20 promotion rule is turned into a per-post reading of "does this
 post sell?" (max_share 0 over a one-post window), since that is the only place the give
 lesson is decided today. Never tune rules on the held-out part: that is what it is for.
+
+``--file`` scores labelled sets kept outside the repository (posts written and labelled by
+people who never saw the rules: bench/README.md, "fresh9" and "fresh11"), each as a part
+of its own, by the same steps. Their "rec%" for "all" is recall over (post, lesson) pairs,
+"caught%" the flawed posts with a right lesson, and "false-alarm%" the clean posts with
+any soul finding.
 """
 
 from __future__ import annotations
@@ -60,20 +67,43 @@ class Post:
 
 
 def load(parts: list[str]) -> list[Post]:
+    return [post for part in parts for post in read_part(CORPUS / f"{part}.jsonl", part)]
+
+
+def read_part(path: Path, part: str) -> list[Post]:
+    """The labelled posts of one JSON-lines file (the corpus's format) as part *part*."""
     posts = []
-    for part in parts:
-        path = CORPUS / f"{part}.jsonl"
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                raw = json.loads(line)
-                posts.append(
-                    Post(raw["id"], raw["lang"], raw["text"], set(raw["labels"]), raw["kind"], part)
-                )
-            except (ValueError, KeyError) as exc:
-                raise SystemExit(f"{path}:{n}: not a corpus post ({exc}); fix the line") from exc
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        reason = exc.strerror
+        raise SystemExit(f"{path}: cannot read it ({reason}); give a JSON-lines file") from exc
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            labels = set(raw["labels"])
+            post = Post(raw["id"], raw["lang"], raw["text"], labels, raw.get("kind", ""), part)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise SystemExit(f"{path}:{n}: not a labelled post ({exc}); fix the line") from exc
+        if not labels <= set(LESSONS):
+            raise SystemExit(f"{path}:{n}: unknown lessons {sorted(labels - set(LESSONS))}")
+        posts.append(post)
     return posts
+
+
+def outside_parts(files: list[str]) -> dict[str, list[Post]]:
+    """Labelled sets kept outside the repository, each a part named after its file: the
+    file's stem, or its folder's name when every set is called posts.jsonl."""
+    parts: dict[str, list[Post]] = {}
+    for name in files:
+        path = Path(name)
+        part = path.parent.name if path.stem == "posts" else path.stem
+        while part in parts or part in PARTS:
+            part += "+"
+        parts[part] = read_part(path, part)
+    return parts
 
 
 def _run(argv: list[str], cwd: Path) -> str:
@@ -341,12 +371,24 @@ def markdown(results: dict[str, dict[str, Any]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=["dev", "heldout", "both"], default="both")
+    parser.add_argument("--part", choices=["dev", "heldout", "both"], default=None)
+    parser.add_argument(
+        "--file",
+        action="append",
+        default=[],
+        metavar="JSONL",
+        help="a labelled set kept outside the repo, in the corpus's format (repeatable); "
+        "scored as a part of its own, the corpus left out unless --part is given",
+    )
     parser.add_argument("--show-misses", action="store_true", help="list what was got wrong")
     parser.add_argument("--markdown", action="store_true", help="also print bench/README tables")
     args = parser.parse_args()
-    parts = list(PARTS) if args.part == "both" else [args.part]
+    chosen = args.part or ("both" if not args.file else None)
+    parts = [] if chosen is None else list(PARTS) if chosen == "both" else [chosen]
     posts = load(parts)
+    for part, outside in outside_parts(args.file).items():
+        parts.append(part)
+        posts += outside
     scratch = Path(tempfile.mkdtemp(prefix="soulpost-judgment-"))
     try:
         rules = rule_table(scratch)
