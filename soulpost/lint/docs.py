@@ -88,6 +88,13 @@ they came from, and the figures. A false alarm found there is fixed by a rule th
 generalises (a name next to a word in capitals, a sum in millions, a section label such
 as `OPINIÓN |`), with a test that says so, never by listing the headline.
 
+Posts written and labelled by people who never saw the rules are the measure that
+counts: each writer's set is kept outside the repository, in the corpus's format, and
+`bench/judgment.py --file SET.jsonl` scores it by the same steps (recall over (post,
+lesson) pairs, flawed posts caught with a right lesson, false alarms on clean posts).
+Rules may be tuned on some writers' sets; the figures that are quoted come from writers
+whose sets no rule work has seen.
+
 Facebook's published engagement-bait examples are checked as published, in lower case,
 in Title Case and in capitals (`tests/test_judgment_facebook.py`).
 """
