@@ -7,8 +7,9 @@ writer is the construction, not the sentence, so tests/data/judgment_j13en.jsonl
 posts written for this test in other words than those sets: for each construction three
 or more flawed posts and two or more clean ones that use the same words in their ordinary
 sense, as a fact or as a report (``construction`` names it). Every flawed post here was
-missed by the rules before the branch, and two clean ones were flagged
-("Most people get it wrong: …" as a quiz, a consumer-rights refund as a sale).
+missed by the rules before the branch, and three clean ones were flagged ("Most people
+get it wrong: …" as a quiz, a consumer-rights refund and an award a company claims, with
+"said", as sales).
 
 All posts are linted in one workspace by the real CLI, as bench/judgment.py does.
 """
