@@ -163,7 +163,8 @@ _spent_after = lazy(
 )
 _we_pay_before = lazy(
     r"""(?:\b(?:zahlen|übernehmen|erstatten|spenden|schenken)\s+wir
-       |\bwir\s+(?:\w+\s+)?(?:zahlen|übernehmen|erstatten|spenden|schenken))\b[^.!?\n]*$""",
+       |\bwir\b(?:(?!\b(?:sie|du|ihr|ihnen|euch|dir)\b)[^.!?\n]){0,50}?
+        \b(?:zahlen|übernehmen|erstatten|spenden|schenken))\b[^.!?\n]*$""",
     re.IGNORECASE | re.VERBOSE,
 )
 # Sold in any shop: "at any DIY shop", "in jedem Baumarkt", "dans n'importe quelle
@@ -234,7 +235,7 @@ def not_a_sale(text: str, at: int, end: int) -> bool:
         return True
     if price_rise(text, at):
         return True
-    if _spent_after().match(text, end) or _we_pay_before().search(head[-60:]):
+    if _spent_after().match(text, end) or _we_pay_before().search(head):
         return True
     if _any_shop().search(text, end, end + 80) and not _seller_voice().search(text):
         return True
