@@ -16,7 +16,14 @@ our goods about to run out, whoever hesitates losing out, "solange wir noch … 
 post that sells, "…? Dann aber flott!", "danach war's das", a sign-up call pushed by
 scarcity, a rhetorical want before a DM; and prices that are not the poster's (a cost
 already paid, a fare rise said against the old fare, money we pay to others, a piece that
-stands in our shop). Every flawed post here failed on the rules before branch judge13de.
+stands in our shop). Later rows come from six probe batches the helper wrote in new voices
+after each round, each linted once before the rules were changed for it (bench/README.md,
+"judge13de"): their misses, written again in other words, with clean posts beside them.
+On the rules before branch judge13de 281 of the 496 posts fail: 270 of the 299 flawed ones
+(the other 29 are wordings an older construction already caught) and 11 of the 197 clean
+ones (old false alarms fixed by conditions: a cost already paid, a fare rise, money we pay,
+a reported sell-out, "Markiert sie … im Kalender", "Schreibt uns, wenn ihr Fragen habt",
+"Nicht alle Experten sind sich einig").
 
 The file is ``tests/data/judgment_constructions_de13.jsonl``; all posts are linted in one
 workspace by the real CLI, with the language detected as bench/judgment.py does.
