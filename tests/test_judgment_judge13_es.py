@@ -1,0 +1,122 @@
+"""Spanish constructions of four independent writers, in wordings none of them used (issue 9).
+
+Session 13 tuned the Spanish rules on the posts of four independent writers (fresh9 to
+fresh12, kept outside the repository) and is measured on writers nobody saw. So each change
+was written as a construction, not as a writer's sentence: before a rule changed, its
+construction got three or more paraphrases in other words and two clean counterparts (the
+ordinary sense, a reported quote, a fact), here in tests/data/judgment_judge13_es.jsonl,
+one ``construction`` name a row. Every flawed post there failed on the rules before the
+change (branch judge13es, bench/README.md "judge13es"); the clean ones guard against
+catching the ordinary sense: a bare opinion question pointing down («¿Qué os parece? 👇»),
+a post made only of pressure and hype, a teaser that keeps the rest back, a reaction asked
+for as a noun phrase, an emoji vote in the comments, a fake quiz with a dare, caring made
+conditional on sharing, buzzword nouns, our business as the best of a place, "as seen on"
+in the seller's voice, our product with its price, where to order, haste on a priced
+offer, the last few of a stock, a threat or a shrug, a claim closed against dispute,
+"nobody does it like us", the last guide you will need.
+
+Beside them, tests/data/judgment_judge13_es_firstlook.jsonl holds six batches of 49-55
+posts each, written in new voices after each step and linted once before the next change
+(bench/README.md "judge13es" has those first looks, the honest estimate of how the rules
+meet new wordings). Batches 1-5 were then tuned on: each post must keep its lessons, a
+clean one none, except those marked ``known`` (how and why in the mark). Batch 6 was never
+tuned on: it only holds a floor, so that it stays a first look for whoever comes next.
+
+All posts are linted in one workspace by the real CLI, the language detected, as
+bench/judgment.py does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.wordings import lint_lessons, read_rows
+
+DATA = Path(__file__).resolve().parent / "data" / "judgment_judge13_es.jsonl"
+FIRST_LOOK = Path(__file__).resolve().parent / "data" / "judgment_judge13_es_firstlook.jsonl"
+# The untuned batch as first linted (pairs 23 of 40, no clean post with a finding), a little
+# lower.
+UNTUNED_MIN_RECALL = 0.55
+UNTUNED_MAX_FALSE_ALARMS = 0.1
+
+
+def rows() -> list[dict[str, object]]:
+    return read_rows(DATA)
+
+
+def first_look() -> list[dict[str, object]]:
+    return read_rows(FIRST_LOOK)
+
+
+@pytest.fixture(scope="module")
+def lessons_of(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
+    """Text -> the soul lessons soulpost's findings name for it."""
+    return lint_lessons(tmp_path_factory.mktemp("judge13es"), rows() + first_look())
+
+
+def test_the_data_is_well_formed() -> None:
+    texts = [str(row["text"]) for row in rows()]
+    assert len(texts) == len(set(texts)), "a post appears twice"
+    lessons = {"listen", "relate", "give", "experiment", "useful"}
+    by_construction: dict[str, list[dict[str, object]]] = {}
+    for row in rows():
+        assert row["lang"] == "es" and row["construction"], row
+        assert set(row["labels"]) <= lessons, row  # type: ignore[arg-type]
+        by_construction.setdefault(str(row["construction"]), []).append(row)
+    for name, group in by_construction.items():
+        flawed = [row for row in group if row["labels"]]
+        assert not flawed or len(flawed) >= 3, f"{name}: fewer than three paraphrases"
+
+
+@pytest.mark.parametrize(
+    "row",
+    [pytest.param(row, id=f"{row['construction']}-{str(row['text'])[:30]}") for row in rows()],
+)
+def test_each_post_gets_its_lessons_and_a_clean_one_none(
+    row: dict[str, object], lessons_of: dict[str, set[str]]
+) -> None:
+    got = lessons_of[str(row["text"])]
+    labels = set(row["labels"])  # type: ignore[arg-type]
+    if labels:
+        assert labels <= got, f"missed {sorted(labels - got)}"
+    else:
+        assert got == set(), f"a clean post got {sorted(got)}"
+
+
+def test_the_first_look_batches_are_well_formed() -> None:
+    texts = [str(row["text"]) for row in first_look()]
+    assert len(texts) == len(set(texts)), "a post appears twice"
+    for row in first_look():
+        assert row["lang"] == "es" and row["batch"] in range(1, 7), row
+        assert ("tuned" in row) is (row["batch"] == 6), row
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        pytest.param(row, id=f"batch{row['batch']}-{str(row['text'])[:30]}")
+        for row in first_look()
+        if "tuned" not in row and "known" not in row
+    ],
+)
+def test_each_tuned_first_look_post_gets_its_lessons(
+    row: dict[str, object], lessons_of: dict[str, set[str]]
+) -> None:
+    got = lessons_of[str(row["text"])]
+    labels = set(row["labels"])  # type: ignore[arg-type]
+    if labels:
+        assert labels <= got, f"missed {sorted(labels - got)}"
+    else:
+        assert got == set(), f"a clean post got {sorted(got)}"
+
+
+def test_the_untuned_batch_holds_its_floors(lessons_of: dict[str, set[str]]) -> None:
+    mine = [row for row in first_look() if "tuned" in row]
+    pairs = [(str(r["text"]), label) for r in mine for label in r["labels"]]  # type: ignore[attr-defined]
+    hit = sum(label in lessons_of[text] for text, label in pairs)
+    clean = [str(r["text"]) for r in mine if not r["labels"]]
+    alarms = sum(bool(lessons_of[text]) for text in clean)
+    assert hit / len(pairs) >= UNTUNED_MIN_RECALL
+    assert alarms / len(clean) <= UNTUNED_MAX_FALSE_ALARMS
