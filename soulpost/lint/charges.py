@@ -25,6 +25,9 @@ languages, from what is around the price:
 - a **price rise**: a new price said against the old one it replaces and higher than it
   ("kostet dann 34,90 € statt 32,90 €", "£9 instead of £8"): a rise is news to customers,
   never a discount (where the new price is lower, it may be an offer and still sells);
+- a sum **spent or paid by the poster**: a cost already paid ("Der neue Boden hat 40.000
+  Euro gekostet") or money we pay to others ("Unseren Beschäftigten zahlen wir 40 € davon
+  als Zuschuss"), in German: nobody is asked to pay it;
 - a price of something sold **in any shop**, in a sentence not in the seller's voice
   ("Foam lagging is about £2 a metre at any DIY shop", "in jedem Baumarkt"): advice on
   what a thing costs, nobody's offer.
@@ -147,10 +150,21 @@ _reported = lazy(
 _NUM = r"(?:[$€£]\s?)?(\d[\d.,]*)\s?(?:[$€£]|euros?\b|eur\b|pounds?\b|dollars?\b)?"
 _instead = lazy(
     _NUM
-    + r"""\s*(?:\w+\s+){0,2}?(?:statt|anstatt|anstelle\ von|instead\ of|rather\ than
+    + r"""\s*(?:[^\W\d_]+\s+){0,2}?(?:statt|anstatt|anstelle\ von|instead\ of|rather\ than
        |in\ place\ of|au\ lieu\ de|contre|en\ lugar\ de|en\ vez\ de)\s+(?:the\s+|den\s+|der\s+
        |bisher(?:igen)?\s+|bisher\s+|les\s+|los\s+|las\s+|the\ current\s+|the\ old\s+)?"""
     + _NUM,
+    re.IGNORECASE | re.VERBOSE,
+)
+# A sum spent, or paid by the poster to others: "hat 40.000 Euro gekostet", "zahlen wir
+# weiterhin 40 € dazu" (German).
+_spent_after = lazy(
+    r"[\d,.]*\s*(?:€|euros?\b|eur\b)?\s+(?:gekostet|investiert|ausgegeben|verbaut)\b", re.I
+)
+_we_pay_before = lazy(
+    r"""(?:\b(?:zahlen|übernehmen|erstatten|spenden|schenken)\s+wir
+       |\bwir\b(?:(?!\b(?:sie|du|ihr|ihnen|euch|dir)\b)[^.!?\n]){0,50}?
+        \b(?:zahlen|übernehmen|erstatten|spenden|schenken))\b[^.!?\n]*$""",
     re.IGNORECASE | re.VERBOSE,
 )
 # Sold in any shop: "at any DIY shop", "in jedem Baumarkt", "dans n'importe quelle
@@ -220,6 +234,8 @@ def not_a_sale(text: str, at: int, end: int) -> bool:
     if _the_before().search(text, max(0, at - 6), at) and _item_after().match(text, end):
         return True
     if price_rise(text, at):
+        return True
+    if _spent_after().match(text, end) or _we_pay_before().search(head):
         return True
     if _any_shop().search(text, end, end + 80) and not _seller_voice().search(text):
         return True

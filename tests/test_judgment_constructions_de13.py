@@ -1,0 +1,74 @@
+"""German constructions of four independent writers, in words they did not use (issue 9).
+
+Session 13 tuned the German rules on four writers' labelled posts at once (``/work/fresh9``
+to ``fresh12``, kept outside the repository) and is judged on writers nobody tuned on. So
+each construction found in those posts was first written again here, in other words and
+other settings, with clean posts beside it that use the same words in their ordinary
+sense, a reported quote or a fact: a call for opinions with nothing to answer after a
+statement, a quiz most people fail thrown at the reader, scroll guilt with its subject,
+following for a reward, an emoji vote sent to the comments, sharing for a prize, tagging
+the person a clause describes, an announcement of what will be revealed, a notice that
+only asks to be read, a closing line that dismisses whoever disagrees, exactly one right
+way, nobody else faster or better than us, never failed and never will, our product
+pleasing everyone, our superlative in a place or on the market, "bekannt aus" a
+broadcaster, money back when not satisfied, "jetzt anfragen", "Interesse? Schreib uns.",
+our goods about to run out, whoever hesitates losing out, "solange wir noch … haben" in a
+post that sells, "…? Dann aber flott!", "danach war's das", a sign-up call pushed by
+scarcity, a rhetorical want before a DM; and prices that are not the poster's (a cost
+already paid, a fare rise said against the old fare, money we pay to others, a piece that
+stands in our shop). Every flawed post here failed on the rules before branch judge13de.
+
+The file is ``tests/data/judgment_constructions_de13.jsonl``; all posts are linted in one
+workspace by the real CLI, with the language detected as bench/judgment.py does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import cast
+
+import pytest
+
+from tests.wordings import lint_lessons, read_rows
+
+ROWS = read_rows(Path(__file__).resolve().parent / "data" / "judgment_constructions_de13.jsonl")
+LESSONS = {"listen", "relate", "give", "experiment", "useful"}
+
+
+def labels(row: dict[str, object]) -> set[str]:
+    return set(cast("list[str]", row["labels"]))
+
+
+@pytest.fixture(scope="module")
+def lessons_of(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
+    return lint_lessons(tmp_path_factory.mktemp("de13"), ROWS)
+
+
+def test_the_data_is_well_formed() -> None:
+    texts = [str(row["text"]) for row in ROWS]
+    assert len(texts) == len(set(texts)), "a post appears twice"
+    by_construction: dict[str, list[dict[str, object]]] = {}
+    for row in ROWS:
+        assert row["lang"] == "de" and labels(row) <= LESSONS, row
+        by_construction.setdefault(str(row["construction"]), []).append(row)
+    for name, rows in by_construction.items():
+        flawed = [row for row in rows if labels(row)]
+        clean = [row for row in rows if not labels(row)]
+        # three new wordings of each construction, two clean posts in the same words
+        assert len(flawed) >= 3 or name == "not-a-sale", name
+        assert len(clean) >= 2, name
+
+
+@pytest.mark.parametrize(
+    "row",
+    [pytest.param(row, id=f"{row['construction']}-{str(row['text'])[:40]}") for row in ROWS],
+)
+def test_each_post_gets_its_lessons_and_a_clean_one_none(
+    row: dict[str, object], lessons_of: dict[str, set[str]]
+) -> None:
+    got = lessons_of[str(row["text"])]
+    wanted = labels(row)
+    if wanted:
+        assert wanted <= got, f"missed {sorted(wanted - got)}"
+    else:
+        assert got == set(), f"a clean post got {sorted(got)}"
