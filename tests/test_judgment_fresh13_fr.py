@@ -1,0 +1,91 @@
+"""French constructions that independent writers used and the rules missed (issue 9, judge13fr).
+
+tests/data/judgment_fresh13_fr.jsonl holds posts written for this test, in words of its own
+(none is a sentence of the writers' sets /work/fresh9-12), one small group per construction
+(``c``): a teaser that holds the news back ("il se passe un truc… on vous raconte bientôt",
+even with the date of the reveal); an opinion question with no content and a pointing
+finger after a statement; a reaction without a verb ("Un 👍 si toi aussi…"), an answer by
+emoji, a vote by camps; share guilt in the infinitive and the future; "the best … of <place>"
+in our voice; "nobody does it better than us" and "those who say otherwise are wrong";
+working "perfectly for everyone"; ordering before a deadline; a sale by the item; a price
+that "flies"; "before it's too late"; a sign-up pushed; a call for details in private
+after a question; a notice in capitals that only presses, with no fact; a promo code in a
+club's or a fire brigade's post. Each group has clean posts beside it that use the same
+words for ordinary things (a reported claim, advice with "avant de", a third party's
+award, a real question, a notice with its date). ``absent`` lists lessons a post must not
+get. Linted as bench/judgment.py lints the corpus: one workspace, the real CLI, the
+language detected, the 80/20 rule read per post.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.judgmentbench import bench_module
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "tests" / "data" / "judgment_fresh13_fr.jsonl"
+LESSONS = {"listen", "relate", "give", "experiment", "useful"}
+
+
+def _rows() -> list[dict[str, Any]]:
+    rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line]
+    for n, row in enumerate(rows, 1):
+        assert set(row["labels"]) <= LESSONS, (n, row)
+        assert set(row.get("absent", ())) <= LESSONS - set(row["labels"]), (n, row)
+    return rows
+
+
+@pytest.fixture(scope="module")
+def linted(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Any, set[str]]]:
+    bench = bench_module()
+    rows = _rows()
+    posts = [
+        bench.Post(f"j{n:03d}", "fr", row["text"], set(row["labels"]), row["c"], "j")
+        for n, row in enumerate(rows)
+    ]
+    scratch = tmp_path_factory.mktemp("fresh13fr")
+    rules = bench.rule_table(scratch)
+    bench.make_workspace(scratch / "ws", posts, rules)
+    bench.lint(scratch / "ws", posts)
+    return [(post, set(row.get("absent", ()))) for post, row in zip(posts, rows, strict=True)]
+
+
+def test_the_posts_are_well_formed_and_not_repeated() -> None:
+    rows = _rows()
+    texts = [row["text"] for row in rows]
+    assert len(texts) == len(set(texts))
+    groups: dict[str, list[bool]] = {}
+    for row in rows:
+        groups.setdefault(row["c"], []).append(bool(row["labels"]))
+    # each construction has flawed posts and a clean or a counter-example beside them
+    for name, flawed in groups.items():
+        assert flawed.count(True) >= 1, name
+        assert len(flawed) >= 2, name
+
+
+def test_every_flawed_post_gets_its_lessons(linted: list[tuple[Any, set[str]]]) -> None:
+    missed = [
+        f"{p.kind} {sorted(p.labels - p.predicted.keys())}: {p.text}"
+        for p, _ in linted
+        if p.labels - p.predicted.keys()
+    ]
+    assert not missed, "\n".join(missed)
+
+
+def test_no_clean_post_gets_a_soul_warning(linted: list[tuple[Any, set[str]]]) -> None:
+    alarms = [
+        f"{p.kind} {p.predicted}: {p.text}" for p, _ in linted if not p.labels and p.predicted
+    ]
+    assert not alarms, "\n".join(alarms)
+
+
+def test_no_post_gets_a_lesson_it_must_not(linted: list[tuple[Any, set[str]]]) -> None:
+    wrong = [
+        f"{p.kind} {p.predicted}: {p.text}" for p, absent in linted if absent & p.predicted.keys()
+    ]
+    assert not wrong, "\n".join(wrong)
