@@ -354,15 +354,15 @@ class Draft:
             plain = segment.plain
             if segment.runs.isdisjoint(_PROMO_WORDS) and not _promo_chars().search(plain):
                 continue
-            if plain.isascii():
-                lowered = plain.lower()
+            if plain.isascii():  # calls outside quotes: a quoted "Buy now" is not ours
+                lowered = segment.quiet.lower()  # quiet: plain with the quotes blanked
                 found = first_match(_promotional_ascii_lower(), promo_starts_ascii_lower(), lowered)
                 if found:
                     return plain[found.start() : found.end()]
             else:
-                match = first_match(_promotional(), promo_starts(), plain)
+                match = first_match(_promotional(), promo_starts(), segment.quiet)
                 if match:
-                    return match.group(0)
+                    return plain[match.start() : match.end()]
             price = selling_price(plain)
             if price and _price_with().search(segment.text):
                 return price.group(0)

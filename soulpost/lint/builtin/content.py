@@ -161,7 +161,8 @@ _service_fact = lazy(
 
 # Owning up to a mistake, a loss or a limit is not brochure talk: "three things we got
 # wrong", "we couldn't interview everyone", "we lost our sponsor", "the lesson we keep
-# relearning", "we don't know yet if it works; we're testing", "we take the allegations
+# relearning", "we don't know yet if it works; we're testing", "we have mixed feelings
+# about it", "we take the allegations
 # very seriously", a post that opens by explaining "why we're changing our name", a
 # warning about a fake account or a scam; what we asked people and are not sure of yet,
 # and a trade-off we chose ("we'd rather ship late than crunch the team again"). Not
@@ -171,7 +172,7 @@ _owning_up = lazy(
     r"|can't(?! wait\b)|cannot(?! wait\b)|weren't|haven't|hadn't|failed|lost|were wrong"
     r"|got\s+(?:\w+\s+){0,3}?wrong|made\s+(?:a\s+|some\s+)?mistakes?|messed up|underestimated"
     r"|keep (?:re)?learning|(?:re)?learned|learnt|don't (?:yet )?know|do not (?:yet )?know"
-    r"|(?:'re|are) not sure"
+    r"|(?:'re|are) not sure|(?:have )?mixed feelings|in two minds"
     r"|(?:'re|are) (?:still )?(?:testing|trying out|experimenting)|(?:still )?not sure|rather"
     r"|did (?:that|this|it) (?:last time|before)|asked (?:\d+|our|you|customers|readers|users))\b"
     r"|\b(?:our|my) (?:mistake|fault|error)\b|\b(?:wasn't|was not|isn't|not) an easy decision\b"
