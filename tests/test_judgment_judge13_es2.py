@@ -8,9 +8,11 @@ fact, a rule), here in tests/data/judgment_judge13_es2.jsonl, one ``construction
 row. Every flawed post there failed on the rules before the change (branch judge13es2,
 bench/README.md "judge13es2"): nothing beats ours, the claim said again, it works no
 matter what, everyone with no exception, "that is proven" tacked on, here or nowhere, a
-guilt trip on not reacting, orders joined by "y", an emoji vote on options, "no use
-crying later", a post of pressure alone, the rest kept back, a private-message call alone,
-a heads-up on what is coming.
+guilt trip on not reacting, orders joined by "y", an emoji vote on options, a statement
+closed by a pointer alone, a private message asked for by name, "no use crying later", a
+post of hype alone, the rest kept back, a private-message call alone, a heads-up on what is
+coming. The last rows of each construction come from a first look of my own (20 new posts
+linted once on the first commit), tuned on after.
 
 All posts are linted in one workspace by the real CLI, the language detected, as
 bench/judgment.py does.
