@@ -34,8 +34,10 @@ letters sent to the comments, a bet that hardly anyone manages, a like as a lott
 ticket, a noun question before a DM call, the goods named before "jetzt bestellen",
 whoever hesitates now, an order sealed by "Sofort.", a capital alarm with a tease, a
 post that is only "Bald.", "something" told later; and one false alarm fixed ("Schreibt
-uns mit Rechnung, wenn …" is service, not a comment call). On the rules before, 52 of its
-61 flawed rows fail (the rest an older construction caught) and 1 of its 42 clean ones.
+uns mit Rechnung, wenn …" is service, not a comment call; praise quoted from an outside
+judge, "Die Lokalzeitung nennt unsere Werkstatt „…“. Wir sind stolz …", is news, not a
+post only about us). On the rules before, 52 of its 64 flawed rows fail (the rest an
+older construction caught) and 4 of its 45 clean ones.
 
 The file is ``tests/data/judgment_constructions_de13.jsonl``; all posts are linted in one
 workspace by the real CLI, with the language detected as bench/judgment.py does.
