@@ -25,6 +25,21 @@ ones (old false alarms fixed by conditions: a cost already paid, a fare rise, mo
 a reported sell-out, "Markiert sie … im Kalender", "Schreibt uns, wenn ihr Fragen habt",
 "Nicht alle Experten sind sich einig").
 
+Round 2 (branch judge13de2) added the constructions of four more writers' German misses
+(``/work/fresh17`` to ``fresh20``), again in wordings of the helper's own: nothing better
+to be had anywhere, the only one you will ever need, "nicht heute, nicht morgen, niemals",
+our product against every ill, success for every customer with us, a universal claim
+sealed by a universal fragment, everything there is to say on a subject, a vote by
+letters sent to the comments, a bet that hardly anyone manages, a like as a lottery
+ticket, a noun question before a DM call, the goods named before "jetzt bestellen",
+whoever hesitates now, an order sealed by "Sofort.", a capital alarm with a tease, a
+post that is only "Bald.", "something" told later, a DM that is to hold everything; and three false alarms fixed ("Schreibt
+uns mit Rechnung, wenn …" is service, not a comment call; praise quoted from an outside
+judge, "Die Lokalzeitung nennt unsere Werkstatt „…“. Wir sind stolz …", is news, not a
+post only about us; two-letter codes listed, "Wohnsitz in DE, AT oder CH", are not
+shouting). On the rules before, 55 of its 70 flawed rows fail (the rest an
+older construction caught) and 7 of its 50 clean ones.
+
 The file is ``tests/data/judgment_constructions_de13.jsonl``; all posts are linted in one
 workspace by the real CLI, with the language detected as bench/judgment.py does.
 """

@@ -193,6 +193,14 @@ _wir = lazy(r"\b(?:wir|uns|unser|unsere|unserer|unseren|unserem|unseres)\b", re.
 _du = lazy(
     r"\b(?:du|dich|dir|dein\w*|ihr|euch|euer|eure\w*)\b|\b(?-i:Sie|Ihnen|Ihr\w*)\b", re.IGNORECASE
 )
+# Praise quoted from an outside judge (a guide, a paper, a jury) is news the reader can
+# weigh, not a brochure: "Der Falstaff nennt ihn „einen der präzisesten an der Mosel“".
+# Not a name we give ourselves ("wir nennen es „…“").
+_de_quoted_judge = lazy(
+    r"(?<!\bwir )\b(?:nennt|nannte|nennen|lobt|lobte|loben|kürt|kürte|beschreibt|beschrieb"
+    r"|urteilt|urteilte|schreibt|schrieb)\b(?!\s+wir\b)[^\n„“\"«»]{0,60}[„“\"«»]",
+    re.IGNORECASE,
+)
 _de_owning_up = lazy(
     r"\b(?:leider|nicht geschafft|fehler\w*|falsch|entschuldig\w*|sorry|verloren"
     r"|wissen (?:noch )?nicht|nicht sicher|noch unklar|geirrt|betrug\w*|fälschung\w*"
@@ -242,6 +250,8 @@ def _talks_only_about_us(text: str, min_we: int) -> int:
     if not boast and not _brag().search(text):
         return 0  # most posts: nothing boasted, nothing more to look at
     if "?" in text or _du().search(text) or _de_owning_up().search(text):
+        return 0
+    if boast and _de_quoted_judge().search(text):
         return 0
     if _you().search(text) or _owning_up().search(text) or _service_fact().search(text):
         return 0

@@ -259,3 +259,16 @@ def _unknown_title(word: str, langs: tuple[str, ...]) -> bool:
         and word[0].isupper()
         and not _known(word, langs)
     )
+
+
+# A list of two-letter codes closed by a conjunction and one more code ("Wohnsitz in DE, AT
+# oder CH", "subtitles in EN, FR and ES"); "OH, JA, endlich" has no such close.
+_code_list = lazy(r"[A-Z]{2}(?:,\s*[A-Z]{2})+,?\s+(?:und|oder|and|or|et|ou|y|o|e|u)\s+[A-Z]{2}\b")
+
+
+def code_list(text: str, group: list[re.Match[str]]) -> bool:
+    """Whether *group* (words in capitals in a row) is a list of two-letter codes."""
+    if len(group) < 2 or any(len(m.group(0)) != 2 for m in group):
+        return False
+    m = _code_list().match(text, group[0].start())
+    return m is not None and m.end() > group[-1].end()

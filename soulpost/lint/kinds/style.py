@@ -9,6 +9,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from soulpost.lint.draft import Draft, Segment, ascii_table, translate_ascii
+from soulpost.lint.kinds import capnames as _caps
 from soulpost.lint.kinds.capnames import SPELT_NAMES, kicker, name_token, named, source_named
 from soulpost.lint.rule import Hit, RuleOptions, SegmentRule
 from soulpost.text.lazyre import lazy, module_getattr
@@ -329,8 +330,8 @@ class Capitals(SegmentRule):
             last_end = match.end()
         shouted = []
         for group in groups:
-            if _label(text, group[0].start(), group[-1].end()):
-                continue
+            if _label(text, group[0].start(), group[-1].end()) or _caps.code_list(text, group):
+                continue  # a label (VIDEO:), or codes listed (DE, AT oder CH)
             if (
                 self.dictionary
                 and len(group) <= 3
