@@ -28,12 +28,14 @@ import pytest
 from tests.judgmentbench import bench_module
 
 REPO = Path(__file__).resolve().parent.parent
-DATA = REPO / "tests" / "data" / "judgment_fresh13_fr.jsonl"
+# judge13fr (tuned on fresh9-12) and judge13fr2 (fresh17-20): the same kind of data
+DATA = [REPO / "tests" / "data" / f"judgment_{n}_fr.jsonl" for n in ("fresh13", "fresh17")]
 LESSONS = {"listen", "relate", "give", "experiment", "useful"}
 
 
 def _rows() -> list[dict[str, Any]]:
-    rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line]
+    texts = [path.read_text(encoding="utf-8") for path in DATA]
+    rows = [json.loads(line) for text in texts for line in text.splitlines() if line]
     for n, row in enumerate(rows, 1):
         assert set(row["labels"]) <= LESSONS, (n, row)
         assert set(row.get("absent", ())) <= LESSONS - set(row["labels"]), (n, row)

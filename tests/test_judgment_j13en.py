@@ -1,5 +1,5 @@
 """English constructions from four independent writers' posts, in wordings of their own
-(issue 9, session 13, branch judge13en).
+(issue 9, session 13, branches judge13en and, on four more writers, judge13en2).
 
 The rules were tuned on four labelled sets written by writers outside the project
 (/work/fresh9 to fresh12, not in the repository). What should carry over to the next
@@ -22,12 +22,16 @@ import pytest
 
 from tests.wordings import lint_lessons, read_rows
 
-DATA = Path(__file__).resolve().parent / "data" / "judgment_j13en.jsonl"
+# round 1 (tuned on fresh9-12) and round 2 (fresh17-20, judge13en2): the same kind of data
+DATA = [
+    Path(__file__).resolve().parent / "data" / f"judgment_{name}.jsonl"
+    for name in ("j13en", "j13en2")
+]
 LESSONS = {"listen", "relate", "give", "experiment", "useful"}
 
 
 def rows() -> list[dict[str, object]]:
-    return read_rows(DATA)
+    return [row for path in DATA for row in read_rows(path)]
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,11 @@ import pytest
 
 from tests.wordings import lint_lessons, read_rows
 
-DATA = Path(__file__).resolve().parent / "data" / "judgment_judge13_es.jsonl"
+# judge13es (tuned on fresh9-12) and judge13es2 (fresh17-20): the same kind of data
+DATA = [
+    Path(__file__).resolve().parent / "data" / f"judgment_{n}.jsonl"
+    for n in ("judge13_es", "judge13_es2")
+]
 FIRST_LOOK = Path(__file__).resolve().parent / "data" / "judgment_judge13_es_firstlook.jsonl"
 # The untuned batch as first linted (pairs 23 of 40, no clean post with a finding), a little
 # lower.
@@ -43,7 +47,7 @@ UNTUNED_MAX_FALSE_ALARMS = 0.1
 
 
 def rows() -> list[dict[str, object]]:
-    return read_rows(DATA)
+    return [row for path in DATA for row in read_rows(path)]
 
 
 def first_look() -> list[dict[str, object]]:
