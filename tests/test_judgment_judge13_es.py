@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.wordings import lint_lessons, read_rows
+from tests.wordings import assert_lessons, lint_lessons, read_rows
 
 # judge13es (tuned on fresh9-12) and judge13es2 (fresh17-20): the same kind of data
 DATA = [
@@ -81,12 +81,7 @@ def test_the_data_is_well_formed() -> None:
 def test_each_post_gets_its_lessons_and_a_clean_one_none(
     row: dict[str, object], lessons_of: dict[str, set[str]]
 ) -> None:
-    got = lessons_of[str(row["text"])]
-    labels = set(row["labels"])  # type: ignore[arg-type]
-    if labels:
-        assert labels <= got, f"missed {sorted(labels - got)}"
-    else:
-        assert got == set(), f"a clean post got {sorted(got)}"
+    assert_lessons(row, lessons_of[str(row["text"])])
 
 
 def test_the_first_look_batches_are_well_formed() -> None:
@@ -108,12 +103,7 @@ def test_the_first_look_batches_are_well_formed() -> None:
 def test_each_tuned_first_look_post_gets_its_lessons(
     row: dict[str, object], lessons_of: dict[str, set[str]]
 ) -> None:
-    got = lessons_of[str(row["text"])]
-    labels = set(row["labels"])  # type: ignore[arg-type]
-    if labels:
-        assert labels <= got, f"missed {sorted(labels - got)}"
-    else:
-        assert got == set(), f"a clean post got {sorted(got)}"
+    assert_lessons(row, lessons_of[str(row["text"])])
 
 
 def test_the_untuned_batch_holds_its_floors(lessons_of: dict[str, set[str]]) -> None:

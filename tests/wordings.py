@@ -64,3 +64,12 @@ def lint_lessons(root: Path, rows: list[dict[str, object]]) -> dict[str, set[str
         if finding["lesson"] != "platform":
             out[texts[Path(finding["path"]).name]].add(finding["lesson"])
     return out
+
+
+def assert_lessons(row: dict[str, object], got: set[str]) -> None:
+    """A flawed row gets at least its lessons; a clean one gets none."""
+    labels = set(row["labels"])  # type: ignore[call-overload]
+    if labels:
+        assert labels <= got, f"missed {sorted(labels - got)}"
+    else:
+        assert got == set(), f"a clean post got {sorted(got)}"
