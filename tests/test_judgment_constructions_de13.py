@@ -47,18 +47,12 @@ workspace by the real CLI, with the language detected as bench/judgment.py does.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
 
 import pytest
 
-from tests.wordings import lint_lessons, read_rows
+from tests.wordings import LESSONS, assert_lessons, constructions, labels, lint_lessons, read_rows
 
 ROWS = read_rows(Path(__file__).resolve().parent / "data" / "judgment_constructions_de13.jsonl")
-LESSONS = {"listen", "relate", "give", "experiment", "useful"}
-
-
-def labels(row: dict[str, object]) -> set[str]:
-    return set(cast("list[str]", row["labels"]))
 
 
 @pytest.fixture(scope="module")
@@ -67,13 +61,9 @@ def lessons_of(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
 
 
 def test_the_data_is_well_formed() -> None:
-    texts = [str(row["text"]) for row in ROWS]
-    assert len(texts) == len(set(texts)), "a post appears twice"
-    by_construction: dict[str, list[dict[str, object]]] = {}
     for row in ROWS:
         assert row["lang"] == "de" and labels(row) <= LESSONS, row
-        by_construction.setdefault(str(row["construction"]), []).append(row)
-    for name, rows in by_construction.items():
+    for name, rows in constructions(ROWS).items():
         flawed = [row for row in rows if labels(row)]
         clean = [row for row in rows if not labels(row)]
         # three new wordings of each construction, two clean posts in the same words
@@ -88,9 +78,4 @@ def test_the_data_is_well_formed() -> None:
 def test_each_post_gets_its_lessons_and_a_clean_one_none(
     row: dict[str, object], lessons_of: dict[str, set[str]]
 ) -> None:
-    got = lessons_of[str(row["text"])]
-    wanted = labels(row)
-    if wanted:
-        assert wanted <= got, f"missed {sorted(wanted - got)}"
-    else:
-        assert got == set(), f"a clean post got {sorted(got)}"
+    assert_lessons(row, lessons_of[str(row["text"])])

@@ -26,11 +26,11 @@ from typing import Any
 import pytest
 
 from tests.judgmentbench import bench_module
+from tests.wordings import LESSONS
 
 REPO = Path(__file__).resolve().parent.parent
 # judge13fr (tuned on fresh9-12) and judge13fr2 (fresh17-20): the same kind of data
 DATA = [REPO / "tests" / "data" / f"judgment_{n}_fr.jsonl" for n in ("fresh13", "fresh17")]
-LESSONS = {"listen", "relate", "give", "experiment", "useful"}
 
 
 def _rows() -> list[dict[str, Any]]:

@@ -20,14 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.wordings import assert_lessons, lint_lessons, read_rows
+from tests.wordings import LESSONS, assert_lessons, constructions, labels, lint_lessons, read_rows
 
 # round 1 (tuned on fresh9-12) and round 2 (fresh17-20, judge13en2): the same kind of data
 DATA = [
     Path(__file__).resolve().parent / "data" / f"judgment_{name}.jsonl"
     for name in ("j13en", "j13en2")
 ]
-LESSONS = {"listen", "relate", "give", "experiment", "useful"}
 
 
 def rows() -> list[dict[str, object]]:
@@ -41,13 +40,10 @@ def lessons_of(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
 
 
 def test_the_data_is_well_formed() -> None:
-    texts = [str(row["text"]) for row in rows()]
-    assert len(texts) == len(set(texts)), "a post appears twice"
-    by_construction: dict[str, list[bool]] = {}
     for row in rows():
-        assert row["lang"] == "en" and set(row["labels"]) <= LESSONS, row  # type: ignore[arg-type]
-        by_construction.setdefault(str(row["construction"]), []).append(bool(row["labels"]))
-    for name, flawed in by_construction.items():
+        assert row["lang"] == "en" and labels(row) <= LESSONS, row
+    for name, group in constructions(rows()).items():
+        flawed = [bool(labels(row)) for row in group]
         assert flawed.count(True) >= 3 and flawed.count(False) >= 2, name
 
 

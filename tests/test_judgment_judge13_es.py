@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.wordings import assert_lessons, lint_lessons, read_rows
+from tests.wordings import LESSONS, assert_lessons, constructions, labels, lint_lessons, read_rows
 
 # judge13es (tuned on fresh9-12) and judge13es2 (fresh17-20): the same kind of data
 DATA = [
@@ -61,15 +61,10 @@ def lessons_of(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
 
 
 def test_the_data_is_well_formed() -> None:
-    texts = [str(row["text"]) for row in rows()]
-    assert len(texts) == len(set(texts)), "a post appears twice"
-    lessons = {"listen", "relate", "give", "experiment", "useful"}
-    by_construction: dict[str, list[dict[str, object]]] = {}
     for row in rows():
         assert row["lang"] == "es" and row["construction"], row
-        assert set(row["labels"]) <= lessons, row  # type: ignore[arg-type]
-        by_construction.setdefault(str(row["construction"]), []).append(row)
-    for name, group in by_construction.items():
+        assert labels(row) <= LESSONS, row
+    for name, group in constructions(rows()).items():
         flawed = [row for row in group if row["labels"]]
         assert not flawed or len(flawed) >= 3, f"{name}: fewer than three paraphrases"
 

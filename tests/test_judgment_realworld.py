@@ -17,18 +17,12 @@ with the language detected as bench/judgment.py does.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
 
 import pytest
 
-from tests.wordings import lint_lessons, read_rows
+from tests.wordings import LESSONS, assert_lessons, labels, lint_lessons, read_rows
 
 ROWS = read_rows(Path(__file__).resolve().parent / "data" / "judgment_realworld_jr.jsonl")
-LESSONS = {"listen", "relate", "give", "experiment", "useful"}
-
-
-def labels(row: dict[str, object]) -> set[str]:
-    return set(cast("list[str]", row["labels"]))
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +44,4 @@ def test_the_data_is_well_formed() -> None:
 def test_each_post_gets_its_lessons_and_a_clean_one_none(
     row: dict[str, object], lessons_of: dict[str, set[str]]
 ) -> None:
-    got = lessons_of[str(row["text"])]
-    wanted = labels(row)
-    if wanted:
-        assert wanted <= got, f"missed {sorted(wanted - got)}"
-    else:
-        assert got == set(), f"a clean post got {sorted(got)}"
+    assert_lessons(row, lessons_of[str(row["text"])])

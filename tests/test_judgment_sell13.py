@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.wordings import lint_lessons, read_rows
+from tests.wordings import constructions, lint_lessons, read_rows
 
 DATA = Path(__file__).resolve().parent / "data" / "judgment_sell13.jsonl"
 
@@ -43,14 +43,10 @@ def lessons_of(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
 
 
 def test_the_data_is_well_formed() -> None:
-    texts = [str(row["text"]) for row in rows()]
-    assert len(texts) == len(set(texts)), "a post appears twice"
-    by_construction: dict[str, list[dict[str, object]]] = {}
     for row in rows():
         assert row["lang"] in ("en", "de", "fr", "es") and row["construction"], row
         assert row["labels"] in ([], ["give"]), row
-        by_construction.setdefault(str(row["construction"]), []).append(row)
-    for name, group in by_construction.items():
+    for name, group in constructions(rows()).items():
         flawed = [row for row in group if row["labels"]]
         clean = [row for row in group if not row["labels"]]
         assert len(flawed) >= 3, f"{name}: fewer than three paraphrases"

@@ -66,10 +66,28 @@ def lint_lessons(root: Path, rows: list[dict[str, object]]) -> dict[str, set[str
     return out
 
 
+LESSONS = frozenset({"listen", "relate", "give", "experiment", "useful"})
+
+
+def labels(row: dict[str, object]) -> set[str]:
+    """A row's lessons (empty for a clean post)."""
+    return set(row["labels"])  # type: ignore[call-overload]
+
+
+def constructions(rows: list[dict[str, object]]) -> dict[str, list[dict[str, object]]]:
+    """*rows* grouped by their ``construction``, each text once (asserted)."""
+    texts = [str(row["text"]) for row in rows]
+    assert len(texts) == len(set(texts)), "a post appears twice"
+    groups: dict[str, list[dict[str, object]]] = {}
+    for row in rows:
+        groups.setdefault(str(row["construction"]), []).append(row)
+    return groups
+
+
 def assert_lessons(row: dict[str, object], got: set[str]) -> None:
     """A flawed row gets at least its lessons; a clean one gets none."""
-    labels = set(row["labels"])  # type: ignore[call-overload]
-    if labels:
-        assert labels <= got, f"missed {sorted(labels - got)}"
+    wanted = labels(row)
+    if wanted:
+        assert wanted <= got, f"missed {sorted(wanted - got)}"
     else:
         assert got == set(), f"a clean post got {sorted(got)}"
