@@ -354,15 +354,14 @@ class Draft:
             plain = segment.plain
             if segment.runs.isdisjoint(_PROMO_WORDS) and not _promo_chars().search(plain):
                 continue
-            if plain.isascii():  # calls outside quotes: a quoted "Buy now" is not ours
-                lowered = segment.quiet.lower()  # quiet: plain with the quotes blanked
+            quiet = segment.quiet  # quotes blanked: a quoted "Buy now" is not ours
+            if plain.isascii():  # quiet is plain itself when nothing is quoted
+                lowered = (segment.lower if quiet is plain else None) or quiet.lower()
                 found = first_match(_promotional_ascii_lower(), promo_starts_ascii_lower(), lowered)
-                if found:
-                    return plain[found.start() : found.end()]
             else:
-                match = first_match(_promotional(), promo_starts(), segment.quiet)
-                if match:
-                    return plain[match.start() : match.end()]
+                found = first_match(_promotional(), promo_starts(), quiet)
+            if found:
+                return plain[found.start() : found.end()]
             price = selling_price(plain)
             if price and _price_with().search(segment.text):
                 return price.group(0)
