@@ -40,8 +40,24 @@ post only about us; two-letter codes listed, "Wohnsitz in DE, AT oder CH", are n
 shouting). On the rules before, 55 of its 70 flawed rows fail (the rest an
 older construction caught) and 7 of its 50 clean ones.
 
-The file is ``tests/data/judgment_constructions_de13.jsonl``; all posts are linted in one
-workspace by the real CLI, with the language detected as bench/judgment.py does.
+Round 3 (session 14, branch j14de) was tuned on /work/fresh/tune, German posts of writers
+25-28, and its constructions are in ``tests/data/judgment_j14de.jsonl``, again in the
+helper's own words with clean posts beside each: goods about to go, regret for whoever
+misses it, scroll guilt told of nobody, an opinion question with the order to answer
+below, guilt for not helping, tagging a counted number of people, a failing stat thrown at
+the reader, whoever wants something sharing this, „am besten gleich heute bestellen“, a
+call with its price or year, a clearance pushed by haste, GROSSE NEUIGKEITEN, posts that
+are only a call or „Link in Bio“, „ausnahmslos immer“, fixing every case however bad,
+goods that never fail said flat, „Mehr braucht kein …“, guaranteed no risk, nothing better
+than ours, no discussion, an offer under the old price, an order with its link, money
+back when it does not taste or fit, Kund:innen praising us, the best prices around, the
+last places of a group we sell, „bekannt aus dem Regionalfernsehen“; and three false
+alarms fixed („Neu im Laden:“ heading product news, „nur bei uns so?“, „Wir können nur
+eins davon …“).
+
+The files are ``tests/data/judgment_constructions_de13.jsonl`` and
+``tests/data/judgment_j14de.jsonl``; all posts are linted in one workspace by the real
+CLI, with the language detected as bench/judgment.py does.
 """
 
 from __future__ import annotations
@@ -52,7 +68,12 @@ import pytest
 
 from tests.wordings import LESSONS, assert_lessons, constructions, labels, lint_lessons, read_rows
 
-ROWS = read_rows(Path(__file__).resolve().parent / "data" / "judgment_constructions_de13.jsonl")
+# rounds 1 and 2 (judge13de, judge13de2) and round 3 (session 14, j14de): the same kind of data
+DATA = [
+    Path(__file__).resolve().parent / "data" / f"judgment_{name}.jsonl"
+    for name in ("constructions_de13", "j14de")
+]
+ROWS = [row for path in DATA for row in read_rows(path)]
 
 
 @pytest.fixture(scope="module")
