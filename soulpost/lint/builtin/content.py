@@ -150,12 +150,14 @@ _counted_us = lazy(
     re.IGNORECASE,
 )
 
-# A price or a clock time is what the notice means for the reader, said as a fact to act on:
-# "We've put the price of a loaf up by 20p, to £3.60", "from next week we open at 8".
+# A price, a clock time or a day is what the notice means for the reader, said as a fact to
+# act on: "We've put the price of a loaf up by 20p, to £3.60", "from next week we open at 8",
+# "the new IPA goes on tap Friday".
 _service_fact = lazy(
-    r"(?=[\$\dabftu£€])(?:"
+    r"(?=[\$\dabfmstuw£€])(?:"
     r"[$£€]\s?\d|\d\s?(?:p|€)(?!\w)|\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b|\b\d{1,2}:\d\d\b"
-    r"|\b(?:at|from|until|till|by)\s+\d{1,2}\b(?![:.,]?\d))",
+    r"|\b(?:at|from|until|till|by)\s+\d{1,2}\b(?![:.,]?\d)"
+    r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b)",
     re.IGNORECASE,
 )
 
@@ -180,7 +182,8 @@ _owning_up = lazy(
     r"|\btake (?:the|these|this|your|all|every) (?:\w+ )?"
     r"(?:allegations?|complaints?|concerns?|reports?)\b[^.!?\n]{0,40}? seriously\b"
     r"|\A\W*why we(?:'re| are|'ve| have)\b"
-    r"|\b(?:fake|scam|scammers?|fraud\w*|phishing|impersonat\w*|pretending to be)\b",
+    r"|\b(?:fake|scam|scammers?|fraud\w*|phishing|impersonat\w*|pretending to be)\b"
+    r"|\b(?:still learning|not sure yet|no idea yet)\b",
     re.IGNORECASE,
 )
 
