@@ -37,9 +37,7 @@ from tests.wordings import LESSONS
 
 REPO = Path(__file__).resolve().parent.parent
 # judge13fr (tuned on fresh9-12), judge13fr2 (fresh17-20) and j14fr (tune, writers 25-28)
-DATA = [
-    REPO / "tests" / "data" / f"judgment_{n}_fr.jsonl" for n in ("fresh13", "fresh17", "j14fr")
-]
+DATA = [REPO / "tests" / "data" / f"judgment_{n}_fr.jsonl" for n in ("fresh13", "fresh17", "j14fr")]
 
 
 def _rows() -> list[dict[str, Any]]:
