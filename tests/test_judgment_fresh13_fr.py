@@ -15,6 +15,13 @@ words for ordinary things (a reported claim, advice with "avant de", a third par
 award, a real question, a notice with its date). ``absent`` lists lessons a post must not
 get. Linted as bench/judgment.py lints the corpus: one workspace, the real CLI, the
 language detected, the 80/20 rule read per post.
+
+tests/data/judgment_j14fr_fr.jsonl (round 3, session 14, tuned on /work/fresh/tune, writers
+25-28) adds, in words of its own, the constructions those writers used: spoken negation
+("traînez pas"), pressure with a call to buy or to call, a pushed sale, share guilt ("c'est
+le minimum"), caps appeals with no fact, "la suite arrive", "on ne fera jamais mieux",
+"le X qui ne coule jamais", booking by phone or link, "on est les moins chers", and an
+absolute claim that does not sell by itself (``absent``: give).
 """
 
 from __future__ import annotations
@@ -29,8 +36,8 @@ from tests.judgmentbench import bench_module
 from tests.wordings import LESSONS
 
 REPO = Path(__file__).resolve().parent.parent
-# judge13fr (tuned on fresh9-12) and judge13fr2 (fresh17-20): the same kind of data
-DATA = [REPO / "tests" / "data" / f"judgment_{n}_fr.jsonl" for n in ("fresh13", "fresh17")]
+# judge13fr (tuned on fresh9-12), judge13fr2 (fresh17-20) and j14fr (tune, writers 25-28)
+DATA = [REPO / "tests" / "data" / f"judgment_{n}_fr.jsonl" for n in ("fresh13", "fresh17", "j14fr")]
 
 
 def _rows() -> list[dict[str, Any]]:
