@@ -13,7 +13,10 @@ for as a noun phrase, an emoji vote in the comments, a fake quiz with a dare, ca
 conditional on sharing, buzzword nouns, our business as the best of a place, "as seen on"
 in the seller's voice, our product with its price, where to order, haste on a priced
 offer, the last few of a stock, a threat or a shrug, a claim closed against dispute,
-"nobody does it like us", the last guide you will need.
+"nobody does it like us", the last guide you will need. Round 3, session 14 (j14es) did the
+same on /work/fresh/tune, writers 25-28: tests/data/judgment_j14es.jsonl (the voseo of calls
+to buy and follow, a link where to buy, prices in pesos, a stock running low with a push, a
+threat for hesitating, products that never wear, closers such as «así de claro» and «y ya»).
 
 Beside them, tests/data/judgment_judge13_es_firstlook.jsonl holds six batches of 49-55
 posts each, written in new voices after each step and linted once before the next change
@@ -34,10 +37,11 @@ import pytest
 
 from tests.wordings import LESSONS, assert_lessons, constructions, labels, lint_lessons, read_rows
 
-# judge13es (tuned on fresh9-12) and judge13es2 (fresh17-20): the same kind of data
+# judge13es (tuned on fresh9-12), judge13es2 (fresh17-20) and j14es (/work/fresh/tune,
+# writers 25-28): the same kind of data
 DATA = [
     Path(__file__).resolve().parent / "data" / f"judgment_{n}.jsonl"
-    for n in ("judge13_es", "judge13_es2")
+    for n in ("judge13_es", "judge13_es2", "j14es")
 ]
 FIRST_LOOK = Path(__file__).resolve().parent / "data" / "judgment_judge13_es_firstlook.jsonl"
 # The untuned batch as first linted (pairs 23 of 40, no clean post with a finding), a little
