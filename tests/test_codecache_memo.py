@@ -14,7 +14,7 @@ import textwrap
 from pathlib import Path
 
 from soulpost import codecache
-from soulpost.lint.kinds import firstchars, literals, patterns, wordgates
+from soulpost.lint.kinds import firstchars, gatewords, literals, wordgates
 from tests.test_codecache import env_for, kept_files, run_lint, run_script, workspace
 
 # A module of its own in tmp_path, whose function counts its calls on stdout.
@@ -85,7 +85,7 @@ def test_the_lint_keeps_the_gates_it_worked_out_and_they_are_the_functions_answe
     functions = {
         "soulpost.lint.kinds.literals.gate_of": literals.gate_of,
         "soulpost.lint.kinds.wordgates.word_gate": wordgates.word_gate,
-        "soulpost.lint.kinds.patterns.pattern_words": patterns.pattern_words,
+        "soulpost.lint.kinds.gatewords.pattern_words": gatewords.pattern_words,
         "soulpost.lint.kinds.firstchars.first_class": firstchars.first_class,
         "soulpost.lint.kinds.firstchars.needs_non_ascii": firstchars.needs_non_ascii,
     }

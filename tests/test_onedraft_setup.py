@@ -12,8 +12,8 @@ from dataclasses import replace
 import tomli
 from pytest import MonkeyPatch
 
-from soulpost.lint.kinds import patterns as patterns_module
-from soulpost.lint.kinds.patterns import _alternatives, pattern_words
+from soulpost.lint.kinds import gatewords as patterns_module
+from soulpost.lint.kinds.gatewords import _alternatives, pattern_words
 from soulpost.lint.registry import shipped_packs
 from soulpost.lint.rule import RuleSpec
 

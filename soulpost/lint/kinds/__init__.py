@@ -21,10 +21,10 @@ regular-expression helpers and the time bound on a pack's patterns in :mod:`.pat
 
 from __future__ import annotations
 
+from soulpost.lint.kinds.gatewords import pattern_words
 from soulpost.lint.kinds.patterns import (
     PATTERN_TIMEOUT,
     STRIKES,
-    pattern_words,
     phrase_regex,
 )
 from soulpost.lint.kinds.phrases import Phrases, PhrasesOptions

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from pydantic import Field, field_validator
 
 from soulpost.lint.draft import Draft, Segment, alnum_pattern
+from soulpost.lint.kinds.gatewords import pattern_words
 from soulpost.lint.kinds.literals import LiteralIndex, gate_of
 from soulpost.lint.kinds.patterns import (
     PATTERN_TIMEOUT,
@@ -22,7 +23,6 @@ from soulpost.lint.kinds.patterns import (
     compiled,
     lazy_compiled,
     lazy_search,
-    pattern_words,
     phrase_regex,
 )
 from soulpost.lint.kinds.wordgates import (

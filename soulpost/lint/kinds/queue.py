@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 from pydantic import Field, ValidationInfo, field_validator
 
 from soulpost.lint.draft import Draft, QueueView, Segment
+from soulpost.lint.kinds.gatewords import pattern_words
 from soulpost.lint.kinds.literals import LiteralIndex, gate_of
 from soulpost.lint.kinds.patterns import (
     Search,
@@ -16,7 +17,6 @@ from soulpost.lint.kinds.patterns import (
     any_search,
     check_patterns,
     lazy_search,
-    pattern_words,
 )
 from soulpost.lint.kinds.wordgates import (
     UNSET,
