@@ -215,9 +215,10 @@ def compiled_regex(source: str, flags: int = 0) -> re.Pattern[str]:
     """``re.compile(source, flags)``, its assembled code kept with the code between runs.
 
     ``re`` parses a pattern and assembles its code in Python, 0.1-2 ms per pattern: the
-    few hundred a lint of a large queue compiles (the packs' patterns and phrase lists)
-    were some 15 % of linting 1,000 drafts, paid again by every run, and by each forked
-    worker for the patterns it compiles first. What ``re`` hands its C engine at the end
+    two hundred-odd a lint of a large queue compiles (the packs' patterns and phrase
+    lists) were a tenth of the CPU time of linting 1,000 drafts, paid again by every run
+    (and by each forked worker for the patterns it meets first; what a worker assembles
+    is not kept, as with the gates). What ``re`` hands its C engine at the end
     (the code as a list of numbers, the group count and names) is plain data; it is kept
     here like the rest, for this interpreter only (the file starts with ``sys.version``),
     and given to the engine as ``re`` gives it, which checks the code before running it
