@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable, Mapping
 from functools import cache
 
+from soulpost.codecache import compiled_regex
+
 Lazy = Callable[[], re.Pattern[str]]
 
 
@@ -26,7 +28,7 @@ def lazy(pattern: str, flags: int = 0) -> Lazy:
 
     @cache
     def compiled() -> re.Pattern[str]:
-        return re.compile(pattern, flags)
+        return compiled_regex(pattern, flags)
 
     return compiled
 

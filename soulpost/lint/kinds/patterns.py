@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
+from soulpost.codecache import compiled_regex
 from soulpost.lint.kinds.firstchars import fast_start, needs_non_ascii
 from soulpost.lint.kinds.literals import gate_of, gated
 from soulpost.text.lazyre import lazy
@@ -41,7 +42,7 @@ def compiled(source: str, *, timed: bool) -> tuple[Search, FindIter]:
     """``search`` and ``finditer`` of *source*, case-insensitive; *timed* ones raise
     ``TimeoutError`` when a call takes longer than :data:`PATTERN_TIMEOUT`."""
     if not timed:
-        plain = re.compile(fast_start(boundary_first(source)), re.IGNORECASE)
+        plain = compiled_regex(fast_start(boundary_first(source)), re.IGNORECASE)
         # A substring test in front settles most texts far faster than the search (see
         # soulpost.lint.kinds.literals); only for untimed patterns, so that which texts
         # a timed one is stopped on stays as it was.
@@ -118,7 +119,7 @@ def _gated_first(source: str) -> tuple[Search, FindIter]:
 
     def plain() -> re.Pattern[str]:
         if not pattern:
-            pattern.append(re.compile(fast_start(boundary_first(source)), re.IGNORECASE))
+            pattern.append(compiled_regex(fast_start(boundary_first(source)), re.IGNORECASE))
         return pattern[0]
 
     found = gated(lambda text: plain().search(text), lambda text: plain().finditer(text), gate)

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
 
+from soulpost.codecache import compiled_regex
 from soulpost.lint.draft import Draft, Segment, alnum_pattern
 from soulpost.lint.kinds.gatewords import pattern_words
 from soulpost.lint.kinds.literals import LiteralIndex, gate_of
@@ -215,12 +216,12 @@ class Phrases(SegmentRule):
     @cached_property
     def literal(self) -> re.Pattern[str] | None:
         """The phrases as one regex, for lower-cased text."""
-        return re.compile(self.source) if self.source else None
+        return compiled_regex(self.source) if self.source else None
 
     @cached_property
     def literal_any_case(self) -> re.Pattern[str] | None:
         """The same, case-insensitive, for the rare text whose lower case changes length."""
-        return re.compile(self.source, re.IGNORECASE) if self.source else None
+        return compiled_regex(self.source, re.IGNORECASE) if self.source else None
 
     @cached_property
     def patterns(self) -> list[_Pattern]:
