@@ -139,8 +139,20 @@ def selling_price(text: str) -> re.Match[str] | None:
     return price
 
 
+# A price sells with a way to pay it beside it: a link (a bare shop address with a path,
+# "example.de/kerzen", too), a mail address, a telephone number, a direct message, or a
+# call to order, book or reserve in any of its forms and languages (bestellen, Reservierung,
+# réservez, commandes, encarga, pedidos...).
 _price_with = lazy(
     r"""https?://|www\.|%
+    | \b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|shop|store|co|io|de|at|ch|fr|be|es|mx|ar
+       |uk|eu|app|info)/
+    | \b[\w.+-]+@[a-z0-9-]+\.[a-z]{2,}
+    | (?<![\d.,])(?:\+\d{2}|\b0)\d{1,4}(?:[\ ./-]?\d{2,4}){2,4}\b
+    | \b(?:dm|pm|mp|inbox|link\ in\ (?:the\ |my\ |our\ )?bio|bestell\w*|buchung\w*|buchen
+       |reservier\w*|r[ée]serv\w*|command(?:e[rsz]?|ez|ons)\b|commandes|achet\w*|encarg\w*
+       |pedid[oa]s?|p[ií]del[oa]s?|pedí|reserva[sr]?|reservá|reservad|compr[aá][dr]?|cómpral[oa]
+       |pièce|l['’]unité|la\ séance|la\ unidad|la\ pieza|la\ sesión|das\ stück|pro\ stück)\b
     | \b(?:a|per|each|par|pro|al|por|im|le)\s+(?:month|year|week|mois|monat|jahr|mes|año|an)\b
     | /\s?(?:mo|month|yr|year|mois|monat|mes|mois)\b
     | \b(?:only|just|starting\ at|prices?\ start|available|nur|dès(?=\s+\d)|à\ partir\ de
