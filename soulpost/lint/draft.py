@@ -21,6 +21,7 @@ from soulpost.lint.charges import not_a_sale
 from soulpost.lint.salewords import INVITE_WORDS as _INVITE_WORDS
 from soulpost.lint.salewords import PROMO_WORDS as _PROMO_WORDS
 from soulpost.lint.salewords import first_match, promo_starts, promo_starts_ascii_lower
+from soulpost.lint.salewords import price_with as _price_with
 from soulpost.platforms import PLATFORMS, Capabilities
 from soulpost.text.lazyre import lazy, module_getattr
 
@@ -138,21 +139,6 @@ def selling_price(text: str) -> re.Match[str] | None:
         price = price_in(text, price.end())
     return price
 
-
-_price_with = lazy(
-    r"""https?://|www\.|%
-    | \b(?:a|per|each|par|pro|al|por|im|le)\s+(?:month|year|week|mois|monat|jahr|mes|año|an)\b
-    | /\s?(?:mo|month|yr|year|mois|monat|mes|mois)\b
-    | \b(?:only|just|starting\ at|prices?\ start|available|nur|dès(?=\s+\d)|à\ partir\ de
-       |chacun|desde(?=\s+\d)|solo|sólo|ab(?=\s+\d)(?!\s+\d{1,2}\.))\b  # ab 9 €; not ab 1. April
-    | \b(?:each|je|cada)\b(?!\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday
-       |day|week|month|year|morning|evening|night|time|lunes|martes|miércoles|jueves|viernes
-       |sábado|domingo|día|semana|mes|año|mañana|tarde|noche|vez)\b)  # not "cada miércoles"
-    | \b(?:buy|order|shop|book|get|save|deal|offer|kaufen|bestellen|angebot|acheter|commander
-       |offre|comprar|oferta|pide|compra)\b
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
 
 _PROMOTIONAL = r"""
       \b\d{1,3}\s?%\s?off\b | \b(?:half|\d+)[- ]price\b          # discounts

@@ -78,3 +78,30 @@ PROMO_WORDS = frozenset(
 INVITE_WORDS = frozenset(
     ["let", "tell", "reply", "replies", "share", "your", "we", "what", "hit", "drop"]
 )
+
+
+# A price sells with a way to pay it beside it: a link (a bare shop address with a path,
+# "example.de/kerzen", too), a mail address, a telephone number, a direct message, or a
+# call to order, book or reserve in any of its forms and languages (bestellen, Reservierung,
+# réservez, commandes, encarga, pedidos...).
+price_with = lazy(
+    r"""https?://|www\.|%
+    | \b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|shop|store|co|io|de|at|ch|fr|be|es|mx|ar
+       |uk|eu|app|info)/
+    | \b[\w.+-]+@[a-z0-9-]+\.[a-z]{2,}
+    | (?<![\d.,])(?<!\d\ )(?:\+\d{2}|\b0)\d{1,4}(?:[\ ./-]?\d{2,4}){2,4}\b
+    | \b(?:dm|inbox|link\ in\ (?:the\ |my\ |our\ )?bio|bestell\w*|buchung\w*|buchen
+       |reservier(?:en|e|t|ung|ungen)?|r[ée]serv(?:ez|er|ation|ations)|command(?:e[rsz]?|ez|ons)|achet(?:ez|er)|encarg\w*
+       |pedid[oa]s?|p[ií]del[oa]s?|pedí|reserva[sr]?|reservá|reservad|compr[aá][dr]?|cómpral[oa])\b
+    | \b(?:a|per|each|par|pro|al|por|im|le)\s+(?:month|year|week|mois|monat|jahr|mes|año|an)\b
+    | /\s?(?:mo|month|yr|year|mois|monat|mes|mois)\b
+    | \b(?:only|just|starting\ at|prices?\ start|available|nur|dès(?=\s+\d)|à\ partir\ de
+       |chacun|desde(?=\s+\d)|solo|sólo|ab(?=\s+\d)(?!\s+\d{1,2}\.))\b  # ab 9 €; not ab 1. April
+    | \b(?:each|je|cada)\b(?!\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday
+       |day|week|month|year|morning|evening|night|time|lunes|martes|miércoles|jueves|viernes
+       |sábado|domingo|día|semana|mes|año|mañana|tarde|noche|vez)\b)  # not "cada miércoles"
+    | \b(?:buy|order|shop|book|get|save|deal|offer|kaufen|bestellen|angebot|acheter|commander
+       |offre|comprar|oferta|pide|compra)\b
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
