@@ -41,18 +41,28 @@ class EmojiOnly(SegmentRule):
     name = "emoji-only"
     severity = "warning"
     lesson = "useful"
-    summary = "The post is only emoji (and perhaps hashtags), with no words."
+    summary = "The post is only emoji or hashtags, with no words."
     why = (
         "A row of emoji can decorate a message but cannot be one: it gives people nothing "
         "they can use, and screen readers read every symbol aloud."
     )
-    bad = ("🔥🔥🔥", "🎉🎉 #launch")
-    good = ("We shipped dark mode today 🎉", "🌙")
+    bad = ("🔥🔥🔥", "🎉🎉 #launch", "#tbt #throwback #memories")
+    good = ("We shipped dark mode today 🎉", "🌙", "Tips for readable posts #accessibility #a11y")
     parts: ClassVar = "lead"
     message = "only emoji, no words"
 
     def check_segment(self, segment: Segment, draft: Draft) -> Iterator[Hit]:
-        if segment.text.isascii() or _prose(segment):
+        # A post of three or more hashtags and nothing else is a tag list, not a message.
+        plain = segment.plain
+        tagged = plain.count("#") + plain.count("＃") >= 3 and segment.words <= 8
+        if (segment.text.isascii() and not tagged) or _prose(segment):
+            return
+        if tagged:
+            tags = _tags().findall(plain)
+            if len(tags) >= 3 and all(tag[0] in "#＃" for tag in tags):
+                yield Hit("only hashtags, no words", segment.loc, 0, segment.text)
+                return
+        if segment.text.isascii():
             return
         from soulpost.text import find_emoji
 
