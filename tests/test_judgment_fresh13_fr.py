@@ -22,6 +22,15 @@ tests/data/judgment_j14fr_fr.jsonl (round 3, session 14, tuned on /work/fresh/tu
 le minimum"), caps appeals with no fact, "la suite arrive", "on ne fera jamais mieux",
 "le X qui ne coule jamais", booking by phone or link, "on est les moins chers", and an
 absolute claim that does not sell by itself (``absent``: give).
+
+tests/data/judgment_j15fr_fr.jsonl (round 4, session 14, tuned on /work/fresh/tune4, writers
+29-32) adds, in words of its own, tagging by a pronoun in the comments, fake tests ("seuls les
+vrais pros", "9 sur 10 ratent… Et toi ?"), votes by likes and by emoji-marked options, a sale
+pushed without a buy verb, regret for not booking, "on vous cache un truc", the absolutes
+("y a pas plus rapide que nous", "avec nous ça ne … jamais", "tous les X sérieux le savent",
+"le seul vraiment efficace", "Meilleur X de <ville>, tout simplement") and what sells without a
+known signal (a price list on request, "pour vos mariages, écrivez-nous", a gift for any
+purchase, a price with scarcity, "promo flash"), each beside the same words used plainly.
 """
 
 from __future__ import annotations
@@ -36,8 +45,12 @@ from tests.judgmentbench import bench_module
 from tests.wordings import LESSONS
 
 REPO = Path(__file__).resolve().parent.parent
-# judge13fr (tuned on fresh9-12), judge13fr2 (fresh17-20) and j14fr (tune, writers 25-28)
-DATA = [REPO / "tests" / "data" / f"judgment_{n}_fr.jsonl" for n in ("fresh13", "fresh17", "j14fr")]
+# judge13fr (tuned on fresh9-12), judge13fr2 (fresh17-20), j14fr (tune, writers 25-28) and
+# j15fr (tune4, writers 29-32)
+DATA = [
+    REPO / "tests" / "data" / f"judgment_{n}_fr.jsonl"
+    for n in ("fresh13", "fresh17", "j14fr", "j15fr")
+]
 
 
 def _rows() -> list[dict[str, Any]]:
