@@ -5,8 +5,8 @@ languages, from what is around the price:
 
 - a **charge** owed to an authority: a charge, fee, fine, tax, toll or fare named just
   before the price ("the new charge is £45 a year", "die Gebühr steigt auf…", "une amende
-  de 135 €", "la tasa será de 40 €"), or a fine or a deposit just after it ("200 € de multa", "2 € Pfand"). The
-  seller's own fee ("our fee is £40") still sells;
+  de 135 €", "la tasa será de 40 €"), or a fine or a deposit just after it ("200 € de
+  multa", "2 € Pfand"). The seller's own fee ("our fee is £40") still sells;
 - a **quoted** price: one inside quotation marks is someone else's words (a scam text, a
   chain letter, a shop's poster told of), not the poster's offer;
 - a price that **names the item** meant, in a test or a comparison ("the £18 one was
