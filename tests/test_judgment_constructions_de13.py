@@ -55,8 +55,19 @@ last places of a group we sell, „bekannt aus dem Regionalfernsehen“; and thr
 alarms fixed („Neu im Laden:“ heading product news, „nur bei uns so?“, „Wir können nur
 eins davon …“).
 
-The files are ``tests/data/judgment_constructions_de13.jsonl`` and
-``tests/data/judgment_j14de.jsonl``; all posts are linted in one workspace by the real
+Round 4 (session 15, branch j15de) was tuned on /work/fresh/tune4, German posts of
+writers 29-32; its constructions are in ``tests/data/judgment_j15de.jsonl``, in the
+helper's own words with clean posts beside each: regret foretold to whoever stays away, a
+sequel only for followers, „ihr wisst, was zu tun ist“ ending a post about following, a
+yes/no for agreement with the finger, a vote by emoji, the bell in the infinitive, a sale
+pushed by haste or loss, a reward for whoever books, „bestellt ihn“ in one's own voice, my
+work on sale from today, inquiries by mail in our voice, ours the best in the region,
+„Lust auf eine Zusammenarbeit?“, not pleased and pay nothing, the percentage on an item
+still to be had, a guarantee whatever the case, a superlative nobody disputes, and full
+protection by a product.
+
+The files are ``tests/data/judgment_constructions_de13.jsonl``,
+``tests/data/judgment_j14de.jsonl`` and ``tests/data/judgment_j15de.jsonl``; all posts are linted in one workspace by the real
 CLI, with the language detected as bench/judgment.py does.
 """
 
@@ -68,10 +79,11 @@ import pytest
 
 from tests.wordings import LESSONS, assert_lessons, constructions, labels, lint_lessons, read_rows
 
-# rounds 1 and 2 (judge13de, judge13de2) and round 3 (session 14, j14de): the same kind of data
+# rounds 1 and 2 (judge13de, judge13de2), round 3 (session 14, j14de) and round 4 (session
+# 15, j15de): the same kind of data
 DATA = [
     Path(__file__).resolve().parent / "data" / f"judgment_{name}.jsonl"
-    for name in ("constructions_de13", "j14de")
+    for name in ("constructions_de13", "j14de", "j15de")
 ]
 ROWS = [row for path in DATA for row in read_rows(path)]
 

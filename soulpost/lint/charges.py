@@ -5,8 +5,8 @@ languages, from what is around the price:
 
 - a **charge** owed to an authority: a charge, fee, fine, tax, toll or fare named just
   before the price ("the new charge is £45 a year", "die Gebühr steigt auf…", "une amende
-  de 135 €", "la tasa será de 40 €"), or a fine just after it ("200 € de multa"). The
-  seller's own fee ("our fee is £40") still sells;
+  de 135 €", "la tasa será de 40 €"), or a fine or a deposit just after it ("200 € de
+  multa", "2 € Pfand"). The seller's own fee ("our fee is £40") still sells;
 - a **quoted** price: one inside quotation marks is someone else's words (a scam text, a
   chain letter, a shop's poster told of), not the poster's offer;
 - a price that **names the item** meant, in a test or a comparison ("the £18 one was
@@ -60,10 +60,11 @@ _seller_voice = lazy(
        |nuestr\w*|nosotr\w*|mis?)\b""",  # French "mes", not Spanish "al mes" (a month)
     re.IGNORECASE | re.VERBOSE,
 )
-# A charge named just after the price: "200 € de multa", "135 € d'amende", "a £200 fine".
+# A charge named just after the price: "200 € de multa", "135 € d'amende", "a £200 fine";
+# a deposit paid back on return ("Mehrweg mit 2 € Pfand") is not a price either.
 _charge_after = lazy(
     r"""[\d,.]*\s*(?:[$€£]|euros?\b|eur\b)?\s*(?:de\s+multa|de\s+sanción|de\s+recargo|d['’]amende
-       |de\s+pénalité|fine|penalty|bußgeld|verwarnungsgeld|strafe)\b""",
+       |de\s+pénalité|fine|penalty|bußgeld|verwarnungsgeld|strafe|pfand)\b""",
     re.IGNORECASE | re.VERBOSE,
 )
 # Pay for a job: the unit of a wage after the price, and a word of hiring in the post.
