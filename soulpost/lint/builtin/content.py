@@ -193,7 +193,8 @@ _owning_up = lazy(
     r"(?:allegations?|complaints?|concerns?|reports?)\b[^.!?\n]{0,40}? seriously\b"
     r"|\A\W*why we(?:'re| are|'ve| have)\b"
     r"|\b(?:fake|scam|scammers?|fraud\w*|phishing|impersonat\w*|pretending to be)\b"
-    r"|\b(?:still learning|not sure yet|no idea yet)\b",
+    r"|\b(?:still learning|not sure yet|no idea yet)\b"
+    r"|\b(?:surprised|caught) us(?: out)?(?: too| as well)?\b|\bto our (?:own )?surprise\b",
     re.IGNORECASE,
 )
 

@@ -266,6 +266,32 @@ def _unknown_title(word: str, langs: tuple[str, ...]) -> bool:
 _code_list = lazy(r"[A-Z]{2}(?:,\s*[A-Z]{2})+,?\s+(?:und|oder|and|or|et|ou|y|o|e|u)\s+[A-Z]{2}\b")
 
 
+# A short code right after a number is its unit, not a word said loudly: 10:41 UTC, 5 GB.
+_after_number = lazy(r"\d[\d:.,]*\s?$")
+
+
+def unit(text: str, start: int, word: str) -> bool:
+    """Whether *word*, at *start*, is a code of three letters or fewer after a number."""
+    return len(word) <= 3 and _after_number().search(text, max(0, start - 12), start) is not None
+
+
+# Short words people stress in capitals in a sentence otherwise in small letters ("clears
+# ANY blockage", "this is NOT what it looks like", "get it looked at NOW before…"): a
+# raised voice, though shorter than the lone words the capitals rule counts.
+STRESSED = frozenset(["ANY", "ALL", "NOT", "NOW", "YOU"])
+_small_before = lazy(r"(?<![\w'’])[a-z]+,?[ \t]+$")
+_small_after = lazy(r"[ \t]+[a-z]+\b|[ \t]*[!?.]")
+
+
+def stressed(text: str, m: re.Match[str]) -> bool:
+    """Whether the word at *m* is one of STRESSED between words in small letters."""
+    return (
+        m.group(0) in STRESSED
+        and _small_before().search(text, max(0, m.start() - 30), m.start()) is not None
+        and _small_after().match(text, m.end()) is not None
+    )
+
+
 def code_list(text: str, group: list[re.Match[str]]) -> bool:
     """Whether *group* (words in capitals in a row) is a list of two-letter codes."""
     if len(group) < 2 or any(len(m.group(0)) != 2 for m in group):

@@ -14,8 +14,7 @@ from soulpost.lint.kinds.capnames import SPELT_NAMES, kicker, name_token, named,
 from soulpost.lint.rule import Hit, RuleOptions, SegmentRule
 from soulpost.text.lazyre import lazy, module_getattr
 
-# Acronyms of four letters or more that are written in capitals on purpose; shorter tokens
-# (API, CSV, UTC, FAQ, CEO) are never taken for shouting.
+# Acronyms of four letters or more written in capitals on purpose (shorter ones: capnames).
 _DEFAULT_ACRONYMS = (
     "NASA",
     "HTML",
@@ -149,8 +148,7 @@ _ONSETS = frozenset(["sch", "str", "spr", "scr", "spl", "thr", "chr", "phr", "sh
 # the list (lexicon.ORDINARY).
 LONE_SHORT = 4.5
 LONE = 3.4
-# The Zipf frequency of the most common words of a language (this, that, not: once in
-# every ten thousand words or more).
+# The Zipf frequency of a language's most common words (this, that, not: 1 in 10,000 or more).
 COMMON = 6.0
 
 
@@ -263,9 +261,9 @@ class Capitals(SegmentRule):
     ASML, SNCF, KRAFTKLUB), text in quotes (a protest sign, a text message), code in
     backticks, links, hashtags and handles, the words in ``allow``, and names and kickers
     told by where they stand (:mod:`.capnames`: VIDEO: …, RP ONLINE, the band MAREA,
-    NASCAR driver Kyle Busch). Two or more
-    ordinary words in capitals in a row shout whatever their length (WE ARE OPEN); a
-    lone one from ``min_length`` letters (the BIGGEST update).
+    NASCAR driver Kyle Busch). Two or more ordinary words in capitals in a row shout
+    whatever their length (WE ARE OPEN); a lone one from ``min_length`` letters (the
+    BIGGEST update), or a short one stressed among small letters (clears ANY blockage).
     """
 
     kind: ClassVar[str] = "capitals"
@@ -281,11 +279,11 @@ class Capitals(SegmentRule):
         self.min_words = opts.min_words
         self.dictionary = opts.dictionary
         self.cues = frozenset(w.lower() for w in opts.keywords_after)
-        # Shouting needs a word of min_length capitals, or two capital words in a row:
-        # most texts are ruled out by one search (compiled when a text first needs it:
-        # has_capital_pair turns away most before).
+        # Shouting needs a word of min_length capitals, or two capital words in a row: one
+        # search (compiled when a text first needs it) rules out most texts after has_capital_pair.
         self.gate = lazy(
             rf"[^\W\da-z_]{{{self.min_length}}}|[^\W\da-z_]{{2}}[ ,'’-]+[^\W\da-z_]{{2}}"
+            rf"|\b(?:{'|'.join(sorted(_caps.STRESSED))})\b"
         )
 
     def _ordinary(self, word: str, draft: Draft, alone: bool) -> bool:
@@ -320,7 +318,7 @@ class Capitals(SegmentRule):
         last_end = -1
         for match in _token().finditer(text):
             word = match.group(0)
-            if len(word) < 2 or not word.isupper():
+            if len(word) < 2 or not word.isupper() or _caps.unit(text, match.start(), word):
                 continue
             joined = groups and _gap().fullmatch(text, last_end, match.start()) is not None
             if joined and text[last_end : match.start()].count("\n") < 2:
@@ -346,6 +344,9 @@ class Capitals(SegmentRule):
                 continue  # beside an acronym or a name in capitals, part of it: RP ONLINE
             for m in ordinary:
                 word = m.group(0)
+                if len(group) == 1 and _caps.stressed(text, m):
+                    shouted.append(m)  # clears ANY blockage: a short word stressed
+                    continue
                 if len(word) < self.min_length or self._keyword(text, m.start()):
                     continue
                 if _in_name(text, m, draft.language_hint == "de") and not self._common(word, draft):
