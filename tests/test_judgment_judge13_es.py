@@ -17,6 +17,12 @@ offer, the last few of a stock, a threat or a shrug, a claim closed against disp
 same on /work/fresh/tune, writers 25-28: tests/data/judgment_j14es.jsonl (the voseo of calls
 to buy and follow, a link where to buy, prices in pesos, a stock running low with a push, a
 threat for hesitating, products that never wear, closers such as «así de claro» and «y ya»).
+Round 4, session 14 (j15es) did the same on /work/fresh/tune4, writers 29-32:
+tests/data/judgment_j15es.jsonl (a price rise as the reason to hurry, capitals on the pressing
+word, votes by emoji and by number, keywords with a reward, voseo chains, a quiz with a dare,
+the teaser at a named hour, money back, «inscríbete», a wish to be bought from, nothing of ours
+ever breaking, and clean counterparts: a free template passed on, «solo pídelo», a deposit
+returned, a visit advised on a condition, a refund for a cancelled concert).
 
 Beside them, tests/data/judgment_judge13_es_firstlook.jsonl holds six batches of 49-55
 posts each, written in new voices after each step and linted once before the next change
@@ -37,11 +43,11 @@ import pytest
 
 from tests.wordings import LESSONS, assert_lessons, constructions, labels, lint_lessons, read_rows
 
-# judge13es (tuned on fresh9-12), judge13es2 (fresh17-20) and j14es (/work/fresh/tune,
-# writers 25-28): the same kind of data
+# judge13es (tuned on fresh9-12), judge13es2 (fresh17-20), j14es (/work/fresh/tune,
+# writers 25-28) and j15es (/work/fresh/tune4, writers 29-32): the same kind of data
 DATA = [
     Path(__file__).resolve().parent / "data" / f"judgment_{n}.jsonl"
-    for n in ("judge13_es", "judge13_es2", "j14es")
+    for n in ("judge13_es", "judge13_es2", "j14es", "j15es")
 ]
 FIRST_LOOK = Path(__file__).resolve().parent / "data" / "judgment_judge13_es_firstlook.jsonl"
 # The untuned batch as first linted (pairs 23 of 40, no clean post with a finding), a little
