@@ -110,19 +110,50 @@ def _optional_after(rest: str) -> tuple[bool, str]:
     return False, rest.removeprefix("+")
 
 
-def _class_goes_on(rest: str, at_end: bool) -> bool:
-    """_goes_on for *rest* that begins with a character class."""
+def _class_end(rest: str) -> int:
+    """The index of the bracket closing the class *rest* begins with, or -1."""
     end = rest.find("]", 2 if rest.startswith(("[]", "[^")) else 1)
     while end > 0 and rest[end - 1] == "\\" and rest[end - 2 : end] != "\\\\":
         end = rest.find("]", end + 1)
-    if end < 0 or rest.startswith("[^"):
-        return True
-    body = rest[1:end]
-    marks = re.sub(r"\\[sWntrfv]", "", body).replace("\\", "")  # \s, \W: no letters
-    if re.search(r"[^\W_]", marks):  # a letter or digit, or \w, \d, \S (as w, d, S)
+    return end
+
+
+def _marks_only(body: str) -> bool:
+    """Whether a class's *body* holds no letter or digit (\\s, \\W, marks)."""
+    marks = re.sub(r"\\[sWntrfv]", "", body).replace("\\", "")
+    return re.search(r"[^\W_]", marks) is None  # \w, \d, \S are left as w, d, S
+
+
+def _class_goes_on(rest: str, at_end: bool) -> bool:
+    """_goes_on for *rest* that begins with a character class."""
+    end = _class_end(rest)
+    if end < 0 or rest.startswith("[^") or not _marks_only(rest[1:end]):
         return True
     optional, after = _optional_after(rest[end + 1 :])
     return optional and _goes_on(after, at_end)
+
+
+def _optional_part(rest: str) -> tuple[str, set[str], str] | None:
+    """A class or group at the start of *rest* that may be absent, as ("marks", {}, what
+    follows) when it holds only marks (``[- ]?``) or ("letters", its letters, what follows)
+    when it is plain letters (``[sz]?``, ``(?:e|t)?``); None for anything else."""
+    if rest.startswith("[") and not rest.startswith("[^"):
+        end = _class_end(rest)
+        if end < 0:
+            return None
+        body, (optional, after) = rest[1:end], _optional_after(rest[end + 1 :])
+        if not optional:
+            return None
+        if _marks_only(body):
+            return "marks", set(), after
+        return ("letters", set(body.lower()), after) if body.isalpha() else None
+    if rest.startswith("(?:"):
+        end = _closing(rest, 0)
+        optional, after = _optional_after(rest[end + 1 :])
+        alternatives = _alternatives(rest[3:end]) if end > 0 else []
+        if optional and alternatives and all(a.isalpha() for a in alternatives):
+            return "letters", {a.lower() for a in alternatives}, after
+    return None
 
 
 def _group_goes_on(rest: str, at_end: bool) -> bool:
@@ -157,9 +188,18 @@ def _first_words(alternative: str, at_end: bool = False) -> set[str] | None:
         if len(word) < 2 or _goes_on(rest[1:], at_end):
             return None
         return {word, word[:-1]}
-    if _goes_on(rest, at_end):
+    if not _goes_on(rest, at_end):
+        return {word}
+    part = _optional_part(rest)
+    if part is None:
         return None
-    return {word}
+    what, letters, after = part
+    if what == "marks":  # "double[- ]?tap": "double" then "tap", or "doubletap"
+        glued = _first_words(after, at_end)
+        return None if glued is None else {word} | {word + g for g in glued}
+    if _goes_on(after, at_end):
+        return None
+    return {word} | {word + tail for tail in letters}  # "commande[sz]?": commandes, commandez
 
 
 def _strip_lookbehinds(pattern: str) -> str | None:
