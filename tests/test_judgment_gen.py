@@ -1,0 +1,75 @@
+"""Three lessons written as grammars, in all four languages (session 14, branches genexp,
+gengive and genuse).
+
+Rounds of tuning brought each tuning set to about 100 % while posts by writers nobody had
+tuned on improved only a little: the rules knew the wordings they were shown. These
+branches wrote each lesson's constructions from their lexicons instead, validated on a
+set of four new writers by its numbers alone (bench/README.md, "Session 14"):
+
+* experiment (SP501, SP521, SP531, SP541): a claim sealed against doubt ("end of story",
+  "Ende der Diskussion", "un point c'est tout", "se acabó"), success in every case ("à coup
+  sûr", "sin fallar"), goods that never fail (a verb of failure with never, nie, ne …
+  jamais, nunca), the only or last one you will ever need, self-declared number ones,
+  experts all agreeing, a result promised as certain;
+* give (SP401's signals): a call to order, book or reserve that says where (a shop
+  address, a number, the bio), a price, code or offer with a way to buy, stock pushed as
+  running out, our own praise or money back with where to buy;
+* useful (SP301, SP303, SP321, SP331, SP341): a vague subject with a verb of arriving
+  ("es tut sich was", "se está gestando algo"), an order to watch or stay with nothing to
+  watch for, news kept back, the announcement of an announcement, a guessing game, a
+  notice in capitals made only of notice words, a post of hashtags alone.
+
+tests/data/judgment_gen_{experiment,give,useful}.jsonl hold posts written for this test,
+not taken from any labelled set: per construction three or more flawed posts that carry
+the lesson and two or more that use the same words innocently (a fact, a report, a
+negation, a question, news that follows, a price change with its date). All are linted in
+one workspace by the real CLI, as bench/judgment.py does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.wordings import LESSONS, assert_lessons, constructions, labels, lint_lessons, read_rows
+
+GRAMMARS = ("experiment", "give", "useful")
+DATA = {
+    lesson: Path(__file__).resolve().parent / "data" / f"judgment_gen_{lesson}.jsonl"
+    for lesson in GRAMMARS
+}
+
+
+def rows() -> list[tuple[str, dict[str, object]]]:
+    return [(lesson, row) for lesson in GRAMMARS for row in read_rows(DATA[lesson])]
+
+
+def _id(lesson: str, row: dict[str, object]) -> str:
+    return f"{lesson}-{row['construction']}-{str(row['text'])[:40]}"
+
+
+@pytest.fixture(scope="module")
+def lessons_of(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
+    """Text -> the soul lessons soulpost's findings name for it."""
+    return lint_lessons(tmp_path_factory.mktemp("gen"), [row for _lesson, row in rows()])
+
+
+@pytest.mark.parametrize("lesson", GRAMMARS)
+def test_the_data_is_well_formed(lesson: str) -> None:
+    data = read_rows(DATA[lesson])
+    assert {row["lang"] for row in data} == {"en", "de", "fr", "es"}
+    for row in data:
+        assert labels(row) <= LESSONS, row
+    for name, group in constructions(data).items():
+        carrying = [lesson in labels(row) for row in group]
+        assert carrying.count(True) >= 3 and carrying.count(False) >= 2, name
+
+
+@pytest.mark.parametrize(("lesson", "row"), [pytest.param(*r, id=_id(*r)) for r in rows()])
+def test_each_post_gets_its_lessons_and_a_clean_one_none(
+    lesson: str, row: dict[str, object], lessons_of: dict[str, set[str]]
+) -> None:
+    assert_lessons(row, lessons_of[str(row["text"])])
+    if lesson not in labels(row):  # the same words used innocently
+        assert lesson not in lessons_of[str(row["text"])]
