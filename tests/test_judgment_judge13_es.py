@@ -22,7 +22,11 @@ tests/data/judgment_j15es.jsonl (a price rise as the reason to hurry, capitals o
 word, votes by emoji and by number, keywords with a reward, voseo chains, a quiz with a dare,
 the teaser at a named hour, money back, «inscríbete», a wish to be bought from, nothing of ours
 ever breaking, and clean counterparts: a free template passed on, «solo pídelo», a deposit
-returned, a visit advised on a condition, a refund for a cancelled concert).
+returned, a visit advised on a condition, a refund for a cancelled concert). Round 5, session 14
+(j16es) did the same on /work/fresh/tune5, writers 33-36: tests/data/judgment_j16es.jsonl (haste on
+stock or time with no price, clearance, the best of a sector, nobody beats us, follow and tag
+variants; clean: a visit after a non-buying condition, a third party's shop price, sharing with
+whoever needs it).
 
 Beside them, tests/data/judgment_judge13_es_firstlook.jsonl holds six batches of 49-55
 posts each, written in new voices after each step and linted once before the next change
@@ -44,10 +48,11 @@ import pytest
 from tests.wordings import LESSONS, assert_lessons, constructions, labels, lint_lessons, read_rows
 
 # judge13es (tuned on fresh9-12), judge13es2 (fresh17-20), j14es (/work/fresh/tune,
-# writers 25-28) and j15es (/work/fresh/tune4, writers 29-32): the same kind of data
+# writers 25-28), j15es (/work/fresh/tune4, writers 29-32) and j16es (/work/fresh/tune5,
+# writers 33-36): the same kind of data
 DATA = [
     Path(__file__).resolve().parent / "data" / f"judgment_{n}.jsonl"
-    for n in ("judge13_es", "judge13_es2", "j14es", "j15es")
+    for n in ("judge13_es", "judge13_es2", "j14es", "j15es", "j16es")
 ]
 FIRST_LOOK = Path(__file__).resolve().parent / "data" / "judgment_judge13_es_firstlook.jsonl"
 # The untuned batch as first linted (pairs 23 of 40, no clean post with a finding), a little
