@@ -44,6 +44,7 @@ _DEFAULT_ACRONYMS = (
     "FIFA",
     "UEFA",
     "IKEA",
+    "TÜV",
     "LEGO",
     "ISBN",
     "JPEG",
