@@ -66,8 +66,17 @@ work on sale from today, inquiries by mail in our voice, ours the best in the re
 still to be had, a guarantee whatever the case, a superlative nobody disputes, and full
 protection by a product.
 
+Round 5 (session 14, branch j16de) was tuned on /work/fresh/tune5, German posts of
+writers 33-36; its constructions are in ``tests/data/judgment_j16de.jsonl``: today's call
+against tomorrow's loss, loyalty as the condition of sharing, a sale's clock running out,
+„Jetzt oder nie:“, securing before it is too late or gone, a hurry while few are left, news
+kept for later, „garantiert doppelte …“, „das sind wir“ after a superlative, a pre-sale
+with haste and a hyphenated sale; and clean beside them: TÜV as an acronym, a sign that
+„sagt“ something in capitals, a price that stays, a shop's news with „kommt gern vorbei“.
+
 The files are ``tests/data/judgment_constructions_de13.jsonl``,
-``tests/data/judgment_j14de.jsonl`` and ``tests/data/judgment_j15de.jsonl``; all posts are linted in one workspace by the real
+``tests/data/judgment_j14de.jsonl``, ``tests/data/judgment_j15de.jsonl`` and
+``tests/data/judgment_j16de.jsonl``; all posts are linted in one workspace by the real
 CLI, with the language detected as bench/judgment.py does.
 """
 
@@ -79,11 +88,11 @@ import pytest
 
 from tests.wordings import LESSONS, assert_lessons, constructions, labels, lint_lessons, read_rows
 
-# rounds 1 and 2 (judge13de, judge13de2), round 3 (session 14, j14de) and round 4 (session
-# 15, j15de): the same kind of data
+# rounds 1 and 2 (judge13de, judge13de2), round 3 (session 14, j14de), round 4 (session
+# 15, j15de) and round 5 (j16de): the same kind of data
 DATA = [
     Path(__file__).resolve().parent / "data" / f"judgment_{name}.jsonl"
-    for name in ("constructions_de13", "j14de", "j15de")
+    for name in ("constructions_de13", "j14de", "j15de", "j16de")
 ]
 ROWS = [row for path in DATA for row in read_rows(path)]
 

@@ -64,8 +64,8 @@ _DEFAULT_ACRONYMS = (
     "SAML",
     "LDAP",
     "OAUTH",
-    # Short ones that are also ordinary words, so that two of them in a row ("US, UK
-    # officials", "US FAA") are not read as a shouted phrase.
+    # Short ones that are also words, so two in a row ("US FAA", "TÜV SÜD") do not shout.
+    "TÜV",
     "US",
     "UK",
     "EU",
