@@ -171,7 +171,8 @@ _we_pay_before = lazy(
 # A price asked about, weighed or unchanged, not asked for: "would you pay £3 a day?",
 # "not sure any of them is worth £200", "bags are still £6.50".
 _weighed_before = lazy(
-    r"""\b(?:would|will|should|do|did|could)\s+(?:you|they|people|parents|readers|customers)
+    r"""\b(?:(?:would|will|should|do|did|could)\s+(?:you|they|people|parents|readers|drivers)
+        |(?:you|they|people|parents|readers|drivers)\s+(?:would|might|could))
         \s+(?:\w+\s+){0,3}?(?:pay|spend)\s*$|\bworth\s*$|\b(?:is|are)\s+still\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
