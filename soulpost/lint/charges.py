@@ -121,7 +121,7 @@ _reported = lazy(
          |rose|fall|falls|fell|increas\w*|cut|cuts)\b
        | \b(?:putting|puts|raising|raises|raised|increasing|increases|cutting|cuts)
          \s+(?:the\s+)?(?:price|prices|bills?|fares?|rents?|tariffs?|postage)\b
-       | \b(?:announced|confirmed|according\ to)\b
+       | \b(?:announced|confirmed|according\ to|price\ caps?)\b
        | \b(?:nhs|insurers?|the\ state|the\ council|the\ government|employers?)
          \s+(?:pays?|covers?|will\ (?:pay|cover)|refunds?)\b
        | \b(?:krankenkassen?|kassen?|versicherung\w*|staat|bund|land|stadt|gemeinde|jobcenter
@@ -166,6 +166,14 @@ _we_pay_before = lazy(
     r"""(?:\b(?:zahlen|übernehmen|erstatten|spenden|schenken)\s+wir
        |\bwir\b(?:(?!\b(?:sie|du|ihr|ihnen|euch|dir)\b)[^.!?\n]){0,50}?
         \b(?:zahlen|übernehmen|erstatten|spenden|schenken))\b[^.!?\n]*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# A price asked about, weighed or unchanged, not asked for: "would you pay £3 a day?",
+# "not sure any of them is worth £200", "bags are still £6.50".
+_weighed_before = lazy(
+    r"""\b(?:(?:would|will|should|do|did|could)\s+(?:you|they|people|parents|readers|drivers)
+        |(?:you|they|people|parents|readers|drivers)\s+(?:would|might|could))
+        \s+(?:\w+\s+){0,3}?(?:pay|spend)\s*$|\bworth\s*$|\b(?:is|are)\s+still\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
 # Sold in any shop: "at any DIY shop", "in jedem Baumarkt", "dans n'importe quelle
@@ -235,6 +243,8 @@ def not_a_sale(text: str, at: int, end: int) -> bool:
     if _the_before().search(text, max(0, at - 6), at) and _item_after().match(text, end):
         return True
     if price_rise(text, at):
+        return True
+    if _weighed_before().search(head[-60:]):
         return True
     if _spent_after().match(text, end) or _we_pay_before().search(head):
         return True
