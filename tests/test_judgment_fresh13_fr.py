@@ -31,6 +31,12 @@ pushed without a buy verb, regret for not booking, "on vous cache un truc", the 
 "le seul vraiment efficace", "Meilleur X de <ville>, tout simplement") and what sells without a
 known signal (a price list on request, "pour vos mariages, écrivez-nous", a gift for any
 purchase, a price with scarcity, "promo flash"), each beside the same words used plainly.
+
+tests/data/judgment_j16fr_fr.jsonl (round 5, session 14, tuned on /work/fresh/tune5, writers
+33-36) adds, in words of its own, haste with a sale or scarcity but no price, share as proof
+of love, information kept for private messages, "abonne-toi pour voir la suite", chain
+forwarding, the flattering quiz, an announcement of an announcement, an opinion asked about
+nothing, "avant rupture" and "the best …, all experts agree", each beside plain uses.
 """
 
 from __future__ import annotations
@@ -46,10 +52,10 @@ from tests.wordings import LESSONS
 
 REPO = Path(__file__).resolve().parent.parent
 # judge13fr (tuned on fresh9-12), judge13fr2 (fresh17-20), j14fr (tune, writers 25-28) and
-# j15fr (tune4, writers 29-32)
+# j15fr (tune4, writers 29-32) and j16fr (tune5, writers 33-36)
 DATA = [
     REPO / "tests" / "data" / f"judgment_{n}_fr.jsonl"
-    for n in ("fresh13", "fresh17", "j14fr", "j15fr")
+    for n in ("fresh13", "fresh17", "j14fr", "j15fr", "j16fr")
 ]
 
 
