@@ -36,6 +36,15 @@ def _urls(segment: Segment) -> list[tuple[int, int, str]]:
     return find_urls(segment.text) if "." in segment.text else []
 
 
+def _only_hashtags(segment: Segment) -> bool:
+    """Whether the text is three or more hashtags and nothing else: a tag list, not a message."""
+    plain = segment.plain
+    if plain.count("#") + plain.count("＃") < 3 or segment.words > 8:
+        return False
+    tags = _tags().findall(plain)
+    return len(tags) >= 3 and all(tag[0] in "#＃" for tag in tags)
+
+
 class EmojiOnly(SegmentRule):
     code = "SP303"
     name = "emoji-only"
@@ -52,17 +61,10 @@ class EmojiOnly(SegmentRule):
     message = "only emoji, no words"
 
     def check_segment(self, segment: Segment, draft: Draft) -> Iterator[Hit]:
-        # A post of three or more hashtags and nothing else is a tag list, not a message.
-        plain = segment.plain
-        tagged = plain.count("#") + plain.count("＃") >= 3 and segment.words <= 8
-        if (segment.text.isascii() and not tagged) or _prose(segment):
+        if _only_hashtags(segment) and not _prose(segment):
+            yield Hit("only hashtags, no words", segment.loc, 0, segment.text)
             return
-        if tagged:
-            tags = _tags().findall(plain)
-            if len(tags) >= 3 and all(tag[0] in "#＃" for tag in tags):
-                yield Hit("only hashtags, no words", segment.loc, 0, segment.text)
-                return
-        if segment.text.isascii():
+        if segment.text.isascii() or _prose(segment):
             return
         from soulpost.text import find_emoji
 
