@@ -180,7 +180,9 @@ _service_fact = lazy(
 # very seriously", a post that opens by explaining "why we're changing our name", a
 # warning about a fake account or a scam; what we asked people and are not sure of yet,
 # and a trade-off we chose ("we'd rather ship late than crunch the team again"). Not
-# "we can't wait" or "we couldn't be prouder", which are brochure talk.
+# "we can't wait" or "we couldn't be prouder", which are brochure talk. Sad news ("we're
+# not at the fair this year") and an answer to someone's quoted words ("“We must act now,”
+# the minister told us. We agree…") are not a brochure either.
 _owning_up = lazy(
     r"\bwe(?:'ve|'re|'d)?\s+(?:\w+\s+)?(?:didn't|did not|couldn't(?! be\b)|could not(?! be\b)"
     r"|can't(?! wait\b)|cannot(?! wait\b)|weren't|haven't|hadn't|failed|lost|were wrong"
@@ -196,7 +198,9 @@ _owning_up = lazy(
     r"|\A\W*why we(?:'re| are|'ve| have)\b"
     r"|\b(?:fake|scam|scammers?|fraud\w*|phishing|impersonat\w*|pretending to be)\b"
     r"|\b(?:still learning|not sure yet|no idea yet)\b"
-    r"|\b(?:surprised|caught) us(?: out)?(?: too| as well)?\b|\bto our (?:own )?surprise\b",
+    r"|\b(?:surprised|caught) us(?: out)?(?: too| as well)?\b|\bto our (?:own )?surprise\b"
+    r"|\b(?:sad|bad) news\b|\b(?:sadly|unfortunately)\b|\bwe(?:'re| are) not (?:at|going)\b"
+    r"|\A\W*[\"“][^\"“”\n]{3,200}[\"”],?\s+(?:[\w'-]+\s+){0,6}?(?:said|says|told|wrote|asked)\b",
     re.IGNORECASE,
 )
 

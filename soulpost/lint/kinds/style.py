@@ -426,7 +426,7 @@ class Punctuation(SegmentRule):
         text = segment.text
         if "!" not in text and "?" not in text and not any(m in text for m in _FULLWIDTH):
             return
-        text = segment.plain
+        text = segment.quiet  # a quoted "why?!" is someone else's voice, not ours
         runs = []
         for match in _run().finditer(text):
             run = match.group(0)
