@@ -16,6 +16,8 @@ way: tests/data/judgment_j14en.jsonl holds its constructions in other words. Rou
 (session 14, branch j15en) was tuned on /work/fresh/tune4, writers 29-32: its
 constructions, in other words, are in tests/data/judgment_j15en.jsonl. Round 5 (session 14,
 branch j16en) was tuned on /work/fresh/tune5, writers 33-36: tests/data/judgment_j16en.jsonl.
+Round 6 (session 15, branch j17en) was tuned on /work/fresh/tune6, writers 37-40:
+tests/data/judgment_j17en.jsonl.
 
 All posts are linted in one workspace by the real CLI, as bench/judgment.py does.
 """
@@ -30,10 +32,10 @@ from tests.wordings import LESSONS, assert_lessons, constructions, labels, lint_
 
 # round 1 (tuned on fresh9-12), round 2 (fresh17-20, judge13en2), round 3 (the tune set,
 # writers 25-28, j14en), round 4 (tune4, writers 29-32, j15en) and round 5 (tune5,
-# writers 33-36, j16en): the same kind of data
+# writers 33-36, j16en) and round 6 (tune6, writers 37-40, j17en): the same kind of data
 DATA = [
     Path(__file__).resolve().parent / "data" / f"judgment_{name}.jsonl"
-    for name in ("j13en", "j13en2", "j14en", "j15en", "j16en")
+    for name in ("j13en", "j13en2", "j14en", "j15en", "j16en", "j17en")
 ]
 
 
