@@ -166,6 +166,10 @@ def test_promotional_classification_does_not_mistake_giving_for_selling() -> Non
     assert PRICE.search("Now £96 a year") and PRICE_WITH.search("Now £96 a year")
     news = "Energy price cap falls 7 points: the typical bill is £1,690, Ofgem says."
     assert PRICE.search(news) and not PRICE_WITH.search(news)
+    # A percentage beside a price is a discount, unless it is a drink's strength.
+    assert PRICE_WITH.search("Alle Kerzen 9 € statt 12 €, -25 %")
+    for strength in ("Saison au poivre, 5,8 %. 5 € le demi.", "A 5% ABV pale, £4 a pint"):
+        assert PRICE.search(strength) and not PRICE_WITH.search(strength), strength
 
 
 def test_shouting_allows_acronyms_short_tokens_hashtags_and_handles() -> None:

@@ -81,11 +81,13 @@ INVITE_WORDS = frozenset(
 
 
 # A price sells with a way to pay it beside it: a link (a bare shop address with a path,
-# "example.de/kerzen", too), a mail address, a telephone number, a direct message, or a
+# "example.de/kerzen", too), a mail address, a telephone number, a direct message, a
+# discount ("-20 %", not a strength or a rate: "a 4.2% pale", "5,8 %", "5% ABV"), or a
 # call to order, book or reserve in any of its forms and languages (bestellen, Reservierung,
 # réservez, commandes, encarga, pedidos...).
 price_with = lazy(
-    r"""https?://|www\.|(?<!\d[.,]\d)(?<!\d[.,]\d\d)%  # not a strength or a rate: "a 4.2% pale"
+    r"""https?://|www\.
+    | (?<!\d[.,]\d)(?<!\d[.,]\d\d)(?<![.,]\d\ )(?<![.,]\d\xa0)%(?!\s?(?:vol|abv|alc)\b)
     | \b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|shop|store|co|io|de|at|ch|fr|be|es|mx|ar
        |uk|eu|app|info)/
     | \b[\w.+-]+@[a-z0-9-]+\.[a-z]{2,}
