@@ -37,6 +37,15 @@ tests/data/judgment_j16fr_fr.jsonl (round 5, session 14, tuned on /work/fresh/tu
 of love, information kept for private messages, "abonne-toi pour voir la suite", chain
 forwarding, the flattering quiz, an announcement of an announcement, an opinion asked about
 nothing, "avant rupture" and "the best …, all experts agree", each beside plain uses.
+
+tests/data/judgment_j17fr_fr.jsonl (round 6, session 15, tuned on /work/fresh/tune6, writers
+37-40) adds, in words of its own, "aucun … jamais" in our voice, spoken "plus jamais", a closing
+"c'est mathématique/garanti", "notre X règle tous les …", everyone agreeing with us, a notice
+heading that is the whole post, the teaser "hâte de vous montrer", a meeting for an unnamed
+announcement, contest terms before the prize, "rejoignez vite notre …", regret for missing our
+course, the last appointments pressed, scarcity tacked onto an offer, an item "dispo à
+l'accueil" with its price, "c'est le … le plus … de <lieu>" and a priced course with
+"inscrivez-vous", each beside the same words used plainly.
 """
 
 from __future__ import annotations
@@ -51,11 +60,11 @@ from tests.judgmentbench import bench_module
 from tests.wordings import LESSONS
 
 REPO = Path(__file__).resolve().parent.parent
-# judge13fr (tuned on fresh9-12), judge13fr2 (fresh17-20), j14fr (tune, writers 25-28) and
-# j15fr (tune4, writers 29-32) and j16fr (tune5, writers 33-36)
+# judge13fr (tuned on fresh9-12), judge13fr2 (fresh17-20), j14fr (tune, writers 25-28),
+# j15fr (tune4, writers 29-32), j16fr (tune5, writers 33-36) and j17fr (tune6, writers 37-40)
 DATA = [
     REPO / "tests" / "data" / f"judgment_{n}_fr.jsonl"
-    for n in ("fresh13", "fresh17", "j14fr", "j15fr", "j16fr")
+    for n in ("fresh13", "fresh17", "j14fr", "j15fr", "j16fr", "j17fr")
 ]
 
 
