@@ -74,10 +74,24 @@ kept for later, „garantiert doppelte …“, „das sind wir“ after a superl
 with haste and a hyphenated sale; and clean beside them: TÜV as an acronym, a sign that
 „sagt“ something in capitals, a price that stays, a shop's news with „kommt gern vorbei“.
 
+Round 6 (session 15, branch j17de) was tuned on /work/fresh/tune6, German posts of
+writers 37-40; its constructions are in ``tests/data/judgment_j17de.jsonl``: scarcity of
+booked places tacked on („solange die Termine reichen“, „sonst sind die Plätze weg“, „die
+Plätze sind knapp!“), whoever does not act now told to blame themselves, a vote by
+reaction emojis, a capital word ordered below the post, giveaway verbs as a list, an
+offer called „Aktion“ pushed by haste, „jetzt … sichern 👉“, the last free places pushed
+by haste, „nix wie hin“ after a price, regret for missing our course, a verb of success
+sealed by „Immer.“, dismissing whoever never tried, a universal echoed („Auf jedem.“), no
+other needed after ours, slogan strings of buzzwords, „Neu im Blog“ with only a link, the
+best in a named place with a price, a booking asked as a question, a price about to rise,
+money back for our buyers; and clean beside them: „Heute:“ as a heading, a wink after a
+real notice, a call for helpers or partners, dated product news with a price and no push.
+
 The files are ``tests/data/judgment_constructions_de13.jsonl``,
-``tests/data/judgment_j14de.jsonl``, ``tests/data/judgment_j15de.jsonl`` and
-``tests/data/judgment_j16de.jsonl``; all posts are linted in one workspace by the real
-CLI, with the language detected as bench/judgment.py does.
+``tests/data/judgment_j14de.jsonl``, ``tests/data/judgment_j15de.jsonl``,
+``tests/data/judgment_j16de.jsonl`` and ``tests/data/judgment_j17de.jsonl``; all posts
+are linted in one workspace by the real CLI, with the language detected as
+bench/judgment.py does.
 """
 
 from __future__ import annotations
@@ -89,10 +103,10 @@ import pytest
 from tests.wordings import LESSONS, assert_lessons, constructions, labels, lint_lessons, read_rows
 
 # rounds 1 and 2 (judge13de, judge13de2), round 3 (session 14, j14de), round 4 (session
-# 15, j15de) and round 5 (j16de): the same kind of data
+# 15, j15de), round 5 (j16de) and round 6 (j17de): the same kind of data
 DATA = [
     Path(__file__).resolve().parent / "data" / f"judgment_{name}.jsonl"
-    for name in ("constructions_de13", "j14de", "j15de", "j16de")
+    for name in ("constructions_de13", "j14de", "j15de", "j16de", "j17de")
 ]
 ROWS = [row for path in DATA for row in read_rows(path)]
 
