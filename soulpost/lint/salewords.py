@@ -85,7 +85,7 @@ INVITE_WORDS = frozenset(
 # call to order, book or reserve in any of its forms and languages (bestellen, Reservierung,
 # réservez, commandes, encarga, pedidos...).
 price_with = lazy(
-    r"""https?://|www\.|%
+    r"""https?://|www\.|(?<!\d[.,]\d)(?<!\d[.,]\d\ )%  # not a strength (6,2 %)
     | \b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|shop|store|co|io|de|at|ch|fr|be|es|mx|ar
        |uk|eu|app|info)/
     | \b[\w.+-]+@[a-z0-9-]+\.[a-z]{2,}
