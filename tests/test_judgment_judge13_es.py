@@ -26,7 +26,12 @@ returned, a visit advised on a condition, a refund for a cancelled concert). Rou
 (j16es) did the same on /work/fresh/tune5, writers 33-36: tests/data/judgment_j16es.jsonl (haste on
 stock or time with no price, clearance, the best of a sector, nobody beats us, follow and tag
 variants; clean: a visit after a non-buying condition, a third party's shop price, sharing with
-whoever needs it).
+whoever needs it). Round 6, session 15 (j17es) did the same on /work/fresh/tune6, writers 37-40:
+tests/data/judgment_j17es.jsonl (stock gone tomorrow as the reason, the loss asked as a dare,
+an article in capitals, emoji votes per choice, follows asked of who does not follow yet,
+bare-call chains, «apártalo ya», teasers told tomorrow, the best there is, no need to try
+another; clean: a strength in per cent, a notice of changes in our shops, financing in the
+news).
 
 Beside them, tests/data/judgment_judge13_es_firstlook.jsonl holds six batches of 49-55
 posts each, written in new voices after each step and linted once before the next change
@@ -49,10 +54,10 @@ from tests.wordings import LESSONS, assert_lessons, constructions, labels, lint_
 
 # judge13es (tuned on fresh9-12), judge13es2 (fresh17-20), j14es (/work/fresh/tune,
 # writers 25-28), j15es (/work/fresh/tune4, writers 29-32) and j16es (/work/fresh/tune5,
-# writers 33-36): the same kind of data
+# writers 33-36) and j17es (/work/fresh/tune6, writers 37-40): the same kind of data
 DATA = [
     Path(__file__).resolve().parent / "data" / f"judgment_{n}.jsonl"
-    for n in ("judge13_es", "judge13_es2", "j14es", "j15es", "j16es")
+    for n in ("judge13_es", "judge13_es2", "j14es", "j15es", "j16es", "j17es")
 ]
 FIRST_LOOK = Path(__file__).resolve().parent / "data" / "judgment_judge13_es_firstlook.jsonl"
 # The untuned batch as first linted (pairs 23 of 40, no clean post with a finding), a little
