@@ -19,8 +19,15 @@ set of four new writers by its numbers alone (bench/README.md, "Session 14"):
   watch for, news kept back, the announcement of an announcement, a guessing game, a
   notice in capitals made only of notice words, a post of hashtags alone.
 
-tests/data/judgment_gen_{experiment,give,useful}.jsonl hold posts written for this test,
-not taken from any labelled set: per construction three or more flawed posts that carry
+* relate (session 15, branch gen2relate, validated on writers 41-44 by numbers only):
+  the engagement families as constructions in each language's lexicon and slang (a
+  reaction or a share asked for on a condition, giveaway orders stacked, a keyword or an
+  emoji to comment, reactions as a vote, follow for more or follow back, a quiz most
+  fail, scroll guilt and chains), a call to message for the details or the price, the
+  brochure's lexicon; a sale with a deadline and no order to the reader stays pressure.
+
+tests/data/judgment_gen_{experiment,give,useful}.jsonl and judgment_gen2_relate.jsonl hold
+posts written for this test, not taken from any labelled set: per construction three or more flawed posts that carry
 the lesson and two or more that use the same words innocently (a fact, a report, a
 negation, a question, news that follows, a price change with its date). All are linted in
 one workspace by the real CLI, as bench/judgment.py does.
@@ -34,9 +41,12 @@ import pytest
 
 from tests.wordings import LESSONS, assert_lessons, constructions, labels, lint_lessons, read_rows
 
-GRAMMARS = ("experiment", "give", "useful")
+GRAMMARS = ("experiment", "give", "useful", "relate")
+_FILES = {"relate": "judgment_gen2_relate.jsonl"}
 DATA = {
-    lesson: Path(__file__).resolve().parent / "data" / f"judgment_gen_{lesson}.jsonl"
+    lesson: Path(__file__).resolve().parent
+    / "data"
+    / _FILES.get(lesson, f"judgment_gen_{lesson}.jsonl")
     for lesson in GRAMMARS
 }
 
