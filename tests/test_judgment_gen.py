@@ -1,5 +1,5 @@
-"""Three lessons written as grammars, in all four languages (session 14, branches genexp,
-gengive and genuse).
+"""Four lessons written as grammars, in all four languages (session 14, branches genexp,
+gengive and genuse; session 15, branch gen2relate).
 
 Rounds of tuning brought each tuning set to about 100 % while posts by writers nobody had
 tuned on improved only a little: the rules knew the wordings they were shown. These
