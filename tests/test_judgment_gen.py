@@ -28,6 +28,15 @@ set of four new writers by its numbers alone (bench/README.md, "Session 14"):
 
 tests/data/judgment_gen_{experiment,give,useful}.jsonl and judgment_gen2_relate.jsonl hold
 posts written for this test, not taken from any labelled set: per construction three or more flawed posts that carry
+Session 15, branch gen2experiment, widened the experiment grammar the same way and was
+validated on writers 41-44 by numbers only: a failure said to be impossible, never wrong,
+every case sealed by a second universal, a superlative sealed as fact, a claim shut
+against reply, other views dismissed, perfection for ever, everything figured out, our
+goods that never do the bad thing whatever the verb, a universal repeated as a fragment,
+the know-it-all tone ("everything else is a waste", "not an opinion, science") and the
+others dismissed; tests/data/judgment_gen2_experiment.jsonl holds its posts.
+tests/data/judgment_gen_{experiment,give,useful}.jsonl hold posts written for this test,
+not taken from any labelled set: per construction three or more flawed posts that carry
 the lesson and two or more that use the same words innocently (a fact, a report, a
 negation, a question, news that follows, a price change with its date). All are linted in
 one workspace by the real CLI, as bench/judgment.py does.
@@ -48,11 +57,16 @@ DATA = {
     / "data"
     / _FILES.get(lesson, f"judgment_gen_{lesson}.jsonl")
     for lesson in GRAMMARS
+GRAMMARS = ("experiment", "give", "useful")
+HERE = Path(__file__).resolve().parent / "data"
+# Each data file and the lesson its grammar writes (session 15 adds a second experiment file).
+    **{f"gen_{lesson}": (lesson, HERE / f"judgment_gen_{lesson}.jsonl") for lesson in GRAMMARS},
+    "gen2_experiment": ("experiment", HERE / "judgment_gen2_experiment.jsonl"),
 }
 
 
 def rows() -> list[tuple[str, dict[str, object]]]:
-    return [(lesson, row) for lesson in GRAMMARS for row in read_rows(DATA[lesson])]
+    return [(lesson, row) for lesson, path in DATA.values() for row in read_rows(path)]
 
 
 def _id(lesson: str, row: dict[str, object]) -> str:
@@ -65,15 +79,16 @@ def lessons_of(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     return lint_lessons(tmp_path_factory.mktemp("gen"), [row for _lesson, row in rows()])
 
 
-@pytest.mark.parametrize("lesson", GRAMMARS)
-def test_the_data_is_well_formed(lesson: str) -> None:
-    data = read_rows(DATA[lesson])
+@pytest.mark.parametrize("name", sorted(DATA))
+def test_the_data_is_well_formed(name: str) -> None:
+    lesson, path = DATA[name]
+    data = read_rows(path)
     assert {row["lang"] for row in data} == {"en", "de", "fr", "es"}
     for row in data:
         assert labels(row) <= LESSONS, row
-    for name, group in constructions(data).items():
+    for construction, group in constructions(data).items():
         carrying = [lesson in labels(row) for row in group]
-        assert carrying.count(True) >= 3 and carrying.count(False) >= 2, name
+        assert carrying.count(True) >= 3 and carrying.count(False) >= 2, construction
 
 
 @pytest.mark.parametrize(("lesson", "row"), [pytest.param(*r, id=_id(*r)) for r in rows()])
