@@ -110,7 +110,7 @@ _price = lazy(
       (?![\d,.]*\s?(?:k|m|bn|mn|million|billion|trillion|millones|millions?|milliards?|mio|mrd)\b)
     | (?<!\bto\ )(?<!\bfrom\ )(?<!\bby\ )(?<!\ba\ )(?<!\bà\ )(?<!\bde\ )(?<!\bauf\ )(?<!\bvon\ )
       (?<!\bbis\ )(?<!\bum\ )(?<!\bbei\ )(?<!\d[.,])  # not from inside "0,90"
-      \b\d+(?:[.,]\d+)?\s?(?:eur\b|euros?\b|usd\b|dollars?\b|gbp\b|pounds?\b|€|\$|£)
+      \b\d+(?:[.,]\d+)?\s?(?:eur\b|euros?\b|usd\b|dollars?\b|gbp\b|pounds?\b|quid\b|€|\$|£)
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -144,7 +144,8 @@ _PROMOTIONAL = r"""
       \b\d{1,3}\s?%\s?off\b | \b(?:half|\d+)[- ]price\b          # discounts
     | \b(?:discount|coupon|promo[- ]code|voucher|flash[- ]sale|sale\ ends)\b
     | (?<!\bgo\ )(?<!\bgoes\ )(?<!\bwent\ )(?<!\bgoing\ )(?<!\bstill\ )\bon\ sale\b  # not news
-    | \bmoney[- ]back\b | \bfree\ trial\b | \bpre-?order\b
+    | (?<!\btheir\ )(?<!\bhis\ )(?<!\bher\ )\bmoney[- ]back\b(?![^.!\n]*\?)  # not asked about
+    | \bfree\ trial\b | \bpre-?order\b
     | (?:(?<![^\W\d_]\ )|(?<=\band\ )|(?<=\bthen\ )|(?<=\bso\ )|(?<=\bjust\ )|(?<=\bplease\ ))
       \b(?:buy|order|shop|purchase|subscribe|upgrade|book|register|sign[- ]?up)
       \ (?:now|today|here)\b  # an order, not "should you buy now?" nor "buy now, pay later"
