@@ -22,6 +22,8 @@ from soulpost.lint.salewords import INVITE_WORDS as _INVITE_WORDS
 from soulpost.lint.salewords import PROMO_WORDS as _PROMO_WORDS
 from soulpost.lint.salewords import first_match, promo_starts, promo_starts_ascii_lower
 from soulpost.lint.salewords import price_with as _price_with
+from soulpost.lint.salewords import novelty as _novelty
+from soulpost.lint.salewords import price_where as _price_where
 from soulpost.platforms import PLATFORMS, Capabilities
 from soulpost.text.lazyre import lazy, module_getattr
 
@@ -350,7 +352,10 @@ class Draft:
             if found:
                 return plain[found.start() : found.end()]
             price = selling_price(plain)
-            if price and _price_with().search(segment.text):
+            if price and (
+                _price_with().search(segment.text)
+                or (_price_where().search(segment.text) and not _novelty().match(plain))
+            ):
                 return price.group(0)
         return None
 
