@@ -21,9 +21,9 @@ from soulpost.lint.charges import not_a_sale
 from soulpost.lint.salewords import INVITE_WORDS as _INVITE_WORDS
 from soulpost.lint.salewords import PROMO_WORDS as _PROMO_WORDS
 from soulpost.lint.salewords import first_match, promo_starts, promo_starts_ascii_lower
-from soulpost.lint.salewords import price_with as _price_with
 from soulpost.lint.salewords import novelty as _novelty
 from soulpost.lint.salewords import price_where as _price_where
+from soulpost.lint.salewords import price_with as _price_with
 from soulpost.platforms import PLATFORMS, Capabilities
 from soulpost.text.lazyre import lazy, module_getattr
 

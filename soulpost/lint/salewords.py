@@ -142,7 +142,8 @@ price_where = lazy(
     re.IGNORECASE | re.VERBOSE,
 )
 novelty = lazy(
-    r"""\W*(?:(?:our|unser\w*|notre|nos|nuestr[oa]s?)\ (?:brand\ )?(?:new|neue\w*|nouve\w*|nuev[oa]s?)\b
+    r"""\W*(?:(?:our|unser\w*|notre|nos|nuestr[oa]s?)\ (?:brand\ )?
+       (?:new|neue\w*|nouve\w*|nuev[oa]s?)\b
        |(?:brand\ )?new\b|just\ in\b|now\ in\b|fresh\ in\b|neu\b|neue[snr]?\b|nouveau\b
        |nouvelle\b|nouveauté|du\ nouveau\b|nuev[oa]s?\b|novedad|recién\ llegad)""",
     re.IGNORECASE | re.VERBOSE,
