@@ -35,6 +35,18 @@ against reply, other views dismissed, perfection for ever, everything figured ou
 goods that never do the bad thing whatever the verb, a universal repeated as a fragment,
 the know-it-all tone ("everything else is a waste", "not an opinion, science") and the
 others dismissed; tests/data/judgment_gen2_experiment.jsonl holds its posts.
+Session 15 (branch gen2give, validated on writers 41-44 by numbers only) wrote give again,
+from more of its constructions in all four languages: our stock running out (the last few,
+letzte freie Termine, plus que, quedan poquitas) and the idioms of stock (flying off the
+shelves, wie warme Semmeln, jusqu'à épuisement des stocks, hasta agotar existencias), a
+price with where to get it (at the counter, ab Rampe, à l'accueil, en taquilla), holding or
+pricing by message (dm us to hold one, Preis auf Anfrage per DM, prix en MP, te lo
+guardamos), money back, financing (0 % finance, in Raten, en 3 fois sans frais, a plazos),
+self-praise in several shapes, calls that say how (reserve via the website, jetzt online
+buchen, à prendre en ligne, ya puedes pedirlas online), a need and then the seller's call,
+the verbs of getting something for oneself and a sale's sweeteners; each with the frames
+that make the same words innocent: a report, a question, a free event's places, a price
+change, ordinary use (tests/data/judgment_gen2_give.jsonl).
 tests/data/judgment_gen_{experiment,give,useful}.jsonl hold posts written for this test,
 not taken from any labelled set: per construction three or more flawed posts that carry
 the lesson and two or more that use the same words innocently (a fact, a report, a
@@ -62,11 +74,21 @@ HERE = Path(__file__).resolve().parent / "data"
 # Each data file and the lesson its grammar writes (session 15 adds a second experiment file).
     **{f"gen_{lesson}": (lesson, HERE / f"judgment_gen_{lesson}.jsonl") for lesson in GRAMMARS},
     "gen2_experiment": ("experiment", HERE / "judgment_gen2_experiment.jsonl"),
+GRAMMARS = ("experiment", "give", "useful", "gen2_give")
+    name: Path(__file__).resolve().parent / "data" / f"judgment_gen_{name}.jsonl"
+    for name in GRAMMARS
 }
+DATA["gen2_give"] = Path(__file__).resolve().parent / "data" / "judgment_gen2_give.jsonl"
+
+
+def lesson_of(name: str) -> str:
+    """The lesson a data file's grammar is about ("gen2_give" -> "give")."""
+    return name.rsplit("_", 1)[-1]
 
 
 def rows() -> list[tuple[str, dict[str, object]]]:
     return [(lesson, row) for lesson, path in DATA.values() for row in read_rows(path)]
+    return [(name, row) for name in GRAMMARS for row in read_rows(DATA[name])]
 
 
 def _id(lesson: str, row: dict[str, object]) -> str:
@@ -89,6 +111,11 @@ def test_the_data_is_well_formed(name: str) -> None:
     for construction, group in constructions(data).items():
         carrying = [lesson in labels(row) for row in group]
         assert carrying.count(True) >= 3 and carrying.count(False) >= 2, construction
+@pytest.mark.parametrize("name", GRAMMARS)
+    lesson = lesson_of(name)
+    data = read_rows(DATA[name])
+    for kind, group in constructions(data).items():
+        assert carrying.count(True) >= 3 and carrying.count(False) >= 2, kind
 
 
 @pytest.mark.parametrize(("lesson", "row"), [pytest.param(*r, id=_id(*r)) for r in rows()])
@@ -96,5 +123,5 @@ def test_each_post_gets_its_lessons_and_a_clean_one_none(
     lesson: str, row: dict[str, object], lessons_of: dict[str, set[str]]
 ) -> None:
     assert_lessons(row, lessons_of[str(row["text"])])
-    if lesson not in labels(row):  # the same words used innocently
-        assert lesson not in lessons_of[str(row["text"])]
+    if lesson_of(lesson) not in labels(row):  # the same words used innocently
+        assert lesson_of(lesson) not in lessons_of[str(row["text"])]

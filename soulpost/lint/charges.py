@@ -134,6 +134,9 @@ _reported = lazy(
        | \b(?:steigt|steigen|stieg|stiegen|gestiegen|beschlossen|festgelegt|festgesetzt|angehoben
          |gesenkt)\b|\bteilte\b[^.!?\n]{0,60}?\bmit\b
        | \blaut\s+(?:de[mnrs]|eine[mrs]?|(?-i:[A-ZÄÖÜ])\w+)\b  # laut Verwaltung: a source, not loud
+       | ,\s+(?:[^\W\d_][\w'’-]*\s+){1,5}?(?:said|says|found|reported|reports|sagt|sagte|berichtet
+         |meldet|indique|rapporte|affirme|informa|informó|dijo|asegura)\b  # …, the ONS said
+       | \b(?:selon|según)\s+(?:l[ae']|les|el|los|la|las|(?-i:[A-ZÉÁÍÓÚ])\w+)  # a source
        | \b(?:erstattet|erstatten|übernimmt|übernehmen)\b  # someone else pays it back
        | \b(?:piden|exigen|reclaman|verlangen|fordern|demandent|réclament  # a scam's ask
          |asking\ for|ask\ for|asks\ for)\b

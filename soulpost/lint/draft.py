@@ -21,6 +21,8 @@ from soulpost.lint.charges import not_a_sale
 from soulpost.lint.salewords import INVITE_WORDS as _INVITE_WORDS
 from soulpost.lint.salewords import PROMO_WORDS as _PROMO_WORDS
 from soulpost.lint.salewords import first_match, promo_starts, promo_starts_ascii_lower
+from soulpost.lint.salewords import novelty as _novelty
+from soulpost.lint.salewords import price_where as _price_where
 from soulpost.lint.salewords import price_with as _price_with
 from soulpost.platforms import PLATFORMS, Capabilities
 from soulpost.text.lazyre import lazy, module_getattr
@@ -110,7 +112,7 @@ _price = lazy(
       (?![\d,.]*\s?(?:k|m|bn|mn|million|billion|trillion|millones|millions?|milliards?|mio|mrd)\b)
     | (?<!\bto\ )(?<!\bfrom\ )(?<!\bby\ )(?<!\ba\ )(?<!\bà\ )(?<!\bde\ )(?<!\bauf\ )(?<!\bvon\ )
       (?<!\bbis\ )(?<!\bum\ )(?<!\bbei\ )(?<!\d[.,])  # not from inside "0,90"
-      \b\d+(?:[.,]\d+)?\s?(?:eur\b|euros?\b|usd\b|dollars?\b|gbp\b|pounds?\b|€|\$|£)
+      \b\d+(?:[.,]\d+)?\s?(?:eur\b|euros?\b|usd\b|dollars?\b|gbp\b|pounds?\b|quid\b|€|\$|£)
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -144,7 +146,8 @@ _PROMOTIONAL = r"""
       \b\d{1,3}\s?%\s?off\b | \b(?:half|\d+)[- ]price\b          # discounts
     | \b(?:discount|coupon|promo[- ]code|voucher|flash[- ]sale|sale\ ends)\b
     | (?<!\bgo\ )(?<!\bgoes\ )(?<!\bwent\ )(?<!\bgoing\ )(?<!\bstill\ )\bon\ sale\b  # not news
-    | \bmoney[- ]back\b | \bfree\ trial\b | \bpre-?order\b
+    | (?<!\btheir\ )(?<!\bhis\ )(?<!\bher\ )\bmoney[- ]back\b(?![^.!\n]*\?)  # not asked about
+    | \bfree\ trial\b | \bpre-?order\b
     | (?:(?<![^\W\d_]\ )|(?<=\band\ )|(?<=\bthen\ )|(?<=\bso\ )|(?<=\bjust\ )|(?<=\bplease\ ))
       \b(?:buy|order|shop|purchase|subscribe|upgrade|book|register|sign[- ]?up)
       \ (?:now|today|here)\b  # an order, not "should you buy now?" nor "buy now, pay later"
@@ -349,7 +352,10 @@ class Draft:
             if found:
                 return plain[found.start() : found.end()]
             price = selling_price(plain)
-            if price and _price_with().search(segment.text):
+            if price and (
+                _price_with().search(segment.text)
+                or (_price_where().search(segment.text) and not _novelty().match(plain))
+            ):
                 return price.group(0)
         return None
 

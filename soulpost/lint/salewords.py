@@ -48,6 +48,7 @@ PROMO_WORDS = frozenset(
         "gbp",
         "pound",
         "pounds",
+        "quid",
         "price",
         "discount",
         "coupon",
@@ -105,5 +106,45 @@ price_with = lazy(
     | \b(?:buy|order|shop|book|get|save|deal|offer|kaufen|bestellen|angebot|acheter|commander
        |offre|comprar|oferta|pide|compra)\b
     """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# gen2give: a price also sells beside where and how to get it (at the counter, ab Rampe, à
+# l'accueil, en taquilla, in the app) or how it reaches you (delivery, collection, Abholung,
+# livraison, recogida), unless the post opens as news of something new ("New on tap from
+# Thursday: … £4.80 a pint in the taproom", "Du nouveau à la boutique : … 3,20 €"): product
+# news that informs.
+price_where = lazy(
+    r"""\b(?:at|from)\ (?:the\ |our\ |either\ |both\ )?(?:counter|till|tills|front\ desk|reception
+       |box\ office|door|farm\ shop|stall|kiosk|van|studio|showroom|clubhouse|office)\b
+    | \b(?:enrol|enroll|ring|phone|call|ships|shipping|delivery|delivered|postage|collection
+       |pick[- ]?up|pre-?book\w*)\b
+    | \b(?:abholen|abholung|lieferung|versand|vorbestell\w*|vorbeikommen|ruft|ruf\ an|livraison
+       |retrait|récupérer|appelez|passez|venez|précommande\w*|envío|recogida|recoger|llama
+       |llámanos|pásate|encarga\w*)\b
+    | \b(?:in|on)\ (?:the|our)\ app\b | \bin[-\ ]store\b
+    | \b(?:come|pop|drop|swing)\ (?:by|down|in|into|over|round)\ (?:to\ )?(?:the|our)\ (?:\w+\ )?
+       (?:stall|shop|store|stand|counter|farm|bakery|studio|showroom)\b
+    | \b(?:an\ der|an\ unserer)\ (?:theke|kasse|bar|rezeption|abendkasse|tageskasse|tür|pforte
+       |infotheke|ladentheke|fleischtheke|käsetheke)\b | \bab\ (?:rampe|hof|lager|werk)\b
+    | \bim\ (?:hofladen|vereinsheim|museumsshop|hofcafé|verkaufsraum|werksverkauf|clubhaus
+       |vereinslokal|onlineshop|webshop)\b | \bin\ der\ app\b | \b(?:erhältlich|zu\ haben)\b
+    | \bin\ unse(?:rem|rer|ren)\ (?:laden|läden|café|cafés|shop|filiale|filialen|hofladen|app
+       |bäckerei|geschäft|geschäften)\b | \bam\ (?:stand|marktstand|tresen|empfang|kiosk)\b
+    | \b(?:à\ la\ caisse|en\ caisse|au\ comptoir|à\ la\ buvette|au\ stand
+       |au\ guichet|à\ la\ billetterie|au\ domaine|à\ la\ cave|au\ caveau|à\ la\ ferme
+       |en\ magasin|en\ boutique|à\ la\ boutique|dans\ (?:nos|notre)\ boutiques?
+       |(?:dans|sur)\ l['’]appli(?:cation)?|à\ retirer|en\ vente|en\ click\ (?:and|&)\ collect)\b
+    | \ben\ (?:la\ |nuestra\ |nuestro\ |el\ )?(?:tienda|taquilla|taquillas|caja|recepción
+       |mostrador|obrador|puesto|bodega|cafetería|app|stand)\b | \ba\ la\ venta\b
+    | \bdisponibles?\ en\b
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+novelty = lazy(
+    r"""\W*(?:(?:our|unser\w*|notre|nos|nuestr[oa]s?)\ (?:brand\ )?
+       (?:new|neue\w*|nouve\w*|nuev[oa]s?)\b
+       |(?:brand\ )?new\b|just\ in\b|now\ in\b|fresh\ in\b|neu\b|neue[snr]?\b|nouveau\b
+       |nouvelle\b|nouveauté|du\ nouveau\b|nuev[oa]s?\b|novedad|recién\ llegad)""",
     re.IGNORECASE | re.VERBOSE,
 )
