@@ -62,18 +62,22 @@ def compiled(source: str, *, timed: bool) -> tuple[Search, FindIter]:
     )
 
 
+# A look-behind: (?<!…) or (?<=…), holding no group.
+_BEHIND = r"\(\?<[!=](?:[^()\\\[]|\\.|\[(?:[^\]\\]|\\.)*\])*\)"
 # A pattern's leading look-behinds and the word boundary after them, and a comment
 # before them: ``(?<![^\W\d_] )(?<![^\W\d_]['’] )\b(?:comment|reply)``.
 _guarded = lazy(
     r"(?P<comment>\(\?#[^)]*\))?"
-    r"(?P<behind>(?:\(\?<[!=](?:[^()\\\[]|\\.|\[(?:[^\]\\]|\\.)*\])*\))+)"
+    # look-behinds in a row, or a group of branches that are each look-behinds only
+    rf"(?P<behind>(?:{_BEHIND})+|\(\?:(?:{_BEHIND})+(?:\|(?:{_BEHIND})+)*\))"
     r"\\b"
 )
 
 
 def boundary_first(source: str) -> str:
     r"""*source* with a word boundary that follows its leading look-behinds moved before
-    them: ``(?<!x )\bword`` becomes ``\b(?<!x )word``.
+    them: ``(?<!x )\bword`` becomes ``\b(?<!x )word``, and ``(?:(?<!x )|(?<=\band ))\bword``
+    becomes ``\b(?:(?<!x )|(?<=\band ))word``.
 
     Both test the same place without consuming anything, so the pattern matches exactly
     the same; but ``re`` tries a pattern at every character and checks its items in order,
