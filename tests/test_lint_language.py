@@ -34,6 +34,22 @@ def test_detects_the_language_of_short_posts(text: str, lang: str | None) -> Non
     assert detect(text) == lang
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Bitte teilen, damit es alle erfahren!", "de"),  # "es" alone once said Spanish
+        ("Teilt es bitte!", "de"),
+        ("Partagez svp", "fr"),
+        ("Comparte porfa", "es"),
+        ("Please share", "en"),
+        ("Es importante: hoy cerramos a las 14:00.", "es"),
+    ],
+)
+def test_function_words_alone_tell_short_pleas(text: str, lang: str) -> None:
+    """The hint the shouting rule and the sale signals use, without the model."""
+    assert detect(text, use_model=False) == lang
+
+
 def test_ordinary_words_and_acronyms() -> None:
     assert is_ordinary("BIGGEST", "en") and is_ordinary("WICHTIGSTE", "de")
     assert not is_ordinary("UNHCR", "en") and not is_ordinary("ASML", "en")

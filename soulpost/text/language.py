@@ -31,20 +31,22 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# Words that are frequent in one of the pack languages and rare or absent in the others.
+# Words that are frequent in one of the pack languages and rare or absent in the others,
+# and the pleas of short posts ("bitte", "svp", "porfa"). A word of two languages ("es")
+# votes for both, so that it does not decide a post on its own.
 _FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "en": _words(
         "the and you your you're is are was this that with for of it's we our what "
         "if be have not will can don't i'm they their there from just about would "
         "how who which when all my me it to on at by something soon tomorrow been "
-        "has had were should could them these those because"
+        "has had were should could them these those because please thanks"
     ),
     "de": _words(
         "der die das und ist nicht ich du wir ihr mit für auf ein eine einen einem dem "
         "den zu von wenn auch noch bei wird sind sich uns euch dein deine unser unsere "
         "wie was wer schon mehr oder aber nur im vom zum zur ab jetzt heute etwas "
         "nichts morgen bald immer sehr kann muss hat haben dass weil gibt geht ihr "
-        "euer eure keine kein"
+        "euer eure keine kein es alle damit bitte danke euren eurem dir dich mir mich"
     ),
     "fr": _words(
         "le les et est une des du pour pas vous nous je ce cette qui dans sur avec au "
@@ -52,14 +54,14 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "qu'il aujourd'hui j'ai ça ne n'est d'un d'une d'accord aussi encore rien tout "
         "toi moi ton mon mes ici quelque chose demain bientôt alors chez sans leur "
         "leurs ces cet ses comme donc déjà après avant toujours jamais fait faire "
-        "peut"
+        "peut svp stp merci"
     ),
     "es": _words(
         "el los las y es una por para con del al se lo su sus mi muy más pero este "
         "esta estos hoy ya nuestro nuestra cuando como qué cómo donde "
         "también está están hay todo todos tú yo vosotros algo nada mañana ahora "
         "siempre nunca aquí tiene tienen puede eso esto porque desde hasta quién "
-        "vuestro vuestra os"
+        "vuestro vuestra os porfa gracias"
     ),
 }
 # Word -> the languages it is a function word of (one pass over a post's words).
