@@ -38,8 +38,8 @@ LESSON_FLOORS = {
 RULE_FLOORS = {
     "SP231": (0.90, 0.18),
     "SP241": (0.90, 0.18),
-    "SP331": (0.90, 0.25),
-    "SP341": (0.90, 0.12),
+    "SP331": (0.90, 0.22),  # 0.25 until de-024 (German) was no longer credited to it
+    "SP341": (0.90, 0.09),  # 0.12 until de-024 (German) was no longer credited to it
     "SP531": (0.90, 0.25),
     "SP541": (0.90, 0.20),
 }
