@@ -94,3 +94,25 @@ def test_without_the_dictionary_a_name_slot_says_nothing() -> None:
     assert shouting("Tonight the band HORIZON plays the old town hall.")
     assert shouting("Interview with the editor of KRZ ONLINE about local news")
     assert not shouting("PHOTOS: the new footbridge over the canal opens to walkers")
+
+
+@pytest.mark.parametrize(
+    ("text", "stressed"),
+    [
+        # the language's own short words stressed among small letters: an article or an
+        # intensifier raised ("this ONE thing", "DER Leitfaden", "c'est LA solution")
+        ("Most couples forget this ONE thing on the day, and it is the rings.", True),
+        ("Honestly we are SO proud of everyone who ran on Sunday.", True),
+        ("Das ist DER Leitfaden für alle, die ihren ersten Antrag stellen.", True),
+        ("La lecture à voix haute, c'est LA solution pour les petits lecteurs.", True),
+        ("Somos EL taller de referencia para bicis antiguas en la zona.", True),
+        # the same letters as a name or a code: Los Angeles after a preposition, a name
+        # in title case after the word, another language's word (LA in English)
+        ("Nous partons à LA demain pour le salon du design.", False),
+        ("Read the ONE Campaign report on aid budgets.", False),
+        ("We flew to LA last week for the expo.", False),
+        ("Breaking News In My Town SO Many Roads Closed Today", False),
+    ],
+)
+def test_a_short_word_of_the_language_stressed(text: str, stressed: bool) -> None:
+    assert ("SP101" in codes(text)) is stressed, text

@@ -277,19 +277,49 @@ def unit(text: str, start: int, word: str) -> bool:
 
 # Short words people stress in capitals in a sentence otherwise in small letters ("clears
 # ANY blockage", "this is NOT what it looks like", "get it looked at NOW before…"): a
-# raised voice, though shorter than the lone words the capitals rule counts.
+# raised voice, though shorter than the lone words the capitals rule counts. In any
+# language, and per language the articles and intensifiers writers stress ("this ONE
+# thing", "das ist DER Leitfaden", "c'est LA solution", "EL mejor", "escríbeme YA"), which
+# in another language may be a name or a code (LA is Los Angeles in English, DIE an
+# English word).
 STRESSED = frozenset(["ANY", "ALL", "NOT", "NOW", "YOU"])
-_small_before = lazy(r"(?<![\w'’])[a-z]+,?[ \t]+$")
-_small_after = lazy(r"[ \t]+[a-z]+\b|[ \t]*[!?.]")
+STRESSED_IN = {
+    "en": frozenset(["ONE", "THE", "SO", "TOO", "WAY"]),
+    "de": frozenset(["DER", "DIE", "DAS", "SO", "NIE", "NUR", "EIN"]),
+    "fr": frozenset(["LA", "LE", "UN", "UNE"]),
+    "es": frozenset(["EL", "LA", "LO", "YA", "MUY"]),
+}
+ALL_STRESSED = STRESSED.union(*STRESSED_IN.values())
+_small_before = lazy(r"(?<![\w'’])([^\W\d_]+['’])?([^\W\d_]+),?[ \t]+$")
+_small_after = lazy(r"[ \t]+([^\W\d_]+)\b|[ \t]*[!?.]")
 
 
-def stressed(text: str, m: re.Match[str]) -> bool:
-    """Whether the word at *m* is one of STRESSED between words in small letters."""
-    return (
-        m.group(0) in STRESSED
-        and _small_before().search(text, max(0, m.start() - 30), m.start()) is not None
-        and _small_after().match(text, m.end()) is not None
-    )
+# Los Angeles, not a stressed article, after a preposition of place ("à LA", "desde LA").
+_PLACE_BEFORE = frozenset(
+    ["à", "a", "de", "en", "vers", "depuis", "desde", "hacia", "to", "in", "from"]
+)
+
+
+def stressed(text: str, m: re.Match[str], lang: str | None = None) -> bool:
+    """Whether the word at *m* is one of STRESSED (or of the post language's own) between
+    words in small letters (the one before may open the sentence; in German the one after
+    may be a noun)."""
+    word = m.group(0)
+    if word not in STRESSED and (lang is None or word not in STRESSED_IN.get(lang, ())):
+        return False
+    before = _small_before().search(text, max(0, m.start() - 30), m.start())
+    if before is None:
+        return False
+    first = before.group(2)
+    opens = first.istitle() and text[: before.start()].rstrip()[-1:] in ("", ".", "!", "?", "\n")
+    if not (first.islower() or opens):
+        return False
+    if word == "LA" and before.group(2).lower() in _PLACE_BEFORE:
+        return False
+    after = _small_after().match(text, m.end())
+    if after is None or after.group(1) is None:
+        return after is not None
+    return after.group(1).islower() or (lang == "de" and after.group(1).istitle())
 
 
 def code_list(text: str, group: list[re.Match[str]]) -> bool:

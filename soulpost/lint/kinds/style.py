@@ -283,7 +283,7 @@ class Capitals(SegmentRule):
         # search (compiled when a text first needs it) rules out most texts after has_capital_pair.
         self.gate = lazy(
             rf"[^\W\da-z_]{{{self.min_length}}}|[^\W\da-z_]{{2}}[ ,'’-]+[^\W\da-z_]{{2}}"
-            rf"|\b(?:{'|'.join(sorted(_caps.STRESSED))})\b"
+            rf"|\b(?:{'|'.join(sorted(_caps.ALL_STRESSED))})\b"
         )
 
     def _ordinary(self, word: str, draft: Draft, alone: bool) -> bool:
@@ -344,7 +344,7 @@ class Capitals(SegmentRule):
                 continue  # beside an acronym or a name in capitals, part of it: RP ONLINE
             for m in ordinary:
                 word = m.group(0)
-                if len(group) == 1 and _caps.stressed(text, m):
+                if len(group) == 1 and _caps.stressed(text, m, draft.language_hint):
                     shouted.append(m)  # clears ANY blockage: a short word stressed
                     continue
                 if len(word) < self.min_length or self._keyword(text, m.start()):
