@@ -11,7 +11,9 @@ possible; nunca, para siempre, de por vida, sin excepción, a prueba de todo) bo
 claim about our product, method or advice; universals stacked or sealing it in fragments
 ("Nie. Egal, was kommt.", "Toujours. Aucune exception."); blame turned on the reader;
 everything else dismissed; the reader never needing anything again; goods called
-unbreakable; better than any other; a claim vouched for ("trust me", THE answer).
+unbreakable; better than any other; a claim vouched for ("trust me", THE answer);
+know-it-all advice ("the only way to X is Y", "gewinnt langfristig immer"); certainty
+declared ("caso cerrado", results from day one); the reader's result promised by a date.
 
 tests/data/judgment_gen3_experiment.jsonl holds posts written for this test, not taken from
 any labelled set: per construction and language three or more flawed posts that carry the
