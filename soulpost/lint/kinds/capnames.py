@@ -291,6 +291,7 @@ STRESSED_IN = {
 }
 ALL_STRESSED = STRESSED.union(*STRESSED_IN.values())
 _small_before = lazy(r"(?<![\w'’])([^\W\d_]+['’])?([^\W\d_]+),?[ \t]+$")
+_asked = lazy(r"[^.!?\n]*\?")
 _small_after = lazy(r"[ \t]+([^\W\d_]+)\b|[ \t]*[!?.]")
 
 
@@ -305,8 +306,11 @@ def stressed(text: str, m: re.Match[str], lang: str | None = None) -> bool:
     words in small letters (the one before may open the sentence; in German the one after
     may be a noun)."""
     word = m.group(0)
-    if word not in STRESSED and (lang is None or word not in STRESSED_IN.get(lang, ())):
-        return False
+    if word not in STRESSED:
+        if lang is None or word not in STRESSED_IN.get(lang, ()):
+            return False
+        if _asked().match(text, m.end()):
+            return False  # "Is it THE answer?": a stressed article asked about, a doubt
     before = _small_before().search(text, max(0, m.start() - 30), m.start())
     if before is None:
         return False
