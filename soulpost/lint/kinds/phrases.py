@@ -36,6 +36,12 @@ from soulpost.lint.kinds.wordgates import (
 from soulpost.lint.rule import Hit, RuleOptions, SegmentRule
 
 
+def _span(match: re.Match[str]) -> tuple[int, int]:
+    """Where *match* is, or its group ``at`` when the pattern names one: a pattern that
+    must look at the whole text first (``\\A(?=…)[\\s\\S]*?``) reports only its words."""
+    return match.span("at") if "at" in match.re.groupindex else match.span()
+
+
 class PhrasesOptions(RuleOptions):
     phrases: list[str] = Field(default_factory=list, description="phrases to look for")
     patterns: list[str] = Field(
@@ -307,9 +313,9 @@ class Phrases(SegmentRule):
             try:
                 if first_only:
                     match = search(plain)
-                    found += [match.span()] if match else []
+                    found += [_span(match)] if match else []
                 else:
-                    found += [m.span() for m in finditer(plain)]
+                    found += [_span(m) for m in finditer(plain)]
             except TimeoutError:
                 self.strikes[source] = self.strikes.get(source, 0) + 1
                 stopped.append((source, False))
