@@ -92,13 +92,16 @@ price_with = lazy(
     r"""https?://|www\.
     | (?<![\w.,])[-−–]\s?\d{1,2}\s?%  # -20 %
     | \b\d{1,2}\s?%\s?(?:off|discount|rabatt|nachlass|günstiger|billiger|reduziert|sparen
-       |(?:de\ )?(?:descuento|dto|rebaja|réduction|remise|réduc|rabais|promo)|menos|moins\ cher
-       |de\ moins|en\ (?:tod[oa]s?|tu|el|la|los|las)|sur\ (?:tout|toute|tous|toutes|le|la|les|votre|ton|ta|vos|tes)
-       |auf\ (?:alles|alle|das|den|die|dein\w*|ihr\w*|euer|eure\w*)|on\ (?:all|every|everything|your))\b
-    | \b(?:up\ to|bis\ zu|jusqu['’]à|hasta\ (?:el\ |un\ )?|save|spare|spart|sparen\ sie|économisez
-       |ahorra|ahorre|ahorrá|rabatt\ von|réduction\ de|remise\ de|descuento\ del?|discount\ of)\s+\d{1,2}\s?%
-    | \b(?:preisabschlag|preisnachlass|nachlass|rabatt|abschlag|discount|descuento|dto|remise|réduction
-       |rebaja)\s*:?\s*-?\d{1,2}\s?%  # Preisabschlag 50 %, descuento: 30 %
+       |(?:de\ )?(?:descuento|dto|rebaja|réduction|remise|réduc|rabais|promo)|menos
+       |moins\ cher|de\ moins|en\ (?:tod[oa]s?|tu|el|la|los|las)
+       |sur\ (?:tout|toute|tous|toutes|le|la|les|votre|ton|ta|vos|tes)
+       |auf\ (?:alles|alle|das|den|die|dein\w*|ihr\w*|euer|eure\w*)
+       |on\ (?:all|every|everything|your))\b
+    | \b(?:up\ to|bis\ zu|jusqu['’]à|hasta\ (?:el\ |un\ )?|save|spare|spart|sparen\ sie
+       |économisez|ahorra|ahorre|ahorrá|rabatt\ von|réduction\ de|remise\ de|descuento\ del?
+       |discount\ of)\s+\d{1,2}\s?%
+    | \b(?:preisabschlag|preisnachlass|nachlass|rabatt|abschlag|discount|descuento|dto|remise
+       |réduction|rebaja)\s*:?\s*-?\d{1,2}\s?%  # Preisabschlag 50 %, descuento: 30 %
     | \b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|shop|store|co|io|de|at|ch|fr|be|es|mx|ar
        |uk|eu|app|info)/
     | \b[\w.+-]+@[a-z0-9-]+\.[a-z]{2,}
