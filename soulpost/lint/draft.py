@@ -145,7 +145,8 @@ def selling_price(text: str) -> re.Match[str] | None:
 _PROMOTIONAL = r"""
       \b\d{1,3}\s?%\s?off\b | \b(?:half|\d+)[- ]price\b          # discounts
     | \b(?:discount|coupon|promo[- ]code|voucher|flash[- ]sale|sale\ ends)\b
-    | (?<!\bgo\ )(?<!\bgoes\ )(?<!\bwent\ )(?<!\bgoing\ )(?<!\bstill\ )\bon\ sale\b  # not news
+    | (?<!\bgo\ )(?<!\bgoes\ )(?<!\bwent\ )(?<!\bgoing\ )(?<!\bstill\ )(?<!\bnot\ )(?<!\bnot\ be\ )
+      (?<!\blonger\ be\ )(?<!\blonger\ )\bon\ sale\b  # not news, nor a ban ("no longer on sale")
     | (?<!\btheir\ )(?<!\bhis\ )(?<!\bher\ )\bmoney[- ]back\b(?![^.!\n]*\?)  # not asked about
     | \bfree\ trial\b | \bpre-?order\b
     | (?:(?<![^\W\d_]\ )|(?<=\band\ )|(?<=\bthen\ )|(?<=\bso\ )|(?<=\bjust\ )|(?<=\bplease\ ))

@@ -85,10 +85,23 @@ INVITE_WORDS = frozenset(
 # "example.de/kerzen", too), a mail address, a telephone number, a direct message, a
 # discount ("-20 %", not a strength or a rate: "a 4.2% pale", "5,8 %", "5% ABV"), or a
 # call to order, book or reserve in any of its forms and languages (bestellen, Reservierung,
-# réservez, commandes, encarga, pedidos...).
+# réservez, commandes, encarga, pedidos...). gen3give: a percentage is a discount only when
+# it is written as one ("-20 %", "20 % off", "10 % menos", "bis zu 30 %", "20 % sur tout"):
+# a rate, a share or a fall ("2,52 %", "99 % of people", "cayó un 40 %") sells nothing.
 price_with = lazy(
     r"""https?://|www\.
-    | (?<!\d[.,]\d)(?<!\d[.,]\d\d)(?<![.,]\d\ )(?<![.,]\d\xa0)%(?!\s?(?:vol|abv|alc)\b)
+    | (?<![\w.,])[-−–]\s?\d{1,2}\s?%  # -20 %
+    | \b\d{1,2}\s?%\s?(?:off|discount|rabatt|nachlass|günstiger|billiger|reduziert|sparen
+       |(?:de\ )?(?:descuento|dto|rebaja|réduction|remise|réduc|rabais|promo)|menos
+       |moins\ cher|de\ moins|en\ (?:tod[oa]s?|tu|el|la|los|las)
+       |sur\ (?:tout|toute|tous|toutes|le|la|les|votre|ton|ta|vos|tes)
+       |auf\ (?:alles|alle|das|den|die|dein\w*|ihr\w*|euer|eure\w*)
+       |on\ (?:all|every|everything|your))\b
+    | \b(?:up\ to|bis\ zu|jusqu['’]à|hasta\ (?:el\ |un\ )?|save|spare|spart|sparen\ sie
+       |économisez|ahorra|ahorre|ahorrá|rabatt\ von|réduction\ de|remise\ de|descuento\ del?
+       |discount\ of)\s+\d{1,2}\s?%
+    | \b(?:preisabschlag|preisnachlass|nachlass|rabatt|abschlag|discount|descuento|dto|remise
+       |réduction|rebaja)\s*:?\s*-?\d{1,2}\s?%  # Preisabschlag 50 %, descuento: 30 %
     | \b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|shop|store|co|io|de|at|ch|fr|be|es|mx|ar
        |uk|eu|app|info)/
     | \b[\w.+-]+@[a-z0-9-]+\.[a-z]{2,}
