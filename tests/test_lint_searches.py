@@ -191,3 +191,29 @@ def test_language_votes_count_each_function_word_each_time() -> None:
     for langs in (language.PACK_LANGUAGES, ("de", "en")):
         for text in texts:
             assert language._votes(text, langs) == counted(text, langs), text
+
+
+def test_a_word_gate_is_the_same_in_every_process() -> None:
+    """The code cache keeps word gates between runs, so a gate must not depend on the hash
+    seed of the process that worked it out: groups of words of one size in a fixed order."""
+    import os
+    import subprocess
+    import sys
+
+    source = (
+        r"\b(?:only|just)\s+\d+\s+(?:left|remaining)\b[^\n]{0,60}?"
+        r"\b(?:apply|join)\s+(?:now|today)\b"
+    )
+    code = (
+        "import sys; from soulpost.lint.kinds.wordgates import word_gate; "
+        "print(repr([[sorted(w) for w in a] for a in word_gate(sys.argv[1])]))"
+    )
+    seen = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", code, source], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        seen.add(done.stdout)
+    assert len(seen) == 1, seen

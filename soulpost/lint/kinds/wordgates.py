@@ -194,7 +194,9 @@ def word_gate(source: str) -> WordGate | None:
         reader.read(alternative)
         if not reader.sets:
             return None
-        found.append(tuple(sorted(set(reader.sets), key=len)))
+        # Smallest first (the quickest to rule a text out), then by their words: the same
+        # order in every process, whatever its hash seed (the code cache keeps it).
+        found.append(tuple(sorted(set(reader.sets), key=lambda words: (len(words), sorted(words)))))
     return tuple(found)
 
 
