@@ -1,5 +1,5 @@
-"""Five lessons written as grammars, third round (session 16, branches gen3listen,
-gen3relate, gen3experiment and gen3give).
+"""Five lessons written as grammars, third and fourth rounds (session 16, branches
+gen3listen, gen3relate, gen3experiment, gen3give, gen4relate and gen4experiment).
 
 Rules tuned round after round on the misses of labelled writers caught the wordings they
 were shown, not the construction. This round wrote each lesson's constructions from their
@@ -27,7 +27,8 @@ lexicons in all four languages (bench/README.md, "Session 16"):
   by direct message; news put off to a later day ("Mehr dazu… am Freitag", "je vous le
   dis demain").
 
-tests/data/judgment_gen3_{listen,relate,experiment,give}.jsonl hold posts written for
+tests/data/judgment_gen3_{listen,relate,experiment,give}.jsonl and judgment_gen4_{relate,
+experiment}.jsonl (round 4, tuned on writers 49-52) hold posts written for
 this test, not taken from any labelled set: per construction three or more flawed posts
 that carry the file's lessons and two or more that use the same words innocently (time to
 think offered, a report, a fact with its source, opening hours, a hedge, a question, a
@@ -50,14 +51,21 @@ DATA: dict[str, frozenset[str]] = {
     "relate": frozenset({"relate"}),
     "experiment": frozenset({"experiment"}),
     "give": frozenset({"give", "useful"}),
+    # round 4 (branches gen4relate and gen4experiment, tuned on writers 49-52)
+    "gen4_relate": frozenset({"relate", "listen"}),
+    "gen4_experiment": frozenset({"experiment"}),
 }
+
+
+def _file(name: str) -> str:
+    return name if name.startswith("gen4") else f"gen3_{name}"
 
 
 def rows() -> list[tuple[frozenset[str], dict[str, object]]]:
     return [
         (lessons, row)
         for name, lessons in DATA.items()
-        for row in read_rows(HERE / f"judgment_gen3_{name}.jsonl")
+        for row in read_rows(HERE / f"judgment_{_file(name)}.jsonl")
     ]
 
 
@@ -74,7 +82,7 @@ def lessons_of(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
 @pytest.mark.parametrize("name", sorted(DATA))
 def test_the_data_is_well_formed(name: str) -> None:
     lessons = DATA[name]
-    data = read_rows(HERE / f"judgment_gen3_{name}.jsonl")
+    data = read_rows(HERE / f"judgment_{_file(name)}.jsonl")
     assert {row["lang"] for row in data} == {"en", "de", "fr", "es"}
     ids = [row["id"] for row in data]
     assert len(ids) == len(set(ids)), "an id appears twice"
