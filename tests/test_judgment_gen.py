@@ -1,5 +1,6 @@
-"""Four lessons written as grammars, in all four languages (session 14, branches genexp,
-gengive and genuse; session 15, branches gen2relate, gen2experiment and gen2give).
+"""The five lessons written as grammars, in all four languages (session 14, branches
+genexp, gengive and genuse; session 15, gen2relate, gen2experiment and gen2give; session
+16, gen3listen, gen3relate, gen3experiment, gen3give, gen4relate and gen4experiment).
 
 Rounds of tuning brought each tuning set to about 100 % while posts by writers nobody had
 tuned on improved only a little: the rules knew the wordings they were shown. These
@@ -35,8 +36,34 @@ set of four new writers by its numbers alone (bench/README.md, "Session 14" and 
   price, the brochure's lexicon; a sale with a deadline and no order to the reader stays
   pressure.
 
-tests/data/judgment_gen_{experiment,give,useful}.jsonl and
-judgment_gen2_{relate,experiment,give}.jsonl hold posts written for this test, not taken
+Session 16 (branches gen3listen, gen3relate, gen3experiment and gen3give; round 4,
+gen4relate and gen4experiment, tuned on writers 49-52):
+
+* listen (SP104, SP124, SP134, SP144): the reader told not to deliberate ("think faster",
+  "lieber nicht zu lang überlegen", "réfléchissez pas trop longtemps", "decídete
+  rápido"), stock told by how fast it goes ("flying out the door", "ça part vite", "les
+  créneaux s'envolent", "están volando"), the idioms of haste ("snooze you lose", "tick
+  tock", "zack, zack", "el que duda pierde");
+* relate: issue 9's bait families (one-word comment votes in capitals or quotes, an emoji
+  to leave in the comments, emoji votes as a list of lines or inline after a question, a
+  reveal at a count of likes, follow-bait, scroll guilt, guilt trips, fake quizzes, chain
+  forwards, pointing fingers after a bare statement, a reward for the first comments, a
+  caption or a blank to fill, a vote pleaded for), and hard sell as haste pressed on the
+  reader in a post that sells;
+* experiment: a universal or permanent marker (never, for good, whatever, no exception,
+  the only … that works; nie, für immer, egal welche; jamais, à vie, sans exception;
+  nunca, para siempre, a prueba de todo) bound to a claim about our product, method or
+  advice; universals stacked as fragments ("Nie. Egal, was kommt."); blame turned on the
+  reader; everything else dismissed; goods called unbreakable; know-it-all advice;
+* give (SP401's signals and excuses) and useful (the teasers): a product with its price
+  after a preposition and a way to buy, discounts in words, a free audit to claim, our
+  comparative praise with a call, now on sale, few places with a way to book, 1:1 offers
+  by direct message; news put off to a later day ("Mehr dazu… am Freitag", "je vous le
+  dis demain").
+
+tests/data/judgment_gen_{experiment,give,useful}.jsonl,
+judgment_gen2_{relate,experiment,give}.jsonl, judgment_gen3_{listen,relate,experiment,give}.jsonl
+and judgment_gen4_{relate,experiment}.jsonl hold posts written for this test, not taken
 from any labelled set: per construction three or more flawed posts that carry the lesson
 and two or more that use the same words innocently (a fact, a report, a negation, a
 question, news that follows, a price change with its date). All are linted in one
@@ -52,49 +79,59 @@ import pytest
 from tests.wordings import LESSONS, assert_lessons, constructions, labels, lint_lessons, read_rows
 
 HERE = Path(__file__).resolve().parent / "data"
-# Each data file and the lesson its grammar writes: session 14's, then session 15's.
+# Each data file and the lessons its grammar writes: session 14's, 15's, then 16's.
 DATA = {
     **{
-        f"gen_{lesson}": (lesson, HERE / f"judgment_gen_{lesson}.jsonl")
+        f"gen_{lesson}": (frozenset({lesson}), HERE / f"judgment_gen_{lesson}.jsonl")
         for lesson in ("experiment", "give", "useful")
     },
     **{
-        f"gen2_{lesson}": (lesson, HERE / f"judgment_gen2_{lesson}.jsonl")
+        f"gen2_{lesson}": (frozenset({lesson}), HERE / f"judgment_gen2_{lesson}.jsonl")
         for lesson in ("relate", "experiment", "give")
     },
+    **{
+        f"gen3_{lesson}": (frozenset({lesson}), HERE / f"judgment_gen3_{lesson}.jsonl")
+        for lesson in ("listen", "relate", "experiment")
+    },
+    "gen3_give": (frozenset({"give", "useful"}), HERE / "judgment_gen3_give.jsonl"),
+    "gen4_relate": (frozenset({"relate", "listen"}), HERE / "judgment_gen4_relate.jsonl"),
+    "gen4_experiment": (frozenset({"experiment"}), HERE / "judgment_gen4_experiment.jsonl"),
 }
 
 
-def rows() -> list[tuple[str, dict[str, object]]]:
-    return [(lesson, row) for lesson, path in DATA.values() for row in read_rows(path)]
+def rows() -> list[tuple[frozenset[str], dict[str, object]]]:
+    return [(lessons, row) for lessons, path in DATA.values() for row in read_rows(path)]
 
 
-def _id(lesson: str, row: dict[str, object]) -> str:
-    return f"{lesson}-{row['construction']}-{str(row['text'])[:40]}"
+def _id(lessons: frozenset[str], row: dict[str, object]) -> str:
+    return f"{'+'.join(sorted(lessons))}-{row['construction']}-{str(row['text'])[:40]}"
 
 
 @pytest.fixture(scope="module")
 def lessons_of(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     """Text -> the soul lessons soulpost's findings name for it."""
-    return lint_lessons(tmp_path_factory.mktemp("gen"), [row for _lesson, row in rows()])
+    return lint_lessons(tmp_path_factory.mktemp("gen"), [row for _lessons, row in rows()])
 
 
 @pytest.mark.parametrize("name", sorted(DATA))
 def test_the_data_is_well_formed(name: str) -> None:
-    lesson, path = DATA[name]
+    lessons, path = DATA[name]
     data = read_rows(path)
     assert {row["lang"] for row in data} == {"en", "de", "fr", "es"}
+    ids = [row["id"] for row in data]
+    assert len(ids) == len(set(ids)), "an id appears twice"
     for row in data:
         assert labels(row) <= LESSONS, row
     for construction, group in constructions(data).items():
-        carrying = [lesson in labels(row) for row in group]
+        carrying = [bool(labels(row) & lessons) for row in group]
         assert carrying.count(True) >= 3 and carrying.count(False) >= 2, construction
 
 
-@pytest.mark.parametrize(("lesson", "row"), [pytest.param(*r, id=_id(*r)) for r in rows()])
+@pytest.mark.parametrize(("lessons", "row"), [pytest.param(*r, id=_id(*r)) for r in rows()])
 def test_each_post_gets_its_lessons_and_a_clean_one_none(
-    lesson: str, row: dict[str, object], lessons_of: dict[str, set[str]]
+    lessons: frozenset[str], row: dict[str, object], lessons_of: dict[str, set[str]]
 ) -> None:
-    assert_lessons(row, lessons_of[str(row["text"])])
-    if lesson not in labels(row):  # the same words used innocently
-        assert lesson not in lessons_of[str(row["text"])]
+    got = lessons_of[str(row["text"])]
+    assert_lessons(row, got)
+    if not labels(row) & lessons:  # the same words used innocently
+        assert not got & lessons

@@ -318,7 +318,7 @@ def stressed(text: str, m: re.Match[str], lang: str | None = None) -> bool:
     opens = first.istitle() and text[: before.start()].rstrip()[-1:] in ("", ".", "!", "?", "\n")
     if not (first.islower() or opens):
         return False
-    if word == "LA" and before.group(2).lower() in _PLACE_BEFORE:
+    if word == "LA" and first.lower() in _PLACE_BEFORE:
         return False
     after = _small_after().match(text, m.end())
     if after is None or after.group(1) is None:
