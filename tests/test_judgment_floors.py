@@ -39,8 +39,9 @@ RULE_FLOORS = {
     "SP231": (0.85, 0.10),
     "SP241": (0.85, 0.10),
     "SP301": (0.90, 0.22),  # 0.25 until de-024 (German) was no longer credited to it
-    "SP321": (0.90, 0.20),
-    "SP331": (0.90, 0.22),
+    # 0.20 and 0.22 until a post whose language nothing tells was credited to one pack only
+    "SP321": (0.90, 0.17),
+    "SP331": (0.90, 0.17),
     "SP401": (0.85, 0.75),
     "SP501": (0.85, 0.20),
     "SP521": (0.85, 0.10),

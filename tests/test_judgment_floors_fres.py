@@ -38,8 +38,10 @@ LESSON_FLOORS = {
 RULE_FLOORS = {
     "SP231": (0.90, 0.18),
     "SP241": (0.90, 0.18),
-    "SP331": (0.90, 0.22),  # 0.25 until de-024 (German) was no longer credited to it
-    "SP341": (0.90, 0.09),  # 0.12 until de-024 (German) was no longer credited to it
+    # 0.25 until de-024 (German) was no longer credited to it; 0.22 until a post whose
+    # language nothing tells was credited to one pack only
+    "SP331": (0.90, 0.17),
+    "SP341": (0.90, 0.04),  # 0.12, then 0.09, for the same two reasons
     "SP531": (0.90, 0.25),
     "SP541": (0.90, 0.20),
 }

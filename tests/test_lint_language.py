@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -91,3 +92,36 @@ def test_explain_shows_the_rules_languages_and_examples(cli: CLI, tmp_path: Path
     assert "Markiere jemanden" in german.out and "-> " in german.out
     assert "languages: any" in cli("explain", "SP101", cwd=tmp_path).out
     assert "languages: en" in cli("explain", "engagement-bait", cwd=tmp_path).out
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Bleibt gespannt… 👀🐾", "SP321"),  # the German teaser rule, not four packs' rules
+        ("Restez connectés… 👀", "SP331"),
+        ("👀👀👀", "SP301"),  # no words: the first pack (English) speaks
+    ],
+)
+def test_one_pack_speaks_when_the_language_is_unknown(
+    cli: CLI, tmp_path: Path, text: str, code: str
+) -> None:
+    """A post whose language nothing tells is judged by every pack, but the same rule of
+    several packs reports it once, in the language its words belong to."""
+    (tmp_path / "t.txt").write_text(text, encoding="utf-8")
+    result = cli("lint", "--format", "json", "t.txt", cwd=tmp_path)
+    found = [f["code"] for f in json.loads(result.out)["findings"] if f["lesson"] == "useful"]
+    hype = [c for c in found if c in {"SP301", "SP321", "SP331", "SP341"}]
+    assert hype == [code], found
+
+
+def test_a_known_language_still_keeps_its_own_packs_findings(cli: CLI, tmp_path: Path) -> None:
+    """Families are merged only for posts of unknown language: a German post's German
+    rules and the language-free rules all still speak."""
+    text = "BLEIBT GESPANNT!!! Morgen gibt es etwas Großes für euch 👀 Teilt es mit allen!"
+    (tmp_path / "t.txt").write_text(text, encoding="utf-8")
+    found = {
+        f["code"]
+        for f in json.loads(cli("lint", "--format", "json", "t.txt", cwd=tmp_path).out)["findings"]
+    }
+    assert {"SP101", "SP102", "SP321"} <= found, found
+    assert not found & {"SP301", "SP331", "SP341"}, found

@@ -50,7 +50,11 @@ the same lessons written the way people post in each language. A pack rule judge
 posts in its languages. A post's language is told by its function words (``the``, ``und``,
 ``vous``, ``los``), and by py3langid's model when they do not settle it and a pack rule has
 found something; a post in a language without a pack gets only the rules that do not
-depend on language (capitals, punctuation, counts, emoji votes, queue rules). Shouting is
+depend on language (capitals, punctuation, counts, emoji votes, queue rules). A post whose
+language nothing tells (a few words with no function word, or emoji only) is judged by
+every pack; when the same rule of several packs finds something there (`empty-hype`,
+`empty-hype-de`, `empty-hype-fr`: one name but for the language), it is reported once, by
+the pack whose word list knows the post's words best. Shouting is
 decided with wordfreq's word lists: an ordinary word of the post's language in capitals
 shouts; an acronym or a name does not, nor do quotes, code and links.
 
@@ -59,7 +63,9 @@ shouts; an acronym or a name does not, nor do quotes, code and links.
 1. Write `rules/xx.toml` with `[pack] languages = ["xx"]` and one rule per lesson you
    cover, each with its own code (the English rule's code with a free second digit:
    SP201 engagement-bait is SP221 in German) and `bad`/`good` examples in that language
-   (the suite runs them, with the language pinned).
+   (the suite runs them, with the language pinned). Name it after the English rule plus
+   `-xx` (`engagement-bait-xx`), so that it and its siblings speak once on a post whose
+   language is unknown.
 2. Write constructions, not phrase lists: an instruction to the reader plus a condition,
    a reward or a count; `skip_quoted = true` so quoted and reported bait stays quiet;
    `unless` for the facts (a date, a time, a reason) that turn urgency into information.

@@ -395,7 +395,7 @@ def lint_drafts(
     rules still run, so that the entries which hid something are marked as used.
     *rules*: only these of the post rules (in their order).
     """
-    from soulpost.lint.languages import ByLanguage
+    from soulpost.lint.languages import ByLanguage, one_per_family
     from soulpost.lint.suppress import NONE
 
     keep = ruleset.unused_suppressions
@@ -428,6 +428,9 @@ def lint_drafts(
                 if supp is not NONE and supp.hides(code):
                     continue
                 hits[k].append((rule, hit))
+    for k, found in enumerate(hits):
+        if len(found) > 1 and by_language.hints[k] is None:
+            hits[k] = one_per_family(found, drafts[k])  # one pack speaks for each rule
     locate = Locator()
     return [
         [make_finding(rule, ruleset, hit, draft.post, path, locate=locate) for rule, hit in found]

@@ -1,12 +1,18 @@
-"""Which drafts of a chunk each language pack's rules judge (see :class:`ByLanguage`)."""
+"""Which drafts of a chunk each language pack's rules judge (see :class:`ByLanguage`), and
+which pack speaks when several found the same thing (:func:`one_per_family`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from soulpost.text.lazyre import lazy
+
 if TYPE_CHECKING:
     from soulpost.lint.draft import Draft
+    from soulpost.lint.rule import Hit, PostRule
+
+_letters = lazy(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
 class ByLanguage:
@@ -42,3 +48,57 @@ class ByLanguage:
                 if (hint is None or hint in languages) and k not in unknown
             ]
         return found
+
+
+def one_per_family(found: list[tuple[PostRule, Hit]], draft: Draft) -> list[tuple[PostRule, Hit]]:
+    """*found* (a post's hits, in rule order) with each family of language-pack rules
+    speaking in one language only.
+
+    A post whose language nothing tells ("Bleibt gespannt… 👀", or emoji only) is judged
+    by every pack, and the same rule of several packs (``empty-hype``, ``empty-hype-de``,
+    ``empty-hype-fr``…: the same name but for the language, the same lesson) may find the
+    same teaser: one finding, not four in four languages. The language kept is the one
+    whose word list knows the post's words best (the first pack's in rule order when the
+    words tell nothing, as for emoji).
+    """
+    langs = {rule.languages for rule, _hit in found if rule.languages}
+    if len(langs) < 2 or draft.language is not None:
+        return found  # one pack spoke, or the post's language is known (the others did not)
+    families: dict[tuple[str, str], list[tuple[str, ...]]] = {}
+    for rule, _hit in found:
+        if rule.languages:
+            families.setdefault(_family(rule), []).append(tuple(rule.languages))
+    keep: dict[tuple[str, str], str] = {}
+    for family, spoke in families.items():
+        choice = [lang for languages in dict.fromkeys(spoke) for lang in languages]
+        if len(set(choice)) > 1:
+            keep[family] = _likeliest(draft, list(dict.fromkeys(choice)))
+    if not keep:
+        return found
+    return [
+        (rule, hit)
+        for rule, hit in found
+        if not rule.languages
+        or (chosen := keep.get(_family(rule))) is None
+        or chosen in rule.languages
+    ]
+
+
+def _family(rule: PostRule) -> tuple[str, str]:
+    """A pack rule's lesson and name without its language: ``empty-hype-de`` is
+    ``empty-hype``, as is the English pack's ``empty-hype``."""
+    name = rule.spec.name
+    for lang in rule.languages:
+        name = name.removesuffix(f"-{lang}")
+    return rule.spec.lesson, name
+
+
+def _likeliest(draft: Draft, langs: list[str]) -> str:
+    """Of *langs*, the language whose word list knows the post's words best (the most
+    frequent there, summed); the first of them when none knows any."""
+    from soulpost.text.lexicon import zipf
+
+    lead = [s.plain for s in draft.segments if s.lead] or [s.plain for s in draft.segments]
+    words = _letters().findall(" ".join(lead))
+    scores = {lang: sum(zipf(word, lang) for word in words) for lang in langs}
+    return max(langs, key=lambda lang: scores[lang])  # the first of equals
