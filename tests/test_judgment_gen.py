@@ -96,6 +96,7 @@ DATA = {
     "gen3_give": (frozenset({"give", "useful"}), HERE / "judgment_gen3_give.jsonl"),
     "gen4_relate": (frozenset({"relate", "listen"}), HERE / "judgment_gen4_relate.jsonl"),
     "gen4_experiment": (frozenset({"experiment"}), HERE / "judgment_gen4_experiment.jsonl"),
+    "gen5_relate": (frozenset({"relate"}), HERE / "judgment_gen5_relate.jsonl"),
 }
 
 
