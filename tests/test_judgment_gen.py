@@ -97,6 +97,7 @@ DATA = {
     "gen4_relate": (frozenset({"relate", "listen"}), HERE / "judgment_gen4_relate.jsonl"),
     "gen4_experiment": (frozenset({"experiment"}), HERE / "judgment_gen4_experiment.jsonl"),
     "gen5_relate": (frozenset({"relate"}), HERE / "judgment_gen5_relate.jsonl"),
+    "gen5_owned": (frozenset({"experiment"}), HERE / "judgment_gen5_owned.jsonl"),
 }
 
 
