@@ -98,6 +98,7 @@ DATA = {
     "gen4_experiment": (frozenset({"experiment"}), HERE / "judgment_gen4_experiment.jsonl"),
     "gen5_relate": (frozenset({"relate"}), HERE / "judgment_gen5_relate.jsonl"),
     "gen5_owned": (frozenset({"experiment"}), HERE / "judgment_gen5_owned.jsonl"),
+    "gen5_give": (frozenset({"give"}), HERE / "judgment_gen5_give.jsonl"),
 }
 
 

@@ -27,7 +27,10 @@ languages, from what is around the price:
   never a discount (where the new price is lower, it may be an offer and still sells);
 - a sum **spent or paid by the poster**: a cost already paid ("Der neue Boden hat 40.000
   Euro gekostet") or money we pay to others ("Unseren Beschäftigten zahlen wir 40 € davon
-  als Zuschuss"), in German: nobody is asked to pay it;
+  als Zuschuss"), in German, or a cost we bear, in any of the four languages ("costs us
+  about £1,800 more a year", "kostet uns ca. 1.800 €"): nobody is asked to pay it;
+- a **deposit paid back** ("so we can refund the £30 deposit", "te devolvemos la fianza
+  de 50 €"): the reader gets the money, nobody buys anything;
 - a price of something sold **in any shop**, in a sentence not in the seller's voice
   ("Foam lagging is about £2 a metre at any DIY shop", "in jedem Baumarkt"): advice on
   what a thing costs, nobody's offer.
@@ -98,7 +101,8 @@ _allowance_before = lazy(
 # £1.50 an hour", "Danach kostet jede Stunde 1,50 Euro").
 _per_time_after = lazy(
     r"""[\d,.]*\s*(?:[$€£]|euros?\b)?\s*(?:(?:an|per|a|the)\s+(?:hour|day)\b
-       |(?:pro|die|je|am)\s+(?:stunde|tag)\b|de\ l['’]heure|par\ (?:heure|jour)\b
+       |(?:pro|die|je|am)\s+(?:angefangene\s+|volle\s+|weitere\s+)?(?:stunde|tag)\b
+       |de\ l['’]heure|par\ (?:heure|jour)\b
        |(?:la|por|a\ la)\s+(?:hora|día)\b|/\s?h\b)""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -155,7 +159,9 @@ _NUM = r"(?:[$€£]\s?)?(\d[\d.,]*)\s?(?:[$€£]|euros?\b|eur\b|pounds?\b|doll
 _instead = lazy(
     _NUM
     + r"""\s*(?:[^\W\d_]+\s+){0,2}?(?:statt|anstatt|anstelle\ von|instead\ of|rather\ than
-       |in\ place\ of|au\ lieu\ de|contre|en\ lugar\ de|en\ vez\ de)\s+(?:the\s+|den\s+|der\s+
+       |in\ place\ of|au\ lieu\ de|contre|en\ lugar\ de|en\ vez\ de
+       |[(\[]\s*(?:bisher|zuvor|vorher|previously|was|before|auparavant|avant|antes|hasta\ ahora)
+        :?)\s+(?:the\s+|den\s+|der\s+
        |bisher(?:igen)?\s+|bisher\s+|les\s+|los\s+|las\s+|the\ current\s+|the\ old\s+)?"""
     + _NUM,
     re.IGNORECASE | re.VERBOSE,
@@ -164,6 +170,28 @@ _instead = lazy(
 # weiterhin 40 € dazu" (German).
 _spent_after = lazy(
     r"[\d,.]*\s*(?:€|euros?\b|eur\b)?\s+(?:gekostet|investiert|ausgegeben|verbaut)\b", re.I
+)
+# A cost the poster bears, told in any of the four languages: "costs us about £1,800 more a
+# year", "kostet uns ca. 1.800 €", "nous coûte 2 000 €", "nos cuesta unos 300 €".
+_costs_us_before = lazy(
+    r"""\b(?:costs?\ us|kostet\ uns|kosten\ uns|kostete\ uns
+       |nous\ (?:coûte|coûtent|a\ coûté)|nos\ (?:cuesta|cuestan|costó|ha\ costado))
+       \s+(?:[^\W\d_]+\.?\s+){0,2}?(?:\d{1,3}[\s.,])?$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# A deposit paid back to the reader: "so we can refund the £30 deposit", "la consigne de
+# 2 € vous est rendue", "te devolvemos la fianza de 50 €".
+_deposit_after = lazy(
+    r"[\d,.]*\s*(?:[$€£]|euros?\b|eur\b)?\s*(?:deposits?|consignes?|cautions?|fianzas?|depósitos?)\b",
+    re.I,
+)
+_deposit_before = lazy(
+    r"\b(?:deposits?|consignes?|cautions?|fianzas?|depósitos?)\s+(?:of|de)\s*$", re.I
+)
+_paid_back = lazy(
+    r"\b(?:refund\w*|paid\ back|pay\ (?:it\ )?back|returned|rembours\w*|rendu\w*|restitu\w*"
+    r"|devolv\w*|devuelv\w*|reembols\w*|zurück\w*|erstatt\w*)",
+    re.I,
 )
 _we_pay_before = lazy(
     r"""(?:\b(?:zahlen|übernehmen|erstatten|spenden|schenken)\s+wir
@@ -250,6 +278,11 @@ def not_a_sale(text: str, at: int, end: int) -> bool:
     if _weighed_before().search(head[-60:]):
         return True
     if _spent_after().match(text, end) or _we_pay_before().search(head):
+        return True
+    if _costs_us_before().search(head[-40:]):
+        return True
+    deposit = _deposit_after().match(text, end) or _deposit_before().search(head[-30:])
+    if deposit and _paid_back().search(text):
         return True
     if _any_shop().search(text, end, end + 80) and not _seller_voice().search(text):
         return True
