@@ -99,6 +99,7 @@ DATA = {
     "gen5_relate": (frozenset({"relate"}), HERE / "judgment_gen5_relate.jsonl"),
     "gen5_owned": (frozenset({"experiment"}), HERE / "judgment_gen5_owned.jsonl"),
     "gen5_give": (frozenset({"give"}), HERE / "judgment_gen5_give.jsonl"),
+    "gen5_useful": (frozenset({"useful"}), HERE / "judgment_gen5_useful.jsonl"),
 }
 
 
