@@ -100,6 +100,7 @@ DATA = {
     "gen5_owned": (frozenset({"experiment"}), HERE / "judgment_gen5_owned.jsonl"),
     "gen5_give": (frozenset({"give"}), HERE / "judgment_gen5_give.jsonl"),
     "gen5_useful": (frozenset({"useful"}), HERE / "judgment_gen5_useful.jsonl"),
+    "gen5_listen": (frozenset({"listen"}), HERE / "judgment_gen5_listen.jsonl"),
 }
 
 
