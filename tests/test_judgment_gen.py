@@ -101,6 +101,7 @@ DATA = {
     "gen5_give": (frozenset({"give"}), HERE / "judgment_gen5_give.jsonl"),
     "gen5_useful": (frozenset({"useful"}), HERE / "judgment_gen5_useful.jsonl"),
     "gen5_listen": (frozenset({"listen"}), HERE / "judgment_gen5_listen.jsonl"),
+    "gen5_experiment": (frozenset({"experiment"}), HERE / "judgment_gen5_experiment.jsonl"),
 }
 
 
