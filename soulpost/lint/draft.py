@@ -375,8 +375,7 @@ class Draft:
         pinned = tuple(self.settings.lint.languages)
         if len(pinned) == 1:
             return pinned[0]
-        lead = [s.plain for s in self.segments if s.lead] or [s.plain for s in self.segments]
-        return detect(" ".join(lead), pinned or PACK_LANGUAGES, model_when_silent=False)
+        return detect(self.lead_text(), pinned or PACK_LANGUAGES, model_when_silent=False)
 
     @_lazy
     def language_hint(self) -> str | None:
@@ -390,8 +389,13 @@ class Draft:
         pinned = tuple(self.settings.lint.languages)
         if len(pinned) == 1:
             return pinned[0]
+        return detect(self.lead_text(), pinned or PACK_LANGUAGES, use_model=False)
+
+    def lead_text(self) -> str:
+        """The text that tells the post's language: its lead pieces (all of them when none
+        leads), links blanked. Not cached: a draft's cache travels back from the workers."""
         lead = [s.plain for s in self.segments if s.lead] or [s.plain for s in self.segments]
-        return detect(" ".join(lead), pinned or PACK_LANGUAGES, use_model=False)
+        return " ".join(lead)
 
     @_lazy
     def invites_reply(self) -> bool:

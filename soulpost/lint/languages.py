@@ -6,13 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from soulpost.text.lazyre import lazy
-
 if TYPE_CHECKING:
     from soulpost.lint.draft import Draft
     from soulpost.lint.rule import Hit, PostRule
-
-_letters = lazy(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
 class ByLanguage:
@@ -70,9 +66,9 @@ def one_per_family(found: list[tuple[PostRule, Hit]], draft: Draft) -> list[tupl
             families.setdefault(_family(rule), []).append(tuple(rule.languages))
     keep: dict[tuple[str, str], str] = {}
     for family, spoke in families.items():
-        choice = [lang for languages in dict.fromkeys(spoke) for lang in languages]
-        if len(set(choice)) > 1:
-            keep[family] = _likeliest(draft, list(dict.fromkeys(choice)))
+        choice = list(dict.fromkeys(lang for languages in spoke for lang in languages))
+        if len(choice) > 1:
+            keep[family] = _likeliest(draft, choice)
     if not keep:
         return found
     return [
@@ -96,9 +92,9 @@ def _family(rule: PostRule) -> tuple[str, str]:
 def _likeliest(draft: Draft, langs: list[str]) -> str:
     """Of *langs*, the language whose word list knows the post's words best (the most
     frequent there, summed); the first of them when none knows any."""
+    from soulpost.lint.draft import word_pattern
     from soulpost.text.lexicon import zipf
 
-    lead = [s.plain for s in draft.segments if s.lead] or [s.plain for s in draft.segments]
-    words = _letters().findall(" ".join(lead))
+    words = word_pattern().findall(draft.lead_text())
     scores = {lang: sum(zipf(word, lang) for word in words) for lang in langs}
     return max(langs, key=lambda lang: scores[lang])  # the first of equals
