@@ -147,10 +147,10 @@ _we = lazy(r"\b(?:we|we're|we've|we'll|we'd|our|ours|us)\b", re.IGNORECASE)
 # Both behind a look-ahead for the characters their matches begin with (see
 # soulpost.lint.kinds.firstchars, whose first_class gives it): the same spans, faster.
 _you = lazy(
-    r"(?=[oy])(?:"
-    r"\b(?:you|your|yours|yourself|you're|you've|you'll|you'd|y'all)\b|\bour\s+(?:readers|customers"
-    r"|members|listeners|viewers|followers|patients|pupils|students|guests|neighbours|neighbors"
-    r"|community|supporters|volunteers|donors|subscribers)\b)",
+    r"(?=[oyp])(?:"
+    r"\b(?:you|your|yours|yourself|you're|you've|you'll|you'd|y'all|please)\b"
+    r"|\bour\s+(?:readers|customers|members|listeners|viewers|followers|patients|pupils|students"
+    r"|guests|neighbours|neighbors|community|supporters|volunteers|donors|subscribers)\b)",
     re.I,
 )
 # _we for lower-cased ASCII text: case-sensitive, behind a look-ahead, the same spans faster.
@@ -164,10 +164,13 @@ _counted_us = lazy(
 
 # A price, a clock time or a day is what the notice means for the reader, said as a fact to
 # act on: "We've put the price of a loaf up by 20p, to £3.60", "from next week we open at 8",
-# "the new IPA goes on tap Friday".
+# "the new IPA goes on tap Friday". So is a measured quantity: a report, not a brochure
+# ("three of our jobs have waited 11 weeks", "we tested our beds: pH 6.8, 7.1 and 7.4").
 _service_fact = lazy(
-    r"(?=[\$\dabfmstuw£€])(?:"
+    r"(?=[\$\dabfmpstuw£€])(?:"
     r"[$£€]\s?\d|\d\s?(?:p|€)(?!\w)|\b\d{1,2}(?::\d\d)?\s?(?:am|pm)\b|\b\d{1,2}:\d\d\b"
+    r"|\b\d+(?:[.,]\d+)?\s?(?:weeks?|days?|hours?|hrs|minutes?|mins|months|kg|km|cm|mm|litres?"
+    r"|liters?|tonnes?|brix)\b|\bph\s?\d"
     r"|\b(?:at|from|until|till|by)\s+\d{1,2}\b(?![:.,]?\d)"
     r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b)",
     re.IGNORECASE,
