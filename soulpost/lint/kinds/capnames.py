@@ -316,7 +316,7 @@ STRESSED_IN = {
     "en": frozenset(["ONE", "THE", "SO", "TOO", "WAY", "NO"]),
     "de": frozenset(["DER", "DIE", "DAS", "SO", "NIE", "NUR", "EIN"]),
     "fr": frozenset(["LA", "LE", "UN", "UNE", "PAS"]),
-    "es": frozenset(["EL", "LA", "LO", "YA", "MUY", "NO", "SÍ"]),
+    "es": frozenset(["EL", "LA", "LO", "YA", "MUY", "NO"]),
 }
 ALL_STRESSED = STRESSED.union(*STRESSED_IN.values())
 _small_before = lazy(r"(?<![\w'’])([^\W\d_]+['’])?([^\W\d_]+),?[ \t]+$")
@@ -330,7 +330,8 @@ _PLACE_BEFORE = frozenset(
 )
 
 
-# A vote, not a raised voice: "parliament says NO to …", "votó NO", "el NO ganó".
+# A vote or a keyword to type, not a raised voice: "parliament says NO to …", "el NO ganó",
+# "Escribe NO en los comentarios".
 _VOTE_BEFORE = frozenset(
     [
         "say",
@@ -349,6 +350,19 @@ _VOTE_BEFORE = frozenset(
         "al",
         "del",
         "por",
+        "type",
+        "reply",
+        "comment",
+        "write",
+        "text",
+        "escribe",
+        "escribid",
+        "comenta",
+        "comentad",
+        "responde",
+        "pon",
+        "tapez",
+        "tape",
     ]
 )
 
