@@ -35,6 +35,7 @@ def _patterns() -> list[tuple[str, str]]:
         for rule in pack["rule"]:
             options = rule.get("options", {})
             found = [*options.get("patterns", ()), *options.get("unless", ())]
+            found += options.get("despite", [])
             for group in options.get("signals", {}).values():
                 found += group
             out += [(rule["code"], pattern) for pattern in found]

@@ -48,6 +48,7 @@ def _shipped_patterns() -> list[str]:
     for spec in load_registry(None).specs:
         defaults = spec.defaults
         found += list(defaults.get("patterns", ())) + list(defaults.get("unless", ()))
+        found += list(defaults.get("despite", ()))
         for patterns in defaults.get("signals", {}).values():
             found += list(patterns)
     return found

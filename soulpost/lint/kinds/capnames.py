@@ -212,15 +212,44 @@ def _known(word: str, langs: tuple[str, ...]) -> bool:
     return any(zipf(word, one) >= ORDINARY for one in langs)
 
 
+# The last words of German compounds that say what a thing must be or have (FROSTFREI,
+# KINDERSICHER, WASSERDICHT, GEBÜHRENPFLICHTIG): in capitals, the point of an instruction
+# raised, where a compound name (KANTENHOCKER, ERSTBEZUG) is no such word.
+_PROPERTY_TAILS = ("frei", "sicher", "fest", "dicht", "los", "pflichtig", "bereit", "gerecht")
+
+
+def known_part(part: str, langs: tuple[str, ...], need: float, lang: str | None) -> bool:
+    """Whether *part* of a word in capitals is a word of *langs* at Zipf frequency *need*.
+    Given *lang* "de", a compound of a word and a property (FROSTFREI, perhaps joined by an
+    s) is one too: the raised voice of "muss im Winter FROSTFREI bleiben". A kicker that
+    calls out (VERLOSUNG) needs only to be in the list."""
+    from soulpost.text.lexicon import ORDINARY, zipf
+
+    if part in _CALL_OUTS:
+        need = min(need, ORDINARY)
+    if any(zipf(part, one) >= need for one in langs):
+        return True
+    if lang != "de" or len(part) < 7:
+        return False
+    low = part.lower()
+    tail = next((t for t in _PROPERTY_TAILS if low.endswith(t)), "")
+    head = low[: len(low) - len(tail)] if tail else ""
+    heads = (head, head[:-1]) if head.endswith("s") else (head,)
+    return len(head) >= 4 and any(zipf(h, "de") >= need for h in heads)
+
+
 def source_named(text: str, start: int, end: int) -> bool:
     """Whether the capitals from *start* to *end* are named as a source or a band: after
     a word that says a name comes (laut, according to, selon, según, a paper's headline,
     the band), after reading in it ("steht im SPIEGEL"), or before a verb of reporting,
-    calling for or warning ("BILD berichtet", "Der BUND fordert"). Up to three words in
+    calling for or warning ("BILD berichtet", "Der BUND fordert"), or joined by an ampersand
+    to a word that is none of a language (KALLE & DIE KANTENHOCKER). Up to three words in
     capitals there are that name, not a raised voice."""
     head = text[max(0, start - 40) : start]
+    words = re.findall(r"[^\W\d_]+", text[start:end])
     return (
-        _source_by().search(head) is not None
+        ("&" in text[start:end] and any(name_token(word, None) for word in words))
+        or _source_by().search(head) is not None
         or _named_by().search(head) is not None
         or _read_in().search(head) is not None
         or _reports().match(text, end) is not None
@@ -284,10 +313,10 @@ def unit(text: str, start: int, word: str) -> bool:
 # English word).
 STRESSED = frozenset(["ANY", "ALL", "NOT", "NOW", "YOU"])
 STRESSED_IN = {
-    "en": frozenset(["ONE", "THE", "SO", "TOO", "WAY"]),
+    "en": frozenset(["ONE", "THE", "SO", "TOO", "WAY", "NO"]),
     "de": frozenset(["DER", "DIE", "DAS", "SO", "NIE", "NUR", "EIN"]),
-    "fr": frozenset(["LA", "LE", "UN", "UNE"]),
-    "es": frozenset(["EL", "LA", "LO", "YA", "MUY"]),
+    "fr": frozenset(["LA", "LE", "UN", "UNE", "PAS"]),
+    "es": frozenset(["EL", "LA", "LO", "YA", "MUY", "NO"]),
 }
 ALL_STRESSED = STRESSED.union(*STRESSED_IN.values())
 _small_before = lazy(r"(?<![\w'’])([^\W\d_]+['’])?([^\W\d_]+),?[ \t]+$")
@@ -298,6 +327,43 @@ _small_after = lazy(r"[ \t]+([^\W\d_]+)\b|[ \t]*[!?.]")
 # Los Angeles, not a stressed article, after a preposition of place ("à LA", "desde LA").
 _PLACE_BEFORE = frozenset(
     ["à", "a", "de", "en", "vers", "depuis", "desde", "hacia", "to", "in", "from"]
+)
+
+
+# A vote or a keyword to type, not a raised voice: "parliament says NO to …", "el NO ganó",
+# "Escribe NO en los comentarios".
+_VOTE_BEFORE = frozenset(
+    [
+        "say",
+        "says",
+        "said",
+        "vote",
+        "votes",
+        "voted",
+        "dice",
+        "dicen",
+        "dijo",
+        "votó",
+        "votar",
+        "el",
+        "un",
+        "al",
+        "del",
+        "por",
+        "type",
+        "reply",
+        "comment",
+        "write",
+        "text",
+        "escribe",
+        "escribid",
+        "comenta",
+        "comentad",
+        "responde",
+        "pon",
+        "tapez",
+        "tape",
+    ]
 )
 
 
@@ -320,6 +386,8 @@ def stressed(text: str, m: re.Match[str], lang: str | None = None) -> bool:
         return False
     if word == "LA" and first.lower() in _PLACE_BEFORE:
         return False
+    if word == "NO" and first.lower() in _VOTE_BEFORE:
+        return False  # "says NO to software patents", "el NO": a vote named, not a shout
     after = _small_after().match(text, m.end())
     if after is None or after.group(1) is None:
         return after is not None

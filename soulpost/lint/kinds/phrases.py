@@ -69,8 +69,13 @@ class PhrasesOptions(RuleOptions):
         description="regular expressions that, found in the same text, make it fine "
         "(a concrete date or price turns urgency into information)",
     )
+    despite: list[str] = Field(
+        default_factory=list,
+        description="regular expressions that, found in the same text, keep a finding "
+        "that an unless would excuse (a threat of regret is pressure whatever the date)",
+    )
 
-    _patterns = field_validator("patterns", "unless")(checked_patterns)
+    _patterns = field_validator("patterns", "unless", "despite")(checked_patterns)
 
 
 # A pattern as the rule runs it: its source, search and finditer, and the words that gate it.
@@ -111,6 +116,7 @@ class Phrases(SegmentRule):
         self.pattern_sources = [(p, None if gate else pattern_words(p)) for p in opts.patterns]
         self.skip_quoted = opts.skip_quoted
         self.unless_source = "|".join(f"(?:{p})" for p in opts.unless)
+        self.despite_source = "|".join(f"(?:{p})" for p in opts.despite)
         self.min_count = opts.min_count
         self.max_words = opts.max_words
         self.lead_only = opts.lead_only or self.parts == "lead"
@@ -131,11 +137,13 @@ class Phrases(SegmentRule):
         # the regex module rejects is a configuration error, not a failure mid-run.
         self.pack_patterns = frozenset(self.spec.defaults.get("patterns", ()))
         self.pack_patterns |= frozenset(self.spec.defaults.get("unless", ()))
+        self.pack_patterns |= frozenset(self.spec.defaults.get("despite", ()))
         vetted = self.pack_patterns if self.spec.vetted else frozenset()
-        self.timed = frozenset(p for p in [*opts.patterns, *opts.unless] if p not in vetted)
+        every = [*opts.patterns, *opts.unless, *opts.despite]
+        self.timed = frozenset(p for p in every if p not in vetted)
         self.strikes: dict[str, int] = {}  # stops per pattern in this process
         if self.timed:
-            _ = self.patterns, self.free, self.unless
+            _ = self.patterns, self.free, self.unless, self.despite
 
     @cached_property
     def free(self) -> Search | None:
@@ -212,6 +220,17 @@ class Phrases(SegmentRule):
         timed = any(p in self.timed for p in patterns)
         if timed:  # compiled now, so that a pattern the regex module rejects fails set-up
             return compiled(self.unless_source, timed=True)[0]
+        return any_search(patterns, timed=False)
+
+    @cached_property
+    def despite(self) -> Search | None:
+        """The rule's ``despite`` patterns as one case-insensitive search: asked only of a
+        text that an ``unless`` has excused."""
+        if not self.despite_source:
+            return None
+        patterns = self.options.despite  # type: ignore[attr-defined]
+        if any(p in self.timed for p in patterns):
+            return compiled(self.despite_source, timed=True)[0]
         return any_search(patterns, timed=False)
 
     @cached_property
@@ -358,11 +377,12 @@ class Phrases(SegmentRule):
         text = segment.plain
         unless = self.unless
         if unless is not None:
+            seen = segment.quiet if self.skip_quoted else text
             try:
-                if unless(segment.quiet if self.skip_quoted else text):
+                if unless(seen) and not (self.despite is not None and self.despite(seen)):
                     return
             except TimeoutError:
-                yield self._stopped(self.unless_source, False, segment)
+                yield self._stopped(f"{self.unless_source}|{self.despite_source}", False, segment)
                 return
         names = list(dict.fromkeys(" ".join(text[a:b].split()) for a, b in spans))
         if len({n.lower() for n in names}) < self.min_count:

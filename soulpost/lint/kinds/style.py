@@ -135,7 +135,7 @@ class CapitalsOptions(RuleOptions):
 
 
 # A word: letters, perhaps joined by an apostrophe or a hyphen (YOU'RE, MIND-BLOWING).
-_token = lazy(r"(?<![\w#@＃＠/.])[^\W\d_]+(?:['’-][^\W\d_]+)*(?![\w/])")
+_token = lazy(r"(?<![\w#@＃＠/.])(?<!\d-)[^\W\d_]+(?:['’-][^\W\d_]+)*(?![\w/])(?!-\d)")
 # What may stand between two capital words of one shouted stretch: no letter in lower case.
 _gap = lazy(r"[^\w]*")
 _VOWELS = frozenset("aeiouyàáâäæèéêëìíîïòóôöœùúûüÿ")
@@ -297,7 +297,7 @@ class Capitals(SegmentRule):
             return False
         if not self.dictionary:
             return True
-        from soulpost.text.lexicon import ORDINARY, zipf
+        from soulpost.text.lexicon import ORDINARY
 
         lang = draft.language_hint
         parts = [part for part in re.split(r"[-]", word) if part]
@@ -310,7 +310,7 @@ class Capitals(SegmentRule):
         # first, so a post whose language nothing tells loads the others only for a word
         # English does not know (each list costs about 25 ms to load).
         langs = _dictionaries(lang)
-        return all(any(zipf(part, one) >= need for one in langs) for part in parts)
+        return all(_caps.known_part(part, langs, need, lang) for part in parts)
 
     def _shouted(self, text: str, draft: Draft) -> list[re.Match[str]]:
         """The words of *text* that shout, in order."""
