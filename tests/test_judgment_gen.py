@@ -102,6 +102,9 @@ DATA = {
     "gen5_useful": (frozenset({"useful"}), HERE / "judgment_gen5_useful.jsonl"),
     "gen5_listen": (frozenset({"listen"}), HERE / "judgment_gen5_listen.jsonl"),
     "gen5_experiment": (frozenset({"experiment"}), HERE / "judgment_gen5_experiment.jsonl"),
+    "gen6_praise": (frozenset({"give"}), HERE / "judgment_gen6_praise.jsonl"),
+    "gen6_listen": (frozenset({"listen"}), HERE / "judgment_gen6_listen.jsonl"),
+    "gen6_useful": (frozenset({"useful"}), HERE / "judgment_gen6_useful.jsonl"),
 }
 
 
