@@ -182,7 +182,9 @@ _service_fact = lazy(
 # about it", "we take the allegations
 # very seriously", a post that opens by explaining "why we're changing our name", a
 # warning about a fake account or a scam; what we asked people and are not sure of yet,
-# and a trade-off we chose ("we'd rather ship late than crunch the team again"). Not
+# and a trade-off we chose ("we'd rather ship late than crunch the team again"); a trial
+# still being watched ("so we're sowing a week earlier and keeping an eye on it", "we'll see
+# how it goes", "early days"). Not
 # "we can't wait" or "we couldn't be prouder", which are brochure talk. Sad news ("we're
 # not at the fair this year") and an answer to someone's quoted words ("“We must act now,”
 # the minister told us. We agree…") are not a brochure either.
@@ -201,6 +203,8 @@ _owning_up = lazy(
     r"|\A\W*why we(?:'re| are|'ve| have)\b"
     r"|\b(?:fake|scam|scammers?|fraud\w*|phishing|impersonat\w*|pretending to be)\b"
     r"|\b(?:still learning|not sure yet|no idea yet)\b"
+    r"|\b(?:keeping|keep|kept) an eye on\b|\bwe(?:'ll| will) (?:see how|report back)\b"
+    r"|\b(?:early days|time will tell|fingers crossed)\b"
     r"|\b(?:surprised|caught) us(?: out)?(?: too| as well)?\b|\bto our (?:own )?surprise\b"
     r"|\b(?:sad|bad) news\b|\b(?:sadly|unfortunately)\b|\bwe(?:'re| are) not (?:at|going)\b"
     r"|\A\W*[\"“][^\"“”\n]{3,200}[\"”],?\s+(?:[\w'-]+\s+){0,6}?(?:said|says|told|wrote|asked)\b",
