@@ -105,6 +105,7 @@ DATA = {
     "gen6_praise": (frozenset({"give"}), HERE / "judgment_gen6_praise.jsonl"),
     "gen6_listen": (frozenset({"listen"}), HERE / "judgment_gen6_listen.jsonl"),
     "gen6_useful": (frozenset({"useful"}), HERE / "judgment_gen6_useful.jsonl"),
+    "gen6_relate": (frozenset({"relate"}), HERE / "judgment_gen6_relate.jsonl"),
 }
 
 
