@@ -147,7 +147,7 @@ _we = lazy(r"\b(?:we|we're|we've|we'll|we'd|our|ours|us)\b", re.IGNORECASE)
 # Both behind a look-ahead for the characters their matches begin with (see
 # soulpost.lint.kinds.firstchars, whose first_class gives it): the same spans, faster.
 _you = lazy(
-    r"(?=[oyp])(?:"
+    r"(?=[opy])(?:"
     r"\b(?:you|your|yours|yourself|you're|you've|you'll|you'd|y'all|please)\b"
     r"|\bour\s+(?:readers|customers|members|listeners|viewers|followers|patients|pupils|students"
     r"|guests|neighbours|neighbors|community|supporters|volunteers|donors|subscribers)\b)",
