@@ -95,7 +95,7 @@ _hiring = lazy(
 # Tag, höchstens 1.260 Euro im Jahr"). Nobody is asked to pay it.
 _allowance_before = lazy(
     r"""\b(?:allowances?|benefits?|pensions?|grants?|bursar(?:y|ies)|stipends?|tax[- ]free
-       |\w*pauschale|freibetr(?:ag|äge)\w*|(?:kinder|eltern|wohn|bürger|pflege|kranken|arbeitslosen)geld|bafög|renten?|zuschuss\w*|förderung
+       |\w*pauschale|\w*pauschbetr(?:ag|äge)\w*|\w*freibetr(?:ag|äge)\w*|(?:kinder|eltern|wohn|bürger|pflege|kranken|arbeitslosen)geld|bafög|renten?|zuschuss\w*|förderung
        |aufwandsentschädigung|allocations?|bourses?|subventions?|aides?\ (?:au|à\ la|de\ l)
        |ayudas?|subvenci[oó]n\w*|prestaci[oó]n\w*|becas?|pensi[oó]n\w*)\b[^.!?\n]*$""",
     re.IGNORECASE | re.VERBOSE,
@@ -227,6 +227,13 @@ _any_shop = lazy(
     re.IGNORECASE | re.VERBOSE,
 )
 
+# An allowance named just after the price: "your £20,000 allowance", "der Freibetrag" after
+# "1.000 €": the reader's limit under a rule, not a price.
+_allowance_after = lazy(
+    r"""[\d,.]*\s*(?:[$€£]|euros?\b|eur\b)?\s*(?:(?:tax[- ]free\s+|isa\s+|personal\s+)?allowances?
+       |freibetrag|sparerpauschbetrag|pauschbetrag|abattement|exención|mínimo\ exento)\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
 # A threshold: a noun of a limit or of what is counted against one (income, turnover,
 # sales, Umsatz, plafond, umbral…) earlier in the sentence, and a word of limit just before
 # the price ("over", "über", "est de", "más de"), not in the seller's voice: a rule
@@ -286,6 +293,8 @@ def not_a_sale(text: str, at: int, end: int) -> bool:
     if _allowance_before().search(head) and not _seller().search(head):
         return True
     if _threshold_before().search(head) and not _seller().search(head):
+        return True
+    if _allowance_after().match(text, end):
         return True
     from soulpost.lint.draft import without_quotes
 
