@@ -33,7 +33,11 @@ languages, from what is around the price:
   de 50 €"): the reader gets the money, nobody buys anything;
 - a price of something sold **in any shop**, in a sentence not in the seller's voice
   ("Foam lagging is about £2 a metre at any DIY shop", "in jedem Baumarkt"): advice on
-  what a thing costs, nobody's offer.
+  what a thing costs, nobody's offer;
+- a **threshold** a rule sets, named earlier in the sentence and said as a limit just
+  before the price: "income over £50,000", "mehr als 30 Verkäufe oder über 2.000 € im
+  Jahr", "le plafond … est de 77 700 €", "el límite … está en 22.000 €": a tax or
+  reporting rule explained, nobody's offer.
 """
 
 from __future__ import annotations
@@ -91,7 +95,7 @@ _hiring = lazy(
 # Tag, höchstens 1.260 Euro im Jahr"). Nobody is asked to pay it.
 _allowance_before = lazy(
     r"""\b(?:allowances?|benefits?|pensions?|grants?|bursar(?:y|ies)|stipends?|tax[- ]free
-       |\w*pauschale|freibetr(?:ag|äge)\w*|(?:kinder|eltern|wohn|bürger|pflege|kranken|arbeitslosen)geld|bafög|renten?|zuschuss\w*|förderung
+       |\w*pauschale|\w*pauschbetr(?:ag|äge)\w*|\w*freibetr(?:ag|äge)\w*|(?:kinder|eltern|wohn|bürger|pflege|kranken|arbeitslosen)geld|bafög|renten?|zuschuss\w*|förderung
        |aufwandsentschädigung|allocations?|bourses?|subventions?|aides?\ (?:au|à\ la|de\ l)
        |ayudas?|subvenci[oó]n\w*|prestaci[oó]n\w*|becas?|pensi[oó]n\w*)\b[^.!?\n]*$""",
     re.IGNORECASE | re.VERBOSE,
@@ -160,7 +164,8 @@ _instead = lazy(
     _NUM
     + r"""\s*(?:[^\W\d_]+\s+){0,2}?(?:statt|anstatt|anstelle\ von|instead\ of|rather\ than
        |in\ place\ of|au\ lieu\ de|contre|en\ lugar\ de|en\ vez\ de
-       |[(\[]\s*(?:bisher|zuvor|vorher|previously|was|before|auparavant|avant|antes|hasta\ ahora)
+       |[(\[]\s*(?:bisher|zuvor|vorher|previously|was|before|auparavant|avant|antes|hasta\ ahora
+       |statt|instead\ of|au\ lieu\ de|en\ lugar\ de|en\ vez\ de)
         :?)\s+(?:the\s+|den\s+|der\s+
        |bisher(?:igen)?\s+|bisher\s+|les\s+|los\s+|las\s+|the\ current\s+|the\ old\s+)?"""
     + _NUM,
@@ -222,6 +227,31 @@ _any_shop = lazy(
     re.IGNORECASE | re.VERBOSE,
 )
 
+# An allowance named just after the price: "your £20,000 allowance", "der Freibetrag" after
+# "1.000 €": the reader's limit under a rule, not a price.
+_allowance_after = lazy(
+    r"""[\d,.]*\s*(?:[$€£]|euros?\b|eur\b)?\s*(?:(?:tax[- ]free\s+|isa\s+|personal\s+)?allowances?
+       |freibetrag|sparerpauschbetrag|pauschbetrag|abattement|exención|mínimo\ exento)\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# A threshold: a noun of a limit or of what is counted against one (income, turnover,
+# sales, Umsatz, plafond, umbral…) earlier in the sentence, and a word of limit just before
+# the price ("over", "über", "est de", "más de"), not in the seller's voice: a rule
+# explained ("income over £50,000", "le plafond … est de 77 700 €"). "Orders over £50 ship
+# free" names no such noun.
+_threshold_before = lazy(
+    r"""\b(?:thresholds?|limits?|ceilings?|income|incomes|turnover|earnings|revenues?|profits?
+       |\w*grenzen?|schwellen?\w*|umsatz\w*|einkommen|einkünfte|einnahmen|verkäufe|gewinne?
+       |plafonds?|seuils?|chiffre\ d['’]affaires|revenus?|recettes|bénéfices?|limites?
+       |umbral(?:es)?|límites?|topes?|ingresos|facturación|factur(?:as|áis|an|a)|ventas
+       |beneficios|rentas?)\b[^.!?\n]*?
+       \b(?:over|above|more\ than|exceeding|exceeds?|under|below|less\ than|of|is
+       |über|mehr\ als|unter|weniger\ als|bei|von|beträgt|liegt\ bei|plus\ de|moins\ de
+       |au-delà\ de|dépasse\w*|est\ de|sous|de|más\ de|menos\ de|superior\ a|inferior\ a
+       |supera\w*|es\ de|está\ en|en)\s*(?:\d{1,3}[\s.,])?$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
 
 def _amount(digits: str) -> float:
     """The value of a price's digits, told "1.000,50" and "1,000.50" apart by what follows
@@ -262,6 +292,10 @@ def not_a_sale(text: str, at: int, end: int) -> bool:
     head = text[max(0, at - 120) : at]
     if _allowance_before().search(head) and not _seller().search(head):
         return True
+    if _threshold_before().search(head) and not _seller().search(head):
+        return True
+    if _allowance_after().match(text, end):
+        return True
     from soulpost.lint.draft import without_quotes
 
     if without_quotes(text)[at] == "_":
@@ -287,3 +321,38 @@ def not_a_sale(text: str, at: int, end: int) -> bool:
     if _any_shop().search(text, end, end + 80) and not _seller_voice().search(text):
         return True
     return _reported().search(text) is not None and _seller_voice().search(text) is None
+
+
+# A new price said against a higher old one, in either order: "35 € (antes 50)", "£35 (was
+# £50)", "39 € au lieu de 55 €", "was £50, now £35", "statt 69 € nur 49 €". Lower than
+# before is an offer (a rise is news: price_rise); prices after "a", "à", "de" are not
+# found by the price search, so this looks at the pair itself.
+_cut_words = lazy(
+    r"\b(?:statt|anstatt|instead|au\ lieu|en\ lugar|en\ vez|antes|was|before|avant|bisher"
+    r"|zuvor|vorher|previously|auparavant)\b",
+    re.I,
+)
+_was_now = lazy(
+    r"""\b(?:was|statt|vorher|bisher|avant|antes|before|previously)\s*:?\s*"""
+    + _NUM
+    + r"""\s*[,;/–—-]?\s*(?:now|only|jetzt|nur|maintenant|seulement|ahora|solo|sólo)\s*:?\s*"""
+    + _NUM,
+    re.IGNORECASE | re.VERBOSE,
+)
+_money = lazy(r"[$€£]|\d\s?(?:euros?|eur)\b", re.I)
+
+
+def price_cut(text: str) -> re.Match[str] | None:
+    """A price said against a higher old one, with a currency and not told as news
+    (:func:`not_a_sale`): an offer."""
+    if not _cut_words().search(text):
+        return None
+    for pattern, new, old in ((_instead(), 1, 2), (_was_now(), 2, 1)):
+        for found in pattern.finditer(text):
+            if not _money().search(found.group(0)):
+                continue
+            if _amount(found.group(new)) < _amount(found.group(old)) and not not_a_sale(
+                text, found.start(), found.end()
+            ):
+                return found
+    return None

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
-from soulpost.lint.charges import not_a_sale
+from soulpost.lint.charges import not_a_sale, price_cut
 from soulpost.lint.salewords import INVITE_WORDS as _INVITE_WORDS
 from soulpost.lint.salewords import PROMO_WORDS as _PROMO_WORDS
 from soulpost.lint.salewords import first_match, promo_starts, promo_starts_ascii_lower
@@ -358,6 +358,9 @@ class Draft:
                 or (_price_where().search(segment.text) and not _novelty().match(plain))
             ):
                 return price.group(0)
+            cut = price_cut(plain)  # "35 € (antes 50)": a price under the old one
+            if cut:
+                return cut.group(0)
         return None
 
     @_lazy
