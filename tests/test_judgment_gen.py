@@ -106,6 +106,8 @@ DATA = {
     "gen6_listen": (frozenset({"listen"}), HERE / "judgment_gen6_listen.jsonl"),
     "gen6_useful": (frozenset({"useful"}), HERE / "judgment_gen6_useful.jsonl"),
     "gen6_relate": (frozenset({"relate"}), HERE / "judgment_gen6_relate.jsonl"),
+    "gen6_give": (frozenset({"give"}), HERE / "judgment_gen6_give.jsonl"),
+    "gen6_experiment": (frozenset({"experiment"}), HERE / "judgment_gen6_experiment.jsonl"),
 }
 
 
