@@ -61,6 +61,24 @@ gen4relate and gen4experiment, tuned on writers 49-52):
   by direct message; news put off to a later day ("Mehr dazu… am Freitag", "je vous le
   dis demain").
 
+Session 18 (round 6, tuned on writers 57-60 after they were scored unread; branches
+gen6experiment, gen6give, gen6relate, gen6listen and gen6useful):
+
+* experiment: nobody does it better or cheaper than us, a consensus sealed without a
+  source, works for anyone whatever the case, never fails ever, the only one that counts,
+  a result pledged on our word, absolute advice that is unsafe;
+* give: our own praise as a superlative, our own places or stock running out with a call,
+  goods available at our place, a booking call that says how, a new price below the old
+  one ("35 € (antes 50)"), "on offer"; a threshold named by a rule, a free event and an
+  animal looking for a home stay clean;
+* relate: haste and an order to buy in the same post, details kept for a private message,
+  emoji and number tallies, "team 🌵 or team 🌿", send this to the friend who…, follow
+  guilt, numbered giveaway steps, the brochure lexicon;
+* listen: regret threats, stock said to vanish, don't deliberate, an early-bird price
+  ending, now not later (a ``despite`` list keeps them firing beside a date);
+* useful: a notice of notice words only, a teaser behind a follow, an announcement of an
+  announcement, a bare link under a header.
+
 tests/data/judgment_gen_{experiment,give,useful}.jsonl,
 judgment_gen2_{relate,experiment,give}.jsonl, judgment_gen3_{listen,relate,experiment,give}.jsonl
 and judgment_gen4_{relate,experiment}.jsonl hold posts written for this test, not taken
@@ -79,7 +97,7 @@ import pytest
 from tests.wordings import LESSONS, assert_lessons, constructions, labels, lint_lessons, read_rows
 
 HERE = Path(__file__).resolve().parent / "data"
-# Each data file and the lessons its grammar writes: session 14's, 15's, then 16's.
+# Each data file and the lessons its grammar writes: sessions 14, 15, 16, 17, then 18.
 DATA = {
     **{
         f"gen_{lesson}": (frozenset({lesson}), HERE / f"judgment_gen_{lesson}.jsonl")
