@@ -121,11 +121,10 @@ DATA = {
     "gen5_listen": (frozenset({"listen"}), HERE / "judgment_gen5_listen.jsonl"),
     "gen5_experiment": (frozenset({"experiment"}), HERE / "judgment_gen5_experiment.jsonl"),
     "gen6_praise": (frozenset({"give"}), HERE / "judgment_gen6_praise.jsonl"),
-    "gen6_listen": (frozenset({"listen"}), HERE / "judgment_gen6_listen.jsonl"),
-    "gen6_useful": (frozenset({"useful"}), HERE / "judgment_gen6_useful.jsonl"),
-    "gen6_relate": (frozenset({"relate"}), HERE / "judgment_gen6_relate.jsonl"),
-    "gen6_give": (frozenset({"give"}), HERE / "judgment_gen6_give.jsonl"),
-    "gen6_experiment": (frozenset({"experiment"}), HERE / "judgment_gen6_experiment.jsonl"),
+    **{
+        f"gen6_{lesson}": (frozenset({lesson}), HERE / f"judgment_gen6_{lesson}.jsonl")
+        for lesson in ("listen", "useful", "relate", "give", "experiment")
+    },
 }
 
 

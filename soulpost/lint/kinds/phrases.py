@@ -211,27 +211,25 @@ class Phrases(SegmentRule):
                 if found:
                     yield from self.check_segment(segment, draft)
 
+    def _one_search(self, patterns: list[str], source: str) -> Search | None:
+        """*patterns* (joined as *source*) as one case-insensitive search, or None."""
+        if not source:
+            return None
+        if any(p in self.timed for p in patterns):
+            # compiled now, so that a pattern the regex module rejects fails set-up
+            return compiled(source, timed=True)[0]
+        return any_search(patterns, timed=False)
+
     @cached_property
     def unless(self) -> Search | None:
         """The rule's ``unless`` patterns as one case-insensitive search."""
-        if not self.unless_source:
-            return None
-        patterns = self.options.unless  # type: ignore[attr-defined]
-        timed = any(p in self.timed for p in patterns)
-        if timed:  # compiled now, so that a pattern the regex module rejects fails set-up
-            return compiled(self.unless_source, timed=True)[0]
-        return any_search(patterns, timed=False)
+        return self._one_search(self.options.unless, self.unless_source)  # type: ignore[attr-defined]
 
     @cached_property
     def despite(self) -> Search | None:
         """The rule's ``despite`` patterns as one case-insensitive search: asked only of a
         text that an ``unless`` has excused."""
-        if not self.despite_source:
-            return None
-        patterns = self.options.despite  # type: ignore[attr-defined]
-        if any(p in self.timed for p in patterns):
-            return compiled(self.despite_source, timed=True)[0]
-        return any_search(patterns, timed=False)
+        return self._one_search(self.options.despite, self.despite_source)  # type: ignore[attr-defined]
 
     @cached_property
     def source(self) -> str:
@@ -375,14 +373,19 @@ class Phrases(SegmentRule):
         if not spans:
             return
         text = segment.plain
-        unless = self.unless
-        if unless is not None:
-            seen = segment.quiet if self.skip_quoted else text
+        seen = segment.quiet if self.skip_quoted else text
+        unless, despite = self.unless, self.despite
+        try:
+            excused = unless is not None and unless(seen)
+        except TimeoutError:
+            yield self._stopped(self.unless_source, False, segment)
+            return
+        if excused:  # a despite keeps the finding all the same
             try:
-                if unless(seen) and not (self.despite is not None and self.despite(seen)):
+                if despite is None or not despite(seen):
                     return
             except TimeoutError:
-                yield self._stopped(f"{self.unless_source}|{self.despite_source}", False, segment)
+                yield self._stopped(self.despite_source, False, segment)
                 return
         names = list(dict.fromkeys(" ".join(text[a:b].split()) for a, b in spans))
         if len({n.lower() for n in names}) < self.min_count:
