@@ -207,7 +207,11 @@ _owning_up = lazy(
     r"|\b(?:early days|time will tell|fingers crossed)\b"
     r"|\b(?:surprised|caught) us(?: out)?(?: too| as well)?\b|\bto our (?:own )?surprise\b"
     r"|\b(?:sad|bad) news\b|\b(?:sadly|unfortunately)\b|\bwe(?:'re| are) not (?:at|going)\b"
-    r"|\A\W*[\"“][^\"“”\n]{3,200}[\"”],?\s+(?:[\w'-]+\s+){0,6}?(?:said|says|told|wrote|asked)\b",
+    r"|\A\W*[\"“][^\"“”\n]{3,200}[\"”],?\s+(?:[\w'-]+\s+){0,6}?(?:said|says|told|wrote|asked)\b"
+    # gen7relate: a rationing notice, what we have is short and we will say more when we know
+    # ("our allocation is down by about a third … we'll post when we know the final numbers")
+    r"|\b(?:when|once|as soon as) we know\b"
+    r"|\bdown by (?:about |around |nearly |roughly )?(?:a (?:third|quarter|half|fifth)|\d)",
     re.IGNORECASE,
 )
 
