@@ -313,10 +313,10 @@ def unit(text: str, start: int, word: str) -> bool:
 # English word).
 STRESSED = frozenset(["ANY", "ALL", "NOT", "NOW", "YOU"])
 STRESSED_IN = {
-    "en": frozenset(["ONE", "THE", "SO", "TOO", "WAY", "NO", "DO", "YES", "BIG", "OUT", "OFF", "HOT", "NEW", "DAY"]),
+    "en": frozenset(["ONE", "THE", "SO", "TOO", "WAY", "NO", "DO", "BIG", "OUT", "OFF", "HOT", "NEW", "DAY"]),
     "de": frozenset(["DER", "DIE", "DAS", "SO", "NIE", "NUR", "EIN"]),
     "fr": frozenset(["LA", "LE", "UN", "UNE", "PAS"]),
-    "es": frozenset(["EL", "LA", "LO", "YA", "MUY", "NO", "HOY", "SÍ", "MÁS"]),
+    "es": frozenset(["EL", "LA", "LO", "YA", "MUY", "NO", "HOY", "MÁS"]),
 }
 ALL_STRESSED = STRESSED.union(*STRESSED_IN.values())
 _small_before = lazy(r"(?<![\w'’])([^\W\d_]+['’])?([^\W\d_]+),?[ \t]+$")
