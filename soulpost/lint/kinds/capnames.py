@@ -313,7 +313,9 @@ def unit(text: str, start: int, word: str) -> bool:
 # English word).
 STRESSED = frozenset(["ANY", "ALL", "NOT", "NOW", "YOU"])
 STRESSED_IN = {
-    "en": frozenset(["ONE", "THE", "SO", "TOO", "WAY", "NO", "DO", "BIG", "OUT", "OFF", "HOT", "NEW", "DAY"]),
+    "en": frozenset(
+        ["ONE", "THE", "SO", "TOO", "WAY", "NO", "DO", "BIG", "OUT", "OFF", "HOT", "NEW", "DAY"]
+    ),
     "de": frozenset(["DER", "DIE", "DAS", "SO", "NIE", "NUR", "EIN"]),
     "fr": frozenset(["LA", "LE", "UN", "UNE", "PAS"]),
     "es": frozenset(["EL", "LA", "LO", "YA", "MUY", "NO", "HOY", "MÁS"]),
@@ -398,13 +400,14 @@ def stressed(text: str, m: re.Match[str], lang: str | None = None) -> bool:
 # methods (a POST to /orders), environment variables (DEBUG, PATH) and the files every
 # repository has (README, LICENSE). In a technical post they are commands and names, not a
 # raised voice; elsewhere (GET yours now, DELETE this app) the ordinary-word test decides.
-TECH_WORDS = frozenset(
+_TECH = (
     "SELECT INSERT UPDATE DELETE UPSERT VACUUM ANALYZE EXPLAIN REINDEX JOIN WHERE GROUP ORDER"
     " INDEX TABLE ALTER DROP CREATE COMMIT ROLLBACK TRUNCATE MERGE UNION GRANT REVOKE LIMIT"
     " OFFSET HAVING VALUES NULL CASCADE FULL INNER OUTER DISTINCT RETURNING TRIGGER CLUSTER"
     " LOCK GET POST PUT PATCH HEAD OPTIONS PATH HOME DEBUG SHELL TERM EDITOR README LICENSE"
-    " CHANGELOG CONTRIBUTING AUTHORS NOTICE MAKEFILE DOCKERFILE TODO FIXME".split()
+    " CHANGELOG CONTRIBUTING AUTHORS NOTICE MAKEFILE DOCKERFILE TODO FIXME"
 )
+TECH_WORDS = frozenset(_TECH.split())
 # What tells a technical post: a database, a protocol, a shell or code named or written.
 _technical = lazy(
     r"(?i:\b(?:sql|postgres(?:ql)?|mysql|mariadb|sqlite|redis|mongodb|database|databases|"
