@@ -313,10 +313,12 @@ def unit(text: str, start: int, word: str) -> bool:
 # English word).
 STRESSED = frozenset(["ANY", "ALL", "NOT", "NOW", "YOU"])
 STRESSED_IN = {
-    "en": frozenset(["ONE", "THE", "SO", "TOO", "WAY", "NO"]),
+    "en": frozenset(
+        ["ONE", "THE", "SO", "TOO", "WAY", "NO", "DO", "BIG", "OUT", "OFF", "HOT", "NEW", "DAY"]
+    ),
     "de": frozenset(["DER", "DIE", "DAS", "SO", "NIE", "NUR", "EIN"]),
     "fr": frozenset(["LA", "LE", "UN", "UNE", "PAS"]),
-    "es": frozenset(["EL", "LA", "LO", "YA", "MUY", "NO"]),
+    "es": frozenset(["EL", "LA", "LO", "YA", "MUY", "NO", "HOY", "MÁS"]),
 }
 ALL_STRESSED = STRESSED.union(*STRESSED_IN.values())
 _small_before = lazy(r"(?<![\w'’])([^\W\d_]+['’])?([^\W\d_]+),?[ \t]+$")
@@ -394,8 +396,34 @@ def stressed(text: str, m: re.Match[str], lang: str | None = None) -> bool:
     return after.group(1).islower() or (lang == "de" and after.group(1).istitle())
 
 
+# Words that a machine reads in capitals: SQL's keywords (VACUUM FULL, SELECT, JOIN), HTTP's
+# methods (a POST to /orders), environment variables (DEBUG, PATH) and the files every
+# repository has (README, LICENSE). In a technical post they are commands and names, not a
+# raised voice; elsewhere (GET yours now, DELETE this app) the ordinary-word test decides.
+_TECH = (
+    "SELECT INSERT UPDATE DELETE UPSERT VACUUM ANALYZE EXPLAIN REINDEX JOIN WHERE GROUP ORDER"
+    " INDEX TABLE ALTER DROP CREATE COMMIT ROLLBACK TRUNCATE MERGE UNION GRANT REVOKE LIMIT"
+    " OFFSET HAVING VALUES NULL CASCADE FULL INNER OUTER DISTINCT RETURNING TRIGGER CLUSTER"
+    " LOCK GET POST PUT PATCH HEAD OPTIONS PATH HOME DEBUG SHELL TERM EDITOR README LICENSE"
+    " CHANGELOG CONTRIBUTING AUTHORS NOTICE MAKEFILE DOCKERFILE TODO FIXME"
+)
+TECH_WORDS = frozenset(_TECH.split())
+# What tells a technical post: a database, a protocol, a shell or code named or written.
+_technical = lazy(
+    r"(?i:\b(?:sql|postgres(?:ql)?|mysql|mariadb|sqlite|redis|mongodb|database|databases|"
+    r"db|query|queries|schema|tables?|indexes|cluster|endpoints?|api|apis|http|https|curl|"
+    r"requests?|headers?|repo|repository|git|github|gitlab|commit|deploy\w*|runbook|"
+    r"migration|scripts?|shell|bash|terminal|cli|env|docker|kubernetes|linux|python|npm|"
+    r"config|server|servers|backend|cron|json|yaml)\b)|\b[A-Za-z_]+=\S|\s/\w+/?|"
+    r"\b\w+\.(?:py|js|ts|md|txt|toml|ya?ml|json|sql|sh|conf)\b"
+)
+
+
 def code_list(text: str, group: list[re.Match[str]]) -> bool:
-    """Whether *group* (words in capitals in a row) is a list of two-letter codes."""
+    """Whether *group* (words in capitals in a row) is a list of two-letter codes, or of
+    words a machine reads (TECH_WORDS) in a technical post."""
+    if all(m.group(0) in TECH_WORDS for m in group) and _technical().search(text):
+        return True
     if len(group) < 2 or any(len(m.group(0)) != 2 for m in group):
         return False
     m = _code_list().match(text, group[0].start())

@@ -160,9 +160,9 @@ def _dictionaries(lang: str | None) -> tuple[str, ...]:
 
 def acronym_shaped(word: str) -> bool:
     """Whether *word* cannot be read as a word: no vowel (SNCF), only vowels (EEUU), or a
-    start no word has (GCSE)."""
+    start no word has (GCSE). A y before a vowel is a consonant (YOU, YA, YES)."""
     letters = [c for c in word.lower() if c.isalpha()]
-    vowels = sum(c in _VOWELS for c in letters)
+    vowels = sum(c in _VOWELS for c in letters) - (letters[:1] == ["y"] and len(letters) > 1)
     if vowels in (0, len(letters)):
         return True
     head = "".join(letters[:3])
