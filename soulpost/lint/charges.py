@@ -159,7 +159,11 @@ _reported = lazy(
 
 
 # A price against the one it replaces: "34,90 € statt 32,90 €", "£9 instead of £8".
-_NUM = r"(?:[$€£]\s?)?(\d[\d.,]*)(?![\d.,]*(?:er|re|ère|e|ème|st|nd|rd|th)\b)\s?(?:[$€£]|euros?\b|eur\b|pounds?\b|dollars?\b)?"
+# Not an ordinal ("1er juin", "3rd"): a date is no old price. (gen7give)
+_NUM = (
+    r"(?:[$€£]\s?)?(\d[\d.,]*)(?![\d.,]*(?:er|re|ère|e|ème|st|nd|rd|th)\b)"
+    r"\s?(?:[$€£]|euros?\b|eur\b|pounds?\b|dollars?\b)?"
+)
 _instead = lazy(
     _NUM
     + r"""\s*(?:[^\W\d_]+\s+){0,2}?(?:statt|anstatt|anstelle\ von|instead\ of|rather\ than
