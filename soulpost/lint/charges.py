@@ -159,7 +159,11 @@ _reported = lazy(
 
 
 # A price against the one it replaces: "34,90 € statt 32,90 €", "£9 instead of £8".
-_NUM = r"(?:[$€£]\s?)?(\d[\d.,]*)\s?(?:[$€£]|euros?\b|eur\b|pounds?\b|dollars?\b)?"
+# Not an ordinal ("1er juin", "3rd"): a date is no old price. (gen7give)
+_NUM = (
+    r"(?:[$€£]\s?)?(\d[\d.,]*)(?![\d.,]*(?:er|re|ère|e|ème|st|nd|rd|th)\b)"
+    r"\s?(?:[$€£]|euros?\b|eur\b|pounds?\b|dollars?\b)?"
+)
 _instead = lazy(
     _NUM
     + r"""\s*(?:[^\W\d_]+\s+){0,2}?(?:statt|anstatt|anstelle\ von|instead\ of|rather\ than
@@ -283,6 +287,29 @@ def owed_charge(text: str, at: int) -> bool:
     return charge is not None and _seller().search(head) is None
 
 
+# gen7give: a price said to stay as it was, just before it ("Le tarif ne change pas (2 € la
+# livraison)", "the fee stays the same: £2", "Der Preis bleibt gleich (3 €)", "el precio no
+# cambia: 2 €"): news to customers, nobody asked to pay anything new.
+_unchanged_before = lazy(
+    r"""\b(?:ne\ change(?:nt)?\ pas|reste(?:nt)?\ (?:inchangée?s?|le\ même|la\ même|les\ mêmes)
+       |inchangée?s?|sans\ changement|stays?\ the\ same|remains?\ the\ same|unchanged
+       |(?:doesn|don|won)['’]t\ change|bleib(?:t|en)\ (?:gleich|unverändert|wie\ bisher)
+       |unverändert|ändert\ sich\ nicht|no\ cambia[n]?|sigue[n]?\ igual|sin\ cambios
+       |stays?\ at|remains?\ at|(?:is|are)\ still|bleib(?:t|en)\ bei|se\ queda[n]?\ en)\b
+       [^.!?\n]{0,30}$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+# gen7give: a price guessed at, just before it ("costs about £1.20 a portion to make", "kostet
+# etwa 1,20 €", "revient à environ 1,20 €", "sale a unos 1,20 €"): an estimate, nobody's offer.
+_about_before = lazy(
+    r"""\b(?:about|around|roughly|approximately|approx\.|circa|ca\.|etwa|ungefähr|rund|environ
+       |à\ peu\ près|approximativement|unos|unas|alrededor\ de|aproximadamente|cerca\ de)\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
 def not_a_sale(text: str, at: int, end: int) -> bool:
     """Whether the price from *at* to *end* in *text* is not the poster selling: a charge
     owed to an authority, a quoted price, a price naming an item, a wage in a job post, or
@@ -314,6 +341,8 @@ def not_a_sale(text: str, at: int, end: int) -> bool:
     if _spent_after().match(text, end) or _we_pay_before().search(head):
         return True
     if _costs_us_before().search(head[-40:]):
+        return True
+    if _unchanged_before().search(head[-70:]) or _about_before().search(head[-24:]):
         return True
     deposit = _deposit_after().match(text, end) or _deposit_before().search(head[-30:])
     if deposit and _paid_back().search(text):

@@ -110,6 +110,7 @@ price_with = lazy(
        |reservier(?:en|e|t|ung|ungen)?|r[ée]serv(?:ez|er|ation|ations)|command(?:e[rsz]?|ez|ons)|achet(?:ez|er)|encarg\w*
        |pedid[oa]s?|p[ií]del[oa]s?|pedí|reserva[sr]?|reservá|reservad|compr[aá][dr]?|cómpral[oa])\b
     | \b(?:a|per|each|par|pro|al|por|im|le)\s+(?:month|year|week|mois|monat|jahr|mes|año|an)\b
+      (?![-‐])  # not "le week-end"
     | /\s?(?:mo|month|yr|year|mois|monat|mes|mois)\b
     | \b(?:only|just|starting\ at|prices?\ start|available|nur|dès(?=\s+\d)|à\ partir\ de
        |chacun|desde(?=\s+\d)|solo|sólo|ab(?=\s+\d)(?!\s+\d{1,2}\.))\b  # ab 9 €; not ab 1. April
