@@ -79,6 +79,25 @@ gen6experiment, gen6give, gen6relate, gen6listen and gen6useful):
 * useful: a notice of notice words only, a teaser behind a follow, an announcement of an
   announcement, a bare link under a header.
 
+Session 19 (round 7, tuned on writers 61-64 after they were scored unread; branches
+gen7experiment, gen7give, gen7relate, gen7listen and gen7useful):
+
+* experiment: an absolute stamped "100 %" or "guaranteed" as a tag, nobody does it as
+  well as us, a superlative of all time, a debate closed ("das ist einfach Fakt"), an
+  effect said permanent and universal, never errs, "Period." after our own claim;
+* give: our own praise tied to a place without "our", the only one you'll ever need,
+  bookings or stock running low with a way to book, discounts said with a verb ("spart
+  ihr 10 %"), a services pitch ending in a private message; a price that stays the same,
+  an estimate, a price rise, wholesale prices and an arrival note stay clean;
+* relate: reaction votes a line each or named as words, comment votes by number or
+  keyword, giveaway steps in one sentence, share with N people who…, share guilt, fake
+  quizzes by a percentage, haste or loss pressed beside a code, a price or a link;
+* listen: regret threatened in any tense, now or never as a clause, stock said to vanish,
+  prices that only go one way, thanks promised for buying; machine words (SQL, HTTP,
+  file names) in capitals in a technical post are not shouting;
+* useful: an event header with only a promise of details, a season where everything
+  changes, an announcement that will change things, guessing games the reader cannot win.
+
 tests/data/judgment_gen_{experiment,give,useful}.jsonl,
 judgment_gen2_{relate,experiment,give}.jsonl, judgment_gen3_{listen,relate,experiment,give}.jsonl
 and judgment_gen4_{relate,experiment}.jsonl hold posts written for this test, not taken
@@ -97,7 +116,7 @@ import pytest
 from tests.wordings import LESSONS, assert_lessons, constructions, labels, lint_lessons, read_rows
 
 HERE = Path(__file__).resolve().parent / "data"
-# Each data file and the lessons its grammar writes: sessions 14, 15, 16, 17, then 18.
+# Each data file and the lessons its grammar writes: sessions 14, 15, 16, 17, 18, then 19.
 DATA = {
     **{
         f"gen_{lesson}": (frozenset({lesson}), HERE / f"judgment_gen_{lesson}.jsonl")
@@ -123,6 +142,10 @@ DATA = {
     "gen6_praise": (frozenset({"give"}), HERE / "judgment_gen6_praise.jsonl"),
     **{
         f"gen6_{lesson}": (frozenset({lesson}), HERE / f"judgment_gen6_{lesson}.jsonl")
+        for lesson in ("listen", "useful", "relate", "give", "experiment")
+    },
+    **{
+        f"gen7_{lesson}": (frozenset({lesson}), HERE / f"judgment_gen7_{lesson}.jsonl")
         for lesson in ("listen", "useful", "relate", "give", "experiment")
     },
 }
