@@ -37,7 +37,10 @@ languages, from what is around the price:
 - a **threshold** a rule sets, named earlier in the sentence and said as a limit just
   before the price: "income over £50,000", "mehr als 30 Verkäufe oder über 2.000 € im
   Jahr", "le plafond … est de 77 700 €", "el límite … está en 22.000 €": a tax or
-  reporting rule explained, nobody's offer.
+  reporting rule explained, nobody's offer;
+- a price said to **stay as it was** just before it ("Le tarif ne change pas (2 € la
+  livraison)", "Der Preis bleibt gleich"), or **guessed at** ("about £1.20 a portion",
+  "etwa 1,20 €"): nothing new is asked of anyone.
 """
 
 from __future__ import annotations
